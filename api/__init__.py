@@ -1,0 +1,1 @@
+"""Involve: the stakeholder register and duty-to-involve record for NHS bodies."""

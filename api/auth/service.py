@@ -1,0 +1,54 @@
+"""Sign-in: password grant for users, client credentials for service accounts."""
+
+import logging
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import audit
+from api.db import utcnow
+from api.models import ServiceAccount, User
+from api.security import TokenCodec, verify_password
+
+log = logging.getLogger("api.auth")
+
+
+async def password_grant(*, session: AsyncSession, codec: TokenCodec, email: str,
+                         password: str) -> tuple[str, int] | None:
+    """A token for the user, or None. Success and failure are both audited (and committed by the
+    caller), except for an unknown email, which belongs to no tenant and is only counted in the log."""
+    stmt = select(User).where(func.lower(User.email) == email.strip().lower())
+    user = (await session.execute(stmt)).scalar_one_or_none()
+    ok = verify_password(password, user.password_hash if user else None)
+    if user is None:
+        log.info("sign-in refused: unknown account")
+        return None
+    if not ok or not user.is_active:
+        await audit.append(session, tenant_id=user.tenant_id, actor=audit.ANONYMOUS, action="login_failed",
+                           resource_type="user", resource_id=user.id,
+                           changes={"reason": "wrong password" if not ok else "account deactivated"})
+        return None
+    user.last_login_at = utcnow()
+    await audit.append(session, tenant_id=user.tenant_id, actor=audit.Actor("user", user.id), action="login",
+                       resource_type="user", resource_id=user.id)
+    return codec.issue(subject_id=user.id, subject_kind="user", tenant_id=user.tenant_id, role=user.role)
+
+
+async def client_credentials_grant(*, session: AsyncSession, codec: TokenCodec, client_id: str,
+                                   client_secret: str) -> tuple[str, int] | None:
+    """A token for the service account, or None (failures audited like a user's)."""
+    account = (await session.execute(
+        select(ServiceAccount).where(ServiceAccount.client_id == client_id))).scalar_one_or_none()
+    ok = verify_password(client_secret, account.secret_hash if account else None)
+    if account is None:
+        log.info("client-credentials refused: unknown client")
+        return None
+    if not ok or not account.is_active:
+        await audit.append(session, tenant_id=account.tenant_id, actor=audit.ANONYMOUS, action="login_failed",
+                           resource_type="service_account", resource_id=account.id,
+                           changes={"reason": "wrong secret" if not ok else "account revoked"})
+        return None
+    await audit.append(session, tenant_id=account.tenant_id, actor=audit.Actor("service_account", account.id),
+                       action="login", resource_type="service_account", resource_id=account.id)
+    return codec.issue(subject_id=account.id, subject_kind="service_account", tenant_id=account.tenant_id,
+                       role=account.role)

@@ -1,0 +1,73 @@
+"""Small pieces every feature's service uses: tenant-scoped fetch, change tracking, JSON-array
+and text filters that work the same on SQLite and PostgreSQL."""
+
+import uuid
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, exists, func, or_, select, type_coerce
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.errors import Conflict, NotFound
+
+M = TypeVar("M")
+
+
+async def get_owned(session: AsyncSession, model: type[M], *, tenant_id: uuid.UUID, id: uuid.UUID,
+                    label: str) -> M:
+    """The row with this id in this tenant; anything else (another tenant's row included) is 404."""
+    row = (await session.execute(
+        select(model).where(model.id == id, model.tenant_id == tenant_id)  # type: ignore[attr-defined]
+    )).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"No {label} with id {id}")
+    return row
+
+
+def snapshot(row: Any, fields: list[str]) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in fields}
+
+
+def apply(row: Any, changes: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Set the given attributes; return (before, after) of those that really changed."""
+    before, after = {}, {}
+    for name, value in changes.items():
+        old = getattr(row, name)
+        if old != value:
+            before[name], after[name] = old, value
+            setattr(row, name, value)
+    return before, after
+
+
+async def ensure_external_id_free(session: AsyncSession, model: type, *, tenant_id: uuid.UUID,
+                                  external_id: str | None, exclude_id: uuid.UUID | None = None) -> None:
+    if external_id is None:
+        return
+    stmt = select(model.id).where(model.tenant_id == tenant_id, model.external_id == external_id)
+    if exclude_id is not None:
+        stmt = stmt.where(model.id != exclude_id)
+    if (await session.execute(stmt.limit(1))).first() is not None:
+        raise Conflict(f"external_id '{external_id}' is already used by another record in this tenant")
+
+
+def dialect(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+def json_array_contains(session: AsyncSession, column: Any, value: str) -> ColumnElement[bool]:
+    """`value` is an element of the JSON array in `column` (GIN-indexable @> on PostgreSQL)."""
+    if dialect(session) == "postgresql":
+        return type_coerce(column, JSONB).contains([value])
+    elements = func.json_each(column).table_valued("value").alias("je")
+    return exists().where(elements.c.value == value)
+
+
+def like_pattern(q: str) -> str:
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def text_search(q: str, *columns: Any) -> ColumnElement[bool]:
+    """Case-insensitive substring match on any of the columns."""
+    pattern = like_pattern(q)
+    return or_(*[column.ilike(pattern, escape="\\") for column in columns])

@@ -1,0 +1,164 @@
+"""Every error is RFC 9457 application/problem+json; this module holds the types and handlers."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("api.errors")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_BASE = "https://involve.nhs.example/problems/"
+
+
+class FieldError(BaseModel):
+    loc: list[str | int] = Field(description="Where the bad value is: body, query, path or header, then the field")
+    msg: str = Field(description="What is wrong with it")
+    type: str | None = Field(default=None, description="A machine-readable kind of error")
+
+
+class Problem(BaseModel):
+    type: str = Field(description="A URI naming the kind of problem")
+    title: str = Field(description="A short, fixed summary of the kind of problem")
+    status: int = Field(description="The HTTP status code")
+    detail: str | None = Field(default=None, description="What went wrong this time")
+    instance: str | None = Field(default=None, description="The path of the request")
+    request_id: str | None = Field(default=None, description="Quote this to the operators")
+    errors: list[FieldError] | None = Field(default=None, description="Field errors, for validation failures")
+
+
+class AppError(Exception):
+    status = 400
+    slug = "bad-request"
+    title = "Bad request"
+    headers: dict[str, str] | None = None
+
+    def __init__(self, detail: str | None = None, *, errors: list[dict] | None = None,
+                 headers: dict[str, str] | None = None):
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.errors = errors
+        if headers:
+            self.headers = headers
+
+
+class BadRequest(AppError):
+    pass
+
+
+class Unauthorized(AppError):
+    status, slug, title = 401, "unauthorized", "Not authenticated"
+    headers = {"WWW-Authenticate": "Bearer"}
+
+
+class Forbidden(AppError):
+    status, slug, title = 403, "forbidden", "Not allowed for your role"
+
+
+class NotFound(AppError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(AppError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class PreconditionFailed(AppError):
+    status, slug, title = 412, "precondition-failed", "The resource has changed"
+
+
+class Unprocessable(AppError):
+    status, slug, title = 422, "unprocessable", "Unprocessable request"
+
+
+def problem_response(request: Request, *, status: int, slug: str, title: str, detail: str | None = None,
+                     errors: list[dict] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"type": PROBLEM_BASE + slug, "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body["instance"] = request.url.path
+    request_id = getattr(request.state, "request_id", None)
+    if request_id:
+        body["request_id"] = request_id
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict]:
+    out = []
+    for err in exc.errors():
+        # Never echo the input back: it may be a password or personal data.
+        out.append({"loc": [str(p) if not isinstance(p, int) else p for p in err.get("loc", ())],
+                    "msg": err.get("msg", "invalid"), "type": err.get("type")})
+    return out
+
+
+_STATUS_SLUGS = {
+    400: ("bad-request", "Bad request"),
+    401: ("unauthorized", "Not authenticated"),
+    403: ("forbidden", "Not allowed for your role"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+    413: ("payload-too-large", "Request body too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    429: ("too-many-requests", "Too many requests"),
+}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError):
+        return problem_response(request, status=exc.status, slug=exc.slug, title=exc.title,
+                                detail=exc.detail, errors=exc.errors, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        errors = _field_errors(exc)
+        if any(e["type"] == "json_invalid" for e in errors):
+            return problem_response(request, status=400, slug="malformed-json", title="Malformed JSON",
+                                    detail="The request body is not valid JSON", errors=errors)
+        return problem_response(request, status=422, slug="validation", title="Invalid request",
+                                detail="One or more fields are invalid", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        slug, title = _STATUS_SLUGS.get(exc.status_code, ("http-error", "HTTP error"))
+        detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
+        return problem_response(request, status=exc.status_code, slug=slug, title=title, detail=detail,
+                                headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        log.error("unhandled error", exc_info=exc,
+                  extra={"request_id": getattr(request.state, "request_id", None)})
+        return problem_response(request, status=500, slug="internal", title="Internal server error",
+                                detail="Something went wrong on our side; quote the request id to the operators")
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` entry declaring problem+json answers for the given status codes."""
+    descriptions = {
+        400: "Bad request (malformed JSON, a bad cursor or query)",
+        401: "Missing, expired or invalid token",
+        403: "The caller's role may not do this",
+        404: "Not found in the caller's tenant",
+        409: "Conflicts with the current state (a duplicate external_id or email, an illegal transition)",
+        412: "If-Match does not match the current ETag",
+        413: "Request body too large",
+        415: "Unsupported media type",
+        422: "Validation failed (see errors[])",
+        429: "Too many requests",
+        500: "Unexpected error (with a request id)",
+        503: "A dependency is unavailable",
+    }
+    return {
+        s: {"model": Problem, "description": descriptions.get(s, "Problem"),
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        for s in statuses
+    }

@@ -1,0 +1,91 @@
+"""Idempotency-Key for POST: a retry with the same key and body gets the first response again;
+the same key with another body is refused (422). Records live 24 hours."""
+
+import hashlib
+from datetime import timedelta
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Depends, Header, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.principal import Principal, current_principal
+from api.db import get_session, utcnow
+from api.errors import Unprocessable
+from api.models import IdempotencyRecord
+
+RETENTION = timedelta(hours=24)
+_REPLAYED_HEADERS = ("location", "etag")
+
+
+class Idempotency:
+    def __init__(self, *, key: str | None, request: Request, session: AsyncSession, principal: Principal):
+        self.key = key
+        self.request = request
+        self.session = session
+        self.principal = principal
+        self._hash: str | None = None
+
+    async def _request_hash(self) -> str:
+        if self._hash is None:
+            body = await self.request.body()
+            digest = hashlib.sha256(self.request.method.encode() + b" " + self.request.url.path.encode() + b"\n")
+            digest.update(body)
+            self._hash = digest.hexdigest()
+        return self._hash
+
+    async def replay(self) -> Response | None:
+        """The stored response for a retry, or None when this key is new (or absent)."""
+        if not self.key:
+            return None
+        record = (await self.session.execute(select(IdempotencyRecord).where(
+            IdempotencyRecord.tenant_id == self.principal.tenant_id,
+            IdempotencyRecord.principal_id == self.principal.id,
+            IdempotencyRecord.key == self.key,
+            IdempotencyRecord.created_at > utcnow() - RETENTION,
+        ))).scalar_one_or_none()
+        if record is None:
+            return None
+        if record.request_hash != await self._request_hash():
+            raise Unprocessable("This Idempotency-Key was used with another request body")
+        headers = dict(record.headers)
+        headers["Idempotent-Replayed"] = "true"
+        return Response(record.body, status_code=record.status_code, headers=headers,
+                        media_type="application/json")
+
+    async def respond(self, body: BaseModel | Any, *, status_code: int,
+                      headers: dict[str, str] | None = None) -> Response:
+        """Serialise the response, remember it under the key (in the caller's transaction)."""
+        payload = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
+        content = orjson.dumps(payload)
+        headers = headers or {}
+        if self.key:
+            # An expired record of the same key makes way for the new one.
+            await self.session.execute(delete(IdempotencyRecord).where(
+                IdempotencyRecord.tenant_id == self.principal.tenant_id,
+                IdempotencyRecord.principal_id == self.principal.id,
+                IdempotencyRecord.key == self.key))
+            self.session.add(IdempotencyRecord(
+                tenant_id=self.principal.tenant_id, principal_id=self.principal.id, key=self.key,
+                method=self.request.method, path=self.request.url.path,
+                request_hash=await self._request_hash(), status_code=status_code,
+                headers={k: v for k, v in headers.items() if k.lower() in _REPLAYED_HEADERS}, body=content,
+            ))
+            await self.session.flush()
+        return Response(content, status_code=status_code, headers=headers, media_type="application/json")
+
+
+async def idempotency(
+    request: Request,
+    session: AsyncSession = Depends(get_session),
+    principal: Principal = Depends(current_principal),
+    key: str | None = Header(None, alias="Idempotency-Key", min_length=1, max_length=255,
+                             description="Makes a retried POST safe: the same key and body return the first response"),
+) -> Idempotency:
+    return Idempotency(key=key, request=request, session=session, principal=principal)
+
+
+IdempotencyDep = Annotated[Idempotency, Depends(idempotency)]

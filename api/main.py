@@ -1,0 +1,74 @@
+"""create_app(): routers, middleware, exception handlers, operation ids."""
+
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
+from prometheus_fastapi_instrumentator import Instrumentator
+
+from api import errors
+from api.audit_events.router import router as audit_events_router
+from api.auth.router import router as auth_router
+from api.config import Settings, get_settings
+from api.db import Database
+from api.observability import RequestContextMiddleware, configure_logging
+from api.ops.router import router as ops_router
+from api.organisations.router import router as organisations_router
+from api.security import TokenCodec
+from api.service_accounts.router import router as service_accounts_router
+from api.stakeholders.router import router as stakeholders_router
+from api.users.router import router as users_router
+
+API_PREFIX = "/api/v1"
+DESCRIPTION = """Involve keeps an NHS body's stakeholder register, its engagement record and the evidence
+that it met its legal duty to involve the public.
+
+Authenticate with `POST /api/v1/auth/token` and send `Authorization: Bearer <token>`.
+Lists page with `?limit=` and the opaque `?cursor=`; errors are RFC 9457 problem+json."""
+
+
+def operation_id(route: APIRoute) -> str:
+    """`{tag}-{handler}`, so generated clients read `stakeholders.listStakeholders`."""
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    db = Database(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        await db.dispose()
+
+    app = FastAPI(title="Involve API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
+                  generate_unique_id_function=operation_id)
+    app.state.settings = settings
+    app.state.db = db
+    app.state.tokens = TokenCodec(settings)
+
+    errors.install(app)
+    api = APIRouter(prefix=API_PREFIX, responses=errors.problems(400, 401, 403, 422, 500))
+    api.include_router(auth_router)
+    for router in (organisations_router, stakeholders_router, users_router, service_accounts_router,
+                   audit_events_router):
+        api.include_router(router)
+    app.include_router(api)
+    app.include_router(ops_router)
+
+    Instrumentator(excluded_handlers=["/metrics"]).instrument(app)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
+                           allow_methods=["GET", "POST", "PATCH", "DELETE"],
+                           allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+                           expose_headers=["ETag", "Location", "X-Request-ID"])
+    app.add_middleware(RequestContextMiddleware)
+    return app
+
+
+def app_factory() -> FastAPI:
+    """Entry point for uvicorn --factory (each worker builds its own app)."""
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)

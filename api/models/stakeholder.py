@@ -1,0 +1,48 @@
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint, Uuid, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from api.db import Base, JSONType, UTCDateTime
+from api.models.mixins import ExternalId, TenantOwned, Tracked
+
+
+class Stakeholder(TenantOwned, Tracked, ExternalId, Base):
+    """A person, group or organisation the NHS body depends on and that depends on it."""
+
+    __tablename__ = "stakeholder"
+    __table_args__ = (UniqueConstraint("tenant_id", "external_id"),)
+
+    kind: Mapped[str] = mapped_column(String(20), nullable=False, default="person")
+    name: Mapped[str] = mapped_column(String(300), nullable=False)
+    categories: Mapped[list] = mapped_column(JSONType, nullable=False, default=list)
+    organisation_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("organisation.id", ondelete="SET NULL")
+    )
+    job_title: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    address: Mapped[str | None] = mapped_column(Text)
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    preferred_channels: Mapped[list] = mapped_column(JSONType, nullable=False, default=list)
+    communication_needs: Mapped[list] = mapped_column(JSONType, nullable=False, default=list)
+    interpreter_language: Mapped[str | None] = mapped_column(String(100))
+    contact_consent: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    consent_basis: Mapped[str | None] = mapped_column(String(40))
+    consent_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    is_champion: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    is_public_representative: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    tags: Mapped[list] = mapped_column(JSONType, nullable=False, default=list)
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("user_account.id"))
+    notes: Mapped[str | None] = mapped_column(Text)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# One person per email in a tenant (imports upsert by it); NULLs never clash.
+Index("uq_stakeholder_tenant_email", Stakeholder.tenant_id, func.lower(Stakeholder.email), unique=True)
+Index("ix_stakeholder_tenant_id_id", Stakeholder.tenant_id, Stakeholder.id)
+Index("ix_stakeholder_tenant_id_name", Stakeholder.tenant_id, Stakeholder.name, Stakeholder.id)
+Index("ix_stakeholder_tenant_id_updated_at", Stakeholder.tenant_id, Stakeholder.updated_at, Stakeholder.id)
+Index("ix_stakeholder_organisation_id", Stakeholder.organisation_id)

@@ -1,0 +1,25 @@
+from datetime import datetime
+
+from sqlalchemy import Boolean, Index, String, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from api.db import Base, UTCDateTime
+from api.models.mixins import TenantOwned, Tracked
+
+
+class User(TenantOwned, Tracked, Base):
+    """A person who signs in. Never deleted: the audit trail names them."""
+
+    __tablename__ = "user_account"
+
+    email: Mapped[str] = mapped_column(String(320), nullable=False)
+    full_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    role: Mapped[str] = mapped_column(String(20), nullable=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# Emails are unique across the deployment, whatever their case: sign-in finds the tenant by email.
+Index("uq_user_account_email_lower", func.lower(User.email), unique=True)
+Index("ix_user_account_tenant_id", User.tenant_id, User.id)

@@ -1,0 +1,50 @@
+"""Liveness, readiness and Prometheus metrics, outside /api/v1."""
+
+import asyncio
+import os
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
+from pydantic import BaseModel, Field
+from sqlalchemy import text
+
+from api.errors import problems
+
+router = APIRouter(tags=["operations"])
+
+
+class Health(BaseModel):
+    status: str = Field(description="ok, or what is wrong")
+
+
+@router.get("/healthz", response_model=Health, summary="Liveness")
+async def healthz() -> Health:
+    """The process is up and serving."""
+    return Health(status="ok")
+
+
+@router.get("/readyz", response_model=Health, summary="Readiness", responses=problems(503))
+async def readyz(request: Request) -> Response | Health:
+    """Ready when the database answers within two seconds; 503 otherwise."""
+    from api.errors import problem_response
+
+    try:
+        async with request.app.state.db.engine.connect() as conn:
+            await asyncio.wait_for(conn.execute(text("SELECT 1")), timeout=2)
+    except Exception:  # noqa: BLE001 - any failure means not ready
+        return problem_response(request, status=503, slug="unavailable", title="Service unavailable",
+                                detail="The database is unreachable")
+    return Health(status="ok")
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response,
+            responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}},
+                             "description": "Prometheus text exposition format"}})
+async def metrics() -> Response:
+    """Request counts and latencies per route template (never per raw path), for Prometheus."""
+    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:  # several workers: add up their files
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        registry = REGISTRY
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

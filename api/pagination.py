@@ -1,0 +1,127 @@
+"""Cursor (keyset) pagination and ?sort= shared by every list.
+
+The cursor is opaque to clients: base64url JSON of the sort spec and the last row's sort values.
+Paging by key, not offset, keeps page 2,000 as fast as page 1 and stable under inserts."""
+
+import base64
+import binascii
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel, Field
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.errors import BadRequest
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T] = Field(description="This page's items")
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null on the last page")
+    total: int | None = Field(default=None, description="All matching items; only with ?include_total=true")
+
+
+@dataclass(frozen=True)
+class PageParams:
+    limit: int
+    cursor: str | None
+    include_total: bool
+    sort: str | None
+
+
+def page_params(
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page (at most 500)"),
+    cursor: str | None = Query(None, max_length=2000, description="The next_cursor of the previous page"),
+    include_total: bool = Query(False, description="Also count every matching item"),
+    sort: str | None = Query(None, max_length=200, pattern=r"^-?[a-z_]+(,-?[a-z_]+)*$",
+                             description="Comma-separated fields; a leading - sorts descending"),
+) -> PageParams:
+    return PageParams(limit, cursor, include_total, sort)
+
+
+@dataclass
+class PageResult:
+    items: list[Any]
+    next_cursor: str | None
+    total: int | None
+
+
+def _parse_sort(spec: str | None, sortable: dict[str, ColumnElement], default: str) -> list[tuple[str, bool]]:
+    fields = []
+    for part in (spec or default).split(","):
+        name, desc = (part[1:], True) if part.startswith("-") else (part, False)
+        if name not in sortable:
+            raise BadRequest(f"Cannot sort by '{name}'; sortable fields: {', '.join(sorted(sortable))}")
+        if name != "id" and all(n != name for n, _ in fields):
+            fields.append((name, desc))
+    return fields
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def _decode(column: ColumnElement, value: Any) -> Any:
+    try:
+        kind = column.type.python_type
+    except NotImplementedError:
+        return value
+    if kind is datetime and isinstance(value, str):
+        return datetime.fromisoformat(value)
+    if kind is uuid.UUID and isinstance(value, str):
+        return uuid.UUID(value)
+    return value
+
+
+def _after(columns: list[tuple[ColumnElement, bool]], values: list[Any]) -> ColumnElement:
+    """Rows strictly after `values` in the ordering: (a > x) or (a = x and b > y) or …"""
+    clauses = []
+    for i, (column, desc) in enumerate(columns):
+        earlier = [c == v for (c, _), v in zip(columns[:i], values[:i], strict=True)]
+        step = column < values[i] if desc else column > values[i]
+        clauses.append(and_(*earlier, step))
+    return or_(*clauses)
+
+
+async def paginate(session: AsyncSession, stmt: Select, *, params: PageParams,
+                   sortable: dict[str, ColumnElement], default_sort: str = "id") -> PageResult:
+    """Run `stmt` (filters applied, no ORDER BY) one page at a time. `sortable` maps sort names to
+    non-null columns and must include "id", the final tie-breaker."""
+    fields = _parse_sort(params.sort, sortable, default_sort)
+    spec = ",".join(("-" if d else "") + n for n, d in fields)
+    columns = [(sortable[n], d) for n, d in fields] + [(sortable["id"], False)]
+    total = None
+    if params.include_total:
+        total = (await session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))).scalar_one()
+    if params.cursor:
+        try:
+            doc = json.loads(base64.urlsafe_b64decode(params.cursor.encode() + b"=" * (-len(params.cursor) % 4)))
+            if doc["s"] != spec or len(doc["v"]) != len(columns):
+                raise ValueError
+            values = [_decode(c, v) for (c, _), v in zip(columns, doc["v"], strict=True)]
+        except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+            raise BadRequest("The cursor is invalid or belongs to another sort order")
+        stmt = stmt.where(_after(columns, values))
+    stmt = stmt.order_by(*[c.desc() if d else c.asc() for c, d in columns]).limit(params.limit + 1)
+    rows = list((await session.execute(stmt)).scalars().all())
+    next_cursor = None
+    if len(rows) > params.limit:
+        rows = rows[: params.limit]
+        last = rows[-1]
+        values = [_encode(getattr(last, c.key)) for c, _ in columns]
+        raw = json.dumps({"s": spec, "v": values}, separators=(",", ":")).encode()
+        next_cursor = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+    return PageResult(rows, next_cursor, total)
