@@ -144,7 +144,7 @@ async def verify(session: AsyncSession, tenant_id: uuid.UUID) -> ChainReport:
     """Recompute the tenant's chain from the start; report the first event that does not hold."""
     result = await session.stream_scalars(
         select(AuditEvent).where(AuditEvent.tenant_id == tenant_id).order_by(AuditEvent.seq)
-        .execution_options(yield_per=1000)
+        .execution_options(yield_per=1000, populate_existing=True)
     )
     prev_hash, expected_seq, checked = GENESIS, 1, 0
     async for event in result:

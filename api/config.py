@@ -3,7 +3,7 @@
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_JWT_SECRET = "involve-development-secret-change-me-0123456789"
@@ -42,6 +42,12 @@ class Settings(BaseSettings):
         if isinstance(origins, str):
             values["cors_origins"] = [o.strip() for o in origins.split(",") if o.strip()]
         return values
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, url: str) -> str:
+        to_async_url(url)
+        return url
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> "Settings":

@@ -9,6 +9,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.routes import route_table
+
 log = logging.getLogger("api.errors")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -111,6 +113,12 @@ _STATUS_SLUGS = {
 }
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (the router names only the first route's)."""
+    found = route_table(request.app).match(request.url.path)
+    return ", ".join(sorted(found[1])) if found else ""
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError):
@@ -130,8 +138,11 @@ def install(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException):
         slug, title = _STATUS_SLUGS.get(exc.status_code, ("http-error", "HTTP error"))
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed_methods(request)
         return problem_response(request, status=exc.status_code, slug=slug, title=title, detail=detail,
-                                headers=getattr(exc, "headers", None))
+                                headers=headers or None)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):

@@ -10,6 +10,8 @@ from contextvars import ContextVar
 
 from pythonjsonlogger.json import JsonFormatter
 
+from api.routes import route_table
+
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 access_log = logging.getLogger("api.access")
@@ -32,6 +34,13 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level)
     # uvicorn's own access log prints the query string; ours does not.
     logging.getLogger("uvicorn.access").disabled = True
+
+
+def _template(scope) -> str:
+    """The route template (/api/v1/stakeholders/{stakeholder_id}), never the raw path."""
+    app = scope.get("app")
+    found = route_table(app).match(scope["path"]) if app is not None else None
+    return found[0] if found else "<unmatched>"
 
 
 class RequestContextMiddleware:
@@ -62,10 +71,9 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            route = scope.get("route")
             access_log.info("request", extra={
                 "method": scope["method"],
-                "path": getattr(route, "path", None) or scope["path"],
+                "path": _template(scope),
                 "status": status,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 "request_id": request_id,

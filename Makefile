@@ -1,0 +1,41 @@
+# The two commands a fresh machine needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# `make run` keeps its SQLite file in var/ unless INVOLVE_DATABASE_URL says otherwise.
+RUN_DATABASE_URL ?= $(or $(INVOLVE_DATABASE_URL),sqlite:///./var/involve.db)
+
+.PHONY: install run test openapi openapi-check lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	mkdir -p var
+	INVOLVE_DATABASE_URL=$(RUN_DATABASE_URL) $(BIN)/involve migrate
+	INVOLVE_DATABASE_URL=$(RUN_DATABASE_URL) $(BIN)/involve demo
+	INVOLVE_DATABASE_URL=$(RUN_DATABASE_URL) $(BIN)/involve serve --host $(HOST) --port $(PORT)
+
+# SQLite by default; PostgreSQL when INVOLVE_TEST_DATABASE_URL is set.
+test: install
+	$(BIN)/pytest
+
+openapi: install
+	$(BIN)/involve openapi --output openapi/openapi.json
+
+openapi-check: install
+	@$(BIN)/involve openapi | diff -q openapi/openapi.json - >/dev/null \
+		|| { echo "openapi/openapi.json differs from the code: run 'make openapi'"; exit 1; }
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,33 @@
+"""Which route template and methods a raw path belongs to, read from the app's OpenAPI paths.
+
+The access log names the template (never the raw path: it can carry ids) and a 405 lists every
+method the path serves in `Allow`. Built once per app, on first use, from public FastAPI API."""
+
+import re
+
+from fastapi import FastAPI
+from starlette.routing import compile_path
+
+_OPERATION_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+class RouteTable:
+    def __init__(self, app: FastAPI):
+        self._entries: list[tuple[re.Pattern, str, set[str]]] = []
+        for template, operations in app.openapi().get("paths", {}).items():
+            regex, _, _ = compile_path(template)
+            methods = {m.upper() for m in operations if m in _OPERATION_METHODS}
+            self._entries.append((regex, template, methods))
+
+    def match(self, path: str) -> tuple[str, set[str]] | None:
+        for regex, template, methods in self._entries:
+            if regex.match(path):
+                return template, methods
+        return None
+
+
+def route_table(app: FastAPI) -> RouteTable:
+    table = getattr(app.state, "route_table", None)
+    if table is None:
+        table = app.state.route_table = RouteTable(app)
+    return table

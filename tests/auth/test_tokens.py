@@ -1,0 +1,221 @@
+"""Sign-in and token checking: every malformed or forged token is a 401 with a Bearer challenge."""
+
+import base64
+import hashlib
+import hmac
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jose import jwt
+from sqlalchemy import select
+
+from api.db import get_session
+from api.main import create_app
+from api.models import AuditEvent
+from tests import factories
+from tests.conftest import TEST_SECRET, make_settings
+
+TOKEN_URL = "/api/v1/auth/token"
+ME = "/api/v1/me"
+
+
+def b64(doc: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(doc).encode()).rstrip(b"=").decode()
+
+
+def claims_for(user, **overrides) -> dict:
+    now = int(datetime.now(UTC).timestamp())
+    claims = {"sub": str(user.id), "kind": "user", "tid": str(user.tenant_id), "role": user.role,
+              "iss": "involve-test", "aud": "involve-test-api", "iat": now, "exp": now + 600,
+              "jti": uuid.uuid4().hex}
+    claims.update(overrides)
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+def signed(claims: dict, key: str = TEST_SECRET, algorithm: str = "HS256") -> str:
+    return jwt.encode(claims, key, algorithm=algorithm)
+
+
+async def assert_refused(client, token: str):
+    r = await client.get(ME, headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 401, r.text
+    assert r.headers["www-authenticate"] == "Bearer"
+    assert r.headers["content-type"] == "application/problem+json"
+
+
+async def test_password_grant_returns_a_working_token(client, a):
+    user = a.users["lead"]
+    r = await client.post(TOKEN_URL, data={"grant_type": "password", "username": user.email.upper(),
+                                           "password": factories.PASSWORD})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["token_type"] == "bearer" and body["expires_in"] == 3600
+    me = await client.get(ME, headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert me.status_code == 200
+    assert me.json()["role"] == "lead"
+    assert me.json()["tenant"]["slug"] == "tenant-a"
+    assert me.json()["id"] == str(user.id)
+
+
+async def test_token_carries_the_documented_claims(client, a):
+    user = a.users["viewer"]
+    r = await client.post(TOKEN_URL, data={"grant_type": "password", "username": user.email,
+                                           "password": factories.PASSWORD})
+    claims = jwt.get_unverified_claims(r.json()["access_token"])
+    assert {"sub", "tid", "role", "iss", "aud", "iat", "exp", "jti"} <= set(claims)
+    assert claims["tid"] == str(a.tenant.id) and claims["role"] == "viewer"
+    assert jwt.get_unverified_header(r.json()["access_token"])["alg"] == "HS256"
+
+
+async def test_sign_in_success_and_failure_are_audited(client, session, a):
+    user = a.users["contributor"]
+    await client.post(TOKEN_URL, data={"grant_type": "password", "username": user.email, "password": "wrong password"})
+    await client.post(TOKEN_URL, data={"grant_type": "password", "username": user.email,
+                                       "password": factories.PASSWORD})
+    events = (await session.execute(select(AuditEvent).where(AuditEvent.resource_id == str(user.id))
+                                    .order_by(AuditEvent.seq))).scalars().all()
+    assert [e.action for e in events] == ["login_failed", "login"]
+    assert "password" not in json.dumps(events[0].changes).replace("wrong password", "")
+
+
+@pytest.mark.parametrize("form", [
+    {"grant_type": "password", "username": "nobody@example.test", "password": factories.PASSWORD},
+    {"grant_type": "password", "username": "lead", "password": "wrong"},
+])
+async def test_bad_credentials_are_401(client, a, form):
+    if form["username"] == "lead":
+        form = {**form, "username": a.users["lead"].email}
+    r = await client.post(TOKEN_URL, data=form)
+    assert r.status_code == 401
+    assert r.headers["content-type"] == "application/problem+json"
+    assert "access_token" not in r.text
+
+
+async def test_deactivated_user_cannot_sign_in_and_its_token_stops_working(client, session, a):
+    user = a.users["lead"]
+    user.is_active = False
+    await session.flush()
+    r = await client.post(TOKEN_URL, data={"grant_type": "password", "username": user.email,
+                                           "password": factories.PASSWORD})
+    assert r.status_code == 401
+    await assert_refused(client, a["lead"]["Authorization"].split()[1])
+
+
+@pytest.mark.parametrize("form,status", [
+    ({"grant_type": "password", "username": "x@example.test"}, 400),
+    ({"grant_type": "client_credentials", "client_id": "sa_x"}, 400),
+    ({"grant_type": "authorization_code", "code": "x"}, 422),
+    ({"username": "x@example.test", "password": "y"}, 422),
+])
+async def test_incomplete_or_unknown_grants_are_problems(client, form, status):
+    r = await client.post(TOKEN_URL, data=form)
+    assert r.status_code == status
+    assert r.headers["content-type"] == "application/problem+json"
+
+
+async def test_missing_token_is_401(client):
+    r = await client.get(ME)
+    assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+
+
+async def test_expired_token_is_401(client, a):
+    past = int((datetime.now(UTC) - timedelta(hours=2)).timestamp())
+    await assert_refused(client, signed(claims_for(a.users["admin"], iat=past, exp=past + 600)))
+
+
+@pytest.mark.parametrize("missing", ["exp", "aud", "iat", "iss", "sub", "jti", "tid", "role"])
+async def test_token_without_a_required_claim_is_401(client, a, missing):
+    await assert_refused(client, signed(claims_for(a.users["admin"], **{missing: None})))
+
+
+async def test_tampered_signature_is_401(client, a):
+    token = a["admin"]["Authorization"].split()[1]
+    header, payload, signature = token.split(".")
+    forged = b64({**json.loads(base64.urlsafe_b64decode(payload + "==")), "role": "admin", "tid": str(uuid.uuid4())})
+    await assert_refused(client, f"{header}.{forged}.{signature}")
+    await assert_refused(client, f"{header}.{payload}.{signature[:-4]}AAAA")
+
+
+async def test_token_signed_with_another_secret_is_401(client, a):
+    await assert_refused(client, signed(claims_for(a.users["admin"]), key="another-secret-entirely-0123456789abcdef"))
+
+
+async def test_wrong_audience_or_issuer_is_401(client, a):
+    await assert_refused(client, signed(claims_for(a.users["admin"], aud="someone-else")))
+    await assert_refused(client, signed(claims_for(a.users["admin"], iss="https://evil.example")))
+
+
+async def test_alg_none_is_401(client, a):
+    token = f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(claims_for(a.users['admin']))}."
+    await assert_refused(client, token)
+
+
+async def test_rs256_token_on_an_hs256_server_is_401(client, a):
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption()).decode()
+    await assert_refused(client, signed(claims_for(a.users["admin"]), key=pem, algorithm="RS256"))
+
+
+async def test_token_lifetime_over_the_cap_is_401(client, a):
+    now = int(datetime.now(UTC).timestamp())
+    await assert_refused(client, signed(claims_for(a.users["admin"], iat=now, exp=now + 7 * 24 * 3600)))
+
+
+async def test_token_issued_in_the_future_is_401(client, a):
+    later = int((datetime.now(UTC) + timedelta(hours=1)).timestamp())
+    await assert_refused(client, signed(claims_for(a.users["admin"], iat=later, exp=later + 600)))
+
+
+async def test_unknown_user_is_401(client, a):
+    await assert_refused(client, signed(claims_for(a.users["admin"], sub=str(uuid.uuid4()))))
+
+
+async def test_token_naming_another_tenant_for_the_user_is_401(client, a, b):
+    await assert_refused(client, signed(claims_for(a.users["admin"], tid=str(b.tenant.id))))
+
+
+async def test_garbage_tokens_are_401(client):
+    for token in ["x", "a.b.c", "....", "eyJhbGciOiJIUzI1NiJ9.e30.", "%%%.%%%.%%%"]:
+        r = await client.get(ME, headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 401, token
+
+
+async def test_role_comes_from_the_account_not_the_token(client, a):
+    # A token claiming admin for a viewer account gets the viewer's rights only.
+    token = signed(claims_for(a.users["viewer"], role="admin"))
+    r = await client.post("/api/v1/organisations", json={"name": "X"}, headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 403
+
+
+@pytest.fixture
+async def rs_client(database_url, session):
+    """An app configured for RS256, sharing the test's session."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode()
+    public = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                           serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    app = create_app(make_settings(database_url, jwt_algorithm="RS256", jwt_private_key=private,
+                                   jwt_public_key=public))
+    app.dependency_overrides[get_session] = lambda: session
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
+        yield c, app, public
+
+
+async def test_rs256_server_accepts_its_tokens_and_refuses_hs_confusion(rs_client, a):
+    client, app, public_pem = rs_client
+    good = factories.auth_headers(app, a.users["admin"])
+    assert (await client.get(ME, headers=good)).status_code == 200
+    # The classic confusion: an HS256 token whose HMAC secret is the server's public key.
+    # (python-jose refuses to sign with a PEM as HMAC key, so the attacker's token is built by hand.)
+    signing_input = f"{b64({'alg': 'HS256', 'typ': 'JWT'})}.{b64(claims_for(a.users['admin']))}"
+    mac = hmac.new(public_pem.encode(), signing_input.encode(), hashlib.sha256).digest()
+    forged = f"{signing_input}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
+    r = await client.get(ME, headers={"Authorization": f"Bearer {forged}"})
+    assert r.status_code == 401

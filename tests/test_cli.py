@@ -1,0 +1,99 @@
+"""The operator's command line: each command works, and bad input exits 1 with a one-line reason."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from api.config import get_settings
+from api.migrate import upgrade
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_db(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path}/cli.db"
+    monkeypatch.setenv("INVOLVE_DATABASE_URL", url)
+    monkeypatch.delenv("INVOLVE_ADMIN_EMAIL", raising=False)
+    monkeypatch.delenv("INVOLVE_ADMIN_PASSWORD", raising=False)
+    get_settings.cache_clear()
+    upgrade(url)
+    yield url
+    get_settings.cache_clear()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_create_tenant_user_and_verify_audit(cli_db):
+    assert run("create-tenant", "dorset", "--name", "NHS Dorset").exit_code == 0
+    r = run("create-user", "--tenant", "dorset", "--email", "lead@dorset.nhs.uk", "--password", "long enough pw",
+            "--role", "lead")
+    assert r.exit_code == 0 and "created lead user" in r.output
+    r = run("verify-audit", "--tenant", "dorset")
+    assert r.exit_code == 0 and r.output.startswith("intact: 2 events")
+
+
+@pytest.mark.parametrize("args,reason", [
+    (("create-tenant", "Bad Slug", "--name", "X"), "slug"),
+    (("create-tenant", "ok", "--name", "X", "--jurisdiction", "scotland"), "jurisdiction"),
+    (("create-user", "--tenant", "nope", "--email", "a@b.nhs.uk", "--password", "long enough pw", "--role", "lead"),
+     "no tenant"),
+    (("create-user", "--tenant", "t", "--email", "a@b.nhs.uk", "--password", "short", "--role", "lead"), "password"),
+    (("create-user", "--tenant", "t", "--email", "a@b.nhs.uk", "--password", "long enough pw", "--role", "king"),
+     "role"),
+    (("create-user", "--tenant", "t", "--email", "not-an-email", "--password", "long enough pw", "--role", "lead"),
+     "email"),
+    (("verify-audit", "--tenant", "nope"), "no tenant"),
+])
+def test_bad_input_exits_1_with_one_line(cli_db, args, reason):
+    run("create-tenant", "t", "--name", "T")
+    r = run(*args)
+    assert r.exit_code == 1
+    assert reason in r.output
+    assert len(r.output.strip().splitlines()) == 1
+
+
+def test_duplicate_tenant_and_email_are_refused(cli_db):
+    run("create-tenant", "t", "--name", "T")
+    assert run("create-tenant", "t", "--name", "T").exit_code == 1
+    args = ("create-user", "--tenant", "t", "--email", "x@b.nhs.uk", "--password", "long enough pw", "--role", "lead")
+    assert run(*args).exit_code == 0
+    r = run(*[a if a != "x@b.nhs.uk" else "X@B.nhs.uk" for a in args])
+    assert r.exit_code == 1 and "already exists" in r.output
+
+
+def test_demo_prints_a_generated_password_once_and_keeps_data(cli_db):
+    first = run("demo")
+    assert first.exit_code == 0 and "admin password (shown once)" in first.output
+    second = run("demo")
+    assert second.exit_code == 0 and "exists already" in second.output and "password" not in second.output
+
+
+def test_demo_uses_the_admin_from_the_environment(cli_db, monkeypatch):
+    monkeypatch.setenv("INVOLVE_ADMIN_EMAIL", "me@trust.nhs.uk")
+    monkeypatch.setenv("INVOLVE_ADMIN_PASSWORD", "my own password")
+    get_settings.cache_clear()
+    r = run("demo")
+    assert r.exit_code == 0 and "me@trust.nhs.uk" in r.output and "shown once" not in r.output
+
+
+def test_openapi_prints_the_spec(cli_db, tmp_path):
+    r = run("openapi")
+    assert r.exit_code == 0 and json.loads(r.output)["info"]["title"] == "Involve API"
+    out = tmp_path / "spec.json"
+    assert run("openapi", "--output", str(out)).exit_code == 0 and out.exists()
+
+
+def test_bad_settings_exit_1(monkeypatch):
+    monkeypatch.setenv("INVOLVE_ENV", "production")
+    monkeypatch.delenv("INVOLVE_JWT_SECRET", raising=False)
+    get_settings.cache_clear()
+    try:
+        r = run("migrate")
+    finally:
+        get_settings.cache_clear()
+    assert r.exit_code == 1 and "default INVOLVE_JWT_SECRET" in r.output

@@ -1,0 +1,49 @@
+import pytest
+from pydantic import ValidationError
+
+from api.config import DEFAULT_JWT_SECRET, Settings, to_async_url
+
+
+def settings(**values) -> Settings:
+    return Settings(_env_file=None, **values)
+
+
+def test_production_refuses_the_default_secret():
+    with pytest.raises(ValidationError, match="default INVOLVE_JWT_SECRET"):
+        settings(env="production", jwt_secret=DEFAULT_JWT_SECRET)
+
+
+def test_production_refuses_a_short_secret():
+    with pytest.raises(ValidationError, match="at least 32"):
+        settings(env="production", jwt_secret="short")
+
+
+def test_production_starts_with_a_real_secret():
+    assert settings(env="production", jwt_secret="x" * 40).env == "production"
+
+
+def test_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("INVOLVE_CORS_ORIGINS", "https://intranet.nhs.uk, https://partner.example")
+    monkeypatch.setenv("INVOLVE_JWT_LIFETIME_MINUTES", "15")
+    s = Settings(_env_file=None)
+    assert s.cors_origins == ["https://intranet.nhs.uk", "https://partner.example"]
+    assert s.jwt_lifetime_minutes == 15
+
+
+@pytest.mark.parametrize("plain,driver", [
+    ("sqlite:///var/involve.db", "sqlite+aiosqlite:///var/involve.db"),
+    ("postgresql://u:p@db:5432/involve", "postgresql+asyncpg://u:p@db:5432/involve"),
+    ("postgres://u@db/involve", "postgresql+asyncpg://u@db/involve"),
+])
+def test_plain_database_urls_get_the_async_driver(plain, driver):
+    assert to_async_url(plain) == driver
+
+
+def test_unknown_database_is_refused():
+    with pytest.raises(ValidationError, match="sqlite:/// or postgresql://"):
+        settings(database_url="mysql://x")
+
+
+def test_rs256_needs_keys():
+    with pytest.raises(ValidationError, match="RS256"):
+        settings(jwt_algorithm="RS256")

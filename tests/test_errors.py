@@ -1,0 +1,64 @@
+"""Every error is problem+json; an unexpected one says nothing but its request id."""
+
+import logging
+
+import httpx
+import pytest
+
+from api.db import get_session
+from api.main import create_app
+from tests.conftest import make_settings
+
+
+async def test_unknown_route_is_404_problem(client):
+    r = await client.get("/api/v1/no-such-thing")
+    assert r.status_code == 404
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["status"] == 404 and r.json()["instance"] == "/api/v1/no-such-thing"
+
+
+async def test_wrong_method_is_405_problem_with_allow(client, a):
+    r = await client.put("/api/v1/organisations", json={}, headers=a["admin"])
+    assert r.status_code == 405
+    assert r.headers["content-type"] == "application/problem+json"
+    assert set(r.headers["allow"].split(", ")) >= {"GET", "POST"}
+
+
+async def test_validation_problem_lists_field_errors_without_echoing_input(client, a):
+    r = await client.post("/api/v1/organisations", json={"name": "x", "email": "secret-value"}, headers=a["lead"])
+    body = r.json()
+    assert r.status_code == 422 and body["type"].endswith("/validation")
+    assert body["errors"][0]["loc"] == ["body", "email"]
+    assert "secret-value" not in r.text
+
+
+async def test_request_id_is_returned_and_a_safe_incoming_one_kept(client):
+    r = await client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert r.headers["x-request-id"] == "abc-123"
+    r = await client.get("/healthz", headers={"X-Request-ID": "bad id\twith spaces"})
+    assert r.headers["x-request-id"] != "bad id\twith spaces" and len(r.headers["x-request-id"]) == 32
+
+
+@pytest.fixture
+async def crashing_client(database_url, session):
+    app = create_app(make_settings(database_url))
+    app.dependency_overrides[get_session] = lambda: session
+
+    @app.get("/boom", include_in_schema=False)
+    async def boom():
+        raise RuntimeError("internal detail: password=hunter2")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        yield c
+
+
+async def test_unexpected_error_is_500_with_request_id_and_no_leak(crashing_client, caplog):
+    with caplog.at_level(logging.ERROR, logger="api.errors"):
+        r = await crashing_client.get("/boom", headers={"X-Request-ID": "trace-me"})
+    assert r.status_code == 500
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["request_id"] == "trace-me"
+    assert "hunter2" not in r.text and "Traceback" not in r.text
+    logged = [rec for rec in caplog.records if rec.name == "api.errors"]
+    assert logged and logged[0].request_id == "trace-me" and logged[0].exc_info is not None

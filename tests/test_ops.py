@@ -1,0 +1,46 @@
+"""Liveness, readiness, metrics, and logs that hold no personal data."""
+
+import logging
+
+import httpx
+
+from api.main import create_app
+from tests.conftest import make_settings
+
+
+async def test_healthz(client):
+    r = await client.get("/healthz")
+    assert r.status_code == 200 and r.json() == {"status": "ok"}
+
+
+async def test_readyz_when_the_database_answers(client):
+    assert (await client.get("/readyz")).status_code == 200
+
+
+async def test_readyz_is_503_when_the_database_is_unreachable(tmp_path):
+    app = create_app(make_settings(f"sqlite:///{tmp_path}/missing-dir/nope/x.db"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
+        r = await c.get("/readyz")
+    assert r.status_code == 503
+    assert r.headers["content-type"] == "application/problem+json"
+
+
+async def test_metrics_count_requests_by_route_template(client, session, a):
+    await client.get("/api/v1/organisations", params={"q": "someone@example.org"}, headers=a["viewer"])
+    r = await client.get("/metrics")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/plain")
+    assert 'handler="/api/v1/organisations"' in r.text
+    assert "someone@example.org" not in r.text
+
+
+async def test_access_log_has_no_query_string_or_body(client, a, caplog):
+    with caplog.at_level(logging.INFO, logger="api.access"):
+        await client.get("/api/v1/organisations", params={"q": "jane.doe@example.org"}, headers=a["viewer"])
+        await client.post("/api/v1/organisations", json={"name": "Jane Doe's Group", "email": "jane.doe@example.org"},
+                          headers=a["lead"])
+    records = [r for r in caplog.records if r.name == "api.access"]
+    assert len(records) == 2
+    assert records[0].path == "/api/v1/organisations" and records[0].status == 200
+    everything = " ".join(str(vars(r)) for r in caplog.records)
+    assert "jane.doe" not in everything and "Jane Doe" not in everything
