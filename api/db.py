@@ -103,7 +103,8 @@ class Database:
             kwargs.update(pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
         if not settings.is_sqlite:
             kwargs["pool_pre_ping"] = False
-        self.engine = create_async_engine(self.url, **kwargs)
+        # hide_parameters: a database error's message must not carry personal values into the log.
+        self.engine = create_async_engine(self.url, hide_parameters=True, **kwargs)
         if settings.is_sqlite:
             _sqlite_hooks(self.engine)
             self.write_engine = self.engine.execution_options(sqlite_write=True)

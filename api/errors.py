@@ -7,6 +7,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.routes import route_table
@@ -144,12 +146,31 @@ def install(app: FastAPI) -> None:
         return problem_response(request, status=exc.status_code, slug=slug, title=title, detail=detail,
                                 headers=headers or None)
 
+    @app.exception_handler(StaleDataError)
+    async def _stale(request: Request, exc: StaleDataError):
+        # The row's version moved between our read and our UPDATE: a concurrent edit won.
+        return problem_response(request, status=412, slug=PreconditionFailed.slug, title=PreconditionFailed.title,
+                                detail="The resource was changed by someone else; read it again")
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError):
+        # Services check uniqueness first with a clear message; this is the race they cannot see.
+        return problem_response(request, status=409, slug=Conflict.slug, title=Conflict.title,
+                                detail="The change conflicts with a record written at the same moment; try again")
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
         log.error("unhandled error", exc_info=exc,
                   extra={"request_id": getattr(request.state, "request_id", None)})
         return problem_response(request, status=500, slug="internal", title="Internal server error",
                                 detail="Something went wrong on our side; quote the request id to the operators")
+
+
+async def reject_nul_in_query(request: Request) -> None:
+    """PostgreSQL cannot compare text with NUL in it; refuse such a query string up front (400)
+    rather than let any filter turn it into a database error."""
+    if "%00" in request.url.query or "\x00" in request.url.query:
+        raise BadRequest("The query string contains a NUL character")
 
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -78,6 +78,15 @@ class Idempotency:
         return Response(content, status_code=status_code, headers=headers, media_type="application/json")
 
 
+async def forget(session: AsyncSession, *, tenant_id, location: str) -> None:
+    """Drop the stored responses that created the resource at `location`: their bodies can hold
+    personal data, which an erasure must not leave behind for the 24 hours they are kept."""
+    await session.execute(delete(IdempotencyRecord).where(
+        IdempotencyRecord.tenant_id == tenant_id,
+        IdempotencyRecord.headers["Location"].as_string() == location,
+    ))
+
+
 async def idempotency(
     request: Request,
     session: AsyncSession = Depends(get_session),

@@ -2,22 +2,32 @@
 
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from prometheus_fastapi_instrumentator import Instrumentator
 
 from api import errors
+from api.actions.router import router as actions_router
+from api.activities.router import router as activities_router
+from api.assessments.router import router as assessments_router
 from api.audit_events.router import router as audit_events_router
 from api.auth.router import router as auth_router
+from api.calendar.router import router as calendar_router
 from api.config import Settings, get_settings
 from api.db import Database
+from api.feedback.router import router as feedback_router
 from api.observability import RequestContextMiddleware, configure_logging
+from api.ops.router import metrics_registry
 from api.ops.router import router as ops_router
 from api.organisations.router import router as organisations_router
+from api.plans.router import router as plans_router
+from api.reports.router import router as reports_router
+from api.risks.router import router as risks_router
 from api.security import TokenCodec
 from api.service_accounts.router import router as service_accounts_router
 from api.stakeholders.router import router as stakeholders_router
+from api.tenant_settings.router import router as tenant_settings_router
 from api.users.router import router as users_router
 
 API_PREFIX = "/api/v1"
@@ -49,15 +59,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.tokens = TokenCodec(settings)
 
     errors.install(app)
-    api = APIRouter(prefix=API_PREFIX, responses=errors.problems(400, 401, 403, 422, 500))
+    api = APIRouter(prefix=API_PREFIX, responses=errors.problems(400, 401, 403, 422, 500),
+                    dependencies=[Depends(errors.reject_nul_in_query)])
     api.include_router(auth_router)
-    for router in (organisations_router, stakeholders_router, users_router, service_accounts_router,
-                   audit_events_router):
+    # Order matters only where paths overlap: /stakeholders/grid (assessments) before /stakeholders/{id}.
+    for router in (organisations_router, assessments_router, stakeholders_router, plans_router, actions_router,
+                   risks_router, activities_router, feedback_router, calendar_router, reports_router,
+                   tenant_settings_router, users_router, service_accounts_router, audit_events_router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(ops_router)
 
-    Instrumentator(excluded_handlers=["/metrics"]).instrument(app)
+    # A registry per app: the library skips metrics already registered in a shared registry, which
+    # would leave every app after the first in a process (tests, reloads) without any.
+    app.state.metrics_registry = metrics_registry()
+    Instrumentator(excluded_handlers=["/metrics"], registry=app.state.metrics_registry).instrument(app)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
                            allow_methods=["GET", "POST", "PATCH", "DELETE"],

@@ -19,8 +19,10 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-LongText = Annotated[str, StringConstraints(max_length=20_000)]
+# PostgreSQL cannot store NUL in text, and control characters have no place in a name.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300,
+                                        pattern=r"^[^\x00-\x1f\x7f]+$")]
+LongText = Annotated[str, StringConstraints(max_length=20_000, pattern=r"^[^\x00]*$")]
 ExternalIdStr = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
                                                  pattern=r"^[^\x00-\x1f]+$")]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=6, max_length=30,

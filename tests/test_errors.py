@@ -62,3 +62,14 @@ async def test_unexpected_error_is_500_with_request_id_and_no_leak(crashing_clie
     assert "hunter2" not in r.text and "Traceback" not in r.text
     logged = [rec for rec in caplog.records if rec.name == "api.errors"]
     assert logged and logged[0].request_id == "trace-me" and logged[0].exc_info is not None
+
+
+@pytest.mark.parametrize("path", ["/api/v1/organisations?q=a%00b", "/api/v1/stakeholders?tag=%00"])
+async def test_nul_in_the_query_string_is_400(client, a, path):
+    r = await client.get(path, headers=a["viewer"])
+    assert r.status_code == 400 and r.headers["content-type"] == "application/problem+json"
+
+
+async def test_nul_in_a_body_text_is_422(client, a):
+    r = await client.post("/api/v1/organisations", json={"name": "a\u0000b"}, headers=a["lead"])
+    assert r.status_code == 422

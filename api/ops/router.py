@@ -4,7 +4,15 @@ import asyncio
 import os
 
 from fastapi import APIRouter, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    generate_latest,
+    multiprocess,
+)
+from prometheus_client.gc_collector import GCCollector
+from prometheus_client.platform_collector import PlatformCollector
+from prometheus_client.process_collector import ProcessCollector
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 
@@ -37,14 +45,23 @@ async def readyz(request: Request) -> Response | Health:
     return Health(status="ok")
 
 
+def metrics_registry() -> CollectorRegistry:
+    """A fresh registry with the process, platform and GC collectors."""
+    registry = CollectorRegistry()
+    ProcessCollector(registry=registry)
+    PlatformCollector(registry=registry)
+    GCCollector(registry=registry)
+    return registry
+
+
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response,
             responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}},
                              "description": "Prometheus text exposition format"}})
-async def metrics() -> Response:
+async def metrics(request: Request) -> Response:
     """Request counts and latencies per route template (never per raw path), for Prometheus."""
     if "PROMETHEUS_MULTIPROC_DIR" in os.environ:  # several workers: add up their files
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
     else:
-        registry = REGISTRY
+        registry = request.app.state.metrics_registry
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,3 +1,121 @@
-from fastapi import APIRouter
+import uuid
+
+from fastapi import APIRouter, Query, Response, status
+
+from api.concurrency import IfMatch, etag, set_etag
+from api.deps import Admin, Editor, PageDep, Reader, SessionDep
+from api.errors import problems
+from api.idempotency import IdempotencyDep
+from api.stakeholders import service
+from api.stakeholders.schemas import (
+    StakeholderCategory,
+    StakeholderCreate,
+    StakeholderKind,
+    StakeholderPage,
+    StakeholderRead,
+    StakeholderUpdate,
+    to_read,
+)
 
 router = APIRouter(prefix="/stakeholders", tags=["stakeholders"])
+
+
+@router.get("", response_model=StakeholderPage, summary="List stakeholders")
+async def list_stakeholders(
+    session: SessionDep, caller: Reader, page: PageDep,
+    category: StakeholderCategory | None = Query(None, description="Only those in this category"),
+    tag: str | None = Query(None, max_length=50, description="Only those carrying this tag"),
+    kind: StakeholderKind | None = Query(None, description="Only this kind"),
+    organisation_id: uuid.UUID | None = Query(None, description="Only those belonging to this organisation"),
+    owner_id: uuid.UUID | None = Query(None, description="Only those this user looks after"),
+    champion: bool | None = Query(None, description="Only champions (true) or only the others (false)"),
+    public_representative: bool | None = Query(None, description="Only patient or public representatives, "
+                                                                  "or only the others"),
+    contact_consent: bool | None = Query(None, description="Only those who may (true) or may not be contacted"),
+    external_id: str | None = Query(None, max_length=200, description="Only the one with this external id"),
+    email: str | None = Query(None, min_length=1, max_length=320,
+                              description="Only the one with this email, whatever its case (not for the viewer "
+                                          "role: 403)"),
+    q: str | None = Query(None, min_length=1, max_length=200,
+                          description="Search name, organisation name and email (the viewer role's search "
+                                      "leaves out email)"),
+    archived: bool = Query(False, description="List archived (and erased) stakeholders instead of active ones"),
+) -> StakeholderPage:
+    """Stakeholders of your tenant, a page at a time; sortable by name, created_at, updated_at."""
+    filters = service.StakeholderFilters(
+        category=category, tag=tag, kind=kind, organisation_id=organisation_id, owner_id=owner_id, champion=champion,
+        public_representative=public_representative, contact_consent=contact_consent, external_id=external_id,
+        email=email, q=q, archived=archived)
+    result = await service.list_stakeholders(session=session, caller=caller, filters=filters, page=page)
+    return StakeholderPage(items=[to_read(s, caller) for s in result.items], next_cursor=result.next_cursor,
+                           total=result.total)
+
+
+@router.post("", response_model=StakeholderRead, status_code=status.HTTP_201_CREATED,
+             summary="Create a stakeholder", responses=problems(409))
+async def create_stakeholder(data: StakeholderCreate, session: SessionDep, caller: Editor,
+                             idempotency: IdempotencyDep) -> Response:
+    """Create a stakeholder. Honours Idempotency-Key."""
+    if replay := await idempotency.replay():
+        return replay
+    row = await service.create(session=session, caller=caller, data=data)
+    response = await idempotency.respond(
+        to_read(row, caller), status_code=201,
+        headers={"Location": service.location(row.id), "ETag": etag(row.version)})
+    await session.commit()
+    return response
+
+
+@router.get("/{stakeholder_id}", response_model=StakeholderRead, summary="Get a stakeholder",
+            responses=problems(404))
+async def get_stakeholder(stakeholder_id: uuid.UUID, session: SessionDep, caller: Reader,
+                          response: Response) -> StakeholderRead:
+    """One stakeholder, with its ETag; contact details are masked for the viewer role."""
+    row = await service.get(session=session, caller=caller, stakeholder_id=stakeholder_id)
+    set_etag(response, row.version)
+    return to_read(row, caller)
+
+
+@router.patch("/{stakeholder_id}", response_model=StakeholderRead, summary="Update a stakeholder",
+              responses=problems(404, 409, 412))
+async def update_stakeholder(stakeholder_id: uuid.UUID, data: StakeholderUpdate, session: SessionDep,
+                             caller: Editor, response: Response, if_match: IfMatch = None) -> StakeholderRead:
+    """Change the fields given. Send If-Match with the ETag you read to avoid overwriting others' edits."""
+    row = await service.update(session=session, caller=caller, stakeholder_id=stakeholder_id, data=data,
+                               if_match=if_match)
+    await session.commit()
+    set_etag(response, row.version)
+    return to_read(row, caller)
+
+
+@router.delete("/{stakeholder_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Archive a stakeholder",
+               responses=problems(404, 412))
+async def delete_stakeholder(stakeholder_id: uuid.UUID, session: SessionDep, caller: Editor,
+                             if_match: IfMatch = None) -> Response:
+    """Archive (soft-delete) a stakeholder; its history stays. Restore undoes it."""
+    await service.set_archived(session=session, caller=caller, stakeholder_id=stakeholder_id, archived=True,
+                               if_match=if_match)
+    await session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/{stakeholder_id}/restore", response_model=StakeholderRead, summary="Restore a stakeholder",
+             responses=problems(404, 409))
+async def restore_stakeholder(stakeholder_id: uuid.UUID, session: SessionDep, caller: Editor,
+                              response: Response) -> StakeholderRead:
+    """Bring an archived stakeholder back into the lists; an erased one cannot come back (409)."""
+    row = await service.set_archived(session=session, caller=caller, stakeholder_id=stakeholder_id, archived=False)
+    await session.commit()
+    set_etag(response, row.version)
+    return to_read(row, caller)
+
+
+@router.post("/{stakeholder_id}/erase", response_model=StakeholderRead, summary="Erase a stakeholder's personal data",
+             responses=problems(404, 409))
+async def erase_stakeholder(stakeholder_id: uuid.UUID, session: SessionDep, caller: Admin,
+                            response: Response) -> StakeholderRead:
+    """UK GDPR erasure (admin only): wipe personal fields, keep the record, its links and counts; irreversible."""
+    row = await service.erase(session=session, caller=caller, stakeholder_id=stakeholder_id)
+    await session.commit()
+    set_etag(response, row.version)
+    return to_read(row, caller)

@@ -1,0 +1,229 @@
+"""Stakeholders: every query scoped to the caller's tenant; services flush, routers commit.
+
+Personal data never reaches the audit trail: the fields in PERSONAL_FIELDS are recorded as
+changed, without their values, so an erasure leaves nothing of the person behind."""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import audit, idempotency
+from api.auth.principal import Principal
+from api.concurrency import check_if_match
+from api.crud import apply, ensure_external_id_free, get_owned, json_array_contains, snapshot, text_search
+from api.db import utcnow
+from api.errors import Conflict, Forbidden, Unprocessable
+from api.models import Organisation, Stakeholder, User
+from api.pagination import PageParams, PageResult, paginate
+from api.stakeholders.schemas import StakeholderCreate, StakeholderUpdate
+
+COLLECTION_PATH = "/api/v1/stakeholders"
+SORTABLE = {"id": Stakeholder.id, "name": Stakeholder.name, "created_at": Stakeholder.created_at,
+            "updated_at": Stakeholder.updated_at}
+# Communication needs can reveal a disability (special category data) and tags are free text:
+# both are treated as personal along with the identifying fields.
+PERSONAL_FIELDS = frozenset({"name", "email", "phone", "address", "postcode", "job_title", "notes",
+                             "interpreter_language", "external_id", "communication_needs", "tags"})
+ERASED_NAME = "Erased stakeholder"
+# What an erasure leaves in each personal field; everything else (kind, categories, links, flags) stays.
+ERASED_VALUES: dict[str, Any] = {
+    "name": ERASED_NAME, "email": None, "phone": None, "address": None, "postcode": None, "job_title": None,
+    "notes": None, "interpreter_language": None, "external_id": None, "communication_needs": [],
+    "preferred_channels": [], "tags": [],
+}
+CONSENT_FIELDS = ("contact_consent", "consent_basis")
+
+
+def location(stakeholder_id: uuid.UUID) -> str:
+    return f"{COLLECTION_PATH}/{stakeholder_id}"
+
+
+@dataclass(frozen=True)
+class StakeholderFilters:
+    category: str | None = None
+    tag: str | None = None
+    kind: str | None = None
+    organisation_id: uuid.UUID | None = None
+    owner_id: uuid.UUID | None = None
+    champion: bool | None = None
+    public_representative: bool | None = None
+    contact_consent: bool | None = None
+    external_id: str | None = None
+    email: str | None = None
+    q: str | None = None
+    archived: bool = False
+
+
+async def list_stakeholders(*, session: AsyncSession, caller: Principal, filters: StakeholderFilters,
+                            page: PageParams) -> PageResult:
+    """A page of the tenant's stakeholders matching the filters."""
+    if filters.email is not None and not caller.sees_contact_details:
+        # Filtering by email would tell a viewer whose address it is, so it is refused outright.
+        raise Forbidden(f"The {caller.role.value} role may not filter by email")
+    stmt = select(Stakeholder).where(Stakeholder.tenant_id == caller.tenant_id)
+    stmt = stmt.where(Stakeholder.archived_at.is_not(None) if filters.archived else Stakeholder.archived_at.is_(None))
+    if filters.category:
+        stmt = stmt.where(json_array_contains(session, Stakeholder.categories, filters.category))
+    if filters.tag:
+        stmt = stmt.where(json_array_contains(session, Stakeholder.tags, filters.tag))
+    if filters.kind:
+        stmt = stmt.where(Stakeholder.kind == filters.kind)
+    if filters.organisation_id:
+        stmt = stmt.where(Stakeholder.organisation_id == filters.organisation_id)
+    if filters.owner_id:
+        stmt = stmt.where(Stakeholder.owner_id == filters.owner_id)
+    if filters.champion is not None:
+        stmt = stmt.where(Stakeholder.is_champion == filters.champion)
+    if filters.public_representative is not None:
+        stmt = stmt.where(Stakeholder.is_public_representative == filters.public_representative)
+    if filters.contact_consent is not None:
+        stmt = stmt.where(Stakeholder.contact_consent == filters.contact_consent)
+    if filters.external_id:
+        stmt = stmt.where(Stakeholder.external_id == filters.external_id)
+    if filters.email is not None:
+        stmt = stmt.where(func.lower(Stakeholder.email) == func.lower(filters.email))
+    if filters.q:
+        # A viewer's search leaves email out, so it cannot be used to probe addresses.
+        own = [Stakeholder.name, Stakeholder.email] if caller.sees_contact_details else [Stakeholder.name]
+        organisations = select(Organisation.id).where(Organisation.tenant_id == caller.tenant_id,
+                                                      text_search(filters.q, Organisation.name))
+        stmt = stmt.where(or_(text_search(filters.q, *own), Stakeholder.organisation_id.in_(organisations)))
+    return await paginate(session, stmt, params=page, sortable=SORTABLE, default_sort="name")
+
+
+async def get(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID) -> Stakeholder:
+    """One stakeholder of the caller's tenant (404 otherwise)."""
+    return await get_owned(session, Stakeholder, tenant_id=caller.tenant_id, id=stakeholder_id, label="stakeholder")
+
+
+async def _check_references(session: AsyncSession, caller: Principal, values: dict[str, Any]) -> None:
+    """organisation_id and owner_id must name rows of the caller's tenant (422 otherwise)."""
+    errors = []
+    for field, model, label in (("organisation_id", Organisation, "organisation"), ("owner_id", User, "user")):
+        ref = values.get(field)
+        if ref is None:
+            continue
+        found = (await session.execute(
+            select(model.id).where(model.id == ref, model.tenant_id == caller.tenant_id)
+        )).first()
+        if found is None:
+            errors.append({"loc": ["body", field], "msg": f"No {label} with this id in your tenant",
+                           "type": "reference_not_found"})
+    if errors:
+        raise Unprocessable("A linked record does not exist in your tenant", errors=errors)
+
+
+async def _ensure_email_free(session: AsyncSession, *, tenant_id: uuid.UUID, email: str | None,
+                             exclude_id: uuid.UUID | None = None) -> None:
+    """One stakeholder per email in a tenant, whatever its case (the unique index backs this)."""
+    if email is None:
+        return
+    stmt = select(Stakeholder.archived_at).where(Stakeholder.tenant_id == tenant_id,
+                                                 func.lower(Stakeholder.email) == func.lower(email))
+    if exclude_id is not None:
+        stmt = stmt.where(Stakeholder.id != exclude_id)
+    clash = (await session.execute(stmt.limit(1))).first()
+    if clash is not None:
+        where = "an archived stakeholder (restore it instead)" if clash.archived_at else "another stakeholder"
+        raise Conflict(f"This email address is already used by {where} in this tenant")
+
+
+async def _flush(session: AsyncSession) -> None:
+    """Flush; a unique index that a concurrent write beat the checks to becomes a 409, not a 500."""
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise Conflict("The email address or external_id was just taken by another stakeholder in this tenant")
+
+
+def _refuse_if_erased(row: Stakeholder) -> None:
+    if row.erased_at is not None:
+        raise Conflict("This stakeholder's personal data was erased; it can no longer be changed")
+
+
+async def create(*, session: AsyncSession, caller: Principal, data: StakeholderCreate) -> Stakeholder:
+    """Create a stakeholder and audit it."""
+    values = data.model_dump()
+    await _check_references(session, caller, values)
+    await ensure_external_id_free(session, Stakeholder, tenant_id=caller.tenant_id, external_id=data.external_id)
+    await _ensure_email_free(session, tenant_id=caller.tenant_id, email=data.email)
+    if values["consent_recorded_at"] is None and (values["contact_consent"] or values["consent_basis"]):
+        values["consent_recorded_at"] = utcnow()
+    row = Stakeholder(tenant_id=caller.tenant_id, created_by=caller.id, updated_by=caller.id, **values)
+    session.add(row)
+    await _flush(session)
+    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="create",
+                       resource_type="stakeholder", resource_id=row.id,
+                       changes=audit.diff(None, values, personal=PERSONAL_FIELDS))
+    return row
+
+
+async def update(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID,
+                 data: StakeholderUpdate, if_match: str | None) -> Stakeholder:
+    """Change the fields given; 412 when If-Match is stale, 409 once erased."""
+    row = await get(session=session, caller=caller, stakeholder_id=stakeholder_id)
+    _refuse_if_erased(row)
+    check_if_match(if_match, row.version)
+    changes = data.model_dump(exclude_unset=True)
+    await _check_references(session, caller, changes)
+    if "external_id" in changes:
+        await ensure_external_id_free(session, Stakeholder, tenant_id=caller.tenant_id,
+                                      external_id=changes["external_id"], exclude_id=row.id)
+    if "email" in changes:
+        await _ensure_email_free(session, tenant_id=caller.tenant_id, email=changes["email"], exclude_id=row.id)
+    consent_changed = any(f in changes and changes[f] != getattr(row, f) for f in CONSENT_FIELDS)
+    if consent_changed and "consent_recorded_at" not in changes:
+        changes["consent_recorded_at"] = utcnow()
+    before, after = apply(row, changes)
+    if after:
+        row.updated_by = caller.id
+        await _flush(session)
+        await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="update",
+                           resource_type="stakeholder", resource_id=row.id,
+                           changes=audit.diff(before, after, personal=PERSONAL_FIELDS))
+    return row
+
+
+async def set_archived(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID,
+                       archived: bool, if_match: str | None = None) -> Stakeholder:
+    """Archive (soft delete) or restore a stakeholder; an erased one stays archived."""
+    row = await get(session=session, caller=caller, stakeholder_id=stakeholder_id)
+    if not archived:
+        _refuse_if_erased(row)
+    check_if_match(if_match, row.version)
+    if (row.archived_at is not None) == archived:
+        return row  # already so: repeating a DELETE or restore changes nothing
+    before = snapshot(row, ["archived_at"])
+    row.archived_at = utcnow() if archived else None
+    row.updated_by = caller.id
+    await session.flush()
+    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor,
+                       action="archive" if archived else "restore", resource_type="stakeholder",
+                       resource_id=row.id, changes=audit.diff(before, snapshot(row, ["archived_at"])))
+    return row
+
+
+async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID) -> Stakeholder:
+    """UK GDPR erasure: wipe the personal fields, keep the row and its links, archive it, audit it."""
+    row = await get(session=session, caller=caller, stakeholder_id=stakeholder_id)
+    if row.erased_at is not None:
+        raise Conflict("This stakeholder's personal data was already erased")
+    fields = [*ERASED_VALUES, "archived_at", "erased_at"]
+    before = snapshot(row, fields)
+    now = utcnow()
+    for name, value in ERASED_VALUES.items():
+        setattr(row, name, value)
+    row.erased_at = now
+    row.archived_at = row.archived_at or now
+    row.updated_by = caller.id
+    await session.flush()
+    await idempotency.forget(session, tenant_id=caller.tenant_id, location=location(row.id))
+    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="erase",
+                       resource_type="stakeholder", resource_id=row.id,
+                       changes=audit.diff(before, snapshot(row, fields), personal=PERSONAL_FIELDS))
+    return row
+

@@ -1,0 +1,50 @@
+"""Helpers shared by the stakeholder tests."""
+
+import json
+
+from sqlalchemy import func, select
+
+from api.models import AuditEvent, Stakeholder
+
+URL = "/api/v1/stakeholders"
+WRITERS = ("admin", "lead")
+READ_ONLY = ("contributor", "viewer", "auditor")
+ROLES = WRITERS + READ_ONLY
+
+# A person with every personal field filled in.
+PERSON = {
+    "kind": "person",
+    "name": "Margaret Okafor",
+    "categories": ["patient", "carer"],
+    "job_title": "Chair, Bridport Patient Group",
+    "email": "Margaret.Okafor@Example.org",
+    "phone": "+44 1308 422100",
+    "address": "12 South Street, Bridport",
+    "postcode": "dt6 3nq",
+    "preferred_channels": ["email", "post"],
+    "communication_needs": ["large_print", "interpreter"],
+    "interpreter_language": "Yoruba",
+    "contact_consent": True,
+    "consent_basis": "consent",
+    "is_champion": True,
+    "is_public_representative": True,
+    "tags": ["west-dorset"],
+    "notes": "Prefers morning calls; daughter is her carer",
+    "external_id": "CRM-000123",
+}
+PERSONAL_VALUES = ("Margaret", "Okafor", "example.org", "1308 422100", "South Street", "DT6 3NQ", "Chair, Bridport",
+                   "Yoruba", "morning calls", "CRM-000123", "west-dorset", "large_print")
+
+
+async def count(session, tenant) -> int:
+    return (await session.execute(select(func.count()).select_from(Stakeholder)
+                                  .where(Stakeholder.tenant_id == tenant.id))).scalar_one()
+
+
+async def audit_events(session, resource_id) -> list[AuditEvent]:
+    return list((await session.execute(select(AuditEvent).where(AuditEvent.resource_id == str(resource_id))
+                                       .order_by(AuditEvent.seq))).scalars().all())
+
+
+def audit_text(events: list[AuditEvent]) -> str:
+    return json.dumps([e.changes for e in events])

@@ -1,0 +1,139 @@
+import logging
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from api import audit
+from api.models import IdempotencyRecord, Stakeholder
+from tests import factories
+from tests.stakeholders.support import PERSON, PERSONAL_VALUES, URL, audit_events, audit_text
+
+
+async def create_person(client, a, session, **extra) -> dict:
+    org = await factories.organisation(session, a.tenant, name="Bridport Patient Group")
+    body = {**PERSON, "organisation_id": str(org.id), "owner_id": str(a.users["lead"].id), **extra}
+    r = await client.post(URL, json=body, headers=a["lead"])
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def test_admin_erases_personal_data_and_keeps_the_row(client, session, a):
+    person = await create_person(client, a, session)
+    r = await client.post(f"{URL}/{person['id']}/erase", headers=a["admin"])
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert got["name"] == "Erased stakeholder"
+    for field in ("email", "phone", "address", "postcode", "job_title", "notes", "interpreter_language",
+                  "external_id"):
+        assert got[field] is None, field
+    assert got["communication_needs"] == [] and got["preferred_channels"] == [] and got["tags"] == []
+    # what is not personal stays: identity, kind, categories, links and flags
+    kept = ("id", "kind", "categories", "organisation_id", "owner_id", "is_champion", "is_public_representative",
+            "contact_consent", "consent_basis", "created_at", "created_by")
+    assert {k: got[k] for k in kept} == {k: person[k] for k in kept}
+    assert got["erased_at"] is not None and got["archived_at"] is not None
+    assert got["updated_by"] == str(a.users["admin"].id)
+    assert r.headers["etag"] == f'"{got["version"]}"' and got["version"] == 2
+    row = await session.get(Stakeholder, uuid.UUID(person["id"]))
+    await session.refresh(row)
+    assert row.name == "Erased stakeholder" and row.email is None and row.phone is None and row.notes is None
+
+
+async def test_erasure_leaves_no_personal_value_in_the_audit_trail(client, session, a):
+    person = await create_person(client, a, session)
+    await client.patch(f"{URL}/{person['id']}", json={"name": "Maggie Okafor", "phone": "+44 1308 422101",
+                                                      "tags": ["west-dorset", "ppg"]}, headers=a["lead"])
+    await client.delete(f"{URL}/{person['id']}", headers=a["lead"])
+    assert (await client.post(f"{URL}/{person['id']}/erase", headers=a["admin"])).status_code == 200
+    events = await audit_events(session, person["id"])
+    assert [e.action for e in events] == ["create", "update", "archive", "erase"]
+    text = audit_text(events).lower()
+    for value in (*PERSONAL_VALUES, "Maggie", "422101", "ppg", person["email"]):
+        assert value.lower() not in text, value
+    erase = events[-1]
+    assert erase.actor_id == a.users["admin"].id
+    assert erase.changes["email"] == {"before": "[personal data]", "after": None}
+    assert erase.changes["name"] == {"before": "[personal data]", "after": "[personal data]"}
+    assert erase.changes["preferred_channels"] == {"before": ["email", "post"], "after": []}
+    assert "erased_at" in erase.changes
+    assert "archived_at" not in erase.changes  # it was archived already
+
+
+async def test_erasure_keeps_the_audit_chain_intact(client, session, a):
+    person = await create_person(client, a, session)
+    await client.post(f"{URL}/{person['id']}/erase", headers=a["admin"])
+    report = await audit.verify(session, a.tenant.id)
+    assert report.intact and report.events_checked == 2
+
+
+async def test_erasure_removes_the_stored_idempotent_response(client, session, a):
+    headers = {**a["lead"], "Idempotency-Key": "crm-sync-1"}
+    created = await client.post(URL, json=PERSON, headers=headers)
+    other = await client.post(URL, json={"name": "Someone else"}, headers={**a["lead"], "Idempotency-Key": "k2"})
+    stored = select(func.count()).select_from(IdempotencyRecord).where(IdempotencyRecord.tenant_id == a.tenant.id)
+    assert (await session.execute(stored)).scalar_one() == 2
+    await client.post(f"{URL}/{created.json()['id']}/erase", headers=a["admin"])
+    records = (await session.execute(select(IdempotencyRecord).where(IdempotencyRecord.tenant_id == a.tenant.id)))
+    assert [r.headers["Location"] for r in records.scalars()] == [other.headers["location"]]
+
+
+async def test_erased_stakeholder_cannot_be_edited_restored_or_erased_again(client, session, a):
+    person = await create_person(client, a, session)
+    await client.post(f"{URL}/{person['id']}/erase", headers=a["admin"])
+    for method, path, kwargs in [
+        ("PATCH", f"{URL}/{person['id']}", {"json": {"name": "Margaret Okafor"}}),
+        ("POST", f"{URL}/{person['id']}/restore", {}),
+        ("POST", f"{URL}/{person['id']}/erase", {}),
+    ]:
+        r = await client.request(method, path, headers=a["admin"], **kwargs)
+        assert r.status_code == 409, (method, path)
+        assert r.headers["content-type"] == "application/problem+json"
+    got = (await client.get(f"{URL}/{person['id']}", headers=a["admin"])).json()
+    assert got["name"] == "Erased stakeholder" and got["archived_at"] is not None and got["version"] == 2
+
+
+async def test_archiving_an_erased_stakeholder_is_harmless(client, session, a):
+    person = await create_person(client, a, session)
+    await client.post(f"{URL}/{person['id']}/erase", headers=a["admin"])
+    assert (await client.delete(f"{URL}/{person['id']}", headers=a["lead"])).status_code == 204
+    assert (await client.get(f"{URL}/{person['id']}", headers=a["lead"])).json()["version"] == 2
+
+
+async def test_erased_stakeholder_is_listed_only_as_archived(client, session, a):
+    person = await create_person(client, a, session)
+    await client.post(f"{URL}/{person['id']}/erase", headers=a["admin"])
+    active = (await client.get(URL, headers=a["lead"])).json()["items"]
+    archived = (await client.get(URL, params={"archived": "true"}, headers=a["lead"])).json()["items"]
+    assert active == [] and [s["id"] for s in archived] == [person["id"]]
+    assert (await client.get(URL, params={"q": "okafor", "archived": "true"}, headers=a["lead"])).json()["items"] == []
+
+
+async def test_erasure_frees_the_email_for_a_new_record(client, session, a):
+    person = await create_person(client, a, session)
+    await client.post(f"{URL}/{person['id']}/erase", headers=a["admin"])
+    again = await client.post(URL, json={"name": "New record", "email": PERSON["email"]}, headers=a["lead"])
+    assert again.status_code == 201
+
+
+@pytest.mark.parametrize("role", ["lead", "contributor", "viewer", "auditor"])
+async def test_only_admins_erase(client, session, a, role):
+    person = await factories.stakeholder(session, a.tenant, name="Still Here", email="still@example.test")
+    r = await client.post(f"{URL}/{person.id}/erase", headers=a[role])
+    assert r.status_code == 403
+    await session.refresh(person)
+    assert person.name == "Still Here" and person.email == "still@example.test" and person.erased_at is None
+    assert await audit_events(session, person.id) == []
+
+
+async def test_personal_data_is_not_logged(client, session, a, caplog):
+    caplog.set_level(logging.DEBUG, logger="api")
+    person = await create_person(client, a, session)
+    await client.patch(f"{URL}/{person['id']}", json={"notes": "Prefers morning calls still"}, headers=a["lead"])
+    await client.post(URL, json={**PERSON, "external_id": None}, headers=a["lead"])  # a 409 on the email
+    await client.get(URL, params={"q": "Okafor"}, headers=a["lead"])
+    await client.post(f"{URL}/{person['id']}/erase", headers=a["admin"])
+    logged = " ".join(str(vars(r)) for r in caplog.records if r.name.startswith("api")).lower()
+    assert caplog.records  # the access log did run
+    for value in (*PERSONAL_VALUES, person["email"]):
+        assert value.lower() not in logged, value

@@ -1,0 +1,60 @@
+import pytest
+
+from tests import factories
+from tests.stakeholders.support import URL
+
+CONTACT = {"email": "Hidden.Person@example.test", "phone": "+44 1202 123456", "address": "1 High Street, Poole",
+           "postcode": "BH15 1AA"}
+
+
+async def test_viewer_sees_masked_contact_details(client, session, a):
+    person = await factories.stakeholder(session, a.tenant, name="Hidden Person", job_title="Governor", **CONTACT)
+    one = (await client.get(f"{URL}/{person.id}", headers=a["viewer"])).json()
+    listed = (await client.get(URL, headers=a["viewer"])).json()["items"][0]
+    for got in (one, listed):
+        assert {k: got[k] for k in CONTACT} == {k: "***" for k in CONTACT}
+        assert got["contact_details_masked"] is True
+        assert got["name"] == "Hidden Person" and got["job_title"] == "Governor"
+
+
+async def test_viewer_sees_missing_contact_details_as_null(client, session, a):
+    person = await factories.stakeholder(session, a.tenant, email=None, phone="01202 999888")
+    got = (await client.get(f"{URL}/{person.id}", headers=a["viewer"])).json()
+    assert got["email"] is None and got["address"] is None and got["postcode"] is None
+    assert got["phone"] == "***" and got["contact_details_masked"] is True
+
+
+@pytest.mark.parametrize("role", ["admin", "lead", "contributor", "auditor"])
+async def test_other_roles_see_contact_details(client, session, a, role):
+    person = await factories.stakeholder(session, a.tenant, **CONTACT)
+    one = (await client.get(f"{URL}/{person.id}", headers=a[role])).json()
+    listed = (await client.get(URL, headers=a[role])).json()["items"][0]
+    for got in (one, listed):
+        assert {k: got[k] for k in CONTACT} == CONTACT
+        assert got["contact_details_masked"] is False
+
+
+async def test_writer_sees_contact_details_in_write_responses(client, session, a):
+    person = await factories.stakeholder(session, a.tenant, **CONTACT)
+    r = await client.patch(f"{URL}/{person.id}", json={"notes": "n"}, headers=a["lead"])
+    assert r.json()["email"] == CONTACT["email"]
+
+
+async def test_viewer_q_does_not_match_email(client, session, a):
+    await factories.stakeholder(session, a.tenant, name="Hidden Person", email="secret.address@example.test")
+    seen = await client.get(URL, params={"q": "secret.address"}, headers=a["viewer"])
+    assert seen.status_code == 200 and seen.json()["items"] == []
+    by_name = await client.get(URL, params={"q": "hidden"}, headers=a["viewer"])
+    assert [s["name"] for s in by_name.json()["items"]] == ["Hidden Person"]
+    # the same search by a lead does find the address
+    lead = await client.get(URL, params={"q": "secret.address"}, headers=a["lead"])
+    assert [s["name"] for s in lead.json()["items"]] == ["Hidden Person"]
+
+
+async def test_viewer_email_filter_is_403(client, session, a):
+    await factories.stakeholder(session, a.tenant, email="probe@example.test")
+    for email in ("probe@example.test", "nobody@example.test"):
+        r = await client.get(URL, params={"email": email}, headers=a["viewer"])
+        assert r.status_code == 403
+        assert r.headers["content-type"] == "application/problem+json"
+        assert "email" in r.json()["detail"]
