@@ -8,7 +8,7 @@ PORT ?= 8000
 # `make run` keeps its SQLite file in var/ unless INVOLVE_DATABASE_URL says otherwise.
 RUN_DATABASE_URL ?= $(or $(INVOLVE_DATABASE_URL),sqlite:///./var/involve.db)
 
-.PHONY: install run test openapi openapi-check lint clean
+.PHONY: install run test openapi openapi-check lint clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ openapi-check: install
 
 lint: install
 	$(BIN)/ruff check .
+
+# Import/export benchmark (never part of `make test`): PostgreSQL at 127.0.0.1:5432 (user postgres, trust),
+# where it drops and creates its own database, then SQLite. Figures: bench/README.md.
+BENCH_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/involve_bench
+bench: install
+	$(BIN)/python bench/import_export.py --postgres $(BENCH_POSTGRES)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

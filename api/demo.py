@@ -5,7 +5,10 @@ import secrets
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit
+from api.activities.demo import seed_engagement
+from api.db import utcnow
 from api.models import Organisation, Stakeholder, Tenant
+from api.plans.demo import seed_plan
 from api.tenants import create_tenant, create_user, find_tenant
 
 DEMO_SLUG = "demo"
@@ -38,22 +41,27 @@ async def create_demo(session: AsyncSession, *, admin_email: str | None,
     tenant = await create_tenant(session, slug=DEMO_SLUG, name="Demo Integrated Care Board")
     email = admin_email or "admin@demo.involve.test"
     generated = None if admin_password else secrets.token_urlsafe(12)
-    await create_user(session, tenant=tenant, email=email, password=admin_password or generated, role="admin",
-                      full_name="Demo Administrator")
+    admin = await create_user(session, tenant=tenant, email=email, password=admin_password or generated,
+                              role="admin", full_name="Demo Administrator")
     orgs = []
     for name, kind, postcode, tags in ORGANISATIONS:
         org = Organisation(tenant_id=tenant.id, name=name, kind=kind, postcode=postcode, tags=tags)
         session.add(org)
         orgs.append(org)
     await session.flush()
+    stakeholders = []
     for n, (name, kind, categories, org_index, job, champion, tags) in enumerate(STAKEHOLDERS, start=1):
-        session.add(Stakeholder(
+        stakeholders.append(Stakeholder(
             tenant_id=tenant.id, name=name, kind=kind, categories=categories,
             organisation_id=orgs[org_index].id if org_index is not None else None, job_title=job,
             email=f"demo.contact{n}@example.org", is_champion=champion, tags=tags, contact_consent=True,
-            consent_basis="public_task", preferred_channels=["email"], communication_needs=[]))
+            consent_basis="public_task", consent_recorded_at=utcnow(), preferred_channels=["email"],
+            communication_needs=[]))
+    session.add_all(stakeholders)
     await session.flush()
     await audit.append(session, tenant_id=tenant.id, actor=audit.SYSTEM, action="seed", resource_type="tenant",
                        resource_id=tenant.id, changes={"organisations": len(ORGANISATIONS),
                                                        "stakeholders": len(STAKEHOLDERS)})
+    plan = await seed_plan(session, tenant=tenant, admin=admin, stakeholders=stakeholders, organisations=orgs)
+    await seed_engagement(session, tenant=tenant, admin=admin, stakeholders=stakeholders, plan=plan)
     return tenant, email, generated

@@ -16,7 +16,9 @@ from api.auth.router import router as auth_router
 from api.calendar.router import router as calendar_router
 from api.config import Settings, get_settings
 from api.db import Database
+from api.exports.router import router as exports_router
 from api.feedback.router import router as feedback_router
+from api.imports.router import router as imports_router
 from api.observability import RequestContextMiddleware, configure_logging
 from api.ops.router import metrics_registry
 from api.ops.router import router as ops_router
@@ -65,7 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Order matters only where paths overlap: /stakeholders/grid (assessments) before /stakeholders/{id}.
     for router in (organisations_router, assessments_router, stakeholders_router, plans_router, actions_router,
                    risks_router, activities_router, feedback_router, calendar_router, reports_router,
-                   tenant_settings_router, users_router, service_accounts_router, audit_events_router):
+                   tenant_settings_router, users_router, service_accounts_router, audit_events_router,
+                   imports_router, exports_router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(ops_router)
@@ -76,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     Instrumentator(excluded_handlers=["/metrics"], registry=app.state.metrics_registry).instrument(app)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
-                           allow_methods=["GET", "POST", "PATCH", "DELETE"],
+                           allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
                            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
                            expose_headers=["ETag", "Location", "X-Request-ID"])
     app.add_middleware(RequestContextMiddleware)

@@ -8,7 +8,7 @@ import binascii
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from fastapi import Query
@@ -67,7 +67,7 @@ def _parse_sort(spec: str | None, sortable: dict[str, ColumnElement], default: s
 
 
 def _encode(value: Any) -> Any:
-    if isinstance(value, datetime):
+    if isinstance(value, date):  # datetimes too
         return value.isoformat()
     if isinstance(value, uuid.UUID):
         return str(value)
@@ -81,6 +81,8 @@ def _decode(column: ColumnElement, value: Any) -> Any:
         return value
     if kind is datetime and isinstance(value, str):
         return datetime.fromisoformat(value)
+    if kind is date and isinstance(value, str):
+        return date.fromisoformat(value)
     if kind is uuid.UUID and isinstance(value, str):
         return uuid.UUID(value)
     return value

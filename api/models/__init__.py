@@ -1,7 +1,11 @@
 """Every table, imported in one place so Alembic and the app see the same metadata."""
 
+from api.models.activity import Activity
+from api.models.activity_attendance import ActivityAttendance
 from api.models.assessment import Assessment
 from api.models.audit_event import AuditEvent
+from api.models.calendar_token import CalendarToken
+from api.models.feedback import Feedback
 from api.models.idempotency_record import IdempotencyRecord
 from api.models.organisation import Organisation
 from api.models.plan import Plan, PlanAudienceOrganisation, PlanAudienceStakeholder
@@ -15,4 +19,5 @@ from api.models.user import User
 __all__ = [
     "Assessment", "AuditEvent", "IdempotencyRecord", "Organisation", "Plan", "PlanAction", "PlanAudienceOrganisation",
     "PlanAudienceStakeholder", "PlanRisk", "ServiceAccount", "Stakeholder", "Tenant", "User",
+    "Activity", "ActivityAttendance", "CalendarToken", "Feedback",
 ]

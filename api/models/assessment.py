@@ -1,7 +1,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Text, Uuid
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db import Base, UTCDateTime, new_id, utcnow
@@ -39,3 +39,14 @@ Index("ix_assessment_stakeholder_history", Assessment.tenant_id, Assessment.stak
       Assessment.assessed_at)
 Index("ix_assessment_latest_scores", Assessment.tenant_id, Assessment.plan_id, Assessment.is_latest,
       Assessment.influence, Assessment.interest)
+# At most one latest assessment per stakeholder and plan, and one general one: the row lock in the
+# service keeps writers in line; these make a slip impossible (a plan_id NULL never clashes in the first).
+# Their predicates are written as SQLAlchemy renders `is_latest.is_(True)`, so lookups by stakeholder that
+# say so (the grid's) can use them on both databases.
+_LATEST = {"sqlite_where": text("is_latest IS 1"), "postgresql_where": text("is_latest IS true")}
+_LATEST_GENERAL = {"sqlite_where": text("is_latest IS 1 AND plan_id IS NULL"),
+                  "postgresql_where": text("is_latest IS true AND plan_id IS NULL")}
+Index("uq_assessment_latest_for_plan", Assessment.stakeholder_id, Assessment.plan_id, unique=True, **_LATEST)
+Index("uq_assessment_latest_general", Assessment.stakeholder_id, unique=True, **_LATEST_GENERAL)
+# The grid's "as it stood at `since`" lookup: one stakeholder's assessments (for a plan or general) in time order.
+Index("ix_assessment_stakeholder_timeline", Assessment.stakeholder_id, Assessment.plan_id, Assessment.assessed_at)

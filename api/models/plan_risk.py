@@ -28,5 +28,10 @@ class PlanRisk(TenantOwned, Tracked, Base):
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="open")
     review_date: Mapped[date | None] = mapped_column(Date)
 
+    @property
+    def score(self) -> int:
+        """likelihood × impact: derived, never stored (api.risks.scoring has it in SQL)."""
+        return self.likelihood * self.impact
+
 
 Index("ix_plan_risk_plan_id", PlanRisk.plan_id)

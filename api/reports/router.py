@@ -1,3 +1,35 @@
-from fastapi import APIRouter
+import uuid
+
+from fastapi import APIRouter, Query, Response
+
+from api.activities.engagement import IsoDate
+from api.deps import Reader, SessionDep
+from api.errors import problems
+from api.reports import csv_export, service
+from api.reports.schemas import EngagementReport, ReportFormat
 
 router = APIRouter(tags=["reports"])
+
+CSV_RESPONSE = {200: {"description": "JSON by default; CSV with ?format=csv",
+                      "content": {"text/csv": {"schema": {"type": "string"}}}}}
+
+
+@router.get("/reports/engagement", response_model=EngagementReport, summary="Engagement report",
+            responses={**problems(404), **CSV_RESPONSE})
+async def get_engagement_report(
+    session: SessionDep, caller: Reader,
+    start: IsoDate | None = Query(None, alias="from", description="First UK day of the period (default: a year "
+                                                              "before `to`)"),
+    end: IsoDate | None = Query(None, alias="to", description="Last UK day of the period, inclusive (default: today)"),
+    plan_id: uuid.UUID | None = Query(None, description="Limit the report to this plan"),
+    format: ReportFormat = Query(ReportFormat.json, description="json, or csv for spreadsheets"),
+) -> Response:
+    """Coverage and loop closure over a period: share of stakeholders engaged per quadrant and category;
+    activities per method, level and duty limb; reach and cost; feedback received, responded, closed, overdue
+    and the median days to respond. Every figure is counted by the database."""
+    report = await service.engagement(session=session, caller=caller, start=start, end=end, plan_id=plan_id)
+    if format == ReportFormat.csv:
+        name = f"engagement-{report.period_from.isoformat()}-{report.period_to.isoformat()}.csv"
+        return Response(csv_export.render(report), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(report.model_dump_json(), media_type="application/json")

@@ -2,6 +2,9 @@ import uuid
 
 from fastapi import APIRouter, Query, Response, status
 
+from api.activities.engagement import IsoDate
+from api.assessments.filters import ScoreFilters
+from api.assessments.quadrants import Quadrant
 from api.concurrency import IfMatch, etag, set_etag
 from api.deps import Admin, Editor, PageDep, Reader, SessionDep
 from api.errors import problems
@@ -40,12 +43,26 @@ async def list_stakeholders(
                           description="Search name, organisation name and email (the viewer role's search "
                                       "leaves out email)"),
     archived: bool = Query(False, description="List archived (and erased) stakeholders instead of active ones"),
+    not_engaged_since: IsoDate | None = Query(None, description="Only those who attended no activity that was "
+                                                                 "done and started on or after this UK date"),
+    quadrant: Quadrant | None = Query(None, description="Only those in this quadrant by their latest assessment "
+                                                        "(general, or for plan_id)"),
+    plan_id: uuid.UUID | None = Query(None, description="Score filters use the latest assessment for this plan; "
+                                                        "only stakeholders assessed for it are listed"),
+    min_interest: int | None = Query(None, ge=1, le=5, description="Only those whose latest interest is at least this"),
+    max_interest: int | None = Query(None, ge=1, le=5, description="Only those whose latest interest is at most this"),
+    min_influence: int | None = Query(None, ge=1, le=5, description="Only those whose latest influence is at least "
+                                                                    "this"),
+    max_influence: int | None = Query(None, ge=1, le=5, description="Only those whose latest influence is at most "
+                                                                    "this"),
 ) -> StakeholderPage:
     """Stakeholders of your tenant, a page at a time; sortable by name, created_at, updated_at."""
     filters = service.StakeholderFilters(
         category=category, tag=tag, kind=kind, organisation_id=organisation_id, owner_id=owner_id, champion=champion,
         public_representative=public_representative, contact_consent=contact_consent, external_id=external_id,
-        email=email, q=q, archived=archived)
+        email=email, q=q, archived=archived, not_engaged_since=not_engaged_since,
+        scores=ScoreFilters(quadrant=quadrant, plan_id=plan_id, min_interest=min_interest, max_interest=max_interest,
+                            min_influence=min_influence, max_influence=max_influence))
     result = await service.list_stakeholders(session=session, caller=caller, filters=filters, page=page)
     return StakeholderPage(items=[to_read(s, caller) for s in result.items], next_cursor=result.next_cursor,
                            total=result.total)
@@ -66,7 +83,8 @@ async def create_stakeholder(data: StakeholderCreate, session: SessionDep, calle
     return response
 
 
-@router.get("/{stakeholder_id}", response_model=StakeholderRead, summary="Get a stakeholder",
+# `:uuid` keeps /stakeholders/grid (a sibling route) from being taken for an id.
+@router.get("/{stakeholder_id:uuid}", response_model=StakeholderRead, summary="Get a stakeholder",
             responses=problems(404))
 async def get_stakeholder(stakeholder_id: uuid.UUID, session: SessionDep, caller: Reader,
                           response: Response) -> StakeholderRead:
@@ -76,7 +94,7 @@ async def get_stakeholder(stakeholder_id: uuid.UUID, session: SessionDep, caller
     return to_read(row, caller)
 
 
-@router.patch("/{stakeholder_id}", response_model=StakeholderRead, summary="Update a stakeholder",
+@router.patch("/{stakeholder_id:uuid}", response_model=StakeholderRead, summary="Update a stakeholder",
               responses=problems(404, 409, 412))
 async def update_stakeholder(stakeholder_id: uuid.UUID, data: StakeholderUpdate, session: SessionDep,
                              caller: Editor, response: Response, if_match: IfMatch = None) -> StakeholderRead:
@@ -88,7 +106,7 @@ async def update_stakeholder(stakeholder_id: uuid.UUID, data: StakeholderUpdate,
     return to_read(row, caller)
 
 
-@router.delete("/{stakeholder_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Archive a stakeholder",
+@router.delete("/{stakeholder_id:uuid}", status_code=status.HTTP_204_NO_CONTENT, summary="Archive a stakeholder",
                responses=problems(404, 412))
 async def delete_stakeholder(stakeholder_id: uuid.UUID, session: SessionDep, caller: Editor,
                              if_match: IfMatch = None) -> Response:

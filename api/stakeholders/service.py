@@ -5,19 +5,23 @@ changed, without their values, so an erasure leaves nothing of the person behind
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit, idempotency
+from api.activities.engagement import day_start, engaged
+from api.assessments.filters import ScoreFilters, apply_score_filters
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
 from api.crud import apply, ensure_external_id_free, get_owned, json_array_contains, snapshot, text_search
 from api.db import utcnow
 from api.errors import Conflict, Forbidden, Unprocessable
-from api.models import Organisation, Stakeholder, User
+from api.models import Assessment, Feedback, Organisation, Stakeholder, User
 from api.pagination import PageParams, PageResult, paginate
 from api.stakeholders.schemas import StakeholderCreate, StakeholderUpdate
 
@@ -29,6 +33,7 @@ SORTABLE = {"id": Stakeholder.id, "name": Stakeholder.name, "created_at": Stakeh
 PERSONAL_FIELDS = frozenset({"name", "email", "phone", "address", "postcode", "job_title", "notes",
                              "interpreter_language", "external_id", "communication_needs", "tags"})
 ERASED_NAME = "Erased stakeholder"
+ERASED_FEEDBACK_TEXT = "[erased with the stakeholder's personal data]"
 # What an erasure leaves in each personal field; everything else (kind, categories, links, flags) stays.
 ERASED_VALUES: dict[str, Any] = {
     "name": ERASED_NAME, "email": None, "phone": None, "address": None, "postcode": None, "job_title": None,
@@ -56,11 +61,19 @@ class StakeholderFilters:
     email: str | None = None
     q: str | None = None
     archived: bool = False
+    not_engaged_since: date | None = None
+    scores: ScoreFilters = ScoreFilters()  # quadrant, plan_id, min/max interest and influence
 
 
 async def list_stakeholders(*, session: AsyncSession, caller: Principal, filters: StakeholderFilters,
                             page: PageParams) -> PageResult:
     """A page of the tenant's stakeholders matching the filters."""
+    stmt = await filtered_query(session=session, caller=caller, filters=filters)
+    return await paginate(session, stmt, params=page, sortable=SORTABLE, default_sort="name")
+
+
+async def filtered_query(*, session: AsyncSession, caller: Principal, filters: StakeholderFilters) -> Select:
+    """The tenant's stakeholders matching the filters, as a statement (lists page it, exports stream it)."""
     if filters.email is not None and not caller.sees_contact_details:
         # Filtering by email would tell a viewer whose address it is, so it is refused outright.
         raise Forbidden(f"The {caller.role.value} role may not filter by email")
@@ -86,13 +99,15 @@ async def list_stakeholders(*, session: AsyncSession, caller: Principal, filters
         stmt = stmt.where(Stakeholder.external_id == filters.external_id)
     if filters.email is not None:
         stmt = stmt.where(func.lower(Stakeholder.email) == func.lower(filters.email))
+    if filters.not_engaged_since:
+        stmt = stmt.where(~engaged(Stakeholder.id, caller.tenant_id, since=day_start(filters.not_engaged_since)))
     if filters.q:
         # A viewer's search leaves email out, so it cannot be used to probe addresses.
         own = [Stakeholder.name, Stakeholder.email] if caller.sees_contact_details else [Stakeholder.name]
         organisations = select(Organisation.id).where(Organisation.tenant_id == caller.tenant_id,
                                                       text_search(filters.q, Organisation.name))
         stmt = stmt.where(or_(text_search(filters.q, *own), Stakeholder.organisation_id.in_(organisations)))
-    return await paginate(session, stmt, params=page, sortable=SORTABLE, default_sort="name")
+    return await apply_score_filters(session, stmt, tenant_id=caller.tenant_id, filters=filters.scores)
 
 
 async def get(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID) -> Stakeholder:
@@ -222,8 +237,30 @@ async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uui
     row.updated_by = caller.id
     await session.flush()
     await idempotency.forget(session, tenant_id=caller.tenant_id, location=location(row.id))
+    wiped = await _erase_free_texts(session, caller=caller, stakeholder_id=row.id, now=now)
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="erase",
                        resource_type="stakeholder", resource_id=row.id,
-                       changes=audit.diff(before, snapshot(row, fields), personal=PERSONAL_FIELDS))
+                       changes={**audit.diff(before, snapshot(row, fields), personal=PERSONAL_FIELDS),
+                                "free_texts_erased": wiped})
     return row
 
+
+async def _erase_free_texts(session: AsyncSession, *, caller: Principal, stakeholder_id: uuid.UUID,
+                           now) -> int:
+    """What the person wrote, and what was written about them, can identify them: the text of their
+    feedback and the rationale of their assessments go too. Types, themes, scores, responses and
+    publishable paraphrases stay, so the record of what was heard and done still adds up."""
+    feedback = await session.execute(
+        sql_update(Feedback)
+        .where(Feedback.tenant_id == caller.tenant_id, Feedback.stakeholder_id == stakeholder_id)
+        .values(text=ERASED_FEEDBACK_TEXT, version=Feedback.version + 1, updated_at=now, updated_by=caller.id)
+        .execution_options(synchronize_session=False)
+    )
+    assessments = await session.execute(
+        sql_update(Assessment)
+        .where(Assessment.tenant_id == caller.tenant_id, Assessment.stakeholder_id == stakeholder_id,
+               Assessment.rationale.is_not(None))
+        .values(rationale=None)
+        .execution_options(synchronize_session=False)
+    )
+    return feedback.rowcount + assessments.rowcount

@@ -80,6 +80,13 @@ def upgrade() -> None:
     with op.batch_alter_table('assessment', schema=None) as batch_op:
         batch_op.create_index('ix_assessment_latest_scores', ['tenant_id', 'plan_id', 'is_latest', 'influence', 'interest'], unique=False)
         batch_op.create_index('ix_assessment_stakeholder_history', ['tenant_id', 'stakeholder_id', 'plan_id', 'assessed_at'], unique=False)
+        batch_op.create_index('uq_assessment_latest_for_plan', ['stakeholder_id', 'plan_id'], unique=True,
+                              sqlite_where=sa.text('is_latest IS 1'), postgresql_where=sa.text('is_latest IS true'))
+        batch_op.create_index('uq_assessment_latest_general', ['stakeholder_id'], unique=True,
+                              sqlite_where=sa.text('is_latest IS 1 AND plan_id IS NULL'),
+                              postgresql_where=sa.text('is_latest IS true AND plan_id IS NULL'))
+        batch_op.create_index('ix_assessment_stakeholder_timeline', ['stakeholder_id', 'plan_id', 'assessed_at'],
+                              unique=False)
 
     op.create_table('plan_action',
     sa.Column('plan_id', sa.Uuid(), nullable=False),
@@ -173,6 +180,9 @@ def downgrade() -> None:
     op.drop_table('plan_action')
     with op.batch_alter_table('assessment', schema=None) as batch_op:
         batch_op.drop_index('ix_assessment_stakeholder_history')
+        batch_op.drop_index('uq_assessment_latest_for_plan')
+        batch_op.drop_index('uq_assessment_latest_general')
+        batch_op.drop_index('ix_assessment_stakeholder_timeline')
         batch_op.drop_index('ix_assessment_latest_scores')
 
     op.drop_table('assessment')

@@ -213,3 +213,14 @@ async def test_writes_are_audited_with_before_and_after(client, session, a):
     assert [e.action for e in events] == ["create", "update"]
     assert events[1].changes == {"name": {"before": "Audited", "after": "Audited 2"}}
     assert events[1].actor_id == a.users["lead"].id
+
+
+async def test_paging_by_a_datetime_sort_reaches_the_second_page(client, session, a):
+    for n in range(3):
+        await factories.organisation(session, a.tenant, name=f"Dated {n}")
+    first = (await client.get(URL, params={"sort": "-created_at", "limit": 2}, headers=a["viewer"])).json()
+    second = await client.get(URL, params={"sort": "-created_at", "limit": 2, "cursor": first["next_cursor"]},
+                              headers=a["viewer"])
+    assert second.status_code == 200
+    names = [o["name"] for o in first["items"] + second.json()["items"]]
+    assert sorted(names) == ["Dated 0", "Dated 1", "Dated 2"]

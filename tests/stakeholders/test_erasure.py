@@ -137,3 +137,29 @@ async def test_personal_data_is_not_logged(client, session, a, caplog):
     assert caplog.records  # the access log did run
     for value in (*PERSONAL_VALUES, person["email"]):
         assert value.lower() not in logged, value
+
+
+async def test_erasure_wipes_the_text_of_their_feedback_but_keeps_the_record(client, session, a):
+    from api.models import Feedback
+
+    person = await factories.stakeholder(session, a.tenant, name="Wendy Writer", email="wendy@example.org")
+    other = await factories.stakeholder(session, a.tenant, name="Other Person", email="other@example.org")
+    theirs = await factories.feedback(session, a.tenant, stakeholder_id=person.id, text="I am Wendy from Bridport",
+                                      themes=["access"])
+    kept = await factories.feedback(session, a.tenant, stakeholder_id=other.id, text="Keep this")
+    r = await client.post(f"/api/v1/stakeholders/{person.id}/erase", headers=a["admin"])
+    assert r.status_code == 200
+    await session.refresh(theirs)
+    await session.refresh(kept)
+    assert "Wendy" not in theirs.text and theirs.themes == ["access"] and theirs.stakeholder_id == person.id
+    assert kept.text == "Keep this"
+    assert (await session.get(Feedback, theirs.id)).version == 2
+
+
+async def test_erasure_clears_the_rationale_of_their_assessments(client, session, a):
+    person = await factories.stakeholder(session, a.tenant, name="Rita Rationale")
+    assessment = await factories.assessment(session, person, interest=4, influence=2,
+                                            rationale="Rita chairs the Bridport PPG")
+    assert (await client.post(f"/api/v1/stakeholders/{person.id}/erase", headers=a["admin"])).status_code == 200
+    await session.refresh(assessment)
+    assert assessment.rationale is None and assessment.interest is not None

@@ -1,0 +1,132 @@
+"""A plan's tactical action plan: every query scoped to the caller's tenant and to the plan in the path."""
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import audit
+from api.actions.schemas import OPEN_STATUSES, ActionCreate, ActionStatus, ActionUpdate, today
+from api.auth.principal import Principal
+from api.concurrency import check_if_match
+from api.crud import apply, get_owned
+from api.db import utcnow
+from api.errors import NotFound
+from api.models import Activity, Plan, PlanAction, User
+from api.pagination import PageParams, PageResult, paginate
+from api.plans.audience import check_references
+
+SORTABLE = {"id": PlanAction.id, "created_at": PlanAction.created_at,
+            "updated_at": PlanAction.updated_at}
+RESOURCE = "plan_action"
+# An action may name the activity that evidences it (the tactical plan links to the engagement log).
+REFERENCES = (("owner_id", User, "user"), ("activity_id", Activity, "activity"))
+
+
+def location(plan_id: uuid.UUID, action_id: uuid.UUID) -> str:
+    return f"/api/v1/plans/{plan_id}/actions/{action_id}"
+
+
+@dataclass(frozen=True)
+class ActionFilters:
+    status: str | None = None
+    owner_id: uuid.UUID | None = None
+    overdue: bool | None = None
+
+
+async def _plan(session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> Plan:
+    return await get_owned(session, Plan, tenant_id=caller.tenant_id, id=plan_id, label="plan")
+
+
+async def list_actions(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, filters: ActionFilters,
+                       page: PageParams) -> PageResult:
+    """A page of the plan's actions, in the order they were added unless ?sort= says otherwise."""
+    await _plan(session, caller, plan_id)
+    stmt = select(PlanAction).where(PlanAction.tenant_id == caller.tenant_id, PlanAction.plan_id == plan_id)
+    if filters.status:
+        stmt = stmt.where(PlanAction.status == filters.status)
+    if filters.owner_id:
+        stmt = stmt.where(PlanAction.owner_id == filters.owner_id)
+    if filters.overdue is not None:
+        late = (PlanAction.due_date < today(), PlanAction.status.in_(OPEN_STATUSES))
+        stmt = stmt.where(*late) if filters.overdue else stmt.where(
+            or_(PlanAction.due_date.is_(None), PlanAction.due_date >= today(), PlanAction.status.not_in(OPEN_STATUSES)))
+    return await paginate(session, stmt, params=page, sortable=SORTABLE, default_sort="created_at")
+
+
+async def get(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, action_id: uuid.UUID) -> PlanAction:
+    """One action of the plan (404 for another plan's, or another tenant's)."""
+    await _plan(session, caller, plan_id)
+    row = (await session.execute(select(PlanAction).where(
+        PlanAction.id == action_id, PlanAction.plan_id == plan_id, PlanAction.tenant_id == caller.tenant_id)
+    )).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"No action with id {action_id} in this plan")
+    return row
+
+
+def _evidenced(changes: dict) -> None:
+    """Linking the activity that evidences an action marks the action done (unless the same
+    request says otherwise)."""
+    if changes.get("activity_id") is not None and "status" not in changes:
+        changes["status"] = ActionStatus.done.value
+
+
+def _completion(status: str, current: str | None = None) -> dict:
+    """completed_at follows status: set when it becomes done, cleared when it leaves done."""
+    if status == current:
+        return {}
+    return {"completed_at": utcnow() if status == ActionStatus.done else None}
+
+
+async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, data: ActionCreate) -> PlanAction:
+    """Add an action to the plan and audit it."""
+    await _plan(session, caller, plan_id)
+    values = data.model_dump(exclude_unset=True)
+    await check_references(session, tenant_id=caller.tenant_id, values=values, references=REFERENCES)
+    _evidenced(values)
+    values = {**data.model_dump(), **values}
+    values.update(_completion(values["status"]))
+    row = PlanAction(tenant_id=caller.tenant_id, plan_id=plan_id, created_by=caller.id, updated_by=caller.id,
+                     **values)
+    session.add(row)
+    await session.flush()
+    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="create",
+                       resource_type=RESOURCE, resource_id=row.id, changes=audit.diff(None, {"plan_id": plan_id,
+                                                                                              **values}))
+    return row
+
+
+async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, action_id: uuid.UUID,
+                 data: ActionUpdate, if_match: str | None) -> PlanAction:
+    """Change the fields given; 412 when If-Match is stale."""
+    row = await get(session=session, caller=caller, plan_id=plan_id, action_id=action_id)
+    check_if_match(if_match, row.version)
+    changes = data.model_dump(exclude_unset=True)
+    await check_references(session, tenant_id=caller.tenant_id, values=changes, references=REFERENCES)
+    _evidenced(changes)
+    if "status" in changes:
+        changes.update(_completion(changes["status"], row.status))
+    return await _apply(session, caller, row, changes, action="update")
+
+
+async def drop(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, action_id: uuid.UUID,
+               if_match: str | None) -> PlanAction:
+    """DELETE: the line stays in the action plan, marked dropped (repeating it changes nothing)."""
+    row = await get(session=session, caller=caller, plan_id=plan_id, action_id=action_id)
+    check_if_match(if_match, row.version)
+    changes = {"status": ActionStatus.dropped.value, **_completion(ActionStatus.dropped, row.status)}
+    return await _apply(session, caller, row, changes, action="drop")
+
+
+async def _apply(session: AsyncSession, caller: Principal, row: PlanAction, changes: dict, *,
+                 action: str) -> PlanAction:
+    before, after = apply(row, changes)
+    if after:
+        row.updated_by = caller.id
+        await session.flush()
+        await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action=action,
+                           resource_type=RESOURCE, resource_id=row.id, changes=audit.diff(before, after))
+    return row
+

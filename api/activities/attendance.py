@@ -1,0 +1,161 @@
+"""The attendance log of an activity, and the activities of a stakeholder.
+
+Changing the log changes the activity (its counts are part of it), so the activity's version moves
+and If-Match on these writes is checked against the activity's ETag."""
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import audit
+from api.activities import service
+from api.activities.schemas import (
+    AttendanceLog,
+    AttendanceRecord,
+    AttendanceRow,
+    StakeholderActivity,
+)
+from api.auth.principal import Principal
+from api.concurrency import check_if_match
+from api.crud import get_owned
+from api.db import utcnow
+from api.errors import Conflict, NotFound, Unprocessable
+from api.models import Activity, ActivityAttendance, Stakeholder
+from api.pagination import PageParams, PageResult, paginate
+
+LINE_FIELDS = ("invited", "attended", "role")
+
+
+async def log(*, session: AsyncSession, activity: Activity) -> AttendanceLog:
+    """Every line of the activity's log with the stakeholder's name, and the derived counts."""
+    rows = (await session.execute(
+        select(ActivityAttendance, Stakeholder.name)
+        .join(Stakeholder, Stakeholder.id == ActivityAttendance.stakeholder_id)
+        .where(ActivityAttendance.activity_id == activity.id)
+        .order_by(Stakeholder.name, Stakeholder.id))).all()
+    items = [AttendanceRow(stakeholder_id=line.stakeholder_id, stakeholder_name=name, invited=line.invited,
+                           attended=line.attended, role=line.role, recorded_at=line.recorded_at,
+                           recorded_by=line.recorded_by) for line, name in rows]
+    named = sum(1 for item in items if item.attended)
+    return AttendanceLog(activity_id=activity.id, items=items, invited_count=sum(1 for i in items if i.invited),
+                         attended_count=named + activity.unnamed_attendees,
+                         unnamed_attendees=activity.unnamed_attendees, version=activity.version)
+
+
+async def _known_stakeholders(session: AsyncSession, caller: Principal, ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    found = await session.execute(select(Stakeholder.id).where(Stakeholder.tenant_id == caller.tenant_id,
+                                                              Stakeholder.id.in_(ids)))
+    return set(found.scalars())
+
+
+async def record(*, session: AsyncSession, caller: Principal, activity_id: uuid.UUID, data: AttendanceRecord,
+                 if_match: str | None, replace: bool = False) -> Activity:
+    """Upsert lines by stakeholder and set the unnamed headcount; with `replace`, the entries become the
+    whole log (lines not named are removed, and a field left out of an entry is false). 422 names each
+    bad line; nothing is written then."""
+    activity = await service.get(session=session, caller=caller, activity_id=activity_id)
+    check_if_match(if_match, activity.version)
+    ids = [entry.stakeholder_id for entry in data.entries]
+    known = await _known_stakeholders(session, caller, ids) if ids else set()
+    lines = select(ActivityAttendance).where(ActivityAttendance.activity_id == activity.id)
+    if not replace:
+        lines = lines.where(ActivityAttendance.stakeholder_id.in_(ids))
+    existing = {line.stakeholder_id: line for line in (await session.execute(lines)).scalars()}
+    targets, errors = {}, []
+    for i, entry in enumerate(data.entries):
+        loc = ["body", "entries", i, "stakeholder_id"]
+        if entry.stakeholder_id in targets:
+            errors.append({"loc": loc, "msg": "This stakeholder is named twice", "type": "duplicate"})
+        elif entry.stakeholder_id not in known:
+            errors.append({"loc": loc, "msg": "No stakeholder with this id in your tenant",
+                           "type": "reference_not_found"})
+        current = None if replace else existing.get(entry.stakeholder_id)
+        target = {"invited": bool(current and current.invited), "attended": bool(current and current.attended),
+                  "role": current.role if current else None}
+        target.update({k: v for k, v in entry.model_dump(exclude_unset=True, exclude={"stakeholder_id"}).items()
+                       if v is not None or k == "role"})
+        targets[entry.stakeholder_id] = target
+        if not (target["invited"] or target["attended"]):
+            errors.append({"loc": ["body", "entries", i], "type": "empty_line",
+                           "msg": "A line must be invited, attended or both; DELETE it to take it off the log"})
+    if errors:
+        raise Unprocessable("The attendance is not valid", errors=errors)
+    if activity.status == "cancelled" and any(t["attended"] for t in targets.values()):
+        raise Conflict("Nobody can have attended a cancelled activity")
+    before, after = {}, {}
+    for stakeholder_id, target in targets.items():
+        line = existing.get(stakeholder_id)
+        old = {name: getattr(line, name) for name in LINE_FIELDS} if line else None
+        if target == old:
+            continue
+        if line is None:
+            line = ActivityAttendance(activity_id=activity.id, stakeholder_id=stakeholder_id,
+                                      tenant_id=caller.tenant_id)
+            session.add(line)
+        for name, value in target.items():
+            setattr(line, name, value)
+        line.recorded_by = caller.id
+        before[str(stakeholder_id)], after[str(stakeholder_id)] = old, target
+    for stakeholder_id, line in existing.items():
+        if replace and stakeholder_id not in targets:
+            before[str(stakeholder_id)] = {name: getattr(line, name) for name in LINE_FIELDS}
+            after[str(stakeholder_id)] = None
+            await session.delete(line)
+    changes = {"attendance": {"before": before, "after": after}} if after else {}
+    if data.unnamed_attendees is not None and data.unnamed_attendees != activity.unnamed_attendees:
+        changes["unnamed_attendees"] = {"before": activity.unnamed_attendees, "after": data.unnamed_attendees}
+        activity.unnamed_attendees = data.unnamed_attendees
+    if changes:
+        await _touch(session, caller, activity, action="replace_attendance" if replace else "record_attendance",
+                     changes=changes)
+    return activity
+
+
+async def remove(*, session: AsyncSession, caller: Principal, activity_id: uuid.UUID, stakeholder_id: uuid.UUID,
+                 if_match: str | None) -> Activity:
+    """Take a stakeholder off the log (404 when they are not on it)."""
+    activity = await service.get(session=session, caller=caller, activity_id=activity_id)
+    check_if_match(if_match, activity.version)
+    line = (await session.execute(select(ActivityAttendance).where(
+        ActivityAttendance.activity_id == activity.id, ActivityAttendance.stakeholder_id == stakeholder_id,
+        ActivityAttendance.tenant_id == caller.tenant_id))).scalar_one_or_none()
+    if line is None:
+        raise NotFound(f"Stakeholder {stakeholder_id} is not on this activity's attendance log")
+    old = {name: getattr(line, name) for name in LINE_FIELDS}
+    await session.delete(line)
+    await _touch(session, caller, activity, action="remove_attendance",
+                 changes={"attendance": {"before": {str(stakeholder_id): old}, "after": {str(stakeholder_id): None}}})
+    return activity
+
+
+async def _touch(session: AsyncSession, caller: Principal, activity: Activity, *, action: str,
+                 changes: dict) -> None:
+    """The log changed: move the activity's version (its ETag) and audit the change on it."""
+    activity.updated_at = utcnow()
+    activity.updated_by = caller.id
+    await session.flush()
+    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action=action,
+                       resource_type="activity", resource_id=activity.id, changes=changes)
+
+
+async def stakeholder_activities(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID,
+                                 attended: bool | None, page: PageParams) -> tuple[PageResult, list]:
+    """The activities a stakeholder is on the log of (invited or attended), newest first by default."""
+    await get_owned(session, Stakeholder, tenant_id=caller.tenant_id, id=stakeholder_id, label="stakeholder")
+    lines = select(ActivityAttendance.activity_id).where(ActivityAttendance.stakeholder_id == stakeholder_id,
+                                                         ActivityAttendance.tenant_id == caller.tenant_id)
+    if attended is not None:
+        lines = lines.where(ActivityAttendance.attended.is_(attended))
+    stmt = select(Activity).where(Activity.tenant_id == caller.tenant_id, Activity.archived_at.is_(None),
+                                  Activity.id.in_(lines))
+    result = await paginate(session, stmt, params=page, sortable=service.SORTABLE, default_sort="-starts_at")
+    ids = [a.id for a in result.items]
+    by_activity = {line.activity_id: line for line in (await session.execute(select(ActivityAttendance).where(
+        ActivityAttendance.stakeholder_id == stakeholder_id, ActivityAttendance.activity_id.in_(ids)))).scalars()
+    } if ids else {}
+    items = [StakeholderActivity(activity_id=a.id, title=a.title, method=a.method, level=a.level, status=a.status,
+                                 duty_limb=a.duty_limb, plan_id=a.plan_id, starts_at=a.starts_at, ends_at=a.ends_at,
+                                 invited=by_activity[a.id].invited, attended=by_activity[a.id].attended,
+                                 role=by_activity[a.id].role) for a in result.items]
+    return result, items

@@ -1,0 +1,182 @@
+"""Activities: every query scoped to the caller's tenant; services flush, routers commit.
+
+DELETE archives: an activity is evidence (attendance, feedback and plan actions point at it), so it
+leaves the lists, reports and calendar but stays on record and can be restored. An activity that did
+not take place is PATCHed to status `cancelled` instead, which the calendar shows as cancelled."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import audit
+from api.activities.engagement import day_end, day_start
+from api.activities.schemas import ActivityCreate, ActivityRead, ActivityUpdate
+from api.auth.principal import Principal
+from api.concurrency import check_if_match
+from api.crud import apply, ensure_external_id_free, get_owned, json_array_contains, snapshot, text_search
+from api.db import utcnow
+from api.errors import Unprocessable
+from api.models import Activity, ActivityAttendance, Plan, User
+from api.pagination import PageParams, PageResult, paginate
+
+COLLECTION_PATH = "/api/v1/activities"
+SORTABLE = {"id": Activity.id, "title": Activity.title, "starts_at": Activity.starts_at,
+            "created_at": Activity.created_at, "updated_at": Activity.updated_at}
+PERSONAL_FIELDS = frozenset({"led_by_name"})
+
+
+def location(activity_id: uuid.UUID) -> str:
+    return f"{COLLECTION_PATH}/{activity_id}"
+
+
+@dataclass(frozen=True)
+class ActivityFilters:
+    plan_id: uuid.UUID | None = None
+    method: str | None = None
+    level: str | None = None
+    duty_limb: str | None = None
+    status: str | None = None
+    starts_from: date | None = None
+    starts_to: date | None = None
+    led_by: uuid.UUID | None = None
+    stakeholder_id: uuid.UUID | None = None
+    audience_category: str | None = None
+    external_id: str | None = None
+    q: str | None = None
+    archived: bool = False
+
+
+async def list_activities(*, session: AsyncSession, caller: Principal, filters: ActivityFilters,
+                          page: PageParams) -> PageResult:
+    """A page of the tenant's activities matching the filters."""
+    if filters.starts_from and filters.starts_to and filters.starts_from > filters.starts_to:
+        raise Unprocessable("starts_from is after starts_to", errors=[
+            {"loc": ["query", "starts_to"], "msg": "must not be before starts_from", "type": "date_range"}])
+    stmt = select(Activity).where(Activity.tenant_id == caller.tenant_id)
+    stmt = stmt.where(Activity.archived_at.is_not(None) if filters.archived else Activity.archived_at.is_(None))
+    for column, value in ((Activity.plan_id, filters.plan_id), (Activity.method, filters.method),
+                          (Activity.level, filters.level), (Activity.duty_limb, filters.duty_limb),
+                          (Activity.status, filters.status), (Activity.led_by, filters.led_by),
+                          (Activity.external_id, filters.external_id)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if filters.starts_from:
+        stmt = stmt.where(Activity.starts_at >= day_start(filters.starts_from))
+    if filters.starts_to:
+        stmt = stmt.where(Activity.starts_at < day_end(filters.starts_to))
+    if filters.stakeholder_id:
+        attended = select(ActivityAttendance.activity_id).where(
+            ActivityAttendance.tenant_id == caller.tenant_id, ActivityAttendance.attended.is_(True),
+            ActivityAttendance.stakeholder_id == filters.stakeholder_id)
+        stmt = stmt.where(Activity.id.in_(attended))
+    if filters.audience_category:
+        stmt = stmt.where(json_array_contains(session, Activity.audience_categories, filters.audience_category))
+    if filters.q:
+        stmt = stmt.where(text_search(filters.q, Activity.title, Activity.location, Activity.led_by_name))
+    return await paginate(session, stmt, params=page, sortable=SORTABLE, default_sort="-starts_at")
+
+
+async def counts(session: AsyncSession, activity_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[int, int]]:
+    """(invited, named attended) per activity, counted from the attendance log."""
+    if not activity_ids:
+        return {}
+    rows = await session.execute(
+        select(ActivityAttendance.activity_id,
+               func.sum(case((ActivityAttendance.invited.is_(True), 1), else_=0)),
+               func.sum(case((ActivityAttendance.attended.is_(True), 1), else_=0)))
+        .where(ActivityAttendance.activity_id.in_(activity_ids))
+        .group_by(ActivityAttendance.activity_id))
+    return {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in rows}
+
+
+def to_read(row: Activity, tally: tuple[int, int] | None) -> ActivityRead:
+    """The activity with its counts derived from the attendance log."""
+    invited, attended = tally or (0, 0)
+    values = {name: getattr(row, name) for name in ActivityRead.model_fields
+              if name not in ("invited_count", "attended_count")}
+    return ActivityRead.model_validate({**values, "invited_count": invited,
+                                        "attended_count": attended + row.unnamed_attendees})
+
+
+async def read(session: AsyncSession, row: Activity) -> ActivityRead:
+    return to_read(row, (await counts(session, [row.id])).get(row.id))
+
+
+async def get(*, session: AsyncSession, caller: Principal, activity_id: uuid.UUID) -> Activity:
+    """One activity of the caller's tenant (404 otherwise)."""
+    return await get_owned(session, Activity, tenant_id=caller.tenant_id, id=activity_id, label="activity")
+
+
+async def _check(session: AsyncSession, caller: Principal, changes: dict[str, Any], state: dict[str, Any]) -> None:
+    """References must be the caller's tenant's; the merged state must hold together (422 otherwise)."""
+    errors = []
+    for field, model, label in (("plan_id", Plan, "plan"), ("led_by", User, "user")):
+        ref = changes.get(field)
+        if ref is not None and (await session.execute(
+                select(model.id).where(model.id == ref, model.tenant_id == caller.tenant_id))).first() is None:
+            errors.append({"loc": ["body", field], "msg": f"No {label} with this id in your tenant",
+                           "type": "reference_not_found"})
+    if state["ends_at"] is not None and state["ends_at"] < state["starts_at"]:
+        errors.append({"loc": ["body", "ends_at"], "msg": "ends_at is before starts_at", "type": "date_order"})
+    if state["translation_languages"] and "translation" not in state["accessible_formats"]:
+        errors.append({"loc": ["body", "translation_languages"], "type": "needs_translation",
+                       "msg": "translation languages need 'translation' among accessible_formats"})
+    if errors:
+        raise Unprocessable("The activity is not valid", errors=errors)
+
+
+async def create(*, session: AsyncSession, caller: Principal, data: ActivityCreate) -> Activity:
+    """Record an activity and audit it."""
+    values = data.model_dump()
+    await _check(session, caller, values, values)
+    await ensure_external_id_free(session, Activity, tenant_id=caller.tenant_id, external_id=data.external_id)
+    row = Activity(tenant_id=caller.tenant_id, created_by=caller.id, updated_by=caller.id, **values)
+    session.add(row)
+    await session.flush()
+    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="create",
+                       resource_type="activity", resource_id=row.id,
+                       changes=audit.diff(None, values, personal=PERSONAL_FIELDS))
+    return row
+
+
+async def update(*, session: AsyncSession, caller: Principal, activity_id: uuid.UUID, data: ActivityUpdate,
+                 if_match: str | None) -> Activity:
+    """Change the fields given; 412 when If-Match is stale."""
+    row = await get(session=session, caller=caller, activity_id=activity_id)
+    check_if_match(if_match, row.version)
+    changes = data.model_dump(exclude_unset=True)
+    state = {name: changes.get(name, getattr(row, name))
+             for name in ("starts_at", "ends_at", "translation_languages", "accessible_formats")}
+    await _check(session, caller, changes, state)
+    if "external_id" in changes:
+        await ensure_external_id_free(session, Activity, tenant_id=caller.tenant_id,
+                                      external_id=changes["external_id"], exclude_id=row.id)
+    before, after = apply(row, changes)
+    if after:
+        row.updated_by = caller.id
+        await session.flush()
+        await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="update",
+                           resource_type="activity", resource_id=row.id,
+                           changes=audit.diff(before, after, personal=PERSONAL_FIELDS))
+    return row
+
+
+async def set_archived(*, session: AsyncSession, caller: Principal, activity_id: uuid.UUID, archived: bool,
+                       if_match: str | None = None) -> Activity:
+    """Archive (soft delete) or restore an activity."""
+    row = await get(session=session, caller=caller, activity_id=activity_id)
+    check_if_match(if_match, row.version)
+    if (row.archived_at is not None) == archived:
+        return row  # already so: repeating a DELETE or restore changes nothing
+    before = snapshot(row, ["archived_at"])
+    row.archived_at = utcnow() if archived else None
+    row.updated_by = caller.id
+    await session.flush()
+    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor,
+                       action="archive" if archived else "restore", resource_type="activity",
+                       resource_id=row.id, changes=audit.diff(before, snapshot(row, ["archived_at"])))
+    return row

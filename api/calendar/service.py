@@ -1,0 +1,148 @@
+"""Calendar tokens and the iCalendar feed.
+
+A calendar token is 32 random bytes (256 bits) from `secrets`. It is stored only as its SHA-256:
+a slow password hash (argon2) protects secrets people choose, which can be guessed; nobody can guess
+a 256-bit random value, so a fast hash loses nothing, and it lets the feed find the token by an
+indexed equality on every poll instead of verifying argon2 against each of the tenant's tokens.
+The token is read-only and good for the calendar feed alone. Access logs record paths without query
+strings, so `?token=` never reaches a log.
+
+The feed carries no personal data: no attendees, no leader names, no notes or outcomes."""
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from icalendar import Calendar, Event
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import audit
+from api.activities.engagement import day_end, day_start
+from api.auth.principal import Principal
+from api.crud import get_owned
+from api.db import utcnow
+from api.errors import Forbidden, NotFound, Unauthorized, Unprocessable
+from api.models import Activity, CalendarToken, Plan, Tenant
+from api.pagination import PageParams, PageResult, paginate
+
+PREFIX = "ical_"
+HINT_LENGTH = 10
+DEFAULT_PAST_DAYS = 365
+SORTABLE = {"id": CalendarToken.id}
+ICS_STATUS = {"planned": "CONFIRMED", "done": "CONFIRMED", "cancelled": "CANCELLED"}
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_token(*, session: AsyncSession, caller: Principal, label: str,
+                       plan_id: uuid.UUID | None) -> tuple[CalendarToken, str]:
+    """A new token; the secret is returned to show once and is never stored."""
+    if plan_id is not None and (await session.execute(
+            select(Plan.id).where(Plan.id == plan_id, Plan.tenant_id == caller.tenant_id))).first() is None:
+        raise Unprocessable("A linked record does not exist in your tenant", errors=[
+            {"loc": ["body", "plan_id"], "msg": "No plan with this id in your tenant", "type": "reference_not_found"}])
+    secret = PREFIX + secrets.token_urlsafe(32)
+    row = CalendarToken(tenant_id=caller.tenant_id, label=label, plan_id=plan_id, token_hash=digest(secret),
+                        token_hint=secret[:HINT_LENGTH], created_by=caller.id)
+    session.add(row)
+    await session.flush()
+    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="create",
+                       resource_type="calendar_token", resource_id=row.id,
+                       changes=audit.diff(None, {"label": label, "plan_id": plan_id}))
+    return row, secret
+
+
+async def list_tokens(*, session: AsyncSession, caller: Principal, revoked: bool | None,
+                      page: PageParams) -> PageResult:
+    stmt = select(CalendarToken).where(CalendarToken.tenant_id == caller.tenant_id)
+    if revoked is not None:
+        stmt = stmt.where(CalendarToken.revoked_at.is_not(None) if revoked else CalendarToken.revoked_at.is_(None))
+    return await paginate(session, stmt, params=page, sortable=SORTABLE, default_sort="id")
+
+
+async def revoke(*, session: AsyncSession, caller: Principal, token_id: uuid.UUID) -> CalendarToken:
+    """Revoke a token at once; revoking it again changes nothing."""
+    row = await get_owned(session, CalendarToken, tenant_id=caller.tenant_id, id=token_id, label="calendar token")
+    if row.revoked_at is None:
+        row.revoked_at, row.revoked_by = utcnow(), caller.id
+        await session.flush()
+        await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="revoke",
+                           resource_type="calendar_token", resource_id=row.id,
+                           changes=audit.diff({"revoked_at": None}, {"revoked_at": row.revoked_at}))
+    return row
+
+
+@dataclass(frozen=True)
+class FeedAccess:
+    tenant_id: uuid.UUID
+    plan_id: uuid.UUID | None  # the token's scope, if any
+
+
+async def access_by_token(session: AsyncSession, token: str) -> FeedAccess:
+    """The tenant (and plan) a calendar token opens; 401 when unknown or revoked."""
+    row = (await session.execute(select(CalendarToken.tenant_id, CalendarToken.plan_id, CalendarToken.revoked_at)
+                                 .where(CalendarToken.token_hash == digest(token)))).first()
+    if row is None or row.revoked_at is not None:
+        raise Unauthorized("The calendar token is unknown or was revoked")
+    return FeedAccess(row.tenant_id, row.plan_id)
+
+
+async def feed(*, session: AsyncSession, access: FeedAccess, plan_id: uuid.UUID | None, start: date | None,
+               end: date | None) -> bytes:
+    """The tenant's (or one plan's) activities as an iCalendar document."""
+    if access.plan_id is not None and plan_id not in (None, access.plan_id):
+        raise Forbidden("This calendar token is limited to another plan")
+    plan_id = plan_id or access.plan_id
+    since = day_start(start) if start else utcnow() - timedelta(days=DEFAULT_PAST_DAYS)
+    stmt = select(Activity).where(Activity.tenant_id == access.tenant_id, Activity.archived_at.is_(None),
+                                  Activity.starts_at >= since)
+    if end:
+        stmt = stmt.where(Activity.starts_at < day_end(end))
+    name = (await session.execute(select(Tenant.name).where(Tenant.id == access.tenant_id))).scalar_one()
+    if plan_id is not None:
+        plan = (await session.execute(select(Plan.title).where(Plan.id == plan_id,
+                                                              Plan.tenant_id == access.tenant_id))).first()
+        if plan is None:
+            raise NotFound(f"No plan with id {plan_id}")
+        name = f"{name}: {plan.title}"
+        stmt = stmt.where(Activity.plan_id == plan_id)
+    rows = (await session.execute(stmt.order_by(Activity.starts_at, Activity.id))).scalars().all()
+    return render(name, rows)
+
+
+def render(name: str, activities) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", "-//Involve//Engagement calendar//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", f"Engagement: {name}")
+    for act in activities:
+        event = Event()
+        event.add("uid", f"{act.id}@involve")
+        event.add("dtstamp", act.updated_at)
+        event.add("created", act.created_at)
+        event.add("last-modified", act.updated_at)
+        event.add("sequence", act.version)
+        event.add("summary", act.title)
+        event.add("dtstart", act.starts_at)
+        if act.ends_at is not None:
+            event.add("dtend", act.ends_at)
+        event.add("status", ICS_STATUS.get(act.status, "CONFIRMED"))
+        event.add("categories", [act.method, act.level])
+        details = [f"Method: {act.method.replace('_', ' ')}", f"Involvement: {act.level}"]
+        if act.duty_limb:
+            details.append(f"Duty to involve: {act.duty_limb}")
+        if act.description:
+            details.append(act.description)
+        event.add("description", "\n".join(details))
+        if act.location:
+            event.add("location", act.location)
+        if act.online_url:
+            event.add("url", act.online_url)
+        cal.add_component(event)
+    return cal.to_ical()

@@ -1,0 +1,125 @@
+"""GET /exports/stakeholders and /exports/organisations: the list filters, streamed as CSV or NDJSON."""
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+from pydantic import BeforeValidator
+
+from api.assessments.filters import ScoreFilters
+from api.assessments.quadrants import Quadrant
+from api.deps import Editor, SessionDep
+from api.errors import problems
+from api.exports import service
+from api.exports.schemas import MEDIA_TYPES, ExportFormat
+from api.imports.specs import ORGANISATIONS, STAKEHOLDERS, ResourceSpec
+from api.organisations.schemas import OrganisationKind
+from api.organisations.service import OrganisationFilters
+from api.stakeholders import service as stakeholder_service
+from api.stakeholders.schemas import StakeholderCategory, StakeholderKind
+
+router = APIRouter(tags=["exports"])
+
+
+def _iso_date(value: Any) -> Any:
+    """Only an ISO 8601 date: pydantic alone would also take '0' as a Unix timestamp."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("not an ISO 8601 date (YYYY-MM-DD)") from None
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+FORMAT = Query(ExportFormat.csv, description="csv (the import template's columns, formula-looking cells prefixed "
+                                             "with ') or ndjson (one JSON object per line, the same keys)")
+
+
+def _responses(spec: ResourceSpec) -> dict[int | str, dict[str, Any]]:
+    return {
+        200: {"description": f"Every matching {spec.label}, in creation order. CSV starts with the header row "
+                             f"({', '.join(spec.column_names)}); lists are ';'-separated.",
+              "content": {"text/csv": {"schema": {"type": "string"}},
+                          "application/x-ndjson": {"schema": {"type": "string"}}}},
+        **problems(404),
+    }
+
+
+async def _export(session, caller, spec: ResourceSpec, stmt, fmt: ExportFormat,
+                  filters: dict[str, Any]) -> StreamingResponse:
+    rows = await service.audit_export(session=session, caller=caller, spec=spec, stmt=stmt, fmt=fmt, filters=filters)
+    body = service.stream(session=session, caller=caller, spec=spec, stmt=stmt, fmt=fmt)
+    headers = {"Content-Disposition": f'attachment; filename="{service.filename(spec, fmt)}"',
+               "X-Total-Count": str(rows)}
+    return StreamingResponse(body, media_type=MEDIA_TYPES[fmt], headers=headers)
+
+
+@router.get("/exports/stakeholders", response_class=StreamingResponse, summary="Export stakeholders",
+            responses=_responses(STAKEHOLDERS))
+async def export_stakeholders(
+    session: SessionDep, caller: Editor, format: ExportFormat = FORMAT,
+    category: StakeholderCategory | None = Query(None, description="Only those in this category"),
+    tag: str | None = Query(None, max_length=50, description="Only those carrying this tag"),
+    kind: StakeholderKind | None = Query(None, description="Only this kind"),
+    organisation_id: uuid.UUID | None = Query(None, description="Only those belonging to this organisation"),
+    owner_id: uuid.UUID | None = Query(None, description="Only those this user looks after"),
+    champion: bool | None = Query(None, description="Only champions (true) or only the others (false)"),
+    public_representative: bool | None = Query(None, description="Only patient or public representatives, "
+                                                                  "or only the others"),
+    contact_consent: bool | None = Query(None, description="Only those who may (true) or may not be contacted"),
+    external_id: str | None = Query(None, max_length=200, description="Only the one with this external id"),
+    email: str | None = Query(None, min_length=1, max_length=320, description="Only the one with this email, "
+                                                                              "whatever its case"),
+    q: str | None = Query(None, min_length=1, max_length=200, description="Search name, organisation name and email"),
+    archived: bool = Query(False, description="Export archived (and erased) stakeholders instead of active ones"),
+    not_engaged_since: IsoDate | None = Query(None, description="Only those who attended no activity that was done "
+                                                              "and started on or after this UK date"),
+    quadrant: Quadrant | None = Query(None, description="Only those in this quadrant by their latest assessment "
+                                                        "(general, or for plan_id)"),
+    plan_id: uuid.UUID | None = Query(None, description="Score filters use the latest assessment for this plan; "
+                                                        "only stakeholders assessed for it are exported"),
+    min_interest: int | None = Query(None, ge=1, le=5, description="Only those whose latest interest is at least this"),
+    max_interest: int | None = Query(None, ge=1, le=5, description="Only those whose latest interest is at most this"),
+    min_influence: int | None = Query(None, ge=1, le=5, description="Only those whose latest influence is at least "
+                                                                    "this"),
+    max_influence: int | None = Query(None, ge=1, le=5, description="Only those whose latest influence is at most "
+                                                                    "this"),
+) -> StreamingResponse:
+    """Stream the stakeholders matching the list filters (admin and lead; the export is audited). The CSV's columns
+    are the import template's, so an export imports back unchanged."""
+    scores = ScoreFilters(quadrant=quadrant, plan_id=plan_id, min_interest=min_interest, max_interest=max_interest,
+                          min_influence=min_influence, max_influence=max_influence)
+    filters = stakeholder_service.StakeholderFilters(
+        category=category, tag=tag, kind=kind, organisation_id=organisation_id, owner_id=owner_id, champion=champion,
+        public_representative=public_representative, contact_consent=contact_consent, external_id=external_id,
+        email=email, q=q, archived=archived, not_engaged_since=not_engaged_since, scores=scores)
+    stmt = await stakeholder_service.filtered_query(session=session, caller=caller, filters=filters)
+    given = {"category": category, "tag": tag, "kind": kind, "organisation_id": organisation_id, "owner_id": owner_id,
+             "champion": champion, "public_representative": public_representative,
+             "contact_consent": contact_consent, "external_id": external_id, "email": email, "q": q,
+             "archived": archived or None, "not_engaged_since": not_engaged_since, "quadrant": quadrant,
+             "plan_id": plan_id, "min_interest": min_interest, "max_interest": max_interest,
+             "min_influence": min_influence, "max_influence": max_influence}
+    return await _export(session, caller, STAKEHOLDERS, stmt, format, given)
+
+
+@router.get("/exports/organisations", response_class=StreamingResponse, summary="Export organisations",
+            responses=_responses(ORGANISATIONS))
+async def export_organisations(
+    session: SessionDep, caller: Editor, format: ExportFormat = FORMAT,
+    kind: OrganisationKind | None = Query(None, description="Only this kind"),
+    tag: str | None = Query(None, max_length=50, description="Only those carrying this tag"),
+    external_id: str | None = Query(None, max_length=200, description="Only the one with this external id"),
+    q: str | None = Query(None, min_length=1, max_length=200, description="Search name and email"),
+    archived: bool = Query(False, description="Export archived organisations instead of active ones"),
+) -> StreamingResponse:
+    """Stream the organisations matching the list filters (admin and lead; the export is audited), with the import
+    template's columns."""
+    filters = OrganisationFilters(kind=kind, tag=tag, external_id=external_id, q=q, archived=archived)
+    stmt = service.organisation_query(session=session, caller=caller, filters=filters)
+    given = {"kind": kind, "tag": tag, "external_id": external_id, "q": q, "archived": archived or None}
+    return await _export(session, caller, ORGANISATIONS, stmt, format, given)

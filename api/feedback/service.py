@@ -1,0 +1,248 @@
+"""Feedback: every query scoped to the caller's tenant; services flush, routers commit.
+
+What people said is personal, so the text fields are recorded in the audit trail as changed, never
+with their values. DELETE archives (feedback is evidence of the duty to involve)."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import audit
+from api.activities.engagement import day_end, day_start
+from api.auth.principal import EDITORS, Principal
+from api.concurrency import check_if_match
+from api.crud import apply, ensure_external_id_free, get_owned, json_array_contains, snapshot, text_search
+from api.db import utcnow
+from api.errors import Conflict, Forbidden, Unprocessable
+from api.feedback import workflow
+from api.feedback.schemas import FeedbackCreate, FeedbackRead, FeedbackResponseCreate, FeedbackStatus, FeedbackUpdate
+from api.models import Activity, Feedback, Plan, Stakeholder, Tenant
+from api.pagination import PageParams, PageResult, paginate
+
+COLLECTION_PATH = "/api/v1/feedback"
+SORTABLE = {"id": Feedback.id, "received_at": Feedback.received_at,
+            "response_due_at": Feedback.response_due_at, "created_at": Feedback.created_at,
+            "updated_at": Feedback.updated_at}
+PERSONAL_FIELDS = frozenset({"text", "publishable_summary", "response_text", "action_taken", "reason_no_change"})
+RESPONSE_FIELDS = ("response_text", "outcome", "action_taken", "reason_no_change", "told_how", "told_at")
+TOLD_LEEWAY = timedelta(minutes=10)
+
+
+def location(feedback_id: uuid.UUID) -> str:
+    return f"{COLLECTION_PATH}/{feedback_id}"
+
+
+def to_read(row: Feedback) -> FeedbackRead:
+    values = {name: getattr(row, name) for name in FeedbackRead.model_fields if name != "overdue"}
+    return FeedbackRead.model_validate({**values, "overdue": workflow.is_overdue(row, utcnow())})
+
+
+@dataclass(frozen=True)
+class FeedbackFilters:
+    status: str | None = None
+    type: str | None = None
+    channel: str | None = None
+    theme: str | None = None
+    plan_id: uuid.UUID | None = None
+    activity_id: uuid.UUID | None = None
+    stakeholder_id: uuid.UUID | None = None
+    overdue: bool | None = None
+    publishable: bool | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+    external_id: str | None = None
+    q: str | None = None
+    archived: bool = False
+
+
+async def list_feedback(*, session: AsyncSession, caller: Principal, filters: FeedbackFilters,
+                        page: PageParams) -> PageResult:
+    """A page of the tenant's feedback matching the filters."""
+    stmt = select(Feedback).where(Feedback.tenant_id == caller.tenant_id)
+    stmt = stmt.where(Feedback.archived_at.is_not(None) if filters.archived else Feedback.archived_at.is_(None))
+    for column, value in ((Feedback.status, filters.status), (Feedback.type, filters.type),
+                          (Feedback.channel, filters.channel), (Feedback.plan_id, filters.plan_id),
+                          (Feedback.activity_id, filters.activity_id),
+                          (Feedback.stakeholder_id, filters.stakeholder_id),
+                          (Feedback.publishable, filters.publishable), (Feedback.external_id, filters.external_id)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if filters.theme:
+        stmt = stmt.where(json_array_contains(session, Feedback.themes, filters.theme))
+    if filters.overdue is not None:
+        overdue = Feedback.status.in_(workflow.OPEN) & (Feedback.response_due_at <= utcnow())
+        stmt = stmt.where(overdue if filters.overdue else ~overdue)
+    if filters.received_from:
+        stmt = stmt.where(Feedback.received_at >= day_start(filters.received_from))
+    if filters.received_to:
+        stmt = stmt.where(Feedback.received_at < day_end(filters.received_to))
+    if filters.q:
+        stmt = stmt.where(text_search(filters.q, Feedback.text, Feedback.publishable_summary))
+    return await paginate(session, stmt, params=page, sortable=SORTABLE, default_sort="-received_at")
+
+
+async def get(*, session: AsyncSession, caller: Principal, feedback_id: uuid.UUID) -> Feedback:
+    """One piece of feedback of the caller's tenant (404 otherwise)."""
+    return await get_owned(session, Feedback, tenant_id=caller.tenant_id, id=feedback_id, label="feedback")
+
+
+async def _references(session: AsyncSession, caller: Principal, values: dict[str, Any]) -> dict[str, Any]:
+    """stakeholder_id, activity_id and plan_id must be the caller's tenant's (422); returns the rows found."""
+    found, errors = {}, []
+    for field, model, label in (("stakeholder_id", Stakeholder, "stakeholder"), ("activity_id", Activity, "activity"),
+                                ("plan_id", Plan, "plan")):
+        ref = values.get(field)
+        if ref is None:
+            continue
+        row = (await session.execute(select(model).where(model.id == ref, model.tenant_id == caller.tenant_id))
+               ).scalar_one_or_none()
+        if row is None:
+            errors.append({"loc": ["body", field], "msg": f"No {label} with this id in your tenant",
+                           "type": "reference_not_found"})
+        found[field] = row
+    if errors:
+        raise Unprocessable("A linked record does not exist in your tenant", errors=errors)
+    return found
+
+
+def _check_publishable(caller: Principal, changes: dict[str, Any], summary: str | None, publishable: bool) -> None:
+    if changes.get("publishable") and caller.role not in EDITORS:
+        raise Forbidden("Only a lead or an admin may mark feedback publishable")
+    if publishable and not summary:
+        raise Unprocessable("Publishable feedback needs a publishable_summary", errors=[
+            {"loc": ["body", "publishable_summary"], "msg": "required when publishable is true", "type": "missing"}])
+
+
+async def _due(session: AsyncSession, caller: Principal, received_at) -> Any:
+    settings = (await session.execute(select(Tenant.settings).where(Tenant.id == caller.tenant_id))).scalar_one()
+    return workflow.response_due(received_at, workflow.response_days(settings))
+
+
+async def create(*, session: AsyncSession, caller: Principal, data: FeedbackCreate) -> Feedback:
+    """Record feedback (status received) with its response due date, and audit it."""
+    values = data.model_dump()
+    _check_publishable(caller, values, values["publishable_summary"], values["publishable"])
+    found = await _references(session, caller, values)
+    if "plan_id" not in data.model_fields_set and found.get("activity_id") is not None:
+        values["plan_id"] = found["activity_id"].plan_id
+    await ensure_external_id_free(session, Feedback, tenant_id=caller.tenant_id, external_id=data.external_id)
+    values["received_at"] = values["received_at"] or utcnow()
+    row = Feedback(tenant_id=caller.tenant_id, created_by=caller.id, updated_by=caller.id, status="received",
+                   response_due_at=await _due(session, caller, values["received_at"]), **values)
+    session.add(row)
+    await session.flush()
+    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="create",
+                       resource_type="feedback", resource_id=row.id,
+                       changes=audit.diff(None, {**values, "status": "received",
+                                                 "response_due_at": row.response_due_at}, personal=PERSONAL_FIELDS))
+    return row
+
+
+def _told(row: Feedback, changes: dict[str, Any]) -> None:
+    """told_how/told_at by PATCH: only once a response exists and before the loop is closed."""
+    if "told_how" not in changes and "told_at" not in changes:
+        return
+    if row.status != FeedbackStatus.responded:
+        raise Conflict("How the stakeholder was told can be recorded only once a response is recorded and "
+                       "before the loop is closed")
+    if "told_at" in changes and "told_how" not in changes and row.told_how is None:
+        raise Unprocessable("told_at needs told_how", errors=[
+            {"loc": ["body", "told_how"], "msg": "required with told_at", "type": "missing"}])
+    if "told_how" in changes and "told_at" not in changes and row.told_at is None:
+        changes["told_at"] = utcnow()
+    _check_told_at(row, changes.get("told_at"))
+
+
+def _check_told_at(row: Feedback, told_at) -> None:
+    if told_at is not None and not row.received_at <= told_at <= utcnow() + TOLD_LEEWAY:
+        raise Unprocessable("told_at must fall between receipt and now", errors=[
+            {"loc": ["body", "told_at"], "msg": "before the feedback was received, or in the future",
+             "type": "date_range"}])
+
+
+async def update(*, session: AsyncSession, caller: Principal, feedback_id: uuid.UUID, data: FeedbackUpdate,
+                 if_match: str | None) -> Feedback:
+    """Change the fields given and move the workflow on; 409 for an illegal transition, 412 when stale."""
+    row = await get(session=session, caller=caller, feedback_id=feedback_id)
+    check_if_match(if_match, row.version)
+    changes = data.model_dump(exclude_unset=True)
+    target = changes.pop("status", None)
+    _check_publishable(caller, changes, changes.get("publishable_summary", row.publishable_summary),
+                       changes.get("publishable", row.publishable))
+    await _references(session, caller, changes)
+    if "external_id" in changes:
+        await ensure_external_id_free(session, Feedback, tenant_id=caller.tenant_id,
+                                      external_id=changes["external_id"], exclude_id=row.id)
+    if target is not None:
+        workflow.check_transition(row.status, target)
+    _told(row, changes)
+    if "received_at" in changes:
+        if row.told_at is not None and changes["received_at"] > row.told_at:
+            raise Unprocessable("received_at would fall after told_at", errors=[
+                {"loc": ["body", "received_at"], "msg": "after the stakeholder was told", "type": "date_range"}])
+        changes["response_due_at"] = await _due(session, caller, changes["received_at"])
+    if target == FeedbackStatus.closed and row.status != target:
+        workflow.can_close(SimpleNamespace(**{name: changes.get(name, getattr(row, name))
+                                              for name in workflow.CLOSE_FIELDS}))
+    before, after = apply(row, changes)
+    if target is not None and target != row.status:
+        stamp = workflow.STAMPS[target]
+        before.update(status=row.status, **{stamp: getattr(row, stamp)})
+        row.status, after["status"] = target.value, target.value
+        setattr(row, stamp, utcnow())
+        after[stamp] = getattr(row, stamp)
+    if after:
+        row.updated_by = caller.id
+        await session.flush()
+        await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="update",
+                           resource_type="feedback", resource_id=row.id,
+                           changes=audit.diff(before, after, personal=PERSONAL_FIELDS))
+    return row
+
+
+async def respond(*, session: AsyncSession, caller: Principal, feedback_id: uuid.UUID,
+                  data: FeedbackResponseCreate, if_match: str | None) -> Feedback:
+    """Record 'we did' and how the stakeholder was told; the feedback becomes responded."""
+    row = await get(session=session, caller=caller, feedback_id=feedback_id)
+    check_if_match(if_match, row.version)
+    if row.status not in workflow.RESPONDABLE:
+        raise Conflict("The loop is closed: this feedback's response can no longer change")
+    values = data.model_dump()
+    if values["told_how"] is not None and values["told_at"] is None:
+        values["told_at"] = utcnow()
+    if values["told_how"] is None:  # a response given before telling keeps what was already recorded
+        values.pop("told_how"), values.pop("told_at")
+    _check_told_at(row, values.get("told_at"))
+    before = snapshot(row, [*values, "status", "responded_at", "responded_by"])
+    apply(row, values)
+    row.status = FeedbackStatus.responded.value
+    row.responded_at = row.responded_at or utcnow()
+    row.responded_by = caller.id
+    row.updated_by = caller.id
+    await session.flush()
+    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="respond",
+                       resource_type="feedback", resource_id=row.id,
+                       changes=audit.diff(before, snapshot(row, list(before)), personal=PERSONAL_FIELDS))
+    return row
+
+
+async def set_archived(*, session: AsyncSession, caller: Principal, feedback_id: uuid.UUID, archived: bool,
+                       if_match: str | None = None) -> Feedback:
+    """Archive (soft delete) or restore feedback."""
+    row = await get(session=session, caller=caller, feedback_id=feedback_id)
+    check_if_match(if_match, row.version)
+    if (row.archived_at is not None) == archived:
+        return row
+    before = snapshot(row, ["archived_at"])
+    row.archived_at = utcnow() if archived else None
+    row.updated_by = caller.id
+    await session.flush()
+    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor,
+                       action="archive" if archived else "restore", resource_type="feedback",
+                       resource_id=row.id, changes=audit.diff(before, snapshot(row, ["archived_at"])))
+    return row

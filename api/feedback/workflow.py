@@ -1,0 +1,89 @@
+"""The feedback loop's rules: which status may follow which, when the loop may close, and when a
+response is due.
+
+Response target: `feedback_response_days` in the tenant's settings (default 20) UK working days,
+Monday to Friday; bank holidays are not known to the system and count as working days. The due
+instant is the end of the last of those days, UK time (received on a Monday with the default target:
+due by the end of the Monday four weeks later). It is worked out when the feedback is written, and
+again when received_at changes, and stored, so that "overdue" is an indexed comparison in SQL; a later
+change of the tenant's target applies to feedback received from then on."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from api.activities.engagement import UK, day_end
+from api.errors import Conflict
+from api.feedback.schemas import FeedbackStatus as S
+from api.models import Feedback
+
+DEFAULT_RESPONSE_DAYS = 20
+MAX_RESPONSE_DAYS = 365  # as the tenant settings endpoint allows
+
+# The statuses PATCH may move to from each status. `responded` is reached only through
+# POST /feedback/{id}/response, and `closed` has a guard of its own (can_close).
+TRANSITIONS: dict[S, frozenset[S]] = {
+    S.received: frozenset({S.acknowledged, S.considered}),
+    S.acknowledged: frozenset({S.considered}),
+    S.considered: frozenset(),
+    S.responded: frozenset({S.closed}),
+    S.closed: frozenset(),
+}
+# Where a response may be recorded (again, while not yet closed: e.g. to say how they were told).
+RESPONDABLE = frozenset({S.received, S.acknowledged, S.considered, S.responded})
+OPEN = (S.received.value, S.acknowledged.value, S.considered.value)
+STAMPS = {S.acknowledged: "acknowledged_at", S.considered: "considered_at", S.closed: "closed_at"}
+
+
+def response_days(tenant_settings: dict | None) -> int:
+    value = (tenant_settings or {}).get("feedback_response_days", DEFAULT_RESPONSE_DAYS)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_RESPONSE_DAYS:
+        return DEFAULT_RESPONSE_DAYS
+    return value
+
+
+def response_due(received_at: datetime, working_days: int) -> datetime:
+    """The end (UK time) of the `working_days`-th Monday-to-Friday after the day of receipt."""
+    day = received_at.astimezone(UK).date()
+    left = working_days
+    while left > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day_end(day).astimezone(UTC)
+
+
+def check_transition(current: str, target: S) -> None:
+    """409 unless PATCH may move feedback from `current` to `target`."""
+    if target == current:
+        return
+    if target == S.responded:
+        raise Conflict("Feedback becomes 'responded' only by recording a response: POST /feedback/{id}/response")
+    if target not in TRANSITIONS[S(current)]:
+        allowed = ", ".join(sorted(TRANSITIONS[S(current)])) or "none"
+        raise Conflict(f"Feedback cannot go from '{current}' to '{target.value}' (allowed from here: {allowed})")
+
+
+CLOSE_FIELDS = ("told_at", "told_how", "stakeholder_id", "publishable", "publishable_summary", "response_text",
+                "plan_id")
+
+
+def published(row: Any) -> bool:
+    """The response appears in the plan's public 'you said, we did'."""
+    return bool(row.publishable and row.publishable_summary and row.response_text and row.plan_id)
+
+
+def can_close(row: Any) -> None:
+    """409 unless the stakeholder was told (when and how), or, for anonymous feedback, the response is
+    published in the plan's 'you said, we did'."""
+    if row.told_at is not None and row.told_how is not None:
+        return
+    if row.stakeholder_id is None and published(row):
+        return
+    if row.stakeholder_id is None:
+        raise Conflict("The loop closes once the response is published (publishable, with a summary and a plan) "
+                       "or told_how and told_at are recorded")
+    raise Conflict("The loop closes only once the stakeholder was told: record told_how and told_at first")
+
+
+def is_overdue(row: Feedback, now: datetime) -> bool:
+    return row.status in OPEN and row.responded_at is None and row.response_due_at <= now

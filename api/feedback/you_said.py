@@ -1,0 +1,101 @@
+""""You said, we did" for a plan: what people raised (themes with counts), the paraphrases the lead marked
+publishable and the responses, for an intranet page. It carries no personal data: never the raw text,
+a name, an email, a phone number, a stakeholder id or who wrote the response. As a last guard the
+published strings are scrubbed of anything shaped like an email address, a phone number or a UK
+postcode, and of the words of the linked person's name."""
+
+import html
+import re
+import uuid
+
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.activities.sql import json_elements
+from api.auth.principal import Principal
+from api.crud import get_owned
+from api.feedback.schemas import ThemeCount, YouSaidWeDid, YouSaidWeDidItem
+from api.models import Feedback, Plan, Stakeholder
+
+REMOVED = "[removed]"
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+")
+_PHONE = re.compile(r"(?<!\w)\+?\d[\d\s().-]{7,}\d(?!\w)")
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
+
+
+def scrub(text: str, names: list[str]) -> str:
+    """Take out what looks like contact details, and the words of the given names."""
+    text = _EMAIL.sub(REMOVED, text)
+    text = _PHONE.sub(REMOVED, text)
+    text = _POSTCODE.sub(REMOVED, text)
+    words = {w for name in names for w in re.findall(r"[^\W\d_][\w'-]{2,}", name)}
+    for word in sorted(words, key=len, reverse=True):
+        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", REMOVED, text, flags=re.IGNORECASE)
+    return text
+
+
+async def build(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> YouSaidWeDid:
+    """The plan's publishable summary, every figure counted by the database."""
+    plan = await get_owned(session, Plan, tenant_id=caller.tenant_id, id=plan_id, label="plan")
+    scope = (Feedback.tenant_id == caller.tenant_id, Feedback.plan_id == plan.id, Feedback.archived_at.is_(None))
+    received, responded = (await session.execute(
+        select(func.count(), func.count(Feedback.responded_at)).where(*scope))).one()
+    elements = json_elements(session, Feedback.themes)
+    theme_rows = (await session.execute(
+        select(elements.c.value, func.count()).select_from(Feedback).join(elements, elements.c.value.is_not(None))
+        .where(*scope).group_by(elements.c.value).order_by(func.count().desc(), elements.c.value))).all()
+    rows = (await session.execute(
+        select(Feedback.themes, Feedback.publishable_summary, Feedback.response_text, Feedback.outcome,
+               case((Stakeholder.kind == "person", Stakeholder.name), else_="").label("name"))
+        .outerjoin(Stakeholder, Stakeholder.id == Feedback.stakeholder_id)
+        .where(*scope, Feedback.publishable.is_(True), Feedback.publishable_summary.is_not(None),
+               Feedback.response_text.is_not(None), Feedback.outcome.is_not(None))
+        .order_by(Feedback.responded_at, Feedback.id))).all()
+    items = [YouSaidWeDidItem(themes=list(r.themes), you_said=scrub(r.publishable_summary, [r.name or ""]),
+                              we_did=scrub(r.response_text, [r.name or ""]), outcome=r.outcome) for r in rows]
+    return YouSaidWeDid(plan_id=plan.id, plan_title=plan.title, feedback_received=received,
+                        feedback_responded=responded, themes=[ThemeCount(theme=t, count=c) for t, c in theme_rows],
+                        items=items)
+
+
+def render_html(summary: YouSaidWeDid) -> str:
+    """A plain, self-contained HTML page; every value escaped."""
+    e = html.escape
+    themes = "".join(f"<li>{e(t.theme)} ({t.count})</li>" for t in summary.themes) or "<li>None yet</li>"
+    items = "".join(
+        "<section>"
+        + (f"<p class=\"themes\">{e(', '.join(item.themes))}</p>" if item.themes else "")
+        + f"<p><strong>You said:</strong> {e(item.you_said)}</p>"
+        + f"<p><strong>We did:</strong> {e(item.we_did)}</p>"
+        + "</section>"
+        for item in summary.items) or "<p>Nothing has been published yet.</p>"
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>You said, we did: {e(summary.plan_title)}</title></head><body>"
+        f"<h1>You said, we did</h1><h2>{e(summary.plan_title)}</h2>"
+        f"<p>{summary.feedback_received} pieces of feedback received; {summary.feedback_responded} responded to.</p>"
+        f"<h3>What you raised</h3><ul>{themes}</ul>"
+        f"<h3>What you said and what we did</h3>{items}"
+        "</body></html>\n"
+    )
+
+
+def wants_html(accept: str | None) -> bool:
+    """True when the Accept header prefers text/html to JSON (JSON when absent or equal)."""
+    if not accept:
+        return False
+    best = {"application/json": 0.0, "text/html": 0.0}
+    for part in accept.split(","):
+        media, *params = [p.strip() for p in part.split(";")]
+        q = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        for kind in best:
+            if media in (kind, kind.split("/")[0] + "/*", "*/*"):
+                # an exact media type beats a wildcard of the same weight
+                best[kind] = max(best[kind], q + (0.001 if media == kind else 0.0))
+    return best["text/html"] > best["application/json"]

@@ -1,0 +1,294 @@
+"""Reading an import body as it arrives: counted against the size limit, hashed, and cut into rows.
+
+CSV and NDJSON are parsed incrementally, a block of complete records at a time, so a 100,000-row body
+is never held whole; a JSON array is parsed whole (it is still bounded by the size limit)."""
+
+import codecs
+import csv
+import hashlib
+import io
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+from starlette.requests import ClientDisconnect, Request
+
+from api.errors import AppError, BadRequest
+from api.imports.specs import LIST_SEPARATOR, ResourceSpec
+
+BATCH_ROWS = 1000
+BOM = b"\xef\xbb\xbf"
+# A cell an export neutralised against formula injection: one ' put before [']* and a formula character.
+_NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
+
+
+class PayloadTooLarge(AppError):
+    status, slug, title = 413, "payload-too-large", "Request body too large"
+
+
+class UnsupportedMediaType(AppError):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
+class ImportRefused(AppError):
+    """The body cannot be read as rows at all (bad encoding, header or JSON): nothing is imported."""
+
+    status, slug, title = 422, "import-refused", "The import was refused; nothing was written"
+
+
+class RowErrors:
+    """The per-row errors found so far, and how many rows have at least one."""
+
+    def __init__(self) -> None:
+        self.errors: list[dict[str, Any]] = []
+        self.failed_rows = 0
+        self._last_failed = -1
+
+    def add(self, row: int, field: str | None, message: str) -> None:
+        self.errors.append({"row": row, "field": field, "message": message})
+        if row != self._last_failed:
+            self.failed_rows += 1
+            self._last_failed = row
+
+
+def refuse(row: int, field: str | None, message: str) -> ImportRefused:
+    return ImportRefused(message, errors=[{"loc": ["body", row] + ([field] if field else []), "msg": message,
+                                           "type": "import", "row": row, "field": field, "message": message}])
+
+
+class Body:
+    """The request body, chunk by chunk: at most `limit` bytes, hashed on the way through."""
+
+    def __init__(self, request: Request, *, limit: int, request_hash_prefix: bytes):
+        self.request = request
+        self.limit = limit
+        self.size = 0
+        self.sha256 = hashlib.sha256()
+        self.request_hash_prefix = request_hash_prefix
+        self.consumed = False
+
+    def check_declared_length(self) -> None:
+        declared = self.request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.limit:
+            raise PayloadTooLarge(f"The body may be at most {self.limit} bytes")
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        self.check_declared_length()
+        try:
+            async for chunk in self.request.stream():
+                if not chunk:
+                    continue
+                self.size += len(chunk)
+                if self.size > self.limit:
+                    raise PayloadTooLarge(f"The body may be at most {self.limit} bytes")
+                self.sha256.update(chunk)
+                yield chunk
+        except ClientDisconnect:
+            raise BadRequest("The request body was cut off")  # the client is gone; nothing is written
+        self.consumed = True
+
+    def request_hash(self) -> str:
+        """What Idempotency-Key compares: the method, path, query and media type, and the body's digest."""
+        return hashlib.sha256(self.request_hash_prefix + self.sha256.hexdigest().encode()).hexdigest()
+
+    async def drain(self) -> None:
+        """Read (and hash) the rest without parsing it."""
+        async for _ in self.chunks():
+            pass
+
+
+# --- CSV -----------------------------------------------------------------------------------------------
+
+def _complete_records_end(text: str) -> int:
+    """Where the last complete record of `text` ends: after a newline with an even number of quotes
+    before it (an odd number means the newline is inside a quoted cell). 0 when there is none yet."""
+    quotes = text.count('"')
+    end = len(text)
+    while (pos := text.rfind("\n", 0, end)) >= 0:
+        if (quotes - text.count('"', pos)) % 2 == 0:
+            return pos + 1
+        end = pos
+    return 0
+
+
+class CsvRows:
+    def __init__(self, spec: ResourceSpec, errors: RowErrors):
+        self.spec = spec
+        self.errors = errors
+        self.names: list[str] | None = None  # the header
+        self.lists: list[str] = []
+        self.empty: dict[str, Any] = {}
+        self.row = 0
+
+    def _header(self, record: list[str]) -> None:
+        names = [name.strip().lower() for name in record]
+        known = {c.name: c for c in self.spec.columns}
+        problems = []
+        if not any(names):
+            raise refuse(0, None, "The CSV has no header row")
+        for i, name in enumerate(names):
+            if name not in known:
+                problems.append((name or f"column {i + 1}", f"Unknown column; the columns are "
+                                 f"{', '.join(self.spec.column_names)}"))
+            elif name in names[:i]:
+                problems.append((name, "This column appears twice"))
+        if problems:
+            error = refuse(0, problems[0][0], problems[0][1])
+            error.errors = [{"loc": ["body", 0, f], "msg": m, "type": "import", "row": 0, "field": f, "message": m}
+                            for f, m in problems]
+            raise error
+        self.names = names
+        self.lists = [n for n in names if known[n].kind == "list"]
+        # What an empty cell becomes: null for an optional field, [] for a list; the others are left out.
+        self.empty = {n: [] if known[n].kind == "list" else None for n in names
+                      if known[n].kind == "list" or known[n].nullable}
+
+    def _record(self, record: list[str], check_nul: bool) -> dict[str, Any] | None:
+        names = self.names
+        if len(record) != len(names):
+            self.errors.add(self.row, None, f"The row has {len(record)} cells; the header has {len(names)}")
+            return None
+        given = {n: c for n, c in zip(names, record, strict=True) if c and not c.isspace()}
+        if "'" in "".join(record):
+            for name, cell in given.items():
+                if cell[0] == "'" and _NEUTRALISED.match(cell):
+                    given[name] = cell[1:]
+        if check_nul:
+            bad = [name for name, cell in given.items() if "\x00" in cell]
+            for name in bad:
+                self.errors.add(self.row, name, "NUL characters are not allowed")
+            if bad:
+                return None
+        values = {**self.empty, **given}
+        for name in self.lists:
+            if name in given:
+                values[name] = [item for part in given[name].split(LIST_SEPARATOR) if (item := part.strip())]
+        return values
+
+    def _parse(self, text: str) -> list[tuple[int, dict[str, Any]]]:
+        rows = []
+        check_nul = "\x00" in text
+        try:
+            for record in csv.reader(io.StringIO(text, newline="")):
+                if self.names is None:
+                    self._header(record)
+                    continue
+                self.row += 1
+                if not record or record == [""]:
+                    continue  # a blank line is not a row (but keeps its number)
+                values = self._record(record, check_nul)
+                if values is not None:
+                    rows.append((self.row, values))
+        except csv.Error as exc:
+            raise refuse(self.row, None, f"The CSV is malformed: {exc}")
+        return rows
+
+    async def batches(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[list[tuple[int, dict[str, Any]]]]:
+        decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        pending = ""
+        position = 0
+        async for chunk in chunks:
+            try:
+                pending += decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                raise refuse(self.row + 1, None, f"The body is not UTF-8 (byte {position + exc.start})")
+            position += len(chunk)
+            end = _complete_records_end(pending)
+            if end:
+                block, pending = pending[:end], pending[end:]
+                if rows := self._parse(block):
+                    yield rows
+        try:
+            pending += decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise refuse(self.row + 1, None, "The body ends in the middle of a UTF-8 character")
+        rows = self._parse(pending) if pending else []
+        if self.names is None:
+            raise refuse(0, None, "The CSV has no header row")
+        if rows:
+            yield rows
+
+
+# --- JSON and NDJSON ----------------------------------------------------------------------------------
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class JsonRows:
+    """A JSON array of objects (`ndjson=False`) or one object per line (`ndjson=True`)."""
+
+    def __init__(self, spec: ResourceSpec, errors: RowErrors, *, ndjson: bool):
+        self.spec = spec
+        self.errors = errors
+        self.ndjson = ndjson
+        self.row = 0
+
+    def _row(self, value: Any, check_nul: bool) -> dict[str, Any] | None:
+        if not isinstance(value, dict):
+            self.errors.add(self.row, None, "A row must be a JSON object")
+            return None
+        if check_nul:
+            bad = [key for key, v in value.items() if _has_nul(v)]
+            for key in bad:
+                self.errors.add(self.row, str(key), "NUL characters are not allowed")
+            if bad:
+                return None
+        return value
+
+    def _lines(self, block: bytes) -> list[tuple[int, dict[str, Any]]]:
+        rows = []
+        for line in block.split(b"\n"):
+            if not line.strip():
+                continue
+            self.row += 1
+            try:
+                value = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                self.errors.add(self.row, None, "The line is not valid JSON (in UTF-8)")
+                continue
+            if (row := self._row(value, b"\\u0000" in line)) is not None:
+                rows.append((self.row, row))
+        return rows
+
+    async def batches(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[list[tuple[int, dict[str, Any]]]]:
+        if self.ndjson:
+            pending = b""
+            first = True
+            async for chunk in chunks:
+                if first:
+                    chunk, first = chunk.removeprefix(BOM), False
+                pending += chunk
+                end = pending.rfind(b"\n") + 1
+                if end:
+                    block, pending = pending[:end], pending[end:]
+                    if rows := self._lines(block):
+                        yield rows
+            if rows := self._lines(pending):
+                yield rows
+            return
+        body = bytearray()
+        async for chunk in chunks:
+            body += chunk
+        try:
+            data = orjson.loads(bytes(body.removeprefix(BOM)))
+        except orjson.JSONDecodeError as exc:
+            raise refuse(0, None, f"The body is not valid JSON: {exc.msg}")
+        check_nul = b"\\u0000" in body
+        del body
+        if not isinstance(data, list):
+            raise refuse(0, None, "The body must be a JSON array of objects")
+        data.reverse()  # pop from the end: the parsed rows are released as they are used
+        while data:
+            rows = []
+            for _ in range(min(BATCH_ROWS, len(data))):
+                self.row += 1
+                if (row := self._row(data.pop(), check_nul)) is not None:
+                    rows.append((self.row, row))
+            if rows:
+                yield rows

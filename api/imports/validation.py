@@ -1,0 +1,195 @@
+"""Row by row: validate with pydantic, refuse keys repeated in the file, match against the register
+as it was when the import began, resolve references in the tenant, and decide create/update/skip."""
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.imports.parsing import RowErrors
+from api.imports.schemas import OnConflict, OnError
+from api.imports.specs import Reference, ResourceSpec
+
+
+@dataclass(frozen=True)
+class Options:
+    dry_run: bool = False
+    match: str = "external_id"
+    on_conflict: OnConflict = OnConflict.error
+    on_error: OnError = OnError.abort
+
+
+@dataclass
+class Batch:
+    creates: list[dict[str, Any]] = field(default_factory=list)
+    updates: list[tuple[uuid.UUID, frozenset[str], dict[str, Any]]] = field(default_factory=list)
+
+
+class Register:
+    """The tenant's unique keys as they were when the import began: {key field: {value: (id, archived)}}.
+    Deciding against this snapshot keeps the outcome independent of the order rows are written in."""
+
+    def __init__(self, spec: ResourceSpec, keys: dict[str, dict[str, tuple[uuid.UUID, bool]]]):
+        self.spec = spec
+        self.keys = keys
+
+    @classmethod
+    async def load(cls, session: AsyncSession, spec: ResourceSpec, tenant_id: uuid.UUID) -> "Register":
+        model = spec.model
+        columns = [model.id, model.archived_at, *(getattr(model, k.field) for k in spec.keys)]
+        keys: dict[str, dict[str, tuple[uuid.UUID, bool]]] = {k.field: {} for k in spec.keys}
+        result = await session.execute(select(*columns).where(model.tenant_id == tenant_id))
+        for row in result:
+            entry = (row[0], row[1] is not None)
+            for key, value in zip(spec.keys, row[2:], strict=True):
+                if value is not None:
+                    keys[key.field][key.normalise(value)] = entry
+        return cls(spec, keys)
+
+
+class References:
+    """Ids of the tenant's rows that rows refer to, by each key they may be referred to by, loaded before
+    the first row (on PostgreSQL the connection is busy with COPY while rows arrive)."""
+
+    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID):
+        self.session = session
+        self.tenant_id = tenant_id
+        self._maps: dict[tuple[type, str], dict[Any, list[uuid.UUID]]] = {}
+
+    async def load(self, spec: ResourceSpec) -> None:
+        for ref in spec.references:
+            for _, column, fold_case in ref.keys:
+                if (ref.model, column) in self._maps:
+                    continue
+                found: dict[Any, list[uuid.UUID]] = defaultdict(list)
+                result = await self.session.execute(
+                    select(ref.model.id, getattr(ref.model, column)).where(ref.model.tenant_id == self.tenant_id))
+                for id_, value in result:
+                    if value is not None:
+                        found[value.lower() if fold_case else value].append(id_)
+                self._maps[(ref.model, column)] = dict(found)
+
+    def resolve(self, ref: Reference, values: dict[str, Any]) -> tuple[uuid.UUID | None, str | None, str | None]:
+        """(id, None, None), or (None, field, message) when the reference cannot be resolved."""
+        for row_key, column, fold_case in ref.keys:
+            value = values.get(row_key)
+            if value is None:
+                continue
+            ids = self._maps[(ref.model, column)].get(value.lower() if fold_case else value, ())
+            if len(ids) == 1:
+                return ids[0], None, None
+            if not ids:
+                return None, row_key, f"No {ref.label} with this {column} in your tenant"
+            return None, row_key, f"{len(ids)} {ref.label}s have this {column}; use another key to say which"
+        return None, None, None
+
+
+def _field_of(loc: tuple) -> str | None:
+    return str(loc[0]) if loc else None
+
+
+class Decider:
+    """Turns validated rows into creates and updates, counting everything and recording every error.
+    It runs once per row of a 100,000-row import: the options are read into plain attributes up front."""
+
+    def __init__(self, *, spec: ResourceSpec, options: Options, register: Register, references: References,
+                 errors: RowErrors, now: datetime):
+        self.spec = spec
+        self.options = options
+        self.register = register
+        self.references = references
+        self.errors = errors
+        self.now = now
+        self.rows = 0
+        self.created = self.updated = self.skipped = 0
+        self.seen: dict[str, dict[str, int]] = {k.field: {} for k in spec.keys}
+        self._validate = spec.adapter.validate_python
+        self._not_stored = [c.name for c in spec.columns if c.name not in spec.fields]
+        self._required = spec.required
+        self._keys = [(k.field, k.fold_case, self.seen[k.field], register.keys[k.field]) for k in spec.keys]
+        self._references = [(ref, frozenset(ref.row_keys)) for ref in spec.references]
+        self._match = str(options.match)
+        self._skip = options.on_conflict == OnConflict.skip
+        self._refuse = options.on_conflict == OnConflict.error
+        self._abort = options.on_error == OnError.abort
+        self._dry_run = options.dry_run
+
+    @property
+    def writing(self) -> bool:
+        """False once nothing will be written: a dry run, or a failure that aborts the import."""
+        return not self._dry_run and not (self._abort and self.errors.failed_rows)
+
+    async def batch(self, rows: list[tuple[int, dict[str, Any]]]) -> Batch:
+        batch = Batch()
+        for row, raw in rows:
+            try:
+                values = self._validate(raw)
+            except ValidationError as exc:
+                for err in exc.errors(include_url=False, include_input=False, include_context=False):
+                    self.errors.add(row, _field_of(err["loc"]), err["msg"])
+                continue
+            self._decide(row, values, batch)
+        return batch
+
+    def _decide(self, row: int, values: dict[str, Any], batch: Batch) -> None:
+        label, match, problems = self.spec.label, self._match, []
+        target = None
+        owners = []  # (field, the existing record holding this key) for keys other than the match key
+        for field_, fold_case, seen, existing in self._keys:
+            value = values.get(field_)
+            if value is None:
+                continue
+            if fold_case:
+                value = value.lower()
+            first = seen.setdefault(value, row)
+            if first != row:
+                problems.append((field_, f"Row {first} has the same {field_}; each may appear once"))
+            if field_ == match:
+                target = existing.get(value)
+            elif (owner := existing.get(value)) is not None:
+                owners.append((field_, owner))
+        if target is not None:
+            if self._skip and not problems:
+                self.skipped += 1
+                return
+            if self._refuse:
+                archived = " (archived)" if target[1] else ""
+                problems.append((match, f"A {label}{archived} with this {match} exists already; use "
+                                        "on_conflict=update or on_conflict=skip"))
+        target_id = target[0] if target is not None else None
+        for field_, owner in owners:
+            if owner[0] != target_id:
+                where = "an archived" if owner[1] else "another"
+                problems.append((field_, f"This {field_} is used by {where} {label} in your tenant"))
+        if target_id is None:
+            for name in self._required:
+                if name not in values:
+                    problems.append((name, "Field required"))
+        stored = values  # the validated row is ours: it becomes the stored values in place
+        for ref, ref_keys in self._references:
+            if not ref_keys.isdisjoint(values):
+                stored[ref.target], bad_field, message = self.references.resolve(ref, values)
+                if bad_field:
+                    problems.append((bad_field, message))
+        for name in self._not_stored:
+            stored.pop(name, None)
+        if problems:
+            for name, message in problems:
+                self.errors.add(row, name, message)
+            return
+        if target_id is None:
+            self.created += 1
+            if self.writing:
+                created = {**self.spec.defaults, **stored}
+                if self.spec.on_create:
+                    self.spec.on_create(created, self.now)
+                batch.creates.append(created)
+        else:
+            self.updated += 1
+            if self.writing:
+                batch.updates.append((target_id, frozenset(stored), stored))

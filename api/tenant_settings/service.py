@@ -1,0 +1,36 @@
+"""The caller's tenant and its settings (grid threshold, feedback response time)."""
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import audit
+from api.auth.principal import Principal
+from api.errors import NotFound
+from api.models import Tenant
+from api.tenant_settings.schemas import TenantSettingsUpdate, effective
+
+
+async def get(*, session: AsyncSession, caller: Principal, lock: bool = False) -> Tenant:
+    """The caller's tenant; locked for update when about to change it."""
+    stmt = select(Tenant).where(Tenant.id == caller.tenant_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    tenant = (await session.execute(stmt)).scalar_one_or_none()
+    if tenant is None:  # a token for a tenant that has since gone
+        raise NotFound("Your tenant no longer exists")
+    return tenant
+
+
+async def update_settings(*, session: AsyncSession, caller: Principal, data: TenantSettingsUpdate) -> Tenant:
+    """Change the settings given, under a row lock so two admins' edits of different keys both stick."""
+    tenant = await get(session=session, caller=caller, lock=True)
+    current = effective(tenant.settings)
+    changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if current[k] != v}
+    if changes:
+        # A new dict, so the JSON column is seen to change.
+        tenant.settings = {**(tenant.settings or {}), **changes}
+        await session.flush()
+        await audit.append(session, tenant_id=tenant.id, actor=caller.actor, action="update_settings",
+                           resource_type="tenant", resource_id=tenant.id,
+                           changes=audit.diff({k: current[k] for k in changes}, changes))
+    return tenant

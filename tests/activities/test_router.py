@@ -1,0 +1,168 @@
+import pytest
+
+from tests import factories
+from tests.activities.support import LOGGERS, READ_ONLY, ROLES, URL, audit_events, audit_text, count_activities, plan
+
+BRIEFING = {
+    "title": "Standard presentation to the Torfaen strategic group",
+    "method": "briefing",
+    "level": "inform",
+    "audience_categories": ["partner", "elected_representative"],
+    "duty_limb": "planning",
+    "status": "planned",
+    "starts_at": "2026-04-14T10:00:00+01:00",
+    "ends_at": "2026-04-14T11:30:00+01:00",
+    "location": "Civic Centre, Pontypool",
+    "channel": "face_to_face",
+    "led_by_name": "Gwen Morgan",
+    "cost_pence": 12500,
+    "accessible_formats": ["large_print", "translation"],
+    "translation_languages": ["Welsh"],
+    "external_id": "RSE-001",
+}
+
+
+@pytest.mark.parametrize("role", LOGGERS)
+async def test_loggers_record_an_activity(client, a, role):
+    r = await client.post(URL, json=BRIEFING, headers=a[role])
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["starts_at"] == "2026-04-14T09:00:00Z"
+    assert body["invited_count"] == 0 and body["attended_count"] == 0
+    assert body["created_by"] == str(a.users[role].id)
+    assert r.headers["location"] == f"{URL}/{body['id']}"
+    assert r.headers["etag"] == '"1"'
+
+
+@pytest.mark.parametrize("role", READ_ONLY)
+async def test_read_only_roles_cannot_record_edit_or_archive(client, session, a, role):
+    act = await factories.activity(session, a.tenant, title="Stay")
+    assert (await client.post(URL, json=BRIEFING, headers=a[role])).status_code == 403
+    assert (await client.patch(f"{URL}/{act.id}", json={"title": "X"}, headers=a[role])).status_code == 403
+    assert (await client.delete(f"{URL}/{act.id}", headers=a[role])).status_code == 403
+    assert await count_activities(session, a.tenant) == 1
+    await session.refresh(act)
+    assert act.title == "Stay" and act.archived_at is None
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_every_role_reads(client, session, a, role):
+    act = await factories.activity(session, a.tenant, title="PPG meeting")
+    listing = await client.get(URL, headers=a[role])
+    assert [i["id"] for i in listing.json()["items"]] == [str(act.id)]
+    one = await client.get(f"{URL}/{act.id}", headers=a[role])
+    assert one.status_code == 200 and one.headers["etag"] == '"1"'
+
+
+@pytest.mark.parametrize("change,field", [
+    ({"title": ""}, "title"),
+    ({"method": "carrier_pigeon"}, "method"),
+    ({"level": "co_produce"}, "level"),
+    ({"duty_limb": "consultation"}, "duty_limb"),
+    ({"status": "maybe"}, "status"),
+    ({"starts_at": "2026-04-14T10:00:00"}, "starts_at"),  # no offset
+    ({"starts_at": "0001-01-01T00:00:00+14:00"}, "starts_at"),
+    ({"ends_at": "2026-04-14T08:00:00+00:00"}, "ends_at"),  # before it starts
+    ({"cost_pence": -1}, "cost_pence"),
+    ({"unnamed_attendees": -3}, "unnamed_attendees"),
+    ({"online_url": "javascript:alert(1)"}, "online_url"),
+    ({"accessible_formats": ["easy_read"]}, "translation_languages"),  # languages without translation
+    ({"tenant_id": "00000000-0000-0000-0000-000000000000"}, "tenant_id"),
+    ({"invited_count": 5}, "invited_count"),
+    ({"plan_id": "00000000-0000-0000-0000-000000000000"}, "plan_id"),
+    ({"led_by": "00000000-0000-0000-0000-000000000000"}, "led_by"),
+])
+async def test_bad_input_is_422_and_writes_nothing(client, session, a, change, field):
+    r = await client.post(URL, json={**BRIEFING, **change}, headers=a["contributor"])
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert any(e["loc"][-1] == field for e in r.json()["errors"]), r.json()
+    assert await count_activities(session, a.tenant) == 0
+
+
+async def test_another_tenants_plan_or_user_is_422(client, session, a, b):
+    their_plan = await plan(session, b.tenant)
+    r = await client.post(URL, json={**BRIEFING, "plan_id": str(their_plan.id),
+                                     "led_by": str(b.users["lead"].id)}, headers=a["lead"])
+    assert r.status_code == 422
+    assert {e["loc"][-1] for e in r.json()["errors"]} == {"plan_id", "led_by"}
+    assert await count_activities(session, a.tenant) == 0
+
+
+async def test_own_plan_and_leader_are_accepted(client, session, a):
+    mine = await plan(session, a.tenant)
+    r = await client.post(URL, json={**BRIEFING, "plan_id": str(mine.id), "led_by": str(a.users["lead"].id)},
+                          headers=a["contributor"])
+    assert r.status_code == 201
+    assert r.json()["plan_id"] == str(mine.id) and r.json()["led_by"] == str(a.users["lead"].id)
+
+
+async def test_other_tenants_activity_is_404_everywhere(client, session, a, b):
+    theirs = await factories.activity(session, b.tenant, title="Theirs")
+    for method, path, kwargs in [
+        ("GET", f"{URL}/{theirs.id}", {}),
+        ("PATCH", f"{URL}/{theirs.id}", {"json": {"title": "Mine now"}}),
+        ("DELETE", f"{URL}/{theirs.id}", {}),
+        ("POST", f"{URL}/{theirs.id}/restore", {}),
+        ("GET", f"{URL}/{theirs.id}/attendance", {}),
+        ("POST", f"{URL}/{theirs.id}/attendance", {"json": {"unnamed_attendees": 4}}),
+    ]:
+        r = await client.request(method, path, headers=a["admin"], **kwargs)
+        assert r.status_code == 404, (method, path)
+    listing = await client.get(URL, params={"include_total": "true"}, headers=a["admin"])
+    assert listing.json() == {"items": [], "next_cursor": None, "total": 0}
+    await session.refresh(theirs)
+    assert theirs.title == "Theirs" and theirs.unnamed_attendees == 0
+
+
+async def test_update_checks_dates_against_the_stored_start(client, session, a):
+    created = (await client.post(URL, json=BRIEFING, headers=a["lead"])).json()
+    r = await client.patch(f"{URL}/{created['id']}", json={"ends_at": "2026-04-13T10:00:00Z"}, headers=a["lead"])
+    assert r.status_code == 422
+    ok = await client.patch(f"{URL}/{created['id']}", json={"status": "done", "outcome_summary": "Well received"},
+                            headers=a["contributor"])
+    assert ok.status_code == 200 and ok.json()["status"] == "done" and ok.headers["etag"] == '"2"'
+    assert ok.json()["title"] == BRIEFING["title"]
+
+
+async def test_stale_if_match_is_412(client, session, a):
+    act = await factories.activity(session, a.tenant)
+    first = await client.patch(f"{URL}/{act.id}", json={"title": "A"}, headers={**a["lead"], "If-Match": '"1"'})
+    second = await client.patch(f"{URL}/{act.id}", json={"title": "B"}, headers={**a["admin"], "If-Match": '"1"'})
+    assert (first.status_code, second.status_code) == (200, 412)
+
+
+async def test_external_id_clash_is_409(client, session, a, b):
+    await factories.activity(session, a.tenant, external_id="RSE-001")
+    assert (await client.post(URL, json=BRIEFING, headers=a["lead"])).status_code == 409
+    await factories.activity(session, b.tenant, external_id="RSE-002")
+    assert (await client.post(URL, json={**BRIEFING, "external_id": "RSE-002"}, headers=a["lead"])).status_code == 201
+
+
+async def test_idempotency_key_replays(client, session, a):
+    headers = {**a["contributor"], "Idempotency-Key": "rse-1"}
+    first = await client.post(URL, json=BRIEFING, headers=headers)
+    again = await client.post(URL, json=BRIEFING, headers=headers)
+    assert first.json() == again.json() and again.headers["idempotent-replayed"] == "true"
+    assert await count_activities(session, a.tenant) == 1
+
+
+async def test_delete_archives_and_restore_brings_back(client, session, a):
+    act = await factories.activity(session, a.tenant)
+    assert (await client.delete(f"{URL}/{act.id}", headers=a["contributor"])).status_code == 204
+    assert (await client.get(URL, headers=a["viewer"])).json()["items"] == []
+    archived = (await client.get(URL, params={"archived": "true"}, headers=a["viewer"])).json()["items"]
+    assert [i["id"] for i in archived] == [str(act.id)]
+    restored = await client.post(f"{URL}/{act.id}/restore", headers=a["contributor"])
+    assert restored.status_code == 200 and restored.json()["archived_at"] is None
+
+
+async def test_writes_are_audited_without_the_leaders_name(client, session, a):
+    created = (await client.post(URL, json=BRIEFING, headers=a["contributor"])).json()
+    await client.patch(f"{URL}/{created['id']}", json={"status": "cancelled", "led_by_name": "Someone Else"},
+                       headers=a["lead"])
+    await client.delete(f"{URL}/{created['id']}", headers=a["lead"])
+    events = await audit_events(session, created["id"])
+    assert [e.action for e in events] == ["create", "update", "archive"]
+    assert events[1].changes["status"] == {"before": "planned", "after": "cancelled"}
+    assert "Gwen" not in audit_text(events) and "Someone Else" not in audit_text(events)

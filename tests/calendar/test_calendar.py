@@ -1,0 +1,152 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import select
+
+from api.models import CalendarToken
+from tests import factories
+from tests.activities.support import plan
+
+FEED = "/api/v1/calendar.ics"
+TOKENS = "/api/v1/calendar-tokens"
+SOON = datetime.now(UTC).replace(microsecond=0) + timedelta(days=7)
+
+
+def events(response) -> dict[str, dict]:
+    cal = Calendar.from_ical(response.content)
+    return {str(e.get("summary")): e for e in cal.walk("VEVENT")}
+
+
+@pytest.fixture
+async def season(session, a, b):
+    review = await plan(session, a.tenant, title="Urgent care review")
+    done = await factories.activity(session, a.tenant, title="Carers' focus group", status="done",
+                                    starts_at=SOON - timedelta(days=30), ends_at=SOON - timedelta(days=30, hours=-2),
+                                    location="Bridport library", plan_id=review.id, led_by_name="Gwen Morgan",
+                                    outcome_summary="Margaret asked for evening sessions")
+    ann = await factories.stakeholder(session, a.tenant, name="Ann Attendee")
+    await factories.attendance(session, done, ann)
+    await factories.activity(session, a.tenant, title="Public meeting", status="cancelled", starts_at=SOON)
+    await factories.activity(session, a.tenant, title="Webinar", status="planned", starts_at=SOON,
+                             online_url="https://meet.example.org/x")
+    await factories.activity(session, a.tenant, title="Archived", starts_at=SOON, archived_at=SOON)
+    await factories.activity(session, b.tenant, title="Their event", starts_at=SOON)
+    return review
+
+
+async def token_for(client, headers, **body) -> dict:
+    r = await client.post(TOKENS, json={"label": "Intranet", **body}, headers=headers)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def test_bearer_feed_parses_with_a_standard_parser(client, a, season):
+    r = await client.get(FEED, headers=a["viewer"])
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/calendar")
+    found = events(r)
+    assert set(found) == {"Carers' focus group", "Public meeting", "Webinar"}
+    assert str(found["Public meeting"].get("status")) == "CANCELLED"
+    assert str(found["Webinar"].get("status")) == "CONFIRMED"
+    assert str(found["Webinar"].get("url")) == "https://meet.example.org/x"
+    focus = found["Carers' focus group"]
+    assert str(focus.get("location")) == "Bridport library"
+    assert focus.decoded("dtstart") == SOON - timedelta(days=30)
+    assert focus.decoded("dtend") - focus.decoded("dtstart") == timedelta(hours=2)
+
+
+async def test_the_feed_carries_no_personal_data(client, a, season):
+    text = (await client.get(FEED, headers=a["viewer"])).text
+    for secret in ("Ann Attendee", "Gwen Morgan", "Margaret"):
+        assert secret not in text
+
+
+async def test_filter_by_plan(client, a, season):
+    r = await client.get(FEED, params={"plan_id": str(season.id)}, headers=a["viewer"])
+    assert set(events(r)) == {"Carers' focus group"}
+
+
+async def test_a_calendar_token_opens_the_feed_and_revoking_it_gives_401(client, a, season):
+    token = await token_for(client, a["lead"])
+    assert token["token"].startswith("ical_") and token["feed_path"].endswith(token["token"])
+    r = await client.get(FEED, params={"token": token["token"]})
+    assert r.status_code == 200 and "Webinar" in events(r)
+    assert (await client.delete(f"{TOKENS}/{token['id']}", headers=a["admin"])).status_code == 204
+    revoked = await client.get(FEED, params={"token": token["token"]})
+    assert revoked.status_code == 401 and revoked.headers["content-type"] == "application/problem+json"
+    assert (await client.delete(f"{TOKENS}/{token['id']}", headers=a["admin"])).status_code == 204
+
+
+async def test_a_plan_token_sees_only_its_plan(client, session, a, season):
+    token = await token_for(client, a["lead"], plan_id=str(season.id))
+    r = await client.get(FEED, params={"token": token["token"]})
+    assert set(events(r)) == {"Carers' focus group"}
+    other = await plan(session, a.tenant, title="Other")
+    assert (await client.get(FEED, params={"token": token["token"], "plan_id": str(other.id)})).status_code == 403
+
+
+async def test_tokens_are_per_tenant(client, b, season):
+    token = await token_for(client, b["lead"])
+    r = await client.get(FEED, params={"token": token["token"]})
+    assert set(events(r)) == {"Their event"}
+
+
+@pytest.mark.parametrize("params,headers", [({"token": "ical_guess"}, {}), ({}, {})])
+async def test_no_or_a_wrong_token_is_401(client, season, params, headers):
+    r = await client.get(FEED, params=params, headers=headers)
+    assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json"
+
+
+async def test_only_the_hash_is_stored_and_listed_tokens_have_no_secret(client, session, a):
+    token = await token_for(client, a["lead"])
+    row = (await session.execute(select(CalendarToken))).scalar_one()
+    assert token["token"] not in (row.token_hash, row.token_hint) and len(row.token_hash) == 64
+    listing = await client.get(TOKENS, headers=a["admin"])
+    assert listing.status_code == 200
+    assert token["token"] not in listing.text and listing.json()["items"][0]["token_hint"] == token["token"][:10]
+
+
+async def test_an_idempotent_replay_does_not_show_the_secret_again(client, session, a):
+    headers = {**a["lead"], "Idempotency-Key": "tok-1"}
+    first = await client.post(TOKENS, json={"label": "Intranet"}, headers=headers)
+    again = await client.post(TOKENS, json={"label": "Intranet"}, headers=headers)
+    assert first.json()["token"] and again.json()["token"] is None and again.json()["id"] == first.json()["id"]
+
+
+@pytest.mark.parametrize("role", ("contributor", "viewer", "auditor"))
+async def test_only_admin_and_lead_manage_tokens(client, session, a, role):
+    assert (await client.post(TOKENS, json={"label": "x"}, headers=a[role])).status_code == 403
+    assert (await client.get(TOKENS, headers=a[role])).status_code == 403
+    token = await token_for(client, a["lead"])
+    assert (await client.delete(f"{TOKENS}/{token['id']}", headers=a[role])).status_code == 403
+
+
+async def test_other_tenants_token_or_plan(client, session, a, b):
+    theirs = await token_for(client, b["lead"])
+    assert (await client.delete(f"{TOKENS}/{theirs['id']}", headers=a["admin"])).status_code == 404
+    assert (await client.get(TOKENS, headers=a["admin"])).json()["items"] == []
+    their_plan = await plan(session, b.tenant)
+    r = await client.post(TOKENS, json={"label": "x", "plan_id": str(their_plan.id)}, headers=a["lead"])
+    assert r.status_code == 422
+    assert (await client.get(FEED, params={"plan_id": str(their_plan.id)}, headers=a["viewer"])).status_code == 404
+
+
+async def test_token_writes_are_audited_without_the_secret(client, session, a):
+    from tests.activities.support import audit_events
+
+    token = await token_for(client, a["lead"])
+    await client.delete(f"{TOKENS}/{token['id']}", headers=a["lead"])
+    events_ = await audit_events(session, token["id"])
+    assert [e.action for e in events_] == ["create", "revoke"]
+    assert token["token"] not in str([e.changes for e in events_])
+
+
+async def test_the_token_never_reaches_the_logs(client, a, season, caplog):
+    token = await token_for(client, a["lead"])
+    caplog.set_level("DEBUG")
+    assert (await client.get(FEED, params={"token": token["token"]})).status_code == 200
+    await client.get(FEED, params={"token": token["token"] + "x"})
+    # everything the server logged (httpx's own line is this test client's, not the server's)
+    logged = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records if not r.name.startswith("httpx"))
+    assert "calendar.ics" in logged  # the access log saw the requests…
+    assert token["token"] not in logged  # …but never the secret

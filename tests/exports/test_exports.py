@@ -1,0 +1,148 @@
+"""GET /exports/{resource}: the template's columns, formula cells neutralised, filters, tenancy, roles, audit,
+and export → import is the identity."""
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from api.models import Stakeholder
+from tests import factories
+from tests.imports.support import (
+    CSV,
+    EXPORT_ORGANISATIONS,
+    EXPORT_STAKEHOLDERS,
+    NDJSON,
+    ORGANISATIONS,
+    READ_ONLY,
+    STAKEHOLDERS,
+    WRITERS,
+    audit_events,
+    parse_csv,
+)
+
+CONSENT_DATE = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
+FORMULAS = ["=HYPERLINK(\"http://evil.example\")", "+44 1308 422100", "-1", "@SUM(A1)", "\tindented", "'=quoted",
+            "''+twice", "'plain apostrophe", "O'Brien", "\rreturn, with a comma"]
+
+
+async def _register(session, tenant):
+    """Organisations and stakeholders with every kind of value, formula-looking ones included."""
+    org = await factories.organisation(session, tenant, name="=Bridport Medical Centre", external_id="-ORG-1")
+    await factories.stakeholder(
+        session, tenant, name="Margaret Okafor", external_id="CRM-1", email="Margaret@example.org",
+        phone="+44 1308 422100", postcode="DT6 3NQ", categories=["patient", "carer"], organisation_id=org.id,
+        preferred_channels=["email", "post"], communication_needs=["interpreter"], interpreter_language="Yoruba",
+        contact_consent=True, consent_basis="consent", consent_recorded_at=CONSENT_DATE,
+        tags=["=west", "a b", 'quote"d'], is_champion=True,
+        address="1 High Street\nBridport", notes="\n".join(FORMULAS), job_title="@chair")
+    for i, value in enumerate(FORMULAS):
+        await factories.stakeholder(session, tenant, name=f"Formula {i}", external_id=f"F{i}", email=None,
+                                    notes=value, job_title=value if value == value.strip() else None)
+    await factories.stakeholder(session, tenant, name="Archived", external_id="ARC", email=None,
+                                archived_at=org.created_at)
+    await session.commit()
+
+
+@pytest.mark.parametrize("role", WRITERS)
+async def test_csv_export_has_the_templates_columns_in_creation_order(client, session, a, b, role):
+    await _register(session, a.tenant)
+    await factories.stakeholder(session, b.tenant, name="Other Tenant", external_id="CRM-1")
+    await session.commit()
+    r = await client.get(EXPORT_STAKEHOLDERS, headers=a[role])
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    template = (await client.get("/api/v1/imports/stakeholders/template", headers=a[role])).text
+    assert r.text.splitlines()[0] + "\n" == template
+    rows = parse_csv(r.text)
+    assert [row["name"] for row in rows] == ["Margaret Okafor"] + [f"Formula {i}" for i in range(len(FORMULAS))]
+    assert r.headers["x-total-count"] == str(len(rows))
+    margaret = rows[0]
+    assert margaret["categories"] == "patient;carer" and margaret["tags"] == "'=west;a b;quote\"d"
+    assert margaret["organisation_external_id"] == "'-ORG-1"
+    assert margaret["organisation_name"] == "'=Bridport Medical Centre"
+    assert margaret["phone"] == "'+44 1308 422100" and margaret["job_title"] == "'@chair"
+    assert margaret["contact_consent"] == "true" and margaret["is_public_representative"] == "false"
+    assert margaret["consent_recorded_at"] == "2025-03-01T09:30:00.000000+00:00" and margaret["owner_id"] == ""
+
+
+async def test_formula_cells_get_one_apostrophe(client, session, a):
+    await _register(session, a.tenant)
+    rows = {row["name"]: row for row in parse_csv((await client.get(EXPORT_STAKEHOLDERS, headers=a["lead"])).text)}
+    notes = [rows[f"Formula {i}"]["notes"] for i in range(len(FORMULAS))]
+    assert notes == ["'=HYPERLINK(\"http://evil.example\")", "'+44 1308 422100", "'-1", "'@SUM(A1)", "'\tindented",
+                     "''=quoted", "'''+twice", "'plain apostrophe", "O'Brien", "'\rreturn, with a comma"]
+
+
+@pytest.mark.parametrize("fmt,content_type", [("csv", CSV), ("ndjson", NDJSON)])
+async def test_export_then_import_is_the_identity(client, session, a, b, fmt, content_type):
+    """Into the same tenant as an update (nothing changes), and into an empty tenant (organisations first):
+    exporting again gives the same bytes."""
+    await _register(session, a.tenant)
+    first = (await client.get(f"{EXPORT_STAKEHOLDERS}?format={fmt}", headers=a["lead"])).text
+    r = await client.post(f"{STAKEHOLDERS}?on_conflict=update", content=first, headers={**a["lead"], **content_type})
+    assert r.status_code == 200 and r.json()["updated"] == 1 + len(FORMULAS), r.text
+    versions = (await session.execute(
+        Stakeholder.__table__.select().where(Stakeholder.tenant_id == a.tenant.id))).all()
+    assert {row.name for row in versions if row.version != 1} == set()  # nothing really changed
+    assert (await client.get(f"{EXPORT_STAKEHOLDERS}?format={fmt}", headers=a["lead"])).text == first
+
+    organisations = (await client.get(f"{EXPORT_ORGANISATIONS}?format={fmt}", headers=a["lead"])).text
+    r = await client.post(ORGANISATIONS, content=organisations, headers={**b["lead"], **content_type})
+    assert r.json()["created"] == 1, r.text
+    r = await client.post(STAKEHOLDERS, content=first, headers={**b["lead"], **content_type})
+    assert r.json()["created"] == 1 + len(FORMULAS), r.text
+    assert (await client.get(f"{EXPORT_STAKEHOLDERS}?format={fmt}", headers=b["lead"])).text == first
+
+
+async def test_ndjson_export_has_the_same_keys(client, session, a):
+    await _register(session, a.tenant)
+    r = await client.get(f"{EXPORT_STAKEHOLDERS}?format=ndjson", headers=a["admin"])
+    assert r.headers["content-type"] == "application/x-ndjson"
+    rows = [json.loads(line) for line in r.text.splitlines()]
+    template = (await client.get("/api/v1/imports/stakeholders/template", headers=a["admin"])).text
+    assert list(rows[0]) == template.strip().split(",")
+    assert rows[0]["tags"] == ["=west", "a b", 'quote"d'] and rows[0]["notes"].startswith("=HYPERLINK")
+
+
+async def test_archived_rows_only_when_asked_and_filters_apply(client, session, a):
+    await _register(session, a.tenant)
+    archived = parse_csv((await client.get(f"{EXPORT_STAKEHOLDERS}?archived=true", headers=a["lead"])).text)
+    assert [row["name"] for row in archived] == ["Archived"]
+    carers = parse_csv((await client.get(f"{EXPORT_STAKEHOLDERS}?category=carer", headers=a["lead"])).text)
+    assert [row["name"] for row in carers] == ["Margaret Okafor"]
+    found = parse_csv((await client.get(f"{EXPORT_STAKEHOLDERS}?q=formula%203", headers=a["lead"])).text)
+    assert [row["name"] for row in found] == ["Formula 3"]
+
+
+@pytest.mark.parametrize("role", READ_ONLY)
+async def test_read_only_roles_cannot_export(client, session, a, role):
+    await _register(session, a.tenant)
+    for url in (EXPORT_STAKEHOLDERS, EXPORT_ORGANISATIONS):
+        r = await client.get(url, headers=a[role])
+        assert r.status_code == 403 and r.headers["content-type"] == "application/problem+json"
+        assert "Margaret" not in r.text
+    assert await audit_events(session, a.tenant, "export") == []
+
+
+async def test_one_audit_event_per_export_without_personal_data(client, session, a):
+    await _register(session, a.tenant)
+    r = await client.get(f"{EXPORT_STAKEHOLDERS}?email=margaret@example.org&champion=true", headers=a["admin"])
+    assert len(parse_csv(r.text)) == 1
+    events = await audit_events(session, a.tenant, "export")
+    assert len(events) == 1
+    event = events[0]
+    assert event.resource_type == "stakeholder" and event.actor_id == a.users["admin"].id
+    assert event.changes == {"format": "csv", "rows": 1,
+                             "filters": {"email": "[personal data]", "champion": True}}
+
+
+async def test_organisations_export(client, session, a, b):
+    await factories.organisation(session, a.tenant, name="Bridport Medical Centre", external_id="ORG-1",
+                                 tags=["west", "gp"], website="https://bmc.example.org")
+    await factories.organisation(session, b.tenant, name="Not Ours")
+    await session.commit()
+    r = await client.get(EXPORT_ORGANISATIONS, headers=a["lead"])
+    rows = parse_csv(r.text)
+    assert rows == [{"external_id": "ORG-1", "name": "Bridport Medical Centre", "kind": "gp_practice", "email": "",
+                     "phone": "", "website": "https://bmc.example.org", "address": "", "postcode": "", "notes": "",
+                     "tags": "west;gp"}]

@@ -1,0 +1,148 @@
+import pytest
+
+from tests import factories
+from tests.activities.support import LOGGERS, READ_ONLY, ROLES, audit_events, audit_text, plan
+from tests.feedback.support import COMMENT, URL, count_feedback
+
+
+@pytest.mark.parametrize("role", LOGGERS)
+async def test_loggers_record_feedback_with_a_due_date(client, session, a, role):
+    who = await factories.stakeholder(session, a.tenant, name="Margaret Okafor")
+    r = await client.post(URL, json={**COMMENT, "stakeholder_id": str(who.id)}, headers=a[role])
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["status"] == "received" and body["themes"] == ["transport", "access"]
+    # 20 working days after Monday 2 March 2026: the end of Monday 30 March, UK time (BST by then)
+    assert body["response_due_at"] == "2026-03-30T23:00:00Z"
+    assert body["overdue"] is True  # long past in the tests' present
+    assert r.headers["location"] == f"{URL}/{body['id']}" and r.headers["etag"] == '"1"'
+
+
+async def test_anonymous_feedback_is_allowed(client, a):
+    r = await client.post(URL, json={"text": "Parking is impossible", "received_at": "2030-01-07T09:00:00Z"},
+                          headers=a["contributor"])
+    assert r.status_code == 201
+    assert r.json()["stakeholder_id"] is None and r.json()["overdue"] is False
+
+
+async def test_the_tenants_target_sets_the_due_date(client, session, a):
+    a.tenant.settings = {"feedback_response_days": 5}
+    await session.flush()
+    # received on a Saturday: the five working days are Mon 9 to Fri 13 March
+    r = await client.post(URL, json={**COMMENT, "received_at": "2026-03-07T12:00:00Z"}, headers=a["lead"])
+    assert r.json()["response_due_at"] == "2026-03-14T00:00:00Z"
+    moved = await client.patch(f"{URL}/{r.json()['id']}", json={"received_at": "2026-03-09T12:00:00Z"},
+                               headers=a["lead"])
+    assert moved.json()["response_due_at"] == "2026-03-17T00:00:00Z"
+
+
+async def test_plan_is_taken_from_the_activity(client, session, a):
+    review = await plan(session, a.tenant)
+    act = await factories.activity(session, a.tenant, plan_id=review.id)
+    r = await client.post(URL, json={**COMMENT, "activity_id": str(act.id)}, headers=a["contributor"])
+    assert r.json()["plan_id"] == str(review.id)
+    other = await client.post(URL, json={**COMMENT, "external_id": None, "activity_id": str(act.id),
+                                         "plan_id": None}, headers=a["contributor"])
+    assert other.json()["plan_id"] is None
+
+
+@pytest.mark.parametrize("role", READ_ONLY)
+async def test_read_only_roles_write_nothing(client, session, a, role):
+    fb = await factories.feedback(session, a.tenant)
+    assert (await client.post(URL, json=COMMENT, headers=a[role])).status_code == 403
+    assert (await client.patch(f"{URL}/{fb.id}", json={"status": "acknowledged"}, headers=a[role])).status_code == 403
+    assert (await client.delete(f"{URL}/{fb.id}", headers=a[role])).status_code == 403
+    r = await client.post(f"{URL}/{fb.id}/response", json={"response_text": "x", "outcome": "information_given"},
+                          headers=a[role])
+    assert r.status_code == 403
+    await session.refresh(fb)
+    assert fb.status == "received" and fb.response_text is None and await count_feedback(session, a.tenant) == 1
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_every_role_reads(client, session, a, role):
+    fb = await factories.feedback(session, a.tenant)
+    assert [i["id"] for i in (await client.get(URL, headers=a[role])).json()["items"]] == [str(fb.id)]
+    assert (await client.get(f"{URL}/{fb.id}", headers=a[role])).status_code == 200
+
+
+@pytest.mark.parametrize("change,field", [
+    ({"text": ""}, "text"),
+    ({"type": "rant"}, "type"),
+    ({"channel": "pigeon"}, "channel"),
+    ({"received_at": "2026-03-02T10:00:00"}, "received_at"),
+    ({"themes": ["a,b"]}, "themes"),
+    ({"status": "closed"}, "status"),  # not settable on create
+    ({"stakeholder_id": "00000000-0000-0000-0000-000000000000"}, "stakeholder_id"),
+    ({"activity_id": "00000000-0000-0000-0000-000000000000"}, "activity_id"),
+    ({"plan_id": "00000000-0000-0000-0000-000000000000"}, "plan_id"),
+    ({"publishable": True}, "publishable_summary"),
+])
+async def test_bad_input_is_422_and_writes_nothing(client, session, a, change, field):
+    r = await client.post(URL, json={**COMMENT, **change}, headers=a["lead"])
+    assert r.status_code == 422, r.text
+    assert any(field in e["loc"] for e in r.json()["errors"]), r.json()
+    assert await count_feedback(session, a.tenant) == 0
+
+
+async def test_another_tenants_references_are_422(client, session, a, b):
+    refs = {"stakeholder_id": (await factories.stakeholder(session, b.tenant)).id,
+            "activity_id": (await factories.activity(session, b.tenant)).id,
+            "plan_id": (await plan(session, b.tenant)).id}
+    r = await client.post(URL, json={**COMMENT, **{k: str(v) for k, v in refs.items()}}, headers=a["lead"])
+    assert r.status_code == 422
+    assert {e["loc"][-1] for e in r.json()["errors"]} == set(refs)
+
+
+async def test_other_tenants_feedback_is_404_everywhere(client, session, a, b):
+    theirs = await factories.feedback(session, b.tenant, text="Theirs")
+    for method, path, kwargs in [
+        ("GET", f"{URL}/{theirs.id}", {}),
+        ("PATCH", f"{URL}/{theirs.id}", {"json": {"status": "acknowledged"}}),
+        ("DELETE", f"{URL}/{theirs.id}", {}),
+        ("POST", f"{URL}/{theirs.id}/restore", {}),
+        ("POST", f"{URL}/{theirs.id}/response", {"json": {"response_text": "x", "outcome": "information_given"}}),
+    ]:
+        assert (await client.request(method, path, headers=a["admin"], **kwargs)).status_code == 404, (method, path)
+    assert (await client.get(URL, params={"include_total": "true"}, headers=a["admin"])).json()["total"] == 0
+    await session.refresh(theirs)
+    assert theirs.status == "received"
+
+
+async def test_only_a_lead_or_admin_marks_feedback_publishable(client, session, a):
+    fb = await factories.feedback(session, a.tenant, publishable_summary="Evening buses")
+    r = await client.patch(f"{URL}/{fb.id}", json={"publishable": True}, headers=a["contributor"])
+    assert r.status_code == 403
+    assert (await client.patch(f"{URL}/{fb.id}", json={"publishable": True}, headers=a["lead"])).status_code == 200
+
+
+async def test_external_id_clash_is_409(client, session, a):
+    await factories.feedback(session, a.tenant, external_id="FB-1")
+    assert (await client.post(URL, json=COMMENT, headers=a["lead"])).status_code == 409
+
+
+async def test_idempotency_key_replays(client, session, a):
+    headers = {**a["contributor"], "Idempotency-Key": "fb-1"}
+    first = await client.post(URL, json=COMMENT, headers=headers)
+    again = await client.post(URL, json=COMMENT, headers=headers)
+    assert first.json() == again.json() and await count_feedback(session, a.tenant) == 1
+
+
+async def test_delete_archives_and_restore_brings_back(client, session, a):
+    fb = await factories.feedback(session, a.tenant)
+    assert (await client.delete(f"{URL}/{fb.id}", headers=a["contributor"])).status_code == 204
+    assert (await client.get(URL, headers=a["viewer"])).json()["items"] == []
+    assert (await client.post(f"{URL}/{fb.id}/restore", headers=a["contributor"])).json()["archived_at"] is None
+
+
+async def test_audit_keeps_no_text(client, session, a):
+    created = (await client.post(URL, json=COMMENT, headers=a["contributor"])).json()
+    await client.patch(f"{URL}/{created['id']}", json={"text": "Edited: Margaret says the bus is late",
+                                                       "publishable_summary": "Buses stop too early"},
+                       headers=a["contributor"])
+    events = await audit_events(session, created["id"])
+    assert [e.action for e in events] == ["create", "update"]
+    text = audit_text(events)
+    for secret in ("Margaret", "example.org", "422100", "Buses stop"):
+        assert secret not in text
+    assert events[1].changes["text"] == {"before": "[personal data]", "after": "[personal data]"}

@@ -1,0 +1,161 @@
+from datetime import UTC, datetime
+
+import pytest
+
+from api.feedback.workflow import response_days, response_due
+from tests import factories
+from tests.activities.support import audit_events, plan
+from tests.feedback.support import COMMENT, URL, respond
+
+
+async def patch(client, headers, fb_id, **body):
+    return await client.patch(f"{URL}/{fb_id}", json=body, headers=headers)
+
+
+async def test_the_whole_loop(client, session, a):
+    who = await factories.stakeholder(session, a.tenant, name="Margaret Okafor")
+    fb = (await client.post(URL, json={**COMMENT, "stakeholder_id": str(who.id)}, headers=a["contributor"])).json()
+    ack = await patch(client, a["contributor"], fb["id"], status="acknowledged")
+    assert ack.status_code == 200 and ack.json()["acknowledged_at"] is not None
+    considered = await patch(client, a["contributor"], fb["id"], status="considered")
+    assert considered.json()["status"] == "considered" and considered.json()["overdue"] is True
+    r = await respond(client, a["contributor"], fb["id"])
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["status"] == "responded" and body["responded_by"] == str(a.users["contributor"].id)
+    assert body["overdue"] is False and body["outcome"] == "changed"
+    # not told yet: the loop cannot close
+    assert (await patch(client, a["lead"], fb["id"], status="closed")).status_code == 409
+    told = await patch(client, a["lead"], fb["id"], told_how="letter", told_at="2026-04-02T09:00:00+01:00")
+    assert told.status_code == 200 and told.json()["told_at"] == "2026-04-02T08:00:00Z"
+    closed = await patch(client, a["lead"], fb["id"], status="closed")
+    assert closed.status_code == 200 and closed.json()["closed_at"] is not None
+    assert [e.action for e in await audit_events(session, fb["id"])] == [
+        "create", "update", "update", "respond", "update", "update"]
+
+
+async def test_response_with_how_they_were_told_then_close(client, session, a):
+    who = await factories.stakeholder(session, a.tenant)
+    fb = await factories.feedback(session, a.tenant, stakeholder_id=who.id)
+    r = await respond(client, a["contributor"], fb.id, told_how="email")
+    assert r.json()["told_how"] == "email" and r.json()["told_at"] is not None
+    assert (await patch(client, a["contributor"], fb.id, status="closed")).status_code == 200
+
+
+@pytest.mark.parametrize("path,target", [
+    (["received"], "responded"),
+    (["received"], "closed"),
+    (["acknowledged"], "received"),
+    (["considered"], "acknowledged"),
+    (["considered"], "closed"),
+])
+async def test_illegal_transitions_are_409(client, session, a, path, target):
+    fb = await factories.feedback(session, a.tenant, status=path[-1])
+    r = await patch(client, a["lead"], fb.id, status=target)
+    assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json"
+    await session.refresh(fb)
+    assert fb.status == path[-1]
+
+
+async def test_closed_feedback_cannot_move_or_be_answered_again(client, session, a):
+    fb = await factories.feedback(session, a.tenant, status="closed", response_text="Done", outcome="changed",
+                                  told_how="email", told_at=datetime(2026, 3, 20, tzinfo=UTC))
+    assert (await patch(client, a["lead"], fb.id, status="considered")).status_code == 409
+    assert (await respond(client, a["lead"], fb.id)).status_code == 409
+    assert (await patch(client, a["lead"], fb.id, told_how="phone")).status_code == 409
+    # but its themes can still be curated
+    assert (await patch(client, a["lead"], fb.id, themes=["transport"])).status_code == 200
+
+
+async def test_told_needs_a_response_first(client, session, a):
+    fb = await factories.feedback(session, a.tenant, status="considered")
+    assert (await patch(client, a["lead"], fb.id, told_how="email")).status_code == 409
+
+
+async def test_anonymous_feedback_closes_once_published(client, session, a):
+    review = await plan(session, a.tenant)
+    fb = await factories.feedback(session, a.tenant, plan_id=review.id)
+    await respond(client, a["contributor"], fb.id)
+    assert (await patch(client, a["lead"], fb.id, status="closed")).status_code == 409
+    r = await patch(client, a["lead"], fb.id, publishable_summary="Buses stop too early", publishable=True,
+                    status="closed")
+    assert r.status_code == 200 and r.json()["status"] == "closed"
+
+
+@pytest.mark.parametrize("body", [
+    {"response_text": "", "outcome": "information_given"},
+    {"response_text": "We changed it", "outcome": "changed"},  # no action_taken
+    {"response_text": "Sorry", "outcome": "no_change_possible"},  # no reason
+    {"response_text": "Sorry", "outcome": "maybe"},
+    {"response_text": "x", "outcome": "information_given", "told_at": "2026-03-20T10:00:00Z"},  # no told_how
+    {"response_text": "x", "outcome": "information_given", "told_how": "email", "told_at": "2026-01-01T10:00:00Z"},
+    {"response_text": "x", "outcome": "information_given", "told_how": "email", "told_at": "2099-01-01T10:00:00Z"},
+    {"response_text": "x", "outcome": "information_given", "responded_by": "00000000-0000-0000-0000-000000000000"},
+])
+async def test_bad_responses_are_422_and_change_nothing(client, session, a, body):
+    fb = await factories.feedback(session, a.tenant)
+    r = await client.post(f"{URL}/{fb.id}/response", json=body, headers=a["lead"])
+    assert r.status_code == 422, r.text
+    await session.refresh(fb)
+    assert fb.status == "received" and fb.response_text is None
+
+
+async def test_a_stale_if_match_on_the_response_is_412(client, session, a):
+    fb = await factories.feedback(session, a.tenant)
+    await patch(client, a["lead"], fb.id, status="acknowledged")
+    r = await client.post(f"{URL}/{fb.id}/response", json={"response_text": "x", "outcome": "information_given"},
+                          headers={**a["lead"], "If-Match": '"1"'})
+    assert r.status_code == 412
+
+
+async def test_filters(client, session, a, b):
+    review = await plan(session, a.tenant)
+    act = await factories.activity(session, a.tenant)
+    who = await factories.stakeholder(session, a.tenant)
+    future = datetime(2099, 1, 1, tzinfo=UTC)
+    rows = {
+        "late": await factories.feedback(session, a.tenant, text="late", themes=["transport"], plan_id=review.id),
+        "answered": await factories.feedback(session, a.tenant, text="answered", status="responded", type="complaint",
+                                             responded_at=datetime(2026, 3, 12, tzinfo=UTC), activity_id=act.id),
+        "fresh": await factories.feedback(session, a.tenant, text="fresh", response_due_at=future,
+                                          stakeholder_id=who.id, received_at=datetime(2026, 5, 1, tzinfo=UTC)),
+    }
+    await factories.feedback(session, b.tenant, text="theirs", themes=["transport"])
+
+    async def texts(**params):
+        r = await client.get(URL, params=params, headers=a["viewer"])
+        assert r.status_code == 200, r.text
+        return sorted(i["text"] for i in r.json()["items"])
+
+    assert await texts(overdue="true") == ["late"]
+    assert await texts(overdue="false") == ["answered", "fresh"]
+    assert await texts(status="responded") == ["answered"]
+    assert await texts(type="complaint") == ["answered"]
+    assert await texts(theme="transport") == ["late"]
+    assert await texts(plan_id=str(review.id)) == ["late"]
+    assert await texts(activity_id=str(act.id)) == ["answered"]
+    assert await texts(stakeholder_id=str(who.id)) == ["fresh"]
+    assert await texts(received_from="2026-04-01") == ["fresh"]
+    assert await texts(q="ANSW") == ["answered"]
+    page = (await client.get(URL, params={"sort": "received_at", "limit": 2}, headers=a["viewer"])).json()
+    rest = (await client.get(URL, params={"sort": "received_at", "limit": 2, "cursor": page["next_cursor"]},
+                             headers=a["viewer"])).json()
+    assert len(page["items"]) + len(rest["items"]) == 3 and rows["fresh"].text == rest["items"][-1]["text"]
+
+
+@pytest.mark.parametrize("received,days,due", [
+    (datetime(2026, 3, 2, 10, tzinfo=UTC), 20, datetime(2026, 3, 30, 23, tzinfo=UTC)),  # → end of Mon 30 Mar BST
+    (datetime(2026, 3, 6, 10, tzinfo=UTC), 1, datetime(2026, 3, 10, 0, tzinfo=UTC)),  # Fri → end of Mon 9
+    (datetime(2026, 3, 7, 10, tzinfo=UTC), 1, datetime(2026, 3, 10, 0, tzinfo=UTC)),  # Sat → end of Mon 9
+    (datetime(2026, 3, 25, 10, tzinfo=UTC), 5, datetime(2026, 4, 1, 23, tzinfo=UTC)),  # across the clocks change
+    (datetime(2026, 3, 2, 23, 30, tzinfo=UTC), 0, datetime(2026, 3, 3, 0, tzinfo=UTC)),
+])
+def test_response_due_counts_uk_working_days(received, days, due):
+    assert response_due(received, days) == due
+
+
+@pytest.mark.parametrize("settings,days", [({}, 20), ({"feedback_response_days": 10}, 10),
+                                           ({"feedback_response_days": "ten"}, 20),
+                                           ({"feedback_response_days": -1}, 20), (None, 20)])
+def test_response_days_reads_the_tenants_setting(settings, days):
+    assert response_days(settings) == days

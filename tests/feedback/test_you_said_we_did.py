@@ -1,0 +1,86 @@
+from datetime import UTC, datetime
+
+import pytest
+
+from tests import factories
+from tests.activities.support import ROLES, plan
+
+PERSON = dict(name="Margaret Okafor", email="margaret.okafor@example.org", phone="+44 1308 422100",
+              postcode="DT6 3NQ")
+RAW = "I'm Margaret Okafor, 12 South Street DT6 3NQ, call 01308 422100: the 6pm last bus strands me."
+
+
+@pytest.fixture
+async def loop(session, a, b):
+    review = await plan(session, a.tenant, title="Urgent care review")
+    margaret = await factories.stakeholder(session, a.tenant, **PERSON)
+    responded = datetime(2026, 3, 20, tzinfo=UTC)
+    common = dict(plan_id=review.id, stakeholder_id=margaret.id, text=RAW, responded_at=responded,
+                  status="closed", told_how="letter", told_at=responded)
+    await factories.feedback(session, a.tenant, themes=["transport", "opening hours"], publishable=True,
+                             publishable_summary="The last bus to the hub leaves too early.",
+                             response_text="Margaret, we asked for a later bus (ring 01308 422100 or write to "
+                                           "margaret.okafor@example.org): a 9pm bus runs from April.",
+                             outcome="changed", action_taken="9pm bus", **common)
+    await factories.feedback(session, a.tenant, themes=["transport"], publishable=False,
+                             publishable_summary="Not yet cleared", response_text="Private reply",
+                             outcome="information_given", **common)
+    await factories.feedback(session, a.tenant, themes=["parking"], plan_id=review.id, text="No parking")
+    await factories.feedback(session, a.tenant, themes=["transport"], plan_id=review.id, text="archived",
+                             archived_at=responded)
+    other = await plan(session, a.tenant, title="Other plan")
+    await factories.feedback(session, a.tenant, themes=["other-plan"], plan_id=other.id)
+    theirs = await plan(session, b.tenant, title="Theirs")
+    await factories.feedback(session, b.tenant, themes=["theirs"], plan_id=theirs.id)
+    return review, margaret, theirs
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_themes_counts_and_publishable_items(client, a, loop, role):
+    review, _, _ = loop
+    r = await client.get(f"/api/v1/plans/{review.id}/you-said-we-did", headers=a[role])
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+    body = r.json()
+    assert body["plan_title"] == "Urgent care review"
+    assert (body["feedback_received"], body["feedback_responded"]) == (3, 2)
+    assert body["themes"] == [{"theme": "transport", "count": 2}, {"theme": "opening hours", "count": 1},
+                              {"theme": "parking", "count": 1}]
+    assert len(body["items"]) == 1
+    item = body["items"][0]
+    assert item["you_said"] == "The last bus to the hub leaves too early."
+    assert item["outcome"] == "changed" and "9pm bus runs from April" in item["we_did"]
+
+
+async def test_no_personal_data_in_json_or_html(client, a, loop):
+    review, margaret, _ = loop
+    for accept in ("application/json", "text/html"):
+        r = await client.get(f"/api/v1/plans/{review.id}/you-said-we-did", headers={**a["viewer"], "Accept": accept})
+        text = r.text
+        for secret in ("Margaret", "Okafor", "example.org", "422100", "DT6 3NQ", "South Street", str(margaret.id),
+                       "Private reply", "Not yet cleared", "strands me"):
+            assert secret not in text, (accept, secret)
+
+
+async def test_html_for_an_intranet_page_escapes_everything(client, session, a):
+    review = await plan(session, a.tenant, title="<script>alert('plan')</script>")
+    await factories.feedback(session, a.tenant, plan_id=review.id, themes=["<b>bold</b>"], publishable=True,
+                             publishable_summary="<img src=x onerror=alert(1)>", response_text="We did & more",
+                             outcome="information_given", responded_at=datetime(2026, 3, 20, tzinfo=UTC))
+    r = await client.get(f"/api/v1/plans/{review.id}/you-said-we-did",
+                         headers={**a["viewer"], "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "<script>" not in r.text and "<img" not in r.text and "<b>bold" not in r.text
+    assert "&lt;script&gt;" in r.text and "We did &amp; more" in r.text
+    assert "Accept" in r.headers["vary"]
+
+
+async def test_other_tenants_plan_is_404(client, a, loop):
+    _, _, theirs = loop
+    r = await client.get(f"/api/v1/plans/{theirs.id}/you-said-we-did", headers=a["admin"])
+    assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+
+
+async def test_an_empty_plan_has_an_empty_summary(client, session, a):
+    review = await plan(session, a.tenant)
+    body = (await client.get(f"/api/v1/plans/{review.id}/you-said-we-did", headers=a["viewer"])).json()
+    assert body["themes"] == [] and body["items"] == [] and body["feedback_received"] == 0

@@ -1,0 +1,69 @@
+"""Helpers shared by the import and export tests."""
+
+import csv
+import io
+
+from sqlalchemy import func, select
+
+from api.models import AuditEvent, Organisation, Stakeholder
+
+STAKEHOLDERS = "/api/v1/imports/stakeholders"
+ORGANISATIONS = "/api/v1/imports/organisations"
+EXPORT_STAKEHOLDERS = "/api/v1/exports/stakeholders"
+EXPORT_ORGANISATIONS = "/api/v1/exports/organisations"
+CSV = {"Content-Type": "text/csv"}
+NDJSON = {"Content-Type": "application/x-ndjson"}
+JSON = {"Content-Type": "application/json"}
+WRITERS = ("admin", "lead")
+READ_ONLY = ("contributor", "viewer", "auditor")
+
+HEADER = ("external_id,name,kind,categories,organisation_external_id,organisation_name,job_title,email,phone,address,"
+          "postcode,preferred_channels,communication_needs,interpreter_language,contact_consent,consent_basis,"
+          "consent_recorded_at,is_champion,is_public_representative,tags,owner_id,notes")
+
+
+def _cell(value) -> str:
+    if isinstance(value, list):
+        return ";".join(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def csv_text(rows: list[dict], columns: list[str] | None = None) -> str:
+    """A CSV body from dicts; lists are joined with ';'."""
+    columns = columns or list(rows[0])
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(c)) for c in columns])
+    return out.getvalue()
+
+
+def parse_csv(body: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(body, newline="")))
+
+
+async def count(session, tenant, model=Stakeholder) -> int:
+    return (await session.execute(select(func.count()).select_from(model)
+                                  .where(model.tenant_id == tenant.id))).scalar_one()
+
+
+async def stakeholders(session, tenant) -> dict[str, Stakeholder]:
+    """The tenant's stakeholders by name, read afresh."""
+    rows = (await session.execute(select(Stakeholder).where(Stakeholder.tenant_id == tenant.id)
+                                  .execution_options(populate_existing=True))).scalars().all()
+    return {row.name: row for row in rows}
+
+
+async def organisations(session, tenant) -> dict[str, Organisation]:
+    rows = (await session.execute(select(Organisation).where(Organisation.tenant_id == tenant.id)
+                                  .execution_options(populate_existing=True))).scalars().all()
+    return {row.name: row for row in rows}
+
+
+async def audit_events(session, tenant, action: str) -> list[AuditEvent]:
+    return list((await session.execute(select(AuditEvent).where(AuditEvent.tenant_id == tenant.id,
+                                                                AuditEvent.action == action)
+                                       .order_by(AuditEvent.seq))).scalars().all())

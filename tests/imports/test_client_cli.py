@@ -1,0 +1,147 @@
+"""The Python client's retries, and `involve import` / `involve export` against a live server on a random port
+(its own scratch database: the server commits for real)."""
+
+import asyncio
+import socket
+import threading
+import time
+
+import httpx
+import pytest
+import uvicorn
+from involve_client import Client, ImportRefused
+from typer.testing import CliRunner
+
+from api.cli import app as cli
+from api.db import Database
+from api.main import create_app
+from api.migrate import upgrade
+from tests import factories
+from tests.conftest import make_settings
+from tests.dbtools import scratch_database_url
+
+runner = CliRunner()
+CSV_BODY = "external_id,name,email,tags\nCRM-1,Margaret Okafor,margaret@example.org,=west;carers\nCRM-2,Tom Hardy,,\n"
+
+
+def _report(created=2, failed=0, errors=()):
+    return {"resource": "stakeholders", "format": "csv", "dry_run": False, "rows": 2, "created": created,
+            "updated": 0, "skipped": 0, "failed": failed, "errors": list(errors), "body_sha256": "0" * 64}
+
+
+def test_the_client_retries_transient_failures_with_the_same_key(tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text(CSV_BODY)
+    seen = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append((request.headers["idempotency-key"], request.read()))
+        if len(seen) == 1:
+            raise httpx.ConnectError("connection refused")
+        if len(seen) == 2:
+            return httpx.Response(503, json={"title": "Unavailable"})
+        if len(seen) == 3:
+            return httpx.Response(429, headers={"Retry-After": "0"}, json={"title": "Too many"})
+        return httpx.Response(200, json=_report(), headers={"Idempotent-Replayed": "true"})
+
+    with Client("http://involve.test", "t", backoff=0, transport=httpx.MockTransport(handler)) as client:
+        report = client.import_file("stakeholders", path, on_conflict="update")
+    assert report.created == 2 and report.replayed
+    assert len(seen) == 4 and len({key for key, _ in seen}) == 1
+    assert all(body == CSV_BODY.encode() for _, body in seen)  # the whole file again on every attempt
+
+
+def test_the_client_gives_up_after_its_retries_and_does_not_retry_a_refusal(tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text(CSV_BODY)
+    calls = []
+
+    def refuse(request):
+        calls.append(1)
+        return httpx.Response(422, json={"title": "Rows failed", "errors": [
+            {"loc": ["body", 2, "email"], "msg": "bad", "row": 2, "field": "email", "message": "bad"}]})
+
+    with Client("http://involve.test", "t", backoff=0, transport=httpx.MockTransport(refuse)) as client:
+        with pytest.raises(ImportRefused) as refused:
+            client.import_file("stakeholders", path)
+    assert len(calls) == 1 and refused.value.errors[0].row == 2
+
+    def down(request):
+        raise httpx.ConnectError("down")
+
+    with Client("http://involve.test", "t", retries=2, backoff=0, transport=httpx.MockTransport(down)) as client:
+        with pytest.raises(httpx.ConnectError):
+            client.import_file("stakeholders", path)
+
+
+@pytest.fixture(scope="module")
+def live():
+    """A real server (uvicorn, in a thread) on a scratch database, and a lead's token."""
+    url = scratch_database_url("bulk_cli")
+    upgrade(url)
+    settings = make_settings(url, db_null_pool=True)
+    app = create_app(settings)
+
+    async def seed():
+        db = Database(settings)
+        async with db.write_sessions() as session:
+            tenant = await factories.tenant(session, slug="cli-bulk")
+            user = await factories.user(session, tenant, role="lead")
+            await session.commit()
+        await db.dispose()
+        return user
+
+    user = asyncio.run(seed())
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    token = factories.auth_headers(app, user)["Authorization"].removeprefix("Bearer ")
+    yield f"http://127.0.0.1:{port}", token
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_involve_import_and_export_round_trip(live, tmp_path):
+    url, token = live
+    source = tmp_path / "people.csv"
+    source.write_text(CSV_BODY)
+    r = runner.invoke(cli, ["import", str(source), "--resource", "stakeholders", "--url", url, "--token", token,
+                            "--dry-run"])
+    assert r.exit_code == 0 and "dry run: would have created 2" in r.output, r.output
+    r = runner.invoke(cli, ["import", str(source), "--resource", "stakeholders", "--url", url, "--token", token,
+                            "--idempotency-key", "cli-run-1"])
+    assert r.exit_code == 0 and "created 2, updated 0" in r.output, r.output
+    r = runner.invoke(cli, ["import", str(source), "--resource", "stakeholders", "--url", url, "--token", token,
+                            "--idempotency-key", "cli-run-1"])
+    assert r.exit_code == 0 and "(replayed)" in r.output
+    exported = tmp_path / "out.csv"
+    r = runner.invoke(cli, ["export", "--resource", "stakeholders", "--url", url, "--token", token,
+                            "--output", str(exported)], env={"INVOLVE_TOKEN": token})
+    assert r.exit_code == 0, r.output
+    lines = exported.read_text().splitlines()
+    assert len(lines) == 3 and "'=west;carers" in lines[1]
+    r = runner.invoke(cli, ["import", str(exported), "--resource", "stakeholders", "--url", url,
+                            "--on-conflict", "update"], env={"INVOLVE_TOKEN": token})
+    assert r.exit_code == 0 and "updated 2" in r.output, r.output
+    r = runner.invoke(cli, ["export", "--resource", "stakeholders", "--url", url, "--token", token, "--format",
+                            "ndjson", "--filter", "q=Margaret"])
+    assert r.exit_code == 0 and r.stdout.count("\n") == 1 and '"Margaret Okafor"' in r.stdout
+
+
+def test_involve_import_prints_the_row_errors_and_exits_non_zero(live, tmp_path):
+    url, token = live
+    source = tmp_path / "broken.csv"
+    source.write_text("name,email\nGood Person,good@example.org\nBad Person,not-an-email\n")
+    r = runner.invoke(cli, ["import", str(source), "--resource", "stakeholders", "--url", url, "--token", token])
+    assert r.exit_code == 1
+    assert "refused, nothing was written" in r.output and "row 2, email:" in r.output
+    r = runner.invoke(cli, ["import", str(source), "--resource", "stakeholders", "--url", url, "--token", token,
+                            "--on-error", "skip"])
+    assert r.exit_code == 2 and "created 1" in r.output and "row 2, email:" in r.output
+    r = runner.invoke(cli, ["import", str(source), "--resource", "stakeholders", "--url", url, "--token", "bad"])
+    assert r.exit_code == 1 and "401" in r.output
