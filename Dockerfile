@@ -4,11 +4,12 @@ WORKDIR /src
 RUN python -m venv /opt/venv
 COPY pyproject.toml ./
 COPY api ./api
+COPY clients/python ./clients/python
 # Install with the dependencies, then drop the package itself: the runtime imports it from /app.
 RUN /opt/venv/bin/pip install --no-cache-dir . && /opt/venv/bin/pip uninstall --yes involve
 
 FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PYTHONPATH=/app PATH=/opt/venv/bin:$PATH \
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PYTHONPATH=/app:/app/clients/python PATH=/opt/venv/bin:$PATH \
     INVOLVE_ENV=production
 RUN useradd --system --uid 10001 --create-home --home-dir /home/involve involve
 COPY --from=build /opt/venv /opt/venv
@@ -16,6 +17,7 @@ WORKDIR /app
 COPY alembic.ini ./
 COPY migrations ./migrations
 COPY api ./api
+COPY clients/python ./clients/python
 USER involve
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \

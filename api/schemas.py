@@ -28,7 +28,8 @@ ExternalIdStr = Annotated[str, StringConstraints(strip_whitespace=True, min_leng
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=6, max_length=30,
                                          pattern=r"^\+?[0-9][0-9 ()\-]{4,28}[0-9]$")]
 Postcode = Annotated[str, StringConstraints(max_length=10), AfterValidator(_postcode)]
-Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500, pattern=r"^https?://\S+$")]
+Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500,
+                                       pattern=r"^https?://[^\s\x00-\x1f\x7f]+$")]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50,
                                        pattern=r"^[^\x00-\x1f,]+$")]
 Tags = Annotated[list[Tag], Field(max_length=50), AfterValidator(_unique)]

@@ -73,3 +73,13 @@ async def test_nul_in_the_query_string_is_400(client, a, path):
 async def test_nul_in_a_body_text_is_422(client, a):
     r = await client.post("/api/v1/organisations", json={"name": "a\u0000b"}, headers=a["lead"])
     assert r.status_code == 422
+
+
+@pytest.mark.parametrize("url,body", [
+    ("/api/v1/stakeholders", {"name": "X", "job_title": "a\u0000b"}),
+    ("/api/v1/stakeholders", {"name": "X", "interpreter_language": "Urdu\u0000"}),
+    ("/api/v1/organisations", {"name": "X", "website": "https://a\u0000b.example"}),
+])
+async def test_nul_in_any_text_field_is_422(client, a, url, body):
+    r = await client.post(url, json=body, headers=a["lead"])
+    assert r.status_code == 422, r.text

@@ -80,8 +80,10 @@ def _unique(values: list) -> list:
 Categories = Annotated[list[StakeholderCategory], Field(max_length=len(StakeholderCategory)), AfterValidator(_unique)]
 Channels = Annotated[list[Channel], Field(max_length=len(Channel)), AfterValidator(_unique)]
 Needs = Annotated[list[CommunicationNeed], Field(max_length=len(CommunicationNeed)), AfterValidator(_unique)]
-JobTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Language = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+JobTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
+                                            pattern=r"^[^\x00-\x1f\x7f]+$")]
+Language = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100,
+                                            pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 # Descriptions shared by the create and update bodies.
 D = {
