@@ -8,6 +8,9 @@ from sqlalchemy import ColumnElement, exists, func, or_, select, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api import audit
+from api.concurrency import check_if_match
+from api.db import utcnow
 from api.errors import Conflict, NotFound
 
 M = TypeVar("M")
@@ -48,6 +51,23 @@ async def ensure_external_id_free(session: AsyncSession, model: type, *, tenant_
         stmt = stmt.where(model.id != exclude_id)
     if (await session.execute(stmt.limit(1))).first() is not None:
         raise Conflict(f"external_id '{external_id}' is already used by another record in this tenant")
+
+
+async def archive_or_restore(session: AsyncSession, caller: Any, row: Any, *, archived: bool,
+                             if_match: str | None, resource_type: str) -> Any:
+    """Soft-delete (archive) or restore a row with `archived_at`, audited; 412 on a stale If-Match.
+    Repeating a DELETE or a restore changes nothing."""
+    check_if_match(if_match, row.version)
+    if (row.archived_at is not None) == archived:
+        return row
+    before = row.archived_at
+    row.archived_at = utcnow() if archived else None
+    row.updated_by = caller.id
+    await session.flush()
+    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor,
+                       action="archive" if archived else "restore", resource_type=resource_type, resource_id=row.id,
+                       changes=audit.diff({"archived_at": before}, {"archived_at": row.archived_at}))
+    return row
 
 
 def dialect(session: AsyncSession) -> str:

@@ -17,8 +17,14 @@ from api.activities.engagement import day_end, day_start
 from api.activities.schemas import ActivityCreate, ActivityRead, ActivityUpdate
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
-from api.crud import apply, ensure_external_id_free, get_owned, json_array_contains, snapshot, text_search
-from api.db import utcnow
+from api.crud import (
+    apply,
+    archive_or_restore,
+    ensure_external_id_free,
+    get_owned,
+    json_array_contains,
+    text_search,
+)
 from api.errors import Unprocessable
 from api.models import Activity, ActivityAttendance, Plan, User
 from api.pagination import PageParams, PageResult, paginate
@@ -169,14 +175,5 @@ async def set_archived(*, session: AsyncSession, caller: Principal, activity_id:
                        if_match: str | None = None) -> Activity:
     """Archive (soft delete) or restore an activity."""
     row = await get(session=session, caller=caller, activity_id=activity_id)
-    check_if_match(if_match, row.version)
-    if (row.archived_at is not None) == archived:
-        return row  # already so: repeating a DELETE or restore changes nothing
-    before = snapshot(row, ["archived_at"])
-    row.archived_at = utcnow() if archived else None
-    row.updated_by = caller.id
-    await session.flush()
-    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor,
-                       action="archive" if archived else "restore", resource_type="activity",
-                       resource_id=row.id, changes=audit.diff(before, snapshot(row, ["archived_at"])))
-    return row
+    return await archive_or_restore(session, caller, row, archived=archived, if_match=if_match,
+                                    resource_type="activity")

@@ -16,7 +16,15 @@ from api import audit
 from api.activities.engagement import day_end, day_start
 from api.auth.principal import EDITORS, Principal
 from api.concurrency import check_if_match
-from api.crud import apply, ensure_external_id_free, get_owned, json_array_contains, snapshot, text_search
+from api.crud import (
+    apply,
+    archive_or_restore,
+    ensure_external_id_free,
+    get_owned,
+    json_array_contains,
+    snapshot,
+    text_search,
+)
 from api.db import utcnow
 from api.errors import Conflict, Forbidden, Unprocessable
 from api.feedback import workflow
@@ -235,14 +243,5 @@ async def set_archived(*, session: AsyncSession, caller: Principal, feedback_id:
                        if_match: str | None = None) -> Feedback:
     """Archive (soft delete) or restore feedback."""
     row = await get(session=session, caller=caller, feedback_id=feedback_id)
-    check_if_match(if_match, row.version)
-    if (row.archived_at is not None) == archived:
-        return row
-    before = snapshot(row, ["archived_at"])
-    row.archived_at = utcnow() if archived else None
-    row.updated_by = caller.id
-    await session.flush()
-    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor,
-                       action="archive" if archived else "restore", resource_type="feedback",
-                       resource_id=row.id, changes=audit.diff(before, snapshot(row, ["archived_at"])))
-    return row
+    return await archive_or_restore(session, caller, row, archived=archived, if_match=if_match,
+                                    resource_type="feedback")

@@ -9,8 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api import audit
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
-from api.crud import apply, ensure_external_id_free, get_owned, json_array_contains, snapshot, text_search
-from api.db import utcnow
+from api.crud import (
+    apply,
+    archive_or_restore,
+    ensure_external_id_free,
+    get_owned,
+    json_array_contains,
+    text_search,
+)
 from api.models import Organisation
 from api.organisations.schemas import OrganisationCreate, OrganisationUpdate
 from api.pagination import PageParams, PageResult, paginate
@@ -84,14 +90,5 @@ async def set_archived(*, session: AsyncSession, caller: Principal, organisation
                        archived: bool, if_match: str | None = None) -> Organisation:
     """Archive (soft delete) or restore an organisation."""
     org = await get(session=session, caller=caller, organisation_id=organisation_id)
-    check_if_match(if_match, org.version)
-    if (org.archived_at is not None) == archived:
-        return org  # already so: repeating a DELETE or restore changes nothing
-    before = snapshot(org, ["archived_at"])
-    org.archived_at = utcnow() if archived else None
-    org.updated_by = caller.id
-    await session.flush()
-    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor,
-                       action="archive" if archived else "restore", resource_type="organisation",
-                       resource_id=org.id, changes=audit.diff(before, snapshot(org, ["archived_at"])))
-    return org
+    return await archive_or_restore(session, caller, org, archived=archived, if_match=if_match,
+                                    resource_type="organisation")

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api import audit
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
-from api.crud import apply, ensure_external_id_free, get_owned, snapshot, text_search
+from api.crud import apply, archive_or_restore, ensure_external_id_free, get_owned, snapshot, text_search
 from api.db import new_id, utcnow
 from api.errors import Unprocessable
 from api.models import Plan
@@ -177,14 +177,5 @@ async def set_archived(*, session: AsyncSession, caller: Principal, plan_id: uui
                        if_match: str | None = None) -> Plan:
     """Archive (soft delete) or restore a plan; its actions, risks and assessments stay."""
     plan = await get(session=session, caller=caller, plan_id=plan_id)
-    check_if_match(if_match, plan.version)
-    if (plan.archived_at is not None) == archived:
-        return plan  # already so: repeating a DELETE or restore changes nothing
-    before = snapshot(plan, ["archived_at"])
-    plan.archived_at = utcnow() if archived else None
-    plan.updated_by = caller.id
-    await session.flush()
-    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor,
-                       action="archive" if archived else "restore", resource_type="plan",
-                       resource_id=plan.id, changes=audit.diff(before, snapshot(plan, ["archived_at"])))
-    return plan
+    return await archive_or_restore(session, caller, plan, archived=archived, if_match=if_match,
+                                    resource_type="plan")

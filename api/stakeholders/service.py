@@ -18,7 +18,15 @@ from api.activities.engagement import day_start, engaged
 from api.assessments.filters import ScoreFilters, apply_score_filters
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
-from api.crud import apply, ensure_external_id_free, get_owned, json_array_contains, snapshot, text_search
+from api.crud import (
+    apply,
+    archive_or_restore,
+    ensure_external_id_free,
+    get_owned,
+    json_array_contains,
+    snapshot,
+    text_search,
+)
 from api.db import utcnow
 from api.errors import Conflict, Forbidden, Unprocessable
 from api.models import Assessment, Feedback, Organisation, Stakeholder, User
@@ -209,17 +217,8 @@ async def set_archived(*, session: AsyncSession, caller: Principal, stakeholder_
     row = await get(session=session, caller=caller, stakeholder_id=stakeholder_id)
     if not archived:
         _refuse_if_erased(row)
-    check_if_match(if_match, row.version)
-    if (row.archived_at is not None) == archived:
-        return row  # already so: repeating a DELETE or restore changes nothing
-    before = snapshot(row, ["archived_at"])
-    row.archived_at = utcnow() if archived else None
-    row.updated_by = caller.id
-    await session.flush()
-    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor,
-                       action="archive" if archived else "restore", resource_type="stakeholder",
-                       resource_id=row.id, changes=audit.diff(before, snapshot(row, ["archived_at"])))
-    return row
+    return await archive_or_restore(session, caller, row, archived=archived, if_match=if_match,
+                                    resource_type="stakeholder")
 
 
 async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID) -> Stakeholder:
