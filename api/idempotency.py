@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Principal, current_principal
+from api.concurrency import etag
 from api.db import get_session, utcnow
 from api.errors import Unprocessable
 from api.models import IdempotencyRecord
@@ -55,6 +56,13 @@ class Idempotency:
         headers["Idempotent-Replayed"] = "true"
         return Response(record.body, status_code=record.status_code, headers=headers,
                         media_type="application/json")
+
+    async def created(self, body: BaseModel | Any, *, location: str, version: int | None = None) -> Response:
+        """A 201 with Location (and the new row's ETag), remembered under the key like any response."""
+        headers = {"Location": location}
+        if version is not None:
+            headers["ETag"] = etag(version)
+        return await self.respond(body, status_code=201, headers=headers)
 
     async def respond(self, body: BaseModel | Any, *, status_code: int,
                       headers: dict[str, str] | None = None) -> Response:

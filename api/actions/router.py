@@ -4,7 +4,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from api.actions import service
 from api.actions.schemas import ActionCreate, ActionPage, ActionRead, ActionStatus, ActionUpdate
-from api.concurrency import IfMatch, etag, set_etag
+from api.concurrency import IfMatch, set_etag
 from api.deps import Editor, PageDep, Reader, SessionDep
 from api.errors import problems
 from api.idempotency import IdempotencyDep
@@ -37,9 +37,8 @@ async def create_action(plan_id: uuid.UUID, data: ActionCreate, session: Session
     if replay := await idempotency.replay():
         return replay
     row = await service.create(session=session, caller=caller, plan_id=plan_id, data=data)
-    response = await idempotency.respond(
-        ActionRead.model_validate(row), status_code=201,
-        headers={"Location": service.location(plan_id, row.id), "ETag": etag(row.version)})
+    response = await idempotency.created(ActionRead.model_validate(row),
+                                         location=service.location(plan_id, row.id), version=row.version)
     await session.commit()
     return response
 

@@ -63,9 +63,8 @@ async def create_activity(data: ActivityCreate, session: SessionDep, caller: Log
     if replay := await idempotency.replay():
         return replay
     row = await service.create(session=session, caller=caller, data=data)
-    response = await idempotency.respond(
-        await service.read(session, row), status_code=201,
-        headers={"Location": service.location(row.id), "ETag": etag(row.version)})
+    response = await idempotency.created(await service.read(session, row),
+                                         location=service.location(row.id), version=row.version)
     await session.commit()
     return response
 

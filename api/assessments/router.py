@@ -53,8 +53,7 @@ async def create_assessment(stakeholder_id: uuid.UUID, data: AssessmentCreate, s
         return replay
     row = await service.create(session=session, caller=caller, stakeholder_id=stakeholder_id, data=data)
     high = await service.tenant_threshold(session, caller.tenant_id)
-    response = await idempotency.respond(service.to_read(row, high), status_code=201,
-                                         headers={"Location": service.location(stakeholder_id, row.id)})
+    response = await idempotency.created(service.to_read(row, high), location=service.location(stakeholder_id, row.id))
     await session.commit()
     return response
 

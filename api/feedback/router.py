@@ -65,9 +65,7 @@ async def create_feedback(data: FeedbackCreate, session: SessionDep, caller: Log
     if replay := await idempotency.replay():
         return replay
     row = await service.create(session=session, caller=caller, data=data)
-    response = await idempotency.respond(
-        service.to_read(row), status_code=201,
-        headers={"Location": service.location(row.id), "ETag": etag(row.version)})
+    response = await idempotency.created(service.to_read(row), location=service.location(row.id), version=row.version)
     await session.commit()
     return response
 

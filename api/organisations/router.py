@@ -2,7 +2,7 @@ import uuid
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.concurrency import IfMatch, etag, set_etag
+from api.concurrency import IfMatch, set_etag
 from api.deps import Editor, PageDep, Reader, SessionDep
 from api.errors import problems
 from api.idempotency import IdempotencyDep
@@ -41,9 +41,8 @@ async def create_organisation(data: OrganisationCreate, session: SessionDep, cal
     if replay := await idempotency.replay():
         return replay
     org = await service.create(session=session, caller=caller, data=data)
-    response = await idempotency.respond(
-        OrganisationRead.model_validate(org), status_code=201,
-        headers={"Location": f"/api/v1/organisations/{org.id}", "ETag": etag(org.version)})
+    response = await idempotency.created(OrganisationRead.model_validate(org),
+                                         location=f"/api/v1/organisations/{org.id}", version=org.version)
     await session.commit()
     return response
 

@@ -2,7 +2,7 @@ import uuid
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.concurrency import IfMatch, etag, set_etag
+from api.concurrency import IfMatch, set_etag
 from api.deps import Editor, PageDep, Reader, SessionDep
 from api.errors import problems
 from api.idempotency import IdempotencyDep
@@ -39,8 +39,8 @@ async def create_plan(data: PlanCreate, session: SessionDep, caller: Editor, ide
     if replay := await idempotency.replay():
         return replay
     plan = await service.create(session=session, caller=caller, data=data)
-    response = await idempotency.respond(await service.read(session, plan), status_code=201,
-                                         headers={"Location": service.location(plan.id), "ETag": etag(plan.version)})
+    response = await idempotency.created(await service.read(session, plan),
+                                         location=service.location(plan.id), version=plan.version)
     await session.commit()
     return response
 

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query, Response, status
 from api.activities.engagement import IsoDate
 from api.assessments.filters import ScoreFilters
 from api.assessments.quadrants import Quadrant
-from api.concurrency import IfMatch, etag, set_etag
+from api.concurrency import IfMatch, set_etag
 from api.deps import Admin, Editor, PageDep, Reader, SessionDep
 from api.errors import problems
 from api.idempotency import IdempotencyDep
@@ -76,9 +76,7 @@ async def create_stakeholder(data: StakeholderCreate, session: SessionDep, calle
     if replay := await idempotency.replay():
         return replay
     row = await service.create(session=session, caller=caller, data=data)
-    response = await idempotency.respond(
-        to_read(row, caller), status_code=201,
-        headers={"Location": service.location(row.id), "ETag": etag(row.version)})
+    response = await idempotency.created(to_read(row, caller), location=service.location(row.id), version=row.version)
     await session.commit()
     return response
 

@@ -3,7 +3,7 @@ import uuid
 from fastapi import APIRouter, Query, Response, status
 
 from api.auth.principal import Role
-from api.concurrency import IfMatch, etag, set_etag
+from api.concurrency import IfMatch, set_etag
 from api.deps import Admin, PageDep, SessionDep
 from api.errors import problems
 from api.idempotency import IdempotencyDep
@@ -34,9 +34,8 @@ async def create_user(data: UserCreate, session: SessionDep, caller: Admin, idem
     if replay := await idempotency.replay():
         return replay
     user = await service.create(session=session, caller=caller, data=data)
-    response = await idempotency.respond(
-        UserRead.model_validate(user), status_code=201,
-        headers={"Location": f"/api/v1/users/{user.id}", "ETag": etag(user.version)})
+    response = await idempotency.created(UserRead.model_validate(user), location=f"/api/v1/users/{user.id}",
+                                         version=user.version)
     await session.commit()
     return response
 
