@@ -5,12 +5,18 @@ from api.models.activity_attendance import ActivityAttendance
 from api.models.assessment import Assessment
 from api.models.audit_event import AuditEvent
 from api.models.calendar_token import CalendarToken
+from api.models.consultation import Consultation
+from api.models.document import Document
+from api.models.duty import Duty, DutyRequirement
+from api.models.duty_assessment import DutyAssessment
+from api.models.evidence import Evidence
 from api.models.feedback import Feedback
 from api.models.idempotency_record import IdempotencyRecord
 from api.models.organisation import Organisation
 from api.models.plan import Plan, PlanAudienceOrganisation, PlanAudienceStakeholder
 from api.models.plan_action import PlanAction
 from api.models.plan_risk import PlanRisk
+from api.models.scrutiny import Scrutiny, ScrutinyCorrespondence
 from api.models.service_account import ServiceAccount
 from api.models.stakeholder import Stakeholder
 from api.models.tenant import Tenant
@@ -20,4 +26,6 @@ __all__ = [
     "Assessment", "AuditEvent", "IdempotencyRecord", "Organisation", "Plan", "PlanAction", "PlanAudienceOrganisation",
     "PlanAudienceStakeholder", "PlanRisk", "ServiceAccount", "Stakeholder", "Tenant", "User",
     "Activity", "ActivityAttendance", "CalendarToken", "Feedback",
+    "Consultation", "Document", "Duty", "DutyAssessment", "DutyRequirement", "Evidence", "Scrutiny",
+    "ScrutinyCorrespondence",
 ]
