@@ -54,7 +54,8 @@ async def read_many(session: AsyncSession, rows: list[Consultation]) -> list[Con
     ids = [row.id for row in rows]
     documents: dict[uuid.UUID, list[Document]] = {i: [] for i in ids}
     if ids:
-        found = (await session.execute(select(Document).where(Document.consultation_id.in_(ids))
+        found = (await session.execute(select(Document).where(
+            Document.consultation_id.in_(ids), Document.tenant_id == rows[0].tenant_id)
                                        .order_by(Document.created_at, Document.id))).scalars()
         for document in found:
             documents[document.consultation_id].append(document)

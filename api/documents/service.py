@@ -2,6 +2,8 @@
 the metadata editable. Every query is scoped to the caller's tenant and the plan in the path; the audit
 trail records a document's hash, size and type, never its content."""
 
+import hashlib
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,6 +36,12 @@ def location(plan_id: uuid.UUID, document_id: uuid.UUID) -> str:
 class DocumentFilters:
     kind: str | None = None
     consultation_id: uuid.UUID | None = None
+
+
+def fingerprint(path: str, **fields: Any) -> str:
+    """What identifies an upload for Idempotency-Key: the path, the fields and the file's SHA-256."""
+    canonical = json.dumps({"path": path, **audit.jsonable(fields)}, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 async def plan_of(session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> Plan:
@@ -106,10 +114,6 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     row = await get(session=session, caller=caller, plan_id=plan_id, document_id=document_id)
     check_if_match(if_match, row.version)
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
-    for name in ("kind", "title"):
-        if name in changes and changes[name] is None:
-            raise Unprocessable(f"{name} cannot be null", errors=[
-                {"loc": ["body", name], "msg": "may not be null", "type": "missing"}])
     if changes.get("consultation_id") is not None:
         await check_consultation(session, caller, plan_id, changes["consultation_id"])
     before, after = apply(row, changes)

@@ -7,13 +7,17 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import HTTPException, Request, Response, UploadFile
+from fastapi import Depends, Header, HTTPException, Request, Response, UploadFile
 from fastapi.routing import APIRoute
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Message
 
+from api.auth.principal import Principal, current_principal
+from api.db import get_session
 from api.documents import media
 from api.errors import Unprocessable
+from api.idempotency import Idempotency
 
 CHUNK = 64 * 1024
 # The multipart envelope and the small form fields around the file (each field is capped at FIELD_BYTES).
@@ -94,3 +98,24 @@ async def receive_file(upload: UploadFile, *, limit: int) -> Received:
     await upload.seek(0)
     content = await upload.read()
     return Received(media_type, filename, size, digest.hexdigest(), content)
+
+
+class UploadIdempotency(Idempotency):
+    """Idempotency-Key for an upload: the request is identified by its fields and the file's SHA-256
+    (the raw multipart body is already consumed, and its boundary differs between retries anyway)."""
+
+    fingerprint: str | None = None
+
+    async def _request_hash(self) -> str:
+        assert self.fingerprint is not None
+        return self.fingerprint
+
+
+async def upload_idempotency(
+    request: Request, session: AsyncSession = Depends(get_session),
+    principal: Principal = Depends(current_principal),
+    key: str | None = Header(None, alias="Idempotency-Key", min_length=1, max_length=255,
+                             description="Makes a retried upload safe: the same key, fields and file return the "
+                                         "first response"),
+) -> UploadIdempotency:
+    return UploadIdempotency(key=key, request=request, session=session, principal=principal)

@@ -246,3 +246,17 @@ async def test_malformed_multipart_is_a_problem_not_a_500(client, session, a):
         assert r.status_code in (400, 422), (content_type, r.status_code, r.text)
         assert r.headers["content-type"] == "application/problem+json"
     assert await count(session, a.tenant) == 0
+
+
+async def test_idempotency_key_replays_an_upload_and_refuses_another_file(client, session, a):
+    plan = await factories.plan(session, a.tenant)
+    headers = {**a["lead"], "Idempotency-Key": "upload-1"}
+    first = await upload(client, headers, plan.id)
+    again = await upload(client, headers, plan.id)
+    assert again.status_code == 201 and again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true" and again.headers["location"] == first.headers["location"]
+    other = await upload(client, headers, plan.id, content=PDF_BYTES + b"%changed")
+    assert other.status_code == 422 and other.headers["content-type"] == "application/problem+json"
+    renamed = await upload(client, headers, plan.id, title="Another title")
+    assert renamed.status_code == 422
+    assert await count(session, a.tenant) == 1
