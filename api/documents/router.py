@@ -3,12 +3,12 @@ import uuid
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, Depends, Form, Query, Request, Response, status
 
 from api.concurrency import IfMatch, set_etag
 from api.deps import Editor, PageDep, Reader, SessionDep
 from api.documents import media, service
-from api.documents.schemas import D, DocumentKind, DocumentPage, DocumentRead, DocumentUpdate, PublishedAt
+from api.documents.schemas import DocumentKind, DocumentPage, DocumentRead, DocumentUpdate, DocumentUpload
 from api.documents.upload import (
     FORM_LIMITS,
     LimitedBodyRoute,
@@ -18,7 +18,6 @@ from api.documents.upload import (
     upload_idempotency,
 )
 from api.errors import problems
-from api.schemas import Text
 
 router = APIRouter(tags=["documents"], route_class=LimitedBodyRoute)
 COLLECTION = "/plans/{plan_id}/documents"
@@ -46,28 +45,20 @@ async def list_documents(
 @router.post(COLLECTION, response_model=DocumentRead, status_code=status.HTTP_201_CREATED,
              summary="Upload a document", responses=problems(404, 413, 415), form_limits=FORM_LIMITS)
 async def create_document(
-    plan_id: uuid.UUID, request: Request, session: SessionDep, caller: Editor,
-    idempotency: Annotated[UploadIdempotency, Depends(upload_idempotency)],
-    file: Annotated[UploadFile, File(description="The file: PDF, DOCX, ODT, XLSX, plain text or CSV (UTF-8), "
-                                                 "PNG or JPEG; its content must match its type and name")],
-    kind: Annotated[DocumentKind, Form(description=D["kind"])],
-    title: Annotated[Text, Form(description=D["title"])],
-    consultation_id: Annotated[uuid.UUID | None, Form(description=D["consultation_id"])] = None,
-    published_at: Annotated[PublishedAt | None, Form(description=D["published_at"])] = None,
+    plan_id: uuid.UUID, data: Annotated[DocumentUpload, Form()], request: Request, session: SessionDep,
+    caller: Editor, idempotency: Annotated[UploadIdempotency, Depends(upload_idempotency)],
 ) -> Response:
     """Upload a file as multipart/form-data; the server computes its SHA-256, size and media type. 413 past
     INVOLVE_MAX_DOCUMENT_BYTES, 415 for a type not accepted or content that is not what it claims, 422 if empty.
     Honours Idempotency-Key."""
     await service.plan_of(session, caller, plan_id)
-    received = await receive_file(file, limit=document_limit(request))
-    idempotency.fingerprint = service.fingerprint(request.url.path, kind=kind, title=title,
-                                                  consultation_id=consultation_id, published_at=published_at,
-                                                  sha256=received.sha256)
+    received = await receive_file(data.file, limit=document_limit(request))
+    fields = data.model_dump(exclude={"file"})
+    idempotency.fingerprint = service.fingerprint(request.url.path, sha256=received.sha256, **fields)
     if replay := await idempotency.replay():
         return replay
-    await service.check_consultation(session, caller, plan_id, consultation_id)
-    row = await service.create(session=session, caller=caller, plan_id=plan_id, kind=kind, title=title,
-                               consultation_id=consultation_id, published_at=published_at, file=received)
+    await service.check_consultation(session, caller, plan_id, data.consultation_id)
+    row = await service.create(session=session, caller=caller, plan_id=plan_id, fields=fields, file=received)
     response = await idempotency.created(DocumentRead.model_validate(row), location=service.location(plan_id, row.id),
                                          version=row.version)
     await session.commit()

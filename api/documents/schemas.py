@@ -3,6 +3,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
+from fastapi import UploadFile
 from pydantic import BeforeValidator, Field
 
 from api.activities.schemas import Instant
@@ -41,6 +42,17 @@ D = {
     "published_at": "When it was published (a consultation's launch documents are published on or before the day "
                     "it opened)",
 }
+
+
+class DocumentUpload(RequestModel):
+    """The multipart/form-data of an upload: the file and its metadata (other fields are refused)."""
+
+    file: UploadFile = Field(description="The file: PDF, DOCX, ODT, XLSX, plain text or CSV (UTF-8), PNG or JPEG; "
+                                         "its content must match its type and name")
+    kind: DocumentKind = Field(description=D["kind"])
+    title: Text = Field(description=D["title"])
+    consultation_id: uuid.UUID | None = Field(None, description=D["consultation_id"])
+    published_at: PublishedAt | None = Field(None, description=D["published_at"])
 
 
 class DocumentUpdate(RequestModel):

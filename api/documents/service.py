@@ -6,7 +6,6 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -94,11 +93,11 @@ async def check_consultation(session: AsyncSession, caller: Principal, plan_id: 
              "type": "reference_not_found"}])
 
 
-async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, kind: str, title: str,
-                 consultation_id: uuid.UUID | None, published_at: datetime | None, file: Received) -> Document:
-    """Store an uploaded file with its metadata, and audit it (the hash, not the bytes)."""
-    row = Document(tenant_id=caller.tenant_id, plan_id=plan_id, kind=kind, title=title,
-                   consultation_id=consultation_id, published_at=published_at, filename=file.filename,
+async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, fields: dict[str, Any],
+                 file: Received) -> Document:
+    """Store an uploaded file with its metadata (kind, title, consultation_id, published_at), and audit it
+    (the hash, not the bytes)."""
+    row = Document(tenant_id=caller.tenant_id, plan_id=plan_id, **fields, filename=file.filename,
                    media_type=file.media_type, size_bytes=file.size_bytes, sha256=file.sha256, content=file.content,
                    created_by=caller.id, updated_by=caller.id)
     session.add(row)

@@ -6,6 +6,7 @@ import pytest
 
 from tests import factories
 from tests.documents.support import (
+    NIL,
     PDF_BYTES,
     PNG_BYTES,
     READ_ONLY,
@@ -186,6 +187,8 @@ async def test_an_empty_file_is_422(client, session, a):
     ({"kind": "other", "title": "X", "published_at": "yesterday"}, "published_at"),
     ({"kind": "other", "title": "X", "published_at": "0"}, "published_at"),
     ({"kind": "other", "title": "X", "published_at": "2026-02-01T09:00:00"}, "published_at"),  # no offset
+    ({"kind": "other", "title": "X", "sha256": "0" * 64}, "sha256"),  # the server computes it
+    ({"kind": "other", "title": "X", "plan_id": NIL}, "plan_id"),
 ])
 async def test_bad_fields_are_422(client, session, a, data, field):
     plan = await factories.plan(session, a.tenant)
