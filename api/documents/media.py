@@ -27,7 +27,7 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
 ALLOWED = tuple(EXTENSIONS)
 BY_EXTENSION = {ext: media for media, exts in EXTENSIONS.items() for ext in exts}
 # What a client sends when it does not know: the extension decides.
-GENERIC = {"", "application/octet-stream", "binary/octet-stream", "application/x-www-form-urlencoded"}
+GENERIC = {"", "application/octet-stream", "binary/octet-stream"}
 HEAD_BYTES = 128
 _UNSAFE = set('\\/:*?"<>|;')
 
