@@ -15,7 +15,9 @@ from api.audit_events.router import router as audit_events_router
 from api.auth.router import router as auth_router
 from api.calendar.router import router as calendar_router
 from api.config import Settings, get_settings
+from api.consultations.router import router as consultations_router
 from api.db import Database
+from api.documents.router import router as documents_router
 from api.exports.router import router as exports_router
 from api.feedback.router import router as feedback_router
 from api.imports.router import router as imports_router
@@ -26,6 +28,7 @@ from api.organisations.router import router as organisations_router
 from api.plans.router import router as plans_router
 from api.reports.router import router as reports_router
 from api.risks.router import router as risks_router
+from api.scrutiny.router import router as scrutiny_router
 from api.security import TokenCodec
 from api.service_accounts.router import router as service_accounts_router
 from api.stakeholders.router import router as stakeholders_router
@@ -68,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (organisations_router, assessments_router, stakeholders_router, plans_router, actions_router,
                    risks_router, activities_router, feedback_router, calendar_router, reports_router,
                    tenant_settings_router, users_router, service_accounts_router, audit_events_router,
-                   imports_router, exports_router):
+                   imports_router, exports_router, consultations_router, documents_router, scrutiny_router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(ops_router)

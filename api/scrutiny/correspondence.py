@@ -1,0 +1,104 @@
+"""Correspondence with a plan's scrutiny body: letters, emails and meetings, each optionally held in a
+document of the same plan. Scoped to the caller's tenant and the plan in the path."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import audit
+from api.auth.principal import Principal
+from api.concurrency import check_if_match
+from api.crud import apply, snapshot
+from api.errors import NotFound, Unprocessable
+from api.models import Document, ScrutinyCorrespondence
+from api.pagination import PageParams, PageResult, paginate
+from api.scrutiny.schemas import CorrespondenceCreate, CorrespondenceUpdate
+from api.scrutiny.service import plan_of
+
+RESOURCE = "scrutiny_correspondence"
+SORTABLE = {"id": ScrutinyCorrespondence.id, "correspondence_date": ScrutinyCorrespondence.correspondence_date,
+            "created_at": ScrutinyCorrespondence.created_at, "updated_at": ScrutinyCorrespondence.updated_at}
+FIELDS = ["direction", "correspondence_date", "summary", "document_id"]
+
+
+def location(plan_id: uuid.UUID, correspondence_id: uuid.UUID) -> str:
+    return f"/api/v1/plans/{plan_id}/scrutiny/correspondence/{correspondence_id}"
+
+
+async def list_correspondence(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
+                              page: PageParams) -> PageResult:
+    """A page of the plan's correspondence, oldest first unless ?sort= says otherwise."""
+    await plan_of(session, caller, plan_id)
+    stmt = select(ScrutinyCorrespondence).where(ScrutinyCorrespondence.tenant_id == caller.tenant_id,
+                                                ScrutinyCorrespondence.plan_id == plan_id)
+    return await paginate(session, stmt, params=page, sortable=SORTABLE, default_sort="correspondence_date")
+
+
+async def get(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
+              correspondence_id: uuid.UUID) -> ScrutinyCorrespondence:
+    """One item of the plan's correspondence (404 for another plan's or another tenant's)."""
+    await plan_of(session, caller, plan_id)
+    row = (await session.execute(select(ScrutinyCorrespondence).where(
+        ScrutinyCorrespondence.id == correspondence_id, ScrutinyCorrespondence.plan_id == plan_id,
+        ScrutinyCorrespondence.tenant_id == caller.tenant_id))).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"No correspondence with id {correspondence_id} in this plan")
+    return row
+
+
+async def _check_document(session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
+                          document_id: uuid.UUID | None) -> None:
+    if document_id is None:
+        return
+    found = (await session.execute(select(Document.id).where(
+        Document.id == document_id, Document.plan_id == plan_id, Document.tenant_id == caller.tenant_id))).first()
+    if found is None:
+        raise Unprocessable("The document is not one of this plan's", errors=[
+            {"loc": ["body", "document_id"], "msg": "No document with this id in this plan",
+             "type": "reference_not_found"}])
+
+
+async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
+                 data: CorrespondenceCreate) -> ScrutinyCorrespondence:
+    """Record a letter, email or meeting and audit it."""
+    await plan_of(session, caller, plan_id)
+    values = data.model_dump()
+    await _check_document(session, caller, plan_id, data.document_id)
+    row = ScrutinyCorrespondence(tenant_id=caller.tenant_id, plan_id=plan_id, created_by=caller.id,
+                                 updated_by=caller.id, **values)
+    session.add(row)
+    await session.flush()
+    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="create",
+                       resource_type=RESOURCE, resource_id=row.id,
+                       changes=audit.diff(None, {"plan_id": plan_id, **values}))
+    return row
+
+
+async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, correspondence_id: uuid.UUID,
+                 data: CorrespondenceUpdate, if_match: str | None) -> ScrutinyCorrespondence:
+    """Change the fields given; 412 when If-Match is stale, 422 for a document of another plan."""
+    row = await get(session=session, caller=caller, plan_id=plan_id, correspondence_id=correspondence_id)
+    check_if_match(if_match, row.version)
+    changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    await _check_document(session, caller, plan_id, changes.get("document_id"))
+    before, after = apply(row, changes)
+    if after:
+        row.updated_by = caller.id
+        await session.flush()
+        await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="update",
+                           resource_type=RESOURCE, resource_id=row.id, changes=audit.diff(before, after))
+    return row
+
+
+async def delete(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, correspondence_id: uuid.UUID,
+                 if_match: str | None) -> None:
+    """Delete an item recorded in error; the audit trail keeps what it said."""
+    row = await get(session=session, caller=caller, plan_id=plan_id, correspondence_id=correspondence_id)
+    check_if_match(if_match, row.version)
+    before = snapshot(row, FIELDS)
+    await session.delete(row)
+    await session.flush()
+    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="delete",
+                       resource_type=RESOURCE, resource_id=correspondence_id, changes=audit.diff(before, None))

@@ -1,0 +1,100 @@
+"""A plan's scrutiny record (one per plan), replaced whole by PUT. Before the first PUT the plan reads as an
+unrecorded record of defaults (version 0) rather than 404, so a client can always GET, then PUT with the
+ETag it read: If-Match "0" creates only if nobody else has meanwhile."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import audit
+from api.auth.principal import Principal
+from api.concurrency import check_if_match
+from api.crud import apply, get_owned
+from api.errors import Unprocessable
+from api.models import Plan, Scrutiny, ScrutinyCorrespondence, Tenant
+from api.scrutiny.schemas import CorrespondenceRead, ScrutinyBody, ScrutinyPut, ScrutinyRead
+
+RESOURCE = "scrutiny"
+FIELDS = [name for name in ScrutinyPut.model_fields]
+DEFAULT_BODY = {"wales": ScrutinyBody.llais}
+
+
+def location(plan_id: uuid.UUID) -> str:
+    return f"/api/v1/plans/{plan_id}/scrutiny"
+
+
+async def plan_of(session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> Plan:
+    return await get_owned(session, Plan, tenant_id=caller.tenant_id, id=plan_id, label="plan")
+
+
+async def default_body(session: AsyncSession, caller: Principal) -> ScrutinyBody:
+    """Llais for a Welsh body, otherwise the local authority's OSC."""
+    jurisdiction = (await session.execute(select(Tenant.jurisdiction).where(Tenant.id == caller.tenant_id))
+                    ).scalar_one()
+    return DEFAULT_BODY.get(jurisdiction, ScrutinyBody.osc)
+
+
+async def record(session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> Scrutiny | None:
+    """The plan's record, or None before the first PUT."""
+    return (await session.execute(select(Scrutiny).where(
+        Scrutiny.plan_id == plan_id, Scrutiny.tenant_id == caller.tenant_id))).scalar_one_or_none()
+
+
+async def read(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> ScrutinyRead:
+    """The plan's record (or its defaults) with all its correspondence, oldest first."""
+    await plan_of(session, caller, plan_id)
+    row = await record(session, caller, plan_id)
+    letters = (await session.execute(select(ScrutinyCorrespondence).where(
+        ScrutinyCorrespondence.plan_id == plan_id, ScrutinyCorrespondence.tenant_id == caller.tenant_id)
+        .order_by(ScrutinyCorrespondence.correspondence_date, ScrutinyCorrespondence.created_at,
+                  ScrutinyCorrespondence.id))).scalars()
+    correspondence = [CorrespondenceRead.model_validate(c) for c in letters]
+    if row is None:
+        empty: dict[str, Any] = dict.fromkeys(FIELDS) | dict.fromkeys(
+            ("id", "created_at", "updated_at", "created_by", "updated_by"))
+        return ScrutinyRead(**empty | {"body": await default_body(session, caller)}, recorded=False, plan_id=plan_id,
+                            correspondence=correspondence, version=0)
+    values = {name: getattr(row, name) for name in ScrutinyRead.model_fields if name not in ("recorded",
+                                                                                            "correspondence")}
+    return ScrutinyRead(**values, recorded=True, correspondence=correspondence)
+
+
+def _check(values: dict[str, Any]) -> None:
+    errors = []
+    if values["substantial_variation"] is not None and not (values["substantial_variation_reason"] or "").strip():
+        errors.append({"loc": ["body", "substantial_variation_reason"], "type": "missing",
+                       "msg": "required once substantial_variation is true or false"})
+    if values["sos_notified_date"] is not None and values["sos_notification_required"] is False:
+        errors.append({"loc": ["body", "sos_notified_date"], "type": "inconsistent",
+                       "msg": "given while sos_notification_required is false"})
+    if errors:
+        raise Unprocessable("The scrutiny record is inconsistent", errors=errors)
+
+
+async def put(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, data: ScrutinyPut,
+              if_match: str | None) -> tuple[Scrutiny, bool]:
+    """Create or replace the plan's record; (row, created). 412 when If-Match names another version."""
+    await plan_of(session, caller, plan_id)
+    row = await record(session, caller, plan_id)
+    check_if_match(if_match, row.version if row is not None else 0)
+    values = data.model_dump()
+    values["body"] = values["body"] or await default_body(session, caller)
+    _check(values)
+    if row is None:
+        row = Scrutiny(tenant_id=caller.tenant_id, plan_id=plan_id, created_by=caller.id, updated_by=caller.id,
+                       **values)
+        session.add(row)
+        await session.flush()
+        await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="create",
+                           resource_type=RESOURCE, resource_id=row.id,
+                           changes=audit.diff(None, {"plan_id": plan_id, **values}))
+        return row, True
+    before, after = apply(row, values)
+    if after:
+        row.updated_by = caller.id
+        await session.flush()
+        await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="update",
+                           resource_type=RESOURCE, resource_id=row.id, changes=audit.diff(before, after))
+    return row, False
