@@ -3,14 +3,14 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from api.activities.schemas import ActivityRead
 from api.assessments.schemas import Grid
 from api.duty_report.schemas import DutyReport
 from api.feedback.schemas import FeedbackRead
 from api.plans.schemas import PlanRead
-from api.schemas import ReadModel
+from api.schemas import ReadModel, RequestModel
 
 FORMAT = "involve-evidence-pack/1"
 
@@ -144,14 +144,30 @@ class EvidencePack(ReadModel):
     digest: str = Field(description="SHA-256 (hex) of the canonical JSON of the pack without this field")
 
 
-class PackToVerify(ReadModel):
-    """An evidence pack as GET /plans/{id}/evidence-pack returned it; every field is checked."""
+class AuditHeadClaim(AuditHead):
+    seq: int = Field(ge=0, strict=True, description="The sequence number the pack claims (an integer)")
 
-    model_config = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": True})
 
-    digest: str = Field(max_length=200, description="The digest the pack claims")
-    audit_head: AuditHead = Field(description="The audit chain head it claims")
-    tenant: TenantRef = Field(description="The tenant it claims")
+class PackToVerify(RequestModel):
+    """An evidence pack exactly as GET /plans/{id}/evidence-pack returned it. Only its outline is checked here
+    (the members and the claims verification relies on); its content is checked by the digest."""
+
+    format: str = Field(max_length=100, description="The pack's format")
+    tenant: TenantRef = Field(description="The tenant it claims sealed it")
+    plan: dict[str, Any] = Field(description="The plan")
+    applicability: list[dict[str, Any]] = Field(description="The applicability record's versions")
+    grid: dict[str, Any] = Field(description="The power/interest grid")
+    activities: list[dict[str, Any]] = Field(description="Activities with attendance")
+    feedback: list[dict[str, Any]] = Field(description="Feedback and responses")
+    consultations: list[dict[str, Any]] = Field(description="Consultations with their documents")
+    other_documents: list[dict[str, Any]] = Field(description="Other documents")
+    scrutiny: dict[str, Any] = Field(description="The scrutiny log")
+    evidence: list[dict[str, Any]] = Field(description="Evidence items")
+    duty_report: dict[str, Any] = Field(description="The duty report")
+    sealed_at: str = Field(max_length=100, description="When it was sealed")
+    sealed_by: dict[str, Any] = Field(description="Who sealed it")
+    audit_head: AuditHeadClaim = Field(description="The audit chain head it claims")
+    digest: str = Field(max_length=200, description="The digest it claims")
 
 
 class Verification(ReadModel):

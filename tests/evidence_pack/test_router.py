@@ -198,8 +198,6 @@ async def test_every_role_may_verify_and_nothing_is_written(client, session, a, 
 @pytest.mark.parametrize("body, status", [
     (b"{not json", 400), (b"[]", 422), (b"{}", 422),
     (b'{"digest": "x", "audit_head": {"seq": -1, "hash": "x"}, "tenant": {}}', 422),
-    (b'{"digest":"a","digest":"b","audit_head":{"seq":0,"hash":"' + b"0" * 64 + b'"},'
-     b'"tenant":{"id":"' + NIL.encode() + b'","slug":"s","name":"n","jurisdiction":"england"}}', 400),
 ])
 async def test_verify_refuses_what_is_not_a_pack(client, a, body, status):
     r = await client.post(VERIFY, content=body, headers={**a["lead"], "content-type": "application/json"})
@@ -208,3 +206,18 @@ async def test_verify_refuses_what_is_not_a_pack(client, a, body, status):
 
 async def test_verify_needs_a_token(client):
     assert (await client.post(VERIFY, json={})).status_code == 401
+
+
+async def test_verify_refuses_a_pack_with_a_duplicate_key(client, session, a):
+    world = await green_plan(session, a.tenant)
+    body = await sealed(client, world.plan, a["lead"])
+    doubled = b'{"digest":"' + b"0" * 64 + b'",' + body[1:]
+    r = await client.post(VERIFY, content=doubled, headers={**a["lead"], "content-type": "application/json"})
+    assert r.status_code == 400 and "appears twice" in r.json()["detail"]
+
+
+async def test_verify_refuses_an_unknown_member(client, session, a):
+    world = await green_plan(session, a.tenant)
+    pack = json.loads(await sealed(client, world.plan, a["lead"]))
+    r = await client.post(VERIFY, json={**pack, "extra": 1}, headers=a["lead"])
+    assert r.status_code == 422
