@@ -123,6 +123,10 @@ async def _applicable(session: AsyncSession, plan: Plan, assessment: DutyAssessm
     return list(grouped.values())
 
 
+def _text(value) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def _evidence_item(row: Evidence) -> EvidenceItem:
     return EvidenceItem(id=row.id, summary=row.summary, activity_ids=[str(i) for i in row.activity_ids or []],
                         feedback_ids=[str(i) for i in row.feedback_ids or []],
@@ -162,7 +166,7 @@ async def build(session: AsyncSession, plan: Plan) -> DutyReport:
                 for requirement in requirements:
                     found = rules.run(requirement.rule, RuleInput(context, evidence[requirement.id]))
                     items.append(ReportItem(
-                        duty_id=duty.id, duty_code=duty.code, duty_title=duty.title, level=entry.get("level"),
+                        duty_id=duty.id, duty_code=duty.code, duty_title=duty.title, level=_text(entry.get("level")),
                         requirement_id=requirement.id, code=requirement.code, title=requirement.title,
                         rule=requirement.rule, status=found.status, reason=found.reason, gaps=found.gaps,
                         evidence=ItemEvidence(items=[_evidence_item(e) for e in evidence[requirement.id]],
