@@ -18,6 +18,7 @@ FORMAT = "involve-evidence-pack/1"
 class PackFormat(StrEnum):
     json = "json"
     html = "html"
+    pdf = "pdf"
 
 
 class TenantRef(ReadModel):

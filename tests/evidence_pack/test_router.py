@@ -97,7 +97,7 @@ async def test_another_tenants_plan_is_not_found(client, session, a, b):
 
 
 @pytest.mark.parametrize("path, params, status", [
-    (NIL, {}, 404), ("nope", {}, 422), (None, {"format": "pdf"}, 422)])
+    (NIL, {}, 404), ("nope", {}, 422), (None, {"format": "docx"}, 422)])
 async def test_bad_input(client, session, a, path, params, status):
     plan = await factories.plan(session, a.tenant)
     await session.commit()
@@ -119,6 +119,24 @@ async def test_html_is_printable_and_escapes_everything(client, session, a):
     assert "Duty report" in page and world.eia.sha256 in page and "Bridport Traveller Forum" in page
     last = (await events(session, a.tenant))[-1]
     assert last.action == "evidence_pack.sealed" and last.changes["digest"] in page
+
+
+@pytest.mark.parametrize("role", PACK_READERS)
+async def test_pdf_is_drawn_from_the_sealed_pack(client, session, a, role):
+    world = await green_plan(session, a.tenant)
+    world.plan.title = "Gwasanaeth ŵyr — 医院 “quoted” <b>"
+    world.feedback.text = "Line one\nline two\ttabbed \u202e reversed"
+    await session.commit()
+    r = await client.get(PACK.format(world.plan.id), params={"format": "pdf"}, headers=a[role])
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF-") and r.content.rstrip().endswith(b"%%EOF")
+    assert (await events(session, a.tenant))[-1].action == "evidence_pack.sealed"
+
+
+def test_pdf_text_falls_back_to_latin_1():
+    from api.evidence_pack.pdf import latin1
+
+    assert latin1("ŵyr — “x” café 医") == 'wyr - "x" café ?'
 
 
 def test_altering_any_byte_of_a_stored_pack_breaks_its_digest():
