@@ -125,6 +125,29 @@ def verify_audit(tenant: Annotated[str, typer.Option(help="The tenant's slug")])
     _fail(f"broken at event {report.first_broken_seq} ({report.first_broken_id}): {report.reason}")
 
 
+@app.command("verify-pack")
+def verify_pack(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                                   help="An evidence pack as GET /plans/{id}/evidence-pack gave it")]
+                ) -> None:
+    """Check an evidence pack: recompute its digest and find its audit head and sealing event in the audit trail
+    of the tenant it names (INVOLVE_DATABASE_URL). Exit 0 when valid, 1 when not."""
+    from api.evidence_pack import seal
+
+    try:
+        pack = seal.loads(file.read_bytes())
+    except seal.NotAPack as exc:
+        _fail(f"not valid: {exc}")
+    tenant_id = seal.pack_tenant(pack)
+    if tenant_id is None:
+        _fail("not valid: the pack names no tenant")
+    result = _in_transaction(lambda s: seal.verify(s, tenant_id, pack))
+    if not result.valid:
+        for reason in result.reasons:
+            typer.echo(f"  {reason}", err=True)
+        _fail("not valid: the pack does not match what was sealed")
+    typer.echo(f"valid: digest {pack['digest']}, sealed after audit event {pack['audit_head']['seq']}")
+
+
 @app.command()
 def openapi(output: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout")] = None) -> None:
     """Print (or write) the OpenAPI spec generated from the code."""

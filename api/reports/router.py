@@ -2,10 +2,11 @@ import uuid
 
 from fastapi import APIRouter, Query, Response
 
-from api.activities.engagement import IsoDate
+from api.activities.engagement import MAX_YEAR, MIN_YEAR, UK, IsoDate
+from api.db import utcnow
 from api.deps import Reader, SessionDep
 from api.errors import problems
-from api.reports import csv_export, service
+from api.reports import csv_export, duty, service
 from api.reports.schemas import EngagementReport, ReportFormat
 
 router = APIRouter(tags=["reports"])
@@ -32,4 +33,21 @@ async def get_engagement_report(
         name = f"engagement-{report.period_from.isoformat()}-{report.period_to.isoformat()}.csv"
         return Response(csv_export.render(report), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(report.model_dump_json(), media_type="application/json")
+
+
+@router.get("/reports/duty", response_model=duty.DutyDischargeReport, summary="Duty to involve: annual extract",
+            responses={**CSV_RESPONSE})
+async def get_duty_discharge_report(
+    session: SessionDep, caller: Reader,
+    year: int | None = Query(None, ge=MIN_YEAR, le=MAX_YEAR, description="The UK calendar year (default: this year)"),
+    format: ReportFormat = Query(ReportFormat.json, description="json, or csv for spreadsheets"),
+) -> Response:
+    """How the duty to involve was discharged across plans in a year: activities by limb, reach, feedback
+    received, responded to and closed, and the plans whose duty report has red items (for the annual report)."""
+    year = year or utcnow().astimezone(UK).year
+    report = await duty.discharge(session=session, caller=caller, year=year)
+    if format == ReportFormat.csv:
+        return Response(duty.render_csv(report), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="duty-{year}.csv"'})
     return Response(report.model_dump_json(), media_type="application/json")

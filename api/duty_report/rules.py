@@ -1,0 +1,364 @@
+"""One small pure function per rule name of the catalogue (api/duties/catalogue.py RULES).
+
+Each takes a RuleInput (the plan's loaded context and the requirement's evidence items) and returns a
+Finding: red, amber or green, the reason in plain English, the gaps, and the records it found that
+show the requirement met ("links"). Adding a rule is adding a function and its entry in REGISTRY."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from api.activities.engagement import UK
+from api.duty_report.context import Context, RuleInput
+from api.models import Consultation
+
+
+class Status(StrEnum):
+    green = "green"
+    amber = "amber"
+    red = "red"
+
+
+SEVERITY = {Status.green: 0, Status.amber: 1, Status.red: 2}
+
+
+@dataclass(frozen=True)
+class Link:
+    kind: str  # activity, document, feedback, consultation, correspondence, attendance
+    id: str
+    title: str
+
+
+@dataclass
+class Finding:
+    status: Status
+    reason: str
+    gaps: list[str] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+
+
+def worst(statuses) -> Status:
+    return max(statuses, key=lambda s: SEVERITY[s], default=Status.green)
+
+
+def day(value: date | datetime) -> str:
+    """3 March 2026 (a datetime as its UK calendar day)."""
+    if isinstance(value, datetime):
+        value = value.astimezone(UK).date()
+    return f"{value.day} {value:%B %Y}"
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def _named(consultation: Consultation) -> str:
+    return f"'{consultation.title}'"
+
+
+# --- the three limbs ----------------------------------------------------------------------------------
+
+LIMBS = {"planning": "(a), planning", "proposals": "(b), the development and consideration of proposals",
+         "decision": "(c), decisions"}
+
+
+def _involvement(limb: str) -> Callable[[RuleInput], Finding]:
+    def rule(given: RuleInput) -> Finding:
+        activities = [a for a in given.context.live_activities() if a.duty_limb == limb]
+        links = [Link("activity", str(a.id), a.title) for a in activities]
+        if activities or given.evidence:
+            done = sum(1 for a in activities if a.status == "done")
+            parts = []
+            if activities:
+                parts.append(f"{_plural(len(activities), 'activity', 'activities')} of the plan serve limb "
+                             f"{LIMBS[limb]} ({done} done)")
+            if given.evidence:
+                parts.append(f"{_plural(len(given.evidence), 'evidence item')} linked")
+            return Finding(Status.green, "; ".join(parts) + ".", links=links)
+        return Finding(Status.red, f"No involvement is recorded for limb {LIMBS[limb]}: no activity of the plan "
+                                   f"serves it and no evidence item is linked.",
+                       gaps=[f"Record an activity for the {limb} limb, or link evidence to this requirement."])
+
+    rule.__name__ = f"involvement_{limb}"
+    return rule
+
+
+involvement_planning = _involvement("planning")
+involvement_proposals = _involvement("proposals")
+involvement_decisions = _involvement("decision")
+
+
+# --- the Gunning principles -----------------------------------------------------------------------------
+
+def _no_consultation(principle: str) -> Finding:
+    return Finding(Status.red, f"No formal consultation is recorded for this plan, so {principle} cannot be shown.",
+                   gaps=["Record the consultation: its dates, documents and decision."])
+
+
+def gunning_formative(given: RuleInput) -> Finding:
+    """Gunning 1: no decision before the consultation closed."""
+    ctx = given.context
+    if not ctx.consultations:
+        return _no_consultation("consultation at a formative stage (Gunning 1)")
+    findings = []
+    for c in ctx.consultations:
+        link = [Link("consultation", str(c.id), c.title)]
+        if c.decision_date is not None and c.closed_date is None:
+            findings.append(Finding(Status.red, f"The decision on {_named(c)} was dated {day(c.decision_date)}, but "
+                                                f"the consultation has no closing date (Gunning 1).",
+                                    gaps=[f"Record when {_named(c)} closed."], links=link))
+        elif c.decision_date is not None and c.decision_date < c.closed_date:
+            findings.append(Finding(Status.red, f"The decision was dated {day(c.decision_date)}, before the "
+                                                f"consultation closed on {day(c.closed_date)} (Gunning 1).",
+                                    gaps=[f"The decision on {_named(c)} preceded the end of its consultation."],
+                                    links=link))
+        elif c.decision_date is not None:
+            findings.append(Finding(Status.green, f"The decision was dated {day(c.decision_date)}, after the "
+                                                  f"consultation closed on {day(c.closed_date)}.", links=link))
+        elif c.closed_date is None:
+            findings.append(Finding(Status.amber, f"The consultation {_named(c)} has no closing date yet.",
+                                    gaps=[f"Record when {_named(c)} closes."], links=link))
+        else:
+            findings.append(Finding(Status.green, f"No decision has been taken; the consultation closed on "
+                                                  f"{day(c.closed_date)}.", links=link))
+    return _combine(findings)
+
+
+def _published_at_launch(ctx: Context, c: Consultation, kind: str, label: str) -> Finding:
+    documents = ctx.documents_for(c, kind)
+    links = [Link("document", str(d.id), d.title) for d in documents]
+    published = sorted(d.published_at for d in documents if d.published_at is not None)
+    if c.opened_date is None:
+        return Finding(Status.amber, f"The consultation {_named(c)} has no opening date, so the {label} cannot be "
+                                     f"checked against its launch.", gaps=[f"Record when {_named(c)} opened."],
+                       links=links)
+    if not published:
+        return Finding(Status.red, f"The {label} was not published when the consultation opened on "
+                                   f"{day(c.opened_date)}.",
+                       gaps=[f"Publish the {label} for {_named(c)} and record its publication date."], links=links)
+    first = published[0]
+    if first.astimezone(UK).date() > c.opened_date:
+        return Finding(Status.red, f"The {label} was published on {day(first)}, after the consultation opened on "
+                                   f"{day(c.opened_date)}.",
+                       gaps=[f"The {label} for {_named(c)} was late."], links=links)
+    return Finding(Status.green, f"The {label} was published on {day(first)}, by the time the consultation opened "
+                                 f"on {day(c.opened_date)}.", links=links)
+
+
+def gunning_information(given: RuleInput) -> Finding:
+    """Gunning 2: the consultation pack and the equality impact assessment published at launch."""
+    ctx = given.context
+    if not ctx.consultations:
+        return _no_consultation("sufficient reasons and information (Gunning 2)")
+    findings = []
+    for c in ctx.consultations:
+        for kind, label in (("consultation_pack", "consultation pack"),
+                            ("equality_impact_assessment", "equality impact assessment")):
+            findings.append(_published_at_launch(ctx, c, kind, label))
+    return _combine(findings, suffix=" (Gunning 2)")
+
+
+def equality_due_regard(given: RuleInput) -> Finding:
+    """Equality Act s149: an equality impact assessment published at launch, and before any decision."""
+    ctx = given.context
+    if ctx.consultations:
+        findings = [_published_at_launch(ctx, c, "equality_impact_assessment", "equality impact assessment")
+                    for c in ctx.consultations]
+        return _combine(findings, suffix=" (Equality Act 2010 s149)")
+    documents = [d for d in ctx.documents if d.kind == "equality_impact_assessment" and d.published_at is not None]
+    links = [Link("document", str(d.id), d.title) for d in documents]
+    decisions = sorted(e.decision_date for e in given.evidence if e.decision_date is not None)
+    if not documents:
+        return Finding(Status.red, "No equality impact assessment is published for this plan (Equality Act 2010 "
+                                   "s149).", gaps=["Publish the equality impact assessment before the decision."])
+    first = min(d.published_at for d in documents)
+    if decisions and first.astimezone(UK).date() > decisions[0]:
+        return Finding(Status.red, f"The equality impact assessment was published on {day(first)}, after the "
+                                   f"decision dated {day(decisions[0])} (Equality Act 2010 s149).",
+                       gaps=["Due regard must be had before the decision."], links=links)
+    return Finding(Status.green, f"The equality impact assessment was published on {day(first)}.", links=links)
+
+
+def gunning_time(given: RuleInput) -> Finding:
+    """Gunning 3: the window at least the plan's stated minimum, or the reason for a shorter one recorded."""
+    ctx = given.context
+    if not ctx.consultations:
+        return _no_consultation("adequate time (Gunning 3)")
+    findings = []
+    for c in ctx.consultations:
+        link = [Link("consultation", str(c.id), c.title)]
+        if c.opened_date is None or c.closed_date is None:
+            findings.append(Finding(Status.amber, f"The consultation {_named(c)} has no opening or closing date, so "
+                                                  f"its length cannot be checked.",
+                                    gaps=[f"Record when {_named(c)} opened and closed."], links=link))
+            continue
+        length = (c.closed_date - c.opened_date).days
+        ran = f"The consultation ran {_plural(length, 'day')} ({day(c.opened_date)} to {day(c.closed_date)})"
+        if c.minimum_days is None:
+            findings.append(Finding(Status.amber, f"{ran}, but no minimum duration was set, so its adequacy cannot "
+                                                  f"be checked (Gunning 3).",
+                                    gaps=[f"Record the minimum duration set for {_named(c)}."], links=link))
+        elif length >= c.minimum_days:
+            findings.append(Finding(Status.green, f"{ran}, at least the stated minimum of "
+                                                  f"{_plural(c.minimum_days, 'day')}.", links=link))
+        elif c.shorter_reason and c.shorter_reason.strip():
+            findings.append(Finding(Status.green, f"{ran}, shorter than the stated minimum of "
+                                                  f"{_plural(c.minimum_days, 'day')}, for the recorded reason: "
+                                                  f"{c.shorter_reason.strip()}", links=link))
+        else:
+            findings.append(Finding(Status.red, f"{ran}, shorter than the stated minimum of "
+                                                f"{_plural(c.minimum_days, 'day')}, and no reason is recorded "
+                                                f"(Gunning 3).",
+                                    gaps=[f"Record why {_named(c)} was shorter than the minimum."], links=link))
+    return _combine(findings)
+
+
+def gunning_consideration(given: RuleInput) -> Finding:
+    """Gunning 4: every theme responded to, and every response communicated back."""
+    feedback = given.context.feedback
+    if not feedback:
+        return Finding(Status.amber, "No feedback is recorded for this plan, so conscientious consideration cannot "
+                                     "be shown (Gunning 4).", gaps=["Record the feedback the consultation received."])
+    unanswered = [f for f in feedback if f.responded_at is None]
+    untold = [f for f in feedback if f.responded_at is not None and f.told_at is None and f.status != "closed"]
+    themes = sorted({t for f in unanswered for t in f.themes})
+    gaps, problems = [], []
+    if themes:
+        problems.append(f"{_plural(len(themes), 'theme')} raised in feedback {'has' if len(themes) == 1 else 'have'} "
+                        f"no response ({', '.join(themes)})")
+        gaps += [f"Theme '{t}' has feedback without a response." for t in themes]
+    unthemed = sum(1 for f in unanswered if not f.themes)
+    if unthemed:
+        problems.append(f"{_plural(unthemed, 'piece')} of feedback without a theme {'has' if unthemed == 1 else 'have'}"
+                        f" no response")
+        gaps.append(f"{_plural(unthemed, 'piece')} of unthemed feedback without a response.")
+    if untold:
+        problems.append(f"{_plural(len(untold), 'response was', 'responses were')} never communicated back")
+        gaps.append(f"Tell {_plural(len(untold), 'stakeholder')} about the response to what they said.")
+    links = [Link("feedback", str(f.id), ", ".join(f.themes) or f.type) for f in feedback if f.responded_at]
+    if problems:
+        return Finding(Status.red, "; ".join(problems).capitalize() + " (Gunning 4).", gaps=gaps, links=links)
+    return Finding(Status.green, f"All {_plural(len(feedback), 'piece')} of feedback have a response that was "
+                                 f"communicated back.", links=links)
+
+
+# --- reach ------------------------------------------------------------------------------------------------
+
+def audience_reached(given: RuleInput) -> Finding:
+    """Every audience category of the plan, and every seldom-heard group named in it, reached by an activity
+    (not cancelled): through the activity's audience categories or an attendee in the category."""
+    ctx = given.context
+    live = {a.id: a for a in ctx.live_activities()}
+    lines = [line for line in ctx.attendance if line.activity_id in live and (line.attended or line.invited)]
+    categories = list(dict.fromkeys(ctx.plan.audience_categories or []))
+    if not categories and not ctx.seldom_heard:
+        return Finding(Status.amber, "The plan names no audience categories and no seldom-heard groups, so reach "
+                                     "cannot be checked.", gaps=["Set the plan's audience."])
+    gaps, links = [], []
+    for category in categories:
+        by_aim = [a for a in live.values() if category in (a.audience_categories or [])]
+        by_attendee = [live[line.activity_id] for line in lines if category in line.categories]
+        reached = list({a.id: a for a in by_aim + by_attendee}.values())
+        if reached:
+            links += [Link("activity", str(a.id), a.title) for a in reached]
+        else:
+            gaps.append(f"The audience category '{category}' was never reached by any activity.")
+    for member in ctx.seldom_heard:
+        hits = [live[line.activity_id] for line in lines if line.stakeholder_id == member.id]
+        if hits:
+            links += [Link("activity", str(a.id), a.title) for a in hits]
+        else:
+            gaps.append(f"The seldom-heard group '{member.name}' was never reached by any activity.")
+    links = list(dict.fromkeys(links))
+    if gaps:
+        missed = [g.split("'")[1] for g in gaps]
+        return Finding(Status.red, f"Never reached by any activity of the plan: {', '.join(missed)}.", gaps=gaps,
+                       links=links)
+    reached = len(categories) + len(ctx.seldom_heard)
+    what = _plural(reached, "audience category or group", "audience categories and groups")
+    return Finding(Status.green, f"All {what} of the plan were reached.", links=links)
+
+
+# --- scrutiny ------------------------------------------------------------------------------------------------
+
+def _body(ctx: Context) -> str:
+    return "Llais" if ctx.scrutiny is not None and ctx.scrutiny.body == "llais" else "the Overview & Scrutiny Committee"
+
+
+def scrutiny_consultation(given: RuleInput) -> Finding:
+    """Reg 23 (or Llais): substantial variation assessed, and if substantial, the body consulted."""
+    ctx = given.context
+    scrutiny, body = ctx.scrutiny, _body(ctx)
+    if scrutiny is None or scrutiny.substantial_variation is None:
+        return Finding(Status.amber, "Whether the change is a substantial variation has not been assessed.",
+                       gaps=["Record whether the change is a substantial development or variation, and why."])
+    sent = [c for c in ctx.correspondence if c.direction == "sent"]
+    links = [Link("correspondence", str(c.id), f"{c.direction} {c.correspondence_date.isoformat()}")
+             for c in ctx.correspondence]
+    if not scrutiny.substantial_variation:
+        if not (scrutiny.substantial_variation_reason or "").strip():
+            return Finding(Status.amber, "The change is recorded as not a substantial variation, but no reason is "
+                                         "recorded.", gaps=["Record why the change is not a substantial variation."],
+                           links=links)
+        return Finding(Status.green, f"The change is not a substantial variation: "
+                                     f"{scrutiny.substantial_variation_reason.strip()}", links=links)
+    if not sent:
+        return Finding(Status.red, f"The change is a substantial variation, but no correspondence to {body} is "
+                                   f"logged.", gaps=[f"Consult {body} and log the correspondence."], links=links)
+    first = min(c.correspondence_date for c in sent)
+    return Finding(Status.green, f"The change is a substantial variation and {body} was consulted on {day(first)} "
+                                 f"({_plural(len(sent), 'item')} sent).", links=links)
+
+
+def sos_notification(given: RuleInput) -> Finding:
+    """Notifiable reconfiguration: the Secretary of State notified where it is required."""
+    scrutiny = given.context.scrutiny
+    if scrutiny is None or scrutiny.sos_notification_required is None:
+        return Finding(Status.amber, "Whether the Secretary of State must be notified has not been recorded.",
+                       gaps=["Record whether this is a notifiable reconfiguration."])
+    if not scrutiny.sos_notification_required:
+        return Finding(Status.green, "Notification to the Secretary of State is not required.")
+    if scrutiny.sos_notified_date is None:
+        return Finding(Status.red, "Notification to the Secretary of State is required but has not been sent.",
+                       gaps=["Notify the Secretary of State and record the date."])
+    return Finding(Status.green, f"The Secretary of State was notified on {day(scrutiny.sos_notified_date)}.")
+
+
+def evidence_only(given: RuleInput) -> Finding:
+    """A requirement without a rule: met by evidence items alone."""
+    if given.evidence:
+        return Finding(Status.green, f"{_plural(len(given.evidence), 'evidence item')} linked.")
+    return Finding(Status.amber, "No evidence item is linked to this requirement.",
+                   gaps=["Link evidence that shows the requirement was met."])
+
+
+def _combine(findings: list[Finding], suffix: str = "") -> Finding:
+    """One finding from several (one per consultation): the worst status, the reasons that carry it."""
+    status = worst(f.status for f in findings)
+    reasons = list(dict.fromkeys(f.reason for f in findings if f.status == status))
+    reason = " ".join(reasons)
+    if status != Status.green and suffix and not reason.endswith(")."):
+        reason = reason.removesuffix(".") + suffix + "."
+    return Finding(status, reason, gaps=[g for f in findings for g in f.gaps],
+                   links=list(dict.fromkeys(link for f in findings for link in f.links)))
+
+
+REGISTRY: dict[str, Callable[[RuleInput], Finding]] = {
+    "involvement_planning": involvement_planning,
+    "involvement_proposals": involvement_proposals,
+    "involvement_decisions": involvement_decisions,
+    "gunning_formative": gunning_formative,
+    "gunning_information": gunning_information,
+    "gunning_time": gunning_time,
+    "gunning_consideration": gunning_consideration,
+    "equality_due_regard": equality_due_regard,
+    "audience_reached": audience_reached,
+    "scrutiny_consultation": scrutiny_consultation,
+    "sos_notification": sos_notification,
+}
+
+
+def run(rule: str | None, given: RuleInput) -> Finding:
+    """The finding of the named rule; a requirement with no rule (or one unknown here) is met by evidence."""
+    return REGISTRY.get(rule or "", evidence_only)(given)

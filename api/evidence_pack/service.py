@@ -1,0 +1,155 @@
+"""Sealing a plan's evidence pack: the whole record in one JSON document, its digest, and an audit event
+that records the digest, all in one write transaction (so the sealing event directly follows the head the
+pack names)."""
+
+import uuid
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import audit
+from api.activities import service as activities
+from api.assessments import grid
+from api.auth.principal import Principal
+from api.crud import get_owned
+from api.db import utcnow
+from api.duty_report import service as duty_report
+from api.evidence_pack import seal
+from api.evidence_pack.schemas import (
+    FORMAT,
+    ActorRef,
+    ApplicabilityVersion,
+    AttendanceLine,
+    AuditHead,
+    DocumentRef,
+    EvidencePack,
+    PackActivity,
+    PackConsultation,
+    PackCorrespondence,
+    PackEvidence,
+    PackScrutiny,
+    PackScrutinyRecord,
+    TenantRef,
+    Verification,
+)
+from api.feedback import service as feedback
+from api.models import (
+    Activity,
+    ActivityAttendance,
+    AuditEvent,
+    Consultation,
+    Document,
+    DutyAssessment,
+    Evidence,
+    Feedback,
+    Plan,
+    Scrutiny,
+    ScrutinyCorrespondence,
+    Stakeholder,
+    Tenant,
+)
+from api.plans import service as plans
+
+
+def _rows(model, plan: Plan, *order):
+    stmt = select(model).where(model.tenant_id == plan.tenant_id, model.plan_id == plan.id)
+    if hasattr(model, "archived_at"):
+        stmt = stmt.where(model.archived_at.is_(None))
+    return stmt.order_by(*order)
+
+
+async def _activities(session: AsyncSession, plan: Plan) -> list[PackActivity]:
+    rows = list((await session.execute(_rows(Activity, plan, Activity.starts_at, Activity.id))).scalars())
+    tallies = await activities.counts(session, [r.id for r in rows])
+    lines = defaultdict(list)
+    for line, name in await session.execute(
+            select(ActivityAttendance, Stakeholder.name)
+            .join(Stakeholder, Stakeholder.id == ActivityAttendance.stakeholder_id)
+            .where(ActivityAttendance.activity_id.in_([r.id for r in rows]))
+            .order_by(Stakeholder.name, Stakeholder.id)):
+        lines[line.activity_id].append(AttendanceLine(stakeholder_id=line.stakeholder_id, stakeholder_name=name,
+                                                      invited=line.invited, attended=line.attended, role=line.role))
+    return [PackActivity(**activities.to_read(r, tallies.get(r.id)).model_dump(), attendance=lines[r.id])
+            for r in rows]
+
+
+async def _scrutiny(session: AsyncSession, plan: Plan) -> PackScrutiny:
+    record = (await session.execute(_rows(Scrutiny, plan, Scrutiny.id))).scalar_one_or_none()
+    letters = (await session.execute(_rows(ScrutinyCorrespondence, plan, ScrutinyCorrespondence.correspondence_date,
+                                           ScrutinyCorrespondence.id))).scalars()
+    return PackScrutiny(record=PackScrutinyRecord.model_validate(record) if record else None,
+                        correspondence=[PackCorrespondence.model_validate(c) for c in letters])
+
+
+async def _consultations(session: AsyncSession, plan: Plan) -> tuple[list[PackConsultation], list[DocumentRef]]:
+    consultations = list((await session.execute(
+        _rows(Consultation, plan, Consultation.opened_date, Consultation.created_at, Consultation.id))).scalars())
+    documents = defaultdict(list)
+    for document in (await session.execute(_rows(Document, plan, Document.created_at, Document.id))).scalars():
+        documents[document.consultation_id].append(DocumentRef.model_validate(document))
+    known = {c.id for c in consultations}
+    out = [PackConsultation(**{name: getattr(c, name) for name in PackConsultation.model_fields
+                               if name != "documents"}, documents=documents[c.id]) for c in consultations]
+    # Documents of an archived consultation, or of none, still belong to the record.
+    others = [d for key, docs in documents.items() if key not in known for d in docs]
+    return out, others
+
+
+async def build(session: AsyncSession, caller: Principal, plan: Plan) -> dict[str, Any]:
+    """The pack of the plan without its seal (sealed_at, sealed_by, audit_head, digest)."""
+    tenant = await session.get(Tenant, plan.tenant_id)
+    versions = (await session.execute(select(DutyAssessment).where(DutyAssessment.plan_id == plan.id)
+                                      .order_by(DutyAssessment.number))).scalars()
+    said = (await session.execute(_rows(Feedback, plan, Feedback.received_at, Feedback.id))).scalars()
+    items = (await session.execute(_rows(Evidence, plan, Evidence.created_at, Evidence.id))).scalars()
+    consultations, others = await _consultations(session, plan)
+    return {
+        "format": FORMAT,
+        "tenant": TenantRef.model_validate(tenant),
+        "plan": await plans.read(session, plan),
+        "applicability": [ApplicabilityVersion.model_validate(v) for v in versions],
+        "grid": await grid.plan_grid(session=session, caller=caller, plan_id=plan.id, since=None),
+        "activities": await _activities(session, plan),
+        "feedback": [feedback.to_read(f) for f in said],
+        "consultations": consultations,
+        "other_documents": others,
+        "scrutiny": await _scrutiny(session, plan),
+        "evidence": [PackEvidence.model_validate(e) for e in items],
+        "duty_report": await duty_report.build(session, plan),
+    }
+
+
+async def seal_pack(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> bytes:
+    """Seal the plan's pack and return its canonical JSON (digest included); the sealing is audited and
+    committed here, so the pack a caller receives is always one the audit trail records."""
+    plan = await get_owned(session, Plan, tenant_id=caller.tenant_id, id=plan_id, label="plan")
+    # A GET's session began as a reader (the role check read the account): end that transaction and start a
+    # writer, so on SQLite the write lock is taken up front rather than upgraded mid-way.
+    await session.commit()
+    await session.connection(execution_options={"sqlite_write": True})
+    await audit._lock_chain(session, caller.tenant_id)  # the head read here is the one the sealing event follows
+    head = (await session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.tenant_id == caller.tenant_id)
+        .order_by(AuditEvent.seq.desc()).limit(1))).first()
+    body = await build(session, caller, plan)
+    body.update(sealed_at=utcnow(), sealed_by=ActorRef(type=caller.kind, id=caller.id),
+                audit_head=AuditHead(seq=head.seq if head else 0, hash=head.hash if head else audit.GENESIS),
+                digest="0" * 64)
+    pack = EvidencePack.model_validate(body).model_dump(mode="json")
+    pack["digest"] = seal.digest(pack)
+    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action=seal.SEALED_ACTION,
+                       resource_type="plan", resource_id=plan.id,
+                       changes={"digest": pack["digest"], "audit_head_seq": pack["audit_head"]["seq"]})
+    await session.commit()
+    return seal.encode(pack)
+
+
+async def verify(*, session: AsyncSession, caller: Principal, raw: bytes) -> Verification:
+    """Check a pack against the caller's tenant's audit trail."""
+    pack = seal.loads(raw)
+    result = await seal.verify(session, caller.tenant_id, pack)
+    return Verification(valid=result.valid, digest_matches=result.digest_matches,
+                        audit_head_found=result.audit_head_found, sealed_event_found=result.sealed_event_found,
+                        reasons=result.reasons)

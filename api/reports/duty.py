@@ -1,0 +1,132 @@
+"""The annual extract of how the duty to involve was discharged (for an ICB's annual report): across the
+tenant's plans in a UK calendar year, activities per limb, their reach, feedback received, responded to and
+closed, and the plans whose duty report has red items.
+
+Scope: unarchived activities of a plan starting in the year; unarchived feedback about a plan received in the
+year; plans (unarchived) with either of those, or whose start-end dates overlap the year. Each plan's duty
+report is worked out as GET /plans/{id}/duty-report does (a fixed number of queries per plan)."""
+
+import csv
+import io
+import uuid
+from datetime import date, datetime
+
+from pydantic import Field
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.activities.engagement import day_start
+from api.auth.principal import Principal
+from api.db import utcnow
+from api.duty_report import service as duty_report
+from api.models import Activity, ActivityAttendance, Feedback, Plan
+from api.reports.csv_export import safe
+from api.schemas import ReadModel
+
+LIMBS = ("planning", "proposals", "decision")
+NO_LIMB = "none"
+
+
+class LimbCount(ReadModel):
+    limb: str = Field(description="planning, proposals, decision, or none (serves no limb)")
+    total: int = Field(description="Activities of a plan starting in the year")
+    planned: int = Field(description="Of those, planned")
+    done: int = Field(description="Of those, done")
+    cancelled: int = Field(description="Of those, cancelled")
+
+
+class DutyReach(ReadModel):
+    activities_done: int = Field(description="Done activities the reach covers")
+    invited: int = Field(description="Attendance-log lines marked invited")
+    attended: int = Field(description="Attendance-log lines marked attended (named attendees)")
+    unnamed: int = Field(description="Headcount of attendees not named on the log")
+    recipients: int = Field(description="People mailed activities were sent to")
+    impressions: int = Field(description="Views or impressions of broadcast activities")
+
+
+class DutyFeedback(ReadModel):
+    received: int = Field(description="Feedback about a plan received in the year")
+    responded: int = Field(description="Of those, with a response")
+    closed: int = Field(description="Of those, with the loop closed (the person was told)")
+
+
+class PlanRed(ReadModel):
+    plan_id: uuid.UUID = Field(description="The plan")
+    title: str = Field(description="Its title")
+    red_items: int = Field(description="Red items in its duty report today")
+
+
+class DutyDischargeReport(ReadModel):
+    year: int = Field(description="The UK calendar year reported")
+    generated_at: datetime = Field(description="When the figures were counted")
+    plans: int = Field(description="Plans active in the year (activity or feedback in it, or dates overlapping it)")
+    activities_by_limb: list[LimbCount] = Field(description="Activities per limb of the duty (and 'none')")
+    reach: DutyReach = Field(description="Reach of the done activities")
+    feedback: DutyFeedback = Field(description="Feedback received, responded to and closed")
+    plans_with_red_items: list[PlanRed] = Field(description="Plans whose duty report has red items, most first")
+
+
+def _count(condition) -> object:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+async def discharge(*, session: AsyncSession, caller: Principal, year: int) -> DutyDischargeReport:
+    """How the duty was discharged across the caller's plans in the year."""
+    since, before = day_start(date(year, 1, 1)), day_start(date(year + 1, 1, 1))
+    activity_scope = [Activity.tenant_id == caller.tenant_id, Activity.archived_at.is_(None),
+                      Activity.plan_id.is_not(None), Activity.starts_at >= since, Activity.starts_at < before]
+    feedback_scope = [Feedback.tenant_id == caller.tenant_id, Feedback.archived_at.is_(None),
+                      Feedback.plan_id.is_not(None), Feedback.received_at >= since, Feedback.received_at < before]
+    limb = func.coalesce(Activity.duty_limb, NO_LIMB)
+    counted = {row[0]: row[1:] for row in await session.execute(
+        select(limb, func.count(), *(_count(Activity.status == s) for s in ("planned", "done", "cancelled")))
+        .where(*activity_scope).group_by(limb))}
+    by_limb = [LimbCount(limb=k, total=counted.get(k, (0,) * 4)[0], planned=counted.get(k, (0,) * 4)[1],
+                         done=counted.get(k, (0,) * 4)[2], cancelled=counted.get(k, (0,) * 4)[3])
+               for k in (*LIMBS, NO_LIMB)]
+    done = [*activity_scope, Activity.status == "done"]
+    n, unnamed, recipients, impressions = (await session.execute(
+        select(func.count(), *(func.coalesce(func.sum(c), 0) for c in (
+            Activity.unnamed_attendees, Activity.recipients, Activity.impressions))).where(*done))).one()
+    invited, attended = (await session.execute(
+        select(_count(ActivityAttendance.invited.is_(True)), _count(ActivityAttendance.attended.is_(True)))
+        .join(Activity, Activity.id == ActivityAttendance.activity_id).where(*done))).one()
+    received, responded, closed = (await session.execute(
+        select(func.count(), func.count(Feedback.responded_at), _count(Feedback.status == "closed"))
+        .where(*feedback_scope))).one()
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    plans = list((await session.execute(
+        select(Plan).where(
+            Plan.tenant_id == caller.tenant_id, Plan.archived_at.is_(None),
+            or_(Plan.id.in_(select(Activity.plan_id).where(*activity_scope)),
+                Plan.id.in_(select(Feedback.plan_id).where(*feedback_scope)),
+                and_(Plan.start_date.is_not(None), Plan.start_date <= last,
+                     or_(Plan.end_date.is_(None), Plan.end_date >= first))))
+        .order_by(Plan.title, Plan.id))).scalars())
+    red = []
+    for plan in plans:
+        report = await duty_report.build(session, plan)
+        if report.counts.red:
+            red.append(PlanRed(plan_id=plan.id, title=plan.title, red_items=report.counts.red))
+    red.sort(key=lambda p: (-p.red_items, p.title))
+    return DutyDischargeReport(
+        year=year, generated_at=utcnow(), plans=len(plans), activities_by_limb=by_limb,
+        reach=DutyReach(activities_done=n, invited=invited, attended=attended, unnamed=unnamed, recipients=recipients,
+                        impressions=impressions),
+        feedback=DutyFeedback(received=received, responded=responded, closed=closed), plans_with_red_items=red)
+
+
+def render_csv(report: DutyDischargeReport) -> str:
+    """One figure per row: section, key, metric, value (cells that a spreadsheet would run are neutralised)."""
+    rows: list[tuple] = [("year", "", "year", report.year), ("plans", "", "count", report.plans)]
+    for count in report.activities_by_limb:
+        rows += [("activities", count.limb, metric, getattr(count, metric))
+                 for metric in ("total", "planned", "done", "cancelled")]
+    rows += [("reach", "", metric, value) for metric, value in report.reach.model_dump().items()]
+    rows += [("feedback", "", metric, value) for metric, value in report.feedback.model_dump().items()]
+    rows += [("plan_red_items", plan.title, str(plan.plan_id), plan.red_items) for plan in report.plans_with_red_items]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(("section", "key", "metric", "value"))
+    writer.writerows([safe(cell) for cell in row] for row in rows)
+    return buffer.getvalue()

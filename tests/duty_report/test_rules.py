@@ -1,0 +1,228 @@
+"""Each rule through the API: break it on a plan that is otherwise green, expect the red item and its
+reason; repair it, expect green."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from tests import factories
+from tests.duty_report.support import evidence, green_plan, item, report, requirement
+
+
+async def check(client, world, headers, code, *, status="red", reason=None, contains=None) -> dict:
+    got = item(await report(client, world.plan, headers), code)
+    assert got["status"] == status, got
+    if reason is not None:
+        assert got["reason"] == reason
+    if contains is not None:
+        assert contains in got["reason"], got["reason"]
+    return got
+
+
+@pytest.mark.parametrize("limb, code, words", [
+    ("planning", "limb-a-planning", "(a), planning"),
+    ("proposals", "limb-b-proposals", "(b), the development and consideration of proposals"),
+    ("decision", "limb-c-decisions", "(c), decisions"),
+])
+async def test_no_involvement_for_a_limb_is_red_until_an_activity_serves_it(client, session, a, limb, code, words):
+    world = await green_plan(session, a.tenant)
+    world.activities[limb].status = "cancelled"
+    got = await check(client, world, a["lead"], code, reason=f"No involvement is recorded for limb {words}: no "
+                                                             f"activity of the plan serves it and no evidence item is "
+                                                             f"linked.")
+    assert got["gaps"] and got["evidence"] == {"items": [], "links": []}
+    world.activities[limb].status = "planned"
+    await check(client, world, a["lead"], code, status="green")
+
+
+async def test_an_evidence_item_also_shows_a_limb_met(client, session, a):
+    world = await green_plan(session, a.tenant)
+    world.activities["planning"].duty_limb = None
+    await check(client, world, a["lead"], "limb-a-planning")
+    req = await requirement(session, world.duties["nhs-act-s14z45"], "limb-a-planning")
+    await evidence(session, world.plan, req, summary="Board minutes, 4 March")
+    got = await check(client, world, a["lead"], "limb-a-planning", status="green", reason="1 evidence item linked.")
+    assert got["evidence"]["items"][0]["summary"] == "Board minutes, 4 March"
+
+
+async def test_a_decision_before_the_consultation_closed_is_red(client, session, a):
+    world = await green_plan(session, a.tenant)
+    world.consultation.decision_date, world.consultation.closed_date = date(2026, 3, 3), date(2026, 3, 10)
+    await check(client, world, a["lead"], "gunning-1", reason="The decision was dated 3 March 2026, before the "
+                                                              "consultation closed on 10 March 2026 (Gunning 1).")
+    world.consultation.decision_date = date(2026, 3, 11)
+    await check(client, world, a["lead"], "gunning-1", status="green")
+
+
+async def test_no_consultation_fails_the_gunning_principles(client, session, a):
+    world = await green_plan(session, a.tenant)
+    world.consultation.archived_at = datetime(2026, 5, 1, tzinfo=UTC)
+    got = await report(client, world.plan, a["lead"])
+    for code in ("gunning-1", "gunning-2", "gunning-3"):
+        assert item(got, code)["status"] == "red"
+        assert item(got, code)["reason"].startswith("No formal consultation is recorded for this plan")
+
+
+async def test_an_open_consultation_without_a_closing_date_is_amber(client, session, a):
+    world = await green_plan(session, a.tenant)
+    world.consultation.closed_date = world.consultation.decision_date = None
+    await check(client, world, a["lead"], "gunning-1", status="amber")
+    await check(client, world, a["lead"], "gunning-3", status="amber")
+
+
+@pytest.mark.parametrize("code, suffix", [("gunning-2", "(Gunning 2)"), ("due-regard", "(Equality Act 2010 s149)")])
+async def test_an_equality_impact_assessment_not_published_at_launch_is_red(client, session, a, code, suffix):
+    world = await green_plan(session, a.tenant)
+    world.eia.published_at = None
+    await check(client, world, a["lead"], code, reason="The equality impact assessment was not published when the "
+                                                       f"consultation opened on 5 January 2026 {suffix}.")
+    world.eia.published_at = datetime(2026, 1, 20, 10, 0, tzinfo=UTC)
+    await check(client, world, a["lead"], code, reason="The equality impact assessment was published on 20 January "
+                                                       "2026, after the consultation opened on 5 January 2026 "
+                                                       f"{suffix}.")
+    world.eia.published_at = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+    await check(client, world, a["lead"], code, status="green")
+
+
+async def test_a_consultation_pack_not_published_at_launch_is_red(client, session, a):
+    world = await green_plan(session, a.tenant)
+    await session.delete(world.pack)
+    await session.flush()
+    await check(client, world, a["lead"], "gunning-2", reason="The consultation pack was not published when the "
+                                                              "consultation opened on 5 January 2026 (Gunning 2).")
+    from tests.duty_report.support import document
+
+    await document(session, world.plan, kind="consultation_pack", published_at=datetime(2026, 1, 3, tzinfo=UTC))
+    await check(client, world, a["lead"], "gunning-2", status="green")
+
+
+async def test_due_regard_without_a_consultation_needs_a_published_assessment(client, session, a):
+    world = await green_plan(session, a.tenant)
+    world.consultation.archived_at = datetime(2026, 5, 1, tzinfo=UTC)
+    world.eia.published_at = None
+    await check(client, world, a["lead"], "due-regard", reason="No equality impact assessment is published for this "
+                                                               "plan (Equality Act 2010 s149).")
+    world.eia.published_at = datetime(2026, 2, 1, tzinfo=UTC)
+    await check(client, world, a["lead"], "due-regard", status="green")
+
+
+async def test_a_window_shorter_than_the_minimum_without_a_reason_is_red(client, session, a):
+    world = await green_plan(session, a.tenant)
+    world.consultation.closed_date = date(2026, 2, 2)
+    await check(client, world, a["lead"], "gunning-3",
+                reason="The consultation ran 28 days (5 January 2026 to 2 February 2026), shorter than the stated "
+                       "minimum of 84 days, and no reason is recorded (Gunning 3).")
+    world.consultation.shorter_reason = "Winter pressures: the service closes on 1 March"
+    got = await check(client, world, a["lead"], "gunning-3", status="green")
+    assert got["reason"].endswith("for the recorded reason: Winter pressures: the service closes on 1 March")
+
+
+async def test_a_window_with_no_minimum_set_is_amber(client, session, a):
+    world = await green_plan(session, a.tenant)
+    world.consultation.minimum_days = None
+    await check(client, world, a["lead"], "gunning-3", status="amber", contains="no minimum duration was set")
+
+
+async def test_themes_without_a_response_are_red(client, session, a):
+    world = await green_plan(session, a.tenant)
+    late = await factories.feedback(session, a.tenant, plan_id=world.plan.id, themes=["access", "transport"])
+    await check(client, world, a["lead"], "gunning-4",
+                reason="2 themes raised in feedback have no response (access, transport) (Gunning 4).")
+    late.responded_at, late.response_text, late.status = datetime(2026, 4, 1, tzinfo=UTC), "A bus", "responded"
+    got = await check(client, world, a["lead"], "gunning-4",
+                      reason="1 response was never communicated back (Gunning 4).")
+    assert got["gaps"] == ["Tell 1 stakeholder about the response to what they said."]
+    late.told_how, late.told_at = "email", datetime(2026, 4, 2, tzinfo=UTC)
+    await check(client, world, a["lead"], "gunning-4", status="green")
+
+
+async def test_no_feedback_is_amber_for_gunning_4(client, session, a):
+    world = await green_plan(session, a.tenant)
+    world.feedback.archived_at = datetime(2026, 5, 1, tzinfo=UTC)
+    await check(client, world, a["lead"], "gunning-4", status="amber")
+
+
+async def test_an_audience_category_never_reached_is_red(client, session, a):
+    world = await green_plan(session, a.tenant)
+    world.plan.audience_categories = ["patient", "carer", "staff"]
+    await check(client, world, a["lead"], "reach", reason="Never reached by any activity of the plan: staff.")
+    person = await factories.stakeholder(session, a.tenant, categories=["staff"])
+    await factories.attendance(session, world.activities["decision"], person)
+    await check(client, world, a["lead"], "reach", status="green")
+
+
+async def test_a_seldom_heard_group_never_reached_is_red(client, session, a):
+    world = await green_plan(session, a.tenant)
+    world.activities["proposals"].status = "cancelled"
+    got = await check(client, world, a["lead"], "reach",
+                      reason="Never reached by any activity of the plan: carer, Bridport Traveller Forum.")
+    assert got["gaps"] == ["The audience category 'carer' was never reached by any activity.",
+                           "The seldom-heard group 'Bridport Traveller Forum' was never reached by any activity."]
+    world.activities["planning"].audience_categories = ["patient", "carer"]
+    await factories.attendance(session, world.activities["planning"], world.group, attended=False)
+    await check(client, world, a["lead"], "reach", status="green")
+
+
+async def test_a_seldom_heard_member_of_an_audience_organisation_counts(client, session, a):
+    world = await green_plan(session, a.tenant)
+    org = await factories.organisation(session, a.tenant)
+    await factories.stakeholder(session, a.tenant, name="Young Carers Group", organisation_id=org.id,
+                                tags=["seldom-heard"])
+    from api.models import PlanAudienceOrganisation
+
+    session.add(PlanAudienceOrganisation(plan_id=world.plan.id, organisation_id=org.id, tenant_id=a.tenant.id))
+    await session.flush()
+    await check(client, world, a["lead"], "reach", contains="Young Carers Group")
+
+
+async def test_no_audience_is_amber(client, session, a):
+    plan = await factories.plan(session, a.tenant)
+    from tests.duty_report.support import assessment, catalogue
+
+    await assessment(session, plan, await catalogue(session))
+    await check(client, type("W", (), {"plan": plan}), a["lead"], "reach", status="amber")
+
+
+async def test_substantial_variation_without_osc_consultation_is_red(client, session, a):
+    world = await green_plan(session, a.tenant)
+    world.letter.direction = "received"
+    await check(client, world, a["lead"], "osc-consultation",
+                reason="The change is a substantial variation, but no correspondence to the Overview & Scrutiny "
+                       "Committee is logged.")
+    world.letter.direction = "sent"
+    await check(client, world, a["lead"], "osc-consultation", status="green",
+                reason="The change is a substantial variation and the Overview & Scrutiny Committee was consulted on "
+                       "20 January 2026 (1 item sent).")
+
+
+async def test_substantial_variation_not_assessed_is_amber(client, session, a):
+    world = await green_plan(session, a.tenant)
+    world.scrutiny.substantial_variation = None
+    await check(client, world, a["lead"], "osc-consultation", status="amber",
+                reason="Whether the change is a substantial variation has not been assessed.")
+    world.scrutiny.substantial_variation = False
+    await check(client, world, a["lead"], "osc-consultation", status="green",
+                reason="The change is not a substantial variation: Moves the walk-in service 12 miles")
+
+
+async def test_a_required_notification_not_sent_is_red(client, session, a):
+    world = await green_plan(session, a.tenant)
+    world.scrutiny.sos_notified_date = None
+    await check(client, world, a["lead"], "sos-notification",
+                reason="Notification to the Secretary of State is required but has not been sent.")
+    world.scrutiny.sos_notified_date = date(2026, 2, 3)
+    await check(client, world, a["lead"], "sos-notification", status="green",
+                reason="The Secretary of State was notified on 3 February 2026.")
+    world.scrutiny.sos_notification_required = None
+    await check(client, world, a["lead"], "sos-notification", status="amber")
+
+
+async def test_llais_is_named_for_a_welsh_plan(client, session, a):
+    from tests.duty_report.support import assessment, catalogue
+
+    world = await green_plan(session, a.tenant)
+    wales = await catalogue(session, "wales")
+    await assessment(session, world.plan, wales, applies=("llais-consultation",))
+    world.scrutiny.body = "llais"
+    world.letter.direction = "meeting"
+    await check(client, world, a["lead"], "llais-consultation", contains="no correspondence to Llais is logged")

@@ -1,0 +1,241 @@
+import hashlib
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from api.evidence_pack import seal
+from api.models import AuditEvent
+from tests import factories
+from tests.duty_report.support import NIL, ROLES, evidence, green_plan, requirement
+
+PACK = "/api/v1/plans/{}/evidence-pack"
+VERIFY = "/api/v1/evidence-packs/verify"
+PACK_READERS = ("admin", "lead", "auditor")
+
+
+async def sealed(client, plan, headers) -> bytes:
+    r = await client.get(PACK.format(plan.id), headers=headers)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/json"
+    return r.content
+
+
+async def events(session, tenant):
+    return list((await session.execute(select(AuditEvent).where(AuditEvent.tenant_id == tenant.id)
+                                       .order_by(AuditEvent.seq))).scalars())
+
+
+@pytest.mark.parametrize("role", PACK_READERS)
+async def test_pack_readers_seal_a_pack_that_verifies(client, session, a, role):
+    world = await green_plan(session, a.tenant)
+    before = await events(session, a.tenant)
+    body = await sealed(client, world.plan, a[role])
+    pack = json.loads(body)
+    assert body == seal.encode(pack)  # served in its canonical form, digest included
+    assert pack["digest"] == hashlib.sha256(seal.canonical(pack)).hexdigest()
+    head = before[-1] if before else None
+    assert pack["audit_head"] == ({"seq": head.seq, "hash": head.hash} if head else {"seq": 0, "hash": "0" * 64})
+    after = await events(session, a.tenant)
+    assert len(after) == len(before) + 1
+    last = after[-1]
+    assert last.action == "evidence_pack.sealed" and last.resource_id == str(world.plan.id)
+    assert last.changes["digest"] == pack["digest"] and last.actor_id == a.users[role].id
+    assert pack["sealed_by"] == {"type": "user", "id": str(a.users[role].id)}
+    r = await client.post(VERIFY, content=body, headers={**a[role], "content-type": "application/json"})
+    assert r.status_code == 200
+    assert r.json() == {"valid": True, "digest_matches": True, "audit_head_found": True, "sealed_event_found": True,
+                        "reasons": []}
+
+
+async def test_the_pack_holds_the_whole_record(client, session, a):
+    world = await green_plan(session, a.tenant)
+    req = await requirement(session, world.duties["nhs-act-s14z45"], "limb-a-planning")
+    item = await evidence(session, world.plan, req, summary="Board minutes")
+    pack = json.loads(await sealed(client, world.plan, a["auditor"]))
+    assert pack["format"] == "involve-evidence-pack/1"
+    assert pack["tenant"]["id"] == str(a.tenant.id) and pack["plan"]["id"] == str(world.plan.id)
+    assert [v["number"] for v in pack["applicability"]] == [1]
+    assert pack["grid"]["plan_id"] == str(world.plan.id)
+    assert "Bridport Traveller Forum" in [s["name"] for s in pack["grid"]["stakeholders"]]
+    proposals = next(x for x in pack["activities"] if x["duty_limb"] == "proposals")
+    assert proposals["attendance"] == [{"stakeholder_id": str(world.group.id), "stakeholder_name":
+                                        "Bridport Traveller Forum", "invited": True, "attended": True, "role": None}]
+    assert pack["feedback"][0]["response_text"] == "More spaces"
+    documents = pack["consultations"][0]["documents"]
+    assert {d["sha256"] for d in documents} == {world.pack.sha256, world.eia.sha256}
+    assert pack["scrutiny"]["record"]["substantial_variation"] is True
+    assert pack["scrutiny"]["correspondence"][0]["direction"] == "sent"
+    assert pack["evidence"][0]["id"] == str(item.id) and pack["duty_report"]["status"] == "green"
+
+
+async def test_every_version_of_the_applicability_record_is_in_the_pack(client, session, a):
+    from tests.duty_report.support import assessment
+
+    world = await green_plan(session, a.tenant)
+    await assessment(session, world.plan, world.duties, signed=False)
+    pack = json.loads(await sealed(client, world.plan, a["lead"]))
+    assert [v["number"] for v in pack["applicability"]] == [1, 2]
+    assert pack["applicability"][1]["signed_off_at"] is None
+
+
+@pytest.mark.parametrize("role", ("contributor", "viewer"))
+async def test_other_roles_cannot_seal_a_pack(client, session, a, role):
+    world = await green_plan(session, a.tenant)
+    before = len(await events(session, a.tenant))
+    r = await client.get(PACK.format(world.plan.id), headers=a[role])
+    assert r.status_code == 403 and r.headers["content-type"] == "application/problem+json"
+    assert len(await events(session, a.tenant)) == before
+
+
+async def test_another_tenants_plan_is_not_found(client, session, a, b):
+    world = await green_plan(session, b.tenant)
+    r = await client.get(PACK.format(world.plan.id), headers=a["admin"])
+    assert r.status_code == 404
+    assert (await session.execute(select(func.count()).select_from(AuditEvent)
+                                  .where(AuditEvent.action == "evidence_pack.sealed"))).scalar_one() == 0
+
+
+@pytest.mark.parametrize("path, params, status", [
+    (NIL, {}, 404), ("nope", {}, 422), (None, {"format": "docx"}, 422)])
+async def test_bad_input(client, session, a, path, params, status):
+    plan = await factories.plan(session, a.tenant)
+    await session.commit()
+    r = await client.get(PACK.format(path or plan.id), params=params, headers=a["lead"])
+    assert r.status_code == status and r.headers["content-type"] == "application/problem+json"
+    assert await events(session, a.tenant) == []
+
+
+async def test_html_is_printable_and_escapes_everything(client, session, a):
+    world = await green_plan(session, a.tenant)
+    world.plan.title = "<script>alert('x')</script> & co"
+    world.feedback.text = "<img src=x onerror=alert(1)>"
+    await session.commit()
+    r = await client.get(PACK.format(world.plan.id), params={"format": "html"}, headers=a["auditor"])
+    assert r.status_code == 200 and r.headers["content-type"] == "text/html; charset=utf-8"
+    page = r.text
+    assert "<script>" not in page and "<img" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; co" in page
+    assert "Duty report" in page and world.eia.sha256 in page and "Bridport Traveller Forum" in page
+    last = (await events(session, a.tenant))[-1]
+    assert last.action == "evidence_pack.sealed" and last.changes["digest"] in page
+
+
+@pytest.mark.parametrize("role", PACK_READERS)
+async def test_pdf_is_drawn_from_the_sealed_pack(client, session, a, role):
+    world = await green_plan(session, a.tenant)
+    world.plan.title = "Gwasanaeth ŵyr — 医院 “quoted” <b>"
+    world.feedback.text = "Line one\nline two\ttabbed \u202e reversed"
+    await session.commit()
+    r = await client.get(PACK.format(world.plan.id), params={"format": "pdf"}, headers=a[role])
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF-") and r.content.rstrip().endswith(b"%%EOF")
+    assert (await events(session, a.tenant))[-1].action == "evidence_pack.sealed"
+
+
+def test_pdf_text_falls_back_to_latin_1():
+    from api.evidence_pack.pdf import latin1
+
+    assert latin1("ŵyr — “x” café 医") == 'wyr - "x" café ?'
+
+
+def test_altering_any_byte_of_a_stored_pack_breaks_its_digest():
+    pack = {"format": "involve-evidence-pack/1", "tenant": {"id": NIL, "name": "Dorset ICB — “test”"},
+            "plan": {"title": "Café\nopening", "budget": 120050, "tags": ["a", "b"], "approved": True, "x": None},
+            "audit_head": {"seq": 12, "hash": "ab" * 32}}
+    pack["digest"] = seal.digest(pack)
+    stored = seal.encode(pack)
+    assert seal.digest(seal.loads(stored)) == pack["digest"]
+    for position in range(len(stored)):
+        for flip in (0x01, 0x20, 0x80):
+            altered = bytearray(stored)
+            altered[position] ^= flip
+            try:
+                parsed = seal.loads(bytes(altered))
+            except seal.NotAPack:
+                continue
+            assert parsed.get("digest") != seal.digest(parsed), (position, flip)
+
+
+async def test_an_altered_pack_does_not_verify(client, session, a):
+    world = await green_plan(session, a.tenant)
+    pack = json.loads(await sealed(client, world.plan, a["lead"]))
+    pack["activities"][0]["title"] = "A workshop that never happened"
+    r = await client.post(VERIFY, json=pack, headers=a["auditor"])
+    assert r.status_code == 200
+    got = r.json()
+    assert got["valid"] is False and got["digest_matches"] is False and got["audit_head_found"] is True
+    assert got["reasons"][0].startswith("The digest does not match")
+
+
+async def test_a_pack_rebuilt_with_a_new_digest_does_not_verify(client, session, a):
+    world = await green_plan(session, a.tenant)
+    pack = json.loads(await sealed(client, world.plan, a["lead"]))
+    pack["duty_report"]["status"] = "green"
+    pack["plan"]["title"] = "Forged"
+    pack["digest"] = seal.digest(pack)
+    got = (await client.post(VERIFY, json=pack, headers=a["lead"])).json()
+    assert got["digest_matches"] is True and got["sealed_event_found"] is False and got["valid"] is False
+
+
+async def test_a_pack_with_an_unknown_audit_head_does_not_verify(client, session, a):
+    world = await green_plan(session, a.tenant)
+    pack = json.loads(await sealed(client, world.plan, a["lead"]))
+    pack["audit_head"]["hash"] = "f" * 64
+    got = (await client.post(VERIFY, json=pack, headers=a["lead"])).json()
+    assert got["valid"] is False and got["audit_head_found"] is False and got["digest_matches"] is False
+
+
+async def test_an_altered_audit_trail_fails_verification(client, session, a):
+    world = await green_plan(session, a.tenant)
+    pack = json.loads(await sealed(client, world.plan, a["lead"]))
+    last = (await events(session, a.tenant))[-1]
+    last.changes = {**last.changes, "audit_head_seq": 99}
+    await session.flush()
+    got = (await client.post(VERIFY, json=pack, headers=a["lead"])).json()
+    assert got["valid"] is False and any("audit trail was altered" in r for r in got["reasons"])
+
+
+async def test_another_tenants_pack_does_not_verify(client, session, a, b):
+    world = await green_plan(session, b.tenant)
+    pack = json.loads(await sealed(client, world.plan, b["lead"]))
+    got = (await client.post(VERIFY, json=pack, headers=a["auditor"])).json()
+    assert got["valid"] is False and got["digest_matches"] is True and got["audit_head_found"] is False
+    assert "The pack was not sealed by this tenant." in got["reasons"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_every_role_may_verify_and_nothing_is_written(client, session, a, b, role):
+    world = await green_plan(session, b.tenant)
+    pack = json.loads(await sealed(client, world.plan, b["admin"]))
+    before = len(await events(session, a.tenant))
+    assert (await client.post(VERIFY, json=pack, headers=a[role])).status_code == 200
+    assert len(await events(session, a.tenant)) == before
+
+
+@pytest.mark.parametrize("body, status", [
+    (b"{not json", 400), (b"[]", 422), (b"{}", 422),
+    (b'{"digest": "x", "audit_head": {"seq": -1, "hash": "x"}, "tenant": {}}', 422),
+])
+async def test_verify_refuses_what_is_not_a_pack(client, a, body, status):
+    r = await client.post(VERIFY, content=body, headers={**a["lead"], "content-type": "application/json"})
+    assert r.status_code == status and r.headers["content-type"] == "application/problem+json"
+
+
+async def test_verify_needs_a_token(client):
+    assert (await client.post(VERIFY, json={})).status_code == 401
+
+
+async def test_verify_refuses_a_pack_with_a_duplicate_key(client, session, a):
+    world = await green_plan(session, a.tenant)
+    body = await sealed(client, world.plan, a["lead"])
+    doubled = b'{"digest":"' + b"0" * 64 + b'",' + body[1:]
+    r = await client.post(VERIFY, content=doubled, headers={**a["lead"], "content-type": "application/json"})
+    assert r.status_code == 400 and "appears twice" in r.json()["detail"]
+
+
+async def test_verify_refuses_an_unknown_member(client, session, a):
+    world = await green_plan(session, a.tenant)
+    pack = json.loads(await sealed(client, world.plan, a["lead"]))
+    r = await client.post(VERIFY, json={**pack, "extra": 1}, headers=a["lead"])
+    assert r.status_code == 422
