@@ -6,13 +6,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.routes import route_table
+from api.schemas import ResponseModel
 
 log = logging.getLogger("api.errors")
 
@@ -20,13 +21,13 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://involve.nhs.example/problems/"
 
 
-class FieldError(BaseModel):
+class FieldError(ResponseModel):
     loc: list[str | int] = Field(description="Where the bad value is: body, query, path or header, then the field")
     msg: str = Field(description="What is wrong with it")
     type: str | None = Field(default=None, description="A machine-readable kind of error")
 
 
-class Problem(BaseModel):
+class Problem(ResponseModel):
     type: str = Field(description="A URI naming the kind of problem")
     title: str = Field(description="A short, fixed summary of the kind of problem")
     status: int = Field(description="The HTTP status code")

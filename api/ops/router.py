@@ -13,16 +13,17 @@ from prometheus_client import (
 from prometheus_client.gc_collector import GCCollector
 from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import text
 
 from api.auth.principal import PUBLIC
 from api.errors import problems
+from api.schemas import ResponseModel
 
 router = APIRouter(tags=["operations"])
 
 
-class Health(BaseModel):
+class Health(ResponseModel):
     status: str = Field(description="ok, or what is wrong")
 
 
