@@ -261,7 +261,7 @@ async def _seed(app) -> tuple[dict, set[str], str]:
 
 async def make_world(suffix: str):
     """Yields a populated World on a fresh database of its own."""
-    url = scratch_database_url(suffix)
+    url = await asyncio.to_thread(scratch_database_url, suffix)  # it runs its own event loop
     await asyncio.to_thread(upgrade, url)
     settings = make_settings(url, db_null_pool=True)
     app = create_app(settings)
