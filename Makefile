@@ -8,7 +8,7 @@ PORT ?= 8000
 # `make run` keeps its SQLite file in var/ unless INVOLVE_DATABASE_URL says otherwise.
 RUN_DATABASE_URL ?= $(or $(INVOLVE_DATABASE_URL),sqlite:///./var/involve.db)
 
-.PHONY: install run test openapi openapi-check lint clean bench
+.PHONY: install run test openapi openapi-check lint clean bench fault
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ lint: install
 BENCH_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/involve_bench
 bench: install
 	$(BIN)/python bench/import_export.py --postgres $(BENCH_POSTGRES)
+
+# Fault tests (never part of `make test`): a private PostgreSQL (initdb/pg_ctl) stopped under load, the pool
+# exhausted, SIGTERM mid-request, an import cut off and retried; about a minute and a half. See tests/fault/run.py.
+fault: install
+	$(BIN)/python tests/fault/run.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

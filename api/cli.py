@@ -60,7 +60,8 @@ def serve(host: Annotated[str, typer.Option(help="Address to bind")] = "127.0.0.
 
     settings = _settings()
     uvicorn.run("api.main:app_factory", factory=True, host=host, port=port, workers=workers,
-                log_level=settings.log_level.lower(), access_log=False, proxy_headers=True)
+                log_level=settings.log_level.lower(), access_log=False, proxy_headers=True,
+                timeout_graceful_shutdown=settings.shutdown_timeout)
 
 
 @app.command()

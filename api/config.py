@@ -18,6 +18,12 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     db_max_overflow: int = 10
     db_null_pool: bool = False
+    # When the database is down or every pooled connection is busy, answer 503 within these (seconds)
+    # rather than hold the request: a caller can retry, a hung worker helps nobody.
+    db_pool_timeout: float = Field(default=5.0, gt=0)
+    db_connect_timeout: float = Field(default=3.0, gt=0)
+    # On SIGTERM, requests in flight get this long to finish before the server closes them (seconds).
+    shutdown_timeout: int = Field(default=20, ge=1)
 
     jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
     jwt_secret: str = DEFAULT_JWT_SECRET

@@ -119,9 +119,11 @@ class Database:
         if settings.db_null_pool:
             kwargs["poolclass"] = NullPool
         elif not settings.is_sqlite:
-            kwargs.update(pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
+            kwargs.update(pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow,
+                          pool_timeout=settings.db_pool_timeout)
         if not settings.is_sqlite:
             kwargs["pool_pre_ping"] = False
+            kwargs["connect_args"] = {"timeout": settings.db_connect_timeout}
         # hide_parameters: a database error's message must not carry personal values into the log.
         self.engine = create_async_engine(self.url, hide_parameters=True, **kwargs)
         if settings.is_sqlite:

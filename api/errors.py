@@ -6,12 +6,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError
+from pydantic import Field
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.routes import route_table
+from api.schemas import ResponseModel
 
 log = logging.getLogger("api.errors")
 
@@ -19,13 +21,13 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://involve.nhs.example/problems/"
 
 
-class FieldError(BaseModel):
+class FieldError(ResponseModel):
     loc: list[str | int] = Field(description="Where the bad value is: body, query, path or header, then the field")
     msg: str = Field(description="What is wrong with it")
     type: str | None = Field(default=None, description="A machine-readable kind of error")
 
 
-class Problem(BaseModel):
+class Problem(ResponseModel):
     type: str = Field(description="A URI naming the kind of problem")
     title: str = Field(description="A short, fixed summary of the kind of problem")
     status: int = Field(description="The HTTP status code")
@@ -158,12 +160,54 @@ def install(app: FastAPI) -> None:
         return problem_response(request, status=409, slug=Conflict.slug, title=Conflict.title,
                                 detail="The change conflicts with a record written at the same moment; try again")
 
+    def _unavailable(request: Request, what: str) -> JSONResponse:
+        return problem_response(request, status=503, slug="unavailable", title="Service unavailable",
+                                detail=f"{what}; try again shortly", headers={"Retry-After": str(RETRY_AFTER)})
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_timeout(request: Request, exc: PoolTimeout):
+        log.warning("database pool exhausted", extra={"request_id": getattr(request.state, "request_id", None)})
+        return _unavailable(request, "Every database connection is busy")
+
+    @app.exception_handler(OSError)  # refused or reset connections, connect timeouts (TimeoutError)
+    async def _os_error(request: Request, exc: OSError):
+        log.warning("database unreachable: %s", type(exc).__name__,
+                    extra={"request_id": getattr(request.state, "request_id", None)})
+        return _unavailable(request, "The database is unreachable")
+
+    @app.exception_handler(DBAPIError)
+    async def _dbapi(request: Request, exc: DBAPIError):
+        if is_connection_error(exc):
+            log.warning("database connection lost: %s", type(exc.orig).__name__,
+                        extra={"request_id": getattr(request.state, "request_id", None)})
+            return _unavailable(request, "The database connection was lost")
+        return await _unexpected(request, exc)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
         log.error("unhandled error", exc_info=exc,
                   extra={"request_id": getattr(request.state, "request_id", None)})
         return problem_response(request, status=500, slug="internal", title="Internal server error",
                                 detail="Something went wrong on our side; quote the request id to the operators")
+
+
+RETRY_AFTER = 2  # seconds a client should wait before retrying a 503
+
+
+def is_connection_error(exc: DBAPIError) -> bool:
+    """The database went away (restart, failover, network), as opposed to refusing the statement."""
+    if exc.connection_invalidated:
+        return True
+    orig = exc.orig
+    cause = getattr(orig, "__cause__", None)
+    names = {type(e).__name__ for e in (orig, cause) if e is not None}
+    return bool(names & _CONNECTION_ERRORS) or isinstance(orig, OSError) or isinstance(cause, OSError)
+
+
+# asyncpg's names for a connection that is gone or refused (matched by name: the driver is optional on SQLite).
+_CONNECTION_ERRORS = {"ConnectionDoesNotExistError", "CannotConnectNowError", "ConnectionFailureError",
+                      "AdminShutdownError", "CrashShutdownError", "PostgresConnectionError",
+                      "ConnectionResetError", "ConnectionRefusedError", "TooManyConnectionsError"}
 
 
 async def reject_nul_in_query(request: Request) -> None:

@@ -12,6 +12,7 @@ from api.actions.router import router as actions_router
 from api.activities.router import router as activities_router
 from api.assessments.router import router as assessments_router
 from api.audit_events.router import router as audit_events_router
+from api.auth.principal import mark_roles
 from api.auth.router import router as auth_router
 from api.calendar.router import router as calendar_router
 from api.config import Settings, get_settings
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api.include_router(router)
     app.include_router(api)
     app.include_router(ops_router)
+    mark_roles(app)  # x-roles on every operation, from its role dependency
 
     # A registry per app: the library skips metrics already registered in a shared registry, which
     # would leave every app after the first in a process (tests, reloads) without any.

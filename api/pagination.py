@@ -12,11 +12,12 @@ from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from fastapi import Query
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import BadRequest
+from api.schemas import ResponseModel
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -24,7 +25,7 @@ MAX_LIMIT = 500
 T = TypeVar("T")
 
 
-class Page(BaseModel, Generic[T]):
+class Page(ResponseModel, Generic[T]):
     items: list[T] = Field(description="This page's items")
     next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null on the last page")
     total: int | None = Field(default=None, description="All matching items; only with ?include_total=true")

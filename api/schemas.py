@@ -42,5 +42,12 @@ class RequestModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class ReadModel(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class ResponseModel(BaseModel):
+    """Response bodies are closed (the spec says additionalProperties: false), so a field that leaks into
+    an answer without being declared fails schemathesis instead of reaching a client."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ReadModel(ResponseModel):
+    model_config = ConfigDict(from_attributes=True, extra="forbid")

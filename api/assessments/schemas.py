@@ -3,11 +3,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AwareDatetime, BeforeValidator, ConfigDict, Field
 
 from api.assessments.quadrants import Quadrant
 from api.pagination import Page
-from api.schemas import LongText, ReadModel, RequestModel
+from api.schemas import LongText, ReadModel, RequestModel, ResponseModel
 from api.stakeholders.schemas import StakeholderCategory, StakeholderKind
 
 INTEREST = "How much the stakeholder cares about the work: 1 (little) to 5 (a great deal)"
@@ -65,7 +65,7 @@ class ScoreSource(StrEnum):
     general = "general"
 
 
-class GridStakeholder(BaseModel):
+class GridStakeholder(ResponseModel):
     id: uuid.UUID = Field(description="The stakeholder")
     name: str = Field(description="Name")
     kind: StakeholderKind = Field(description="A person, a group or an organisation")
@@ -80,7 +80,7 @@ class GridStakeholder(BaseModel):
     assessed_at: datetime | None = Field(description="When the scores shown were recorded")
 
 
-class QuadrantCounts(BaseModel):
+class QuadrantCounts(ResponseModel):
     manage_closely: int = Field(description="Stakeholders to manage closely")
     keep_satisfied: int = Field(description="Stakeholders to keep satisfied")
     keep_informed: int = Field(description="Stakeholders to keep informed")
@@ -88,7 +88,7 @@ class QuadrantCounts(BaseModel):
     unassessed: int = Field(description="Stakeholders in the audience never assessed")
 
 
-class Movement(BaseModel):
+class Movement(ResponseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     stakeholder_id: uuid.UUID = Field(description="The stakeholder")
@@ -97,7 +97,7 @@ class Movement(BaseModel):
     to_quadrant: Quadrant = Field(alias="to", description="Its quadrant now")
 
 
-class Grid(BaseModel):
+class Grid(ResponseModel):
     plan_id: uuid.UUID | None = Field(description="The plan; null for the general map")
     threshold: int = Field(description="The score from which interest or influence counts as high")
     counts: QuadrantCounts = Field(description="How many stakeholders of the audience are in each quadrant")

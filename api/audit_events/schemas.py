@@ -2,10 +2,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field
+from pydantic import AwareDatetime, BeforeValidator, Field
 
 from api.pagination import Page
-from api.schemas import ReadModel
+from api.schemas import ReadModel, ResponseModel
 
 
 def _iso_8601(value: Any) -> Any:
@@ -42,13 +42,13 @@ class AuditEventPage(Page[AuditEventRead]):
     pass
 
 
-class BrokenLink(BaseModel):
+class BrokenLink(ResponseModel):
     seq: int = Field(description="The first event that does not hold")
     id: uuid.UUID = Field(description="That event's id")
     reason: str = Field(description="Why: a sequence gap, a prev_hash mismatch or altered content")
 
 
-class ChainVerification(BaseModel):
+class ChainVerification(ResponseModel):
     intact: bool = Field(description="true when every event's hash and link recompute")
     events_checked: int = Field(description="Events that verified before the first break (all of them if intact)")
     head_hash: str | None = Field(description="Hash of the last verified event; null for an empty chain")

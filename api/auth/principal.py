@@ -90,4 +90,67 @@ def require(roles: frozenset[Role]) -> Callable:
             raise Forbidden(f"The {principal.role.value} role may not do this")
         return principal
 
+    dependency.roles = roles  # read by mark_roles() to publish x-roles in the spec
     return dependency
+
+
+# `x-roles` on every operation says who may call it: the role names, plus "anonymous" when no token is
+# needed. The role-matrix test reads it, so an operation without one fails there instead of going unchecked.
+ROLES_EXTENSION = "x-roles"
+ANONYMOUS = "anonymous"
+
+
+def roles_marker(roles: frozenset[Role], *, anonymous: bool = False) -> dict[str, list[str]]:
+    """`openapi_extra=` for an operation that checks its caller itself (not through require())."""
+    names = [r.value for r in Role if r in roles]
+    return {ROLES_EXTENSION: ([ANONYMOUS] if anonymous else []) + names}
+
+
+PUBLIC = roles_marker(ALL_ROLES, anonymous=True)
+
+
+def _dependency_calls(dependant) -> list[Callable]:
+    calls = []
+    for sub in dependant.dependencies:
+        calls.append(sub.call)
+        calls.extend(_dependency_calls(sub))
+    return calls
+
+
+def _roles_of(dependant) -> frozenset[Role] | None:
+    calls = _dependency_calls(dependant)
+    required = [call.roles for call in calls if hasattr(call, "roles")]
+    if required:
+        return frozenset.intersection(*required)  # every require() must admit the caller
+    if current_principal in calls:
+        return ALL_ROLES  # any valid token
+    return None
+
+
+def mark_roles(app) -> None:
+    """Publish `x-roles` on each operation of app.openapi(), read from its require() dependencies, or all
+    roles when it only needs a valid token. An operation with neither and no explicit marker
+    (roles_marker/PUBLIC in openapi_extra) stays unmarked, and the role-matrix test refuses it."""
+    from fastapi.routing import APIRoute, iter_route_contexts
+
+    render = app.openapi
+    marked: set[int] = set()
+
+    def openapi() -> dict:
+        schema = render()
+        if id(schema) in marked:
+            return schema
+        for ctx in iter_route_contexts(app.routes):
+            if not isinstance(ctx.original_route, APIRoute) or not ctx.include_in_schema:
+                continue
+            for method in ctx.methods or ():
+                operation = schema["paths"].get(ctx.path_format, {}).get(method.lower())
+                if operation is None or ROLES_EXTENSION in operation:
+                    continue
+                roles = _roles_of(ctx.dependant)
+                if roles is not None:
+                    operation.update(roles_marker(roles))
+        marked.add(id(schema))
+        return schema
+
+    app.openapi = openapi

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Form, Request
 from sqlalchemy import select
 
 from api.auth import service
+from api.auth.principal import PUBLIC
 from api.auth.schemas import MeResponse, TenantSummary, TokenResponse
 from api.deps import Reader, SessionDep
 from api.errors import BadRequest, Unauthorized, problems
@@ -29,7 +30,7 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
 
 
 @router.post("/auth/token", response_model=TokenResponse, summary="Get an access token",
-             responses=problems(400, 401, 422, 500))
+             responses=problems(400, 401, 422, 500), openapi_extra=PUBLIC)
 async def issue_token(
     request: Request,
     session: SessionDep,

@@ -1,25 +1,26 @@
 import uuid
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from api.auth.principal import Role
+from api.schemas import ResponseModel
 
 
-class TokenResponse(BaseModel):
+class TokenResponse(ResponseModel):
     access_token: str = Field(description="A JWT to send as `Authorization: Bearer …`")
     token_type: Literal["bearer"] = Field("bearer", description="Always bearer")
     expires_in: int = Field(description="Seconds until the token expires")
 
 
-class TenantSummary(BaseModel):
+class TenantSummary(ResponseModel):
     id: uuid.UUID = Field(description="Tenant id")
     slug: str = Field(description="Short name")
     name: str = Field(description="The NHS body's name")
     jurisdiction: str = Field(description="england or wales: which duties apply")
 
 
-class MeResponse(BaseModel):
+class MeResponse(ResponseModel):
     id: uuid.UUID = Field(description="Your user or service account id")
     kind: Literal["user", "service_account"] = Field(description="What signed in")
     name: str = Field(description="Your name (a service account's label)")

@@ -6,7 +6,7 @@ from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.activities.engagement import IsoDate
-from api.auth.principal import bearer_scheme, current_principal, oauth2_scheme
+from api.auth.principal import ALL_ROLES, bearer_scheme, current_principal, oauth2_scheme, roles_marker
 from api.calendar import service
 from api.calendar.schemas import CalendarTokenCreate, CalendarTokenPage, CalendarTokenRead, CalendarTokenSecret
 from api.db import get_session
@@ -42,7 +42,8 @@ async def feed_access(
 
 
 @router.get("/calendar.ics", response_class=ICalendarResponse, summary="Engagement calendar (iCalendar)",
-            responses={**ICS_RESPONSE, **problems(404)})
+            responses={**ICS_RESPONSE, **problems(404)},
+            openapi_extra=roles_marker(ALL_ROLES))  # feed_access checks the caller itself
 async def get_calendar(
     session: SessionDep, access: service.FeedAccess = Depends(feed_access),
     plan_id: uuid.UUID | None = Query(None, description="Only this plan's activities"),

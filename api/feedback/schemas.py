@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from api.activities.schemas import Instant
 from api.pagination import Page
@@ -116,6 +116,11 @@ class FeedbackUpdate(RequestModel):
 
 class FeedbackResponseCreate(RequestModel):
     """"We did": the response, what changed or why nothing could, and how the stakeholder was told."""
+
+    # An example satisfying the cross-field rule below (tests and fuzzers build bodies from it).
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "response_text": "We have moved the Tuesday clinic to the evening.", "outcome": "changed",
+        "action_taken": "Evening clinic added from April"}]})
 
     response_text: LongText = Field(min_length=1, description="The response ('we did'); published in 'you said, "
                                                               "we did' when the feedback is marked publishable")

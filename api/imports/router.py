@@ -153,9 +153,10 @@ def _add_routes(spec: ResourceSpec) -> None:
     router.add_api_route(
         f"/imports/{spec.name}", import_rows, methods=["POST"], name=f"import_{spec.name}",
         summary=f"Import {spec.name}", response_model=ImportReport,
-        responses={**problems(409, 413, 415), 422: {**problems(422)[422], "model": ImportProblem,
-                                                      "description": "Rows failed and on_error=abort, or the body "
-                                                                     "cannot be read: nothing was written"}},
+        responses={**problems(409, 413, 415), 422: {
+            **problems(422)[422], "model": ImportProblem,
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ImportProblem"}}},
+            "description": "Rows failed and on_error=abort, or the body cannot be read: nothing was written"}},
         openapi_extra=_request_body(spec))
 
     async def get_template(caller: Reader) -> Response:

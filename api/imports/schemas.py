@@ -11,13 +11,13 @@ from functools import lru_cache
 from typing import Annotated
 
 from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
+from pydantic import AwareDatetime, ConfigDict, Field, PlainValidator, WithJsonSchema
 from pydantic.networks import validate_email
 from typing_extensions import TypedDict
 
 from api.errors import FieldError, Problem
 from api.organisations.schemas import OrganisationKind
-from api.schemas import ExternalIdStr, LongText, Phone, Postcode, Tags, Text, Url
+from api.schemas import ExternalIdStr, LongText, Phone, Postcode, ResponseModel, Tags, Text, Url
 from api.stakeholders.schemas import (
     Categories,
     Channels,
@@ -132,14 +132,14 @@ class OrganisationRow(TypedDict, total=False):
     tags: Annotated[Tags, Field(description="Labels for filtering")]
 
 
-class ImportRowError(BaseModel):
+class ImportRowError(ResponseModel):
     row: int = Field(description="The 1-based data row (the CSV header is row 0; a JSON array's first element "
                                  "and an NDJSON body's first line are row 1)")
     field: str | None = Field(description="The column or key at fault; null when the whole row is")
     message: str = Field(description="What is wrong (the value itself is never echoed)")
 
 
-class ImportReport(BaseModel):
+class ImportReport(ResponseModel):
     resource: str = Field(description="What was imported")
     format: str = Field(description="csv, json or ndjson")
     dry_run: bool = Field(description="True when nothing was written and the counts say what would happen")

@@ -121,9 +121,12 @@ class PostgresWriter(_Writer):
                 if batch.updates:
                     spool.add([(target, given, tuple(stored(values))) for target, given, values in batch.updates])
 
-        await conn.copy_records_to_table(self.table, records=records(), columns=[*TRACKING, *self.spec.fields])
-        if spool.count:
-            await self._update(conn, spool)
+        try:
+            await conn.copy_records_to_table(self.table, records=records(), columns=[*TRACKING, *self.spec.fields])
+            if spool.count:
+                await self._update(conn, spool)
+        finally:
+            spool.file.close()  # also when nothing was spooled or the COPY failed (else a ResourceWarning)
 
     async def _driver(self):
         """The asyncpg connection under the session, inside the session's transaction."""

@@ -13,25 +13,27 @@ from prometheus_client import (
 from prometheus_client.gc_collector import GCCollector
 from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import text
 
+from api.auth.principal import PUBLIC
 from api.errors import problems
+from api.schemas import ResponseModel
 
 router = APIRouter(tags=["operations"])
 
 
-class Health(BaseModel):
+class Health(ResponseModel):
     status: str = Field(description="ok, or what is wrong")
 
 
-@router.get("/healthz", response_model=Health, summary="Liveness")
+@router.get("/healthz", response_model=Health, summary="Liveness", openapi_extra=PUBLIC)
 async def healthz() -> Health:
     """The process is up and serving."""
     return Health(status="ok")
 
 
-@router.get("/readyz", response_model=Health, summary="Readiness", responses=problems(503))
+@router.get("/readyz", response_model=Health, summary="Readiness", responses=problems(503), openapi_extra=PUBLIC)
 async def readyz(request: Request) -> Response | Health:
     """Ready when the database answers within two seconds; 503 otherwise."""
     from api.errors import problem_response
@@ -54,7 +56,7 @@ def metrics_registry() -> CollectorRegistry:
     return registry
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response,
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response, openapi_extra=PUBLIC,
             responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}},
                              "description": "Prometheus text exposition format"}})
 async def metrics(request: Request) -> Response:
