@@ -143,7 +143,12 @@ class Request:
     json: Any = None
     data: dict[str, Any] | None = None
     content: str | None = None
+    files: dict[str, tuple[str, bytes, str]] | None = None
     headers: dict[str, str] = field(default_factory=dict)
+
+
+# The smallest file every upload accepts: a PDF (its magic bytes are checked).
+UPLOAD = ("evidence.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
 
 
 def build_request(op: Operation, ids: dict[str, str], generator: BodyGenerator) -> Request:
@@ -164,6 +169,15 @@ def build_request(op: Operation, ids: dict[str, str], generator: BodyGenerator) 
         request.json = generator.value(content["application/json"].get("schema", {}))
     elif "application/x-www-form-urlencoded" in content:
         request.data = generator.value(content["application/x-www-form-urlencoded"].get("schema", {}))
+    elif "multipart/form-data" in content:
+        schema = deref(content["multipart/form-data"].get("schema", {}))
+        binary = {name for name, prop in schema.get("properties", {}).items()
+                  if deref(prop).get("format") == "binary" or deref(prop).get("contentMediaType")}
+        fields = generator.value({**schema, "properties": {k: v for k, v in schema.get("properties", {}).items()
+                                                           if k not in binary},
+                                  "required": [r for r in schema.get("required", []) if r not in binary]})
+        request.data = {k: v for k, v in (fields or {}).items() if v is not None}
+        request.files = {name: UPLOAD for name in binary}
     elif "text/csv" in content:
         request.content, request.headers["Content-Type"] = "", "text/csv"
     return request
@@ -171,7 +185,7 @@ def build_request(op: Operation, ids: dict[str, str], generator: BodyGenerator) 
 
 async def send(client: httpx.AsyncClient, request: Request, headers: dict[str, str]) -> httpx.Response:
     return await client.request(request.method, request.url, json=request.json, data=request.data,
-                                content=request.content, headers={**request.headers, **headers})
+                                content=request.content, files=request.files, headers={**request.headers, **headers})
 
 
 @dataclass

@@ -45,7 +45,8 @@ async def list_documents(
 @router.post(COLLECTION, response_model=DocumentRead, status_code=status.HTTP_201_CREATED,
              summary="Upload a document", responses=problems(404, 413, 415), form_limits=FORM_LIMITS)
 async def create_document(
-    plan_id: uuid.UUID, data: Annotated[DocumentUpload, Form()], request: Request, session: SessionDep,
+    plan_id: uuid.UUID, data: Annotated[DocumentUpload, Form(media_type="multipart/form-data")], request: Request,
+    session: SessionDep,
     caller: Editor, idempotency: Annotated[UploadIdempotency, Depends(upload_idempotency)],
 ) -> Response:
     """Upload a file as multipart/form-data; the server computes its SHA-256, size and media type. 413 past
