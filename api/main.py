@@ -16,6 +16,9 @@ from api.auth.router import router as auth_router
 from api.calendar.router import router as calendar_router
 from api.config import Settings, get_settings
 from api.db import Database
+from api.duties.router import router as duties_router
+from api.duty_assessments.router import router as duty_assessments_router
+from api.evidence.router import router as evidence_router
 from api.exports.router import router as exports_router
 from api.feedback.router import router as feedback_router
 from api.imports.router import router as imports_router
@@ -68,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (organisations_router, assessments_router, stakeholders_router, plans_router, actions_router,
                    risks_router, activities_router, feedback_router, calendar_router, reports_router,
                    tenant_settings_router, users_router, service_accounts_router, audit_events_router,
-                   imports_router, exports_router):
+                   imports_router, exports_router, duties_router, duty_assessments_router, evidence_router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(ops_router)
