@@ -3,7 +3,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from api.pagination import Page
 from api.schemas import LongText, ReadModel, RequestModel
@@ -50,12 +50,13 @@ class DutyAssessmentWrite(RequestModel):
                                       description="One entry per duty considered; each duty at most once")
     note: LongText | None = Field(None, description=D["note"])
 
-    @model_validator(mode="after")
-    def _unique(self) -> "DutyAssessmentWrite":
-        ids = [e.duty_id for e in self.entries]
+    @field_validator("entries")
+    @classmethod
+    def _unique(cls, entries: list[EntryWrite]) -> list[EntryWrite]:
+        ids = [e.duty_id for e in entries]
         if len(set(ids)) != len(ids):
             raise ValueError("each duty may appear only once")
-        return self
+        return entries
 
 
 class EntryRead(ReadModel):
