@@ -19,7 +19,10 @@ from api.config import Settings, get_settings
 from api.consultations.router import router as consultations_router
 from api.db import Database
 from api.documents.router import router as documents_router
+from api.duties.router import router as duties_router
+from api.duty_assessments.router import router as duty_assessments_router
 from api.duty_report.router import router as duty_report_router
+from api.evidence.router import router as evidence_router
 from api.evidence_pack.router import router as evidence_pack_router
 from api.exports.router import router as exports_router
 from api.feedback.router import router as feedback_router
@@ -74,8 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (organisations_router, assessments_router, stakeholders_router, plans_router, actions_router,
                    risks_router, activities_router, feedback_router, calendar_router, reports_router,
                    tenant_settings_router, users_router, service_accounts_router, audit_events_router,
-                   imports_router, exports_router, consultations_router, documents_router, scrutiny_router,
-                   duty_report_router, evidence_pack_router):
+                   imports_router, exports_router, duties_router, duty_assessments_router, consultations_router,
+                   documents_router, scrutiny_router, evidence_router, duty_report_router, evidence_pack_router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(ops_router)

@@ -16,7 +16,13 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
+    """Migrate, then (at head, where the tables match the models) make the built-in duty
+    catalogue match api/duties/catalogue.py."""
     command.upgrade(alembic_config(database_url), revision)
+    if revision == "head":
+        from api.duties import sync
+
+        sync.run(database_url)
 
 
 def downgrade(database_url: str, revision: str = "base") -> None:

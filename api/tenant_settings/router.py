@@ -23,7 +23,8 @@ async def get_tenant(session: SessionDep, caller: Reader) -> TenantRead:
 @router.patch("/tenant/settings", response_model=TenantRead, summary="Update tenant settings",
               responses=problems(404))
 async def update_tenant_settings(data: TenantSettingsUpdate, session: SessionDep, caller: Admin) -> TenantRead:
-    """Change the settings given (admin only): grid_threshold, feedback_response_days. Audited."""
+    """Change the settings given (admin only): grid_threshold, feedback_response_days, jurisdiction.
+    Audited."""
     tenant = await service.update_settings(session=session, caller=caller, data=data)
     await session.commit()
     return to_read(tenant)

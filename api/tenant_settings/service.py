@@ -24,11 +24,14 @@ async def get(*, session: AsyncSession, caller: Principal, lock: bool = False) -
 async def update_settings(*, session: AsyncSession, caller: Principal, data: TenantSettingsUpdate) -> Tenant:
     """Change the settings given, under a row lock so two admins' edits of different keys both stick."""
     tenant = await get(session=session, caller=caller, lock=True)
-    current = effective(tenant.settings)
-    changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if current[k] != v}
+    current = {**effective(tenant.settings), "jurisdiction": tenant.jurisdiction}
+    changes = {k: v for k, v in data.model_dump(mode="json", exclude_unset=True).items() if current[k] != v}
     if changes:
+        settings = {k: v for k, v in changes.items() if k != "jurisdiction"}
         # A new dict, so the JSON column is seen to change.
-        tenant.settings = {**(tenant.settings or {}), **changes}
+        tenant.settings = {**(tenant.settings or {}), **settings}
+        if "jurisdiction" in changes:  # a column of its own: the duty catalogue is chosen by it
+            tenant.jurisdiction = changes["jurisdiction"]
         await session.flush()
         await audit.append(session, tenant_id=tenant.id, actor=caller.actor, action="update_settings",
                            resource_type="tenant", resource_id=tenant.id,
