@@ -198,10 +198,16 @@ class World:
     marker: str
     admin_email: str
     unresolved: set[str] = field(default_factory=set)
+    references: dict[str, str] = field(default_factory=dict)  # body fields naming shared rows (the catalogue)
 
     def generator(self) -> BodyGenerator:
         # A real account's credentials, so the token grant succeeds.
-        return BodyGenerator(self.ids, self.marker, {"username": self.admin_email, "password": factories.PASSWORD})
+        return BodyGenerator(self.ids, self.marker, {"username": self.admin_email, "password": factories.PASSWORD,
+                                                     **self.references})
+
+    def row_ids(self) -> dict[str, str]:
+        """The path values that are row ids (a version number is a path value but no id)."""
+        return {k: v for k, v in self.ids.items() if not v.isdigit()}
 
 
 def _item_param(creator: Operation, paths: set[str]) -> str | None:
@@ -222,6 +228,9 @@ async def populate(world: World) -> None:
     admin = world.headers["a"]["admin"]
     creators = sorted((op for op in ops if op.method == "post" and _item_param(op, paths)),
                       key=lambda op: len(op.path_params))
+    # Evidence names a requirement of the built-in catalogue, which no path creates.
+    duties = (await world.client.get("/api/v1/duties", headers=admin)).json()["items"]
+    world.references["requirement_id"] = duties[0]["requirements"][0]["id"]
     progress = True
     while progress:
         progress = False
@@ -234,6 +243,9 @@ async def populate(world: World) -> None:
                 world.ids[param] = response.json()["id"]
                 world.owned.add(response.json()["id"])
                 progress = True
+    for op in ops:  # singletons written by PUT (applicability record, scrutiny record, attendance)
+        if op.method == "put" and all(p in world.ids for p in op.path_params):
+            await send(world.client, build_request(op, world.ids, world.generator()), admin)
     wanted = {p for op in ops for p in op.path_params} - set(world.ids)
     for op in ops:
         param = _item_param(op, paths)
@@ -243,7 +255,9 @@ async def populate(world: World) -> None:
         theirs = await world.client.get(op.path, headers=world.headers["b"]["admin"]) if not op.path_params \
             else None
         items = mine.json().get("items", []) if mine.is_success else []
-        if items:
+        if items and param in items[0]:  # a key other than an id (a version number) is not secret
+            world.ids[param] = str(items[0][param])
+        elif items and "id" in items[0]:
             world.ids[param] = items[0]["id"]
             shared = theirs is not None and items[0]["id"] in theirs.text
             if not shared:

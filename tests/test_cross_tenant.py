@@ -21,12 +21,12 @@ async def world():
 async def test_every_path_id_names_a_row_of_tenant_a(world):
     """Otherwise the 404s below could come from ids that exist nowhere."""
     assert not world.unresolved, f"no row of tenant A could be created or listed for {sorted(world.unresolved)}"
-    assert set(world.ids.values()) <= world.owned
+    assert set(world.row_ids().values()) <= world.owned
 
 
 @pytest.mark.parametrize("op", WITH_IDS, ids=lambda op: op.id)
 async def test_another_tenants_ids_are_not_found(world, op):
-    shared = [p for p in op.path_params if world.ids.get(p) and world.ids[p] not in world.owned]
+    shared = [p for p in op.path_params if world.row_ids().get(p) and world.ids[p] not in world.owned]
     if shared:
         pytest.skip(f"{shared} name rows every tenant shares (B lists them too)")
     request = build_request(op, world.ids, world.generator())
