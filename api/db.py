@@ -107,6 +107,11 @@ class Database:
             kwargs.update(pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
         if not settings.is_sqlite:
             kwargs["pool_pre_ping"] = False
+            if settings.db_statement_timeout_ms:
+                # A server setting of every connection: one slow query cannot hold a worker (the error is a 503).
+                # SQLite has no such setting; there a query runs to its end.
+                kwargs["connect_args"] = {"server_settings": {
+                    "statement_timeout": str(settings.db_statement_timeout_ms)}}
         # hide_parameters: a database error's message must not carry personal values into the log.
         self.engine = create_async_engine(self.url, hide_parameters=True, **kwargs)
         if settings.is_sqlite:

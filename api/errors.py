@@ -7,7 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -158,12 +158,28 @@ def install(app: FastAPI) -> None:
         return problem_response(request, status=409, slug=Conflict.slug, title=Conflict.title,
                                 detail="The change conflicts with a record written at the same moment; try again")
 
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError):
+        if _is_statement_timeout(exc):
+            return problem_response(request, status=503, slug="statement-timeout", title="The database took too long",
+                                    detail="The query ran past the statement timeout; narrow it or try again later",
+                                    headers={"Retry-After": "5"})
+        return await _unexpected(request, exc)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
         log.error("unhandled error", exc_info=exc,
                   extra={"request_id": getattr(request.state, "request_id", None)})
         return problem_response(request, status=500, slug="internal", title="Internal server error",
                                 detail="Something went wrong on our side; quote the request id to the operators")
+
+
+def _is_statement_timeout(exc: DBAPIError) -> bool:
+    """PostgreSQL's query_canceled (57014), which a statement_timeout raises."""
+    orig = exc.orig
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    cause = getattr(orig, "__cause__", None)
+    return code == "57014" or getattr(cause, "sqlstate", None) == "57014"
 
 
 async def reject_nul_in_query(request: Request) -> None:
