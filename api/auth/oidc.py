@@ -63,7 +63,6 @@ class OidcVerifier:
         self.max_lifetime = settings.jwt_max_lifetime_minutes * 60
         self.transport = transport  # tests serve the JWKS themselves
         self.clock = clock
-        self.fetches = 0
         self._keys: dict[str, dict] = {}
         self._fetched_at: float | None = None
         self._lock = asyncio.Lock()
@@ -122,7 +121,6 @@ class OidcVerifier:
     async def _fetch(self) -> None:
         """Replace the cached keys with the JWKS; a failed fetch keeps the old ones (and waits a minute too)."""
         self._fetched_at = self.clock()
-        self.fetches += 1
         try:
             async with httpx.AsyncClient(transport=self.transport, timeout=self.timeout,
                                          follow_redirects=False) as client:
