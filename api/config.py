@@ -40,6 +40,32 @@ class Settings(BaseSettings):
     import_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1)  # a larger import body is refused (413)
     max_document_bytes: int = Field(default=20 * 1024 * 1024, ge=1)  # a larger uploaded document is refused (413)
 
+    # Request limits (README "Security"): bodies, JSON depth, database statements.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1)  # every body but an import's or a file upload's (413)
+    max_json_depth: int = Field(default=32, ge=1)  # deeper JSON is refused (400)
+    db_statement_timeout_ms: int = Field(default=30_000, ge=0)  # PostgreSQL only; 0 turns it off
+
+    # Rate limits, in the `limits` package's notation ("10/minute", "5 per second"); shared through Redis
+    # when INVOLVE_REDIS_URL is set, kept in each process's memory otherwise.
+    redis_url: str | None = None
+    rate_limit_enabled: bool = True
+    rate_limit_key_prefix: str = "involve"
+    rate_limit_token_account: str = "10/minute"  # POST /auth/token, per username or client_id
+    rate_limit_token_address: str = "30/minute"  # POST /auth/token, per client address
+    rate_limit_exports: str = "10/minute"  # /exports/*, per principal
+    rate_limit_default: str = "600/minute"  # every other request, per client address
+
+    # Single sign-on: tokens from this OpenID Connect issuer are verified against its JWKS.
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    oidc_jwks_url: str | None = None
+    oidc_tenant_claim: str = "involve_tenant"  # holds the tenant's slug
+    oidc_role_claim: str = "involve_role"  # an Involve role, or an IdP role named in oidc_role_map
+    oidc_email_claim: str = "email"  # finds the user's Involve account in that tenant
+    oidc_role_map: Annotated[dict[str, str], NoDecode] = {}  # "IdP-Admins=admin,IdP-Staff=viewer"
+    oidc_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    oidc_jwks_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
+
     admin_email: str | None = None
     admin_password: str | None = None
 
@@ -49,7 +75,28 @@ class Settings(BaseSettings):
         origins = values.get("cors_origins")
         if isinstance(origins, str):
             values["cors_origins"] = [o.strip() for o in origins.split(",") if o.strip()]
+        role_map = values.get("oidc_role_map")
+        if isinstance(role_map, str):
+            pairs = [p.partition("=") for p in role_map.split(",") if p.strip()]
+            values["oidc_role_map"] = {k.strip(): v.strip() for k, _, v in pairs}
         return values
+
+    @field_validator("oidc_role_map")
+    @classmethod
+    def _known_roles(cls, role_map: dict[str, str]) -> dict[str, str]:
+        unknown = set(role_map.values()) - {"admin", "lead", "contributor", "viewer", "auditor"}
+        if unknown:
+            raise ValueError(f"INVOLVE_OIDC_ROLE_MAP names unknown roles: {', '.join(sorted(unknown))}")
+        return role_map
+
+    @field_validator("rate_limit_token_account", "rate_limit_token_address", "rate_limit_exports",
+                     "rate_limit_default")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse
+
+        parse(value)  # a typo fails at start-up, not on the first request
+        return value
 
     @field_validator("database_url")
     @classmethod
@@ -63,6 +110,11 @@ class Settings(BaseSettings):
             raise ValueError("INVOLVE_JWT_LIFETIME_MINUTES exceeds INVOLVE_JWT_MAX_LIFETIME_MINUTES")
         if self.jwt_algorithm == "RS256" and not (self.jwt_private_key and self.jwt_public_key):
             raise ValueError("RS256 needs INVOLVE_JWT_PRIVATE_KEY and INVOLVE_JWT_PUBLIC_KEY")
+        oidc = (self.oidc_issuer, self.oidc_audience, self.oidc_jwks_url)
+        if any(oidc) and not all(oidc):
+            raise ValueError("single sign-on needs INVOLVE_OIDC_ISSUER, _AUDIENCE and _JWKS_URL")
+        if self.oidc_issuer and self.oidc_issuer == self.jwt_issuer:
+            raise ValueError("INVOLVE_OIDC_ISSUER must differ from INVOLVE_JWT_ISSUER")
         if self.env == "production" and self.jwt_algorithm == "HS256":
             if self.jwt_secret == DEFAULT_JWT_SECRET:
                 raise ValueError("refusing to start in production with the default INVOLVE_JWT_SECRET")
@@ -73,6 +125,10 @@ class Settings(BaseSettings):
     @property
     def async_database_url(self) -> str:
         return to_async_url(self.database_url)
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_audience and self.oidc_jwks_url)
 
     @property
     def is_sqlite(self) -> bool:

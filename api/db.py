@@ -123,7 +123,12 @@ class Database:
                           pool_timeout=settings.db_pool_timeout)
         if not settings.is_sqlite:
             kwargs["pool_pre_ping"] = False
-            kwargs["connect_args"] = {"timeout": settings.db_connect_timeout}
+            connect_args: dict = {"timeout": settings.db_connect_timeout}
+            if settings.db_statement_timeout_ms:
+                # A server setting of every connection: one slow query cannot hold a worker (the error is a 503).
+                # SQLite has no such setting; there a query runs to its end.
+                connect_args["server_settings"] = {"statement_timeout": str(settings.db_statement_timeout_ms)}
+            kwargs["connect_args"] = connect_args
         # hide_parameters: a database error's message must not carry personal values into the log.
         self.engine = create_async_engine(self.url, hide_parameters=True, **kwargs)
         if settings.is_sqlite:

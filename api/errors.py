@@ -181,6 +181,10 @@ def install(app: FastAPI) -> None:
             log.warning("database connection lost: %s", type(exc.orig).__name__,
                         extra={"request_id": getattr(request.state, "request_id", None)})
             return _unavailable(request, "The database connection was lost")
+        if _is_statement_timeout(exc):
+            return problem_response(request, status=503, slug="statement-timeout", title="The database took too long",
+                                    detail="The query ran past the statement timeout; narrow it or try again later",
+                                    headers={"Retry-After": "5"})
         return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)
@@ -208,6 +212,14 @@ def is_connection_error(exc: DBAPIError) -> bool:
 _CONNECTION_ERRORS = {"ConnectionDoesNotExistError", "CannotConnectNowError", "ConnectionFailureError",
                       "AdminShutdownError", "CrashShutdownError", "PostgresConnectionError",
                       "ConnectionResetError", "ConnectionRefusedError", "TooManyConnectionsError"}
+
+
+def _is_statement_timeout(exc: DBAPIError) -> bool:
+    """PostgreSQL's query_canceled (57014), which a statement_timeout raises."""
+    orig = exc.orig
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    cause = getattr(orig, "__cause__", None)
+    return code == "57014" or getattr(cause, "sqlstate", None) == "57014"
 
 
 async def reject_nul_in_query(request: Request) -> None:

@@ -12,6 +12,7 @@ from api.actions.router import router as actions_router
 from api.activities.router import router as activities_router
 from api.assessments.router import router as assessments_router
 from api.audit_events.router import router as audit_events_router
+from api.auth.oidc import OidcVerifier
 from api.auth.principal import mark_roles
 from api.auth.router import router as auth_router
 from api.calendar.router import router as calendar_router
@@ -26,12 +27,15 @@ from api.evidence.router import router as evidence_router
 from api.evidence_pack.router import router as evidence_pack_router
 from api.exports.router import router as exports_router
 from api.feedback.router import router as feedback_router
+from api.guards import RequestGuardMiddleware
+from api.headers import SecurityHeadersMiddleware
 from api.imports.router import router as imports_router
 from api.observability import RequestContextMiddleware, configure_logging
 from api.ops.router import metrics_registry
 from api.ops.router import router as ops_router
 from api.organisations.router import router as organisations_router
 from api.plans.router import router as plans_router
+from api.ratelimit import RateLimiter, RateLimitMiddleware
 from api.reports.router import router as reports_router
 from api.risks.router import router as risks_router
 from api.scrutiny.router import router as scrutiny_router
@@ -68,9 +72,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     app.state.tokens = TokenCodec(settings)
+    app.state.oidc = OidcVerifier(settings) if settings.oidc_enabled else None
+    app.state.rate_limiter = RateLimiter(settings)
 
     errors.install(app)
-    api = APIRouter(prefix=API_PREFIX, responses=errors.problems(400, 401, 403, 422, 500),
+    api = APIRouter(prefix=API_PREFIX, responses=errors.problems(400, 401, 403, 413, 415, 422, 429, 500, 503),
                     dependencies=[Depends(errors.reject_nul_in_query)])
     api.include_router(auth_router)
     # Order matters only where paths overlap: /stakeholders/grid (assessments) before /stakeholders/{id}.
@@ -88,11 +94,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # would leave every app after the first in a process (tests, reloads) without any.
     app.state.metrics_registry = metrics_registry()
     Instrumentator(excluded_handlers=["/metrics"], registry=app.state.metrics_registry).instrument(app)
+    # Outermost last: request id, security headers, CORS, rate limit, then the body and method guards.
+    app.add_middleware(RequestGuardMiddleware, max_body_bytes=settings.max_body_bytes,
+                       max_json_depth=settings.max_json_depth)
+    app.add_middleware(RateLimitMiddleware)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
                            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
                            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
-                           expose_headers=["ETag", "Location", "X-Request-ID"])
+                           expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"])
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)
     return app
 

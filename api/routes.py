@@ -14,16 +14,24 @@ _OPERATION_METHODS = {"get", "put", "post", "delete", "options", "head", "patch"
 class RouteTable:
     def __init__(self, app: FastAPI):
         self._entries: list[tuple[re.Pattern, str, set[str]]] = []
+        self._body_types: dict[tuple[str, str], frozenset[str]] = {}
         for template, operations in app.openapi().get("paths", {}).items():
             regex, _, _ = compile_path(template)
             methods = {m.upper() for m in operations if m in _OPERATION_METHODS}
             self._entries.append((regex, template, methods))
+            for method in methods:
+                content = (operations[method.lower()].get("requestBody") or {}).get("content") or {}
+                self._body_types[template, method] = frozenset(content)
 
     def match(self, path: str) -> tuple[str, set[str]] | None:
         for regex, template, methods in self._entries:
             if regex.match(path):
                 return template, methods
         return None
+
+    def body_types(self, template: str, method: str) -> frozenset[str]:
+        """The media types the operation declares for its request body (none if it takes no body)."""
+        return self._body_types.get((template, method), frozenset())
 
 
 def route_table(app: FastAPI) -> RouteTable:

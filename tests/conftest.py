@@ -42,7 +42,8 @@ def database_url(tmp_path_factory) -> str:
 
 def make_settings(database_url: str, **overrides) -> Settings:
     values = dict(env="test", database_url=database_url, jwt_secret=TEST_SECRET, db_pool_size=5,
-                  jwt_issuer="involve-test", jwt_audience="involve-test-api")
+                  jwt_issuer="involve-test", jwt_audience="involve-test-api",
+                  rate_limit_enabled=False)  # tests/security/ turns them on in its own apps
     values.update(overrides)
     return Settings(_env_file=None, **values)
 

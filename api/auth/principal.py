@@ -7,13 +7,14 @@ from enum import StrEnum
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.audit import Actor
+from api.auth.oidc import Identity, OidcVerifier
 from api.db import get_session
 from api.errors import Forbidden, Unauthorized
-from api.models import ServiceAccount, User
+from api.models import ServiceAccount, Tenant, User
 from api.security import InvalidToken, TokenCodec
 
 
@@ -65,6 +66,15 @@ async def current_principal(
     token = oauth_token or (bearer.credentials if bearer else None)
     if not token:
         raise Unauthorized("A bearer token is required")
+    oidc: OidcVerifier | None = request.app.state.oidc
+    if oidc is not None and oidc.owns(token):
+        try:
+            identity = await oidc.verify(token)
+        except InvalidToken:
+            raise Unauthorized("The token is invalid or has expired")
+        principal = await _sso_principal(session, identity, request.app.state.settings.oidc_role_map)
+        request.state.principal_id = str(principal.id)
+        return principal
     codec: TokenCodec = request.app.state.tokens
     try:
         claims = codec.verify(token)
@@ -80,6 +90,31 @@ async def current_principal(
     principal = Principal(claims.subject_id, claims.subject_kind, claims.tenant_id, Role(row.role))
     request.state.principal_id = str(principal.id)
     return principal
+
+
+def _sso_role(value: object, role_map: dict[str, str]) -> Role | None:
+    """The token's role claim (a name, or a list of names) as one Involve role: an IdP name is mapped
+    first; a list must map to exactly one role, so an ambiguous token is refused, never guessed."""
+    names = value if isinstance(value, list) else [value]
+    roles = {role_map.get(n, n) for n in names if isinstance(n, str)} & {r.value for r in Role}
+    return Role(roles.pop()) if len(roles) == 1 else None
+
+
+async def _sso_principal(session: AsyncSession, identity: Identity, role_map: dict[str, str]) -> Principal:
+    """An SSO bearer is the tenant's active user with the token's email, acting in the token's role:
+    the provider decides the role, Involve decides whether the account exists and is active."""
+    role = _sso_role(identity.role, role_map)
+    if not identity.tenant_slug or role is None or not identity.email:
+        raise Forbidden("The single sign-on token names no known tenant, role or email")
+    row = (await session.execute(
+        select(User.id, User.tenant_id)
+        .join(Tenant, Tenant.id == User.tenant_id)
+        .where(Tenant.slug == identity.tenant_slug, func.lower(User.email) == identity.email.lower(),
+               User.is_active.is_(True))
+    )).first()
+    if row is None:
+        raise Forbidden("No active Involve account in that tenant matches the single sign-on token")
+    return Principal(row.id, "user", row.tenant_id, role)
 
 
 def require(roles: frozenset[Role]) -> Callable:

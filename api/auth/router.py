@@ -12,6 +12,7 @@ from api.auth.schemas import MeResponse, TenantSummary, TokenResponse
 from api.deps import Reader, SessionDep
 from api.errors import BadRequest, Unauthorized, problems
 from api.models import ServiceAccount, Tenant, User
+from api.ratelimit import client_address
 
 router = APIRouter(tags=["auth"])
 
@@ -30,7 +31,7 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
 
 
 @router.post("/auth/token", response_model=TokenResponse, summary="Get an access token",
-             responses=problems(400, 401, 422, 500), openapi_extra=PUBLIC)
+             responses=problems(400, 401, 422, 429, 500), openapi_extra=PUBLIC)
 async def issue_token(
     request: Request,
     session: SessionDep,
@@ -43,17 +44,21 @@ async def issue_token(
     client_secret: Annotated[str | None, Form(max_length=256, description="Service account secret")] = None,
 ) -> TokenResponse:
     """OAuth2 token endpoint (form-encoded): the password grant for users, the client-credentials
-    grant for service accounts. Wrong credentials are 401 and audited."""
+    grant for service accounts. Wrong credentials are 401 and audited; a burst of attempts is 429."""
     codec = request.app.state.tokens
+    limiter = request.app.state.rate_limiter
+    await limiter.check("token-address", client_address(request))
     if grant_type == "password":
         if not username or not password:
             raise BadRequest("The password grant needs username and password")
+        await limiter.check("token-account", "user:" + username.lower())
         issued = await service.password_grant(session=session, codec=codec, email=username, password=password)
     else:
         basic = _basic_credentials(request)
         cid, secret = basic if basic else (client_id, client_secret)
         if not cid or not secret:
             raise BadRequest("The client_credentials grant needs client_id and client_secret")
+        await limiter.check("token-account", "client:" + cid)
         issued = await service.client_credentials_grant(session=session, codec=codec, client_id=cid,
                                                         client_secret=secret)
     await session.commit()  # the audit of a failed attempt stays, too

@@ -4,7 +4,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BeforeValidator
 
@@ -17,10 +17,11 @@ from api.exports.schemas import MEDIA_TYPES, ExportFormat
 from api.imports.specs import ORGANISATIONS, STAKEHOLDERS, ResourceSpec
 from api.organisations.schemas import OrganisationKind
 from api.organisations.service import OrganisationFilters
+from api.ratelimit import limit_exports
 from api.stakeholders import service as stakeholder_service
 from api.stakeholders.schemas import StakeholderCategory, StakeholderKind
 
-router = APIRouter(tags=["exports"])
+router = APIRouter(tags=["exports"], dependencies=[Depends(limit_exports)])
 
 
 def _iso_date(value: Any) -> Any:
@@ -45,7 +46,7 @@ def _responses(spec: ResourceSpec) -> dict[int | str, dict[str, Any]]:
                              f"({', '.join(spec.column_names)}); lists are ';'-separated.",
               "content": {"text/csv": {"schema": {"type": "string"}},
                           "application/x-ndjson": {"schema": {"type": "string"}}}},
-        **problems(404),
+        **problems(404, 429),
     }
 
 

@@ -1,0 +1,104 @@
+"""Refusals made before a request reaches its handler: unknown methods (405), bodies over the cap (413, also
+when sent chunked without a Content-Length), a non-JSON body sent to a JSON operation (415) and JSON nested
+deeper than the cap (400). Imports and file uploads stream their own bodies under their own, larger caps
+(import_max_bytes, max_document_bytes)."""
+
+import re
+
+from fastapi import Request
+
+from api.errors import problem_response
+from api.routes import route_table
+
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+STREAMED_PREFIX = "/api/v1/imports/"  # the imports read their body as a stream, capped by themselves
+_STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_BRACKETS = re.compile(rb"[\[\]{}]")
+
+
+def is_json(media_type: str) -> bool:
+    return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))
+
+
+def too_deep(body: bytes, limit: int) -> bool:
+    """Whether arrays and objects nest deeper than `limit` (strings are cut out first, brackets in them don't count).
+    Checked on the raw bytes so a deep document is refused before any parser recurses through it."""
+    depth = 0
+    for match in _BRACKETS.finditer(_STRINGS.sub(b"", body)):
+        if match.group() in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+class RequestGuardMiddleware:
+    def __init__(self, app, *, max_body_bytes: int, max_json_depth: int):
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.max_json_depth = max_json_depth
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        request = Request(scope)
+        method = scope["method"]
+        if method not in KNOWN_METHODS:  # TRACE, CONNECT, made-up verbs
+            found = route_table(request.app).match(scope["path"])
+            allow = ", ".join(sorted(found[1])) if found else ""
+            return await self._refuse(request, send, receive, 405, "method-not-allowed", "Method not allowed",
+                                      f"{method} is not supported", {"Allow": allow})
+        if method not in BODY_METHODS or scope["path"].startswith(STREAMED_PREFIX):
+            return await self.app(scope, receive, send)
+
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        found = route_table(request.app).match(scope["path"])
+        declared = route_table(request.app).body_types(found[0], method) if found else frozenset()
+        if "multipart/form-data" in declared:  # uploads spool to disk and are capped by their handler (413)
+            return await self.app(scope, receive, send)
+        if media and declared and all(is_json(t) for t in declared) and not is_json(media):
+            return await self._refuse(request, send, receive, 415, "unsupported-media-type",
+                                      "Unsupported media type", "Send the body as application/json")
+
+        declared_length = request.headers.get("content-length", "")
+        if declared_length.isdigit() and int(declared_length) > self.max_body_bytes:
+            return await self._too_large(request, send, receive)
+        chunks, size = [], 0
+        while True:  # read it all, counting: a chunked body has no Content-Length to trust
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return  # the client is gone
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return await self._too_large(request, send, receive)
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if is_json(media or "application/json") and too_deep(body, self.max_json_depth):
+            return await self._refuse(request, send, receive, 400, "json-too-deep", "JSON nested too deeply",
+                                      f"Arrays and objects may nest at most {self.max_json_depth} deep")
+
+        replayed = False
+
+        async def replay():
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, request, send, receive):
+        await self._refuse(request, send, receive, 413, "payload-too-large", "Request body too large",
+                           f"The body may be at most {self.max_body_bytes} bytes")
+
+    @staticmethod
+    async def _refuse(request, send, receive, status, slug, title, detail, headers=None):
+        response = problem_response(request, status=status, slug=slug, title=title, detail=detail, headers=headers)
+        await response(request.scope, receive, send)

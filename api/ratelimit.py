@@ -1,0 +1,94 @@
+"""Rate limits (the `limits` package): moving windows kept in Redis when INVOLVE_REDIS_URL is set, so every
+worker shares them, and in the process's memory otherwise.
+
+Strict on sign-in (per account and per address) and on exports (per principal); generous on everything else
+(per client address, in RateLimitMiddleware). If Redis is unreachable the request is let through and a
+warning logged: an outage of the limiter must not become an outage of the API."""
+
+import logging
+import math
+import time
+
+from fastapi import Depends, Request
+from limits import RateLimitItem, parse
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
+
+from api.auth.principal import Principal, current_principal
+from api.config import Settings
+from api.errors import AppError, problem_response
+
+log = logging.getLogger("api.ratelimit")
+
+
+class TooManyRequests(AppError):
+    status, slug, title = 429, "too-many-requests", "Too many requests"
+
+
+class RateLimiter:
+    def __init__(self, settings: Settings):
+        self.enabled = settings.rate_limit_enabled
+        prefix = f"{settings.rate_limit_key_prefix}-ratelimit"
+        if settings.redis_url:
+            uri = "async+" + settings.redis_url if not settings.redis_url.startswith("async+") else settings.redis_url
+            self.storage = storage_from_string(uri, key_prefix=prefix)
+        else:
+            self.storage = storage_from_string("async+memory://")
+        self.strategy = MovingWindowRateLimiter(self.storage)
+        self.rules: dict[str, RateLimitItem] = {
+            "token-account": parse(settings.rate_limit_token_account),
+            "token-address": parse(settings.rate_limit_token_address),
+            "exports": parse(settings.rate_limit_exports),
+            "default": parse(settings.rate_limit_default),
+        }
+
+    async def retry_after(self, rule: str, key: str) -> int | None:
+        """Count one request against the rule for this key: None if allowed, else the seconds to wait."""
+        if not self.enabled:
+            return None
+        item = self.rules[rule]
+        try:
+            if await self.strategy.hit(item, rule, key):
+                return None
+            stats = await self.strategy.get_window_stats(item, rule, key)
+        except Exception as exc:  # noqa: BLE001 - fail open, see the module docstring
+            log.warning("rate limiter unavailable", extra={"error": type(exc).__name__})
+            return None
+        return max(1, math.ceil(stats.reset_time - time.time()))
+
+    async def check(self, rule: str, key: str) -> None:
+        """Raise 429 with Retry-After when the key is over the rule's limit."""
+        wait = await self.retry_after(rule, key)
+        if wait is not None:
+            raise TooManyRequests(f"Too many requests; try again in {wait} s", headers={"Retry-After": str(wait)})
+
+
+def client_address(request: Request) -> str:
+    # Behind a proxy, run uvicorn with --proxy-headers and --forwarded-allow-ips so this is the real client.
+    return request.client.host if request.client else "unknown"
+
+
+async def limit_exports(request: Request, principal: Principal = Depends(current_principal)) -> None:
+    """Exports read the whole register: a few a minute per principal."""
+    await request.app.state.rate_limiter.check("exports", str(principal.id))
+
+
+class RateLimitMiddleware:
+    """The generous limit on every /api/v1 request, per client address (the token endpoint has its own)."""
+
+    def __init__(self, app, prefix: str = "/api/v1"):
+        self.app = app
+        self.prefix = prefix
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            return await self.app(scope, receive, send)
+        request = Request(scope)
+        limiter: RateLimiter = request.app.state.rate_limiter
+        wait = await limiter.retry_after("default", client_address(request))
+        if wait is None:
+            return await self.app(scope, receive, send)
+        response = problem_response(request, status=429, slug=TooManyRequests.slug, title=TooManyRequests.title,
+                                    detail=f"Too many requests; try again in {wait} s",
+                                    headers={"Retry-After": str(wait)})
+        await response(scope, receive, send)

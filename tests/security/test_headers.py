@@ -1,0 +1,81 @@
+"""Security headers on every response; CORS only for the configured origins."""
+
+import pytest
+
+from tests.security.support import build_app, client_for
+
+LISTED = "https://involve.trust.nhs.example"
+UNLISTED = "https://evil.example"
+
+
+def assert_common(r):
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["referrer-policy"] == "no-referrer"
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize("path,role", [("/api/v1/me", "viewer"), ("/api/v1/stakeholders", "lead"),
+                                       ("/api/v1/stakeholders", None), ("/api/v1/no-such-thing", "lead")])
+async def test_api_responses_are_nosniff_and_never_cached(client, a, path, role):
+    r = await client.get(path, headers=a[role] if role else {})
+    assert_common(r)
+    assert r.headers["cache-control"] == "no-store"
+
+
+async def test_errors_and_probes_carry_the_headers_too(client):
+    for r in (await client.get("/healthz"), await client.get("/nowhere"), await client.request("TRACE", "/")):
+        assert_common(r)
+
+
+async def test_the_calendar_feed_keeps_its_own_cache_policy(client, a):
+    r = await client.get("/api/v1/calendar.ics", headers=a["viewer"])
+    assert r.status_code == 200
+    assert r.headers["cache-control"] == "private, max-age=300"
+    assert_common(r)
+
+
+async def test_pages_get_a_strict_csp_without_inline_script(client):
+    r = await client.get("/nowhere")
+    csp = r.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "script-src 'self';" in csp and "unsafe-inline" not in csp
+    assert "object-src 'none'" in csp and "frame-ancestors 'none'" in csp
+    assert r.headers["x-frame-options"] == "DENY"
+
+
+async def test_the_api_docs_may_load_their_cdn_but_never_be_framed(client):
+    r = await client.get("/docs")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert_common(r)
+    assert "cdn.jsdelivr.net" in r.headers["content-security-policy"]
+
+
+@pytest.fixture(scope="module")
+def cors_app(database_url):
+    return build_app(database_url, cors_origins=LISTED)
+
+
+async def test_listed_origin_gets_cors_headers(cors_app, session, a):
+    async with client_for(cors_app, session) as client:
+        r = await client.get("/api/v1/me", headers={**a["viewer"], "Origin": LISTED})
+        assert r.status_code == 200 and r.headers["access-control-allow-origin"] == LISTED
+        assert "access-control-allow-credentials" not in r.headers
+        preflight = await client.options("/api/v1/stakeholders", headers={
+            "Origin": LISTED, "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type"})
+        assert preflight.status_code == 200 and preflight.headers["access-control-allow-origin"] == LISTED
+        assert "POST" in preflight.headers["access-control-allow-methods"]
+
+
+async def test_unlisted_origin_gets_no_cors_headers(cors_app, session, a):
+    async with client_for(cors_app, session) as client:
+        r = await client.get("/api/v1/me", headers={**a["viewer"], "Origin": UNLISTED})
+        assert "access-control-allow-origin" not in r.headers
+        preflight = await client.options("/api/v1/stakeholders", headers={
+            "Origin": UNLISTED, "Access-Control-Request-Method": "DELETE"})
+        assert preflight.status_code >= 400 and "access-control-allow-origin" not in preflight.headers
+        assert_common(preflight)
+
+
+async def test_no_cors_at_all_without_configured_origins(client, a):
+    r = await client.get("/api/v1/me", headers={**a["viewer"], "Origin": LISTED})
+    assert "access-control-allow-origin" not in r.headers

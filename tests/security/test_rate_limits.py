@@ -1,0 +1,133 @@
+"""429 with Retry-After: strict on sign-in (per account and per address) and exports, generous elsewhere."""
+
+import asyncio
+import uuid
+
+import pytest
+
+from api.ratelimit import RateLimiter
+from tests import factories
+from tests.conftest import make_settings
+from tests.security.support import assert_problem, build_app, client_for, reset_limits
+
+TOKEN = "/api/v1/auth/token"
+LIMITS = dict(rate_limit_enabled=True, rate_limit_token_account="3/minute", rate_limit_token_address="5/minute",
+              rate_limit_exports="2/minute", rate_limit_default="20/minute")
+
+
+@pytest.fixture(scope="module")
+def limited_app(database_url):
+    return build_app(database_url, **LIMITS)
+
+
+@pytest.fixture
+def limited(limited_app):
+    """The app with small limits and fresh counters (not named `app`: the shared `client` fixture uses that)."""
+    reset_limits(limited_app)
+    return limited_app
+
+
+def login(user, password="wrong password") -> dict:
+    return {"grant_type": "password", "username": user.email, "password": password}
+
+
+def assert_429(r) -> int:
+    assert_problem(r, 429)
+    wait = int(r.headers["retry-after"])
+    assert 1 <= wait <= 60
+    return wait
+
+
+async def test_sign_in_is_limited_per_account_even_across_addresses(limited, session, a):
+    user = a.users["lead"]
+    async with client_for(limited, session, address="10.0.0.1") as first, \
+            client_for(limited, session, address="10.0.0.2") as second:
+        for _ in range(3):
+            assert (await first.post(TOKEN, data=login(user))).status_code == 401
+        assert_429(await second.post(TOKEN, data=login(user, factories.PASSWORD)))  # even the right password
+        assert (await second.post(TOKEN, data=login(a.users["admin"], factories.PASSWORD))).status_code == 200
+
+
+async def test_sign_in_is_limited_per_account_whatever_the_case_of_the_email(limited, session, a):
+    user = a.users["lead"]
+    async with client_for(limited, session, address="10.0.1.1") as client:
+        for email in (user.email, user.email.upper(), user.email.title()):
+            body = {"grant_type": "password", "username": email, "password": "nope"}
+            assert (await client.post(TOKEN, data=body)).status_code == 401
+        assert_429(await client.post(TOKEN, data=login(user)))
+
+
+async def test_sign_in_is_limited_per_address_across_accounts(limited, session, a):
+    async with client_for(limited, session, address="10.0.2.1") as client, \
+            client_for(limited, session, address="10.0.2.2") as other:
+        for i in range(5):
+            body = {"grant_type": "password", "username": f"guess{i}@example.org", "password": "x"}
+            assert (await client.post(TOKEN, data=body)).status_code == 401
+        assert_429(await client.post(TOKEN, data=login(a.users["admin"], factories.PASSWORD)))
+        assert (await other.post(TOKEN, data=login(a.users["admin"], factories.PASSWORD))).status_code == 200
+
+
+async def test_client_credentials_are_limited_per_client_id(limited, session, a):
+    async with client_for(limited, session, address="10.0.3.1") as client:
+        body = {"grant_type": "client_credentials", "client_id": "sa_unknown", "client_secret": "x"}
+        for _ in range(3):
+            assert (await client.post(TOKEN, data=body)).status_code == 401
+        assert_429(await client.post(TOKEN, data=body))
+
+
+async def test_exports_are_limited_per_principal(limited, session, a):
+    async with client_for(limited, session) as client:
+        for _ in range(2):
+            assert (await client.get("/api/v1/exports/stakeholders", headers=a["lead"])).status_code == 200
+        assert_429(await client.get("/api/v1/exports/organisations", headers=a["lead"]))
+        assert (await client.get("/api/v1/exports/stakeholders", headers=a["admin"])).status_code == 200
+
+
+async def test_every_other_request_has_a_generous_limit_per_address(limited, session, a):
+    async with client_for(limited, session, address="10.0.4.1") as client, \
+            client_for(limited, session, address="10.0.4.2") as other:
+        for _ in range(20):
+            assert (await client.get("/api/v1/me", headers=a["viewer"])).status_code == 200
+        assert_429(await client.get("/api/v1/me", headers=a["viewer"]))
+        assert_429(await client.get("/api/v1/stakeholders"))  # unauthenticated floods count too
+        assert (await other.get("/api/v1/me", headers=a["viewer"])).status_code == 200
+        assert (await client.get("/healthz")).status_code != 429  # probes are not API calls
+
+
+async def test_limits_can_be_turned_off(client, a):
+    """The shared test app runs with INVOLVE_RATE_LIMIT_ENABLED=false."""
+    for _ in range(25):
+        assert (await client.get("/api/v1/me", headers=a["viewer"])).status_code == 200
+
+
+async def test_unreachable_redis_lets_requests_through(database_url):
+    limiter = RateLimiter(make_settings(database_url, redis_url="redis://127.0.0.1:1", rate_limit_enabled=True,
+                                        rate_limit_default="1/minute"))
+    assert await limiter.retry_after("default", "10.0.5.1") is None
+    assert await limiter.retry_after("default", "10.0.5.1") is None
+
+
+async def _redis_reachable() -> bool:
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", 6379), timeout=1)
+    except (OSError, TimeoutError):
+        return False
+    writer.close()
+    return True
+
+
+async def test_workers_share_counters_through_redis(database_url):
+    if not await _redis_reachable():
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    settings = make_settings(database_url, redis_url="redis://127.0.0.1:6379/0", rate_limit_enabled=True,
+                             rate_limit_key_prefix=f"involve-test-{uuid.uuid4().hex}", rate_limit_default="3/minute")
+    worker_1, worker_2 = RateLimiter(settings), RateLimiter(settings)
+    try:
+        assert await worker_1.retry_after("default", "10.0.6.1") is None
+        assert await worker_2.retry_after("default", "10.0.6.1") is None
+        assert await worker_1.retry_after("default", "10.0.6.1") is None
+        wait = await worker_2.retry_after("default", "10.0.6.1")
+        assert wait is not None and 1 <= wait <= 60
+        assert await worker_2.retry_after("default", "10.0.6.2") is None
+    finally:
+        await worker_1.storage.reset()

@@ -1,0 +1,46 @@
+"""A statement past INVOLVE_DB_STATEMENT_TIMEOUT_MS is cancelled by PostgreSQL and answered 503, not 500.
+(SQLite has no statement timeout: there the setting does nothing.)"""
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from api.db import Database
+from api.deps import SessionDep
+from tests.conftest import make_settings
+from tests.security.support import build_app
+
+
+@pytest.fixture(scope="module")
+def slow_app(database_url):
+    if database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL only")
+    app = build_app(database_url, db_statement_timeout_ms=200)
+
+    @app.get("/api/v1/test-only/sleep")
+    async def sleep(session: SessionDep, seconds: float) -> dict:
+        await session.execute(text("SELECT pg_sleep(:s)"), {"s": seconds})
+        return {"slept": seconds}
+
+    return app
+
+
+async def test_statement_past_the_timeout_is_503(slow_app):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=slow_app, raise_app_exceptions=False),
+                                 base_url="http://test") as client:
+        r = await client.get("/api/v1/test-only/sleep?seconds=2")
+        assert r.status_code == 503, r.text
+        assert r.headers["content-type"] == "application/problem+json" and r.headers["retry-after"]
+        assert r.json()["type"].endswith("/statement-timeout")
+        fast = await client.get("/api/v1/test-only/sleep?seconds=0.01")  # the connection is fine afterwards
+        assert fast.status_code == 200, fast.text
+    await slow_app.state.db.dispose()
+
+
+async def test_the_timeout_is_a_setting_of_every_connection(database_url):
+    if database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL only")
+    db = Database(make_settings(database_url, db_statement_timeout_ms=1234))
+    async with db.engine.connect() as conn:
+        assert (await conn.execute(text("SHOW statement_timeout"))).scalar_one() == "1234ms"
+    await db.dispose()
