@@ -15,6 +15,7 @@ DOCS_CSP = (f"default-src 'self'; script-src 'self' 'unsafe-inline' {DOCS_CDN}; 
             f"img-src 'self' data: https://fastapi.tiangolo.com; worker-src 'self' blob:; object-src 'none'; "
             "base-uri 'none'; frame-ancestors 'none'")
 
+
 class SecurityHeadersMiddleware:
     def __init__(self, app):
         self.app = app
@@ -30,8 +31,10 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                headers += [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
-                            (b"x-frame-options", b"DENY"), (b"content-security-policy", csp)]
+                # A handler's own value wins (a download sets a sandboxing CSP): never send a header twice.
+                headers += [(name, value) for name, value in (
+                    (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY"), (b"content-security-policy", csp)) if name not in present]
                 if no_store and b"cache-control" not in present:
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
