@@ -8,7 +8,7 @@ PORT ?= 8000
 # `make run` keeps its SQLite file in var/ unless INVOLVE_DATABASE_URL says otherwise.
 RUN_DATABASE_URL ?= $(or $(INVOLVE_DATABASE_URL),sqlite:///./var/involve.db)
 
-.PHONY: install run test openapi openapi-check lint clean bench
+.PHONY: install run test openapi openapi-check lint clean bench bench-reads
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ lint: install
 BENCH_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/involve_bench
 bench: install
 	$(BIN)/python bench/import_export.py --postgres $(BENCH_POSTGRES)
+
+# List and by-id read throughput over 100,000 stakeholders on PostgreSQL, driven by wrk (apt-get install wrk).
+BENCH_READS_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/involve_bench_reads
+bench-reads: install
+	$(BIN)/python bench/reads.py --postgres $(BENCH_READS_POSTGRES)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
