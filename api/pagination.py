@@ -104,7 +104,9 @@ async def paginate(session: AsyncSession, stmt: Select, *, params: PageParams,
     non-null columns and must include "id", the final tie-breaker."""
     fields = _parse_sort(params.sort, sortable, default_sort)
     spec = ",".join(("-" if d else "") + n for n, d in fields)
-    columns = [(sortable[n], d) for n, d in fields] + [(sortable["id"], False)]
+    # The id breaks ties in the direction of the last sort field, so one B-tree on (tenant_id, field, id) serves
+    # the whole ORDER BY forwards or backwards (mixed directions made PostgreSQL sort every matching row).
+    columns = [(sortable[n], d) for n, d in fields] + [(sortable["id"], fields[-1][1] if fields else False)]
     total = None
     if params.include_total:
         total = (await session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))).scalar_one()

@@ -188,11 +188,13 @@ def _wrk(base: str, token: str, paths: list[str], seconds: int) -> dict:
     finally:
         os.unlink(f.name)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
     latency = {m.group(1): _ms(m.group(2)) for m in re.finditer(r"^\s+(50|75|90|99)%\s+([\d.]+\w+)", out, re.M)}
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
-    return {"generator": "wrk", "rps": rps, "p50_ms": latency.get("50"), "p99_ms": latency.get("99"),
-            "non_2xx": int(non_2xx.group(1)) if non_2xx else 0, "socket_errors": errors.group(1) if errors else None}
+    return {"generator": "wrk", "requests": requests, "rps": rps, "p50_ms": latency.get("50"),
+            "p99_ms": latency.get("99"), "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+            "socket_errors": errors.group(1) if errors else None}
 
 
 def _ms(value: str) -> float:
@@ -222,21 +224,33 @@ async def _python_load(base: str, token: str, paths: list[str], seconds: int) ->
         await asyncio.gather(*(worker(i) for i in range(CONCURRENCY)))
         elapsed = time.perf_counter() - started
     latencies.sort()
-    return {"generator": "python (httpx)", "rps": round(len(latencies) / elapsed, 1),
+    return {"generator": "python (httpx)", "requests": len(latencies), "rps": round(len(latencies) / elapsed, 1),
             "p50_ms": round(latencies[len(latencies) // 2] * 1000, 2),
             "p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 2), "non_2xx": failures}
 
 
-def drive(base: str, token: str, paths: list[str], seconds: int) -> dict:
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used so far."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def drive(base: str, token: str, paths: list[str], seconds: int, pids: list[int]) -> dict:
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as client:
         for path in paths[:20]:  # warm up each worker's pool and caches; a failure here stops the run
             response = client.get(path)
             assert response.status_code == 200, (path, response.status_code, response.text[:500])
     load_before = os.getloadavg()[0]
+    cpu_before = _cpu_seconds(pids)
     if shutil.which("wrk"):
         result = _wrk(base, token, paths, seconds)
     else:
         result = asyncio.run(_python_load(base, token, paths, seconds))
+    # The server's CPU per request: far steadier than req/s on a machine shared with other work.
+    result["server_cpu_ms_per_request"] = round((_cpu_seconds(pids) - cpu_before) * 1000 / result["requests"], 2)
     result["load_average_1m"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     return result
 
@@ -292,13 +306,14 @@ def main() -> None:
             profiling = []
             if args.profile == name:
                 outputs, profiling = _profile(server.worker_pids(), args.seconds, name)
-            result = drive(server.base, token, paths, args.seconds)
+            result = drive(server.base, token, paths, args.seconds, server.worker_pids())
             for process in profiling:
                 process.wait()
             if profiling:
                 result["profiles"] = [str(p.relative_to(ROOT)) for p in outputs]
             results["runs"][name] = result
             print(f"{name}: {result['rps']:,.0f} req/s, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms "
+                  f"server CPU {result['server_cpu_ms_per_request']} ms/request "
                   f"({result['generator']}, load average {result['load_average_1m']}, "
                   f"non-2xx {result['non_2xx']})", flush=True)
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BeforeValidator
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from sqlalchemy import select
 from api.activities.schemas import ActivityMethod, ActivityStatus
 from api.assessments.filters import ScoreFilters
 from api.assessments.quadrants import Quadrant
+from api.db import writes_in_read
 from api.deps import Editor, SessionDep
 from api.errors import problems
 from api.exports import service
@@ -24,7 +25,7 @@ from api.organisations.service import OrganisationFilters
 from api.stakeholders import service as stakeholder_service
 from api.stakeholders.schemas import StakeholderCategory, StakeholderKind
 
-router = APIRouter(tags=["exports"])
+router = APIRouter(tags=["exports"], dependencies=[Depends(writes_in_read)])
 
 
 def _iso_date(value: Any) -> Any:
