@@ -62,6 +62,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+_last_id = 0
+
+
 def new_id() -> uuid.UUID:
     """A UUIDv7: random like v4 but time-ordered, so the primary key index grows at its end
     and ordering by id is ordering by creation."""
@@ -72,6 +75,12 @@ def new_id() -> uuid.UUID:
     value |= ((rand >> 62) & 0xFFF) << 64
     value |= 0b10 << 62
     value |= rand & ((1 << 62) - 1)
+    global _last_id
+    # Within one millisecond the random bits alone would order ids at random: count up from the last id instead
+    # (RFC 9562 §6.2, method 2), so creation order holds inside a process.
+    if value <= _last_id:
+        value = _last_id + 1
+    _last_id = value
     return uuid.UUID(int=value)
 
 
