@@ -8,7 +8,7 @@ PORT ?= 8000
 # `make run` keeps its SQLite file in var/ unless INVOLVE_DATABASE_URL says otherwise.
 RUN_DATABASE_URL ?= $(or $(INVOLVE_DATABASE_URL),sqlite:///./var/involve.db)
 
-.PHONY: install run test openapi openapi-check lint clean bench fault
+.PHONY: install run test openapi openapi-check lint clean bench bench-reads fault
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ bench: install
 # exhausted, SIGTERM mid-request, an import cut off and retried; about a minute and a half. See tests/fault/run.py.
 fault: install
 	$(BIN)/python tests/fault/run.py
+
+# List and by-id read throughput over 100,000 stakeholders on PostgreSQL, driven by wrk (apt-get install wrk).
+BENCH_READS_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/involve_bench_reads
+bench-reads: install
+	$(BIN)/python bench/reads.py --postgres $(BENCH_READS_POSTGRES)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -7,6 +7,7 @@ import base64
 import binascii
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
@@ -100,12 +101,16 @@ def _after(columns: list[tuple[ColumnElement, bool]], values: list[Any]) -> Colu
 
 
 async def paginate(session: AsyncSession, stmt: Select, *, params: PageParams,
-                   sortable: dict[str, ColumnElement], default_sort: str = "id") -> PageResult:
+                   sortable: dict[str, ColumnElement], default_sort: str = "id",
+                   core_columns: Sequence[ColumnElement] | None = None) -> PageResult:
     """Run `stmt` (filters applied, no ORDER BY) one page at a time. `sortable` maps sort names to
-    non-null columns and must include "id", the final tie-breaker."""
+    non-null columns and must include "id", the final tie-breaker. With `core_columns` the items are mappings of
+    those columns instead of ORM objects (for hot read paths: loading ORM objects costs more than the query)."""
     fields = _parse_sort(params.sort, sortable, default_sort)
     spec = ",".join(("-" if d else "") + n for n, d in fields)
-    columns = [(sortable[n], d) for n, d in fields] + [(sortable["id"], False)]
+    # The id breaks ties in the direction of the last sort field, so one B-tree on (tenant_id, field, id) serves
+    # the whole ORDER BY forwards or backwards (mixed directions made PostgreSQL sort every matching row).
+    columns = [(sortable[n], d) for n, d in fields] + [(sortable["id"], fields[-1][1] if fields else False)]
     total = None
     if params.include_total:
         total = (await session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))).scalar_one()
@@ -119,12 +124,15 @@ async def paginate(session: AsyncSession, stmt: Select, *, params: PageParams,
             raise BadRequest("The cursor is invalid or belongs to another sort order")
         stmt = stmt.where(_after(columns, values))
     stmt = stmt.order_by(*[c.desc() if d else c.asc() for c, d in columns]).limit(params.limit + 1)
-    rows = list((await session.execute(stmt)).scalars().all())
+    if core_columns is None:
+        rows: list = list((await session.execute(stmt)).scalars().all())
+    else:  # plain rows (mappings) straight from the connection: no ORM objects, no identity map
+        rows = list((await (await session.connection()).execute(stmt.with_only_columns(*core_columns))).mappings())
     next_cursor = None
     if len(rows) > params.limit:
         rows = rows[: params.limit]
         last = rows[-1]
-        values = [_encode(getattr(last, c.key)) for c, _ in columns]
+        values = [_encode(getattr(last, c.key) if core_columns is None else last[c.key]) for c, _ in columns]
         raw = json.dumps({"s": spec, "v": values}, separators=(",", ":")).encode()
         next_cursor = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
     return PageResult(rows, next_cursor, total)

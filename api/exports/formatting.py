@@ -60,6 +60,8 @@ def csv_formatter(column: Column, decode: Callable[[Any], Any] | None = None) ->
         format_ = (lambda v: LIST_SEPARATOR.join(v)) if enum else (lambda v: neutralise(LIST_SEPARATOR.join(v)))
     elif kind == "bool":
         format_ = lambda v: "true" if v else "false"  # noqa: E731
+    elif kind == "int":
+        format_ = str
     elif kind == "datetime":
         format_ = timestamp
     elif kind == "uuid":
@@ -93,7 +95,7 @@ def pg_csv_cell(column: Column, sql: str) -> str:
         return f"CASE WHEN {sql} THEN 'true' ELSE 'false' END"
     if column.kind == "datetime":
         return f"to_char({sql} AT TIME ZONE 'UTC', '{PG_TIMESTAMP_FORMAT}')"
-    if column.kind == "uuid":
+    if column.kind in ("uuid", "int"):
         return f"{sql}::text"
     if column.kind == "list" and column.enum:  # ["a", "b"] -> a;b
         return f"NULLIF(replace(translate({sql}::text, '[]\"', ''), ', ', '{LIST_SEPARATOR}'), '')"

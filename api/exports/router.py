@@ -7,21 +7,26 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BeforeValidator
+from sqlalchemy import select
 
+from api.activities.schemas import ActivityMethod, ActivityStatus
 from api.assessments.filters import ScoreFilters
 from api.assessments.quadrants import Quadrant
+from api.db import writes_in_read
 from api.deps import Editor, SessionDep
 from api.errors import problems
 from api.exports import service
 from api.exports.schemas import MEDIA_TYPES, ExportFormat
-from api.imports.specs import ORGANISATIONS, STAKEHOLDERS, ResourceSpec
+from api.feedback.schemas import FeedbackStatus
+from api.imports.specs import ACTIVITIES, FEEDBACK, ORGANISATIONS, STAKEHOLDERS, ResourceSpec
+from api.models import Activity, Feedback
 from api.organisations.schemas import OrganisationKind
 from api.organisations.service import OrganisationFilters
 from api.ratelimit import limit_exports
 from api.stakeholders import service as stakeholder_service
 from api.stakeholders.schemas import StakeholderCategory, StakeholderKind
 
-router = APIRouter(tags=["exports"], dependencies=[Depends(limit_exports)])
+router = APIRouter(tags=["exports"], dependencies=[Depends(limit_exports), Depends(writes_in_read)])
 
 
 def _iso_date(value: Any) -> Any:
@@ -124,3 +129,52 @@ async def export_organisations(
     stmt = service.organisation_query(session=session, caller=caller, filters=filters)
     given = {"kind": kind, "tag": tag, "external_id": external_id, "q": q, "archived": archived or None}
     return await _export(session, caller, ORGANISATIONS, stmt, format, given)
+
+
+def _engagement_query(model, caller, archived: bool, **equal: Any):
+    """The tenant's active (or archived) rows with each given column equal to its value."""
+    stmt = select(model).where(model.tenant_id == caller.tenant_id)
+    stmt = stmt.where(model.archived_at.is_not(None) if archived else model.archived_at.is_(None))
+    for name, value in equal.items():
+        if value is not None:
+            stmt = stmt.where(getattr(model, name) == value)
+    return stmt
+
+
+@router.get("/exports/activities", response_class=StreamingResponse, summary="Export activities",
+            responses=_responses(ACTIVITIES))
+async def export_activities(
+    session: SessionDep, caller: Editor, format: ExportFormat = FORMAT,
+    plan_id: uuid.UUID | None = Query(None, description="Only those of this plan"),
+    method: ActivityMethod | None = Query(None, description="Only this method"),
+    status: ActivityStatus | None = Query(None, description="Only those with this status"),
+    external_id: str | None = Query(None, max_length=200, description="Only the one with this external id"),
+    archived: bool = Query(False, description="Export archived activities instead of active ones"),
+) -> StreamingResponse:
+    """Stream the activities matching the filters (admin and lead; the export is audited), with the import
+    template's columns (the plan by its external_id)."""
+    stmt = _engagement_query(Activity, caller, archived, plan_id=plan_id, method=method, status=status,
+                             external_id=external_id)
+    given = {"plan_id": plan_id, "method": method, "status": status, "external_id": external_id,
+             "archived": archived or None}
+    return await _export(session, caller, ACTIVITIES, stmt, format, given)
+
+
+@router.get("/exports/feedback", response_class=StreamingResponse, summary="Export feedback",
+            responses=_responses(FEEDBACK))
+async def export_feedback(
+    session: SessionDep, caller: Editor, format: ExportFormat = FORMAT,
+    status: FeedbackStatus | None = Query(None, description="Only feedback at this workflow step"),
+    plan_id: uuid.UUID | None = Query(None, description="Only feedback about this plan"),
+    activity_id: uuid.UUID | None = Query(None, description="Only feedback from this activity"),
+    stakeholder_id: uuid.UUID | None = Query(None, description="Only feedback from this stakeholder"),
+    external_id: str | None = Query(None, max_length=200, description="Only the one with this external id"),
+    archived: bool = Query(False, description="Export archived feedback instead of active feedback"),
+) -> StreamingResponse:
+    """Stream the feedback matching the filters (admin and lead; the export is audited), with the import
+    template's columns (people, activities and plans by their external_id; the stakeholder's email too)."""
+    stmt = _engagement_query(Feedback, caller, archived, status=status, plan_id=plan_id, activity_id=activity_id,
+                             stakeholder_id=stakeholder_id, external_id=external_id)
+    given = {"status": status, "plan_id": plan_id, "activity_id": activity_id, "stakeholder_id": stakeholder_id,
+             "external_id": external_id, "archived": archived or None}
+    return await _export(session, caller, FEEDBACK, stmt, format, given)

@@ -9,9 +9,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.auth.principal import Principal, current_principal
+from api.auth.principal import Principal, current_principal, require
 from api.db import get_session
-from api.deps import Editor, Reader, SessionDep
+from api.deps import Reader, SessionDep
 from api.errors import PROBLEM_MEDIA_TYPE, problem_response, problems
 from api.idempotency import Idempotency
 from api.imports import service
@@ -120,9 +120,10 @@ def _request_body(spec: ResourceSpec) -> dict[str, Any]:
 
 def _add_routes(spec: ResourceSpec) -> None:
     Matches = Literal[tuple(m.value for m in spec.matches)]  # type: ignore[valid-type]
+    Importer = Annotated[Principal, Depends(require(spec.roles))]
 
     async def import_rows(
-        request: Request, session: SessionDep, caller: Editor, idempotency: ImportIdempotencyDep,
+        request: Request, session: SessionDep, caller: Importer, idempotency: ImportIdempotencyDep,
         dry_run: bool = Query(False, description="Validate everything and report what would happen; write nothing"),
         match: Matches = Query(spec.matches[0].value,  # type: ignore[valid-type]
                                description="The key that finds an existing record for a row"),
@@ -149,7 +150,8 @@ def _add_routes(spec: ResourceSpec) -> None:
         return response
 
     import_rows.__doc__ = (f"Create or update {spec.name} from CSV, a JSON array or NDJSON, in one transaction, with a "
-                           "report of every failed row. Honours Idempotency-Key.")
+                           "report of every failed row. Honours Idempotency-Key. "
+                           f"Roles: {', '.join(sorted(r.value for r in spec.roles))}.")
     router.add_api_route(
         f"/imports/{spec.name}", import_rows, methods=["POST"], name=f"import_{spec.name}",
         summary=f"Import {spec.name}", response_model=ImportReport,

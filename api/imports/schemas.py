@@ -15,7 +15,26 @@ from pydantic import AwareDatetime, ConfigDict, Field, PlainValidator, WithJsonS
 from pydantic.networks import validate_email
 from typing_extensions import TypedDict
 
+from api.activities.schemas import (
+    ActivityChannel,
+    ActivityMethod,
+    ActivityStatus,
+    DutyLimb,
+    Formats,
+    Headcount,
+    Instant,
+    InvolvementLevel,
+    Languages,
+    PersonName,
+    Place,
+    Role,
+)
+from api.activities.schemas import Count as Reach
+from api.activities.schemas import D as ACTIVITY
+from api.activities.schemas import Pence as Cost
 from api.errors import FieldError, Problem
+from api.feedback.schemas import D as FEEDBACK
+from api.feedback.schemas import FeedbackChannel, FeedbackType
 from api.organisations.schemas import OrganisationKind
 from api.schemas import ExternalIdStr, LongText, Phone, Postcode, ResponseModel, Tags, Text, Url
 from api.stakeholders.schemas import (
@@ -33,6 +52,7 @@ from api.stakeholders.schemas import (
 class Match(StrEnum):
     external_id = "external_id"
     email = "email"
+    activity_and_stakeholder = "activity_and_stakeholder"  # an attendance line
 
 
 class OnConflict(StrEnum):
@@ -130,6 +150,84 @@ class OrganisationRow(TypedDict, total=False):
     postcode: Annotated[Postcode | None, Field(description="UK postcode")]
     notes: Annotated[LongText | None, Field(description="Free-text notes")]
     tags: Annotated[Tags, Field(description="Labels for filtering")]
+
+
+class ActivityRow(TypedDict, total=False):
+    """One activity to create or update (the same key rules as a stakeholder row)."""
+
+    __pydantic_config__ = _ROW_CONFIG
+
+    external_id: Annotated[ExternalIdStr | None, Field(description=ACTIVITY["external_id"] + "; matches with "
+                                                                                           "match=external_id")]
+    title: Annotated[Text, Field(description=ACTIVITY["title"] + "; required to create")]
+    description: Annotated[LongText | None, Field(description=ACTIVITY["description"])]
+    method: Annotated[ActivityMethod, Field(description=ACTIVITY["method"] + "; required to create")]
+    level: Annotated[InvolvementLevel, Field(description=ACTIVITY["level"] + " (default inform)")]
+    audience_categories: Annotated[Categories, Field(description=ACTIVITY["audience_categories"])]
+    plan_external_id: Annotated[ExternalIdStr | None, Field(
+        description="The external_id of one of your tenant's plans: the plan it belongs to")]
+    duty_limb: Annotated[DutyLimb | None, Field(description=ACTIVITY["duty_limb"])]
+    status: Annotated[ActivityStatus, Field(description=ACTIVITY["status"] + " (default planned)")]
+    starts_at: Annotated[Instant, Field(description=ACTIVITY["starts_at"] + "; required to create")]
+    ends_at: Annotated[Instant | None, Field(description=ACTIVITY["ends_at"])]
+    location: Annotated[Place | None, Field(description=ACTIVITY["location"])]
+    online_url: Annotated[Url | None, Field(description=ACTIVITY["online_url"])]
+    channel: Annotated[ActivityChannel | None, Field(description=ACTIVITY["channel"])]
+    led_by: Annotated[uuid.UUID | None, Field(description=ACTIVITY["led_by"])]
+    led_by_name: Annotated[PersonName | None, Field(description=ACTIVITY["led_by_name"])]
+    cost_pence: Annotated[Cost | None, Field(description=ACTIVITY["cost_pence"])]
+    unnamed_attendees: Annotated[Headcount, Field(description=ACTIVITY["unnamed_attendees"] + " (default 0)")]
+    impressions: Annotated[Reach | None, Field(description=ACTIVITY["impressions"])]
+    recipients: Annotated[Reach | None, Field(description=ACTIVITY["recipients"])]
+    accessible_formats: Annotated[Formats, Field(description=ACTIVITY["accessible_formats"])]
+    translation_languages: Annotated[Languages, Field(description=ACTIVITY["translation_languages"])]
+    outcome_summary: Annotated[LongText | None, Field(description=ACTIVITY["outcome_summary"])]
+
+
+class FeedbackRow(TypedDict, total=False):
+    """One piece of feedback to create or update (the same key rules as a stakeholder row). The workflow
+    (acknowledged, considered, the response) is not imported: it moves through the feedback endpoints."""
+
+    __pydantic_config__ = _ROW_CONFIG
+
+    external_id: Annotated[ExternalIdStr | None, Field(description=FEEDBACK["external_id"] + "; matches with "
+                                                                                           "match=external_id")]
+    received_at: Annotated[Instant, Field(description=FEEDBACK["received_at"] + " (sets the response due date)")]
+    channel: Annotated[FeedbackChannel, Field(description=FEEDBACK["channel"] + " (default other)")]
+    type: Annotated[FeedbackType, Field(description=FEEDBACK["type"] + " (default comment)")]
+    text: Annotated[LongText, Field(min_length=1, description=FEEDBACK["text"] + "; required to create")]
+    stakeholder_external_id: Annotated[ExternalIdStr | None, Field(
+        description="Who said it: the external_id of one of your tenant's stakeholders (wins over "
+                    "stakeholder_email); empty for anonymous feedback")]
+    stakeholder_email: Annotated[Email | None, Field(
+        description="Who said it: the email of one of your tenant's stakeholders, whatever its case")]
+    activity_external_id: Annotated[ExternalIdStr | None, Field(
+        description="The external_id of the activity it came from (one of your tenant's)")]
+    plan_external_id: Annotated[ExternalIdStr | None, Field(
+        description="The external_id of the plan it is about (taken from the activity when absent on create)")]
+    themes: Annotated[Tags, Field(description=FEEDBACK["themes"])]
+    publishable_summary: Annotated[LongText | None, Field(min_length=1, description=FEEDBACK["publishable_summary"])]
+    publishable: Annotated[bool, Field(description=FEEDBACK["publishable"] + "; needs publishable_summary in the "
+                                                                             "same row")]
+
+
+class AttendanceRow(TypedDict, total=False):
+    """One stakeholder's line on an activity's attendance log, created or updated by activity and stakeholder:
+    the fields given change, the others stay (false on a new line)."""
+
+    __pydantic_config__ = _ROW_CONFIG
+
+    activity_external_id: Annotated[ExternalIdStr, Field(description="The external_id of one of your tenant's "
+                                                                     "activities; required")]
+    stakeholder_external_id: Annotated[ExternalIdStr | None, Field(
+        description="The external_id of one of your tenant's stakeholders (wins over stakeholder_email); one of "
+                    "the two is required")]
+    stakeholder_email: Annotated[Email | None, Field(
+        description="The email of one of your tenant's stakeholders, whatever its case")]
+    invited: Annotated[bool, Field(description="Invited (false when absent on a new line)")]
+    attended: Annotated[bool, Field(description="Attended (false when absent on a new line); a walk-in attends "
+                                                "without being invited")]
+    role: Annotated[Role | None, Field(description="Their part in it, e.g. speaker, chair, observer")]
 
 
 class ImportRowError(ResponseModel):

@@ -16,6 +16,7 @@ from api import audit
 from api.auth.principal import Principal
 from api.db import utcnow
 from api.errors import Conflict
+from api.imports import attendance
 from api.imports.parsing import Body, CsvRows, JsonRows, RowErrors
 from api.imports.schemas import ImportReport, OnError
 from api.imports.specs import ResourceSpec
@@ -42,11 +43,17 @@ async def run_import(*, session: AsyncSession, caller: Principal, spec: Resource
     now = utcnow()
     try:
         async with session.begin_nested():  # anything raised in here undoes every row written
-            register = await Register.load(session, spec, caller.tenant_id)
             references = References(session, caller.tenant_id)
             await references.load(spec)
-            decider = Decider(spec=spec, options=options, register=register, references=references, errors=errors,
-                              now=now)
+            if spec.lines:
+                decider = await attendance.AttendanceDecider.load(session, spec=spec, options=options,
+                                                                  references=references, errors=errors, now=now,
+                                                                  caller=caller)
+            else:
+                register = await Register.load(session, spec, caller.tenant_id)
+                context = await spec.context(session, caller) if spec.context else None
+                decider = Decider(spec=spec, options=options, register=register, references=references,
+                                  errors=errors, now=now, caller=caller, context=context)
 
             async def parsed():
                 async for rows in source.batches(body.chunks()):
@@ -57,7 +64,9 @@ async def run_import(*, session: AsyncSession, caller: Principal, spec: Resource
             decided = read_ahead(parsed())
             if decider.writing:
                 try:
-                    await writer_for(session, spec, caller, now).write(decided)
+                    writer = attendance.AttendanceWriter(session, caller, now) if spec.lines else \
+                        writer_for(session, spec, caller, now)
+                    await writer.write(decided)
                 except asyncpg.IntegrityConstraintViolationError:
                     raise Conflict(f"A {spec.label} written while the import ran clashes with one of its rows; "
                                    "nothing was imported: try again")

@@ -5,7 +5,7 @@ the defaults on create. Adding a resource to imports and exports is adding a Res
 import types
 import typing
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -13,11 +13,20 @@ from functools import cached_property
 from typing import Any
 
 from pydantic import AwareDatetime, TypeAdapter
-from sqlalchemy import JSON, Boolean, Uuid
+from sqlalchemy import JSON, BigInteger, Boolean, Integer, Uuid
 
+from api.auth.principal import EDITORS, LOGGERS, Principal, Role
 from api.db import UTCDateTime
-from api.imports.schemas import Match, OrganisationRow, StakeholderRow
-from api.models import Organisation, Stakeholder, User
+from api.feedback import workflow
+from api.imports.schemas import (
+    ActivityRow,
+    AttendanceRow,
+    FeedbackRow,
+    Match,
+    OrganisationRow,
+    StakeholderRow,
+)
+from api.models import Activity, ActivityAttendance, Feedback, Organisation, Plan, Stakeholder, Tenant, User
 
 LIST_SEPARATOR = ";"
 # A cell starting with one of these is a formula to a spreadsheet: exports put a ' before it.
@@ -29,7 +38,7 @@ class Column:
     """One column of the CSV template (one key of a JSON row)."""
 
     name: str
-    kind: str  # "text", "list", "bool", "datetime" or "uuid": how a CSV cell is read and written
+    kind: str  # "text", "list", "bool", "int", "datetime" or "uuid": how a CSV cell is read and written
     nullable: bool  # an empty cell clears the field; otherwise an empty cell means "not given"
     enum: bool = False  # the value (or every item) is an enum member: it never looks like a formula
 
@@ -79,6 +88,8 @@ def _column(name: str, annotation: Any) -> Column:
         return Column(name, "list", False, enum=isinstance(item, type) and issubclass(item, Enum))
     if annotation is bool:
         return Column(name, "bool", False)
+    if annotation is int:
+        return Column(name, "int", nullable)
     if annotation is AwareDatetime or (isinstance(annotation, type) and issubclass(annotation, datetime)):
         return Column(name, "datetime", nullable)
     if annotation is uuid.UUID:
@@ -91,6 +102,8 @@ def _stored_kind(column) -> str:
         return "list"
     if isinstance(column.type, Boolean):
         return "bool"
+    if isinstance(column.type, Integer | BigInteger):
+        return "int"
     if isinstance(column.type, UTCDateTime):
         return "datetime"
     if isinstance(column.type, Uuid):
@@ -115,6 +128,13 @@ class ResourceSpec:
     # SQL for stored fields an update sets in a special way: {field: f(sql, fields given) -> expression, or None
     # when the update leaves the field alone}.
     update_sql: dict[str, Callable[["UpdateSql", frozenset[str]], str | None]] = field(default_factory=dict)
+    roles: frozenset[Role] = EDITORS  # who may import
+    # Tenant facts a row's checks need (feedback: the response target, the activities' plans), loaded once.
+    context: Callable[[Any, Principal], Awaitable[Any]] | None = None
+    # Checks and derived values once a row's references are resolved: check(stored, creating, context, caller,
+    # now) may add stored fields and returns the row's problems as (field, message).
+    check: Callable[[dict[str, Any], bool, Any, Principal, datetime], list[tuple[str, str]]] | None = None
+    lines: bool = False  # an attendance log: no ids, keys or versions of its own (api/imports/attendance.py)
 
     @cached_property
     def columns(self) -> tuple[Column, ...]:
@@ -205,4 +225,119 @@ ORGANISATIONS = ResourceSpec(
     defaults={"kind": "other", "tags": []},
 )
 
-SPECS: dict[str, ResourceSpec] = {spec.name: spec for spec in (STAKEHOLDERS, ORGANISATIONS)}
+
+
+def _check_activity(values: dict[str, Any], creating: bool, context: Any, caller: Principal,
+                    now: datetime) -> list[tuple[str, str]]:
+    """As the API does: an end not before the start, translations only when offered. On update a check needs
+    both of its fields in the row (the stored values are not read)."""
+    problems = []
+    ends, starts = values.get("ends_at"), values.get("starts_at")
+    if ends is not None and starts is not None and ends < starts:
+        problems.append(("ends_at", "ends_at is before starts_at"))
+    languages, formats = values.get("translation_languages"), values.get("accessible_formats")
+    if languages and (formats is not None or creating) and "translation" not in (formats or ()):
+        problems.append(("translation_languages", "translation languages need 'translation' among "
+                                                  "accessible_formats"))
+    return problems
+
+
+@dataclass(frozen=True)
+class FeedbackContext:
+    response_days: int
+    activity_plans: dict[Any, Any]  # activity id -> its plan id
+
+
+async def _feedback_context(session: Any, caller: Principal) -> FeedbackContext:
+    from sqlalchemy import select
+
+    settings = (await session.execute(select(Tenant.settings).where(Tenant.id == caller.tenant_id))).scalar_one()
+    plans = await session.execute(select(Activity.id, Activity.plan_id).where(Activity.tenant_id == caller.tenant_id,
+                                                                                Activity.plan_id.is_not(None)))
+    return FeedbackContext(workflow.response_days(settings), dict(plans.all()))
+
+
+def _check_feedback(values: dict[str, Any], creating: bool, context: FeedbackContext, caller: Principal,
+                    now: datetime) -> list[tuple[str, str]]:
+    """As the API does: only leads and admins mark feedback publishable, which needs a summary; the response is
+    due the tenant's number of working days after receipt; the plan comes from the activity when absent."""
+    problems = []
+    if values.get("publishable"):
+        if caller.role not in EDITORS:
+            problems.append(("publishable", "Only a lead or an admin may mark feedback publishable"))
+        elif not values.get("publishable_summary"):
+            problems.append(("publishable_summary", "Required in the same row when publishable is true"))
+    if creating:
+        values.setdefault("received_at", now)
+        if "plan_id" not in values and values.get("activity_id") is not None:
+            values["plan_id"] = context.activity_plans.get(values["activity_id"])
+    if values.get("received_at") is not None:
+        values["response_due_at"] = workflow.response_due(values["received_at"], context.response_days)
+    return problems
+
+
+ACTIVITIES = ResourceSpec(
+    name="activities",
+    label="activity",
+    model=Activity,
+    row_type=ActivityRow,
+    fields=("external_id", "title", "description", "method", "level", "audience_categories", "plan_id", "duty_limb",
+            "status", "starts_at", "ends_at", "location", "online_url", "channel", "led_by", "led_by_name",
+            "cost_pence", "unnamed_attendees", "impressions", "recipients", "accessible_formats",
+            "translation_languages", "outcome_summary"),
+    keys=(UniqueKey("external_id"),),
+    matches=(Match.external_id,),
+    defaults={"level": "inform", "audience_categories": [], "status": "planned", "unnamed_attendees": 0,
+              "accessible_formats": [], "translation_languages": []},
+    references=(
+        Reference("plan_id", Plan, "plan", (("plan_external_id", "external_id", False),)),
+        Reference("led_by", User, "user", (("led_by", "id", False),)),
+    ),
+    required=("title", "method", "starts_at"),
+    roles=LOGGERS,
+    check=_check_activity,
+)
+
+FEEDBACK = ResourceSpec(
+    name="feedback",
+    label="feedback",
+    model=Feedback,
+    row_type=FeedbackRow,
+    fields=("external_id", "received_at", "channel", "type", "text", "stakeholder_id", "activity_id", "plan_id",
+            "themes", "publishable_summary", "publishable", "status", "response_due_at"),
+    keys=(UniqueKey("external_id"),),
+    matches=(Match.external_id,),
+    defaults={"channel": "other", "type": "comment", "themes": [], "publishable": False, "status": "received"},
+    references=(
+        Reference("stakeholder_id", Stakeholder, "stakeholder",
+                  (("stakeholder_external_id", "external_id", False), ("stakeholder_email", "email", True))),
+        Reference("activity_id", Activity, "activity", (("activity_external_id", "external_id", False),)),
+        Reference("plan_id", Plan, "plan", (("plan_external_id", "external_id", False),)),
+    ),
+    required=("text",),
+    roles=LOGGERS,
+    context=_feedback_context,
+    check=_check_feedback,
+)
+
+ATTENDANCE = ResourceSpec(
+    name="attendance",
+    label="attendance",
+    model=ActivityAttendance,
+    row_type=AttendanceRow,
+    fields=("activity_id", "stakeholder_id", "invited", "attended", "role"),
+    keys=(),
+    matches=(Match.activity_and_stakeholder,),
+    defaults={"invited": False, "attended": False},
+    references=(
+        Reference("activity_id", Activity, "activity", (("activity_external_id", "external_id", False),)),
+        Reference("stakeholder_id", Stakeholder, "stakeholder",
+                  (("stakeholder_external_id", "external_id", False), ("stakeholder_email", "email", True))),
+    ),
+    required=("activity_external_id",),
+    roles=LOGGERS,
+    lines=True,
+)
+
+SPECS: dict[str, ResourceSpec] = {spec.name: spec for spec in (STAKEHOLDERS, ORGANISATIONS, ACTIVITIES, FEEDBACK,
+                                                                ATTENDANCE)}

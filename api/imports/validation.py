@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.auth.principal import Principal
 from api.imports.parsing import RowErrors
 from api.imports.schemas import OnConflict, OnError
 from api.imports.specs import Reference, ResourceSpec
@@ -98,8 +99,11 @@ class Decider:
     It runs once per row of a 100,000-row import: the options are read into plain attributes up front."""
 
     def __init__(self, *, spec: ResourceSpec, options: Options, register: Register, references: References,
-                 errors: RowErrors, now: datetime):
+                 errors: RowErrors, now: datetime, caller: Principal, context: Any = None):
         self.spec = spec
+        self.caller = caller
+        self.context = context
+        self._check = spec.check
         self.options = options
         self.register = register
         self.references = references
@@ -178,6 +182,8 @@ class Decider:
                     problems.append((bad_field, message))
         for name in self._not_stored:
             stored.pop(name, None)
+        if self._check is not None and not problems:
+            problems += self._check(stored, target_id is None, self.context, self.caller, self.now)
         if problems:
             for name, message in problems:
                 self.errors.add(row, name, message)

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query, Response, status
 from api.activities.engagement import IsoDate
 from api.assessments.filters import ScoreFilters
 from api.assessments.quadrants import Quadrant
-from api.concurrency import IfMatch, set_etag
+from api.concurrency import IfMatch, etag, set_etag
 from api.deps import Admin, Editor, PageDep, Reader, SessionDep
 from api.errors import problems
 from api.idempotency import IdempotencyDep
@@ -17,6 +17,7 @@ from api.stakeholders.schemas import (
     StakeholderPage,
     StakeholderRead,
     StakeholderUpdate,
+    read_values,
     to_read,
 )
 
@@ -55,7 +56,7 @@ async def list_stakeholders(
                                                                     "this"),
     max_influence: int | None = Query(None, ge=1, le=5, description="Only those whose latest influence is at most "
                                                                     "this"),
-) -> StakeholderPage:
+) -> Response:
     """Stakeholders of your tenant, a page at a time; sortable by name, created_at, updated_at."""
     filters = service.StakeholderFilters(
         category=category, tag=tag, kind=kind, organisation_id=organisation_id, owner_id=owner_id, champion=champion,
@@ -64,8 +65,10 @@ async def list_stakeholders(
         scores=ScoreFilters(quadrant=quadrant, plan_id=plan_id, min_interest=min_interest, max_interest=max_interest,
                             min_influence=min_influence, max_influence=max_influence))
     result = await service.list_stakeholders(session=session, caller=caller, filters=filters, page=page)
-    return StakeholderPage(items=[to_read(s, caller) for s in result.items], next_cursor=result.next_cursor,
-                           total=result.total)
+    page_ = StakeholderPage(items=[read_values(s, caller) for s in result.items], next_cursor=result.next_cursor,
+                            total=result.total)
+    # Serialised here, once: returned as a model, it would be validated again against the response model.
+    return Response(page_.model_dump_json(), media_type="application/json")
 
 
 @router.post("", response_model=StakeholderRead, status_code=status.HTTP_201_CREATED,
@@ -84,12 +87,11 @@ async def create_stakeholder(data: StakeholderCreate, session: SessionDep, calle
 # `:uuid` keeps /stakeholders/grid (a sibling route) from being taken for an id.
 @router.get("/{stakeholder_id:uuid}", response_model=StakeholderRead, summary="Get a stakeholder",
             responses=problems(404))
-async def get_stakeholder(stakeholder_id: uuid.UUID, session: SessionDep, caller: Reader,
-                          response: Response) -> StakeholderRead:
+async def get_stakeholder(stakeholder_id: uuid.UUID, session: SessionDep, caller: Reader) -> Response:
     """One stakeholder, with its ETag; contact details are masked for the viewer role."""
-    row = await service.get(session=session, caller=caller, stakeholder_id=stakeholder_id)
-    set_etag(response, row.version)
-    return to_read(row, caller)
+    values = await service.get_values(session=session, caller=caller, stakeholder_id=stakeholder_id)
+    return Response(read_values(values, caller).model_dump_json(), media_type="application/json",
+                    headers={"ETag": etag(values["version"])})
 
 
 @router.patch("/{stakeholder_id:uuid}", response_model=StakeholderRead, summary="Update a stakeholder",

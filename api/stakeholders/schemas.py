@@ -1,7 +1,8 @@
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, EmailStr, Field, StringConstraints
 
@@ -205,9 +206,17 @@ class StakeholderPage(Page[StakeholderRead]):
     pass
 
 
+_READ_FIELDS = tuple(name for name in StakeholderRead.model_fields if name != "contact_details_masked")
+
+
 def to_read(row: Stakeholder, caller: Principal) -> StakeholderRead:
     """The stakeholder as this caller may see it: the one place contact details are masked."""
-    values = {name: getattr(row, name) for name in StakeholderRead.model_fields if name != "contact_details_masked"}
+    return read_values({name: getattr(row, name) for name in _READ_FIELDS}, caller)
+
+
+def read_values(row: Mapping[str, Any], caller: Principal) -> StakeholderRead:
+    """to_read() of a row read without the ORM (a Core result's mapping)."""
+    values = {name: row[name] for name in _READ_FIELDS}
     masked = not caller.sees_contact_details
     if masked:
         values.update({name: MASK for name in MASKED_FIELDS if values[name] is not None})

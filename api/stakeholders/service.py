@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import RowMapping, Select, bindparam, func, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,7 +28,7 @@ from api.crud import (
     text_search,
 )
 from api.db import utcnow
-from api.errors import Conflict, Forbidden, Unprocessable
+from api.errors import Conflict, Forbidden, NotFound, Unprocessable
 from api.models import Assessment, Feedback, Organisation, Stakeholder, User
 from api.pagination import PageParams, PageResult, paginate
 from api.stakeholders.schemas import StakeholderCreate, StakeholderUpdate
@@ -73,11 +73,27 @@ class StakeholderFilters:
     scores: ScoreFilters = ScoreFilters()  # quadrant, plan_id, min/max interest and influence
 
 
+_TABLE = Stakeholder.__table__
+# GET by id, built once: a prepared Core statement skips building the expression and the ORM on every request.
+_BY_ID = select(*_TABLE.c).where(_TABLE.c.id == bindparam("id"), _TABLE.c.tenant_id == bindparam("tenant_id"))
+
+
 async def list_stakeholders(*, session: AsyncSession, caller: Principal, filters: StakeholderFilters,
                             page: PageParams) -> PageResult:
-    """A page of the tenant's stakeholders matching the filters."""
+    """A page of the tenant's stakeholders matching the filters, as mappings of the stored columns."""
     stmt = await filtered_query(session=session, caller=caller, filters=filters)
-    return await paginate(session, stmt, params=page, sortable=SORTABLE, default_sort="name")
+    return await paginate(session, stmt, params=page, sortable=SORTABLE, default_sort="name",
+                          core_columns=list(_TABLE.c))
+
+
+async def get_values(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID) -> RowMapping:
+    """One stakeholder of the caller's tenant as a mapping of its stored columns (404 otherwise), without the
+    ORM: the read path of GET /stakeholders/{id}."""
+    connection = await session.connection()
+    row = (await connection.execute(_BY_ID, {"id": stakeholder_id, "tenant_id": caller.tenant_id})).mappings().first()
+    if row is None:
+        raise NotFound(f"No stakeholder with id {stakeholder_id}")
+    return row
 
 
 async def filtered_query(*, session: AsyncSession, caller: Principal, filters: StakeholderFilters) -> Select:
