@@ -122,7 +122,7 @@ function AddAttendee({ busy, unnamed, onRecord }: { busy: boolean; unnamed: numb
   return (
     <>
       <h3>Add someone</h3>
-      <form onSubmit={search} className="app-filters" role="search" aria-label="Find a stakeholder">
+      <form onSubmit={search} className="app-filters" role="search" aria-label="Stakeholder search">
         <TextInput id="attendee-q" name="attendee-q" label="Find a stakeholder" width={20} />
         <Button type="submit" secondary>Find</Button>
       </form>

@@ -107,7 +107,7 @@ function ResponseForm({ feedback, problem, busy, onSubmit }: { feedback: Feedbac
   return (
     <>
       <h2>{feedback.responded_at ? 'Update the response' : 'Record what we did'}</h2>
-      <form onSubmit={submit} noValidate aria-label="We did">
+      <form onSubmit={submit} noValidate aria-label="Response">
         <Textarea id="response_text" name="response_text" label="We did" rows={4} defaultValue={feedback.response_text ?? ''} error={errors.response_text} />
         <Select id="outcome" name="outcome" label="Outcome" defaultValue={feedback.outcome ?? 'changed'} error={errors.outcome}>
           {OUTCOMES.map((o) => <option key={o} value={o}>{humanise(o)}</option>)}

@@ -73,10 +73,10 @@ export default function StakeholderList() {
       <h1>Stakeholder register</h1>
       {can.edit(me.role) && (
         <p className="nhsuk-body">
-          <Link className="nhsuk-button nhsuk-u-margin-right-3" to="/stakeholders/new" role="button" draggable={false}>
+          <Link className="nhsuk-button nhsuk-u-margin-right-3" to="/stakeholders/new">
             Add a stakeholder
           </Link>
-          <Link className="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-right-3" to="/stakeholders/import" role="button" draggable={false}>
+          <Link className="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-right-3" to="/stakeholders/import">
             Import from CSV
           </Link>
           <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={exportCsv} disabled={exporting}>

@@ -74,7 +74,7 @@ export default function StakeholderPage() {
           </h1>
           {can.edit(me.role) && (
             <p className="nhsuk-body">
-              <Link className="nhsuk-button nhsuk-u-margin-right-3" to={`/stakeholders/${s.id}/edit`} role="button" draggable={false}>
+              <Link className="nhsuk-button nhsuk-u-margin-right-3" to={`/stakeholders/${s.id}/edit`}>
                 Edit
               </Link>
               <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => archive.mutate(s)} disabled={archive.isPending}>
