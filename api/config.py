@@ -37,6 +37,8 @@ class Settings(BaseSettings):
 
     cors_origins: Annotated[list[str], NoDecode] = []
     log_level: str = "INFO"
+    # The built web client served at `/`; empty means clients/web/dist beside the api package.
+    web_dist: str | None = None
     import_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1)  # a larger import body is refused (413)
     max_document_bytes: int = Field(default=20 * 1024 * 1024, ge=1)  # a larger uploaded document is refused (413)
 

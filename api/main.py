@@ -1,13 +1,14 @@
 """create_app(): routers, middleware, exception handlers, operation ids."""
 
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from prometheus_fastapi_instrumentator import Instrumentator
 
-from api import errors
+from api import errors, spa
 from api.actions.router import router as actions_router
 from api.activities.router import router as activities_router
 from api.assessments.router import router as assessments_router
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"])
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)
+    spa.install(app, Path(settings.web_dist) if settings.web_dist else None)
     return app
 
 

@@ -1,0 +1,268 @@
+// The journey a newcomer takes after `make run`, as the admin, then what a viewer may (not) see.
+import assert from 'node:assert/strict';
+
+const NAME = 'Robin Testwell'; // the database is new for every run
+
+export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
+  const heading = (name) => page.getByRole('heading', { level: 1, name }).waitFor();
+  const nav = (name) => page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name, exact: true }).click();
+  let stakeholderUrl = '';
+
+  async function signIn(user) {
+    await page.getByLabel('Email address').fill(user.email);
+    await page.getByLabel('Password').fill(user.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  await step('a deep link before signing in leads to sign-in, then back to the page', async () => {
+    await page.goto('/plans');
+    await heading('Sign in to Involve');
+    await axe('sign in');
+    await shot('01-sign-in');
+    await signIn({ email: ADMIN.email, password: 'wrong-password-000' });
+    await page.getByRole('alert').getByText('The email or password is not right.').waitFor();
+    await axe('sign in with an error');
+    await signIn(ADMIN);
+    await heading('Communication and engagement plans');
+  });
+
+  await step('home shows the headline figures, overdue feedback and actions', async () => {
+    await nav('Home');
+    await heading('Home');
+    await page.getByText('Engagement this period').waitFor();
+    await page.locator('.app-figure').first().waitFor();
+    await page.getByRole('heading', { name: 'Overdue actions' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    await axe('home');
+    await shot('02-home');
+  });
+
+  await step('the register lists, searches and pages', async () => {
+    await nav('Stakeholders');
+    await heading('Stakeholder register');
+    await page.getByText(/\d+ stakeholders/).waitFor();
+    await axe('stakeholder register');
+    await shot('03-stakeholder-register');
+    await page.getByLabel('Search').fill('zzzz-nobody');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('No stakeholders match these filters.').waitFor();
+    assert.match(page.url(), /q=zzzz-nobody/);
+  });
+
+  await step('creating a stakeholder shows the API field errors in the NHS error summary, then saves', async () => {
+    await nav('Stakeholders');
+    await page.getByRole('link', { name: 'Add a stakeholder' }).click();
+    await heading('Add a stakeholder');
+    await page.getByLabel('Name', { exact: true }).fill(NAME);
+    await page.getByLabel('Email (optional)').fill('not-an-email');
+    await page.getByRole('button', { name: 'Add stakeholder' }).click();
+    const summary = page.locator('.nhsuk-error-summary');
+    await summary.getByRole('link', { name: /Email/ }).waitFor();
+    await axe('stakeholder form with errors');
+    await shot('04-stakeholder-form-errors');
+    await page.getByLabel('Email (optional)').fill('robin.test@example.org');
+    await page.getByLabel('Patient', { exact: true }).check();
+    await page.getByRole('button', { name: 'Add stakeholder' }).click();
+    await heading(NAME);
+    stakeholderUrl = new URL(page.url()).pathname;
+  });
+
+  await step('mapping the stakeholder: an assessment places them in a quadrant', async () => {
+    await page.getByLabel('Interest (1 to 5)').selectOption('4');
+    await page.getByLabel('Influence (1 to 5)').selectOption('5');
+    await page.getByRole('button', { name: 'Add assessment' }).click();
+    await page.getByRole('table').filter({ hasText: 'Quadrant' }).getByText('Manage closely').waitFor();
+    await axe('stakeholder page');
+    await shot('05-stakeholder-page');
+  });
+
+  await step('dragging the stakeholder on the grid records a new assessment', async () => {
+    await nav('Grid');
+    await heading('Power/interest grid');
+    const id = stakeholderUrl.split('/').pop();
+    const point = page.locator(`[data-stakeholder="${id}"]`);
+    await point.waitFor();
+    await axe('grid');
+    await shot('06-grid');
+    await point.dragTo(page.locator('[data-cell="2,1"]'));
+    await page.getByRole('status').getByText(`${NAME} is now at interest 2, influence 1: Monitor.`).waitFor();
+    await page.locator('[data-cell="2,1"]').locator(`[data-stakeholder="${id}"]`).waitFor();
+  });
+
+  await step('the keyboard alternative on the grid moves a stakeholder too', async () => {
+    const value = await page.locator('#stakeholder option', { hasText: NAME }).getAttribute('value');
+    await page.getByLabel('Stakeholder', { exact: true }).selectOption(value);
+    await page.getByLabel('Interest', { exact: true }).selectOption('1');
+    await page.getByLabel('Influence', { exact: true }).selectOption('5');
+    await page.getByRole('button', { name: 'Record assessment' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').getByText(`${NAME} is now at interest 1, influence 5: Keep satisfied.`).waitFor();
+  });
+
+  await step('importing a CSV previews per-row errors before anything is written', async () => {
+    await nav('Stakeholders');
+    await page.getByRole('link', { name: 'Import from CSV' }).click();
+    await heading('Import stakeholders');
+    const csv = 'name,email,categories\nImported Person One,one@example.org,patient\nImported Person Two,not-an-email,carer\n';
+    await page.getByLabel('CSV file').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('button', { name: 'Check the file' }).click();
+    await page.getByRole('heading', { name: 'Preview of people.csv' }).waitFor();
+    await page.getByRole('cell', { name: 'email', exact: true }).waitFor();
+    await axe('import preview');
+    await shot('07-import-preview');
+    await page.getByLabel('When some rows have errors').selectOption('skip');
+    await page.getByRole('button', { name: 'Check the file' }).click();
+    await page.getByRole('button', { name: /^Import 1 stakeholders/ }).click();
+    await page.getByText('Import complete').waitFor();
+    await page.getByText('1 created').waitFor();
+  });
+
+  await step('organisations list and an organisation with its members', async () => {
+    await nav('Organisations');
+    await heading('Organisations');
+    await axe('organisations');
+    await page.getByRole('table').getByRole('link').first().click();
+    await page.getByRole('heading', { name: 'Members' }).waitFor();
+    await axe('organisation page');
+    await shot('08-organisation');
+  });
+
+  await step('a plan page shows objectives, messages, budget, actions and risks; approve', async () => {
+    await nav('Plans');
+    await heading('Communication and engagement plans');
+    await axe('plans');
+    await page.getByRole('link', { name: 'Bridport urgent treatment centre' }).click();
+    await heading('Bridport urgent treatment centre');
+    await page.getByRole('heading', { name: 'Risks and issues' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    await axe('plan page');
+    await shot('09-plan');
+    const approve = page.getByRole('button', { name: 'Approve this plan' });
+    if (await approve.isVisible()) {
+      await approve.click();
+      await page.locator('h1 + p').getByText('Approved').waitFor();
+    }
+    await page.getByRole('link', { name: 'Power/interest grid for this plan' }).click();
+    await heading('Power/interest grid for this plan');
+    await page.locator('.app-grid__point').first().waitFor();
+    await axe('plan grid');
+  });
+
+  let activityUrl = '';
+  await step('logging an activity and marking attendance', async () => {
+    await nav('Activities');
+    await heading('Activities');
+    await page.getByText('Log an activity').click();
+    await page.getByLabel('Title').fill('Bridport drop-in session');
+    await page.getByLabel('Method').selectOption('public_meeting');
+    await page.getByLabel('Plan').selectOption({ label: 'Bridport urgent treatment centre' });
+    await page.getByLabel('Starts').fill('2026-11-20T18:00');
+    await axe('activities');
+    await page.getByRole('button', { name: 'Log activity' }).click();
+    await heading('Bridport drop-in session');
+    activityUrl = new URL(page.url()).pathname;
+    await page.getByLabel('Find a stakeholder').fill(NAME);
+    await page.getByRole('button', { name: 'Find', exact: true }).click();
+    await page.getByLabel('Stakeholder', { exact: true }).selectOption({ label: NAME });
+    await page.getByRole('button', { name: 'Record', exact: true }).click();
+    await page.getByRole('table').getByRole('link', { name: NAME }).waitFor();
+    await page.getByLabel('People who attended but are not named').fill('12');
+    await page.getByRole('button', { name: 'Save headcount' }).click();
+    await page.getByText('1 invited, 13 attended (including 12 not named).').waitFor();
+    await axe('activity with attendance');
+    await shot('10-activity-attendance');
+  });
+
+  await step('feedback from the activity goes through the workflow to "we did" and is closed', async () => {
+    assert.equal(new URL(page.url()).pathname, activityUrl);
+    await page.getByRole('link', { name: 'Record feedback from this activity' }).click();
+    await heading('Feedback inbox');
+    await page.getByLabel('What they said').fill('The drop-in was too early for people who work.');
+    await page.getByLabel('Themes (optional)').fill('timing, access');
+    await page.getByLabel('Summary to publish (optional)').fill('Sessions were at times working people could not attend.');
+    await page.getByLabel('May be published').check();
+    await axe('feedback inbox');
+    await shot('11-feedback-inbox');
+    await page.getByRole('button', { name: 'Record feedback' }).click();
+    await page.getByRole('heading', { name: 'You said' }).waitFor();
+    await page.getByRole('button', { name: 'Mark as acknowledged' }).click();
+    await page.locator('h1').getByText('Acknowledged').waitFor();
+    await page.getByLabel('We did').fill('We added evening sessions on Tuesdays.');
+    await page.getByLabel('Outcome').selectOption('changed');
+    await page.getByLabel('What was done (when something changed)').fill('Two evening sessions added.');
+    await page.getByLabel('How they were told').selectOption('published');
+    await page.getByRole('button', { name: 'Save response' }).click();
+    await page.locator('h1').getByText('Responded').waitFor();
+    await axe('feedback responded');
+    await page.getByRole('button', { name: 'Close the loop' }).click();
+    await page.locator('h1').getByText('Closed').waitFor();
+    await shot('12-feedback-we-did');
+    await page.getByRole('link', { name: '“You said, we did” for the plan' }).click();
+    await page.getByText('We added evening sessions on Tuesdays.').waitFor();
+    await axe('you said, we did');
+    await shot('13-you-said-we-did');
+  });
+
+  await step('admin: users, service accounts, calendar tokens and a verified audit chain', async () => {
+    await nav('Admin');
+    await heading('Admin');
+    await page.getByRole('table').getByText(VIEWER.email).waitFor();
+    await axe('admin users');
+    await page.getByRole('link', { name: 'Service accounts' }).click();
+    await page.getByRole('heading', { name: 'Service accounts', level: 2 }).waitFor();
+    await axe('admin service accounts');
+    await page.getByRole('link', { name: 'Calendar tokens' }).click();
+    await page.getByLabel('Label').fill('Intranet');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await page.getByText('Copy it now').waitFor();
+    await axe('admin calendar tokens');
+    await page.getByRole('link', { name: 'Audit trail' }).click();
+    await page.getByRole('button', { name: 'Verify the chain' }).click();
+    await page.getByText('Intact').waitFor();
+    await axe('audit trail');
+    await shot('14-audit-trail');
+  });
+
+  await step('duty screens have their place in the navigation', async () => {
+    await nav('Duty');
+    await heading('Duty to involve');
+    await axe('duty');
+  });
+
+  await step('keyboard: the skip link comes first, shows when focused and moves to the content; sign out', async () => {
+    await nav('Home');
+    await heading('Home');
+    // Start the Tab order from the top of the document, as after a page load.
+    await page.evaluate(() => { document.body.tabIndex = -1; document.body.focus(); });
+    await page.keyboard.press('Tab');
+    const skip = page.getByRole('link', { name: 'Skip to main content' });
+    assert.equal(await skip.evaluate((el) => el === document.activeElement), true);
+    const box = await skip.boundingBox();
+    assert.ok(box && box.height > 0 && box.y >= 0, 'the focused skip link is on screen');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'maincontent');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await heading('Sign in to Involve');
+  });
+
+  await step('a viewer sees masked contact details and no edit controls', async () => {
+    await signIn(VIEWER);
+    await page.getByRole('navigation', { name: 'Menu' }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Admin', exact: true }).count(), 0);
+    await nav('Stakeholders');
+    await page.getByText(/\d+ stakeholders/).waitFor();
+    assert.equal(await page.getByText('Add a stakeholder').count(), 0);
+    assert.equal(await page.getByText('robin.test@example.org').count(), 0);
+    await page.getByRole('link', { name: NAME }).click();
+    await heading(NAME);
+    await page.locator('.nhsuk-summary-list__row', { hasText: 'Email' }).getByText('Hidden').waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Edit' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Archive' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Add assessment' }).count(), 0);
+    await axe('stakeholder page as viewer');
+    await shot('15-viewer-stakeholder');
+    await nav('Grid');
+    await heading('Power/interest grid');
+    assert.equal(await page.getByRole('button', { name: 'Record assessment' }).count(), 0);
+  });
+}

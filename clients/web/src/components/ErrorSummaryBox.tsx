@@ -1,0 +1,42 @@
+import { useEffect, useRef } from 'react';
+import type { Problem } from '../api/client';
+import { describe, fieldErrors } from './problems';
+
+interface Props {
+  problem: Problem | null;
+  /** Field name → the id of its input, so each message links to the field. */
+  fieldIds?: Record<string, string>;
+}
+
+/** The NHS error summary pattern: a focused box at the top listing each problem, linked to its field. */
+export function ErrorSummaryBox({ problem, fieldIds = {} }: Props) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (problem) ref.current?.focus();
+  }, [problem]);
+  if (!problem) return null;
+  const errors = fieldErrors(problem);
+  const entries = Object.entries(errors);
+  return (
+    <div className="nhsuk-error-summary" aria-labelledby="error-summary-title" role="alert" tabIndex={-1} ref={ref}>
+      <h2 className="nhsuk-error-summary__title" id="error-summary-title">
+        There is a problem
+      </h2>
+      <div className="nhsuk-error-summary__body">
+        {entries.length === 0 && <p>{describe(problem)}</p>}
+        <ul className="nhsuk-list nhsuk-error-summary__list">
+          {entries.map(([field, msg]) => (
+            <li key={field}>
+              {fieldIds[field] ? <a href={`#${fieldIds[field]}`}>{`${label(field)}: ${msg}`}</a> : `${label(field)}: ${msg}`}
+            </li>
+          ))}
+        </ul>
+      </div>
+    </div>
+  );
+}
+
+export function label(field: string): string {
+  const text = field.replace(/_/g, ' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,25 @@
+import { ApiError, type Problem } from '../api/client';
+
+/** Field errors of a problem+json, keyed by field name (the last part of `loc` that is a name). */
+export function fieldErrors(problem: Problem | null | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const error of problem?.errors ?? []) {
+    const names = error.loc.filter((part): part is string => typeof part === 'string' && part !== 'body');
+    const field = names[0] ?? 'form';
+    out[field] ??= error.msg;
+  }
+  return out;
+}
+
+export function problemOf(error: unknown): Problem | null {
+  if (error instanceof ApiError) return error.problem;
+  if (error instanceof Error) return { type: 'about:blank', title: error.message, status: 0 } as Problem;
+  return null;
+}
+
+/** One sentence for a failed call, for the error summary when no field is to blame. */
+export function describe(problem: Problem): string {
+  if (problem.status === 412) return 'Someone else changed this record since you opened it. Reload and try again.';
+  if (problem.status === 403) return 'Your role does not allow this.';
+  return problem.detail || problem.title;
+}

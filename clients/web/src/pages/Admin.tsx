@@ -1,0 +1,286 @@
+import { useState, type FormEvent } from 'react';
+import { NavLink, useParams } from 'react-router';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Button, Select, TextInput } from 'nhsuk-react-components';
+import { api, etagOf, unwrap, type Problem, type Role, type Schemas } from '../api/client';
+import { can } from '../auth/roles';
+import { useMe } from '../auth/session';
+import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
+import { Pager } from '../components/Pager';
+import { useCursorPager } from '../components/paging';
+import { fieldErrors, problemOf } from '../components/problems';
+import { useTitle } from '../components/useTitle';
+import { DataTable, formatDate, humanise, Loaded, StatusTag } from '../components/ui';
+
+const ROLES: Role[] = ['admin', 'lead', 'contributor', 'viewer', 'auditor'];
+const SECTIONS = [
+  { path: 'users', text: 'Users and roles', admin: true },
+  { path: 'service-accounts', text: 'Service accounts', admin: true },
+  { path: 'calendar-tokens', text: 'Calendar tokens', admin: true },
+  { path: 'audit', text: 'Audit trail', admin: false },
+];
+
+export default function Admin() {
+  useTitle('Admin');
+  const me = useMe();
+  const section = useParams()['*'] || (can.administer(me.role) ? 'users' : 'audit');
+  const visible = SECTIONS.filter((s) => (s.admin ? can.administer(me.role) : can.audit(me.role)));
+  return (
+    <>
+      <h1>Admin</h1>
+      <nav aria-label="Admin sections">
+        <ul className="nhsuk-list app-filters">
+          {visible.map((s) => (
+            <li key={s.path}>
+              <NavLink to={`/admin/${s.path}`} aria-current={section === s.path ? 'page' : undefined}>
+                {s.text}
+              </NavLink>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {!visible.some((s) => s.path === section) ? (
+        <p className="nhsuk-body">Your role cannot see this section.</p>
+      ) : section === 'users' ? (
+        <Users />
+      ) : section === 'service-accounts' ? (
+        <ServiceAccounts />
+      ) : section === 'calendar-tokens' ? (
+        <CalendarTokens />
+      ) : (
+        <Audit />
+      )}
+    </>
+  );
+}
+
+function useProblem() {
+  const [problem, setProblem] = useState<Problem | null>(null);
+  return { problem, setProblem, onError: (error: unknown) => setProblem(problemOf(error)) };
+}
+
+function Users() {
+  const queryClient = useQueryClient();
+  const { problem, setProblem, onError } = useProblem();
+  const users = useQuery({ queryKey: ['users'], queryFn: async () => unwrap(await api.GET('/api/v1/users', { params: { query: { limit: 200, sort: 'email' } } })) });
+  const create = useMutation({
+    mutationFn: async (body: Schemas['UserCreate']) => unwrap(await api.POST('/api/v1/users', { body })),
+    onSuccess: () => { setProblem(null); queryClient.invalidateQueries({ queryKey: ['users'] }); },
+    onError,
+  });
+  const update = useMutation({
+    mutationFn: async ({ user, body }: { user: Schemas['UserRead']; body: Schemas['UserUpdate'] }) =>
+      unwrap(await api.PATCH('/api/v1/users/{user_id}', { params: { path: { user_id: user.id }, header: { 'If-Match': etagOf(user.version) } }, body })),
+    onSuccess: () => { setProblem(null); queryClient.invalidateQueries({ queryKey: ['users'] }); },
+    onError,
+  });
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    create.mutate({ email: String(form.get('email') ?? ''), full_name: String(form.get('full_name') ?? ''), role: form.get('role') as Role, password: String(form.get('password') ?? '') });
+  }
+  const errors = fieldErrors(problem);
+  return (
+    <>
+      <h2>Users and roles</h2>
+      <ErrorSummaryBox problem={problem} fieldIds={{ email: 'user-email', full_name: 'full_name', password: 'user-password' }} />
+      <Loaded query={users}>
+        {(page) => (
+          <DataTable caption="Users" rows={page.items} rowKey={(u) => u.id}
+            columns={[
+              ['Name', (u) => u.full_name],
+              ['Email', (u) => u.email],
+              ['Role', (u) => (
+                <select className="nhsuk-select" aria-label={`Role of ${u.full_name}`} value={u.role} onChange={(e) => update.mutate({ user: u, body: { role: e.target.value as Role } })}>
+                  {ROLES.map((r) => <option key={r} value={r}>{humanise(r)}</option>)}
+                </select>
+              )],
+              ['Active', (u) => (
+                <button type="button" className="app-link-button" onClick={() => update.mutate({ user: u, body: { is_active: !u.is_active } })}>
+                  {u.is_active ? 'Active: deactivate' : 'Inactive: reactivate'}<span className="nhsuk-u-visually-hidden"> {u.full_name}</span>
+                </button>
+              )],
+              ['Last sign-in', (u) => formatDate(u.last_login_at)],
+            ]} />
+        )}
+      </Loaded>
+      <h3>Add a user</h3>
+      <form onSubmit={submit} noValidate>
+        <TextInput id="full_name" name="full_name" label="Full name" error={errors.full_name} />
+        <TextInput id="user-email" name="email" type="email" label="Email" error={errors.email} />
+        <Select id="user-role" name="role" label="Role" defaultValue="contributor">
+          {ROLES.map((r) => <option key={r} value={r}>{humanise(r)}</option>)}
+        </Select>
+        <TextInput id="user-password" name="password" type="password" label="Initial password" hint="At least 12 characters" autoComplete="new-password" error={errors.password} />
+        <Button type="submit" disabled={create.isPending}>Add user</Button>
+      </form>
+    </>
+  );
+}
+
+function Secret({ label, value }: { label: string; value: string }) {
+  return (
+    <div className="nhsuk-warning-callout" role="status">
+      <h3 className="nhsuk-warning-callout__label">
+        <span role="text"><span className="nhsuk-u-visually-hidden">Important: </span>Copy it now</span>
+      </h3>
+      <p>
+        {label}: <code>{value}</code>. It is shown only once.
+      </p>
+    </div>
+  );
+}
+
+function ServiceAccounts() {
+  const queryClient = useQueryClient();
+  const { problem, setProblem, onError } = useProblem();
+  const [secret, setSecret] = useState<Schemas['ServiceAccountCredentials'] | null>(null);
+  const accounts = useQuery({ queryKey: ['service-accounts'], queryFn: async () => unwrap(await api.GET('/api/v1/service-accounts', { params: { query: { limit: 200 } } })) });
+  const create = useMutation({
+    mutationFn: async (body: Schemas['ServiceAccountCreate']) => unwrap(await api.POST('/api/v1/service-accounts', { body })),
+    onSuccess: (created) => { setProblem(null); setSecret(created); queryClient.invalidateQueries({ queryKey: ['service-accounts'] }); },
+    onError,
+  });
+  const remove = useMutation({
+    mutationFn: async (a: Schemas['ServiceAccountRead']) => api.DELETE('/api/v1/service-accounts/{account_id}', { params: { path: { account_id: a.id }, header: { 'If-Match': etagOf(a.version) } } }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['service-accounts'] }),
+    onError,
+  });
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    create.mutate({ name: String(form.get('name') ?? ''), role: form.get('role') as Role });
+  }
+  return (
+    <>
+      <h2>Service accounts</h2>
+      <ErrorSummaryBox problem={problem} fieldIds={{ name: 'sa-name' }} />
+      {secret && <Secret label={`Client id ${secret.client_id}, secret`} value={secret.client_secret ?? ''} />}
+      <Loaded query={accounts}>
+        {(page) => (
+          <DataTable caption="Service accounts" rows={page.items} rowKey={(a) => a.id} empty="No service accounts."
+            columns={[
+              ['Name', (a) => a.name],
+              ['Client id', (a) => <code>{a.client_id}</code>],
+              ['Role', (a) => humanise(a.role)],
+              ['Status', (a) => <StatusTag value={a.is_active ? 'green' : 'closed'} text={a.is_active ? 'Active' : 'Inactive'} />],
+              ['', (a) => (
+                <button type="button" className="app-link-button" onClick={() => remove.mutate(a)}>
+                  Delete<span className="nhsuk-u-visually-hidden"> {a.name}</span>
+                </button>
+              )],
+            ]} />
+        )}
+      </Loaded>
+      <h3>Add a service account</h3>
+      <form onSubmit={submit} className="app-filters" noValidate>
+        <TextInput id="sa-name" name="name" label="Name" error={fieldErrors(problem).name} />
+        <Select id="sa-role" name="role" label="Role" defaultValue="viewer">
+          {ROLES.map((r) => <option key={r} value={r}>{humanise(r)}</option>)}
+        </Select>
+        <Button type="submit" disabled={create.isPending}>Add</Button>
+      </form>
+    </>
+  );
+}
+
+function CalendarTokens() {
+  const queryClient = useQueryClient();
+  const { problem, setProblem, onError } = useProblem();
+  const [secret, setSecret] = useState<Schemas['CalendarTokenSecret'] | null>(null);
+  const tokens = useQuery({ queryKey: ['calendar-tokens'], queryFn: async () => unwrap(await api.GET('/api/v1/calendar-tokens', { params: { query: { limit: 200 } } })) });
+  const create = useMutation({
+    mutationFn: async (body: Schemas['CalendarTokenCreate']) => unwrap(await api.POST('/api/v1/calendar-tokens', { body })),
+    onSuccess: (created) => { setProblem(null); setSecret(created); queryClient.invalidateQueries({ queryKey: ['calendar-tokens'] }); },
+    onError,
+  });
+  const revoke = useMutation({
+    mutationFn: async (id: string) => api.DELETE('/api/v1/calendar-tokens/{token_id}', { params: { path: { token_id: id } } }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['calendar-tokens'] }),
+  });
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    create.mutate({ label: String(new FormData(event.currentTarget).get('label') ?? '') });
+  }
+  return (
+    <>
+      <h2>Calendar tokens</h2>
+      <p className="nhsuk-body">A token lets an intranet subscribe to the engagement calendar (iCalendar) without signing in.</p>
+      <ErrorSummaryBox problem={problem} fieldIds={{ label: 'token-label' }} />
+      {secret && <Secret label="Feed address" value={`${window.location.origin}${secret.feed_path}`} />}
+      <Loaded query={tokens}>
+        {(page) => (
+          <DataTable caption="Calendar tokens" rows={page.items} rowKey={(t) => t.id} empty="No calendar tokens."
+            columns={[
+              ['Label', (t) => t.label],
+              ['Token', (t) => <code>…{t.token_hint}</code>],
+              ['Created', (t) => formatDate(t.created_at)],
+              ['Status', (t) => (t.revoked_at ? <StatusTag value="closed" text="Revoked" /> : (
+                <button type="button" className="app-link-button" onClick={() => revoke.mutate(t.id)}>
+                  Revoke<span className="nhsuk-u-visually-hidden"> {t.label}</span>
+                </button>
+              ))],
+            ]} />
+        )}
+      </Loaded>
+      <h3>Add a calendar token</h3>
+      <form onSubmit={submit} className="app-filters" noValidate>
+        <TextInput id="token-label" name="label" label="Label" error={fieldErrors(problem).label} />
+        <Button type="submit" disabled={create.isPending}>Add</Button>
+      </form>
+    </>
+  );
+}
+
+function Audit() {
+  const pager = useCursorPager();
+  const [verify, setVerify] = useState(false);
+  const events = useQuery({
+    queryKey: ['audit-events', pager.cursor],
+    queryFn: async () => unwrap(await api.GET('/api/v1/audit-events', { params: { query: { limit: 50, cursor: pager.cursor, sort: '-seq' } } })),
+    placeholderData: keepPreviousData,
+  });
+  const check = useQuery({
+    queryKey: ['audit-verify'],
+    queryFn: async () => unwrap(await api.GET('/api/v1/audit-events/verify')),
+    enabled: verify,
+  });
+  return (
+    <>
+      <h2>Audit trail</h2>
+      <Button type="button" secondary onClick={() => (verify ? check.refetch() : setVerify(true))}>Verify the chain</Button>
+      {verify && (
+        <Loaded query={check}>
+          {(c) => (
+            <div className={c.intact ? 'nhsuk-inset-text' : 'nhsuk-error-summary'} role="status">
+              {c.intact ? (
+                <p>
+                  <StatusTag value="green" text="Intact" /> {c.events_checked} events checked; head <code>{c.head_hash?.slice(0, 16)}…</code>
+                </p>
+              ) : (
+                <p>
+                  <StatusTag value="red" text="Broken" /> at event {c.first_broken?.seq}: {c.first_broken?.reason}
+                </p>
+              )}
+            </div>
+          )}
+        </Loaded>
+      )}
+      <Loaded query={events}>
+        {(page) => (
+          <>
+            <DataTable caption="Audit events" rows={page.items} rowKey={(e) => e.id}
+              columns={[
+                ['#', (e) => e.seq],
+                ['When', (e) => new Date(e.occurred_at).toLocaleString('en-GB')],
+                ['Who', (e) => `${humanise(e.actor_type)} ${e.actor_id?.slice(0, 8) ?? ''}`],
+                ['What', (e) => `${e.action} ${e.resource_type}`],
+                ['Record', (e) => <code>{e.resource_id?.slice(0, 8) ?? '—'}</code>],
+              ]} />
+            <Pager hasPrevious={pager.hasPrevious} page={pager.page} nextCursor={page.next_cursor} onPrevious={pager.previous} onNext={pager.next} />
+          </>
+        )}
+      </Loaded>
+    </>
+  );
+}

@@ -1,0 +1,137 @@
+import { useState, type FormEvent } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
+import { Button, Select, Textarea, TextInput } from 'nhsuk-react-components';
+import { api, unwrap, type Problem, type Schemas } from '../api/client';
+import { can } from '../auth/roles';
+import { useMe } from '../auth/session';
+import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
+import { csvList, text } from '../components/fields';
+import { Pager } from '../components/Pager';
+import { useCursorPager } from '../components/paging';
+import { fieldErrors, problemOf } from '../components/problems';
+import { useTitle } from '../components/useTitle';
+import { DataTable, formatDate, humanise, Loaded, StatusTag } from '../components/ui';
+import { FEEDBACK_CHANNELS, FEEDBACK_TYPES, STATUSES } from './feedbackOptions';
+
+export default function FeedbackInbox() {
+  useTitle('Feedback');
+  const me = useMe();
+  const [params, setParams] = useSearchParams();
+  const status = (params.get('status') || undefined) as Schemas['FeedbackStatus'] | undefined;
+  const overdue = params.get('overdue') === 'true' ? true : undefined;
+  const pager = useCursorPager();
+  const list = useQuery({
+    queryKey: ['feedback', { status, overdue }, pager.cursor],
+    queryFn: async () => unwrap(await api.GET('/api/v1/feedback', { params: { query: { status, overdue, limit: 50, cursor: pager.cursor, sort: '-received_at' } } })),
+    placeholderData: keepPreviousData,
+  });
+  function filter(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const next = new URLSearchParams();
+    if (form.get('status')) next.set('status', String(form.get('status')));
+    if (form.get('overdue') === 'true') next.set('overdue', 'true');
+    pager.reset();
+    setParams(next);
+  }
+  return (
+    <>
+      <h1>Feedback inbox</h1>
+      {can.log(me.role) && <RecordFeedback activityId={params.get('activity_id')} planId={params.get('plan_id')} />}
+      <form onSubmit={filter} className="app-filters" aria-label="Filter feedback" key={params.toString()}>
+        <Select id="status" name="status" label="Status" defaultValue={status ?? ''}>
+          <option value="">Any</option>
+          {STATUSES.map((s) => <option key={s} value={s}>{humanise(s)}</option>)}
+        </Select>
+        <Select id="overdue" name="overdue" label="Response due" defaultValue={overdue ? 'true' : ''}>
+          <option value="">Any</option>
+          <option value="true">Overdue only</option>
+        </Select>
+        <Button type="submit" secondary>Apply filters</Button>
+      </form>
+      <Loaded query={list}>
+        {(page) => (
+          <>
+            <DataTable
+              caption="Feedback"
+              rows={page.items}
+              rowKey={(f) => f.id}
+              empty="No feedback matches."
+              columns={[
+                ['They said', (f) => <Link to={`/feedback/${f.id}`}>{f.text.length > 80 ? `${f.text.slice(0, 80)}…` : f.text}</Link>],
+                ['Type', (f) => humanise(f.type)],
+                ['Received', (f) => formatDate(f.received_at)],
+                ['Due', (f) => formatDate(f.response_due_at)],
+                ['Status', (f) => (
+                  <>
+                    <StatusTag value={f.status} /> {f.overdue && <StatusTag value="overdue" text="Overdue" />}
+                  </>
+                )],
+              ]}
+            />
+            <Pager hasPrevious={pager.hasPrevious} page={pager.page} nextCursor={page.next_cursor} onPrevious={pager.previous} onNext={pager.next} />
+          </>
+        )}
+      </Loaded>
+    </>
+  );
+}
+
+function RecordFeedback({ activityId, planId }: { activityId: string | null; planId: string | null }) {
+  const navigate = useNavigate();
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const plans = useQuery({ queryKey: ['plans', 'options'], queryFn: async () => unwrap(await api.GET('/api/v1/plans', { params: { query: { limit: 200 } } })) });
+  const save = useMutation({
+    mutationFn: async (body: Schemas['FeedbackCreate']) => unwrap(await api.POST('/api/v1/feedback', { body })),
+    onSuccess: (saved) => navigate(`/feedback/${saved.id}`),
+    onError: (error) => setProblem(problemOf(error)),
+  });
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    save.mutate({
+      text: String(form.get('text') ?? '').trim(),
+      type: form.get('type') as Schemas['FeedbackType'],
+      channel: form.get('channel') as Schemas['FeedbackChannel'],
+      plan_id: text(form, 'plan_id'),
+      activity_id: activityId,
+      themes: csvList(form, 'themes'),
+      publishable: form.get('publishable') === 'true',
+      publishable_summary: text(form, 'publishable_summary'),
+    });
+  }
+  const errors = fieldErrors(problem);
+  return (
+    <details className="nhsuk-details" open={Boolean(activityId) || Boolean(problem)}>
+      <summary className="nhsuk-details__summary">
+        <span className="nhsuk-details__summary-text">Record feedback</span>
+      </summary>
+      <div className="nhsuk-details__text">
+        <ErrorSummaryBox problem={problem} fieldIds={{ text: 'text' }} />
+        <form onSubmit={submit} noValidate>
+          <Textarea id="text" name="text" label="What they said" rows={4} error={errors.text} />
+          <Select id="type" name="type" label="Type" defaultValue="comment">
+            {FEEDBACK_TYPES.map((t) => <option key={t} value={t}>{humanise(t)}</option>)}
+          </Select>
+          <Select id="channel" name="channel" label="Received by" defaultValue={activityId ? 'event' : 'email'}>
+            {FEEDBACK_CHANNELS.map((c) => <option key={c} value={c}>{humanise(c)}</option>)}
+          </Select>
+          <Select id="feedback-plan" name="plan_id" label="Plan" defaultValue={planId ?? ''}>
+            <option value="">None</option>
+            {plans.data?.items.map((p) => <option key={p.id} value={p.id}>{p.title}</option>)}
+          </Select>
+          <TextInput id="themes" name="themes" label="Themes (optional)" hint="Separate themes with commas" error={errors.themes} />
+          <Textarea id="publishable_summary" name="publishable_summary" label="Summary to publish (optional)" hint="No personal details: this appears in “you said, we did”" rows={2} error={errors.publishable_summary} />
+          <div className="nhsuk-checkboxes nhsuk-checkboxes--small nhsuk-u-margin-bottom-3">
+            <div className="nhsuk-checkboxes__item">
+              <input className="nhsuk-checkboxes__input" id="publishable" name="publishable" type="checkbox" value="true" />
+              <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor="publishable">May be published</label>
+            </div>
+          </div>
+          <Button type="submit" disabled={save.isPending}>Record feedback</Button>
+        </form>
+      </div>
+    </details>
+  );
+}

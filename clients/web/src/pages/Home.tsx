@@ -1,0 +1,138 @@
+import { Link } from 'react-router';
+import { useQuery } from '@tanstack/react-query';
+import { api, json, unwrap } from '../api/client';
+import { useTitle } from '../components/useTitle';
+import { DataTable, formatDate, humanise, Loaded, StatusTag } from '../components/ui';
+
+function daysAgo(days: number): string {
+  return new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+}
+
+function Figure({ label, value, to }: { label: string; value: string | number; to?: string }) {
+  return (
+    <div className="app-figure">
+      <span className="app-figure__value">{value}</span>
+      {to ? <Link to={to}>{label}</Link> : <span>{label}</span>}
+    </div>
+  );
+}
+
+function percent(share: number | null | undefined): string {
+  return share === null || share === undefined ? '—' : `${Math.round(share * 100)}%`;
+}
+
+export default function Home() {
+  useTitle('Home');
+  const report = useQuery({ queryKey: ['reports', 'engagement'], queryFn: async () => json(unwrap(await api.GET('/api/v1/reports/engagement'))) });
+  const overdueFeedback = useQuery({
+    queryKey: ['feedback', { overdue: true }],
+    queryFn: async () => unwrap(await api.GET('/api/v1/feedback', { params: { query: { overdue: true, limit: 5, include_total: true } } })),
+  });
+  const since = daysAgo(90);
+  const notEngaged = useQuery({
+    queryKey: ['stakeholders', { min_influence: 3, not_engaged_since: since }],
+    queryFn: async () =>
+      unwrap(await api.GET('/api/v1/stakeholders', { params: { query: { min_influence: 3, not_engaged_since: since, limit: 5, include_total: true } } })),
+  });
+  // Actions belong to plans: the overdue ones of the current plans.
+  const overdueActions = useQuery({
+    queryKey: ['actions', 'overdue'],
+    queryFn: async () => {
+      const plans = unwrap(await api.GET('/api/v1/plans', { params: { query: { limit: 20, sort: '-updated_at' } } })).items;
+      const pages = await Promise.all(
+        plans.map(async (plan) => {
+          const page = unwrap(await api.GET('/api/v1/plans/{plan_id}/actions', { params: { path: { plan_id: plan.id }, query: { overdue: true, limit: 10 } } }));
+          return page.items.map((action) => ({ ...action, planTitle: plan.title }));
+        }),
+      );
+      return pages.flat();
+    },
+  });
+
+  return (
+    <>
+      <h1>Home</h1>
+      <h2>Engagement this period</h2>
+      <Loaded query={report}>
+        {(r) => (
+          <>
+            <p className="nhsuk-body">
+              {formatDate(r.period_from)} to {formatDate(r.period_to)}
+            </p>
+            <div className="app-figures">
+              <Figure label="Stakeholders" value={r.stakeholders.stakeholders} to="/stakeholders" />
+              <Figure label="Engaged" value={`${r.stakeholders.engaged} (${percent(r.stakeholders.share)})`} />
+              <Figure label="Activities done" value={r.activities.done} to="/activities" />
+              <Figure label="People reached" value={r.reach.attended} />
+              <Figure label="Feedback received" value={r.feedback.received} to="/feedback" />
+              <Figure label="Feedback overdue" value={r.feedback.overdue} to="/feedback?overdue=true" />
+            </div>
+            <DataTable
+              caption="Engaged share per quadrant"
+              rows={r.quadrants}
+              rowKey={(q) => q.key}
+              columns={[
+                ['Quadrant', (q) => humanise(q.key)],
+                ['Stakeholders', (q) => q.stakeholders],
+                ['Engaged', (q) => q.engaged],
+                ['Share', (q) => percent(q.share)],
+              ]}
+            />
+          </>
+        )}
+      </Loaded>
+      <h2>Overdue feedback</h2>
+      <Loaded query={overdueFeedback}>
+        {(page) => (
+          <DataTable
+            caption="Overdue feedback"
+            rows={page.items}
+            rowKey={(f) => f.id}
+            empty="No feedback is overdue."
+            columns={[
+              ['Feedback', (f) => <Link to={`/feedback/${f.id}`}>{f.text.slice(0, 80)}</Link>],
+              ['Due', (f) => formatDate(f.response_due_at)],
+              ['Status', (f) => <StatusTag value={f.status} />],
+            ]}
+          />
+        )}
+      </Loaded>
+      <h2>High-influence stakeholders not engaged in 90 days</h2>
+      <Loaded query={notEngaged}>
+        {(page) => (
+          <>
+            <DataTable
+              caption="High-influence stakeholders not engaged in 90 days"
+              rows={page.items}
+              rowKey={(s) => s.id}
+              empty="Every high-influence stakeholder was engaged in the last 90 days."
+              columns={[['Name', (s) => <Link to={`/stakeholders/${s.id}`}>{s.name}</Link>], ['Categories', (s) => s.categories.map(humanise).join(', ')]]}
+            />
+            {(page.total ?? 0) > page.items.length && (
+              <p className="nhsuk-body">
+                <Link to={`/stakeholders?min_influence=3&not_engaged_since=${since}`}>All {page.total}</Link>
+              </p>
+            )}
+          </>
+        )}
+      </Loaded>
+      <h2>Overdue actions</h2>
+      <Loaded query={overdueActions}>
+        {(actions) => (
+          <DataTable
+            caption="Overdue actions"
+            rows={actions}
+            rowKey={(a) => a.id}
+            empty="No action is overdue."
+            columns={[
+              ['Action', (a) => <Link to={`/plans/${a.plan_id}`}>{a.description}</Link>],
+              ['Plan', (a) => a.planTitle],
+              ['Due', (a) => formatDate(a.due_date)],
+              ['Status', (a) => <StatusTag value="overdue" text={`Overdue (${humanise(a.status)})`} />],
+            ]}
+          />
+        )}
+      </Loaded>
+    </>
+  );
+}

@@ -1,0 +1,54 @@
+import { Link, useParams } from 'react-router';
+import { useQuery } from '@tanstack/react-query';
+import { api, unwrap } from '../api/client';
+import { useTitle } from '../components/useTitle';
+import { BackTo, DataTable, humanise, Loaded, Summary } from '../components/ui';
+
+export default function OrganisationPage() {
+  const { id = '' } = useParams();
+  const organisation = useQuery({
+    queryKey: ['organisation', id],
+    queryFn: async () => unwrap(await api.GET('/api/v1/organisations/{organisation_id}', { params: { path: { organisation_id: id } } })),
+  });
+  useTitle(organisation.data?.name ?? 'Organisation');
+  const members = useQuery({
+    queryKey: ['stakeholders', { organisation_id: id }],
+    queryFn: async () => unwrap(await api.GET('/api/v1/stakeholders', { params: { query: { organisation_id: id, limit: 200 } } })),
+  });
+  return (
+    <Loaded query={organisation}>
+      {(o) => (
+        <>
+          <BackTo to="/organisations">Organisations</BackTo>
+          <h1>{o.name}</h1>
+          <Summary
+            rows={[
+              ['Kind', humanise(o.kind)],
+              ['Email', o.email],
+              ['Phone', o.phone],
+              ['Website', o.website],
+              ['Address', [o.address, o.postcode].filter(Boolean).join(', ')],
+              ['Tags', o.tags.join(', ')],
+            ]}
+          />
+          <h2>Members</h2>
+          <Loaded query={members}>
+            {(page) => (
+              <DataTable
+                caption="Members"
+                rows={page.items}
+                rowKey={(s) => s.id}
+                empty="No stakeholders belong to this organisation."
+                columns={[
+                  ['Name', (s) => <Link to={`/stakeholders/${s.id}`}>{s.name}</Link>],
+                  ['Job title', (s) => s.job_title ?? '—'],
+                  ['Categories', (s) => s.categories.map(humanise).join(', ') || '—'],
+                ]}
+              />
+            )}
+          </Loaded>
+        </>
+      )}
+    </Loaded>
+  );
+}

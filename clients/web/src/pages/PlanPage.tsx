@@ -1,0 +1,145 @@
+import { useState, type FormEvent } from 'react';
+import { Link, useParams } from 'react-router';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Button, TextInput } from 'nhsuk-react-components';
+import { api, etagOf, unwrap, type Problem, type Schemas } from '../api/client';
+import { can } from '../auth/roles';
+import { useMe } from '../auth/session';
+import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
+import { fieldErrors, problemOf } from '../components/problems';
+import { useTitle } from '../components/useTitle';
+import { BackTo, DataTable, formatDate, humanise, Loaded, pounds, StatusTag, Summary } from '../components/ui';
+
+export default function PlanPage() {
+  const { id = '' } = useParams();
+  const me = useMe();
+  const queryClient = useQueryClient();
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const plan = useQuery({ queryKey: ['plan', id], queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}', { params: { path: { plan_id: id } } })) });
+  useTitle(plan.data?.title ?? 'Plan');
+  const actions = useQuery({
+    queryKey: ['actions', id],
+    queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}/actions', { params: { path: { plan_id: id }, query: { limit: 200 } } })),
+  });
+  const risks = useQuery({
+    queryKey: ['risks', id],
+    queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}/risks', { params: { path: { plan_id: id }, query: { limit: 200 } } })),
+  });
+  const approve = useMutation({
+    mutationFn: async (p: Schemas['PlanRead']) =>
+      unwrap(await api.POST('/api/v1/plans/{plan_id}/approve', { params: { path: { plan_id: p.id }, header: { 'If-Match': etagOf(p.version) } } })),
+    onSuccess: (saved) => {
+      setProblem(null);
+      queryClient.setQueryData(['plan', id], saved);
+      queryClient.invalidateQueries({ queryKey: ['plans'] });
+    },
+    onError: (error) => setProblem(problemOf(error)),
+  });
+
+  return (
+    <Loaded query={plan}>
+      {(p) => (
+        <>
+          <BackTo to="/plans">Plans</BackTo>
+          <ErrorSummaryBox problem={problem} />
+          <h1>{p.title}</h1>
+          <p className="nhsuk-body">
+            <StatusTag value={p.status} /> Stage: {humanise(p.stage)}
+          </p>
+          <ul className="nhsuk-list">
+            <li><Link to={`/plans/${p.id}/grid`}>Power/interest grid for this plan</Link></li>
+            <li><Link to={`/plans/${p.id}/you-said-we-did`}>“You said, we did” preview</Link></li>
+            <li><Link to={`/activities?plan_id=${p.id}`}>Activities for this plan</Link></li>
+            <li><Link to={`/duty?plan_id=${p.id}`}>Duty to involve record</Link></li>
+          </ul>
+          {can.edit(me.role) && p.status === 'draft' && (
+            <Button type="button" onClick={() => approve.mutate(p)} disabled={approve.isPending}>
+              Approve this plan
+            </Button>
+          )}
+          <Summary
+            rows={[
+              ['Programme', p.programme],
+              ['Purpose', p.purpose],
+              ['Situation', p.situation_analysis],
+              ['Approach', p.approach],
+              ['Dates', `${formatDate(p.start_date)} to ${formatDate(p.end_date)}`],
+              ['Approved', p.approved_at ? formatDate(p.approved_at) : 'Not yet'],
+            ]}
+          />
+          <h2>Objectives</h2>
+          <DataTable caption="Objectives" rows={p.objectives} rowKey={(o) => o.id} empty="No objectives yet."
+            columns={[['Objective', (o) => o.statement], ['Measure', (o) => o.measure ?? '—'], ['Target', (o) => o.target ?? '—'], ['Due', (o) => formatDate(o.due_date)], ['Status', (o) => <StatusTag value={o.status} />]]} />
+          <h2>Audiences</h2>
+          <p className="nhsuk-body">
+            {p.audience_categories.map(humanise).join(', ') || 'No audience categories.'} {p.audience_stakeholder_ids.length} named stakeholders,{' '}
+            {p.audience_organisation_ids.length} organisations.
+          </p>
+          <h2>Key messages</h2>
+          <DataTable caption="Key messages" rows={p.key_messages} rowKey={(m) => m.id} empty="No key messages yet."
+            columns={[['Message', (m) => m.text], ['Approval', (m) => <StatusTag value={m.approval_status} />]]} />
+          <h2>Channels</h2>
+          <p className="nhsuk-body">{p.channels.map(humanise).join(', ') || 'None chosen.'}</p>
+          <h2>Budget</h2>
+          <DataTable caption="Budget" rows={p.budget_lines} rowKey={(b) => b.id} empty="No budget lines."
+            columns={[['Item', (b) => b.item], ['Amount', (b) => pounds(b.amount_pence)], ['Funded from', (b) => b.funded_from ?? '—']]} />
+          <p className="nhsuk-body">Total: {pounds(p.budget_total_pence)}</p>
+          <h2>Action plan</h2>
+          {can.edit(me.role) && <NewAction planId={p.id} />}
+          <Loaded query={actions}>
+            {(page) => (
+              <DataTable caption="Actions" rows={page.items} rowKey={(a) => a.id} empty="No actions yet."
+                columns={[
+                  ['Action', (a) => a.description],
+                  ['Owner', (a) => a.owner_name ?? '—'],
+                  ['Due', (a) => formatDate(a.due_date)],
+                  ['Status', (a) => (a.overdue ? <StatusTag value="overdue" text={`Overdue (${humanise(a.status)})`} /> : <StatusTag value={a.status} />)],
+                ]} />
+            )}
+          </Loaded>
+          <h2>Risks and issues</h2>
+          <Loaded query={risks}>
+            {(page) => (
+              <DataTable caption="Risks and issues" rows={page.items} rowKey={(r) => r.id} empty="No risks or issues logged."
+                columns={[
+                  ['Description', (r) => r.description],
+                  ['Kind', (r) => humanise(r.kind)],
+                  ['Score', (r) => `${r.score} (${r.likelihood} × ${r.impact})`],
+                  ['Rating', (r) => <StatusTag value={r.rag} text={humanise(r.rag)} />],
+                  ['Status', (r) => humanise(r.status)],
+                ]} />
+            )}
+          </Loaded>
+        </>
+      )}
+    </Loaded>
+  );
+}
+
+function NewAction({ planId }: { planId: string }) {
+  const queryClient = useQueryClient();
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const save = useMutation({
+    mutationFn: async (body: Schemas['ActionCreate']) => unwrap(await api.POST('/api/v1/plans/{plan_id}/actions', { params: { path: { plan_id: planId } }, body })),
+    onSuccess: () => {
+      setProblem(null);
+      queryClient.invalidateQueries({ queryKey: ['actions'] });
+    },
+    onError: (error) => setProblem(problemOf(error)),
+  });
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    save.mutate({ description: String(form.get('description') ?? '').trim(), owner_name: String(form.get('owner_name') ?? '') || null, due_date: String(form.get('due_date') ?? '') || null });
+  }
+  const errors = fieldErrors(problem);
+  return (
+    <form onSubmit={submit} className="app-filters" noValidate aria-label="Add an action">
+      <ErrorSummaryBox problem={problem} fieldIds={{ description: 'action-description' }} />
+      <TextInput id="action-description" name="description" label="Action" width={30} error={errors.description} />
+      <TextInput id="action-owner" name="owner_name" label="Owner" width={10} />
+      <TextInput id="action-due" name="due_date" type="date" label="Due" error={errors.due_date} />
+      <Button type="submit" secondary disabled={save.isPending}>Add action</Button>
+    </form>
+  );
+}

@@ -1,0 +1,56 @@
+import { useState, type FormEvent } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { Button, TextInput } from 'nhsuk-react-components';
+import { api, unwrap, type Problem } from '../api/client';
+import { can } from '../auth/roles';
+import { useMe } from '../auth/session';
+import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
+import { fieldErrors, problemOf } from '../components/problems';
+import { useTitle } from '../components/useTitle';
+import { DataTable, formatDate, humanise, Loaded, StatusTag } from '../components/ui';
+
+export default function Plans() {
+  useTitle('Plans');
+  const me = useMe();
+  const navigate = useNavigate();
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const plans = useQuery({ queryKey: ['plans'], queryFn: async () => unwrap(await api.GET('/api/v1/plans', { params: { query: { limit: 100, sort: '-updated_at' } } })) });
+  const create = useMutation({
+    mutationFn: async (title: string) => unwrap(await api.POST('/api/v1/plans', { body: { title } })),
+    onSuccess: (plan) => navigate(`/plans/${plan.id}`),
+    onError: (error) => setProblem(problemOf(error)),
+  });
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    create.mutate(String(new FormData(event.currentTarget).get('title') ?? '').trim());
+  }
+  return (
+    <>
+      <h1>Communication and engagement plans</h1>
+      {can.edit(me.role) && (
+        <form onSubmit={submit} className="app-filters" noValidate aria-label="Start a plan">
+          <ErrorSummaryBox problem={problem} fieldIds={{ title: 'plan-title' }} />
+          <TextInput id="plan-title" name="title" label="New plan title" width={30} error={fieldErrors(problem).title} />
+          <Button type="submit" disabled={create.isPending}>Start a plan</Button>
+        </form>
+      )}
+      <Loaded query={plans}>
+        {(page) => (
+          <DataTable
+            caption="Plans"
+            rows={page.items}
+            rowKey={(p) => p.id}
+            empty="No plans yet."
+            columns={[
+              ['Title', (p) => <Link to={`/plans/${p.id}`}>{p.title}</Link>],
+              ['Stage', (p) => humanise(p.stage)],
+              ['Status', (p) => <StatusTag value={p.status} />],
+              ['Dates', (p) => `${formatDate(p.start_date)} to ${formatDate(p.end_date)}`],
+            ]}
+          />
+        )}
+      </Loaded>
+    </>
+  );
+}

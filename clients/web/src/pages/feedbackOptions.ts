@@ -1,0 +1,16 @@
+import type { Schemas } from '../api/client';
+
+export const FEEDBACK_TYPES: Schemas['FeedbackType'][] = ['comment', 'information_request', 'advice', 'complaint', 'compliment', 'suggestion', 'concern'];
+export const FEEDBACK_CHANNELS: Schemas['FeedbackChannel'][] = ['email', 'letter', 'phone', 'face_to_face', 'event', 'survey', 'online_form', 'social_media', 'pals', 'other'];
+export const STATUSES: Schemas['FeedbackStatus'][] = ['received', 'acknowledged', 'considered', 'responded', 'closed'];
+export const OUTCOMES: Schemas['Outcome'][] = ['changed', 'partly_changed', 'no_change_possible', 'already_in_place', 'information_given', 'under_review'];
+export const TOLD_HOW: Schemas['ToldHow'][] = ['email', 'letter', 'phone', 'meeting', 'newsletter', 'website', 'social_media', 'published', 'other'];
+
+/** The next steps PATCH allows from each status (the API's workflow); responded comes only from a response. */
+export const NEXT_STATUS: Record<Schemas['FeedbackStatus'], Schemas['FeedbackStatus'][]> = {
+  received: ['acknowledged', 'considered'],
+  acknowledged: ['considered'],
+  considered: [],
+  responded: ['closed'],
+  closed: [],
+};

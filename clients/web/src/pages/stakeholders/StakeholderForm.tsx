@@ -1,0 +1,131 @@
+import { useState, type FormEvent } from 'react';
+import { useNavigate, useParams } from 'react-router';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Button, Select, Textarea, TextInput } from 'nhsuk-react-components';
+import { api, etagOf, unwrap, type Problem, type Schemas } from '../../api/client';
+import { ErrorSummaryBox } from '../../components/ErrorSummaryBox';
+import { CheckboxGroup, csvList, Flag, list, text } from '../../components/fields';
+import { fieldErrors, problemOf } from '../../components/problems';
+import { useTitle } from '../../components/useTitle';
+import { BackTo, humanise, Loaded } from '../../components/ui';
+import { CATEGORIES, CHANNELS, CONSENT_BASES, KINDS, NEEDS } from './options';
+
+type Stakeholder = Schemas['StakeholderRead'];
+
+/** The form's values as the API's create body (also used, whole, as the update body). */
+export function bodyFrom(form: FormData): Schemas['StakeholderCreate'] {
+  return {
+    kind: (text(form, 'kind') ?? 'person') as Schemas['StakeholderKind'],
+    name: String(form.get('name') ?? '').trim(),
+    categories: list(form, 'categories') as Schemas['StakeholderCategory'][],
+    organisation_id: text(form, 'organisation_id'),
+    job_title: text(form, 'job_title'),
+    email: text(form, 'email'),
+    phone: text(form, 'phone'),
+    address: text(form, 'address'),
+    postcode: text(form, 'postcode'),
+    preferred_channels: list(form, 'preferred_channels') as Schemas['Channel'][],
+    communication_needs: list(form, 'communication_needs') as Schemas['CommunicationNeed'][],
+    interpreter_language: text(form, 'interpreter_language'),
+    contact_consent: form.get('contact_consent') === 'true',
+    consent_basis: text(form, 'consent_basis') as Schemas['ConsentBasis'] | null,
+    is_champion: form.get('is_champion') === 'true',
+    is_public_representative: form.get('is_public_representative') === 'true',
+    tags: csvList(form, 'tags'),
+    notes: text(form, 'notes'),
+  };
+}
+
+export default function StakeholderForm() {
+  const { id } = useParams();
+  const existing = useQuery({
+    queryKey: ['stakeholder', id],
+    queryFn: async () => unwrap(await api.GET('/api/v1/stakeholders/{stakeholder_id}', { params: { path: { stakeholder_id: id! } } })),
+    enabled: Boolean(id),
+  });
+  if (id) return <Loaded query={existing}>{(s) => <Editor stakeholder={s} />}</Loaded>;
+  return <Editor stakeholder={null} />;
+}
+
+function Editor({ stakeholder }: { stakeholder: Stakeholder | null }) {
+  const title = stakeholder ? `Edit ${stakeholder.name}` : 'Add a stakeholder';
+  useTitle(title);
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const organisations = useQuery({
+    queryKey: ['organisations', 'options'],
+    queryFn: async () => unwrap(await api.GET('/api/v1/organisations', { params: { query: { limit: 500 } } })),
+  });
+
+  const save = useMutation({
+    mutationFn: async (body: Schemas['StakeholderCreate']) =>
+      stakeholder
+        ? unwrap(await api.PATCH('/api/v1/stakeholders/{stakeholder_id}', {
+            params: { path: { stakeholder_id: stakeholder.id }, header: { 'If-Match': etagOf(stakeholder.version) } },
+            body,
+          }))
+        : unwrap(await api.POST('/api/v1/stakeholders', { body })),
+    onSuccess: (saved) => {
+      queryClient.invalidateQueries({ queryKey: ['stakeholders'] });
+      queryClient.setQueryData(['stakeholder', saved.id], saved);
+      navigate(`/stakeholders/${saved.id}`);
+    },
+    onError: (error) => setProblem(problemOf(error)),
+  });
+
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setProblem(null);
+    save.mutate(bodyFrom(new FormData(event.currentTarget)));
+  }
+
+  const errors = fieldErrors(problem);
+  const s = stakeholder;
+  const ids = Object.fromEntries(Object.keys(errors).map((k) => [k, k]));
+  return (
+    <>
+      <BackTo to={s ? `/stakeholders/${s.id}` : '/stakeholders'}>Back</BackTo>
+      <ErrorSummaryBox problem={problem} fieldIds={ids} />
+      <h1>{title}</h1>
+      <form onSubmit={submit} noValidate>
+        <div className="nhsuk-grid-row">
+          <div className="nhsuk-grid-column-two-thirds">
+            <TextInput id="name" name="name" label="Name" defaultValue={s?.name ?? ''} error={errors.name} />
+            <Select id="kind" name="kind" label="Kind" defaultValue={s?.kind ?? 'person'} error={errors.kind}>
+              {KINDS.map((k) => <option key={k} value={k}>{humanise(k)}</option>)}
+            </Select>
+            <Select id="organisation_id" name="organisation_id" label="Organisation" defaultValue={s?.organisation_id ?? ''} error={errors.organisation_id}>
+              <option value="">None</option>
+              {organisations.data?.items.map((o) => <option key={o.id} value={o.id}>{o.name}</option>)}
+            </Select>
+            <TextInput id="job_title" name="job_title" label="Job title (optional)" defaultValue={s?.job_title ?? ''} error={errors.job_title} />
+            <CheckboxGroup name="categories" legend="Categories" options={CATEGORIES} selected={s?.categories ?? []} error={errors.categories} />
+            <h2>Contact</h2>
+            <TextInput id="email" name="email" type="email" label="Email (optional)" spellCheck={false} defaultValue={s?.email ?? ''} error={errors.email} />
+            <TextInput id="phone" name="phone" type="tel" label="Phone (optional)" defaultValue={s?.phone ?? ''} error={errors.phone} width={20} />
+            <Textarea id="address" name="address" label="Address (optional)" rows={3} defaultValue={s?.address ?? ''} error={errors.address} />
+            <TextInput id="postcode" name="postcode" label="Postcode (optional)" defaultValue={s?.postcode ?? ''} error={errors.postcode} width={10} />
+            <CheckboxGroup name="preferred_channels" legend="Preferred channels" options={CHANNELS} selected={s?.preferred_channels ?? []} error={errors.preferred_channels} />
+            <Flag name="contact_consent" label="Has agreed to be contacted" checked={s?.contact_consent ?? false} />
+            <Select id="consent_basis" name="consent_basis" label="Lawful basis for contact" defaultValue={s?.consent_basis ?? ''} error={errors.consent_basis}>
+              <option value="">Not recorded</option>
+              {CONSENT_BASES.map((b) => <option key={b} value={b}>{humanise(b)}</option>)}
+            </Select>
+            <h2>Communication needs</h2>
+            <CheckboxGroup name="communication_needs" legend="Needs" options={NEEDS} selected={s?.communication_needs ?? []} error={errors.communication_needs} />
+            <TextInput id="interpreter_language" name="interpreter_language" label="Interpreter language (optional)" defaultValue={s?.interpreter_language ?? ''} error={errors.interpreter_language} width={20} />
+            <h2>Other</h2>
+            <Flag name="is_champion" label="Champion" checked={s?.is_champion ?? false} />
+            <Flag name="is_public_representative" label="Patient or public representative" checked={s?.is_public_representative ?? false} />
+            <TextInput id="tags" name="tags" label="Tags (optional)" hint="Separate tags with commas" defaultValue={s?.tags.join(', ') ?? ''} error={errors.tags} />
+            <Textarea id="notes" name="notes" label="Notes (optional)" rows={3} defaultValue={s?.notes ?? ''} error={errors.notes} />
+            <Button type="submit" disabled={save.isPending}>
+              {s ? 'Save changes' : 'Add stakeholder'}
+            </Button>
+          </div>
+        </div>
+      </form>
+    </>
+  );
+}

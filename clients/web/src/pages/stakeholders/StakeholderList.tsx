@@ -1,0 +1,154 @@
+import { useState, type FormEvent } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { Button, Select, TextInput } from 'nhsuk-react-components';
+import { api, unwrap, type Schemas } from '../../api/client';
+import type { paths } from '../../api/schema';
+import { can } from '../../auth/roles';
+import { useMe } from '../../auth/session';
+import { saveBlob } from '../../components/download';
+import { Pager } from '../../components/Pager';
+import { useCursorPager } from '../../components/paging';
+import { useTitle } from '../../components/useTitle';
+import { DataTable, humanise, Loaded, StatusTag } from '../../components/ui';
+import { CATEGORIES, QUADRANTS, SORTS } from './options';
+
+const FILTERS = ['q', 'category', 'tag', 'quadrant', 'plan_id', 'champion', 'not_engaged_since', 'min_influence', 'archived', 'sort'] as const;
+type Query = paths['/api/v1/stakeholders']['get']['parameters']['query'];
+
+/** The filters in the address bar, as the API's query parameters (so a filtered view is a link). */
+export function filtersFrom(params: URLSearchParams): NonNullable<Query> {
+  const query: Record<string, string | number | boolean> = {};
+  for (const name of FILTERS) {
+    const value = params.get(name);
+    if (!value) continue;
+    if (name === 'champion' || name === 'archived') query[name] = value === 'true';
+    else if (name === 'min_influence') query[name] = Number(value);
+    else query[name] = value;
+  }
+  return query as NonNullable<Query>;
+}
+
+export default function StakeholderList() {
+  useTitle('Stakeholders');
+  const me = useMe();
+  const [params, setParams] = useSearchParams();
+  const filters = filtersFrom(params);
+  const pager = useCursorPager();
+  const [exporting, setExporting] = useState(false);
+  const plans = useQuery({ queryKey: ['plans', 'options'], queryFn: async () => unwrap(await api.GET('/api/v1/plans', { params: { query: { limit: 200 } } })) });
+
+  const list = useQuery({
+    queryKey: ['stakeholders', filters, pager.cursor],
+    queryFn: async () =>
+      unwrap(await api.GET('/api/v1/stakeholders', { params: { query: { ...filters, limit: 50, cursor: pager.cursor, include_total: !pager.cursor } } })),
+    placeholderData: keepPreviousData,
+  });
+
+  function apply(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const next = new URLSearchParams();
+    for (const name of FILTERS) {
+      const value = String(form.get(name) ?? '').trim();
+      if (value) next.set(name, value);
+    }
+    pager.reset();
+    setParams(next);
+  }
+
+  async function exportCsv() {
+    setExporting(true);
+    try {
+      const { sort: _sort, ...exportFilters } = filters;
+      const result = await api.GET('/api/v1/exports/stakeholders', { params: { query: { ...exportFilters, format: 'csv' } }, parseAs: 'blob' });
+      saveBlob(unwrap(result) as unknown as Blob, 'stakeholders.csv');
+    } finally {
+      setExporting(false);
+    }
+  }
+
+  return (
+    <>
+      <h1>Stakeholder register</h1>
+      {can.edit(me.role) && (
+        <p className="nhsuk-body">
+          <Link className="nhsuk-button nhsuk-u-margin-right-3" to="/stakeholders/new">
+            Add a stakeholder
+          </Link>
+          <Link className="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-right-3" to="/stakeholders/import">
+            Import from CSV
+          </Link>
+          <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={exportCsv} disabled={exporting}>
+            {exporting ? 'Exporting…' : 'Export CSV'}
+          </button>
+        </p>
+      )}
+      <form onSubmit={apply} className="app-filters" role="search" aria-label="Filter stakeholders" key={params.toString()}>
+        <TextInput id="q" name="q" label="Search" hint="Name, organisation or email" defaultValue={params.get('q') ?? ''} width={20} />
+        <Select id="category" name="category" label="Category" defaultValue={params.get('category') ?? ''}>
+          <option value="">Any</option>
+          {CATEGORIES.map((c) => <option key={c} value={c}>{humanise(c)}</option>)}
+        </Select>
+        <TextInput id="tag" name="tag" label="Tag" defaultValue={params.get('tag') ?? ''} width={10} />
+        <Select id="quadrant" name="quadrant" label="Quadrant" defaultValue={params.get('quadrant') ?? ''}>
+          <option value="">Any</option>
+          {QUADRANTS.map((q) => <option key={q} value={q}>{humanise(q)}</option>)}
+        </Select>
+        <Select id="plan_id" name="plan_id" label="Plan" defaultValue={params.get('plan_id') ?? ''}>
+          <option value="">Any</option>
+          {plans.data?.items.map((p) => <option key={p.id} value={p.id}>{p.title}</option>)}
+        </Select>
+        <Select id="champion" name="champion" label="Champion" defaultValue={params.get('champion') ?? ''}>
+          <option value="">Any</option>
+          <option value="true">Champions only</option>
+          <option value="false">Not champions</option>
+        </Select>
+        <TextInput id="not_engaged_since" name="not_engaged_since" type="date" label="Not engaged since" defaultValue={params.get('not_engaged_since') ?? ''} />
+        <Select id="archived" name="archived" label="Archived" defaultValue={params.get('archived') ?? ''}>
+          <option value="">Current</option>
+          <option value="true">Archived</option>
+        </Select>
+        <Select id="sort" name="sort" label="Sort by" defaultValue={params.get('sort') ?? ''}>
+          <option value="">Name (A to Z)</option>
+          {SORTS.slice(1).map(([value, text]) => <option key={value} value={value}>{text}</option>)}
+        </Select>
+        <input type="hidden" name="min_influence" value={params.get('min_influence') ?? ''} />
+        <Button type="submit" secondary>
+          Apply filters
+        </Button>
+      </form>
+      <Loaded query={list}>
+        {(page) => <Results page={page} pager={pager} />}
+      </Loaded>
+    </>
+  );
+}
+
+function Results({ page, pager }: { page: Schemas['StakeholderPage']; pager: ReturnType<typeof useCursorPager> }) {
+  return (
+    <>
+      <p className="nhsuk-body" role="status">
+        {page.total !== undefined && page.total !== null ? `${page.total} stakeholders` : `Page ${pager.page}`}
+      </p>
+      <DataTable
+        caption="Stakeholders"
+        rows={page.items}
+        rowKey={(s) => s.id}
+        empty="No stakeholders match these filters."
+        columns={[
+          ['Name', (s) => <Link to={`/stakeholders/${s.id}`}>{s.name}</Link>],
+          ['Job title', (s) => s.job_title ?? '—'],
+          ['Categories', (s) => s.categories.map(humanise).join(', ') || '—'],
+          ['Email', (s) => s.email ?? '—'],
+          ['Flags', (s) => (
+            <>
+              {s.is_champion && <StatusTag value="green" text="Champion" />} {s.archived_at && <StatusTag value="archived" text="Archived" />}
+            </>
+          )],
+        ]}
+      />
+      <Pager hasPrevious={pager.hasPrevious} page={pager.page} nextCursor={page.next_cursor} onPrevious={pager.previous} onNext={pager.next} />
+    </>
+  );
+}

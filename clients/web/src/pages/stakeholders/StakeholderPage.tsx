@@ -1,0 +1,204 @@
+import { useState, type FormEvent } from 'react';
+import { Link, useParams } from 'react-router';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Button, Select, TextInput } from 'nhsuk-react-components';
+import { api, etagOf, unwrap, type Problem, type Schemas } from '../../api/client';
+import { can } from '../../auth/roles';
+import { useMe } from '../../auth/session';
+import { ErrorSummaryBox } from '../../components/ErrorSummaryBox';
+import { fieldErrors, problemOf } from '../../components/problems';
+import { useTitle } from '../../components/useTitle';
+import { BackTo, DataTable, formatDate, humanise, Loaded, StatusTag, Summary } from '../../components/ui';
+
+const MASK = '***';
+
+function Contact({ value }: { value: string | null }) {
+  if (value === MASK) return <span>Hidden<span className="nhsuk-u-visually-hidden"> (your role cannot see contact details)</span></span>;
+  return <>{value ?? '—'}</>;
+}
+
+/** Interest and influence over time: two lines on a 1–5 scale, with the table below as the text alternative. */
+export function AssessmentChart({ items }: { items: Schemas['AssessmentRead'][] }) {
+  const points = [...items].reverse();
+  if (points.length < 2) return null;
+  const w = 320, h = 120, step = w / (points.length - 1);
+  const y = (v: number) => h - ((v - 1) / 4) * (h - 10) - 5;
+  const line = (key: 'interest' | 'influence') => points.map((p, i) => `${i * step},${y(p[key])}`).join(' ');
+  return (
+    <svg width={w} height={h} role="img" aria-label="Chart of interest (solid) and influence (dashed) over time; the table below lists the same figures" className="nhsuk-u-margin-bottom-3">
+      <polyline points={line('interest')} fill="none" stroke="#005eb8" strokeWidth="3" />
+      <polyline points={line('influence')} fill="none" stroke="#212b32" strokeWidth="3" strokeDasharray="6 4" />
+    </svg>
+  );
+}
+
+export default function StakeholderPage() {
+  const { id = '' } = useParams();
+  const me = useMe();
+  const queryClient = useQueryClient();
+  const stakeholder = useQuery({
+    queryKey: ['stakeholder', id],
+    queryFn: async () => unwrap(await api.GET('/api/v1/stakeholders/{stakeholder_id}', { params: { path: { stakeholder_id: id } } })),
+  });
+  useTitle(stakeholder.data?.name ?? 'Stakeholder');
+  const assessments = useQuery({
+    queryKey: ['assessments', id],
+    queryFn: async () => unwrap(await api.GET('/api/v1/stakeholders/{stakeholder_id}/assessments', { params: { path: { stakeholder_id: id }, query: { limit: 50, sort: '-assessed_at' } } })),
+  });
+  const activities = useQuery({
+    queryKey: ['stakeholder-activities', id],
+    queryFn: async () => unwrap(await api.GET('/api/v1/stakeholders/{stakeholder_id}/activities', { params: { path: { stakeholder_id: id }, query: { limit: 50 } } })),
+  });
+  const feedback = useQuery({
+    queryKey: ['feedback', { stakeholder_id: id }],
+    queryFn: async () => unwrap(await api.GET('/api/v1/feedback', { params: { query: { stakeholder_id: id, limit: 50 } } })),
+  });
+  const archive = useMutation({
+    mutationFn: async (s: Schemas['StakeholderRead']) =>
+      s.archived_at
+        ? unwrap(await api.POST('/api/v1/stakeholders/{stakeholder_id}/restore', { params: { path: { stakeholder_id: s.id } } }))
+        : (unwrap(await api.DELETE('/api/v1/stakeholders/{stakeholder_id}', { params: { path: { stakeholder_id: s.id }, header: { 'If-Match': etagOf(s.version) } } })), null),
+    onSettled: () => {
+      queryClient.invalidateQueries({ queryKey: ['stakeholder', id] });
+      queryClient.invalidateQueries({ queryKey: ['stakeholders'] });
+    },
+  });
+
+  return (
+    <Loaded query={stakeholder}>
+      {(s) => (
+        <>
+          <BackTo to="/stakeholders">Stakeholder register</BackTo>
+          <h1>
+            {s.name} {s.archived_at && <StatusTag value="archived" text="Archived" />}
+          </h1>
+          {can.edit(me.role) && (
+            <p className="nhsuk-body">
+              <Link className="nhsuk-button nhsuk-u-margin-right-3" to={`/stakeholders/${s.id}/edit`}>
+                Edit
+              </Link>
+              <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => archive.mutate(s)} disabled={archive.isPending}>
+                {s.archived_at ? 'Restore' : 'Archive'}
+              </button>
+            </p>
+          )}
+          <h2>Contact and needs</h2>
+          <Summary
+            rows={[
+              ['Kind', humanise(s.kind)],
+              ['Job title', s.job_title],
+              ['Categories', s.categories.map(humanise).join(', ')],
+              ['Email', <Contact value={s.email} />],
+              ['Phone', <Contact value={s.phone} />],
+              ['Address', <Contact value={s.address} />],
+              ['Postcode', <Contact value={s.postcode} />],
+              ['Preferred channels', s.preferred_channels.map(humanise).join(', ')],
+              ['Communication needs', [...s.communication_needs.map(humanise), s.interpreter_language].filter(Boolean).join(', ')],
+              ['Agreed to contact', s.contact_consent ? `Yes (${humanise(s.consent_basis)})` : 'No'],
+              ['Champion', s.is_champion ? 'Yes' : 'No'],
+              ['Tags', s.tags.join(', ')],
+            ]}
+          />
+          <h2>Interest and influence</h2>
+          {can.edit(me.role) && !s.archived_at && <AssessmentForm stakeholderId={s.id} />}
+          <Loaded query={assessments}>
+            {(page) => (
+              <>
+                <AssessmentChart items={page.items} />
+                <DataTable
+                  caption="Assessment history"
+                  rows={page.items}
+                  rowKey={(a) => a.id}
+                  empty="Not assessed yet."
+                  columns={[
+                    ['Date', (a) => formatDate(a.assessed_at)],
+                    ['Interest', (a) => a.interest],
+                    ['Influence', (a) => a.influence],
+                    ['Quadrant', (a) => <StatusTag value={a.quadrant} />],
+                    ['For', (a) => (a.plan_id ? <Link to={`/plans/${a.plan_id}`}>Plan</Link> : 'General')],
+                    ['Rationale', (a) => a.rationale ?? '—'],
+                  ]}
+                />
+              </>
+            )}
+          </Loaded>
+          <h2>Activities</h2>
+          <Loaded query={activities}>
+            {(page) => (
+              <DataTable
+                caption="Activities"
+                rows={page.items}
+                rowKey={(a) => a.activity_id}
+                empty="No activities recorded."
+                columns={[
+                  ['Activity', (a) => <Link to={`/activities/${a.activity_id}`}>{a.title}</Link>],
+                  ['Date', (a) => formatDate(a.starts_at)],
+                  ['Invited', (a) => (a.invited ? 'Yes' : 'No')],
+                  ['Attended', (a) => (a.attended ? 'Yes' : 'No')],
+                ]}
+              />
+            )}
+          </Loaded>
+          <h2>Feedback</h2>
+          <Loaded query={feedback}>
+            {(page) => (
+              <DataTable
+                caption="Feedback"
+                rows={page.items}
+                rowKey={(f) => f.id}
+                empty="No feedback recorded."
+                columns={[
+                  ['Said', (f) => <Link to={`/feedback/${f.id}`}>{f.text.slice(0, 80)}</Link>],
+                  ['Received', (f) => formatDate(f.received_at)],
+                  ['Status', (f) => <StatusTag value={f.status} />],
+                ]}
+              />
+            )}
+          </Loaded>
+        </>
+      )}
+    </Loaded>
+  );
+}
+
+function AssessmentForm({ stakeholderId, planId }: { stakeholderId: string; planId?: string }) {
+  const queryClient = useQueryClient();
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const save = useMutation({
+    mutationFn: async (body: Schemas['AssessmentCreate']) =>
+      unwrap(await api.POST('/api/v1/stakeholders/{stakeholder_id}/assessments', { params: { path: { stakeholder_id: stakeholderId } }, body })),
+    onSuccess: () => {
+      setProblem(null);
+      queryClient.invalidateQueries({ queryKey: ['assessments', stakeholderId] });
+      queryClient.invalidateQueries({ queryKey: ['grid'] });
+    },
+    onError: (error) => setProblem(problemOf(error)),
+  });
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    save.mutate({
+      interest: Number(form.get('interest')),
+      influence: Number(form.get('influence')),
+      rationale: String(form.get('rationale') ?? '') || null,
+      plan_id: planId ?? null,
+    });
+  }
+  const errors = fieldErrors(problem);
+  const scores = [1, 2, 3, 4, 5];
+  return (
+    <form onSubmit={submit} className="app-filters" aria-label="Add an assessment">
+      <ErrorSummaryBox problem={problem} />
+      <Select id="interest" name="interest" label="Interest (1 to 5)" defaultValue="3" error={errors.interest}>
+        {scores.map((n) => <option key={n} value={n}>{n}</option>)}
+      </Select>
+      <Select id="influence" name="influence" label="Influence (1 to 5)" defaultValue="3" error={errors.influence}>
+        {scores.map((n) => <option key={n} value={n}>{n}</option>)}
+      </Select>
+      <TextInput id="rationale" name="rationale" label="Rationale (optional)" width={20} error={errors.rationale} />
+      <Button type="submit" secondary disabled={save.isPending}>
+        Add assessment
+      </Button>
+    </form>
+  );
+}
