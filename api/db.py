@@ -138,13 +138,7 @@ class Database:
             self.write_engine = self.engine.execution_options(sqlite_write=True)
         else:
             self.write_engine = self.engine
-        # PostgreSQL: a read request's statements run outside a transaction. Each still sees one snapshot, as it
-        # would inside a transaction at PostgreSQL's default READ COMMITTED, without the BEGIN and ROLLBACK round
-        # trips (two of the four of a GET by id). A read request that writes (an export's audit event) says so
-        # with `writes_in_read` and gets a write session.
-        self.read_engine = self.engine if settings.is_sqlite else self.engine.execution_options(
-            isolation_level="AUTOCOMMIT")
-        self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
+        self.read_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.write_sessions = async_sessionmaker(self.write_engine, expire_on_commit=False)
 
     async def dispose(self) -> None:
@@ -154,19 +148,9 @@ class Database:
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def writes_in_read(request: Request) -> None:
-    """A router dependency for GET endpoints that write (exports audit themselves): a write session, in a
-    transaction. Router dependencies are solved before the endpoint's, so this runs before get_session."""
-    request.state.writes = True
-
-
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request; writers on SQLite take the write lock when they begin."""
     db: Database = request.app.state.db
-    # On SQLite both kinds of session are in a transaction; a write session would hold the write lock for a
-    # whole streamed export, so there a reader stays a reader (exports take the lock for their audit event).
-    writes = getattr(request.state, "writes", False) and not db.settings.is_sqlite
-    reading = request.method in READ_METHODS and not writes
-    factory = db.read_sessions if reading else db.write_sessions
+    factory = db.read_sessions if request.method in READ_METHODS else db.write_sessions
     async with factory() as session:
         yield session

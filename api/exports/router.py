@@ -12,7 +12,6 @@ from sqlalchemy import select
 from api.activities.schemas import ActivityMethod, ActivityStatus
 from api.assessments.filters import ScoreFilters
 from api.assessments.quadrants import Quadrant
-from api.db import writes_in_read
 from api.deps import Editor, SessionDep
 from api.errors import problems
 from api.exports import service
@@ -26,7 +25,7 @@ from api.ratelimit import limit_exports
 from api.stakeholders import service as stakeholder_service
 from api.stakeholders.schemas import StakeholderCategory, StakeholderKind
 
-router = APIRouter(tags=["exports"], dependencies=[Depends(limit_exports), Depends(writes_in_read)])
+router = APIRouter(tags=["exports"], dependencies=[Depends(limit_exports)])
 
 
 def _iso_date(value: Any) -> Any:
