@@ -18,6 +18,7 @@ from api.config import Settings, get_settings
 from api.db import Database
 from api.exports.router import router as exports_router
 from api.feedback.router import router as feedback_router
+from api.gdpr.router import router as gdpr_router
 from api.imports.router import router as imports_router
 from api.observability import RequestContextMiddleware, configure_logging
 from api.ops.router import metrics_registry
@@ -68,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (organisations_router, assessments_router, stakeholders_router, plans_router, actions_router,
                    risks_router, activities_router, feedback_router, calendar_router, reports_router,
                    tenant_settings_router, users_router, service_accounts_router, audit_events_router,
-                   imports_router, exports_router):
+                   imports_router, exports_router, gdpr_router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(ops_router)

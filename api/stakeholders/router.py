@@ -8,6 +8,7 @@ from api.assessments.quadrants import Quadrant
 from api.concurrency import IfMatch, set_etag
 from api.deps import Admin, Editor, PageDep, Reader, SessionDep
 from api.errors import problems
+from api.gdpr import service as gdpr
 from api.idempotency import IdempotencyDep
 from api.stakeholders import service
 from api.stakeholders.schemas import (
@@ -86,8 +87,12 @@ async def create_stakeholder(data: StakeholderCreate, session: SessionDep, calle
             responses=problems(404))
 async def get_stakeholder(stakeholder_id: uuid.UUID, session: SessionDep, caller: Reader,
                           response: Response) -> StakeholderRead:
-    """One stakeholder, with its ETag; contact details are masked for the viewer role."""
+    """One stakeholder, with its ETag; contact details are masked for the viewer role. A restricted one is
+    shown to admins only, and each such read is audited."""
     row = await service.get(session=session, caller=caller, stakeholder_id=stakeholder_id)
+    if row.restricted_at is not None:
+        await gdpr.audit_restricted_read(session, caller, row)
+        await session.commit()
     set_etag(response, row.version)
     return to_read(row, caller)
 
