@@ -61,8 +61,8 @@ def app(settings):
 # With INVOLVE_TEST_RLS=1 on PostgreSQL the suite runs as the application role, so row-level security
 # (api/rls.py) binds every request; the test's own code (builders, assertions) bypasses the policies, as it
 # writes and checks rows of several tenants in one transaction. Off by default: tests/stakeholders, auth,
-# calendar and gdpr pass with it, exports and audit_events do not yet (see README). tests/gdpr/test_rls.py
-# always exercises RLS on PostgreSQL.
+# calendar and gdpr pass with it; imports (COPY is refused under RLS) and exports do not (see README).
+# tests/gdpr/test_rls.py always exercises RLS on PostgreSQL.
 RLS = bool(os.environ.get("INVOLVE_TEST_DATABASE_URL")) and os.environ.get("INVOLVE_TEST_RLS", "0") == "1"
 APP_ROLE = "involve_app"
 
