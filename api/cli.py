@@ -34,7 +34,7 @@ def _in_transaction(work: Callable[..., Awaitable[T]]) -> T:
     from api.tenants import OperatorError
 
     async def run():
-        db = Database(_settings())
+        db = Database(_settings(), trusted=True)  # operator commands cross tenants
         try:
             async with db.write_sessions() as session:
                 result = await work(session)

@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     db_connect_timeout: float = Field(default=3.0, gt=0)
     # On SIGTERM, requests in flight get this long to finish before the server closes them (seconds).
     shutdown_timeout: int = Field(default=20, ge=1)
+    # PostgreSQL only: the role every connection switches to (SET ROLE) so row-level security applies
+    # (the login role usually owns the tables or is a superuser, and RLS does not bind those).
+    # Unset by default; production sets INVOLVE_DB_APP_ROLE=involve_app (created by migration 0005_gdpr).
+    db_app_role: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
 
     jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
     jwt_secret: str = DEFAULT_JWT_SECRET

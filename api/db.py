@@ -110,10 +110,22 @@ def _sqlite_hooks(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("sqlite_write") else "BEGIN")
 
 
-class Database:
-    """The engine and session factories for one database URL."""
+def _postgres_hooks(engine: AsyncEngine, statements: list[str]) -> None:
+    """Run the row-level-security setup (api.rls) once on every new connection."""
 
-    def __init__(self, settings: Settings):
+    @event.listens_for(engine.sync_engine, "connect")
+    def _connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        for statement in statements:
+            cursor.execute(statement)
+        cursor.close()
+
+
+class Database:
+    """The engine and session factories for one database URL. `trusted` (the CLI, tools) skips the
+    application role and bypasses row-level security; the API never sets it."""
+
+    def __init__(self, settings: Settings, *, trusted: bool = False):
         self.settings = settings
         self.url = settings.async_database_url
         kwargs: dict = {}
@@ -133,6 +145,12 @@ class Database:
         # hide_parameters: a database error's message must not carry personal values into the log.
         # orjson reads JSON columns (lists on every stakeholder row) several times faster than the json module.
         self.engine = create_async_engine(self.url, hide_parameters=True, json_deserializer=orjson.loads, **kwargs)
+        if not settings.is_sqlite:
+            from api.rls import connection_setup
+
+            statements = connection_setup(role=settings.db_app_role, trusted=trusted)
+            if statements:
+                _postgres_hooks(self.engine, statements)
         if settings.is_sqlite:
             _sqlite_hooks(self.engine)
             self.write_engine = self.engine.execution_options(sqlite_write=True)

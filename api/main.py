@@ -28,6 +28,7 @@ from api.evidence.router import router as evidence_router
 from api.evidence_pack.router import router as evidence_pack_router
 from api.exports.router import router as exports_router
 from api.feedback.router import router as feedback_router
+from api.gdpr.router import router as gdpr_router
 from api.guards import RequestGuardMiddleware
 from api.headers import SecurityHeadersMiddleware
 from api.imports.router import router as imports_router
@@ -88,7 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    risks_router, activities_router, feedback_router, calendar_router, reports_router,
                    tenant_settings_router, users_router, service_accounts_router, audit_events_router,
                    imports_router, exports_router, duties_router, duty_assessments_router, consultations_router,
-                   documents_router, scrutiny_router, evidence_router, duty_report_router, evidence_pack_router):
+                   documents_router, scrutiny_router, evidence_router, duty_report_router, evidence_pack_router,
+                   gdpr_router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(ops_router)

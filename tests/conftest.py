@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
+from api import rls
 from api.config import Settings, to_async_url
 from api.db import get_session
 from api.main import create_app
@@ -58,12 +59,49 @@ def app(settings):
     return create_app(settings)
 
 
+# With INVOLVE_TEST_RLS=1 on PostgreSQL the suite runs as the application role, so row-level security
+# (api/rls.py) binds every request; the test's own code (builders, assertions) bypasses the policies, as it
+# writes and checks rows of several tenants in one transaction. Off by default: tests/stakeholders, auth,
+# calendar and gdpr pass with it; imports (COPY is refused under RLS) and exports do not (see README).
+# tests/gdpr/test_rls.py always exercises RLS on PostgreSQL.
+RLS = bool(os.environ.get("INVOLVE_TEST_DATABASE_URL")) and os.environ.get("INVOLVE_TEST_RLS", "0") == "1"
+APP_ROLE = "involve_app"
+
+
+async def unscope_for_test_code(session: AsyncSession) -> None:
+    """After a request has scoped the shared session to its tenant, let the test's code see every row again."""
+    if not RLS:
+        return
+    try:
+        await rls.bypass(session)
+    except Exception:  # noqa: BLE001 - a failed request left the transaction to roll back: after_begin applies it
+        session.info[rls.BYPASS_KEY] = True
+
+
+class ScopedTransport(httpx.ASGITransport):
+    """The ASGI transport, handing the shared session back to the test unscoped after each request."""
+
+    def __init__(self, *args, session: AsyncSession, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.session = session
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await super().handle_async_request(request)
+        finally:
+            await unscope_for_test_code(self.session)
+
+
 @pytest.fixture
 async def session(app) -> AsyncIterator[AsyncSession]:
     """The session every request of the test uses; its commits are savepoints, rolled back after."""
     async with app.state.db.engine.connect() as conn:
         trans = await conn.begin()
+        if RLS:
+            await conn.execute(text(f"SET LOCAL ROLE {APP_ROLE}"))
         session = AsyncSession(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        if RLS:
+            session.info[rls.BYPASS_KEY] = True
         app.dependency_overrides[get_session] = lambda: session
         try:
             yield session
@@ -75,7 +113,7 @@ async def session(app) -> AsyncIterator[AsyncSession]:
 
 @pytest.fixture
 async def client(app, session) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    transport = ScopedTransport(app=app, raise_app_exceptions=False, session=session)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
         yield c
 

@@ -101,8 +101,8 @@ class Grid(ResponseModel):
     plan_id: uuid.UUID | None = Field(description="The plan; null for the general map")
     threshold: int = Field(description="The score from which interest or influence counts as high")
     counts: QuadrantCounts = Field(description="How many stakeholders of the audience are in each quadrant")
-    stakeholders: list[GridStakeholder] = Field(description="Every stakeholder of the audience (archived ones left "
-                                                            "out), by name")
+    stakeholders: list[GridStakeholder] = Field(description="Every stakeholder of the audience (archived and "
+                                                            "restricted ones left out), by name")
     since: datetime | None = Field(description="The moment movement is measured from; null without ?since=")
     moved: list[Movement] | None = Field(description="Those whose quadrant at `since` differs from today's; null "
                                                      "without ?since=")

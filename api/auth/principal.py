@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2Pas
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api import rls
 from api.audit import Actor
 from api.auth.oidc import Identity, OidcVerifier
 from api.db import get_session
@@ -80,6 +81,8 @@ async def current_principal(
         claims = codec.verify(token)
     except InvalidToken:
         raise Unauthorized("The token is invalid or has expired")
+    # The token's signature is verified, so its tenant scopes the session (row-level security) from here on.
+    await rls.scope(session, claims.tenant_id)
     model = ServiceAccount if claims.subject_kind == "service_account" else User
     row = (await session.execute(
         select(model.role, model.is_active).where(model.id == claims.subject_id,

@@ -5,7 +5,7 @@ import logging
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit
+from api import audit, rls
 from api.db import utcnow
 from api.models import ServiceAccount, User
 from api.security import TokenCodec, verify_password
@@ -17,8 +17,11 @@ async def password_grant(*, session: AsyncSession, codec: TokenCodec, email: str
                          password: str) -> tuple[str, int] | None:
     """A token for the user, or None. Success and failure are both audited (and committed by the
     caller), except for an unknown email, which belongs to no tenant and is only counted in the log."""
+    await rls.bypass(session)  # the email is unique across tenants: the one lookup that crosses them
     stmt = select(User).where(func.lower(User.email) == email.strip().lower())
     user = (await session.execute(stmt)).scalar_one_or_none()
+    if user is not None:
+        await rls.scope(session, user.tenant_id)
     ok = verify_password(password, user.password_hash if user else None)
     if user is None:
         log.info("sign-in refused: unknown account")
@@ -37,8 +40,11 @@ async def password_grant(*, session: AsyncSession, codec: TokenCodec, email: str
 async def client_credentials_grant(*, session: AsyncSession, codec: TokenCodec, client_id: str,
                                    client_secret: str) -> tuple[str, int] | None:
     """A token for the service account, or None (failures audited like a user's)."""
+    await rls.bypass(session)
     account = (await session.execute(
         select(ServiceAccount).where(ServiceAccount.client_id == client_id))).scalar_one_or_none()
+    if account is not None:
+        await rls.scope(session, account.tenant_id)
     ok = verify_password(client_secret, account.secret_hash if account else None)
     if account is None:
         log.info("client-credentials refused: unknown client")

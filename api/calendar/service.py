@@ -19,7 +19,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit
+from api import audit, rls
 from api.activities.engagement import day_end, day_start
 from api.auth.principal import Principal
 from api.crud import get_owned
@@ -85,10 +85,12 @@ class FeedAccess:
 
 async def access_by_token(session: AsyncSession, token: str) -> FeedAccess:
     """The tenant (and plan) a calendar token opens; 401 when unknown or revoked."""
+    await rls.bypass(session)  # the token names its tenant: found across tenants, then scoped to it
     row = (await session.execute(select(CalendarToken.tenant_id, CalendarToken.plan_id, CalendarToken.revoked_at)
                                  .where(CalendarToken.token_hash == digest(token)))).first()
     if row is None or row.revoked_at is not None:
         raise Unauthorized("The calendar token is unknown or was revoked")
+    await rls.scope(session, row.tenant_id)
     return FeedAccess(row.tenant_id, row.plan_id)
 
 

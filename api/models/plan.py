@@ -38,6 +38,10 @@ class Plan(TenantOwned, Tracked, ExternalId, Base):
     approved_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A legal hold (litigation, a judicial review, a scrutiny referral) freezes the plan's evidence.
+    legal_hold_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    legal_hold_reason: Mapped[str | None] = mapped_column(Text)
+    legal_hold_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
 
 class PlanAudienceStakeholder(Base):

@@ -1,7 +1,7 @@
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint, Uuid, func
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, Uuid, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db import Base, JSONType, UTCDateTime
@@ -38,6 +38,14 @@ class Stakeholder(TenantOwned, Tracked, ExternalId, Base):
     notes: Mapped[str | None] = mapped_column(Text)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # UK GDPR Art. 18 restriction: kept, but left out of lists, exports, grids, audiences and reports.
+    restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    restriction_reason: Mapped[str | None] = mapped_column(Text)
+    # UK GDPR Art. 21 objection, the latest one recorded.
+    objection_date: Mapped[date | None] = mapped_column(Date)
+    objection_scope: Mapped[str | None] = mapped_column(String(20))
+    objection_grounds: Mapped[str | None] = mapped_column(Text)
+    objection_outcome: Mapped[str | None] = mapped_column(String(20))
 
 
 # One person per email in a tenant (imports upsert by it); NULLs never clash.

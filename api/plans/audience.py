@@ -95,6 +95,7 @@ def audience_condition(session: AsyncSession, plan: Plan) -> ColumnElement[bool]
     return and_(
         Stakeholder.tenant_id == plan.tenant_id,
         Stakeholder.archived_at.is_(None),
+        Stakeholder.restricted_at.is_(None),  # restricted people are in no audience, grid or mailing
         or_(categories_overlap(session, Stakeholder.categories, plan.audience_categories or []),
             Stakeholder.id.in_(named_people),
             Stakeholder.organisation_id.in_(named_orgs)),
@@ -103,5 +104,6 @@ def audience_condition(session: AsyncSession, plan: Plan) -> ColumnElement[bool]
 
 def everyone(tenant_id: uuid.UUID) -> ColumnElement[bool]:
     """True for every active stakeholder of the tenant: the general grid's audience."""
-    return and_(Stakeholder.tenant_id == tenant_id, Stakeholder.archived_at.is_(None))
+    return and_(Stakeholder.tenant_id == tenant_id, Stakeholder.archived_at.is_(None),
+                Stakeholder.restricted_at.is_(None))
 

@@ -238,6 +238,12 @@ class PlanRead(ReadModel):
     approved_by: uuid.UUID | None = Field(description="Who approved it; null unless approved, active or closed")
     approved_at: datetime | None = Field(description="When it was approved; null unless approved, active or closed")
     archived_at: datetime | None = Field(description="When it was archived; null while active")
+    legal_hold_at: datetime | None = Field(description="When a legal hold was put on the plan: while it holds, the "
+                                                       "plan cannot be archived, its evidence and documents cannot "
+                                                       "be deleted and the people it names cannot be erased; "
+                                                       "null when not on hold")
+    legal_hold_reason: str | None = Field(description="Why the plan is on legal hold")
+    legal_hold_by: uuid.UUID | None = Field(description="Who put the hold on (an admin)")
     created_at: datetime = Field(description="When it was created")
     updated_at: datetime = Field(description="When it last changed")
     created_by: uuid.UUID | None = Field(description="Who created it (user or service account id)")

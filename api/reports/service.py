@@ -60,7 +60,8 @@ async def _stakeholders(session: AsyncSession, caller: Principal, since, before,
     flag = case((engaged(Stakeholder.id, caller.tenant_id, since=since, before=before, plan_id=plan_id), 1), else_=0)
     people = (select(Stakeholder.categories, quadrant.label("quadrant"), flag.label("engaged"))
               .outerjoin(latest, latest.c.stakeholder_id == Stakeholder.id)
-              .where(Stakeholder.tenant_id == caller.tenant_id, Stakeholder.archived_at.is_(None))).subquery()
+              .where(Stakeholder.tenant_id == caller.tenant_id, Stakeholder.archived_at.is_(None),
+                     Stakeholder.restricted_at.is_(None))).subquery()
     total, engaged_total = (await session.execute(
         select(func.count(), func.coalesce(func.sum(people.c.engaged), 0)))).one()
     by_quadrant = {row[0]: (row[1], row[2]) for row in await session.execute(

@@ -8,6 +8,7 @@ from api.assessments.quadrants import Quadrant
 from api.concurrency import IfMatch, etag, set_etag
 from api.deps import Admin, Editor, PageDep, Reader, SessionDep
 from api.errors import problems
+from api.gdpr import service as gdpr
 from api.idempotency import IdempotencyDep
 from api.stakeholders import service
 from api.stakeholders.schemas import (
@@ -88,8 +89,12 @@ async def create_stakeholder(data: StakeholderCreate, session: SessionDep, calle
 @router.get("/{stakeholder_id:uuid}", response_model=StakeholderRead, summary="Get a stakeholder",
             responses=problems(404))
 async def get_stakeholder(stakeholder_id: uuid.UUID, session: SessionDep, caller: Reader) -> Response:
-    """One stakeholder, with its ETag; contact details are masked for the viewer role."""
+    """One stakeholder, with its ETag; contact details are masked for the viewer role. A restricted one is
+    shown to admins only, and each such read is audited."""
     values = await service.get_values(session=session, caller=caller, stakeholder_id=stakeholder_id)
+    if values["restricted_at"] is not None:
+        await gdpr.audit_restricted_read(session, caller, stakeholder_id)
+        await session.commit()
     return Response(read_values(values, caller).model_dump_json(), media_type="application/json",
                     headers={"ETag": etag(values["version"])})
 

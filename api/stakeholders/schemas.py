@@ -1,6 +1,6 @@
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -195,6 +195,15 @@ class StakeholderRead(ReadModel):
     notes: str | None = Field(description=D["notes"])
     archived_at: datetime | None = Field(description="When it was archived; null while active")
     erased_at: datetime | None = Field(description="When its personal data was erased (UK GDPR); null otherwise")
+    restricted_at: datetime | None = Field(description="When processing was restricted (UK GDPR Art. 18): the person "
+                                                       "is kept but left out of lists, exports, grids, audiences "
+                                                       "and reports, and only an admin can read them; null otherwise")
+    restriction_reason: str | None = Field(description="Why processing is restricted")
+    objection_date: date | None = Field(description="When the person last objected to processing (UK GDPR Art. 21)")
+    objection_scope: str | None = Field(description="What they objected to: contact (any contact from us) or "
+                                                    "processing (all processing on legitimate interests)")
+    objection_grounds: str | None = Field(description='Their grounds for objecting; "***" for the viewer role')
+    objection_outcome: str | None = Field(description="pending, upheld or not_upheld")
     created_at: datetime = Field(description="When it was created")
     updated_at: datetime = Field(description="When it last changed")
     created_by: uuid.UUID | None = Field(description="Who created it (user or service account id)")
@@ -219,5 +228,5 @@ def read_values(row: Mapping[str, Any], caller: Principal) -> StakeholderRead:
     values = {name: row[name] for name in _READ_FIELDS}
     masked = not caller.sees_contact_details
     if masked:
-        values.update({name: MASK for name in MASKED_FIELDS if values[name] is not None})
+        values.update({name: MASK for name in (*MASKED_FIELDS, "objection_grounds") if values[name] is not None})
     return StakeholderRead.model_validate({**values, "contact_details_masked": masked})

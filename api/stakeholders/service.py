@@ -13,10 +13,10 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, idempotency
+from api import audit, idempotency, legal_hold
 from api.activities.engagement import day_start, engaged
 from api.assessments.filters import ScoreFilters, apply_score_filters
-from api.auth.principal import Principal
+from api.auth.principal import Principal, Role
 from api.concurrency import check_if_match
 from api.crud import (
     apply,
@@ -91,7 +91,7 @@ async def get_values(*, session: AsyncSession, caller: Principal, stakeholder_id
     ORM: the read path of GET /stakeholders/{id}."""
     connection = await session.connection()
     row = (await connection.execute(_BY_ID, {"id": stakeholder_id, "tenant_id": caller.tenant_id})).mappings().first()
-    if row is None:
+    if row is None or (row["restricted_at"] is not None and caller.role != Role.admin):
         raise NotFound(f"No stakeholder with id {stakeholder_id}")
     return row
 
@@ -103,6 +103,8 @@ async def filtered_query(*, session: AsyncSession, caller: Principal, filters: S
         raise Forbidden(f"The {caller.role.value} role may not filter by email")
     stmt = select(Stakeholder).where(Stakeholder.tenant_id == caller.tenant_id)
     stmt = stmt.where(Stakeholder.archived_at.is_not(None) if filters.archived else Stakeholder.archived_at.is_(None))
+    # A restricted person (UK GDPR Art. 18) is kept but processed no further: never in a list or an export.
+    stmt = stmt.where(Stakeholder.restricted_at.is_(None))
     if filters.category:
         stmt = stmt.where(json_array_contains(session, Stakeholder.categories, filters.category))
     if filters.tag:
@@ -135,8 +137,11 @@ async def filtered_query(*, session: AsyncSession, caller: Principal, filters: S
 
 
 async def get(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID) -> Stakeholder:
-    """One stakeholder of the caller's tenant (404 otherwise)."""
-    return await get_owned(session, Stakeholder, tenant_id=caller.tenant_id, id=stakeholder_id, label="stakeholder")
+    """One stakeholder of the caller's tenant (404 otherwise); a restricted one only for an admin."""
+    row = await get_owned(session, Stakeholder, tenant_id=caller.tenant_id, id=stakeholder_id, label="stakeholder")
+    if row.restricted_at is not None and caller.role != Role.admin:
+        raise NotFound(f"No stakeholder with id {stakeholder_id}")
+    return row
 
 
 async def _check_references(session: AsyncSession, caller: Principal, values: dict[str, Any]) -> None:
@@ -242,6 +247,7 @@ async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uui
     row = await get(session=session, caller=caller, stakeholder_id=stakeholder_id)
     if row.erased_at is not None:
         raise Conflict("This stakeholder's personal data was already erased")
+    await legal_hold.ensure_erasable(session, caller.tenant_id, row.id)
     fields = [*ERASED_VALUES, "archived_at", "erased_at"]
     before = snapshot(row, fields)
     now = utcnow()

@@ -234,7 +234,8 @@ export interface paths {
         };
         /**
          * Get a stakeholder
-         * @description One stakeholder, with its ETag; contact details are masked for the viewer role.
+         * @description One stakeholder, with its ETag; contact details are masked for the viewer role. A restricted one is
+         *     shown to admins only, and each such read is audited.
          */
         get: operations["stakeholders-get_stakeholder"];
         put?: never;
@@ -1823,6 +1824,96 @@ export interface paths {
          */
         post: operations["evidence-packs-verify_evidence_pack"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stakeholders/{stakeholder_id}/subject-access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Subject access report
+         * @description Everything held about one person across every resource, as JSON (UK GDPR Art. 15; admin only, audited).
+         */
+        get: operations["gdpr-get_subject_access"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stakeholders/{stakeholder_id}/restriction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restrict processing of a stakeholder
+         * @description Restrict processing (UK GDPR Art. 18; admin): kept, but out of lists, exports, grids, audiences and reports.
+         */
+        post: operations["gdpr-create_restriction"];
+        /**
+         * Lift a stakeholder's restriction
+         * @description Lift the restriction of processing (admin); 409 when none is in force.
+         */
+        delete: operations["gdpr-delete_restriction"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stakeholders/{stakeholder_id}/objection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a stakeholder's objection
+         * @description Record an objection to processing (UK GDPR Art. 21; admin or lead); an objection to contact turns contact
+         *     consent off.
+         */
+        post: operations["gdpr-create_objection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{plan_id}/legal-hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put a plan on legal hold
+         * @description Freeze a plan's record (admin): no archiving, no deleting its evidence or documents, no erasing the people it
+         *     names, until the hold is lifted; 409 when already on hold.
+         */
+        post: operations["gdpr-create_legal_hold"];
+        /**
+         * Lift a plan's legal hold
+         * @description Lift the legal hold (admin); 409 when the plan is not on hold.
+         */
+        delete: operations["gdpr-delete_legal_hold"];
         options?: never;
         head?: never;
         patch?: never;
@@ -4448,6 +4539,42 @@ export interface components {
              */
             decision_date: string | null;
         };
+        /** EvidenceMention */
+        EvidenceMention: {
+            /**
+             * Id
+             * Format: uuid
+             * @description The evidence item
+             */
+            id: string;
+            /**
+             * Plan Id
+             * Format: uuid
+             * @description Its plan
+             */
+            plan_id: string;
+            /**
+             * Requirement Id
+             * Format: uuid
+             * @description The duty requirement it evidences
+             */
+            requirement_id: string;
+            /**
+             * Summary
+             * @description How it meets the requirement
+             */
+            summary: string;
+            /**
+             * Feedback Ids
+             * @description The person's feedback it links
+             */
+            feedback_ids: string[];
+            /**
+             * Activity Ids
+             * @description Activities it links that the person attended
+             */
+            activity_ids: string[];
+        };
         /**
          * EvidencePack
          * @description The whole record of a plan, sealed: `digest` is the SHA-256 of the canonical JSON of every other field.
@@ -5139,7 +5266,7 @@ export interface components {
             counts: components["schemas"]["QuadrantCounts"];
             /**
              * Stakeholders
-             * @description Every stakeholder of the audience (archived ones left out), by name
+             * @description Every stakeholder of the audience (archived and restricted ones left out), by name
              */
             stakeholders: components["schemas"]["GridStakeholder"][];
             /**
@@ -5215,6 +5342,20 @@ export interface components {
              * @description ok, or what is wrong
              */
             status: string;
+        };
+        /** HoldingPlan */
+        HoldingPlan: {
+            /**
+             * Id
+             * Format: uuid
+             * @description A plan on legal hold that names the person (their erasure is blocked)
+             */
+            id: string;
+            /**
+             * Title
+             * @description Its title
+             */
+            title: string;
         };
         /** ImportFieldError */
         ImportFieldError: {
@@ -5451,6 +5592,14 @@ export interface components {
             /** @description Whether it is approved for use */
             approval_status: components["schemas"]["MessageApproval"];
         };
+        /** LegalHoldCreate */
+        LegalHoldCreate: {
+            /**
+             * Reason
+             * @description Why the plan's record is held, e.g. 'judicial review claim issued'
+             */
+            reason: string;
+        };
         /**
          * Level
          * @enum {string}
@@ -5609,6 +5758,36 @@ export interface components {
             /** @description Its quadrant now */
             to: components["schemas"]["Quadrant"];
         };
+        /** ObjectionCreate */
+        ObjectionCreate: {
+            /** @description contact: to being contacted at all (contact consent is turned off); processing: to processing on legitimate interests or public task */
+            scope: components["schemas"]["ObjectionScope"];
+            /**
+             * Grounds
+             * @description The person's grounds, in their words or summarised
+             */
+            grounds: string;
+            /**
+             * Objection Date
+             * @description When they objected (default: today, UTC)
+             */
+            objection_date?: string | null;
+            /**
+             * @description pending, upheld or not_upheld
+             * @default pending
+             */
+            outcome?: components["schemas"]["ObjectionOutcome"];
+        };
+        /**
+         * ObjectionOutcome
+         * @enum {string}
+         */
+        ObjectionOutcome: "pending" | "upheld" | "not_upheld";
+        /**
+         * ObjectionScope
+         * @enum {string}
+         */
+        ObjectionScope: "contact" | "processing";
         /** Objective */
         Objective: {
             /**
@@ -6357,6 +6536,35 @@ export interface components {
              */
             digest: string;
         };
+        /** PlanAudienceMembership */
+        PlanAudienceMembership: {
+            /**
+             * Plan Id
+             * Format: uuid
+             * @description The plan
+             */
+            plan_id: string;
+            /**
+             * Plan Title
+             * @description Its title
+             */
+            plan_title: string;
+            /**
+             * Named
+             * @description Named in the audience
+             */
+            named: boolean;
+            /**
+             * By Organisation
+             * @description In the audience through their organisation
+             */
+            by_organisation: boolean;
+            /**
+             * By Category
+             * @description In the audience through one of their categories
+             */
+            by_category: boolean;
+        };
         /**
          * PlanCreate
          * @description A new plan starts as a draft; POST /plans/{id}/approve approves it.
@@ -6593,6 +6801,21 @@ export interface components {
              * @description When it was archived; null while active
              */
             archived_at: string | null;
+            /**
+             * Legal Hold At
+             * @description When a legal hold was put on the plan: while it holds, the plan cannot be archived, its evidence and documents cannot be deleted and the people it names cannot be erased; null when not on hold
+             */
+            legal_hold_at: string | null;
+            /**
+             * Legal Hold Reason
+             * @description Why the plan is on legal hold
+             */
+            legal_hold_reason: string | null;
+            /**
+             * Legal Hold By
+             * @description Who put the hold on (an admin)
+             */
+            legal_hold_by: string | null;
             /**
              * Created At
              * Format: date-time
@@ -6990,6 +7213,14 @@ export interface components {
             description?: string | null;
             /** @description The duty-report rule that checks it; null when evidence items alone show it is met */
             rule?: components["schemas"]["Rule"] | null;
+        };
+        /** RestrictionCreate */
+        RestrictionCreate: {
+            /**
+             * Reason
+             * @description Why processing is restricted, e.g. 'accuracy contested by the person (Art. 18(1)(a))'
+             */
+            reason: string;
         };
         /** RiskCreate */
         RiskCreate: {
@@ -7836,6 +8067,36 @@ export interface components {
              */
             erased_at: string | null;
             /**
+             * Restricted At
+             * @description When processing was restricted (UK GDPR Art. 18): the person is kept but left out of lists, exports, grids, audiences and reports, and only an admin can read them; null otherwise
+             */
+            restricted_at: string | null;
+            /**
+             * Restriction Reason
+             * @description Why processing is restricted
+             */
+            restriction_reason: string | null;
+            /**
+             * Objection Date
+             * @description When the person last objected to processing (UK GDPR Art. 21)
+             */
+            objection_date: string | null;
+            /**
+             * Objection Scope
+             * @description What they objected to: contact (any contact from us) or processing (all processing on legitimate interests)
+             */
+            objection_scope: string | null;
+            /**
+             * Objection Grounds
+             * @description Their grounds for objecting; "***" for the viewer role
+             */
+            objection_grounds: string | null;
+            /**
+             * Objection Outcome
+             * @description pending, upheld or not_upheld
+             */
+            objection_outcome: string | null;
+            /**
              * Created At
              * Format: date-time
              * @description When it was created
@@ -7990,6 +8251,54 @@ export interface components {
              * @description Items that are green
              */
             green: number;
+        };
+        /** SubjectAccessReport */
+        SubjectAccessReport: {
+            /**
+             * Generated At
+             * Format: date-time
+             * @description When this report was put together
+             */
+            generated_at: string;
+            /** @description The person's record, unmasked */
+            stakeholder: components["schemas"]["StakeholderRead"];
+            /** @description The organisation they belong to */
+            organisation: components["schemas"]["OrganisationRead"] | null;
+            /**
+             * Assessments
+             * @description Every interest/influence assessment of them, newest first
+             */
+            assessments: components["schemas"]["AssessmentRead"][];
+            /**
+             * Plan Audiences
+             * @description Plans whose audience they are in
+             */
+            plan_audiences: components["schemas"]["PlanAudienceMembership"][];
+            /**
+             * Attendance
+             * @description Activities they were invited to or attended, newest first (archived activities included)
+             */
+            attendance: components["schemas"]["StakeholderActivity"][];
+            /**
+             * Feedback
+             * @description What they said, with our responses, newest first
+             */
+            feedback: components["schemas"]["FeedbackRead"][];
+            /**
+             * Evidence
+             * @description Evidence items linking their feedback or activities they attended
+             */
+            evidence: components["schemas"]["EvidenceMention"][];
+            /**
+             * Legal Holds
+             * @description Plans on legal hold that name them
+             */
+            legal_holds: components["schemas"]["HoldingPlan"][];
+            /**
+             * Audit Events
+             * @description Audit events about their record, oldest first (personal values appear as '[personal data]')
+             */
+            audit_events: components["schemas"]["AuditEventRead"][];
         };
         /** TenantRead */
         TenantRead: {
@@ -25682,6 +25991,800 @@ export interface operations {
             };
             /** @description The caller's role may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (see errors[]) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (with a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "gdpr-get_subject_access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                stakeholder_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubjectAccessReport"];
+                };
+            };
+            /** @description Bad request (malformed JSON, a bad cursor or query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (see errors[]) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (with a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "gdpr-create_restriction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                stakeholder_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RestrictionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StakeholderRead"];
+                };
+            };
+            /** @description Bad request (malformed JSON, a bad cursor or query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (a duplicate external_id or email, an illegal transition) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (see errors[]) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (with a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "gdpr-delete_restriction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                stakeholder_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StakeholderRead"];
+                };
+            };
+            /** @description Bad request (malformed JSON, a bad cursor or query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (a duplicate external_id or email, an illegal transition) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (see errors[]) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (with a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "gdpr-create_objection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                stakeholder_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ObjectionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StakeholderRead"];
+                };
+            };
+            /** @description Bad request (malformed JSON, a bad cursor or query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (a duplicate external_id or email, an illegal transition) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (see errors[]) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (with a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "gdpr-create_legal_hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LegalHoldCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanRead"];
+                };
+            };
+            /** @description Bad request (malformed JSON, a bad cursor or query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (a duplicate external_id or email, an illegal transition) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (see errors[]) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (with a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "gdpr-delete_legal_hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanRead"];
+                };
+            };
+            /** @description Bad request (malformed JSON, a bad cursor or query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (a duplicate external_id or email, an illegal transition) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

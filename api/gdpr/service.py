@@ -1,0 +1,223 @@
+"""UK GDPR rights: subject access, restriction, objection, and the legal hold that can block erasure.
+Services flush; routers commit. Every call is audited, reads of the subject-access report included."""
+
+import uuid
+from datetime import UTC
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import audit, legal_hold
+from api.activities.schemas import StakeholderActivity
+from api.assessments import service as assessments
+from api.audit_events.schemas import AuditEventRead
+from api.auth.principal import Principal
+from api.crud import get_owned, snapshot
+from api.db import utcnow
+from api.errors import Conflict
+from api.feedback import service as feedback_service
+from api.gdpr.schemas import (
+    EvidenceMention,
+    HoldingPlan,
+    LegalHoldCreate,
+    ObjectionCreate,
+    ObjectionScope,
+    PlanAudienceMembership,
+    RestrictionCreate,
+    SubjectAccessReport,
+)
+from api.models import (
+    Activity,
+    ActivityAttendance,
+    Assessment,
+    AuditEvent,
+    Evidence,
+    Feedback,
+    Organisation,
+    Plan,
+    PlanAudienceOrganisation,
+    PlanAudienceStakeholder,
+    Stakeholder,
+)
+from api.organisations.schemas import OrganisationRead
+from api.stakeholders import service as stakeholders
+from api.stakeholders.schemas import to_read
+
+RESTRICTION_FIELDS = ["restricted_at", "restriction_reason"]
+OBJECTION_FIELDS = ["objection_date", "objection_scope", "objection_grounds", "objection_outcome",
+                    "contact_consent", "consent_recorded_at"]
+PERSONAL = frozenset({"restriction_reason", "objection_grounds"})
+HOLD_FIELDS = ["legal_hold_at", "legal_hold_reason", "legal_hold_by"]
+
+
+async def _person(session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID) -> Stakeholder:
+    return await stakeholders.get(session=session, caller=caller, stakeholder_id=stakeholder_id)
+
+
+async def audit_restricted_read(session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID) -> None:
+    """Reading a restricted person is itself recorded (admin only gets this far)."""
+    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="read_restricted",
+                       resource_type="stakeholder", resource_id=stakeholder_id)
+
+
+async def restrict(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID,
+                   data: RestrictionCreate) -> Stakeholder:
+    """Restrict processing of a person: 409 when already restricted or erased."""
+    row = await _person(session, caller, stakeholder_id)
+    if row.erased_at is not None:
+        raise Conflict("This stakeholder's personal data was erased; there is nothing left to restrict")
+    if row.restricted_at is not None:
+        raise Conflict("Processing of this stakeholder is already restricted; lift the restriction first")
+    before = snapshot(row, RESTRICTION_FIELDS)
+    row.restricted_at, row.restriction_reason, row.updated_by = utcnow(), data.reason, caller.id
+    await session.flush()
+    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="restrict",
+                       resource_type="stakeholder", resource_id=row.id,
+                       changes=audit.diff(before, snapshot(row, RESTRICTION_FIELDS), personal=PERSONAL))
+    return row
+
+
+async def lift_restriction(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID) -> Stakeholder:
+    """Lift a restriction: 409 when the person is not restricted."""
+    row = await _person(session, caller, stakeholder_id)
+    if row.restricted_at is None:
+        raise Conflict("Processing of this stakeholder is not restricted")
+    before = snapshot(row, RESTRICTION_FIELDS)
+    row.restricted_at, row.restriction_reason, row.updated_by = None, None, caller.id
+    await session.flush()
+    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="lift_restriction",
+                       resource_type="stakeholder", resource_id=row.id,
+                       changes=audit.diff(before, snapshot(row, RESTRICTION_FIELDS), personal=PERSONAL))
+    return row
+
+
+async def record_objection(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID,
+                           data: ObjectionCreate) -> Stakeholder:
+    """Record an objection (the latest replaces the previous); objecting to contact turns contact consent off."""
+    row = await _person(session, caller, stakeholder_id)
+    if row.erased_at is not None:
+        raise Conflict("This stakeholder's personal data was erased; it can no longer be changed")
+    before = snapshot(row, OBJECTION_FIELDS)
+    now = utcnow()
+    row.objection_date = data.objection_date or now.astimezone(UTC).date()
+    row.objection_scope, row.objection_grounds, row.objection_outcome = (data.scope.value, data.grounds,
+                                                                         data.outcome.value)
+    if data.scope == ObjectionScope.contact and row.contact_consent:
+        row.contact_consent, row.consent_recorded_at = False, now
+    row.updated_by = caller.id
+    await session.flush()
+    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="objection",
+                       resource_type="stakeholder", resource_id=row.id,
+                       changes=audit.diff(before, snapshot(row, OBJECTION_FIELDS), personal=PERSONAL))
+    return row
+
+
+async def set_legal_hold(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
+                         data: LegalHoldCreate) -> Plan:
+    """Put a plan on legal hold: 409 when it already is."""
+    plan = await get_owned(session, Plan, tenant_id=caller.tenant_id, id=plan_id, label="plan")
+    if plan.legal_hold_at is not None:
+        raise Conflict("This plan is already on legal hold")
+    before = snapshot(plan, HOLD_FIELDS)
+    plan.legal_hold_at, plan.legal_hold_reason, plan.legal_hold_by = utcnow(), data.reason, caller.id
+    plan.updated_by = caller.id
+    await session.flush()
+    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="legal_hold",
+                       resource_type="plan", resource_id=plan.id,
+                       changes=audit.diff(before, snapshot(plan, HOLD_FIELDS)))
+    return plan
+
+
+async def lift_legal_hold(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> Plan:
+    """Lift a plan's legal hold: 409 when it is not on hold."""
+    plan = await get_owned(session, Plan, tenant_id=caller.tenant_id, id=plan_id, label="plan")
+    if plan.legal_hold_at is None:
+        raise Conflict("This plan is not on legal hold")
+    before = snapshot(plan, HOLD_FIELDS)
+    plan.legal_hold_at, plan.legal_hold_reason, plan.legal_hold_by = None, None, None
+    plan.updated_by = caller.id
+    await session.flush()
+    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="lift_legal_hold",
+                       resource_type="plan", resource_id=plan.id,
+                       changes=audit.diff(before, snapshot(plan, HOLD_FIELDS)))
+    return plan
+
+
+async def subject_access(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID) -> SubjectAccessReport:
+    """Everything held about the person, across every resource; the request is audited."""
+    tenant = caller.tenant_id
+    row = await _person(session, caller, stakeholder_id)
+    organisation = None
+    if row.organisation_id is not None:
+        organisation = (await session.execute(select(Organisation).where(
+            Organisation.id == row.organisation_id, Organisation.tenant_id == tenant))).scalar_one_or_none()
+    high = await assessments.tenant_threshold(session, tenant)
+    assessed = (await session.execute(select(Assessment).where(
+        Assessment.tenant_id == tenant, Assessment.stakeholder_id == row.id)
+        .order_by(Assessment.assessed_at.desc(), Assessment.id.desc()))).scalars().all()
+    lines = (await session.execute(
+        select(Activity, ActivityAttendance).join(ActivityAttendance, ActivityAttendance.activity_id == Activity.id)
+        .where(ActivityAttendance.tenant_id == tenant, ActivityAttendance.stakeholder_id == row.id)
+        .order_by(Activity.starts_at.desc(), Activity.id))).all()
+    said = (await session.execute(select(Feedback).where(
+        Feedback.tenant_id == tenant, Feedback.stakeholder_id == row.id)
+        .order_by(Feedback.received_at.desc(), Feedback.id))).scalars().all()
+    events = (await session.execute(select(AuditEvent).where(
+        AuditEvent.tenant_id == tenant, AuditEvent.resource_type == "stakeholder",
+        AuditEvent.resource_id == str(row.id)).order_by(AuditEvent.seq))).scalars().all()
+    report = SubjectAccessReport(
+        generated_at=utcnow(),
+        stakeholder=to_read(row, caller),
+        organisation=OrganisationRead.model_validate(organisation) if organisation else None,
+        assessments=[assessments.to_read(a, high) for a in assessed],
+        plan_audiences=await _audiences(session, tenant, row),
+        attendance=[StakeholderActivity(activity_id=a.id, title=a.title, method=a.method, level=a.level,
+                                        status=a.status, duty_limb=a.duty_limb, plan_id=a.plan_id,
+                                        starts_at=a.starts_at, ends_at=a.ends_at, invited=line.invited,
+                                        attended=line.attended, role=line.role) for a, line in lines],
+        feedback=[feedback_service.to_read(f) for f in said],
+        evidence=await _evidence(session, tenant, feedback_ids={str(f.id) for f in said},
+                                 activity_ids={str(a.id) for a, line in lines if line.attended}),
+        legal_holds=[HoldingPlan(id=p.id, title=p.title)
+                     for p in await legal_hold.held_plans_naming(session, tenant, row.id)],
+        audit_events=[AuditEventRead.model_validate(e) for e in events],
+    )
+    await audit.append(session, tenant_id=tenant, actor=caller.actor, action="subject_access",
+                       resource_type="stakeholder", resource_id=row.id)
+    return report
+
+
+async def _audiences(session: AsyncSession, tenant: uuid.UUID, row: Stakeholder) -> list[PlanAudienceMembership]:
+    """Plans whose audience holds the person: named, through their organisation, or through a category."""
+    named = set((await session.execute(select(PlanAudienceStakeholder.plan_id).where(
+        PlanAudienceStakeholder.tenant_id == tenant, PlanAudienceStakeholder.stakeholder_id == row.id))).scalars())
+    by_org: set = set()
+    if row.organisation_id is not None:
+        by_org = set((await session.execute(select(PlanAudienceOrganisation.plan_id).where(
+            PlanAudienceOrganisation.tenant_id == tenant,
+            PlanAudienceOrganisation.organisation_id == row.organisation_id))).scalars())
+    categories = set(row.categories or [])
+    out = []
+    for plan in (await session.execute(select(Plan.id, Plan.title, Plan.audience_categories)
+                                       .where(Plan.tenant_id == tenant).order_by(Plan.title, Plan.id))):
+        by_category = bool(categories & set(plan.audience_categories or []))
+        if plan.id in named or plan.id in by_org or by_category:
+            out.append(PlanAudienceMembership(plan_id=plan.id, plan_title=plan.title, named=plan.id in named,
+                                              by_organisation=plan.id in by_org, by_category=by_category))
+    return out
+
+
+async def _evidence(session: AsyncSession, tenant: uuid.UUID, *, feedback_ids: set[str],
+                    activity_ids: set[str]) -> list[EvidenceMention]:
+    """Evidence items linking the person's feedback or activities they attended (links are JSON lists)."""
+    if not feedback_ids and not activity_ids:
+        return []
+    out = []
+    for item in (await session.execute(select(Evidence).where(Evidence.tenant_id == tenant)
+                                       .order_by(Evidence.created_at, Evidence.id))).scalars():
+        feedback = sorted(feedback_ids & set(map(str, item.feedback_ids or [])))
+        activities = sorted(activity_ids & set(map(str, item.activity_ids or [])))
+        if feedback or activities:
+            out.append(EvidenceMention(id=item.id, plan_id=item.plan_id, requirement_id=item.requirement_id,
+                                       summary=item.summary, feedback_ids=feedback, activity_ids=activities))
+    return out

@@ -1,0 +1,78 @@
+"""Legal hold: while a plan is on hold (litigation, a judicial review, a referral to the Secretary of State),
+the record that shows how the duty to involve was met must not change under anyone's feet.
+
+Other packages call `ensure_not_held` before deleting or archiving anything of a plan (the plan itself,
+its evidence items, its documents) and the stakeholder erasure calls `ensure_erasable`.
+
+A held plan *names* a person when any of these holds (all are in the plan's evidence pack):
+- an evidence item of the plan links feedback the person gave (Evidence.feedback_ids);
+- an evidence item of the plan links an activity on whose attendance log the person is, invited or
+  attended (Evidence.activity_ids);
+- the person is named in the plan's audience (not merely in one of its categories or organisations);
+- the person is on the attendance log of one of the plan's activities, or gave feedback about the plan."""
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.errors import Conflict
+from api.models import Activity, ActivityAttendance, Evidence, Feedback, Plan, PlanAudienceStakeholder
+
+
+class LegalHoldConflict(Conflict):
+    slug, title = "legal-hold", "Under legal hold"
+
+
+@dataclass(frozen=True)
+class HeldPlan:
+    id: uuid.UUID
+    title: str
+
+
+def _names(plans: list[HeldPlan]) -> str:
+    return ", ".join(f"'{p.title}' ({p.id})" for p in plans)
+
+
+async def ensure_not_held(session: AsyncSession, tenant_id: uuid.UUID, plan_id: uuid.UUID) -> None:
+    """409 when the plan is on legal hold; nothing otherwise (an unknown plan is the caller's 404)."""
+    row = (await session.execute(select(Plan.title, Plan.legal_hold_at).where(
+        Plan.id == plan_id, Plan.tenant_id == tenant_id))).first()
+    if row is not None and row.legal_hold_at is not None:
+        raise LegalHoldConflict(f"Plan {_names([HeldPlan(plan_id, row.title)])} is on legal hold: its record and "
+                                "evidence cannot be deleted or archived until the hold is lifted")
+
+
+async def held_plans_naming(session: AsyncSession, tenant_id: uuid.UUID, stakeholder_id: uuid.UUID) -> list[HeldPlan]:
+    """The plans on legal hold that name this person (see the module docstring), by title."""
+    held = {row.id: HeldPlan(row.id, row.title) for row in (await session.execute(
+        select(Plan.id, Plan.title).where(Plan.tenant_id == tenant_id, Plan.legal_hold_at.is_not(None))))}
+    if not held:
+        return []
+    feedback = (await session.execute(select(Feedback.id, Feedback.plan_id).where(
+        Feedback.tenant_id == tenant_id, Feedback.stakeholder_id == stakeholder_id))).all()
+    activities = (await session.execute(
+        select(Activity.id, Activity.plan_id).join(ActivityAttendance, ActivityAttendance.activity_id == Activity.id)
+        .where(ActivityAttendance.tenant_id == tenant_id, ActivityAttendance.stakeholder_id == stakeholder_id))).all()
+    naming = {f.plan_id for f in feedback} | {a.plan_id for a in activities}
+    naming |= set((await session.execute(select(PlanAudienceStakeholder.plan_id).where(
+        PlanAudienceStakeholder.tenant_id == tenant_id, PlanAudienceStakeholder.stakeholder_id == stakeholder_id,
+        PlanAudienceStakeholder.plan_id.in_(held)))).scalars())
+    feedback_ids = {str(f.id) for f in feedback}
+    activity_ids = {str(a.id) for a in activities}
+    if feedback_ids or activity_ids:
+        for item in (await session.execute(select(Evidence.plan_id, Evidence.feedback_ids, Evidence.activity_ids)
+                                           .where(Evidence.tenant_id == tenant_id, Evidence.plan_id.in_(held)))):
+            if feedback_ids & set(map(str, item.feedback_ids or [])) or \
+                    activity_ids & set(map(str, item.activity_ids or [])):
+                naming.add(item.plan_id)
+    return sorted((held[p] for p in naming if p in held), key=lambda p: (p.title, str(p.id)))
+
+
+async def ensure_erasable(session: AsyncSession, tenant_id: uuid.UUID, stakeholder_id: uuid.UUID) -> None:
+    """409 naming the plans when a plan on legal hold names the person: erasure would alter held evidence."""
+    plans = await held_plans_naming(session, tenant_id, stakeholder_id)
+    if plans:
+        raise LegalHoldConflict(f"This person is named in the evidence of plan(s) on legal hold: {_names(plans)}; "
+                                "their personal data cannot be erased until the hold is lifted")

@@ -1,0 +1,55 @@
+"""Builders and helpers for the UK GDPR rights tests (evidence rows are written directly: their endpoints are
+another package's)."""
+
+import uuid
+
+from sqlalchemy import select
+
+from api.models import AuditEvent, Duty, DutyRequirement, Evidence
+from tests import factories
+
+ROLES = ("admin", "lead", "contributor", "viewer", "auditor")
+NOT_ADMIN = ("lead", "contributor", "viewer", "auditor")
+NIL = "00000000-0000-0000-0000-000000000000"
+
+
+def person_url(stakeholder_id, tail: str = "") -> str:
+    return f"/api/v1/stakeholders/{stakeholder_id}{tail}"
+
+
+def hold_url(plan_id) -> str:
+    return f"/api/v1/plans/{plan_id}/legal-hold"
+
+
+async def evidence(session, plan, *, activities=(), feedback=(), summary: str = "Minutes of the focus group"):
+    """An evidence item of the plan linking the given activities and feedback."""
+    duty = Duty(tenant_id=plan.tenant_id, jurisdiction="england", code=f"local-{uuid.uuid4()}", title="Local duty")
+    session.add(duty)
+    await session.flush()
+    requirement = DutyRequirement(duty_id=duty.id, code="involve", title="Involve the public")
+    session.add(requirement)
+    await session.flush()
+    row = Evidence(tenant_id=plan.tenant_id, plan_id=plan.id, requirement_id=requirement.id, summary=summary,
+                   activity_ids=[str(a.id) for a in activities], feedback_ids=[str(f.id) for f in feedback],
+                   document_ids=[])
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def attended(session, tenant, person, **values):
+    """An activity the person attended."""
+    activity = await factories.activity(session, tenant, **values)
+    await factories.attendance(session, activity, person)
+    return activity
+
+
+async def events(session, resource_id, action: str | None = None) -> list[AuditEvent]:
+    stmt = select(AuditEvent).where(AuditEvent.resource_id == str(resource_id)).order_by(AuditEvent.seq)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    return list((await session.execute(stmt)).scalars())
+
+
+def is_problem(r, status: int) -> bool:
+    return r.status_code == status and r.headers["content-type"] == "application/problem+json"

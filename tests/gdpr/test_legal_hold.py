@@ -1,0 +1,131 @@
+import uuid
+
+import pytest
+
+from api.db import utcnow
+from api.errors import Conflict
+from api.legal_hold import ensure_not_held
+from api.models import Plan, Stakeholder
+from tests import factories
+from tests.gdpr.support import NIL, NOT_ADMIN, attended, events, evidence, hold_url, is_problem, person_url
+
+REASON = {"reason": "Judicial review claim issued"}
+
+
+async def hold(client, a, plan):
+    r = await client.post(hold_url(plan.id), json=REASON, headers=a["admin"])
+    assert r.status_code == 200, r.text
+    return r
+
+
+async def test_admin_puts_a_plan_on_hold_and_lifts_it(client, session, a):
+    plan = await factories.plan(session, a.tenant, title="Bridport UTC")
+    await session.commit()
+    got = (await hold(client, a, plan)).json()
+    assert got["legal_hold_at"] and got["legal_hold_reason"] == REASON["reason"]
+    assert got["legal_hold_by"] == str(a.users["admin"].id)
+    shown = (await client.get(f"/api/v1/plans/{plan.id}", headers=a["viewer"])).json()
+    assert shown["legal_hold_reason"] == REASON["reason"]
+    r = await client.delete(hold_url(plan.id), headers=a["admin"])
+    assert r.status_code == 200 and r.json()["legal_hold_at"] is None and r.json()["legal_hold_by"] is None
+    assert [e.action for e in await events(session, plan.id)] == ["legal_hold", "lift_legal_hold"]
+
+
+async def test_a_held_plan_cannot_be_archived_until_the_hold_is_lifted(client, session, a):
+    plan = await factories.plan(session, a.tenant, title="Held plan")
+    await session.commit()
+    await hold(client, a, plan)
+    r = await client.delete(f"/api/v1/plans/{plan.id}", headers=a["lead"])
+    assert is_problem(r, 409) and "Held plan" in r.json()["detail"] and str(plan.id) in r.json()["detail"]
+    assert r.json()["type"].endswith("legal-hold")
+    await client.delete(hold_url(plan.id), headers=a["admin"])
+    assert (await client.delete(f"/api/v1/plans/{plan.id}", headers=a["lead"])).status_code == 204
+
+
+async def test_ensure_not_held_guards_evidence_and_documents(session, a):
+    held = await factories.plan(session, a.tenant, legal_hold_at=utcnow())
+    free = await factories.plan(session, a.tenant)
+    with pytest.raises(Conflict) as caught:
+        await ensure_not_held(session, a.tenant.id, held.id)
+    assert str(held.id) in caught.value.detail
+    await ensure_not_held(session, a.tenant.id, free.id)
+    await ensure_not_held(session, a.tenant.id, uuid.UUID(NIL))  # not found is the caller's 404
+
+
+@pytest.mark.parametrize("link", ["feedback_evidence", "activity_evidence", "audience", "plan_activity",
+                                  "plan_feedback"])
+async def test_erasure_of_a_person_the_held_plan_names_is_409_naming_the_plan(client, session, a, link):
+    person = await factories.stakeholder(session, a.tenant)
+    plan = await factories.plan(session, a.tenant, title="Held plan",
+                                audience_stakeholders=[person] if link == "audience" else [])
+    if link == "feedback_evidence":
+        await evidence(session, plan, feedback=[await factories.feedback(session, a.tenant, stakeholder_id=person.id)])
+    elif link == "activity_evidence":
+        await evidence(session, plan, activities=[await attended(session, a.tenant, person)])
+    elif link == "plan_activity":
+        await attended(session, a.tenant, person, plan_id=plan.id)
+    elif link == "plan_feedback":
+        await factories.feedback(session, a.tenant, stakeholder_id=person.id, plan_id=plan.id)
+    await session.commit()
+    await hold(client, a, plan)
+    r = await client.post(person_url(person.id, "/erase"), headers=a["admin"])
+    assert is_problem(r, 409) and "Held plan" in r.json()["detail"] and str(plan.id) in r.json()["detail"]
+    assert (await session.get(Stakeholder, person.id, populate_existing=True)).erased_at is None
+    await client.delete(hold_url(plan.id), headers=a["admin"])
+    assert (await client.post(person_url(person.id, "/erase"), headers=a["admin"])).status_code == 200
+
+
+async def test_erasure_is_allowed_when_the_held_plan_does_not_name_the_person(client, session, a):
+    person = await factories.stakeholder(session, a.tenant, categories=["patient"])
+    someone = await factories.stakeholder(session, a.tenant)
+    plan = await factories.plan(session, a.tenant, audience_categories=["patient"], audience_stakeholders=[someone])
+    await evidence(session, plan, feedback=[await factories.feedback(session, a.tenant, stakeholder_id=someone.id)])
+    unheld = await factories.plan(session, a.tenant, audience_stakeholders=[person])
+    await session.commit()
+    await hold(client, a, plan)
+    assert unheld
+    assert (await client.post(person_url(person.id, "/erase"), headers=a["admin"])).status_code == 200
+
+
+@pytest.mark.parametrize("role", NOT_ADMIN)
+async def test_only_admin_holds_or_lifts(client, session, a, role):
+    plan = await factories.plan(session, a.tenant)
+    await session.commit()
+    assert is_problem(await client.post(hold_url(plan.id), json=REASON, headers=a[role]), 403)
+    await hold(client, a, plan)
+    assert is_problem(await client.delete(hold_url(plan.id), headers=a[role]), 403)
+    assert (await session.get(Plan, plan.id, populate_existing=True)).legal_hold_at is not None
+
+
+async def test_other_tenant_and_unknown_plans_are_404(client, session, a, b):
+    theirs = await factories.plan(session, b.tenant)
+    await session.commit()
+    for plan_id in (theirs.id, NIL):
+        assert is_problem(await client.post(hold_url(plan_id), json=REASON, headers=a["admin"]), 404)
+        assert is_problem(await client.delete(hold_url(plan_id), headers=a["admin"]), 404)
+    assert (await session.get(Plan, theirs.id, populate_existing=True)).legal_hold_at is None
+
+
+@pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "x\x00"}, {"reason": "ok", "legal_hold_by": NIL}])
+async def test_bad_bodies_are_422_and_change_nothing(client, session, a, body):
+    plan = await factories.plan(session, a.tenant)
+    await session.commit()
+    assert is_problem(await client.post(hold_url(plan.id), json=body, headers=a["admin"]), 422)
+    assert (await session.get(Plan, plan.id, populate_existing=True)).legal_hold_at is None
+
+
+async def test_holding_twice_and_lifting_an_unheld_plan_are_409(client, session, a):
+    plan = await factories.plan(session, a.tenant)
+    await session.commit()
+    assert is_problem(await client.delete(hold_url(plan.id), headers=a["admin"]), 409)
+    await hold(client, a, plan)
+    assert is_problem(await client.post(hold_url(plan.id), json=REASON, headers=a["admin"]), 409)
+
+
+async def test_plan_update_cannot_set_or_clear_a_hold(client, session, a):
+    plan = await factories.plan(session, a.tenant)
+    await session.commit()
+    await hold(client, a, plan)
+    r = await client.patch(f"/api/v1/plans/{plan.id}", json={"legal_hold_at": None}, headers=a["admin"])
+    assert is_problem(r, 422)
+    assert (await session.get(Plan, plan.id, populate_existing=True)).legal_hold_at is not None

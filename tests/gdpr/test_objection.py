@@ -1,0 +1,77 @@
+import pytest
+
+from api.models import Stakeholder
+from tests import factories
+from tests.gdpr.support import NIL, events, is_problem, person_url
+
+BODY = {"scope": "contact", "grounds": "Does not want newsletters any more", "objection_date": "2026-03-02"}
+
+
+@pytest.mark.parametrize("role", ("admin", "lead"))
+async def test_objecting_to_contact_is_recorded_shown_and_turns_consent_off(client, session, a, role):
+    person = await factories.stakeholder(session, a.tenant, contact_consent=True, consent_basis="consent")
+    await session.commit()
+    r = await client.post(person_url(person.id, "/objection"), json=BODY, headers=a[role])
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert (got["objection_date"], got["objection_scope"], got["objection_grounds"], got["objection_outcome"]) == (
+        "2026-03-02", "contact", BODY["grounds"], "pending")
+    assert got["contact_consent"] is False and got["consent_recorded_at"]
+    shown = (await client.get(person_url(person.id), headers=a["contributor"])).json()
+    assert shown["objection_grounds"] == BODY["grounds"] and shown["contact_consent"] is False
+    [event] = await events(session, person.id, "objection")
+    assert event.changes["objection_grounds"] == {"before": None, "after": "[personal data]"}
+    assert event.changes["contact_consent"] == {"before": True, "after": False}
+    consenting = await client.get("/api/v1/stakeholders", params={"contact_consent": "true"}, headers=a["lead"])
+    assert consenting.json()["items"] == []
+
+
+async def test_objecting_to_processing_keeps_consent_and_records_the_outcome(client, session, a):
+    person = await factories.stakeholder(session, a.tenant, contact_consent=True)
+    await session.commit()
+    body = {"scope": "processing", "grounds": "Legitimate interests challenged", "outcome": "not_upheld"}
+    got = (await client.post(person_url(person.id, "/objection"), json=body, headers=a["admin"])).json()
+    assert got["contact_consent"] is True and got["objection_outcome"] == "not_upheld"
+    assert got["objection_date"]  # today by default
+
+
+async def test_viewer_sees_the_grounds_masked(client, session, a):
+    person = await factories.stakeholder(session, a.tenant)
+    await session.commit()
+    await client.post(person_url(person.id, "/objection"), json=BODY, headers=a["lead"])
+    shown = (await client.get(person_url(person.id), headers=a["viewer"])).json()
+    assert shown["objection_grounds"] == "***" and shown["objection_scope"] == "contact"
+
+
+@pytest.mark.parametrize("role", ("contributor", "viewer", "auditor"))
+async def test_other_roles_cannot_record_an_objection(client, session, a, role):
+    person = await factories.stakeholder(session, a.tenant)
+    await session.commit()
+    assert is_problem(await client.post(person_url(person.id, "/objection"), json=BODY, headers=a[role]), 403)
+    assert await events(session, person.id) == []
+
+
+async def test_other_tenant_and_unknown_ids_are_404(client, session, a, b):
+    theirs = await factories.stakeholder(session, b.tenant, contact_consent=True)
+    await session.commit()
+    assert is_problem(await client.post(person_url(theirs.id, "/objection"), json=BODY, headers=a["admin"]), 404)
+    assert is_problem(await client.post(person_url(NIL, "/objection"), json=BODY, headers=a["admin"]), 404)
+    assert (await session.get(Stakeholder, theirs.id, populate_existing=True)).contact_consent is True
+
+
+@pytest.mark.parametrize("change", [{"scope": "everything"}, {"grounds": ""}, {"grounds": None},
+                                   {"objection_date": "2026-13-01"}, {"outcome": "maybe"}, {"extra": 1}])
+async def test_bad_bodies_are_422_and_change_nothing(client, session, a, change):
+    person = await factories.stakeholder(session, a.tenant, contact_consent=True)
+    await session.commit()
+    r = await client.post(person_url(person.id, "/objection"), json={**BODY, **change}, headers=a["admin"])
+    assert is_problem(r, 422)
+    row = await session.get(Stakeholder, person.id, populate_existing=True)
+    assert row.contact_consent is True and row.objection_scope is None
+
+
+async def test_erased_person_cannot_object(client, session, a):
+    person = await factories.stakeholder(session, a.tenant)
+    await session.commit()
+    await client.post(person_url(person.id, "/erase"), headers=a["admin"])
+    assert is_problem(await client.post(person_url(person.id, "/objection"), json=BODY, headers=a["admin"]), 409)

@@ -1,0 +1,127 @@
+import pytest
+from sqlalchemy import select
+
+from api.models import Stakeholder
+from tests import factories
+from tests.gdpr.support import NIL, NOT_ADMIN, events, is_problem, person_url
+
+REASON = {"reason": "Accuracy contested by the person (Art. 18(1)(a))"}
+
+
+async def restrict(client, a, person):
+    r = await client.post(person_url(person.id, "/restriction"), json=REASON, headers=a["admin"])
+    assert r.status_code == 200, r.text
+    return r
+
+
+async def test_admin_restricts_and_it_is_audited_without_the_reason(client, session, a):
+    person = await factories.stakeholder(session, a.tenant, name="Ann Example")
+    await session.commit()
+    got = (await restrict(client, a, person)).json()
+    assert got["restricted_at"] and got["restriction_reason"] == REASON["reason"] and got["name"] == "Ann Example"
+    [event] = await events(session, person.id, "restrict")
+    assert event.changes["restriction_reason"] == {"before": None, "after": "[personal data]"}
+    assert "Accuracy" not in str(event.changes)
+
+
+async def test_restricted_person_is_left_out_of_lists_exports_grids_and_reports(client, session, a):
+    kept = await factories.stakeholder(session, a.tenant, name="Kept Person", categories=["patient"])
+    hidden = await factories.stakeholder(session, a.tenant, name="Hidden Person", categories=["patient"])
+    plan = await factories.plan(session, a.tenant, audience_stakeholders=[kept, hidden],
+                                audience_categories=["patient"])
+    await factories.assessment(session, hidden, interest=5, influence=5)
+    await session.commit()
+    await restrict(client, a, hidden)
+    for role in ("admin", "lead"):
+        names = [s["name"] for s in (await client.get("/api/v1/stakeholders", headers=a[role])).json()["items"]]
+        assert names == ["Kept Person"]
+        by_email = await client.get("/api/v1/stakeholders", params={"email": hidden.email}, headers=a[role])
+        assert by_email.json()["items"] == []
+    export = await client.get("/api/v1/exports/stakeholders", headers=a["lead"])
+    assert export.status_code == 200 and "Kept Person" in export.text and "Hidden Person" not in export.text
+    for url in ("/api/v1/stakeholders/grid", f"/api/v1/plans/{plan.id}/grid"):
+        grid = (await client.get(url, headers=a["lead"])).json()
+        assert [s["id"] for s in grid["stakeholders"]] == [str(kept.id)], url
+    report = await client.get("/api/v1/reports/engagement", params={"from": "2026-01-01", "to": "2026-12-31"},
+                              headers=a["lead"])
+    assert report.json()["stakeholders"]["stakeholders"] == 1
+
+
+async def test_admin_reads_a_restricted_person_and_every_read_is_audited(client, session, a):
+    person = await factories.stakeholder(session, a.tenant)
+    await session.commit()
+    await restrict(client, a, person)
+    for _ in range(2):
+        r = await client.get(person_url(person.id), headers=a["admin"])
+        assert r.status_code == 200 and r.json()["restricted_at"]
+    logged = await events(session, person.id, "read_restricted")
+    assert len(logged) == 2 and {e.actor_id for e in logged} == {a.users["admin"].id}
+
+
+@pytest.mark.parametrize("role", NOT_ADMIN)
+async def test_other_roles_cannot_see_a_restricted_person(client, session, a, role):
+    person = await factories.stakeholder(session, a.tenant)
+    await session.commit()
+    await restrict(client, a, person)
+    assert is_problem(await client.get(person_url(person.id), headers=a[role]), 404)
+    if role == "lead":
+        assert is_problem(await client.patch(person_url(person.id), json={"name": "X"}, headers=a[role]), 404)
+
+
+async def test_unrestricted_reads_are_not_audited(client, session, a):
+    person = await factories.stakeholder(session, a.tenant)
+    await session.commit()
+    assert (await client.get(person_url(person.id), headers=a["admin"])).status_code == 200
+    assert await events(session, person.id) == []
+
+
+async def test_lifting_brings_the_person_back(client, session, a):
+    person = await factories.stakeholder(session, a.tenant, name="Back Again")
+    await session.commit()
+    await restrict(client, a, person)
+    r = await client.delete(person_url(person.id, "/restriction"), headers=a["admin"])
+    assert r.status_code == 200 and r.json()["restricted_at"] is None and r.json()["restriction_reason"] is None
+    names = [s["name"] for s in (await client.get("/api/v1/stakeholders", headers=a["lead"])).json()["items"]]
+    assert names == ["Back Again"]
+    assert (await client.get(person_url(person.id), headers=a["viewer"])).status_code == 200
+    assert [e.action for e in await events(session, person.id)] == ["restrict", "lift_restriction"]
+
+
+@pytest.mark.parametrize("role", NOT_ADMIN)
+async def test_only_admin_restricts_or_lifts(client, session, a, role):
+    person = await factories.stakeholder(session, a.tenant)
+    await session.commit()
+    assert is_problem(await client.post(person_url(person.id, "/restriction"), json=REASON, headers=a[role]), 403)
+    await restrict(client, a, person)
+    assert is_problem(await client.delete(person_url(person.id, "/restriction"), headers=a[role]), 403)
+    assert (await session.get(Stakeholder, person.id, populate_existing=True)).restricted_at is not None
+
+
+async def test_other_tenant_and_unknown_ids_are_404(client, session, a, b):
+    theirs = await factories.stakeholder(session, b.tenant)
+    await session.commit()
+    for url in (person_url(theirs.id, "/restriction"), person_url(NIL, "/restriction")):
+        assert is_problem(await client.post(url, json=REASON, headers=a["admin"]), 404)
+        assert is_problem(await client.delete(url, headers=a["admin"]), 404)
+    assert (await session.get(Stakeholder, theirs.id, populate_existing=True)).restricted_at is None
+
+
+@pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "   "}, {"reason": "a\x00b"}, {"reason": "x" * 2001},
+                                  {"reason": "ok", "restricted_at": "2026-01-01T00:00:00Z"}, {"reason": 5}])
+async def test_bad_bodies_are_422_and_change_nothing(client, session, a, body):
+    person = await factories.stakeholder(session, a.tenant)
+    await session.commit()
+    assert is_problem(await client.post(person_url(person.id, "/restriction"), json=body, headers=a["admin"]), 422)
+    restricted = (await session.execute(select(Stakeholder.restricted_at).where(Stakeholder.id == person.id)))
+    assert restricted.scalar_one() is None
+
+
+async def test_restricting_twice_lifting_when_not_restricted_and_erased_are_409(client, session, a):
+    person = await factories.stakeholder(session, a.tenant)
+    erased = await factories.stakeholder(session, a.tenant)
+    await session.commit()
+    assert is_problem(await client.delete(person_url(person.id, "/restriction"), headers=a["admin"]), 409)
+    await restrict(client, a, person)
+    assert is_problem(await client.post(person_url(person.id, "/restriction"), json=REASON, headers=a["admin"]), 409)
+    assert (await client.post(person_url(erased.id, "/erase"), headers=a["admin"])).status_code == 200
+    assert is_problem(await client.post(person_url(erased.id, "/restriction"), json=REASON, headers=a["admin"]), 409)

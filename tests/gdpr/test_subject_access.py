@@ -1,0 +1,96 @@
+import json
+
+import pytest
+
+from tests import factories
+from tests.gdpr.support import NIL, NOT_ADMIN, attended, events, evidence, is_problem, person_url
+
+
+async def test_admin_gets_everything_held_about_the_person(client, session, a):
+    org = await factories.organisation(session, a.tenant, name="Bridport Surgery")
+    person = await factories.stakeholder(session, a.tenant, name="Ann Example", email="ann@example.test",
+                                         phone="01308 420000", organisation_id=org.id, categories=["patient"])
+    other = await factories.stakeholder(session, a.tenant, name="Someone Else")
+    named = await factories.plan(session, a.tenant, title="Named plan", audience_stakeholders=[person])
+    by_org = await factories.plan(session, a.tenant, title="Org plan", audience_organisations=[org])
+    by_category = await factories.plan(session, a.tenant, title="Category plan", audience_categories=["patient"])
+    await factories.plan(session, a.tenant, title="Not theirs", audience_stakeholders=[other])
+    await factories.assessment(session, person, interest=4, influence=2, rationale="Active in the PPG")
+    went = await attended(session, a.tenant, person, title="Focus group", plan_id=named.id)
+    invited = await factories.activity(session, a.tenant, title="Briefing")
+    await factories.attendance(session, invited, person, attended=False)
+    said = await factories.feedback(session, a.tenant, stakeholder_id=person.id, text="Buses stop at 6pm",
+                                    response_text="We asked for a later service")
+    await factories.feedback(session, a.tenant, stakeholder_id=other.id, text="Not theirs")
+    linked = await evidence(session, named, activities=[went], feedback=[said])
+    await evidence(session, named, activities=[invited], summary="Only invited: not linked to them")
+    await session.commit()
+    await client.patch(person_url(person.id), json={"job_title": "Carer"}, headers=a["admin"])
+
+    r = await client.get(person_url(person.id, "/subject-access"), headers=a["admin"])
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert got["generated_at"]
+    assert got["stakeholder"]["email"] == "ann@example.test" and got["stakeholder"]["phone"] == "01308 420000"
+    assert got["stakeholder"]["job_title"] == "Carer" and got["organisation"]["name"] == "Bridport Surgery"
+    assert [(x["interest"], x["rationale"]) for x in got["assessments"]] == [(4, "Active in the PPG")]
+    audiences = {x["plan_title"]: (x["named"], x["by_organisation"], x["by_category"]) for x in got["plan_audiences"]}
+    assert audiences == {"Named plan": (True, False, False), "Org plan": (False, True, False),
+                         "Category plan": (False, False, True)}
+    assert {(x["title"], x["attended"]) for x in got["attendance"]} == {("Focus group", True), ("Briefing", False)}
+    assert [(x["text"], x["response_text"]) for x in got["feedback"]] == [("Buses stop at 6pm",
+                                                                          "We asked for a later service")]
+    assert [x["id"] for x in got["evidence"]] == [str(linked.id)]
+    assert got["evidence"][0]["feedback_ids"] == [str(said.id)] and got["evidence"][0]["activity_ids"] == [str(went.id)]
+    assert got["legal_holds"] == []
+    assert [e["action"] for e in got["audit_events"]] == ["update"]
+    assert got["audit_events"][0]["changes"]["job_title"] == {"before": None, "after": "[personal data]"}
+    assert "Not theirs" not in json.dumps(got) and by_org and by_category
+
+
+async def test_every_subject_access_is_audited(client, session, a):
+    person = await factories.stakeholder(session, a.tenant)
+    await session.commit()
+    for _ in range(2):
+        assert (await client.get(person_url(person.id, "/subject-access"), headers=a["admin"])).status_code == 200
+    logged = await events(session, person.id, "subject_access")
+    assert len(logged) == 2 and logged[0].actor_id == a.users["admin"].id and logged[0].changes == {}
+
+
+async def test_report_lists_plans_on_hold_that_name_the_person(client, session, a):
+    person = await factories.stakeholder(session, a.tenant)
+    plan = await factories.plan(session, a.tenant, title="Held", audience_stakeholders=[person])
+    await session.commit()
+    await client.post(f"/api/v1/plans/{plan.id}/legal-hold", json={"reason": "Judicial review"}, headers=a["admin"])
+    got = (await client.get(person_url(person.id, "/subject-access"), headers=a["admin"])).json()
+    assert got["legal_holds"] == [{"id": str(plan.id), "title": "Held"}]
+
+
+async def test_restricted_person_is_still_reported(client, session, a):
+    person = await factories.stakeholder(session, a.tenant)
+    await session.commit()
+    await client.post(person_url(person.id, "/restriction"), json={"reason": "Accuracy contested"},
+                      headers=a["admin"])
+    r = await client.get(person_url(person.id, "/subject-access"), headers=a["admin"])
+    assert r.status_code == 200 and r.json()["stakeholder"]["restriction_reason"] == "Accuracy contested"
+
+
+@pytest.mark.parametrize("role", NOT_ADMIN)
+async def test_only_admin_may_ask(client, session, a, role):
+    person = await factories.stakeholder(session, a.tenant)
+    await session.commit()
+    assert is_problem(await client.get(person_url(person.id, "/subject-access"), headers=a[role]), 403)
+    assert await events(session, person.id, "subject_access") == []
+
+
+async def test_other_tenant_and_unknown_ids_are_404(client, session, a, b):
+    theirs = await factories.stakeholder(session, b.tenant)
+    await session.commit()
+    assert is_problem(await client.get(person_url(theirs.id, "/subject-access"), headers=a["admin"]), 404)
+    assert is_problem(await client.get(person_url(NIL, "/subject-access"), headers=a["admin"]), 404)
+    assert await events(session, theirs.id) == []
+
+
+async def test_malformed_id_is_422_and_no_token_is_401(client, a):
+    assert is_problem(await client.get(person_url("not-a-uuid", "/subject-access"), headers=a["admin"]), 422)
+    assert is_problem(await client.get(person_url(NIL, "/subject-access")), 401)
