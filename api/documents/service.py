@@ -18,6 +18,7 @@ from api.crud import apply, get_owned, json_array_contains, snapshot
 from api.documents.schemas import DocumentUpdate
 from api.documents.upload import Received
 from api.errors import Conflict, NotFound, Unprocessable
+from api.legal_hold import ensure_not_held
 from api.models import Consultation, Document, Evidence, Plan, ScrutinyCorrespondence
 from api.pagination import PageParams, PageResult, paginate
 
@@ -127,6 +128,7 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
 async def delete(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, document_id: uuid.UUID,
                  if_match: str | None) -> None:
     """Delete a document no evidence item or scrutiny correspondence cites (409 otherwise)."""
+    await ensure_not_held(session, caller.tenant_id, plan_id)  # a plan on legal hold keeps its record
     row = await get(session=session, caller=caller, plan_id=plan_id, document_id=document_id)
     check_if_match(if_match, row.version)
     cited_by_evidence = (await session.execute(select(Evidence.id).where(

@@ -12,6 +12,7 @@ from api.auth.principal import Principal
 from api.concurrency import check_if_match
 from api.crud import apply, snapshot
 from api.errors import NotFound, Unprocessable
+from api.legal_hold import ensure_not_held
 from api.models import Document, ScrutinyCorrespondence
 from api.pagination import PageParams, PageResult, paginate
 from api.scrutiny.schemas import CorrespondenceCreate, CorrespondenceUpdate
@@ -95,6 +96,7 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
 async def delete(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, correspondence_id: uuid.UUID,
                  if_match: str | None) -> None:
     """Delete an item recorded in error; the audit trail keeps what it said."""
+    await ensure_not_held(session, caller.tenant_id, plan_id)  # a plan on legal hold keeps its record
     row = await get(session=session, caller=caller, plan_id=plan_id, correspondence_id=correspondence_id)
     check_if_match(if_match, row.version)
     before = snapshot(row, FIELDS)

@@ -129,3 +129,27 @@ async def test_plan_update_cannot_set_or_clear_a_hold(client, session, a):
     r = await client.patch(f"/api/v1/plans/{plan.id}", json={"legal_hold_at": None}, headers=a["admin"])
     assert is_problem(r, 422)
     assert (await session.get(Plan, plan.id, populate_existing=True)).legal_hold_at is not None
+
+
+async def test_a_held_plans_evidence_documents_consultations_and_letters_cannot_be_deleted(client, session, a):
+    from tests.documents import support as docs
+    from tests.scrutiny import support as scrutiny
+
+    plan = await factories.plan(session, a.tenant, title="Held record")
+    item = await evidence(session, plan)
+    document = await docs.document(session, plan)
+    consultation = await docs.consultation(session, plan)
+    letter = await scrutiny.letter(session, plan)
+    await session.commit()
+    await hold(client, a, plan)
+    base = f"/api/v1/plans/{plan.id}"
+    paths = [f"{base}/evidence/{item.id}", f"{base}/documents/{document.id}",
+             f"{base}/consultations/{consultation.id}", f"{base}/scrutiny/correspondence/{letter.id}"]
+    for path in paths:
+        r = await client.delete(path, headers=a["lead"])
+        assert is_problem(r, 409) and "Held record" in r.json()["detail"], (path, r.text)
+        kept = await client.get(path, headers=a["auditor"])
+        assert kept.status_code == 200 and kept.json().get("archived_at") is None, path  # still there, unarchived
+    await client.delete(hold_url(plan.id), headers=a["admin"])
+    for path in paths:
+        assert (await client.delete(path, headers=a["lead"])).status_code == 204, path
