@@ -121,12 +121,27 @@ class PostgresWriter(_Writer):
                 if batch.updates:
                     spool.add([(target, given, tuple(stored(values))) for target, given, values in batch.updates])
 
+        columns = [*TRACKING, *self.spec.fields]
         try:
-            await conn.copy_records_to_table(self.table, records=records(), columns=[*TRACKING, *self.spec.fields])
+            if await conn.fetchval("SELECT row_security_active($1::regclass)", self.table):
+                await self._copy_through_staging(conn, records(), columns)
+            else:
+                await conn.copy_records_to_table(self.table, records=records(), columns=columns)
             if spool.count:
                 await self._update(conn, spool)
         finally:
             spool.file.close()  # also when nothing was spooled or the COPY failed (else a ResourceWarning)
+
+    async def _copy_through_staging(self, conn, records: AsyncIterator[tuple], columns: list[str]) -> None:
+        """PostgreSQL refuses COPY into a table under row-level security (the app role, INVOLVE_DB_APP_ROLE): the
+        rows are copied into a temporary table, then inserted in one statement that the policies check."""
+        staging = f"import_new_{uuid.uuid4().hex[:16]}"
+        names = ", ".join(columns)
+        await conn.execute(f"CREATE TEMPORARY TABLE {staging} AS SELECT {names} FROM {self.table} "  # noqa: S608
+                           "WITH NO DATA")
+        await conn.copy_records_to_table(staging, records=records, columns=columns)
+        await conn.execute(f"INSERT INTO {self.table} ({names}) SELECT {names} FROM {staging}")  # noqa: S608
+        await conn.execute(f"DROP TABLE {staging}")
 
     async def _driver(self):
         """The asyncpg connection under the session, inside the session's transaction."""
