@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api import audit
 from api.activities.demo import seed_engagement
 from api.db import utcnow
+from api.duty_assessments.demo import seed_duty
 from api.models import Organisation, Stakeholder, Tenant
 from api.plans.demo import seed_plan
 from api.tenants import create_tenant, create_user, find_tenant
@@ -64,4 +65,5 @@ async def create_demo(session: AsyncSession, *, admin_email: str | None,
                                                        "stakeholders": len(STAKEHOLDERS)})
     plan = await seed_plan(session, tenant=tenant, admin=admin, stakeholders=stakeholders, organisations=orgs)
     await seed_engagement(session, tenant=tenant, admin=admin, stakeholders=stakeholders, plan=plan)
+    await seed_duty(session, tenant=tenant, admin=admin, plan=plan)
     return tenant, email, generated

@@ -71,6 +71,9 @@ def test_demo_prints_a_generated_password_once_and_keeps_data(cli_db):
     assert first.exit_code == 0 and "admin password (shown once)" in first.output
     second = run("demo")
     assert second.exit_code == 0 and "exists already" in second.output and "password" not in second.output
+    # The seeded records (the duty record included) are audited once, in one intact chain.
+    r = run("verify-audit", "--tenant", "demo")
+    assert r.exit_code == 0 and r.output.startswith("intact:")
 
 
 def test_demo_uses_the_admin_from_the_environment(cli_db, monkeypatch):

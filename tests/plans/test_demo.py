@@ -43,3 +43,51 @@ async def test_the_demo_plan_has_a_full_grid_movement_an_overdue_action_and_ever
     history = (await client.get(f"/api/v1/stakeholders/{grid['moved'][0]['stakeholder_id']}/assessments",
                                 params={"plan_id": str(plan.id)}, headers=headers)).json()["items"]
     assert [h["is_latest"] for h in history] == [True, False]  # re-assessed for the plan
+
+
+async def test_the_demo_duty_report_shows_the_late_equality_assessment_and_its_evidence_pack_verifies(
+        app, client, session):
+    tenant, _, _ = await create_demo(session, admin_email="demo-admin@example.test",
+                                     admin_password="demo-password-123")
+    await session.commit()
+    admin = (await session.execute(select(User).where(User.tenant_id == tenant.id))).scalar_one()
+    headers = factories.auth_headers(app, admin)
+    plans = (await client.get("/api/v1/plans", headers=headers)).json()["items"]
+    assert len(plans) == 1
+    plan_id = plans[0]["id"]
+
+    record = (await client.get(f"/api/v1/plans/{plan_id}/duty-assessment", headers=headers)).json()
+    assert record["number"] == 1 and record["signed_off_by"] == str(admin.id)
+    applies = {e["duty_code"]: e["applies"] for e in record["entries"]}
+    assert applies["nhs-act-s14z45"] and applies["gunning"] and applies["equality-act-s149"]
+    assert applies["health-scrutiny-reg23"] and applies["reconfiguration-notification"] is False
+    assert all(e["reasons"] for e in record["entries"])
+
+    r = await client.get(f"/api/v1/plans/{plan_id}/duty-report", headers=headers)
+    assert r.status_code == 200, r.text
+    report = r.json()
+    items = {i["code"]: i for i in report["items"]}
+    assert "applicability-sign-off" not in items  # version 1 is signed off
+    assert items["gunning-1"]["status"] == "green"
+    assert items["gunning-3"]["status"] == "green"
+    assert items["osc-consultation"]["status"] == "green"
+    for code in ("gunning-2", "due-regard"):  # the equality impact assessment came a week after launch
+        assert items[code]["status"] == "red"
+        assert "equality impact assessment was published on" in items[code]["reason"]
+        assert "after the consultation opened" in items[code]["reason"]
+    assert report["counts"]["green"] > report["counts"]["red"]
+    assert "sos-notification" not in items  # the record says that duty does not apply
+    evidenced = [i for i in report["items"] if i["evidence"]["items"]]
+    assert sorted(i["code"] for i in evidenced) == ["gunning-2", "limb-b-proposals"]
+
+    pack = await client.get(f"/api/v1/plans/{plan_id}/evidence-pack", headers=headers)
+    assert pack.status_code == 200, pack.text
+    verified = await client.post("/api/v1/evidence-packs/verify", content=pack.content,
+                                 headers={**headers, "content-type": "application/json"})
+    assert verified.status_code == 200, verified.text
+    assert verified.json()["valid"] is True
+
+    documents = (await client.get(f"/api/v1/plans/{plan_id}/documents", headers=headers)).json()["items"]
+    assert sorted(d["kind"] for d in documents) == ["consultation_pack", "equality_impact_assessment"]
+    content = await client.get(f"/api/v1/plans/{plan_id}/documents/{documents[0]['id']}/content", headers=headers)
+    assert content.status_code == 200 and content.content.startswith(b"%PDF-")
