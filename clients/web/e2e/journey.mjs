@@ -1,5 +1,6 @@
 // The journey a newcomer takes after `make run`, as the admin, then what a viewer may (not) see.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -269,10 +270,44 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     await shot('17-evidence-pack-verified');
   });
 
+  await step('duty: a consultation with its pack uploaded (SHA-256, published at launch) and downloaded', async () => {
+    await page.getByText('Add a consultation').click();
+    await page.locator('#c-title').fill('Bridport urgent care consultation');
+    await page.getByLabel('Opened').fill('2026-11-01');
+    await page.getByLabel('Closed').fill('2027-01-31');
+    await page.getByRole('button', { name: 'Add consultation' }).click();
+    await page.getByText('Consultation added.').waitFor();
+    const content = 'Bridport urgent care: the consultation document.\n';
+    const sha256 = createHash('sha256').update(content).digest('hex');
+    await page.getByText('Upload a document').click();
+    await page.getByLabel(/^File/).setInputFiles({ name: 'consultation-pack.txt', mimeType: 'text/plain', buffer: Buffer.from(content) });
+    await page.locator('#doc-title').fill('Consultation pack');
+    await page.getByLabel('Kind').selectOption('consultation_pack');
+    await page.getByLabel('Consultation (optional)').selectOption({ label: 'Bridport urgent care consultation' });
+    await page.getByLabel('Published at (optional)').fill('2026-10-30T09:00');
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    await page.getByText(`Uploaded “Consultation pack” (SHA-256 ${sha256}).`).waitFor();
+    const docs = page.getByRole('table', { name: 'Documents of Bridport urgent care consultation' });
+    await docs.getByText(sha256).waitFor();
+    await docs.getByRole('row', { name: /Consultation pack/ }).getByRole('cell', { name: 'Yes', exact: true }).waitFor();
+    await page.getByText('91 days', { exact: true }).waitFor();
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download Consultation pack' }).click(),
+    ]);
+    const saved = join(tmpdir(), `involve-e2e-${Date.now()}-${file.suggestedFilename()}`);
+    await file.saveAs(saved);
+    assert.equal(createHash('sha256').update(readFileSync(saved)).digest('hex'), sha256);
+    await page.waitForLoadState('networkidle');
+    await axe('duty consultations and documents');
+    await page.getByRole('heading', { name: 'Consultations and documents' }).scrollIntoViewIfNeeded();
+    await shot('18-duty-consultation-documents');
+  });
+
   await step('home lists the red items from duty reports', async () => {
     await nav('Home');
     await page.getByRole('heading', { name: 'Red items from duty reports' }).waitFor();
-    await page.getByRole('table', { name: 'Red items from duty reports' }).getByText('No formal consultation is recorded for this plan', { exact: false }).first().waitFor();
+    await page.getByRole('table', { name: 'Red items from duty reports' }).getByRole('link', { name: 'Bridport urgent treatment centre' }).first().waitFor();
     await axe('home with red items');
   });
 
