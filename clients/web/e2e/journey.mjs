@@ -272,6 +272,9 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
 
   await step('duty: a consultation with its pack uploaded (SHA-256, published at launch) and downloaded', async () => {
     await page.getByText('Add a consultation').click();
+    // No title: the API's field error is listed in the error summary, linked to the field.
+    await page.getByRole('button', { name: 'Add consultation' }).click();
+    await page.locator('.nhsuk-error-summary a[href="#c-title"]').waitFor();
     await page.locator('#c-title').fill('Bridport urgent care consultation');
     await page.getByLabel('Opened').fill('2026-11-01');
     await page.getByLabel('Closed').fill('2027-01-31');

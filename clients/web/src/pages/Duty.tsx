@@ -2,7 +2,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button } from 'nhsuk-react-components';
-import { api, ApiError, unwrap, type Problem, type Schemas } from '../api/client';
+import { api, ApiError, toApiError, unwrap, type Problem, type Schemas } from '../api/client';
 import { can } from '../auth/roles';
 import { useMe } from '../auth/session';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
@@ -12,6 +12,19 @@ import { useTitle } from '../components/useTitle';
 import { BackTo, DataTable, formatDate, humanise, Loaded, Summary } from '../components/ui';
 import { ApplicabilityForm, ApplicabilityTable, VersionHistory } from './duty/Applicability';
 import { DutyReportView } from './duty/DutyReport';
+
+// Field name in a problem+json error → the input the error summary links to, per form.
+const FIELDS = {
+  consultation: { title: 'c-title', opened_date: 'c-opened', closed_date: 'c-closed', minimum_days: 'c-minimum', decision_date: 'c-decision-date', decision_summary: 'c-decision' },
+  upload: { file: 'file', title: 'doc-title', kind: 'doc-kind', consultation_id: 'doc-consultation', published_at: 'doc-published' },
+  scrutiny: {
+    committee_name: 's-committee', substantial_variation: 's-variation', substantial_variation_reason: 's-reason', committee_view: 's-view',
+    committee_view_date: 's-view-date', sos_notification_required: 's-sos', sos_notified_date: 's-sos-date',
+  },
+  correspondence: { direction: 'k-direction', correspondence_date: 'k-date', summary: 'k-summary', document_id: 'k-document' },
+  evidence: { requirement_id: 'e-requirement', summary: 'e-summary', document_ids: 'e-documents', decision: 'e-decision', decision_date: 'e-decision-date' },
+  none: {},
+} satisfies Record<string, Record<string, string>>;
 
 const DOCUMENT_KINDS = ['consultation_pack', 'equality_impact_assessment', 'correspondence', 'decision_record', 'other'] as const;
 
@@ -106,10 +119,13 @@ function PlanDuty({ planId }: { planId: string }) {
     setNotice(message);
     for (const key of [...keys, 'duty-report']) queryClient.invalidateQueries({ queryKey: [key, planId] });
   }
-  const onError = (error: unknown) => {
+  const [fieldIds, setFieldIds] = useState<Record<string, string>>(FIELDS.none);
+  const failed = (ids: Record<string, string>) => (error: unknown) => {
     setNotice(null);
+    setFieldIds(ids);
     setProblem(problemOf(error));
   };
+  const onError = failed(FIELDS.none);
 
   const saveAssessment = useMutation({
     mutationFn: async (body: Schemas['DutyAssessmentWrite']) => unwrap(await api.PUT('/api/v1/plans/{plan_id}/duty-assessment', { params: { path }, body })),
@@ -124,7 +140,7 @@ function PlanDuty({ planId }: { planId: string }) {
   const addConsultation = useMutation({
     mutationFn: async (body: Schemas['ConsultationCreate']) => unwrap(await api.POST('/api/v1/plans/{plan_id}/consultations', { params: { path }, body })),
     onSuccess: () => done('Consultation added.', 'consultations'),
-    onError,
+    onError: failed(FIELDS.consultation),
   });
   const upload = useMutation({
     mutationFn: async (form: FormData) =>
@@ -137,28 +153,28 @@ function PlanDuty({ planId }: { planId: string }) {
         }),
       ),
     onSuccess: (doc) => done(`Uploaded “${doc.title}” (SHA-256 ${doc.sha256}).`, 'documents', 'consultations'),
-    onError,
+    onError: failed(FIELDS.upload),
   });
   const saveScrutiny = useMutation({
     mutationFn: async (body: Schemas['ScrutinyPut']) =>
       unwrap(await api.PUT('/api/v1/plans/{plan_id}/scrutiny', { params: { path, header: { 'If-Match': `"${scrutiny.data?.version ?? 0}"` } }, body })),
     onSuccess: () => done('Scrutiny record saved.', 'scrutiny'),
-    onError,
+    onError: failed(FIELDS.scrutiny),
   });
   const addCorrespondence = useMutation({
     mutationFn: async (body: Schemas['CorrespondenceCreate']) => unwrap(await api.POST('/api/v1/plans/{plan_id}/scrutiny/correspondence', { params: { path }, body })),
     onSuccess: () => done('Correspondence added.', 'scrutiny'),
-    onError,
+    onError: failed(FIELDS.correspondence),
   });
   const addEvidence = useMutation({
     mutationFn: async (body: Schemas['EvidenceCreate']) => unwrap(await api.POST('/api/v1/plans/{plan_id}/evidence', { params: { path }, body })),
     onSuccess: () => done('Evidence added.', 'evidence'),
-    onError,
+    onError: failed(FIELDS.evidence),
   });
 
   async function download(doc: { id: string; filename?: string; title: string }) {
     const result = await api.GET('/api/v1/plans/{plan_id}/documents/{document_id}/content', { params: { path: { plan_id: planId, document_id: doc.id } }, parseAs: 'blob' });
-    if (result.error !== undefined || !result.data) return onError(new ApiError(result.response.status, problemOf(new Error('The download failed.'))!));
+    if (result.error !== undefined || !result.data) return onError(toApiError(result.error, result.response));
     saveBlob(result.data as unknown as Blob, doc.filename ?? doc.title);
   }
 
@@ -169,7 +185,7 @@ function PlanDuty({ planId }: { planId: string }) {
       {(p) => (
         <>
           <BackTo to={`/plans/${p.id}`}>{p.title}</BackTo>
-          <ErrorSummaryBox problem={problem} />
+          <ErrorSummaryBox problem={problem} fieldIds={fieldIds} />
           {notice && (
             <div className="nhsuk-inset-text" role="status">
               <span className="nhsuk-u-visually-hidden">Information: </span>
