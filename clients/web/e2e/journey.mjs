@@ -1,5 +1,9 @@
 // The journey a newcomer takes after `make run`, as the admin, then what a viewer may (not) see.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const NAME = 'Robin Testwell'; // the database is new for every run
 
@@ -223,10 +227,91 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     await shot('14-audit-trail');
   });
 
-  await step('duty screens have their place in the navigation', async () => {
+  await step('duty: record applicability, see the red item and its reason, download and verify the pack', async () => {
     await nav('Duty');
     await heading('Duty to involve');
-    await axe('duty');
+    await axe('duty plans');
+    await page.getByRole('link', { name: 'Bridport urgent treatment centre' }).click();
+    await heading('Duty to involve: Bridport urgent treatment centre');
+    await page.getByRole('heading', { name: 'Duty report' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    await axe('duty record');
+    await page.getByText('Record applicability (a new version)').click();
+    const gunning = page.getByRole('group', { name: /Gunning principles/ });
+    await gunning.getByLabel('Does it apply?').selectOption('yes');
+    await gunning.getByLabel('Level (where it applies)').selectOption('consult');
+    // Reasons left blank first: the API's problem+json errors[] fill the NHS error summary.
+    await page.getByRole('button', { name: 'Save as a new version' }).click();
+    await page.locator('.nhsuk-error-summary').getByText(/Entries/).waitFor();
+    await axe('duty applicability with errors');
+    await gunning.getByLabel('Reasons').fill('Bridport urgent care moves to one site: a formal consultation is needed');
+    await page.getByRole('button', { name: 'Save as a new version' }).click();
+    await page.getByText(/Applicability record version \d+ saved/).waitFor();
+    const red = page.locator('.app-duty-item', { hasText: 'At a formative stage' });
+    await red.getByText('Red', { exact: true }).waitFor();
+    await red.getByText('No formal consultation is recorded for this plan').waitFor();
+    await page.getByRole('button', { name: /Sign off version/ }).waitFor();
+    await page.waitForLoadState('networkidle');
+    await axe('duty record with a report');
+    await shot('16-duty-report');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download the evidence pack (JSON)' }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /^evidence-pack-.*\.json$/);
+    const packPath = join(tmpdir(), `involve-e2e-${download.suggestedFilename()}`);
+    await download.saveAs(packPath);
+    const pack = JSON.parse(readFileSync(packPath, 'utf8'));
+    assert.equal(pack.plan.title, 'Bridport urgent treatment centre');
+    await page.getByLabel('Evidence pack (JSON)').setInputFiles(packPath);
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await page.getByText('Valid: the pack is intact and its seal is in the audit trail.').waitFor();
+    await axe('evidence pack verified');
+    await shot('17-evidence-pack-verified');
+  });
+
+  await step('duty: a consultation with its pack uploaded (SHA-256, published at launch) and downloaded', async () => {
+    await page.getByText('Add a consultation').click();
+    // No title: the API's field error is listed in the error summary, linked to the field.
+    await page.getByRole('button', { name: 'Add consultation' }).click();
+    await page.locator('.nhsuk-error-summary a[href="#c-title"]').waitFor();
+    await page.locator('#c-title').fill('Bridport urgent care consultation');
+    await page.getByLabel('Opened').fill('2026-11-01');
+    await page.getByLabel('Closed').fill('2027-01-31');
+    await page.getByRole('button', { name: 'Add consultation' }).click();
+    await page.getByText('Consultation added.').waitFor();
+    const content = 'Bridport urgent care: the consultation document.\n';
+    const sha256 = createHash('sha256').update(content).digest('hex');
+    await page.getByText('Upload a document').click();
+    await page.getByLabel(/^File/).setInputFiles({ name: 'consultation-pack.txt', mimeType: 'text/plain', buffer: Buffer.from(content) });
+    await page.locator('#doc-title').fill('Consultation pack');
+    await page.getByLabel('Kind').selectOption('consultation_pack');
+    await page.getByLabel('Consultation (optional)').selectOption({ label: 'Bridport urgent care consultation' });
+    await page.getByLabel('Published at (optional)').fill('2026-10-30T09:00');
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    await page.getByText(`Uploaded “Consultation pack” (SHA-256 ${sha256}).`).waitFor();
+    const docs = page.getByRole('table', { name: 'Documents of Bridport urgent care consultation' });
+    await docs.getByText(sha256).waitFor();
+    await docs.getByRole('row', { name: /Consultation pack/ }).getByRole('cell', { name: 'Yes', exact: true }).waitFor();
+    await page.getByText('91 days', { exact: true }).waitFor();
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download Consultation pack' }).click(),
+    ]);
+    const saved = join(tmpdir(), `involve-e2e-${Date.now()}-${file.suggestedFilename()}`);
+    await file.saveAs(saved);
+    assert.equal(createHash('sha256').update(readFileSync(saved)).digest('hex'), sha256);
+    await page.waitForLoadState('networkidle');
+    await axe('duty consultations and documents');
+    await page.getByRole('heading', { name: 'Consultations and documents' }).scrollIntoViewIfNeeded();
+    await shot('18-duty-consultation-documents');
+  });
+
+  await step('home lists the red items from duty reports', async () => {
+    await nav('Home');
+    await page.getByRole('heading', { name: 'Red items from duty reports' }).waitFor();
+    await page.getByRole('table', { name: 'Red items from duty reports' }).getByRole('link', { name: 'Bridport urgent treatment centre' }).first().waitFor();
+    await axe('home with red items');
   });
 
   await step('keyboard: the skip link comes first, shows when focused and moves to the content; sign out', async () => {
@@ -264,5 +349,14 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     await nav('Grid');
     await heading('Power/interest grid');
     assert.equal(await page.getByRole('button', { name: 'Record assessment' }).count(), 0);
+    await nav('Duty');
+    await page.getByRole('link', { name: 'Bridport urgent treatment centre' }).click();
+    await heading('Duty to involve: Bridport urgent treatment centre');
+    await page.locator('.app-duty-item').first().waitFor();
+    await page.waitForLoadState('networkidle');
+    assert.equal(await page.getByText('Record applicability (a new version)').count(), 0);
+    assert.equal(await page.getByRole('button', { name: /Sign off/ }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: /Download the evidence pack/ }).count(), 0);
+    await axe('duty record as viewer');
   });
 }

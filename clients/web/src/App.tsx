@@ -48,8 +48,9 @@ export const routes = [
       { path: 'activities/:id', element: <ActivityPage /> },
       { path: 'feedback', element: <FeedbackInbox /> },
       { path: 'feedback/:id', element: <FeedbackPage /> },
-      // Duty to involve: applicability, consultations, scrutiny, evidence, duty report and evidence pack
-      // land here (and under plans/:id/duty/*) once their endpoints are merged.
+      // Duty to involve: `/duty` lists plans; a plan's record (applicability, consultations, scrutiny,
+      // evidence, duty report, evidence pack) is at plans/:id/duty.
+      { path: 'plans/:id/duty', element: <Duty /> },
       { path: 'duty/*', element: <Duty /> },
       { path: 'admin/*', element: <Admin /> },
       { path: '*', element: <NotFound /> },

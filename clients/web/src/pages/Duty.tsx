@@ -1,16 +1,615 @@
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { Link, useParams, useSearchParams } from 'react-router';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Button } from 'nhsuk-react-components';
+import { api, ApiError, toApiError, unwrap, type Problem, type Schemas } from '../api/client';
+import { can } from '../auth/roles';
+import { useMe } from '../auth/session';
+import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
+import { saveBlob } from '../components/download';
+import { problemOf } from '../components/problems';
 import { useTitle } from '../components/useTitle';
+import { BackTo, DataTable, formatDate, humanise, Loaded, Summary } from '../components/ui';
+import { ApplicabilityForm, ApplicabilityTable, VersionHistory } from './duty/Applicability';
+import { DutyReportView } from './duty/DutyReport';
 
-// The duty screens (applicability record, consultations, scrutiny log, evidence, duty report with
-// red/amber/green and reasons, evidence pack download) go here once the duty endpoints are merged.
+// Field name in a problem+json error → the input the error summary links to, per form.
+const FIELDS = {
+  consultation: { title: 'c-title', opened_date: 'c-opened', closed_date: 'c-closed', minimum_days: 'c-minimum', decision_date: 'c-decision-date', decision_summary: 'c-decision' },
+  upload: { file: 'file', title: 'doc-title', kind: 'doc-kind', consultation_id: 'doc-consultation', published_at: 'doc-published' },
+  scrutiny: {
+    committee_name: 's-committee', substantial_variation: 's-variation', substantial_variation_reason: 's-reason', committee_view: 's-view',
+    committee_view_date: 's-view-date', sos_notification_required: 's-sos', sos_notified_date: 's-sos-date',
+  },
+  correspondence: { direction: 'k-direction', correspondence_date: 'k-date', summary: 'k-summary', document_id: 'k-document' },
+  evidence: { requirement_id: 'e-requirement', summary: 'e-summary', document_ids: 'e-documents', decision: 'e-decision', decision_date: 'e-decision-date' },
+  none: {},
+} satisfies Record<string, Record<string, string>>;
+
+const DOCUMENT_KINDS = ['consultation_pack', 'equality_impact_assessment', 'correspondence', 'decision_record', 'other'] as const;
+
+/** `/duty` without a plan lists the plans; `/plans/:id/duty` (or `/duty?plan_id=`) shows one plan's record. */
 export default function Duty() {
+  const { id } = useParams();
+  const [search] = useSearchParams();
+  const planId = id ?? search.get('plan_id');
+  return planId ? <PlanDuty planId={planId} /> : <ChoosePlan />;
+}
+
+function ChoosePlan() {
   useTitle('Duty to involve');
+  const plans = useQuery({ queryKey: ['plans', 'duty'], queryFn: async () => unwrap(await api.GET('/api/v1/plans', { params: { query: { limit: 100 } } })) });
   return (
     <>
       <h1>Duty to involve</h1>
-      <div className="nhsuk-inset-text">
-        <span className="nhsuk-u-visually-hidden">Information: </span>
-        <p>The duty record (applicability, consultations, scrutiny, evidence, the duty report and the evidence pack) is coming soon.</p>
+      <p className="nhsuk-body">Choose a plan to see its applicability record, consultations, scrutiny, evidence and duty report.</p>
+      <Loaded query={plans}>
+        {(page) => (
+          <ul className="nhsuk-list">
+            {page.items.map((p) => <li key={p.id}><Link to={`/plans/${p.id}/duty`}>{p.title}</Link></li>)}
+          </ul>
+        )}
+      </Loaded>
+    </>
+  );
+}
+
+function Field({ id, label, children }: { id: string; label: string; children: (id: string) => ReactNode }) {
+  return (
+    <div className="nhsuk-form-group">
+      <label className="nhsuk-label" htmlFor={id}>{label}</label>
+      {children(id)}
+    </div>
+  );
+}
+
+function str(form: FormData, name: string): string | null {
+  const value = String(form.get(name) ?? '').trim();
+  return value === '' ? null : value;
+}
+
+function tristate(value: boolean | null | undefined): string {
+  return value === true ? 'yes' : value === false ? 'no' : '';
+}
+
+function fromTristate(value: string | null): boolean | null {
+  return value === 'yes' ? true : value === 'no' ? false : null;
+}
+
+function PlanDuty({ planId }: { planId: string }) {
+  const me = useMe();
+  const editor = can.edit(me.role);
+  const sealer = me.role === 'admin' || me.role === 'lead' || me.role === 'auditor';
+  const queryClient = useQueryClient();
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const path = { plan_id: planId };
+  const plan = useQuery({ queryKey: ['plan', planId], queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}', { params: { path } })) });
+  useTitle(plan.data ? `Duty to involve: ${plan.data.title}` : 'Duty to involve');
+  const report = useQuery({ queryKey: ['duty-report', planId], queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}/duty-report', { params: { path } })) });
+  const duties = useQuery({ queryKey: ['duties'], queryFn: async () => unwrap(await api.GET('/api/v1/duties', { params: { query: { limit: 200 } } })) });
+  const assessment = useQuery({
+    queryKey: ['duty-assessment', planId],
+    queryFn: async () => {
+      const result = await api.GET('/api/v1/plans/{plan_id}/duty-assessment', { params: { path } });
+      if (result.response.status === 404) return null; // never assessed
+      return unwrap(result);
+    },
+  });
+  const versions = useQuery({
+    queryKey: ['duty-assessment-versions', planId],
+    queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}/duty-assessment/versions', { params: { path, query: { limit: 50 } } })),
+  });
+  const consultations = useQuery({
+    queryKey: ['consultations', planId],
+    queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}/consultations', { params: { path, query: { limit: 100 } } })),
+  });
+  const documents = useQuery({
+    queryKey: ['documents', planId],
+    queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}/documents', { params: { path, query: { limit: 100 } } })),
+  });
+  const scrutiny = useQuery({ queryKey: ['scrutiny', planId], queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}/scrutiny', { params: { path } })) });
+  const evidence = useQuery({
+    queryKey: ['evidence', planId],
+    queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}/evidence', { params: { path, query: { limit: 100 } } })),
+  });
+
+  function done(message: string, ...keys: string[]) {
+    setProblem(null);
+    setNotice(message);
+    for (const key of [...keys, 'duty-report']) queryClient.invalidateQueries({ queryKey: [key, planId] });
+  }
+  const [fieldIds, setFieldIds] = useState<Record<string, string>>(FIELDS.none);
+  const failed = (ids: Record<string, string>) => (error: unknown) => {
+    setNotice(null);
+    setFieldIds(ids);
+    setProblem(problemOf(error));
+  };
+  const onError = failed(FIELDS.none);
+
+  const saveAssessment = useMutation({
+    mutationFn: async (body: Schemas['DutyAssessmentWrite']) => unwrap(await api.PUT('/api/v1/plans/{plan_id}/duty-assessment', { params: { path }, body })),
+    onSuccess: (saved) => done(`Applicability record version ${saved.number} saved.`, 'duty-assessment', 'duty-assessment-versions'),
+    onError,
+  });
+  const signOff = useMutation({
+    mutationFn: async () => unwrap(await api.POST('/api/v1/plans/{plan_id}/duty-assessment/sign-off', { params: { path } })),
+    onSuccess: (saved) => done(`Version ${saved.number} signed off.`, 'duty-assessment', 'duty-assessment-versions'),
+    onError,
+  });
+  const addConsultation = useMutation({
+    mutationFn: async (body: Schemas['ConsultationCreate']) => unwrap(await api.POST('/api/v1/plans/{plan_id}/consultations', { params: { path }, body })),
+    onSuccess: () => done('Consultation added.', 'consultations'),
+    onError: failed(FIELDS.consultation),
+  });
+  const upload = useMutation({
+    mutationFn: async (form: FormData) =>
+      unwrap(
+        await api.POST('/api/v1/plans/{plan_id}/documents', {
+          params: { path },
+          // The typed body describes the multipart fields; the FormData itself is what is sent.
+          body: {} as Schemas['DocumentUpload'],
+          bodySerializer: () => form,
+        }),
+      ),
+    onSuccess: (doc) => done(`Uploaded “${doc.title}” (SHA-256 ${doc.sha256}).`, 'documents', 'consultations'),
+    onError: failed(FIELDS.upload),
+  });
+  const saveScrutiny = useMutation({
+    mutationFn: async (body: Schemas['ScrutinyPut']) =>
+      unwrap(await api.PUT('/api/v1/plans/{plan_id}/scrutiny', { params: { path, header: { 'If-Match': `"${scrutiny.data?.version ?? 0}"` } }, body })),
+    onSuccess: () => done('Scrutiny record saved.', 'scrutiny'),
+    onError: failed(FIELDS.scrutiny),
+  });
+  const addCorrespondence = useMutation({
+    mutationFn: async (body: Schemas['CorrespondenceCreate']) => unwrap(await api.POST('/api/v1/plans/{plan_id}/scrutiny/correspondence', { params: { path }, body })),
+    onSuccess: () => done('Correspondence added.', 'scrutiny'),
+    onError: failed(FIELDS.correspondence),
+  });
+  const addEvidence = useMutation({
+    mutationFn: async (body: Schemas['EvidenceCreate']) => unwrap(await api.POST('/api/v1/plans/{plan_id}/evidence', { params: { path }, body })),
+    onSuccess: () => done('Evidence added.', 'evidence'),
+    onError: failed(FIELDS.evidence),
+  });
+
+  async function download(doc: { id: string; filename?: string; title: string }) {
+    const result = await api.GET('/api/v1/plans/{plan_id}/documents/{document_id}/content', { params: { path: { plan_id: planId, document_id: doc.id } }, parseAs: 'blob' });
+    if (result.error !== undefined || !result.data) return onError(toApiError(result.error, result.response));
+    saveBlob(result.data as unknown as Blob, doc.filename ?? doc.title);
+  }
+
+  const requirements = (duties.data?.items ?? []).flatMap((d) => d.requirements.map((r) => ({ ...r, duty: d })));
+
+  return (
+    <Loaded query={plan}>
+      {(p) => (
+        <>
+          <BackTo to={`/plans/${p.id}`}>{p.title}</BackTo>
+          <ErrorSummaryBox problem={problem} fieldIds={fieldIds} />
+          {notice && (
+            <div className="nhsuk-inset-text" role="status">
+              <span className="nhsuk-u-visually-hidden">Information: </span>
+              <p>{notice}</p>
+            </div>
+          )}
+          <h1>Duty to involve: {p.title}</h1>
+          <ul className="nhsuk-list">
+            {['Duty report', 'Applicability', 'Consultations and documents', 'Scrutiny', 'Evidence', 'Evidence pack'].map((s) => (
+              <li key={s}><a href={`#${s.toLowerCase().replace(/ /g, '-')}`}>{s}</a></li>
+            ))}
+          </ul>
+
+          <h2 id="duty-report">Duty report</h2>
+          <Loaded query={report}>{(r) => <DutyReportView report={r} />}</Loaded>
+
+          <h2 id="applicability">Applicability</h2>
+          <Loaded query={assessment}>
+            {(a) =>
+              a ? (
+                <>
+                  <p className="nhsuk-body">
+                    Version {a.number}, recorded {formatDate(a.created_at)}. {a.signed_off_at ? `Signed off ${formatDate(a.signed_off_at)}.` : 'Not signed off.'}
+                  </p>
+                  <ApplicabilityTable assessment={a} />
+                  {editor && !a.signed_off_at && (
+                    <Button type="button" secondary onClick={() => signOff.mutate()} disabled={signOff.isPending}>Sign off version {a.number}</Button>
+                  )}
+                </>
+              ) : (
+                <p className="nhsuk-body">No applicability record yet.</p>
+              )
+            }
+          </Loaded>
+          {editor && duties.data && assessment.data !== undefined && (
+            <details className="nhsuk-details">
+              <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Record applicability (a new version)</span></summary>
+              <div className="nhsuk-details__text">
+                <ApplicabilityForm duties={duties.data.items} current={assessment.data} busy={saveAssessment.isPending} onSave={(body) => saveAssessment.mutate(body)} />
+              </div>
+            </details>
+          )}
+          <h3>History</h3>
+          <Loaded query={versions}>{(page) => <VersionHistory versions={page.items} />}</Loaded>
+
+          <h2 id="consultations-and-documents">Consultations and documents</h2>
+          <Loaded query={consultations}>
+            {(page) =>
+              page.items.length === 0 ? (
+                <p className="nhsuk-body">No consultation yet.</p>
+              ) : (
+                <>
+                  {page.items.map((c) => (
+                    <div key={c.id} className="nhsuk-card">
+                      <div className="nhsuk-card__content">
+                        <h3 className="nhsuk-card__heading">{c.title}</h3>
+                        <Summary
+                          rows={[
+                            ['Opened', formatDate(c.opened_date)],
+                            ['Closed', formatDate(c.closed_date)],
+                            ['Duration', c.duration_days === null ? '—' : `${c.duration_days} days${c.shorter_than_minimum ? ` (shorter than the minimum of ${c.minimum_days})` : ''}`],
+                            ['Decision', c.decision_date ? `${formatDate(c.decision_date)}: ${c.decision_summary ?? ''}` : 'Not yet'],
+                          ]}
+                        />
+                        <DataTable
+                          caption={`Documents of ${c.title}`}
+                          rows={c.documents}
+                          rowKey={(d) => d.id}
+                          empty="No document yet."
+                          columns={[
+                            ['Document', (d) => <button type="button" className="app-link-button" onClick={() => download(d)}>{d.title}</button>],
+                            ['Kind', (d) => humanise(d.kind)],
+                            ['SHA-256', (d) => <code className="app-hash">{d.sha256}</code>],
+                            ['Published at launch', (d) => (d.published_at_launch ? 'Yes' : 'No')],
+                          ]}
+                        />
+                      </div>
+                    </div>
+                  ))}
+                </>
+              )
+            }
+          </Loaded>
+          <h3>All documents</h3>
+          <Loaded query={documents}>
+            {(page) => (
+              <DataTable
+                caption="Documents of the plan"
+                rows={page.items}
+                rowKey={(d) => d.id}
+                empty="No document yet."
+                columns={[
+                  ['Document', (d) => <button type="button" className="app-link-button" onClick={() => download(d)}>{`Download ${d.title}`}</button>],
+                  ['Kind', (d) => humanise(d.kind)],
+                  ['Published', (d) => formatDate(d.published_at)],
+                  ['SHA-256', (d) => <code className="app-hash">{d.sha256}</code>],
+                ]}
+              />
+            )}
+          </Loaded>
+          {editor && (
+            <>
+              <details className="nhsuk-details">
+                <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Add a consultation</span></summary>
+                <div className="nhsuk-details__text">
+                  <form
+                    aria-label="Add a consultation"
+                    onSubmit={(event: FormEvent<HTMLFormElement>) => {
+                      event.preventDefault();
+                      const f = new FormData(event.currentTarget);
+                      const min = str(f, 'c-minimum');
+                      addConsultation.mutate({
+                        title: String(f.get('c-title') ?? ''),
+                        opened_date: str(f, 'c-opened'),
+                        closed_date: str(f, 'c-closed'),
+                        minimum_days: min === null ? null : Number(min),
+                        decision_date: str(f, 'c-decision-date'),
+                        decision_summary: str(f, 'c-decision'),
+                      });
+                    }}
+                  >
+                    <Field id="c-title" label="Title">{(i) => <input className="nhsuk-input" id={i} name={i} />}</Field>
+                    <Field id="c-opened" label="Opened">{(i) => <input className="nhsuk-input nhsuk-input--width-10" type="date" id={i} name={i} />}</Field>
+                    <Field id="c-closed" label="Closed">{(i) => <input className="nhsuk-input nhsuk-input--width-10" type="date" id={i} name={i} />}</Field>
+                    <Field id="c-minimum" label="Minimum days (optional)">{(i) => <input className="nhsuk-input nhsuk-input--width-4" type="number" min={0} id={i} name={i} />}</Field>
+                    <Field id="c-decision-date" label="Decision date (optional)">{(i) => <input className="nhsuk-input nhsuk-input--width-10" type="date" id={i} name={i} />}</Field>
+                    <Field id="c-decision" label="Decision (optional)">{(i) => <textarea className="nhsuk-textarea" rows={2} id={i} name={i} />}</Field>
+                    <Button type="submit" disabled={addConsultation.isPending}>Add consultation</Button>
+                  </form>
+                </div>
+              </details>
+              <details className="nhsuk-details">
+                <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Upload a document</span></summary>
+                <div className="nhsuk-details__text">
+                  <form
+                    aria-label="Upload a document"
+                    onSubmit={(event: FormEvent<HTMLFormElement>) => {
+                      event.preventDefault();
+                      const f = new FormData(event.currentTarget);
+                      // Drop blank optional parts, and send the publication time as ISO 8601.
+                      for (const name of ['consultation_id', 'published_at']) if (!str(f, name)) f.delete(name);
+                      const published = str(f, 'published_at');
+                      if (published) f.set('published_at', new Date(published).toISOString());
+                      upload.mutate(f);
+                    }}
+                  >
+                    <Field id="file" label="File (PDF, DOCX, ODT, XLSX, text, CSV, PNG or JPEG)">{(i) => <input className="nhsuk-file-upload" type="file" id={i} name="file" />}</Field>
+                    <Field id="doc-title" label="Title">{(i) => <input className="nhsuk-input" id={i} name="title" />}</Field>
+                    <Field id="doc-kind" label="Kind">
+                      {(i) => (
+                        <select className="nhsuk-select" id={i} name="kind">
+                          {DOCUMENT_KINDS.map((k) => <option key={k} value={k}>{humanise(k)}</option>)}
+                        </select>
+                      )}
+                    </Field>
+                    <Field id="doc-consultation" label="Consultation (optional)">
+                      {(i) => (
+                        <select className="nhsuk-select" id={i} name="consultation_id">
+                          <option value="">None</option>
+                          {(consultations.data?.items ?? []).map((c) => <option key={c.id} value={c.id}>{c.title}</option>)}
+                        </select>
+                      )}
+                    </Field>
+                    <Field id="doc-published" label="Published at (optional)">{(i) => <input className="nhsuk-input nhsuk-input--width-20" type="datetime-local" id={i} name="published_at" />}</Field>
+                    <Button type="submit" disabled={upload.isPending}>Upload</Button>
+                  </form>
+                </div>
+              </details>
+            </>
+          )}
+
+          <h2 id="scrutiny">Scrutiny</h2>
+          <Loaded query={scrutiny}>
+            {(s) => (
+              <>
+                <Summary
+                  rows={[
+                    ['Body', s.body === 'llais' ? 'Llais' : 'Overview and scrutiny committee'],
+                    ['Committee', s.committee_name],
+                    ['Substantial variation', s.substantial_variation === null ? 'Not assessed' : s.substantial_variation ? 'Yes' : 'No'],
+                    ['Why', s.substantial_variation_reason],
+                    ['Committee view', s.committee_view ? `${s.committee_view} (${formatDate(s.committee_view_date)})` : null],
+                    ['Secretary of State notification', s.sos_notification_required === null ? 'Not recorded' : s.sos_notification_required ? `Required; notified ${formatDate(s.sos_notified_date)}` : 'Not required'],
+                  ]}
+                />
+                <h3>Correspondence</h3>
+                <DataTable
+                  caption="Scrutiny correspondence"
+                  rows={s.correspondence}
+                  rowKey={(c) => c.id}
+                  empty="No correspondence yet."
+                  columns={[['Date', (c) => formatDate(c.correspondence_date)], ['Direction', (c) => humanise(c.direction)], ['Summary', (c) => c.summary]]}
+                />
+                {editor && (
+                  <>
+                    <details className="nhsuk-details">
+                      <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Edit the scrutiny record</span></summary>
+                      <div className="nhsuk-details__text">
+                        <form
+                          aria-label="Scrutiny record"
+                          onSubmit={(event: FormEvent<HTMLFormElement>) => {
+                            event.preventDefault();
+                            const f = new FormData(event.currentTarget);
+                            saveScrutiny.mutate({
+                              body: s.body,
+                              committee_name: str(f, 's-committee'),
+                              substantial_variation: fromTristate(str(f, 's-variation')),
+                              substantial_variation_reason: str(f, 's-reason'),
+                              committee_view: str(f, 's-view'),
+                              committee_view_date: str(f, 's-view-date'),
+                              sos_notification_required: fromTristate(str(f, 's-sos')),
+                              sos_notified_date: str(f, 's-sos-date'),
+                            });
+                          }}
+                        >
+                          <Field id="s-committee" label="Committee name">{(i) => <input className="nhsuk-input" id={i} name={i} defaultValue={s.committee_name ?? ''} />}</Field>
+                          <Field id="s-variation" label="Is it a substantial variation?">
+                            {(i) => (
+                              <select className="nhsuk-select" id={i} name={i} defaultValue={tristate(s.substantial_variation)}>
+                                <option value="">Not assessed</option><option value="yes">Yes</option><option value="no">No</option>
+                              </select>
+                            )}
+                          </Field>
+                          <Field id="s-reason" label="Why (required once assessed)">{(i) => <textarea className="nhsuk-textarea" rows={2} id={i} name={i} defaultValue={s.substantial_variation_reason ?? ''} />}</Field>
+                          <Field id="s-view" label="Committee view (optional)">{(i) => <textarea className="nhsuk-textarea" rows={2} id={i} name={i} defaultValue={s.committee_view ?? ''} />}</Field>
+                          <Field id="s-view-date" label="Date of the committee view (optional)">{(i) => <input className="nhsuk-input nhsuk-input--width-10" type="date" id={i} name={i} defaultValue={s.committee_view_date ?? ''} />}</Field>
+                          <Field id="s-sos" label="Is notification to the Secretary of State required?">
+                            {(i) => (
+                              <select className="nhsuk-select" id={i} name={i} defaultValue={tristate(s.sos_notification_required)}>
+                                <option value="">Not recorded</option><option value="yes">Yes</option><option value="no">No</option>
+                              </select>
+                            )}
+                          </Field>
+                          <Field id="s-sos-date" label="Date notified (optional)">{(i) => <input className="nhsuk-input nhsuk-input--width-10" type="date" id={i} name={i} defaultValue={s.sos_notified_date ?? ''} />}</Field>
+                          <Button type="submit" disabled={saveScrutiny.isPending}>Save scrutiny record</Button>
+                        </form>
+                      </div>
+                    </details>
+                    <details className="nhsuk-details">
+                      <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Add correspondence</span></summary>
+                      <div className="nhsuk-details__text">
+                        <form
+                          aria-label="Add correspondence"
+                          onSubmit={(event: FormEvent<HTMLFormElement>) => {
+                            event.preventDefault();
+                            const f = new FormData(event.currentTarget);
+                            addCorrespondence.mutate({
+                              direction: String(f.get('k-direction')) as Schemas['CorrespondenceCreate']['direction'],
+                              correspondence_date: String(f.get('k-date') ?? ''),
+                              summary: String(f.get('k-summary') ?? ''),
+                              document_id: str(f, 'k-document'),
+                            });
+                          }}
+                        >
+                          <Field id="k-direction" label="Direction">
+                            {(i) => (
+                              <select className="nhsuk-select" id={i} name={i}>
+                                <option value="sent">Sent</option><option value="received">Received</option><option value="meeting">Meeting</option>
+                              </select>
+                            )}
+                          </Field>
+                          <Field id="k-date" label="Date">{(i) => <input className="nhsuk-input nhsuk-input--width-10" type="date" id={i} name={i} />}</Field>
+                          <Field id="k-summary" label="Summary">{(i) => <textarea className="nhsuk-textarea" rows={2} id={i} name={i} />}</Field>
+                          <Field id="k-document" label="Document (optional)">
+                            {(i) => (
+                              <select className="nhsuk-select" id={i} name={i}>
+                                <option value="">None</option>
+                                {(documents.data?.items ?? []).map((d) => <option key={d.id} value={d.id}>{d.title}</option>)}
+                              </select>
+                            )}
+                          </Field>
+                          <Button type="submit" disabled={addCorrespondence.isPending}>Add correspondence</Button>
+                        </form>
+                      </div>
+                    </details>
+                  </>
+                )}
+              </>
+            )}
+          </Loaded>
+
+          <h2 id="evidence">Evidence</h2>
+          <Loaded query={evidence}>
+            {(page) => (
+              <DataTable
+                caption="Evidence"
+                rows={page.items}
+                rowKey={(e) => e.id}
+                empty="No evidence yet."
+                columns={[
+                  ['Requirement', (e) => `${e.duty_code}: ${e.requirement_code}`],
+                  ['Summary', (e) => e.summary],
+                  ['Decision', (e) => (e.decision ? `${e.decision} (${formatDate(e.decision_date)})` : '—')],
+                  ['Links', (e) => `${e.activity_ids.length} activities, ${e.feedback_ids.length} feedback, ${e.document_ids.length} documents`],
+                ]}
+              />
+            )}
+          </Loaded>
+          {editor && requirements.length > 0 && (
+            <details className="nhsuk-details">
+              <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Add evidence</span></summary>
+              <div className="nhsuk-details__text">
+                <form
+                  aria-label="Add evidence"
+                  onSubmit={(event: FormEvent<HTMLFormElement>) => {
+                    event.preventDefault();
+                    const f = new FormData(event.currentTarget);
+                    addEvidence.mutate({
+                      requirement_id: String(f.get('e-requirement')),
+                      summary: String(f.get('e-summary') ?? ''),
+                      document_ids: f.getAll('e-documents').map(String),
+                      decision: str(f, 'e-decision'),
+                      decision_date: str(f, 'e-decision-date'),
+                    });
+                  }}
+                >
+                  <Field id="e-requirement" label="Requirement">
+                    {(i) => (
+                      <select className="nhsuk-select" id={i} name={i}>
+                        {requirements.map((r) => <option key={r.id} value={r.id}>{`${r.duty.title}: ${r.title}`}</option>)}
+                      </select>
+                    )}
+                  </Field>
+                  <Field id="e-summary" label="Summary">{(i) => <textarea className="nhsuk-textarea" rows={2} id={i} name={i} />}</Field>
+                  <Field id="e-documents" label="Documents (optional)">
+                    {(i) => (
+                      <select className="nhsuk-select" id={i} name={i} multiple>
+                        {(documents.data?.items ?? []).map((d) => <option key={d.id} value={d.id}>{d.title}</option>)}
+                      </select>
+                    )}
+                  </Field>
+                  <Field id="e-decision" label="Decision (optional)">{(i) => <input className="nhsuk-input" id={i} name={i} />}</Field>
+                  <Field id="e-decision-date" label="Decision date (optional)">{(i) => <input className="nhsuk-input nhsuk-input--width-10" type="date" id={i} name={i} />}</Field>
+                  <Button type="submit" disabled={addEvidence.isPending}>Add evidence</Button>
+                </form>
+              </div>
+            </details>
+          )}
+
+          <h2 id="evidence-pack">Evidence pack</h2>
+          {sealer ? <EvidencePack planId={planId} onError={onError} /> : <p className="nhsuk-body">Admins, leads and auditors seal and download the evidence pack.</p>}
+          <VerifyPanel />
+        </>
+      )}
+    </Loaded>
+  );
+}
+
+function EvidencePack({ planId, onError }: { planId: string; onError: (error: unknown) => void }) {
+  const [busy, setBusy] = useState(false);
+  async function seal(format: 'json' | 'html') {
+    setBusy(true);
+    try {
+      // As text, so the file saved is byte for byte the sealed, canonical pack.
+      const result = await api.GET('/api/v1/plans/{plan_id}/evidence-pack', { params: { path: { plan_id: planId }, query: { format } }, parseAs: 'text' });
+      const body = unwrap(result as { data?: unknown; error?: unknown; response: Response }) as unknown as string;
+      saveBlob(new Blob([body], { type: format === 'json' ? 'application/json' : 'text/html' }), `evidence-pack-${planId}.${format}`);
+    } catch (error) {
+      onError(error);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <>
+      <p className="nhsuk-body">Each download seals a new pack and records it in the audit trail.</p>
+      <div className="app-filters">
+        <Button type="button" onClick={() => seal('json')} disabled={busy}>Download the evidence pack (JSON)</Button>
+        <Button type="button" secondary onClick={() => seal('html')} disabled={busy}>Download a printable pack (HTML)</Button>
       </div>
+    </>
+  );
+}
+
+/** Check a pack file: its digest, and that the audit trail holds the event that sealed it. */
+export function VerifyPanel() {
+  const [result, setResult] = useState<Schemas['Verification'] | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const verify = useMutation({
+    mutationFn: async (text: string) => {
+      let pack: Schemas['PackToVerify'];
+      try {
+        pack = JSON.parse(text) as Schemas['PackToVerify'];
+      } catch {
+        throw new ApiError(400, { type: 'about:blank', title: 'The file is not JSON.', status: 400 } as Problem);
+      }
+      return unwrap(await api.POST('/api/v1/evidence-packs/verify', { body: pack }));
+    },
+    onSuccess: (answer) => {
+      setProblem(null);
+      setResult(answer);
+    },
+    onError: (error) => {
+      setResult(null);
+      setProblem(problemOf(error));
+    },
+  });
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const file = new FormData(event.currentTarget).get('pack-file');
+    if (file instanceof File && file.size > 0) verify.mutate(await file.text());
+    else setProblem({ type: 'about:blank', title: 'Choose a pack file.', status: 422, errors: [{ loc: ['pack_file'], msg: 'Choose a pack file', type: 'missing' }] } as Problem);
+  }
+  return (
+    <>
+      <h3>Verify a pack</h3>
+      <ErrorSummaryBox problem={problem} fieldIds={{ pack_file: 'pack-file' }} />
+      <form onSubmit={submit} aria-label="Verify an evidence pack">
+        <Field id="pack-file" label="Evidence pack (JSON)">{(i) => <input className="nhsuk-file-upload" type="file" accept="application/json,.json" id={i} name={i} />}</Field>
+        <Button type="submit" secondary disabled={verify.isPending}>Verify</Button>
+      </form>
+      {result && (
+        <div className={`nhsuk-inset-text app-verify app-verify--${result.valid ? 'valid' : 'invalid'}`} role="status">
+          <p>
+            <strong>{result.valid ? 'Valid: the pack is intact and its seal is in the audit trail.' : 'Invalid: this pack cannot be trusted.'}</strong>
+          </p>
+          <ul className="nhsuk-list nhsuk-list--bullet">
+            <li>Digest {result.digest_matches ? 'matches' : 'does not match'}</li>
+            <li>Audit head {result.audit_head_found ? 'found' : 'not found'}</li>
+            <li>Sealing event {result.sealed_event_found ? 'found' : 'not found'}</li>
+            {result.reasons.map((r) => <li key={r}>{r}</li>)}
+          </ul>
+        </div>
+      )}
     </>
   );
 }

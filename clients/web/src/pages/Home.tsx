@@ -49,6 +49,18 @@ export default function Home() {
     },
   });
 
+  // Red items of the duty reports of the first plans (one report per plan, so the list stays bounded).
+  const redItems = useQuery({
+    queryKey: ['duty-report', 'red'],
+    queryFn: async () => {
+      const plans = unwrap(await api.GET('/api/v1/plans', { params: { query: { limit: 10, sort: '-updated_at' } } })).items;
+      const reports = await Promise.all(
+        plans.map(async (plan) => unwrap(await api.GET('/api/v1/plans/{plan_id}/duty-report', { params: { path: { plan_id: plan.id } } }))),
+      );
+      return reports.flatMap((r) => r.items.filter((i) => i.status === 'red').map((i) => ({ ...i, planId: r.plan_id, planTitle: r.plan_title })));
+    },
+  });
+
   return (
     <>
       <h1>Home</h1>
@@ -129,6 +141,23 @@ export default function Home() {
               ['Plan', (a) => a.planTitle],
               ['Due', (a) => formatDate(a.due_date)],
               ['Status', (a) => <StatusTag value="overdue" text={`Overdue (${humanise(a.status)})`} />],
+            ]}
+          />
+        )}
+      </Loaded>
+      <h2>Red items from duty reports</h2>
+      <Loaded query={redItems}>
+        {(items) => (
+          <DataTable
+            caption="Red items from duty reports"
+            rows={items}
+            rowKey={(i) => `${i.planId}/${i.duty_code ?? ''}/${i.code}`}
+            empty="No duty report has a red item."
+            columns={[
+              ['Plan', (i) => <Link to={`/plans/${i.planId}/duty`}>{i.planTitle}</Link>],
+              ['Requirement', (i) => i.title],
+              ['Status', () => <StatusTag value="red" text="Red" />],
+              ['Reason', (i) => i.reason],
             ]}
           />
         )}

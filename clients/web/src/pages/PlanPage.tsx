@@ -50,7 +50,7 @@ export default function PlanPage() {
             <li><Link to={`/plans/${p.id}/grid`}>Power/interest grid for this plan</Link></li>
             <li><Link to={`/plans/${p.id}/you-said-we-did`}>“You said, we did” preview</Link></li>
             <li><Link to={`/activities?plan_id=${p.id}`}>Activities for this plan</Link></li>
-            <li><Link to={`/duty?plan_id=${p.id}`}>Duty to involve record</Link></li>
+            <li><Link to={`/plans/${p.id}/duty`}>Duty to involve record</Link></li>
           </ul>
           {can.edit(me.role) && p.status === 'draft' && (
             <Button type="button" onClick={() => approve.mutate(p)} disabled={approve.isPending}>
