@@ -2,6 +2,7 @@
 INVOLVE_TEST_DATABASE_URL is set), inside a transaction rolled back at its end."""
 
 import asyncio
+import contextlib
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -61,8 +62,7 @@ def app(settings):
 
 # With INVOLVE_TEST_RLS=1 on PostgreSQL the suite runs as the application role, so row-level security
 # (api/rls.py) binds every request; the test's own code (builders, assertions) bypasses the policies, as it
-# writes and checks rows of several tenants in one transaction. Off by default: tests/stakeholders, auth,
-# calendar and gdpr pass with it; imports (COPY is refused under RLS) and exports do not (see README).
+# writes and checks rows of several tenants in one transaction. .ci/run turns it on for its PostgreSQL run;
 # tests/gdpr/test_rls.py always exercises RLS on PostgreSQL.
 RLS = bool(os.environ.get("INVOLVE_TEST_DATABASE_URL")) and os.environ.get("INVOLVE_TEST_RLS", "0") == "1"
 APP_ROLE = "involve_app"
@@ -76,6 +76,19 @@ async def unscope_for_test_code(session: AsyncSession) -> None:
         await rls.bypass(session)
     except Exception:  # noqa: BLE001 - a failed request left the transaction to roll back: after_begin applies it
         session.info[rls.BYPASS_KEY] = True
+
+
+@contextlib.asynccontextmanager
+async def as_table_owner(session: AsyncSession):
+    """Tampering tests alter the audit trail as someone with direct database access would: under RLS the
+    application role may not UPDATE or DELETE audit events at all, so they step out of it for the edit."""
+    if RLS:
+        await session.execute(text("RESET ROLE"))
+    try:
+        yield
+    finally:
+        if RLS:
+            await session.execute(text(f"SET ROLE {APP_ROLE}"))
 
 
 class ScopedTransport(httpx.ASGITransport):

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from api.models import AuditEvent
+from tests.conftest import as_table_owner
 
 URL = "/api/v1/audit-events"
 VERIFY_URL = f"{URL}/verify"
@@ -145,8 +146,9 @@ async def test_chain_verifies_intact_after_several_writes(client, session, a):
 async def test_tampered_changes_break_the_chain_at_that_event(client, session, a):
     await several_writes(client, a)
     victim = (await chain(session, a.tenant))[2]
-    await session.execute(update(EVENTS).where(EVENTS.c.id == victim.id)
-                          .values(changes={"name": {"after": "Something else"}}))
+    async with as_table_owner(session):
+        await session.execute(update(EVENTS).where(EVENTS.c.id == victim.id)
+                              .values(changes={"name": {"after": "Something else"}}))
     # No expire_all(): the session's identity map still holds the untampered row, and verify must
     # read the database anyway (populate_existing), as it would after tampering out of process.
     report = (await client.get(VERIFY_URL, headers=a["auditor"])).json()
@@ -159,7 +161,8 @@ async def test_tampered_changes_break_the_chain_at_that_event(client, session, a
 async def test_deleted_middle_event_breaks_the_chain_at_the_gap(client, session, a):
     await several_writes(client, a)
     victim = (await chain(session, a.tenant))[2]
-    await session.execute(delete(EVENTS).where(EVENTS.c.id == victim.id))
+    async with as_table_owner(session):
+        await session.execute(delete(EVENTS).where(EVENTS.c.id == victim.id))
     report = (await client.get(VERIFY_URL, headers=a["auditor"])).json()
     assert report["intact"] is False
     assert report["first_broken"]["seq"] == 4
@@ -171,7 +174,8 @@ async def test_tampering_in_another_tenant_leaves_ours_intact(client, session, a
     await several_writes(client, a, n=2)
     await several_writes(client, b, n=2)
     victim = (await chain(session, b.tenant))[0]
-    await session.execute(update(EVENTS).where(EVENTS.c.id == victim.id).values(action="forged"))
+    async with as_table_owner(session):
+        await session.execute(update(EVENTS).where(EVENTS.c.id == victim.id).values(action="forged"))
     assert (await client.get(VERIFY_URL, headers=a["auditor"])).json()["intact"] is True
     theirs = (await client.get(VERIFY_URL, headers=b["auditor"])).json()
     assert theirs["intact"] is False and theirs["first_broken"]["seq"] == 1

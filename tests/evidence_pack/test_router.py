@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from api.evidence_pack import seal
 from api.models import AuditEvent
 from tests import factories
+from tests.conftest import as_table_owner
 from tests.duty_report.support import NIL, ROLES, evidence, green_plan, requirement
 
 PACK = "/api/v1/plans/{}/evidence-pack"
@@ -190,8 +191,9 @@ async def test_an_altered_audit_trail_fails_verification(client, session, a):
     world = await green_plan(session, a.tenant)
     pack = json.loads(await sealed(client, world.plan, a["lead"]))
     last = (await events(session, a.tenant))[-1]
-    last.changes = {**last.changes, "audit_head_seq": 99}
-    await session.flush()
+    async with as_table_owner(session):
+        last.changes = {**last.changes, "audit_head_seq": 99}
+        await session.flush()
     got = (await client.post(VERIFY, json=pack, headers=a["lead"])).json()
     assert got["valid"] is False and any("audit trail was altered" in r for r in got["reasons"])
 
