@@ -31,6 +31,7 @@ from api.models import (
 )
 
 # (duty code, applies, level, reasons); a duty of the tenant's catalogue not named here is recorded as not applying.
+# Written straight to the table, so it must keep the API's rule: a duty that applies has a level.
 APPLICABILITY = [
     ("nhs-act-s14z45", True, "consult",
      "Replacing the minor injuries unit with an urgent treatment centre changes how and where urgent care is "
@@ -38,10 +39,10 @@ APPLICABILITY = [
      "the decision. The change is significant enough to consult formally rather than only inform."),
     ("gunning", True, "consult",
      "The board is running a formal public consultation on the options, so the Gunning principles apply to it."),
-    ("equality-act-s149", True, None,
+    ("equality-act-s149", True, "consult",
      "Night-time closure and travel to the hub affect older people, disabled people and carers more than others; "
      "due regard must be shown in an equality impact assessment before the decision."),
-    ("health-scrutiny-reg23", True, None,
+    ("health-scrutiny-reg23", True, "consult",
      "Dorset Council's Health Scrutiny Committee considers the change of opening hours a substantial variation "
      "and asked to be consulted."),
     ("reconfiguration-notification", False, None,

@@ -238,18 +238,21 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     await axe('duty record');
     await page.getByText('Record applicability (a new version)').click();
     const gunning = page.getByRole('group', { name: /Gunning principles/ });
+    // The demo plan's signed-off version 1 prefills the form. Reasons emptied first: the API's problem+json
+    // errors[] fill the NHS error summary.
     await gunning.getByLabel('Does it apply?').selectOption('yes');
     await gunning.getByLabel('Level (where it applies)').selectOption('consult');
-    // Reasons left blank first: the API's problem+json errors[] fill the NHS error summary.
+    await gunning.getByLabel('Reasons').fill('');
     await page.getByRole('button', { name: 'Save as a new version' }).click();
     await page.locator('.nhsuk-error-summary').getByText(/Entries/).waitFor();
     await axe('duty applicability with errors');
     await gunning.getByLabel('Reasons').fill('Bridport urgent care moves to one site: a formal consultation is needed');
     await page.getByRole('button', { name: 'Save as a new version' }).click();
     await page.getByText(/Applicability record version \d+ saved/).waitFor();
-    const red = page.locator('.app-duty-item', { hasText: 'At a formative stage' });
+    // The demo's equality impact assessment was published a week after the consultation opened (Gunning 2).
+    const red = page.locator('.app-duty-item', { hasText: 'Sufficient reasons and information' });
     await red.getByText('Red', { exact: true }).waitFor();
-    await red.getByText('No formal consultation is recorded for this plan').waitFor();
+    await red.getByText(/equality impact assessment was published on .* after the consultation opened/).waitFor();
     await page.getByRole('button', { name: /Sign off version/ }).waitFor();
     await page.waitForLoadState('networkidle');
     await axe('duty record with a report');
