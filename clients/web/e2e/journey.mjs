@@ -177,6 +177,30 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     await shot('10-activity-attendance');
   });
 
+  await step('the calendar view shows the activity on its day', async () => {
+    await nav('Activities');
+    await heading('Activities');
+    await page.getByRole('navigation', { name: 'Activities view' }).getByRole('link', { name: 'Calendar' }).click();
+    // The calendar opens on this month (UK); step to November 2026, when the activity was logged.
+    const [year, month] = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit' }).format(new Date()).split('-').map(Number);
+    const away = (year * 12 + month) - (2026 * 12 + 11);
+    for (let i = 0; i < Math.abs(away); i += 1) {
+      const caption = await page.locator('table caption').textContent();
+      await page.getByRole('link', { name: away > 0 ? /^Previous month/ : /^Next month/ }).click();
+      await page.locator('table caption').filter({ hasNotText: caption ?? '' }).waitFor();
+    }
+    const table = page.getByRole('table', { name: /Activities in November 2026/ });
+    await table.waitFor();
+    const cell = table.getByRole('cell').filter({ hasText: /Friday,? 20 November 2026/ });
+    await cell.getByRole('link', { name: 'Bridport drop-in session' }).waitFor();
+    await cell.getByText(/^\d\d:\d\d, Done$/).waitFor();
+    assert.equal(await table.getByRole('columnheader').count(), 7);
+    await axe('activities calendar');
+    await shot('19-activities-calendar');
+    await cell.getByRole('link', { name: 'Bridport drop-in session' }).click();
+    await heading('Bridport drop-in session');
+  });
+
   await step('feedback from the activity goes through the workflow to "we did" and is closed', async () => {
     assert.equal(new URL(page.url()).pathname, activityUrl);
     await page.getByRole('link', { name: 'Record feedback from this activity' }).click();

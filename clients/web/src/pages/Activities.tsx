@@ -12,6 +12,7 @@ import { useCursorPager } from '../components/paging';
 import { fieldErrors, problemOf } from '../components/problems';
 import { useTitle } from '../components/useTitle';
 import { DataTable, formatDate, humanise, Loaded, StatusTag } from '../components/ui';
+import { ActivityCalendar } from './ActivityCalendar';
 
 export const METHODS: Schemas['ActivityMethod'][] = [
   'focus_group', 'public_meeting', 'briefing', 'workshop', 'survey', 'one_to_one', 'staff_forum', 'newsletter_article', 'website_post',
@@ -26,8 +27,10 @@ export default function Activities() {
   const me = useMe();
   const [params] = useSearchParams();
   const planId = params.get('plan_id') ?? undefined;
+  const calendar = params.get('view') === 'calendar';
   const pager = useCursorPager();
   const list = useQuery({
+    enabled: !calendar,
     queryKey: ['activities', planId, pager.cursor],
     queryFn: async () => unwrap(await api.GET('/api/v1/activities', { params: { query: { plan_id: planId, limit: 50, cursor: pager.cursor, sort: '-starts_at' } } })),
     placeholderData: keepPreviousData,
@@ -37,7 +40,8 @@ export default function Activities() {
       <h1>Activities</h1>
       <p className="nhsuk-body">The record of stakeholder engagement: what was done, when, and who came.</p>
       {can.log(me.role) && <LogActivity planId={planId} />}
-      <Loaded query={list}>
+      <ViewSwitch calendar={calendar} />
+      {calendar ? <ActivityCalendar planId={planId} /> : <Loaded query={list}>
         {(page) => (
           <>
             <DataTable
@@ -57,8 +61,25 @@ export default function Activities() {
             <Pager hasPrevious={pager.hasPrevious} page={pager.page} nextCursor={page.next_cursor} onPrevious={pager.previous} onNext={pager.next} />
           </>
         )}
-      </Loaded>
+      </Loaded>}
     </>
+  );
+}
+
+/** "List | Calendar": links that keep the other query parameters (such as plan_id) in the URL. */
+function ViewSwitch({ calendar }: { calendar: boolean }) {
+  const [params] = useSearchParams();
+  const listParams = new URLSearchParams(params);
+  listParams.delete('view');
+  listParams.delete('month');
+  const calendarParams = new URLSearchParams(params);
+  calendarParams.set('view', 'calendar');
+  return (
+    <nav className="app-view-switch nhsuk-body" aria-label="Activities view">
+      <Link to={`?${listParams.toString()}`} aria-current={calendar ? undefined : 'page'}>List</Link>
+      {' | '}
+      <Link to={`?${calendarParams.toString()}`} aria-current={calendar ? 'page' : undefined}>Calendar</Link>
+    </nav>
   );
 }
 
