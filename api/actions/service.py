@@ -6,15 +6,14 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit
 from api.actions.schemas import OPEN_STATUSES, ActionCreate, ActionStatus, ActionUpdate, today
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
-from api.crud import apply, get_owned
 from api.db import utcnow
-from api.errors import NotFound
-from api.models import Activity, Plan, PlanAction, User
+from api.models import Activity, PlanAction, User
 from api.pagination import PageParams, PageResult, paginate
+from api.plans import children
+from api.plans import service as plans
 from api.plans.audience import check_references
 
 SORTABLE = {"id": PlanAction.id, "created_at": PlanAction.created_at,
@@ -35,14 +34,10 @@ class ActionFilters:
     overdue: bool | None = None
 
 
-async def _plan(session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> Plan:
-    return await get_owned(session, Plan, tenant_id=caller.tenant_id, id=plan_id, label="plan")
-
-
 async def list_actions(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, filters: ActionFilters,
                        page: PageParams) -> PageResult:
     """A page of the plan's actions, in the order they were added unless ?sort= says otherwise."""
-    await _plan(session, caller, plan_id)
+    await plans.get(session=session, caller=caller, plan_id=plan_id)
     stmt = select(PlanAction).where(PlanAction.tenant_id == caller.tenant_id, PlanAction.plan_id == plan_id)
     if filters.status:
         stmt = stmt.where(PlanAction.status == filters.status)
@@ -57,13 +52,7 @@ async def list_actions(*, session: AsyncSession, caller: Principal, plan_id: uui
 
 async def get(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, action_id: uuid.UUID) -> PlanAction:
     """One action of the plan (404 for another plan's, or another tenant's)."""
-    await _plan(session, caller, plan_id)
-    row = (await session.execute(select(PlanAction).where(
-        PlanAction.id == action_id, PlanAction.plan_id == plan_id, PlanAction.tenant_id == caller.tenant_id)
-    )).scalar_one_or_none()
-    if row is None:
-        raise NotFound(f"No action with id {action_id} in this plan")
-    return row
+    return await children.get(session, caller, PlanAction, plan_id=plan_id, id=action_id, label="action")
 
 
 def _evidenced(changes: dict) -> None:
@@ -82,20 +71,13 @@ def _completion(status: str, current: str | None = None) -> dict:
 
 async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, data: ActionCreate) -> PlanAction:
     """Add an action to the plan and audit it."""
-    await _plan(session, caller, plan_id)
+    await plans.get(session=session, caller=caller, plan_id=plan_id)
     values = data.model_dump(exclude_unset=True)
     await check_references(session, tenant_id=caller.tenant_id, values=values, references=REFERENCES)
     _evidenced(values)
     values = {**data.model_dump(), **values}
     values.update(_completion(values["status"]))
-    row = PlanAction(tenant_id=caller.tenant_id, plan_id=plan_id, created_by=caller.id, updated_by=caller.id,
-                     **values)
-    session.add(row)
-    await session.flush()
-    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="create",
-                       resource_type=RESOURCE, resource_id=row.id, changes=audit.diff(None, {"plan_id": plan_id,
-                                                                                              **values}))
-    return row
+    return await children.add(session, caller, PlanAction, plan_id=plan_id, values=values, resource_type=RESOURCE)
 
 
 async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, action_id: uuid.UUID,
@@ -108,7 +90,7 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     _evidenced(changes)
     if "status" in changes:
         changes.update(_completion(changes["status"], row.status))
-    return await _apply(session, caller, row, changes, action="update")
+    return await children.change(session, caller, row, changes, action="update", resource_type=RESOURCE)
 
 
 async def drop(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, action_id: uuid.UUID,
@@ -117,16 +99,5 @@ async def drop(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, 
     row = await get(session=session, caller=caller, plan_id=plan_id, action_id=action_id)
     check_if_match(if_match, row.version)
     changes = {"status": ActionStatus.dropped.value, **_completion(ActionStatus.dropped, row.status)}
-    return await _apply(session, caller, row, changes, action="drop")
-
-
-async def _apply(session: AsyncSession, caller: Principal, row: PlanAction, changes: dict, *,
-                 action: str) -> PlanAction:
-    before, after = apply(row, changes)
-    if after:
-        row.updated_by = caller.id
-        await session.flush()
-        await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action=action,
-                           resource_type=RESOURCE, resource_id=row.id, changes=audit.diff(before, after))
-    return row
+    return await children.change(session, caller, row, changes, action="drop", resource_type=RESOURCE)
 

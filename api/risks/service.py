@@ -10,10 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api import audit
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
-from api.crud import apply, get_owned, snapshot
-from api.errors import NotFound
-from api.models import Plan, PlanRisk, User
+from api.crud import snapshot
+from api.models import PlanRisk, User
 from api.pagination import PageParams, PageResult, paginate
+from api.plans import children
+from api.plans import service as plans
 from api.plans.audience import check_references
 from api.risks.schemas import RiskCreate, RiskUpdate
 from api.risks.scoring import SCORE, Rag, rag_condition
@@ -39,14 +40,10 @@ class RiskFilters:
     owner_id: uuid.UUID | None = None
 
 
-async def _plan(session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> Plan:
-    return await get_owned(session, Plan, tenant_id=caller.tenant_id, id=plan_id, label="plan")
-
-
 async def list_risks(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, filters: RiskFilters,
                      page: PageParams) -> PageResult:
     """A page of the plan's risks and issues, highest score first unless ?sort= says otherwise."""
-    await _plan(session, caller, plan_id)
+    await plans.get(session=session, caller=caller, plan_id=plan_id)
     stmt = select(PlanRisk).where(PlanRisk.tenant_id == caller.tenant_id, PlanRisk.plan_id == plan_id)
     if filters.kind:
         stmt = stmt.where(PlanRisk.kind == filters.kind)
@@ -63,27 +60,15 @@ async def list_risks(*, session: AsyncSession, caller: Principal, plan_id: uuid.
 
 async def get(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, risk_id: uuid.UUID) -> PlanRisk:
     """One entry of the plan's log (404 for another plan's, or another tenant's)."""
-    await _plan(session, caller, plan_id)
-    row = (await session.execute(select(PlanRisk).where(
-        PlanRisk.id == risk_id, PlanRisk.plan_id == plan_id, PlanRisk.tenant_id == caller.tenant_id)
-    )).scalar_one_or_none()
-    if row is None:
-        raise NotFound(f"No risk or issue with id {risk_id} in this plan")
-    return row
+    return await children.get(session, caller, PlanRisk, plan_id=plan_id, id=risk_id, label="risk or issue")
 
 
 async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, data: RiskCreate) -> PlanRisk:
     """Add a risk or issue to the plan's log and audit it."""
-    await _plan(session, caller, plan_id)
+    await plans.get(session=session, caller=caller, plan_id=plan_id)
     values = data.model_dump()
     await check_references(session, tenant_id=caller.tenant_id, values=values, references=OWNER)
-    row = PlanRisk(tenant_id=caller.tenant_id, plan_id=plan_id, created_by=caller.id, updated_by=caller.id, **values)
-    session.add(row)
-    await session.flush()
-    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="create",
-                       resource_type=RESOURCE, resource_id=row.id,
-                       changes=audit.diff(None, {"plan_id": plan_id, **values}))
-    return row
+    return await children.add(session, caller, PlanRisk, plan_id=plan_id, values=values, resource_type=RESOURCE)
 
 
 async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, risk_id: uuid.UUID,
@@ -93,13 +78,7 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     check_if_match(if_match, row.version)
     changes = data.model_dump(exclude_unset=True)
     await check_references(session, tenant_id=caller.tenant_id, values=changes, references=OWNER)
-    before, after = apply(row, changes)
-    if after:
-        row.updated_by = caller.id
-        await session.flush()
-        await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="update",
-                           resource_type=RESOURCE, resource_id=row.id, changes=audit.diff(before, after))
-    return row
+    return await children.change(session, caller, row, changes, action="update", resource_type=RESOURCE)
 
 
 async def delete(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, risk_id: uuid.UUID,

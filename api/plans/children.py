@@ -1,0 +1,53 @@
+"""Records kept inside one plan (its action plan, its Risk & Issue Log): each is reached through the
+caller's plan, so another plan's or another tenant's id is a 404, and each write is audited."""
+
+import uuid
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import audit
+from api.auth.principal import Principal
+from api.crud import apply
+from api.errors import NotFound
+from api.plans import service as plans
+
+M = TypeVar("M")
+
+
+async def get(session: AsyncSession, caller: Principal, model: type[M], *, plan_id: uuid.UUID, id: uuid.UUID,
+              label: str) -> M:
+    """The plan's record with this id (404 for an unknown plan, or a record of another plan or tenant)."""
+    await plans.get(session=session, caller=caller, plan_id=plan_id)
+    row = (await session.execute(select(model).where(
+        model.id == id, model.plan_id == plan_id, model.tenant_id == caller.tenant_id)  # type: ignore[attr-defined]
+    )).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"No {label} with id {id} in this plan")
+    return row
+
+
+async def add(session: AsyncSession, caller: Principal, model: type[M], *, plan_id: uuid.UUID,
+              values: dict[str, Any], resource_type: str) -> M:
+    """Add a record to the plan and audit it (the caller has checked the plan and the values)."""
+    row = model(tenant_id=caller.tenant_id, plan_id=plan_id, created_by=caller.id, updated_by=caller.id, **values)
+    session.add(row)
+    await session.flush()
+    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="create",
+                       resource_type=resource_type, resource_id=row.id,  # type: ignore[attr-defined]
+                       changes=audit.diff(None, {"plan_id": plan_id, **values}))
+    return row
+
+
+async def change(session: AsyncSession, caller: Principal, row: M, changes: dict[str, Any], *, action: str,
+                 resource_type: str) -> M:
+    """Set the changes; when any really changes, record who did it and audit what changed."""
+    before, after = apply(row, changes)
+    if after:
+        row.updated_by = caller.id  # type: ignore[attr-defined]
+        await session.flush()
+        await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action=action,
+                           resource_type=resource_type, resource_id=row.id,  # type: ignore[attr-defined]
+                           changes=audit.diff(before, after))
+    return row
