@@ -17,9 +17,9 @@ from api.assessments.quadrants import Quadrant, quadrant_case
 from api.assessments.schemas import Grid, GridStakeholder, Movement, QuadrantCounts
 from api.assessments.service import tenant_threshold
 from api.auth.principal import Principal
-from api.crud import get_owned
-from api.models import Assessment, Plan, Stakeholder
+from api.models import Assessment, Stakeholder
 from api.plans import audience
+from api.plans import service as plans
 
 EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
 LATEST = datetime(9999, 12, 30, tzinfo=UTC)
@@ -107,7 +107,7 @@ async def _grid(session: AsyncSession, *, tenant_id: uuid.UUID, plan_id: uuid.UU
 async def plan_grid(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
                     since: date | datetime | None) -> Grid:
     """The grid of a plan's audience (404 for a plan outside the caller's tenant)."""
-    plan = await get_owned(session, Plan, tenant_id=caller.tenant_id, id=plan_id, label="plan")
+    plan = await plans.get(session=session, caller=caller, plan_id=plan_id)
     return await _grid(session, tenant_id=caller.tenant_id, plan_id=plan.id,
                        condition=audience.audience_condition(session, plan), since=since)
 

@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.activities.sql import json_elements
 from api.auth.principal import Principal
-from api.crud import get_owned
 from api.feedback.schemas import ThemeCount, YouSaidWeDid, YouSaidWeDidItem
-from api.models import Feedback, Plan, Stakeholder
+from api.models import Feedback, Stakeholder
+from api.plans import service as plans
 
 REMOVED = "[removed]"
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+")
@@ -36,7 +36,7 @@ def scrub(text: str, names: list[str]) -> str:
 
 async def build(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> YouSaidWeDid:
     """The plan's publishable summary, every figure counted by the database."""
-    plan = await get_owned(session, Plan, tenant_id=caller.tenant_id, id=plan_id, label="plan")
+    plan = await plans.get(session=session, caller=caller, plan_id=plan_id)
     scope = (Feedback.tenant_id == caller.tenant_id, Feedback.plan_id == plan.id, Feedback.archived_at.is_(None))
     received, responded = (await session.execute(
         select(func.count(), func.count(Feedback.responded_at)).where(*scope))).one()
