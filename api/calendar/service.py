@@ -24,9 +24,10 @@ from api.activities.engagement import day_end, day_start
 from api.auth.principal import Principal
 from api.crud import get_owned
 from api.db import utcnow
-from api.errors import Forbidden, NotFound, Unauthorized, Unprocessable
+from api.errors import Forbidden, NotFound, Unauthorized
 from api.models import Activity, CalendarToken, Plan, Tenant
 from api.pagination import PageParams, PageResult, paginate
+from api.plans.audience import check_references
 
 PREFIX = "ical_"
 HINT_LENGTH = 10
@@ -42,10 +43,8 @@ def digest(token: str) -> str:
 async def create_token(*, session: AsyncSession, caller: Principal, label: str,
                        plan_id: uuid.UUID | None) -> tuple[CalendarToken, str]:
     """A new token; the secret is returned to show once and is never stored."""
-    if plan_id is not None and (await session.execute(
-            select(Plan.id).where(Plan.id == plan_id, Plan.tenant_id == caller.tenant_id))).first() is None:
-        raise Unprocessable("A linked record does not exist in your tenant", errors=[
-            {"loc": ["body", "plan_id"], "msg": "No plan with this id in your tenant", "type": "reference_not_found"}])
+    await check_references(session, tenant_id=caller.tenant_id, values={"plan_id": plan_id},
+                           references=(("plan_id", Plan, "plan"),))
     secret = PREFIX + secrets.token_urlsafe(32)
     row = CalendarToken(tenant_id=caller.tenant_id, label=label, plan_id=plan_id, token_hash=digest(secret),
                         token_hint=secret[:HINT_LENGTH], created_by=caller.id)
