@@ -6,8 +6,7 @@ from dataclasses import dataclass, fields
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.assessments.quadrants import Quadrant, latest_scores, quadrant_condition
-from api.assessments.service import tenant_threshold
+from api.assessments.quadrants import Quadrant, latest_scores, quadrant_condition, tenant_threshold
 from api.models import Stakeholder
 
 

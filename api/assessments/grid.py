@@ -13,9 +13,8 @@ from sqlalchemy import ColumnElement, Select, case, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from api.assessments.quadrants import Quadrant, quadrant_case
+from api.assessments.quadrants import Quadrant, quadrant_case, tenant_threshold
 from api.assessments.schemas import Grid, GridStakeholder, Movement, QuadrantCounts
-from api.assessments.service import tenant_threshold
 from api.auth.principal import Principal
 from api.models import Assessment, Stakeholder
 from api.plans import audience

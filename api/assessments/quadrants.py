@@ -6,8 +6,9 @@ import uuid
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, Subquery, and_, case, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.models import Assessment
+from api.models import Assessment, Tenant
 
 DEFAULT_THRESHOLD = 3  # "high" means a score of at least this
 
@@ -21,6 +22,12 @@ class Quadrant(StrEnum):
 
 def threshold(tenant_settings: dict | None) -> int:
     return int((tenant_settings or {}).get("grid_threshold", DEFAULT_THRESHOLD))
+
+
+async def tenant_threshold(session: AsyncSession, tenant_id: uuid.UUID) -> int:
+    """The tenant's grid threshold ("high" means a score of at least this)."""
+    settings = (await session.execute(select(Tenant.settings).where(Tenant.id == tenant_id))).scalar_one_or_none()
+    return threshold(settings)
 
 
 def quadrant_of(interest: int, influence: int, high: int) -> Quadrant:

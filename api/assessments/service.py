@@ -10,14 +10,14 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit
-from api.assessments.quadrants import quadrant_of, threshold
+from api.assessments.quadrants import quadrant_of, tenant_threshold  # noqa: F401 (the router's, and gdpr's)
 from api.assessments.schemas import AssessmentCreate, AssessmentRead
 from api.auth.principal import Principal
-from api.crud import get_owned
 from api.db import utcnow
 from api.errors import BadRequest, Conflict, NotFound, Unprocessable
-from api.models import Assessment, Plan, Stakeholder, Tenant
+from api.models import Assessment, Plan, Stakeholder
 from api.pagination import PageParams, PageResult, paginate
+from api.stakeholders import service as stakeholders
 
 SORTABLE = {"id": Assessment.id, "assessed_at": Assessment.assessed_at}
 # A rationale is free text about a person: kept out of the audit trail like a stakeholder's notes.
@@ -26,12 +26,6 @@ PERSONAL_FIELDS = frozenset({"rationale"})
 
 def location(stakeholder_id: uuid.UUID, assessment_id: uuid.UUID) -> str:
     return f"/api/v1/stakeholders/{stakeholder_id}/assessments/{assessment_id}"
-
-
-async def tenant_threshold(session: AsyncSession, tenant_id: uuid.UUID) -> int:
-    """The tenant's grid threshold ("high" means a score of at least this)."""
-    settings = (await session.execute(select(Tenant.settings).where(Tenant.id == tenant_id))).scalar_one_or_none()
-    return threshold(settings)
 
 
 def to_read(row: Assessment, high: int) -> AssessmentRead:
@@ -48,7 +42,7 @@ class AssessmentFilters:
 async def list_assessments(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID,
                            filters: AssessmentFilters, page: PageParams) -> PageResult:
     """A page of one stakeholder's assessment history, newest first."""
-    await get_owned(session, Stakeholder, tenant_id=caller.tenant_id, id=stakeholder_id, label="stakeholder")
+    await stakeholders.get(session=session, caller=caller, stakeholder_id=stakeholder_id)
     if filters.plan_id is not None and filters.general:
         raise BadRequest("Give plan_id or general=true, not both")
     stmt = select(Assessment).where(Assessment.tenant_id == caller.tenant_id,
@@ -63,6 +57,7 @@ async def list_assessments(*, session: AsyncSession, caller: Principal, stakehol
 async def get(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID,
               assessment_id: uuid.UUID) -> Assessment:
     """One assessment of the stakeholder, in the caller's tenant (404 otherwise)."""
+    await stakeholders.get(session=session, caller=caller, stakeholder_id=stakeholder_id)
     row = (await session.execute(select(Assessment).where(
         Assessment.id == assessment_id, Assessment.stakeholder_id == stakeholder_id,
         Assessment.tenant_id == caller.tenant_id))).scalar_one_or_none()
@@ -76,7 +71,7 @@ async def _lock_stakeholder(session: AsyncSession, caller: Principal, stakeholde
     row = (await session.execute(select(Stakeholder).where(
         Stakeholder.id == stakeholder_id, Stakeholder.tenant_id == caller.tenant_id).with_for_update()
     )).scalar_one_or_none()
-    if row is None:
+    if row is None or not stakeholders.visible(row.restricted_at, caller):
         raise NotFound(f"No stakeholder with id {stakeholder_id}")
     if row.erased_at is not None:
         raise Conflict("This stakeholder's personal data was erased; it can no longer be assessed")

@@ -91,12 +91,12 @@ async def get_values(*, session: AsyncSession, caller: Principal, stakeholder_id
     ORM: the read path of GET /stakeholders/{id}."""
     connection = await session.connection()
     row = (await connection.execute(_BY_ID, {"id": stakeholder_id, "tenant_id": caller.tenant_id})).mappings().first()
-    if row is None or not _visible(row["restricted_at"], caller):
+    if row is None or not visible(row["restricted_at"], caller):
         raise NotFound(f"No stakeholder with id {stakeholder_id}")
     return row
 
 
-def _visible(restricted_at: Any, caller: Principal) -> bool:
+def visible(restricted_at: Any, caller: Principal) -> bool:
     """A restricted person (UK GDPR Art. 18) is read by an admin only: to anyone else they are a 404."""
     return restricted_at is None or caller.role == Role.admin
 
@@ -144,7 +144,7 @@ async def filtered_query(*, session: AsyncSession, caller: Principal, filters: S
 async def get(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID) -> Stakeholder:
     """One stakeholder of the caller's tenant (404 otherwise); a restricted one only for an admin."""
     row = await get_owned(session, Stakeholder, tenant_id=caller.tenant_id, id=stakeholder_id, label="stakeholder")
-    if not _visible(row.restricted_at, caller):
+    if not visible(row.restricted_at, caller):
         raise NotFound(f"No stakeholder with id {stakeholder_id}")
     return row
 
