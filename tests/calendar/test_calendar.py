@@ -127,7 +127,9 @@ async def test_other_tenants_token_or_plan(client, session, a, b):
     assert (await client.get(TOKENS, headers=a["admin"])).json()["items"] == []
     their_plan = await plan(session, b.tenant)
     r = await client.post(TOKENS, json={"label": "x", "plan_id": str(their_plan.id)}, headers=a["lead"])
-    assert r.status_code == 422
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    assert [e["loc"] for e in r.json()["errors"]] == [["body", "plan_id"]]
+    assert (await client.get(TOKENS, headers=a["admin"])).json()["items"] == []  # nothing was created
     assert (await client.get(FEED, params={"plan_id": str(their_plan.id)}, headers=a["viewer"])).status_code == 404
 
 
