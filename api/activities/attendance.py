@@ -18,11 +18,11 @@ from api.activities.schemas import (
 )
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
-from api.crud import get_owned
 from api.db import utcnow
 from api.errors import Conflict, NotFound, Unprocessable
 from api.models import Activity, ActivityAttendance, Stakeholder
 from api.pagination import PageParams, PageResult, paginate
+from api.stakeholders import service as stakeholders
 
 LINE_FIELDS = ("invited", "attended", "role")
 
@@ -142,7 +142,7 @@ async def _touch(session: AsyncSession, caller: Principal, activity: Activity, *
 async def stakeholder_activities(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID,
                                  attended: bool | None, page: PageParams) -> tuple[PageResult, list]:
     """The activities a stakeholder is on the log of (invited or attended), newest first by default."""
-    await get_owned(session, Stakeholder, tenant_id=caller.tenant_id, id=stakeholder_id, label="stakeholder")
+    await stakeholders.get(session=session, caller=caller, stakeholder_id=stakeholder_id)
     lines = select(ActivityAttendance.activity_id).where(ActivityAttendance.stakeholder_id == stakeholder_id,
                                                          ActivityAttendance.tenant_id == caller.tenant_id)
     if attended is not None:

@@ -183,3 +183,17 @@ async def test_put_with_a_bad_line_changes_nothing(client, session, a, b, event)
     assert r.status_code == 422
     assert [i["stakeholder_name"] for i in (await client.get(log_url(act), headers=a["lead"])).json()["items"]] == [
         "Bob"]
+
+
+@pytest.mark.parametrize("role", ["lead", "contributor", "viewer", "auditor"])
+async def test_a_restricted_persons_activities_are_404_but_to_an_admin(client, session, a, role):
+    person = await factories.stakeholder(session, a.tenant)
+    await factories.attendance(session, await factories.activity(session, a.tenant), person)
+    await session.commit()
+    r = await client.post(f"/api/v1/stakeholders/{person.id}/restriction",
+                          json={"reason": "Accuracy contested (Art. 18(1)(a))"}, headers=a["admin"])
+    assert r.status_code == 200, r.text
+    path = f"/api/v1/stakeholders/{person.id}/activities"
+    assert (await client.get(path, headers=a[role])).status_code == 404
+    r = await client.get(path, headers=a["admin"])
+    assert r.status_code == 200 and len(r.json()["items"]) == 1
