@@ -23,30 +23,36 @@ from api.errors import Conflict, NotFound, Unprocessable
 from api.models import Activity, ActivityAttendance, Stakeholder
 from api.pagination import PageParams, PageResult, paginate
 from api.stakeholders import service as stakeholders
+from api.stakeholders.schemas import MASK
 
 LINE_FIELDS = ("invited", "attended", "role")
 
 
-async def log(*, session: AsyncSession, activity: Activity) -> AttendanceLog:
-    """Every line of the activity's log with the stakeholder's name, and the derived counts."""
+async def log(*, session: AsyncSession, caller: Principal, activity: Activity) -> AttendanceLog:
+    """Every line of the activity's log with the stakeholder's name, and the derived counts. A restricted
+    person's line stays (the counts and a replacing PUT must see it) but only an admin sees their name."""
     rows = (await session.execute(
-        select(ActivityAttendance, Stakeholder.name)
+        select(ActivityAttendance, Stakeholder.name, Stakeholder.restricted_at)
         .join(Stakeholder, Stakeholder.id == ActivityAttendance.stakeholder_id)
         .where(ActivityAttendance.activity_id == activity.id)
         .order_by(Stakeholder.name, Stakeholder.id))).all()
-    items = [AttendanceRow(stakeholder_id=line.stakeholder_id, stakeholder_name=name, invited=line.invited,
-                           attended=line.attended, role=line.role, recorded_at=line.recorded_at,
-                           recorded_by=line.recorded_by) for line, name in rows]
+    items = [AttendanceRow(stakeholder_id=line.stakeholder_id,
+                           stakeholder_name=name if stakeholders.visible(restricted_at, caller) else MASK,
+                           invited=line.invited, attended=line.attended, role=line.role,
+                           recorded_at=line.recorded_at, recorded_by=line.recorded_by)
+             for line, name, restricted_at in rows]
     named = sum(1 for item in items if item.attended)
     return AttendanceLog(activity_id=activity.id, items=items, invited_count=sum(1 for i in items if i.invited),
                          attended_count=named + activity.unnamed_attendees,
                          unnamed_attendees=activity.unnamed_attendees, version=activity.version)
 
 
-async def _known_stakeholders(session: AsyncSession, caller: Principal, ids: list[uuid.UUID]) -> set[uuid.UUID]:
-    found = await session.execute(select(Stakeholder.id).where(Stakeholder.tenant_id == caller.tenant_id,
-                                                              Stakeholder.id.in_(ids)))
-    return set(found.scalars())
+async def _known_stakeholders(session: AsyncSession, caller: Principal,
+                              ids: list[uuid.UUID]) -> dict[uuid.UUID, bool]:
+    """The tenant's stakeholders among `ids`, each with whether their processing is restricted."""
+    found = await session.execute(select(Stakeholder.id, Stakeholder.restricted_at).where(
+        Stakeholder.tenant_id == caller.tenant_id, Stakeholder.id.in_(ids)))
+    return {row.id: row.restricted_at is not None for row in found}
 
 
 async def record(*, session: AsyncSession, caller: Principal, activity_id: uuid.UUID, data: AttendanceRecord,
@@ -57,7 +63,7 @@ async def record(*, session: AsyncSession, caller: Principal, activity_id: uuid.
     activity = await service.get(session=session, caller=caller, activity_id=activity_id)
     check_if_match(if_match, activity.version)
     ids = [entry.stakeholder_id for entry in data.entries]
-    known = await _known_stakeholders(session, caller, ids) if ids else set()
+    known = await _known_stakeholders(session, caller, ids) if ids else {}
     lines = select(ActivityAttendance).where(ActivityAttendance.activity_id == activity.id)
     if not replace:
         lines = lines.where(ActivityAttendance.stakeholder_id.in_(ids))
@@ -70,6 +76,9 @@ async def record(*, session: AsyncSession, caller: Principal, activity_id: uuid.
         elif entry.stakeholder_id not in known:
             errors.append({"loc": loc, "msg": "No stakeholder with this id in your tenant",
                            "type": "reference_not_found"})
+        elif known[entry.stakeholder_id] and entry.stakeholder_id not in existing:
+            errors.append({"loc": loc, "type": "restricted",
+                           "msg": "Processing of this person is restricted (UK GDPR Art. 18): no new log lines"})
         current = None if replace else existing.get(entry.stakeholder_id)
         target = {"invited": bool(current and current.invited), "attended": bool(current and current.attended),
                   "role": current.role if current else None}

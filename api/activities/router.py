@@ -122,7 +122,7 @@ async def get_attendance(activity_id: uuid.UUID, session: SessionDep, caller: Re
     """Who was invited and who attended, by name, with the unnamed headcount; the ETag is the activity's."""
     row = await service.get(session=session, caller=caller, activity_id=activity_id)
     set_etag(response, row.version)
-    return await attendance.log(session=session, activity=row)
+    return await attendance.log(session=session, caller=caller, activity=row)
 
 
 @router.post("/activities/{activity_id}/attendance", response_model=AttendanceLog,
@@ -135,7 +135,7 @@ async def record_attendance(activity_id: uuid.UUID, data: AttendanceRecord, sess
         return replay
     row = await attendance.record(session=session, caller=caller, activity_id=activity_id, data=data,
                                   if_match=if_match)
-    body = await attendance.log(session=session, activity=row)
+    body = await attendance.log(session=session, caller=caller, activity=row)
     response = await idempotency.respond(body, status_code=200, headers={"ETag": etag(row.version)})
     await session.commit()
     return response
@@ -149,7 +149,7 @@ async def replace_attendance(activity_id: uuid.UUID, data: AttendanceRecord, ses
     headcount changes only when given."""
     row = await attendance.record(session=session, caller=caller, activity_id=activity_id, data=data,
                                   if_match=if_match, replace=True)
-    body = await attendance.log(session=session, activity=row)
+    body = await attendance.log(session=session, caller=caller, activity=row)
     await session.commit()
     set_etag(response, row.version)
     return body

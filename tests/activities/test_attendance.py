@@ -197,3 +197,40 @@ async def test_a_restricted_persons_activities_are_404_but_to_an_admin(client, s
     assert (await client.get(path, headers=a[role])).status_code == 404
     r = await client.get(path, headers=a["admin"])
     assert r.status_code == 200 and len(r.json()["items"]) == 1
+
+
+async def _restricted_on_a_log(client, session, a):
+    activity = await factories.activity(session, a.tenant)
+    person = await factories.stakeholder(session, a.tenant, name="Restricted Person")
+    await factories.attendance(session, activity, person)
+    newcomer = await factories.stakeholder(session, a.tenant, name="Not Yet Invited")
+    await session.commit()
+    for who in (person, newcomer):
+        r = await client.post(f"/api/v1/stakeholders/{who.id}/restriction", json={"reason": "Art. 18(1)(a)"},
+                              headers=a["admin"])
+        assert r.status_code == 200, r.text
+    return activity, person, newcomer
+
+
+@pytest.mark.parametrize("role", ["lead", "contributor", "viewer", "auditor"])
+async def test_a_restricted_persons_line_keeps_its_count_but_hides_the_name_but_from_an_admin(client, session, a,
+                                                                                               role):
+    activity, person, _ = await _restricted_on_a_log(client, session, a)
+    body = (await client.get(f"{URL}/{activity.id}/attendance", headers=a[role])).json()
+    assert [(i["stakeholder_id"], i["stakeholder_name"]) for i in body["items"]] == [(str(person.id), "***")]
+    assert body["attended_count"] == 1
+    admin = (await client.get(f"{URL}/{activity.id}/attendance", headers=a["admin"])).json()
+    assert admin["items"][0]["stakeholder_name"] == "Restricted Person"
+
+
+async def test_a_restricted_person_gets_no_new_line_but_their_line_may_change(client, session, a):
+    activity, person, newcomer = await _restricted_on_a_log(client, session, a)
+    path = f"{URL}/{activity.id}/attendance"
+    r = await client.post(path, json={"entries": [{"stakeholder_id": str(newcomer.id), "invited": True}]},
+                          headers=a["admin"])
+    assert r.status_code == 422 and r.json()["errors"][0]["type"] == "restricted"
+    assert [i["stakeholder_id"] for i in (await client.get(path, headers=a["admin"])).json()["items"]] == \
+        [str(person.id)]
+    r = await client.post(path, json={"entries": [{"stakeholder_id": str(person.id), "role": "observer"}]},
+                          headers=a["contributor"])
+    assert r.status_code == 200 and r.json()["items"][0]["role"] == "observer"
