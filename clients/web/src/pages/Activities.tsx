@@ -3,8 +3,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
 import { api, unwrap, type Problem, type Schemas } from '../api/client';
-import { can } from '../auth/roles';
-import { useMe } from '../auth/session';
+import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { text } from '../components/fields';
 import { Pager } from '../components/Pager';
@@ -24,7 +23,7 @@ const LIMBS: Schemas['DutyLimb'][] = ['planning', 'proposals', 'decision'];
 
 export default function Activities() {
   useTitle('Activities');
-  const me = useMe();
+  const may = useCan();
   const [params] = useSearchParams();
   const planId = params.get('plan_id') ?? undefined;
   const calendar = params.get('view') === 'calendar';
@@ -39,7 +38,7 @@ export default function Activities() {
     <>
       <h1>Activities</h1>
       <p className="nhsuk-body">The record of stakeholder engagement: what was done, when, and who came.</p>
-      {can.log(me.role) && <LogActivity planId={planId} />}
+      {may.log && <LogActivity planId={planId} />}
       <ViewSwitch calendar={calendar} />
       {calendar ? <ActivityCalendar planId={planId} /> : <Loaded query={list}>
         {(page) => (

@@ -3,8 +3,7 @@ import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
 import { api, unwrap, type Problem, type Schemas } from '../api/client';
-import { can } from '../auth/roles';
-import { useMe } from '../auth/session';
+import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { problemOf } from '../components/problems';
 import { useTitle } from '../components/useTitle';
@@ -12,7 +11,7 @@ import { BackTo, DataTable, formatDate, humanise, Loaded, pounds, StatusTag, Sum
 
 export default function ActivityPage() {
   const { id = '' } = useParams();
-  const me = useMe();
+  const may = useCan();
   const queryClient = useQueryClient();
   const [problem, setProblem] = useState<Problem | null>(null);
   const activity = useQuery({ queryKey: ['activity', id], queryFn: async () => unwrap(await api.GET('/api/v1/activities/{activity_id}', { params: { path: { activity_id: id } } })) });
@@ -31,7 +30,7 @@ export default function ActivityPage() {
     },
     onError: (error) => setProblem(problemOf(error)),
   });
-  const logger = can.log(me.role);
+  const logger = may.log;
 
   return (
     <Loaded query={activity}>

@@ -3,8 +3,7 @@ import { NavLink, useParams } from 'react-router';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
 import { api, etagOf, unwrap, type Problem, type Role, type Schemas } from '../api/client';
-import { can } from '../auth/roles';
-import { useMe } from '../auth/session';
+import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { Pager } from '../components/Pager';
 import { useCursorPager } from '../components/paging';
@@ -22,9 +21,9 @@ const SECTIONS = [
 
 export default function Admin() {
   useTitle('Admin');
-  const me = useMe();
-  const section = useParams()['*'] || (can.administer(me.role) ? 'users' : 'audit');
-  const visible = SECTIONS.filter((s) => (s.admin ? can.administer(me.role) : can.audit(me.role)));
+  const may = useCan();
+  const section = useParams()['*'] || (may.administer ? 'users' : 'audit');
+  const visible = SECTIONS.filter((s) => (s.admin ? may.administer : may.audit));
   return (
     <>
       <h1>Admin</h1>

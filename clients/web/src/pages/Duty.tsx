@@ -3,8 +3,7 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button } from 'nhsuk-react-components';
 import { api, ApiError, toApiError, unwrap, type Problem, type Schemas } from '../api/client';
-import { can } from '../auth/roles';
-import { useMe } from '../auth/session';
+import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { saveBlob } from '../components/download';
 import { problemOf } from '../components/problems';
@@ -77,9 +76,7 @@ function fromTristate(value: string | null): boolean | null {
 }
 
 function PlanDuty({ planId }: { planId: string }) {
-  const me = useMe();
-  const editor = can.edit(me.role);
-  const sealer = me.role === 'admin' || me.role === 'lead' || me.role === 'auditor';
+  const may = useCan();
   const queryClient = useQueryClient();
   const [problem, setProblem] = useState<Problem | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -211,7 +208,7 @@ function PlanDuty({ planId }: { planId: string }) {
                     Version {a.number}, recorded {formatDate(a.created_at)}. {a.signed_off_at ? `Signed off ${formatDate(a.signed_off_at)}.` : 'Not signed off.'}
                   </p>
                   <ApplicabilityTable assessment={a} />
-                  {editor && !a.signed_off_at && (
+                  {may.edit && !a.signed_off_at && (
                     <Button type="button" secondary onClick={() => signOff.mutate()} disabled={signOff.isPending}>Sign off version {a.number}</Button>
                   )}
                 </>
@@ -220,7 +217,7 @@ function PlanDuty({ planId }: { planId: string }) {
               )
             }
           </Loaded>
-          {editor && duties.data && assessment.data !== undefined && (
+          {may.edit && duties.data && assessment.data !== undefined && (
             <details className="nhsuk-details">
               <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Record applicability (a new version)</span></summary>
               <div className="nhsuk-details__text">
@@ -286,7 +283,7 @@ function PlanDuty({ planId }: { planId: string }) {
               />
             )}
           </Loaded>
-          {editor && (
+          {may.edit && (
             <>
               <details className="nhsuk-details">
                 <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Add a consultation</span></summary>
@@ -379,7 +376,7 @@ function PlanDuty({ planId }: { planId: string }) {
                   empty="No correspondence yet."
                   columns={[['Date', (c) => formatDate(c.correspondence_date)], ['Direction', (c) => humanise(c.direction)], ['Summary', (c) => c.summary]]}
                 />
-                {editor && (
+                {may.edit && (
                   <>
                     <details className="nhsuk-details">
                       <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Edit the scrutiny record</span></summary>
@@ -484,7 +481,7 @@ function PlanDuty({ planId }: { planId: string }) {
               />
             )}
           </Loaded>
-          {editor && requirements.length > 0 && (
+          {may.edit && requirements.length > 0 && (
             <details className="nhsuk-details">
               <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Add evidence</span></summary>
               <div className="nhsuk-details__text">
@@ -526,7 +523,7 @@ function PlanDuty({ planId }: { planId: string }) {
           )}
 
           <h2 id="evidence-pack">Evidence pack</h2>
-          {sealer ? <EvidencePack planId={planId} onError={onError} /> : <p className="nhsuk-body">Admins, leads and auditors seal and download the evidence pack.</p>}
+          {may.seal ? <EvidencePack planId={planId} onError={onError} /> : <p className="nhsuk-body">Admins, leads and auditors seal and download the evidence pack.</p>}
           <VerifyPanel />
         </>
       )}

@@ -3,8 +3,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { Button, Select, Textarea, TextInput } from 'nhsuk-react-components';
 import { api, unwrap, type Problem, type Schemas } from '../api/client';
-import { can } from '../auth/roles';
-import { useMe } from '../auth/session';
+import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { csvList, text } from '../components/fields';
 import { Pager } from '../components/Pager';
@@ -16,7 +15,7 @@ import { FEEDBACK_CHANNELS, FEEDBACK_TYPES, STATUSES } from './feedbackOptions';
 
 export default function FeedbackInbox() {
   useTitle('Feedback');
-  const me = useMe();
+  const may = useCan();
   const [params, setParams] = useSearchParams();
   const status = (params.get('status') || undefined) as Schemas['FeedbackStatus'] | undefined;
   const overdue = params.get('overdue') === 'true' ? true : undefined;
@@ -38,7 +37,7 @@ export default function FeedbackInbox() {
   return (
     <>
       <h1>Feedback inbox</h1>
-      {can.log(me.role) && <RecordFeedback activityId={params.get('activity_id')} planId={params.get('plan_id')} />}
+      {may.log && <RecordFeedback activityId={params.get('activity_id')} planId={params.get('plan_id')} />}
       <form onSubmit={filter} className="app-filters" aria-label="Filter feedback" key={params.toString()}>
         <Select id="status" name="status" label="Status" defaultValue={status ?? ''}>
           <option value="">Any</option>

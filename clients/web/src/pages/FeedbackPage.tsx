@@ -3,8 +3,7 @@ import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, Textarea } from 'nhsuk-react-components';
 import { api, etagOf, unwrap, type Problem, type Schemas } from '../api/client';
-import { can } from '../auth/roles';
-import { useMe } from '../auth/session';
+import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { text } from '../components/fields';
 import { fieldErrors, problemOf } from '../components/problems';
@@ -16,7 +15,7 @@ type Feedback = Schemas['FeedbackRead'];
 
 export default function FeedbackPage() {
   const { id = '' } = useParams();
-  const me = useMe();
+  const may = useCan();
   const queryClient = useQueryClient();
   const [problem, setProblem] = useState<Problem | null>(null);
   const feedback = useQuery({ queryKey: ['feedback-item', id], queryFn: async () => unwrap(await api.GET('/api/v1/feedback/{feedback_id}', { params: { path: { feedback_id: id } } })) });
@@ -38,7 +37,7 @@ export default function FeedbackPage() {
     onSuccess: saved,
     onError: (error) => setProblem(problemOf(error)),
   });
-  const logger = can.log(me.role);
+  const logger = may.log;
 
   return (
     <Loaded query={feedback}>

@@ -3,8 +3,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
 import { api, unwrap, type Problem, type Schemas } from '../api/client';
-import { can } from '../auth/roles';
-import { useMe } from '../auth/session';
+import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { problemOf } from '../components/problems';
 import { useTitle } from '../components/useTitle';
@@ -15,8 +14,8 @@ const SCORES = [1, 2, 3, 4, 5];
 
 export default function GridPage() {
   const { id: planId } = useParams();
-  const me = useMe();
-  const editable = can.edit(me.role);
+  const may = useCan();
+  const editable = may.edit;
   const [since, setSince] = useState('');
   const queryClient = useQueryClient();
   const [problem, setProblem] = useState<Problem | null>(null);

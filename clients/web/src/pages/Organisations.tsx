@@ -3,8 +3,7 @@ import { Link, useSearchParams } from 'react-router';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
 import { api, unwrap, type Problem, type Schemas } from '../api/client';
-import { can } from '../auth/roles';
-import { useMe } from '../auth/session';
+import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { Pager } from '../components/Pager';
 import { useCursorPager } from '../components/paging';
@@ -20,7 +19,7 @@ export const ORG_KINDS: Schemas['OrganisationKind'][] = [
 
 export default function Organisations() {
   useTitle('Organisations');
-  const me = useMe();
+  const may = useCan();
   const [params, setParams] = useSearchParams();
   const q = params.get('q') ?? '';
   const pager = useCursorPager();
@@ -38,7 +37,7 @@ export default function Organisations() {
   return (
     <>
       <h1>Organisations</h1>
-      {can.edit(me.role) && <NewOrganisation />}
+      {may.edit && <NewOrganisation />}
       <form onSubmit={search} className="app-filters" role="search" aria-label="Search organisations">
         <TextInput id="org-q" name="q" label="Search" defaultValue={q} width={20} />
         <Button type="submit" secondary>Search</Button>

@@ -3,8 +3,7 @@ import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, TextInput } from 'nhsuk-react-components';
 import { api, etagOf, unwrap, type Problem, type Schemas } from '../api/client';
-import { can } from '../auth/roles';
-import { useMe } from '../auth/session';
+import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { fieldErrors, problemOf } from '../components/problems';
 import { useTitle } from '../components/useTitle';
@@ -12,7 +11,7 @@ import { BackTo, DataTable, formatDate, humanise, Loaded, pounds, StatusTag, Sum
 
 export default function PlanPage() {
   const { id = '' } = useParams();
-  const me = useMe();
+  const may = useCan();
   const queryClient = useQueryClient();
   const [problem, setProblem] = useState<Problem | null>(null);
   const plan = useQuery({ queryKey: ['plan', id], queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}', { params: { path: { plan_id: id } } })) });
@@ -52,7 +51,7 @@ export default function PlanPage() {
             <li><Link to={`/activities?plan_id=${p.id}`}>Activities for this plan</Link></li>
             <li><Link to={`/plans/${p.id}/duty`}>Duty to involve record</Link></li>
           </ul>
-          {can.edit(me.role) && p.status === 'draft' && (
+          {may.edit && p.status === 'draft' && (
             <Button type="button" onClick={() => approve.mutate(p)} disabled={approve.isPending}>
               Approve this plan
             </Button>
@@ -85,7 +84,7 @@ export default function PlanPage() {
             columns={[['Item', (b) => b.item], ['Amount', (b) => pounds(b.amount_pence)], ['Funded from', (b) => b.funded_from ?? '—']]} />
           <p className="nhsuk-body">Total: {pounds(p.budget_total_pence)}</p>
           <h2>Action plan</h2>
-          {can.edit(me.role) && <NewAction planId={p.id} />}
+          {may.edit && <NewAction planId={p.id} />}
           <Loaded query={actions}>
             {(page) => (
               <DataTable caption="Actions" rows={page.items} rowKey={(a) => a.id} empty="No actions yet."

@@ -3,8 +3,7 @@ import { Link, useNavigate } from 'react-router';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { Button, TextInput } from 'nhsuk-react-components';
 import { api, unwrap, type Problem } from '../api/client';
-import { can } from '../auth/roles';
-import { useMe } from '../auth/session';
+import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { fieldErrors, problemOf } from '../components/problems';
 import { useTitle } from '../components/useTitle';
@@ -12,7 +11,7 @@ import { DataTable, formatDate, humanise, Loaded, StatusTag } from '../component
 
 export default function Plans() {
   useTitle('Plans');
-  const me = useMe();
+  const may = useCan();
   const navigate = useNavigate();
   const [problem, setProblem] = useState<Problem | null>(null);
   const plans = useQuery({ queryKey: ['plans'], queryFn: async () => unwrap(await api.GET('/api/v1/plans', { params: { query: { limit: 100, sort: '-updated_at' } } })) });
@@ -28,7 +27,7 @@ export default function Plans() {
   return (
     <>
       <h1>Communication and engagement plans</h1>
-      {can.edit(me.role) && (
+      {may.edit && (
         <form onSubmit={submit} className="app-filters" noValidate aria-label="Start a plan">
           <ErrorSummaryBox problem={problem} fieldIds={{ title: 'plan-title' }} />
           <TextInput id="plan-title" name="title" label="New plan title" width={30} error={fieldErrors(problem).title} />

@@ -4,8 +4,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
 import { api, unwrap, type Schemas } from '../../api/client';
 import type { paths } from '../../api/schema';
-import { can } from '../../auth/roles';
-import { useMe } from '../../auth/session';
+import { useCan } from '../../auth/roles';
 import { saveBlob } from '../../components/download';
 import { Pager } from '../../components/Pager';
 import { useCursorPager } from '../../components/paging';
@@ -31,7 +30,7 @@ export function filtersFrom(params: URLSearchParams): NonNullable<Query> {
 
 export default function StakeholderList() {
   useTitle('Stakeholders');
-  const me = useMe();
+  const may = useCan();
   const [params, setParams] = useSearchParams();
   const filters = filtersFrom(params);
   const pager = useCursorPager();
@@ -71,7 +70,7 @@ export default function StakeholderList() {
   return (
     <>
       <h1>Stakeholder register</h1>
-      {can.edit(me.role) && (
+      {may.edit && (
         <p className="nhsuk-body">
           <Link className="nhsuk-button nhsuk-u-margin-right-3" to="/stakeholders/new">
             Add a stakeholder

@@ -3,8 +3,7 @@ import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
 import { api, etagOf, unwrap, type Problem, type Schemas } from '../../api/client';
-import { can } from '../../auth/roles';
-import { useMe } from '../../auth/session';
+import { useCan } from '../../auth/roles';
 import { ErrorSummaryBox } from '../../components/ErrorSummaryBox';
 import { fieldErrors, problemOf } from '../../components/problems';
 import { useTitle } from '../../components/useTitle';
@@ -34,7 +33,7 @@ export function AssessmentChart({ items }: { items: Schemas['AssessmentRead'][] 
 
 export default function StakeholderPage() {
   const { id = '' } = useParams();
-  const me = useMe();
+  const may = useCan();
   const queryClient = useQueryClient();
   const stakeholder = useQuery({
     queryKey: ['stakeholder', id],
@@ -72,7 +71,7 @@ export default function StakeholderPage() {
           <h1>
             {s.name} {s.archived_at && <StatusTag value="archived" text="Archived" />}
           </h1>
-          {can.edit(me.role) && (
+          {may.edit && (
             <p className="nhsuk-body">
               <Link className="nhsuk-button nhsuk-u-margin-right-3" to={`/stakeholders/${s.id}/edit`}>
                 Edit
@@ -100,7 +99,7 @@ export default function StakeholderPage() {
             ]}
           />
           <h2>Interest and influence</h2>
-          {can.edit(me.role) && !s.archived_at && <AssessmentForm stakeholderId={s.id} />}
+          {may.edit && !s.archived_at && <AssessmentForm stakeholderId={s.id} />}
           <Loaded query={assessments}>
             {(page) => (
               <>
