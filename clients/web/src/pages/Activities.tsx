@@ -1,14 +1,14 @@
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
-import { api, unwrap, type Problem, type Schemas } from '../api/client';
+import { api, unwrap, type Schemas } from '../api/client';
 import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { text } from '../components/fields';
 import { Pager } from '../components/Pager';
 import { useCursorPager } from '../components/paging';
-import { fieldErrors, problemOf } from '../components/problems';
+import { fieldErrors, useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
 import { DataTable, formatDate, humanise, Loaded, StatusTag } from '../components/ui';
 import { ActivityCalendar } from './ActivityCalendar';
@@ -84,12 +84,12 @@ function ViewSwitch({ calendar }: { calendar: boolean }) {
 
 function LogActivity({ planId }: { planId?: string }) {
   const navigate = useNavigate();
-  const [problem, setProblem] = useState<Problem | null>(null);
+  const { problem, onError } = useProblem();
   const plans = useQuery({ queryKey: ['plans', 'options'], queryFn: async () => unwrap(await api.GET('/api/v1/plans', { params: { query: { limit: 200 } } })) });
   const save = useMutation({
     mutationFn: async (body: Schemas['ActivityCreate']) => unwrap(await api.POST('/api/v1/activities', { body })),
     onSuccess: (saved) => navigate(`/activities/${saved.id}`),
-    onError: (error) => setProblem(problemOf(error)),
+    onError,
   });
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

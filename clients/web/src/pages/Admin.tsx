@@ -2,12 +2,12 @@ import { useState, type FormEvent } from 'react';
 import { NavLink, useParams } from 'react-router';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
-import { api, etagOf, unwrap, type Problem, type Role, type Schemas } from '../api/client';
+import { api, etagOf, unwrap, type Role, type Schemas } from '../api/client';
 import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { Pager } from '../components/Pager';
 import { useCursorPager } from '../components/paging';
-import { fieldErrors, problemOf } from '../components/problems';
+import { fieldErrors, useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
 import { DataTable, formatDate, humanise, Loaded, StatusTag } from '../components/ui';
 
@@ -53,24 +53,19 @@ export default function Admin() {
   );
 }
 
-function useProblem() {
-  const [problem, setProblem] = useState<Problem | null>(null);
-  return { problem, setProblem, onError: (error: unknown) => setProblem(problemOf(error)) };
-}
-
 function Users() {
   const queryClient = useQueryClient();
-  const { problem, setProblem, onError } = useProblem();
+  const { problem, clear, onError } = useProblem();
   const users = useQuery({ queryKey: ['users'], queryFn: async () => unwrap(await api.GET('/api/v1/users', { params: { query: { limit: 200, sort: 'email' } } })) });
   const create = useMutation({
     mutationFn: async (body: Schemas['UserCreate']) => unwrap(await api.POST('/api/v1/users', { body })),
-    onSuccess: () => { setProblem(null); queryClient.invalidateQueries({ queryKey: ['users'] }); },
+    onSuccess: () => { clear(); queryClient.invalidateQueries({ queryKey: ['users'] }); },
     onError,
   });
   const update = useMutation({
     mutationFn: async ({ user, body }: { user: Schemas['UserRead']; body: Schemas['UserUpdate'] }) =>
       unwrap(await api.PATCH('/api/v1/users/{user_id}', { params: { path: { user_id: user.id }, header: { 'If-Match': etagOf(user.version) } }, body })),
-    onSuccess: () => { setProblem(null); queryClient.invalidateQueries({ queryKey: ['users'] }); },
+    onSuccess: () => { clear(); queryClient.invalidateQueries({ queryKey: ['users'] }); },
     onError,
   });
   function submit(event: FormEvent<HTMLFormElement>) {
@@ -132,12 +127,12 @@ function Secret({ label, value }: { label: string; value: string }) {
 
 function ServiceAccounts() {
   const queryClient = useQueryClient();
-  const { problem, setProblem, onError } = useProblem();
+  const { problem, clear, onError } = useProblem();
   const [secret, setSecret] = useState<Schemas['ServiceAccountCredentials'] | null>(null);
   const accounts = useQuery({ queryKey: ['service-accounts'], queryFn: async () => unwrap(await api.GET('/api/v1/service-accounts', { params: { query: { limit: 200 } } })) });
   const create = useMutation({
     mutationFn: async (body: Schemas['ServiceAccountCreate']) => unwrap(await api.POST('/api/v1/service-accounts', { body })),
-    onSuccess: (created) => { setProblem(null); setSecret(created); queryClient.invalidateQueries({ queryKey: ['service-accounts'] }); },
+    onSuccess: (created) => { clear(); setSecret(created); queryClient.invalidateQueries({ queryKey: ['service-accounts'] }); },
     onError,
   });
   const remove = useMutation({
@@ -185,12 +180,12 @@ function ServiceAccounts() {
 
 function CalendarTokens() {
   const queryClient = useQueryClient();
-  const { problem, setProblem, onError } = useProblem();
+  const { problem, clear, onError } = useProblem();
   const [secret, setSecret] = useState<Schemas['CalendarTokenSecret'] | null>(null);
   const tokens = useQuery({ queryKey: ['calendar-tokens'], queryFn: async () => unwrap(await api.GET('/api/v1/calendar-tokens', { params: { query: { limit: 200 } } })) });
   const create = useMutation({
     mutationFn: async (body: Schemas['CalendarTokenCreate']) => unwrap(await api.POST('/api/v1/calendar-tokens', { body })),
-    onSuccess: (created) => { setProblem(null); setSecret(created); queryClient.invalidateQueries({ queryKey: ['calendar-tokens'] }); },
+    onSuccess: (created) => { clear(); setSecret(created); queryClient.invalidateQueries({ queryKey: ['calendar-tokens'] }); },
     onError,
   });
   const revoke = useMutation({

@@ -6,7 +6,7 @@ import { api, ApiError, toApiError, unwrap, type Problem, type Schemas } from '.
 import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { saveBlob } from '../components/download';
-import { problemOf } from '../components/problems';
+import { useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
 import { BackTo, DataTable, formatDate, humanise, Loaded, Summary } from '../components/ui';
 import { ApplicabilityForm, ApplicabilityTable, VersionHistory } from './duty/Applicability';
@@ -78,7 +78,7 @@ function fromTristate(value: string | null): boolean | null {
 function PlanDuty({ planId }: { planId: string }) {
   const may = useCan();
   const queryClient = useQueryClient();
-  const [problem, setProblem] = useState<Problem | null>(null);
+  const { problem, clear, onError: setFailure } = useProblem();
   const [notice, setNotice] = useState<string | null>(null);
   const path = { plan_id: planId };
   const plan = useQuery({ queryKey: ['plan', planId], queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}', { params: { path } })) });
@@ -112,7 +112,7 @@ function PlanDuty({ planId }: { planId: string }) {
   });
 
   function done(message: string, ...keys: string[]) {
-    setProblem(null);
+    clear();
     setNotice(message);
     for (const key of [...keys, 'duty-report']) queryClient.invalidateQueries({ queryKey: [key, planId] });
   }
@@ -120,7 +120,7 @@ function PlanDuty({ planId }: { planId: string }) {
   const failed = (ids: Record<string, string>) => (error: unknown) => {
     setNotice(null);
     setFieldIds(ids);
-    setProblem(problemOf(error));
+    setFailure(error);
   };
   const onError = failed(FIELDS.none);
 
@@ -560,7 +560,7 @@ function EvidencePack({ planId, onError }: { planId: string; onError: (error: un
 /** Check a pack file: its digest, and that the audit trail holds the event that sealed it. */
 export function VerifyPanel() {
   const [result, setResult] = useState<Schemas['Verification'] | null>(null);
-  const [problem, setProblem] = useState<Problem | null>(null);
+  const { problem, setProblem, clear, onError } = useProblem();
   const verify = useMutation({
     mutationFn: async (text: string) => {
       let pack: Schemas['PackToVerify'];
@@ -572,12 +572,12 @@ export function VerifyPanel() {
       return unwrap(await api.POST('/api/v1/evidence-packs/verify', { body: pack }));
     },
     onSuccess: (answer) => {
-      setProblem(null);
+      clear();
       setResult(answer);
     },
     onError: (error) => {
       setResult(null);
-      setProblem(problemOf(error));
+      onError(error);
     },
   });
   async function submit(event: FormEvent<HTMLFormElement>) {

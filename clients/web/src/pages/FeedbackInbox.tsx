@@ -1,14 +1,14 @@
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { Button, Select, Textarea, TextInput } from 'nhsuk-react-components';
-import { api, unwrap, type Problem, type Schemas } from '../api/client';
+import { api, unwrap, type Schemas } from '../api/client';
 import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { csvList, text } from '../components/fields';
 import { Pager } from '../components/Pager';
 import { useCursorPager } from '../components/paging';
-import { fieldErrors, problemOf } from '../components/problems';
+import { fieldErrors, useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
 import { DataTable, formatDate, humanise, Loaded, StatusTag } from '../components/ui';
 import { FEEDBACK_CHANNELS, FEEDBACK_TYPES, STATUSES } from './feedbackOptions';
@@ -79,12 +79,12 @@ export default function FeedbackInbox() {
 
 function RecordFeedback({ activityId, planId }: { activityId: string | null; planId: string | null }) {
   const navigate = useNavigate();
-  const [problem, setProblem] = useState<Problem | null>(null);
+  const { problem, onError } = useProblem();
   const plans = useQuery({ queryKey: ['plans', 'options'], queryFn: async () => unwrap(await api.GET('/api/v1/plans', { params: { query: { limit: 200 } } })) });
   const save = useMutation({
     mutationFn: async (body: Schemas['FeedbackCreate']) => unwrap(await api.POST('/api/v1/feedback', { body })),
     onSuccess: (saved) => navigate(`/feedback/${saved.id}`),
-    onError: (error) => setProblem(problemOf(error)),
+    onError,
   });
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

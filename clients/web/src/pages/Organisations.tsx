@@ -1,13 +1,13 @@
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
-import { api, unwrap, type Problem, type Schemas } from '../api/client';
+import { api, unwrap, type Schemas } from '../api/client';
 import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { Pager } from '../components/Pager';
 import { useCursorPager } from '../components/paging';
-import { fieldErrors, problemOf } from '../components/problems';
+import { fieldErrors, useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
 import { DataTable, humanise, Loaded } from '../components/ui';
 
@@ -66,14 +66,14 @@ export default function Organisations() {
 
 function NewOrganisation() {
   const queryClient = useQueryClient();
-  const [problem, setProblem] = useState<Problem | null>(null);
+  const { problem, clear, onError } = useProblem();
   const save = useMutation({
     mutationFn: async (body: Schemas['OrganisationCreate']) => unwrap(await api.POST('/api/v1/organisations', { body })),
     onSuccess: () => {
-      setProblem(null);
+      clear();
       queryClient.invalidateQueries({ queryKey: ['organisations'] });
     },
-    onError: (error) => setProblem(problemOf(error)),
+    onError,
   });
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

@@ -1,11 +1,11 @@
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, TextInput } from 'nhsuk-react-components';
-import { api, etagOf, unwrap, type Problem, type Schemas } from '../api/client';
+import { api, etagOf, unwrap, type Schemas } from '../api/client';
 import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
-import { fieldErrors, problemOf } from '../components/problems';
+import { fieldErrors, useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
 import { BackTo, DataTable, formatDate, humanise, Loaded, pounds, StatusTag, Summary } from '../components/ui';
 
@@ -13,7 +13,7 @@ export default function PlanPage() {
   const { id = '' } = useParams();
   const may = useCan();
   const queryClient = useQueryClient();
-  const [problem, setProblem] = useState<Problem | null>(null);
+  const { problem, clear, onError } = useProblem();
   const plan = useQuery({ queryKey: ['plan', id], queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}', { params: { path: { plan_id: id } } })) });
   useTitle(plan.data?.title ?? 'Plan');
   const actions = useQuery({
@@ -28,11 +28,11 @@ export default function PlanPage() {
     mutationFn: async (p: Schemas['PlanRead']) =>
       unwrap(await api.POST('/api/v1/plans/{plan_id}/approve', { params: { path: { plan_id: p.id }, header: { 'If-Match': etagOf(p.version) } } })),
     onSuccess: (saved) => {
-      setProblem(null);
+      clear();
       queryClient.setQueryData(['plan', id], saved);
       queryClient.invalidateQueries({ queryKey: ['plans'] });
     },
-    onError: (error) => setProblem(problemOf(error)),
+    onError,
   });
 
   return (
@@ -117,14 +117,14 @@ export default function PlanPage() {
 
 function NewAction({ planId }: { planId: string }) {
   const queryClient = useQueryClient();
-  const [problem, setProblem] = useState<Problem | null>(null);
+  const { problem, clear, onError } = useProblem();
   const save = useMutation({
     mutationFn: async (body: Schemas['ActionCreate']) => unwrap(await api.POST('/api/v1/plans/{plan_id}/actions', { params: { path: { plan_id: planId } }, body })),
     onSuccess: () => {
-      setProblem(null);
+      clear();
       queryClient.invalidateQueries({ queryKey: ['actions'] });
     },
-    onError: (error) => setProblem(problemOf(error)),
+    onError,
   });
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

@@ -1,11 +1,11 @@
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { Button, TextInput } from 'nhsuk-react-components';
-import { api, unwrap, type Problem } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
-import { fieldErrors, problemOf } from '../components/problems';
+import { fieldErrors, useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
 import { DataTable, formatDate, humanise, Loaded, StatusTag } from '../components/ui';
 
@@ -13,12 +13,12 @@ export default function Plans() {
   useTitle('Plans');
   const may = useCan();
   const navigate = useNavigate();
-  const [problem, setProblem] = useState<Problem | null>(null);
+  const { problem, onError } = useProblem();
   const plans = useQuery({ queryKey: ['plans'], queryFn: async () => unwrap(await api.GET('/api/v1/plans', { params: { query: { limit: 100, sort: '-updated_at' } } })) });
   const create = useMutation({
     mutationFn: async (title: string) => unwrap(await api.POST('/api/v1/plans', { body: { title } })),
     onSuccess: (plan) => navigate(`/plans/${plan.id}`),
-    onError: (error) => setProblem(problemOf(error)),
+    onError,
   });
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

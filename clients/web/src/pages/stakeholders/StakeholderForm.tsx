@@ -1,11 +1,11 @@
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, Textarea, TextInput } from 'nhsuk-react-components';
-import { api, etagOf, unwrap, type Problem, type Schemas } from '../../api/client';
+import { api, etagOf, unwrap, type Schemas } from '../../api/client';
 import { ErrorSummaryBox } from '../../components/ErrorSummaryBox';
 import { CheckboxGroup, csvList, Flag, list, text } from '../../components/fields';
-import { fieldErrors, problemOf } from '../../components/problems';
+import { fieldErrors, useProblem } from '../../components/problems';
 import { useTitle } from '../../components/useTitle';
 import { BackTo, humanise, Loaded } from '../../components/ui';
 import { CATEGORIES, CHANNELS, CONSENT_BASES, KINDS, NEEDS } from './options';
@@ -52,7 +52,7 @@ function Editor({ stakeholder }: { stakeholder: Stakeholder | null }) {
   useTitle(title);
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const [problem, setProblem] = useState<Problem | null>(null);
+  const { problem, clear, onError } = useProblem();
   const organisations = useQuery({
     queryKey: ['organisations', 'options'],
     queryFn: async () => unwrap(await api.GET('/api/v1/organisations', { params: { query: { limit: 500 } } })),
@@ -71,12 +71,12 @@ function Editor({ stakeholder }: { stakeholder: Stakeholder | null }) {
       queryClient.setQueryData(['stakeholder', saved.id], saved);
       navigate(`/stakeholders/${saved.id}`);
     },
-    onError: (error) => setProblem(problemOf(error)),
+    onError,
   });
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setProblem(null);
+    clear();
     save.mutate(bodyFrom(new FormData(event.currentTarget)));
   }
 

@@ -1,11 +1,11 @@
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
-import { api, etagOf, unwrap, type Problem, type Schemas } from '../../api/client';
+import { api, etagOf, unwrap, type Schemas } from '../../api/client';
 import { useCan } from '../../auth/roles';
 import { ErrorSummaryBox } from '../../components/ErrorSummaryBox';
-import { fieldErrors, problemOf } from '../../components/problems';
+import { fieldErrors, useProblem } from '../../components/problems';
 import { useTitle } from '../../components/useTitle';
 import { BackTo, DataTable, formatDate, humanise, Loaded, StatusTag, Summary } from '../../components/ui';
 
@@ -162,16 +162,16 @@ export default function StakeholderPage() {
 
 function AssessmentForm({ stakeholderId, planId }: { stakeholderId: string; planId?: string }) {
   const queryClient = useQueryClient();
-  const [problem, setProblem] = useState<Problem | null>(null);
+  const { problem, clear, onError } = useProblem();
   const save = useMutation({
     mutationFn: async (body: Schemas['AssessmentCreate']) =>
       unwrap(await api.POST('/api/v1/stakeholders/{stakeholder_id}/assessments', { params: { path: { stakeholder_id: stakeholderId } }, body })),
     onSuccess: () => {
-      setProblem(null);
+      clear();
       queryClient.invalidateQueries({ queryKey: ['assessments', stakeholderId] });
       queryClient.invalidateQueries({ queryKey: ['grid'] });
     },
-    onError: (error) => setProblem(problemOf(error)),
+    onError,
   });
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
