@@ -55,6 +55,11 @@ export function unwrap<T>(result: Result<T>): T {
   return result.data;
 }
 
+/** For calls answered 204 No Content (nothing to unwrap): throws ApiError unless the call succeeded. */
+export function ensureOk(result: Result<unknown>): void {
+  if (!result.response.ok) throw toApiError(result.error, result.response);
+}
+
 export function toApiError(error: unknown, response: Response): ApiError {
   const body = (error ?? {}) as Partial<Problem>;
   return new ApiError(response.status, {

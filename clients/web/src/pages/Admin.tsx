@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { NavLink, useParams } from 'react-router';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
-import { api, etagOf, unwrap, type Role, type Schemas } from '../api/client';
+import { api, ensureOk, etagOf, unwrap, type Role, type Schemas } from '../api/client';
 import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { Pager } from '../components/Pager';
@@ -136,8 +136,9 @@ function ServiceAccounts() {
     onError,
   });
   const remove = useMutation({
-    mutationFn: async (a: Schemas['ServiceAccountRead']) => api.DELETE('/api/v1/service-accounts/{account_id}', { params: { path: { account_id: a.id }, header: { 'If-Match': etagOf(a.version) } } }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['service-accounts'] }),
+    mutationFn: async (a: Schemas['ServiceAccountRead']) =>
+      ensureOk(await api.DELETE('/api/v1/service-accounts/{account_id}', { params: { path: { account_id: a.id }, header: { 'If-Match': etagOf(a.version) } } })),
+    onSuccess: () => { clear(); queryClient.invalidateQueries({ queryKey: ['service-accounts'] }); },
     onError,
   });
   function submit(event: FormEvent<HTMLFormElement>) {
@@ -189,8 +190,9 @@ function CalendarTokens() {
     onError,
   });
   const revoke = useMutation({
-    mutationFn: async (id: string) => api.DELETE('/api/v1/calendar-tokens/{token_id}', { params: { path: { token_id: id } } }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['calendar-tokens'] }),
+    mutationFn: async (id: string) => ensureOk(await api.DELETE('/api/v1/calendar-tokens/{token_id}', { params: { path: { token_id: id } } })),
+    onSuccess: () => { clear(); queryClient.invalidateQueries({ queryKey: ['calendar-tokens'] }); },
+    onError,
   });
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

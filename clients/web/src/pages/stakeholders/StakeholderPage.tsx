@@ -2,7 +2,7 @@ import type { FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
-import { api, etagOf, unwrap, type Schemas } from '../../api/client';
+import { api, ensureOk, etagOf, unwrap, type Schemas } from '../../api/client';
 import { useCan } from '../../auth/roles';
 import { ErrorSummaryBox } from '../../components/ErrorSummaryBox';
 import { fieldErrors, useProblem } from '../../components/problems';
@@ -52,11 +52,15 @@ export default function StakeholderPage() {
     queryKey: ['feedback', { stakeholder_id: id }],
     queryFn: async () => unwrap(await api.GET('/api/v1/feedback', { params: { query: { stakeholder_id: id, limit: 50 } } })),
   });
+  const { problem, clear, onError } = useProblem();
+  // Archiving answers 204 (ensureOk); a refusal (403, 412) is shown rather than dropped.
   const archive = useMutation({
     mutationFn: async (s: Schemas['StakeholderRead']) =>
       s.archived_at
         ? unwrap(await api.POST('/api/v1/stakeholders/{stakeholder_id}/restore', { params: { path: { stakeholder_id: s.id } } }))
-        : (unwrap(await api.DELETE('/api/v1/stakeholders/{stakeholder_id}', { params: { path: { stakeholder_id: s.id }, header: { 'If-Match': etagOf(s.version) } } })), null),
+        : ensureOk(await api.DELETE('/api/v1/stakeholders/{stakeholder_id}', { params: { path: { stakeholder_id: s.id }, header: { 'If-Match': etagOf(s.version) } } })),
+    onSuccess: clear,
+    onError,
     onSettled: () => {
       queryClient.invalidateQueries({ queryKey: ['stakeholder', id] });
       queryClient.invalidateQueries({ queryKey: ['stakeholders'] });
@@ -68,6 +72,7 @@ export default function StakeholderPage() {
       {(s) => (
         <>
           <BackTo to="/stakeholders">Stakeholder register</BackTo>
+          <ErrorSummaryBox problem={problem} />
           <h1>
             {s.name} {s.archived_at && <StatusTag value="archived" text="Archived" />}
           </h1>
