@@ -3,6 +3,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
 import { api, unwrap, type Schemas } from '../api/client';
+import { planChoicesQuery } from '../api/queries';
 import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { text } from '../components/fields';
@@ -85,7 +86,7 @@ function ViewSwitch({ calendar }: { calendar: boolean }) {
 function LogActivity({ planId }: { planId?: string }) {
   const navigate = useNavigate();
   const { problem, onError } = useProblem();
-  const plans = useQuery({ queryKey: ['plans', 'options'], queryFn: async () => unwrap(await api.GET('/api/v1/plans', { params: { query: { limit: 200 } } })) });
+  const plans = useQuery(planChoicesQuery);
   const save = useMutation({
     mutationFn: async (body: Schemas['ActivityCreate']) => unwrap(await api.POST('/api/v1/activities', { body })),
     onSuccess: (saved) => navigate(`/activities/${saved.id}`),

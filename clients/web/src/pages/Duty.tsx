@@ -3,6 +3,7 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button } from 'nhsuk-react-components';
 import { api, ApiError, toApiError, unwrap, type Problem, type Schemas } from '../api/client';
+import { planChoicesQuery, planQuery } from '../api/queries';
 import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { saveBlob } from '../components/download';
@@ -37,7 +38,7 @@ export default function Duty() {
 
 function ChoosePlan() {
   useTitle('Duty to involve');
-  const plans = useQuery({ queryKey: ['plans', 'duty'], queryFn: async () => unwrap(await api.GET('/api/v1/plans', { params: { query: { limit: 100 } } })) });
+  const plans = useQuery(planChoicesQuery);
   return (
     <>
       <h1>Duty to involve</h1>
@@ -81,7 +82,7 @@ function PlanDuty({ planId }: { planId: string }) {
   const { problem, clear, onError: setFailure } = useProblem();
   const [notice, setNotice] = useState<string | null>(null);
   const path = { plan_id: planId };
-  const plan = useQuery({ queryKey: ['plan', planId], queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}', { params: { path } })) });
+  const plan = useQuery(planQuery(planId));
   useTitle(plan.data ? `Duty to involve: ${plan.data.title}` : 'Duty to involve');
   const report = useQuery({ queryKey: ['duty-report', planId], queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}/duty-report', { params: { path } })) });
   const duties = useQuery({ queryKey: ['duties'], queryFn: async () => unwrap(await api.GET('/api/v1/duties', { params: { query: { limit: 200 } } })) });

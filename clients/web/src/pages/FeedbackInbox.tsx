@@ -3,6 +3,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { Button, Select, Textarea, TextInput } from 'nhsuk-react-components';
 import { api, unwrap, type Schemas } from '../api/client';
+import { planChoicesQuery } from '../api/queries';
 import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { csvList, text } from '../components/fields';
@@ -80,7 +81,7 @@ export default function FeedbackInbox() {
 function RecordFeedback({ activityId, planId }: { activityId: string | null; planId: string | null }) {
   const navigate = useNavigate();
   const { problem, onError } = useProblem();
-  const plans = useQuery({ queryKey: ['plans', 'options'], queryFn: async () => unwrap(await api.GET('/api/v1/plans', { params: { query: { limit: 200 } } })) });
+  const plans = useQuery(planChoicesQuery);
   const save = useMutation({
     mutationFn: async (body: Schemas['FeedbackCreate']) => unwrap(await api.POST('/api/v1/feedback', { body })),
     onSuccess: (saved) => navigate(`/feedback/${saved.id}`),

@@ -3,6 +3,7 @@ import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, TextInput } from 'nhsuk-react-components';
 import { api, etagOf, unwrap, type Schemas } from '../api/client';
+import { planQuery } from '../api/queries';
 import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { fieldErrors, useProblem } from '../components/problems';
@@ -14,7 +15,7 @@ export default function PlanPage() {
   const may = useCan();
   const queryClient = useQueryClient();
   const { problem, clear, onError } = useProblem();
-  const plan = useQuery({ queryKey: ['plan', id], queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}', { params: { path: { plan_id: id } } })) });
+  const plan = useQuery(planQuery(id));
   useTitle(plan.data?.title ?? 'Plan');
   const actions = useQuery({
     queryKey: ['actions', id],
@@ -29,7 +30,7 @@ export default function PlanPage() {
       unwrap(await api.POST('/api/v1/plans/{plan_id}/approve', { params: { path: { plan_id: p.id }, header: { 'If-Match': etagOf(p.version) } } })),
     onSuccess: (saved) => {
       clear();
-      queryClient.setQueryData(['plan', id], saved);
+      queryClient.setQueryData(planQuery(id).queryKey, saved);
       queryClient.invalidateQueries({ queryKey: ['plans'] });
     },
     onError,

@@ -3,6 +3,7 @@ import { useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, Textarea, TextInput } from 'nhsuk-react-components';
 import { api, etagOf, unwrap, type Schemas } from '../../api/client';
+import { stakeholderQuery } from '../../api/queries';
 import { ErrorSummaryBox } from '../../components/ErrorSummaryBox';
 import { CheckboxGroup, csvList, Flag, list, text } from '../../components/fields';
 import { fieldErrors, useProblem } from '../../components/problems';
@@ -38,11 +39,7 @@ export function bodyFrom(form: FormData): Schemas['StakeholderCreate'] {
 
 export default function StakeholderForm() {
   const { id } = useParams();
-  const existing = useQuery({
-    queryKey: ['stakeholder', id],
-    queryFn: async () => unwrap(await api.GET('/api/v1/stakeholders/{stakeholder_id}', { params: { path: { stakeholder_id: id! } } })),
-    enabled: Boolean(id),
-  });
+  const existing = useQuery({ ...stakeholderQuery(id ?? ''), enabled: Boolean(id) });
   if (id) return <Loaded query={existing}>{(s) => <Editor stakeholder={s} />}</Loaded>;
   return <Editor stakeholder={null} />;
 }
@@ -68,7 +65,7 @@ function Editor({ stakeholder }: { stakeholder: Stakeholder | null }) {
         : unwrap(await api.POST('/api/v1/stakeholders', { body })),
     onSuccess: (saved) => {
       queryClient.invalidateQueries({ queryKey: ['stakeholders'] });
-      queryClient.setQueryData(['stakeholder', saved.id], saved);
+      queryClient.setQueryData(stakeholderQuery(saved.id).queryKey, saved);
       navigate(`/stakeholders/${saved.id}`);
     },
     onError,

@@ -3,6 +3,7 @@ import { Link, useSearchParams } from 'react-router';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
 import { api, unwrap, type Schemas } from '../../api/client';
+import { planChoicesQuery } from '../../api/queries';
 import type { paths } from '../../api/schema';
 import { useCan } from '../../auth/roles';
 import { saveBlob } from '../../components/download';
@@ -35,7 +36,7 @@ export default function StakeholderList() {
   const filters = filtersFrom(params);
   const pager = useCursorPager();
   const [exporting, setExporting] = useState(false);
-  const plans = useQuery({ queryKey: ['plans', 'options'], queryFn: async () => unwrap(await api.GET('/api/v1/plans', { params: { query: { limit: 200 } } })) });
+  const plans = useQuery(planChoicesQuery);
 
   const list = useQuery({
     queryKey: ['stakeholders', filters, pager.cursor],

@@ -3,6 +3,7 @@ import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
 import { api, ensureOk, etagOf, unwrap, type Schemas } from '../../api/client';
+import { stakeholderQuery } from '../../api/queries';
 import { useCan } from '../../auth/roles';
 import { ErrorSummaryBox } from '../../components/ErrorSummaryBox';
 import { fieldErrors, useProblem } from '../../components/problems';
@@ -35,10 +36,7 @@ export default function StakeholderPage() {
   const { id = '' } = useParams();
   const may = useCan();
   const queryClient = useQueryClient();
-  const stakeholder = useQuery({
-    queryKey: ['stakeholder', id],
-    queryFn: async () => unwrap(await api.GET('/api/v1/stakeholders/{stakeholder_id}', { params: { path: { stakeholder_id: id } } })),
-  });
+  const stakeholder = useQuery(stakeholderQuery(id));
   useTitle(stakeholder.data?.name ?? 'Stakeholder');
   const assessments = useQuery({
     queryKey: ['assessments', id],
