@@ -2,11 +2,12 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button } from 'nhsuk-react-components';
-import { api, ApiError, toApiError, unwrap, type Problem, type Schemas } from '../api/client';
+import { api, ApiError, etagOf, toApiError, unwrap, type Problem, type Schemas } from '../api/client';
 import { planChoicesQuery, planQuery } from '../api/queries';
 import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { saveBlob } from '../components/download';
+import { text } from '../components/fields';
 import { useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
 import { BackTo, DataTable, formatDate, humanise, Loaded, Summary } from '../components/ui';
@@ -61,11 +62,6 @@ function Field({ id, label, children }: { id: string; label: string; children: (
       {children(id)}
     </div>
   );
-}
-
-function str(form: FormData, name: string): string | null {
-  const value = String(form.get(name) ?? '').trim();
-  return value === '' ? null : value;
 }
 
 function tristate(value: boolean | null | undefined): string {
@@ -155,7 +151,7 @@ function PlanDuty({ planId }: { planId: string }) {
   });
   const saveScrutiny = useMutation({
     mutationFn: async (body: Schemas['ScrutinyPut']) =>
-      unwrap(await api.PUT('/api/v1/plans/{plan_id}/scrutiny', { params: { path, header: { 'If-Match': `"${scrutiny.data?.version ?? 0}"` } }, body })),
+      unwrap(await api.PUT('/api/v1/plans/{plan_id}/scrutiny', { params: { path, header: { 'If-Match': etagOf(scrutiny.data?.version ?? 0) } }, body })),
     onSuccess: () => done('Scrutiny record saved.', 'scrutiny'),
     onError: failed(FIELDS.scrutiny),
   });
@@ -294,14 +290,14 @@ function PlanDuty({ planId }: { planId: string }) {
                     onSubmit={(event: FormEvent<HTMLFormElement>) => {
                       event.preventDefault();
                       const f = new FormData(event.currentTarget);
-                      const min = str(f, 'c-minimum');
+                      const min = text(f, 'c-minimum');
                       addConsultation.mutate({
                         title: String(f.get('c-title') ?? ''),
-                        opened_date: str(f, 'c-opened'),
-                        closed_date: str(f, 'c-closed'),
+                        opened_date: text(f, 'c-opened'),
+                        closed_date: text(f, 'c-closed'),
                         minimum_days: min === null ? null : Number(min),
-                        decision_date: str(f, 'c-decision-date'),
-                        decision_summary: str(f, 'c-decision'),
+                        decision_date: text(f, 'c-decision-date'),
+                        decision_summary: text(f, 'c-decision'),
                       });
                     }}
                   >
@@ -324,8 +320,8 @@ function PlanDuty({ planId }: { planId: string }) {
                       event.preventDefault();
                       const f = new FormData(event.currentTarget);
                       // Drop blank optional parts, and send the publication time as ISO 8601.
-                      for (const name of ['consultation_id', 'published_at']) if (!str(f, name)) f.delete(name);
-                      const published = str(f, 'published_at');
+                      for (const name of ['consultation_id', 'published_at']) if (!text(f, name)) f.delete(name);
+                      const published = text(f, 'published_at');
                       if (published) f.set('published_at', new Date(published).toISOString());
                       upload.mutate(f);
                     }}
@@ -389,13 +385,13 @@ function PlanDuty({ planId }: { planId: string }) {
                             const f = new FormData(event.currentTarget);
                             saveScrutiny.mutate({
                               body: s.body,
-                              committee_name: str(f, 's-committee'),
-                              substantial_variation: fromTristate(str(f, 's-variation')),
-                              substantial_variation_reason: str(f, 's-reason'),
-                              committee_view: str(f, 's-view'),
-                              committee_view_date: str(f, 's-view-date'),
-                              sos_notification_required: fromTristate(str(f, 's-sos')),
-                              sos_notified_date: str(f, 's-sos-date'),
+                              committee_name: text(f, 's-committee'),
+                              substantial_variation: fromTristate(text(f, 's-variation')),
+                              substantial_variation_reason: text(f, 's-reason'),
+                              committee_view: text(f, 's-view'),
+                              committee_view_date: text(f, 's-view-date'),
+                              sos_notification_required: fromTristate(text(f, 's-sos')),
+                              sos_notified_date: text(f, 's-sos-date'),
                             });
                           }}
                         >
@@ -434,7 +430,7 @@ function PlanDuty({ planId }: { planId: string }) {
                               direction: String(f.get('k-direction')) as Schemas['CorrespondenceCreate']['direction'],
                               correspondence_date: String(f.get('k-date') ?? ''),
                               summary: String(f.get('k-summary') ?? ''),
-                              document_id: str(f, 'k-document'),
+                              document_id: text(f, 'k-document'),
                             });
                           }}
                         >
@@ -495,8 +491,8 @@ function PlanDuty({ planId }: { planId: string }) {
                       requirement_id: String(f.get('e-requirement')),
                       summary: String(f.get('e-summary') ?? ''),
                       document_ids: f.getAll('e-documents').map(String),
-                      decision: str(f, 'e-decision'),
-                      decision_date: str(f, 'e-decision-date'),
+                      decision: text(f, 'e-decision'),
+                      decision_date: text(f, 'e-decision-date'),
                     });
                   }}
                 >
