@@ -28,7 +28,7 @@ export default function Activities() {
   const [params] = useSearchParams();
   const planId = params.get('plan_id') ?? undefined;
   const calendar = params.get('view') === 'calendar';
-  const pager = useCursorPager();
+  const pager = useCursorPager(planId);
   const list = useQuery({
     enabled: !calendar,
     queryKey: ['activities', planId, pager.cursor],

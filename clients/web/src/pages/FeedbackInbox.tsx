@@ -20,7 +20,7 @@ export default function FeedbackInbox() {
   const [params, setParams] = useSearchParams();
   const status = (params.get('status') || undefined) as Schemas['FeedbackStatus'] | undefined;
   const overdue = params.get('overdue') === 'true' ? true : undefined;
-  const pager = useCursorPager();
+  const pager = useCursorPager({ status, overdue });
   const list = useQuery({
     queryKey: ['feedback', { status, overdue }, pager.cursor],
     queryFn: async () => unwrap(await api.GET('/api/v1/feedback', { params: { query: { status, overdue, limit: 50, cursor: pager.cursor, sort: '-received_at' } } })),
@@ -32,7 +32,6 @@ export default function FeedbackInbox() {
     const next = new URLSearchParams();
     if (form.get('status')) next.set('status', String(form.get('status')));
     if (form.get('overdue') === 'true') next.set('overdue', 'true');
-    pager.reset();
     setParams(next);
   }
   return (

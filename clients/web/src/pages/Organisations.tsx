@@ -22,7 +22,7 @@ export default function Organisations() {
   const may = useCan();
   const [params, setParams] = useSearchParams();
   const q = params.get('q') ?? '';
-  const pager = useCursorPager();
+  const pager = useCursorPager(q);
   const list = useQuery({
     queryKey: ['organisations', q, pager.cursor],
     queryFn: async () => unwrap(await api.GET('/api/v1/organisations', { params: { query: { q: q || undefined, limit: 50, cursor: pager.cursor, sort: 'name' } } })),
@@ -30,7 +30,6 @@ export default function Organisations() {
   });
   function search(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    pager.reset();
     const value = String(new FormData(event.currentTarget).get('q') ?? '').trim();
     setParams(value ? { q: value } : {});
   }

@@ -34,7 +34,7 @@ export default function StakeholderList() {
   const may = useCan();
   const [params, setParams] = useSearchParams();
   const filters = filtersFrom(params);
-  const pager = useCursorPager();
+  const pager = useCursorPager(filters);
   const [exporting, setExporting] = useState(false);
   const plans = useQuery(planChoicesQuery);
 
@@ -53,7 +53,6 @@ export default function StakeholderList() {
       const value = String(form.get(name) ?? '').trim();
       if (value) next.set(name, value);
     }
-    pager.reset();
     setParams(next);
   }
 
