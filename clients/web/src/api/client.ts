@@ -13,9 +13,6 @@ let onUnauthorised: () => void = () => {};
 export function setToken(value: string | null): void {
   token = value;
 }
-export function hasToken(): boolean {
-  return token !== null;
-}
 export function whenUnauthorised(handler: () => void): void {
   onUnauthorised = handler;
 }

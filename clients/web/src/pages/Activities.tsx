@@ -14,7 +14,7 @@ import { useTitle } from '../components/useTitle';
 import { DataTable, formatDate, humanise, Loaded, StatusTag } from '../components/ui';
 import { ActivityCalendar } from './ActivityCalendar';
 
-export const METHODS: Schemas['ActivityMethod'][] = [
+const METHODS: Schemas['ActivityMethod'][] = [
   'focus_group', 'public_meeting', 'briefing', 'workshop', 'survey', 'one_to_one', 'staff_forum', 'newsletter_article', 'website_post',
   'intranet_qa', 'blog', 'breaking_news_email', 'citizens_jury', 'solution_circle', 'social_media_campaign', 'press_release',
   'patient_participation_group', 'other',

@@ -165,7 +165,7 @@ export default function Home() {
             columns={[
               ['Plan', (i) => <Link to={`/plans/${i.planId}/duty`}>{i.planTitle}</Link>],
               ['Requirement', (i) => i.title],
-              ['Status', () => <StatusTag value="red" text="Red" />],
+              ['Status', () => <StatusTag value="red" />],
               ['Reason', (i) => i.reason],
             ]}
           />

@@ -11,7 +11,7 @@ import { fieldErrors, useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
 import { DataTable, humanise, Loaded } from '../components/ui';
 
-export const ORG_KINDS: Schemas['OrganisationKind'][] = [
+const ORG_KINDS: Schemas['OrganisationKind'][] = [
   'gp_practice', 'primary_care_network', 'nhs_trust', 'integrated_care_board', 'health_board', 'local_authority', 'healthwatch',
   'llais', 'voluntary_group', 'community_group', 'patient_group', 'mp_office', 'elected_member', 'media', 'education',
   'professional_body', 'regulator', 'business', 'other',

@@ -18,7 +18,7 @@ function Contact({ value }: { value: string | null }) {
 }
 
 /** Interest and influence over time: two lines on a 1–5 scale, with the table below as the text alternative. */
-export function AssessmentChart({ items }: { items: Schemas['AssessmentRead'][] }) {
+function AssessmentChart({ items }: { items: Schemas['AssessmentRead'][] }) {
   const points = [...items].reverse();
   if (points.length < 2) return null;
   const w = 320, h = 120, step = w / (points.length - 1);
@@ -163,7 +163,7 @@ export default function StakeholderPage() {
   );
 }
 
-function AssessmentForm({ stakeholderId, planId }: { stakeholderId: string; planId?: string }) {
+function AssessmentForm({ stakeholderId }: { stakeholderId: string }) {
   const queryClient = useQueryClient();
   const { problem, clear, onError } = useProblem();
   const save = useMutation({
@@ -183,7 +183,7 @@ function AssessmentForm({ stakeholderId, planId }: { stakeholderId: string; plan
       interest: Number(form.get('interest')),
       influence: Number(form.get('influence')),
       rationale: String(form.get('rationale') ?? '') || null,
-      plan_id: planId ?? null,
+      plan_id: null,
     });
   }
   const errors = fieldErrors(problem);
