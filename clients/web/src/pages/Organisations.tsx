@@ -76,9 +76,13 @@ function NewOrganisation() {
   });
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    save.mutate({ name: String(form.get('name') ?? '').trim(), kind: (form.get('kind') || undefined) as Schemas['OrganisationKind'] | undefined });
-    event.currentTarget.reset();
+    const element = event.currentTarget;
+    const form = new FormData(element);
+    // Emptied once saved: a refused name stays in the field beside its error.
+    save.mutate(
+      { name: String(form.get('name') ?? '').trim(), kind: (form.get('kind') || undefined) as Schemas['OrganisationKind'] | undefined },
+      { onSuccess: () => element.reset() },
+    );
   }
   const errors = fieldErrors(problem);
   return (
