@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { Button, Select } from 'nhsuk-react-components';
-import { api, toApiError, type Problem, type Schemas } from '../../api/client';
+import { api, toApiError, unwrap, type Problem, type Schemas } from '../../api/client';
 import { saveBlob } from '../../components/download';
 import { ErrorSummaryBox } from '../../components/ErrorSummaryBox';
 import { useProblem } from '../../components/problems';
@@ -89,8 +89,11 @@ export default function ImportWizard() {
   }
 
   async function template() {
-    const result = await api.GET('/api/v1/imports/stakeholders/template', { parseAs: 'blob' });
-    if (result.data) saveBlob(result.data as unknown as Blob, 'stakeholders-template.csv');
+    try {
+      saveBlob(unwrap(await api.GET('/api/v1/imports/stakeholders/template', { parseAs: 'blob' })) as unknown as Blob, 'stakeholders-template.csv');
+    } catch (error) {
+      onError(error);
+    }
   }
 
   return (

@@ -7,8 +7,10 @@ import { planChoicesQuery } from '../../api/queries';
 import type { paths } from '../../api/schema';
 import { useCan } from '../../auth/roles';
 import { saveBlob } from '../../components/download';
+import { ErrorSummaryBox } from '../../components/ErrorSummaryBox';
 import { Pager } from '../../components/Pager';
 import { useCursorPager } from '../../components/paging';
+import { useProblem } from '../../components/problems';
 import { useTitle } from '../../components/useTitle';
 import { DataTable, humanise, Loaded, StatusTag } from '../../components/ui';
 import { CATEGORIES, QUADRANTS, SORTS } from './options';
@@ -36,6 +38,7 @@ export default function StakeholderList() {
   const filters = filtersFrom(params);
   const pager = useCursorPager(filters);
   const [exporting, setExporting] = useState(false);
+  const { problem, clear, onError } = useProblem();
   const plans = useQuery(planChoicesQuery);
 
   const list = useQuery({
@@ -62,6 +65,9 @@ export default function StakeholderList() {
       const { sort: _sort, ...exportFilters } = filters;
       const result = await api.GET('/api/v1/exports/stakeholders', { params: { query: { ...exportFilters, format: 'csv' } }, parseAs: 'blob' });
       saveBlob(unwrap(result) as unknown as Blob, 'stakeholders.csv');
+      clear();
+    } catch (error) {
+      onError(error);
     } finally {
       setExporting(false);
     }
@@ -69,6 +75,7 @@ export default function StakeholderList() {
 
   return (
     <>
+      <ErrorSummaryBox problem={problem} />
       <h1>Stakeholder register</h1>
       {may.edit && (
         <p className="nhsuk-body">
