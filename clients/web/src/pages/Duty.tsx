@@ -111,7 +111,9 @@ function PlanDuty({ planId }: { planId: string }) {
   function done(message: string, ...keys: string[]) {
     clear();
     setNotice(message);
-    for (const key of [...keys, 'duty-report']) queryClient.invalidateQueries({ queryKey: [key, planId] });
+    for (const key of keys) queryClient.invalidateQueries({ queryKey: [key, planId] });
+    // Every duty report key: this plan's and Home's red items (['duty-report', 'red']), which reads it too.
+    queryClient.invalidateQueries({ queryKey: ['duty-report'] });
   }
   const [fieldIds, setFieldIds] = useState<Record<string, string>>(FIELDS.none);
   const failed = (ids: Record<string, string>) => (error: unknown) => {
