@@ -13,9 +13,6 @@ let onUnauthorised: () => void = () => {};
 export function setToken(value: string | null): void {
   token = value;
 }
-export function hasToken(): boolean {
-  return token !== null;
-}
 export function whenUnauthorised(handler: () => void): void {
   onUnauthorised = handler;
 }
@@ -53,6 +50,11 @@ export function unwrap<T>(result: Result<T>): T {
     throw toApiError(result.error, result.response);
   }
   return result.data;
+}
+
+/** For calls answered 204 No Content (nothing to unwrap): throws ApiError unless the call succeeded. */
+export function ensureOk(result: Result<unknown>): void {
+  if (!result.response.ok) throw toApiError(result.error, result.response);
 }
 
 export function toApiError(error: unknown, response: Response): ApiError {

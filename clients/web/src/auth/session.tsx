@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import { api, setToken, toApiError, unwrap, whenUnauthorised, type Schemas } from '../api/client';
+import { api, setToken, unwrap, whenUnauthorised, type Schemas } from '../api/client';
 
 export type Me = Schemas['MeResponse'];
 
@@ -30,7 +30,6 @@ export function SessionProvider({ children, initial = null }: { children: ReactN
       bodySerializer: (body) => new URLSearchParams(body as Record<string, string>),
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     });
-    if (result.error !== undefined) throw toApiError(result.error, result.response);
     setToken(unwrap(result).access_token);
     try {
       setMe(unwrap(await api.GET('/api/v1/me')));

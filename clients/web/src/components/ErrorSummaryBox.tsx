@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { Problem } from '../api/client';
 import { describe, fieldErrors } from './problems';
+import { humanise } from './ui';
 
 interface Props {
   problem: Problem | null;
@@ -27,16 +28,11 @@ export function ErrorSummaryBox({ problem, fieldIds = {} }: Props) {
         <ul className="nhsuk-list nhsuk-error-summary__list">
           {entries.map(([field, msg]) => (
             <li key={field}>
-              {fieldIds[field] ? <a href={`#${fieldIds[field]}`}>{`${label(field)}: ${msg}`}</a> : `${label(field)}: ${msg}`}
+              {fieldIds[field] ? <a href={`#${fieldIds[field]}`}>{`${humanise(field)}: ${msg}`}</a> : `${humanise(field)}: ${msg}`}
             </li>
           ))}
         </ul>
       </div>
     </div>
   );
-}
-
-export function label(field: string): string {
-  const text = field.replace(/_/g, ' ');
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

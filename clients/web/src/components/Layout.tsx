@@ -1,10 +1,11 @@
 import { Suspense } from 'react';
 import { Link, NavLink, Navigate, Outlet, useLocation } from 'react-router';
+import type { Role } from '../api/client';
 import { useSession } from '../auth/session';
 import { can } from '../auth/roles';
 import { humanise, Loading } from './ui';
 
-const NAV: { to: string; text: string; show?: (role: Parameters<typeof can.edit>[0]) => boolean }[] = [
+const NAV: { to: string; text: string; show?: (role: Role) => boolean }[] = [
   { to: '/', text: 'Home' },
   { to: '/stakeholders', text: 'Stakeholders' },
   { to: '/organisations', text: 'Organisations' },

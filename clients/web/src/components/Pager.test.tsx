@@ -13,8 +13,17 @@ describe('useCursorPager', () => {
     expect(result.current.page).toBe(3);
     act(() => result.current.previous());
     expect(result.current.cursor).toBe('c2');
-    act(() => result.current.reset());
+    expect(result.current.hasPrevious).toBe(true);
+  });
+
+  it('starts again at the first page when the filters change, and only then', () => {
+    const { result, rerender } = renderHook(({ filters }) => useCursorPager(filters), { initialProps: { filters: { q: 'a' } } });
+    act(() => result.current.next('c2'));
+    rerender({ filters: { q: 'a' } });
+    expect(result.current.cursor).toBe('c2');
+    rerender({ filters: { q: 'b' } });
     expect(result.current.cursor).toBeUndefined();
+    expect(result.current.page).toBe(1);
     expect(result.current.hasPrevious).toBe(false);
   });
 });

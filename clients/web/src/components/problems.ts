@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { ApiError, type Problem } from '../api/client';
 
 /** Field errors of a problem+json, keyed by field name (the last part of `loc` that is a name). */
@@ -22,4 +23,13 @@ export function describe(problem: Problem): string {
   if (problem.status === 412) return 'Someone else changed this record since you opened it. Reload and try again.';
   if (problem.status === 403) return 'Your role does not allow this.';
   return problem.detail || problem.title;
+}
+
+/**
+ * The problem of a page's (or form's) latest failed call, for its ErrorSummaryBox: pass `onError` to the
+ * mutations, call `clear` when one succeeds.
+ */
+export function useProblem() {
+  const [problem, setProblem] = useState<Problem | null>(null);
+  return { problem, setProblem, onError: (error: unknown) => setProblem(problemOf(error)), clear: () => setProblem(null) };
 }

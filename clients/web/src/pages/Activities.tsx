@@ -1,20 +1,20 @@
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
-import { api, unwrap, type Problem, type Schemas } from '../api/client';
-import { can } from '../auth/roles';
-import { useMe } from '../auth/session';
+import { api, unwrap, type Schemas } from '../api/client';
+import { planChoicesQuery } from '../api/queries';
+import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { text } from '../components/fields';
 import { Pager } from '../components/Pager';
 import { useCursorPager } from '../components/paging';
-import { fieldErrors, problemOf } from '../components/problems';
+import { fieldErrors, useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
 import { DataTable, formatDate, humanise, Loaded, StatusTag } from '../components/ui';
 import { ActivityCalendar } from './ActivityCalendar';
 
-export const METHODS: Schemas['ActivityMethod'][] = [
+const METHODS: Schemas['ActivityMethod'][] = [
   'focus_group', 'public_meeting', 'briefing', 'workshop', 'survey', 'one_to_one', 'staff_forum', 'newsletter_article', 'website_post',
   'intranet_qa', 'blog', 'breaking_news_email', 'citizens_jury', 'solution_circle', 'social_media_campaign', 'press_release',
   'patient_participation_group', 'other',
@@ -24,11 +24,11 @@ const LIMBS: Schemas['DutyLimb'][] = ['planning', 'proposals', 'decision'];
 
 export default function Activities() {
   useTitle('Activities');
-  const me = useMe();
+  const may = useCan();
   const [params] = useSearchParams();
   const planId = params.get('plan_id') ?? undefined;
   const calendar = params.get('view') === 'calendar';
-  const pager = useCursorPager();
+  const pager = useCursorPager(planId);
   const list = useQuery({
     enabled: !calendar,
     queryKey: ['activities', planId, pager.cursor],
@@ -39,7 +39,7 @@ export default function Activities() {
     <>
       <h1>Activities</h1>
       <p className="nhsuk-body">The record of stakeholder engagement: what was done, when, and who came.</p>
-      {can.log(me.role) && <LogActivity planId={planId} />}
+      {may.log && <LogActivity planId={planId} />}
       <ViewSwitch calendar={calendar} />
       {calendar ? <ActivityCalendar planId={planId} /> : <Loaded query={list}>
         {(page) => (
@@ -85,12 +85,12 @@ function ViewSwitch({ calendar }: { calendar: boolean }) {
 
 function LogActivity({ planId }: { planId?: string }) {
   const navigate = useNavigate();
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const plans = useQuery({ queryKey: ['plans', 'options'], queryFn: async () => unwrap(await api.GET('/api/v1/plans', { params: { query: { limit: 200 } } })) });
+  const { problem, onError } = useProblem();
+  const plans = useQuery(planChoicesQuery);
   const save = useMutation({
     mutationFn: async (body: Schemas['ActivityCreate']) => unwrap(await api.POST('/api/v1/activities', { body })),
     onSuccess: (saved) => navigate(`/activities/${saved.id}`),
-    onError: (error) => setProblem(problemOf(error)),
+    onError,
   });
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

@@ -2,19 +2,18 @@ import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
-import { api, unwrap, type Problem, type Schemas } from '../api/client';
-import { can } from '../auth/roles';
-import { useMe } from '../auth/session';
+import { api, unwrap, type Schemas } from '../api/client';
+import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
-import { problemOf } from '../components/problems';
+import { useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
 import { BackTo, DataTable, formatDate, humanise, Loaded, pounds, StatusTag, Summary } from '../components/ui';
 
 export default function ActivityPage() {
   const { id = '' } = useParams();
-  const me = useMe();
+  const may = useCan();
   const queryClient = useQueryClient();
-  const [problem, setProblem] = useState<Problem | null>(null);
+  const { problem, clear, onError } = useProblem();
   const activity = useQuery({ queryKey: ['activity', id], queryFn: async () => unwrap(await api.GET('/api/v1/activities/{activity_id}', { params: { path: { activity_id: id } } })) });
   useTitle(activity.data?.title ?? 'Activity');
   const attendance = useQuery({
@@ -24,14 +23,14 @@ export default function ActivityPage() {
   const record = useMutation({
     mutationFn: async (body: Schemas['AttendanceRecord']) => unwrap(await api.POST('/api/v1/activities/{activity_id}/attendance', { params: { path: { activity_id: id } }, body })),
     onSuccess: (log) => {
-      setProblem(null);
+      clear();
       queryClient.setQueryData(['attendance', id], log);
       queryClient.invalidateQueries({ queryKey: ['activity', id] });
       queryClient.invalidateQueries({ queryKey: ['activities'] });
     },
-    onError: (error) => setProblem(problemOf(error)),
+    onError,
   });
-  const logger = can.log(me.role);
+  const logger = may.log;
 
   return (
     <Loaded query={activity}>

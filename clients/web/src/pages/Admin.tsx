@@ -2,13 +2,12 @@ import { useState, type FormEvent } from 'react';
 import { NavLink, useParams } from 'react-router';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
-import { api, etagOf, unwrap, type Problem, type Role, type Schemas } from '../api/client';
-import { can } from '../auth/roles';
-import { useMe } from '../auth/session';
+import { api, ensureOk, etagOf, unwrap, type Role, type Schemas } from '../api/client';
+import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { Pager } from '../components/Pager';
 import { useCursorPager } from '../components/paging';
-import { fieldErrors, problemOf } from '../components/problems';
+import { fieldErrors, useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
 import { DataTable, formatDate, humanise, Loaded, StatusTag } from '../components/ui';
 
@@ -22,9 +21,9 @@ const SECTIONS = [
 
 export default function Admin() {
   useTitle('Admin');
-  const me = useMe();
-  const section = useParams()['*'] || (can.administer(me.role) ? 'users' : 'audit');
-  const visible = SECTIONS.filter((s) => (s.admin ? can.administer(me.role) : can.audit(me.role)));
+  const may = useCan();
+  const section = useParams()['*'] || (may.administer ? 'users' : 'audit');
+  const visible = SECTIONS.filter((s) => (s.admin ? may.administer : may.audit));
   return (
     <>
       <h1>Admin</h1>
@@ -54,24 +53,19 @@ export default function Admin() {
   );
 }
 
-function useProblem() {
-  const [problem, setProblem] = useState<Problem | null>(null);
-  return { problem, setProblem, onError: (error: unknown) => setProblem(problemOf(error)) };
-}
-
 function Users() {
   const queryClient = useQueryClient();
-  const { problem, setProblem, onError } = useProblem();
+  const { problem, clear, onError } = useProblem();
   const users = useQuery({ queryKey: ['users'], queryFn: async () => unwrap(await api.GET('/api/v1/users', { params: { query: { limit: 200, sort: 'email' } } })) });
   const create = useMutation({
     mutationFn: async (body: Schemas['UserCreate']) => unwrap(await api.POST('/api/v1/users', { body })),
-    onSuccess: () => { setProblem(null); queryClient.invalidateQueries({ queryKey: ['users'] }); },
+    onSuccess: () => { clear(); queryClient.invalidateQueries({ queryKey: ['users'] }); },
     onError,
   });
   const update = useMutation({
     mutationFn: async ({ user, body }: { user: Schemas['UserRead']; body: Schemas['UserUpdate'] }) =>
       unwrap(await api.PATCH('/api/v1/users/{user_id}', { params: { path: { user_id: user.id }, header: { 'If-Match': etagOf(user.version) } }, body })),
-    onSuccess: () => { setProblem(null); queryClient.invalidateQueries({ queryKey: ['users'] }); },
+    onSuccess: () => { clear(); queryClient.invalidateQueries({ queryKey: ['users'] }); },
     onError,
   });
   function submit(event: FormEvent<HTMLFormElement>) {
@@ -133,17 +127,18 @@ function Secret({ label, value }: { label: string; value: string }) {
 
 function ServiceAccounts() {
   const queryClient = useQueryClient();
-  const { problem, setProblem, onError } = useProblem();
+  const { problem, clear, onError } = useProblem();
   const [secret, setSecret] = useState<Schemas['ServiceAccountCredentials'] | null>(null);
   const accounts = useQuery({ queryKey: ['service-accounts'], queryFn: async () => unwrap(await api.GET('/api/v1/service-accounts', { params: { query: { limit: 200 } } })) });
   const create = useMutation({
     mutationFn: async (body: Schemas['ServiceAccountCreate']) => unwrap(await api.POST('/api/v1/service-accounts', { body })),
-    onSuccess: (created) => { setProblem(null); setSecret(created); queryClient.invalidateQueries({ queryKey: ['service-accounts'] }); },
+    onSuccess: (created) => { clear(); setSecret(created); queryClient.invalidateQueries({ queryKey: ['service-accounts'] }); },
     onError,
   });
   const remove = useMutation({
-    mutationFn: async (a: Schemas['ServiceAccountRead']) => api.DELETE('/api/v1/service-accounts/{account_id}', { params: { path: { account_id: a.id }, header: { 'If-Match': etagOf(a.version) } } }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['service-accounts'] }),
+    mutationFn: async (a: Schemas['ServiceAccountRead']) =>
+      ensureOk(await api.DELETE('/api/v1/service-accounts/{account_id}', { params: { path: { account_id: a.id }, header: { 'If-Match': etagOf(a.version) } } })),
+    onSuccess: () => { clear(); queryClient.invalidateQueries({ queryKey: ['service-accounts'] }); },
     onError,
   });
   function submit(event: FormEvent<HTMLFormElement>) {
@@ -186,17 +181,18 @@ function ServiceAccounts() {
 
 function CalendarTokens() {
   const queryClient = useQueryClient();
-  const { problem, setProblem, onError } = useProblem();
+  const { problem, clear, onError } = useProblem();
   const [secret, setSecret] = useState<Schemas['CalendarTokenSecret'] | null>(null);
   const tokens = useQuery({ queryKey: ['calendar-tokens'], queryFn: async () => unwrap(await api.GET('/api/v1/calendar-tokens', { params: { query: { limit: 200 } } })) });
   const create = useMutation({
     mutationFn: async (body: Schemas['CalendarTokenCreate']) => unwrap(await api.POST('/api/v1/calendar-tokens', { body })),
-    onSuccess: (created) => { setProblem(null); setSecret(created); queryClient.invalidateQueries({ queryKey: ['calendar-tokens'] }); },
+    onSuccess: (created) => { clear(); setSecret(created); queryClient.invalidateQueries({ queryKey: ['calendar-tokens'] }); },
     onError,
   });
   const revoke = useMutation({
-    mutationFn: async (id: string) => api.DELETE('/api/v1/calendar-tokens/{token_id}', { params: { path: { token_id: id } } }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['calendar-tokens'] }),
+    mutationFn: async (id: string) => ensureOk(await api.DELETE('/api/v1/calendar-tokens/{token_id}', { params: { path: { token_id: id } } })),
+    onSuccess: () => { clear(); queryClient.invalidateQueries({ queryKey: ['calendar-tokens'] }); },
+    onError,
   });
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

@@ -2,12 +2,13 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button } from 'nhsuk-react-components';
-import { api, ApiError, toApiError, unwrap, type Problem, type Schemas } from '../api/client';
-import { can } from '../auth/roles';
-import { useMe } from '../auth/session';
+import { api, ApiError, etagOf, toApiError, unwrap, type Problem, type Schemas } from '../api/client';
+import { planChoicesQuery, planQuery } from '../api/queries';
+import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { saveBlob } from '../components/download';
-import { problemOf } from '../components/problems';
+import { text } from '../components/fields';
+import { useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
 import { BackTo, DataTable, formatDate, humanise, Loaded, Summary } from '../components/ui';
 import { ApplicabilityForm, ApplicabilityTable, VersionHistory } from './duty/Applicability';
@@ -38,7 +39,7 @@ export default function Duty() {
 
 function ChoosePlan() {
   useTitle('Duty to involve');
-  const plans = useQuery({ queryKey: ['plans', 'duty'], queryFn: async () => unwrap(await api.GET('/api/v1/plans', { params: { query: { limit: 100 } } })) });
+  const plans = useQuery(planChoicesQuery);
   return (
     <>
       <h1>Duty to involve</h1>
@@ -63,11 +64,6 @@ function Field({ id, label, children }: { id: string; label: string; children: (
   );
 }
 
-function str(form: FormData, name: string): string | null {
-  const value = String(form.get(name) ?? '').trim();
-  return value === '' ? null : value;
-}
-
 function tristate(value: boolean | null | undefined): string {
   return value === true ? 'yes' : value === false ? 'no' : '';
 }
@@ -77,14 +73,12 @@ function fromTristate(value: string | null): boolean | null {
 }
 
 function PlanDuty({ planId }: { planId: string }) {
-  const me = useMe();
-  const editor = can.edit(me.role);
-  const sealer = me.role === 'admin' || me.role === 'lead' || me.role === 'auditor';
+  const may = useCan();
   const queryClient = useQueryClient();
-  const [problem, setProblem] = useState<Problem | null>(null);
+  const { problem, clear, onError: setFailure } = useProblem();
   const [notice, setNotice] = useState<string | null>(null);
   const path = { plan_id: planId };
-  const plan = useQuery({ queryKey: ['plan', planId], queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}', { params: { path } })) });
+  const plan = useQuery(planQuery(planId));
   useTitle(plan.data ? `Duty to involve: ${plan.data.title}` : 'Duty to involve');
   const report = useQuery({ queryKey: ['duty-report', planId], queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}/duty-report', { params: { path } })) });
   const duties = useQuery({ queryKey: ['duties'], queryFn: async () => unwrap(await api.GET('/api/v1/duties', { params: { query: { limit: 200 } } })) });
@@ -115,15 +109,17 @@ function PlanDuty({ planId }: { planId: string }) {
   });
 
   function done(message: string, ...keys: string[]) {
-    setProblem(null);
+    clear();
     setNotice(message);
-    for (const key of [...keys, 'duty-report']) queryClient.invalidateQueries({ queryKey: [key, planId] });
+    for (const key of keys) queryClient.invalidateQueries({ queryKey: [key, planId] });
+    // Every duty report key: this plan's and Home's red items (['duty-report', 'red']), which reads it too.
+    queryClient.invalidateQueries({ queryKey: ['duty-report'] });
   }
   const [fieldIds, setFieldIds] = useState<Record<string, string>>(FIELDS.none);
   const failed = (ids: Record<string, string>) => (error: unknown) => {
     setNotice(null);
     setFieldIds(ids);
-    setProblem(problemOf(error));
+    setFailure(error);
   };
   const onError = failed(FIELDS.none);
 
@@ -157,7 +153,7 @@ function PlanDuty({ planId }: { planId: string }) {
   });
   const saveScrutiny = useMutation({
     mutationFn: async (body: Schemas['ScrutinyPut']) =>
-      unwrap(await api.PUT('/api/v1/plans/{plan_id}/scrutiny', { params: { path, header: { 'If-Match': `"${scrutiny.data?.version ?? 0}"` } }, body })),
+      unwrap(await api.PUT('/api/v1/plans/{plan_id}/scrutiny', { params: { path, header: { 'If-Match': etagOf(scrutiny.data?.version ?? 0) } }, body })),
     onSuccess: () => done('Scrutiny record saved.', 'scrutiny'),
     onError: failed(FIELDS.scrutiny),
   });
@@ -211,7 +207,7 @@ function PlanDuty({ planId }: { planId: string }) {
                     Version {a.number}, recorded {formatDate(a.created_at)}. {a.signed_off_at ? `Signed off ${formatDate(a.signed_off_at)}.` : 'Not signed off.'}
                   </p>
                   <ApplicabilityTable assessment={a} />
-                  {editor && !a.signed_off_at && (
+                  {may.edit && !a.signed_off_at && (
                     <Button type="button" secondary onClick={() => signOff.mutate()} disabled={signOff.isPending}>Sign off version {a.number}</Button>
                   )}
                 </>
@@ -220,7 +216,7 @@ function PlanDuty({ planId }: { planId: string }) {
               )
             }
           </Loaded>
-          {editor && duties.data && assessment.data !== undefined && (
+          {may.edit && duties.data && assessment.data !== undefined && (
             <details className="nhsuk-details">
               <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Record applicability (a new version)</span></summary>
               <div className="nhsuk-details__text">
@@ -286,7 +282,7 @@ function PlanDuty({ planId }: { planId: string }) {
               />
             )}
           </Loaded>
-          {editor && (
+          {may.edit && (
             <>
               <details className="nhsuk-details">
                 <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Add a consultation</span></summary>
@@ -296,14 +292,14 @@ function PlanDuty({ planId }: { planId: string }) {
                     onSubmit={(event: FormEvent<HTMLFormElement>) => {
                       event.preventDefault();
                       const f = new FormData(event.currentTarget);
-                      const min = str(f, 'c-minimum');
+                      const min = text(f, 'c-minimum');
                       addConsultation.mutate({
                         title: String(f.get('c-title') ?? ''),
-                        opened_date: str(f, 'c-opened'),
-                        closed_date: str(f, 'c-closed'),
+                        opened_date: text(f, 'c-opened'),
+                        closed_date: text(f, 'c-closed'),
                         minimum_days: min === null ? null : Number(min),
-                        decision_date: str(f, 'c-decision-date'),
-                        decision_summary: str(f, 'c-decision'),
+                        decision_date: text(f, 'c-decision-date'),
+                        decision_summary: text(f, 'c-decision'),
                       });
                     }}
                   >
@@ -326,8 +322,8 @@ function PlanDuty({ planId }: { planId: string }) {
                       event.preventDefault();
                       const f = new FormData(event.currentTarget);
                       // Drop blank optional parts, and send the publication time as ISO 8601.
-                      for (const name of ['consultation_id', 'published_at']) if (!str(f, name)) f.delete(name);
-                      const published = str(f, 'published_at');
+                      for (const name of ['consultation_id', 'published_at']) if (!text(f, name)) f.delete(name);
+                      const published = text(f, 'published_at');
                       if (published) f.set('published_at', new Date(published).toISOString());
                       upload.mutate(f);
                     }}
@@ -379,7 +375,7 @@ function PlanDuty({ planId }: { planId: string }) {
                   empty="No correspondence yet."
                   columns={[['Date', (c) => formatDate(c.correspondence_date)], ['Direction', (c) => humanise(c.direction)], ['Summary', (c) => c.summary]]}
                 />
-                {editor && (
+                {may.edit && (
                   <>
                     <details className="nhsuk-details">
                       <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Edit the scrutiny record</span></summary>
@@ -391,13 +387,13 @@ function PlanDuty({ planId }: { planId: string }) {
                             const f = new FormData(event.currentTarget);
                             saveScrutiny.mutate({
                               body: s.body,
-                              committee_name: str(f, 's-committee'),
-                              substantial_variation: fromTristate(str(f, 's-variation')),
-                              substantial_variation_reason: str(f, 's-reason'),
-                              committee_view: str(f, 's-view'),
-                              committee_view_date: str(f, 's-view-date'),
-                              sos_notification_required: fromTristate(str(f, 's-sos')),
-                              sos_notified_date: str(f, 's-sos-date'),
+                              committee_name: text(f, 's-committee'),
+                              substantial_variation: fromTristate(text(f, 's-variation')),
+                              substantial_variation_reason: text(f, 's-reason'),
+                              committee_view: text(f, 's-view'),
+                              committee_view_date: text(f, 's-view-date'),
+                              sos_notification_required: fromTristate(text(f, 's-sos')),
+                              sos_notified_date: text(f, 's-sos-date'),
                             });
                           }}
                         >
@@ -436,7 +432,7 @@ function PlanDuty({ planId }: { planId: string }) {
                               direction: String(f.get('k-direction')) as Schemas['CorrespondenceCreate']['direction'],
                               correspondence_date: String(f.get('k-date') ?? ''),
                               summary: String(f.get('k-summary') ?? ''),
-                              document_id: str(f, 'k-document'),
+                              document_id: text(f, 'k-document'),
                             });
                           }}
                         >
@@ -484,7 +480,7 @@ function PlanDuty({ planId }: { planId: string }) {
               />
             )}
           </Loaded>
-          {editor && requirements.length > 0 && (
+          {may.edit && requirements.length > 0 && (
             <details className="nhsuk-details">
               <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Add evidence</span></summary>
               <div className="nhsuk-details__text">
@@ -497,8 +493,8 @@ function PlanDuty({ planId }: { planId: string }) {
                       requirement_id: String(f.get('e-requirement')),
                       summary: String(f.get('e-summary') ?? ''),
                       document_ids: f.getAll('e-documents').map(String),
-                      decision: str(f, 'e-decision'),
-                      decision_date: str(f, 'e-decision-date'),
+                      decision: text(f, 'e-decision'),
+                      decision_date: text(f, 'e-decision-date'),
                     });
                   }}
                 >
@@ -526,7 +522,7 @@ function PlanDuty({ planId }: { planId: string }) {
           )}
 
           <h2 id="evidence-pack">Evidence pack</h2>
-          {sealer ? <EvidencePack planId={planId} onError={onError} /> : <p className="nhsuk-body">Admins, leads and auditors seal and download the evidence pack.</p>}
+          {may.seal ? <EvidencePack planId={planId} onError={onError} /> : <p className="nhsuk-body">Admins, leads and auditors seal and download the evidence pack.</p>}
           <VerifyPanel />
         </>
       )}
@@ -563,7 +559,7 @@ function EvidencePack({ planId, onError }: { planId: string; onError: (error: un
 /** Check a pack file: its digest, and that the audit trail holds the event that sealed it. */
 export function VerifyPanel() {
   const [result, setResult] = useState<Schemas['Verification'] | null>(null);
-  const [problem, setProblem] = useState<Problem | null>(null);
+  const { problem, setProblem, clear, onError } = useProblem();
   const verify = useMutation({
     mutationFn: async (text: string) => {
       let pack: Schemas['PackToVerify'];
@@ -575,12 +571,12 @@ export function VerifyPanel() {
       return unwrap(await api.POST('/api/v1/evidence-packs/verify', { body: pack }));
     },
     onSuccess: (answer) => {
-      setProblem(null);
+      clear();
       setResult(answer);
     },
     onError: (error) => {
       setResult(null);
-      setProblem(problemOf(error));
+      onError(error);
     },
   });
   async function submit(event: FormEvent<HTMLFormElement>) {

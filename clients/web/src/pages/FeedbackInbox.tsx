@@ -1,26 +1,26 @@
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { Button, Select, Textarea, TextInput } from 'nhsuk-react-components';
-import { api, unwrap, type Problem, type Schemas } from '../api/client';
-import { can } from '../auth/roles';
-import { useMe } from '../auth/session';
+import { api, unwrap, type Schemas } from '../api/client';
+import { planChoicesQuery } from '../api/queries';
+import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { csvList, text } from '../components/fields';
 import { Pager } from '../components/Pager';
 import { useCursorPager } from '../components/paging';
-import { fieldErrors, problemOf } from '../components/problems';
+import { fieldErrors, useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
 import { DataTable, formatDate, humanise, Loaded, StatusTag } from '../components/ui';
 import { FEEDBACK_CHANNELS, FEEDBACK_TYPES, STATUSES } from './feedbackOptions';
 
 export default function FeedbackInbox() {
   useTitle('Feedback');
-  const me = useMe();
+  const may = useCan();
   const [params, setParams] = useSearchParams();
   const status = (params.get('status') || undefined) as Schemas['FeedbackStatus'] | undefined;
   const overdue = params.get('overdue') === 'true' ? true : undefined;
-  const pager = useCursorPager();
+  const pager = useCursorPager({ status, overdue });
   const list = useQuery({
     queryKey: ['feedback', { status, overdue }, pager.cursor],
     queryFn: async () => unwrap(await api.GET('/api/v1/feedback', { params: { query: { status, overdue, limit: 50, cursor: pager.cursor, sort: '-received_at' } } })),
@@ -32,13 +32,12 @@ export default function FeedbackInbox() {
     const next = new URLSearchParams();
     if (form.get('status')) next.set('status', String(form.get('status')));
     if (form.get('overdue') === 'true') next.set('overdue', 'true');
-    pager.reset();
     setParams(next);
   }
   return (
     <>
       <h1>Feedback inbox</h1>
-      {can.log(me.role) && <RecordFeedback activityId={params.get('activity_id')} planId={params.get('plan_id')} />}
+      {may.log && <RecordFeedback activityId={params.get('activity_id')} planId={params.get('plan_id')} />}
       <form onSubmit={filter} className="app-filters" aria-label="Filter feedback" key={params.toString()}>
         <Select id="status" name="status" label="Status" defaultValue={status ?? ''}>
           <option value="">Any</option>
@@ -80,12 +79,12 @@ export default function FeedbackInbox() {
 
 function RecordFeedback({ activityId, planId }: { activityId: string | null; planId: string | null }) {
   const navigate = useNavigate();
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const plans = useQuery({ queryKey: ['plans', 'options'], queryFn: async () => unwrap(await api.GET('/api/v1/plans', { params: { query: { limit: 200 } } })) });
+  const { problem, onError } = useProblem();
+  const plans = useQuery(planChoicesQuery);
   const save = useMutation({
     mutationFn: async (body: Schemas['FeedbackCreate']) => unwrap(await api.POST('/api/v1/feedback', { body })),
     onSuccess: (saved) => navigate(`/feedback/${saved.id}`),
-    onError: (error) => setProblem(problemOf(error)),
+    onError,
   });
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

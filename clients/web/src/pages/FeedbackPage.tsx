@@ -1,13 +1,12 @@
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, Textarea } from 'nhsuk-react-components';
 import { api, etagOf, unwrap, type Problem, type Schemas } from '../api/client';
-import { can } from '../auth/roles';
-import { useMe } from '../auth/session';
+import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { text } from '../components/fields';
-import { fieldErrors, problemOf } from '../components/problems';
+import { fieldErrors, useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
 import { BackTo, formatDate, humanise, Loaded, StatusTag, Summary } from '../components/ui';
 import { NEXT_STATUS, OUTCOMES, TOLD_HOW } from './feedbackOptions';
@@ -16,13 +15,13 @@ type Feedback = Schemas['FeedbackRead'];
 
 export default function FeedbackPage() {
   const { id = '' } = useParams();
-  const me = useMe();
+  const may = useCan();
   const queryClient = useQueryClient();
-  const [problem, setProblem] = useState<Problem | null>(null);
+  const { problem, clear, onError } = useProblem();
   const feedback = useQuery({ queryKey: ['feedback-item', id], queryFn: async () => unwrap(await api.GET('/api/v1/feedback/{feedback_id}', { params: { path: { feedback_id: id } } })) });
   useTitle('Feedback');
   const saved = (f: Feedback) => {
-    setProblem(null);
+    clear();
     queryClient.setQueryData(['feedback-item', id], f);
     queryClient.invalidateQueries({ queryKey: ['feedback'] });
   };
@@ -30,15 +29,15 @@ export default function FeedbackPage() {
     mutationFn: async ({ f, status }: { f: Feedback; status: Schemas['FeedbackStatus'] }) =>
       unwrap(await api.PATCH('/api/v1/feedback/{feedback_id}', { params: { path: { feedback_id: f.id }, header: { 'If-Match': etagOf(f.version) } }, body: { status } })),
     onSuccess: saved,
-    onError: (error) => setProblem(problemOf(error)),
+    onError,
   });
   const respond = useMutation({
     mutationFn: async ({ f, body }: { f: Feedback; body: Schemas['FeedbackResponseCreate'] }) =>
       unwrap(await api.POST('/api/v1/feedback/{feedback_id}/response', { params: { path: { feedback_id: f.id }, header: { 'If-Match': etagOf(f.version) } }, body })),
     onSuccess: saved,
-    onError: (error) => setProblem(problemOf(error)),
+    onError,
   });
-  const logger = can.log(me.role);
+  const logger = may.log;
 
   return (
     <Loaded query={feedback}>

@@ -2,11 +2,10 @@ import { useState, type DragEvent, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
-import { api, unwrap, type Problem, type Schemas } from '../api/client';
-import { can } from '../auth/roles';
-import { useMe } from '../auth/session';
+import { api, unwrap, type Schemas } from '../api/client';
+import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
-import { problemOf } from '../components/problems';
+import { useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
 import { BackTo, DataTable, humanise, Loaded } from '../components/ui';
 import { placeOnGrid, quadrantOf, SHOWN_PER_CELL, type Point } from './grid';
@@ -15,11 +14,11 @@ const SCORES = [1, 2, 3, 4, 5];
 
 export default function GridPage() {
   const { id: planId } = useParams();
-  const me = useMe();
-  const editable = can.edit(me.role);
+  const may = useCan();
+  const editable = may.edit;
   const [since, setSince] = useState('');
   const queryClient = useQueryClient();
-  const [problem, setProblem] = useState<Problem | null>(null);
+  const { problem, clear, onError } = useProblem();
   const [notice, setNotice] = useState('');
   useTitle(planId ? 'Plan grid' : 'Power/interest grid');
 
@@ -40,12 +39,12 @@ export default function GridPage() {
         body: { interest, influence, attitude: point.attitude, plan_id: planId ?? null, rationale: 'Moved on the grid' },
       })),
     onSuccess: (saved, { point }) => {
-      setProblem(null);
+      clear();
       setNotice(`${point.name} is now at interest ${saved.interest}, influence ${saved.influence}: ${humanise(saved.quadrant)}.`);
       queryClient.invalidateQueries({ queryKey: ['grid'] });
       queryClient.invalidateQueries({ queryKey: ['assessments', point.id] });
     },
-    onError: (error) => setProblem(problemOf(error)),
+    onError,
   });
 
   return (

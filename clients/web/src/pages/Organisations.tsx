@@ -1,18 +1,17 @@
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
-import { api, unwrap, type Problem, type Schemas } from '../api/client';
-import { can } from '../auth/roles';
-import { useMe } from '../auth/session';
+import { api, unwrap, type Schemas } from '../api/client';
+import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { Pager } from '../components/Pager';
 import { useCursorPager } from '../components/paging';
-import { fieldErrors, problemOf } from '../components/problems';
+import { fieldErrors, useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
 import { DataTable, humanise, Loaded } from '../components/ui';
 
-export const ORG_KINDS: Schemas['OrganisationKind'][] = [
+const ORG_KINDS: Schemas['OrganisationKind'][] = [
   'gp_practice', 'primary_care_network', 'nhs_trust', 'integrated_care_board', 'health_board', 'local_authority', 'healthwatch',
   'llais', 'voluntary_group', 'community_group', 'patient_group', 'mp_office', 'elected_member', 'media', 'education',
   'professional_body', 'regulator', 'business', 'other',
@@ -20,10 +19,10 @@ export const ORG_KINDS: Schemas['OrganisationKind'][] = [
 
 export default function Organisations() {
   useTitle('Organisations');
-  const me = useMe();
+  const may = useCan();
   const [params, setParams] = useSearchParams();
   const q = params.get('q') ?? '';
-  const pager = useCursorPager();
+  const pager = useCursorPager(q);
   const list = useQuery({
     queryKey: ['organisations', q, pager.cursor],
     queryFn: async () => unwrap(await api.GET('/api/v1/organisations', { params: { query: { q: q || undefined, limit: 50, cursor: pager.cursor, sort: 'name' } } })),
@@ -31,14 +30,13 @@ export default function Organisations() {
   });
   function search(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    pager.reset();
     const value = String(new FormData(event.currentTarget).get('q') ?? '').trim();
     setParams(value ? { q: value } : {});
   }
   return (
     <>
       <h1>Organisations</h1>
-      {can.edit(me.role) && <NewOrganisation />}
+      {may.edit && <NewOrganisation />}
       <form onSubmit={search} className="app-filters" role="search" aria-label="Search organisations">
         <TextInput id="org-q" name="q" label="Search" defaultValue={q} width={20} />
         <Button type="submit" secondary>Search</Button>
@@ -67,20 +65,24 @@ export default function Organisations() {
 
 function NewOrganisation() {
   const queryClient = useQueryClient();
-  const [problem, setProblem] = useState<Problem | null>(null);
+  const { problem, clear, onError } = useProblem();
   const save = useMutation({
     mutationFn: async (body: Schemas['OrganisationCreate']) => unwrap(await api.POST('/api/v1/organisations', { body })),
     onSuccess: () => {
-      setProblem(null);
+      clear();
       queryClient.invalidateQueries({ queryKey: ['organisations'] });
     },
-    onError: (error) => setProblem(problemOf(error)),
+    onError,
   });
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    save.mutate({ name: String(form.get('name') ?? '').trim(), kind: (form.get('kind') || undefined) as Schemas['OrganisationKind'] | undefined });
-    event.currentTarget.reset();
+    const element = event.currentTarget;
+    const form = new FormData(element);
+    // Emptied once saved: a refused name stays in the field beside its error.
+    save.mutate(
+      { name: String(form.get('name') ?? '').trim(), kind: (form.get('kind') || undefined) as Schemas['OrganisationKind'] | undefined },
+      { onSuccess: () => element.reset() },
+    );
   }
   const errors = fieldErrors(problem);
   return (

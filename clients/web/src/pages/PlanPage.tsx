@@ -1,21 +1,21 @@
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, TextInput } from 'nhsuk-react-components';
-import { api, etagOf, unwrap, type Problem, type Schemas } from '../api/client';
-import { can } from '../auth/roles';
-import { useMe } from '../auth/session';
+import { api, etagOf, unwrap, type Schemas } from '../api/client';
+import { planQuery } from '../api/queries';
+import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
-import { fieldErrors, problemOf } from '../components/problems';
+import { fieldErrors, useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
 import { BackTo, DataTable, formatDate, humanise, Loaded, pounds, StatusTag, Summary } from '../components/ui';
 
 export default function PlanPage() {
   const { id = '' } = useParams();
-  const me = useMe();
+  const may = useCan();
   const queryClient = useQueryClient();
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const plan = useQuery({ queryKey: ['plan', id], queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}', { params: { path: { plan_id: id } } })) });
+  const { problem, clear, onError } = useProblem();
+  const plan = useQuery(planQuery(id));
   useTitle(plan.data?.title ?? 'Plan');
   const actions = useQuery({
     queryKey: ['actions', id],
@@ -29,11 +29,11 @@ export default function PlanPage() {
     mutationFn: async (p: Schemas['PlanRead']) =>
       unwrap(await api.POST('/api/v1/plans/{plan_id}/approve', { params: { path: { plan_id: p.id }, header: { 'If-Match': etagOf(p.version) } } })),
     onSuccess: (saved) => {
-      setProblem(null);
-      queryClient.setQueryData(['plan', id], saved);
+      clear();
+      queryClient.setQueryData(planQuery(id).queryKey, saved);
       queryClient.invalidateQueries({ queryKey: ['plans'] });
     },
-    onError: (error) => setProblem(problemOf(error)),
+    onError,
   });
 
   return (
@@ -52,7 +52,7 @@ export default function PlanPage() {
             <li><Link to={`/activities?plan_id=${p.id}`}>Activities for this plan</Link></li>
             <li><Link to={`/plans/${p.id}/duty`}>Duty to involve record</Link></li>
           </ul>
-          {can.edit(me.role) && p.status === 'draft' && (
+          {may.edit && p.status === 'draft' && (
             <Button type="button" onClick={() => approve.mutate(p)} disabled={approve.isPending}>
               Approve this plan
             </Button>
@@ -85,7 +85,7 @@ export default function PlanPage() {
             columns={[['Item', (b) => b.item], ['Amount', (b) => pounds(b.amount_pence)], ['Funded from', (b) => b.funded_from ?? '—']]} />
           <p className="nhsuk-body">Total: {pounds(p.budget_total_pence)}</p>
           <h2>Action plan</h2>
-          {can.edit(me.role) && <NewAction planId={p.id} />}
+          {may.edit && <NewAction planId={p.id} />}
           <Loaded query={actions}>
             {(page) => (
               <DataTable caption="Actions" rows={page.items} rowKey={(a) => a.id} empty="No actions yet."
@@ -118,14 +118,14 @@ export default function PlanPage() {
 
 function NewAction({ planId }: { planId: string }) {
   const queryClient = useQueryClient();
-  const [problem, setProblem] = useState<Problem | null>(null);
+  const { problem, clear, onError } = useProblem();
   const save = useMutation({
     mutationFn: async (body: Schemas['ActionCreate']) => unwrap(await api.POST('/api/v1/plans/{plan_id}/actions', { params: { path: { plan_id: planId } }, body })),
     onSuccess: () => {
-      setProblem(null);
+      clear();
       queryClient.invalidateQueries({ queryKey: ['actions'] });
     },
-    onError: (error) => setProblem(problemOf(error)),
+    onError,
   });
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

@@ -1,25 +1,24 @@
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { Button, TextInput } from 'nhsuk-react-components';
-import { api, unwrap, type Problem } from '../api/client';
-import { can } from '../auth/roles';
-import { useMe } from '../auth/session';
+import { api, unwrap } from '../api/client';
+import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
-import { fieldErrors, problemOf } from '../components/problems';
+import { fieldErrors, useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
 import { DataTable, formatDate, humanise, Loaded, StatusTag } from '../components/ui';
 
 export default function Plans() {
   useTitle('Plans');
-  const me = useMe();
+  const may = useCan();
   const navigate = useNavigate();
-  const [problem, setProblem] = useState<Problem | null>(null);
+  const { problem, onError } = useProblem();
   const plans = useQuery({ queryKey: ['plans'], queryFn: async () => unwrap(await api.GET('/api/v1/plans', { params: { query: { limit: 100, sort: '-updated_at' } } })) });
   const create = useMutation({
     mutationFn: async (title: string) => unwrap(await api.POST('/api/v1/plans', { body: { title } })),
     onSuccess: (plan) => navigate(`/plans/${plan.id}`),
-    onError: (error) => setProblem(problemOf(error)),
+    onError,
   });
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -28,7 +27,7 @@ export default function Plans() {
   return (
     <>
       <h1>Communication and engagement plans</h1>
-      {can.edit(me.role) && (
+      {may.edit && (
         <form onSubmit={submit} className="app-filters" noValidate aria-label="Start a plan">
           <ErrorSummaryBox problem={problem} fieldIds={{ title: 'plan-title' }} />
           <TextInput id="plan-title" name="title" label="New plan title" width={30} error={fieldErrors(problem).title} />

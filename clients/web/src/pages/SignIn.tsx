@@ -5,6 +5,7 @@ import type { Problem } from '../api/client';
 import { useSession } from '../auth/session';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { problemOf } from '../components/problems';
+import { useTitle } from '../components/useTitle';
 
 export function SignIn() {
   const { me, signIn } = useSession();
@@ -14,9 +15,7 @@ export function SignIn() {
   const [busy, setBusy] = useState(false);
   const from = (location.state as { from?: string } | null)?.from ?? '/';
 
-  useEffect(() => {
-    document.title = 'Sign in – Involve';
-  }, []);
+  useTitle('Sign in');
   useEffect(() => {
     if (me) navigate(from, { replace: true });
   }, [me, from, navigate]);

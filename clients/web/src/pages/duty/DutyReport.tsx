@@ -4,17 +4,12 @@ import { StatusTag } from '../../components/ui';
 type Report = Schemas['DutyReport'];
 type Item = Schemas['ReportItem'];
 
-/** "red" → "Red": the status is always written out; the tag colour only repeats it. */
-export function RagTag({ status }: { status: string }) {
-  return <StatusTag value={status} text={status.charAt(0).toUpperCase() + status.slice(1)} />;
-}
-
 /** The duty report: overall status, counts, then each requirement with its status, reason and gaps. */
 export function DutyReportView({ report }: { report: Report }) {
   return (
     <>
       <p className="nhsuk-body">
-        Overall: <RagTag status={report.status} /> {report.counts.red} red, {report.counts.amber} amber, {report.counts.green} green.
+        Overall: <StatusTag value={report.status} /> {report.counts.red} red, {report.counts.amber} amber, {report.counts.green} green.
         {report.assessment ? ` Based on applicability record version ${report.assessment.number}.` : ' No applicability record yet.'}
       </p>
       <div className="nhsuk-table-container">
@@ -35,7 +30,7 @@ export function DutyReportView({ report }: { report: Report }) {
                   {item.title}
                 </td>
                 <td className="nhsuk-table__cell">
-                  <RagTag status={item.status} />
+                  <StatusTag value={item.status} />
                 </td>
                 <td className="nhsuk-table__cell">
                   <p className="nhsuk-body-s nhsuk-u-margin-bottom-1">{item.reason}</p>

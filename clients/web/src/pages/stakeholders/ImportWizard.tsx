@@ -2,10 +2,10 @@ import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { Button, Select } from 'nhsuk-react-components';
-import { api, toApiError, type Problem, type Schemas } from '../../api/client';
+import { api, toApiError, unwrap, type Problem, type Schemas } from '../../api/client';
 import { saveBlob } from '../../components/download';
 import { ErrorSummaryBox } from '../../components/ErrorSummaryBox';
-import { problemOf } from '../../components/problems';
+import { useProblem } from '../../components/problems';
 import { useTitle } from '../../components/useTitle';
 import { BackTo, DataTable } from '../../components/ui';
 
@@ -46,14 +46,14 @@ export default function ImportWizard() {
   const [options, setOptions] = useState<Options>({ match: 'email', on_conflict: 'update', on_error: 'abort' });
   const [preview, setPreview] = useState<Report | null>(null);
   const [done, setDone] = useState<Report | null>(null);
-  const [problem, setProblem] = useState<Problem | null>(null);
+  const { problem, setProblem, clear, onError } = useProblem();
   const [busy, setBusy] = useState(false);
 
   async function check(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const file = form.get('file');
-    setProblem(null);
+    clear();
     setDone(null);
     if (!(file instanceof File) || file.size === 0) {
       setProblem({ type: 'about:blank', title: 'Choose a CSV file', status: 422, errors: [{ loc: ['file'], msg: 'Select a CSV file to import' }] } as Problem);
@@ -68,7 +68,7 @@ export default function ImportWizard() {
       setOptions(chosen);
       setPreview(await runImport(body, chosen, true));
     } catch (error) {
-      setProblem(problemOf(error));
+      onError(error);
     } finally {
       setBusy(false);
     }
@@ -82,15 +82,18 @@ export default function ImportWizard() {
       setPreview(null);
       queryClient.invalidateQueries({ queryKey: ['stakeholders'] });
     } catch (error) {
-      setProblem(problemOf(error));
+      onError(error);
     } finally {
       setBusy(false);
     }
   }
 
   async function template() {
-    const result = await api.GET('/api/v1/imports/stakeholders/template', { parseAs: 'blob' });
-    if (result.data) saveBlob(result.data as unknown as Blob, 'stakeholders-template.csv');
+    try {
+      saveBlob(unwrap(await api.GET('/api/v1/imports/stakeholders/template', { parseAs: 'blob' })) as unknown as Blob, 'stakeholders-template.csv');
+    } catch (error) {
+      onError(error);
+    }
   }
 
   return (

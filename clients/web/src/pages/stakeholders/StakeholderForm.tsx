@@ -1,11 +1,12 @@
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, Textarea, TextInput } from 'nhsuk-react-components';
-import { api, etagOf, unwrap, type Problem, type Schemas } from '../../api/client';
+import { api, etagOf, unwrap, type Schemas } from '../../api/client';
+import { stakeholderQuery } from '../../api/queries';
 import { ErrorSummaryBox } from '../../components/ErrorSummaryBox';
 import { CheckboxGroup, csvList, Flag, list, text } from '../../components/fields';
-import { fieldErrors, problemOf } from '../../components/problems';
+import { fieldErrors, useProblem } from '../../components/problems';
 import { useTitle } from '../../components/useTitle';
 import { BackTo, humanise, Loaded } from '../../components/ui';
 import { CATEGORIES, CHANNELS, CONSENT_BASES, KINDS, NEEDS } from './options';
@@ -38,11 +39,7 @@ export function bodyFrom(form: FormData): Schemas['StakeholderCreate'] {
 
 export default function StakeholderForm() {
   const { id } = useParams();
-  const existing = useQuery({
-    queryKey: ['stakeholder', id],
-    queryFn: async () => unwrap(await api.GET('/api/v1/stakeholders/{stakeholder_id}', { params: { path: { stakeholder_id: id! } } })),
-    enabled: Boolean(id),
-  });
+  const existing = useQuery({ ...stakeholderQuery(id ?? ''), enabled: Boolean(id) });
   if (id) return <Loaded query={existing}>{(s) => <Editor stakeholder={s} />}</Loaded>;
   return <Editor stakeholder={null} />;
 }
@@ -52,7 +49,7 @@ function Editor({ stakeholder }: { stakeholder: Stakeholder | null }) {
   useTitle(title);
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const [problem, setProblem] = useState<Problem | null>(null);
+  const { problem, clear, onError } = useProblem();
   const organisations = useQuery({
     queryKey: ['organisations', 'options'],
     queryFn: async () => unwrap(await api.GET('/api/v1/organisations', { params: { query: { limit: 500 } } })),
@@ -68,15 +65,15 @@ function Editor({ stakeholder }: { stakeholder: Stakeholder | null }) {
         : unwrap(await api.POST('/api/v1/stakeholders', { body })),
     onSuccess: (saved) => {
       queryClient.invalidateQueries({ queryKey: ['stakeholders'] });
-      queryClient.setQueryData(['stakeholder', saved.id], saved);
+      queryClient.setQueryData(stakeholderQuery(saved.id).queryKey, saved);
       navigate(`/stakeholders/${saved.id}`);
     },
-    onError: (error) => setProblem(problemOf(error)),
+    onError,
   });
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setProblem(null);
+    clear();
     save.mutate(bodyFrom(new FormData(event.currentTarget)));
   }
 

@@ -3,12 +3,14 @@ import { Link, useSearchParams } from 'react-router';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
 import { api, unwrap, type Schemas } from '../../api/client';
+import { planChoicesQuery } from '../../api/queries';
 import type { paths } from '../../api/schema';
-import { can } from '../../auth/roles';
-import { useMe } from '../../auth/session';
+import { useCan } from '../../auth/roles';
 import { saveBlob } from '../../components/download';
+import { ErrorSummaryBox } from '../../components/ErrorSummaryBox';
 import { Pager } from '../../components/Pager';
 import { useCursorPager } from '../../components/paging';
+import { useProblem } from '../../components/problems';
 import { useTitle } from '../../components/useTitle';
 import { DataTable, humanise, Loaded, StatusTag } from '../../components/ui';
 import { CATEGORIES, QUADRANTS, SORTS } from './options';
@@ -31,12 +33,13 @@ export function filtersFrom(params: URLSearchParams): NonNullable<Query> {
 
 export default function StakeholderList() {
   useTitle('Stakeholders');
-  const me = useMe();
+  const may = useCan();
   const [params, setParams] = useSearchParams();
   const filters = filtersFrom(params);
-  const pager = useCursorPager();
+  const pager = useCursorPager(filters);
   const [exporting, setExporting] = useState(false);
-  const plans = useQuery({ queryKey: ['plans', 'options'], queryFn: async () => unwrap(await api.GET('/api/v1/plans', { params: { query: { limit: 200 } } })) });
+  const { problem, clear, onError } = useProblem();
+  const plans = useQuery(planChoicesQuery);
 
   const list = useQuery({
     queryKey: ['stakeholders', filters, pager.cursor],
@@ -53,7 +56,6 @@ export default function StakeholderList() {
       const value = String(form.get(name) ?? '').trim();
       if (value) next.set(name, value);
     }
-    pager.reset();
     setParams(next);
   }
 
@@ -63,6 +65,9 @@ export default function StakeholderList() {
       const { sort: _sort, ...exportFilters } = filters;
       const result = await api.GET('/api/v1/exports/stakeholders', { params: { query: { ...exportFilters, format: 'csv' } }, parseAs: 'blob' });
       saveBlob(unwrap(result) as unknown as Blob, 'stakeholders.csv');
+      clear();
+    } catch (error) {
+      onError(error);
     } finally {
       setExporting(false);
     }
@@ -70,8 +75,9 @@ export default function StakeholderList() {
 
   return (
     <>
+      <ErrorSummaryBox problem={problem} />
       <h1>Stakeholder register</h1>
-      {can.edit(me.role) && (
+      {may.edit && (
         <p className="nhsuk-body">
           <Link className="nhsuk-button nhsuk-u-margin-right-3" to="/stakeholders/new">
             Add a stakeholder

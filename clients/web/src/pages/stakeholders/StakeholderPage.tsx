@@ -1,12 +1,12 @@
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
-import { api, etagOf, unwrap, type Problem, type Schemas } from '../../api/client';
-import { can } from '../../auth/roles';
-import { useMe } from '../../auth/session';
+import { api, ensureOk, etagOf, unwrap, type Schemas } from '../../api/client';
+import { stakeholderQuery } from '../../api/queries';
+import { useCan } from '../../auth/roles';
 import { ErrorSummaryBox } from '../../components/ErrorSummaryBox';
-import { fieldErrors, problemOf } from '../../components/problems';
+import { fieldErrors, useProblem } from '../../components/problems';
 import { useTitle } from '../../components/useTitle';
 import { BackTo, DataTable, formatDate, humanise, Loaded, StatusTag, Summary } from '../../components/ui';
 
@@ -18,7 +18,7 @@ function Contact({ value }: { value: string | null }) {
 }
 
 /** Interest and influence over time: two lines on a 1–5 scale, with the table below as the text alternative. */
-export function AssessmentChart({ items }: { items: Schemas['AssessmentRead'][] }) {
+function AssessmentChart({ items }: { items: Schemas['AssessmentRead'][] }) {
   const points = [...items].reverse();
   if (points.length < 2) return null;
   const w = 320, h = 120, step = w / (points.length - 1);
@@ -34,12 +34,9 @@ export function AssessmentChart({ items }: { items: Schemas['AssessmentRead'][] 
 
 export default function StakeholderPage() {
   const { id = '' } = useParams();
-  const me = useMe();
+  const may = useCan();
   const queryClient = useQueryClient();
-  const stakeholder = useQuery({
-    queryKey: ['stakeholder', id],
-    queryFn: async () => unwrap(await api.GET('/api/v1/stakeholders/{stakeholder_id}', { params: { path: { stakeholder_id: id } } })),
-  });
+  const stakeholder = useQuery(stakeholderQuery(id));
   useTitle(stakeholder.data?.name ?? 'Stakeholder');
   const assessments = useQuery({
     queryKey: ['assessments', id],
@@ -53,11 +50,15 @@ export default function StakeholderPage() {
     queryKey: ['feedback', { stakeholder_id: id }],
     queryFn: async () => unwrap(await api.GET('/api/v1/feedback', { params: { query: { stakeholder_id: id, limit: 50 } } })),
   });
+  const { problem, clear, onError } = useProblem();
+  // Archiving answers 204 (ensureOk); a refusal (403, 412) is shown rather than dropped.
   const archive = useMutation({
     mutationFn: async (s: Schemas['StakeholderRead']) =>
       s.archived_at
         ? unwrap(await api.POST('/api/v1/stakeholders/{stakeholder_id}/restore', { params: { path: { stakeholder_id: s.id } } }))
-        : (unwrap(await api.DELETE('/api/v1/stakeholders/{stakeholder_id}', { params: { path: { stakeholder_id: s.id }, header: { 'If-Match': etagOf(s.version) } } })), null),
+        : ensureOk(await api.DELETE('/api/v1/stakeholders/{stakeholder_id}', { params: { path: { stakeholder_id: s.id }, header: { 'If-Match': etagOf(s.version) } } })),
+    onSuccess: clear,
+    onError,
     onSettled: () => {
       queryClient.invalidateQueries({ queryKey: ['stakeholder', id] });
       queryClient.invalidateQueries({ queryKey: ['stakeholders'] });
@@ -69,10 +70,11 @@ export default function StakeholderPage() {
       {(s) => (
         <>
           <BackTo to="/stakeholders">Stakeholder register</BackTo>
+          <ErrorSummaryBox problem={problem} />
           <h1>
             {s.name} {s.archived_at && <StatusTag value="archived" text="Archived" />}
           </h1>
-          {can.edit(me.role) && (
+          {may.edit && (
             <p className="nhsuk-body">
               <Link className="nhsuk-button nhsuk-u-margin-right-3" to={`/stakeholders/${s.id}/edit`}>
                 Edit
@@ -100,7 +102,7 @@ export default function StakeholderPage() {
             ]}
           />
           <h2>Interest and influence</h2>
-          {can.edit(me.role) && !s.archived_at && <AssessmentForm stakeholderId={s.id} />}
+          {may.edit && !s.archived_at && <AssessmentForm stakeholderId={s.id} />}
           <Loaded query={assessments}>
             {(page) => (
               <>
@@ -161,18 +163,18 @@ export default function StakeholderPage() {
   );
 }
 
-function AssessmentForm({ stakeholderId, planId }: { stakeholderId: string; planId?: string }) {
+function AssessmentForm({ stakeholderId }: { stakeholderId: string }) {
   const queryClient = useQueryClient();
-  const [problem, setProblem] = useState<Problem | null>(null);
+  const { problem, clear, onError } = useProblem();
   const save = useMutation({
     mutationFn: async (body: Schemas['AssessmentCreate']) =>
       unwrap(await api.POST('/api/v1/stakeholders/{stakeholder_id}/assessments', { params: { path: { stakeholder_id: stakeholderId } }, body })),
     onSuccess: () => {
-      setProblem(null);
+      clear();
       queryClient.invalidateQueries({ queryKey: ['assessments', stakeholderId] });
       queryClient.invalidateQueries({ queryKey: ['grid'] });
     },
-    onError: (error) => setProblem(problemOf(error)),
+    onError,
   });
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -181,7 +183,7 @@ function AssessmentForm({ stakeholderId, planId }: { stakeholderId: string; plan
       interest: Number(form.get('interest')),
       influence: Number(form.get('influence')),
       rationale: String(form.get('rationale') ?? '') || null,
-      plan_id: planId ?? null,
+      plan_id: null,
     });
   }
   const errors = fieldErrors(problem);
