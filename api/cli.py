@@ -1,8 +1,9 @@
 """The `involve` command: serve, migrate, and the platform operator's tasks."""
 
 import asyncio
+import contextlib
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -194,9 +195,31 @@ def _progress():
                     TimeRemainingColumn(), console=Console(stderr=True), transient=True)
 
 
+@contextlib.contextmanager
+def _client_errors(url: str) -> Iterator[None]:
+    """A refusal by the server, or a failure still there after the client's retries: one line, exit 1."""
+    import httpx
+    from involve_client import ImportRefused, InvolveError
+
+    try:
+        yield
+    except ImportRefused:
+        raise  # the import command reports its rows
+    except InvolveError as exc:
+        _fail(str(exc))
+    except httpx.HTTPError as exc:
+        _fail(f"cannot reach {url}: {type(exc).__name__}: {exc}")
+
+
+def _echo_row_errors(errors) -> None:
+    for error in errors:
+        typer.echo(f"  row {error.row}{f', {error.field}' if error.field else ''}: {error.message}", err=True)
+
+
 @app.command("import")
 def import_(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A .csv, .json or .ndjson file")],
-            resource: Annotated[str, typer.Option(help="stakeholders or organisations")],
+            resource: Annotated[str, typer.Option(help="stakeholders, organisations, activities, feedback or "
+                                                         "attendance")],
             url: Annotated[str, URL_OPTION], token: Annotated[str, TOKEN_OPTION],
             dry_run: Annotated[bool, typer.Option(help="Validate and report; write nothing")] = False,
             match: Annotated[str | None, typer.Option(help="external_id or email (stakeholders)")] = None,
@@ -208,43 +231,35 @@ def import_(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, he
     """Import a file through the API, with a progress bar and the per-row error report. Transient failures are
     retried with the same Idempotency-Key. Exit 0: every row imported; 2: some rows failed and were skipped
     (on_error=skip); 1: nothing was written."""
-    import httpx
-    from involve_client import Client, ImportRefused, InvolveError
+    from involve_client import Client, ImportRefused
 
     try:
-        with Client(url, token) as client, _progress() as bar:
+        with _client_errors(url), Client(url, token) as client, _progress() as bar:
             task = bar.add_task("uploading", total=file.stat().st_size)
             report = client.import_file(resource, file, format=format, dry_run=dry_run, match=match,  # type: ignore
                                         on_conflict=on_conflict, on_error=on_error, idempotency_key=idempotency_key,
                                         progress=lambda done, total: bar.update(task, completed=done))
     except ImportRefused as exc:
         typer.echo(f"refused, nothing was written: {exc.problem.get('detail') or exc.problem.get('title')}", err=True)
-        for error in exc.errors:
-            typer.echo(f"  row {error.row}{f', {error.field}' if error.field else ''}: {error.message}", err=True)
+        _echo_row_errors(exc.errors)
         raise typer.Exit(code=1)
-    except InvolveError as exc:
-        _fail(str(exc))
-    except httpx.HTTPError as exc:  # still failing after every retry
-        _fail(f"cannot reach {url}: {type(exc).__name__}: {exc}")
     prefix = "dry run: would have " if report.dry_run else ""
     typer.echo(f"{prefix}created {report.created}, updated {report.updated}, skipped {report.skipped}, "
                f"failed {report.failed} of {report.rows} rows{' (replayed)' if report.replayed else ''}")
-    for error in report.errors:
-        typer.echo(f"  row {error.row}{f', {error.field}' if error.field else ''}: {error.message}", err=True)
+    _echo_row_errors(report.errors)
     if report.failed:
         raise typer.Exit(code=2)
 
 
 @app.command("export")
-def export_(resource: Annotated[str, typer.Option(help="stakeholders or organisations")],
+def export_(resource: Annotated[str, typer.Option(help="stakeholders, organisations, activities or feedback")],
             url: Annotated[str, URL_OPTION], token: Annotated[str, TOKEN_OPTION],
             format: Annotated[str, typer.Option(help="csv or ndjson")] = "csv",
             output: Annotated[Path | None, typer.Option(help="Write here instead of standard output")] = None,
             filter: Annotated[list[str] | None, typer.Option(  # noqa: A002 - the option's name
                 help="A list filter as name=value (repeatable), e.g. --filter category=carer")] = None) -> None:
     """Stream an export to a file (or standard output) with a progress bar."""
-    import httpx
-    from involve_client import Client, InvolveError
+    from involve_client import Client
 
     filters = {}
     for item in filter or []:
@@ -254,14 +269,10 @@ def export_(resource: Annotated[str, typer.Option(help="stakeholders or organisa
         filters[name] = value
     target = output.open("wb") if output else sys.stdout.buffer
     try:
-        with Client(url, token) as client, _progress() as bar:
+        with _client_errors(url), Client(url, token) as client, _progress() as bar:
             task = bar.add_task("downloading", total=None)
             written = client.export(resource, target, format=format, filters=filters,  # type: ignore[arg-type]
                                     progress=lambda done, total: bar.update(task, completed=done, total=total))
-    except InvolveError as exc:
-        _fail(str(exc))
-    except httpx.HTTPError as exc:  # still failing after every retry
-        _fail(f"cannot reach {url}: {type(exc).__name__}: {exc}")
     finally:
         if output:
             target.close()

@@ -1,17 +1,14 @@
-"""GET /exports/stakeholders and /exports/organisations: the list filters, streamed as CSV or NDJSON."""
+"""GET /exports/{stakeholders,organisations,activities,feedback}: the list filters, streamed as CSV or NDJSON."""
 
 import uuid
-from datetime import date
-from typing import Annotated, Any
+from dataclasses import fields, is_dataclass
+from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
-from pydantic import BeforeValidator
 from sqlalchemy import select
 
 from api.activities.schemas import ActivityMethod, ActivityStatus
-from api.assessments.filters import ScoreFilters
-from api.assessments.quadrants import Quadrant
 from api.deps import Editor, SessionDep
 from api.errors import problems
 from api.exports import service
@@ -23,22 +20,9 @@ from api.organisations.schemas import OrganisationKind
 from api.organisations.service import OrganisationFilters
 from api.ratelimit import limit_exports
 from api.stakeholders import service as stakeholder_service
-from api.stakeholders.schemas import StakeholderCategory, StakeholderKind
+from api.stakeholders.router import StakeholderFiltersDep
 
 router = APIRouter(tags=["exports"], dependencies=[Depends(limit_exports)])
-
-
-def _iso_date(value: Any) -> Any:
-    """Only an ISO 8601 date: pydantic alone would also take '0' as a Unix timestamp."""
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise ValueError("not an ISO 8601 date (YYYY-MM-DD)") from None
-    return value
-
-
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 FORMAT = Query(ExportFormat.csv, description="csv (the import template's columns, formula-looking cells prefixed "
                                              "with ') or ndjson (one JSON object per line, the same keys)")
@@ -63,53 +47,26 @@ async def _export(session, caller, spec: ResourceSpec, stmt, fmt: ExportFormat,
     return StreamingResponse(body, media_type=MEDIA_TYPES[fmt], headers=headers)
 
 
+def _given(filters: Any) -> dict[str, Any]:
+    """A list's filters dataclass as the audit records it: nested filters (the score filters) flattened, and
+    archived only when true."""
+    given: dict[str, Any] = {}
+    for field in fields(filters):
+        value = getattr(filters, field.name)
+        given.update(_given(value) if is_dataclass(value) else {field.name: value})
+    if "archived" in given:
+        given["archived"] = given["archived"] or None
+    return given
+
+
 @router.get("/exports/stakeholders", response_class=StreamingResponse, summary="Export stakeholders",
             responses=_responses(STAKEHOLDERS))
-async def export_stakeholders(
-    session: SessionDep, caller: Editor, format: ExportFormat = FORMAT,
-    category: StakeholderCategory | None = Query(None, description="Only those in this category"),
-    tag: str | None = Query(None, max_length=50, description="Only those carrying this tag"),
-    kind: StakeholderKind | None = Query(None, description="Only this kind"),
-    organisation_id: uuid.UUID | None = Query(None, description="Only those belonging to this organisation"),
-    owner_id: uuid.UUID | None = Query(None, description="Only those this user looks after"),
-    champion: bool | None = Query(None, description="Only champions (true) or only the others (false)"),
-    public_representative: bool | None = Query(None, description="Only patient or public representatives, "
-                                                                  "or only the others"),
-    contact_consent: bool | None = Query(None, description="Only those who may (true) or may not be contacted"),
-    external_id: str | None = Query(None, max_length=200, description="Only the one with this external id"),
-    email: str | None = Query(None, min_length=1, max_length=320, description="Only the one with this email, "
-                                                                              "whatever its case"),
-    q: str | None = Query(None, min_length=1, max_length=200, description="Search name, organisation name and email"),
-    archived: bool = Query(False, description="Export archived (and erased) stakeholders instead of active ones"),
-    not_engaged_since: IsoDate | None = Query(None, description="Only those who attended no activity that was done "
-                                                              "and started on or after this UK date"),
-    quadrant: Quadrant | None = Query(None, description="Only those in this quadrant by their latest assessment "
-                                                        "(general, or for plan_id)"),
-    plan_id: uuid.UUID | None = Query(None, description="Score filters use the latest assessment for this plan; "
-                                                        "only stakeholders assessed for it are exported"),
-    min_interest: int | None = Query(None, ge=1, le=5, description="Only those whose latest interest is at least this"),
-    max_interest: int | None = Query(None, ge=1, le=5, description="Only those whose latest interest is at most this"),
-    min_influence: int | None = Query(None, ge=1, le=5, description="Only those whose latest influence is at least "
-                                                                    "this"),
-    max_influence: int | None = Query(None, ge=1, le=5, description="Only those whose latest influence is at most "
-                                                                    "this"),
-) -> StreamingResponse:
+async def export_stakeholders(session: SessionDep, caller: Editor, filters: StakeholderFiltersDep,
+                              format: ExportFormat = FORMAT) -> StreamingResponse:
     """Stream the stakeholders matching the list filters (admin and lead; the export is audited). The CSV's columns
     are the import template's, so an export imports back unchanged."""
-    scores = ScoreFilters(quadrant=quadrant, plan_id=plan_id, min_interest=min_interest, max_interest=max_interest,
-                          min_influence=min_influence, max_influence=max_influence)
-    filters = stakeholder_service.StakeholderFilters(
-        category=category, tag=tag, kind=kind, organisation_id=organisation_id, owner_id=owner_id, champion=champion,
-        public_representative=public_representative, contact_consent=contact_consent, external_id=external_id,
-        email=email, q=q, archived=archived, not_engaged_since=not_engaged_since, scores=scores)
     stmt = await stakeholder_service.filtered_query(session=session, caller=caller, filters=filters)
-    given = {"category": category, "tag": tag, "kind": kind, "organisation_id": organisation_id, "owner_id": owner_id,
-             "champion": champion, "public_representative": public_representative,
-             "contact_consent": contact_consent, "external_id": external_id, "email": email, "q": q,
-             "archived": archived or None, "not_engaged_since": not_engaged_since, "quadrant": quadrant,
-             "plan_id": plan_id, "min_interest": min_interest, "max_interest": max_interest,
-             "min_influence": min_influence, "max_influence": max_influence}
-    return await _export(session, caller, STAKEHOLDERS, stmt, format, given)
+    return await _export(session, caller, STAKEHOLDERS, stmt, format, _given(filters))
 
 
 @router.get("/exports/organisations", response_class=StreamingResponse, summary="Export organisations",
@@ -126,11 +83,10 @@ async def export_organisations(
     template's columns."""
     filters = OrganisationFilters(kind=kind, tag=tag, external_id=external_id, q=q, archived=archived)
     stmt = service.organisation_query(session=session, caller=caller, filters=filters)
-    given = {"kind": kind, "tag": tag, "external_id": external_id, "q": q, "archived": archived or None}
-    return await _export(session, caller, ORGANISATIONS, stmt, format, given)
+    return await _export(session, caller, ORGANISATIONS, stmt, format, _given(filters))
 
 
-def _engagement_query(model, caller, archived: bool, **equal: Any):
+def _engagement_query(model, caller, archived: bool, equal: dict[str, Any]):
     """The tenant's active (or archived) rows with each given column equal to its value."""
     stmt = select(model).where(model.tenant_id == caller.tenant_id)
     stmt = stmt.where(model.archived_at.is_not(None) if archived else model.archived_at.is_(None))
@@ -152,11 +108,9 @@ async def export_activities(
 ) -> StreamingResponse:
     """Stream the activities matching the filters (admin and lead; the export is audited), with the import
     template's columns (the plan by its external_id)."""
-    stmt = _engagement_query(Activity, caller, archived, plan_id=plan_id, method=method, status=status,
-                             external_id=external_id)
-    given = {"plan_id": plan_id, "method": method, "status": status, "external_id": external_id,
-             "archived": archived or None}
-    return await _export(session, caller, ACTIVITIES, stmt, format, given)
+    equal = {"plan_id": plan_id, "method": method, "status": status, "external_id": external_id}
+    stmt = _engagement_query(Activity, caller, archived, equal)
+    return await _export(session, caller, ACTIVITIES, stmt, format, {**equal, "archived": archived or None})
 
 
 @router.get("/exports/feedback", response_class=StreamingResponse, summary="Export feedback",
@@ -172,8 +126,7 @@ async def export_feedback(
 ) -> StreamingResponse:
     """Stream the feedback matching the filters (admin and lead; the export is audited), with the import
     template's columns (people, activities and plans by their external_id; the stakeholder's email too)."""
-    stmt = _engagement_query(Feedback, caller, archived, status=status, plan_id=plan_id, activity_id=activity_id,
-                             stakeholder_id=stakeholder_id, external_id=external_id)
-    given = {"status": status, "plan_id": plan_id, "activity_id": activity_id, "stakeholder_id": stakeholder_id,
-             "external_id": external_id, "archived": archived or None}
-    return await _export(session, caller, FEEDBACK, stmt, format, given)
+    equal = {"status": status, "plan_id": plan_id, "activity_id": activity_id, "stakeholder_id": stakeholder_id,
+             "external_id": external_id}
+    stmt = _engagement_query(Feedback, caller, archived, equal)
+    return await _export(session, caller, FEEDBACK, stmt, format, {**equal, "archived": archived or None})

@@ -16,13 +16,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.activities.attendance import LINE_FIELDS
 from api.auth.principal import Principal
 from api.imports.parsing import RowErrors
 from api.imports.specs import ResourceSpec
 from api.imports.validation import Batch, Decider, Options, References, Register
 from api.models import Activity, ActivityAttendance
 
-LINE_FIELDS = ("invited", "attended", "role")
 ID_CHUNK = 500
 
 
@@ -45,9 +45,8 @@ class AttendanceDecider(Decider):
         return decider
 
     def _decide(self, row: int, values: dict[str, Any], batch: Batch) -> None:
-        problems: list[tuple[str | None, str]] = []
-        if "activity_external_id" not in values:
-            problems.append(("activity_external_id", "Field required"))
+        problems: list[tuple[str | None, str]] = [(name, "Field required") for name in self._required
+                                                   if name not in values]
         if values.get("stakeholder_external_id") is None and values.get("stakeholder_email") is None:
             problems.append(("stakeholder_external_id", "Field required (or stakeholder_email)"))
         ids: dict[str, uuid.UUID | None] = {}

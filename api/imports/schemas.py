@@ -35,7 +35,7 @@ from api.activities.schemas import Pence as Cost
 from api.errors import FieldError, Problem
 from api.feedback.schemas import D as FEEDBACK
 from api.feedback.schemas import FeedbackChannel, FeedbackType
-from api.organisations.schemas import OrganisationKind
+from api.organisations.schemas import OrganisationCreate, OrganisationKind
 from api.schemas import ExternalIdStr, LongText, Phone, Postcode, ResponseModel, Tags, Text, Url
 from api.stakeholders.schemas import (
     Categories,
@@ -98,6 +98,8 @@ def import_email(value: object) -> str:
 Email = Annotated[str, PlainValidator(import_email), WithJsonSchema({"type": "string", "format": "email"})]
 
 _ROW_CONFIG = ConfigDict(extra="forbid", use_enum_values=True)
+# The organisation API's field descriptions (that module keeps no D table like the others).
+ORGANISATION = {name: f.description for name, f in OrganisationCreate.model_fields.items()}
 
 
 class StakeholderRow(TypedDict, total=False):
@@ -139,17 +141,17 @@ class OrganisationRow(TypedDict, total=False):
 
     __pydantic_config__ = _ROW_CONFIG
 
-    external_id: Annotated[ExternalIdStr | None, Field(description="Your system's id; unique in the tenant; "
-                                                                   "matches with match=external_id")]
-    name: Annotated[Text, Field(description="The organisation's name; required to create")]
-    kind: Annotated[OrganisationKind, Field(description="What sort of body it is (default other)")]
-    email: Annotated[Email | None, Field(description="General contact email")]
-    phone: Annotated[Phone | None, Field(description="General contact phone")]
-    website: Annotated[Url | None, Field(description="Web address (http or https)")]
-    address: Annotated[LongText | None, Field(description="Postal address")]
-    postcode: Annotated[Postcode | None, Field(description="UK postcode")]
-    notes: Annotated[LongText | None, Field(description="Free-text notes")]
-    tags: Annotated[Tags, Field(description="Labels for filtering")]
+    external_id: Annotated[ExternalIdStr | None, Field(description=ORGANISATION["external_id"] + "; matches with "
+                                                                                                "match=external_id")]
+    name: Annotated[Text, Field(description=ORGANISATION["name"] + "; required to create")]
+    kind: Annotated[OrganisationKind, Field(description=ORGANISATION["kind"] + " (default other)")]
+    email: Annotated[Email | None, Field(description=ORGANISATION["email"])]
+    phone: Annotated[Phone | None, Field(description=ORGANISATION["phone"])]
+    website: Annotated[Url | None, Field(description=ORGANISATION["website"])]
+    address: Annotated[LongText | None, Field(description=ORGANISATION["address"])]
+    postcode: Annotated[Postcode | None, Field(description=ORGANISATION["postcode"])]
+    notes: Annotated[LongText | None, Field(description=ORGANISATION["notes"])]
+    tags: Annotated[Tags, Field(description=ORGANISATION["tags"])]
 
 
 class ActivityRow(TypedDict, total=False):

@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from pydantic import AwareDatetime, TypeAdapter
-from sqlalchemy import JSON, BigInteger, Boolean, Integer, Uuid
+from sqlalchemy import JSON, BigInteger, Boolean, Integer, Uuid, select
 
 from api.auth.principal import EDITORS, LOGGERS, Principal, Role
 from api.db import UTCDateTime
@@ -226,7 +226,6 @@ ORGANISATIONS = ResourceSpec(
 )
 
 
-
 def _check_activity(values: dict[str, Any], creating: bool, context: Any, caller: Principal,
                     now: datetime) -> list[tuple[str, str]]:
     """As the API does: an end not before the start, translations only when offered. On update a check needs
@@ -249,8 +248,6 @@ class FeedbackContext:
 
 
 async def _feedback_context(session: Any, caller: Principal) -> FeedbackContext:
-    from sqlalchemy import select
-
     settings = (await session.execute(select(Tenant.settings).where(Tenant.id == caller.tenant_id))).scalar_one()
     plans = await session.execute(select(Activity.id, Activity.plan_id).where(Activity.tenant_id == caller.tenant_id,
                                                                                 Activity.plan_id.is_not(None)))

@@ -135,12 +135,20 @@ class PostgresWriter(_Writer):
     async def _copy_through_staging(self, conn, records: AsyncIterator[tuple], columns: list[str]) -> None:
         """PostgreSQL refuses COPY into a table under row-level security (the app role, INVOLVE_DB_APP_ROLE): the
         rows are copied into a temporary table, then inserted in one statement that the policies check."""
-        staging = f"import_new_{uuid.uuid4().hex[:16]}"
         names = ", ".join(columns)
-        await conn.execute(f"CREATE TEMPORARY TABLE {staging} AS SELECT {names} FROM {self.table} "  # noqa: S608
-                           "WITH NO DATA")
+        async with self._staging(conn, "new", names, columns, records) as staging:
+            await conn.execute(f"INSERT INTO {self.table} ({names}) SELECT {names} FROM {staging}")  # noqa: S608
+
+    @contextlib.asynccontextmanager
+    async def _staging(self, conn, purpose: str, select_list: str, columns: list[str],
+                       records: AsyncIterator[tuple]) -> AsyncIterator[str]:
+        """A temporary table shaped like `SELECT select_list FROM` the resource's table, filled by one COPY of
+        `records`; its name is yielded, and it is dropped afterwards."""
+        staging = f"import_{purpose}_{uuid.uuid4().hex[:16]}"
+        await conn.execute(f"CREATE TEMPORARY TABLE {staging} AS SELECT {select_list} "  # noqa: S608
+                           f"FROM {self.table} WITH NO DATA")
         await conn.copy_records_to_table(staging, records=records, columns=columns)
-        await conn.execute(f"INSERT INTO {self.table} ({names}) SELECT {names} FROM {staging}")  # noqa: S608
+        yield staging
         await conn.execute(f"DROP TABLE {staging}")
 
     async def _driver(self):
@@ -150,10 +158,6 @@ class PostgresWriter(_Writer):
         return raw.driver_connection
 
     async def _update(self, conn, spool: "_Spool") -> None:
-        staging = f"import_staging_{uuid.uuid4().hex[:16]}"
-        fields = ", ".join(self.spec.fields)
-        await conn.execute(f"CREATE TEMPORARY TABLE {staging} AS SELECT id, 0 AS grp, {fields} "  # noqa: S608
-                           f"FROM {self.table} WITH NO DATA")
         groups: dict[frozenset[str], int] = {}
 
         async def records() -> AsyncIterator[tuple]:
@@ -161,17 +165,17 @@ class PostgresWriter(_Writer):
                 for target, given, values in chunk:
                     yield (target, groups.setdefault(given, len(groups)), *values)
 
-        await conn.copy_records_to_table(staging, records=records(), columns=["id", "grp", *self.spec.fields])
-        await conn.execute(f"ANALYZE {staging}")  # without statistics the join can go quadratic
-        spelling = _Spelling(now="$1", actor="$2", new=lambda n: f"t.{n}", old=lambda n: f"s.{n}",
-                             distinct=lambda a, b: f"{a} IS DISTINCT FROM {b}",
-                             json_differs=lambda n: f"s.{n} IS DISTINCT FROM t.{n}")
-        for given, group in groups.items():
-            sql = self.update_statement(given, spelling, target=f"{self.table} AS s",
-                                        where=f"FROM {staging} AS t WHERE s.id = t.id AND t.grp = {group:d} "
-                                              "AND s.tenant_id = $3")
-            await conn.execute(sql, self.now, self.caller.id, self.caller.tenant_id)
-        await conn.execute(f"DROP TABLE {staging}")
+        select_list = f"id, 0 AS grp, {', '.join(self.spec.fields)}"
+        async with self._staging(conn, "staging", select_list, ["id", "grp", *self.spec.fields], records()) as staging:
+            await conn.execute(f"ANALYZE {staging}")  # without statistics the join can go quadratic
+            spelling = _Spelling(now="$1", actor="$2", new=lambda n: f"t.{n}", old=lambda n: f"s.{n}",
+                                 distinct=lambda a, b: f"{a} IS DISTINCT FROM {b}",
+                                 json_differs=lambda n: f"s.{n} IS DISTINCT FROM t.{n}")
+            for given, group in groups.items():
+                sql = self.update_statement(given, spelling, target=f"{self.table} AS s",
+                                            where=f"FROM {staging} AS t WHERE s.id = t.id AND t.grp = {group:d} "
+                                                  "AND s.tenant_id = $3")
+                await conn.execute(sql, self.now, self.caller.id, self.caller.tenant_id)
 
 
 class SqliteWriter(_Writer):

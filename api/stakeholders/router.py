@@ -1,6 +1,7 @@
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from api.activities.engagement import IsoDate
 from api.assessments.filters import ScoreFilters
@@ -25,9 +26,7 @@ from api.stakeholders.schemas import (
 router = APIRouter(prefix="/stakeholders", tags=["stakeholders"])
 
 
-@router.get("", response_model=StakeholderPage, summary="List stakeholders")
-async def list_stakeholders(
-    session: SessionDep, caller: Reader, page: PageDep,
+def list_filters(
     category: StakeholderCategory | None = Query(None, description="Only those in this category"),
     tag: str | None = Query(None, max_length=50, description="Only those carrying this tag"),
     kind: StakeholderKind | None = Query(None, description="Only this kind"),
@@ -44,27 +43,36 @@ async def list_stakeholders(
     q: str | None = Query(None, min_length=1, max_length=200,
                           description="Search name, organisation name and email (the viewer role's search "
                                       "leaves out email)"),
-    archived: bool = Query(False, description="List archived (and erased) stakeholders instead of active ones"),
+    archived: bool = Query(False, description="Archived (and erased) stakeholders instead of active ones"),
     not_engaged_since: IsoDate | None = Query(None, description="Only those who attended no activity that was "
                                                                  "done and started on or after this UK date"),
     quadrant: Quadrant | None = Query(None, description="Only those in this quadrant by their latest assessment "
                                                         "(general, or for plan_id)"),
     plan_id: uuid.UUID | None = Query(None, description="Score filters use the latest assessment for this plan; "
-                                                        "only stakeholders assessed for it are listed"),
+                                                        "only stakeholders assessed for it are included"),
     min_interest: int | None = Query(None, ge=1, le=5, description="Only those whose latest interest is at least this"),
     max_interest: int | None = Query(None, ge=1, le=5, description="Only those whose latest interest is at most this"),
     min_influence: int | None = Query(None, ge=1, le=5, description="Only those whose latest influence is at least "
                                                                     "this"),
     max_influence: int | None = Query(None, ge=1, le=5, description="Only those whose latest influence is at most "
                                                                     "this"),
-) -> Response:
-    """Stakeholders of your tenant, a page at a time; sortable by name, created_at, updated_at."""
-    filters = service.StakeholderFilters(
+) -> service.StakeholderFilters:
+    """The stakeholder list's query filters, shared with GET /exports/stakeholders."""
+    return service.StakeholderFilters(
         category=category, tag=tag, kind=kind, organisation_id=organisation_id, owner_id=owner_id, champion=champion,
         public_representative=public_representative, contact_consent=contact_consent, external_id=external_id,
         email=email, q=q, archived=archived, not_engaged_since=not_engaged_since,
         scores=ScoreFilters(quadrant=quadrant, plan_id=plan_id, min_interest=min_interest, max_interest=max_interest,
                             min_influence=min_influence, max_influence=max_influence))
+
+
+StakeholderFiltersDep = Annotated[service.StakeholderFilters, Depends(list_filters)]
+
+
+@router.get("", response_model=StakeholderPage, summary="List stakeholders")
+async def list_stakeholders(session: SessionDep, caller: Reader, filters: StakeholderFiltersDep,
+                            page: PageDep) -> Response:
+    """Stakeholders of your tenant, a page at a time; sortable by name, created_at, updated_at."""
     result = await service.list_stakeholders(session=session, caller=caller, filters=filters, page=page)
     page_ = StakeholderPage(items=[read_values(s, caller) for s in result.items], next_cursor=result.next_cursor,
                             total=result.total)

@@ -146,3 +146,45 @@ async def test_organisations_export(client, session, a, b):
     assert rows == [{"external_id": "ORG-1", "name": "Bridport Medical Centre", "kind": "gp_practice", "email": "",
                      "phone": "", "website": "https://bmc.example.org", "address": "", "postcode": "", "notes": "",
                      "tags": "west;gp"}]
+
+
+@pytest.mark.parametrize("url", [
+    f"{EXPORT_STAKEHOLDERS}?not_engaged_since=0",  # pydantic alone would take it for a Unix timestamp
+    f"{EXPORT_STAKEHOLDERS}?not_engaged_since=20250301",  # the list's rule: YYYY-MM-DD only
+    f"{EXPORT_STAKEHOLDERS}?min_interest=9",
+    f"{EXPORT_STAKEHOLDERS}?format=xml",
+    f"{EXPORT_ORGANISATIONS}?kind=castle",
+    "/api/v1/exports/activities?method=telepathy",
+    "/api/v1/exports/feedback?plan_id=not-a-uuid",
+])
+async def test_bad_filters_are_refused_before_anything_is_audited(client, session, a, url):
+    await _register(session, a.tenant)
+    r = await client.get(url, headers=a["lead"])
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json", r.text
+    assert "Margaret" not in r.text
+    assert await audit_events(session, a.tenant, "export") == []
+
+
+async def test_another_tenants_ids_export_nothing(client, session, a, b):
+    await _register(session, a.tenant)
+    theirs = await factories.organisation(session, b.tenant, name="Theirs")
+    await factories.stakeholder(session, b.tenant, name="Their Person", organisation_id=theirs.id)
+    await session.commit()
+    for url in (f"{EXPORT_STAKEHOLDERS}?organisation_id={theirs.id}",
+                f"/api/v1/exports/feedback?plan_id={theirs.id}"):
+        r = await client.get(url, headers=a["lead"])
+        assert r.status_code == 200 and r.headers["x-total-count"] == "0", r.text
+        assert len(r.text.splitlines()) == 1 and "Their Person" not in r.text
+
+
+async def test_audited_filters_flatten_the_score_filters(client, session, a):
+    await _register(session, a.tenant)
+    r = await client.get(f"{EXPORT_STAKEHOLDERS}?archived=true&min_interest=2&format=ndjson", headers=a["lead"])
+    assert r.status_code == 200
+    r = await client.get("/api/v1/exports/activities?status=done", headers=a["lead"])
+    assert r.status_code == 200
+    events = await audit_events(session, a.tenant, "export")
+    assert [e.changes for e in events] == [
+        {"format": "ndjson", "rows": 0, "filters": {"archived": True, "min_interest": 2}},
+        {"format": "csv", "rows": 0, "filters": {"status": "done"}},
+    ]

@@ -145,3 +145,12 @@ def test_involve_import_prints_the_row_errors_and_exits_non_zero(live, tmp_path)
     assert r.exit_code == 2 and "created 1" in r.output and "row 2, email:" in r.output
     r = runner.invoke(cli, ["import", str(source), "--resource", "stakeholders", "--url", url, "--token", "bad"])
     assert r.exit_code == 1 and "401" in r.output
+
+
+def test_involve_export_reports_a_refusal_in_one_line(live, tmp_path):
+    url, _ = live
+    r = runner.invoke(cli, ["export", "--resource", "stakeholders", "--url", url, "--token", "bad",
+                            "--output", str(tmp_path / "out.csv")])
+    assert r.exit_code == 1 and "error: 401" in r.output, repr(r.output)
+    r = runner.invoke(cli, ["export", "--resource", "stakeholders", "--url", url, "--token", "t", "--filter", "q"])
+    assert r.exit_code == 1 and "a filter is name=value" in r.output

@@ -2,14 +2,25 @@
 
 import hashlib
 import json
+import os
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from api.db import get_session
 from api.main import create_app
+from tests import factories
 from tests.conftest import make_settings
-from tests.imports.support import CSV, ORGANISATIONS, STAKEHOLDERS, audit_events, count, organisations
+from tests.imports.support import (
+    CSV,
+    ORGANISATIONS,
+    STAKEHOLDERS,
+    audit_events,
+    count,
+    organisations,
+    stakeholders,
+)
 
 BODY = "external_id,name,email,notes\nCRM-1,Margaret Okafor,margaret@example.org,Private note\nCRM-2,Tom Hardy,,\n"
 
@@ -129,3 +140,20 @@ async def test_organisations_import_and_update_by_external_id(client, session, a
     assert got["Healthwatch Dorset"].kind == "other" and got["Healthwatch Dorset"].version == 2
     r = await client.post(ORGANISATIONS, content="name,website\nBad,ftp://x\n", headers={**a["lead"], **CSV})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "website"
+
+
+@pytest.mark.skipif(not os.environ.get("INVOLVE_TEST_DATABASE_URL"), reason="row-level security is PostgreSQL only")
+async def test_new_and_updated_rows_go_through_staging_under_row_level_security(app, session, a):
+    """As the application's role PostgreSQL refuses COPY into the stakeholder table: new rows are copied into a
+    staging table and inserted from there (the policies check them), updates through their own staging table."""
+    from tests.gdpr.test_rls import as_app_role
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)  # leaves the session as the app role
+    await factories.stakeholder(session, a.tenant, name="Tom Hardy", external_id="CRM-2")
+    await session.commit()
+    await as_app_role(session)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        r = await c.post(f"{STAKEHOLDERS}?on_conflict=update", content=BODY, headers={**a["lead"], **CSV})
+    assert r.status_code == 200 and (r.json()["created"], r.json()["updated"]) == (1, 1), r.text
+    assert (await session.execute(text("SELECT current_user"))).scalar_one() == "involve_app"
+    assert {s.name for s in (await stakeholders(session, a.tenant)).values()} == {"Margaret Okafor", "Tom Hardy"}

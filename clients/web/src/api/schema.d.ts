@@ -10319,13 +10319,13 @@ export interface operations {
                 email?: string | null;
                 /** @description Search name, organisation name and email (the viewer role's search leaves out email) */
                 q?: string | null;
-                /** @description List archived (and erased) stakeholders instead of active ones */
+                /** @description Archived (and erased) stakeholders instead of active ones */
                 archived?: boolean;
                 /** @description Only those who attended no activity that was done and started on or after this UK date */
                 not_engaged_since?: string | null;
                 /** @description Only those in this quadrant by their latest assessment (general, or for plan_id) */
                 quadrant?: components["schemas"]["Quadrant"] | null;
-                /** @description Score filters use the latest assessment for this plan; only stakeholders assessed for it are listed */
+                /** @description Score filters use the latest assessment for this plan; only stakeholders assessed for it are included */
                 plan_id?: string | null;
                 /** @description Only those whose latest interest is at least this */
                 min_interest?: number | null;
@@ -20589,17 +20589,17 @@ export interface operations {
                 contact_consent?: boolean | null;
                 /** @description Only the one with this external id */
                 external_id?: string | null;
-                /** @description Only the one with this email, whatever its case */
+                /** @description Only the one with this email, whatever its case (not for the viewer role: 403) */
                 email?: string | null;
-                /** @description Search name, organisation name and email */
+                /** @description Search name, organisation name and email (the viewer role's search leaves out email) */
                 q?: string | null;
-                /** @description Export archived (and erased) stakeholders instead of active ones */
+                /** @description Archived (and erased) stakeholders instead of active ones */
                 archived?: boolean;
                 /** @description Only those who attended no activity that was done and started on or after this UK date */
                 not_engaged_since?: string | null;
                 /** @description Only those in this quadrant by their latest assessment (general, or for plan_id) */
                 quadrant?: components["schemas"]["Quadrant"] | null;
-                /** @description Score filters use the latest assessment for this plan; only stakeholders assessed for it are exported */
+                /** @description Score filters use the latest assessment for this plan; only stakeholders assessed for it are included */
                 plan_id?: string | null;
                 /** @description Only those whose latest interest is at least this */
                 min_interest?: number | null;
