@@ -12,7 +12,7 @@ from api.activities.schemas import StakeholderActivity
 from api.assessments import service as assessments
 from api.audit_events.schemas import AuditEventRead
 from api.auth.principal import Principal
-from api.crud import get_owned, snapshot
+from api.crud import snapshot
 from api.db import utcnow
 from api.errors import Conflict
 from api.feedback import service as feedback_service
@@ -40,6 +40,7 @@ from api.models import (
     Stakeholder,
 )
 from api.organisations.schemas import OrganisationRead
+from api.plans import service as plans
 from api.stakeholders import service as stakeholders
 from api.stakeholders.schemas import to_read
 
@@ -115,7 +116,7 @@ async def record_objection(*, session: AsyncSession, caller: Principal, stakehol
 async def set_legal_hold(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
                          data: LegalHoldCreate) -> Plan:
     """Put a plan on legal hold: 409 when it already is."""
-    plan = await get_owned(session, Plan, tenant_id=caller.tenant_id, id=plan_id, label="plan")
+    plan = await plans.get(session=session, caller=caller, plan_id=plan_id)
     if plan.legal_hold_at is not None:
         raise Conflict("This plan is already on legal hold")
     before = snapshot(plan, HOLD_FIELDS)
@@ -130,7 +131,7 @@ async def set_legal_hold(*, session: AsyncSession, caller: Principal, plan_id: u
 
 async def lift_legal_hold(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> Plan:
     """Lift a plan's legal hold: 409 when it is not on hold."""
-    plan = await get_owned(session, Plan, tenant_id=caller.tenant_id, id=plan_id, label="plan")
+    plan = await plans.get(session=session, caller=caller, plan_id=plan_id)
     if plan.legal_hold_at is None:
         raise Conflict("This plan is not on legal hold")
     before = snapshot(plan, HOLD_FIELDS)
