@@ -99,7 +99,7 @@ async def update_correspondence(plan_id: uuid.UUID, correspondence_id: uuid.UUID
 
 
 @router.delete(LETTER, status_code=status.HTTP_204_NO_CONTENT, summary="Delete scrutiny correspondence",
-               responses=problems(404, 412))
+               responses=problems(404, 409, 412))
 async def delete_correspondence(plan_id: uuid.UUID, correspondence_id: uuid.UUID, session: SessionDep,
                                 caller: Editor, if_match: IfMatch = None) -> Response:
     """Delete an item recorded in error (the audit trail keeps what it said)."""
