@@ -57,6 +57,12 @@ async def list_documents(*, session: AsyncSession, caller: Principal, plan_id: u
     return await paginate(session, stmt, params=page, sortable=SORTABLE, default_sort="created_at")
 
 
+async def of_plan(session: AsyncSession, tenant_id: uuid.UUID, plan_id: uuid.UUID, ids: list[uuid.UUID]) -> set:
+    """Of these ids, those of the plan's documents: what evidence and scrutiny correspondence may cite."""
+    return set((await session.execute(select(Document.id).where(
+        Document.id.in_(ids), Document.plan_id == plan_id, Document.tenant_id == tenant_id))).scalars())
+
+
 async def get(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, document_id: uuid.UUID) -> Document:
     """One document of the plan (404 for another plan's or another tenant's)."""
     await plans.get(session=session, caller=caller, plan_id=plan_id)

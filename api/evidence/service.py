@@ -15,6 +15,7 @@ from api import audit
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
 from api.crud import apply, archive_or_restore, ensure_external_id_free, text_search
+from api.documents import service as documents
 from api.duties.service import visible
 from api.errors import NotFound, Unprocessable
 from api.evidence.schemas import (
@@ -92,11 +93,11 @@ async def _check(session: AsyncSession, caller: Principal, plan_id: uuid.UUID, v
         ids = values.get(field) or []
         if not ids:
             continue
-        stmt = select(model.id).where(model.id.in_(ids), model.tenant_id == caller.tenant_id)
         if model is Document:
-            stmt = stmt.where(Document.plan_id == plan_id)
-        found = set((await session.execute(stmt)).scalars())
-        where = "this plan" if model is Document else "your tenant"
+            found, where = await documents.of_plan(session, caller.tenant_id, plan_id, ids), "this plan"
+        else:
+            found, where = set((await session.execute(select(model.id).where(
+                model.id.in_(ids), model.tenant_id == caller.tenant_id))).scalars()), "your tenant"
         errors += [{"loc": ["body", field, i], "msg": f"No {label} with this id in {where}",
                     "type": "reference_not_found"} for i, ref in enumerate(ids) if ref not in found]
     if errors:

@@ -11,9 +11,10 @@ from api import audit
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
 from api.crud import apply, snapshot
+from api.documents import service as documents
 from api.errors import NotFound, Unprocessable
 from api.legal_hold import ensure_not_held
-from api.models import Document, ScrutinyCorrespondence
+from api.models import ScrutinyCorrespondence
 from api.pagination import PageParams, PageResult, paginate
 from api.plans import service as plans
 from api.scrutiny.schemas import CorrespondenceCreate, CorrespondenceUpdate
@@ -51,11 +52,7 @@ async def get(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
 
 async def _check_document(session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
                           document_id: uuid.UUID | None) -> None:
-    if document_id is None:
-        return
-    found = (await session.execute(select(Document.id).where(
-        Document.id == document_id, Document.plan_id == plan_id, Document.tenant_id == caller.tenant_id))).first()
-    if found is None:
+    if document_id is not None and not await documents.of_plan(session, caller.tenant_id, plan_id, [document_id]):
         raise Unprocessable("The document is not one of this plan's", errors=[
             {"loc": ["body", "document_id"], "msg": "No document with this id in this plan",
              "type": "reference_not_found"}])
