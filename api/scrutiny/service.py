@@ -42,7 +42,11 @@ async def record(session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -
 async def read(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> ScrutinyRead:
     """The plan's record (or its defaults) with all its correspondence, oldest first."""
     await plans.get(session=session, caller=caller, plan_id=plan_id)
-    row = await record(session, caller, plan_id)
+    return await to_read(session, caller, plan_id, await record(session, caller, plan_id))
+
+
+async def to_read(session: AsyncSession, caller: Principal, plan_id: uuid.UUID, row: Scrutiny | None) -> ScrutinyRead:
+    """The read model of the plan's record as just loaded (None: not yet recorded) and its correspondence."""
     letters = (await session.execute(select(ScrutinyCorrespondence).where(
         ScrutinyCorrespondence.plan_id == plan_id, ScrutinyCorrespondence.tenant_id == caller.tenant_id)
         .order_by(ScrutinyCorrespondence.correspondence_date, ScrutinyCorrespondence.created_at,
