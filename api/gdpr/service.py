@@ -214,11 +214,11 @@ async def _evidence(session: AsyncSession, tenant: uuid.UUID, *, feedback_ids: s
     if not feedback_ids and not activity_ids:
         return []
     out = []
-    for item in (await session.execute(select(Evidence).where(Evidence.tenant_id == tenant)
+    linking = legal_hold.links_any(session, feedback_ids=sorted(feedback_ids), activity_ids=sorted(activity_ids))
+    for item in (await session.execute(select(Evidence).where(Evidence.tenant_id == tenant, linking)
                                        .order_by(Evidence.created_at, Evidence.id))).scalars():
         feedback = sorted(feedback_ids & set(map(str, item.feedback_ids or [])))
         activities = sorted(activity_ids & set(map(str, item.activity_ids or [])))
-        if feedback or activities:
-            out.append(EvidenceMention(id=item.id, plan_id=item.plan_id, requirement_id=item.requirement_id,
-                                       summary=item.summary, feedback_ids=feedback, activity_ids=activities))
+        out.append(EvidenceMention(id=item.id, plan_id=item.plan_id, requirement_id=item.requirement_id,
+                                   summary=item.summary, feedback_ids=feedback, activity_ids=activities))
     return out
