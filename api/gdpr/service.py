@@ -4,7 +4,7 @@ Services flush; routers commit. Every call is audited, reads of the subject-acce
 import uuid
 from datetime import UTC
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit, legal_hold
@@ -41,6 +41,7 @@ from api.models import (
 )
 from api.organisations.schemas import OrganisationRead
 from api.plans import service as plans
+from api.plans.audience import categories_overlap
 from api.stakeholders import service as stakeholders
 from api.stakeholders.schemas import to_read
 
@@ -199,12 +200,13 @@ async def _audiences(session: AsyncSession, tenant: uuid.UUID, row: Stakeholder)
             PlanAudienceOrganisation.organisation_id == row.organisation_id))).scalars())
     categories = set(row.categories or [])
     out = []
+    holding = or_(Plan.id.in_(named | by_org),
+                  categories_overlap(session, Plan.audience_categories, sorted(categories)))
     for plan in (await session.execute(select(Plan.id, Plan.title, Plan.audience_categories)
-                                       .where(Plan.tenant_id == tenant).order_by(Plan.title, Plan.id))):
-        by_category = bool(categories & set(plan.audience_categories or []))
-        if plan.id in named or plan.id in by_org or by_category:
-            out.append(PlanAudienceMembership(plan_id=plan.id, plan_title=plan.title, named=plan.id in named,
-                                              by_organisation=plan.id in by_org, by_category=by_category))
+                                       .where(Plan.tenant_id == tenant, holding).order_by(Plan.title, Plan.id))):
+        out.append(PlanAudienceMembership(plan_id=plan.id, plan_title=plan.title, named=plan.id in named,
+                                          by_organisation=plan.id in by_org,
+                                          by_category=bool(categories & set(plan.audience_categories or []))))
     return out
 
 
