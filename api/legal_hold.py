@@ -2,7 +2,8 @@
 the record that shows how the duty to involve was met must not change under anyone's feet.
 
 Other packages call `ensure_not_held` before deleting or archiving anything of a plan (the plan itself,
-its evidence items, its documents) and the stakeholder erasure calls `ensure_erasable`.
+its evidence items, documents, consultations and scrutiny correspondence) and the stakeholder erasure calls
+`ensure_erasable`.
 
 A held plan *names* a person when any of these holds (all are in the plan's evidence pack):
 - an evidence item of the plan links feedback the person gave (Evidence.feedback_ids);
