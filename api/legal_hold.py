@@ -2,7 +2,8 @@
 the record that shows how the duty to involve was met must not change under anyone's feet.
 
 Other packages call `ensure_not_held` before deleting or archiving anything of a plan (the plan itself,
-its evidence items, its documents) and the stakeholder erasure calls `ensure_erasable`.
+its evidence items, documents, consultations and scrutiny correspondence) and the stakeholder erasure calls
+`ensure_erasable`.
 
 A held plan *names* a person when any of these holds (all are in the plan's evidence pack):
 - an evidence item of the plan links feedback the person gave (Evidence.feedback_ids);
@@ -14,11 +15,12 @@ A held plan *names* a person when any of these holds (all are in the plan's evid
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import Conflict
 from api.models import Activity, ActivityAttendance, Evidence, Feedback, Plan, PlanAudienceStakeholder
+from api.plans.audience import categories_overlap
 
 
 class LegalHoldConflict(Conflict):
@@ -29,6 +31,12 @@ class LegalHoldConflict(Conflict):
 class HeldPlan:
     id: uuid.UUID
     title: str
+
+
+def links_any(session: AsyncSession, *, feedback_ids: list[str], activity_ids: list[str]) -> ColumnElement[bool]:
+    """The evidence item links one of this feedback or one of these activities (its links are JSON lists)."""
+    return or_(categories_overlap(session, Evidence.feedback_ids, feedback_ids),
+               categories_overlap(session, Evidence.activity_ids, activity_ids))
 
 
 def _names(plans: list[HeldPlan]) -> str:
@@ -59,14 +67,11 @@ async def held_plans_naming(session: AsyncSession, tenant_id: uuid.UUID, stakeho
     naming |= set((await session.execute(select(PlanAudienceStakeholder.plan_id).where(
         PlanAudienceStakeholder.tenant_id == tenant_id, PlanAudienceStakeholder.stakeholder_id == stakeholder_id,
         PlanAudienceStakeholder.plan_id.in_(held)))).scalars())
-    feedback_ids = {str(f.id) for f in feedback}
-    activity_ids = {str(a.id) for a in activities}
-    if feedback_ids or activity_ids:
-        for item in (await session.execute(select(Evidence.plan_id, Evidence.feedback_ids, Evidence.activity_ids)
-                                           .where(Evidence.tenant_id == tenant_id, Evidence.plan_id.in_(held)))):
-            if feedback_ids & set(map(str, item.feedback_ids or [])) or \
-                    activity_ids & set(map(str, item.activity_ids or [])):
-                naming.add(item.plan_id)
+    if feedback or activities:
+        naming |= set((await session.execute(select(Evidence.plan_id).where(
+            Evidence.tenant_id == tenant_id, Evidence.plan_id.in_(held),
+            links_any(session, feedback_ids=[str(f.id) for f in feedback],
+                      activity_ids=[str(a.id) for a in activities])))).scalars())
     return sorted((held[p] for p in naming if p in held), key=lambda p: (p.title, str(p.id)))
 
 

@@ -69,7 +69,7 @@ async def update_consultation(plan_id: uuid.UUID, consultation_id: uuid.UUID, da
 
 
 @router.delete(ITEM, status_code=status.HTTP_204_NO_CONTENT, summary="Archive a consultation",
-               responses=problems(404, 412))
+               responses=problems(404, 409, 412))
 async def delete_consultation(plan_id: uuid.UUID, consultation_id: uuid.UUID, session: SessionDep, caller: Editor,
                               if_match: IfMatch = None) -> Response:
     """Archive (soft-delete) a consultation; its documents stay. Restore undoes it."""

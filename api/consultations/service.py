@@ -14,11 +14,12 @@ from api.activities.engagement import UK
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
 from api.consultations.schemas import ConsultationCreate, ConsultationDocument, ConsultationRead, ConsultationUpdate
-from api.crud import apply, archive_or_restore, ensure_external_id_free, get_owned
+from api.crud import apply, archive_or_restore, ensure_external_id_free
 from api.errors import NotFound, Unprocessable
 from api.legal_hold import ensure_not_held
-from api.models import Consultation, Document, Plan
+from api.models import Consultation, Document
 from api.pagination import PageParams, PageResult, paginate
+from api.plans import service as plans
 
 RESOURCE = "consultation"
 SORTABLE = {"id": Consultation.id, "title": Consultation.title, "created_at": Consultation.created_at,
@@ -74,14 +75,10 @@ async def read(session: AsyncSession, row: Consultation) -> ConsultationRead:
     return (await read_many(session, [row]))[0]
 
 
-async def _plan(session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> Plan:
-    return await get_owned(session, Plan, tenant_id=caller.tenant_id, id=plan_id, label="plan")
-
-
 async def list_consultations(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
                              filters: ConsultationFilters, page: PageParams) -> PageResult:
     """A page of the plan's consultations (archived ones only when asked)."""
-    await _plan(session, caller, plan_id)
+    await plans.get(session=session, caller=caller, plan_id=plan_id)
     stmt = select(Consultation).where(Consultation.tenant_id == caller.tenant_id, Consultation.plan_id == plan_id)
     stmt = stmt.where(Consultation.archived_at.is_not(None) if filters.archived else Consultation.archived_at.is_(None))
     if filters.external_id:
@@ -92,7 +89,7 @@ async def list_consultations(*, session: AsyncSession, caller: Principal, plan_i
 async def get(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
               consultation_id: uuid.UUID) -> Consultation:
     """One consultation of the plan (404 for another plan's or another tenant's)."""
-    await _plan(session, caller, plan_id)
+    await plans.get(session=session, caller=caller, plan_id=plan_id)
     row = (await session.execute(select(Consultation).where(
         Consultation.id == consultation_id, Consultation.plan_id == plan_id,
         Consultation.tenant_id == caller.tenant_id))).scalar_one_or_none()
@@ -110,7 +107,7 @@ def _check_dates(opened: date | None, closed: date | None) -> None:
 async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
                  data: ConsultationCreate) -> Consultation:
     """Add a consultation to the plan and audit it."""
-    await _plan(session, caller, plan_id)
+    await plans.get(session=session, caller=caller, plan_id=plan_id)
     values = data.model_dump()
     _check_dates(data.opened_date, data.closed_date)
     await ensure_external_id_free(session, Consultation, tenant_id=caller.tenant_id, external_id=data.external_id)

@@ -18,6 +18,7 @@ from api.documents.upload import (
     upload_idempotency,
 )
 from api.errors import problems
+from api.plans import service as plans
 
 router = APIRouter(tags=["documents"], route_class=LimitedBodyRoute)
 COLLECTION = "/plans/{plan_id}/documents"
@@ -52,7 +53,7 @@ async def create_document(
     """Upload a file as multipart/form-data; the server computes its SHA-256, size and media type. 413 past
     INVOLVE_MAX_DOCUMENT_BYTES, 415 for a type not accepted or content that is not what it claims, 422 if empty.
     Honours Idempotency-Key."""
-    await service.plan_of(session, caller, plan_id)
+    await plans.get(session=session, caller=caller, plan_id=plan_id)
     received = await receive_file(data.file, limit=document_limit(request))
     fields = data.model_dump(exclude={"file"})
     idempotency.fingerprint = service.fingerprint(request.url.path, sha256=received.sha256, **fields)

@@ -14,13 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api import audit
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
-from api.crud import apply, get_owned, json_array_contains, snapshot
+from api.crud import apply, json_array_contains, snapshot
 from api.documents.schemas import DocumentUpdate
 from api.documents.upload import Received
 from api.errors import Conflict, NotFound, Unprocessable
 from api.legal_hold import ensure_not_held
-from api.models import Consultation, Document, Evidence, Plan, ScrutinyCorrespondence
+from api.models import Consultation, Document, Evidence, ScrutinyCorrespondence
 from api.pagination import PageParams, PageResult, paginate
+from api.plans import service as plans
 
 RESOURCE = "document"
 SORTABLE = {"id": Document.id, "title": Document.title, "created_at": Document.created_at,
@@ -44,15 +45,10 @@ def fingerprint(path: str, **fields: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def plan_of(session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> Plan:
-    """The plan in the path, in the caller's tenant (404 otherwise)."""
-    return await get_owned(session, Plan, tenant_id=caller.tenant_id, id=plan_id, label="plan")
-
-
 async def list_documents(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
                          filters: DocumentFilters, page: PageParams) -> PageResult:
     """A page of the plan's documents (metadata only: the content column is never loaded here)."""
-    await plan_of(session, caller, plan_id)
+    await plans.get(session=session, caller=caller, plan_id=plan_id)
     stmt = select(Document).where(Document.tenant_id == caller.tenant_id, Document.plan_id == plan_id)
     if filters.kind:
         stmt = stmt.where(Document.kind == filters.kind)
@@ -61,9 +57,15 @@ async def list_documents(*, session: AsyncSession, caller: Principal, plan_id: u
     return await paginate(session, stmt, params=page, sortable=SORTABLE, default_sort="created_at")
 
 
+async def of_plan(session: AsyncSession, tenant_id: uuid.UUID, plan_id: uuid.UUID, ids: list[uuid.UUID]) -> set:
+    """Of these ids, those of the plan's documents: what evidence and scrutiny correspondence may cite."""
+    return set((await session.execute(select(Document.id).where(
+        Document.id.in_(ids), Document.plan_id == plan_id, Document.tenant_id == tenant_id))).scalars())
+
+
 async def get(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, document_id: uuid.UUID) -> Document:
     """One document of the plan (404 for another plan's or another tenant's)."""
-    await plan_of(session, caller, plan_id)
+    await plans.get(session=session, caller=caller, plan_id=plan_id)
     row = (await session.execute(select(Document).where(
         Document.id == document_id, Document.plan_id == plan_id, Document.tenant_id == caller.tenant_id)
     )).scalar_one_or_none()

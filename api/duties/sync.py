@@ -10,10 +10,12 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import Text, cast, delete, select
+from sqlalchemy import ColumnElement, delete, exists, func, select, type_coerce
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from api.config import to_async_url
+from api.crud import dialect
 from api.duties.catalogue import CATALOGUE, DutySpec
 from api.models import Duty, DutyAssessment, DutyRequirement, Evidence
 
@@ -52,14 +54,22 @@ async def requirement_in_use(session: AsyncSession, requirement_ids: list) -> se
     return {r for (r,) in rows}
 
 
+def _names_duty(session: AsyncSession, duty_id: str) -> ColumnElement[bool]:
+    """An entry of the record (a JSON array of objects) has this duty_id: JSONB containment on PostgreSQL,
+    json_each on SQLite. Not a text search, which would also match the id quoted in an entry's reasons."""
+    if dialect(session) == "postgresql":
+        return type_coerce(DutyAssessment.entries, JSONB).contains([{"duty_id": duty_id}])
+    entries = func.json_each(DutyAssessment.entries).table_valued("value").alias("entry")
+    return exists().where(func.json_extract(entries.c.value, "$.duty_id") == duty_id)
+
+
 async def duty_in_use(session: AsyncSession, duty: Duty, *, tenant_id=None) -> bool:
     """Some applicability record (any version) names the duty, or evidence cites one of its requirements."""
     requirement_ids = list((await session.execute(
         select(DutyRequirement.id).where(DutyRequirement.duty_id == duty.id))).scalars())
     if await requirement_in_use(session, requirement_ids):
         return True
-    # The entries are a JSON array of objects; a UUID's text is unique enough to find it portably.
-    stmt = select(DutyAssessment.id).where(cast(DutyAssessment.entries, Text).contains(str(duty.id)))
+    stmt = select(DutyAssessment.id).where(_names_duty(session, str(duty.id)))
     if tenant_id is not None:
         stmt = stmt.where(DutyAssessment.tenant_id == tenant_id)
     return (await session.execute(stmt.limit(1))).first() is not None

@@ -13,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit
 from api.activities.engagement import UK
+from api.crud import snapshot
 from api.db import utcnow
+from api.documents.service import AUDITED as DOCUMENT_AUDITED
 from api.models import (
     Activity,
     Consultation,
@@ -129,9 +131,7 @@ async def _document(session: AsyncSession, tenant: Tenant, admin: User, plan: Pl
                    created_by=admin.id, updated_by=admin.id)
     session.add(row)
     await session.flush()
-    await _seed_event(session, tenant, "document", row.id, {
-        "kind": kind, "title": title, "consultation_id": row.consultation_id, "published_at": published,
-        "filename": filename, "media_type": row.media_type, "size_bytes": row.size_bytes, "sha256": row.sha256})
+    await _seed_event(session, tenant, "document", row.id, snapshot(row, DOCUMENT_AUDITED))
     return row
 
 

@@ -11,20 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api import audit
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
-from api.crud import get_owned
 from api.db import utcnow
 from api.duties.service import visible
 from api.duty_assessments.schemas import DutyAssessmentRead, DutyAssessmentWrite, EntryRead
 from api.errors import Conflict, NotFound, PreconditionFailed, Unprocessable
-from api.models import Duty, DutyAssessment, Plan
+from api.models import Duty, DutyAssessment
 from api.pagination import PageParams, PageResult, paginate
+from api.plans import service as plans
 
 RESOURCE = "duty_assessment"
 SORTABLE = {"id": DutyAssessment.id, "number": DutyAssessment.number}
-
-
-async def _plan(session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> Plan:
-    return await get_owned(session, Plan, tenant_id=caller.tenant_id, id=plan_id, label="plan")
 
 
 async def latest_number(session: AsyncSession, plan_id: uuid.UUID) -> int | None:
@@ -43,7 +39,7 @@ async def _version(session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
 
 async def current(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> DutyAssessment:
     """The latest version (404 when the plan, in the caller's tenant, has none yet)."""
-    await _plan(session, caller, plan_id)
+    await plans.get(session=session, caller=caller, plan_id=plan_id)
     number = await latest_number(session, plan_id)
     if number is None:
         raise NotFound("The plan has no applicability record yet; write one with PUT")
@@ -52,14 +48,14 @@ async def current(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUI
 
 async def version(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, number: int) -> DutyAssessment:
     """One version of the plan's record (404 when there is no such version)."""
-    await _plan(session, caller, plan_id)
+    await plans.get(session=session, caller=caller, plan_id=plan_id)
     return await _version(session, caller, plan_id, number)
 
 
 async def list_versions(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
                         page: PageParams) -> PageResult:
     """The plan's versions, newest first unless ?sort= says otherwise."""
-    await _plan(session, caller, plan_id)
+    await plans.get(session=session, caller=caller, plan_id=plan_id)
     stmt = select(DutyAssessment).where(DutyAssessment.plan_id == plan_id,
                                         DutyAssessment.tenant_id == caller.tenant_id)
     return await paginate(session, stmt, params=page, sortable=SORTABLE, default_sort="-number")
@@ -106,7 +102,7 @@ async def _check_duties(session: AsyncSession, caller: Principal, data: DutyAsse
 async def write(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, data: DutyAssessmentWrite,
                 if_match: str | None) -> DutyAssessment:
     """Write the next version of the record; 412 when If-Match does not name the current version."""
-    await _plan(session, caller, plan_id)
+    await plans.get(session=session, caller=caller, plan_id=plan_id)
     number = await latest_number(session, plan_id)
     if number is None:
         if if_match is not None:

@@ -71,7 +71,7 @@ async def update_evidence(plan_id: uuid.UUID, evidence_id: uuid.UUID, data: Evid
 
 
 @router.delete(ITEM, status_code=status.HTTP_204_NO_CONTENT, summary="Archive an evidence item",
-               responses=problems(404, 412))
+               responses=problems(404, 409, 412))
 async def delete_evidence(plan_id: uuid.UUID, evidence_id: uuid.UUID, session: SessionDep, caller: Editor,
                           if_match: IfMatch = None) -> Response:
     """Archive (soft-delete) an evidence item recorded in error; it stays readable with ?archived=true."""

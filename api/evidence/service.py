@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api import audit
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
-from api.crud import apply, archive_or_restore, ensure_external_id_free, get_owned, text_search
+from api.crud import apply, archive_or_restore, ensure_external_id_free, text_search
+from api.documents import service as documents
 from api.duties.service import visible
 from api.errors import NotFound, Unprocessable
 from api.evidence.schemas import (
@@ -26,8 +27,9 @@ from api.evidence.schemas import (
     LinkedFeedback,
 )
 from api.legal_hold import ensure_not_held
-from api.models import Activity, Document, Duty, DutyRequirement, Evidence, Feedback, Plan
+from api.models import Activity, Document, Duty, DutyRequirement, Evidence, Feedback
 from api.pagination import PageParams, PageResult, paginate
+from api.plans import service as plans
 
 RESOURCE = "evidence"
 SORTABLE = {"id": Evidence.id, "created_at": Evidence.created_at, "updated_at": Evidence.updated_at}
@@ -37,10 +39,6 @@ LINKS = (("activity_ids", Activity, "activity"), ("feedback_ids", Feedback, "fee
 
 def location(plan_id: uuid.UUID, evidence_id: uuid.UUID) -> str:
     return f"/api/v1/plans/{plan_id}/evidence/{evidence_id}"
-
-
-async def _plan(session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> Plan:
-    return await get_owned(session, Plan, tenant_id=caller.tenant_id, id=plan_id, label="plan")
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,7 @@ class EvidenceFilters:
 async def list_evidence(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, filters: EvidenceFilters,
                         page: PageParams) -> PageResult:
     """A page of the plan's evidence items, oldest first unless ?sort= says otherwise."""
-    await _plan(session, caller, plan_id)
+    await plans.get(session=session, caller=caller, plan_id=plan_id)
     stmt = select(Evidence).where(Evidence.tenant_id == caller.tenant_id, Evidence.plan_id == plan_id)
     stmt = stmt.where(Evidence.archived_at.is_not(None) if filters.archived else Evidence.archived_at.is_(None))
     if filters.requirement_id:
@@ -73,7 +71,7 @@ async def list_evidence(*, session: AsyncSession, caller: Principal, plan_id: uu
 
 async def get(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, evidence_id: uuid.UUID) -> Evidence:
     """One evidence item of the plan (404 for another plan's or another tenant's)."""
-    await _plan(session, caller, plan_id)
+    await plans.get(session=session, caller=caller, plan_id=plan_id)
     row = (await session.execute(select(Evidence).where(
         Evidence.id == evidence_id, Evidence.plan_id == plan_id, Evidence.tenant_id == caller.tenant_id)
     )).scalar_one_or_none()
@@ -95,11 +93,11 @@ async def _check(session: AsyncSession, caller: Principal, plan_id: uuid.UUID, v
         ids = values.get(field) or []
         if not ids:
             continue
-        stmt = select(model.id).where(model.id.in_(ids), model.tenant_id == caller.tenant_id)
         if model is Document:
-            stmt = stmt.where(Document.plan_id == plan_id)
-        found = set((await session.execute(stmt)).scalars())
-        where = "this plan" if model is Document else "your tenant"
+            found, where = await documents.of_plan(session, caller.tenant_id, plan_id, ids), "this plan"
+        else:
+            found, where = set((await session.execute(select(model.id).where(
+                model.id.in_(ids), model.tenant_id == caller.tenant_id))).scalars()), "your tenant"
         errors += [{"loc": ["body", field, i], "msg": f"No {label} with this id in {where}",
                     "type": "reference_not_found"} for i, ref in enumerate(ids) if ref not in found]
     if errors:
@@ -108,7 +106,7 @@ async def _check(session: AsyncSession, caller: Principal, plan_id: uuid.UUID, v
 
 async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, data: EvidenceCreate) -> Evidence:
     """Record an evidence item for the plan and audit it."""
-    await _plan(session, caller, plan_id)
+    await plans.get(session=session, caller=caller, plan_id=plan_id)
     values = data.model_dump(mode="json")
     values["requirement_id"] = data.requirement_id
     values["decision_date"] = data.decision_date

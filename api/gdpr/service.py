@@ -4,7 +4,7 @@ Services flush; routers commit. Every call is audited, reads of the subject-acce
 import uuid
 from datetime import UTC
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit, legal_hold
@@ -12,7 +12,7 @@ from api.activities.schemas import StakeholderActivity
 from api.assessments import service as assessments
 from api.audit_events.schemas import AuditEventRead
 from api.auth.principal import Principal
-from api.crud import get_owned, snapshot
+from api.crud import snapshot
 from api.db import utcnow
 from api.errors import Conflict
 from api.feedback import service as feedback_service
@@ -40,6 +40,8 @@ from api.models import (
     Stakeholder,
 )
 from api.organisations.schemas import OrganisationRead
+from api.plans import service as plans
+from api.plans.audience import categories_overlap
 from api.stakeholders import service as stakeholders
 from api.stakeholders.schemas import to_read
 
@@ -115,7 +117,7 @@ async def record_objection(*, session: AsyncSession, caller: Principal, stakehol
 async def set_legal_hold(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
                          data: LegalHoldCreate) -> Plan:
     """Put a plan on legal hold: 409 when it already is."""
-    plan = await get_owned(session, Plan, tenant_id=caller.tenant_id, id=plan_id, label="plan")
+    plan = await plans.get(session=session, caller=caller, plan_id=plan_id)
     if plan.legal_hold_at is not None:
         raise Conflict("This plan is already on legal hold")
     before = snapshot(plan, HOLD_FIELDS)
@@ -130,7 +132,7 @@ async def set_legal_hold(*, session: AsyncSession, caller: Principal, plan_id: u
 
 async def lift_legal_hold(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> Plan:
     """Lift a plan's legal hold: 409 when it is not on hold."""
-    plan = await get_owned(session, Plan, tenant_id=caller.tenant_id, id=plan_id, label="plan")
+    plan = await plans.get(session=session, caller=caller, plan_id=plan_id)
     if plan.legal_hold_at is None:
         raise Conflict("This plan is not on legal hold")
     before = snapshot(plan, HOLD_FIELDS)
@@ -198,12 +200,13 @@ async def _audiences(session: AsyncSession, tenant: uuid.UUID, row: Stakeholder)
             PlanAudienceOrganisation.organisation_id == row.organisation_id))).scalars())
     categories = set(row.categories or [])
     out = []
+    holding = or_(Plan.id.in_(named | by_org),
+                  categories_overlap(session, Plan.audience_categories, sorted(categories)))
     for plan in (await session.execute(select(Plan.id, Plan.title, Plan.audience_categories)
-                                       .where(Plan.tenant_id == tenant).order_by(Plan.title, Plan.id))):
-        by_category = bool(categories & set(plan.audience_categories or []))
-        if plan.id in named or plan.id in by_org or by_category:
-            out.append(PlanAudienceMembership(plan_id=plan.id, plan_title=plan.title, named=plan.id in named,
-                                              by_organisation=plan.id in by_org, by_category=by_category))
+                                       .where(Plan.tenant_id == tenant, holding).order_by(Plan.title, Plan.id))):
+        out.append(PlanAudienceMembership(plan_id=plan.id, plan_title=plan.title, named=plan.id in named,
+                                          by_organisation=plan.id in by_org,
+                                          by_category=bool(categories & set(plan.audience_categories or []))))
     return out
 
 
@@ -213,11 +216,11 @@ async def _evidence(session: AsyncSession, tenant: uuid.UUID, *, feedback_ids: s
     if not feedback_ids and not activity_ids:
         return []
     out = []
-    for item in (await session.execute(select(Evidence).where(Evidence.tenant_id == tenant)
+    linking = legal_hold.links_any(session, feedback_ids=sorted(feedback_ids), activity_ids=sorted(activity_ids))
+    for item in (await session.execute(select(Evidence).where(Evidence.tenant_id == tenant, linking)
                                        .order_by(Evidence.created_at, Evidence.id))).scalars():
         feedback = sorted(feedback_ids & set(map(str, item.feedback_ids or [])))
         activities = sorted(activity_ids & set(map(str, item.activity_ids or [])))
-        if feedback or activities:
-            out.append(EvidenceMention(id=item.id, plan_id=item.plan_id, requirement_id=item.requirement_id,
-                                       summary=item.summary, feedback_ids=feedback, activity_ids=activities))
+        out.append(EvidenceMention(id=item.id, plan_id=item.plan_id, requirement_id=item.requirement_id,
+                                   summary=item.summary, feedback_ids=feedback, activity_ids=activities))
     return out

@@ -11,12 +11,13 @@ from api import audit
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
 from api.crud import apply, snapshot
+from api.documents import service as documents
 from api.errors import NotFound, Unprocessable
 from api.legal_hold import ensure_not_held
-from api.models import Document, ScrutinyCorrespondence
+from api.models import ScrutinyCorrespondence
 from api.pagination import PageParams, PageResult, paginate
+from api.plans import service as plans
 from api.scrutiny.schemas import CorrespondenceCreate, CorrespondenceUpdate
-from api.scrutiny.service import plan_of
 
 RESOURCE = "scrutiny_correspondence"
 SORTABLE = {"id": ScrutinyCorrespondence.id, "correspondence_date": ScrutinyCorrespondence.correspondence_date,
@@ -31,7 +32,7 @@ def location(plan_id: uuid.UUID, correspondence_id: uuid.UUID) -> str:
 async def list_correspondence(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
                               page: PageParams) -> PageResult:
     """A page of the plan's correspondence, oldest first unless ?sort= says otherwise."""
-    await plan_of(session, caller, plan_id)
+    await plans.get(session=session, caller=caller, plan_id=plan_id)
     stmt = select(ScrutinyCorrespondence).where(ScrutinyCorrespondence.tenant_id == caller.tenant_id,
                                                 ScrutinyCorrespondence.plan_id == plan_id)
     return await paginate(session, stmt, params=page, sortable=SORTABLE, default_sort="correspondence_date")
@@ -40,7 +41,7 @@ async def list_correspondence(*, session: AsyncSession, caller: Principal, plan_
 async def get(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
               correspondence_id: uuid.UUID) -> ScrutinyCorrespondence:
     """One item of the plan's correspondence (404 for another plan's or another tenant's)."""
-    await plan_of(session, caller, plan_id)
+    await plans.get(session=session, caller=caller, plan_id=plan_id)
     row = (await session.execute(select(ScrutinyCorrespondence).where(
         ScrutinyCorrespondence.id == correspondence_id, ScrutinyCorrespondence.plan_id == plan_id,
         ScrutinyCorrespondence.tenant_id == caller.tenant_id))).scalar_one_or_none()
@@ -51,11 +52,7 @@ async def get(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
 
 async def _check_document(session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
                           document_id: uuid.UUID | None) -> None:
-    if document_id is None:
-        return
-    found = (await session.execute(select(Document.id).where(
-        Document.id == document_id, Document.plan_id == plan_id, Document.tenant_id == caller.tenant_id))).first()
-    if found is None:
+    if document_id is not None and not await documents.of_plan(session, caller.tenant_id, plan_id, [document_id]):
         raise Unprocessable("The document is not one of this plan's", errors=[
             {"loc": ["body", "document_id"], "msg": "No document with this id in this plan",
              "type": "reference_not_found"}])
@@ -64,7 +61,7 @@ async def _check_document(session: AsyncSession, caller: Principal, plan_id: uui
 async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
                  data: CorrespondenceCreate) -> ScrutinyCorrespondence:
     """Record a letter, email or meeting and audit it."""
-    await plan_of(session, caller, plan_id)
+    await plans.get(session=session, caller=caller, plan_id=plan_id)
     values = data.model_dump()
     await _check_document(session, caller, plan_id, data.document_id)
     row = ScrutinyCorrespondence(tenant_id=caller.tenant_id, plan_id=plan_id, created_by=caller.id,

@@ -39,7 +39,7 @@ async def put_scrutiny(plan_id: uuid.UUID, data: ScrutinyPut, session: SessionDe
     """Create (201) or replace (200) the whole record; fields left out become null. A substantial-variation view
     needs its reason (422)."""
     row, created = await service.put(session=session, caller=caller, plan_id=plan_id, data=data, if_match=if_match)
-    read = await service.read(session=session, caller=caller, plan_id=plan_id)
+    read = await service.to_read(session, caller, plan_id, row)
     await session.commit()
     if created:
         response.status_code = status.HTTP_201_CREATED
@@ -99,7 +99,7 @@ async def update_correspondence(plan_id: uuid.UUID, correspondence_id: uuid.UUID
 
 
 @router.delete(LETTER, status_code=status.HTTP_204_NO_CONTENT, summary="Delete scrutiny correspondence",
-               responses=problems(404, 412))
+               responses=problems(404, 409, 412))
 async def delete_correspondence(plan_id: uuid.UUID, correspondence_id: uuid.UUID, session: SessionDep,
                                 caller: Editor, if_match: IfMatch = None) -> Response:
     """Delete an item recorded in error (the audit trail keeps what it said)."""

@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api import audit
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
-from api.crud import apply, get_owned
+from api.crud import apply
 from api.errors import Unprocessable
-from api.models import Plan, Scrutiny, ScrutinyCorrespondence, Tenant
+from api.models import Scrutiny, ScrutinyCorrespondence, Tenant
+from api.plans import service as plans
 from api.scrutiny.schemas import CorrespondenceRead, ScrutinyBody, ScrutinyPut, ScrutinyRead
 
 RESOURCE = "scrutiny"
@@ -23,10 +24,6 @@ DEFAULT_BODY = {"wales": ScrutinyBody.llais}
 
 def location(plan_id: uuid.UUID) -> str:
     return f"/api/v1/plans/{plan_id}/scrutiny"
-
-
-async def plan_of(session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> Plan:
-    return await get_owned(session, Plan, tenant_id=caller.tenant_id, id=plan_id, label="plan")
 
 
 async def default_body(session: AsyncSession, caller: Principal) -> ScrutinyBody:
@@ -44,8 +41,12 @@ async def record(session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -
 
 async def read(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> ScrutinyRead:
     """The plan's record (or its defaults) with all its correspondence, oldest first."""
-    await plan_of(session, caller, plan_id)
-    row = await record(session, caller, plan_id)
+    await plans.get(session=session, caller=caller, plan_id=plan_id)
+    return await to_read(session, caller, plan_id, await record(session, caller, plan_id))
+
+
+async def to_read(session: AsyncSession, caller: Principal, plan_id: uuid.UUID, row: Scrutiny | None) -> ScrutinyRead:
+    """The read model of the plan's record as just loaded (None: not yet recorded) and its correspondence."""
     letters = (await session.execute(select(ScrutinyCorrespondence).where(
         ScrutinyCorrespondence.plan_id == plan_id, ScrutinyCorrespondence.tenant_id == caller.tenant_id)
         .order_by(ScrutinyCorrespondence.correspondence_date, ScrutinyCorrespondence.created_at,
@@ -76,7 +77,7 @@ def _check(values: dict[str, Any]) -> None:
 async def put(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, data: ScrutinyPut,
               if_match: str | None) -> tuple[Scrutiny, bool]:
     """Create or replace the plan's record; (row, created). 412 when If-Match names another version."""
-    await plan_of(session, caller, plan_id)
+    await plans.get(session=session, caller=caller, plan_id=plan_id)
     row = await record(session, caller, plan_id)
     check_if_match(if_match, row.version if row is not None else 0)
     values = data.model_dump()

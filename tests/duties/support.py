@@ -1,10 +1,9 @@
 """Builders and helpers for the duty catalogue, applicability record and evidence tests."""
 
-import hashlib
 
 from sqlalchemy import func, select
 
-from api.models import AuditEvent, Document, Duty, DutyAssessment, DutyRequirement, Evidence
+from api.models import AuditEvent, Duty, DutyAssessment, DutyRequirement, Evidence
 
 URL = "/api/v1/duties"
 ROLES = ("admin", "lead", "contributor", "viewer", "auditor")
@@ -50,16 +49,6 @@ async def own_duty(session, tenant, *, code: str = "own-duty", requirements=("ow
 async def requirements(session, duty) -> list[DutyRequirement]:
     return list((await session.execute(select(DutyRequirement).where(DutyRequirement.duty_id == duty.id)
                                        .order_by(DutyRequirement.position))).scalars())
-
-
-async def document(session, plan, *, title: str = "Consultation pack", kind: str = "consultation_pack",
-                   content: bytes = b"%PDF-1.7 pack") -> Document:
-    row = Document(tenant_id=plan.tenant_id, plan_id=plan.id, kind=kind, title=title, filename="pack.pdf",
-                   media_type="application/pdf", size_bytes=len(content),
-                   sha256=hashlib.sha256(content).hexdigest(), content=content)
-    session.add(row)
-    await session.flush()
-    return row
 
 
 async def evidence(session, plan, requirement_row, **values) -> Evidence:

@@ -253,5 +253,16 @@ async def test_a_duty_cited_by_evidence_or_an_applicability_record_is_not_delete
         assert await count(session, Duty, id=duty.id) == 1
 
 
+async def test_a_duty_only_quoted_in_another_entrys_reasons_is_not_in_use(client, session, a):
+    plan = await factories.plan(session, a.tenant)
+    quoted = await own_duty(session, a.tenant, code="quoted")
+    other = await own_duty(session, a.tenant, code="other")
+    await assessment_version(session, plan, [{"duty_id": other.id, "applies": True,
+                                              "reasons": f"As for duty {quoted.id}", "level": "consult"}])
+    await session.commit()
+    assert (await client.delete(f"{URL}/{quoted.id}", headers=a["admin"])).status_code == 204
+    assert (await client.delete(f"{URL}/{other.id}", headers=a["admin"])).status_code == 409
+
+
 async def test_requirement_helper_finds_catalogue_rows(session):
     assert (await requirement(session, "nhs-act-s14z45", "limb-b-proposals")).rule == "involvement_proposals"

@@ -3,7 +3,8 @@
 from datetime import UTC, datetime
 
 from tests import factories
-from tests.duties.support import document, requirement
+from tests.documents.support import document
+from tests.duties.support import requirement
 
 
 def url(plan) -> str:
@@ -19,7 +20,7 @@ async def linked_world(session, tenant):
                                         responded_at=datetime(2026, 3, 20, 9, 0, tzinfo=UTC),
                                         told_at=datetime(2026, 3, 21, 9, 0, tzinfo=UTC),
                                         response_text="We added a later bus")
-    doc = await document(session, plan)
+    doc = await document(session, plan, title="Consultation pack")
     req = await requirement(session, "nhs-act-s14z45", "limb-b-proposals")
     return plan, activity, feedback, doc, req
 

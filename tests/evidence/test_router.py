@@ -4,6 +4,7 @@ import pytest
 
 from api.models import Evidence
 from tests import factories
+from tests.documents.support import document
 from tests.duties.support import (
     EDITORS,
     NIL,
@@ -11,7 +12,6 @@ from tests.duties.support import (
     ROLES,
     audit_events,
     count,
-    document,
     evidence,
     own_duty,
     requirement,
