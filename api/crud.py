@@ -56,10 +56,16 @@ async def ensure_external_id_free(session: AsyncSession, model: type, *, tenant_
 async def archive_or_restore(session: AsyncSession, caller: Any, row: Any, *, archived: bool,
                              if_match: str | None, resource_type: str) -> Any:
     """Soft-delete (archive) or restore a row with `archived_at`, audited; 412 on a stale If-Match.
-    Repeating a DELETE or a restore changes nothing."""
+    Repeating a DELETE or a restore changes nothing. A plan on legal hold, and every row of its record
+    (a row with its `plan_id`), cannot be archived: 409."""
     check_if_match(if_match, row.version)
     if (row.archived_at is not None) == archived:
         return row
+    plan_id = row.id if row.__tablename__ == "plan" else getattr(row, "plan_id", None)
+    if archived and plan_id is not None:
+        from api.legal_hold import ensure_not_held  # legal_hold → plans.audience → crud: imported when used
+
+        await ensure_not_held(session, caller.tenant_id, plan_id)
     before = row.archived_at
     row.archived_at = utcnow() if archived else None
     row.updated_by = caller.id

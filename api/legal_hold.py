@@ -1,9 +1,9 @@
 """Legal hold: while a plan is on hold (litigation, a judicial review, a referral to the Secretary of State),
 the record that shows how the duty to involve was met must not change under anyone's feet.
 
-Other packages call `ensure_not_held` before deleting or archiving anything of a plan (the plan itself,
-its evidence items, documents, consultations and scrutiny correspondence) and the stakeholder erasure calls
-`ensure_erasable`.
+`api.crud.archive_or_restore` calls `ensure_not_held` before archiving a plan or any row with its `plan_id`
+(evidence, consultations, activities, feedback); the hard deletes of a plan's documents, scrutiny letters,
+risks and attendance lines call it themselves; the stakeholder erasure calls `ensure_erasable`.
 
 A held plan *names* a person when any of these holds (all are in the plan's evidence pack):
 - an evidence item of the plan links feedback the person gave (Evidence.feedback_ids);

@@ -20,6 +20,7 @@ from api.auth.principal import Principal
 from api.concurrency import check_if_match
 from api.db import utcnow
 from api.errors import Conflict, NotFound, Unprocessable
+from api.legal_hold import ensure_not_held
 from api.models import Activity, ActivityAttendance, Stakeholder
 from api.pagination import PageParams, PageResult, paginate
 from api.stakeholders import service as stakeholders
@@ -106,11 +107,13 @@ async def record(*, session: AsyncSession, caller: Principal, activity_id: uuid.
             setattr(line, name, value)
         line.recorded_by = caller.id
         before[str(stakeholder_id)], after[str(stakeholder_id)] = old, target
-    for stakeholder_id, line in existing.items():
-        if replace and stakeholder_id not in targets:
-            before[str(stakeholder_id)] = {name: getattr(line, name) for name in LINE_FIELDS}
-            after[str(stakeholder_id)] = None
-            await session.delete(line)
+    dropped = [line for stakeholder_id, line in existing.items() if replace and stakeholder_id not in targets]
+    if dropped and activity.plan_id is not None:
+        await ensure_not_held(session, caller.tenant_id, activity.plan_id)  # the log is the held plan's evidence
+    for line in dropped:
+        before[str(line.stakeholder_id)] = {name: getattr(line, name) for name in LINE_FIELDS}
+        after[str(line.stakeholder_id)] = None
+        await session.delete(line)
     changes = {"attendance": {"before": before, "after": after}} if after else {}
     if data.unnamed_attendees is not None and data.unnamed_attendees != activity.unnamed_attendees:
         changes["unnamed_attendees"] = {"before": activity.unnamed_attendees, "after": data.unnamed_attendees}
@@ -131,6 +134,8 @@ async def remove(*, session: AsyncSession, caller: Principal, activity_id: uuid.
         ActivityAttendance.tenant_id == caller.tenant_id))).scalar_one_or_none()
     if line is None:
         raise NotFound(f"Stakeholder {stakeholder_id} is not on this activity's attendance log")
+    if activity.plan_id is not None:
+        await ensure_not_held(session, caller.tenant_id, activity.plan_id)  # the log is the held plan's evidence
     old = {name: getattr(line, name) for name in LINE_FIELDS}
     await session.delete(line)
     await _touch(session, caller, activity, action="remove_attendance",

@@ -93,7 +93,7 @@ async def update_activity(activity_id: uuid.UUID, data: ActivityUpdate, session:
 
 
 @router.delete("/activities/{activity_id}", status_code=status.HTTP_204_NO_CONTENT,
-               summary="Archive an activity", responses=problems(404, 412))
+               summary="Archive an activity", responses=problems(404, 409, 412))
 async def delete_activity(activity_id: uuid.UUID, session: SessionDep, caller: Logger,
                           if_match: IfMatch = None) -> Response:
     """Archive (soft-delete) an activity recorded in error; it leaves lists, reports and the calendar."""
@@ -156,7 +156,7 @@ async def replace_attendance(activity_id: uuid.UUID, data: AttendanceRecord, ses
 
 
 @router.delete("/activities/{activity_id}/attendance/{stakeholder_id}", status_code=status.HTTP_204_NO_CONTENT,
-               summary="Remove a stakeholder from the attendance log", responses=problems(404, 412))
+               summary="Remove a stakeholder from the attendance log", responses=problems(404, 409, 412))
 async def delete_attendance(activity_id: uuid.UUID, stakeholder_id: uuid.UUID, session: SessionDep,
                             caller: Logger, if_match: IfMatch = None) -> Response:
     """Take one stakeholder's line off the log (recorded in error)."""

@@ -16,7 +16,6 @@ from api.concurrency import check_if_match
 from api.consultations.schemas import ConsultationCreate, ConsultationDocument, ConsultationRead, ConsultationUpdate
 from api.crud import apply, archive_or_restore, ensure_external_id_free
 from api.errors import NotFound, Unprocessable
-from api.legal_hold import ensure_not_held
 from api.models import Consultation, Document
 from api.pagination import PageParams, PageResult, paginate
 from api.plans import service as plans
@@ -143,8 +142,6 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
 async def set_archived(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, consultation_id: uuid.UUID,
                        archived: bool, if_match: str | None = None) -> Consultation:
     """Archive (soft delete) or restore a consultation; its documents stay."""
-    if archived:  # a plan on legal hold keeps its record
-        await ensure_not_held(session, caller.tenant_id, plan_id)
     row = await get(session=session, caller=caller, plan_id=plan_id, consultation_id=consultation_id)
     return await archive_or_restore(session, caller, row, archived=archived, if_match=if_match,
                                     resource_type=RESOURCE)

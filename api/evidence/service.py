@@ -26,7 +26,6 @@ from api.evidence.schemas import (
     LinkedDocument,
     LinkedFeedback,
 )
-from api.legal_hold import ensure_not_held
 from api.models import Activity, Document, Duty, DutyRequirement, Evidence, Feedback
 from api.pagination import PageParams, PageResult, paginate
 from api.plans import service as plans
@@ -146,7 +145,6 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
 async def archive(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, evidence_id: uuid.UUID,
                   if_match: str | None) -> Evidence:
     """DELETE: archive the item (repeating it changes nothing)."""
-    await ensure_not_held(session, caller.tenant_id, plan_id)  # a plan on legal hold keeps its record
     row = await get(session=session, caller=caller, plan_id=plan_id, evidence_id=evidence_id)
     return await archive_or_restore(session, caller, row, archived=True, if_match=if_match, resource_type=RESOURCE)
 

@@ -94,7 +94,7 @@ async def update_feedback(feedback_id: uuid.UUID, data: FeedbackUpdate, session:
 
 
 @router.delete("/feedback/{feedback_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Archive feedback",
-               responses=problems(404, 412))
+               responses=problems(404, 409, 412))
 async def delete_feedback(feedback_id: uuid.UUID, session: SessionDep, caller: Logger,
                           if_match: IfMatch = None) -> Response:
     """Archive (soft-delete) feedback recorded in error; it leaves lists, reports and 'you said, we did'."""

@@ -66,7 +66,7 @@ async def update_plan(plan_id: uuid.UUID, data: PlanUpdate, session: SessionDep,
 
 
 @router.delete("/plans/{plan_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Archive a plan",
-               responses=problems(404, 412))
+               responses=problems(404, 409, 412))
 async def delete_plan(plan_id: uuid.UUID, session: SessionDep, caller: Editor, if_match: IfMatch = None) -> Response:
     """Archive (soft-delete) a plan; its actions, risks and assessments stay. Restore undoes it."""
     await service.set_archived(session=session, caller=caller, plan_id=plan_id, archived=True, if_match=if_match)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, legal_hold
+from api import audit
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
 from api.crud import apply, archive_or_restore, ensure_external_id_free, get_owned, snapshot, text_search
@@ -177,7 +177,5 @@ async def set_archived(*, session: AsyncSession, caller: Principal, plan_id: uui
                        if_match: str | None = None) -> Plan:
     """Archive (soft delete) or restore a plan; its actions, risks and assessments stay."""
     plan = await get(session=session, caller=caller, plan_id=plan_id)
-    if archived:
-        await legal_hold.ensure_not_held(session, caller.tenant_id, plan.id)
     return await archive_or_restore(session, caller, plan, archived=archived, if_match=if_match,
                                     resource_type="plan")

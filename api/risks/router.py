@@ -66,7 +66,7 @@ async def update_risk(plan_id: uuid.UUID, risk_id: uuid.UUID, data: RiskUpdate, 
 
 
 @router.delete(ITEM, status_code=status.HTTP_204_NO_CONTENT, summary="Delete a risk or issue",
-               responses=problems(404, 412))
+               responses=problems(404, 409, 412))
 async def delete_risk(plan_id: uuid.UUID, risk_id: uuid.UUID, session: SessionDep, caller: Editor,
                       if_match: IfMatch = None) -> Response:
     """Remove an entry logged by mistake (set status closed to keep one); the audit trail keeps its content."""

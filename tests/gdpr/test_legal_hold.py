@@ -153,3 +153,32 @@ async def test_a_held_plans_evidence_documents_consultations_and_letters_cannot_
     await client.delete(hold_url(plan.id), headers=a["admin"])
     for path in paths:
         assert (await client.delete(path, headers=a["lead"])).status_code == 204, path
+
+
+async def test_a_held_plans_activities_feedback_attendance_and_risks_cannot_be_removed(client, session, a):
+    from api.models import PlanRisk
+
+    plan = await factories.plan(session, a.tenant, title="Held engagement")
+    activity = await factories.activity(session, a.tenant, plan_id=plan.id)
+    person = await factories.stakeholder(session, a.tenant)
+    await factories.attendance(session, activity, person)
+    said = await factories.feedback(session, a.tenant, plan_id=plan.id)
+    risk = PlanRisk(tenant_id=a.tenant.id, plan_id=plan.id, description="Low turnout", likelihood=3, impact=3)
+    session.add(risk)
+    await session.commit()
+    await hold(client, a, plan)
+    removals = [("DELETE", f"/api/v1/activities/{activity.id}", None),
+                ("DELETE", f"/api/v1/feedback/{said.id}", None),
+                ("DELETE", f"/api/v1/activities/{activity.id}/attendance/{person.id}", None),
+                ("PUT", f"/api/v1/activities/{activity.id}/attendance", {"entries": []}),
+                ("DELETE", f"/api/v1/plans/{plan.id}/risks/{risk.id}", None)]
+    for method, path, body in removals:
+        r = await client.request(method, path, json=body, headers=a["admin"])
+        assert is_problem(r, 409) and "Held engagement" in r.json()["detail"], (method, path, r.text)
+    log = (await client.get(f"/api/v1/activities/{activity.id}/attendance", headers=a["auditor"])).json()
+    assert [i["stakeholder_id"] for i in log["items"]] == [str(person.id)]
+    assert (await client.get(f"/api/v1/activities/{activity.id}", headers=a["auditor"])).json()["archived_at"] is None
+    await client.delete(hold_url(plan.id), headers=a["admin"])
+    for method, path, body in removals:
+        r = await client.request(method, path, json=body, headers=a["admin"])
+        assert r.status_code in (200, 204), (method, path, r.text)
