@@ -38,7 +38,6 @@ from api.feedback import service as feedback
 from api.models import (
     Activity,
     ActivityAttendance,
-    AuditEvent,
     Consultation,
     Document,
     DutyAssessment,
@@ -129,13 +128,10 @@ async def seal_pack(*, session: AsyncSession, caller: Principal, plan_id: uuid.U
     # writer, so on SQLite the write lock is taken up front rather than upgraded mid-way.
     await session.commit()
     await session.connection(execution_options={"sqlite_write": True})
-    await audit._lock_chain(session, caller.tenant_id)  # the head read here is the one the sealing event follows
-    head = (await session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.tenant_id == caller.tenant_id)
-        .order_by(AuditEvent.seq.desc()).limit(1))).first()
+    seq, head_hash = await audit.locked_head(session, caller.tenant_id)  # the sealing event will follow it
     body = await build(session, caller, plan)
     body.update(sealed_at=utcnow(), sealed_by=ActorRef(type=caller.kind, id=caller.id),
-                audit_head=AuditHead(seq=head.seq if head else 0, hash=head.hash if head else audit.GENESIS),
+                audit_head=AuditHead(seq=seq, hash=head_hash),
                 digest="0" * 64)
     pack = EvidencePack.model_validate(body).model_dump(mode="json")
     pack["digest"] = seal.digest(pack)
