@@ -163,6 +163,15 @@ async def test_a_seldom_heard_group_never_reached_is_red(client, session, a):
     await check(client, world, a["lead"], "reach", status="green")
 
 
+async def test_a_name_with_an_apostrophe_is_named_whole_in_the_reason(client, session, a):
+    world = await green_plan(session, a.tenant)
+    world.plan.audience_categories = ["patient", "carer", "Travellers' site"]
+    world.group.name = "St Mary's Women's Group"
+    world.activities["proposals"].status = "cancelled"
+    await check(client, world, a["lead"], "reach", reason="Never reached by any activity of the plan: carer, "
+                                                          "Travellers' site, St Mary's Women's Group.")
+
+
 async def test_a_seldom_heard_member_of_an_audience_organisation_counts(client, session, a):
     world = await green_plan(session, a.tenant)
     org = await factories.organisation(session, a.tenant)
