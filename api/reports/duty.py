@@ -3,8 +3,8 @@ tenant's plans in a UK calendar year, activities per limb, their reach, feedback
 closed, and the plans whose duty report has red items.
 
 Scope: unarchived activities of a plan starting in the year; unarchived feedback about a plan received in the
-year; plans (unarchived) with either of those, or whose start-end dates overlap the year. Each plan's duty
-report is worked out as GET /plans/{id}/duty-report does (a fixed number of queries per plan)."""
+year; plans (unarchived) with either of those, or whose start-end dates overlap the year. The plans' duty
+reports are worked out as GET /plans/{id}/duty-report does, all together (a fixed number of queries)."""
 
 import csv
 import io
@@ -103,11 +103,8 @@ async def discharge(*, session: AsyncSession, caller: Principal, year: int) -> D
                 and_(Plan.start_date.is_not(None), Plan.start_date <= last,
                      or_(Plan.end_date.is_(None), Plan.end_date >= first))))
         .order_by(Plan.title, Plan.id))).scalars())
-    red = []
-    for plan in plans:
-        report = await duty_report.build(session, plan)
-        if report.counts.red:
-            red.append(PlanRed(plan_id=plan.id, title=plan.title, red_items=report.counts.red))
+    red = [PlanRed(plan_id=report.plan_id, title=report.plan_title, red_items=report.counts.red)
+           for report in await duty_report.build_many(session, plans) if report.counts.red]
     red.sort(key=lambda p: (-p.red_items, p.title))
     return DutyDischargeReport(
         year=year, generated_at=utcnow(), plans=len(plans), activities_by_limb=by_limb,
