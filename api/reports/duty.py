@@ -6,8 +6,6 @@ Scope: unarchived activities of a plan starting in the year; unarchived feedback
 year; plans (unarchived) with either of those, or whose start-end dates overlap the year. The plans' duty
 reports are worked out as GET /plans/{id}/duty-report does, all together (a fixed number of queries)."""
 
-import csv
-import io
 import uuid
 from datetime import date, datetime
 
@@ -20,8 +18,8 @@ from api.auth.principal import Principal
 from api.db import utcnow
 from api.duty_report import service as duty_report
 from api.models import Activity, Feedback, Plan
+from api.reports import csv_export
 from api.reports import service as engagement
-from api.reports.csv_export import safe
 from api.reports.schemas import ActivityCount
 from api.schemas import ReadModel
 
@@ -111,8 +109,4 @@ def render_csv(report: DutyDischargeReport) -> str:
     rows += [("reach", "", metric, value) for metric, value in report.reach.model_dump().items()]
     rows += [("feedback", "", metric, value) for metric, value in report.feedback.model_dump().items()]
     rows += [("plan_red_items", plan.title, str(plan.plan_id), plan.red_items) for plan in report.plans_with_red_items]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(("section", "key", "metric", "value"))
-    writer.writerows([safe(cell) for cell in row] for row in rows)
-    return buffer.getvalue()
+    return csv_export.table(rows)
