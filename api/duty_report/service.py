@@ -7,7 +7,6 @@ from collections import defaultdict
 from sqlalchemy import and_, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.activities.engagement import UK
 from api.auth.principal import Principal
 from api.crud import get_owned, json_array_contains
 from api.db import utcnow
@@ -75,11 +74,9 @@ async def _seldom_heard(session: AsyncSession, plan_ids: list[uuid.UUID]) -> dic
     return out
 
 
-async def load_contexts(session: AsyncSession, assessed: list[tuple[Plan, DutyAssessment | None]]
-                        ) -> dict[uuid.UUID, Context]:
+async def load_contexts(session: AsyncSession, plans: list[Plan]) -> dict[uuid.UUID, Context]:
     """Everything the rules read about each plan: one query per kind of record, however many plans."""
-    plans = {plan.id: plan for plan, _ in assessed}
-    ids, tenants = list(plans), {plan.tenant_id for plan in plans.values()}
+    ids, tenants = [plan.id for plan in plans], {plan.tenant_id for plan in plans}
 
     async def by_plan(model, *order) -> dict[uuid.UUID, list]:
         stmt = select(model).where(model.tenant_id.in_(tenants), model.plan_id.in_(ids))
@@ -108,12 +105,11 @@ async def load_contexts(session: AsyncSession, assessed: list[tuple[Plan, DutyAs
                                    ScrutinyCorrespondence.id)
     feedback = await by_plan(Feedback, Feedback.received_at, Feedback.id)
     seldom_heard = await _seldom_heard(session, ids)
-    today = utcnow().astimezone(UK).date()
     return {plan.id: Context(
-        plan=plan, today=today, assessment=assessment, consultations=consultations[plan.id],
+        plan=plan, consultations=consultations[plan.id],
         documents=documents[plan.id], scrutiny=next(iter(scrutiny[plan.id]), None),
         correspondence=correspondence[plan.id], activities=activities[plan.id], attendance=attendance[plan.id],
-        feedback=feedback[plan.id], seldom_heard=seldom_heard[plan.id]) for plan, assessment in assessed}
+        feedback=feedback[plan.id], seldom_heard=seldom_heard[plan.id]) for plan in plans}
 
 
 def _uuid(value) -> uuid.UUID | None:
@@ -185,7 +181,7 @@ async def build_many(session: AsyncSession, plans: list[Plan]) -> list[DutyRepor
     checked = [plan for plan in plans if plan.id in applicable]
     contexts, evidence = {}, defaultdict(lambda: defaultdict(list))
     if checked:
-        contexts = await load_contexts(session, [(plan, assessments[plan.id]) for plan in checked])
+        contexts = await load_contexts(session, checked)
         for row in (await session.execute(
                 select(Evidence).where(Evidence.tenant_id.in_({plan.tenant_id for plan in checked}),
                                        Evidence.plan_id.in_([plan.id for plan in checked]),
