@@ -171,30 +171,31 @@ def _special(code: str, title: str, status: Status, reason: str, gap: str) -> Re
                       evidence=ItemEvidence(items=[], links=[]))
 
 
-async def build_many(session: AsyncSession, plans: list[Plan]) -> list[DutyReport]:
+async def build_many(session: AsyncSession, plans: list[Plan],
+                     contexts: dict[uuid.UUID, Context] | None = None) -> list[DutyReport]:
     """The duty reports of plans (already checked to be the caller's), in the plans' order: a fixed number of
-    queries however many plans there are."""
+    queries however many plans there are. `contexts`: the plans' contexts when the caller loaded them already."""
     if not plans:
         return []
     assessments = await _latest_assessments(session, [plan.id for plan in plans])
     applicable = await _applicable(session, plans, assessments)
     checked = [plan for plan in plans if plan.id in applicable]
-    contexts, evidence = {}, defaultdict(lambda: defaultdict(list))
+    evidence = defaultdict(lambda: defaultdict(list))
     if checked:
-        contexts = await load_contexts(session, checked)
+        contexts = contexts or await load_contexts(session, checked)
         for row in (await session.execute(
                 select(Evidence).where(Evidence.tenant_id.in_({plan.tenant_id for plan in checked}),
                                        Evidence.plan_id.in_([plan.id for plan in checked]),
                                        Evidence.archived_at.is_(None))
                 .order_by(Evidence.created_at, Evidence.id))).scalars():
             evidence[row.plan_id][row.requirement_id].append(row)
-    return [_report(plan, assessments.get(plan.id), applicable.get(plan.id, []), contexts.get(plan.id),
+    return [_report(plan, assessments.get(plan.id), applicable.get(plan.id, []), (contexts or {}).get(plan.id),
                     evidence[plan.id]) for plan in plans]
 
 
-async def build(session: AsyncSession, plan: Plan) -> DutyReport:
-    """The duty report of a plan (already checked to be the caller's)."""
-    return (await build_many(session, [plan]))[0]
+async def build(session: AsyncSession, plan: Plan, context: Context | None = None) -> DutyReport:
+    """The duty report of a plan (already checked to be the caller's); `context`: its context, if loaded."""
+    return (await build_many(session, [plan], {plan.id: context} if context else None))[0]
 
 
 def _report(plan: Plan, assessment: DutyAssessment | None, applicable: list[tuple], context: Context | None,
