@@ -103,17 +103,25 @@ async def _lock_chain(session: AsyncSession, tenant_id: uuid.UUID) -> None:
         await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
 
-async def append(session: AsyncSession, *, tenant_id: uuid.UUID, actor: Actor, action: str,
-                 resource_type: str, resource_id: Any = None, changes: dict[str, Any] | None = None) -> AuditEvent:
-    """Append one event to the tenant's chain (flushed, committed with the caller's write)."""
+async def locked_head(session: AsyncSession, tenant_id: uuid.UUID) -> tuple[int, str]:
+    """The tenant's chain head (seq, hash), (0, GENESIS) when empty, with the chain locked until the
+    transaction ends: no other event can be appended after it meanwhile, so the caller's next `append`
+    directly follows it."""
     await _lock_chain(session, tenant_id)
     head = (await session.execute(
         select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.tenant_id == tenant_id)
         .order_by(AuditEvent.seq.desc()).limit(1)
     )).first()
+    return (head.seq, head.hash) if head else (0, GENESIS)
+
+
+async def append(session: AsyncSession, *, tenant_id: uuid.UUID, actor: Actor, action: str,
+                 resource_type: str, resource_id: Any = None, changes: dict[str, Any] | None = None) -> AuditEvent:
+    """Append one event to the tenant's chain (flushed, committed with the caller's write)."""
+    seq, prev_hash = await locked_head(session, tenant_id)
     event = AuditEvent(
         tenant_id=tenant_id,
-        seq=(head.seq + 1) if head else 1,
+        seq=seq + 1,
         occurred_at=utcnow(),
         actor_type=actor.type,
         actor_id=actor.id,
@@ -122,7 +130,7 @@ async def append(session: AsyncSession, *, tenant_id: uuid.UUID, actor: Actor, a
         resource_id=str(resource_id) if resource_id is not None else None,
         changes=jsonable(changes or {}),
         request_id=request_id_var.get(),
-        prev_hash=head.hash if head else GENESIS,
+        prev_hash=prev_hash,
     )
     event.hash = event_hash(event)
     session.add(event)

@@ -2,13 +2,11 @@
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
 
 from api.models import (
     Activity,
     Consultation,
     Document,
-    DutyAssessment,
     Evidence,
     Feedback,
     Plan,
@@ -39,8 +37,6 @@ class AudienceMember:
 @dataclass
 class Context:
     plan: Plan
-    today: date
-    assessment: DutyAssessment | None
     consultations: list[Consultation] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
     scrutiny: Scrutiny | None = None

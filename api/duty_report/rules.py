@@ -255,7 +255,7 @@ def audience_reached(given: RuleInput) -> Finding:
     if not categories and not ctx.seldom_heard:
         return Finding(Status.amber, "The plan names no audience categories and no seldom-heard groups, so reach "
                                      "cannot be checked.", gaps=["Set the plan's audience."])
-    gaps, links = [], []
+    missed, gaps, links = [], [], []
     for category in categories:
         by_aim = [a for a in live.values() if category in (a.audience_categories or [])]
         by_attendee = [live[line.activity_id] for line in lines if category in line.categories]
@@ -263,16 +263,17 @@ def audience_reached(given: RuleInput) -> Finding:
         if reached:
             links += [Link("activity", str(a.id), a.title) for a in reached]
         else:
+            missed.append(category)
             gaps.append(f"The audience category '{category}' was never reached by any activity.")
     for member in ctx.seldom_heard:
         hits = [live[line.activity_id] for line in lines if line.stakeholder_id == member.id]
         if hits:
             links += [Link("activity", str(a.id), a.title) for a in hits]
         else:
+            missed.append(member.name)
             gaps.append(f"The seldom-heard group '{member.name}' was never reached by any activity.")
     links = list(dict.fromkeys(links))
-    if gaps:
-        missed = [g.split("'")[1] for g in gaps]
+    if missed:
         return Finding(Status.red, f"Never reached by any activity of the plan: {', '.join(missed)}.", gaps=gaps,
                        links=links)
     reached = len(categories) + len(ctx.seldom_heard)

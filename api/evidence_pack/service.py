@@ -16,6 +16,7 @@ from api.auth.principal import Principal
 from api.crud import get_owned
 from api.db import utcnow
 from api.duty_report import service as duty_report
+from api.duty_report.context import Context
 from api.evidence_pack import seal
 from api.evidence_pack.schemas import (
     FORMAT,
@@ -38,30 +39,16 @@ from api.feedback import service as feedback
 from api.models import (
     Activity,
     ActivityAttendance,
-    AuditEvent,
-    Consultation,
-    Document,
     DutyAssessment,
     Evidence,
-    Feedback,
     Plan,
-    Scrutiny,
-    ScrutinyCorrespondence,
     Stakeholder,
     Tenant,
 )
 from api.plans import service as plans
 
 
-def _rows(model, plan: Plan, *order):
-    stmt = select(model).where(model.tenant_id == plan.tenant_id, model.plan_id == plan.id)
-    if hasattr(model, "archived_at"):
-        stmt = stmt.where(model.archived_at.is_(None))
-    return stmt.order_by(*order)
-
-
-async def _activities(session: AsyncSession, plan: Plan) -> list[PackActivity]:
-    rows = list((await session.execute(_rows(Activity, plan, Activity.starts_at, Activity.id))).scalars())
+async def _activities(session: AsyncSession, rows: list[Activity]) -> list[PackActivity]:
     tallies = await activities.counts(session, [r.id for r in rows])
     lines = defaultdict(list)
     for line, name in await session.execute(
@@ -75,49 +62,44 @@ async def _activities(session: AsyncSession, plan: Plan) -> list[PackActivity]:
             for r in rows]
 
 
-async def _scrutiny(session: AsyncSession, plan: Plan) -> PackScrutiny:
-    record = (await session.execute(_rows(Scrutiny, plan, Scrutiny.id))).scalar_one_or_none()
-    letters = (await session.execute(_rows(ScrutinyCorrespondence, plan, ScrutinyCorrespondence.correspondence_date,
-                                           ScrutinyCorrespondence.id))).scalars()
-    return PackScrutiny(record=PackScrutinyRecord.model_validate(record) if record else None,
-                        correspondence=[PackCorrespondence.model_validate(c) for c in letters])
-
-
-async def _consultations(session: AsyncSession, plan: Plan) -> tuple[list[PackConsultation], list[DocumentRef]]:
-    consultations = list((await session.execute(
-        _rows(Consultation, plan, Consultation.opened_date, Consultation.created_at, Consultation.id))).scalars())
+def _consultations(context: Context) -> tuple[list[PackConsultation], list[DocumentRef]]:
     documents = defaultdict(list)
-    for document in (await session.execute(_rows(Document, plan, Document.created_at, Document.id))).scalars():
+    for document in context.documents:
         documents[document.consultation_id].append(DocumentRef.model_validate(document))
-    known = {c.id for c in consultations}
+    known = {c.id for c in context.consultations}
     out = [PackConsultation(**{name: getattr(c, name) for name in PackConsultation.model_fields
-                               if name != "documents"}, documents=documents[c.id]) for c in consultations]
+                               if name != "documents"}, documents=documents[c.id]) for c in context.consultations]
     # Documents of an archived consultation, or of none, still belong to the record.
     others = [d for key, docs in documents.items() if key not in known for d in docs]
     return out, others
 
 
 async def build(session: AsyncSession, caller: Principal, plan: Plan) -> dict[str, Any]:
-    """The pack of the plan without its seal (sealed_at, sealed_by, audit_head, digest)."""
+    """The pack of the plan without its seal (sealed_at, sealed_by, audit_head, digest). The plan's records are
+    loaded once, as the duty report reads them, and serve both the pack and its duty report."""
+    context = (await duty_report.load_contexts(session, [plan]))[plan.id]
     tenant = await session.get(Tenant, plan.tenant_id)
     versions = (await session.execute(select(DutyAssessment).where(DutyAssessment.plan_id == plan.id)
                                       .order_by(DutyAssessment.number))).scalars()
-    said = (await session.execute(_rows(Feedback, plan, Feedback.received_at, Feedback.id))).scalars()
-    items = (await session.execute(_rows(Evidence, plan, Evidence.created_at, Evidence.id))).scalars()
-    consultations, others = await _consultations(session, plan)
+    items = (await session.execute(
+        select(Evidence).where(Evidence.tenant_id == plan.tenant_id, Evidence.plan_id == plan.id,
+                               Evidence.archived_at.is_(None)).order_by(Evidence.created_at, Evidence.id))).scalars()
+    consultations, others = _consultations(context)
     return {
         "format": FORMAT,
         "tenant": TenantRef.model_validate(tenant),
         "plan": await plans.read(session, plan),
         "applicability": [ApplicabilityVersion.model_validate(v) for v in versions],
         "grid": await grid.plan_grid(session=session, caller=caller, plan_id=plan.id, since=None),
-        "activities": await _activities(session, plan),
-        "feedback": [feedback.to_read(f) for f in said],
+        "activities": await _activities(session, context.activities),
+        "feedback": [feedback.to_read(f) for f in context.feedback],
         "consultations": consultations,
         "other_documents": others,
-        "scrutiny": await _scrutiny(session, plan),
+        "scrutiny": PackScrutiny(
+            record=PackScrutinyRecord.model_validate(context.scrutiny) if context.scrutiny else None,
+            correspondence=[PackCorrespondence.model_validate(c) for c in context.correspondence]),
         "evidence": [PackEvidence.model_validate(e) for e in items],
-        "duty_report": await duty_report.build(session, plan),
+        "duty_report": await duty_report.build(session, plan, context),
     }
 
 
@@ -129,13 +111,10 @@ async def seal_pack(*, session: AsyncSession, caller: Principal, plan_id: uuid.U
     # writer, so on SQLite the write lock is taken up front rather than upgraded mid-way.
     await session.commit()
     await session.connection(execution_options={"sqlite_write": True})
-    await audit._lock_chain(session, caller.tenant_id)  # the head read here is the one the sealing event follows
-    head = (await session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.tenant_id == caller.tenant_id)
-        .order_by(AuditEvent.seq.desc()).limit(1))).first()
+    seq, head_hash = await audit.locked_head(session, caller.tenant_id)  # the sealing event will follow it
     body = await build(session, caller, plan)
     body.update(sealed_at=utcnow(), sealed_by=ActorRef(type=caller.kind, id=caller.id),
-                audit_head=AuditHead(seq=head.seq if head else 0, hash=head.hash if head else audit.GENESIS),
+                audit_head=AuditHead(seq=seq, hash=head_hash),
                 digest="0" * 64)
     pack = EvidencePack.model_validate(body).model_dump(mode="json")
     pack["digest"] = seal.digest(pack)

@@ -40,9 +40,14 @@ def rows(report: EngagementReport) -> list[tuple]:
     return out
 
 
-def render(report: EngagementReport) -> str:
+def table(figures: list[tuple]) -> str:
+    """The figures under the header, as CSV with formula-like cells neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEADER)
-    writer.writerows([safe(cell) for cell in row] for row in rows(report))
+    writer.writerows([safe(cell) for cell in row] for row in figures)
     return buffer.getvalue()
+
+
+def render(report: EngagementReport) -> str:
+    return table(rows(report))

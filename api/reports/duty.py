@@ -3,24 +3,24 @@ tenant's plans in a UK calendar year, activities per limb, their reach, feedback
 closed, and the plans whose duty report has red items.
 
 Scope: unarchived activities of a plan starting in the year; unarchived feedback about a plan received in the
-year; plans (unarchived) with either of those, or whose start-end dates overlap the year. Each plan's duty
-report is worked out as GET /plans/{id}/duty-report does (a fixed number of queries per plan)."""
+year; plans (unarchived) with either of those, or whose start-end dates overlap the year. The plans' duty
+reports are worked out as GET /plans/{id}/duty-report does, all together (a fixed number of queries)."""
 
-import csv
-import io
 import uuid
 from datetime import date, datetime
 
 from pydantic import Field
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.activities.engagement import day_start
 from api.auth.principal import Principal
 from api.db import utcnow
 from api.duty_report import service as duty_report
-from api.models import Activity, ActivityAttendance, Feedback, Plan
-from api.reports.csv_export import safe
+from api.models import Activity, Feedback, Plan
+from api.reports import csv_export
+from api.reports import service as engagement
+from api.reports.schemas import ActivityCount
 from api.schemas import ReadModel
 
 LIMBS = ("planning", "proposals", "decision")
@@ -66,10 +66,6 @@ class DutyDischargeReport(ReadModel):
     plans_with_red_items: list[PlanRed] = Field(description="Plans whose duty report has red items, most first")
 
 
-def _count(condition) -> object:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 async def discharge(*, session: AsyncSession, caller: Principal, year: int) -> DutyDischargeReport:
     """How the duty was discharged across the caller's plans in the year."""
     since, before = day_start(date(year, 1, 1)), day_start(date(year + 1, 1, 1))
@@ -77,22 +73,13 @@ async def discharge(*, session: AsyncSession, caller: Principal, year: int) -> D
                       Activity.plan_id.is_not(None), Activity.starts_at >= since, Activity.starts_at < before]
     feedback_scope = [Feedback.tenant_id == caller.tenant_id, Feedback.archived_at.is_(None),
                       Feedback.plan_id.is_not(None), Feedback.received_at >= since, Feedback.received_at < before]
-    limb = func.coalesce(Activity.duty_limb, NO_LIMB)
-    counted = {row[0]: row[1:] for row in await session.execute(
-        select(limb, func.count(), *(_count(Activity.status == s) for s in ("planned", "done", "cancelled")))
-        .where(*activity_scope).group_by(limb))}
-    by_limb = [LimbCount(limb=k, total=counted.get(k, (0,) * 4)[0], planned=counted.get(k, (0,) * 4)[1],
-                         done=counted.get(k, (0,) * 4)[2], cancelled=counted.get(k, (0,) * 4)[3])
-               for k in (*LIMBS, NO_LIMB)]
-    done = [*activity_scope, Activity.status == "done"]
-    n, unnamed, recipients, impressions = (await session.execute(
-        select(func.count(), *(func.coalesce(func.sum(c), 0) for c in (
-            Activity.unnamed_attendees, Activity.recipients, Activity.impressions))).where(*done))).one()
-    invited, attended = (await session.execute(
-        select(_count(ActivityAttendance.invited.is_(True)), _count(ActivityAttendance.attended.is_(True)))
-        .join(Activity, Activity.id == ActivityAttendance.activity_id).where(*done))).one()
+    counted = {c.key or NO_LIMB: c for c in await engagement.activities_by(session, activity_scope,
+                                                                           Activity.duty_limb)}
+    none = ActivityCount(key=None, total=0, planned=0, done=0, cancelled=0)
+    by_limb = [LimbCount(limb=k, **counted.get(k, none).model_dump(exclude={"key"})) for k in (*LIMBS, NO_LIMB)]
+    done = await engagement.reach(session, activity_scope)
     received, responded, closed = (await session.execute(
-        select(func.count(), func.count(Feedback.responded_at), _count(Feedback.status == "closed"))
+        select(func.count(), func.count(Feedback.responded_at), engagement.count_where(Feedback.status == "closed"))
         .where(*feedback_scope))).one()
     first, last = date(year, 1, 1), date(year, 12, 31)
     plans = list((await session.execute(
@@ -103,16 +90,13 @@ async def discharge(*, session: AsyncSession, caller: Principal, year: int) -> D
                 and_(Plan.start_date.is_not(None), Plan.start_date <= last,
                      or_(Plan.end_date.is_(None), Plan.end_date >= first))))
         .order_by(Plan.title, Plan.id))).scalars())
-    red = []
-    for plan in plans:
-        report = await duty_report.build(session, plan)
-        if report.counts.red:
-            red.append(PlanRed(plan_id=plan.id, title=plan.title, red_items=report.counts.red))
+    red = [PlanRed(plan_id=report.plan_id, title=report.plan_title, red_items=report.counts.red)
+           for report in await duty_report.build_many(session, plans) if report.counts.red]
     red.sort(key=lambda p: (-p.red_items, p.title))
     return DutyDischargeReport(
         year=year, generated_at=utcnow(), plans=len(plans), activities_by_limb=by_limb,
-        reach=DutyReach(activities_done=n, invited=invited, attended=attended, unnamed=unnamed, recipients=recipients,
-                        impressions=impressions),
+        reach=DutyReach(activities_done=done.activities_done, invited=done.invited, attended=done.attended_named,
+                        unnamed=done.unnamed_attendees, recipients=done.recipients, impressions=done.impressions),
         feedback=DutyFeedback(received=received, responded=responded, closed=closed), plans_with_red_items=red)
 
 
@@ -125,8 +109,4 @@ def render_csv(report: DutyDischargeReport) -> str:
     rows += [("reach", "", metric, value) for metric, value in report.reach.model_dump().items()]
     rows += [("feedback", "", metric, value) for metric, value in report.feedback.model_dump().items()]
     rows += [("plan_red_items", plan.title, str(plan.plan_id), plan.red_items) for plan in report.plans_with_red_items]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(("section", "key", "metric", "value"))
-    writer.writerows([safe(cell) for cell in row] for row in rows)
-    return buffer.getvalue()
+    return csv_export.table(rows)

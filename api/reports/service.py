@@ -49,7 +49,8 @@ def _share(engaged_count: int, total: int) -> float | None:
     return round(engaged_count / total, 4) if total else None
 
 
-def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
+def count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """How many rows meet the condition (0 with none), as an aggregate."""
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
@@ -79,25 +80,31 @@ async def _stakeholders(session: AsyncSession, caller: Principal, since, before,
                         share=_share(engaged_total, total)), quadrants, categories
 
 
+FIGURES = (func.count(), *(count_where(Activity.status == s) for s in STATUSES))
+
+
+async def activities_by(session: AsyncSession, scope: list, column) -> list[ActivityCount]:
+    """The activities in scope counted per value of the column (total, planned, done, cancelled)."""
+    rows = await session.execute(select(column, *FIGURES).where(*scope).group_by(column).order_by(column))
+    return [ActivityCount(key=r[0], total=r[1], planned=r[2], done=r[3], cancelled=r[4]) for r in rows]
+
+
 async def _activities(session: AsyncSession, scope: list) -> tuple[ActivityCount, dict[str, list[ActivityCount]]]:
-    figures = [func.count(), *(_count(Activity.status == s) for s in STATUSES)]
-    total = (await session.execute(select(*figures).where(*scope))).one()
-    grouped = {}
-    for name, column in (("by_method", Activity.method), ("by_level", Activity.level),
-                         ("by_duty_limb", Activity.duty_limb)):
-        rows = await session.execute(select(column, *figures).where(*scope).group_by(column).order_by(column))
-        grouped[name] = [ActivityCount(key=r[0], total=r[1], planned=r[2], done=r[3], cancelled=r[4]) for r in rows]
+    total = (await session.execute(select(*FIGURES).where(*scope))).one()
+    grouped = {name: await activities_by(session, scope, column)
+               for name, column in (("by_method", Activity.method), ("by_level", Activity.level),
+                                    ("by_duty_limb", Activity.duty_limb))}
     return ActivityCount(key="all", total=total[0], planned=total[1], done=total[2], cancelled=total[3]), grouped
 
 
-async def _reach(session: AsyncSession, scope: list) -> Reach:
+async def reach(session: AsyncSession, scope: list) -> Reach:
     done = [*scope, Activity.status == "done"]
     n, unnamed, impressions, recipients, cost = (await session.execute(select(
         func.count(), *(func.coalesce(func.sum(c), 0) for c in (Activity.unnamed_attendees, Activity.impressions,
                                                                  Activity.recipients, Activity.cost_pence)))
         .where(*done))).one()
     invited, attended = (await session.execute(
-        select(_count(ActivityAttendance.invited.is_(True)), _count(ActivityAttendance.attended.is_(True)))
+        select(count_where(ActivityAttendance.invited.is_(True)), count_where(ActivityAttendance.attended.is_(True)))
         .join(Activity, Activity.id == ActivityAttendance.activity_id).where(*done))).one()
     return Reach(activities_done=n, invited=invited, attended_named=attended, unnamed_attendees=unnamed,
                  attended=attended + unnamed, impressions=impressions, recipients=recipients, cost_pence=cost)
@@ -106,7 +113,7 @@ async def _reach(session: AsyncSession, scope: list) -> Reach:
 async def _feedback(session: AsyncSession, scope: list) -> FeedbackFigures:
     overdue = Feedback.status.in_(workflow.OPEN) & (Feedback.response_due_at <= utcnow())
     received, responded, closed, late = (await session.execute(select(
-        func.count(), func.count(Feedback.responded_at), _count(Feedback.status == "closed"), _count(overdue))
+        func.count(), func.count(Feedback.responded_at), count_where(Feedback.status == "closed"), count_where(overdue))
         .where(*scope))).one()
     days = await median(session, select(days_between(session, Feedback.received_at, Feedback.responded_at))
                         .where(*scope, Feedback.responded_at.is_not(None)))
@@ -140,4 +147,4 @@ async def engagement(*, session: AsyncSession, caller: Principal, start: date | 
     return EngagementReport(
         period_from=start, period_to=end, plan_id=plan_id, generated_at=utcnow(), stakeholders=everyone,
         quadrants=quadrants, categories=categories, activities=activities, **grouped,
-        reach=await _reach(session, activity_scope), feedback=await _feedback(session, feedback_scope))
+        reach=await reach(session, activity_scope), feedback=await _feedback(session, feedback_scope))

@@ -38,7 +38,9 @@ async def test_no_involvement_for_a_limb_is_red_until_an_activity_serves_it(clie
 async def test_an_evidence_item_also_shows_a_limb_met(client, session, a):
     world = await green_plan(session, a.tenant)
     world.activities["planning"].duty_limb = None
-    await check(client, world, a["lead"], "limb-a-planning")
+    await check(client, world, a["lead"], "limb-a-planning", reason="No involvement is recorded for limb (a), "
+                                                                    "planning: no activity of the plan serves it "
+                                                                    "and no evidence item is linked.")
     req = await requirement(session, world.duties["nhs-act-s14z45"], "limb-a-planning")
     await evidence(session, world.plan, req, summary="Board minutes, 4 March")
     got = await check(client, world, a["lead"], "limb-a-planning", status="green", reason="1 evidence item linked.")
@@ -66,8 +68,11 @@ async def test_no_consultation_fails_the_gunning_principles(client, session, a):
 async def test_an_open_consultation_without_a_closing_date_is_amber(client, session, a):
     world = await green_plan(session, a.tenant)
     world.consultation.closed_date = world.consultation.decision_date = None
-    await check(client, world, a["lead"], "gunning-1", status="amber")
-    await check(client, world, a["lead"], "gunning-3", status="amber")
+    await check(client, world, a["lead"], "gunning-1", status="amber",
+                reason="The consultation 'Urgent care consultation' has no closing date yet.")
+    await check(client, world, a["lead"], "gunning-3", status="amber",
+                reason="The consultation 'Urgent care consultation' has no opening or closing date, so its length "
+                       "cannot be checked.")
 
 
 @pytest.mark.parametrize("code, suffix", [("gunning-2", "(Gunning 2)"), ("due-regard", "(Equality Act 2010 s149)")])
@@ -139,7 +144,9 @@ async def test_themes_without_a_response_are_red(client, session, a):
 async def test_no_feedback_is_amber_for_gunning_4(client, session, a):
     world = await green_plan(session, a.tenant)
     world.feedback.archived_at = datetime(2026, 5, 1, tzinfo=UTC)
-    await check(client, world, a["lead"], "gunning-4", status="amber")
+    await check(client, world, a["lead"], "gunning-4", status="amber",
+                reason="No feedback is recorded for this plan, so conscientious consideration cannot be shown "
+                       "(Gunning 4).")
 
 
 async def test_an_audience_category_never_reached_is_red(client, session, a):
@@ -163,6 +170,15 @@ async def test_a_seldom_heard_group_never_reached_is_red(client, session, a):
     await check(client, world, a["lead"], "reach", status="green")
 
 
+async def test_a_name_with_an_apostrophe_is_named_whole_in_the_reason(client, session, a):
+    world = await green_plan(session, a.tenant)
+    world.plan.audience_categories = ["patient", "carer", "Travellers' site"]
+    world.group.name = "St Mary's Women's Group"
+    world.activities["proposals"].status = "cancelled"
+    await check(client, world, a["lead"], "reach", reason="Never reached by any activity of the plan: carer, "
+                                                          "Travellers' site, St Mary's Women's Group.")
+
+
 async def test_a_seldom_heard_member_of_an_audience_organisation_counts(client, session, a):
     world = await green_plan(session, a.tenant)
     org = await factories.organisation(session, a.tenant)
@@ -180,7 +196,9 @@ async def test_no_audience_is_amber(client, session, a):
     from tests.duty_report.support import assessment, catalogue
 
     await assessment(session, plan, await catalogue(session))
-    await check(client, type("W", (), {"plan": plan}), a["lead"], "reach", status="amber")
+    await check(client, type("W", (), {"plan": plan}), a["lead"], "reach", status="amber",
+                reason="The plan names no audience categories and no seldom-heard groups, so reach cannot be "
+                       "checked.")
 
 
 async def test_substantial_variation_without_osc_consultation_is_red(client, session, a):
@@ -214,7 +232,8 @@ async def test_a_required_notification_not_sent_is_red(client, session, a):
     await check(client, world, a["lead"], "sos-notification", status="green",
                 reason="The Secretary of State was notified on 3 February 2026.")
     world.scrutiny.sos_notification_required = None
-    await check(client, world, a["lead"], "sos-notification", status="amber")
+    await check(client, world, a["lead"], "sos-notification", status="amber",
+                reason="Whether the Secretary of State must be notified has not been recorded.")
 
 
 async def test_llais_is_named_for_a_welsh_plan(client, session, a):

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from api.cli import app as cli
 from api.config import get_settings
+from api.evidence_pack import seal
 from api.main import create_app
 from api.migrate import upgrade
 from tests import factories
@@ -89,9 +90,14 @@ def test_an_altered_pack_fails(env, tmp_path, change):
 def test_a_pack_of_an_unknown_tenant_fails(env, tmp_path):
     pack = json.loads(env.read_bytes())
     pack["tenant"]["id"] = "00000000-0000-0000-0000-000000000000"
+    pack["digest"] = seal.digest(pack)  # a consistent pack: only the audit trail can tell it apart
     altered = tmp_path / "other.json"
     altered.write_text(json.dumps(pack))
-    assert runner.invoke(cli, ["verify-pack", str(altered)]).exit_code == 1
+    r = runner.invoke(cli, ["verify-pack", str(altered)])
+    assert r.exit_code == 1 and "not valid" in r.output
+    assert "The digest" not in r.output  # refused by the unknown tenant's (empty) trail, not by the digest
+    assert (f"The audit trail does not record the sealing of a pack with this digest at event "
+            f"{pack['audit_head']['seq'] + 1}.") in r.output
 
 
 def test_a_missing_file_is_refused(env, tmp_path):
@@ -101,8 +107,6 @@ def test_a_missing_file_is_refused(env, tmp_path):
 def test_altering_any_byte_of_the_stored_pack_fails_the_digest(env):
     """Positions across the real stored pack (every 11th: every single one is covered on a smaller pack in
     test_router), one bit flipped: the file no longer parses as a pack, or its digest no longer matches."""
-    from api.evidence_pack import seal
-
     stored = env.read_bytes()
     for position in range(0, len(stored), 11):
         altered = bytearray(stored)

@@ -92,7 +92,7 @@ async def test_other_roles_cannot_seal_a_pack(client, session, a, role):
 async def test_another_tenants_plan_is_not_found(client, session, a, b):
     world = await green_plan(session, b.tenant)
     r = await client.get(PACK.format(world.plan.id), headers=a["admin"])
-    assert r.status_code == 404
+    assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
     assert (await session.execute(select(func.count()).select_from(AuditEvent)
                                   .where(AuditEvent.action == "evidence_pack.sealed"))).scalar_one() == 0
 
@@ -240,4 +240,4 @@ async def test_verify_refuses_an_unknown_member(client, session, a):
     world = await green_plan(session, a.tenant)
     pack = json.loads(await sealed(client, world.plan, a["lead"]))
     r = await client.post(VERIFY, json={**pack, "extra": 1}, headers=a["lead"])
-    assert r.status_code == 422
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"][-1] == "extra"

@@ -90,3 +90,28 @@ async def test_bad_input_is_422(client, a, params):
 
 async def test_needs_a_token(client):
     assert (await client.get(URL)).status_code == 401
+
+
+async def test_the_plans_duty_reports_take_a_fixed_number_of_queries(app, client, session, a):
+    from sqlalchemy import event
+
+    await year_of_work(session, a.tenant)
+    statements = []
+
+    def listener(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(app.state.db.engine.sync_engine, "before_cursor_execute", listener)
+    try:
+        one = (await client.get(URL, params={"year": 2026}, headers=a["lead"])).json()
+        few = len(statements)
+        for n in range(3):  # three more plans with red items, three green ones
+            await factories.plan(session, a.tenant, title=f"Unassessed {n}", start_date=datetime(2026, 1, 1).date())
+            await green_plan(session, a.tenant)
+        await session.commit()
+        statements.clear()
+        many = (await client.get(URL, params={"year": 2026}, headers=a["lead"])).json()
+    finally:
+        event.remove(app.state.db.engine.sync_engine, "before_cursor_execute", listener)
+    assert (one["plans"], many["plans"]) == (2, 8) and len(many["plans_with_red_items"]) == 4
+    assert len(statements) == few

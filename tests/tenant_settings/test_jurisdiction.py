@@ -29,6 +29,8 @@ async def test_only_an_admin_switches_the_jurisdiction(client, session, a, role)
 @pytest.mark.parametrize("value", ["scotland", None, "England"])
 async def test_an_unknown_jurisdiction_is_refused(client, session, a, value):
     r = await client.patch(SETTINGS_URL, json={"jurisdiction": value}, headers=a["admin"])
-    assert r.status_code == 422
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["errors"][0]["loc"][-1] == "jurisdiction"
     await session.refresh(a.tenant)
     assert a.tenant.jurisdiction == "england"
+    assert await audit_events(session, "tenant", a.tenant.id) == []
