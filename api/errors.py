@@ -12,7 +12,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.routes import route_table
+from api.routes import match_request
 from api.schemas import ResponseModel
 
 log = logging.getLogger("api.errors")
@@ -119,7 +119,7 @@ _STATUS_SLUGS = {
 
 def _allowed_methods(request: Request) -> str:
     """Every method some route serves at this path (the router names only the first route's)."""
-    found = route_table(request.app).match(request.url.path)
+    found = match_request(request.scope)
     return ", ".join(sorted(found[1])) if found else ""
 
 
