@@ -12,7 +12,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.routes import route_table
+from api.routes import match_request
 from api.schemas import ResponseModel
 
 log = logging.getLogger("api.errors")
@@ -119,7 +119,7 @@ _STATUS_SLUGS = {
 
 def _allowed_methods(request: Request) -> str:
     """Every method some route serves at this path (the router names only the first route's)."""
-    found = route_table(request.app).match(request.url.path)
+    found = match_request(request.scope)
     return ", ".join(sorted(found[1])) if found else ""
 
 
@@ -177,11 +177,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _dbapi(request: Request, exc: DBAPIError):
-        if is_connection_error(exc):
+        fault = database_fault(exc)
+        if fault == "connection":
             log.warning("database connection lost: %s", type(exc.orig).__name__,
                         extra={"request_id": getattr(request.state, "request_id", None)})
             return _unavailable(request, "The database connection was lost")
-        if _is_statement_timeout(exc):
+        if fault == "timeout":
             return problem_response(request, status=503, slug="statement-timeout", title="The database took too long",
                                     detail="The query ran past the statement timeout; narrow it or try again later",
                                     headers={"Retry-After": "5"})
@@ -198,28 +199,25 @@ def install(app: FastAPI) -> None:
 RETRY_AFTER = 2  # seconds a client should wait before retrying a 503
 
 
-def is_connection_error(exc: DBAPIError) -> bool:
-    """The database went away (restart, failover, network), as opposed to refusing the statement."""
-    if exc.connection_invalidated:
-        return True
-    orig = exc.orig
-    cause = getattr(orig, "__cause__", None)
-    names = {type(e).__name__ for e in (orig, cause) if e is not None}
-    return bool(names & _CONNECTION_ERRORS) or isinstance(orig, OSError) or isinstance(cause, OSError)
-
-
 # asyncpg's names for a connection that is gone or refused (matched by name: the driver is optional on SQLite).
 _CONNECTION_ERRORS = {"ConnectionDoesNotExistError", "CannotConnectNowError", "ConnectionFailureError",
                       "AdminShutdownError", "CrashShutdownError", "PostgresConnectionError",
                       "ConnectionResetError", "ConnectionRefusedError", "TooManyConnectionsError"}
+QUERY_CANCELED = "57014"  # PostgreSQL's query_canceled, which a statement_timeout raises
 
 
-def _is_statement_timeout(exc: DBAPIError) -> bool:
-    """PostgreSQL's query_canceled (57014), which a statement_timeout raises."""
-    orig = exc.orig
-    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
-    cause = getattr(orig, "__cause__", None)
-    return code == "57014" or getattr(cause, "sqlstate", None) == "57014"
+def database_fault(exc: DBAPIError) -> str | None:
+    """What a driver error says happened, read from it and the error it wraps (asyncpg's is the cause of the
+    adapter's): "connection" when the database went away (restart, failover, network), "timeout" when the
+    statement ran past the statement timeout, None when the database refused the statement itself."""
+    if exc.connection_invalidated:
+        return "connection"
+    found = [e for e in (exc.orig, getattr(exc.orig, "__cause__", None)) if e is not None]
+    if any(isinstance(e, OSError) or type(e).__name__ in _CONNECTION_ERRORS for e in found):
+        return "connection"
+    if any((getattr(e, "sqlstate", None) or getattr(e, "pgcode", None)) == QUERY_CANCELED for e in found):
+        return "timeout"
+    return None
 
 
 async def reject_nul_in_query(request: Request) -> None:

@@ -8,7 +8,7 @@ import re
 from fastapi import Request
 
 from api.errors import problem_response
-from api.routes import route_table
+from api.routes import match_request, route_table
 
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -44,18 +44,17 @@ class RequestGuardMiddleware:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        request = Request(scope)
         method = scope["method"]
+        if method in KNOWN_METHODS and (method not in BODY_METHODS or scope["path"].startswith(STREAMED_PREFIX)):
+            return await self.app(scope, receive, send)
+        request = Request(scope)
+        found = match_request(scope)
         if method not in KNOWN_METHODS:  # TRACE, CONNECT, made-up verbs
-            found = route_table(request.app).match(scope["path"])
             allow = ", ".join(sorted(found[1])) if found else ""
             return await self._refuse(request, send, receive, 405, "method-not-allowed", "Method not allowed",
                                       f"{method} is not supported", {"Allow": allow})
-        if method not in BODY_METHODS or scope["path"].startswith(STREAMED_PREFIX):
-            return await self.app(scope, receive, send)
 
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        found = route_table(request.app).match(scope["path"])
         declared = route_table(request.app).body_types(found[0], method) if found else frozenset()
         if "multipart/form-data" in declared:  # uploads spool to disk and are capped by their handler (413)
             return await self.app(scope, receive, send)

@@ -16,6 +16,13 @@ DOCS_CSP = (f"default-src 'self'; script-src 'self' 'unsafe-inline' {DOCS_CDN}; 
             "base-uri 'none'; frame-ancestors 'none'")
 
 
+DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
+_COMMON = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY"))
+_STRICT = (*_COMMON, (b"content-security-policy", STRICT_CSP.encode()))
+_DOCS = (*_COMMON, (b"content-security-policy", DOCS_CSP.encode()))
+_API = (*_STRICT, (b"cache-control", b"no-store"))
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app):
         self.app = app
@@ -24,20 +31,14 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         path = scope["path"]
-        csp = (DOCS_CSP if path in ("/docs", "/redoc", "/docs/oauth2-redirect") else STRICT_CSP).encode()
-        no_store = path.startswith(API_PREFIX)
+        defaults = _API if path.startswith(API_PREFIX) else _DOCS if path in DOCS_PATHS else _STRICT
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 # A handler's own value wins (a download sets a sandboxing CSP): never send a header twice.
-                headers += [(name, value) for name, value in (
-                    (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
-                    (b"x-frame-options", b"DENY"), (b"content-security-policy", csp)) if name not in present]
-                if no_store and b"cache-control" not in present:
-                    headers.append((b"cache-control", b"no-store"))
-                message["headers"] = headers
+                message["headers"] = headers + [header for header in defaults if header[0] not in present]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

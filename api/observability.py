@@ -10,7 +10,7 @@ from contextvars import ContextVar
 
 from pythonjsonlogger.json import JsonFormatter
 
-from api.routes import route_table
+from api.routes import match_request
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -38,8 +38,7 @@ def configure_logging(level: str = "INFO") -> None:
 
 def _template(scope) -> str:
     """The route template (/api/v1/stakeholders/{stakeholder_id}), never the raw path."""
-    app = scope.get("app")
-    found = route_table(app).match(scope["path"]) if app is not None else None
+    found = match_request(scope) if "app" in scope else None
     return found[0] if found else "<unmatched>"
 
 

@@ -1,7 +1,8 @@
 """Which route template and methods a raw path belongs to, read from the app's OpenAPI paths.
 
-The access log names the template (never the raw path: it can carry ids) and a 405 lists every
-method the path serves in `Allow`. Built once per app, on first use, from public FastAPI API."""
+The access log names the template (never the raw path: it can carry ids), a 405 lists every
+method the path serves in `Allow` and the request guard reads the media types a body may have. Built once
+per app, on first use, from public FastAPI API."""
 
 import re
 
@@ -39,3 +40,14 @@ def route_table(app: FastAPI) -> RouteTable:
     if table is None:
         table = app.state.route_table = RouteTable(app)
     return table
+
+
+_MATCH_KEY = "involve.route_match"
+
+
+def match_request(scope) -> tuple[str, set[str]] | None:
+    """The template and methods of this request's path, matched once per request (a scan of every template):
+    the request guard, a 405's Allow and the access log all ask."""
+    if _MATCH_KEY not in scope:
+        scope[_MATCH_KEY] = route_table(scope["app"]).match(scope["path"])
+    return scope[_MATCH_KEY]

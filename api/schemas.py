@@ -50,4 +50,4 @@ class ResponseModel(BaseModel):
 
 
 class ReadModel(ResponseModel):
-    model_config = ConfigDict(from_attributes=True, extra="forbid")
+    model_config = ConfigDict(from_attributes=True)  # extra="forbid" is inherited

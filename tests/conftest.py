@@ -68,27 +68,18 @@ RLS = bool(os.environ.get("INVOLVE_TEST_DATABASE_URL")) and os.environ.get("INVO
 APP_ROLE = "involve_app"
 
 
-async def unscope_for_test_code(session: AsyncSession) -> None:
-    """After a request has scoped the shared session to its tenant, let the test's code see every row again."""
-    if not RLS:
-        return
-    try:
-        await rls.bypass(session)
-    except Exception:  # noqa: BLE001 - a failed request left the transaction to roll back: after_begin applies it
-        session.info[rls.BYPASS_KEY] = True
-
-
 @contextlib.asynccontextmanager
 async def as_table_owner(session: AsyncSession):
     """Tampering tests alter the audit trail as someone with direct database access would: under RLS the
     application role may not UPDATE or DELETE audit events at all, so they step out of it for the edit."""
-    if RLS:
-        await session.execute(text("RESET ROLE"))
+    if not RLS:
+        yield
+        return
+    await session.execute(text("RESET ROLE"))
     try:
         yield
     finally:
-        if RLS:
-            await session.execute(text(f"SET ROLE {APP_ROLE}"))
+        await session.execute(text(f"SET LOCAL ROLE {APP_ROLE}"))
 
 
 class ScopedTransport(httpx.ASGITransport):
@@ -102,7 +93,11 @@ class ScopedTransport(httpx.ASGITransport):
         try:
             return await super().handle_async_request(request)
         finally:
-            await unscope_for_test_code(self.session)
+            if RLS:  # the request scoped the shared session to its tenant: let the test's code see every row again
+                # bypass() records this before it applies it, so if a failed request left the transaction to
+                # roll back, the next transaction's after_begin applies it instead.
+                with contextlib.suppress(Exception):
+                    await rls.bypass(self.session)
 
 
 @pytest.fixture

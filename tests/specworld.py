@@ -65,7 +65,7 @@ def deref(schema: dict[str, Any]) -> dict[str, Any]:
 # Free text that names the row: a tenant's marker goes in, so a list of another tenant can be searched for it.
 NAME_FIELDS = ("name", "title", "label", "full_name", "description", "text")
 _COUNTER = itertools.count(1)  # unique emails and names across every generated body
-_PATTERNED = ("https://example.org/evidence", "+44 20 7946 0000", "SW1A 1AA", "en", "2026-03-10", "A")
+_PATTERNED = ("https://example.org/evidence", "+44 20 7946 0000", "SW1A 1AA", "en", "2026-03-10", "A", "0" * 64)
 
 
 class BodyGenerator:

@@ -4,8 +4,10 @@ import logging
 
 import httpx
 import pytest
+from sqlalchemy.exc import DBAPIError
 
 from api.db import get_session
+from api.errors import database_fault
 from api.main import create_app
 from tests.conftest import make_settings
 
@@ -83,3 +85,36 @@ async def test_nul_in_a_body_text_is_422(client, a):
 async def test_nul_in_any_text_field_is_422(client, a, url, body):
     r = await client.post(url, json=body, headers=a["lead"])
     assert r.status_code == 422, r.text
+
+
+class _Adapted(Exception):
+    """Stands for the DB-API adapter's error, wrapping the driver's as its cause (as asyncpg's adapter does)."""
+
+
+class ConnectionDoesNotExistError(Exception):  # asyncpg's name, matched by name
+    pass
+
+
+class _Cancelled(Exception):
+    sqlstate = "57014"
+
+
+def _wrapped(cause: BaseException | None) -> DBAPIError:
+    orig = _Adapted("driver error")
+    orig.__cause__ = cause
+    return DBAPIError("SELECT 1", {}, orig)
+
+
+@pytest.mark.parametrize("cause,fault", [
+    (ConnectionDoesNotExistError(), "connection"),
+    (ConnectionResetError(), "connection"),
+    (_Cancelled(), "timeout"),
+    (ValueError("a refused statement"), None),
+    (None, None),
+])
+def test_a_driver_error_is_classified_from_the_error_it_wraps(cause, fault):
+    assert database_fault(_wrapped(cause)) == fault
+
+
+def test_an_invalidated_connection_is_a_connection_fault():
+    assert database_fault(DBAPIError("SELECT 1", {}, _Adapted(), connection_invalidated=True)) == "connection"

@@ -44,3 +44,17 @@ async def test_access_log_has_no_query_string_or_body(client, a, caplog):
     assert records[0].path == "/api/v1/organisations" and records[0].status == 200
     everything = " ".join(str(vars(r)) for r in caplog.records)
     assert "jane.doe" not in everything and "Jane Doe" not in everything
+
+
+async def test_access_log_names_the_route_template_never_the_ids(client, a, caplog):
+    some_id = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
+    with caplog.at_level(logging.INFO, logger="api.access"):
+        await client.get(f"/api/v1/organisations/{some_id}", headers=a["viewer"])
+        await client.patch(f"/api/v1/organisations/{some_id}", json={"name": "X"},
+                           headers={**a["lead"], "If-Match": '"1"'})
+        await client.get("/api/v1/no-such-thing", headers=a["viewer"])
+    records = [r for r in caplog.records if r.name == "api.access"]
+    assert [(r.method, r.path, r.status) for r in records] == [
+        ("GET", "/api/v1/organisations/{organisation_id}", 404),
+        ("PATCH", "/api/v1/organisations/{organisation_id}", 404),
+        ("GET", "<unmatched>", 404)]

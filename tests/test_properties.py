@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from tests import factories
 from tests.imports.support import CSV, EXPORT_STAKEHOLDERS, STAKEHOLDERS, csv_text
-from tests.specworld import deref, make_world, operations
+from tests.specworld import build_request, deref, make_world, operations
 
 EXAMPLES = int(os.environ.get("INVOLVE_PROPERTY_EXAMPLES", "15"))
 # Function-scoped fixtures (client, tenant) are shared by a test's examples: each example uses fresh names.
@@ -129,8 +129,10 @@ async def test_export_then_import_is_the_identity(client, a):
 
 
 # NUL (PostgreSQL cannot store it) and a lone surrogate (not encodable as UTF-8) in any string of any create body.
-CREATES = [op for op in operations() if op.method == "post" and "application/json" in
-           op.spec.get("requestBody", {}).get("content", {})]
+# Verifying an evidence pack stores nothing: a NUL in the pack it is sent is an altered pack (200, valid: false).
+STORES_NOTHING = {"evidence-packs-verify_evidence_pack"}
+CREATES = [op for op in operations() if op.method == "post" and op.id not in STORES_NOTHING
+           and "application/json" in op.spec.get("requestBody", {}).get("content", {})]
 
 
 def _string_fields(schema: dict) -> dict[str, bool]:
@@ -155,12 +157,13 @@ async def world():
 
 @pytest.mark.parametrize("op", CREATES, ids=lambda op: op.id)
 async def test_nul_or_lone_surrogate_in_any_string_is_422_never_500(world, op):
-    from tests.specworld import build_request
-
     fields = _string_fields(op.spec["requestBody"]["content"]["application/json"]["schema"])
     if not fields:
         pytest.skip("no string fields")
     base = build_request(op, world.ids, world.generator())
+    clean = await world.client.request(base.method, base.url, json=base.json, headers=world.headers["a"]["admin"])
+    # Otherwise every bad body below would be refused for another reason, and the property would prove nothing.
+    assert clean.status_code not in (400, 422), f"the body without a bad character is refused: {clean.text[:300]}"
 
     @PROPERTY
     @given(field=st.sampled_from(sorted(fields)), bad=st.sampled_from(["\x00", "\ud800", "\udfff"]),

@@ -94,10 +94,14 @@ async def test_every_other_request_has_a_generous_limit_per_address(limited, ses
         assert (await client.get("/healthz")).status_code != 429  # probes are not API calls
 
 
-async def test_limits_can_be_turned_off(client, a):
-    """The shared test app runs with INVOLVE_RATE_LIMIT_ENABLED=false."""
-    for _ in range(25):
-        assert (await client.get("/api/v1/me", headers=a["viewer"])).status_code == 200
+async def test_limits_can_be_turned_off(limited, session, a, database_url):
+    """INVOLVE_RATE_LIMIT_ENABLED=false (as the shared test app runs): past the small limits, nothing is refused."""
+    limited.state.rate_limiter = RateLimiter(make_settings(database_url, **{**LIMITS, "rate_limit_enabled": False}))
+    async with client_for(limited, session, address="10.0.7.1") as client:
+        for _ in range(25):  # the default limit is 20
+            assert (await client.get("/api/v1/me", headers=a["viewer"])).status_code == 200
+        for _ in range(6):  # the token limits are 3 per account and 5 per address
+            assert (await client.post(TOKEN, data=login(a.users["lead"]))).status_code == 401
 
 
 async def test_unreachable_redis_lets_requests_through(database_url):

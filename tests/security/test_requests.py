@@ -126,7 +126,7 @@ async def test_limit_above_the_maximum_is_422(client, a):
 
 
 @pytest.mark.parametrize("method", ["TRACE", "CONNECT", "PROPFIND", "FOO"])
-@pytest.mark.parametrize("path", [ORGANISATIONS, "/", "/no/such/path"])
+@pytest.mark.parametrize("path", [ORGANISATIONS, "/api/v1/imports/organisations", "/", "/no/such/path"])
 async def test_trace_and_unknown_methods_are_405(client, a, method, path):
     r = await client.request(method, path, headers=a["admin"])
     assert_problem(r, 405)
