@@ -16,6 +16,7 @@ from api.exports.schemas import MEDIA_TYPES, ExportFormat
 from api.feedback.schemas import FeedbackStatus
 from api.imports.specs import ACTIVITIES, FEEDBACK, ORGANISATIONS, STAKEHOLDERS, ResourceSpec
 from api.models import Activity, Feedback
+from api.organisations import service as organisations
 from api.organisations.schemas import OrganisationKind
 from api.organisations.service import OrganisationFilters
 from api.ratelimit import limit_exports
@@ -82,7 +83,7 @@ async def export_organisations(
     """Stream the organisations matching the list filters (admin and lead; the export is audited), with the import
     template's columns."""
     filters = OrganisationFilters(kind=kind, tag=tag, external_id=external_id, q=q, archived=archived)
-    stmt = service.organisation_query(session=session, caller=caller, filters=filters)
+    stmt = organisations.filtered_query(session=session, caller=caller, filters=filters)
     return await _export(session, caller, ORGANISATIONS, stmt, format, _given(filters))
 
 

@@ -19,30 +19,12 @@ from sqlalchemy.orm import aliased
 
 from api import audit
 from api.auth.principal import Principal
-from api.crud import json_array_contains, text_search
 from api.exports.formatting import csv_formatter, json_value, pg_csv_cell, sqlite_decoder
 from api.exports.schemas import ExportFormat
 from api.imports.specs import ResourceSpec
-from api.models import Organisation
-from api.organisations.service import OrganisationFilters
 
 PARTITION_ROWS = 1000
 PERSONAL_FILTERS = frozenset({"email", "q", "external_id", "tag"})  # recorded as given, never their values
-
-
-def organisation_query(*, session: AsyncSession, caller: Principal, filters: OrganisationFilters) -> Select:
-    """The tenant's organisations matching the list filters (as GET /organisations applies them)."""
-    stmt = select(Organisation).where(Organisation.tenant_id == caller.tenant_id)
-    stmt = stmt.where(Organisation.archived_at.is_not(None) if filters.archived else Organisation.archived_at.is_(None))
-    if filters.kind:
-        stmt = stmt.where(Organisation.kind == filters.kind)
-    if filters.external_id:
-        stmt = stmt.where(Organisation.external_id == filters.external_id)
-    if filters.tag:
-        stmt = stmt.where(json_array_contains(session, Organisation.tags, filters.tag))
-    if filters.q:
-        stmt = stmt.where(text_search(filters.q, Organisation.name, Organisation.email))
-    return stmt
 
 
 def _columns(spec: ResourceSpec, stmt: Select) -> tuple[Select, list[Any]]:

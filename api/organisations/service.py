@@ -3,7 +3,7 @@
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit
@@ -34,9 +34,8 @@ class OrganisationFilters:
     archived: bool = False
 
 
-async def list_organisations(*, session: AsyncSession, caller: Principal, filters: OrganisationFilters,
-                             page: PageParams) -> PageResult:
-    """A page of the tenant's organisations matching the filters."""
+def filtered_query(*, session: AsyncSession, caller: Principal, filters: OrganisationFilters) -> Select:
+    """The tenant's organisations matching the filters, as a statement (the list pages it, the export streams it)."""
     stmt = select(Organisation).where(Organisation.tenant_id == caller.tenant_id)
     stmt = stmt.where(Organisation.archived_at.is_not(None) if filters.archived else Organisation.archived_at.is_(None))
     if filters.kind:
@@ -47,6 +46,13 @@ async def list_organisations(*, session: AsyncSession, caller: Principal, filter
         stmt = stmt.where(json_array_contains(session, Organisation.tags, filters.tag))
     if filters.q:
         stmt = stmt.where(text_search(filters.q, Organisation.name, Organisation.email))
+    return stmt
+
+
+async def list_organisations(*, session: AsyncSession, caller: Principal, filters: OrganisationFilters,
+                             page: PageParams) -> PageResult:
+    """A page of the tenant's organisations matching the filters."""
+    stmt = filtered_query(session=session, caller=caller, filters=filters)
     return await paginate(session, stmt, params=page, sortable=SORTABLE, default_sort="name")
 
 
