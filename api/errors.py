@@ -77,6 +77,14 @@ class PreconditionFailed(AppError):
     status, slug, title = 412, "precondition-failed", "The resource has changed"
 
 
+class PayloadTooLarge(AppError):
+    status, slug, title = 413, "payload-too-large", "Request body too large"
+
+
+class UnsupportedMediaType(AppError):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
 class Unprocessable(AppError):
     status, slug, title = 422, "unprocessable", "Unprocessable request"
 

@@ -8,7 +8,7 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import IO
 
-from api.errors import AppError
+from api.errors import UnsupportedMediaType
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -30,10 +30,6 @@ BY_EXTENSION = {ext: media for media, exts in EXTENSIONS.items() for ext in exts
 GENERIC = {"", "application/octet-stream", "binary/octet-stream"}
 HEAD_BYTES = 128
 _UNSAFE = set('\\/:*?"<>|;')
-
-
-class UnsupportedMediaType(AppError):
-    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
 
 
 def _extension(filename: str) -> str:

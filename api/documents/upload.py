@@ -16,7 +16,7 @@ from starlette.types import Message
 from api.auth.principal import Principal, current_principal
 from api.db import get_session
 from api.documents import media
-from api.errors import Unprocessable
+from api.errors import Unprocessable, UnsupportedMediaType
 from api.idempotency import Idempotency
 
 CHUNK = 64 * 1024
@@ -94,7 +94,7 @@ async def receive_file(upload: UploadFile, *, limit: int) -> Received:
         raise Unprocessable("The file is empty", errors=[{"loc": ["body", "file"], "msg": "the file is empty",
                                                           "type": "empty_file"}])
     if not await run_in_threadpool(media.content_matches, media_type, sniffer, upload.file):
-        raise media.UnsupportedMediaType(f"The file's content is not {media_type}")
+        raise UnsupportedMediaType(f"The file's content is not {media_type}")
     await upload.seek(0)
     content = await upload.read()
     return Received(media_type, filename, size, digest.hexdigest(), content)

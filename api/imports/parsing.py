@@ -14,21 +14,13 @@ from typing import Any
 import orjson
 from starlette.requests import ClientDisconnect, Request
 
-from api.errors import AppError, BadRequest
+from api.errors import AppError, BadRequest, PayloadTooLarge
 from api.imports.specs import LIST_SEPARATOR, ResourceSpec
 
 BATCH_ROWS = 1000
 BOM = b"\xef\xbb\xbf"
 # A cell an export neutralised against formula injection: one ' put before [']* and a formula character.
 _NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
-
-
-class PayloadTooLarge(AppError):
-    status, slug, title = 413, "payload-too-large", "Request body too large"
-
-
-class UnsupportedMediaType(AppError):
-    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
 
 
 class ImportRefused(AppError):

@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.auth.principal import Principal, current_principal, require
 from api.db import get_session
 from api.deps import Reader, SessionDep
-from api.errors import PROBLEM_MEDIA_TYPE, problem_response, problems
+from api.errors import PROBLEM_MEDIA_TYPE, UnsupportedMediaType, problem_response, problems
 from api.idempotency import Idempotency
 from api.imports import service
-from api.imports.parsing import Body, UnsupportedMediaType
+from api.imports.parsing import Body
 from api.imports.schemas import ImportProblem, ImportReport, OnConflict, OnError
 from api.imports.specs import SPECS, ResourceSpec
 from api.imports.validation import Options
