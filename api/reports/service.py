@@ -21,6 +21,7 @@ from api.db import utcnow
 from api.errors import Unprocessable
 from api.feedback import workflow
 from api.models import Activity, ActivityAttendance, Feedback, Plan, Stakeholder, Tenant
+from api.plans import audience
 from api.reports.schemas import (
     ActivityCount,
     EngagedShare,
@@ -61,8 +62,7 @@ async def _stakeholders(session: AsyncSession, caller: Principal, since, before,
     flag = case((engaged(Stakeholder.id, caller.tenant_id, since=since, before=before, plan_id=plan_id), 1), else_=0)
     people = (select(Stakeholder.categories, quadrant.label("quadrant"), flag.label("engaged"))
               .outerjoin(latest, latest.c.stakeholder_id == Stakeholder.id)
-              .where(Stakeholder.tenant_id == caller.tenant_id, Stakeholder.archived_at.is_(None),
-                     Stakeholder.restricted_at.is_(None))).subquery()
+              .where(audience.everyone(caller.tenant_id))).subquery()
     total, engaged_total = (await session.execute(
         select(func.count(), func.coalesce(func.sum(people.c.engaged), 0)))).one()
     by_quadrant = {row[0]: (row[1], row[2]) for row in await session.execute(
