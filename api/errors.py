@@ -3,6 +3,7 @@
 import logging
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -184,10 +185,12 @@ def install(app: FastAPI) -> None:
         return _unavailable(request, "The database is unreachable")
 
     @app.exception_handler(DBAPIError)
-    async def _dbapi(request: Request, exc: DBAPIError):
+    @app.exception_handler(asyncpg.PostgresError)  # raised by statements run on the driver itself (api.db.StaticQuery)
+    @app.exception_handler(asyncpg.InterfaceError)
+    async def _dbapi(request: Request, exc: Exception):
         fault = database_fault(exc)
         if fault == "connection":
-            log.warning("database connection lost: %s", type(exc.orig).__name__,
+            log.warning("database connection lost: %s", type(getattr(exc, "orig", exc)).__name__,
                         extra={"request_id": getattr(request.state, "request_id", None)})
             return _unavailable(request, "The database connection was lost")
         if fault == "timeout":
@@ -207,20 +210,22 @@ def install(app: FastAPI) -> None:
 RETRY_AFTER = 2  # seconds a client should wait before retrying a 503
 
 
-# asyncpg's names for a connection that is gone or refused (matched by name: the driver is optional on SQLite).
+# asyncpg's names for a connection that is gone or refused (matched by name: they come from several modules).
 _CONNECTION_ERRORS = {"ConnectionDoesNotExistError", "CannotConnectNowError", "ConnectionFailureError",
                       "AdminShutdownError", "CrashShutdownError", "PostgresConnectionError",
                       "ConnectionResetError", "ConnectionRefusedError", "TooManyConnectionsError"}
 QUERY_CANCELED = "57014"  # PostgreSQL's query_canceled, which a statement_timeout raises
 
 
-def database_fault(exc: DBAPIError) -> str | None:
-    """What a driver error says happened, read from it and the error it wraps (asyncpg's is the cause of the
-    adapter's): "connection" when the database went away (restart, failover, network), "timeout" when the
-    statement ran past the statement timeout, None when the database refused the statement itself."""
-    if exc.connection_invalidated:
+def database_fault(exc: Exception) -> str | None:
+    """What a driver error says happened, read from it and the error it wraps (SQLAlchemy's wraps the adapter's,
+    whose cause is asyncpg's; a statement run on the driver itself raises asyncpg's own): "connection" when the
+    database went away (restart, failover, network), "timeout" when the statement ran past the statement
+    timeout, None when the database refused the statement itself."""
+    if getattr(exc, "connection_invalidated", False):
         return "connection"
-    found = [e for e in (exc.orig, getattr(exc.orig, "__cause__", None)) if e is not None]
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    found = [e for e in (orig, getattr(orig, "__cause__", None)) if e is not None]
     if any(isinstance(e, OSError) or type(e).__name__ in _CONNECTION_ERRORS for e in found):
         return "connection"
     if any((getattr(e, "sqlstate", None) or getattr(e, "pgcode", None)) == QUERY_CANCELED for e in found):

@@ -40,7 +40,7 @@ class PageParams:
     sort: str | None
 
 
-def page_params(
+async def page_params(
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page (at most 500)"),
     cursor: str | None = Query(None, max_length=2000, description="The next_cursor of the previous page"),
     include_total: bool = Query(False, description="Also count every matching item"),

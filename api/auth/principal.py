@@ -7,13 +7,13 @@ from enum import StrEnum
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import rls
 from api.audit import Actor
 from api.auth.oidc import Identity, OidcVerifier
-from api.db import get_session
+from api.db import StaticQuery, get_session
 from api.errors import Forbidden, Unauthorized
 from api.models import ServiceAccount, Tenant, User
 from api.security import InvalidToken, TokenCodec
@@ -56,6 +56,12 @@ bearer_scheme = HTTPBearer(auto_error=False, scheme_name="BearerJWT",
                            description="An access token from POST /api/v1/auth/token")
 
 
+# The account behind a token, looked up on every request (so deactivation and role changes take effect at once).
+_ACCOUNTS = {kind: StaticQuery(select(model.role, model.is_active).where(model.id == bindparam("id"),
+                                                                         model.tenant_id == bindparam("tenant_id")))
+             for kind, model in (("user", User), ("service_account", ServiceAccount))}
+
+
 async def current_principal(
     request: Request,
     session: AsyncSession = Depends(get_session),
@@ -83,14 +89,10 @@ async def current_principal(
         raise Unauthorized("The token is invalid or has expired")
     # The token's signature is verified, so its tenant scopes the session (row-level security) from here on.
     await rls.scope(session, claims.tenant_id)
-    model = ServiceAccount if claims.subject_kind == "service_account" else User
-    row = (await session.execute(
-        select(model.role, model.is_active).where(model.id == claims.subject_id,
-                                                  model.tenant_id == claims.tenant_id)
-    )).first()
-    if row is None or not row.is_active:
+    row = await _ACCOUNTS[claims.subject_kind].one(session, id=claims.subject_id, tenant_id=claims.tenant_id)
+    if row is None or not row["is_active"]:
         raise Unauthorized("The account is unknown or deactivated")
-    principal = Principal(claims.subject_id, claims.subject_kind, claims.tenant_id, Role(row.role))
+    principal = Principal(claims.subject_id, claims.subject_kind, claims.tenant_id, Role(row["role"]))
     request.state.principal_id = str(principal.id)
     return principal
 

@@ -11,6 +11,7 @@ from api.deps import Admin, Editor, PageDep, Reader, SessionDep
 from api.errors import problems
 from api.gdpr import service as gdpr
 from api.idempotency import IdempotencyDep
+from api.responses import json_response
 from api.stakeholders import service
 from api.stakeholders.schemas import (
     StakeholderCategory,
@@ -26,7 +27,7 @@ from api.stakeholders.schemas import (
 router = APIRouter(prefix="/stakeholders", tags=["stakeholders"])
 
 
-def list_filters(
+async def list_filters(
     category: StakeholderCategory | None = Query(None, description="Only those in this category"),
     tag: str | None = Query(None, max_length=50, description="Only those carrying this tag"),
     kind: StakeholderKind | None = Query(None, description="Only this kind"),
@@ -74,10 +75,8 @@ async def list_stakeholders(session: SessionDep, caller: Reader, filters: Stakeh
                             page: PageDep) -> Response:
     """Stakeholders of your tenant, a page at a time; sortable by name, created_at, updated_at."""
     result = await service.list_stakeholders(session=session, caller=caller, filters=filters, page=page)
-    page_ = StakeholderPage(items=[read_values(s, caller) for s in result.items], next_cursor=result.next_cursor,
-                            total=result.total)
-    # Serialised here, once: returned as a model, it would be validated again against the response model.
-    return Response(page_.model_dump_json(), media_type="application/json")
+    return json_response({"items": [read_values(s, caller) for s in result.items], "next_cursor": result.next_cursor,
+                          "total": result.total})
 
 
 @router.post("", response_model=StakeholderRead, status_code=status.HTTP_201_CREATED,
@@ -103,8 +102,7 @@ async def get_stakeholder(stakeholder_id: uuid.UUID, session: SessionDep, caller
     if values["restricted_at"] is not None:
         await gdpr.audit_restricted_read(session, caller, stakeholder_id)
         await session.commit()
-    return Response(read_values(values, caller).model_dump_json(), media_type="application/json",
-                    headers={"ETag": etag(values["version"])})
+    return json_response(read_values(values, caller), headers={"ETag": etag(values["version"])})
 
 
 @router.patch("/{stakeholder_id:uuid}", response_model=StakeholderRead, summary="Update a stakeholder",

@@ -219,14 +219,17 @@ _READ_FIELDS = tuple(name for name in StakeholderRead.model_fields if name != "c
 
 
 def to_read(row: Stakeholder, caller: Principal) -> StakeholderRead:
-    """The stakeholder as this caller may see it: the one place contact details are masked."""
-    return read_values({name: getattr(row, name) for name in _READ_FIELDS}, caller)
+    """The stakeholder as this caller may see it, as the response model (writes answer with it)."""
+    return StakeholderRead.model_validate(read_values({name: getattr(row, name) for name in _READ_FIELDS}, caller))
 
 
-def read_values(row: Mapping[str, Any], caller: Principal) -> StakeholderRead:
-    """to_read() of a row read without the ORM (a Core result's mapping)."""
+def read_values(row: Mapping[str, Any], caller: Principal) -> dict[str, Any]:
+    """The fields of StakeholderRead from a stored row (an ORM object's attributes or a Core mapping), as this
+    caller may see them: the one place contact details are masked. The reads serialise this dict directly
+    (api.responses.json_response): validating rows the database already holds cost a list page ≈ 1 ms."""
     values = {name: row[name] for name in _READ_FIELDS}
     masked = not caller.sees_contact_details
     if masked:
         values.update({name: MASK for name in (*MASKED_FIELDS, "objection_grounds") if values[name] is not None})
-    return StakeholderRead.model_validate({**values, "contact_details_masked": masked})
+    values["contact_details_masked"] = masked
+    return values

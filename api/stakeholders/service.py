@@ -4,11 +4,12 @@ Personal data never reaches the audit trail: the fields in PERSONAL_FIELDS are r
 changed, without their values, so an erasure leaves nothing of the person behind."""
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, bindparam, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +28,7 @@ from api.crud import (
     snapshot,
     text_search,
 )
-from api.db import utcnow
+from api.db import StaticQuery, utcnow
 from api.errors import Conflict, Forbidden, NotFound, Unprocessable
 from api.models import Assessment, Feedback, Organisation, Stakeholder, User
 from api.pagination import PageParams, PageResult, paginate
@@ -74,8 +75,9 @@ class StakeholderFilters:
 
 
 _TABLE = Stakeholder.__table__
-# GET by id, built once: a prepared Core statement skips building the expression and the ORM on every request.
-_BY_ID = select(*_TABLE.c).where(_TABLE.c.id == bindparam("id"), _TABLE.c.tenant_id == bindparam("tenant_id"))
+# GET by id, built once: no expression to build and no ORM on every request.
+_BY_ID = StaticQuery(select(*_TABLE.c).where(_TABLE.c.id == bindparam("id"),
+                                             _TABLE.c.tenant_id == bindparam("tenant_id")))
 
 
 async def list_stakeholders(*, session: AsyncSession, caller: Principal, filters: StakeholderFilters,
@@ -86,11 +88,10 @@ async def list_stakeholders(*, session: AsyncSession, caller: Principal, filters
                           core_columns=list(_TABLE.c))
 
 
-async def get_values(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID) -> RowMapping:
+async def get_values(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID) -> Mapping[str, Any]:
     """One stakeholder of the caller's tenant as a mapping of its stored columns (404 otherwise), without the
     ORM: the read path of GET /stakeholders/{id}."""
-    connection = await session.connection()
-    row = (await connection.execute(_BY_ID, {"id": stakeholder_id, "tenant_id": caller.tenant_id})).mappings().first()
+    row = await _BY_ID.one(session, id=stakeholder_id, tenant_id=caller.tenant_id)
     if row is None or not visible(row["restricted_at"], caller):
         raise NotFound(f"No stakeholder with id {stakeholder_id}")
     return row

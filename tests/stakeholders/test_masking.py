@@ -58,3 +58,26 @@ async def test_viewer_email_filter_is_403(client, session, a):
         assert r.status_code == 403
         assert r.headers["content-type"] == "application/problem+json"
         assert "email" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("role", ["admin", "viewer"])
+async def test_reads_write_exactly_what_the_response_model_would(client, session, a, role):
+    """The list and the read by id serialise plain dicts (api.responses), not models: every field, its format
+    (UTC as Z, dates, ids) and nothing more must be what StakeholderRead itself writes."""
+    from datetime import UTC, date, datetime
+
+    from api.stakeholders.schemas import StakeholderPage, StakeholderRead
+
+    organisation = await factories.organisation(session, a.tenant)
+    person = await factories.stakeholder(
+        session, a.tenant, external_id="X-1", job_title="Chair", categories=["patient", "carer"], tags=["north"],
+        preferred_channels=["email"], communication_needs=["easy_read"], interpreter_language="Welsh",
+        organisation_id=organisation.id, contact_consent=True, consent_basis="consent", notes="Likes mornings",
+        consent_recorded_at=datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC), objection_date=date(2026, 4, 2),
+        objection_scope="contact", objection_grounds="Too many letters", objection_outcome="pending", **CONTACT)
+    one = await client.get(f"{URL}/{person.id}", headers=a[role])
+    page = await client.get(URL, headers=a[role])
+    assert one.status_code == page.status_code == 200
+    assert one.json()["consent_recorded_at"] == "2026-03-01T09:30:15.123456Z"
+    assert StakeholderRead.model_validate(one.json()).model_dump(mode="json") == one.json()
+    assert StakeholderPage.model_validate(page.json()).model_dump(mode="json") == page.json()
