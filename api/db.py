@@ -1,10 +1,11 @@
 """Database: declarative base, portable column types, the async engine and the session dependency."""
 
+import logging
 import os
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +19,8 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 from api.config import Settings
+
+log = logging.getLogger("api.db")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -205,11 +208,41 @@ class StaticQuery:
 
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SESSION_KEY = "involve.session"  # where a request keeps its session, in the ASGI scope's state
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request; writers on SQLite take the write lock when they begin."""
-    db: Database = request.app.state.db
-    factory = db.read_sessions if request.method in READ_METHODS else db.write_sessions
-    async with factory() as session:
-        yield session
+async def get_session(request: Request) -> AsyncSession:
+    """The request's session, made on first use and closed by SessionMiddleware once the response has been sent
+    (streamed exports included). A dependency with `yield` did the same through FastAPI's exit stack, at ≈ 0.25 ms
+    of CPU a request. Writers on SQLite take the write lock when they begin."""
+    state = request.scope["state"]
+    session = state.get(SESSION_KEY)
+    if session is None:
+        db: Database = request.app.state.db
+        factory = db.read_sessions if request.method in READ_METHODS else db.write_sessions
+        session = state[SESSION_KEY] = factory()
+    return session
+
+
+class SessionMiddleware:
+    """Closes the session get_session made for the request (rolling back whatever was not committed)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        scope.setdefault("state", {})
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            session = scope["state"].pop(SESSION_KEY, None)
+            if session is not None:
+                try:
+                    await session.close()
+                except Exception as exc:  # noqa: BLE001
+                    # The connection died under the request, and its transaction with it: there is nothing left to
+                    # undo, and the answer (a 503) is already on its way. Raised from here it would drop the
+                    # client's connection instead. SQLAlchemy has invalidated the pooled connection.
+                    log.warning("database session could not be closed: %s", type(exc).__name__)

@@ -18,7 +18,7 @@ from api.auth.router import router as auth_router
 from api.calendar.router import router as calendar_router
 from api.config import Settings, get_settings
 from api.consultations.router import router as consultations_router
-from api.db import Database
+from api.db import Database, SessionMiddleware
 from api.documents.router import router as documents_router
 from api.duties.router import router as duties_router
 from api.duty_assessments.router import router as duty_assessments_router
@@ -101,7 +101,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # A registry per app, so several apps in one process (tests, reloads) each count their own requests.
     app.state.metrics_registry = metrics_registry()
-    # Outermost last: request id, security headers, CORS, rate limit, the body and method guards, then metrics.
+    # Outermost last: request id, security headers, CORS, rate limit, the body and method guards, metrics, then the
+    # closing of the request's database session.
+    app.add_middleware(SessionMiddleware)
     app.add_middleware(MetricsMiddleware, registry=app.state.metrics_registry)
     app.add_middleware(RequestGuardMiddleware, max_body_bytes=settings.max_body_bytes,
                        max_json_depth=settings.max_json_depth)
