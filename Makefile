@@ -67,11 +67,13 @@ openapi-check: install $(WEB_DEPS)
 lint: install
 	$(BIN)/ruff check .
 
-# Import/export benchmark (never part of `make test`): PostgreSQL at 127.0.0.1:5432 (user postgres, trust),
-# where it drops and creates its own database, then SQLite. Figures: bench/README.md.
+# The benchmarks (never part of `make test`): import and export on PostgreSQL (127.0.0.1:5432, user postgres, trust)
+# and SQLite, then the list and read-by-id load on PostgreSQL; each script drops and creates its own database.
+# Figures: bench/README.md.
 BENCH_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/involve_bench
 bench: install
 	$(BIN)/python bench/import_export.py --postgres $(BENCH_POSTGRES)
+	$(BIN)/python bench/reads.py --postgres $(BENCH_READS_POSTGRES)
 
 # Fault tests (never part of `make test`): a private PostgreSQL (initdb/pg_ctl) stopped under load, the pool
 # exhausted, SIGTERM mid-request, an import cut off and retried; about a minute and a half. See tests/fault/run.py.

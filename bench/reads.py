@@ -133,7 +133,7 @@ class ProductionServer:
         # limiter on. All of wrk's requests come from one address, so the per-address limit is raised out of its
         # reach: the limiter's work is still measured, its 429s are not.
         env = {**os.environ, "INVOLVE_DATABASE_URL": self.url, "INVOLVE_JWT_SECRET": SECRET,
-               "INVOLVE_ENV": "production", "INVOLVE_LOG_LEVEL": "WARNING", "INVOLVE_DB_APP_ROLE": "involve_app",
+               "INVOLVE_ENV": "production", "INVOLVE_LOG_LEVEL": "INFO", "INVOLVE_DB_APP_ROLE": "involve_app",
                "INVOLVE_RATE_LIMIT_DEFAULT": "100000/second"}
         if self.pool:
             # A pool as large as the concurrency a worker sees, and no overflow: an overflow connection is opened
@@ -148,7 +148,9 @@ class ProductionServer:
             command = [sys.executable, "-m", "uvicorn", "api.main:app_factory", "--factory", "--host", "127.0.0.1",
                        "--port", str(self.port), "--workers", str(self.workers), "--no-access-log",
                        "--log-level", "warning"]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+        # The JSON access log (one line a request, as in production) goes to a file, as a service manager's would.
+        self.log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stderr=self.log)
         deadline = time.time() + 60
         while time.time() < deadline:
             with contextlib.suppress(httpx.HTTPError):
@@ -170,6 +172,7 @@ class ProductionServer:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
+        self.log.close()
 
 
 # --- the load -----------------------------------------------------------------------------------------
