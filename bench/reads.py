@@ -248,19 +248,32 @@ def _cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def _postgres_cpu_seconds() -> float:
+    """CPU time of every process the postgres user runs (the server's backends for this load, and anything else on
+    the cluster: on a shared machine it is an upper bound)."""
+    out = subprocess.run(["pgrep", "-u", "postgres"], capture_output=True, text=True).stdout
+    total = 0.0
+    for pid in out.split():
+        with contextlib.suppress(OSError):  # a backend that ended meanwhile
+            total += _cpu_seconds([int(pid)])
+    return total
+
+
 def drive(base: str, token: str, paths: list[str], seconds: int, pids: list[int]) -> dict:
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as client:
         for path in paths[:20]:  # warm up each worker's pool and caches; a failure here stops the run
             response = client.get(path)
             assert response.status_code == 200, (path, response.status_code, response.text[:500])
     load_before = os.getloadavg()[0]
-    cpu_before = _cpu_seconds(pids)
+    cpu_before, postgres_before = _cpu_seconds(pids), _postgres_cpu_seconds()
     if shutil.which("wrk"):
         result = _wrk(base, token, paths, seconds)
     else:
         result = asyncio.run(_python_load(base, token, paths, seconds))
     # The server's CPU per request: far steadier than req/s on a machine shared with other work.
     result["server_cpu_ms_per_request"] = round((_cpu_seconds(pids) - cpu_before) * 1000 / result["requests"], 2)
+    result["postgres_cpu_ms_per_request"] = round((_postgres_cpu_seconds() - postgres_before) * 1000
+                                                  / result["requests"], 2)
     result["load_average_1m"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     return result
 
@@ -323,7 +336,8 @@ def main() -> None:
                 result["profiles"] = [str(p.relative_to(ROOT)) for p in outputs]
             results["runs"][name] = result
             print(f"{name}: {result['rps']:,.0f} req/s, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms "
-                  f"server CPU {result['server_cpu_ms_per_request']} ms/request "
+                  f"CPU per request: server {result['server_cpu_ms_per_request']} ms, "
+                  f"PostgreSQL {result['postgres_cpu_ms_per_request']} ms "
                   f"({result['generator']}, load average {result['load_average_1m']}, "
                   f"non-2xx {result['non_2xx']})", flush=True)
     args.output.parent.mkdir(parents=True, exist_ok=True)
