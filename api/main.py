@@ -32,7 +32,7 @@ from api.gdpr.router import router as gdpr_router
 from api.guards import RequestGuardMiddleware
 from api.headers import SecurityHeadersMiddleware
 from api.imports.router import router as imports_router
-from api.metrics import MetricsMiddleware
+from api.metrics import RequestMetrics
 from api.observability import RequestContextMiddleware, configure_logging
 from api.ops.router import metrics_registry
 from api.ops.router import router as ops_router
@@ -107,10 +107,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # A registry per app, so several apps in one process (tests, reloads) each count their own requests.
     app.state.metrics_registry = metrics_registry()
-    # Outermost last: request id, security headers, CORS, rate limit, the body and method guards, metrics, then the
-    # closing of the request's database session.
+    # Outermost last: request id (with the access log and metrics), security headers, CORS, rate limit, the body and
+    # method guards, then the closing of the request's database session.
     app.add_middleware(SessionMiddleware)
-    app.add_middleware(MetricsMiddleware, registry=app.state.metrics_registry)
     app.add_middleware(RequestGuardMiddleware, max_body_bytes=settings.max_body_bytes,
                        max_json_depth=settings.max_json_depth)
     app.add_middleware(RateLimitMiddleware)
@@ -120,7 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
                            expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"])
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, metrics=RequestMetrics(app.state.metrics_registry))
     spa.install(app, Path(settings.web_dist) if settings.web_dist else None)
     return app
 

@@ -10,11 +10,13 @@ from contextvars import ContextVar
 
 from pythonjsonlogger.json import JsonFormatter
 
+from api.metrics import RequestMetrics
 from api.routes import match_request
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 access_log = logging.getLogger("api.access")
+UNMATCHED = "<unmatched>"  # the template of a path no route serves
 
 
 class _RequestIdFilter(logging.Filter):
@@ -39,15 +41,16 @@ def configure_logging(level: str = "INFO") -> None:
 def _template(scope) -> str:
     """The route template (/api/v1/stakeholders/{stakeholder_id}), never the raw path."""
     found = match_request(scope) if "app" in scope else None
-    return found[0] if found else "<unmatched>"
+    return found[0] if found else UNMATCHED
 
 
 class RequestContextMiddleware:
     """Gives every request an id (a safe incoming X-Request-ID is kept), returns it in the
-    response and writes one access-log line per request."""
+    response, writes one access-log line per request and counts it in the metrics."""
 
-    def __init__(self, app):
+    def __init__(self, app, *, metrics: RequestMetrics):
         self.app = app
+        self.metrics = metrics
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -70,11 +73,13 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            seconds, template = time.perf_counter() - started, _template(scope)
+            self.metrics.observe(scope["method"], template, status, seconds)
             access_log.info("request", extra={
                 "method": scope["method"],
-                "path": _template(scope),
+                "path": template,
                 "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "duration_ms": round(seconds * 1000, 2),
                 "request_id": request_id,
             })
             request_id_var.reset(token)

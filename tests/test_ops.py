@@ -58,3 +58,13 @@ async def test_access_log_names_the_route_template_never_the_ids(client, a, capl
         ("GET", "/api/v1/organisations/{organisation_id}", 404),
         ("PATCH", "/api/v1/organisations/{organisation_id}", 404),
         ("GET", "<unmatched>", 404)]
+
+
+async def test_metrics_labels_never_carry_raw_paths_or_made_up_verbs(client, a):
+    some_id = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
+    await client.get(f"/api/v1/no-such-thing/{some_id}", headers=a["viewer"])
+    await client.request("BREW", f"/api/v1/stakeholders/{some_id}", headers=a["viewer"])
+    text = (await client.get("/metrics")).text
+    assert 'http_requests_total{handler="<unmatched>",method="GET",status="4xx"}' in text
+    assert 'http_requests_total{handler="/api/v1/stakeholders/{stakeholder_id}",method="other",status="4xx"}' in text
+    assert some_id not in text and "BREW" not in text
