@@ -10,10 +10,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,22 +32,21 @@ class Page(ResponseModel, Generic[T]):
     total: int | None = Field(default=None, description="All matching items; only with ?include_total=true")
 
 
-@dataclass(frozen=True)
-class PageParams:
-    limit: int
-    cursor: str | None
-    include_total: bool
-    sort: str | None
+class PageParams(BaseModel):
+    """Paging query parameters of every list, validated as one model (FastAPI re-examines each separately declared
+    query parameter on every request); the spec lists them as the same query parameters."""
+
+    model_config = ConfigDict(frozen=True)
+
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page (at most 500)")
+    cursor: str | None = Field(None, max_length=2000, description="The next_cursor of the previous page")
+    include_total: bool = Field(False, description="Also count every matching item")
+    sort: str | None = Field(None, max_length=200, pattern=r"^-?[a-z_]+(,-?[a-z_]+)*$",
+                             description="Comma-separated fields; a leading - sorts descending")
 
 
-async def page_params(
-    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page (at most 500)"),
-    cursor: str | None = Query(None, max_length=2000, description="The next_cursor of the previous page"),
-    include_total: bool = Query(False, description="Also count every matching item"),
-    sort: str | None = Query(None, max_length=200, pattern=r"^-?[a-z_]+(,-?[a-z_]+)*$",
-                             description="Comma-separated fields; a leading - sorts descending"),
-) -> PageParams:
-    return PageParams(limit, cursor, include_total, sort)
+async def page_params(params: Annotated[PageParams, Query()]) -> PageParams:
+    return params
 
 
 @dataclass
