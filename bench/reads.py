@@ -99,6 +99,17 @@ async def _sample_ids(url: str, n: int) -> list[str]:
     return [str(r["id"]) for r in rows]
 
 
+def _fresh_token(state: dict) -> str:
+    """A new access token for the seeded admin (signed with the benchmark server's secret)."""
+    from api.config import Settings
+    from api.security import TokenCodec
+
+    codec = TokenCodec(Settings(_env_file=None, jwt_secret=SECRET, env="production"))
+    token, _ = codec.issue(subject_id=uuid.UUID(state["user_id"]), subject_kind="user",
+                           tenant_id=uuid.UUID(state["tenant_id"]), role="admin")
+    return token
+
+
 def seed(url: str, rows: int, data: Path) -> dict:
     paths = generate(data, stakeholder_count=rows, organisation_count=600)
     asyncio.run(_recreate_postgres(url))
@@ -311,7 +322,7 @@ def main() -> None:
     else:
         state = seed(args.postgres, args.rows, args.data)
         state_file.write_text(json.dumps(state))
-    token = state["token"]
+    token = _fresh_token(state)  # the seeded one expires after an hour; --reuse may come later
     ids = asyncio.run(_sample_ids(args.postgres, 2000))
     loads = {
         "list": [f"/api/v1/stakeholders?category={c}&{LIST_QUERY}" for c in CATEGORIES],
