@@ -187,6 +187,11 @@ async def driver_connection(session: AsyncSession):
         return remembered[1]
     connection = await session.connection()
     driver = (await connection.get_raw_connection()).driver_connection
+    if not driver.is_in_transaction():
+        # SQLAlchemy sends BEGIN lazily, with the first statement it runs; a scoped session's first statement is its
+        # row-level-security scope (api.rls). Statements sent to the driver before that would run outside any
+        # transaction and scope, so this is a programming error, not something to paper over.
+        raise RuntimeError("driver_connection() needs a session scoped by api.rls.scope() or bypass() first")
     session.info[_DRIVER_KEY] = (session.sync_session.get_transaction(), driver)
     return driver
 

@@ -5,6 +5,7 @@ import httpx
 import pytest
 from sqlalchemy import Float, bindparam, func, select, text
 
+from api import rls
 from api.db import Database, StaticQuery
 from api.deps import SessionDep
 from tests.conftest import make_settings
@@ -23,6 +24,7 @@ def slow_app(database_url):
     @app.get("/api/v1/test-only/sleep")
     async def sleep(session: SessionDep, seconds: float, driver: bool = False) -> dict:
         if driver:
+            await rls.bypass(session)  # statements on the driver run in a scoped session, as the API's reads do
             await driver_sleep.one(session, s=seconds)
         else:
             await session.execute(text("SELECT pg_sleep(:s)"), {"s": seconds})
