@@ -233,14 +233,6 @@ def database_fault(exc: Exception) -> str | None:
     return None
 
 
-async def reject_nul_in_query(request: Request) -> None:
-    """PostgreSQL cannot compare text with NUL in it; refuse such a query string up front (400)
-    rather than let any filter turn it into a database error."""
-    query = request.scope.get("query_string", b"")  # the raw bytes: building request.url costs more than the check
-    if b"%00" in query or b"\x00" in query:
-        raise BadRequest("The query string contains a NUL character")
-
-
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The `responses=` entry declaring problem+json answers for the given status codes."""
     descriptions = {

@@ -1,6 +1,7 @@
-"""Refusals made before a request reaches its handler: unknown methods (405), bodies over the cap (413, also
-when sent chunked without a Content-Length), a non-JSON body sent to a JSON operation (415) and JSON nested
-deeper than the cap (400). Imports and file uploads stream their own bodies under their own, larger caps
+"""Refusals made before a request reaches its handler: a NUL character in an API query string (400: PostgreSQL
+cannot compare text holding one, so no filter may turn it into a database error), unknown methods (405), bodies
+over the cap (413, also when sent chunked without a Content-Length), a non-JSON body sent to a JSON operation (415)
+and JSON nested deeper than the cap (400). Imports and file uploads stream their own bodies under their own, larger caps
 (import_max_bytes, max_document_bytes)."""
 
 import re
@@ -12,6 +13,7 @@ from api.routes import match_request, route_table
 
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+API_PREFIX = "/api/v1"
 STREAMED_PREFIX = "/api/v1/imports/"  # the imports read their body as a stream, capped by themselves
 _STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 _BRACKETS = re.compile(rb"[\[\]{}]")
@@ -45,6 +47,10 @@ class RequestGuardMiddleware:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         method = scope["method"]
+        query = scope.get("query_string", b"")
+        if (b"%00" in query or b"\x00" in query) and scope["path"].startswith(API_PREFIX):
+            return await self._refuse(Request(scope), send, receive, 400, "bad-request", "Bad request",
+                                      "The query string contains a NUL character")
         if method in KNOWN_METHODS and (method not in BODY_METHODS or scope["path"].startswith(STREAMED_PREFIX)):
             return await self.app(scope, receive, send)
         request = Request(scope)

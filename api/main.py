@@ -4,7 +4,7 @@ import gc
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
@@ -100,8 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    imports_router, exports_router, duties_router, duty_assessments_router, consultations_router,
                    documents_router, scrutiny_router, evidence_router, duty_report_router, evidence_pack_router,
                    gdpr_router):
-        app.include_router(router, prefix=API_PREFIX, responses=API_PROBLEMS,
-                           dependencies=[Depends(errors.reject_nul_in_query)])
+        app.include_router(router, prefix=API_PREFIX, responses=API_PROBLEMS)
     app.include_router(ops_router)
     mark_roles(app)  # x-roles on every operation, from its role dependency
 
