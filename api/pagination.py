@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import Field
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import BadRequest
@@ -92,6 +92,13 @@ def _decode(column: ColumnElement, value: Any) -> Any:
 
 def _after(columns: list[tuple[ColumnElement, bool]], values: list[Any]) -> ColumnElement:
     """Rows strictly after `values` in the ordering: (a > x) or (a = x and b > y) or …"""
+    directions = {desc for _, desc in columns}
+    if len(directions) == 1:
+        # The same thing as one row comparison, (a, b) > (x, y): an index bound where the OR is only a filter,
+        # so page N starts where page N-1 ended instead of filtering its way past every earlier row.
+        keys = tuple_(*[c for c, _ in columns])
+        bounds = tuple_(*[literal(v, c.type) for (c, _), v in zip(columns, values, strict=True)])
+        return keys < bounds if directions == {True} else keys > bounds
     clauses = []
     for i, (column, desc) in enumerate(columns):
         earlier = [c == v for (c, _), v in zip(columns[:i], values[:i], strict=True)]

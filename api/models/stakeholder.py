@@ -53,4 +53,5 @@ Index("uq_stakeholder_tenant_email", Stakeholder.tenant_id, func.lower(Stakehold
 Index("ix_stakeholder_tenant_id_id", Stakeholder.tenant_id, Stakeholder.id)
 Index("ix_stakeholder_tenant_id_name", Stakeholder.tenant_id, Stakeholder.name, Stakeholder.id)
 Index("ix_stakeholder_tenant_id_updated_at", Stakeholder.tenant_id, Stakeholder.updated_at, Stakeholder.id)
+Index("ix_stakeholder_tenant_id_created_at", Stakeholder.tenant_id, Stakeholder.created_at, Stakeholder.id)
 Index("ix_stakeholder_organisation_id", Stakeholder.organisation_id)
