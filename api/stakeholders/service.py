@@ -84,8 +84,12 @@ async def list_stakeholders(*, session: AsyncSession, caller: Principal, filters
                             page: PageParams) -> PageResult:
     """A page of the tenant's stakeholders matching the filters, as mappings of the stored columns."""
     stmt = await filtered_query(session=session, caller=caller, filters=filters)
+    # About one stakeholder in ten has a given category, so such a page passes over hundreds of rows: the sort
+    # indexes hold categories, archived_at and restricted_at (migration 0006), so the page is found in the index
+    # and only its own rows are read. Unfiltered, a page passes over little more than its rows, and finding
+    # their keys first then reading them again would cost more.
     return await paginate(session, stmt, params=page, sortable=SORTABLE, default_sort="name",
-                          core_columns=list(_TABLE.c))
+                          core_columns=list(_TABLE.c), keys_first=filters.category is not None)
 
 
 async def get_values(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID) -> Mapping[str, Any]:
