@@ -7,7 +7,6 @@ SQLite: executemany of plain INSERT and UPDATE statements, a batch at a time."""
 
 import asyncio
 import contextlib
-import operator
 import os
 import pickle  # only ever reads back what this module wrote a moment before
 import tempfile
@@ -77,15 +76,17 @@ class _Writer:
         kinds = spec.stored_kinds
         self._encode = [(i, self.encoders[kinds[name]]) for i, name in enumerate(spec.fields)
                         if kinds[name] in self.encoders]
-        self._nulls = dict.fromkeys(spec.fields)
-        self._pick = operator.itemgetter(*spec.fields)
 
     def stored(self, values: dict[str, Any]) -> list[Any]:
         """The row's stored fields in spec order (None for those it lacks), encoded for the driver."""
-        out = list(self._pick({**self._nulls, **values}))
+        out = list(map(values.get, self.spec.fields))
         for i, encode in self._encode:
             out[i] = encode(out[i])
         return out
+
+    def new_row(self, values: dict[str, Any]) -> tuple:
+        """A new row as write() takes it (see Decider's `encode`)."""
+        return tuple(self.stored(values))
 
     def update_statement(self, given: frozenset[str], sql: _Spelling, *, target: str, where: str) -> str:
         """UPDATE the fields given, only where one of them really changes (so the version means a change)."""
@@ -116,8 +117,8 @@ class PostgresWriter(_Writer):
 
         async def records() -> AsyncIterator[tuple]:
             async for batch in batches:
-                for values in batch.creates:
-                    yield (next(ids), *fixed, *stored(values))
+                for row in batch.creates:
+                    yield (next(ids), *fixed, *row)
                 if batch.updates:
                     spool.add([(target, given, tuple(stored(values))) for target, given, values in batch.updates])
 
@@ -184,15 +185,23 @@ class SqliteWriter(_Writer):
 
     encoders = {"list": _json, "uuid": _sqlite_uuid, "datetime": _sqlite_datetime}  # a bool is an int already
 
+    def __init__(self, session: AsyncSession, spec: ResourceSpec, caller: Principal, now: datetime):
+        super().__init__(session, spec, caller, now)
+        self._ids = monotonic_ids()
+        stamp, actor = _sqlite_datetime(now), caller.id.hex
+        self._fixed = (caller.tenant_id.hex, stamp, stamp, actor, actor, 1)
+
+    def new_row(self, values: dict[str, Any]) -> tuple:
+        """The INSERT's parameters: the tracking fields (a new id) and the stored fields."""
+        return (f"{next(self._ids).int:032x}", *self._fixed, *self.stored(values))
+
     async def write(self, batches: AsyncIterator[Batch]) -> None:
         connection = await self.session.connection()
         columns = [*TRACKING, *self.spec.fields]
         insert = (f"INSERT INTO {self.table} ({', '.join(columns)}) "  # noqa: S608
                   f"VALUES ({', '.join('?' * len(columns))})")
-        ids = monotonic_ids()
         now = _sqlite_datetime(self.now)
         actor, tenant = self.caller.id.hex, self.caller.tenant_id.hex
-        fixed = (tenant, now, now, actor, actor, 1)
         update_sql: dict[frozenset[str], str] = {}
         spelling = _Spelling(now=":now_", actor=":actor_", new=lambda n: f":{n}", old=lambda n: n,
                              distinct=lambda a, b: f"{a} IS NOT {b}",
@@ -207,8 +216,7 @@ class SqliteWriter(_Writer):
             async for batch in batches:
                 statements: list[tuple[str, list]] = []
                 if batch.creates:
-                    statements.append((insert, [(f"{next(ids).int:032x}", *fixed, *self.stored(values))
-                                                for values in batch.creates]))
+                    statements.append((insert, batch.creates))
                 by_group: dict[frozenset[str], list[dict[str, Any]]] = {}
                 for target, given, values in batch.updates:
                     params = dict(zip(self.spec.fields, self.stored(values), strict=True))
