@@ -47,9 +47,12 @@ def _sqlite_uuid(value: uuid.UUID | None) -> str | None:
 
 
 def _sqlite_datetime(value: datetime | None) -> str | None:
-    # As SQLAlchemy stores a UTCDateTime on SQLite: naive UTC text with microseconds.
-    return None if value is None else value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
+    """As SQLAlchemy stores a UTCDateTime on SQLite: naive UTC text with microseconds (str() is twice as fast
+    as strftime, and writes the year with four digits as SQLAlchemy does)."""
+    if value is None:
+        return None
+    value = value.astimezone(UTC).replace(tzinfo=None)
+    return str(value) if value.microsecond else f"{value}.000000"
 
 
 @dataclass(frozen=True)
