@@ -3,7 +3,7 @@
 PostgreSQL: new rows stream through one binary COPY straight into the table while the body is still
 being parsed (the database works on one core while Python parses on the other); updates are spooled,
 copied into a temporary staging table afterwards and applied with one UPDATE … FROM per set of fields.
-SQLite: executemany of plain INSERT and UPDATE statements, a batch at a time."""
+SQLite: one INSERT of a few thousand new rows at a time, and executemany of plain UPDATE statements."""
 
 import asyncio
 import contextlib
@@ -25,6 +25,8 @@ from api.imports.specs import ResourceSpec
 from api.imports.validation import Batch
 
 TRACKING = ("id", "tenant_id", "created_at", "updated_at", "created_by", "updated_by", "version")
+SQLITE_STATEMENT_ROWS = 5000  # rows a SQLite statement takes: see SqliteWriter
+SQLITE_IMPORT_CACHE_KIB = 64 * 1024  # the connection's page cache while it imports: see SqliteWriter
 
 
 def monotonic_ids() -> Iterator[uuid.UUID]:
@@ -184,7 +186,17 @@ class PostgresWriter(_Writer):
 
 class SqliteWriter(_Writer):
     """sqlite3 releases the GIL while it steps through a statement, and aiosqlite runs it on its own thread: each
-    batch's executemany runs while the next batch is parsed (one statement in flight at a time)."""
+    batch's statements run while the next batch is parsed (one statement in flight at a time).
+
+    New rows go in as one INSERT … SELECT over json_each() of a few thousand rows, not an executemany: executemany
+    takes the GIL back to bind every row, and while the event loop's thread parses it waits up to the interpreter's
+    switch interval (5 ms) for it, row after row, so the two threads ran one after the other. One statement steps
+    through all its rows without the GIL (the batch is materialised first, or every ->> would render the row's JSON
+    again). ->> gives back the values as bound before: text, integers for bools and numbers, NULL.
+
+    While it writes, the connection's page cache is raised from SQLite's default 2 MB, which the table's indexes
+    outgrow within a few thousand rows: SQLite then spills dirty pages to the WAL and reads them back (1.9 GB
+    written and 1.4 GB read for 100,000 stakeholders, against 0.2 and 0.1 GB with 64 MB). It is set back after."""
 
     encoders = {"list": _json, "uuid": _sqlite_uuid, "datetime": _sqlite_datetime}  # a bool is an int already
 
@@ -201,8 +213,9 @@ class SqliteWriter(_Writer):
     async def write(self, batches: AsyncIterator[Batch]) -> None:
         connection = await self.session.connection()
         columns = [*TRACKING, *self.spec.fields]
-        insert = (f"INSERT INTO {self.table} ({', '.join(columns)}) "  # noqa: S608
-                  f"VALUES ({', '.join('?' * len(columns))})")
+        insert = (f"WITH batch(row) AS MATERIALIZED (SELECT value FROM json_each(?)) "  # noqa: S608
+                  f"INSERT INTO {self.table} ({', '.join(columns)}) "
+                  f"SELECT {', '.join(f'row ->> {i:d}' for i in range(len(columns)))} FROM batch")
         now = _sqlite_datetime(self.now)
         actor, tenant = self.caller.id.hex, self.caller.tenant_id.hex
         update_sql: dict[frozenset[str], str] = {}
@@ -211,15 +224,17 @@ class SqliteWriter(_Writer):
                              json_differs=lambda n: f"json({n}) IS NOT json(:{n})")
         in_flight: asyncio.Future | None = None
 
-        async def run(statements: list[tuple[str, list]]) -> None:
+        async def run(statements: list[tuple[str, Any]]) -> None:
             for sql, params in statements:
                 await connection.exec_driver_sql(sql, params)
 
+        cache_size = (await connection.exec_driver_sql("PRAGMA cache_size")).scalar_one()
+        await connection.exec_driver_sql(f"PRAGMA cache_size = {-SQLITE_IMPORT_CACHE_KIB:d}")
         try:
-            async for batch in batches:
-                statements: list[tuple[str, list]] = []
+            async for batch in _gathered(batches, SQLITE_STATEMENT_ROWS):
+                statements: list[tuple[str, Any]] = []
                 if batch.creates:
-                    statements.append((insert, batch.creates))
+                    statements.append((insert, (orjson.dumps(batch.creates).decode(),)))
                 by_group: dict[frozenset[str], list[dict[str, Any]]] = {}
                 for target, given, values in batch.updates:
                     params = dict(zip(self.spec.fields, self.stored(values), strict=True))
@@ -239,6 +254,21 @@ class SqliteWriter(_Writer):
             if in_flight is not None and not in_flight.done():  # never leave a statement running on failure
                 with contextlib.suppress(Exception):
                     await in_flight
+            with contextlib.suppress(Exception):  # never hide the import's own error behind this one
+                await connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache_size):d}")
+
+
+async def _gathered(batches: AsyncIterator[Batch], rows: int) -> AsyncIterator[Batch]:
+    """Consecutive batches merged until they hold at least `rows` rows (the last may hold fewer)."""
+    merged = Batch()
+    async for batch in batches:
+        merged.creates += batch.creates
+        merged.updates += batch.updates
+        if len(merged.creates) + len(merged.updates) >= rows:
+            yield merged
+            merged = Batch()
+    if merged.creates or merged.updates:
+        yield merged
 
 
 class _Spool:
