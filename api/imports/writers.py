@@ -29,15 +29,16 @@ SQLITE_STATEMENT_ROWS = 5000  # rows a SQLite statement takes: see SqliteWriter
 SQLITE_IMPORT_CACHE_KIB = 64 * 1024  # the connection's page cache while it imports: see SqliteWriter
 
 
-def monotonic_ids() -> Iterator[uuid.UUID]:
+def monotonic_ids() -> Iterator[str]:
     """UUIDv7s (like api.db.new_id) that also increase within a millisecond (RFC 9562, method 2), so an
-    import's rows sort by id in the order of the file."""
+    import's rows sort by id in the order of the file. As 32 hex digits: how SQLite stores a UUID, and a form
+    asyncpg's COPY takes for one (a uuid.UUID object cost more to build than the rest of the id)."""
     ms = time.time_ns() // 1_000_000
     counter = int.from_bytes(os.urandom(10), "big") >> 7  # 73 random bits: room to count up
     head = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | 0b10 << 62
     while True:
         counter += 1
-        yield uuid.UUID(int=head | (counter >> 62) << 64 | (counter & ((1 << 62) - 1)))
+        yield f"{head | (counter >> 62) << 64 | (counter & ((1 << 62) - 1)):032x}"
 
 
 def _json(value: list | None) -> str | None:
@@ -208,7 +209,7 @@ class SqliteWriter(_Writer):
 
     def new_row(self, values: dict[str, Any]) -> tuple:
         """The INSERT's parameters: the tracking fields (a new id) and the stored fields."""
-        return (f"{next(self._ids).int:032x}", *self._fixed, *self.stored(values))
+        return (next(self._ids), *self._fixed, *self.stored(values))
 
     async def write(self, batches: AsyncIterator[Batch]) -> None:
         connection = await self.session.connection()
@@ -259,12 +260,13 @@ class SqliteWriter(_Writer):
 
 
 async def _gathered(batches: AsyncIterator[Batch], rows: int) -> AsyncIterator[Batch]:
-    """Consecutive batches merged until they hold at least `rows` rows (the last may hold fewer)."""
+    """Consecutive batches merged until they hold at least `rows` new rows, or any update (the last may hold fewer).
+    Updates are not held back: they are dicts of lists, which the GC would keep rescanning while they wait."""
     merged = Batch()
     async for batch in batches:
         merged.creates += batch.creates
         merged.updates += batch.updates
-        if len(merged.creates) + len(merged.updates) >= rows:
+        if len(merged.creates) >= rows or merged.updates:
             yield merged
             merged = Batch()
     if merged.creates or merged.updates:
