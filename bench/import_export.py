@@ -102,6 +102,13 @@ class PeakRss:
         self.peak = max(self.peak, _rss(self.pid))
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and all its threads so far (/proc/<pid>/stat): on a shared machine it
+    moves far less than wall time."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _rss(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -228,19 +235,27 @@ def run(database: str, url: str, paths: dict[str, Path], rows: int) -> dict:
                                               tenant_id, user_id))
             result["postgres_copy_s"] = round(copy, 3)
             print(f"PostgreSQL COPY of the same rows: {copy:.2f} s ({rows / copy:,.0f} rows/s)", flush=True)
+        cpu = _cpu_seconds(server.process.pid)
         with PeakRss(server.process.pid) as rss:
             elapsed, report = _upload(f"{api}/imports/stakeholders", token, paths["stakeholders"])
+        cpu = _cpu_seconds(server.process.pid) - cpu
         assert report["created"] == rows and report["failed"] == 0, report
         result.update(import_s=round(elapsed, 3), import_rows_per_s=round(rows / elapsed),
+                      import_server_cpu_us_per_row=round(cpu / rows * 1e6, 1),
                       import_rss_start_mb=round(rss.start / 2**20), import_rss_peak_mb=round(rss.peak / 2**20))
         ratio = f" = {elapsed / result['postgres_copy_s']:.2f}x COPY" if "postgres_copy_s" in result else ""
-        print(f"API import (CSV): {elapsed:.2f} s ({rows / elapsed:,.0f} rows/s){ratio}; server RSS "
-              f"{rss.start / 2**20:.0f} -> peak {rss.peak / 2**20:.0f} MB", flush=True)
+        print(f"API import (CSV): {elapsed:.2f} s ({rows / elapsed:,.0f} rows/s){ratio}; server CPU "
+              f"{cpu / rows * 1e6:.0f} us/row; server RSS {rss.start / 2**20:.0f} -> peak {rss.peak / 2**20:.0f} MB; "
+              f"load average {os.getloadavg()[0]:.1f}", flush=True)
+        cpu = _cpu_seconds(server.process.pid)
         elapsed, report = _upload(f"{api}/imports/stakeholders", token, paths["stakeholders"],
                                   "match=external_id&on_conflict=update")
+        cpu = _cpu_seconds(server.process.pid) - cpu
         assert report["updated"] == rows, report
-        result.update(reimport_update_s=round(elapsed, 3), reimport_rows_per_s=round(rows / elapsed))
-        print(f"API re-import as update (all matched, none changed): {elapsed:.2f} s ({rows / elapsed:,.0f} rows/s)")
+        result.update(reimport_update_s=round(elapsed, 3), reimport_rows_per_s=round(rows / elapsed),
+                      reimport_server_cpu_us_per_row=round(cpu / rows * 1e6, 1))
+        print(f"API re-import as update (all matched, none changed): {elapsed:.2f} s ({rows / elapsed:,.0f} rows/s); "
+              f"server CPU {cpu / rows * 1e6:.0f} us/row")
         for fmt in ("csv", "ndjson"):
             with PeakRss(server.process.pid) as rss:
                 elapsed, size, lines = _export(f"{api}/exports/stakeholders", token, fmt)

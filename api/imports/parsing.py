@@ -1,14 +1,19 @@
 """Reading an import body as it arrives: counted against the size limit, hashed, and cut into rows.
 
 CSV and NDJSON are parsed incrementally, a block of complete records at a time, so a 100,000-row body
-is never held whole; a JSON array is parsed whole (it is still bounded by the size limit)."""
+is never held whole; a JSON array is parsed whole (it is still bounded by the size limit).
+
+A block's rows are handed on as a lazy iterator, one row at a time: a row's dicts and lists are then gone
+before the next row is read, instead of a block's worth of them living through the cyclic garbage collector's
+young generations into the old one (whose full collections, over the whole application's objects, cost more
+than the parsing itself)."""
 
 import codecs
 import csv
 import hashlib
 import io
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import orjson
@@ -19,6 +24,7 @@ from api.imports.specs import LIST_SEPARATOR, ResourceSpec
 
 BATCH_ROWS = 1000
 BOM = b"\xef\xbb\xbf"
+Rows = Iterator[tuple[int, dict[str, Any]]]  # (row number, the row's values), read as they are asked for
 # A cell an export neutralised against formula injection: one ' put before [']* and a formula character.
 _NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
 
@@ -158,8 +164,7 @@ class CsvRows:
                 values[name] = [item for part in given[name].split(LIST_SEPARATOR) if (item := part.strip())]
         return values
 
-    def _parse(self, text: str) -> list[tuple[int, dict[str, Any]]]:
-        rows = []
+    def _parse(self, text: str) -> Rows:
         check_nul = "\x00" in text
         try:
             for record in csv.reader(io.StringIO(text, newline="")):
@@ -171,12 +176,12 @@ class CsvRows:
                     continue  # a blank line is not a row (but keeps its number)
                 values = self._record(record, check_nul)
                 if values is not None:
-                    rows.append((self.row, values))
+                    yield self.row, values
         except csv.Error as exc:
             raise refuse(self.row, None, f"The CSV is malformed: {exc}")
-        return rows
 
-    async def batches(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[list[tuple[int, dict[str, Any]]]]:
+    async def batches(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[Rows]:
+        """The rows of each block of complete records; each must be read to its end before the next is asked for."""
         decoder = codecs.getincrementaldecoder("utf-8-sig")()
         pending = ""
         position = 0
@@ -189,17 +194,16 @@ class CsvRows:
             end = _complete_records_end(pending)
             if end:
                 block, pending = pending[:end], pending[end:]
-                if rows := self._parse(block):
-                    yield rows
+                yield self._parse(block)
         try:
             pending += decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             raise refuse(self.row + 1, None, "The body ends in the middle of a UTF-8 character")
-        rows = self._parse(pending) if pending else []
+        rows = list(self._parse(pending))  # at most one record, or a body without a newline: read now for the header
         if self.names is None:
             raise refuse(0, None, "The CSV has no header row")
         if rows:
-            yield rows
+            yield iter(rows)
 
 
 # --- JSON and NDJSON ----------------------------------------------------------------------------------
@@ -233,8 +237,7 @@ class JsonRows:
                 return None
         return value
 
-    def _lines(self, block: bytes) -> list[tuple[int, dict[str, Any]]]:
-        rows = []
+    def _lines(self, block: bytes) -> Rows:
         for line in block.split(b"\n"):
             if not line.strip():
                 continue
@@ -245,10 +248,9 @@ class JsonRows:
                 self.errors.add(self.row, None, "The line is not valid JSON (in UTF-8)")
                 continue
             if (row := self._row(value, b"\\u0000" in line)) is not None:
-                rows.append((self.row, row))
-        return rows
+                yield self.row, row
 
-    async def batches(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[list[tuple[int, dict[str, Any]]]]:
+    async def batches(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[Rows]:
         if self.ndjson:
             pending = b""
             first = True
@@ -259,10 +261,8 @@ class JsonRows:
                 end = pending.rfind(b"\n") + 1
                 if end:
                     block, pending = pending[:end], pending[end:]
-                    if rows := self._lines(block):
-                        yield rows
-            if rows := self._lines(pending):
-                yield rows
+                    yield self._lines(block)
+            yield self._lines(pending)
             return
         body = bytearray()
         async for chunk in chunks:
@@ -283,4 +283,4 @@ class JsonRows:
                 if (row := self._row(data.pop(), check_nul)) is not None:
                     rows.append((self.row, row))
             if rows:
-                yield rows
+                yield iter(rows)

@@ -49,23 +49,24 @@ async def run_import(*, session: AsyncSession, caller: Principal, spec: Resource
                 decider = await attendance.AttendanceDecider.load(session, spec=spec, options=options,
                                                                   references=references, errors=errors, now=now,
                                                                   caller=caller)
+                writer = attendance.AttendanceWriter(session, caller, now)
             else:
                 register = await Register.load(session, spec, caller.tenant_id)
                 context = await spec.context(session, caller) if spec.context else None
+                writer = writer_for(session, spec, caller, now)
                 decider = Decider(spec=spec, options=options, register=register, references=references,
-                                  errors=errors, now=now, caller=caller, context=context)
+                                  errors=errors, now=now, caller=caller, context=context, encode=writer.new_row)
 
             async def parsed():
                 async for rows in source.batches(body.chunks()):
+                    batch = await decider.batch(rows)
                     decider.rows = source.row
-                    yield await decider.batch(rows)
+                    yield batch
                 decider.rows = source.row
 
             decided = read_ahead(parsed())
             if decider.writing:
                 try:
-                    writer = attendance.AttendanceWriter(session, caller, now) if spec.lines else \
-                        writer_for(session, spec, caller, now)
                     await writer.write(decided)
                 except asyncpg.IntegrityConstraintViolationError:
                     raise Conflict(f"A {spec.label} written while the import ran clashes with one of its rows; "
