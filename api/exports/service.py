@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 
 from api import audit
 from api.auth.principal import Principal
+from api.db import driver_connection
 from api.exports.formatting import csv_formatter, json_value, pg_csv_cell, sqlite_decoder
 from api.exports.schemas import ExportFormat
 from api.imports.specs import ResourceSpec
@@ -139,8 +140,7 @@ async def _postgres_csv(session: AsyncSession, spec: ResourceSpec, stmt: Select,
     cells = [literal_column(pg_csv_cell(c, str(col.compile(dialect=session.get_bind().dialect))))
              for c, col in zip(spec.columns, columns, strict=True)]
     sql, args = _compiled(session, stmt.with_only_columns(*cells))
-    connection = await session.connection()
-    driver = (await connection.get_raw_connection()).driver_connection
+    driver = await driver_connection(session)
     queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=8)  # backpressure: a slow client pauses COPY
 
     async def sink(data: bytes | bytearray | memoryview) -> None:

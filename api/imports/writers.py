@@ -21,6 +21,7 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Principal
+from api.db import driver_connection
 from api.imports.specs import ResourceSpec
 from api.imports.validation import Batch
 
@@ -115,7 +116,7 @@ class PostgresWriter(_Writer):
     encoders = {"list": _json}
 
     async def write(self, batches: AsyncIterator[Batch]) -> None:
-        conn = await self._driver()
+        conn = await driver_connection(self.session)
         spool = _Spool()
         ids = monotonic_ids()
         fixed = (self.caller.tenant_id, self.now, self.now, self.caller.id, self.caller.id, 1)
@@ -157,12 +158,6 @@ class PostgresWriter(_Writer):
         await conn.copy_records_to_table(staging, records=records, columns=columns)
         yield staging
         await conn.execute(f"DROP TABLE {staging}")
-
-    async def _driver(self):
-        """The asyncpg connection under the session, inside the session's transaction."""
-        connection = await self.session.connection()
-        raw = await connection.get_raw_connection()
-        return raw.driver_connection
 
     async def _update(self, conn, spool: "_Spool") -> None:
         groups: dict[frozenset[str], int] = {}
