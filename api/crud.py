@@ -4,7 +4,7 @@ and text filters that work the same on SQLite and PostgreSQL."""
 import uuid
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, exists, func, or_, select, type_coerce
+from sqlalchemy import ColumnElement, bindparam, exists, func, or_, select, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -80,12 +80,24 @@ def dialect(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
 
 
-def json_array_contains(session: AsyncSession, column: Any, value: str) -> ColumnElement[bool]:
-    """`value` is an element of the JSON array in `column` (GIN-indexable @> on PostgreSQL)."""
-    if dialect(session) == "postgresql":
-        return type_coerce(column, JSONB).contains([value])
+def json_element(dialect_name: str, value: str) -> Any:
+    """The bound value json_array_has compares: PostgreSQL's @> takes a one-element JSON array."""
+    return [value] if dialect_name == "postgresql" else value
+
+
+def json_array_has(dialect_name: str, column: Any, element: Any) -> ColumnElement[bool]:
+    """The JSON array in `column` holds the bound value `element` (made by json_element; GIN-indexable @> on
+    PostgreSQL)."""
+    if dialect_name == "postgresql":
+        return type_coerce(column, JSONB).contains(type_coerce(element, JSONB))
     elements = func.json_each(column).table_valued("value").alias("je")
-    return exists().where(elements.c.value == value)
+    return exists().where(elements.c.value == element)
+
+
+def json_array_contains(session: AsyncSession, column: Any, value: str) -> ColumnElement[bool]:
+    """`value` is an element of the JSON array in `column`."""
+    name = dialect(session)
+    return json_array_has(name, column, bindparam(None, json_element(name, value)))
 
 
 def like_pattern(q: str) -> str:
@@ -93,7 +105,11 @@ def like_pattern(q: str) -> str:
     return f"%{escaped}%"
 
 
+def text_match(pattern: Any, *columns: Any) -> ColumnElement[bool]:
+    """Case-insensitive LIKE of a pattern made by like_pattern on any of the columns."""
+    return or_(*[column.ilike(pattern, escape="\\") for column in columns])
+
+
 def text_search(q: str, *columns: Any) -> ColumnElement[bool]:
     """Case-insensitive substring match on any of the columns."""
-    pattern = like_pattern(q)
-    return or_(*[column.ilike(pattern, escape="\\") for column in columns])
+    return text_match(like_pattern(q), *columns)

@@ -197,26 +197,59 @@ async def driver_connection(session: AsyncSession):
 
 
 class StaticQuery:
-    """A statement built once, at import, and run on every request: the account behind a token, a stakeholder by id.
+    """A statement built once and run on every request: the account behind a token, a stakeholder by id, each shape
+    of the stakeholder list (api.pagination.ListQueries).
 
     On PostgreSQL it is compiled once and run by asyncpg itself on the session's connection, inside the session's
     transaction and row-level-security scope: SQLAlchemy's execution path (cache key, execution context, result
     processing) costs several times the CPU of such a query. Rows then carry asyncpg's values (ids as its UUID
-    subclass, JSON already decoded by the codec the dialect installs). Elsewhere it runs through the session."""
+    subclass, JSON already decoded by the codec the dialect installs). Elsewhere it runs through the session's
+    connection (plain rows, no ORM).
+
+    Every value a request supplies must be a named `bindparam` without a value, so that the statement can hold none
+    of one request's values for the next: a missing one is a KeyError, never a stale value. Values fixed in the
+    statement itself (`status = 'done'`) are sent as they are."""
 
     def __init__(self, statement: Select):
         self.statement = statement
-        self._compiled: tuple[str, tuple[str, ...]] | None = None
+        self._compiled: tuple[str, list[tuple[str, Any, Any]]] | None = None
 
-    async def one(self, session: AsyncSession, **params) -> Mapping[str, Any] | None:
-        dialect = session.get_bind().dialect
-        if dialect.name != "postgresql":
-            return (await session.execute(self.statement, params)).mappings().first()
+    def _for_asyncpg(self, dialect) -> tuple[str, list[tuple[str, Any, Any]]]:
+        """The SQL text, and for each positional parameter its name, its bind processor and its fixed value."""
         if self._compiled is None:
             compiled = self.statement.compile(dialect=dialect)
-            self._compiled = str(compiled), tuple(compiled.positiontup)
-        sql, names = self._compiled
-        return await (await driver_connection(session)).fetchrow(sql, *[params[name] for name in names])
+            parameters = []
+            for name in compiled.positiontup:
+                bind = compiled.binds[name]
+                if bind.expanding:
+                    raise ValueError(f"StaticQuery cannot expand the IN list of parameter {name!r}")
+                processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+                parameters.append((name, processor, _REQUIRED if bind.required else bind.effective_value))
+            self._compiled = str(compiled), parameters
+        return self._compiled
+
+    async def _driver_args(self, session: AsyncSession, params: dict[str, Any]):
+        sql, parameters = self._for_asyncpg(session.get_bind().dialect)
+        args = []
+        for name, processor, fixed in parameters:
+            value = params[name] if fixed is _REQUIRED else fixed
+            args.append(processor(value) if processor is not None and value is not None else value)
+        return await driver_connection(session), sql, args
+
+    async def one(self, session: AsyncSession, **params) -> Mapping[str, Any] | None:
+        if session.get_bind().dialect.name != "postgresql":
+            return (await (await session.connection()).execute(self.statement, params)).mappings().first()
+        driver, sql, args = await self._driver_args(session, params)
+        return await driver.fetchrow(sql, *args)
+
+    async def all(self, session: AsyncSession, **params) -> list[Mapping[str, Any]]:
+        if session.get_bind().dialect.name != "postgresql":
+            return list((await (await session.connection()).execute(self.statement, params)).mappings())
+        driver, sql, args = await self._driver_args(session, params)
+        return await driver.fetch(sql, *args)
+
+
+_REQUIRED = object()  # a parameter each run must supply
 
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

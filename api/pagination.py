@@ -7,16 +7,17 @@ import base64
 import binascii
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, literal, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.db import StaticQuery
 from api.errors import BadRequest
 from api.schemas import ResponseModel
 
@@ -89,19 +90,18 @@ def _decode(column: ColumnElement, value: Any) -> Any:
     return value
 
 
-def _after(columns: list[tuple[ColumnElement, bool]], values: list[Any]) -> ColumnElement:
-    """Rows strictly after `values` in the ordering: (a > x) or (a = x and b > y) or …"""
+def _after(columns: list[tuple[ColumnElement, bool]], bounds: list[Any]) -> ColumnElement:
+    """Rows strictly after `bounds` (bound values of the columns) in the ordering: (a > x) or (a = x and b > y) or …"""
     directions = {desc for _, desc in columns}
     if len(directions) == 1:
         # The same thing as one row comparison, (a, b) > (x, y): an index bound where the OR is only a filter,
         # so page N starts where page N-1 ended instead of filtering its way past every earlier row.
-        keys = tuple_(*[c for c, _ in columns])
-        bounds = tuple_(*[literal(v, c.type) for (c, _), v in zip(columns, values, strict=True)])
-        return keys < bounds if directions == {True} else keys > bounds
+        keys, after = tuple_(*[c for c, _ in columns]), tuple_(*bounds)
+        return keys < after if directions == {True} else keys > after
     clauses = []
     for i, (column, desc) in enumerate(columns):
-        earlier = [c == v for (c, _), v in zip(columns[:i], values[:i], strict=True)]
-        step = column < values[i] if desc else column > values[i]
+        earlier = [c == v for (c, _), v in zip(columns[:i], bounds[:i], strict=True)]
+        step = column < bounds[i] if desc else column > bounds[i]
         clauses.append(and_(*earlier, step))
     return or_(*clauses)
 
@@ -115,43 +115,108 @@ def _keys_first(stmt: Select, columns: list[tuple[ColumnElement, bool]],
             .order_by(*[keys.c[c.key].desc() if d else keys.c[c.key].asc() for c, d in columns]))
 
 
-async def paginate(session: AsyncSession, stmt: Select, *, params: PageParams,
-                   sortable: dict[str, ColumnElement], default_sort: str = "id",
-                   core_columns: Sequence[ColumnElement] | None = None, keys_first: bool = False) -> PageResult:
-    """Run `stmt` (filters applied, no ORDER BY) one page at a time. `sortable` maps sort names to
-    non-null columns and must include "id", the final tie-breaker. With `core_columns` the items are mappings of
-    those columns instead of ORM objects (for hot read paths: loading ORM objects costs more than the query).
-    With `keys_first` too, the page is chosen by sort keys alone and only its rows are read: when an index holds
-    the sort keys and the filtered columns, PostgreSQL can pass over the rows a filter rejects in the index
-    alone (an Index Only Scan) instead of reading each one from the table."""
+@dataclass(frozen=True)
+class _Order:
+    """A page request's ordering: the sort spec as the cursor records it, the ORDER BY columns, the cursor's values."""
+
+    spec: str
+    columns: list[tuple[ColumnElement, bool]]
+    after: list[Any] | None
+
+
+def _order(params: PageParams, sortable: dict[str, ColumnElement], default_sort: str) -> _Order:
     fields = _parse_sort(params.sort, sortable, default_sort)
     spec = ",".join(("-" if d else "") + n for n, d in fields)
     # The id breaks ties in the direction of the last sort field, so one B-tree on (tenant_id, field, id) serves
     # the whole ORDER BY forwards or backwards (mixed directions made PostgreSQL sort every matching row).
     columns = [(sortable[n], d) for n, d in fields] + [(sortable["id"], fields[-1][1] if fields else False)]
+    if not params.cursor:
+        return _Order(spec, columns, None)
+    try:
+        doc = json.loads(base64.urlsafe_b64decode(params.cursor.encode() + b"=" * (-len(params.cursor) % 4)))
+        if doc["s"] != spec or len(doc["v"]) != len(columns):
+            raise ValueError
+        return _Order(spec, columns, [_decode(c, v) for (c, _), v in zip(columns, doc["v"], strict=True)])
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise BadRequest("The cursor is invalid or belongs to another sort order")
+
+
+def _ordered(stmt: Select, order: _Order, limit: Any, after: list[Any] | None) -> Select:
+    if after is not None:
+        stmt = stmt.where(_after(order.columns, after))
+    return stmt.order_by(*[c.desc() if d else c.asc() for c, d in order.columns]).limit(limit)
+
+
+def _result(rows: list, order: _Order, limit: int, total: int | None, *, mappings: bool) -> PageResult:
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        values = [_encode(last[c.key] if mappings else getattr(last, c.key)) for c, _ in order.columns]
+        raw = json.dumps({"s": order.spec, "v": values}, separators=(",", ":")).encode()
+        next_cursor = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+    return PageResult(rows, next_cursor, total)
+
+
+async def paginate(session: AsyncSession, stmt: Select, *, params: PageParams,
+                   sortable: dict[str, ColumnElement], default_sort: str = "id") -> PageResult:
+    """Run `stmt` (filters applied, no ORDER BY) one page at a time, as ORM objects. `sortable` maps sort names to
+    non-null columns and must include "id", the final tie-breaker. (Hot lists use ListQueries instead.)"""
+    order = _order(params, sortable, default_sort)
     total = None
     if params.include_total:
         total = (await session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))).scalar_one()
-    if params.cursor:
-        try:
-            doc = json.loads(base64.urlsafe_b64decode(params.cursor.encode() + b"=" * (-len(params.cursor) % 4)))
-            if doc["s"] != spec or len(doc["v"]) != len(columns):
-                raise ValueError
-            values = [_decode(c, v) for (c, _), v in zip(columns, doc["v"], strict=True)]
-        except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
-            raise BadRequest("The cursor is invalid or belongs to another sort order")
-        stmt = stmt.where(_after(columns, values))
-    stmt = stmt.order_by(*[c.desc() if d else c.asc() for c, d in columns]).limit(params.limit + 1)
-    if core_columns is None:
-        rows: list = list((await session.execute(stmt)).scalars().all())
-    else:  # plain rows (mappings) straight from the connection: no ORM objects, no identity map
-        stmt = _keys_first(stmt, columns, core_columns) if keys_first else stmt.with_only_columns(*core_columns)
-        rows = list((await (await session.connection()).execute(stmt)).mappings())
-    next_cursor = None
-    if len(rows) > params.limit:
-        rows = rows[: params.limit]
-        last = rows[-1]
-        values = [_encode(getattr(last, c.key) if core_columns is None else last[c.key]) for c, _ in columns]
-        raw = json.dumps({"s": spec, "v": values}, separators=(",", ":")).encode()
-        next_cursor = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-    return PageResult(rows, next_cursor, total)
+    after = order.after and [literal(v, c.type) for (c, _), v in zip(order.columns, order.after, strict=True)]
+    rows = list((await session.execute(_ordered(stmt, order, params.limit + 1, after))).scalars().all())
+    return _result(rows, order, params.limit, total, mappings=False)
+
+
+class ListQueries:
+    """A hot list's statements, built and compiled once for each shape of its filters and run as StaticQuery runs
+    its own: building a filtered statement with SQLAlchemy cost ≈ 0.8 ms a request and running it through the
+    session ≈ 1.5 ms, several times what PostgreSQL spends on it.
+
+    `build(shape)` returns the list's filtered statement (no ORDER BY) for a hashable `shape` — which filters are
+    given, and anything else that changes the SQL — with each filter's value a named `bindparam` without a value:
+    the values come with each request, so no statement can keep one request's values for another. Items are mappings
+    of `core_columns`. `keys_first` chooses the page by its sort keys alone and reads only its rows: when an index
+    holds the sort keys and the filtered columns, PostgreSQL passes over the rows a filter rejects in the index alone
+    (an Index Only Scan) instead of reading each one from the table."""
+
+    MAX_SHAPES = 256  # a client inventing filter combinations costs compilations, never unbounded memory
+
+    def __init__(self, build: Callable[[Any], Select], *, sortable: dict[str, ColumnElement],
+                 default_sort: str, core_columns: Sequence[ColumnElement]):
+        self.build, self.sortable, self.default_sort = build, sortable, default_sort
+        self.core_columns = list(core_columns)
+        self._queries: dict[Hashable, StaticQuery] = {}
+
+    def _query(self, key: Hashable, make: Callable[[], Select]) -> StaticQuery:
+        query = self._queries.get(key)
+        if query is None:
+            if len(self._queries) >= self.MAX_SHAPES:
+                self._queries.pop(next(iter(self._queries)))
+            query = self._queries[key] = StaticQuery(make())
+        return query
+
+    async def page(self, session: AsyncSession, *, shape: Hashable, values: dict[str, Any], params: PageParams,
+                   keys_first: bool = False) -> PageResult:
+        order = _order(params, self.sortable, self.default_sort)
+        total = None
+        if params.include_total:
+            counted = self._query((shape, "count"), lambda: select(func.count().label("total")).select_from(
+                self.build(shape).order_by(None).subquery()))
+            total = (await counted.one(session, **values))["total"]
+
+        def make() -> Select:
+            after = None if order.after is None else [
+                bindparam(f"after_{i}", type_=c.type) for i, (c, _) in enumerate(order.columns)]
+            stmt = _ordered(self.build(shape), order, bindparam("page_limit", type_=Integer()), after)
+            if keys_first:
+                return _keys_first(stmt, order.columns, self.core_columns)
+            return stmt.with_only_columns(*self.core_columns)
+
+        query = self._query((shape, order.spec, order.after is not None, keys_first), make)
+        binds = dict(values, page_limit=params.limit + 1)
+        binds.update({f"after_{i}": v for i, v in enumerate(order.after or ())})
+        return _result(await query.all(session, **binds), order, params.limit, total, mappings=True)

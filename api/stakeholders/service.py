@@ -16,22 +16,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit, idempotency, legal_hold
 from api.activities.engagement import day_start, engaged
-from api.assessments.filters import ScoreFilters, apply_score_filters
+from api.assessments.filters import ScoreFilters
+from api.assessments.quadrants import Quadrant, latest_scores, quadrant_condition, tenant_threshold
 from api.auth.principal import Principal, Role
 from api.concurrency import check_if_match
 from api.crud import (
     apply,
     archive_or_restore,
+    dialect,
     ensure_external_id_free,
     get_owned,
-    json_array_contains,
+    json_array_has,
+    json_element,
+    like_pattern,
     snapshot,
-    text_search,
+    text_match,
 )
 from api.db import StaticQuery, utcnow
 from api.errors import Conflict, Forbidden, NotFound, Unprocessable
 from api.models import Assessment, Feedback, Organisation, Stakeholder, User
-from api.pagination import PageParams, PageResult, paginate
+from api.pagination import ListQueries, PageParams, PageResult
 from api.stakeholders.schemas import StakeholderCreate, StakeholderUpdate
 
 COLLECTION_PATH = "/api/v1/stakeholders"
@@ -78,18 +82,106 @@ _TABLE = Stakeholder.__table__
 # GET by id, built once: no expression to build and no ORM on every request.
 _BY_ID = StaticQuery(select(*_TABLE.c).where(_TABLE.c.id == bindparam("id"),
                                              _TABLE.c.tenant_id == bindparam("tenant_id")))
+# The filters that compare one column with the value given (`if filters.kind:` and so on).
+_EQUAL = {"kind": Stakeholder.kind, "organisation_id": Stakeholder.organisation_id, "owner_id": Stakeholder.owner_id,
+          "champion": Stakeholder.is_champion, "public_representative": Stakeholder.is_public_representative,
+          "contact_consent": Stakeholder.contact_consent, "external_id": Stakeholder.external_id}
+_SCORES = ("plan_id", "min_interest", "max_interest", "min_influence", "max_influence")
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What changes the SQL of a filtered stakeholder query: which filters are given, and how some of them apply.
+    Their values are bound per request (`filter_values`)."""
+
+    dialect: str
+    given: frozenset[str]
+    archived: bool
+    quadrant: str | None
+    sees_contact_details: bool
+
+
+async def filter_values(*, session: AsyncSession, caller: Principal,
+                        filters: StakeholderFilters) -> tuple[_Shape, dict[str, Any]]:
+    """The filters' bound values, by the names `_statement` gives them, and the shape of the statement."""
+    if filters.email is not None and not caller.sees_contact_details:
+        # Filtering by email would tell a viewer whose address it is, so it is refused outright.
+        raise Forbidden(f"The {caller.role.value} role may not filter by email")
+    name = dialect(session)
+    values: dict[str, Any] = {"tenant_id": caller.tenant_id}
+    for field in ("category", "tag"):
+        if getattr(filters, field):
+            values[field] = json_element(name, getattr(filters, field))
+    for field in _EQUAL:
+        value = getattr(filters, field)
+        if value is not None and value != "":
+            values[field] = value
+    if filters.email is not None:
+        values["email"] = filters.email
+    if filters.not_engaged_since:
+        values["since"] = day_start(filters.not_engaged_since)
+    if filters.q:
+        values["q"] = like_pattern(filters.q)
+    for field in _SCORES:
+        if getattr(filters.scores, field) is not None:
+            values[field] = getattr(filters.scores, field)
+    if filters.scores.quadrant is not None:
+        values["high"] = await tenant_threshold(session, caller.tenant_id)
+    shape = _Shape(name, frozenset(values), filters.archived, filters.scores.quadrant, caller.sees_contact_details)
+    return shape, values
+
+
+def _statement(shape: _Shape) -> Select:
+    """The tenant's stakeholders matching the filters `shape` names, each value a named parameter."""
+    given, p = shape.given, bindparam
+    stmt = select(Stakeholder).where(Stakeholder.tenant_id == p("tenant_id"))
+    stmt = stmt.where(Stakeholder.archived_at.is_not(None) if shape.archived else Stakeholder.archived_at.is_(None))
+    # A restricted person (UK GDPR Art. 18) is kept but processed no further: never in a list or an export.
+    stmt = stmt.where(Stakeholder.restricted_at.is_(None))
+    if "category" in given:
+        stmt = stmt.where(json_array_has(shape.dialect, Stakeholder.categories, p("category")))
+    if "tag" in given:
+        stmt = stmt.where(json_array_has(shape.dialect, Stakeholder.tags, p("tag")))
+    for field, column in _EQUAL.items():
+        if field in given:
+            stmt = stmt.where(column == p(field))
+    if "email" in given:
+        stmt = stmt.where(func.lower(Stakeholder.email) == func.lower(p("email")))
+    if "since" in given:
+        stmt = stmt.where(~engaged(Stakeholder.id, p("tenant_id"), since=p("since")))
+    if "q" in given:
+        # A viewer's search leaves email out, so it cannot be used to probe addresses.
+        own = [Stakeholder.name, Stakeholder.email] if shape.sees_contact_details else [Stakeholder.name]
+        organisations = select(Organisation.id).where(Organisation.tenant_id == p("tenant_id"),
+                                                      text_match(p("q"), Organisation.name))
+        stmt = stmt.where(or_(text_match(p("q"), *own), Stakeholder.organisation_id.in_(organisations)))
+    if shape.quadrant is None and given.isdisjoint(_SCORES):
+        return stmt
+    # The latest scores (for plan_id, else the general ones): a stakeholder never assessed (for that plan) drops out.
+    scores = latest_scores(p("tenant_id"), p("plan_id") if "plan_id" in given else None)
+    stmt = stmt.join(scores, scores.c.stakeholder_id == Stakeholder.id)
+    for field, compare in (("min_interest", scores.c.interest.__ge__), ("max_interest", scores.c.interest.__le__),
+                           ("min_influence", scores.c.influence.__ge__), ("max_influence", scores.c.influence.__le__)):
+        if field in given:
+            stmt = stmt.where(compare(p(field)))
+    if shape.quadrant is not None:
+        stmt = stmt.where(quadrant_condition(Quadrant(shape.quadrant), scores.c.interest, scores.c.influence,
+                                             p("high")))
+    return stmt
+
+
+_LIST = ListQueries(_statement, sortable=SORTABLE, default_sort="name", core_columns=list(_TABLE.c))
 
 
 async def list_stakeholders(*, session: AsyncSession, caller: Principal, filters: StakeholderFilters,
                             page: PageParams) -> PageResult:
     """A page of the tenant's stakeholders matching the filters, as mappings of the stored columns."""
-    stmt = await filtered_query(session=session, caller=caller, filters=filters)
+    shape, values = await filter_values(session=session, caller=caller, filters=filters)
     # About one stakeholder in ten has a given category, so such a page passes over hundreds of rows: the sort
     # indexes hold categories, archived_at and restricted_at (migration 0006), so the page is found in the index
     # and only its own rows are read. Unfiltered, a page passes over little more than its rows, and finding
     # their keys first then reading them again would cost more.
-    return await paginate(session, stmt, params=page, sortable=SORTABLE, default_sort="name",
-                          core_columns=list(_TABLE.c), keys_first=filters.category is not None)
+    return await _LIST.page(session, shape=shape, values=values, params=page, keys_first="category" in values)
 
 
 async def get_values(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID) -> Mapping[str, Any]:
@@ -107,43 +199,9 @@ def visible(restricted_at: Any, caller: Principal) -> bool:
 
 
 async def filtered_query(*, session: AsyncSession, caller: Principal, filters: StakeholderFilters) -> Select:
-    """The tenant's stakeholders matching the filters, as a statement (lists page it, exports stream it)."""
-    if filters.email is not None and not caller.sees_contact_details:
-        # Filtering by email would tell a viewer whose address it is, so it is refused outright.
-        raise Forbidden(f"The {caller.role.value} role may not filter by email")
-    stmt = select(Stakeholder).where(Stakeholder.tenant_id == caller.tenant_id)
-    stmt = stmt.where(Stakeholder.archived_at.is_not(None) if filters.archived else Stakeholder.archived_at.is_(None))
-    # A restricted person (UK GDPR Art. 18) is kept but processed no further: never in a list or an export.
-    stmt = stmt.where(Stakeholder.restricted_at.is_(None))
-    if filters.category:
-        stmt = stmt.where(json_array_contains(session, Stakeholder.categories, filters.category))
-    if filters.tag:
-        stmt = stmt.where(json_array_contains(session, Stakeholder.tags, filters.tag))
-    if filters.kind:
-        stmt = stmt.where(Stakeholder.kind == filters.kind)
-    if filters.organisation_id:
-        stmt = stmt.where(Stakeholder.organisation_id == filters.organisation_id)
-    if filters.owner_id:
-        stmt = stmt.where(Stakeholder.owner_id == filters.owner_id)
-    if filters.champion is not None:
-        stmt = stmt.where(Stakeholder.is_champion == filters.champion)
-    if filters.public_representative is not None:
-        stmt = stmt.where(Stakeholder.is_public_representative == filters.public_representative)
-    if filters.contact_consent is not None:
-        stmt = stmt.where(Stakeholder.contact_consent == filters.contact_consent)
-    if filters.external_id:
-        stmt = stmt.where(Stakeholder.external_id == filters.external_id)
-    if filters.email is not None:
-        stmt = stmt.where(func.lower(Stakeholder.email) == func.lower(filters.email))
-    if filters.not_engaged_since:
-        stmt = stmt.where(~engaged(Stakeholder.id, caller.tenant_id, since=day_start(filters.not_engaged_since)))
-    if filters.q:
-        # A viewer's search leaves email out, so it cannot be used to probe addresses.
-        own = [Stakeholder.name, Stakeholder.email] if caller.sees_contact_details else [Stakeholder.name]
-        organisations = select(Organisation.id).where(Organisation.tenant_id == caller.tenant_id,
-                                                      text_search(filters.q, Organisation.name))
-        stmt = stmt.where(or_(text_search(filters.q, *own), Stakeholder.organisation_id.in_(organisations)))
-    return await apply_score_filters(session, stmt, tenant_id=caller.tenant_id, filters=filters.scores)
+    """The tenant's stakeholders matching the filters, values bound, as a statement (exports stream it)."""
+    shape, values = await filter_values(session=session, caller=caller, filters=filters)
+    return _statement(shape).params(values)
 
 
 async def get(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID) -> Stakeholder:

@@ -68,3 +68,29 @@ async def test_tied_rows_are_ordered_by_id_in_the_direction_of_the_sort(client, 
     # influence 2), so it comes first.
     rest = sorted((str(imported[i].id) for i in (1, 2, 4, 8)), reverse=True)
     assert listed == [str(imported[7].id), *rest]
+
+
+async def test_a_list_statement_built_for_one_request_keeps_none_of_its_values(client, a, b, imported):
+    """Each shape of filters is compiled once (api.pagination.ListQueries) and run with every later request's
+    own values: another tenant, category, score, cursor or page size with the same shape gets its own rows."""
+    async def listed(headers, **params):
+        r = await client.get(URL, params={"include_total": "true", **params}, headers=headers)
+        assert r.status_code == 200, r.text
+        return [item["id"] for item in r.json()["items"]], r.json()["total"]
+
+    carers = {str(imported[i].id) for i in (1, 2, 4, 7, 8)}  # influence 4, active, unrestricted
+    ids, total = await listed(a["viewer"], category="carer", min_influence="4")
+    assert set(ids) == carers and total == 5
+    ids, total = await listed(b["viewer"], category="carer", min_influence="4")
+    assert len(ids) == 3 and total == 3 and not set(ids) & carers  # tenant B's decoys only
+    ids, total = await listed(a["viewer"], category="staff", min_influence="4")
+    assert set(ids) == {str(imported[i].id) for i in (10, 11)} and total == 2
+    ids, total = await listed(a["viewer"], category="carer", min_influence="5")
+    assert ids == [] and total == 0
+    first, _ = await listed(a["viewer"], category="carer", min_influence="4", sort="-updated_at", limit="2")
+    r = await client.get(URL, params={"category": "carer", "min_influence": "4", "sort": "-updated_at", "limit": "2"},
+                         headers=a["viewer"])
+    second = await client.get(URL, params={"category": "carer", "min_influence": "4", "sort": "-updated_at",
+                                           "limit": "3", "cursor": r.json()["next_cursor"]}, headers=a["viewer"])
+    assert len(second.json()["items"]) == 3
+    assert not {item["id"] for item in second.json()["items"]} & set(first)
