@@ -93,8 +93,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     # Each feature router straight on the app, not under one /api/v1 router: FastAPI matches included routers
     # lazily, re-walking the tree below each level on every request, and one level fewer halved that cost.
-    # Order matters only where paths overlap: /stakeholders/grid (assessments) before /stakeholders/{id}.
-    for router in (auth_router, organisations_router, assessments_router, stakeholders_router, plans_router,
+    # A request is tried against the routers in this order, so the stakeholder register, which carries most of the
+    # traffic, comes first: after three other routers, a read by id cost 11 % more instructions (callgrind). No
+    # paths overlap (GET /stakeholders/{id} takes only a UUID, so /stakeholders/grid falls through to assessments).
+    for router in (stakeholders_router, auth_router, organisations_router, assessments_router, plans_router,
                    actions_router, risks_router, activities_router, feedback_router, calendar_router, reports_router,
                    tenant_settings_router, users_router, service_accounts_router, audit_events_router,
                    imports_router, exports_router, duties_router, duty_assessments_router, consultations_router,
