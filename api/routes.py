@@ -16,7 +16,12 @@ class RouteTable:
     def __init__(self, app: FastAPI):
         self._entries: list[tuple[re.Pattern, str, set[str]]] = []
         self._body_types: dict[tuple[str, str], frozenset[str]] = {}
-        for template, operations in app.openapi().get("paths", {}).items():
+        # A literal segment before a parameter in the same place, as the router resolves them: the spec's templates
+        # have lost their convertors (GET /stakeholders/{id} takes only a UUID), so in the spec's order
+        # /stakeholders/{stakeholder_id} would claim /stakeholders/grid.
+        paths = app.openapi().get("paths", {})
+        for template in sorted(paths, key=lambda t: [segment.startswith("{") for segment in t.split("/")]):
+            operations = paths[template]
             regex, _, _ = compile_path(template)
             methods = {m.upper() for m in operations if m in _OPERATION_METHODS}
             self._entries.append((regex, template, methods))

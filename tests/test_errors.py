@@ -26,6 +26,14 @@ async def test_wrong_method_is_405_problem_with_allow(client, a):
     assert set(r.headers["allow"].split(", ")) >= {"GET", "POST"}
 
 
+async def test_allow_names_the_literal_path_not_a_parameter_in_its_place(client, a):
+    """/stakeholders/grid is the grid's (GET only), though /stakeholders/{stakeholder_id} is listed before it."""
+    r = await client.request("OPTIONS", "/api/v1/stakeholders/grid", headers=a["admin"])
+    assert r.status_code == 405 and r.headers["allow"] == "GET"
+    r = await client.request("OPTIONS", f"/api/v1/stakeholders/{a.users['admin'].id}", headers=a["admin"])
+    assert r.status_code == 405 and r.headers["allow"] == "DELETE, GET, PATCH"
+
+
 async def test_validation_problem_lists_field_errors_without_echoing_input(client, a):
     r = await client.post("/api/v1/organisations", json={"name": "x", "email": "secret-value"}, headers=a["lead"])
     body = r.json()
