@@ -9,12 +9,11 @@ import re
 from fastapi import Request
 
 from api.errors import problem_response
-from api.routes import match_request, route_table
+from api.routes import API_PREFIX, match_request, route_table
 
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-API_PREFIX = "/api/v1"
-STREAMED_PREFIX = "/api/v1/imports/"  # the imports read their body as a stream, capped by themselves
+STREAMED_PREFIX = f"{API_PREFIX}/imports/"  # the imports read their body as a stream, capped by themselves
 _STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 _BRACKETS = re.compile(rb"[\[\]{}]")
 

@@ -6,7 +6,8 @@
 - A Content-Security-Policy that forbids framing everywhere; the SPA's (`default-src 'self'`, no inline
   script) on every page but the interactive API docs, which load Swagger UI and ReDoc from their CDN."""
 
-API_PREFIX = "/api/v1"
+from api.routes import API_PREFIX
+
 STRICT_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
               "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 DOCS_CDN = "https://cdn.jsdelivr.net"

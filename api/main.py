@@ -41,7 +41,7 @@ from api.plans.router import router as plans_router
 from api.ratelimit import RateLimiter, RateLimitMiddleware
 from api.reports.router import router as reports_router
 from api.risks.router import router as risks_router
-from api.routes import route_table
+from api.routes import API_PREFIX, route_table
 from api.scrutiny.router import router as scrutiny_router
 from api.security import TokenCodec
 from api.service_accounts.router import router as service_accounts_router
@@ -49,7 +49,6 @@ from api.stakeholders.router import router as stakeholders_router
 from api.tenant_settings.router import router as tenant_settings_router
 from api.users.router import router as users_router
 
-API_PREFIX = "/api/v1"
 DESCRIPTION = """Involve keeps an NHS body's stakeholder register, its engagement record and the evidence
 that it met its legal duty to involve the public.
 

@@ -9,6 +9,7 @@ import re
 from fastapi import FastAPI
 from starlette.routing import compile_path
 
+API_PREFIX = "/api/v1"  # every operation but the ops probes and the SPA lives under it
 _OPERATION_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 
