@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1)  # every body but an import's or a file upload's (413)
     max_json_depth: int = Field(default=32, ge=1)  # deeper JSON is refused (400)
     db_statement_timeout_ms: int = Field(default=30_000, ge=0)  # PostgreSQL only; 0 turns it off
+    # PostgreSQL only: the stakeholder list and reads by id answered before FastAPI's router, on a pool of their own
+    # (api/stakeholders/hot_reads.py). Off, the FastAPI routes answer them, as they answer the rest.
+    hot_reads: bool = True
 
     # Rate limits, in the `limits` package's notation ("10/minute", "5 per second"); shared through Redis
     # when INVOLVE_REDIS_URL is set, kept in each process's memory otherwise.

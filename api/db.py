@@ -1,18 +1,22 @@
 """Database: declarative base, portable column types, the async engine and the session dependency."""
 
+import asyncio
 import logging
 import os
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg
 import orjson
 from fastapi import Request
 from sqlalchemy import JSON, DateTime, MetaData, Select, event
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import NullPool
@@ -170,8 +174,89 @@ class Database:
         self.read_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.write_sessions = async_sessionmaker(self.write_engine, expire_on_commit=False)
 
+        # The hot reads' own connections (api/stakeholders/hot_reads.py), PostgreSQL only.
+        self.read_pool = None if settings.is_sqlite else ReadPool(settings)
+
     async def dispose(self) -> None:
+        if self.read_pool is not None:
+            await self.read_pool.close()
         await self.engine.dispose()
+
+
+class _TenantConnection(asyncpg.Connection):
+    """A read pool's connection, remembering the tenant its session is scoped to."""
+
+    __slots__ = ("_tenant",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._tenant: str | None = None
+
+    async def scope_to(self, tenant: str) -> None:
+        if self._tenant != tenant:
+            self._tenant = None  # unknown until the new setting is confirmed
+            await self.execute("SELECT set_config('app.tenant_id', $1, false)", tenant)
+            self._tenant = tenant
+
+
+class ReadPool:
+    """asyncpg's own pool of connections for the hot reads, which run one statement at a time outside any transaction
+    (no BEGIN and no ROLLBACK round trips, nor SQLAlchemy's session around them).
+
+    Row-level security needs the tenant as a setting, and without a transaction it cannot be transaction-local as
+    the sessions' is (api.rls). Here it is a setting of the connection's session instead, set before the first
+    statement of every use whose tenant differs from the connection's last one. That is safe because these
+    connections serve nothing else: no other code ever runs on one, so no tenant can carry over into code that did
+    not set its own, and every statement run here also filters by the tenant itself (RLS stays defence in depth).
+    asyncpg's pool would `RESET ALL` on every release, a round trip that would also drop the setting; this pool skips
+    it, as nothing here changes other settings, opens a transaction or holds a lock."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._pool: asyncpg.Pool | None = None
+        self._lock = asyncio.Lock()
+
+    async def _setup(self, connection: _TenantConnection) -> None:
+        from api.rls import connection_setup
+
+        for statement in connection_setup(role=self.settings.db_app_role, trusted=False):
+            await connection.execute(statement)
+        # JSON as the sessions' connections decode it (orjson); values bound to JSON columns arrive already as text.
+        for name in ("json", "jsonb"):
+            await connection.set_type_codec(name, schema="pg_catalog", format="text", encoder=str,
+                                            decoder=orjson.loads)
+        # Ids as text: what the reads write into JSON anyway. orjson writes a str at once, where asyncpg's own UUID
+        # class (not uuid.UUID to orjson) went through a Python call per id: half of a list page's serialising.
+        await connection.set_type_codec("uuid", schema="pg_catalog", format="text", encoder=str, decoder=str)
+
+    async def _reset(self, connection: _TenantConnection) -> None:
+        """Nothing to reset: see the class's comment."""
+
+    async def _open(self) -> asyncpg.Pool:
+        async with self._lock:
+            if self._pool is None:
+                settings = self.settings
+                server_settings = ({"statement_timeout": str(settings.db_statement_timeout_ms)}
+                                   if settings.db_statement_timeout_ms else None)
+                url = make_url(settings.async_database_url).set(drivername="postgresql")
+                self._pool = await asyncpg.create_pool(
+                    url.render_as_string(hide_password=False), min_size=0, max_size=settings.db_pool_size,
+                    timeout=settings.db_connect_timeout, server_settings=server_settings,
+                    connection_class=_TenantConnection, init=self._setup, reset=self._reset)
+        return self._pool
+
+    @asynccontextmanager
+    async def scoped(self, tenant_id: uuid.UUID) -> AsyncIterator[asyncpg.Connection]:
+        """A connection whose session sees only this tenant's rows (under row-level security)."""
+        pool = self._pool or await self._open()
+        async with pool.acquire(timeout=self.settings.db_pool_timeout) as connection:
+            await connection.scope_to(str(tenant_id))
+            yield connection
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
 
 
 _DRIVER_KEY = "driver_connection"
@@ -228,25 +313,26 @@ class StaticQuery:
             self._compiled = str(compiled), parameters
         return self._compiled
 
-    async def _driver_args(self, session: AsyncSession, params: dict[str, Any]):
-        sql, parameters = self._for_asyncpg(session.get_bind().dialect)
+    def asyncpg_args(self, dialect, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
+        """The SQL text and its positional arguments for asyncpg's `fetch(sql, *args)`."""
+        sql, parameters = self._for_asyncpg(dialect)
         args = []
         for name, processor, fixed in parameters:
             value = params[name] if fixed is _REQUIRED else fixed
             args.append(processor(value) if processor is not None and value is not None else value)
-        return await driver_connection(session), sql, args
+        return sql, args
 
     async def one(self, session: AsyncSession, **params) -> Mapping[str, Any] | None:
         if session.get_bind().dialect.name != "postgresql":
             return (await (await session.connection()).execute(self.statement, params)).mappings().first()
-        driver, sql, args = await self._driver_args(session, params)
-        return await driver.fetchrow(sql, *args)
+        sql, args = self.asyncpg_args(session.get_bind().dialect, params)
+        return await (await driver_connection(session)).fetchrow(sql, *args)
 
     async def all(self, session: AsyncSession, **params) -> list[Mapping[str, Any]]:
         if session.get_bind().dialect.name != "postgresql":
             return list((await (await session.connection()).execute(self.statement, params)).mappings())
-        driver, sql, args = await self._driver_args(session, params)
-        return await driver.fetch(sql, *args)
+        sql, args = self.asyncpg_args(session.get_bind().dialect, params)
+        return await (await driver_connection(session)).fetch(sql, *args)
 
 
 _REQUIRED = object()  # a parameter each run must supply

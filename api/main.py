@@ -45,6 +45,7 @@ from api.routes import API_PREFIX, route_table
 from api.scrutiny.router import router as scrutiny_router
 from api.security import TokenCodec
 from api.service_accounts.router import router as service_accounts_router
+from api.stakeholders.hot_reads import HotReads
 from api.stakeholders.router import router as stakeholders_router
 from api.tenant_settings.router import router as tenant_settings_router
 from api.users.router import router as users_router
@@ -108,7 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # A registry per app, so several apps in one process (tests, reloads) each count their own requests.
     app.state.metrics_registry = metrics_registry()
     # Outermost last: request id (with the access log and metrics), security headers, CORS, rate limit, the body and
-    # method guards, then the closing of the request's database session.
+    # method guards, the closing of the request's database session, then the hot reads (which use none).
+    app.add_middleware(HotReads, fastapi_app=app)
     app.add_middleware(SessionMiddleware)
     app.add_middleware(RequestGuardMiddleware, max_body_bytes=settings.max_body_bytes,
                        max_json_depth=settings.max_json_depth)

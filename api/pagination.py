@@ -199,14 +199,10 @@ class ListQueries:
             query = self._queries[key] = StaticQuery(make())
         return query
 
-    async def page(self, session: AsyncSession, *, shape: Hashable, values: dict[str, Any], params: PageParams,
-                   keys_first: bool = False) -> PageResult:
+    def plan(self, *, shape: Hashable, values: dict[str, Any], params: PageParams,
+             keys_first: bool = False) -> tuple[StaticQuery, dict[str, Any], _Order]:
+        """The page's query, its bound values and its ordering (BadRequest for a bad sort or cursor)."""
         order = _order(params, self.sortable, self.default_sort)
-        total = None
-        if params.include_total:
-            counted = self._query((shape, "count"), lambda: select(func.count().label("total")).select_from(
-                self.build(shape).order_by(None).subquery()))
-            total = (await counted.one(session, **values))["total"]
 
         def make() -> Select:
             after = None if order.after is None else [
@@ -219,4 +215,19 @@ class ListQueries:
         query = self._query((shape, order.spec, order.after is not None, keys_first), make)
         binds = dict(values, page_limit=params.limit + 1)
         binds.update({f"after_{i}": v for i, v in enumerate(order.after or ())})
-        return _result(await query.all(session, **binds), order, params.limit, total, mappings=True)
+        return query, binds, order
+
+    async def page(self, session: AsyncSession, *, shape: Hashable, values: dict[str, Any], params: PageParams,
+                   keys_first: bool = False) -> PageResult:
+        query, binds, order = self.plan(shape=shape, values=values, params=params, keys_first=keys_first)
+        total = None
+        if params.include_total:
+            counted = self._query((shape, "count"), lambda: select(func.count().label("total")).select_from(
+                self.build(shape).order_by(None).subquery()))
+            total = (await counted.one(session, **values))["total"]
+        return page_result(await query.all(session, **binds), order, params.limit, total)
+
+
+def page_result(rows: list, order: _Order, limit: int, total: int | None = None) -> PageResult:
+    """A page of `limit` rows (mappings) from the `limit + 1` fetched, with the cursor of the next one."""
+    return _result(rows, order, limit, total, mappings=True)

@@ -1,12 +1,14 @@
 """Who is calling: the bearer token checked, its user or service account loaded, its role required."""
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
+from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,7 +18,7 @@ from api.auth.oidc import Identity, OidcVerifier
 from api.db import StaticQuery, get_session
 from api.errors import Forbidden, Unauthorized
 from api.models import ServiceAccount, Tenant, User
-from api.security import InvalidToken, TokenCodec
+from api.security import InvalidToken, TokenClaims, TokenCodec
 
 
 class Role(StrEnum):
@@ -57,9 +59,30 @@ bearer_scheme = HTTPBearer(auto_error=False, scheme_name="BearerJWT",
 
 
 # The account behind a token, looked up on every request (so deactivation and role changes take effect at once).
-_ACCOUNTS = {kind: StaticQuery(select(model.role, model.is_active).where(model.id == bindparam("id"),
-                                                                         model.tenant_id == bindparam("tenant_id")))
-             for kind, model in (("user", User), ("service_account", ServiceAccount))}
+ACCOUNT_MODELS = {"user": User, "service_account": ServiceAccount}  # by the token's subject kind
+
+
+def account_columns(model) -> tuple:
+    """What a request needs of its caller's account, labelled apart from any other table's columns."""
+    return model.role.label("account_role"), model.is_active.label("account_active")
+
+
+def principal_of(claims: TokenClaims, account: Mapping[str, Any] | None) -> Principal | None:
+    """The caller of a verified token, given its account's account_columns(); None when the account is unknown or
+    deactivated."""
+    if account is None or not account["account_active"]:
+        return None
+    return Principal(claims.subject_id, claims.subject_kind, claims.tenant_id, Role(account["account_role"]))
+
+ACCOUNTS = {kind: StaticQuery(select(*account_columns(model)).where(model.id == bindparam("id"),
+                                                                    model.tenant_id == bindparam("tenant_id")))
+            for kind, model in ACCOUNT_MODELS.items()}
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer …` header, read as the two security schemes below read it."""
+    scheme, token = get_authorization_scheme_param(authorization)
+    return token if authorization and scheme.lower() == "bearer" and token else None
 
 
 async def current_principal(
@@ -89,10 +112,10 @@ async def current_principal(
         raise Unauthorized("The token is invalid or has expired")
     # The token's signature is verified, so its tenant scopes the session (row-level security) from here on.
     await rls.scope(session, claims.tenant_id)
-    row = await _ACCOUNTS[claims.subject_kind].one(session, id=claims.subject_id, tenant_id=claims.tenant_id)
-    if row is None or not row["is_active"]:
+    principal = principal_of(claims, await ACCOUNTS[claims.subject_kind].one(session, id=claims.subject_id,
+                                                                             tenant_id=claims.tenant_id))
+    if principal is None:
         raise Unauthorized("The account is unknown or deactivated")
-    principal = Principal(claims.subject_id, claims.subject_kind, claims.tenant_id, Role(row["role"]))
     request.state.principal_id = str(principal.id)
     return principal
 

@@ -1,5 +1,6 @@
 import uuid
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel, Field
@@ -7,11 +8,13 @@ from pydantic import BaseModel, Field
 from api.activities.engagement import IsoDate
 from api.assessments.filters import ScoreFilters
 from api.assessments.quadrants import Quadrant
+from api.auth.principal import Principal
 from api.concurrency import IfMatch, etag, set_etag
 from api.deps import Admin, Editor, PageDep, Reader, SessionDep
 from api.errors import problems
 from api.gdpr import service as gdpr
 from api.idempotency import IdempotencyDep
+from api.pagination import PageResult
 from api.responses import json_response
 from api.stakeholders import service
 from api.stakeholders.schemas import (
@@ -84,8 +87,18 @@ async def list_stakeholders(session: SessionDep, caller: Reader, filters: Stakeh
                             page: PageDep) -> Response:
     """Stakeholders of your tenant, a page at a time; sortable by name, created_at, updated_at."""
     result = await service.list_stakeholders(session=session, caller=caller, filters=filters, page=page)
+    return page_response(result, caller)
+
+
+def page_response(result: PageResult, caller: Principal) -> Response:
+    """A StakeholderPage as this caller may see it (here and in the hot reads)."""
     return json_response({"items": [read_values(s, caller) for s in result.items], "next_cursor": result.next_cursor,
                           "total": result.total})
+
+
+def read_response(values: Mapping[str, Any], caller: Principal) -> Response:
+    """A StakeholderRead as this caller may see it, with its ETag (here and in the hot reads)."""
+    return json_response(read_values(values, caller), headers={"ETag": etag(values["version"])})
 
 
 @router.post("", response_model=StakeholderRead, status_code=status.HTTP_201_CREATED,
@@ -111,7 +124,7 @@ async def get_stakeholder(stakeholder_id: uuid.UUID, session: SessionDep, caller
     if values["restricted_at"] is not None:
         await gdpr.audit_restricted_read(session, caller, stakeholder_id)
         await session.commit()
-    return json_response(read_values(values, caller), headers={"ETag": etag(values["version"])})
+    return read_response(values, caller)
 
 
 @router.patch("/{stakeholder_id:uuid}", response_model=StakeholderRead, summary="Update a stakeholder",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +18,7 @@ from api import audit, idempotency, legal_hold
 from api.activities.engagement import day_start, engaged
 from api.assessments.filters import ScoreFilters
 from api.assessments.quadrants import Quadrant, latest_scores, quadrant_condition, tenant_threshold
-from api.auth.principal import Principal, Role
+from api.auth.principal import ACCOUNT_MODELS, Principal, Role, account_columns
 from api.concurrency import check_if_match
 from api.crud import (
     apply,
@@ -82,6 +82,15 @@ _TABLE = Stakeholder.__table__
 # GET by id, built once: no expression to build and no ORM on every request.
 _BY_ID = StaticQuery(select(*_TABLE.c).where(_TABLE.c.id == bindparam("id"),
                                              _TABLE.c.tenant_id == bindparam("tenant_id")))
+# The same with the caller's account (api.auth.principal.ACCOUNTS) in one round trip, for the hot reads: the
+# account's role and is_active, and the stakeholder's columns, null when there is no such stakeholder.
+BY_ID_WITH_ACCOUNT = {
+    kind: StaticQuery(select(*account_columns(model), *_TABLE.c)
+                      .select_from(model)
+                      .outerjoin(_TABLE, and_(_TABLE.c.id == bindparam("id"),
+                                              _TABLE.c.tenant_id == bindparam("tenant_id")))
+                      .where(model.id == bindparam("account_id"), model.tenant_id == bindparam("tenant_id")))
+    for kind, model in ACCOUNT_MODELS.items()}
 # The filters that compare one column with the value given (`if filters.kind:` and so on).
 _EQUAL = {"kind": Stakeholder.kind, "organisation_id": Stakeholder.organisation_id, "owner_id": Stakeholder.owner_id,
           "champion": Stakeholder.is_champion, "public_representative": Stakeholder.is_public_representative,
@@ -101,17 +110,16 @@ class _Shape:
     sees_contact_details: bool
 
 
-async def filter_values(*, session: AsyncSession, caller: Principal,
-                        filters: StakeholderFilters) -> tuple[_Shape, dict[str, Any]]:
-    """The filters' bound values, by the names `_statement` gives them, and the shape of the statement."""
+def _shape_and_values(dialect_name: str, caller: Principal, filters: StakeholderFilters) -> tuple[_Shape, dict]:
+    """The filters' bound values, by the names `_statement` gives them, and the shape of the statement; a quadrant's
+    threshold ("high") is left to filter_values, which can look it up."""
     if filters.email is not None and not caller.sees_contact_details:
         # Filtering by email would tell a viewer whose address it is, so it is refused outright.
         raise Forbidden(f"The {caller.role.value} role may not filter by email")
-    name = dialect(session)
     values: dict[str, Any] = {"tenant_id": caller.tenant_id}
     for field in ("category", "tag"):
         if getattr(filters, field):
-            values[field] = json_element(name, getattr(filters, field))
+            values[field] = json_element(dialect_name, getattr(filters, field))
     for field in _EQUAL:
         value = getattr(filters, field)
         if value is not None and value != "":
@@ -125,9 +133,17 @@ async def filter_values(*, session: AsyncSession, caller: Principal,
     for field in _SCORES:
         if getattr(filters.scores, field) is not None:
             values[field] = getattr(filters.scores, field)
+    shape = _Shape(dialect_name, frozenset(values), filters.archived, filters.scores.quadrant,
+                   caller.sees_contact_details)
+    return shape, values
+
+
+async def filter_values(*, session: AsyncSession, caller: Principal,
+                        filters: StakeholderFilters) -> tuple[_Shape, dict[str, Any]]:
+    """The filters' bound values, by the names `_statement` gives them, and the shape of the statement."""
+    shape, values = _shape_and_values(dialect(session), caller, filters)
     if filters.scores.quadrant is not None:
         values["high"] = await tenant_threshold(session, caller.tenant_id)
-    shape = _Shape(name, frozenset(values), filters.archived, filters.scores.quadrant, caller.sees_contact_details)
     return shape, values
 
 
@@ -177,11 +193,25 @@ async def list_stakeholders(*, session: AsyncSession, caller: Principal, filters
                             page: PageParams) -> PageResult:
     """A page of the tenant's stakeholders matching the filters, as mappings of the stored columns."""
     shape, values = await filter_values(session=session, caller=caller, filters=filters)
+    return await _LIST.page(session, shape=shape, values=values, params=page, keys_first=_keys_first(values))
+
+
+def list_plan(*, dialect_name: str, caller: Principal, filters: StakeholderFilters,
+              page: PageParams) -> tuple[StaticQuery, dict[str, Any], Any]:
+    """list_stakeholders' page query, its bound values and its ordering, to run elsewhere (the hot reads,
+    api/stakeholders/hot_reads.py), for filters without a quadrant (whose threshold is a query of its own)."""
+    if filters.scores.quadrant is not None:
+        raise ValueError("a quadrant filter needs filter_values()")
+    shape, values = _shape_and_values(dialect_name, caller, filters)
+    return _LIST.plan(shape=shape, values=values, params=page, keys_first=_keys_first(values))
+
+
+def _keys_first(values: dict[str, Any]) -> bool:
     # About one stakeholder in ten has a given category, so such a page passes over hundreds of rows: the sort
     # indexes hold categories, archived_at and restricted_at (migration 0006), so the page is found in the index
     # and only its own rows are read. Unfiltered, a page passes over little more than its rows, and finding
     # their keys first then reading them again would cost more.
-    return await _LIST.page(session, shape=shape, values=values, params=page, keys_first="category" in values)
+    return "category" in values
 
 
 async def get_values(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID) -> Mapping[str, Any]:

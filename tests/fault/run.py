@@ -174,10 +174,17 @@ async def scenario_outage(db: Postgres, server: Server, headers: dict) -> None:
         await asyncio.sleep(3)
         await asyncio.to_thread(db.stop)
         down_at = await db.confirm_stopped()
+        # A read by id and a list page (the hot reads, api/stakeholders/hot_reads.py, on a pool of their own) too.
+        reads = [f"/api/v1/stakeholders/{load.ok_ids[0]}", "/api/v1/stakeholders?limit=5"]
+        read_while_down: list[tuple[int, float]] = []
         while time.monotonic() - down_at < OUTAGE_SECONDS:
             t = time.monotonic()
             r = await client.get("/readyz", timeout=10)
             ready.append((t, r.status_code, time.monotonic() - t))
+            for path in reads:
+                t = time.monotonic()
+                r = await client.get(path, headers=headers, timeout=10)
+                read_while_down.append((r.status_code, time.monotonic() - t))
             await asyncio.sleep(0.5)
         restart_at = time.monotonic()
         await asyncio.to_thread(db.start)
@@ -186,6 +193,7 @@ async def scenario_outage(db: Postgres, server: Server, headers: dict) -> None:
         stop.set()
         await asyncio.gather(*workers)
         ready_after = (await client.get("/readyz")).status_code
+        reads_after = [(await client.get(path, headers=headers)).status_code for path in reads]
 
     # "While down": begun once the database was confirmed stopped and answered before its restart began. A write
     # begun earlier may have committed (a 2xx, then it must not be lost: checked below), one answered later may
@@ -213,6 +221,12 @@ async def scenario_outage(db: Postgres, server: Server, headers: dict) -> None:
     check(recovered_in <= RECOVERY_LIMIT, f"recovers within {RECOVERY_LIMIT} s without a restart")
     check(not errors_after_recovery, f"no failures after recovery ({len(errors_after_recovery)})")
     check(ready_after == 200, "/readyz 200 again")
+    slowest_read = max(d for _, d in read_while_down)
+    print(f"    reads while down: {sorted({st for st, _ in read_while_down})} (slowest {slowest_read:.2f} s); "
+          f"after: {reads_after}")
+    check(all(st == 503 for st, _ in read_while_down), "every read while down is a 503")
+    check(slowest_read <= QUICK, f"read 503s are quick (slowest {slowest_read:.2f} s <= {QUICK} s)")
+    check(reads_after == [200, 200], "reads answer 200 again")
     check(not other_5xx, f"no 500s nor dropped connections ({other_5xx})")
     check(lost == 0, f"lost writes: {lost}")
 

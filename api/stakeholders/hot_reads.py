@@ -1,0 +1,156 @@
+"""The two reads that carry most of the traffic, GET /api/v1/stakeholders/{id} and GET /api/v1/stakeholders, answered
+on PostgreSQL before FastAPI's router sees them.
+
+Why: FastAPI's routing and per-request dependency solving, and SQLAlchemy's session around the statements (BEGIN, the
+tenant scope, the account, the rows, ROLLBACK: five round trips), were three quarters of such a read's CPU
+(bench/README.md). Here a read by id is one statement (the caller's account and the stakeholder together) on a
+connection of the read pool (api.db.ReadPool), and a list page two (the account, then the page), all built and
+compiled once by the same code the FastAPI routes use (service.BY_ID_WITH_ACCOUNT, service.list_plan).
+
+What it answers: only a 200 to a request it understands entirely. Everything else goes on, untouched, to the FastAPI
+route, which stays the one definition of the operation, of its spec and of every error: another method or path, no
+bearer token or a single sign-on one, a token that does not verify, a query parameter it does not know or one given
+twice, a value the query models refuse, a bad sort or cursor, a quadrant filter or include_total, an unknown or
+deactivated account, an unknown id, a restricted person (an admin's read of one is audited), the viewer role's email
+filter, and any database error. The bodies and headers are the routes' own (router.read_response, page_response);
+tests/stakeholders/test_hot_reads.py compares both paths' answers.
+
+Where the connection comes from: the read pool; or, when the app's session dependency is overridden (the tests'
+shared transaction, an override taking no arguments), that session's connection, scoped to the caller's tenant
+as current_principal scopes it."""
+
+import asyncio
+import contextlib
+import re
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import parse_qsl
+
+import asyncpg
+from fastapi import FastAPI, Response
+from pydantic import ValidationError
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api import rls
+from api.auth.principal import ACCOUNTS, Principal, bearer_token, principal_of
+from api.db import driver_connection, get_session
+from api.errors import AppError
+from api.pagination import PageParams, page_result
+from api.routes import API_PREFIX
+from api.security import InvalidToken, TokenClaims
+from api.stakeholders import service
+from api.stakeholders.router import StakeholderListQuery, list_filters, page_response, read_response
+
+COLLECTION = f"{API_PREFIX}/stakeholders"
+# Starlette's uuid convertor, which the route's {stakeholder_id:uuid} uses.
+_ID = re.compile(r"/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})")
+_FILTERS = frozenset(StakeholderListQuery.model_fields)
+_PAGING = frozenset(PageParams.model_fields)
+# The database's failures: the route then meets the same failure and answers it as it answers any (503 and so on).
+_DATABASE_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, asyncio.TimeoutError)
+
+
+class HotReads:
+    """ASGI middleware, innermost: inside the request id, access log, security headers, rate limit and request guard."""
+
+    def __init__(self, app: ASGIApp, *, fastapi_app: FastAPI):
+        self.app = app
+        self.state = fastapi_app.state
+        self.overrides = fastapi_app.dependency_overrides
+        self.enabled = self.state.db.read_pool is not None and self.state.settings.hot_reads
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.enabled and scope["type"] == "http" and scope["method"] == "GET" \
+                and scope["path"].startswith(COLLECTION):
+            response = await self._answer(scope)
+            if response is not None:
+                return await response(scope, receive, send)
+        await self.app(scope, receive, send)
+
+    async def _answer(self, scope: Scope) -> Response | None:
+        rest = scope["path"][len(COLLECTION):]
+        by_id = _ID.fullmatch(rest)
+        if not by_id and rest:
+            return None
+        claims = self._claims(scope)
+        if claims is None:
+            return None
+        try:
+            async with self._connection(claims.tenant_id) as connection:
+                if by_id:
+                    return await self._read(connection, claims, uuid.UUID(by_id.group(1)))
+                return await self._list(connection, claims, scope["query_string"])
+        except _DATABASE_ERRORS:
+            return None
+
+    def _claims(self, scope: Scope) -> TokenClaims | None:
+        """The verified claims of the request's own token, or None for the route to answer."""
+        authorization = next((value for name, value in scope["headers"] if name == b"authorization"), None)
+        token = bearer_token(authorization.decode("latin-1") if authorization is not None else None)
+        if token is None or (self.state.oidc is not None and self.state.oidc.owns(token)):
+            return None
+        try:
+            return self.state.tokens.verify(token)
+        except InvalidToken:
+            return None
+
+    @contextlib.asynccontextmanager
+    async def _connection(self, tenant_id: uuid.UUID) -> AsyncIterator[Any]:
+        override = self.overrides.get(get_session)
+        if override is None:
+            async with self.state.db.read_pool.scoped(tenant_id) as connection:
+                yield connection
+            return
+        session = override()
+        await rls.scope(session, tenant_id)
+        yield await driver_connection(session)
+
+    def _dialect(self):
+        return self.state.db.engine.dialect
+
+    async def _read(self, connection, claims: TokenClaims, stakeholder_id: uuid.UUID) -> Response | None:
+        query = service.BY_ID_WITH_ACCOUNT[claims.subject_kind]
+        row = await connection.fetchrow(*_args(query, self._dialect(), account_id=claims.subject_id,
+                                               tenant_id=claims.tenant_id, id=stakeholder_id))
+        caller = _caller(claims, row)
+        if caller is None or row["id"] is None or row["restricted_at"] is not None:
+            return None
+        return read_response(row, caller)
+
+    async def _list(self, connection, claims: TokenClaims, query_string: bytes) -> Response | None:
+        pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+        given = dict(pairs)
+        if len(given) != len(pairs) or not given.keys() <= _FILTERS | _PAGING:
+            return None
+        try:
+            query = StakeholderListQuery.model_validate({k: v for k, v in given.items() if k in _FILTERS})
+            page = PageParams.model_validate({k: v for k, v in given.items() if k in _PAGING})
+        except ValidationError:
+            return None
+        if query.quadrant is not None or page.include_total:
+            return None
+        account = ACCOUNTS[claims.subject_kind]
+        caller = _caller(claims, await connection.fetchrow(*_args(account, self._dialect(), id=claims.subject_id,
+                                                                  tenant_id=claims.tenant_id)))
+        if caller is None:
+            return None
+        try:
+            plan, binds, order = service.list_plan(dialect_name="postgresql", caller=caller,
+                                                   filters=await list_filters(query), page=page)
+        except AppError:
+            return None
+        rows = await connection.fetch(*_args(plan, self._dialect(), **binds))
+        return page_response(page_result(rows, order, page.limit), caller)
+
+
+def _args(query, dialect, **params) -> list[Any]:
+    sql, args = query.asyncpg_args(dialect, params)
+    return [sql, *args]
+
+
+def _caller(claims: TokenClaims, account) -> Principal | None:
+    try:
+        return principal_of(claims, account)
+    except ValueError:  # a role this code does not know: the route's answer, whatever it is
+        return None
