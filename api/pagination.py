@@ -116,7 +116,7 @@ def _keys_first(stmt: Select, columns: list[tuple[ColumnElement, bool]],
 
 
 @dataclass(frozen=True)
-class _Order:
+class Order:
     """A page request's ordering: the sort spec as the cursor records it, the ORDER BY columns, the cursor's values."""
 
     spec: str
@@ -124,30 +124,30 @@ class _Order:
     after: list[Any] | None
 
 
-def _order(params: PageParams, sortable: dict[str, ColumnElement], default_sort: str) -> _Order:
+def _order(params: PageParams, sortable: dict[str, ColumnElement], default_sort: str) -> Order:
     fields = _parse_sort(params.sort, sortable, default_sort)
     spec = ",".join(("-" if d else "") + n for n, d in fields)
     # The id breaks ties in the direction of the last sort field, so one B-tree on (tenant_id, field, id) serves
     # the whole ORDER BY forwards or backwards (mixed directions made PostgreSQL sort every matching row).
     columns = [(sortable[n], d) for n, d in fields] + [(sortable["id"], fields[-1][1] if fields else False)]
     if not params.cursor:
-        return _Order(spec, columns, None)
+        return Order(spec, columns, None)
     try:
         doc = json.loads(base64.urlsafe_b64decode(params.cursor.encode() + b"=" * (-len(params.cursor) % 4)))
         if doc["s"] != spec or len(doc["v"]) != len(columns):
             raise ValueError
-        return _Order(spec, columns, [_decode(c, v) for (c, _), v in zip(columns, doc["v"], strict=True)])
+        return Order(spec, columns, [_decode(c, v) for (c, _), v in zip(columns, doc["v"], strict=True)])
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
         raise BadRequest("The cursor is invalid or belongs to another sort order")
 
 
-def _ordered(stmt: Select, order: _Order, limit: Any, after: list[Any] | None) -> Select:
+def _ordered(stmt: Select, order: Order, limit: Any, after: list[Any] | None) -> Select:
     if after is not None:
         stmt = stmt.where(_after(order.columns, after))
     return stmt.order_by(*[c.desc() if d else c.asc() for c, d in order.columns]).limit(limit)
 
 
-def _result(rows: list, order: _Order, limit: int, total: int | None, *, mappings: bool) -> PageResult:
+def _result(rows: list, order: Order, limit: int, total: int | None, *, mappings: bool) -> PageResult:
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -200,7 +200,7 @@ class ListQueries:
         return query
 
     def plan(self, *, shape: Hashable, values: dict[str, Any], params: PageParams,
-             keys_first: bool = False) -> tuple[StaticQuery, dict[str, Any], _Order]:
+             keys_first: bool = False) -> tuple[StaticQuery, dict[str, Any], Order]:
         """The page's query, its bound values and its ordering (BadRequest for a bad sort or cursor)."""
         order = _order(params, self.sortable, self.default_sort)
 
@@ -228,6 +228,6 @@ class ListQueries:
         return page_result(await query.all(session, **binds), order, params.limit, total)
 
 
-def page_result(rows: list, order: _Order, limit: int, total: int | None = None) -> PageResult:
+def page_result(rows: list, order: Order, limit: int, total: int | None = None) -> PageResult:
     """A page of `limit` rows (mappings) from the `limit + 1` fetched, with the cursor of the next one."""
     return _result(rows, order, limit, total, mappings=True)

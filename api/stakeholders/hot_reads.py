@@ -3,17 +3,17 @@ on PostgreSQL before FastAPI's router sees them.
 
 Why: FastAPI's routing and per-request dependency solving, and SQLAlchemy's session around the statements (BEGIN, the
 tenant scope, the account, the rows, ROLLBACK: five round trips), were three quarters of such a read's CPU
-(bench/README.md). Here a read by id is one statement (the caller's account and the stakeholder together) on a
-connection of the read pool (api.db.ReadPool), and a list page two (the account, then the page), all built and
-compiled once by the same code the FastAPI routes use (service.BY_ID_WITH_ACCOUNT, service.list_plan).
+(bench/README.md). Here a read by id or a list page is one statement, the caller's account joined to the rows, on a
+connection of the read pool (api.db.ReadPool), built and compiled once from the statements the FastAPI routes run
+(service.BY_ID_WITH_ACCOUNT; service.list_plan, wrapped by _with_account).
 
 What it answers: only a 200 to a request it understands entirely. Everything else goes on, untouched, to the FastAPI
 route, which stays the one definition of the operation, of its spec and of every error: another method or path, no
 bearer token or a single sign-on one, a token that does not verify, a query parameter it does not know or one given
 twice, a value the query models refuse, a bad sort or cursor, a quadrant filter or include_total, an unknown or
-deactivated account, an unknown id, a restricted person (an admin's read of one is audited), the viewer role's email
-filter, and any database error. The bodies and headers are the routes' own (router.read_response, page_response);
-tests/stakeholders/test_hot_reads.py compares both paths' answers.
+deactivated account or one whose role is no longer the token's, an unknown id, a restricted person (an admin's read
+of one is audited), the viewer role's email filter, and any database error. The bodies and headers are the routes'
+own (router.read_response, page_response); tests/stakeholders/test_hot_reads.py compares both paths' answers.
 
 Where the connection comes from: the read pool; or, when the app's session dependency is overridden (the tests'
 shared transaction, an override taking no arguments), that session's connection, scoped to the caller's tenant
@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import re
 import uuid
+import weakref
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qsl
@@ -30,13 +31,14 @@ from urllib.parse import parse_qsl
 import asyncpg
 from fastapi import FastAPI, Response
 from pydantic import ValidationError
+from sqlalchemy import bindparam, select, true
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import rls
-from api.auth.principal import ACCOUNTS, Principal, bearer_token, principal_of
-from api.db import driver_connection, get_session
+from api.auth.principal import ACCOUNT_MODELS, Principal, account_columns, bearer_token, principal_of
+from api.db import StaticQuery, driver_connection, get_session
 from api.errors import AppError
-from api.pagination import PageParams, page_result
+from api.pagination import Order, PageParams, page_result
 from api.routes import API_PREFIX
 from api.security import InvalidToken, TokenClaims
 from api.stakeholders import service
@@ -130,18 +132,45 @@ class HotReads:
             return None
         if query.quadrant is not None or page.include_total:
             return None
-        account = ACCOUNTS[claims.subject_kind]
-        caller = _caller(claims, await connection.fetchrow(*_args(account, self._dialect(), id=claims.subject_id,
-                                                                  tenant_id=claims.tenant_id)))
-        if caller is None:
+        # The page's shape depends on the caller's role, known for certain only from the account, which is read in
+        # the same statement: the token's role chooses the shape, and the answer stands only if the account still
+        # has that role (else the route answers, with the account's current role).
+        token_caller = _caller(claims, {"account_active": True, "account_role": claims.role})
+        if token_caller is None:
             return None
         try:
-            plan, binds, order = service.list_plan(dialect_name="postgresql", caller=caller,
+            plan, binds, order = service.list_plan(dialect_name="postgresql", caller=token_caller,
                                                    filters=await list_filters(query), page=page)
         except AppError:
             return None
-        rows = await connection.fetch(*_args(plan, self._dialect(), **binds))
-        return page_response(page_result(rows, order, page.limit), caller)
+        with_account = _with_account(plan, claims.subject_kind, order)
+        rows = await connection.fetch(*_args(with_account, self._dialect(), account_id=claims.subject_id, **binds))
+        caller = _caller(claims, rows[0] if rows else None)
+        if caller != token_caller:
+            return None
+        items = rows if rows[0]["id"] is not None else []  # no stakeholder matched: the account's row alone
+        return page_response(page_result(items, order, page.limit), caller)
+
+
+# A list page's statement with the caller's account joined on, by page statement (dropped with it when
+# ListQueries lets that shape go) and account kind.
+_WITH_ACCOUNT: weakref.WeakKeyDictionary[StaticQuery, dict[str, StaticQuery]] = weakref.WeakKeyDictionary()
+
+
+def _with_account(page: StaticQuery, kind: str, order: Order) -> StaticQuery:
+    """`page` with the role and is_active of the caller's account (api.auth.principal.account_columns) on each row,
+    in one round trip instead of two: the account's one row joined to the page's rows, or alone (with nulls) when
+    the page is empty; none when the account is unknown. Its ORDER BY is the page's again (a join keeps no order)."""
+    made = _WITH_ACCOUNT.setdefault(page, {})
+    if kind not in made:
+        model = ACCOUNT_MODELS[kind]
+        account = select(*account_columns(model)).where(
+            model.id == bindparam("account_id"), model.tenant_id == bindparam("tenant_id")).subquery("account")
+        rows = page.statement.subquery("page")
+        made[kind] = StaticQuery(
+            select(account, rows).select_from(account.outerjoin(rows, true()))
+            .order_by(*[rows.c[c.key].desc() if d else rows.c[c.key].asc() for c, d in order.columns]))
+    return made[kind]
 
 
 def _args(query, dialect, **params) -> list[Any]:

@@ -115,6 +115,7 @@ async def test_a_read_by_id_is_the_routes_answer_for_every_role(three_ways, a, r
     "not_engaged_since=2026-01-01",
     "kind=person&public_representative=false&limit=500",
     "sort=updated_at,name",
+    "tag=nobody-has-this",  # an empty page
 ])
 @pytest.mark.parametrize("role", ["lead", "viewer"])
 async def test_a_list_page_is_the_routes_answer(three_ways, a, register, query, role):
@@ -168,6 +169,19 @@ async def test_a_deactivated_account_is_refused_at_once(three_ways, session, a, 
     for path in (f"{URL}/{register['p0'].id}", URL):
         r = await _same_answer(three_ways, path, a["lead"], hot=False)
         assert r.status_code == 401
+
+
+async def test_a_role_changed_since_the_token_was_issued_is_left_to_the_routes(three_ways, session, a, register):
+    """The list's statement is chosen by the token's role and stands only if the account still has it."""
+    headers = a["lead"]
+    a.users["lead"].role = "viewer"
+    await session.commit()
+    for path in (f"{URL}?category=patient", f"{URL}?q=example.test"):
+        r = await _same_answer(three_ways, path, headers, hot=False)
+        assert r.status_code == 200 and all(item["contact_details_masked"] for item in r.json()["items"])
+    # A read by id takes the role from the account it reads in the same statement.
+    r = await _same_answer(three_ways, f"{URL}/{register['p0'].id}", headers, hot=True)
+    assert r.json()["contact_details_masked"] is True
 
 
 async def test_a_service_account_reads_through_the_hot_path(three_ways, session, app, a, register):
