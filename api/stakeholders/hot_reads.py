@@ -25,6 +25,7 @@ import re
 import uuid
 import weakref
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -78,11 +79,15 @@ class HotReads:
         claims = self._claims(scope)
         if claims is None:
             return None
+        # A list's query is understood (or passed on) before a connection is taken.
+        planned = None if by_id else await _plan_list(claims, scope["query_string"])
+        if not by_id and planned is None:
+            return None
         try:
             async with self._connection(claims.tenant_id) as connection:
                 if by_id:
                     return await self._read(connection, claims, uuid.UUID(by_id.group(1)))
-                return await self._list(connection, claims, scope["query_string"])
+                return await self._list(connection, claims, planned)
         except _DATABASE_ERRORS:
             return None
 
@@ -120,36 +125,50 @@ class HotReads:
             return None
         return read_response(row, caller)
 
-    async def _list(self, connection, claims: TokenClaims, query_string: bytes) -> Response | None:
-        pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
-        given = dict(pairs)
-        if len(given) != len(pairs) or not given.keys() <= _FILTERS | _PAGING:
-            return None
-        try:
-            query = StakeholderListQuery.model_validate({k: v for k, v in given.items() if k in _FILTERS})
-            page = PageParams.model_validate({k: v for k, v in given.items() if k in _PAGING})
-        except ValidationError:
-            return None
-        if query.quadrant is not None or page.include_total:
-            return None
-        # The page's shape depends on the caller's role, known for certain only from the account, which is read in
-        # the same statement: the token's role chooses the shape, and the answer stands only if the account still
-        # has that role (else the route answers, with the account's current role).
-        token_caller = _caller(claims, {"account_active": True, "account_role": claims.role})
-        if token_caller is None:
-            return None
-        try:
-            plan, binds, order = service.list_plan(dialect_name="postgresql", caller=token_caller,
-                                                   filters=await list_filters(query), page=page)
-        except AppError:
-            return None
-        with_account = _with_account(plan, claims.subject_kind, order)
-        rows = await connection.fetch(*_args(with_account, self._dialect(), account_id=claims.subject_id, **binds))
+    async def _list(self, connection, claims: TokenClaims, planned: "_ListPlan") -> Response | None:
+        rows = await connection.fetch(*_args(planned.query, self._dialect(), account_id=claims.subject_id,
+                                             **planned.binds))
         caller = _caller(claims, rows[0] if rows else None)
-        if caller != token_caller:
+        if caller != planned.caller:
             return None
         items = rows if rows[0]["id"] is not None else []  # no stakeholder matched: the account's row alone
-        return page_response(page_result(items, order, page.limit), caller)
+        return page_response(page_result(items, planned.order, planned.limit), caller)
+
+
+@dataclass(frozen=True)
+class _ListPlan:
+    query: StaticQuery
+    binds: dict[str, Any]
+    order: Order
+    limit: int
+    caller: Principal  # as the token has it; the answer stands only if the account agrees
+
+
+async def _plan_list(claims: TokenClaims, query_string: bytes) -> _ListPlan | None:
+    """The list page's statement (with the caller's account) and values, or None for the route to answer."""
+    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    given = dict(pairs)
+    if len(given) != len(pairs) or not given.keys() <= _FILTERS | _PAGING:
+        return None
+    try:
+        query = StakeholderListQuery.model_validate({k: v for k, v in given.items() if k in _FILTERS})
+        page = PageParams.model_validate({k: v for k, v in given.items() if k in _PAGING})
+    except ValidationError:
+        return None
+    if query.quadrant is not None or page.include_total:
+        return None
+    # The page's shape depends on the caller's role, known for certain only from the account, which is read in the
+    # same statement: the token's role chooses the shape, and the answer stands only if the account still has that
+    # role (else the route answers, with the account's current role).
+    token_caller = _caller(claims, {"account_active": True, "account_role": claims.role})
+    if token_caller is None:
+        return None
+    try:
+        plan, binds, order = service.list_plan(dialect_name="postgresql", caller=token_caller,
+                                               filters=await list_filters(query), page=page)
+    except AppError:
+        return None
+    return _ListPlan(_with_account(plan, claims.subject_kind, order), binds, order, page.limit, token_caller)
 
 
 # A list page's statement with the caller's account joined on, by page statement (dropped with it when
