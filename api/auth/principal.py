@@ -74,6 +74,7 @@ def principal_of(claims: TokenClaims, account: Mapping[str, Any] | None) -> Prin
         return None
     return Principal(claims.subject_id, claims.subject_kind, claims.tenant_id, Role(account["account_role"]))
 
+
 ACCOUNTS = {kind: StaticQuery(select(*account_columns(model)).where(model.id == bindparam("id"),
                                                                     model.tenant_id == bindparam("tenant_id")))
             for kind, model in ACCOUNT_MODELS.items()}

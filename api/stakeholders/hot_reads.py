@@ -4,8 +4,8 @@ on PostgreSQL before FastAPI's router sees them.
 Why: FastAPI's routing and per-request dependency solving, and SQLAlchemy's session around the statements (BEGIN, the
 tenant scope, the account, the rows, ROLLBACK: five round trips), were three quarters of such a read's CPU
 (bench/README.md). Here a read by id or a list page is one statement, the caller's account joined to the rows, on a
-connection of the read pool (api.db.ReadPool), built and compiled once from the statements the FastAPI routes run
-(service.BY_ID_WITH_ACCOUNT; service.list_plan, wrapped by _with_account).
+connection of the read pool (api.db.ReadPool): the statements the FastAPI routes run (service.BY_ID,
+service.list_plan), each wrapped once by _with_account.
 
 What it answers: only a 200 to a request it understands entirely. Everything else goes on, untouched, to the FastAPI
 route, which stays the one definition of the operation, of its spec and of every error: another method or path, no
@@ -24,8 +24,9 @@ import contextlib
 import re
 import uuid
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -36,7 +37,7 @@ from sqlalchemy import bindparam, select, true
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import rls
-from api.auth.principal import ACCOUNT_MODELS, Principal, account_columns, bearer_token, principal_of
+from api.auth.principal import ACCOUNT_MODELS, Principal, Role, account_columns, bearer_token, principal_of
 from api.db import StaticQuery, driver_connection, get_session
 from api.errors import AppError
 from api.pagination import Order, PageParams, page_result
@@ -62,6 +63,7 @@ class HotReads:
         self.state = fastapi_app.state
         self.overrides = fastapi_app.dependency_overrides
         self.enabled = self.state.db.read_pool is not None and self.state.settings.hot_reads
+        self.dialect = self.state.db.engine.dialect  # compiles the statements once, for asyncpg
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.enabled and scope["type"] == "http" and scope["method"] == "GET" \
@@ -79,15 +81,17 @@ class HotReads:
         claims = self._claims(scope)
         if claims is None:
             return None
-        # A list's query is understood (or passed on) before a connection is taken.
-        planned = None if by_id else await _plan_list(claims, scope["query_string"])
-        if not by_id and planned is None:
-            return None
+        if by_id:
+            answer = partial(self._read, claims=claims, stakeholder_id=uuid.UUID(by_id.group(1)))
+        else:
+            # A list's query is understood (or passed on) before a connection is taken.
+            planned = await _plan_list(claims, scope["query_string"])
+            if planned is None:
+                return None
+            answer = partial(self._list, claims=claims, planned=planned)
         try:
             async with self._connection(claims.tenant_id) as connection:
-                if by_id:
-                    return await self._read(connection, claims, uuid.UUID(by_id.group(1)))
-                return await self._list(connection, claims, planned)
+                return await answer(connection)
         except _DATABASE_ERRORS:
             return None
 
@@ -113,20 +117,17 @@ class HotReads:
         await rls.scope(session, tenant_id)
         yield await driver_connection(session)
 
-    def _dialect(self):
-        return self.state.db.engine.dialect
-
-    async def _read(self, connection, claims: TokenClaims, stakeholder_id: uuid.UUID) -> Response | None:
-        query = service.BY_ID_WITH_ACCOUNT[claims.subject_kind]
-        row = await connection.fetchrow(*_args(query, self._dialect(), account_id=claims.subject_id,
+    async def _read(self, connection, *, claims: TokenClaims, stakeholder_id: uuid.UUID) -> Response | None:
+        query = _with_account(service.BY_ID, claims.subject_kind)
+        row = await connection.fetchrow(*_args(query, self.dialect, account_id=claims.subject_id,
                                                tenant_id=claims.tenant_id, id=stakeholder_id))
         caller = _caller(claims, row)
         if caller is None or row["id"] is None or row["restricted_at"] is not None:
             return None
         return read_response(row, caller)
 
-    async def _list(self, connection, claims: TokenClaims, planned: "_ListPlan") -> Response | None:
-        rows = await connection.fetch(*_args(planned.query, self._dialect(), account_id=claims.subject_id,
+    async def _list(self, connection, *, claims: TokenClaims, planned: "_ListPlan") -> Response | None:
+        rows = await connection.fetch(*_args(planned.query, self.dialect, account_id=claims.subject_id,
                                              **planned.binds))
         caller = _caller(claims, rows[0] if rows else None)
         if caller != planned.caller:
@@ -160,35 +161,40 @@ async def _plan_list(claims: TokenClaims, query_string: bytes) -> _ListPlan | No
     # The page's shape depends on the caller's role, known for certain only from the account, which is read in the
     # same statement: the token's role chooses the shape, and the answer stands only if the account still has that
     # role (else the route answers, with the account's current role).
-    token_caller = _caller(claims, {"account_active": True, "account_role": claims.role})
-    if token_caller is None:
+    try:
+        token_caller = Principal(claims.subject_id, claims.subject_kind, claims.tenant_id, Role(claims.role))
+    except ValueError:
         return None
     try:
         plan, binds, order = service.list_plan(dialect_name="postgresql", caller=token_caller,
                                                filters=await list_filters(query), page=page)
     except AppError:
         return None
-    return _ListPlan(_with_account(plan, claims.subject_kind, order), binds, order, page.limit, token_caller)
+    return _ListPlan(_with_account(plan, claims.subject_kind, order.columns), binds, order, page.limit,
+                     token_caller)
 
 
-# A list page's statement with the caller's account joined on, by page statement (dropped with it when
-# ListQueries lets that shape go) and account kind.
+# Each statement with the caller's account joined on, by statement (dropped with it when ListQueries lets a list's
+# shape go) and account kind.
 _WITH_ACCOUNT: weakref.WeakKeyDictionary[StaticQuery, dict[str, StaticQuery]] = weakref.WeakKeyDictionary()
 
 
-def _with_account(page: StaticQuery, kind: str, order: Order) -> StaticQuery:
-    """`page` with the role and is_active of the caller's account (api.auth.principal.account_columns) on each row,
-    in one round trip instead of two: the account's one row joined to the page's rows, or alone (with nulls) when
-    the page is empty; none when the account is unknown. Its ORDER BY is the page's again (a join keeps no order)."""
-    made = _WITH_ACCOUNT.setdefault(page, {})
+def _with_account(rows_query: StaticQuery, kind: str, order_by: Sequence[tuple[Any, bool]] = ()) -> StaticQuery:
+    """`rows_query` with the role and is_active of the caller's account (api.auth.principal.account_columns) on each
+    row, in one round trip instead of two: the account's one row joined to the rows, or alone (with nulls) when there
+    are none; nothing when the account is unknown. `order_by` (column, descending) orders the joined rows again: a
+    join keeps no order."""
+    made = _WITH_ACCOUNT.get(rows_query)
+    if made is None:
+        made = _WITH_ACCOUNT[rows_query] = {}
     if kind not in made:
         model = ACCOUNT_MODELS[kind]
         account = select(*account_columns(model)).where(
             model.id == bindparam("account_id"), model.tenant_id == bindparam("tenant_id")).subquery("account")
-        rows = page.statement.subquery("page")
+        rows = rows_query.statement.subquery("rows")
         made[kind] = StaticQuery(
             select(account, rows).select_from(account.outerjoin(rows, true()))
-            .order_by(*[rows.c[c.key].desc() if d else rows.c[c.key].asc() for c, d in order.columns]))
+            .order_by(*[rows.c[c.key].desc() if d else rows.c[c.key].asc() for c, d in order_by]))
     return made[kind]
 
 

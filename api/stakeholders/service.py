@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +18,7 @@ from api import audit, idempotency, legal_hold
 from api.activities.engagement import day_start, engaged
 from api.assessments.filters import ScoreFilters
 from api.assessments.quadrants import Quadrant, latest_scores, quadrant_condition, tenant_threshold
-from api.auth.principal import ACCOUNT_MODELS, Principal, Role, account_columns
+from api.auth.principal import Principal, Role
 from api.concurrency import check_if_match
 from api.crud import (
     apply,
@@ -80,17 +80,8 @@ class StakeholderFilters:
 
 _TABLE = Stakeholder.__table__
 # GET by id, built once: no expression to build and no ORM on every request.
-_BY_ID = StaticQuery(select(*_TABLE.c).where(_TABLE.c.id == bindparam("id"),
-                                             _TABLE.c.tenant_id == bindparam("tenant_id")))
-# The same with the caller's account (api.auth.principal.ACCOUNTS) in one round trip, for the hot reads: the
-# account's role and is_active, and the stakeholder's columns, null when there is no such stakeholder.
-BY_ID_WITH_ACCOUNT = {
-    kind: StaticQuery(select(*account_columns(model), *_TABLE.c)
-                      .select_from(model)
-                      .outerjoin(_TABLE, and_(_TABLE.c.id == bindparam("id"),
-                                              _TABLE.c.tenant_id == bindparam("tenant_id")))
-                      .where(model.id == bindparam("account_id"), model.tenant_id == bindparam("tenant_id")))
-    for kind, model in ACCOUNT_MODELS.items()}
+BY_ID = StaticQuery(select(*_TABLE.c).where(_TABLE.c.id == bindparam("id"),
+                                            _TABLE.c.tenant_id == bindparam("tenant_id")))
 # The filters that compare one column with the value given (`if filters.kind:` and so on).
 _EQUAL = {"kind": Stakeholder.kind, "organisation_id": Stakeholder.organisation_id, "owner_id": Stakeholder.owner_id,
           "champion": Stakeholder.is_champion, "public_representative": Stakeholder.is_public_representative,
@@ -217,7 +208,7 @@ def _keys_first(values: dict[str, Any]) -> bool:
 async def get_values(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID) -> Mapping[str, Any]:
     """One stakeholder of the caller's tenant as a mapping of its stored columns (404 otherwise), without the
     ORM: the read path of GET /stakeholders/{id}."""
-    row = await _BY_ID.one(session, id=stakeholder_id, tenant_id=caller.tenant_id)
+    row = await BY_ID.one(session, id=stakeholder_id, tenant_id=caller.tenant_id)
     if row is None or not visible(row["restricted_at"], caller):
         raise NotFound(f"No stakeholder with id {stakeholder_id}")
     return row

@@ -117,7 +117,7 @@ async def test_a_read_by_id_is_the_routes_answer_for_every_role(three_ways, a, r
     "sort=updated_at,name",
     "tag=nobody-has-this",  # an empty page
 ])
-@pytest.mark.parametrize("role", ["lead", "viewer"])
+@pytest.mark.parametrize("role", ["admin", "lead", "contributor", "viewer", "auditor"])
 async def test_a_list_page_is_the_routes_answer(three_ways, a, register, query, role):
     await _same_answer(three_ways, f"{URL}?{query}", a[role], hot=True)
 
