@@ -73,7 +73,7 @@ lint: install
 BENCH_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/involve_bench
 bench: install
 	$(BIN)/python bench/import_export.py --postgres $(BENCH_POSTGRES)
-	$(BIN)/python bench/reads.py --postgres $(BENCH_READS_POSTGRES)
+	$(BIN)/python bench/reads.py --peer --postgres $(BENCH_READS_POSTGRES)
 
 # Fault tests (never part of `make test`): a private PostgreSQL (initdb/pg_ctl) stopped under load, the pool
 # exhausted, SIGTERM mid-request, an import cut off and retried; about a minute and a half. See tests/fault/run.py.
@@ -83,7 +83,7 @@ fault: install
 # List and by-id read throughput over 100,000 stakeholders on PostgreSQL, driven by wrk (apt-get install wrk).
 BENCH_READS_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/involve_bench_reads
 bench-reads: install
-	$(BIN)/python bench/reads.py --postgres $(BENCH_READS_POSTGRES)
+	$(BIN)/python bench/reads.py --peer --postgres $(BENCH_READS_POSTGRES)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache $(WEB)/node_modules $(WEB)/dist

@@ -3,6 +3,7 @@
     python bench/reads.py                                   # seed 100,000, serve with 2 uvicorn workers, drive with wrk
     python bench/reads.py --reuse --server gunicorn         # keep the seeded database, another server
     python bench/reads.py --reuse --profile list            # py-spy the workers while the list is driven
+    python bench/reads.py --reuse --peer                    # and the thin Node.js peer (bench/peer) in the same run
 
 A fresh database (migrated; a tenant and an admin); the synthetic register of bench/generate.py imported through
 the API (600 organisations, 100,000 stakeholders) and one general assessment per stakeholder copied in; then
@@ -14,7 +15,10 @@ concurrency 32 (two threads) with
 
 and reports requests/s, p50 and p99 (wrk's latency distribution), and the load average while it ran. Without wrk
 (`apt-get install wrk`) a Python load generator (httpx, asyncio) stands in: it costs the server a core's share,
-so its figures are lower; the output says which generator ran. Results: bench/results/reads.json."""
+so its figures are lower; the output says which generator ran. With --peer, each load also drives the thin Node.js
+peer the issue compares with (bench/peer: Fastify and postgres.js, two processes, the same statements, no auth), in
+its two ways of writing JSON, straight after the API, and reports the API's share of the peer's req/s. Results:
+bench/results/reads.json."""
 
 import argparse
 import asyncio
@@ -47,6 +51,8 @@ from api.config import to_async_url  # noqa: E402
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/involve_bench_reads"
 CONCURRENCY = 32
 LIST_QUERY = "min_influence=4&sort=-updated_at&limit=50"
+# The peer's two ways of writing the JSON (bench/peer/server.mjs): JSON.stringify, or PostgreSQL (PostgREST's way).
+PEERS = ("node", "postgres")
 
 
 # --- seeding ------------------------------------------------------------------------------------------
@@ -186,6 +192,41 @@ class ProductionServer:
         self.log.close()
 
 
+class PeerServer:
+    """bench/peer/server.mjs on the same database and tenant (its packages installed by npm ci on first use)."""
+
+    DIRECTORY = ROOT / "bench" / "peer"
+
+    def __init__(self, url: str, tenant_id: str, *, workers: int, pool: int, json_by: str):
+        self.url, self.tenant_id, self.workers, self.pool, self.json_by = url, tenant_id, workers, pool, json_by
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> "PeerServer":
+        if not (self.DIRECTORY / "node_modules").exists():
+            subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=self.DIRECTORY, check=True)
+        env = {**os.environ, "PEER_DATABASE_URL": self.url, "PEER_TENANT_ID": self.tenant_id,
+               "PEER_PORT": str(self.port), "PEER_WORKERS": str(self.workers), "PEER_POOL": str(self.pool),
+               "PEER_JSON": self.json_by}
+        self.process = subprocess.Popen(["node", "server.mjs"], cwd=self.DIRECTORY, env=env, start_new_session=True)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
+                    time.sleep(1)  # let every worker finish starting
+                    return self
+            time.sleep(0.3)
+        raise RuntimeError("the peer did not start")
+
+    def worker_pids(self) -> list[int]:
+        out = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout
+        return [int(p) for p in out.split()] + [self.process.pid]
+
+    def __exit__(self, *exc) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=20)
+
+
 # --- the load -----------------------------------------------------------------------------------------
 
 WRK_SCRIPT = """
@@ -312,6 +353,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--only", choices=("list", "by_id"))
     parser.add_argument("--profile", choices=("list", "by_id"), help="py-spy the workers during this load")
+    parser.add_argument("--peer", action="store_true", help="drive the Node.js peer (bench/peer) after each load too")
     parser.add_argument("--data", type=Path, default=ROOT / "bench" / "data")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "reads.json")
     args = parser.parse_args()
@@ -333,7 +375,12 @@ def main() -> None:
                "when": datetime.now(UTC).isoformat(timespec="seconds"), "server": args.server,
                "workers": args.workers, "pool": args.pool, "concurrency": CONCURRENCY, "rows": args.rows,
                "runs": {}}
-    with ProductionServer(args.postgres, server=args.server, workers=args.workers, pool=args.pool) as server:
+    with contextlib.ExitStack() as servers:
+        server = servers.enter_context(ProductionServer(args.postgres, server=args.server, workers=args.workers,
+                                                        pool=args.pool))
+        peers = {json_by: servers.enter_context(PeerServer(args.postgres, state["tenant_id"], workers=args.workers,
+                                                           pool=args.pool, json_by=json_by))
+                 for json_by in (PEERS if args.peer else ())}
         for name, paths in loads.items():
             if args.only and name != args.only:
                 continue
@@ -351,6 +398,14 @@ def main() -> None:
                   f"PostgreSQL {result['postgres_cpu_ms_per_request']} ms "
                   f"({result['generator']}, load average {result['load_average_1m']}, "
                   f"non-2xx {result['non_2xx']})", flush=True)
+            for json_by, peer in peers.items():
+                run = result.setdefault("peers", {})[json_by] = drive(peer.base, token, paths, args.seconds,
+                                                                      peer.worker_pids())
+                run["api_share"] = round(result["rps"] / run["rps"], 2)
+                print(f"{name}, the Node.js peer, JSON by {json_by}: {run['rps']:,.0f} req/s, p50 {run['p50_ms']} ms, "
+                      f"p99 {run['p99_ms']} ms; CPU per request: server {run['server_cpu_ms_per_request']} ms, "
+                      f"PostgreSQL {run['postgres_cpu_ms_per_request']} ms; the API reached {run['api_share']:.0%} "
+                      "of it", flush=True)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2) + "\n")
     print(f"written to {args.output}")
