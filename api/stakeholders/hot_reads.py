@@ -181,9 +181,9 @@ _WITH_ACCOUNT: weakref.WeakKeyDictionary[StaticQuery, dict[str, StaticQuery]] = 
 
 def _with_account(rows_query: StaticQuery, kind: str, order_by: Sequence[tuple[Any, bool]] = ()) -> StaticQuery:
     """`rows_query` with the role and is_active of the caller's account (api.auth.principal.account_columns) on each
-    row, in one round trip instead of two: the account's one row joined to the rows, or alone (with nulls) when there
-    are none; nothing when the account is unknown. `order_by` (column, descending) orders the joined rows again: a
-    join keeps no order."""
+    row, after the rows' own columns (whose order schemas.read_rows relies on), in one round trip instead of two: the
+    account's one row joined to the rows, or alone (with nulls) when there are none; nothing when the account is
+    unknown. `order_by` (column, descending) orders the joined rows again: a join keeps no order."""
     made = _WITH_ACCOUNT.get(rows_query)
     if made is None:
         made = _WITH_ACCOUNT[rows_query] = {}
@@ -193,7 +193,7 @@ def _with_account(rows_query: StaticQuery, kind: str, order_by: Sequence[tuple[A
             model.id == bindparam("account_id"), model.tenant_id == bindparam("tenant_id")).subquery("account")
         rows = rows_query.statement.subquery("rows")
         made[kind] = StaticQuery(
-            select(account, rows).select_from(account.outerjoin(rows, true()))
+            select(rows, account).select_from(account.outerjoin(rows, true()))
             .order_by(*[rows.c[c.key].desc() if d else rows.c[c.key].asc() for c, d in order_by]))
     return made[kind]
 

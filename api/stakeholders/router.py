@@ -24,6 +24,7 @@ from api.stakeholders.schemas import (
     StakeholderPage,
     StakeholderRead,
     StakeholderUpdate,
+    read_rows,
     read_values,
     to_read,
 )
@@ -92,7 +93,7 @@ async def list_stakeholders(session: SessionDep, caller: Reader, filters: Stakeh
 
 def page_response(result: PageResult, caller: Principal) -> Response:
     """A StakeholderPage as this caller may see it (here and in the hot reads)."""
-    return json_response({"items": [read_values(s, caller) for s in result.items], "next_cursor": result.next_cursor,
+    return json_response({"items": read_rows(result.items, caller), "next_cursor": result.next_cursor,
                           "total": result.total})
 
 

@@ -1,7 +1,8 @@
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from enum import StrEnum
+from itertools import islice
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, EmailStr, Field, StringConstraints
@@ -215,21 +216,38 @@ class StakeholderPage(Page[StakeholderRead]):
     pass
 
 
-_READ_FIELDS = tuple(name for name in StakeholderRead.model_fields if name != "contact_details_masked")
+# The stored fields of a StakeholderRead, in its order: the stakeholder statements select these columns first, in
+# this order (api.stakeholders.service.COLUMNS), so read_rows can take their values by position.
+READ_FIELDS = tuple(name for name in StakeholderRead.model_fields if name != "contact_details_masked")
 
 
 def to_read(row: Stakeholder, caller: Principal) -> StakeholderRead:
     """The stakeholder as this caller may see it, as the response model (writes answer with it)."""
-    return StakeholderRead.model_validate(read_values({name: getattr(row, name) for name in _READ_FIELDS}, caller))
+    return StakeholderRead.model_validate(read_values({name: getattr(row, name) for name in READ_FIELDS}, caller))
 
 
 def read_values(row: Mapping[str, Any], caller: Principal) -> dict[str, Any]:
     """The fields of StakeholderRead from a stored row (an ORM object's attributes or a Core mapping), as this
-    caller may see them: the one place contact details are masked. The reads serialise this dict directly
-    (api.responses.json_response): validating rows the database already holds cost a list page ≈ 1 ms."""
-    values = {name: row[name] for name in _READ_FIELDS}
+    caller may see them (read_rows)."""
+    return read_rows([row], caller)[0]
+
+
+def read_rows(rows: Sequence[Mapping[str, Any]], caller: Principal) -> list[dict[str, Any]]:
+    """The fields of StakeholderRead from stored rows (mappings of one statement's columns), as this caller may see
+    them: the one place contact details are masked. The reads serialise these dicts directly
+    (api.responses.json_response): validating rows the database already holds cost a list page ≈ 1 ms.
+
+    Rows whose first columns are READ_FIELDS, in order (the statements of api.stakeholders.service), are read by
+    position, checked once on the first row: by name, asyncpg's rows cost a list page ≈ 0.05-0.1 ms more."""
+    if not rows:
+        return []
+    if tuple(islice(rows[0].keys(), len(READ_FIELDS))) == READ_FIELDS:
+        items = [dict(zip(READ_FIELDS, row.values(), strict=False)) for row in rows]  # to the last read field
+    else:
+        items = [{name: row[name] for name in READ_FIELDS} for row in rows]
     masked = not caller.sees_contact_details
-    if masked:
-        values.update({name: MASK for name in (*MASKED_FIELDS, "objection_grounds") if values[name] is not None})
-    values["contact_details_masked"] = masked
-    return values
+    for values in items:
+        if masked:
+            values.update({name: MASK for name in (*MASKED_FIELDS, "objection_grounds") if values[name] is not None})
+        values["contact_details_masked"] = masked
+    return items

@@ -36,7 +36,7 @@ from api.db import StaticQuery, utcnow
 from api.errors import Conflict, Forbidden, NotFound, Unprocessable
 from api.models import Assessment, Feedback, Organisation, Stakeholder, User
 from api.pagination import ListQueries, PageParams, PageResult
-from api.stakeholders.schemas import StakeholderCreate, StakeholderUpdate
+from api.stakeholders.schemas import READ_FIELDS, StakeholderCreate, StakeholderUpdate
 
 COLLECTION_PATH = "/api/v1/stakeholders"
 SORTABLE = {"id": Stakeholder.id, "name": Stakeholder.name, "created_at": Stakeholder.created_at,
@@ -79,9 +79,12 @@ class StakeholderFilters:
 
 
 _TABLE = Stakeholder.__table__
+# The stored columns the reads select: those of the response first, in its order (schemas.read_rows then takes them
+# by position), then the rest.
+COLUMNS = [*(_TABLE.c[name] for name in READ_FIELDS), *(c for c in _TABLE.c if c.key not in READ_FIELDS)]
 # GET by id, built once: no expression to build and no ORM on every request.
-BY_ID = StaticQuery(select(*_TABLE.c).where(_TABLE.c.id == bindparam("id"),
-                                            _TABLE.c.tenant_id == bindparam("tenant_id")))
+BY_ID = StaticQuery(select(*COLUMNS).where(_TABLE.c.id == bindparam("id"),
+                                          _TABLE.c.tenant_id == bindparam("tenant_id")))
 # The filters that compare one column with the value given (`if filters.kind:` and so on).
 _EQUAL = {"kind": Stakeholder.kind, "organisation_id": Stakeholder.organisation_id, "owner_id": Stakeholder.owner_id,
           "champion": Stakeholder.is_champion, "public_representative": Stakeholder.is_public_representative,
@@ -177,7 +180,7 @@ def _statement(shape: _Shape) -> Select:
     return stmt
 
 
-_LIST = ListQueries(_statement, sortable=SORTABLE, default_sort="name", core_columns=list(_TABLE.c))
+_LIST = ListQueries(_statement, sortable=SORTABLE, default_sort="name", core_columns=COLUMNS)
 
 
 async def list_stakeholders(*, session: AsyncSession, caller: Principal, filters: StakeholderFilters,
