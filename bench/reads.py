@@ -136,6 +136,18 @@ def seed(url: str, rows: int, data: Path) -> dict:
 
 # --- the production server ----------------------------------------------------------------------------
 
+def _wait_until_up(base: str, *, seconds: float, settle: float) -> None:
+    """Until GET /healthz answers 200, then `settle` seconds more for every worker to finish starting."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                time.sleep(settle)
+                return
+        time.sleep(0.3)
+    raise RuntimeError(f"no server answered at {base}")
+
+
 class ProductionServer:
     """`uvicorn --workers N` (what `involve serve` runs) or gunicorn with uvicorn workers."""
 
@@ -168,14 +180,8 @@ class ProductionServer:
         # The JSON access log (one line a request, as in production) goes to a file, as a service manager's would.
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stderr=self.log)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
-                    time.sleep(2)  # let every worker finish starting
-                    return self
-            time.sleep(0.3)
-        raise RuntimeError("the server did not start")
+        _wait_until_up(self.base, seconds=60, settle=2)
+        return self
 
     def worker_pids(self) -> list[int]:
         assert self.process is not None
@@ -209,14 +215,8 @@ class PeerServer:
                "PEER_PORT": str(self.port), "PEER_WORKERS": str(self.workers), "PEER_POOL": str(self.pool),
                "PEER_JSON": self.json_by}
         self.process = subprocess.Popen(["node", "server.mjs"], cwd=self.DIRECTORY, env=env, start_new_session=True)
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
-                    time.sleep(1)  # let every worker finish starting
-                    return self
-            time.sleep(0.3)
-        raise RuntimeError("the peer did not start")
+        _wait_until_up(self.base, seconds=30, settle=1)
+        return self
 
     def worker_pids(self) -> list[int]:
         out = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout
