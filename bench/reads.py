@@ -198,8 +198,30 @@ class ProductionServer:
         self.log.close()
 
 
+def _peer_statements() -> dict[str, str]:
+    """The API's own statements for the two reads, compiled for PostgreSQL as its routes run them (the list's for
+    LIST_QUERY's filters and a category), without the caller's account: the peer's SQL and parameter order."""
+    from sqlalchemy.dialects.postgresql.asyncpg import dialect
+
+    from api.assessments.filters import ScoreFilters
+    from api.auth.principal import Principal, Role
+    from api.pagination import PageParams
+    from api.stakeholders import service
+
+    page, _, _ = service.list_plan(
+        dialect_name="postgresql", caller=Principal(uuid.uuid4(), "user", uuid.uuid4(), Role.admin),
+        filters=service.StakeholderFilters(category="patient", scores=ScoreFilters(min_influence=4)),
+        page=PageParams(sort="-updated_at", limit=50))
+    env = {}
+    for name, query in (("BY_ID", service.BY_ID), ("PAGE", page)):
+        compiled = query.statement.compile(dialect=dialect())
+        env[f"PEER_{name}_SQL"], env[f"PEER_{name}_PARAMS"] = str(compiled), json.dumps(compiled.positiontup)
+    return env
+
+
 class PeerServer:
-    """bench/peer/server.mjs on the same database and tenant (its packages installed by npm ci on first use)."""
+    """bench/peer/server.mjs on the same database and tenant, running the API's statements (its packages installed
+    by npm ci on first use)."""
 
     DIRECTORY = ROOT / "bench" / "peer"
 
@@ -213,7 +235,7 @@ class PeerServer:
             subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=self.DIRECTORY, check=True)
         env = {**os.environ, "PEER_DATABASE_URL": self.url, "PEER_TENANT_ID": self.tenant_id,
                "PEER_PORT": str(self.port), "PEER_WORKERS": str(self.workers), "PEER_POOL": str(self.pool),
-               "PEER_JSON": self.json_by}
+               "PEER_JSON": self.json_by, **_peer_statements()}
         self.process = subprocess.Popen(["node", "server.mjs"], cwd=self.DIRECTORY, env=env, start_new_session=True)
         _wait_until_up(self.base, seconds=30, settle=1)
         return self
