@@ -3,7 +3,7 @@
     python bench/reads.py                                   # seed 100,000, serve with 2 uvicorn workers, drive with wrk
     python bench/reads.py --reuse --server gunicorn         # keep the seeded database, another server
     python bench/reads.py --reuse --profile list            # py-spy the workers while the list is driven
-    python bench/reads.py --reuse --peer                    # and the thin Node.js peer (bench/peer) in the same run
+    python bench/reads.py --reuse --peer                    # and the peers (bench/peer) in the same run
 
 A fresh database (migrated; a tenant and an admin); the synthetic register of bench/generate.py imported through
 the API (600 organisations, 100,000 stakeholders) and one general assessment per stakeholder copied in; then
@@ -15,9 +15,10 @@ concurrency 32 (two threads) with
 
 and reports requests/s, p50 and p99 (wrk's latency distribution), and the load average while it ran. Without wrk
 (`apt-get install wrk`) a Python load generator (httpx, asyncio) stands in: it costs the server a core's share,
-so its figures are lower; the output says which generator ran. With --peer, each load also drives the thin Node.js
-peer the issue compares with (bench/peer: Fastify and postgres.js, two processes, the same statements, no auth), in
-its two ways of writing JSON, straight after the API, and reports the API's share of the peer's req/s. Results:
+so its figures are lower; the output says which generator ran. With --peer, each load also drives, straight after
+the API and one at a time, the thin Node.js peer the issue compares with (bench/peer/server.mjs: Fastify and
+postgres.js, two processes, the same statements, no auth) in its two ways of writing JSON, and a bare FastAPI with raw
+asyncpg (bench/peer/bare_fastapi.py, two workers), and reports the API's share of each one's req/s. Results:
 bench/results/reads.json."""
 
 import argparse
@@ -51,8 +52,10 @@ from api.config import to_async_url  # noqa: E402
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/involve_bench_reads"
 CONCURRENCY = 32
 LIST_QUERY = "min_influence=4&sort=-updated_at&limit=50"
-# The peer's two ways of writing the JSON (bench/peer/server.mjs): JSON.stringify, or PostgreSQL (PostgREST's way).
-PEERS = ("node", "postgres")
+# The peers: the Node.js one (bench/peer/server.mjs) in its two ways of writing the JSON, JSON.stringify or PostgreSQL
+# (PostgREST's way); and the bare Python one (bench/peer/bare_fastapi.py), FastAPI with raw asyncpg and orjson.
+PEERS = {"node": "the Node.js peer, JSON by Node.js", "postgres": "the Node.js peer, JSON by PostgreSQL",
+         "fastapi": "the bare FastAPI peer"}
 
 
 # --- seeding ------------------------------------------------------------------------------------------
@@ -220,8 +223,8 @@ def _peer_statements() -> dict[str, str]:
 
 
 class PeerServer:
-    """bench/peer/server.mjs on the same database and tenant, running the API's statements (its packages installed
-    by npm ci on first use)."""
+    """bench/peer/server.mjs (its packages installed by npm ci on first use) or bench/peer/bare_fastapi.py, on the same
+    database and tenant, running the API's statements."""
 
     DIRECTORY = ROOT / "bench" / "peer"
 
@@ -231,12 +234,19 @@ class PeerServer:
         self.base = f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> "PeerServer":
-        if not (self.DIRECTORY / "node_modules").exists():
-            subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=self.DIRECTORY, check=True)
         env = {**os.environ, "PEER_DATABASE_URL": self.url, "PEER_TENANT_ID": self.tenant_id,
                "PEER_PORT": str(self.port), "PEER_WORKERS": str(self.workers), "PEER_POOL": str(self.pool),
                "PEER_JSON": self.json_by, **_peer_statements()}
-        self.process = subprocess.Popen(["node", "server.mjs"], cwd=self.DIRECTORY, env=env, start_new_session=True)
+        if self.json_by == "fastapi":
+            command = [sys.executable, "-m", "uvicorn", "bench.peer.bare_fastapi:app", "--factory", "--host",
+                       "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers), "--no-access-log",
+                       "--log-level", "warning"]
+            self.process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+        else:
+            if not (self.DIRECTORY / "node_modules").exists():
+                subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=self.DIRECTORY, check=True)
+            self.process = subprocess.Popen(["node", "server.mjs"], cwd=self.DIRECTORY, env=env,
+                                            start_new_session=True)
         _wait_until_up(self.base, seconds=30, settle=1)
         return self
 
@@ -353,13 +363,13 @@ def drive(base: str, token: str, paths: list[str], seconds: int, pids: list[int]
 
 
 def _profile(pids: list[int], seconds: int, name: str) -> list[Path]:
-    """py-spy records each worker while the load runs; flame graphs in bench/results/."""
+    """py-spy records each worker while the load runs; collapsed stacks (flamegraph.pl's input) in bench/results/."""
     outputs, processes = [], []
     for pid in pids:
-        out = ROOT / "bench" / "results" / f"profile-{name}-{pid}.svg"
-        processes.append(subprocess.Popen(["py-spy", "record", "-p", str(pid), "-d", str(seconds), "-r", "200",
-                                           "-o", str(out), "--nonblocking"], stdout=subprocess.DEVNULL,
-                                          stderr=subprocess.DEVNULL))
+        out = ROOT / "bench" / "results" / f"profile-{name}-{pid}.txt"
+        command = [str(Path(sys.executable).parent / "py-spy"), "record", "-p", str(pid), "-d", str(seconds),
+                   "-r", "200", "-o", str(out), "--format", "raw", "--nonblocking"]
+        processes.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         outputs.append(out)
     return outputs, processes
 
@@ -400,9 +410,6 @@ def main() -> None:
     with contextlib.ExitStack() as servers:
         server = servers.enter_context(ProductionServer(args.postgres, server=args.server, workers=args.workers,
                                                         pool=args.pool))
-        peers = {json_by: servers.enter_context(PeerServer(args.postgres, state["tenant_id"], workers=args.workers,
-                                                           pool=args.pool, json_by=json_by))
-                 for json_by in (PEERS if args.peer else ())}
         for name, paths in loads.items():
             if args.only and name != args.only:
                 continue
@@ -420,11 +427,14 @@ def main() -> None:
                   f"PostgreSQL {result['postgres_cpu_ms_per_request']} ms "
                   f"({result['generator']}, load average {result['load_average_1m']}, "
                   f"non-2xx {result['non_2xx']})", flush=True)
-            for json_by, peer in peers.items():
-                run = result.setdefault("peers", {})[json_by] = drive(peer.base, token, paths, args.seconds,
-                                                                      peer.worker_pids())
+            # One peer at a time: together with the API's pools, all of theirs would pass max_connections.
+            for json_by in PEERS if args.peer else ():
+                with PeerServer(args.postgres, state["tenant_id"], workers=args.workers, pool=args.pool,
+                                json_by=json_by) as peer:
+                    run = result.setdefault("peers", {})[json_by] = drive(peer.base, token, paths, args.seconds,
+                                                                          peer.worker_pids())
                 run["api_share"] = round(result["rps"] / run["rps"], 2)
-                print(f"{name}, the Node.js peer, JSON by {json_by}: {run['rps']:,.0f} req/s, p50 {run['p50_ms']} ms, "
+                print(f"{name}, {PEERS[json_by]}: {run['rps']:,.0f} req/s, p50 {run['p50_ms']} ms, "
                       f"p99 {run['p99_ms']} ms; CPU per request: server {run['server_cpu_ms_per_request']} ms, "
                       f"PostgreSQL {run['postgres_cpu_ms_per_request']} ms; the API reached {run['api_share']:.0%} "
                       "of it", flush=True)
