@@ -194,9 +194,7 @@ def install(app: FastAPI) -> None:
                         extra={"request_id": getattr(request.state, "request_id", None)})
             return _unavailable(request, "The database connection was lost")
         if fault == "timeout":
-            return problem_response(request, status=503, slug="statement-timeout", title="The database took too long",
-                                    detail="The query ran past the statement timeout; narrow it or try again later",
-                                    headers={"Retry-After": "5"})
+            return statement_timeout_problem(request)
         return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)
@@ -208,6 +206,13 @@ def install(app: FastAPI) -> None:
 
 
 RETRY_AFTER = 2  # seconds a client should wait before retrying a 503
+
+
+def statement_timeout_problem(request: Request) -> JSONResponse:
+    """The answer to a statement PostgreSQL cancelled at the statement timeout (api.config.db_statement_timeout_ms)."""
+    return problem_response(request, status=503, slug="statement-timeout", title="The database took too long",
+                            detail="The query ran past the statement timeout; narrow it or try again later",
+                            headers={"Retry-After": "5"})
 
 
 # asyncpg's names for a connection that is gone or refused (matched by name: they come from several modules).

@@ -1,13 +1,18 @@
 """A statement past INVOLVE_DB_STATEMENT_TIMEOUT_MS is cancelled by PostgreSQL and answered 503, not 500.
 (SQLite has no statement timeout: there the setting does nothing.)"""
 
+import uuid
+
 import httpx
 import pytest
 from sqlalchemy import Float, bindparam, func, select, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from api import rls
+from api.config import to_async_url
 from api.db import Database, StaticQuery
 from api.deps import SessionDep
+from api.stakeholders.hot_reads import HotReads
 from tests.conftest import make_settings
 from tests.security.support import build_app
 
@@ -44,6 +49,36 @@ async def test_statement_past_the_timeout_is_503(slow_app, driver):
         fast = await client.get("/api/v1/test-only/sleep?seconds=0.01")  # the connection is fine afterwards
         assert fast.status_code == 200, fast.text
     await slow_app.state.db.dispose()
+
+
+async def _passed_on(scope, receive, send):
+    await send({"type": "http.response.start", "status": 599, "headers": []})
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def test_a_hot_read_past_the_timeout_is_answered_by_the_hot_reads(slow_app, database_url):
+    """The hot reads (api/stakeholders/hot_reads.py) answer a cancelled statement themselves: passed on, the route
+    would run the read again and wait as long. Here the read waits for a lock on the accounts until PostgreSQL
+    cancels it; in front of an app answering 599, a 599 would mean the hot reads had passed it on."""
+    token, _ = slow_app.state.tokens.issue(subject_id=uuid.uuid4(), subject_kind="user", tenant_id=uuid.uuid4(),
+                                           role="admin")
+    locker = create_async_engine(to_async_url(database_url))
+    try:
+        async with locker.connect() as lock:
+            await lock.execute(text("LOCK TABLE user_account IN ACCESS EXCLUSIVE MODE"))
+            for app in (HotReads(_passed_on, fastapi_app=slow_app), slow_app):
+                async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+                                             base_url="http://test") as client:
+                    r = await client.get(f"/api/v1/stakeholders/{uuid.uuid4()}",
+                                         headers={"Authorization": f"Bearer {token}"})
+                assert r.status_code == 503, r.text
+                assert r.headers["content-type"] == "application/problem+json" and r.headers["retry-after"] == "5"
+                assert r.json()["type"].endswith("/statement-timeout")
+            assert r.json()["request_id"] == r.headers["x-request-id"]  # the whole app's answer
+            await lock.rollback()
+    finally:
+        await locker.dispose()
+        await slow_app.state.db.dispose()
 
 
 async def test_the_timeout_is_a_setting_of_every_connection(database_url):
