@@ -110,16 +110,11 @@ class HotReads:
         except InvalidToken:
             return None
 
-    @contextlib.asynccontextmanager
-    async def _connection(self, tenant_id: uuid.UUID) -> AsyncIterator[Any]:
+    def _connection(self, tenant_id: uuid.UUID) -> contextlib.AbstractAsyncContextManager[Any]:
         override = self.overrides.get(get_session)
         if override is None:
-            async with self.state.db.read_pool.scoped(tenant_id) as connection:
-                yield connection
-            return
-        session = override()
-        await rls.scope(session, tenant_id)
-        yield await driver_connection(session)
+            return self.state.db.read_pool.scoped(tenant_id)
+        return _overridden(override, tenant_id)
 
     async def _read(self, connection, *, claims: TokenClaims, stakeholder_id: uuid.UUID) -> Response | None:
         query = _with_account(service.BY_ID, claims.subject_kind)
@@ -138,6 +133,14 @@ class HotReads:
             return None
         items = rows if rows[0]["id"] is not None else []  # no stakeholder matched: the account's row alone
         return page_response(page_result(items, planned.order, planned.limit), caller)
+
+
+@contextlib.asynccontextmanager
+async def _overridden(override, tenant_id: uuid.UUID) -> AsyncIterator[Any]:
+    """The connection of the session that overrides the app's (the tests' shared transaction), scoped to the tenant."""
+    session = override()
+    await rls.scope(session, tenant_id)
+    yield await driver_connection(session)
 
 
 @dataclass(frozen=True)
