@@ -31,6 +31,9 @@ def configure_logging(level: str = "INFO") -> None:
     handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
                                        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"}))
     handler.addFilter(_RequestIdFilter())
+    # No line carries where it was logged from: skip the caller's frame lookup that every record would otherwise make
+    # (the Logging HOWTO's "Optimization"; ≈ 4 µs of an access-log line's ≈ 20).
+    logging._srcfile = None
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
