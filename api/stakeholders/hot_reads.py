@@ -41,7 +41,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api import rls
 from api.auth.principal import ACCOUNT_MODELS, Principal, Role, account_columns, bearer_token, principal_of
 from api.db import StaticQuery, driver_connection, get_session
-from api.errors import AppError, statement_timeout_problem
+from api.errors import AppError, database_fault, statement_timeout_problem
 from api.pagination import Order, PageParams, page_result
 from api.routes import API_PREFIX
 from api.security import InvalidToken, TokenClaims
@@ -94,10 +94,9 @@ class HotReads:
         try:
             async with self._connection(claims.tenant_id) as connection:
                 return await answer(connection)
-        except asyncpg.QueryCanceledError:
-            return statement_timeout_problem(Request(scope))
-        except _DATABASE_ERRORS:
-            return None
+        except _DATABASE_ERRORS as exc:
+            # A statement cancelled at the timeout, as the routes' handler tells it (errors.database_fault).
+            return statement_timeout_problem(Request(scope)) if database_fault(exc) == "timeout" else None
 
     def _claims(self, scope: Scope) -> TokenClaims | None:
         """The verified claims of the request's own token, or None for the route to answer."""
