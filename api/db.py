@@ -199,6 +199,16 @@ class _TenantConnection(asyncpg.Connection):
             self._tenant = tenant
 
 
+async def read_codecs(connection: asyncpg.Connection) -> None:
+    """The read pool's value types (bench/peer/bare_fastapi.py sets up its connections with them too)."""
+    # JSON as the sessions' connections decode it (orjson); values bound to JSON columns arrive already as text.
+    for name in ("json", "jsonb"):
+        await connection.set_type_codec(name, schema="pg_catalog", format="text", encoder=str, decoder=orjson.loads)
+    # Ids as text: what the reads write into JSON anyway. orjson writes a str at once, where asyncpg's own UUID
+    # class (not uuid.UUID to orjson) went through a Python call per id: half of a list page's serialising.
+    await connection.set_type_codec("uuid", schema="pg_catalog", format="text", encoder=str, decoder=str)
+
+
 class ReadPool:
     """asyncpg's own pool of connections for the hot reads, which run one statement at a time outside any transaction
     (no BEGIN and no ROLLBACK round trips, nor SQLAlchemy's session around them).
@@ -221,13 +231,7 @@ class ReadPool:
 
         for statement in connection_setup(role=self.settings.db_app_role, trusted=False):
             await connection.execute(statement)
-        # JSON as the sessions' connections decode it (orjson); values bound to JSON columns arrive already as text.
-        for name in ("json", "jsonb"):
-            await connection.set_type_codec(name, schema="pg_catalog", format="text", encoder=str,
-                                            decoder=orjson.loads)
-        # Ids as text: what the reads write into JSON anyway. orjson writes a str at once, where asyncpg's own UUID
-        # class (not uuid.UUID to orjson) went through a Python call per id: half of a list page's serialising.
-        await connection.set_type_codec("uuid", schema="pg_catalog", format="text", encoder=str, decoder=str)
+        await read_codecs(connection)
 
     async def _reset(self, connection: _TenantConnection) -> None:
         """Nothing to reset: see the class's comment."""

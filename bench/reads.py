@@ -24,6 +24,7 @@ bench/results/reads.json."""
 import argparse
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import platform
@@ -177,9 +178,7 @@ class ProductionServer:
                        "-k", "uvicorn.workers.UvicornWorker", "-w", str(self.workers),
                        "-b", f"127.0.0.1:{self.port}", "--log-level", "warning"]
         else:
-            command = [sys.executable, "-m", "uvicorn", "api.main:app_factory", "--factory", "--host", "127.0.0.1",
-                       "--port", str(self.port), "--workers", str(self.workers), "--no-access-log",
-                       "--log-level", "warning"]
+            command = _uvicorn("api.main:app_factory", self.port, self.workers)
         # The JSON access log (one line a request, as in production) goes to a file, as a service manager's would.
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stderr=self.log)
@@ -201,6 +200,13 @@ class ProductionServer:
         self.log.close()
 
 
+def _uvicorn(app: str, port: int, workers: int) -> list[str]:
+    """uvicorn serving an app factory on this port with N workers, without its own access log."""
+    return [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1", "--port", str(port),
+            "--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+
+
+@functools.cache
 def _peer_statements() -> dict[str, str]:
     """The API's own statements for the two reads, compiled for PostgreSQL as its routes run them (the list's for
     LIST_QUERY's filters and a category), without the caller's account: the peer's SQL and parameter order."""
@@ -228,20 +234,18 @@ class PeerServer:
 
     DIRECTORY = ROOT / "bench" / "peer"
 
-    def __init__(self, url: str, tenant_id: str, *, workers: int, pool: int, json_by: str):
-        self.url, self.tenant_id, self.workers, self.pool, self.json_by = url, tenant_id, workers, pool, json_by
+    def __init__(self, url: str, tenant_id: str, *, workers: int, pool: int, kind: str):
+        self.url, self.tenant_id, self.workers, self.pool, self.kind = url, tenant_id, workers, pool, kind
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> "PeerServer":
         env = {**os.environ, "PEER_DATABASE_URL": self.url, "PEER_TENANT_ID": self.tenant_id,
                "PEER_PORT": str(self.port), "PEER_WORKERS": str(self.workers), "PEER_POOL": str(self.pool),
-               "PEER_JSON": self.json_by, **_peer_statements()}
-        if self.json_by == "fastapi":
-            command = [sys.executable, "-m", "uvicorn", "bench.peer.bare_fastapi:app", "--factory", "--host",
-                       "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers), "--no-access-log",
-                       "--log-level", "warning"]
-            self.process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+               "PEER_JSON": self.kind, **_peer_statements()}
+        if self.kind == "fastapi":
+            self.process = subprocess.Popen(_uvicorn("bench.peer.bare_fastapi:app", self.port, self.workers), cwd=ROOT,
+                                            env=env, start_new_session=True)
         else:
             if not (self.DIRECTORY / "node_modules").exists():
                 subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=self.DIRECTORY, check=True)
@@ -428,13 +432,13 @@ def main() -> None:
                   f"({result['generator']}, load average {result['load_average_1m']}, "
                   f"non-2xx {result['non_2xx']})", flush=True)
             # One peer at a time: together with the API's pools, all of theirs would pass max_connections.
-            for json_by in PEERS if args.peer else ():
+            for kind in PEERS if args.peer else ():
                 with PeerServer(args.postgres, state["tenant_id"], workers=args.workers, pool=args.pool,
-                                json_by=json_by) as peer:
-                    run = result.setdefault("peers", {})[json_by] = drive(peer.base, token, paths, args.seconds,
+                                kind=kind) as peer:
+                    run = result.setdefault("peers", {})[kind] = drive(peer.base, token, paths, args.seconds,
                                                                           peer.worker_pids())
                 run["api_share"] = round(result["rps"] / run["rps"], 2)
-                print(f"{name}, {PEERS[json_by]}: {run['rps']:,.0f} req/s, p50 {run['p50_ms']} ms, "
+                print(f"{name}, {PEERS[kind]}: {run['rps']:,.0f} req/s, p50 {run['p50_ms']} ms, "
                       f"p99 {run['p99_ms']} ms; CPU per request: server {run['server_cpu_ms_per_request']} ms, "
                       f"PostgreSQL {run['postgres_cpu_ms_per_request']} ms; the API reached {run['api_share']:.0%} "
                       "of it", flush=True)

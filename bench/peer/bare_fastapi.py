@@ -12,6 +12,8 @@ import asyncpg
 import orjson
 from fastapi import FastAPI, Response
 
+from api.db import read_codecs
+
 
 def _statement(name: str, known: set[str]) -> tuple[str, list[str]]:
     sql, names = os.environ[f"PEER_{name}_SQL"], json.loads(os.environ[f"PEER_{name}_PARAMS"])
@@ -31,7 +33,7 @@ def app() -> FastAPI:
     async def lifespan(_: FastAPI):
         pool.append(await asyncpg.create_pool(os.environ["PEER_DATABASE_URL"], min_size=1,
                                               max_size=int(os.environ.get("PEER_POOL", "16")),
-                                              init=_connection_setup, reset=_no_reset))
+                                              init=read_codecs, reset=_no_reset))
         yield
         await pool[0].close()
 
@@ -51,7 +53,7 @@ def app() -> FastAPI:
 
     @api.get("/api/v1/stakeholders")
     async def page(category: str, min_influence: int = 1, limit: int = 50) -> Response:
-        # JSON parameters go as text (the codec above), as the API binds them.
+        # JSON parameters go as text (api.db.read_codecs), as the API binds them.
         values = {"tenant_id": tenant, "category": orjson.dumps([category]).decode(), "min_influence": min_influence,
                   "page_limit": limit + 1}
         rows = await pool[0].fetch(page_sql, *[values[n] for n in page_names])
@@ -61,13 +63,6 @@ def app() -> FastAPI:
                         media_type="application/json")
 
     return api
-
-
-async def _connection_setup(connection) -> None:
-    """JSON and ids as text, as the API's read pool has them (api.db.ReadPool)."""
-    for name in ("json", "jsonb"):
-        await connection.set_type_codec(name, schema="pg_catalog", format="text", encoder=str, decoder=orjson.loads)
-    await connection.set_type_codec("uuid", schema="pg_catalog", format="text", encoder=str, decoder=str)
 
 
 async def _no_reset(connection) -> None:
