@@ -12,9 +12,9 @@ from api import rls
 from api.config import to_async_url
 from api.db import Database, StaticQuery
 from api.deps import SessionDep
-from api.stakeholders.hot_reads import HotReads
 from tests.conftest import make_settings
 from tests.security.support import build_app
+from tests.stakeholders.support import hot_reads_alone
 
 
 @pytest.fixture(scope="module")
@@ -51,22 +51,17 @@ async def test_statement_past_the_timeout_is_503(slow_app, driver):
     await slow_app.state.db.dispose()
 
 
-async def _passed_on(scope, receive, send):
-    await send({"type": "http.response.start", "status": 599, "headers": []})
-    await send({"type": "http.response.body", "body": b""})
-
-
 async def test_a_hot_read_past_the_timeout_is_answered_by_the_hot_reads(slow_app, database_url):
     """The hot reads (api/stakeholders/hot_reads.py) answer a cancelled statement themselves: passed on, the route
     would run the read again and wait as long. Here the read waits for a lock on the accounts until PostgreSQL
-    cancels it; in front of an app answering 599, a 599 would mean the hot reads had passed it on."""
+    cancels it; alone (hot_reads_alone), a PASSED_ON would mean the hot reads had passed it on."""
     token, _ = slow_app.state.tokens.issue(subject_id=uuid.uuid4(), subject_kind="user", tenant_id=uuid.uuid4(),
                                            role="admin")
     locker = create_async_engine(to_async_url(database_url))
     try:
         async with locker.connect() as lock:
             await lock.execute(text("LOCK TABLE user_account IN ACCESS EXCLUSIVE MODE"))
-            for app in (HotReads(_passed_on, fastapi_app=slow_app), slow_app):
+            for app in (hot_reads_alone(slow_app), slow_app):
                 async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
                                              base_url="http://test") as client:
                     r = await client.get(f"/api/v1/stakeholders/{uuid.uuid4()}",

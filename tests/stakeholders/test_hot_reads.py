@@ -2,7 +2,8 @@
 everything else to them. PostgreSQL only: on SQLite the routes answer every request.
 
 Each request goes three ways: to the app (hot reads on), to an app with them off (the routes' answer), and to the hot
-reads alone in front of an app that answers 599, which shows whether they answered it themselves."""
+reads alone in front of an app that answers PASSED_ON (support.hot_reads_alone), which shows whether they answered
+it themselves."""
 
 import os
 import uuid
@@ -17,20 +18,13 @@ from api.config import to_async_url
 from api.db import get_session
 from api.main import create_app
 from api.models import ServiceAccount
-from api.stakeholders.hot_reads import HotReads
 from tests import factories
 from tests.conftest import make_settings
-from tests.stakeholders.support import URL
+from tests.stakeholders.support import PASSED_ON, URL, hot_reads_alone
 
 pytestmark = pytest.mark.skipif(not os.environ.get("INVOLVE_TEST_DATABASE_URL"),
                                 reason="the hot reads run on PostgreSQL only")
-PASSED_ON = 599
 EARLIER = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-
-
-async def _passed_on(scope, receive, send):
-    await send({"type": "http.response.start", "status": PASSED_ON, "headers": []})
-    await send({"type": "http.response.body", "body": b""})
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +36,7 @@ def routes_app(settings):
 async def three_ways(app, routes_app, session):
     routes_app.dependency_overrides[get_session] = lambda: session
     clients = {}
-    for name, asgi in (("app", app), ("routes", routes_app), ("hot", HotReads(_passed_on, fastapi_app=app))):
+    for name, asgi in (("app", app), ("routes", routes_app), ("hot", hot_reads_alone(app))):
         clients[name] = httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi, raise_app_exceptions=False),
                                           base_url="http://test")
     yield clients
@@ -224,7 +218,7 @@ async def test_one_pooled_connection_serves_tenants_in_turn_each_seeing_only_its
     settings = make_settings(database_url, db_pool_size=1, db_app_role="involve_app")
     app, routes_app = create_app(settings), create_app(settings.model_copy(update={"hot_reads": False}))
     try:
-        hot = httpx.AsyncClient(transport=httpx.ASGITransport(app=HotReads(_passed_on, fastapi_app=app)),
+        hot = httpx.AsyncClient(transport=httpx.ASGITransport(app=hot_reads_alone(app)),
                                 base_url="http://test")
         routes = httpx.AsyncClient(transport=httpx.ASGITransport(app=routes_app), base_url="http://test")
         async with hot, routes:
