@@ -84,7 +84,8 @@ class HotReads:
         if claims is None:
             return None
         if by_id:
-            answer = partial(self._read, claims=claims, stakeholder_id=uuid.UUID(by_id.group(1)))
+            # The id as the path gives it (the pattern has checked it): asyncpg takes a uuid parameter as text too.
+            answer = partial(self._read, claims=claims, stakeholder_id=by_id.group(1))
         else:
             # A list's query is understood (or passed on) before a connection is taken.
             planned = await _plan_list(claims, scope["query_string"])
@@ -115,7 +116,7 @@ class HotReads:
             return self.state.db.read_pool.scoped(tenant_id)
         return _overridden(override, tenant_id)
 
-    async def _read(self, connection, *, claims: TokenClaims, stakeholder_id: uuid.UUID) -> Response | None:
+    async def _read(self, connection, *, claims: TokenClaims, stakeholder_id: str) -> Response | None:
         query = _with_account(service.BY_ID, claims.subject_kind)
         row = await connection.fetchrow(*_args(query, self.dialect, account_id=claims.subject_id,
                                                tenant_id=claims.tenant_id, id=stakeholder_id))
