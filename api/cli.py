@@ -62,6 +62,7 @@ def serve(host: Annotated[str, typer.Option(help="Address to bind")] = "127.0.0.
     settings = _settings()
     uvicorn.run("api.main:app_factory", factory=True, host=host, port=port, workers=workers,
                 log_level=settings.log_level.lower(), access_log=False, proxy_headers=True,
+                server_header=False,  # no "server: uvicorn": nothing to gain from naming the server
                 timeout_graceful_shutdown=settings.shutdown_timeout)
 
 

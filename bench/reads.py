@@ -201,9 +201,10 @@ class ProductionServer:
 
 
 def _uvicorn(app: str, port: int, workers: int) -> list[str]:
-    """uvicorn serving an app factory on this port with N workers, without its own access log."""
+    """uvicorn serving an app factory on this port with N workers, without its own access log or server header
+    (as `involve serve` runs it)."""
     return [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1", "--port", str(port),
-            "--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+            "--workers", str(workers), "--no-access-log", "--no-server-header", "--log-level", "warning"]
 
 
 @functools.cache
