@@ -1,0 +1,51 @@
+"""`involve serve` as it is deployed: a real uvicorn process, its response headers and the log lines it writes."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_the_served_api_names_no_server_and_writes_one_json_access_line(tmp_path):
+    port = _free_port()
+    env = {**os.environ, "INVOLVE_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}", "INVOLVE_ENV": "development",
+           "INVOLVE_LOG_LEVEL": "INFO"}
+    server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        response = None
+        for _ in range(150):
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/healthz?email=someone@example.org",
+                                     headers={"X-Request-ID": "serve-test-1"}, timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert response is not None and response.status_code == 200, "the server did not start"
+        assert "server" not in response.headers
+        assert response.headers["x-request-id"] == "serve-test-1"
+    finally:
+        server.terminate()
+        _, stderr = server.communicate(timeout=30)
+
+    lines = [json.loads(line) for line in stderr.decode().splitlines() if line.startswith("{")]
+    access = [line for line in lines if line.get("logger") == "api.access"]
+    assert len(access) == 1, stderr.decode()
+    line = access[0]
+    assert isinstance(line.pop("time"), str) and isinstance(line.pop("duration_ms"), float)
+    assert line == {"level": "INFO", "logger": "api.access", "message": "request", "request_id": "serve-test-1",
+                    "method": "GET", "path": "/healthz", "status": 200}
+    assert "someone@example.org" not in stderr.decode()
