@@ -1,6 +1,6 @@
 """Read throughput: the stakeholder list and one stakeholder by id over a 100,000-row register, on PostgreSQL.
 
-    python bench/reads.py                                   # seed 100,000, serve with 2 uvicorn workers, drive with wrk
+    python bench/reads.py                                   # seed 100,000, involve serve --workers 2, wrk
     python bench/reads.py --reuse --server gunicorn         # keep the seeded database, another server
     python bench/reads.py --reuse --profile list            # py-spy the workers while the list is driven
     python bench/reads.py --reuse --peer                    # and the peers (bench/peer) in the same run
@@ -153,7 +153,7 @@ def _wait_until_up(base: str, *, seconds: float, settle: float) -> None:
 
 
 class ProductionServer:
-    """`uvicorn --workers N` (what `involve serve` runs) or gunicorn with uvicorn workers."""
+    """`involve serve --workers N` (the README's production command) or gunicorn with uvicorn workers."""
 
     def __init__(self, url: str, *, server: str, workers: int, pool: int | None):
         self.url, self.server, self.workers, self.pool = url, server, workers, pool
@@ -178,7 +178,8 @@ class ProductionServer:
                        "-k", "uvicorn.workers.UvicornWorker", "-w", str(self.workers),
                        "-b", f"127.0.0.1:{self.port}", "--log-level", "warning"]
         else:
-            command = _uvicorn("api.main:app_factory", self.port, self.workers)
+            command = [sys.executable, "-m", "api.cli", "serve", "--port", str(self.port),
+                       "--workers", str(self.workers)]
         # The JSON access log (one line a request, as in production) goes to a file, as a service manager's would.
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stderr=self.log)
@@ -198,13 +199,6 @@ class ProductionServer:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
         self.log.close()
-
-
-def _uvicorn(app: str, port: int, workers: int) -> list[str]:
-    """uvicorn serving an app factory on this port with N workers, without its own access log or server header
-    (as `involve serve` runs it)."""
-    return [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1", "--port", str(port),
-            "--workers", str(workers), "--no-access-log", "--no-server-header", "--log-level", "warning"]
 
 
 @functools.cache
@@ -245,8 +239,11 @@ class PeerServer:
                "PEER_PORT": str(self.port), "PEER_WORKERS": str(self.workers), "PEER_POOL": str(self.pool),
                "PEER_JSON": self.kind, **_peer_statements()}
         if self.kind == "fastapi":
-            self.process = subprocess.Popen(_uvicorn("bench.peer.bare_fastapi:app", self.port, self.workers), cwd=ROOT,
-                                            env=env, start_new_session=True)
+            # uvicorn as `involve serve` runs the API: no access log of its own, no server header.
+            command = [sys.executable, "-m", "uvicorn", "bench.peer.bare_fastapi:app", "--factory", "--host",
+                       "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers), "--no-access-log",
+                       "--no-server-header", "--log-level", "warning"]
+            self.process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
         else:
             if not (self.DIRECTORY / "node_modules").exists():
                 subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=self.DIRECTORY, check=True)
