@@ -4,6 +4,7 @@ INVOLVE_TEST_DATABASE_URL is set), inside a transaction rolled back at its end."
 import asyncio
 import contextlib
 import os
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -40,6 +41,13 @@ def database_url(tmp_path_factory) -> str:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'involve-test.db'}"
     upgrade(url)
     return url
+
+
+def free_port() -> int:
+    """A local TCP port nothing listens on (once the probe's socket is closed): for a live server, or none."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def make_settings(database_url: str, **overrides) -> Settings:

@@ -2,7 +2,6 @@
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -10,17 +9,13 @@ from pathlib import Path
 
 import httpx
 
+from tests.conftest import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_the_served_api_names_no_server_and_writes_one_json_access_line(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "INVOLVE_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}", "INVOLVE_ENV": "development",
            "INVOLVE_LOG_LEVEL": "INFO"}
     server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,

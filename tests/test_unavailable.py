@@ -1,23 +1,16 @@
 """A database that cannot be reached is a 503 problem+json with Retry-After, quickly, never a 500."""
 
-import socket
 import time
 import uuid
 
 import httpx
 
 from api.main import create_app
-from tests.conftest import make_settings
-
-
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]  # nothing listens once it is closed
+from tests.conftest import free_port, make_settings
 
 
 async def test_an_unreachable_database_answers_503_with_retry_after():
-    app = create_app(make_settings(f"postgresql://postgres@127.0.0.1:{_closed_port()}/involve",
+    app = create_app(make_settings(f"postgresql://postgres@127.0.0.1:{free_port()}/involve",
                                    db_connect_timeout=1))
     token, _ = app.state.tokens.issue(subject_id=uuid.uuid4(), subject_kind="user",
                                       tenant_id=uuid.uuid4(), role="admin")

@@ -2,7 +2,6 @@
 (its own scratch database: the server commits for real)."""
 
 import asyncio
-import socket
 import threading
 import time
 
@@ -17,7 +16,7 @@ from api.db import Database
 from api.main import create_app
 from api.migrate import upgrade
 from tests import factories
-from tests.conftest import make_settings
+from tests.conftest import free_port, make_settings
 from tests.dbtools import scratch_database_url
 
 runner = CliRunner()
@@ -92,9 +91,7 @@ def live():
         return user
 
     user = asyncio.run(seed())
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
