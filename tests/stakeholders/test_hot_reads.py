@@ -96,6 +96,14 @@ async def test_a_read_by_id_is_the_routes_answer_for_every_role(three_ways, a, r
     assert masked["contact_details_masked"] is (role == "viewer")
 
 
+async def test_an_id_in_capitals_is_read_as_the_same_stakeholder(three_ways, a, b, register):
+    """The hot reads bind the id as the path spells it; the route parses it. Both read the same person, and
+    another tenant's is still theirs alone."""
+    r = await _same_answer(three_ways, f"{URL}/{str(register['p0'].id).upper()}", a["lead"], hot=True)
+    assert r.status_code == 200 and r.json()["id"] == str(register["p0"].id)
+    await _same_answer(three_ways, f"{URL}/{str(register['theirs'].id).upper()}", a["lead"], hot=False)  # 404
+
+
 @pytest.mark.parametrize("query", [
     "",
     "category=patient&min_influence=2&sort=-updated_at&limit=2",  # the benchmark's shape
