@@ -50,6 +50,9 @@ class TokenClaims:
     tenant_id: uuid.UUID
     role: str
     token_id: str
+    # The account's password version when the token was issued (claim "pwv"): a password change refuses the tokens
+    # issued before it (api.auth.principal.principal_of). Tokens issued before the claim existed count as 0.
+    password_version: int = 0
 
 
 class TokenCodec:
@@ -80,7 +83,8 @@ class TokenCodec:
         self._verified: dict[str, tuple[TokenClaims, float]] = {}  # token -> (claims, usable until)
 
     def issue(self, *, subject_id: uuid.UUID, subject_kind: str, tenant_id: uuid.UUID, role: str,
-              now: datetime | None = None, lifetime: timedelta | None = None) -> tuple[str, int]:
+              password_version: int = 0, now: datetime | None = None,
+              lifetime: timedelta | None = None) -> tuple[str, int]:
         now = now or datetime.now(UTC)
         lifetime = lifetime or self.lifetime
         claims = {
@@ -93,6 +97,7 @@ class TokenCodec:
             "iat": int(now.timestamp()),
             "exp": int((now + lifetime).timestamp()),
             "jti": uuid.uuid4().hex,
+            "pwv": password_version,
         }
         token = jwt.encode(claims, self._signing_key, algorithm=self.algorithm, headers={"typ": "JWT"})
         return token, int(lifetime.total_seconds())
@@ -142,6 +147,9 @@ class TokenCodec:
         now = datetime.now(UTC).timestamp()
         if iat > now + self.leeway or exp - iat > self.max_lifetime.total_seconds():
             raise InvalidToken("token lifetime out of bounds")
+        password_version = claims.get("pwv", 0)
+        if type(password_version) is not int or password_version < 0:
+            raise InvalidToken("bad password version")
         try:
             return TokenClaims(
                 subject_id=uuid.UUID(claims["sub"]),
@@ -149,6 +157,7 @@ class TokenCodec:
                 tenant_id=uuid.UUID(claims["tid"]),
                 role=str(claims["role"]),
                 token_id=str(claims["jti"]),
+                password_version=password_version,
             ), float(exp)
         except (ValueError, TypeError, AttributeError):
             raise InvalidToken("malformed claims") from None

@@ -40,7 +40,8 @@ async def user(session: AsyncSession, tenant: Tenant, *, role: str = "lead", ema
 
 def auth_headers(app, account, *, kind: str = "user") -> dict[str, str]:
     token, _ = app.state.tokens.issue(subject_id=account.id, subject_kind=kind, tenant_id=account.tenant_id,
-                                      role=account.role)
+                                      role=account.role,
+                                      password_version=account.password_version if kind == "user" else 0)
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
 from fastapi.security.utils import get_authorization_scheme_param
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import rls
@@ -63,14 +63,20 @@ ACCOUNT_MODELS = {"user": User, "service_account": ServiceAccount}  # by the tok
 
 
 def account_columns(model) -> tuple:
-    """What a request needs of its caller's account, labelled apart from any other table's columns."""
-    return model.role.label("account_role"), model.is_active.label("account_active")
+    """What a request needs of its caller's account, labelled apart from any other table's columns. A service
+    account has no password version: revoking it is what cuts off its tokens (a rotated secret leaves the tokens
+    already issued to run out, so a partner can switch secrets without a gap)."""
+    password_version = model.password_version if model is User else literal_column("0")
+    return (model.role.label("account_role"), model.is_active.label("account_active"),
+            password_version.label("account_password_version"))
 
 
 def principal_of(claims: TokenClaims, account: Mapping[str, Any] | None) -> Principal | None:
     """The caller of a verified token, given its account's account_columns(); None when the account is unknown or
-    deactivated."""
-    if account is None or not account["account_active"]:
+    deactivated, or its password has changed since the token was issued (whoever learnt the old password may hold
+    a token from it)."""
+    if account is None or not account["account_active"] \
+            or account["account_password_version"] != claims.password_version:
         return None
     return Principal(claims.subject_id, claims.subject_kind, claims.tenant_id, Role(account["account_role"]))
 
@@ -116,7 +122,8 @@ async def current_principal(
     principal = principal_of(claims, await ACCOUNTS[claims.subject_kind].one(session, id=claims.subject_id,
                                                                              tenant_id=claims.tenant_id))
     if principal is None:
-        raise Unauthorized("The account is unknown or deactivated")
+        raise Unauthorized("The account is unknown or deactivated, or its password has changed since the token was "
+                           "issued")
     request.state.principal_id = str(principal.id)
     return principal
 

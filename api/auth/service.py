@@ -34,7 +34,8 @@ async def password_grant(*, session: AsyncSession, codec: TokenCodec, email: str
     user.last_login_at = utcnow()
     await audit.append(session, tenant_id=user.tenant_id, actor=audit.Actor("user", user.id), action="login",
                        resource_type="user", resource_id=user.id)
-    return codec.issue(subject_id=user.id, subject_kind="user", tenant_id=user.tenant_id, role=user.role)
+    return codec.issue(subject_id=user.id, subject_kind="user", tenant_id=user.tenant_id, role=user.role,
+                       password_version=user.password_version)
 
 
 async def client_credentials_grant(*, session: AsyncSession, codec: TokenCodec, client_id: str,

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import Boolean, Index, String, func
+from sqlalchemy import Boolean, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db import Base, UTCDateTime
@@ -18,6 +18,8 @@ class User(TenantOwned, Tracked, Base):
     role: Mapped[str] = mapped_column(String(20), nullable=False)
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Counts password changes; a token carries the count it was issued under, and one from before a change is refused.
+    password_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
 
 # Emails are unique across the deployment, whatever their case: sign-in finds the tenant by email.

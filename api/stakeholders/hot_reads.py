@@ -11,9 +11,10 @@ What it answers: only a 200 to a request it understands entirely. Everything els
 route, which stays the one definition of the operation, of its spec and of every error: another method or path, no
 bearer token or a single sign-on one, a token that does not verify, a query parameter it does not know or one given
 twice, a value the query models refuse, a bad sort or cursor, a quadrant filter or include_total, an unknown or
-deactivated account or one whose role is no longer the token's, an unknown id, a restricted person (an admin's read
-of one is audited), the viewer role's email filter, and any database error but one. The bodies and headers are the
-routes' own (router.read_response, page_response); tests/stakeholders/test_hot_reads.py compares both paths' answers.
+deactivated account or one whose role or password has changed since the token, an unknown id, a restricted person
+(an admin's read of one is audited), the viewer role's email filter, and any database error but one. The bodies and
+headers are the routes' own (router.read_response, page_response); tests/stakeholders/test_hot_reads.py compares both
+paths' answers.
 The one error answered here is a statement PostgreSQL cancelled at the statement timeout: the route would run the
 same read again and wait as long, twice the timeout in all on a database already too slow; it gets the route's 503.
 

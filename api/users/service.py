@@ -94,6 +94,7 @@ async def update(*, session: AsyncSession, caller: Principal, user_id: uuid.UUID
     before, after = apply(user, changes)
     if password is not None:
         user.password_hash = hash_password(password.get_secret_value())
+        user.password_version += 1  # the tokens issued before it stop working (api.auth.principal.principal_of)
     if not after and password is None:
         return user
     user.updated_by = caller.id

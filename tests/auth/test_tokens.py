@@ -67,8 +67,8 @@ async def test_token_carries_the_documented_claims(client, a):
     r = await client.post(TOKEN_URL, data={"grant_type": "password", "username": user.email,
                                            "password": factories.PASSWORD})
     claims = jwt.get_unverified_claims(r.json()["access_token"])
-    assert {"sub", "tid", "role", "iss", "aud", "iat", "exp", "jti"} <= set(claims)
-    assert claims["tid"] == str(a.tenant.id) and claims["role"] == "viewer"
+    assert {"sub", "tid", "role", "iss", "aud", "iat", "exp", "jti", "pwv"} <= set(claims)
+    assert claims["tid"] == str(a.tenant.id) and claims["role"] == "viewer" and claims["pwv"] == 0
     assert jwt.get_unverified_header(r.json()["access_token"])["alg"] == "HS256"
 
 
@@ -178,6 +178,19 @@ async def test_unknown_user_is_401(client, a):
 
 async def test_token_naming_another_tenant_for_the_user_is_401(client, a, b):
     await assert_refused(client, signed(claims_for(a.users["admin"], tid=str(b.tenant.id))))
+
+
+@pytest.mark.parametrize("version", [-1, "0", 1.0, True, 1])
+async def test_a_password_version_that_is_not_the_accounts_is_401(client, a, version):
+    await assert_refused(client, signed(claims_for(a.users["lead"], pwv=version)))
+
+
+async def test_a_token_from_before_the_password_version_claim_still_works(client, a):
+    """Tokens issued by the release before it carry no "pwv": they count as version 0, so an upgrade signs no one
+    out, and they are refused like any other once the password changes."""
+    claims = claims_for(a.users["lead"])
+    assert "pwv" not in claims
+    assert (await client.get(ME, headers={"Authorization": f"Bearer {signed(claims)}"})).status_code == 200
 
 
 async def test_garbage_tokens_are_401(client):

@@ -173,6 +173,18 @@ async def test_a_deactivated_account_is_refused_at_once(three_ways, session, a, 
         assert r.status_code == 401
 
 
+async def test_a_token_from_before_a_password_change_is_refused_at_once(three_ways, session, app, a, register):
+    old = a["lead"]
+    await _same_answer(three_ways, f"{URL}/{register['p0'].id}", old, hot=True)
+    a.users["lead"].password_version += 1
+    await session.commit()
+    for path in (f"{URL}/{register['p0'].id}", f"{URL}?category=patient"):
+        r = await _same_answer(three_ways, path, old, hot=False)
+        assert r.status_code == 401
+    fresh = factories.auth_headers(app, a.users["lead"])
+    await _same_answer(three_ways, f"{URL}/{register['p0'].id}", fresh, hot=True)
+
+
 async def test_a_role_changed_since_the_token_was_issued_is_left_to_the_routes(three_ways, session, a, register):
     """The list's statement is chosen by the token's role and stands only if the account still has it."""
     headers = a["lead"]

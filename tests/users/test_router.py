@@ -250,6 +250,46 @@ async def test_password_change_works_and_is_audited_without_the_value(client, se
         assert new_password not in dumped and target.password_hash not in dumped
 
 
+async def test_a_password_change_refuses_the_tokens_issued_before_it(client, session, a):
+    """Whoever learnt the old password may hold a token from it: the change signs the user out everywhere."""
+    target = a.users["lead"]
+    old = a["lead"]
+    renamed = await client.patch(f"{URL}/{target.id}", json={"full_name": "Renamed"}, headers=a["admin"])
+    assert renamed.status_code == 200
+    assert (await client.get("/api/v1/me", headers=old)).status_code == 200  # other changes keep the token
+    r = await client.patch(f"{URL}/{target.id}", json={"password": "another long passphrase"}, headers=a["admin"])
+    assert r.status_code == 200
+    for path in ("/api/v1/me", "/api/v1/organisations", "/api/v1/stakeholders"):
+        refused = await client.get(path, headers=old)
+        assert refused.status_code == 401, path
+        assert refused.headers["www-authenticate"] == "Bearer"
+        assert refused.headers["content-type"] == "application/problem+json"
+    signed_in = await sign_in(client, target.email, "another long passphrase")
+    fresh = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+    assert (await client.get("/api/v1/me", headers=fresh)).status_code == 200
+    assert (await client.get("/api/v1/me", headers=a["admin"])).status_code == 200  # the admin who changed it
+
+
+async def test_an_admin_changing_their_own_password_signs_themselves_out(client, session, a):
+    me = a.users["admin"]
+    r = await client.patch(f"{URL}/{me.id}", json={"password": "another long passphrase"}, headers=a["admin"])
+    assert r.status_code == 200
+    assert (await client.get("/api/v1/me", headers=a["admin"])).status_code == 401
+    assert (await sign_in(client, me.email, "another long passphrase")).status_code == 200
+
+
+async def test_a_refused_password_change_keeps_the_tokens(client, session, a):
+    target = a.users["lead"]
+    r = await client.patch(f"{URL}/{target.id}", json={"password": "short"}, headers=a["admin"])
+    assert r.status_code == 422
+    stale = await client.patch(f"{URL}/{target.id}", json={"password": "another long passphrase"},
+                               headers={**a["admin"], "If-Match": '"7"'})
+    assert stale.status_code == 412
+    assert (await client.get("/api/v1/me", headers=a["lead"])).status_code == 200
+    await session.refresh(target)
+    assert target.password_version == 0
+
+
 async def test_create_is_audited_without_personal_data_or_password(client, session, a):
     body = (await client.post(URL, json=new_user(), headers=a["admin"])).json()
     [event] = await events_for(session, body["id"])

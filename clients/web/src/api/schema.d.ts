@@ -8558,7 +8558,7 @@ export interface components {
             /**
              * Password
              * Format: password
-             * @description A new password, 12 to 1024 characters
+             * @description A new password, 12 to 1024 characters. The tokens issued to the user before the change are refused from then on (401)
              */
             password?: string;
         };
