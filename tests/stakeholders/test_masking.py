@@ -1,5 +1,9 @@
+import uuid
+
 import pytest
 
+from api.auth.principal import Principal, Role
+from api.stakeholders.schemas import READ_FIELDS, read_rows
 from tests import factories
 from tests.stakeholders.support import URL
 
@@ -81,3 +85,16 @@ async def test_reads_write_exactly_what_the_response_model_would(client, session
     assert one.json()["consent_recorded_at"] == "2026-03-01T09:30:15.123456Z"
     assert StakeholderRead.model_validate(one.json()).model_dump(mode="json") == one.json()
     assert StakeholderPage.model_validate(page.json()).model_dump(mode="json") == page.json()
+
+
+def test_read_rows_refuses_rows_whose_columns_are_in_another_order():
+    """read_rows, where contact details are masked, takes values by position: rows of a statement whose columns
+    moved would put one field's value under another's name (an email as "name", never masked), so it refuses them."""
+    viewer = Principal(uuid.uuid4(), "user", uuid.uuid4(), Role.viewer)
+    in_order = {name: f"{name} value" for name in READ_FIELDS}
+    [read] = read_rows([in_order], viewer)
+    assert read["name"] == "name value" and read["email"] == "***" and read["contact_details_masked"] is True
+    email_first = {"email": in_order["email"], **{k: v for k, v in in_order.items() if k != "email"}}
+    with pytest.raises(ValueError, match="READ_FIELDS"):
+        read_rows([email_first], viewer)
+    assert read_rows([], viewer) == []
