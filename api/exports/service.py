@@ -127,7 +127,10 @@ def _quoted(cell: str) -> str:
 
 
 def _compiled(session: AsyncSession, stmt: Select) -> tuple[str, list[Any]]:
-    """The statement as asyncpg SQL ($1, $2…) and its arguments, with SQLAlchemy's bind processing."""
+    """The statement as asyncpg SQL ($1, $2…) and its arguments, with SQLAlchemy's bind processing. Not
+    api.db.StaticQuery's compilation: an export's filters bind their values with `.params()` (the stakeholder list's
+    shapes) or in the expressions, and only the compiled statement's construct_params() sees both; StaticQuery takes
+    each run's values by name and fails on them (tried at stop 17)."""
     compiled = stmt.compile(dialect=session.get_bind().dialect)
     params = compiled.construct_params()
     processors = compiled._bind_processors  # noqa: SLF001 - the public API offers no positional form
