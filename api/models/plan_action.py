@@ -20,8 +20,8 @@ class PlanAction(TenantOwned, Tracked, Base):
     due_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="planned")
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The activity that evidences it: the activities table arrives with the engagement issue.
-    activity_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # The activity that evidences it (the action service checks it is the tenant's).
+    activity_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("activity.id", ondelete="SET NULL"))
     notes: Mapped[str | None] = mapped_column(Text)
 
 
