@@ -51,7 +51,8 @@ class Idempotency:
         if record is None:
             return None
         if record.request_hash != await self._request_hash():
-            raise Unprocessable("This Idempotency-Key was used with another request body")
+            raise Unprocessable("This Idempotency-Key was used with a different request (its body, path or "
+                                "options differ)")
         headers = dict(record.headers)
         headers["Idempotent-Replayed"] = "true"
         return Response(record.body, status_code=record.status_code, headers=headers,

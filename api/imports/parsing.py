@@ -98,6 +98,15 @@ class Body:
 
 # --- CSV -----------------------------------------------------------------------------------------------
 
+def _records_ended(text: str) -> int:
+    """How many records end in `text`: its newlines outside quoted cells."""
+    ended = quotes = 0
+    for part in text.split("\n")[:-1]:
+        quotes += part.count('"')
+        ended += quotes % 2 == 0
+    return ended
+
+
 def _complete_records_end(text: str) -> int:
     """Where the last complete record of `text` ends: after a newline with an even number of quotes
     before it (an odd number means the newline is inside a quoted cell). 0 when there is none yet."""
@@ -117,7 +126,8 @@ class CsvRows:
         self.names: list[str] | None = None  # the header
         self.lists: list[str] = []
         self.empty: dict[str, Any] = {}
-        self.row = 0
+        self.row = 0  # the last record's number: the header is 0, and a blank line keeps its number
+        self.rows = 0  # the data rows read, blank lines left out
 
     def _header(self, record: list[str]) -> None:
         names = [name.strip().lower() for name in record]
@@ -167,18 +177,27 @@ class CsvRows:
     def _parse(self, text: str) -> Rows:
         check_nul = "\x00" in text
         try:
-            for record in csv.reader(io.StringIO(text, newline="")):
+            # strict: a quoted cell left open at the end of the body (or followed by more than a comma) is refused,
+            # where the lenient reader would take the rest of the body as that one cell and lose its rows.
+            for record in csv.reader(io.StringIO(text, newline=""), strict=True):
                 if self.names is None:
                     self._header(record)
                     continue
                 self.row += 1
                 if not record or record == [""]:
                     continue  # a blank line is not a row (but keeps its number)
+                self.rows += 1
                 values = self._record(record, check_nul)
                 if values is not None:
                     yield self.row, values
         except csv.Error as exc:
-            raise refuse(self.row, None, f"The CSV is malformed: {exc}")
+            reason = "a quoted cell is not closed" if str(exc) == "unexpected end of data" else str(exc)
+            raise refuse(self.row + 1 if self.names is not None else 0, None, f"The CSV is malformed: {reason}")
+
+    def _row_at(self, text: str) -> int:
+        """The number of the record in which `text` (what is read of the body and not yet parsed) ends."""
+        ended = _records_ended(text)
+        return ended if self.names is None else self.row + ended + 1
 
     async def batches(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[Rows]:
         """The rows of each block of complete records; each must be read to its end before the next is asked for."""
@@ -189,7 +208,8 @@ class CsvRows:
             try:
                 pending += decoder.decode(chunk)
             except UnicodeDecodeError as exc:
-                raise refuse(self.row + 1, None, f"The body is not UTF-8 (byte {position + exc.start})")
+                before = pending + chunk[:exc.start].decode("utf-8", errors="replace")
+                raise refuse(self._row_at(before), None, f"The body is not UTF-8 (byte {position + exc.start})")
             position += len(chunk)
             end = _complete_records_end(pending)
             if end:
@@ -198,7 +218,7 @@ class CsvRows:
         try:
             pending += decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            raise refuse(self.row + 1, None, "The body ends in the middle of a UTF-8 character")
+            raise refuse(self._row_at(pending), None, "The body ends in the middle of a UTF-8 character")
         rows = list(self._parse(pending))  # at most one record, or a body without a newline: read now for the header
         if self.names is None:
             raise refuse(0, None, "The CSV has no header row")
@@ -224,6 +244,11 @@ class JsonRows:
         self.errors = errors
         self.ndjson = ndjson
         self.row = 0
+
+    @property
+    def rows(self) -> int:
+        """The data rows read: a row's number is its count (blank NDJSON lines are not numbered)."""
+        return self.row
 
     def _row(self, value: Any, check_nul: bool) -> dict[str, Any] | None:
         if not isinstance(value, dict):

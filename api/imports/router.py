@@ -140,6 +140,9 @@ def _add_routes(spec: ResourceSpec) -> None:
         await idempotency.lock()
         if replay := await idempotency.replay():
             return replay
+        if dry_run:
+            # A dry run writes nothing, not even its key's record: the key stays free for the import it previews.
+            idempotency.key = None
         options = Options(dry_run=dry_run, match=match, on_conflict=on_conflict, on_error=on_error)
         outcome = await service.run_import(session=session, caller=caller, spec=spec, options=options, body=body,
                                            media=media)
@@ -150,7 +153,8 @@ def _add_routes(spec: ResourceSpec) -> None:
         return response
 
     import_rows.__doc__ = (f"Create or update {spec.name} from CSV, a JSON array or NDJSON, in one transaction, with a "
-                           "report of every failed row. Honours Idempotency-Key. "
+                           "report of every failed row. Honours Idempotency-Key (a dry run stores nothing under its "
+                           "key, which stays free for the import it previews). "
                            f"Roles: {', '.join(sorted(r.value for r in spec.roles))}.")
     router.add_api_route(
         f"/imports/{spec.name}", import_rows, methods=["POST"], name=f"import_{spec.name}",

@@ -60,9 +60,9 @@ async def run_import(*, session: AsyncSession, caller: Principal, spec: Resource
             async def parsed():
                 async for rows in source.batches(body.chunks()):
                     batch = await decider.batch(rows)
-                    decider.rows = source.row
+                    decider.rows = source.rows
                     yield batch
-                decider.rows = source.row
+                decider.rows = source.rows
 
             decided = read_ahead(parsed())
             if decider.writing:

@@ -1070,7 +1070,7 @@ export interface paths {
         put?: never;
         /**
          * Import stakeholders
-         * @description Create or update stakeholders from CSV, a JSON array or NDJSON, in one transaction, with a report of every failed row. Honours Idempotency-Key. Roles: admin, lead.
+         * @description Create or update stakeholders from CSV, a JSON array or NDJSON, in one transaction, with a report of every failed row. Honours Idempotency-Key (a dry run stores nothing under its key, which stays free for the import it previews). Roles: admin, lead.
          */
         post: operations["imports-import_stakeholders"];
         delete?: never;
@@ -1110,7 +1110,7 @@ export interface paths {
         put?: never;
         /**
          * Import organisations
-         * @description Create or update organisations from CSV, a JSON array or NDJSON, in one transaction, with a report of every failed row. Honours Idempotency-Key. Roles: admin, lead.
+         * @description Create or update organisations from CSV, a JSON array or NDJSON, in one transaction, with a report of every failed row. Honours Idempotency-Key (a dry run stores nothing under its key, which stays free for the import it previews). Roles: admin, lead.
          */
         post: operations["imports-import_organisations"];
         delete?: never;
@@ -1150,7 +1150,7 @@ export interface paths {
         put?: never;
         /**
          * Import activities
-         * @description Create or update activities from CSV, a JSON array or NDJSON, in one transaction, with a report of every failed row. Honours Idempotency-Key. Roles: admin, contributor, lead.
+         * @description Create or update activities from CSV, a JSON array or NDJSON, in one transaction, with a report of every failed row. Honours Idempotency-Key (a dry run stores nothing under its key, which stays free for the import it previews). Roles: admin, contributor, lead.
          */
         post: operations["imports-import_activities"];
         delete?: never;
@@ -1190,7 +1190,7 @@ export interface paths {
         put?: never;
         /**
          * Import feedback
-         * @description Create or update feedback from CSV, a JSON array or NDJSON, in one transaction, with a report of every failed row. Honours Idempotency-Key. Roles: admin, contributor, lead.
+         * @description Create or update feedback from CSV, a JSON array or NDJSON, in one transaction, with a report of every failed row. Honours Idempotency-Key (a dry run stores nothing under its key, which stays free for the import it previews). Roles: admin, contributor, lead.
          */
         post: operations["imports-import_feedback"];
         delete?: never;
@@ -1230,7 +1230,7 @@ export interface paths {
         put?: never;
         /**
          * Import attendance
-         * @description Create or update attendance from CSV, a JSON array or NDJSON, in one transaction, with a report of every failed row. Honours Idempotency-Key. Roles: admin, contributor, lead.
+         * @description Create or update attendance from CSV, a JSON array or NDJSON, in one transaction, with a report of every failed row. Honours Idempotency-Key (a dry run stores nothing under its key, which stays free for the import it previews). Roles: admin, contributor, lead.
          */
         post: operations["imports-import_attendance"];
         delete?: never;
