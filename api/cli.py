@@ -2,7 +2,9 @@
 
 import asyncio
 import contextlib
+import os
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -268,15 +270,24 @@ def export_(resource: Annotated[str, typer.Option(help="stakeholders, organisati
         if not sep:
             _fail(f"a filter is name=value, not '{item}'")
         filters[name] = value
-    target = output.open("wb") if output else sys.stdout.buffer
+    # A file is written beside its name and renamed once complete: a refused or broken export leaves no empty or
+    # partial file behind, and a file already there as it was.
+    target = tempfile.NamedTemporaryFile("wb", dir=output.parent, prefix=f".{output.name}.", delete=False) \
+        if output else sys.stdout.buffer
+    complete = False
     try:
         with _client_errors(url), Client(url, token) as client, _progress() as bar:
             task = bar.add_task("downloading", total=None)
             written = client.export(resource, target, format=format, filters=filters,  # type: ignore[arg-type]
                                     progress=lambda done, total: bar.update(task, completed=done, total=total))
+        complete = True
     finally:
         if output:
             target.close()
+            if complete:
+                os.replace(target.name, output)
+            else:
+                os.unlink(target.name)
     if output:
         typer.echo(f"wrote {written} bytes to {output}", err=True)
 

@@ -165,6 +165,35 @@ async def test_bad_filters_are_refused_before_anything_is_audited(client, sessio
     assert await audit_events(session, a.tenant, "export") == []
 
 
+@pytest.mark.parametrize("url,unknown", [
+    (f"{EXPORT_STAKEHOLDERS}?catgory=carer", ["catgory"]),  # a typo would otherwise export the whole register
+    (f"{EXPORT_STAKEHOLDERS}?format=csv&category=carer&Category=patient&sort=name", ["Category", "sort"]),
+    (f"{EXPORT_ORGANISATIONS}?knd=gp_practice", ["knd"]),
+    ("/api/v1/exports/activities?stauts=done", ["stauts"]),
+    ("/api/v1/exports/feedback?overdue=true", ["overdue"]),  # a list filter that exports do not take
+])
+async def test_an_unknown_query_parameter_is_refused_not_ignored(client, session, a, url, unknown):
+    await _register(session, a.tenant)
+    r = await client.get(url, headers=a["lead"])
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json", r.text
+    assert [e["loc"] for e in r.json()["errors"]] == [["query", name] for name in unknown]
+    assert "Margaret" not in r.text
+    assert await audit_events(session, a.tenant, "export") == []
+
+
+async def test_every_filter_an_export_documents_is_known(client, session, app, a):
+    """The check reads the operation's parameters, its dependencies' included: each documented one passes it."""
+    spec = app.openapi()["paths"]
+    for path in ("/api/v1/exports/stakeholders", "/api/v1/exports/organisations", "/api/v1/exports/activities",
+                 "/api/v1/exports/feedback"):
+        names = [p["name"] for p in spec[path]["get"]["parameters"] if p["in"] == "query"]
+        assert len(names) > 3, path
+        r = await client.get(path, params={name: "x" for name in names}, headers=a["lead"])
+        unknown = [e for e in r.json().get("errors", []) if e.get("type") == "extra_forbidden"]
+        assert unknown == [], (path, unknown)
+        assert r.status_code == 422  # "x" is no valid value for most of them: refused by the filters themselves
+
+
 async def test_another_tenants_ids_export_nothing(client, session, a, b):
     await _register(session, a.tenant)
     theirs = await factories.organisation(session, b.tenant, name="Theirs")

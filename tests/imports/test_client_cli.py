@@ -145,9 +145,20 @@ def test_involve_import_prints_the_row_errors_and_exits_non_zero(live, tmp_path)
 
 
 def test_involve_export_reports_a_refusal_in_one_line(live, tmp_path):
-    url, _ = live
+    url, token = live
     r = runner.invoke(cli, ["export", "--resource", "stakeholders", "--url", url, "--token", "bad",
                             "--output", str(tmp_path / "out.csv")])
     assert r.exit_code == 1 and "error: 401" in r.output, repr(r.output)
+    assert list(tmp_path.iterdir()) == []  # no empty out.csv left behind
+    kept = tmp_path / "kept.csv"
+    kept.write_text("an earlier export\n")
+    r = runner.invoke(cli, ["export", "--resource", "stakeholders", "--url", url, "--token", "bad",
+                            "--output", str(kept)])
+    assert r.exit_code == 1 and kept.read_text() == "an earlier export\n"
+    assert list(tmp_path.iterdir()) == [kept]
+    r = runner.invoke(cli, ["export", "--resource", "stakeholders", "--url", url, "--token", token,
+                            "--filter", "catgory=carer", "--output", str(tmp_path / "typo.csv")])
+    assert r.exit_code == 1 and "422" in r.output and "catgory" in r.output, repr(r.output)
+    assert list(tmp_path.iterdir()) == [kept]
     r = runner.invoke(cli, ["export", "--resource", "stakeholders", "--url", url, "--token", "t", "--filter", "q"])
     assert r.exit_code == 1 and "a filter is name=value" in r.output
