@@ -100,6 +100,11 @@ Email = Annotated[str, PlainValidator(import_email), WithJsonSchema({"type": "st
 _ROW_CONFIG = ConfigDict(extra="forbid", use_enum_values=True)
 # The organisation API's field descriptions (that module keeps no D table like the others).
 ORGANISATION = {name: f.description for name, f in OrganisationCreate.model_fields.items()}
+# Every row type but attendance's starts with the record's own id, so that export -> import finds records that
+# have no external_id (never stored: it only says which record a row is for).
+RecordId = Annotated[uuid.UUID | None, Field(
+    description="Involve's id of the record, as exported: the row updates (or skips) that record, whatever match= "
+                "says; leave it empty to create or to match by match=")]
 
 
 class StakeholderRow(TypedDict, total=False):
@@ -108,6 +113,7 @@ class StakeholderRow(TypedDict, total=False):
 
     __pydantic_config__ = _ROW_CONFIG
 
+    id: RecordId
     external_id: Annotated[ExternalIdStr | None, Field(description=D["external_id"] + "; matches with "
                                                                                      "match=external_id")]
     name: Annotated[Text, Field(description=D["name"] + "; required to create")]
@@ -141,6 +147,7 @@ class OrganisationRow(TypedDict, total=False):
 
     __pydantic_config__ = _ROW_CONFIG
 
+    id: RecordId
     external_id: Annotated[ExternalIdStr | None, Field(description=ORGANISATION["external_id"] + "; matches with "
                                                                                                 "match=external_id")]
     name: Annotated[Text, Field(description=ORGANISATION["name"] + "; required to create")]
@@ -159,6 +166,7 @@ class ActivityRow(TypedDict, total=False):
 
     __pydantic_config__ = _ROW_CONFIG
 
+    id: RecordId
     external_id: Annotated[ExternalIdStr | None, Field(description=ACTIVITY["external_id"] + "; matches with "
                                                                                            "match=external_id")]
     title: Annotated[Text, Field(description=ACTIVITY["title"] + "; required to create")]
@@ -192,6 +200,7 @@ class FeedbackRow(TypedDict, total=False):
 
     __pydantic_config__ = _ROW_CONFIG
 
+    id: RecordId
     external_id: Annotated[ExternalIdStr | None, Field(description=FEEDBACK["external_id"] + "; matches with "
                                                                                            "match=external_id")]
     received_at: Annotated[Instant, Field(description=FEEDBACK["received_at"] + " (sets the response due date)")]

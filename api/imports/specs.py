@@ -52,6 +52,10 @@ class UniqueKey:
         return value.lower() if self.fold_case else value
 
 
+# A row's `id` (first, so decisions see it before the match key): the record the row is for, whatever match= says.
+ID = UniqueKey("id")
+
+
 @dataclass(frozen=True)
 class Reference:
     """A stored id found in the tenant from one of the row's keys, tried in order."""
@@ -201,7 +205,7 @@ STAKEHOLDERS = ResourceSpec(
             "postcode", "preferred_channels", "communication_needs", "interpreter_language", "contact_consent",
             "consent_basis", "consent_recorded_at", "is_champion", "is_public_representative", "tags", "owner_id",
             "notes"),
-    keys=(UniqueKey("external_id"), UniqueKey("email", fold_case=True)),
+    keys=(ID, UniqueKey("external_id"), UniqueKey("email", fold_case=True)),
     matches=(Match.external_id, Match.email),
     defaults={"kind": "person", "categories": [], "preferred_channels": [], "communication_needs": [], "tags": [],
               "contact_consent": False, "is_champion": False, "is_public_representative": False},
@@ -220,7 +224,7 @@ ORGANISATIONS = ResourceSpec(
     model=Organisation,
     row_type=OrganisationRow,
     fields=("external_id", "name", "kind", "email", "phone", "website", "address", "postcode", "notes", "tags"),
-    keys=(UniqueKey("external_id"),),
+    keys=(ID, UniqueKey("external_id")),
     matches=(Match.external_id,),
     defaults={"kind": "other", "tags": []},
 )
@@ -282,7 +286,7 @@ ACTIVITIES = ResourceSpec(
             "status", "starts_at", "ends_at", "location", "online_url", "channel", "led_by", "led_by_name",
             "cost_pence", "unnamed_attendees", "impressions", "recipients", "accessible_formats",
             "translation_languages", "outcome_summary"),
-    keys=(UniqueKey("external_id"),),
+    keys=(ID, UniqueKey("external_id")),
     matches=(Match.external_id,),
     defaults={"level": "inform", "audience_categories": [], "status": "planned", "unnamed_attendees": 0,
               "accessible_formats": [], "translation_languages": []},
@@ -302,7 +306,7 @@ FEEDBACK = ResourceSpec(
     row_type=FeedbackRow,
     fields=("external_id", "received_at", "channel", "type", "text", "stakeholder_id", "activity_id", "plan_id",
             "themes", "publishable_summary", "publishable", "status", "response_due_at"),
-    keys=(UniqueKey("external_id"),),
+    keys=(ID, UniqueKey("external_id")),
     matches=(Match.external_id,),
     defaults={"channel": "other", "type": "comment", "themes": [], "publishable": False, "status": "received"},
     references=(

@@ -160,7 +160,11 @@ class Decider:
             first = seen.setdefault(value, row)
             if first != row:
                 problems.append((field_, f"Row {first} has the same {field_}; each may appear once"))
-            if field_ == match:
+            if field_ == "id":  # the first key: the row is for this record, and its match key is checked as the others
+                match = "id"
+                if (target := existing.get(value)) is None:
+                    problems.append(("id", f"No {label} with this id in your tenant"))
+            elif field_ == match:
                 target = existing.get(value)
             elif (owner := existing.get(value)) is not None:
                 owners.append((field_, owner))
@@ -177,7 +181,7 @@ class Decider:
             if owner[0] != target_id:
                 where = "an archived" if owner[1] else "another"
                 problems.append((field_, f"This {field_} is used by {where} {label} in your tenant"))
-        if target_id is None:
+        if target_id is None and match != "id":  # a row naming a record that is not there never creates
             for name in self._required:
                 if name not in values:
                     problems.append((name, "Field required"))

@@ -26,10 +26,12 @@ FK = 'fk_plan_action_activity_id_activity'
 def upgrade() -> None:
     op.execute("UPDATE plan_action SET activity_id = NULL WHERE activity_id IS NOT NULL "
                "AND NOT EXISTS (SELECT 1 FROM activity WHERE activity.id = plan_action.activity_id)")
-    with op.batch_alter_table('plan_action', schema=None) as batch_op:
+    # SQLite rebuilds the table to add a constraint. resolve_fks=False: reflecting it must not reflect the tables it
+    # refers to, user_account among them, whose expression index SQLAlchemy cannot read (a warning, an error in tests).
+    with op.batch_alter_table('plan_action', schema=None, reflect_kwargs={"resolve_fks": False}) as batch_op:
         batch_op.create_foreign_key(FK, 'activity', ['activity_id'], ['id'], ondelete='SET NULL')
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('plan_action', schema=None) as batch_op:
+    with op.batch_alter_table('plan_action', schema=None, reflect_kwargs={"resolve_fks": False}) as batch_op:
         batch_op.drop_constraint(FK, type_='foreignkey')

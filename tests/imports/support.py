@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 from sqlalchemy import func, select
 
@@ -17,8 +18,8 @@ JSON = {"Content-Type": "application/json"}
 WRITERS = ("admin", "lead")
 READ_ONLY = ("contributor", "viewer", "auditor")
 
-HEADER = ("external_id,name,kind,categories,organisation_external_id,organisation_name,job_title,email,phone,address,"
-          "postcode,preferred_channels,communication_needs,interpreter_language,contact_consent,consent_basis,"
+HEADER = ("id,external_id,name,kind,categories,organisation_external_id,organisation_name,job_title,email,phone,"
+          "address,postcode,preferred_channels,communication_needs,interpreter_language,contact_consent,consent_basis,"
           "consent_recorded_at,is_champion,is_public_representative,tags,owner_id,notes")
 
 
@@ -39,6 +40,16 @@ def csv_text(rows: list[dict], columns: list[str] | None = None) -> str:
     for row in rows:
         writer.writerow([_cell(row.get(c)) for c in columns])
     return out.getvalue()
+
+
+_ID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+
+def without_ids(export: str) -> str:
+    """A CSV or NDJSON export with its ids emptied: what another tenant imports to create the records (an id only
+    ever names a record of the importing tenant)."""
+    export = re.sub(rf"(?m)^{_ID},", ",", export)
+    return re.sub(rf'(?m)^\{{"id":"{_ID}",', '{"id":null,', export)
 
 
 def parse_csv(body: str) -> list[dict[str, str]]:

@@ -118,8 +118,8 @@ async def test_a_body_over_the_limit_gets_413(small_limit_client, session, a):
     assert await count(session, a.tenant) == 1
 
 
-@pytest.mark.parametrize("resource,first", [("stakeholders", "external_id,name,kind,categories,organisation_external"),
-                                            ("organisations", "external_id,name,kind,email,phone,website")])
+@pytest.mark.parametrize("resource,first", [("stakeholders", "id,external_id,name,kind,categories,organisation_ext"),
+                                            ("organisations", "id,external_id,name,kind,email,phone,website")])
 async def test_the_template_is_the_header_row(client, a, resource, first):
     r = await client.get(f"/api/v1/imports/{resource}/template", headers=a["viewer"])
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")

@@ -18660,10 +18660,15 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description The rows: NDJSON (one object per line), a JSON array of the same objects, or CSV with a header row of these columns: external_id, name, kind, categories, organisation_external_id, organisation_name, job_title, email, phone, address, postcode, preferred_channels, communication_needs, interpreter_language, contact_consent, consent_basis, consent_recorded_at, is_champion, is_public_representative, tags, owner_id, notes. CSV lists are ';'-separated; an empty cell clears an optional field and means 'not given' for the others. */
+        /** @description The rows: NDJSON (one object per line), a JSON array of the same objects, or CSV with a header row of these columns: id, external_id, name, kind, categories, organisation_external_id, organisation_name, job_title, email, phone, address, postcode, preferred_channels, communication_needs, interpreter_language, contact_consent, consent_basis, consent_recorded_at, is_champion, is_public_representative, tags, owner_id, notes. CSV lists are ';'-separated; an empty cell clears an optional field and means 'not given' for the others. */
         requestBody: {
             content: {
                 "application/x-ndjson": {
+                    /**
+                     * Id
+                     * @description Involve's id of the record, as exported: the row updates (or skips) that record, whatever match= says; leave it empty to create or to match by match=
+                     */
+                    id?: string | null;
                     /**
                      * External Id
                      * @description Your system's id; unique in the tenant; matches with match=external_id
@@ -18773,6 +18778,11 @@ export interface operations {
                     notes?: string | null;
                 };
                 "application/json": {
+                    /**
+                     * Id
+                     * @description Involve's id of the record, as exported: the row updates (or skips) that record, whatever match= says; leave it empty to create or to match by match=
+                     */
+                    id?: string | null;
                     /**
                      * External Id
                      * @description Your system's id; unique in the tenant; matches with match=external_id
@@ -19125,10 +19135,15 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description The rows: NDJSON (one object per line), a JSON array of the same objects, or CSV with a header row of these columns: external_id, name, kind, email, phone, website, address, postcode, notes, tags. CSV lists are ';'-separated; an empty cell clears an optional field and means 'not given' for the others. */
+        /** @description The rows: NDJSON (one object per line), a JSON array of the same objects, or CSV with a header row of these columns: id, external_id, name, kind, email, phone, website, address, postcode, notes, tags. CSV lists are ';'-separated; an empty cell clears an optional field and means 'not given' for the others. */
         requestBody: {
             content: {
                 "application/x-ndjson": {
+                    /**
+                     * Id
+                     * @description Involve's id of the record, as exported: the row updates (or skips) that record, whatever match= says; leave it empty to create or to match by match=
+                     */
+                    id?: string | null;
                     /**
                      * External Id
                      * @description Your system's id; unique in the tenant; matches with match=external_id
@@ -19181,6 +19196,11 @@ export interface operations {
                     tags?: string[];
                 };
                 "application/json": {
+                    /**
+                     * Id
+                     * @description Involve's id of the record, as exported: the row updates (or skips) that record, whatever match= says; leave it empty to create or to match by match=
+                     */
+                    id?: string | null;
                     /**
                      * External Id
                      * @description Your system's id; unique in the tenant; matches with match=external_id
@@ -19476,10 +19496,15 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description The rows: NDJSON (one object per line), a JSON array of the same objects, or CSV with a header row of these columns: external_id, title, description, method, level, audience_categories, plan_external_id, duty_limb, status, starts_at, ends_at, location, online_url, channel, led_by, led_by_name, cost_pence, unnamed_attendees, impressions, recipients, accessible_formats, translation_languages, outcome_summary. CSV lists are ';'-separated; an empty cell clears an optional field and means 'not given' for the others. */
+        /** @description The rows: NDJSON (one object per line), a JSON array of the same objects, or CSV with a header row of these columns: id, external_id, title, description, method, level, audience_categories, plan_external_id, duty_limb, status, starts_at, ends_at, location, online_url, channel, led_by, led_by_name, cost_pence, unnamed_attendees, impressions, recipients, accessible_formats, translation_languages, outcome_summary. CSV lists are ';'-separated; an empty cell clears an optional field and means 'not given' for the others. */
         requestBody: {
             content: {
                 "application/x-ndjson": {
+                    /**
+                     * Id
+                     * @description Involve's id of the record, as exported: the row updates (or skips) that record, whatever match= says; leave it empty to create or to match by match=
+                     */
+                    id?: string | null;
                     /**
                      * External Id
                      * @description Your system's id; unique in the tenant; matches with match=external_id
@@ -19594,6 +19619,11 @@ export interface operations {
                     outcome_summary?: string | null;
                 };
                 "application/json": {
+                    /**
+                     * Id
+                     * @description Involve's id of the record, as exported: the row updates (or skips) that record, whatever match= says; leave it empty to create or to match by match=
+                     */
+                    id?: string | null;
                     /**
                      * External Id
                      * @description Your system's id; unique in the tenant; matches with match=external_id
@@ -19951,10 +19981,15 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description The rows: NDJSON (one object per line), a JSON array of the same objects, or CSV with a header row of these columns: external_id, received_at, channel, type, text, stakeholder_external_id, stakeholder_email, activity_external_id, plan_external_id, themes, publishable_summary, publishable. CSV lists are ';'-separated; an empty cell clears an optional field and means 'not given' for the others. */
+        /** @description The rows: NDJSON (one object per line), a JSON array of the same objects, or CSV with a header row of these columns: id, external_id, received_at, channel, type, text, stakeholder_external_id, stakeholder_email, activity_external_id, plan_external_id, themes, publishable_summary, publishable. CSV lists are ';'-separated; an empty cell clears an optional field and means 'not given' for the others. */
         requestBody: {
             content: {
                 "application/x-ndjson": {
+                    /**
+                     * Id
+                     * @description Involve's id of the record, as exported: the row updates (or skips) that record, whatever match= says; leave it empty to create or to match by match=
+                     */
+                    id?: string | null;
                     /**
                      * External Id
                      * @description Your system's id; unique in the tenant; matches with match=external_id
@@ -20018,6 +20053,11 @@ export interface operations {
                     publishable?: boolean;
                 };
                 "application/json": {
+                    /**
+                     * Id
+                     * @description Involve's id of the record, as exported: the row updates (or skips) that record, whatever match= says; leave it empty to create or to match by match=
+                     */
+                    id?: string | null;
                     /**
                      * External Id
                      * @description Your system's id; unique in the tenant; matches with match=external_id
@@ -20666,7 +20706,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Every matching stakeholder, in creation order. CSV starts with the header row (external_id, name, kind, categories, organisation_external_id, organisation_name, job_title, email, phone, address, postcode, preferred_channels, communication_needs, interpreter_language, contact_consent, consent_basis, consent_recorded_at, is_champion, is_public_representative, tags, owner_id, notes); lists are ';'-separated. */
+            /** @description Every matching stakeholder, in creation order. CSV starts with the header row (id, external_id, name, kind, categories, organisation_external_id, organisation_name, job_title, email, phone, address, postcode, preferred_channels, communication_needs, interpreter_language, contact_consent, consent_basis, consent_recorded_at, is_champion, is_public_representative, tags, owner_id, notes); lists are ';'-separated. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -20800,7 +20840,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Every matching organisation, in creation order. CSV starts with the header row (external_id, name, kind, email, phone, website, address, postcode, notes, tags); lists are ';'-separated. */
+            /** @description Every matching organisation, in creation order. CSV starts with the header row (id, external_id, name, kind, email, phone, website, address, postcode, notes, tags); lists are ';'-separated. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -20934,7 +20974,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Every matching activity, in creation order. CSV starts with the header row (external_id, title, description, method, level, audience_categories, plan_external_id, duty_limb, status, starts_at, ends_at, location, online_url, channel, led_by, led_by_name, cost_pence, unnamed_attendees, impressions, recipients, accessible_formats, translation_languages, outcome_summary); lists are ';'-separated. */
+            /** @description Every matching activity, in creation order. CSV starts with the header row (id, external_id, title, description, method, level, audience_categories, plan_external_id, duty_limb, status, starts_at, ends_at, location, online_url, channel, led_by, led_by_name, cost_pence, unnamed_attendees, impressions, recipients, accessible_formats, translation_languages, outcome_summary); lists are ';'-separated. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -21070,7 +21110,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Every matching feedback, in creation order. CSV starts with the header row (external_id, received_at, channel, type, text, stakeholder_external_id, stakeholder_email, activity_external_id, plan_external_id, themes, publishable_summary, publishable); lists are ';'-separated. */
+            /** @description Every matching feedback, in creation order. CSV starts with the header row (id, external_id, received_at, channel, type, text, stakeholder_external_id, stakeholder_email, activity_external_id, plan_external_id, themes, publishable_summary, publishable); lists are ';'-separated. */
             200: {
                 headers: {
                     [name: string]: unknown;
