@@ -124,6 +124,9 @@ class StakeholderRow(TypedDict, total=False):
     organisation_name: Annotated[Text | None, Field(
         description="The name of one of your tenant's organisations, whatever its case; refused when several "
                     "share it")]
+    organisation_id: Annotated[uuid.UUID | None, Field(
+        description="The id of one of your tenant's organisations, as exported; the other organisation columns "
+                    "given must name the same organisation (wins over organisation_name when they agree)")]
     job_title: Annotated[JobTitle | None, Field(description=D["job_title"])]
     email: Annotated[Email | None, Field(description=D["email"] + "; matches with match=email")]
     phone: Annotated[Phone | None, Field(description=D["phone"])]
@@ -176,6 +179,9 @@ class ActivityRow(TypedDict, total=False):
     audience_categories: Annotated[Categories, Field(description=ACTIVITY["audience_categories"])]
     plan_external_id: Annotated[ExternalIdStr | None, Field(
         description="The external_id of one of your tenant's plans: the plan it belongs to")]
+    plan_id: Annotated[uuid.UUID | None, Field(
+        description="The id of one of your tenant's plans, as exported; plan_external_id, when given, must name "
+                    "the same plan")]
     duty_limb: Annotated[DutyLimb | None, Field(description=ACTIVITY["duty_limb"])]
     status: Annotated[ActivityStatus, Field(description=ACTIVITY["status"] + " (default planned)")]
     starts_at: Annotated[Instant, Field(description=ACTIVITY["starts_at"] + "; required to create")]
@@ -212,10 +218,19 @@ class FeedbackRow(TypedDict, total=False):
                     "stakeholder_email); empty for anonymous feedback")]
     stakeholder_email: Annotated[Email | None, Field(
         description="Who said it: the email of one of your tenant's stakeholders, whatever its case")]
+    stakeholder_id: Annotated[uuid.UUID | None, Field(
+        description="Who said it: the id of one of your tenant's stakeholders, as exported; the other stakeholder "
+                    "columns given must name the same stakeholder (wins over stakeholder_email when they agree)")]
     activity_external_id: Annotated[ExternalIdStr | None, Field(
         description="The external_id of the activity it came from (one of your tenant's)")]
+    activity_id: Annotated[uuid.UUID | None, Field(
+        description="The id of the activity it came from (one of your tenant's), as exported; "
+                    "activity_external_id, when given, must name the same activity")]
     plan_external_id: Annotated[ExternalIdStr | None, Field(
         description="The external_id of the plan it is about (taken from the activity when absent on create)")]
+    plan_id: Annotated[uuid.UUID | None, Field(
+        description="The id of the plan it is about (one of your tenant's), as exported; plan_external_id, when "
+                    "given, must name the same plan")]
     themes: Annotated[Tags, Field(description=FEEDBACK["themes"])]
     publishable_summary: Annotated[LongText | None, Field(min_length=1, description=FEEDBACK["publishable_summary"])]
     publishable: Annotated[bool, Field(description=FEEDBACK["publishable"] + "; needs publishable_summary in the "

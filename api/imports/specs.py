@@ -63,11 +63,18 @@ class Reference:
     target: str  # the stored field it sets, e.g. organisation_id
     model: type
     label: str
-    keys: tuple[tuple[str, str, bool], ...]  # (row key, the referenced model's column, fold case)
+    # (row key, the referenced model's column, fold case). A key on "id" (the exported id) wins when the row gives
+    # it, and the others the row gives must then name the same record (References.resolve).
+    keys: tuple[tuple[str, str, bool], ...]
 
     @property
     def row_keys(self) -> tuple[str, ...]:
         return tuple(k for k, _, _ in self.keys)
+
+    @cached_property
+    def id_key(self) -> str | None:
+        """The row key that names the record by its id, if there is one (looked up for every row)."""
+        return next((k for k, column, _ in self.keys if column == "id"), None)
 
 
 def _unwrap(annotation: Any) -> tuple[Any, bool]:
@@ -211,7 +218,8 @@ STAKEHOLDERS = ResourceSpec(
               "contact_consent": False, "is_champion": False, "is_public_representative": False},
     references=(
         Reference("organisation_id", Organisation, "organisation",
-                  (("organisation_external_id", "external_id", False), ("organisation_name", "name", True))),
+                  (("organisation_id", "id", False), ("organisation_external_id", "external_id", False),
+                   ("organisation_name", "name", True))),
         Reference("owner_id", User, "user", (("owner_id", "id", False),)),
     ),
     on_create=_stakeholder_consent,
@@ -291,7 +299,7 @@ ACTIVITIES = ResourceSpec(
     defaults={"level": "inform", "audience_categories": [], "status": "planned", "unnamed_attendees": 0,
               "accessible_formats": [], "translation_languages": []},
     references=(
-        Reference("plan_id", Plan, "plan", (("plan_external_id", "external_id", False),)),
+        Reference("plan_id", Plan, "plan", (("plan_id", "id", False), ("plan_external_id", "external_id", False))),
         Reference("led_by", User, "user", (("led_by", "id", False),)),
     ),
     required=("title", "method", "starts_at"),
@@ -311,9 +319,11 @@ FEEDBACK = ResourceSpec(
     defaults={"channel": "other", "type": "comment", "themes": [], "publishable": False, "status": "received"},
     references=(
         Reference("stakeholder_id", Stakeholder, "stakeholder",
-                  (("stakeholder_external_id", "external_id", False), ("stakeholder_email", "email", True))),
-        Reference("activity_id", Activity, "activity", (("activity_external_id", "external_id", False),)),
-        Reference("plan_id", Plan, "plan", (("plan_external_id", "external_id", False),)),
+                  (("stakeholder_id", "id", False), ("stakeholder_external_id", "external_id", False),
+                   ("stakeholder_email", "email", True))),
+        Reference("activity_id", Activity, "activity",
+                  (("activity_id", "id", False), ("activity_external_id", "external_id", False))),
+        Reference("plan_id", Plan, "plan", (("plan_id", "id", False), ("plan_external_id", "external_id", False))),
     ),
     required=("text",),
     roles=LOGGERS,

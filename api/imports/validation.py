@@ -77,18 +77,27 @@ class References:
                 self._maps[(ref.model, column)] = dict(found)
 
     def resolve(self, ref: Reference, values: dict[str, Any]) -> tuple[uuid.UUID | None, str | None, str | None]:
-        """(id, None, None), or (None, field, message) when the reference cannot be resolved."""
+        """(id, None, None), or (None, field, message) when the reference cannot be resolved. Without its id key
+        the first key the row gives wins; with it, every key given must name that record, so that an edited name
+        beside an exported id is an error rather than silently ignored."""
+        id_key = ref.id_key
+        by_id = (id_key, values[id_key]) if id_key is not None and values.get(id_key) is not None else None
         for row_key, column, fold_case in ref.keys:
             value = values.get(row_key)
             if value is None:
                 continue
             ids = self._maps[(ref.model, column)].get(value.lower() if fold_case else value, ())
-            if len(ids) == 1:
-                return ids[0], None, None
             if not ids:
                 return None, row_key, f"No {ref.label} with this {column} in your tenant"
-            return None, row_key, f"{len(ids)} {ref.label}s have this {column}; use another key to say which"
-        return None, None, None
+            if by_id is not None:
+                if by_id[1] not in ids:
+                    return None, row_key, (f"{row_key} names another {ref.label} than {by_id[0]}; "
+                                           "empty one of them")
+            elif len(ids) == 1:
+                return ids[0], None, None
+            else:
+                return None, row_key, f"{len(ids)} {ref.label}s have this {column}; use another key to say which"
+        return (by_id[1] if by_id is not None else None), None, None
 
 
 def _field_of(loc: tuple) -> str | None:

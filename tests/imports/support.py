@@ -18,9 +18,9 @@ JSON = {"Content-Type": "application/json"}
 WRITERS = ("admin", "lead")
 READ_ONLY = ("contributor", "viewer", "auditor")
 
-HEADER = ("id,external_id,name,kind,categories,organisation_external_id,organisation_name,job_title,email,phone,"
-          "address,postcode,preferred_channels,communication_needs,interpreter_language,contact_consent,consent_basis,"
-          "consent_recorded_at,is_champion,is_public_representative,tags,owner_id,notes")
+HEADER = ("id,external_id,name,kind,categories,organisation_external_id,organisation_name,organisation_id,job_title,"
+          "email,phone,address,postcode,preferred_channels,communication_needs,interpreter_language,contact_consent,"
+          "consent_basis,consent_recorded_at,is_champion,is_public_representative,tags,owner_id,notes")
 
 
 def _cell(value) -> str:
@@ -46,10 +46,11 @@ _ID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
 def without_ids(export: str) -> str:
-    """A CSV or NDJSON export with its ids emptied: what another tenant imports to create the records (an id only
-    ever names a record of the importing tenant)."""
-    export = re.sub(rf"(?m)^{_ID},", ",", export)
-    return re.sub(rf'(?m)^\{{"id":"{_ID}",', '{"id":null,', export)
+    """A CSV or NDJSON export with every id emptied (the record's and its references': every cell or value that is
+    a whole uuid): what another tenant imports to create the records (an id only ever names a record of the
+    importing tenant)."""
+    export = re.sub(rf"(?<![^,\n]){_ID}(?![^,\n])", "", export)
+    return re.sub(rf'(?<=":)"{_ID}"', "null", export)
 
 
 def parse_csv(body: str) -> list[dict[str, str]]:

@@ -309,4 +309,5 @@ async def test_templates_list_the_columns(client, a):
     r = await client.get(f"{ATTENDANCE}/template", headers=a["viewer"])
     assert r.text == "activity_external_id,stakeholder_external_id,stakeholder_email,invited,attended,role\n"
     assert (await client.get(f"{FEEDBACK}/template", headers=a["viewer"])).text.startswith(
-        "id,external_id,received_at,channel,type,text,stakeholder_external_id,stakeholder_email,activity_external_id,")
+        "id,external_id,received_at,channel,type,text,stakeholder_external_id,stakeholder_email,stakeholder_id,"
+        "activity_external_id,activity_id,")

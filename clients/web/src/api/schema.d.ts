@@ -18660,7 +18660,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description The rows: NDJSON (one object per line), a JSON array of the same objects, or CSV with a header row of these columns: id, external_id, name, kind, categories, organisation_external_id, organisation_name, job_title, email, phone, address, postcode, preferred_channels, communication_needs, interpreter_language, contact_consent, consent_basis, consent_recorded_at, is_champion, is_public_representative, tags, owner_id, notes. CSV lists are ';'-separated; an empty cell clears an optional field and means 'not given' for the others. */
+        /** @description The rows: NDJSON (one object per line), a JSON array of the same objects, or CSV with a header row of these columns: id, external_id, name, kind, categories, organisation_external_id, organisation_name, organisation_id, job_title, email, phone, address, postcode, preferred_channels, communication_needs, interpreter_language, contact_consent, consent_basis, consent_recorded_at, is_champion, is_public_representative, tags, owner_id, notes. CSV lists are ';'-separated; an empty cell clears an optional field and means 'not given' for the others. */
         requestBody: {
             content: {
                 "application/x-ndjson": {
@@ -18699,6 +18699,11 @@ export interface operations {
                      * @description The name of one of your tenant's organisations, whatever its case; refused when several share it
                      */
                     organisation_name?: string | null;
+                    /**
+                     * Organisation Id
+                     * @description The id of one of your tenant's organisations, as exported; the other organisation columns given must name the same organisation (wins over organisation_name when they agree)
+                     */
+                    organisation_id?: string | null;
                     /**
                      * Job Title
                      * @description Job title or role
@@ -18813,6 +18818,11 @@ export interface operations {
                      * @description The name of one of your tenant's organisations, whatever its case; refused when several share it
                      */
                     organisation_name?: string | null;
+                    /**
+                     * Organisation Id
+                     * @description The id of one of your tenant's organisations, as exported; the other organisation columns given must name the same organisation (wins over organisation_name when they agree)
+                     */
+                    organisation_id?: string | null;
                     /**
                      * Job Title
                      * @description Job title or role
@@ -19496,7 +19506,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description The rows: NDJSON (one object per line), a JSON array of the same objects, or CSV with a header row of these columns: id, external_id, title, description, method, level, audience_categories, plan_external_id, duty_limb, status, starts_at, ends_at, location, online_url, channel, led_by, led_by_name, cost_pence, unnamed_attendees, impressions, recipients, accessible_formats, translation_languages, outcome_summary. CSV lists are ';'-separated; an empty cell clears an optional field and means 'not given' for the others. */
+        /** @description The rows: NDJSON (one object per line), a JSON array of the same objects, or CSV with a header row of these columns: id, external_id, title, description, method, level, audience_categories, plan_external_id, plan_id, duty_limb, status, starts_at, ends_at, location, online_url, channel, led_by, led_by_name, cost_pence, unnamed_attendees, impressions, recipients, accessible_formats, translation_languages, outcome_summary. CSV lists are ';'-separated; an empty cell clears an optional field and means 'not given' for the others. */
         requestBody: {
             content: {
                 "application/x-ndjson": {
@@ -19542,6 +19552,11 @@ export interface operations {
                      * @description The external_id of one of your tenant's plans: the plan it belongs to
                      */
                     plan_external_id?: string | null;
+                    /**
+                     * Plan Id
+                     * @description The id of one of your tenant's plans, as exported; plan_external_id, when given, must name the same plan
+                     */
+                    plan_id?: string | null;
                     /** @description The limb of the duty to involve it serves (planning, proposals, decision), or null */
                     duty_limb?: ("planning" | "proposals" | "decision") | null;
                     /**
@@ -19661,6 +19676,11 @@ export interface operations {
                      * @description The external_id of one of your tenant's plans: the plan it belongs to
                      */
                     plan_external_id?: string | null;
+                    /**
+                     * Plan Id
+                     * @description The id of one of your tenant's plans, as exported; plan_external_id, when given, must name the same plan
+                     */
+                    plan_id?: string | null;
                     /** @description The limb of the duty to involve it serves (planning, proposals, decision), or null */
                     duty_limb?: ("planning" | "proposals" | "decision") | null;
                     /**
@@ -19981,7 +20001,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description The rows: NDJSON (one object per line), a JSON array of the same objects, or CSV with a header row of these columns: id, external_id, received_at, channel, type, text, stakeholder_external_id, stakeholder_email, activity_external_id, plan_external_id, themes, publishable_summary, publishable. CSV lists are ';'-separated; an empty cell clears an optional field and means 'not given' for the others. */
+        /** @description The rows: NDJSON (one object per line), a JSON array of the same objects, or CSV with a header row of these columns: id, external_id, received_at, channel, type, text, stakeholder_external_id, stakeholder_email, stakeholder_id, activity_external_id, activity_id, plan_external_id, plan_id, themes, publishable_summary, publishable. CSV lists are ';'-separated; an empty cell clears an optional field and means 'not given' for the others. */
         requestBody: {
             content: {
                 "application/x-ndjson": {
@@ -20027,15 +20047,30 @@ export interface operations {
                      */
                     stakeholder_email?: string | null;
                     /**
+                     * Stakeholder Id
+                     * @description Who said it: the id of one of your tenant's stakeholders, as exported; the other stakeholder columns given must name the same stakeholder (wins over stakeholder_email when they agree)
+                     */
+                    stakeholder_id?: string | null;
+                    /**
                      * Activity External Id
                      * @description The external_id of the activity it came from (one of your tenant's)
                      */
                     activity_external_id?: string | null;
                     /**
+                     * Activity Id
+                     * @description The id of the activity it came from (one of your tenant's), as exported; activity_external_id, when given, must name the same activity
+                     */
+                    activity_id?: string | null;
+                    /**
                      * Plan External Id
                      * @description The external_id of the plan it is about (taken from the activity when absent on create)
                      */
                     plan_external_id?: string | null;
+                    /**
+                     * Plan Id
+                     * @description The id of the plan it is about (one of your tenant's), as exported; plan_external_id, when given, must name the same plan
+                     */
+                    plan_id?: string | null;
                     /**
                      * Themes
                      * @description Themes (tags) it raises; published with counts in 'you said, we did'
@@ -20095,15 +20130,30 @@ export interface operations {
                      */
                     stakeholder_email?: string | null;
                     /**
+                     * Stakeholder Id
+                     * @description Who said it: the id of one of your tenant's stakeholders, as exported; the other stakeholder columns given must name the same stakeholder (wins over stakeholder_email when they agree)
+                     */
+                    stakeholder_id?: string | null;
+                    /**
                      * Activity External Id
                      * @description The external_id of the activity it came from (one of your tenant's)
                      */
                     activity_external_id?: string | null;
                     /**
+                     * Activity Id
+                     * @description The id of the activity it came from (one of your tenant's), as exported; activity_external_id, when given, must name the same activity
+                     */
+                    activity_id?: string | null;
+                    /**
                      * Plan External Id
                      * @description The external_id of the plan it is about (taken from the activity when absent on create)
                      */
                     plan_external_id?: string | null;
+                    /**
+                     * Plan Id
+                     * @description The id of the plan it is about (one of your tenant's), as exported; plan_external_id, when given, must name the same plan
+                     */
+                    plan_id?: string | null;
                     /**
                      * Themes
                      * @description Themes (tags) it raises; published with counts in 'you said, we did'
@@ -20706,7 +20756,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Every matching stakeholder, in creation order. CSV starts with the header row (id, external_id, name, kind, categories, organisation_external_id, organisation_name, job_title, email, phone, address, postcode, preferred_channels, communication_needs, interpreter_language, contact_consent, consent_basis, consent_recorded_at, is_champion, is_public_representative, tags, owner_id, notes); lists are ';'-separated. */
+            /** @description Every matching stakeholder, in creation order. CSV starts with the header row (id, external_id, name, kind, categories, organisation_external_id, organisation_name, organisation_id, job_title, email, phone, address, postcode, preferred_channels, communication_needs, interpreter_language, contact_consent, consent_basis, consent_recorded_at, is_champion, is_public_representative, tags, owner_id, notes); lists are ';'-separated. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -20974,7 +21024,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Every matching activity, in creation order. CSV starts with the header row (id, external_id, title, description, method, level, audience_categories, plan_external_id, duty_limb, status, starts_at, ends_at, location, online_url, channel, led_by, led_by_name, cost_pence, unnamed_attendees, impressions, recipients, accessible_formats, translation_languages, outcome_summary); lists are ';'-separated. */
+            /** @description Every matching activity, in creation order. CSV starts with the header row (id, external_id, title, description, method, level, audience_categories, plan_external_id, plan_id, duty_limb, status, starts_at, ends_at, location, online_url, channel, led_by, led_by_name, cost_pence, unnamed_attendees, impressions, recipients, accessible_formats, translation_languages, outcome_summary); lists are ';'-separated. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -21110,7 +21160,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Every matching feedback, in creation order. CSV starts with the header row (id, external_id, received_at, channel, type, text, stakeholder_external_id, stakeholder_email, activity_external_id, plan_external_id, themes, publishable_summary, publishable); lists are ';'-separated. */
+            /** @description Every matching feedback, in creation order. CSV starts with the header row (id, external_id, received_at, channel, type, text, stakeholder_external_id, stakeholder_email, stakeholder_id, activity_external_id, activity_id, plan_external_id, plan_id, themes, publishable_summary, publishable); lists are ';'-separated. */
             200: {
                 headers: {
                     [name: string]: unknown;
