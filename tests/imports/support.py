@@ -79,3 +79,13 @@ async def audit_events(session, tenant, action: str) -> list[AuditEvent]:
     return list((await session.execute(select(AuditEvent).where(AuditEvent.tenant_id == tenant.id,
                                                                 AuditEvent.action == action)
                                        .order_by(AuditEvent.seq))).scalars().all())
+
+
+def post_import(client, resource: str, headers: dict, body, query: str = "", content_type: dict = CSV):
+    return client.post(f"/api/v1/imports/{resource}{query}", content=body, headers={**headers, **content_type})
+
+
+async def export_text(client, resource: str, headers: dict, fmt: str = "csv") -> str:
+    r = await client.get(f"/api/v1/exports/{resource}?format={fmt}", headers=headers)
+    assert r.status_code == 200, r.text
+    return r.text

@@ -10,20 +10,10 @@ from sqlalchemy import select
 
 from api.models import Activity, Feedback, Organisation, Stakeholder
 from tests import factories
-from tests.imports.support import CSV, NDJSON, audit_events, count, organisations
+from tests.imports.support import CSV, NDJSON, audit_events, count, export_text, organisations, post_import
 
 MODELS = {"stakeholders": Stakeholder, "organisations": Organisation, "activities": Activity, "feedback": Feedback}
 FORMATS = {"csv": CSV, "ndjson": NDJSON}
-
-
-def post(client, resource, headers, body, query="", content_type=CSV):
-    return client.post(f"/api/v1/imports/{resource}{query}", content=body, headers={**headers, **content_type})
-
-
-async def export(client, resource, headers, fmt="csv") -> str:
-    r = await client.get(f"/api/v1/exports/{resource}?format={fmt}", headers=headers)
-    assert r.status_code == 200, r.text
-    return r.text
 
 
 async def _records(client, session, world):
@@ -52,8 +42,8 @@ async def test_export_then_import_finds_records_without_external_ids(client, ses
                                                                       on_conflict):
     await _records(client, session, a)
     model = MODELS[resource]
-    first = await export(client, resource, a["lead"], fmt)
-    r = await post(client, resource, a["lead"], first, f"?match={match}&on_conflict={on_conflict}", FORMATS[fmt])
+    first = await export_text(client, resource, a["lead"], fmt)
+    r = await post_import(client, resource, a["lead"], first, f"?match={match}&on_conflict={on_conflict}", FORMATS[fmt])
     assert r.status_code == 200, r.text
     counted = {k: r.json()[k] for k in ("rows", "created", "updated", "skipped", "failed")}
     assert counted == {"rows": 2, "created": 0, "updated": 2 if on_conflict == "update" else 0,
@@ -62,13 +52,13 @@ async def test_export_then_import_finds_records_without_external_ids(client, ses
     versions = await session.execute(select(model.version).where(model.tenant_id == a.tenant.id)
                                       .execution_options(populate_existing=True))
     assert set(versions.scalars()) == {1}  # nothing really changed
-    assert await export(client, resource, a["lead"], fmt) == first
+    assert await export_text(client, resource, a["lead"], fmt) == first
 
 
 @pytest.mark.parametrize("body", ["id,name\n{},Bridport Medical Centre\n", "id\n{}\n"])
 async def test_an_unknown_id_is_a_row_error_and_nothing_is_created(client, session, a, body):
     body = body.format(uuid.uuid4())
-    r = await post(client, "organisations", a["lead"], body, "?on_conflict=update")
+    r = await post_import(client, "organisations", a["lead"], body, "?on_conflict=update")
     assert r.status_code == 422
     assert [(e["row"], e["field"], e["message"]) for e in r.json()["errors"]] == [
         (1, "id", "No organisation with this id in your tenant")]
@@ -80,7 +70,7 @@ async def test_another_tenants_id_is_never_matched(client, session, a, b, on_err
     theirs = await factories.stakeholder(session, b.tenant, name="Not Yours", email="theirs@example.org")
     await session.commit()
     body = json.dumps({"id": str(theirs.id), "name": "Renamed", "email": "theirs@example.org"}) + "\n"
-    r = await post(client, "stakeholders", a["lead"], body, f"?on_conflict=update&on_error={on_error}", NDJSON)
+    r = await post_import(client, "stakeholders", a["lead"], body, f"?on_conflict=update&on_error={on_error}", NDJSON)
     assert r.status_code == (422 if on_error == "abort" else 200)
     assert [(e["row"], e["field"], e["message"]) for e in r.json()["errors"]] == [
         (1, "id", "No stakeholder with this id in your tenant")]
@@ -93,7 +83,7 @@ async def test_another_tenants_id_is_never_matched(client, session, a, b, on_err
 async def test_an_id_repeated_in_the_file_fails_the_later_row(client, session, a):
     org = await factories.organisation(session, a.tenant, name="Bridport Medical Centre")
     await session.commit()
-    r = await post(client, "organisations", a["lead"], f"id,name\n{org.id},First\n{org.id},Second\n",
+    r = await post_import(client, "organisations", a["lead"], f"id,name\n{org.id},First\n{org.id},Second\n",
                    "?on_conflict=update")
     assert r.status_code == 422
     assert [(e["row"], e["field"]) for e in r.json()["errors"]] == [(2, "id")]
@@ -106,13 +96,13 @@ async def test_an_id_with_on_conflict_error_is_a_conflict(client, session, a, ar
     org = await factories.organisation(session, a.tenant, name="Bridport Medical Centre",
                                        archived_at=datetime.now(UTC) if archived else None)
     await session.commit()
-    r = await post(client, "organisations", a["lead"], f"id,name\n{org.id},Renamed\n")
+    r = await post_import(client, "organisations", a["lead"], f"id,name\n{org.id},Renamed\n")
     assert r.status_code == 422
     [error] = r.json()["errors"]
     label = "organisation (archived)" if archived else "organisation"
     assert (error["row"], error["field"]) == (1, "id")
     assert error["message"] == f"A {label} with this id exists already; use on_conflict=update or on_conflict=skip"
-    r = await post(client, "organisations", a["lead"], f"id,name\n{org.id},Renamed\n", "?on_conflict=update")
+    r = await post_import(client, "organisations", a["lead"], f"id,name\n{org.id},Renamed\n", "?on_conflict=update")
     assert r.status_code == 200 and r.json()["updated"] == 1  # an archived record is found, as by external_id
     assert "Renamed" in await organisations(session, a.tenant)
 
@@ -127,7 +117,7 @@ async def test_an_id_with_another_records_key_is_refused(client, session, a, res
     other = await build(session, a.tenant, name="Other", **({"email": None} if resource == "stakeholders" else {}))
     await session.commit()
     value = {"external_id": "KEY-1", "email": "holder@example.org"}[key]
-    r = await post(client, resource, a["lead"], f"id,{key}\n{other.id},{value}\n", f"?on_conflict=update{query}")
+    r = await post_import(client, resource, a["lead"], f"id,{key}\n{other.id},{value}\n", f"?on_conflict=update{query}")
     assert r.status_code == 422
     assert [(e["row"], e["field"], e["message"]) for e in r.json()["errors"]] == [
         (1, key, f"This {key} is used by another {resource[:-1]} in your tenant")]
@@ -140,7 +130,7 @@ async def test_an_id_with_another_records_key_is_refused(client, session, a, res
                                                ('{"id": "not-a-uuid", "name": "Ann"}\n', NDJSON),
                                                ('{"id": 5, "name": "Ann"}\n', NDJSON)])
 async def test_a_bad_id_is_a_row_error(client, session, a, body, content_type):
-    r = await post(client, "stakeholders", a["lead"], body, "?on_conflict=update", content_type)
+    r = await post_import(client, "stakeholders", a["lead"], body, "?on_conflict=update", content_type)
     assert r.status_code == 422
     assert [(e["row"], e["field"]) for e in r.json()["errors"]] == [(1, "id")]
     assert await count(session, a.tenant) == 0
@@ -151,18 +141,18 @@ async def test_a_bad_id_is_a_row_error(client, session, a, body, content_type):
     ('{"id": null, "name": "Ann Lee"}\n{"name": "Bo Chan"}\n', NDJSON, 2),
 ])
 async def test_a_row_without_an_id_creates_as_before(client, session, a, body, content_type, rows):
-    r = await post(client, "stakeholders", a["lead"], body, "?on_conflict=update", content_type)
+    r = await post_import(client, "stakeholders", a["lead"], body, "?on_conflict=update", content_type)
     assert r.status_code == 200 and r.json()["failed"] == 0
     assert r.json()["created"] == await count(session, a.tenant) == rows
 
 
 async def test_a_dry_run_with_ids_writes_nothing(client, session, a):
     await _records(client, session, a)
-    first = await export(client, "stakeholders", a["lead"])
-    r = await post(client, "stakeholders", a["lead"], first.replace("Ann Lee", "Ann Leigh"),
+    first = await export_text(client, "stakeholders", a["lead"])
+    r = await post_import(client, "stakeholders", a["lead"], first.replace("Ann Lee", "Ann Leigh"),
                    "?on_conflict=update&dry_run=true")
     assert r.status_code == 200 and (r.json()["dry_run"], r.json()["updated"], r.json()["created"]) == (True, 2, 0)
-    assert await export(client, "stakeholders", a["lead"]) == first
+    assert await export_text(client, "stakeholders", a["lead"]) == first
     assert await audit_events(session, a.tenant, "import") == []
 
 
@@ -170,7 +160,7 @@ async def test_on_error_skip_writes_the_good_rows_beside_a_bad_id(client, sessio
     org = await factories.organisation(session, a.tenant, name="Bridport Medical Centre")
     await session.commit()
     body = f"id,name\n{org.id},Bridport Surgery\n{uuid.uuid4()},Ghost\nnot-a-uuid,Bad\n,Healthwatch Dorset\n"
-    r = await post(client, "organisations", a["lead"], body, "?on_conflict=update&on_error=skip")
+    r = await post_import(client, "organisations", a["lead"], body, "?on_conflict=update&on_error=skip")
     assert r.status_code == 200
     assert (r.json()["updated"], r.json()["created"], r.json()["failed"]) == (1, 1, 2)
     assert [(e["row"], e["field"]) for e in r.json()["errors"]] == [(2, "id"), (3, "id")]

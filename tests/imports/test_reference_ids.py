@@ -10,7 +10,7 @@ from sqlalchemy import select
 from api.imports.specs import SPECS
 from api.models import Activity, Feedback, Stakeholder
 from tests import factories
-from tests.imports.support import CSV, NDJSON, count, csv_text
+from tests.imports.support import CSV, NDJSON, count, csv_text, export_text, post_import
 
 FORMATS = {"csv": CSV, "ndjson": NDJSON}
 # The resource, and the links its rows set.
@@ -18,16 +18,6 @@ LINKS = {"stakeholders": (Stakeholder, ("organisation_id",)), "activities": (Act
          "feedback": (Feedback, ("stakeholder_id", "activity_id", "plan_id"))}
 NEW = {"stakeholders": {"name": "Ann Lee"}, "feedback": {"text": "Hello"},
        "activities": {"title": "Walkabout", "method": "focus_group", "starts_at": "2026-03-10T14:00:00+00:00"}}
-
-
-def post(client, resource, headers, body, query="", content_type=CSV):
-    return client.post(f"/api/v1/imports/{resource}{query}", content=body, headers={**headers, **content_type})
-
-
-async def export(client, resource, headers, fmt="csv") -> str:
-    r = await client.get(f"/api/v1/exports/{resource}?format={fmt}", headers=headers)
-    assert r.status_code == 200, r.text
-    return r.text
 
 
 async def _linked(client, session, world) -> dict[str, uuid.UUID]:
@@ -63,12 +53,12 @@ async def _links(session, tenant, resource) -> list[tuple]:
 @pytest.mark.parametrize("resource", LINKS)
 async def test_export_then_import_keeps_links_to_records_without_external_ids(client, session, a, resource, fmt):
     linked = await _linked(client, session, a)
-    first = await export(client, resource, a["lead"], fmt)
-    r = await post(client, resource, a["lead"], first, "?on_conflict=update", FORMATS[fmt])
+    first = await export_text(client, resource, a["lead"], fmt)
+    r = await post_import(client, resource, a["lead"], first, "?on_conflict=update", FORMATS[fmt])
     assert r.status_code == 200, r.text
     assert (r.json()["updated"], r.json()["created"], r.json()["failed"]) == (1, 0, 0)
     assert await _links(session, a.tenant, resource) == [tuple(linked[f] for f in LINKS[resource][1])]
-    assert await export(client, resource, a["lead"], fmt) == first
+    assert await export_text(client, resource, a["lead"], fmt) == first
 
 
 @pytest.mark.parametrize("whose", ["another tenant's", "nobody's"])
@@ -79,7 +69,7 @@ async def test_export_then_import_keeps_links_to_records_without_external_ids(cl
 async def test_a_reference_id_not_in_the_tenant_is_a_row_error(client, session, a, b, resource, field, label, whose):
     theirs = await _linked(client, session, b)
     value = theirs[field] if whose == "another tenant's" else uuid.uuid4()
-    r = await post(client, resource, a["lead"], csv_text([{**NEW[resource], field: value}]))
+    r = await post_import(client, resource, a["lead"], csv_text([{**NEW[resource], field: value}]))
     assert r.status_code == 422
     assert [(e["row"], e["field"], e["message"]) for e in r.json()["errors"]] == [
         (1, field, f"No {label} with this id in your tenant")]
@@ -114,7 +104,7 @@ async def test_a_reference_id_beside_a_key_of_another_record_is_refused(client, 
     await session.commit()
     before = await _links(session, a.tenant, resource)
     row = {"id": _record(resource, linked), field: linked[field], key: value}
-    r = await post(client, resource, a["lead"], csv_text([row]), "?on_conflict=update")
+    r = await post_import(client, resource, a["lead"], csv_text([row]), "?on_conflict=update")
     assert r.status_code == 422
     assert [(e["row"], e["field"], e["message"]) for e in r.json()["errors"]] == [(1, key, message)]
     assert await _links(session, a.tenant, resource) == before
@@ -126,7 +116,7 @@ async def test_a_reference_id_beside_a_shared_name_that_includes_it_is_that_reco
     """The name two organisations share is no error beside an id: the id says which (here, possibly the other)."""
     linked = await _linked(client, session, a)
     row = {"id": linked["stakeholder_id"], "organisation_name": "TWIN surgery", "organisation_id": linked[organisation]}
-    r = await post(client, "stakeholders", a["lead"], csv_text([row]), "?on_conflict=update")
+    r = await post_import(client, "stakeholders", a["lead"], csv_text([row]), "?on_conflict=update")
     assert r.status_code == 200 and r.json()["updated"] == 1, r.text
     assert await _links(session, a.tenant, "stakeholders") == [(linked[organisation],)]
 
@@ -136,7 +126,7 @@ async def test_every_column_of_a_reference_empty_clears_the_link(client, session
     linked = await _linked(client, session, a)
     columns = [k for ref in SPECS[resource].references if ref.target in LINKS[resource][1] for k in ref.row_keys]
     assert set(LINKS[resource][1]) <= set(columns)  # the id columns among them
-    r = await post(client, resource, a["lead"], csv_text([{"id": _record(resource, linked)}], ["id", *columns]),
+    r = await post_import(client, resource, a["lead"], csv_text([{"id": _record(resource, linked)}], ["id", *columns]),
                    "?on_conflict=update")
     assert r.status_code == 200 and r.json()["updated"] == 1, r.text
     assert await _links(session, a.tenant, resource) == [(None,) * len(LINKS[resource][1])]
@@ -149,13 +139,13 @@ async def test_without_a_reference_id_the_other_keys_resolve_as_before(client, s
     await session.commit()
     body = csv_text([{"id": linked["stakeholder_id"], "organisation_name": "Twin Surgery"}],
                     ["id", "organisation_name", "organisation_id"])
-    r = await post(client, "stakeholders", a["lead"], body, "?on_conflict=update")
+    r = await post_import(client, "stakeholders", a["lead"], body, "?on_conflict=update")
     assert [(e["field"], e["message"]) for e in r.json()["errors"]] == [
         ("organisation_name", "2 organisations have this name; use another key to say which")]
     body = f"id,organisation_external_id\n{linked['stakeholder_id']},ORG-2\n"
-    r = await post(client, "stakeholders", a["lead"], body, "?on_conflict=update")
+    r = await post_import(client, "stakeholders", a["lead"], body, "?on_conflict=update")
     assert r.status_code == 200 and r.json()["updated"] == 1, r.text
-    r = await post(client, "activities", a["lead"], f"id,plan_external_id\n{linked['activity_id']},PLAN-2\n",
+    r = await post_import(client, "activities", a["lead"], f"id,plan_external_id\n{linked['activity_id']},PLAN-2\n",
                    "?on_conflict=update")
     assert r.status_code == 200 and r.json()["updated"] == 1, r.text
     assert await _links(session, a.tenant, "stakeholders") == [(org.id,)]
