@@ -42,9 +42,10 @@ def _query_names(dependant: Dependant) -> frozenset[str]:
 _KNOWN: dict[str, frozenset[str]] = {}  # by the route's unique_id (routes are not hashable)
 
 
-async def refuse_unknown_parameters(request: Request) -> None:
+async def refuse_unknown_parameters(request: Request, caller: Editor) -> None:
     """An export's filters narrow what leaves the register: a misspelt one (?catgory=carer), which a list would
-    ignore, would export every record. Here it is a 422 before anything is read or audited."""
+    ignore, would export every record. Here it is a 422 before anything is read or audited, once the caller's role
+    has been checked (the endpoints' own Editor, solved once a request): a role that may not export gets its 403."""
     route = request.scope["route"]
     known = _KNOWN.get(route.unique_id)
     if known is None:

@@ -183,6 +183,12 @@ async def test_an_unknown_query_parameter_is_refused_not_ignored(client, session
     assert await audit_events(session, a.tenant, "export") == []
 
 
+@pytest.mark.parametrize("role", READ_ONLY)
+async def test_a_role_that_may_not_export_gets_its_403_whatever_the_parameters(client, a, role):
+    r = await client.get(f"{EXPORT_STAKEHOLDERS}?catgory=carer", headers=a[role])
+    assert r.status_code == 403 and r.headers["content-type"] == "application/problem+json"
+
+
 async def test_every_filter_an_export_documents_is_known(client, session, app, a):
     """The check reads the operation's parameters, its dependencies' included: each documented one passes it."""
     spec = app.openapi()["paths"]
