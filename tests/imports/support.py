@@ -18,11 +18,6 @@ JSON = {"Content-Type": "application/json"}
 WRITERS = ("admin", "lead")
 READ_ONLY = ("contributor", "viewer", "auditor")
 
-HEADER = ("id,external_id,name,kind,categories,organisation_external_id,organisation_name,organisation_id,job_title,"
-          "email,phone,address,postcode,preferred_channels,communication_needs,interpreter_language,contact_consent,"
-          "consent_basis,consent_recorded_at,is_champion,is_public_representative,tags,owner_id,notes")
-
-
 def _cell(value) -> str:
     if isinstance(value, list):
         return ";".join(value)
