@@ -255,7 +255,8 @@ def import_(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, he
 
 
 @app.command("export")
-def export_(resource: Annotated[str, typer.Option(help="stakeholders, organisations, activities or feedback")],
+def export_(resource: Annotated[str, typer.Option(help="stakeholders, organisations, activities, feedback or "
+                                                            "attendance")],
             url: Annotated[str, URL_OPTION], token: Annotated[str, TOKEN_OPTION],
             format: Annotated[str, typer.Option(help="csv or ndjson")] = "csv",
             output: Annotated[Path | None, typer.Option(help="Write here instead of standard output")] = None,

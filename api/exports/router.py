@@ -1,4 +1,5 @@
-"""GET /exports/{stakeholders,organisations,activities,feedback}: the list filters, streamed as CSV or NDJSON."""
+"""GET /exports/{stakeholders,organisations,activities,feedback,attendance}: the list filters, streamed as CSV or
+NDJSON."""
 
 import uuid
 from dataclasses import fields, is_dataclass
@@ -16,8 +17,8 @@ from api.errors import Unprocessable, problems
 from api.exports import service
 from api.exports.schemas import MEDIA_TYPES, ExportFormat
 from api.feedback.schemas import FeedbackStatus
-from api.imports.specs import ACTIVITIES, FEEDBACK, ORGANISATIONS, STAKEHOLDERS, ResourceSpec
-from api.models import Activity, Feedback
+from api.imports.specs import ACTIVITIES, ATTENDANCE, FEEDBACK, ORGANISATIONS, STAKEHOLDERS, ResourceSpec
+from api.models import Activity, ActivityAttendance, Feedback, Stakeholder
 from api.organisations import service as organisations
 from api.organisations.schemas import OrganisationKind
 from api.organisations.service import OrganisationFilters
@@ -66,7 +67,8 @@ FORMAT = Query(ExportFormat.csv, description="csv (the import template's columns
 
 def _responses(spec: ResourceSpec) -> dict[int | str, dict[str, Any]]:
     return {
-        200: {"description": f"Every matching {spec.label}, in creation order. CSV starts with the header row "
+        200: {"description": f"Every matching {spec.label}{' line' if spec.lines else ''}, in creation order"
+                             f"{' of the activities' if spec.lines else ''}. CSV starts with the header row "
                              f"({', '.join(spec.column_names)}); lists are ';'-separated.",
               "content": {"text/csv": {"schema": {"type": "string"}},
                           "application/x-ndjson": {"schema": {"type": "string"}}}},
@@ -166,3 +168,26 @@ async def export_feedback(
              "external_id": external_id}
     stmt = _engagement_query(Feedback, caller, archived, equal)
     return await _export(session, caller, FEEDBACK, stmt, format, {**equal, "archived": archived or None})
+
+
+@router.get("/exports/attendance", response_class=StreamingResponse, summary="Export attendance",
+            responses=_responses(ATTENDANCE))
+async def export_attendance(
+    session: SessionDep, caller: Editor, format: ExportFormat = FORMAT,
+    activity_id: uuid.UUID | None = Query(None, description="Only this activity's log"),
+    stakeholder_id: uuid.UUID | None = Query(None, description="Only this stakeholder's lines"),
+    archived: bool = Query(False, description="The logs of archived activities instead of active ones"),
+) -> StreamingResponse:
+    """Stream the lines of the activities' attendance logs (admin and lead; the export is audited), with the import
+    template's columns (activity and stakeholder by id and external id, the stakeholder's email too), so an export
+    imports back unchanged. A restricted person's lines (UK GDPR Art. 18) are left out, as from every export."""
+    stmt = (select(ActivityAttendance)
+            .join(Activity, Activity.id == ActivityAttendance.activity_id)
+            .join(Stakeholder, Stakeholder.id == ActivityAttendance.stakeholder_id)
+            .where(ActivityAttendance.tenant_id == caller.tenant_id, Stakeholder.restricted_at.is_(None),
+                   Activity.archived_at.is_not(None) if archived else Activity.archived_at.is_(None)))
+    equal = {"activity_id": activity_id, "stakeholder_id": stakeholder_id}
+    for name, value in equal.items():
+        if value is not None:
+            stmt = stmt.where(getattr(ActivityAttendance, name) == value)
+    return await _export(session, caller, ATTENDANCE, stmt, format, {**equal, "archived": archived or None})

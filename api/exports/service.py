@@ -2,7 +2,8 @@
 
 PostgreSQL writes the CSV itself (COPY … TO STDOUT, formatted and neutralised in SQL) and the bytes are
 passed on as they come; NDJSON, and everything on SQLite, streams from a server-side cursor a thousand
-rows at a time. Either way rows come in id order (creation order), with the import template's columns."""
+rows at a time. Either way rows come in primary key order (creation order; attendance lines by activity, then
+stakeholder), with the import template's columns."""
 
 import asyncio
 import contextlib
@@ -46,7 +47,7 @@ def _columns(spec: ResourceSpec, stmt: Select) -> tuple[Select, list[Any]]:
                 stmt = stmt.outerjoin(alias, alias.id == getattr(model, ref.target))
             sources[row_key] = getattr(alias, column)
     columns = [sources.get(c.name, getattr(model, c.name, None)) for c in spec.columns]
-    return stmt.order_by(model.id), columns
+    return stmt.order_by(*model.__table__.primary_key.columns), columns  # an attendance line: (activity, stakeholder)
 
 
 async def count(session: AsyncSession, stmt: Select) -> int:

@@ -21,14 +21,16 @@ from api.auth.principal import Principal
 from api.imports.parsing import RowErrors
 from api.imports.specs import ResourceSpec
 from api.imports.validation import Batch, Decider, Options, References, Register
-from api.models import Activity, ActivityAttendance
+from api.models import Activity, ActivityAttendance, Stakeholder
 
 ID_CHUNK = 500
+STAKEHOLDER_KEYS = ("stakeholder_id", "stakeholder_external_id", "stakeholder_email")
 
 
 class AttendanceDecider(Decider):
     lines: dict[tuple[uuid.UUID, uuid.UUID], tuple[bool, bool, str | None]]
     statuses: dict[uuid.UUID, str]
+    restricted: set[uuid.UUID]  # stakeholders whose processing is restricted (UK GDPR Art. 18)
 
     @classmethod
     async def load(cls, session: AsyncSession, *, spec: ResourceSpec, options: Options, references: References,
@@ -41,14 +43,17 @@ class AttendanceDecider(Decider):
         decider.lines = {(a, s): tuple(rest) for a, s, *rest in log}
         decider.statuses = dict((await session.execute(
             select(Activity.id, Activity.status).where(Activity.tenant_id == caller.tenant_id))).all())
+        decider.restricted = set((await session.execute(select(Stakeholder.id).where(
+            Stakeholder.tenant_id == caller.tenant_id, Stakeholder.restricted_at.is_not(None)))).scalars())
         decider.seen_lines: dict[tuple[uuid.UUID, uuid.UUID], int] = {}
         return decider
 
     def _decide(self, row: int, values: dict[str, Any], batch: Batch) -> None:
-        problems: list[tuple[str | None, str]] = [(name, "Field required") for name in self._required
-                                                   if name not in values]
-        if values.get("stakeholder_external_id") is None and values.get("stakeholder_email") is None:
-            problems.append(("stakeholder_external_id", "Field required (or stakeholder_email)"))
+        problems: list[tuple[str | None, str]] = []
+        if values.get("activity_external_id") is None and values.get("activity_id") is None:
+            problems.append(("activity_external_id", "Field required (or activity_id)"))
+        if all(values.get(key) is None for key in STAKEHOLDER_KEYS):
+            problems.append(("stakeholder_external_id", "Field required (or stakeholder_email or stakeholder_id)"))
         ids: dict[str, uuid.UUID | None] = {}
         for ref in self.spec.references:
             ids[ref.target], bad_field, message = self.references.resolve(ref, values)
@@ -63,6 +68,9 @@ class AttendanceDecider(Decider):
                 problems.append((None, f"Row {first} names the same activity and stakeholder; each line may "
                                        "appear once"))
             existing = self.lines.get(key)
+            if existing is None and stakeholder_id in self.restricted:  # as POST …/attendance
+                problems.append((next(k for k in STAKEHOLDER_KEYS if values.get(k) is not None),
+                                 "Processing of this person is restricted (UK GDPR Art. 18): no new log lines"))
             if existing is not None:
                 if self._skip and not problems:
                     self.skipped += 1

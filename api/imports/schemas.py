@@ -243,13 +243,19 @@ class AttendanceRow(TypedDict, total=False):
 
     __pydantic_config__ = _ROW_CONFIG
 
-    activity_external_id: Annotated[ExternalIdStr, Field(description="The external_id of one of your tenant's "
-                                                                     "activities; required")]
+    activity_external_id: Annotated[ExternalIdStr | None, Field(
+        description="The external_id of one of your tenant's activities; this or activity_id is required")]
+    activity_id: Annotated[uuid.UUID | None, Field(
+        description="The id of one of your tenant's activities, as exported; activity_external_id, when given, "
+                    "must name the same activity")]
     stakeholder_external_id: Annotated[ExternalIdStr | None, Field(
-        description="The external_id of one of your tenant's stakeholders (wins over stakeholder_email); one of "
-                    "the two is required")]
+        description="The external_id of one of your tenant's stakeholders (wins over stakeholder_email); this, "
+                    "stakeholder_email or stakeholder_id is required")]
     stakeholder_email: Annotated[Email | None, Field(
         description="The email of one of your tenant's stakeholders, whatever its case")]
+    stakeholder_id: Annotated[uuid.UUID | None, Field(
+        description="The id of one of your tenant's stakeholders, as exported; the other stakeholder columns given "
+                    "must name the same stakeholder")]
     invited: Annotated[bool, Field(description="Invited (false when absent on a new line)")]
     attended: Annotated[bool, Field(description="Attended (false when absent on a new line); a walk-in attends "
                                                 "without being invited")]

@@ -341,11 +341,13 @@ ATTENDANCE = ResourceSpec(
     matches=(Match.activity_and_stakeholder,),
     defaults={"invited": False, "attended": False},
     references=(
-        Reference("activity_id", Activity, "activity", (("activity_external_id", "external_id", False),)),
+        Reference("activity_id", Activity, "activity",
+                  (("activity_id", "id", False), ("activity_external_id", "external_id", False))),
         Reference("stakeholder_id", Stakeholder, "stakeholder",
-                  (("stakeholder_external_id", "external_id", False), ("stakeholder_email", "email", True))),
+                  (("stakeholder_id", "id", False), ("stakeholder_external_id", "external_id", False),
+                   ("stakeholder_email", "email", True))),
     ),
-    required=("activity_external_id",),
+    required=(),  # a reference to each of the activity and the stakeholder (AttendanceDecider)
     roles=LOGGERS,
     lines=True,
 )

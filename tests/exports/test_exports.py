@@ -193,7 +193,7 @@ async def test_every_filter_an_export_documents_is_known(client, session, app, a
     """The check reads the operation's parameters, its dependencies' included: each documented one passes it."""
     spec = app.openapi()["paths"]
     for path in ("/api/v1/exports/stakeholders", "/api/v1/exports/organisations", "/api/v1/exports/activities",
-                 "/api/v1/exports/feedback"):
+                 "/api/v1/exports/feedback", "/api/v1/exports/attendance"):
         names = [p["name"] for p in spec[path]["get"]["parameters"] if p["in"] == "query"]
         assert len(names) > 3, path
         r = await client.get(path, params={name: "x" for name in names}, headers=a["lead"])

@@ -307,7 +307,8 @@ async def test_a_dry_run_reports_and_writes_nothing(client, session, a):
 
 async def test_templates_list_the_columns(client, a):
     r = await client.get(f"{ATTENDANCE}/template", headers=a["viewer"])
-    assert r.text == "activity_external_id,stakeholder_external_id,stakeholder_email,invited,attended,role\n"
+    assert r.text == ("activity_external_id,activity_id,stakeholder_external_id,stakeholder_email,stakeholder_id,"
+                      "invited,attended,role\n")
     assert (await client.get(f"{FEEDBACK}/template", headers=a["viewer"])).text.startswith(
         "id,external_id,received_at,channel,type,text,stakeholder_external_id,stakeholder_email,stakeholder_id,"
         "activity_external_id,activity_id,")

@@ -15,7 +15,7 @@ from typing import Any, BinaryIO, Literal
 
 import httpx
 
-Resource = Literal["stakeholders", "organisations", "activities", "feedback", "attendance"]  # attendance: import only
+Resource = Literal["stakeholders", "organisations", "activities", "feedback", "attendance"]
 Format = Literal["csv", "json", "ndjson"]
 Progress = Callable[[int, int | None], None]  # (bytes so far, total bytes or None)
 MEDIA_TYPES = {"csv": "text/csv", "json": "application/json", "ndjson": "application/x-ndjson"}

@@ -1343,6 +1343,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/exports/attendance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export attendance
+         * @description Stream the lines of the activities' attendance logs (admin and lead; the export is audited), with the import
+         *     template's columns (activity and stakeholder by id and external id, the stakeholder's email too), so an export
+         *     imports back unchanged. A restricted person's lines (UK GDPR Art. 18) are left out, as from every export.
+         */
+        get: operations["exports-export_attendance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/duties": {
         parameters: {
             query?: never;
@@ -20414,18 +20436,23 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description The rows: NDJSON (one object per line), a JSON array of the same objects, or CSV with a header row of these columns: activity_external_id, stakeholder_external_id, stakeholder_email, invited, attended, role. CSV lists are ';'-separated; an empty cell clears an optional field and means 'not given' for the others. */
+        /** @description The rows: NDJSON (one object per line), a JSON array of the same objects, or CSV with a header row of these columns: activity_external_id, activity_id, stakeholder_external_id, stakeholder_email, stakeholder_id, invited, attended, role. CSV lists are ';'-separated; an empty cell clears an optional field and means 'not given' for the others. */
         requestBody: {
             content: {
                 "application/x-ndjson": {
                     /**
                      * Activity External Id
-                     * @description The external_id of one of your tenant's activities; required
+                     * @description The external_id of one of your tenant's activities; this or activity_id is required
                      */
-                    activity_external_id?: string;
+                    activity_external_id?: string | null;
+                    /**
+                     * Activity Id
+                     * @description The id of one of your tenant's activities, as exported; activity_external_id, when given, must name the same activity
+                     */
+                    activity_id?: string | null;
                     /**
                      * Stakeholder External Id
-                     * @description The external_id of one of your tenant's stakeholders (wins over stakeholder_email); one of the two is required
+                     * @description The external_id of one of your tenant's stakeholders (wins over stakeholder_email); this, stakeholder_email or stakeholder_id is required
                      */
                     stakeholder_external_id?: string | null;
                     /**
@@ -20433,6 +20460,11 @@ export interface operations {
                      * @description The email of one of your tenant's stakeholders, whatever its case
                      */
                     stakeholder_email?: string | null;
+                    /**
+                     * Stakeholder Id
+                     * @description The id of one of your tenant's stakeholders, as exported; the other stakeholder columns given must name the same stakeholder
+                     */
+                    stakeholder_id?: string | null;
                     /**
                      * Invited
                      * @description Invited (false when absent on a new line)
@@ -20452,12 +20484,17 @@ export interface operations {
                 "application/json": {
                     /**
                      * Activity External Id
-                     * @description The external_id of one of your tenant's activities; required
+                     * @description The external_id of one of your tenant's activities; this or activity_id is required
                      */
-                    activity_external_id?: string;
+                    activity_external_id?: string | null;
+                    /**
+                     * Activity Id
+                     * @description The id of one of your tenant's activities, as exported; activity_external_id, when given, must name the same activity
+                     */
+                    activity_id?: string | null;
                     /**
                      * Stakeholder External Id
-                     * @description The external_id of one of your tenant's stakeholders (wins over stakeholder_email); one of the two is required
+                     * @description The external_id of one of your tenant's stakeholders (wins over stakeholder_email); this, stakeholder_email or stakeholder_id is required
                      */
                     stakeholder_external_id?: string | null;
                     /**
@@ -20465,6 +20502,11 @@ export interface operations {
                      * @description The email of one of your tenant's stakeholders, whatever its case
                      */
                     stakeholder_email?: string | null;
+                    /**
+                     * Stakeholder Id
+                     * @description The id of one of your tenant's stakeholders, as exported; the other stakeholder columns given must name the same stakeholder
+                     */
+                    stakeholder_id?: string | null;
                     /**
                      * Invited
                      * @description Invited (false when absent on a new line)
@@ -21161,6 +21203,136 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Every matching feedback, in creation order. CSV starts with the header row (id, external_id, received_at, channel, type, text, stakeholder_external_id, stakeholder_email, stakeholder_id, activity_external_id, activity_id, plan_external_id, plan_id, themes, publishable_summary, publishable); lists are ';'-separated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Bad request (malformed JSON, a bad cursor or query) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed (see errors[]) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (with a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "exports-export_attendance": {
+        parameters: {
+            query?: {
+                /** @description csv (the import template's columns, formula-looking cells prefixed with ') or ndjson (one JSON object per line, the same keys) */
+                format?: components["schemas"]["ExportFormat"];
+                /** @description Only this activity's log */
+                activity_id?: string | null;
+                /** @description Only this stakeholder's lines */
+                stakeholder_id?: string | null;
+                /** @description The logs of archived activities instead of active ones */
+                archived?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every matching attendance line, in creation order of the activities. CSV starts with the header row (activity_external_id, activity_id, stakeholder_external_id, stakeholder_email, stakeholder_id, invited, attended, role); lists are ';'-separated. */
             200: {
                 headers: {
                     [name: string]: unknown;
