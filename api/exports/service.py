@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, func, literal_column, select
+from sqlalchemy import Select, case, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -45,7 +45,10 @@ def _columns(spec: ResourceSpec, stmt: Select) -> tuple[Select, list[Any]]:
                 # it), and a tenant condition here lets stale statistics after a bulk import pick a plan that
                 # scans the tenant's organisations once per row.
                 stmt = stmt.outerjoin(alias, alias.id == getattr(model, ref.target))
-            sources[row_key] = getattr(alias, column)
+            value = getattr(alias, column)
+            if hasattr(ref.model, "restricted_at"):  # a restricted person's email and external id never leave
+                value = case((alias.restricted_at.is_(None), value))  # (UK GDPR Art. 18); their id links the row
+            sources[row_key] = value
     columns = [sources.get(c.name, getattr(model, c.name, None)) for c in spec.columns]
     return stmt.order_by(*model.__table__.primary_key.columns), columns  # an attendance line: (activity, stakeholder)
 
