@@ -232,8 +232,8 @@ def import_(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, he
             idempotency_key: Annotated[str | None, typer.Option(help="Reuse a key to retry an earlier run safely")]
             = None) -> None:
     """Import a file through the API, with a progress bar and the per-row error report. Transient failures are
-    retried with the same Idempotency-Key. Exit 0: every row imported; 2: some rows failed and were skipped
-    (on_error=skip); 1: nothing was written."""
+    retried with the same Idempotency-Key. Exit 0: every row imported; 3: some rows failed and were skipped
+    (on_error=skip); 1: nothing was written; 2: a usage error (Click's), before anything was sent."""
     from involve_client import Client, ImportRefused
 
     try:
@@ -251,7 +251,7 @@ def import_(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, he
                f"failed {report.failed} of {report.rows} rows{' (replayed)' if report.replayed else ''}")
     _echo_row_errors(report.errors)
     if report.failed:
-        raise typer.Exit(code=2)
+        raise typer.Exit(code=3)  # not 2, which is Click's usage error
 
 
 @app.command("export")

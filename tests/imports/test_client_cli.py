@@ -139,9 +139,11 @@ def test_involve_import_prints_the_row_errors_and_exits_non_zero(live, tmp_path)
     assert "refused, nothing was written" in r.output and "row 2, email:" in r.output
     r = runner.invoke(cli, ["import", str(source), "--resource", "stakeholders", "--url", url, "--token", token,
                             "--on-error", "skip"])
-    assert r.exit_code == 2 and "created 1" in r.output and "row 2, email:" in r.output
+    assert r.exit_code == 3 and "created 1" in r.output and "row 2, email:" in r.output
     r = runner.invoke(cli, ["import", str(source), "--resource", "stakeholders", "--url", url, "--token", "bad"])
     assert r.exit_code == 1 and "401" in r.output
+    r = runner.invoke(cli, ["import", str(source), "--url", url, "--token", token])  # no --resource
+    assert r.exit_code == 2 and "--resource" in r.output  # a usage error, told apart from skipped rows (3)
 
 
 def test_involve_export_reports_a_refusal_in_one_line(live, tmp_path):
