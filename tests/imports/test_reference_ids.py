@@ -45,7 +45,8 @@ def _record(resource: str, linked: dict[str, uuid.UUID]) -> uuid.UUID:
 
 async def _links(session, tenant, resource) -> list[tuple]:
     model, fields = LINKS[resource]
-    rows = await session.execute(select(*(getattr(model, f) for f in fields)).where(model.tenant_id == tenant.id))
+    rows = await session.execute(select(*(getattr(model, f) for f in fields)).where(model.tenant_id == tenant.id)
+                                 .order_by(model.id))  # not the heap's order, which an aborted import may change
     return [tuple(row) for row in rows]
 
 
