@@ -6,13 +6,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.auth.principal import Principal
+from api.auth.principal import Principal, Role
 from api.imports.parsing import RowErrors
 from api.imports.schemas import OnConflict, OnError
 from api.imports.specs import Reference, ResourceSpec
@@ -32,23 +32,34 @@ class Batch:
     updates: list[tuple[uuid.UUID, frozenset[str], dict[str, Any]]] = field(default_factory=list)
 
 
+class Held(NamedTuple):
+    """A record of the register, as a row's key finds it."""
+
+    id: uuid.UUID
+    archived: bool
+    erased: bool = False  # a stakeholder whose personal data was erased (UK GDPR Art. 17): never changed again
+    restricted: bool = False  # a stakeholder whose processing is restricted (Art. 18): changed by an admin only
+
+
 class Register:
-    """The tenant's unique keys as they were when the import began: {key field: {value: (id, archived)}}.
+    """The tenant's unique keys as they were when the import began: {key field: {value: Held}}.
     Deciding against this snapshot keeps the outcome independent of the order rows are written in."""
 
-    def __init__(self, spec: ResourceSpec, keys: dict[str, dict[str, tuple[uuid.UUID, bool]]]):
+    def __init__(self, spec: ResourceSpec, keys: dict[str, dict[str, Held]]):
         self.spec = spec
         self.keys = keys
 
     @classmethod
     async def load(cls, session: AsyncSession, spec: ResourceSpec, tenant_id: uuid.UUID) -> "Register":
         model = spec.model
-        columns = [model.id, model.archived_at, *(getattr(model, k.field) for k in spec.keys)]
-        keys: dict[str, dict[str, tuple[uuid.UUID, bool]]] = {k.field: {} for k in spec.keys}
+        states = [getattr(model, name).is_not(None) if hasattr(model, name) else false()
+                  for name in ("archived_at", "erased_at", "restricted_at")]
+        columns = [model.id, *states, *(getattr(model, k.field) for k in spec.keys)]
+        keys: dict[str, dict[str, Held]] = {k.field: {} for k in spec.keys}
         result = await session.execute(select(*columns).where(model.tenant_id == tenant_id))
         for row in result:
-            entry = (row[0], row[1] is not None)
-            for key, value in zip(spec.keys, row[2:], strict=True):
+            entry = Held(*row[:4])
+            for key, value in zip(spec.keys, row[4:], strict=True):
                 if value is not None:
                     keys[key.field][key.normalise(value)] = entry
         return cls(spec, keys)
@@ -181,14 +192,18 @@ class Decider:
             if self._skip and not problems:
                 self.skipped += 1
                 return
-            if self._refuse:
-                archived = " (archived)" if target[1] else ""
+            if target.erased:  # as PATCH: an old export imported again must not bring the person back
+                problems.append((match, f"This {label}'s personal data was erased; it can no longer be changed"))
+            elif target.restricted and self.caller.role != Role.admin:  # as PATCH, which is a 404 to them
+                problems.append((match, f"The {label} with this {match} may be changed by an admin only"))
+            elif self._refuse:
+                archived = " (archived)" if target.archived else ""
                 problems.append((match, f"A {label}{archived} with this {match} exists already; use "
                                         "on_conflict=update or on_conflict=skip"))
-        target_id = target[0] if target is not None else None
+        target_id = target.id if target is not None else None
         for field_, owner in owners:
-            if owner[0] != target_id:
-                where = "an archived" if owner[1] else "another"
+            if owner.id != target_id:
+                where = "an archived" if owner.archived else "another"
                 problems.append((field_, f"This {field_} is used by {where} {label} in your tenant"))
         if target_id is None and match != "id":  # a row naming a record that is not there never creates
             for name in self._required:
