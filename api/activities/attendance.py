@@ -49,11 +49,16 @@ async def log(*, session: AsyncSession, caller: Principal, activity: Activity) -
 
 
 async def _known_stakeholders(session: AsyncSession, caller: Principal,
-                              ids: list[uuid.UUID]) -> dict[uuid.UUID, bool]:
-    """The tenant's stakeholders among `ids`, each with whether their processing is restricted."""
-    found = await session.execute(select(Stakeholder.id, Stakeholder.restricted_at).where(
+                              ids: list[uuid.UUID]) -> dict[uuid.UUID, str | None]:
+    """The tenant's stakeholders among `ids`, each with why no new line may name them (a NO_NEW_LINE), if any."""
+    found = await session.execute(select(Stakeholder.id, Stakeholder.restricted_at, Stakeholder.erased_at).where(
         Stakeholder.tenant_id == caller.tenant_id, Stakeholder.id.in_(ids)))
-    return {row.id: row.restricted_at is not None for row in found}
+    return {row.id: "erased" if row.erased_at is not None else "restricted" if row.restricted_at is not None
+            else None for row in found}
+
+
+NO_NEW_LINE = {"restricted": "Processing of this person is restricted (UK GDPR Art. 18): no new log lines",
+               "erased": "This person's personal data was erased (UK GDPR Art. 17): no new log lines"}
 
 
 async def record(*, session: AsyncSession, caller: Principal, activity_id: uuid.UUID, data: AttendanceRecord,
@@ -78,8 +83,8 @@ async def record(*, session: AsyncSession, caller: Principal, activity_id: uuid.
             errors.append({"loc": loc, "msg": "No stakeholder with this id in your tenant",
                            "type": "reference_not_found"})
         elif known[entry.stakeholder_id] and entry.stakeholder_id not in existing:
-            errors.append({"loc": loc, "type": "restricted",
-                           "msg": "Processing of this person is restricted (UK GDPR Art. 18): no new log lines"})
+            why = known[entry.stakeholder_id]
+            errors.append({"loc": loc, "type": why, "msg": NO_NEW_LINE[why]})
         current = None if replace else existing.get(entry.stakeholder_id)
         target = {"invited": bool(current and current.invited), "attended": bool(current and current.attended),
                   "role": current.role if current else None}

@@ -99,8 +99,10 @@ async def get(*, session: AsyncSession, caller: Principal, feedback_id: uuid.UUI
     return await get_owned(session, Feedback, tenant_id=caller.tenant_id, id=feedback_id, label="feedback")
 
 
-async def _references(session: AsyncSession, caller: Principal, values: dict[str, Any]) -> dict[str, Any]:
-    """stakeholder_id, activity_id and plan_id must be the caller's tenant's (422); returns the rows found."""
+async def _references(session: AsyncSession, caller: Principal, values: dict[str, Any],
+                      stakeholder_id: uuid.UUID | None = None) -> dict[str, Any]:
+    """stakeholder_id, activity_id and plan_id must be the caller's tenant's (422), and a stakeholder other than the
+    feedback's own (`stakeholder_id`) not erased; returns the rows found."""
     found, errors = {}, []
     for field, model, label in (("stakeholder_id", Stakeholder, "stakeholder"), ("activity_id", Activity, "activity"),
                                 ("plan_id", Plan, "plan")):
@@ -112,10 +114,21 @@ async def _references(session: AsyncSession, caller: Principal, values: dict[str
         if row is None:
             errors.append({"loc": ["body", field], "msg": f"No {label} with this id in your tenant",
                            "type": "reference_not_found"})
+        elif model is Stakeholder and row.erased_at is not None and ref != stakeholder_id:
+            errors.append({"loc": ["body", field], "type": "erased",
+                           "msg": "This stakeholder's personal data was erased; nothing new can be linked to them"})
         found[field] = row
     if errors:
         raise Unprocessable("A linked record does not exist in your tenant", errors=errors)
     return found
+
+
+async def _stakeholder_erased(session: AsyncSession, stakeholder_id: uuid.UUID | None) -> bool:
+    """The erasure wiped the text of the person's feedback (UK GDPR Art. 17), which must stay wiped."""
+    if stakeholder_id is None:
+        return False
+    erased = await session.execute(select(Stakeholder.erased_at).where(Stakeholder.id == stakeholder_id))
+    return erased.scalar_one_or_none() is not None
 
 
 def _check_publishable(caller: Principal, changes: dict[str, Any], summary: str | None, publishable: bool) -> None:
@@ -182,7 +195,10 @@ async def update(*, session: AsyncSession, caller: Principal, feedback_id: uuid.
     target = changes.pop("status", None)
     _check_publishable(caller, changes, changes.get("publishable_summary", row.publishable_summary),
                        changes.get("publishable", row.publishable))
-    await _references(session, caller, changes)
+    await _references(session, caller, changes, stakeholder_id=row.stakeholder_id)
+    if changes.get("text", row.text) != row.text and await _stakeholder_erased(session, row.stakeholder_id):
+        raise Conflict("This feedback's text was erased with its stakeholder's personal data; it can no longer be "
+                       "changed")
     if "external_id" in changes:
         await ensure_external_id_free(session, Feedback, tenant_id=caller.tenant_id,
                                       external_id=changes["external_id"], exclude_id=row.id)

@@ -20,7 +20,7 @@ from api.activities.attendance import LINE_FIELDS
 from api.auth.principal import Principal
 from api.imports.parsing import RowErrors
 from api.imports.specs import ResourceSpec
-from api.imports.validation import Batch, Decider, Options, References, Register
+from api.imports.validation import ERASED_LINK, Batch, Decider, Options, References, Register
 from api.models import Activity, ActivityAttendance, Stakeholder
 
 ID_CHUNK = 500
@@ -69,8 +69,10 @@ class AttendanceDecider(Decider):
                                        "appear once"))
             existing = self.lines.get(key)
             if existing is None and stakeholder_id in self.restricted:  # as POST …/attendance
-                problems.append((next(k for k in STAKEHOLDER_KEYS if values.get(k) is not None),
+                problems.append((self._stakeholder_key(values),
                                  "Processing of this person is restricted (UK GDPR Art. 18): no new log lines"))
+            elif existing is None and stakeholder_id in self.references.erased:
+                problems.append((self._stakeholder_key(values), ERASED_LINK))
             if existing is not None:
                 if self._skip and not problems:
                     self.skipped += 1
@@ -94,6 +96,11 @@ class AttendanceDecider(Decider):
             self.updated += 1
         if self.writing and tuple(line[f] for f in LINE_FIELDS) != existing:  # an unchanged line is left alone
             batch.creates.append({"activity_id": activity_id, "stakeholder_id": stakeholder_id, **line})
+
+
+    @staticmethod
+    def _stakeholder_key(values: dict[str, Any]) -> str:
+        return next(k for k in STAKEHOLDER_KEYS if values.get(k) is not None)
 
 
 class AttendanceWriter:

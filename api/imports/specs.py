@@ -27,6 +27,7 @@ from api.imports.schemas import (
     StakeholderRow,
 )
 from api.models import Activity, ActivityAttendance, Feedback, Organisation, Plan, Stakeholder, Tenant, User
+from api.stakeholders.service import ERASED_FEEDBACK_TEXT
 
 LIST_SEPARATOR = ";"
 # A cell starting with one of these is a formula to a spreadsheet: exports put a ' before it.
@@ -146,6 +147,10 @@ class ResourceSpec:
     # now) may add stored fields and returns the row's problems as (field, message).
     check: Callable[[dict[str, Any], bool, Any, Principal, datetime], list[tuple[str, str]]] | None = None
     lines: bool = False  # an attendance log: no ids, keys or versions of its own (api/imports/attendance.py)
+    # UK GDPR erasure: SQL saying a record's personal data (or its stakeholder's) was erased, and what a row may
+    # not then do to it: True (nothing at all), a field it may not change, or False (fine).
+    erased: Callable[[], Any] | None = None
+    frozen_when_erased: Callable[[dict[str, Any]], bool | str] = lambda values: True
 
     @cached_property
     def columns(self) -> tuple[Column, ...]:
@@ -224,6 +229,7 @@ STAKEHOLDERS = ResourceSpec(
     ),
     on_create=_stakeholder_consent,
     update_sql={"consent_recorded_at": _consent_recorded_at_sql},
+    erased=lambda: Stakeholder.erased_at.is_not(None),  # as PATCH: an erased person is never changed again
 )
 
 ORGANISATIONS = ResourceSpec(
@@ -329,6 +335,11 @@ FEEDBACK = ResourceSpec(
     roles=LOGGERS,
     context=_feedback_context,
     check=_check_feedback,
+    # As PATCH: the erasure wiped the text of the person's feedback, which stays wiped; the rest of the record (the
+    # response, themes, status) goes on.
+    erased=lambda: Feedback.stakeholder_id.in_(select(Stakeholder.id).where(Stakeholder.erased_at.is_not(None))),
+    frozen_when_erased=lambda values: "text" if values.get("text", ERASED_FEEDBACK_TEXT) != ERASED_FEEDBACK_TEXT
+    else False,
 )
 
 ATTENDANCE = ResourceSpec(

@@ -16,6 +16,7 @@ from api.auth.principal import Principal, Role
 from api.imports.parsing import RowErrors
 from api.imports.schemas import OnConflict, OnError
 from api.imports.specs import Reference, ResourceSpec
+from api.models import Stakeholder
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,9 @@ class Held(NamedTuple):
 
     id: uuid.UUID
     archived: bool
-    erased: bool = False  # a stakeholder whose personal data was erased (UK GDPR Art. 17): never changed again
+    # Erased (UK GDPR Art. 17): a stakeholder whose personal data was erased, never changed again; feedback whose
+    # stakeholder's was, whose text stays erased (ResourceSpec.erased).
+    erased: bool = False
     restricted: bool = False  # a stakeholder whose processing is restricted (Art. 18): changed by an admin only
 
 
@@ -52,8 +55,8 @@ class Register:
     @classmethod
     async def load(cls, session: AsyncSession, spec: ResourceSpec, tenant_id: uuid.UUID) -> "Register":
         model = spec.model
-        states = [getattr(model, name).is_not(None) if hasattr(model, name) else false()
-                  for name in ("archived_at", "erased_at", "restricted_at")]
+        states = [model.archived_at.is_not(None), spec.erased() if spec.erased else false(),
+                  model.restricted_at.is_not(None) if hasattr(model, "restricted_at") else false()]
         columns = [model.id, *states, *(getattr(model, k.field) for k in spec.keys)]
         keys: dict[str, dict[str, Held]] = {k.field: {} for k in spec.keys}
         result = await session.execute(select(*columns).where(model.tenant_id == tenant_id))
@@ -73,8 +76,12 @@ class References:
         self.session = session
         self.tenant_id = tenant_id
         self._maps: dict[tuple[type, str], dict[Any, list[uuid.UUID]]] = {}
+        self.erased: frozenset[uuid.UUID] = frozenset()  # stakeholders whose personal data was erased
 
     async def load(self, spec: ResourceSpec) -> None:
+        if any(ref.model is Stakeholder for ref in spec.references):
+            self.erased = frozenset((await self.session.execute(select(Stakeholder.id).where(
+                Stakeholder.tenant_id == self.tenant_id, Stakeholder.erased_at.is_not(None)))).scalars())
         for ref in spec.references:
             for _, column, fold_case in ref.keys:
                 if (ref.model, column) in self._maps:
@@ -109,6 +116,12 @@ class References:
             else:
                 return None, row_key, f"{len(ids)} {ref.label}s have this {column}; use another key to say which"
         return (by_id[1] if by_id is not None else None), None, None
+
+
+ERASED = {"stakeholder": "This stakeholder's personal data was erased; it can no longer be changed",
+          "feedback": "This feedback's text was erased with its stakeholder's personal data; it can no longer be "
+                      "changed"}
+ERASED_LINK = "This stakeholder's personal data was erased; nothing new can be linked to them"
 
 
 def _field_of(loc: tuple) -> str | None:
@@ -192,10 +205,12 @@ class Decider:
             if self._skip and not problems:
                 self.skipped += 1
                 return
-            if target.erased:  # as PATCH: an old export imported again must not bring the person back
-                problems.append((match, f"This {label}'s personal data was erased; it can no longer be changed"))
+            if target.erased and (frozen := self.spec.frozen_when_erased(values)):
+                # as PATCH: an old export imported again must not bring the person back
+                problems.append((match if frozen is True else frozen, ERASED[label]))
             elif target.restricted and self.caller.role != Role.admin:  # as PATCH, which is a 404 to them
-                problems.append((match, f"The {label} with this {match} may be changed by an admin only"))
+                problems.append((match, f"No {label} with this id in your tenant" if match == "id"
+                                        else f"This {match} is used by another {label} in your tenant"))
             elif self._refuse:
                 archived = " (archived)" if target.archived else ""
                 problems.append((match, f"A {label}{archived} with this {match} exists already; use "
@@ -215,6 +230,8 @@ class Decider:
                 stored[ref.target], bad_field, message = self.references.resolve(ref, values)
                 if bad_field:
                     problems.append((bad_field, message))
+                elif stored[ref.target] in self.references.erased and not (target and target.erased):
+                    problems.append((next(k for k in ref.row_keys if values.get(k) is not None), ERASED_LINK))
         for name in self._not_stored:
             stored.pop(name, None)
         if self._check is not None and not problems:
