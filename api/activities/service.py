@@ -117,6 +117,21 @@ async def get(*, session: AsyncSession, caller: Principal, activity_id: uuid.UUI
     return await get_owned(session, Activity, tenant_id=caller.tenant_id, id=activity_id, label="activity")
 
 
+STATE_FIELDS = ("starts_at", "ends_at", "translation_languages", "accessible_formats")
+
+
+def state_problems(state: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """What makes an activity's merged state (STATE_FIELDS, stored and changed) not hold together, as (field, type,
+    message): the API and imports check the same."""
+    problems = []
+    if state["ends_at"] is not None and state["ends_at"] < state["starts_at"]:
+        problems.append(("ends_at", "date_order", "ends_at is before starts_at"))
+    if state["translation_languages"] and "translation" not in (state["accessible_formats"] or ()):
+        problems.append(("translation_languages", "needs_translation",
+                         "translation languages need 'translation' among accessible_formats"))
+    return problems
+
+
 async def _check(session: AsyncSession, caller: Principal, changes: dict[str, Any], state: dict[str, Any]) -> None:
     """References must be the caller's tenant's; the merged state must hold together (422 otherwise)."""
     errors = []
@@ -126,11 +141,7 @@ async def _check(session: AsyncSession, caller: Principal, changes: dict[str, An
                 select(model.id).where(model.id == ref, model.tenant_id == caller.tenant_id))).first() is None:
             errors.append({"loc": ["body", field], "msg": f"No {label} with this id in your tenant",
                            "type": "reference_not_found"})
-    if state["ends_at"] is not None and state["ends_at"] < state["starts_at"]:
-        errors.append({"loc": ["body", "ends_at"], "msg": "ends_at is before starts_at", "type": "date_order"})
-    if state["translation_languages"] and "translation" not in state["accessible_formats"]:
-        errors.append({"loc": ["body", "translation_languages"], "type": "needs_translation",
-                       "msg": "translation languages need 'translation' among accessible_formats"})
+    errors += [{"loc": ["body", field], "msg": message, "type": kind} for field, kind, message in state_problems(state)]
     if errors:
         raise Unprocessable("The activity is not valid", errors=errors)
 
@@ -155,8 +166,7 @@ async def update(*, session: AsyncSession, caller: Principal, activity_id: uuid.
     row = await get(session=session, caller=caller, activity_id=activity_id)
     check_if_match(if_match, row.version)
     changes = data.model_dump(exclude_unset=True)
-    state = {name: changes.get(name, getattr(row, name))
-             for name in ("starts_at", "ends_at", "translation_languages", "accessible_formats")}
+    state = {name: changes.get(name, getattr(row, name)) for name in STATE_FIELDS}
     await _check(session, caller, changes, state)
     if "external_id" in changes:
         await ensure_external_id_free(session, Activity, tenant_id=caller.tenant_id,

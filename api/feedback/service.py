@@ -131,12 +131,15 @@ async def _stakeholder_erased(session: AsyncSession, stakeholder_id: uuid.UUID |
     return erased.scalar_one_or_none() is not None
 
 
-def _check_publishable(caller: Principal, changes: dict[str, Any], summary: str | None, publishable: bool) -> None:
+def _check_state(caller: Principal, changes: dict[str, Any], state: dict[str, Any]) -> None:
     if changes.get("publishable") and caller.role not in EDITORS:
         raise Forbidden("Only a lead or an admin may mark feedback publishable")
-    if publishable and not summary:
-        raise Unprocessable("Publishable feedback needs a publishable_summary", errors=[
-            {"loc": ["body", "publishable_summary"], "msg": "required when publishable is true", "type": "missing"}])
+    problems = workflow.state_problems(state, changes)
+    if problems:
+        titles = {"publishable_summary": "Publishable feedback needs a publishable_summary",
+                  "received_at": "received_at would fall after told_at"}
+        raise Unprocessable(titles[problems[0][0]], errors=[{"loc": ["body", field], "msg": message, "type": kind}
+                                                            for field, kind, message in problems])
 
 
 async def _due(session: AsyncSession, caller: Principal, received_at) -> Any:
@@ -147,7 +150,7 @@ async def _due(session: AsyncSession, caller: Principal, received_at) -> Any:
 async def create(*, session: AsyncSession, caller: Principal, data: FeedbackCreate) -> Feedback:
     """Record feedback (status received) with its response due date, and audit it."""
     values = data.model_dump()
-    _check_publishable(caller, values, values["publishable_summary"], values["publishable"])
+    _check_state(caller, values, {**values, "told_at": None})
     found = await _references(session, caller, values)
     if "plan_id" not in data.model_fields_set and found.get("activity_id") is not None:
         values["plan_id"] = found["activity_id"].plan_id
@@ -193,8 +196,7 @@ async def update(*, session: AsyncSession, caller: Principal, feedback_id: uuid.
     check_if_match(if_match, row.version)
     changes = data.model_dump(exclude_unset=True)
     target = changes.pop("status", None)
-    _check_publishable(caller, changes, changes.get("publishable_summary", row.publishable_summary),
-                       changes.get("publishable", row.publishable))
+    _check_state(caller, changes, {name: changes.get(name, getattr(row, name)) for name in workflow.STATE_FIELDS})
     await _references(session, caller, changes, stakeholder_id=row.stakeholder_id)
     if changes.get("text", row.text) != row.text and await _stakeholder_erased(session, row.stakeholder_id):
         raise Conflict("This feedback's text was erased with its stakeholder's personal data; it can no longer be "
@@ -206,9 +208,6 @@ async def update(*, session: AsyncSession, caller: Principal, feedback_id: uuid.
         workflow.check_transition(row.status, target)
     _told(row, changes)
     if "received_at" in changes:
-        if row.told_at is not None and changes["received_at"] > row.told_at:
-            raise Unprocessable("received_at would fall after told_at", errors=[
-                {"loc": ["body", "received_at"], "msg": "after the stakeholder was told", "type": "date_range"}])
         changes["response_due_at"] = await _due(session, caller, changes["received_at"])
     if target == FeedbackStatus.closed and row.status != target:
         workflow.can_close(SimpleNamespace(**{name: changes.get(name, getattr(row, name))

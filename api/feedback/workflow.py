@@ -8,6 +8,7 @@ due by the end of the Monday four weeks later). It is worked out when the feedba
 again when received_at changes, and stored, so that "overdue" is an indexed comparison in SQL; a later
 change of the tenant's target applies to feedback received from then on."""
 
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -65,6 +66,21 @@ def check_transition(current: str, target: S) -> None:
 
 CLOSE_FIELDS = ("told_at", "told_how", "stakeholder_id", "publishable", "publishable_summary", "response_text",
                 "plan_id")
+
+
+STATE_FIELDS = ("publishable", "publishable_summary", "received_at", "told_at")
+
+
+def state_problems(state: dict[str, Any], changed: Collection[str]) -> list[tuple[str, str, str]]:
+    """What makes feedback's merged state (STATE_FIELDS, stored and changed) not hold together, as (field, type,
+    message): the API and imports check the same. Publishable feedback has its paraphrase; a stakeholder is not
+    told before their feedback arrived."""
+    problems = []
+    if state["publishable"] and not state["publishable_summary"]:
+        problems.append(("publishable_summary", "missing", "required when publishable is true"))
+    if "received_at" in changed and state["told_at"] is not None and state["received_at"] > state["told_at"]:
+        problems.append(("received_at", "date_range", "after the stakeholder was told"))
+    return problems
 
 
 def published(row: Any) -> bool:

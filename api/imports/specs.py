@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import AwareDatetime, TypeAdapter
 from sqlalchemy import JSON, BigInteger, Boolean, Integer, Uuid, select
 
+from api.activities import service as activities
 from api.auth.principal import EDITORS, LOGGERS, Principal, Role
 from api.db import UTCDateTime
 from api.feedback import workflow
@@ -143,9 +144,12 @@ class ResourceSpec:
     roles: frozenset[Role] = EDITORS  # who may import
     # Tenant facts a row's checks need (feedback: the response target, the activities' plans), loaded once.
     context: Callable[[Any, Principal], Awaitable[Any]] | None = None
-    # Checks and derived values once a row's references are resolved: check(stored, creating, context, caller,
-    # now) may add stored fields and returns the row's problems as (field, message).
-    check: Callable[[dict[str, Any], bool, Any, Principal, datetime], list[tuple[str, str]]] | None = None
+    # Checks and derived values once a row's references are resolved: check(stored, current, context, caller, now)
+    # may add stored fields and returns the row's problems as (field, message); `current` is the record's stored
+    # check_fields on update (the merged state is what the API checks), None on create.
+    check: Callable[[dict[str, Any], dict[str, Any] | None, Any, Principal, datetime],
+                    list[tuple[str, str]]] | None = None
+    check_fields: tuple[str, ...] = ()
     lines: bool = False  # an attendance log: no ids, keys or versions of its own (api/imports/attendance.py)
     # UK GDPR erasure: SQL saying a record's personal data (or its stakeholder's) was erased, and what a row may
     # not then do to it: True (nothing at all), a field it may not change, or False (fine).
@@ -244,19 +248,18 @@ ORGANISATIONS = ResourceSpec(
 )
 
 
-def _check_activity(values: dict[str, Any], creating: bool, context: Any, caller: Principal,
+def _check_activity(values: dict[str, Any], current: dict[str, Any] | None, context: Any, caller: Principal,
                     now: datetime) -> list[tuple[str, str]]:
-    """As the API does: an end not before the start, translations only when offered. On update a check needs
-    both of its fields in the row (the stored values are not read)."""
-    problems = []
-    ends, starts = values.get("ends_at"), values.get("starts_at")
-    if ends is not None and starts is not None and ends < starts:
-        problems.append(("ends_at", "ends_at is before starts_at"))
-    languages, formats = values.get("translation_languages"), values.get("accessible_formats")
-    if languages and (formats is not None or creating) and "translation" not in (formats or ()):
-        problems.append(("translation_languages", "translation languages need 'translation' among "
-                                                  "accessible_formats"))
-    return problems
+    """As the API does: the merged state (the stored values and the row's) holds together."""
+    state = _merged(values, current, activities.STATE_FIELDS, ACTIVITIES.defaults)
+    return [(field, message) for field, _, message in activities.state_problems(state)]
+
+
+def _merged(values: dict[str, Any], current: dict[str, Any] | None, names: tuple[str, ...],
+            defaults: dict[str, Any]) -> dict[str, Any]:
+    """Each of `names` as it will be stored: the row's value, else the stored one (on create, the default)."""
+    base = current if current is not None else defaults
+    return {name: values[name] if name in values else base.get(name) for name in names}
 
 
 @dataclass(frozen=True)
@@ -272,24 +275,27 @@ async def _feedback_context(session: Any, caller: Principal) -> FeedbackContext:
     return FeedbackContext(workflow.response_days(settings), dict(plans.all()))
 
 
-def _check_feedback(values: dict[str, Any], creating: bool, context: FeedbackContext, caller: Principal,
-                    now: datetime) -> list[tuple[str, str]]:
-    """As the API does: only leads and admins mark feedback publishable, which needs a summary; the response is
-    due the tenant's number of working days after receipt; the plan comes from the activity when absent."""
+def _check_feedback(values: dict[str, Any], current: dict[str, Any] | None, context: FeedbackContext,
+                    caller: Principal, now: datetime) -> list[tuple[str, str]]:
+    """As the API does: only leads and admins mark feedback publishable; the merged state holds together (a
+    publishable paraphrase, told after received); the response is due the tenant's number of working days after
+    receipt; the plan comes from the activity when absent."""
     problems = []
-    if values.get("publishable"):
-        if caller.role not in EDITORS:
-            problems.append(("publishable", "Only a lead or an admin may mark feedback publishable"))
-        elif not values.get("publishable_summary"):
-            problems.append(("publishable_summary", "Required in the same row when publishable is true"))
-    if creating:
+    if values.get("publishable") and caller.role not in EDITORS:
+        problems.append(("publishable", "Only a lead or an admin may mark feedback publishable"))
+    if current is None:
         values.setdefault("received_at", now)
         if "plan_id" not in values and values.get("activity_id") is not None:
             values["plan_id"] = context.activity_plans.get(values["activity_id"])
+    state = _merged(values, current, workflow.STATE_FIELDS, FEEDBACK_DEFAULTS)
+    problems += [(field, message[0].upper() + message[1:])
+                 for field, _, message in workflow.state_problems(state, values)]
     if values.get("received_at") is not None:
         values["response_due_at"] = workflow.response_due(values["received_at"], context.response_days)
     return problems
 
+
+FEEDBACK_DEFAULTS = {"channel": "other", "type": "comment", "themes": [], "publishable": False, "status": "received"}
 
 ACTIVITIES = ResourceSpec(
     name="activities",
@@ -311,6 +317,7 @@ ACTIVITIES = ResourceSpec(
     required=("title", "method", "starts_at"),
     roles=LOGGERS,
     check=_check_activity,
+    check_fields=activities.STATE_FIELDS,
 )
 
 FEEDBACK = ResourceSpec(
@@ -322,7 +329,7 @@ FEEDBACK = ResourceSpec(
             "themes", "publishable_summary", "publishable", "status", "response_due_at"),
     keys=(ID, UniqueKey("external_id")),
     matches=(Match.external_id,),
-    defaults={"channel": "other", "type": "comment", "themes": [], "publishable": False, "status": "received"},
+    defaults=FEEDBACK_DEFAULTS,
     references=(
         Reference("stakeholder_id", Stakeholder, "stakeholder",
                   (("stakeholder_id", "id", False), ("stakeholder_external_id", "external_id", False),
@@ -335,6 +342,7 @@ FEEDBACK = ResourceSpec(
     roles=LOGGERS,
     context=_feedback_context,
     check=_check_feedback,
+    check_fields=workflow.STATE_FIELDS,
     # As PATCH: the erasure wiped the text of the person's feedback, which stays wiped; the rest of the record (the
     # response, themes, status) goes on.
     erased=lambda: Feedback.stakeholder_id.in_(select(Stakeholder.id).where(Stakeholder.erased_at.is_not(None))),

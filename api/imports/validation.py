@@ -48,24 +48,31 @@ class Register:
     """The tenant's unique keys as they were when the import began: {key field: {value: Held}}.
     Deciding against this snapshot keeps the outcome independent of the order rows are written in."""
 
-    def __init__(self, spec: ResourceSpec, keys: dict[str, dict[str, Held]]):
+    def __init__(self, spec: ResourceSpec, keys: dict[str, dict[str, Held]],
+                 current: dict[uuid.UUID, dict[str, Any]] | None = None):
         self.spec = spec
         self.keys = keys
+        self.current = current or {}  # {id: the record's spec.check_fields}, which an update's check merges with
 
     @classmethod
     async def load(cls, session: AsyncSession, spec: ResourceSpec, tenant_id: uuid.UUID) -> "Register":
         model = spec.model
         states = [model.archived_at.is_not(None), spec.erased() if spec.erased else false(),
                   model.restricted_at.is_not(None) if hasattr(model, "restricted_at") else false()]
-        columns = [model.id, *states, *(getattr(model, k.field) for k in spec.keys)]
+        checked = [getattr(model, name) for name in spec.check_fields]
+        columns = [model.id, *states, *checked, *(getattr(model, k.field) for k in spec.keys)]
         keys: dict[str, dict[str, Held]] = {k.field: {} for k in spec.keys}
+        current: dict[uuid.UUID, dict[str, Any]] = {}
+        first_key = 4 + len(checked)
         result = await session.execute(select(*columns).where(model.tenant_id == tenant_id))
         for row in result:
             entry = Held(*row[:4])
-            for key, value in zip(spec.keys, row[4:], strict=True):
+            if checked:
+                current[entry.id] = dict(zip(spec.check_fields, row[4:first_key], strict=True))
+            for key, value in zip(spec.keys, row[first_key:], strict=True):
                 if value is not None:
                     keys[key.field][key.normalise(value)] = entry
-        return cls(spec, keys)
+        return cls(spec, keys, current)
 
 
 class References:
@@ -235,7 +242,8 @@ class Decider:
         for name in self._not_stored:
             stored.pop(name, None)
         if self._check is not None and not problems:
-            problems += self._check(stored, target_id is None, self.context, self.caller, self.now)
+            current = None if target_id is None else self.register.current[target_id]
+            problems += self._check(stored, current, self.context, self.caller, self.now)
         if problems:
             for name, message in problems:
                 self.errors.add(row, name, message)
