@@ -1,9 +1,9 @@
 """Field types and base models shared by every feature's schemas."""
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 _UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 
@@ -22,7 +22,20 @@ def _unique(values: list[str]) -> list[str]:
 # PostgreSQL cannot store NUL in text, and control characters have no place in a name.
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300,
                                         pattern=r"^[^\x00-\x1f\x7f]+$")]
-LongText = Annotated[str, StringConstraints(max_length=20_000, pattern=r"^[^\x00]*$")]
+def _not_blank(value: str) -> str:
+    if value and not value.strip():
+        raise ValueError("must not be only spaces; leave it out or send null for no text")
+    return value
+
+
+def _blank_is_null(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+# Free text. Text of only spaces is refused where text is required; where it is optional, it (and "") is no text:
+# stored as null, so a value reads the same through JSON and CSV, where a cell of spaces is empty.
+LongText = Annotated[str, StringConstraints(max_length=20_000, pattern=r"^[^\x00]*$"), AfterValidator(_not_blank)]
+OptionalLongText = Annotated[LongText | None, BeforeValidator(_blank_is_null)]
 ExternalIdStr = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
                                                  pattern=r"^[^\x00-\x1f]+$")]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=6, max_length=30,
@@ -30,8 +43,9 @@ Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=6, ma
 Postcode = Annotated[str, StringConstraints(max_length=10), AfterValidator(_postcode)]
 Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500,
                                        pattern=r"^https?://[^\s\x00-\x1f\x7f]+$")]
+# No ',' or ';': a CSV cell separates a list's items with ';' (imports, exports), so every tag travels through CSV.
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50,
-                                       pattern=r"^[^\x00-\x1f,]+$")]
+                                       pattern=r"^[^\x00-\x1f,;]+$")]
 Tags = Annotated[list[Tag], Field(max_length=50), AfterValidator(_unique)]
 
 

@@ -7,7 +7,7 @@ from pydantic import Field, StringConstraints, computed_field
 
 from api.pagination import Page
 from api.plans.schemas import IsoDate, Sentence
-from api.schemas import LongText, ReadModel, RequestModel
+from api.schemas import OptionalLongText, ReadModel, RequestModel
 
 OwnerName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
                                              pattern=r"^[^\x00-\x1f\x7f]+$")]
@@ -40,7 +40,7 @@ class ActionCreate(RequestModel):
     due_date: IsoDate | None = Field(None, description=D["due_date"])
     status: ActionStatus = Field(ActionStatus.planned, description=D["status"])
     activity_id: uuid.UUID | None = Field(None, description=D["activity_id"])
-    notes: LongText | None = Field(None, description=D["notes"])
+    notes: OptionalLongText = Field(None, description=D["notes"])
 
 
 class ActionUpdate(RequestModel):
@@ -52,7 +52,7 @@ class ActionUpdate(RequestModel):
     due_date: IsoDate | None = Field(None, description=D["due_date"])
     status: ActionStatus = Field(None, description=D["status"])
     activity_id: uuid.UUID | None = Field(None, description=D["activity_id"])
-    notes: LongText | None = Field(None, description=D["notes"])
+    notes: OptionalLongText = Field(None, description=D["notes"])
 
 
 def today() -> date:

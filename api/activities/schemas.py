@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
 
 from api.pagination import Page
-from api.schemas import ExternalIdStr, LongText, ReadModel, RequestModel, Text, Url
+from api.schemas import ExternalIdStr, OptionalLongText, ReadModel, RequestModel, Text, Url
 from api.stakeholders.schemas import Categories, Language, StakeholderCategory
 
 
@@ -139,7 +139,7 @@ D = {
 
 class ActivityCreate(RequestModel):
     title: Text = Field(description=D["title"])
-    description: LongText | None = Field(None, description=D["description"])
+    description: OptionalLongText = Field(None, description=D["description"])
     method: ActivityMethod = Field(description=D["method"])
     level: InvolvementLevel = Field(InvolvementLevel.inform, description=D["level"])
     audience_categories: Categories = Field(default_factory=list, description=D["audience_categories"])
@@ -159,7 +159,7 @@ class ActivityCreate(RequestModel):
     recipients: Count | None = Field(None, description=D["recipients"])
     accessible_formats: Formats = Field(default_factory=list, description=D["accessible_formats"])
     translation_languages: Languages = Field(default_factory=list, description=D["translation_languages"])
-    outcome_summary: LongText | None = Field(None, description=D["outcome_summary"])
+    outcome_summary: OptionalLongText = Field(None, description=D["outcome_summary"])
     external_id: ExternalIdStr | None = Field(None, description=D["external_id"])
 
 
@@ -167,7 +167,7 @@ class ActivityUpdate(RequestModel):
     """Only the fields present change; null clears an optional field and is refused for the others."""
 
     title: Text = Field(None, description=D["title"])
-    description: LongText | None = Field(None, description=D["description"])
+    description: OptionalLongText = Field(None, description=D["description"])
     method: ActivityMethod = Field(None, description=D["method"])
     level: InvolvementLevel = Field(None, description=D["level"])
     audience_categories: Categories = Field(None, description=D["audience_categories"] + " (replaces the list)")
@@ -187,7 +187,7 @@ class ActivityUpdate(RequestModel):
     recipients: Count | None = Field(None, description=D["recipients"])
     accessible_formats: Formats = Field(None, description=D["accessible_formats"] + " (replaces the list)")
     translation_languages: Languages = Field(None, description=D["translation_languages"] + " (replaces the list)")
-    outcome_summary: LongText | None = Field(None, description=D["outcome_summary"])
+    outcome_summary: OptionalLongText = Field(None, description=D["outcome_summary"])
     external_id: ExternalIdStr | None = Field(None, description=D["external_id"])
 
 

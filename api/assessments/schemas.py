@@ -7,7 +7,7 @@ from pydantic import AwareDatetime, BeforeValidator, ConfigDict, Field
 
 from api.assessments.quadrants import Quadrant
 from api.pagination import Page
-from api.schemas import LongText, ReadModel, RequestModel, ResponseModel
+from api.schemas import OptionalLongText, ReadModel, RequestModel, ResponseModel
 from api.stakeholders.schemas import StakeholderCategory, StakeholderKind
 
 INTEREST = "How much the stakeholder cares about the work: 1 (little) to 5 (a great deal)"
@@ -23,7 +23,7 @@ class AssessmentCreate(RequestModel):
     attitude: int | None = Field(None, ge=-2, le=2, description=ATTITUDE)
     plan_id: uuid.UUID | None = Field(None, description="The plan this assessment is for (one of your tenant's "
                                                         "plans); leave it out for a general assessment")
-    rationale: LongText | None = Field(None, description="Why these scores")
+    rationale: OptionalLongText = Field(None, description="Why these scores")
 
 
 class AssessmentRead(ReadModel):

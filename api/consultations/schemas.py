@@ -6,7 +6,7 @@ from pydantic import Field
 from api.activities.engagement import IsoDate
 from api.documents.schemas import DocumentKind
 from api.pagination import Page
-from api.schemas import ExternalIdStr, LongText, ReadModel, RequestModel, Text
+from api.schemas import ExternalIdStr, OptionalLongText, ReadModel, RequestModel, Text
 
 D = {
     "title": "The consultation's title",
@@ -26,10 +26,10 @@ class ConsultationCreate(RequestModel):
     opened_date: IsoDate | None = Field(None, description=D["opened_date"])
     closed_date: IsoDate | None = Field(None, description=D["closed_date"])
     minimum_days: int | None = Field(None, ge=1, le=3650, description=D["minimum_days"])
-    shorter_reason: LongText | None = Field(None, description=D["shorter_reason"])
+    shorter_reason: OptionalLongText = Field(None, description=D["shorter_reason"])
     decision_date: IsoDate | None = Field(None, description=D["decision_date"])
     decision_maker: Text | None = Field(None, description=D["decision_maker"])
-    decision_summary: LongText | None = Field(None, description=D["decision_summary"])
+    decision_summary: OptionalLongText = Field(None, description=D["decision_summary"])
     external_id: ExternalIdStr | None = Field(None, description=D["external_id"])
 
 
@@ -40,10 +40,10 @@ class ConsultationUpdate(RequestModel):
     opened_date: IsoDate | None = Field(None, description=D["opened_date"])
     closed_date: IsoDate | None = Field(None, description=D["closed_date"])
     minimum_days: int | None = Field(None, ge=1, le=3650, description=D["minimum_days"])
-    shorter_reason: LongText | None = Field(None, description=D["shorter_reason"])
+    shorter_reason: OptionalLongText = Field(None, description=D["shorter_reason"])
     decision_date: IsoDate | None = Field(None, description=D["decision_date"])
     decision_maker: Text | None = Field(None, description=D["decision_maker"])
-    decision_summary: LongText | None = Field(None, description=D["decision_summary"])
+    decision_summary: OptionalLongText = Field(None, description=D["decision_summary"])
     external_id: ExternalIdStr | None = Field(None, description=D["external_id"])
 
 

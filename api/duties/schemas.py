@@ -7,7 +7,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 
 from api.duties.catalogue import RULES
 from api.pagination import Page
-from api.schemas import LongText, ReadModel, RequestModel, Text
+from api.schemas import OptionalLongText, ReadModel, RequestModel, Text
 
 
 class Jurisdiction(StrEnum):
@@ -40,7 +40,7 @@ D = {
 class RequirementWrite(RequestModel):
     code: Code = Field(description=D["req_code"])
     title: Text = Field(description=D["req_title"])
-    description: LongText | None = Field(None, description=D["req_description"])
+    description: OptionalLongText = Field(None, description=D["req_description"])
     rule: Rule | None = Field(None, description=D["rule"])
 
 
@@ -60,7 +60,7 @@ class DutyCreate(RequestModel):
     code: Code = Field(description=D["code"])
     title: Text = Field(description=D["title"])
     citation: Citation | None = Field(None, description=D["citation"])
-    summary: LongText | None = Field(None, description=D["summary"])
+    summary: OptionalLongText = Field(None, description=D["summary"])
     position: int = Field(100, ge=0, le=10_000, description=D["position"])
     requirements: Requirements = Field(description=D["requirements"])
 
@@ -71,7 +71,7 @@ class DutyUpdate(RequestModel):
     code: Code = Field(None, description=D["code"])
     title: Text = Field(None, description=D["title"])
     citation: Citation | None = Field(None, description=D["citation"])
-    summary: LongText | None = Field(None, description=D["summary"])
+    summary: OptionalLongText = Field(None, description=D["summary"])
     position: int = Field(None, ge=0, le=10_000, description=D["position"])
     requirements: Requirements = Field(None, description=D["requirements"])
 

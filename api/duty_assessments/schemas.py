@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from api.pagination import Page
-from api.schemas import LongText, ReadModel, RequestModel
+from api.schemas import OptionalLongText, ReadModel, RequestModel
 
 
 class Level(StrEnum):
@@ -48,7 +48,7 @@ class DutyAssessmentWrite(RequestModel):
 
     entries: list[EntryWrite] = Field(min_length=1, max_length=200,
                                       description="One entry per duty considered; each duty at most once")
-    note: LongText | None = Field(None, description=D["note"])
+    note: OptionalLongText = Field(None, description=D["note"])
 
     @field_validator("entries")
     @classmethod

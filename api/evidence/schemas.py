@@ -5,7 +5,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 from api.pagination import Page
-from api.schemas import ExternalIdStr, LongText, ReadModel, RequestModel
+from api.schemas import ExternalIdStr, LongText, OptionalLongText, ReadModel, RequestModel
 
 
 def _unique(values: list[uuid.UUID]) -> list[uuid.UUID]:
@@ -33,7 +33,7 @@ class EvidenceCreate(RequestModel):
     activity_ids: Ids = Field(default_factory=list, description=D["activity_ids"])
     feedback_ids: Ids = Field(default_factory=list, description=D["feedback_ids"])
     document_ids: Ids = Field(default_factory=list, description=D["document_ids"])
-    decision: LongText | None = Field(None, description=D["decision"])
+    decision: OptionalLongText = Field(None, description=D["decision"])
     decision_date: date | None = Field(None, description=D["decision_date"])
     external_id: ExternalIdStr | None = Field(None, description=D["external_id"])
 
@@ -46,7 +46,7 @@ class EvidenceUpdate(RequestModel):
     activity_ids: Ids = Field(None, description=D["activity_ids"])
     feedback_ids: Ids = Field(None, description=D["feedback_ids"])
     document_ids: Ids = Field(None, description=D["document_ids"])
-    decision: LongText | None = Field(None, description=D["decision"])
+    decision: OptionalLongText = Field(None, description=D["decision"])
     decision_date: date | None = Field(None, description=D["decision_date"])
     external_id: ExternalIdStr | None = Field(None, description=D["external_id"])
 

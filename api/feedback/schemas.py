@@ -6,7 +6,7 @@ from pydantic import ConfigDict, Field, model_validator
 
 from api.activities.schemas import Instant
 from api.pagination import Page
-from api.schemas import ExternalIdStr, LongText, ReadModel, RequestModel, Tags
+from api.schemas import ExternalIdStr, LongText, OptionalLongText, ReadModel, RequestModel, Tags
 
 
 class FeedbackType(StrEnum):
@@ -89,7 +89,7 @@ class FeedbackCreate(RequestModel):
     activity_id: uuid.UUID | None = Field(None, description=D["activity_id"])
     plan_id: uuid.UUID | None = Field(None, description=D["plan_id"])
     themes: Tags = Field(default_factory=list, description=D["themes"])
-    publishable_summary: LongText | None = Field(None, min_length=1, description=D["publishable_summary"])
+    publishable_summary: OptionalLongText = Field(None, min_length=1, description=D["publishable_summary"])
     publishable: bool = Field(False, description=D["publishable"])
     external_id: ExternalIdStr | None = Field(None, description=D["external_id"])
 
@@ -105,7 +105,7 @@ class FeedbackUpdate(RequestModel):
     activity_id: uuid.UUID | None = Field(None, description=D["activity_id"])
     plan_id: uuid.UUID | None = Field(None, description=D["plan_id"])
     themes: Tags = Field(None, description=D["themes"] + " (replaces the list)")
-    publishable_summary: LongText | None = Field(None, min_length=1, description=D["publishable_summary"])
+    publishable_summary: OptionalLongText = Field(None, min_length=1, description=D["publishable_summary"])
     publishable: bool = Field(None, description=D["publishable"])
     status: FeedbackStatus = Field(None, description=D["status"])
     told_how: ToldHow = Field(None, description=D["told_how"] + " (once responded)")
@@ -125,10 +125,10 @@ class FeedbackResponseCreate(RequestModel):
     response_text: LongText = Field(min_length=1, description="The response ('we did'); published in 'you said, "
                                                               "we did' when the feedback is marked publishable")
     outcome: Outcome = Field(description="What came of it")
-    action_taken: LongText | None = Field(None, min_length=1,
+    action_taken: OptionalLongText = Field(None, min_length=1,
                                           description="What was done (required when the outcome is changed or "
                                                       "partly_changed)")
-    reason_no_change: LongText | None = Field(None, min_length=1,
+    reason_no_change: OptionalLongText = Field(None, min_length=1,
                                               description="Why no change was possible (required when the outcome "
                                                           "is no_change_possible)")
     told_how: ToldHow | None = Field(None, description=D["told_how"] + "; the loop closes only once it is known")

@@ -36,7 +36,7 @@ from api.errors import FieldError, Problem
 from api.feedback.schemas import D as FEEDBACK
 from api.feedback.schemas import FeedbackChannel, FeedbackType
 from api.organisations.schemas import OrganisationCreate, OrganisationKind
-from api.schemas import ExternalIdStr, LongText, Phone, Postcode, ResponseModel, Tags, Text, Url
+from api.schemas import ExternalIdStr, LongText, OptionalLongText, Phone, Postcode, ResponseModel, Tags, Text, Url
 from api.stakeholders.schemas import (
     Categories,
     Channels,
@@ -130,7 +130,7 @@ class StakeholderRow(TypedDict, total=False):
     job_title: Annotated[JobTitle | None, Field(description=D["job_title"])]
     email: Annotated[Email | None, Field(description=D["email"] + "; matches with match=email")]
     phone: Annotated[Phone | None, Field(description=D["phone"])]
-    address: Annotated[LongText | None, Field(description=D["address"])]
+    address: Annotated[OptionalLongText, Field(description=D["address"])]
     postcode: Annotated[Postcode | None, Field(description=D["postcode"])]
     preferred_channels: Annotated[Channels, Field(description=D["preferred_channels"])]
     communication_needs: Annotated[Needs, Field(description=D["communication_needs"])]
@@ -142,7 +142,7 @@ class StakeholderRow(TypedDict, total=False):
     is_public_representative: Annotated[bool, Field(description=D["is_public_representative"])]
     tags: Annotated[Tags, Field(description=D["tags"])]
     owner_id: Annotated[uuid.UUID | None, Field(description=D["owner_id"])]
-    notes: Annotated[LongText | None, Field(description=D["notes"])]
+    notes: Annotated[OptionalLongText, Field(description=D["notes"])]
 
 
 class OrganisationRow(TypedDict, total=False):
@@ -158,9 +158,9 @@ class OrganisationRow(TypedDict, total=False):
     email: Annotated[Email | None, Field(description=ORGANISATION["email"])]
     phone: Annotated[Phone | None, Field(description=ORGANISATION["phone"])]
     website: Annotated[Url | None, Field(description=ORGANISATION["website"])]
-    address: Annotated[LongText | None, Field(description=ORGANISATION["address"])]
+    address: Annotated[OptionalLongText, Field(description=ORGANISATION["address"])]
     postcode: Annotated[Postcode | None, Field(description=ORGANISATION["postcode"])]
-    notes: Annotated[LongText | None, Field(description=ORGANISATION["notes"])]
+    notes: Annotated[OptionalLongText, Field(description=ORGANISATION["notes"])]
     tags: Annotated[Tags, Field(description=ORGANISATION["tags"])]
 
 
@@ -173,7 +173,7 @@ class ActivityRow(TypedDict, total=False):
     external_id: Annotated[ExternalIdStr | None, Field(description=ACTIVITY["external_id"] + "; matches with "
                                                                                            "match=external_id")]
     title: Annotated[Text, Field(description=ACTIVITY["title"] + "; required to create")]
-    description: Annotated[LongText | None, Field(description=ACTIVITY["description"])]
+    description: Annotated[OptionalLongText, Field(description=ACTIVITY["description"])]
     method: Annotated[ActivityMethod, Field(description=ACTIVITY["method"] + "; required to create")]
     level: Annotated[InvolvementLevel, Field(description=ACTIVITY["level"] + " (default inform)")]
     audience_categories: Annotated[Categories, Field(description=ACTIVITY["audience_categories"])]
@@ -197,7 +197,7 @@ class ActivityRow(TypedDict, total=False):
     recipients: Annotated[Reach | None, Field(description=ACTIVITY["recipients"])]
     accessible_formats: Annotated[Formats, Field(description=ACTIVITY["accessible_formats"])]
     translation_languages: Annotated[Languages, Field(description=ACTIVITY["translation_languages"])]
-    outcome_summary: Annotated[LongText | None, Field(description=ACTIVITY["outcome_summary"])]
+    outcome_summary: Annotated[OptionalLongText, Field(description=ACTIVITY["outcome_summary"])]
 
 
 class FeedbackRow(TypedDict, total=False):
@@ -232,7 +232,7 @@ class FeedbackRow(TypedDict, total=False):
         description="The id of the plan it is about (one of your tenant's), as exported; plan_external_id, when "
                     "given, must name the same plan")]
     themes: Annotated[Tags, Field(description=FEEDBACK["themes"])]
-    publishable_summary: Annotated[LongText | None, Field(min_length=1, description=FEEDBACK["publishable_summary"])]
+    publishable_summary: Annotated[OptionalLongText, Field(description=FEEDBACK["publishable_summary"])]
     publishable: Annotated[bool, Field(description=FEEDBACK["publishable"] + "; needs publishable_summary in the "
                                                                              "same row")]
 

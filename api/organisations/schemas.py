@@ -5,7 +5,17 @@ from enum import StrEnum
 from pydantic import EmailStr, Field
 
 from api.pagination import Page
-from api.schemas import ExternalIdStr, LongText, Phone, Postcode, ReadModel, RequestModel, Tags, Text, Url
+from api.schemas import (
+    ExternalIdStr,
+    OptionalLongText,
+    Phone,
+    Postcode,
+    ReadModel,
+    RequestModel,
+    Tags,
+    Text,
+    Url,
+)
 
 
 class OrganisationKind(StrEnum):
@@ -37,9 +47,9 @@ class OrganisationCreate(RequestModel):
     email: EmailStr | None = Field(None, description="General contact email")
     phone: Phone | None = Field(None, description="General contact phone")
     website: Url | None = Field(None, description="Web address (http or https)")
-    address: LongText | None = Field(None, description="Postal address")
+    address: OptionalLongText = Field(None, description="Postal address")
     postcode: Postcode | None = Field(None, description="UK postcode")
-    notes: LongText | None = Field(None, description="Free-text notes")
+    notes: OptionalLongText = Field(None, description="Free-text notes")
     tags: Tags = Field(default_factory=list, description="Labels for filtering")
 
 
@@ -52,9 +62,9 @@ class OrganisationUpdate(RequestModel):
     email: EmailStr | None = Field(None, description="General contact email")
     phone: Phone | None = Field(None, description="General contact phone")
     website: Url | None = Field(None, description="Web address (http or https)")
-    address: LongText | None = Field(None, description="Postal address")
+    address: OptionalLongText = Field(None, description="Postal address")
     postcode: Postcode | None = Field(None, description="UK postcode")
-    notes: LongText | None = Field(None, description="Free-text notes")
+    notes: OptionalLongText = Field(None, description="Free-text notes")
     tags: Tags = Field(None, description="Labels for filtering (replaces the list)")
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, computed_field
 
 from api.pagination import Page
-from api.schemas import ExternalIdStr, LongText, ReadModel, RequestModel, Text
+from api.schemas import ExternalIdStr, OptionalLongText, ReadModel, RequestModel, Text
 from api.stakeholders.schemas import Categories, StakeholderCategory
 
 
@@ -137,9 +137,9 @@ class PlanCreate(RequestModel):
     delivery_group: Text | None = Field(None, description=D["delivery_group"])
     lead_id: uuid.UUID | None = Field(None, description=D["lead_id"])
     stage: PlanStage = Field(PlanStage.design, description=D["stage"])
-    purpose: LongText | None = Field(None, description=D["purpose"])
-    situation_analysis: LongText | None = Field(None, description=D["situation_analysis"])
-    approach: LongText | None = Field(None, description=D["approach"])
+    purpose: OptionalLongText = Field(None, description=D["purpose"])
+    situation_analysis: OptionalLongText = Field(None, description=D["situation_analysis"])
+    approach: OptionalLongText = Field(None, description=D["approach"])
     start_date: IsoDate | None = Field(None, description=D["start_date"])
     end_date: IsoDate | None = Field(None, description=D["end_date"])
     objectives: Objectives = Field(default_factory=list, description=D["objectives"])
@@ -168,9 +168,9 @@ class PlanUpdate(RequestModel):
     stage: PlanStage = Field(None, description=D["stage"])
     status: PlanStatus = Field(None, description="The next status: active, closed, or draft to return an "
                                                  "approved or active plan to draft (approve with POST …/approve)")
-    purpose: LongText | None = Field(None, description=D["purpose"])
-    situation_analysis: LongText | None = Field(None, description=D["situation_analysis"])
-    approach: LongText | None = Field(None, description=D["approach"])
+    purpose: OptionalLongText = Field(None, description=D["purpose"])
+    situation_analysis: OptionalLongText = Field(None, description=D["situation_analysis"])
+    approach: OptionalLongText = Field(None, description=D["approach"])
     start_date: IsoDate | None = Field(None, description=D["start_date"])
     end_date: IsoDate | None = Field(None, description=D["end_date"])
     objectives: Objectives = Field(None, description=D["objectives"] + REPLACES)

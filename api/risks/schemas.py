@@ -8,7 +8,7 @@ from api.actions.schemas import OwnerName
 from api.pagination import Page
 from api.plans.schemas import IsoDate, Sentence
 from api.risks.scoring import Rag, rag_of
-from api.schemas import LongText, ReadModel, RequestModel
+from api.schemas import OptionalLongText, ReadModel, RequestModel
 
 
 class RiskKind(StrEnum):
@@ -43,7 +43,7 @@ class RiskCreate(RequestModel):
     impact: int = Field(ge=1, le=5, description=D["impact"])
     owner_id: uuid.UUID | None = Field(None, description=D["owner_id"])
     owner_name: OwnerName | None = Field(None, description=D["owner_name"])
-    mitigation: LongText | None = Field(None, description=D["mitigation"])
+    mitigation: OptionalLongText = Field(None, description=D["mitigation"])
     status: RiskStatus = Field(RiskStatus.open, description=D["status"])
     review_date: IsoDate | None = Field(None, description=D["review_date"])
 
@@ -57,7 +57,7 @@ class RiskUpdate(RequestModel):
     impact: int = Field(None, ge=1, le=5, description=D["impact"])
     owner_id: uuid.UUID | None = Field(None, description=D["owner_id"])
     owner_name: OwnerName | None = Field(None, description=D["owner_name"])
-    mitigation: LongText | None = Field(None, description=D["mitigation"])
+    mitigation: OptionalLongText = Field(None, description=D["mitigation"])
     status: RiskStatus = Field(None, description=D["status"])
     review_date: IsoDate | None = Field(None, description=D["review_date"])
 

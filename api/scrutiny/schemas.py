@@ -7,7 +7,7 @@ from pydantic import Field, StringConstraints
 
 from api.activities.engagement import IsoDate
 from api.pagination import Page
-from api.schemas import LongText, ReadModel, RequestModel, Text
+from api.schemas import OptionalLongText, ReadModel, RequestModel, Text
 
 
 class ScrutinyBody(StrEnum):
@@ -48,8 +48,8 @@ class ScrutinyPut(RequestModel):
     body: ScrutinyBody | None = Field(None, description=D["body"])
     committee_name: Text | None = Field(None, description=D["committee_name"])
     substantial_variation: bool | None = Field(None, description=D["substantial_variation"])
-    substantial_variation_reason: LongText | None = Field(None, description=D["substantial_variation_reason"])
-    committee_view: LongText | None = Field(None, description=D["committee_view"])
+    substantial_variation_reason: OptionalLongText = Field(None, description=D["substantial_variation_reason"])
+    committee_view: OptionalLongText = Field(None, description=D["committee_view"])
     committee_view_date: IsoDate | None = Field(None, description=D["committee_view_date"])
     sos_notification_required: bool | None = Field(None, description=D["sos_notification_required"])
     sos_notified_date: IsoDate | None = Field(None, description=D["sos_notified_date"])

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, AwareDatetime, EmailStr, Field, StringConst
 from api.auth.principal import Principal
 from api.models import Stakeholder
 from api.pagination import Page
-from api.schemas import ExternalIdStr, LongText, Phone, Postcode, ReadModel, RequestModel, Tags, Text
+from api.schemas import ExternalIdStr, OptionalLongText, Phone, Postcode, ReadModel, RequestModel, Tags, Text
 
 
 class StakeholderKind(StrEnum):
@@ -122,7 +122,7 @@ class StakeholderCreate(RequestModel):
     job_title: JobTitle | None = Field(None, description=D["job_title"])
     email: EmailStr | None = Field(None, description=D["email"])
     phone: Phone | None = Field(None, description=D["phone"])
-    address: LongText | None = Field(None, description=D["address"])
+    address: OptionalLongText = Field(None, description=D["address"])
     postcode: Postcode | None = Field(None, description=D["postcode"])
     preferred_channels: Channels = Field(default_factory=list, description=D["preferred_channels"])
     communication_needs: Needs = Field(default_factory=list, description=D["communication_needs"])
@@ -134,7 +134,7 @@ class StakeholderCreate(RequestModel):
     is_public_representative: bool = Field(False, description=D["is_public_representative"])
     tags: Tags = Field(default_factory=list, description=D["tags"])
     owner_id: uuid.UUID | None = Field(None, description=D["owner_id"])
-    notes: LongText | None = Field(None, description=D["notes"])
+    notes: OptionalLongText = Field(None, description=D["notes"])
     external_id: ExternalIdStr | None = Field(None, description=D["external_id"])
 
 
@@ -148,7 +148,7 @@ class StakeholderUpdate(RequestModel):
     job_title: JobTitle | None = Field(None, description=D["job_title"])
     email: EmailStr | None = Field(None, description=D["email"])
     phone: Phone | None = Field(None, description=D["phone"])
-    address: LongText | None = Field(None, description=D["address"])
+    address: OptionalLongText = Field(None, description=D["address"])
     postcode: Postcode | None = Field(None, description=D["postcode"])
     preferred_channels: Channels = Field(None, description=D["preferred_channels"] + " (replaces the list)")
     communication_needs: Needs = Field(None, description=D["communication_needs"] + " (replaces the list)")
@@ -160,7 +160,7 @@ class StakeholderUpdate(RequestModel):
     is_public_representative: bool = Field(None, description=D["is_public_representative"])
     tags: Tags = Field(None, description=D["tags"] + " (replaces the list)")
     owner_id: uuid.UUID | None = Field(None, description=D["owner_id"])
-    notes: LongText | None = Field(None, description=D["notes"])
+    notes: OptionalLongText = Field(None, description=D["notes"])
     external_id: ExternalIdStr | None = Field(None, description=D["external_id"])
 
 
