@@ -50,15 +50,10 @@ async def log(*, session: AsyncSession, caller: Principal, activity: Activity) -
 
 async def _known_stakeholders(session: AsyncSession, caller: Principal,
                               ids: list[uuid.UUID]) -> dict[uuid.UUID, str | None]:
-    """The tenant's stakeholders among `ids`, each with why no new line may name them (a NO_NEW_LINE), if any."""
-    found = await session.execute(select(Stakeholder.id, Stakeholder.restricted_at, Stakeholder.erased_at).where(
+    """The tenant's stakeholders among `ids`, each with why no new line may name them (a NO_NEW_LINK), if so."""
+    found = await session.execute(select(Stakeholder.id, Stakeholder.erased_at, Stakeholder.restricted_at).where(
         Stakeholder.tenant_id == caller.tenant_id, Stakeholder.id.in_(ids)))
-    return {row.id: "erased" if row.erased_at is not None else "restricted" if row.restricted_at is not None
-            else None for row in found}
-
-
-NO_NEW_LINE = {"restricted": "Processing of this person is restricted (UK GDPR Art. 18): no new log lines",
-               "erased": "This person's personal data was erased (UK GDPR Art. 17): no new log lines"}
+    return {row.id: stakeholders.barred(row.erased_at, row.restricted_at) for row in found}
 
 
 async def record(*, session: AsyncSession, caller: Principal, activity_id: uuid.UUID, data: AttendanceRecord,
@@ -84,7 +79,7 @@ async def record(*, session: AsyncSession, caller: Principal, activity_id: uuid.
                            "type": "reference_not_found"})
         elif known[entry.stakeholder_id] and entry.stakeholder_id not in existing:
             why = known[entry.stakeholder_id]
-            errors.append({"loc": loc, "type": why, "msg": NO_NEW_LINE[why]})
+            errors.append({"loc": loc, "type": why, "msg": stakeholders.NO_NEW_LINK[why]})
         current = None if replace else existing.get(entry.stakeholder_id)
         target = {"invited": bool(current and current.invited), "attended": bool(current and current.attended),
                   "role": current.role if current else None}

@@ -1,6 +1,7 @@
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from api.activities import attendance, service
 from api.activities.engagement import IsoDate
@@ -26,9 +27,7 @@ from api.stakeholders.schemas import StakeholderCategory
 router = APIRouter(tags=["activities"])
 
 
-@router.get("/activities", response_model=ActivityPage, summary="List activities")
-async def list_activities(
-    session: SessionDep, caller: Reader, page: PageDep,
+def list_filters(
     plan_id: uuid.UUID | None = Query(None, description="Only those of this plan"),
     method: ActivityMethod | None = Query(None, description="Only this method"),
     level: InvolvementLevel | None = Query(None, description="Only this involvement level"),
@@ -41,14 +40,23 @@ async def list_activities(
     audience_category: StakeholderCategory | None = Query(None, description="Only those aimed at this group"),
     external_id: str | None = Query(None, max_length=200, description="Only the one with this external id"),
     q: str | None = Query(None, min_length=1, max_length=200, description="Search title, location and leader name"),
-    archived: bool = Query(False, description="List archived activities instead of active ones"),
-) -> ActivityPage:
-    """The Record of Stakeholder Engagement, a page at a time; sortable by starts_at (default: newest first),
-    title, created_at, updated_at."""
-    filters = service.ActivityFilters(
+    archived: bool = Query(False, description="Archived activities instead of active ones"),
+) -> service.ActivityFilters:
+    """The list's filters, which the export takes too."""
+    return service.ActivityFilters(
         plan_id=plan_id, method=method, level=level, duty_limb=duty_limb, status=status, starts_from=starts_from,
         starts_to=starts_to, led_by=led_by, stakeholder_id=stakeholder_id, audience_category=audience_category,
         external_id=external_id, q=q, archived=archived)
+
+
+ActivityFiltersDep = Annotated[service.ActivityFilters, Depends(list_filters)]
+
+
+@router.get("/activities", response_model=ActivityPage, summary="List activities")
+async def list_activities(session: SessionDep, caller: Reader, filters: ActivityFiltersDep,
+                          page: PageDep) -> ActivityPage:
+    """The Record of Stakeholder Engagement, a page at a time; sortable by starts_at (default: newest first),
+    title, created_at, updated_at."""
     result = await service.list_activities(session=session, caller=caller, filters=filters, page=page)
     tallies = await service.counts(session, [a.id for a in result.items])
     return ActivityPage(items=[service.to_read(a, tallies.get(a.id)) for a in result.items],

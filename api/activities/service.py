@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit
@@ -59,6 +59,12 @@ class ActivityFilters:
 async def list_activities(*, session: AsyncSession, caller: Principal, filters: ActivityFilters,
                           page: PageParams) -> PageResult:
     """A page of the tenant's activities matching the filters."""
+    stmt = filtered_query(session=session, caller=caller, filters=filters)
+    return await paginate(session, stmt, params=page, sortable=SORTABLE, default_sort="-starts_at")
+
+
+def filtered_query(*, session: AsyncSession, caller: Principal, filters: ActivityFilters) -> Select:
+    """The tenant's activities matching the filters, as a statement (exports stream it)."""
     if filters.starts_from and filters.starts_to and filters.starts_from > filters.starts_to:
         raise Unprocessable("starts_from is after starts_to", errors=[
             {"loc": ["query", "starts_to"], "msg": "must not be before starts_from", "type": "date_range"}])
@@ -83,7 +89,7 @@ async def list_activities(*, session: AsyncSession, caller: Principal, filters: 
         stmt = stmt.where(json_array_contains(session, Activity.audience_categories, filters.audience_category))
     if filters.q:
         stmt = stmt.where(text_search(filters.q, Activity.title, Activity.location, Activity.led_by_name))
-    return await paginate(session, stmt, params=page, sortable=SORTABLE, default_sort="-starts_at")
+    return stmt
 
 
 async def counts(session: AsyncSession, activity_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[int, int]]:

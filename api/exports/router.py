@@ -11,14 +11,16 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from api.activities.schemas import ActivityMethod, ActivityStatus
+from api.activities import service as activities
+from api.activities.router import ActivityFiltersDep
 from api.deps import Editor, SessionDep
 from api.errors import Unprocessable, problems
 from api.exports import service
 from api.exports.schemas import MEDIA_TYPES, ExportFormat
-from api.feedback.schemas import FeedbackStatus
+from api.feedback import service as feedback
+from api.feedback.router import FeedbackFiltersDep
 from api.imports.specs import ACTIVITIES, ATTENDANCE, FEEDBACK, ORGANISATIONS, STAKEHOLDERS, ResourceSpec
-from api.models import Activity, ActivityAttendance, Feedback, Stakeholder
+from api.models import Activity, ActivityAttendance, Stakeholder
 from api.organisations import service as organisations
 from api.organisations.schemas import OrganisationKind
 from api.organisations.service import OrganisationFilters
@@ -124,50 +126,24 @@ async def export_organisations(
     return await _export(session, caller, ORGANISATIONS, stmt, format, _given(filters))
 
 
-def _engagement_query(model, caller, archived: bool, equal: dict[str, Any]):
-    """The tenant's active (or archived) rows with each given column equal to its value."""
-    stmt = select(model).where(model.tenant_id == caller.tenant_id)
-    stmt = stmt.where(model.archived_at.is_not(None) if archived else model.archived_at.is_(None))
-    for name, value in equal.items():
-        if value is not None:
-            stmt = stmt.where(getattr(model, name) == value)
-    return stmt
-
-
 @router.get("/exports/activities", response_class=StreamingResponse, summary="Export activities",
             responses=_responses(ACTIVITIES))
-async def export_activities(
-    session: SessionDep, caller: Editor, format: ExportFormat = FORMAT,
-    plan_id: uuid.UUID | None = Query(None, description="Only those of this plan"),
-    method: ActivityMethod | None = Query(None, description="Only this method"),
-    status: ActivityStatus | None = Query(None, description="Only those with this status"),
-    external_id: str | None = Query(None, max_length=200, description="Only the one with this external id"),
-    archived: bool = Query(False, description="Export archived activities instead of active ones"),
-) -> StreamingResponse:
-    """Stream the activities matching the filters (admin and lead; the export is audited), with the import
-    template's columns (the plan by its external_id)."""
-    equal = {"plan_id": plan_id, "method": method, "status": status, "external_id": external_id}
-    stmt = _engagement_query(Activity, caller, archived, equal)
-    return await _export(session, caller, ACTIVITIES, stmt, format, {**equal, "archived": archived or None})
+async def export_activities(session: SessionDep, caller: Editor, filters: ActivityFiltersDep,
+                            format: ExportFormat = FORMAT) -> StreamingResponse:
+    """Stream the activities matching the list filters (admin and lead; the export is audited), with the import
+    template's columns (the plan by its id and external_id)."""
+    stmt = activities.filtered_query(session=session, caller=caller, filters=filters)
+    return await _export(session, caller, ACTIVITIES, stmt, format, _given(filters))
 
 
 @router.get("/exports/feedback", response_class=StreamingResponse, summary="Export feedback",
             responses=_responses(FEEDBACK))
-async def export_feedback(
-    session: SessionDep, caller: Editor, format: ExportFormat = FORMAT,
-    status: FeedbackStatus | None = Query(None, description="Only feedback at this workflow step"),
-    plan_id: uuid.UUID | None = Query(None, description="Only feedback about this plan"),
-    activity_id: uuid.UUID | None = Query(None, description="Only feedback from this activity"),
-    stakeholder_id: uuid.UUID | None = Query(None, description="Only feedback from this stakeholder"),
-    external_id: str | None = Query(None, max_length=200, description="Only the one with this external id"),
-    archived: bool = Query(False, description="Export archived feedback instead of active feedback"),
-) -> StreamingResponse:
-    """Stream the feedback matching the filters (admin and lead; the export is audited), with the import
-    template's columns (people, activities and plans by their external_id; the stakeholder's email too)."""
-    equal = {"status": status, "plan_id": plan_id, "activity_id": activity_id, "stakeholder_id": stakeholder_id,
-             "external_id": external_id}
-    stmt = _engagement_query(Feedback, caller, archived, equal)
-    return await _export(session, caller, FEEDBACK, stmt, format, {**equal, "archived": archived or None})
+async def export_feedback(session: SessionDep, caller: Editor, filters: FeedbackFiltersDep,
+                          format: ExportFormat = FORMAT) -> StreamingResponse:
+    """Stream the feedback matching the list filters (admin and lead; the export is audited), with the import
+    template's columns (people, activities and plans by their id and external_id; the stakeholder's email too)."""
+    stmt = feedback.filtered_query(session=session, caller=caller, filters=filters)
+    return await _export(session, caller, FEEDBACK, stmt, format, _given(filters))
 
 
 @router.get("/exports/attendance", response_class=StreamingResponse, summary="Export attendance",

@@ -1,6 +1,7 @@
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Response, status
 from fastapi.responses import HTMLResponse
 
 from api.activities.engagement import IsoDate
@@ -27,9 +28,7 @@ HTML_RESPONSE = {200: {"description": "JSON by default; a plain HTML page with `
                        "content": {"text/html": {"schema": {"type": "string"}}}}}
 
 
-@router.get("/feedback", response_model=FeedbackPage, summary="List feedback")
-async def list_feedback(
-    session: SessionDep, caller: Reader, page: PageDep,
+def list_filters(
     status: FeedbackStatus | None = Query(None, description="Only those at this point of the workflow"),
     type: FeedbackType | None = Query(None, description="Only this kind of feedback"),
     channel: FeedbackChannel | None = Query(None, description="Only those received this way"),
@@ -44,14 +43,23 @@ async def list_feedback(
     received_to: IsoDate | None = Query(None, description="Only those received on or before this UK date"),
     external_id: str | None = Query(None, max_length=200, description="Only the one with this external id"),
     q: str | None = Query(None, min_length=1, max_length=200, description="Search the text and the summary"),
-    archived: bool = Query(False, description="List archived feedback instead of active feedback"),
-) -> FeedbackPage:
-    """Feedback of your tenant, a page at a time; sortable by received_at (default: newest first),
-    response_due_at, created_at, updated_at."""
-    filters = service.FeedbackFilters(
+    archived: bool = Query(False, description="Archived feedback instead of active feedback"),
+) -> service.FeedbackFilters:
+    """The list's filters, which the export takes too."""
+    return service.FeedbackFilters(
         status=status, type=type, channel=channel, theme=theme, plan_id=plan_id, activity_id=activity_id,
         stakeholder_id=stakeholder_id, overdue=overdue, publishable=publishable, received_from=received_from,
         received_to=received_to, external_id=external_id, q=q, archived=archived)
+
+
+FeedbackFiltersDep = Annotated[service.FeedbackFilters, Depends(list_filters)]
+
+
+@router.get("/feedback", response_model=FeedbackPage, summary="List feedback")
+async def list_feedback(session: SessionDep, caller: Reader, filters: FeedbackFiltersDep,
+                        page: PageDep) -> FeedbackPage:
+    """Feedback of your tenant, a page at a time; sortable by received_at (default: newest first),
+    response_due_at, created_at, updated_at."""
     result = await service.list_feedback(session=session, caller=caller, filters=filters, page=page)
     return FeedbackPage(items=[service.to_read(f) for f in result.items], next_cursor=result.next_cursor,
                         total=result.total)

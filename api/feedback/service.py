@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit
@@ -31,6 +31,7 @@ from api.feedback import workflow
 from api.feedback.schemas import FeedbackCreate, FeedbackRead, FeedbackResponseCreate, FeedbackStatus, FeedbackUpdate
 from api.models import Activity, Feedback, Plan, Stakeholder, Tenant
 from api.pagination import PageParams, PageResult, paginate
+from api.stakeholders.service import NO_NEW_LINK, barred
 
 COLLECTION_PATH = "/api/v1/feedback"
 SORTABLE = {"id": Feedback.id, "received_at": Feedback.received_at,
@@ -71,6 +72,12 @@ class FeedbackFilters:
 async def list_feedback(*, session: AsyncSession, caller: Principal, filters: FeedbackFilters,
                         page: PageParams) -> PageResult:
     """A page of the tenant's feedback matching the filters."""
+    stmt = filtered_query(session=session, caller=caller, filters=filters)
+    return await paginate(session, stmt, params=page, sortable=SORTABLE, default_sort="-received_at")
+
+
+def filtered_query(*, session: AsyncSession, caller: Principal, filters: FeedbackFilters) -> Select:
+    """The tenant's feedback matching the filters, as a statement (exports stream it)."""
     stmt = select(Feedback).where(Feedback.tenant_id == caller.tenant_id)
     stmt = stmt.where(Feedback.archived_at.is_not(None) if filters.archived else Feedback.archived_at.is_(None))
     for column, value in ((Feedback.status, filters.status), (Feedback.type, filters.type),
@@ -91,7 +98,7 @@ async def list_feedback(*, session: AsyncSession, caller: Principal, filters: Fe
         stmt = stmt.where(Feedback.received_at < day_end(filters.received_to))
     if filters.q:
         stmt = stmt.where(text_search(filters.q, Feedback.text, Feedback.publishable_summary))
-    return await paginate(session, stmt, params=page, sortable=SORTABLE, default_sort="-received_at")
+    return stmt
 
 
 async def get(*, session: AsyncSession, caller: Principal, feedback_id: uuid.UUID) -> Feedback:
@@ -102,7 +109,7 @@ async def get(*, session: AsyncSession, caller: Principal, feedback_id: uuid.UUI
 async def _references(session: AsyncSession, caller: Principal, values: dict[str, Any],
                       stakeholder_id: uuid.UUID | None = None) -> dict[str, Any]:
     """stakeholder_id, activity_id and plan_id must be the caller's tenant's (422), and a stakeholder other than the
-    feedback's own (`stakeholder_id`) not erased; returns the rows found."""
+    feedback's own (`stakeholder_id`) not barred; returns the rows found."""
     found, errors = {}, []
     for field, model, label in (("stakeholder_id", Stakeholder, "stakeholder"), ("activity_id", Activity, "activity"),
                                 ("plan_id", Plan, "plan")):
@@ -114,9 +121,8 @@ async def _references(session: AsyncSession, caller: Principal, values: dict[str
         if row is None:
             errors.append({"loc": ["body", field], "msg": f"No {label} with this id in your tenant",
                            "type": "reference_not_found"})
-        elif model is Stakeholder and row.erased_at is not None and ref != stakeholder_id:
-            errors.append({"loc": ["body", field], "type": "erased",
-                           "msg": "This stakeholder's personal data was erased; nothing new can be linked to them"})
+        elif model is Stakeholder and ref != stakeholder_id and (why := barred(row.erased_at, row.restricted_at)):
+            errors.append({"loc": ["body", field], "type": why, "msg": NO_NEW_LINK[why]})
         found[field] = row
     if errors:
         raise Unprocessable("A linked record does not exist in your tenant", errors=errors)

@@ -20,8 +20,8 @@ from api.activities.attendance import LINE_FIELDS
 from api.auth.principal import Principal
 from api.imports.parsing import RowErrors
 from api.imports.specs import ResourceSpec
-from api.imports.validation import ERASED_LINK, Batch, Decider, Options, References, Register
-from api.models import Activity, ActivityAttendance, Stakeholder
+from api.imports.validation import Batch, Decider, Options, References, Register
+from api.models import Activity, ActivityAttendance
 
 ID_CHUNK = 500
 STAKEHOLDER_KEYS = ("stakeholder_id", "stakeholder_external_id", "stakeholder_email")
@@ -30,7 +30,6 @@ STAKEHOLDER_KEYS = ("stakeholder_id", "stakeholder_external_id", "stakeholder_em
 class AttendanceDecider(Decider):
     lines: dict[tuple[uuid.UUID, uuid.UUID], tuple[bool, bool, str | None]]
     statuses: dict[uuid.UUID, str]
-    restricted: set[uuid.UUID]  # stakeholders whose processing is restricted (UK GDPR Art. 18)
 
     @classmethod
     async def load(cls, session: AsyncSession, *, spec: ResourceSpec, options: Options, references: References,
@@ -43,8 +42,6 @@ class AttendanceDecider(Decider):
         decider.lines = {(a, s): tuple(rest) for a, s, *rest in log}
         decider.statuses = dict((await session.execute(
             select(Activity.id, Activity.status).where(Activity.tenant_id == caller.tenant_id))).all())
-        decider.restricted = set((await session.execute(select(Stakeholder.id).where(
-            Stakeholder.tenant_id == caller.tenant_id, Stakeholder.restricted_at.is_not(None)))).scalars())
         decider.seen_lines: dict[tuple[uuid.UUID, uuid.UUID], int] = {}
         return decider
 
@@ -68,11 +65,8 @@ class AttendanceDecider(Decider):
                 problems.append((None, f"Row {first} names the same activity and stakeholder; each line may "
                                        "appear once"))
             existing = self.lines.get(key)
-            if existing is None and stakeholder_id in self.restricted:  # as POST …/attendance
-                problems.append((self._stakeholder_key(values),
-                                 "Processing of this person is restricted (UK GDPR Art. 18): no new log lines"))
-            elif existing is None and stakeholder_id in self.references.erased:
-                problems.append((self._stakeholder_key(values), ERASED_LINK))
+            if existing is None and (why := self.references.barred.get(stakeholder_id)):  # as POST …/attendance
+                problems.append((next(k for k in STAKEHOLDER_KEYS if values.get(k) is not None), why))
             if existing is not None:
                 if self._skip and not problems:
                     self.skipped += 1
@@ -96,11 +90,6 @@ class AttendanceDecider(Decider):
             self.updated += 1
         if self.writing and tuple(line[f] for f in LINE_FIELDS) != existing:  # an unchanged line is left alone
             batch.creates.append({"activity_id": activity_id, "stakeholder_id": stakeholder_id, **line})
-
-
-    @staticmethod
-    def _stakeholder_key(values: dict[str, Any]) -> str:
-        return next(k for k in STAKEHOLDER_KEYS if values.get(k) is not None)
 
 
 class AttendanceWriter:

@@ -146,7 +146,8 @@ class ResourceSpec:
     context: Callable[[Any, Principal], Awaitable[Any]] | None = None
     # Checks and derived values once a row's references are resolved: check(stored, current, context, caller, now)
     # may add stored fields and returns the row's problems as (field, message); `current` is the record's stored
-    # check_fields on update (the merged state is what the API checks), None on create.
+    # check_fields on update (the merged state is what the API checks; the links it has, which are no new links),
+    # None on create.
     check: Callable[[dict[str, Any], dict[str, Any] | None, Any, Principal, datetime],
                     list[tuple[str, str]]] | None = None
     check_fields: tuple[str, ...] = ()
@@ -342,7 +343,7 @@ FEEDBACK = ResourceSpec(
     roles=LOGGERS,
     context=_feedback_context,
     check=_check_feedback,
-    check_fields=workflow.STATE_FIELDS,
+    check_fields=(*workflow.STATE_FIELDS, "stakeholder_id"),  # and the stakeholder: a link it has is no new link
     # As PATCH: the erasure wiped the text of the person's feedback, which stays wiped; the rest of the record (the
     # response, themes, status) goes on.
     erased=lambda: Feedback.stakeholder_id.in_(select(Stakeholder.id).where(Stakeholder.erased_at.is_not(None))),

@@ -17,6 +17,7 @@ from api.imports.parsing import RowErrors
 from api.imports.schemas import OnConflict, OnError
 from api.imports.specs import Reference, ResourceSpec
 from api.models import Stakeholder
+from api.stakeholders.service import NO_NEW_LINK, barred
 
 
 @dataclass(frozen=True)
@@ -83,12 +84,16 @@ class References:
         self.session = session
         self.tenant_id = tenant_id
         self._maps: dict[tuple[type, str], dict[Any, list[uuid.UUID]]] = {}
-        self.erased: frozenset[uuid.UUID] = frozenset()  # stakeholders whose personal data was erased
+        # Stakeholders nothing new may be linked to (UK GDPR), with why: erased, or their processing restricted.
+        self.barred: dict[uuid.UUID, str] = {}
 
     async def load(self, spec: ResourceSpec) -> None:
         if any(ref.model is Stakeholder for ref in spec.references):
-            self.erased = frozenset((await self.session.execute(select(Stakeholder.id).where(
-                Stakeholder.tenant_id == self.tenant_id, Stakeholder.erased_at.is_not(None)))).scalars())
+            people = await self.session.execute(
+                select(Stakeholder.id, Stakeholder.erased_at, Stakeholder.restricted_at).where(
+                    Stakeholder.tenant_id == self.tenant_id,
+                    Stakeholder.erased_at.is_not(None) | Stakeholder.restricted_at.is_not(None)))
+            self.barred = {id_: NO_NEW_LINK[barred(erased, restricted)] for id_, erased, restricted in people}
         for ref in spec.references:
             for _, column, fold_case in ref.keys:
                 if (ref.model, column) in self._maps:
@@ -128,7 +133,6 @@ class References:
 ERASED = {"stakeholder": "This stakeholder's personal data was erased; it can no longer be changed",
           "feedback": "This feedback's text was erased with its stakeholder's personal data; it can no longer be "
                       "changed"}
-ERASED_LINK = "This stakeholder's personal data was erased; nothing new can be linked to them"
 
 
 def _field_of(loc: tuple) -> str | None:
@@ -232,17 +236,19 @@ class Decider:
                 if name not in values:
                     problems.append((name, "Field required"))
         stored = values  # the validated row is ours: it becomes the stored values in place
+        current = None if target_id is None else self.register.current.get(target_id)
         for ref, ref_keys in self._references:
             if not ref_keys.isdisjoint(values):
+                given = next((k for k in ref.row_keys if values.get(k) is not None), None)  # before it is stored
                 stored[ref.target], bad_field, message = self.references.resolve(ref, values)
                 if bad_field:
                     problems.append((bad_field, message))
-                elif stored[ref.target] in self.references.erased and not (target and target.erased):
-                    problems.append((next(k for k in ref.row_keys if values.get(k) is not None), ERASED_LINK))
+                elif (why := self.references.barred.get(stored[ref.target])) and (
+                        current is None or current.get(ref.target) != stored[ref.target]):  # a link it has stays
+                    problems.append((given, why))
         for name in self._not_stored:
             stored.pop(name, None)
         if self._check is not None and not problems:
-            current = None if target_id is None else self.register.current[target_id]
             problems += self._check(stored, current, self.context, self.caller, self.now)
         if problems:
             for name, message in problems:

@@ -47,6 +47,15 @@ PERSONAL_FIELDS = frozenset({"name", "email", "phone", "address", "postcode", "j
                              "interpreter_language", "external_id", "communication_needs", "tags"})
 ERASED_NAME = "Erased stakeholder"
 ERASED_FEEDBACK_TEXT = "[erased with the stakeholder's personal data]"
+# Why no new feedback or attendance line may name a person (UK GDPR Art. 17 and 18), by the problem's type.
+NO_NEW_LINK = {"erased": "This stakeholder's personal data was erased; nothing new can be linked to them",
+               "restricted": "Processing of this person is restricted (UK GDPR Art. 18): nothing new can be linked to "
+                             "them"}
+
+
+def barred(erased_at: Any, restricted_at: Any) -> str | None:
+    """The NO_NEW_LINK a person is barred by, if any."""
+    return "erased" if erased_at is not None else "restricted" if restricted_at is not None else None
 # What an erasure leaves in each personal field; everything else (kind, categories, links, flags) stays.
 ERASED_VALUES: dict[str, Any] = {
     "name": ERASED_NAME, "email": None, "phone": None, "address": None, "postcode": None, "job_title": None,

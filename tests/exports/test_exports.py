@@ -172,7 +172,7 @@ async def test_bad_filters_are_refused_before_anything_is_audited(client, sessio
     (f"{EXPORT_STAKEHOLDERS}?format=csv&category=carer&Category=patient&sort=name", ["Category", "sort"]),
     (f"{EXPORT_ORGANISATIONS}?knd=gp_practice", ["knd"]),
     ("/api/v1/exports/activities?stauts=done", ["stauts"]),
-    ("/api/v1/exports/feedback?overdue=true", ["overdue"]),  # a list filter that exports do not take
+    ("/api/v1/exports/feedback?limit=10&cursor=x", ["cursor", "limit"]),  # a list's paging: an export has none
 ])
 async def test_an_unknown_query_parameter_is_refused_not_ignored(client, session, a, url, unknown):
     await _register(session, a.tenant)
@@ -225,3 +225,28 @@ async def test_audited_filters_flatten_the_score_filters(client, session, a):
         {"format": "ndjson", "rows": 0, "filters": {"archived": True, "min_interest": 2}},
         {"format": "csv", "rows": 0, "filters": {"status": "done"}},
     ]
+
+
+@pytest.mark.parametrize("resource", ["stakeholders", "organisations", "activities", "feedback"])
+async def test_an_export_takes_every_filter_of_its_list(app, resource):
+    spec = app.openapi()["paths"]
+    paging = {"limit", "cursor", "sort", "include_total"}
+
+    def query(path: str) -> set[str]:
+        return {p["name"] for p in spec[path]["get"]["parameters"] if p["in"] == "query"}
+
+    assert query(f"/api/v1/{resource}") - paging <= query(f"/api/v1/exports/{resource}")
+
+
+async def test_engagement_exports_filter_as_their_lists(client, session, a):
+    early = await factories.activity(session, a.tenant, title="Bus forum", starts_at=datetime(2026, 2, 1, tzinfo=UTC))
+    await factories.activity(session, a.tenant, title="Clinic walk", starts_at=datetime(2026, 6, 1, tzinfo=UTC))
+    late = await factories.feedback(session, a.tenant, text="Later buses please", themes=["transport"])
+    await factories.feedback(session, a.tenant, text="Parking", themes=["access"])
+    await session.commit()
+    for export, listed, want in (
+            ("activities?starts_to=2026-03-01&q=bus", "activities?starts_to=2026-03-01&q=bus", early.id),
+            ("feedback?theme=transport&q=buses", "feedback?theme=transport&q=buses", late.id)):
+        rows = parse_csv((await client.get(f"/api/v1/exports/{export}", headers=a["lead"])).text)
+        items = (await client.get(f"/api/v1/{listed}", headers=a["lead"])).json()["items"]
+        assert [row["id"] for row in rows] == [item["id"] for item in items] == [str(want)], export

@@ -149,3 +149,34 @@ async def test_nothing_new_is_linked_to_an_erased_person(client, session, a):
     assert log.status_code == 422 and log.json()["errors"][0]["type"] == "erased", log.text
     assert (await session.execute(select(Feedback).where(Feedback.stakeholder_id == person.id))).all() != []
     assert len((await session.execute(select(Feedback).where(Feedback.stakeholder_id == person.id))).all()) == 1
+
+
+async def test_no_new_feedback_names_a_restricted_person_but_their_feedback_goes_on(client, session, a):
+    rita = await factories.stakeholder(session, a.tenant, name="Rita Restricted", external_id="RITA-X",
+                                       email="rita.x@example.org")
+    theirs = await factories.feedback(session, a.tenant, stakeholder_id=rita.id, text="Earlier words")
+    mine = await factories.feedback(session, a.tenant, text="Unlinked words")
+    await session.commit()
+    assert (await client.post(f"/api/v1/stakeholders/{rita.id}/restriction", json=REASON,
+                              headers=a["admin"])).status_code == 200
+    for role in ("contributor", "admin"):
+        body = ("id,text,stakeholder_email,stakeholder_external_id\n"
+                ",New words,rita.x@example.org,\n"
+                ",New words,,RITA-X\n"
+                f"{mine.id},,,RITA-X\n")
+        r = await post_import(client, "feedback", a[role], body, "?on_conflict=update")
+        assert r.status_code == 422, r.text
+        assert [(e["row"], e["field"]) for e in r.json()["errors"]] == [
+            (1, "stakeholder_email"), (2, "stakeholder_external_id"), (3, "stakeholder_external_id")]
+        assert all("restricted" in e["message"] for e in r.json()["errors"])
+    api = await client.post("/api/v1/feedback", json={"text": "New words", "stakeholder_id": str(rita.id)},
+                            headers=a["contributor"])
+    assert api.status_code == 422 and api.json()["errors"][0]["type"] == "restricted", api.text
+    moved = await client.patch(f"/api/v1/feedback/{mine.id}", json={"stakeholder_id": str(rita.id)}, headers=a["lead"])
+    assert moved.status_code == 422, moved.text
+    # Their feedback goes on: a row keeping the link it has passes (a lead's export names them by id only).
+    export = (await client.get("/api/v1/exports/feedback", headers=a["lead"])).text
+    edited = export.replace("Earlier words", "Earlier and edited")
+    again = await post_import(client, "feedback", a["contributor"], edited, "?on_conflict=update")
+    assert again.status_code == 200 and again.json()["updated"] == 2, again.text
+    assert await _text(session, theirs) == "Earlier and edited"

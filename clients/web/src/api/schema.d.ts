@@ -1310,8 +1310,8 @@ export interface paths {
         };
         /**
          * Export activities
-         * @description Stream the activities matching the filters (admin and lead; the export is audited), with the import
-         *     template's columns (the plan by its external_id).
+         * @description Stream the activities matching the list filters (admin and lead; the export is audited), with the import
+         *     template's columns (the plan by its id and external_id).
          */
         get: operations["exports-export_activities"];
         put?: never;
@@ -1331,8 +1331,8 @@ export interface paths {
         };
         /**
          * Export feedback
-         * @description Stream the feedback matching the filters (admin and lead; the export is audited), with the import
-         *     template's columns (people, activities and plans by their external_id; the stakeholder's email too).
+         * @description Stream the feedback matching the list filters (admin and lead; the export is audited), with the import
+         *     template's columns (people, activities and plans by their id and external_id; the stakeholder's email too).
          */
         get: operations["exports-export_feedback"];
         put?: never;
@@ -13574,7 +13574,7 @@ export interface operations {
                 external_id?: string | null;
                 /** @description Search title, location and leader name */
                 q?: string | null;
-                /** @description List archived activities instead of active ones */
+                /** @description Archived activities instead of active ones */
                 archived?: boolean;
                 /** @description Items per page (at most 500) */
                 limit?: number;
@@ -15083,7 +15083,7 @@ export interface operations {
                 external_id?: string | null;
                 /** @description Search the text and the summary */
                 q?: string | null;
-                /** @description List archived feedback instead of active feedback */
+                /** @description Archived feedback instead of active feedback */
                 archived?: boolean;
                 /** @description Items per page (at most 500) */
                 limit?: number;
@@ -21053,11 +21053,27 @@ export interface operations {
                 plan_id?: string | null;
                 /** @description Only this method */
                 method?: components["schemas"]["ActivityMethod"] | null;
+                /** @description Only this involvement level */
+                level?: components["schemas"]["InvolvementLevel"] | null;
+                /** @description Only those serving this limb of the duty */
+                duty_limb?: components["schemas"]["DutyLimb"] | null;
                 /** @description Only those with this status */
                 status?: components["schemas"]["ActivityStatus"] | null;
+                /** @description Only those starting on or after this UK date */
+                starts_from?: string | null;
+                /** @description Only those starting on or before this UK date */
+                starts_to?: string | null;
+                /** @description Only those led by this user */
+                led_by?: string | null;
+                /** @description Only those this stakeholder attended */
+                stakeholder_id?: string | null;
+                /** @description Only those aimed at this group */
+                audience_category?: components["schemas"]["StakeholderCategory"] | null;
                 /** @description Only the one with this external id */
                 external_id?: string | null;
-                /** @description Export archived activities instead of active ones */
+                /** @description Search title, location and leader name */
+                q?: string | null;
+                /** @description Archived activities instead of active ones */
                 archived?: boolean;
             };
             header?: never;
@@ -21183,17 +21199,33 @@ export interface operations {
             query?: {
                 /** @description csv (the import template's columns, formula-looking cells prefixed with ') or ndjson (one JSON object per line, the same keys) */
                 format?: components["schemas"]["ExportFormat"];
-                /** @description Only feedback at this workflow step */
+                /** @description Only those at this point of the workflow */
                 status?: components["schemas"]["FeedbackStatus"] | null;
-                /** @description Only feedback about this plan */
+                /** @description Only this kind of feedback */
+                type?: components["schemas"]["FeedbackType"] | null;
+                /** @description Only those received this way */
+                channel?: components["schemas"]["FeedbackChannel"] | null;
+                /** @description Only those raising this theme */
+                theme?: string | null;
+                /** @description Only those about this plan */
                 plan_id?: string | null;
-                /** @description Only feedback from this activity */
+                /** @description Only those from this activity */
                 activity_id?: string | null;
-                /** @description Only feedback from this stakeholder */
+                /** @description Only those from this stakeholder */
                 stakeholder_id?: string | null;
+                /** @description Only those with no response past their due date (true), or only the others (false) */
+                overdue?: boolean | null;
+                /** @description Only those marked publishable, or only the others */
+                publishable?: boolean | null;
+                /** @description Only those received on or after this UK date */
+                received_from?: string | null;
+                /** @description Only those received on or before this UK date */
+                received_to?: string | null;
                 /** @description Only the one with this external id */
                 external_id?: string | null;
-                /** @description Export archived feedback instead of active feedback */
+                /** @description Search the text and the summary */
+                q?: string | null;
+                /** @description Archived feedback instead of active feedback */
                 archived?: boolean;
             };
             header?: never;
