@@ -119,12 +119,32 @@ def _complete_records_end(text: str) -> int:
     return 0
 
 
+HEADER_ERRORS = 20  # errors reported for a header at most: a header of 100,000 bad names is refused in a few KB
+
+
+def _shown(name: str) -> str:
+    """A header name as an error echoes it: cut short (a CSV cell may be 128 KB)."""
+    return name if len(name) <= 64 else name[:64] + "…"
+
+
+def _header_refused(problems: list[tuple[str, str]]) -> ImportRefused:
+    """The header's first HEADER_ERRORS problems and one more saying how many are left out."""
+    if len(problems) > HEADER_ERRORS:
+        problems = [*problems[:HEADER_ERRORS],
+                    ("", f"{len(problems) - HEADER_ERRORS} more columns are unknown or appear twice")]
+    error = refuse(0, problems[0][0], problems[0][1])
+    error.errors = [{"loc": ["body", 0] + ([f] if f else []), "msg": m, "type": "import", "row": 0,
+                     "field": f or None, "message": m} for f, m in problems]
+    return error
+
+
 class CsvRows:
     def __init__(self, spec: ResourceSpec, errors: RowErrors):
         self.spec = spec
         self.errors = errors
         self.names: list[str] | None = None  # the header
         self.lists: list[str] = []
+        self.bools: list[str] = []
         self.empty: dict[str, Any] = {}
         self.row = 0  # the last record's number: the header is 0, and a blank line keeps its number
         self.rows = 0  # the data rows read, blank lines left out
@@ -132,22 +152,23 @@ class CsvRows:
     def _header(self, record: list[str]) -> None:
         names = [name.strip().lower() for name in record]
         known = {c.name: c for c in self.spec.columns}
-        problems = []
         if not any(names):
             raise refuse(0, None, "The CSV has no header row")
+        problems, seen = [], set()
+        # The columns a header may hold are said once, in the first unknown column's error, not in every one.
+        listed = f"Unknown column; the columns are {', '.join(self.spec.column_names)}"
         for i, name in enumerate(names):
             if name not in known:
-                problems.append((name or f"column {i + 1}", f"Unknown column; the columns are "
-                                 f"{', '.join(self.spec.column_names)}"))
-            elif name in names[:i]:
+                problems.append((_shown(name) or f"column {i + 1}", listed))
+                listed = "Unknown column"
+            elif name in seen:
                 problems.append((name, "This column appears twice"))
+            seen.add(name)
         if problems:
-            error = refuse(0, problems[0][0], problems[0][1])
-            error.errors = [{"loc": ["body", 0, f], "msg": m, "type": "import", "row": 0, "field": f, "message": m}
-                            for f, m in problems]
-            raise error
+            raise _header_refused(problems)
         self.names = names
         self.lists = [n for n in names if known[n].kind == "list"]
+        self.bools = [n for n in names if known[n].kind == "bool"]
         # What an empty cell becomes: null for an optional field, [] for a list; the others are left out.
         self.empty = {n: [] if known[n].kind == "list" else None for n in names
                       if known[n].kind == "list" or known[n].nullable}
@@ -168,6 +189,9 @@ class CsvRows:
                 self.errors.add(self.row, name, "NUL characters are not allowed")
             if bad:
                 return None
+        for name in self.bools:
+            if name in given:
+                given[name] = given[name].strip()  # " true " is true, as header names ignore their spaces
         values = {**self.empty, **given}
         for name in self.lists:
             if name in given:
@@ -262,15 +286,22 @@ class JsonRows:
                 return None
         return value
 
-    def _lines(self, block: bytes) -> Rows:
+    def _lines(self, block: bytes, start: int) -> Rows:
+        """The rows of `block`, whole lines that begin at byte `start` of the body."""
         for line in block.split(b"\n"):
+            at, start = start, start + len(line) + 1
             if not line.strip():
                 continue
             self.row += 1
             try:
                 value = orjson.loads(line)
             except orjson.JSONDecodeError:
-                self.errors.add(self.row, None, "The line is not valid JSON (in UTF-8)")
+                try:
+                    line.decode()
+                except UnicodeDecodeError as exc:
+                    # As for CSV and a JSON array, a body that is not UTF-8 (UTF-16, say) is refused whole.
+                    raise refuse(self.row, None, f"The body is not UTF-8 (byte {at + exc.start})")
+                self.errors.add(self.row, None, "The line is not valid JSON")
                 continue
             if (row := self._row(value, b"\\u0000" in line)) is not None:
                 yield self.row, row
@@ -278,16 +309,19 @@ class JsonRows:
     async def batches(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[Rows]:
         if self.ndjson:
             pending = b""
+            start = 0  # the byte of the body at which `pending` begins
             first = True
             async for chunk in chunks:
-                if first:
-                    chunk, first = chunk.removeprefix(BOM), False
+                if first:  # a byte-order mark is left out, but counts in the byte positions
+                    start, chunk, first = len(chunk), chunk.removeprefix(BOM), False
+                    start -= len(chunk)
                 pending += chunk
                 end = pending.rfind(b"\n") + 1
                 if end:
                     block, pending = pending[:end], pending[end:]
-                    yield self._lines(block)
-            yield self._lines(pending)
+                    yield self._lines(block, start)
+                    start += end
+            yield self._lines(pending, start)
             return
         body = bytearray()
         async for chunk in chunks:

@@ -65,6 +65,12 @@ ImportIdempotencyDep = Annotated[ImportIdempotency, Depends(import_idempotency)]
 
 
 def _format(request: Request) -> str:
+    """The body's format, from its Content-Type; a body in another charset, or compressed, is refused (415)
+    before it is read."""
+    codings = {c.strip().lower() for h in request.headers.getlist("content-encoding") for c in h.split(",")}
+    if codings - {"", "identity"}:  # RFC 9110 §15.5.16: 415, and say which coding is taken
+        raise UnsupportedMediaType("Send the body uncompressed, without a Content-Encoding",
+                                   headers={"Accept-Encoding": "identity"})
     mime, _, params = request.headers.get("content-type", "").partition(";")
     media = MEDIA_TYPES.get(mime.strip().lower())
     charset = next((p.split("=", 1)[1].strip().strip('"').lower() for p in params.split(";")
@@ -169,7 +175,7 @@ def _add_routes(spec: ResourceSpec) -> None:
         return Response(spec.template(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{spec.name}-template.csv"'})
 
-    get_template.__doc__ = f"The CSV header row of a {spec.label} import (the same columns as the export)."
+    get_template.__doc__ = f"The CSV header row of {spec.a_label} import (the same columns as the export)."
     router.add_api_route(
         f"/imports/{spec.name}/template", get_template, methods=["GET"], name=f"get_{spec.name}_import_template",
         summary=f"The {spec.name} import template", response_class=Response,

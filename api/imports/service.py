@@ -69,8 +69,8 @@ async def run_import(*, session: AsyncSession, caller: Principal, spec: Resource
                 try:
                     await writer.write(decided)
                 except asyncpg.IntegrityConstraintViolationError:
-                    raise Conflict(f"A {spec.label} written while the import ran clashes with one of its rows; "
-                                   "nothing was imported: try again")
+                    raise Conflict(f"{spec.a_label.capitalize()} written while the import ran clashes with one of "
+                                   "its rows; nothing was imported: try again")
             else:
                 async for _ in decided:
                     pass

@@ -179,6 +179,11 @@ class ResourceSpec:
     def reference_keys(self) -> frozenset[str]:
         return frozenset(k for ref in self.references for k in ref.row_keys)
 
+    @property
+    def a_label(self) -> str:
+        """The label with its indefinite article, for messages: "an activity", "a stakeholder"."""
+        return f"{'an' if self.label[0] in 'aeiou' else 'a'} {self.label}"
+
     def template(self) -> str:
         return ",".join(self.column_names) + "\n"
 

@@ -224,8 +224,8 @@ class Decider:
                                         else f"This {match} is used by another {label} in your tenant"))
             elif self._refuse:
                 archived = " (archived)" if target.archived else ""
-                problems.append((match, f"A {label}{archived} with this {match} exists already; use "
-                                        "on_conflict=update or on_conflict=skip"))
+                problems.append((match, f"{self.spec.a_label.capitalize()}{archived} with this {match} exists "
+                                        "already; use on_conflict=update or on_conflict=skip"))
         target_id = target.id if target is not None else None
         for field_, owner in owners:
             if owner.id != target_id:

@@ -180,6 +180,16 @@ class PostgresWriter(_Writer):
                 await conn.execute(sql, self.now, self.caller.id, self.caller.tenant_id)
 
 
+def _sqlite_json_differs(name: str) -> str:
+    """A stored list and the row's differ as values, not as text. The API stores JSON as SQLAlchemy writes it
+    (json.dumps: "caf\\u00e9") and the import as orjson does ("café"); SQLite's json() keeps escapes as written,
+    so equal lists of non-ASCII text differ as text. Their items (json_each decodes them) are compared only then."""
+    items_differ = (f"SELECT 1 FROM json_each({name}) AS stored JOIN json_each(:{name}) AS given "  # noqa: S608
+                    "USING (key) WHERE stored.value IS NOT given.value")
+    return (f"(json({name}) IS NOT json(:{name}) AND "
+            f"(json_array_length({name}) IS NOT json_array_length(:{name}) OR EXISTS ({items_differ})))")
+
+
 class SqliteWriter(_Writer):
     """sqlite3 releases the GIL while it steps through a statement, and aiosqlite runs it on its own thread: each
     batch's statements run while the next batch is parsed (one statement in flight at a time).
@@ -217,7 +227,7 @@ class SqliteWriter(_Writer):
         update_sql: dict[frozenset[str], str] = {}
         spelling = _Spelling(now=":now_", actor=":actor_", new=lambda n: f":{n}", old=lambda n: n,
                              distinct=lambda a, b: f"{a} IS NOT {b}",
-                             json_differs=lambda n: f"json({n}) IS NOT json(:{n})")
+                             json_differs=_sqlite_json_differs)
         in_flight: asyncio.Future | None = None
 
         async def run(statements: list[tuple[str, Any]]) -> None:

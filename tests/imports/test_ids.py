@@ -101,7 +101,7 @@ async def test_an_id_with_on_conflict_error_is_a_conflict(client, session, a, ar
     [error] = r.json()["errors"]
     label = "organisation (archived)" if archived else "organisation"
     assert (error["row"], error["field"]) == (1, "id")
-    assert error["message"] == f"A {label} with this id exists already; use on_conflict=update or on_conflict=skip"
+    assert error["message"] == f"An {label} with this id exists already; use on_conflict=update or on_conflict=skip"
     r = await post_import(client, "organisations", a["lead"], f"id,name\n{org.id},Renamed\n", "?on_conflict=update")
     assert r.status_code == 200 and r.json()["updated"] == 1  # an archived record is found, as by external_id
     assert "Renamed" in await organisations(session, a.tenant)

@@ -1128,7 +1128,7 @@ export interface paths {
         };
         /**
          * The organisations import template
-         * @description The CSV header row of a organisation import (the same columns as the export).
+         * @description The CSV header row of an organisation import (the same columns as the export).
          */
         get: operations["imports-get_organisations_import_template"];
         put?: never;
@@ -1168,7 +1168,7 @@ export interface paths {
         };
         /**
          * The activities import template
-         * @description The CSV header row of a activity import (the same columns as the export).
+         * @description The CSV header row of an activity import (the same columns as the export).
          */
         get: operations["imports-get_activities_import_template"];
         put?: never;
@@ -1248,7 +1248,7 @@ export interface paths {
         };
         /**
          * The attendance import template
-         * @description The CSV header row of a attendance import (the same columns as the export).
+         * @description The CSV header row of an attendance import (the same columns as the export).
          */
         get: operations["imports-get_attendance_import_template"];
         put?: never;
