@@ -213,15 +213,15 @@ class Decider:
             elif (owner := existing.get(value)) is not None:
                 owners.append((field_, owner))
         if target is not None:
-            if self._skip and not problems:
+            if target.restricted and self.caller.role != Role.admin:  # as PATCH, which is a 404 to them, even
+                problems.append((match, f"No {label} with this id in your tenant" if match == "id"  # when skipping
+                                        else f"This {match} is used by another {label} in your tenant"))
+            elif self._skip and not problems:
                 self.skipped += 1
                 return
-            if target.erased and (frozen := self.spec.frozen_when_erased(values)):
+            elif target.erased and (frozen := self.spec.frozen_when_erased(values)):
                 # as PATCH: an old export imported again must not bring the person back
                 problems.append((match if frozen is True else frozen, ERASED[label]))
-            elif target.restricted and self.caller.role != Role.admin:  # as PATCH, which is a 404 to them
-                problems.append((match, f"No {label} with this id in your tenant" if match == "id"
-                                        else f"This {match} is used by another {label} in your tenant"))
             elif self._refuse:
                 archived = " (archived)" if target.archived else ""
                 problems.append((match, f"{self.spec.a_label.capitalize()}{archived} with this {match} exists "
