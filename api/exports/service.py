@@ -135,7 +135,9 @@ def _compiled(session: AsyncSession, stmt: Select) -> tuple[str, list[Any]]:
     api.db.StaticQuery's compilation: an export's filters bind their values with `.params()` (the stakeholder list's
     shapes) or in the expressions, and only the compiled statement's construct_params() sees both; StaticQuery takes
     each run's values by name and fails on them (tried at stop 17)."""
-    compiled = stmt.compile(dialect=session.get_bind().dialect)
+    # render_postcompile: an IN list (feedback's overdue filter) is otherwise left as __[POSTCOMPILE_…] for the
+    # execution to expand, which COPY's statement never gets.
+    compiled = stmt.compile(dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True})
     params = compiled.construct_params()
     processors = compiled._bind_processors  # noqa: SLF001 - the public API offers no positional form
     names = compiled.positiontup or []

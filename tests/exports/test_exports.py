@@ -244,9 +244,12 @@ async def test_engagement_exports_filter_as_their_lists(client, session, a):
     late = await factories.feedback(session, a.tenant, text="Later buses please", themes=["transport"])
     await factories.feedback(session, a.tenant, text="Parking", themes=["access"])
     await session.commit()
-    for export, listed, want in (
-            ("activities?starts_to=2026-03-01&q=bus", "activities?starts_to=2026-03-01&q=bus", early.id),
-            ("feedback?theme=transport&q=buses", "feedback?theme=transport&q=buses", late.id)):
-        rows = parse_csv((await client.get(f"/api/v1/exports/{export}", headers=a["lead"])).text)
-        items = (await client.get(f"/api/v1/{listed}", headers=a["lead"])).json()["items"]
-        assert [row["id"] for row in rows] == [item["id"] for item in items] == [str(want)], export
+    for query, want in (("activities?starts_to=2026-03-01&q=bus", early.id),
+                        ("feedback?theme=transport&q=buses", late.id),
+                        ("feedback?theme=transport&overdue=true", late.id)):  # overdue: an IN list (COPY's SQL)
+        for fmt in ("csv", "ndjson"):
+            r = await client.get(f"/api/v1/exports/{query}&format={fmt}", headers=a["lead"])
+            assert r.status_code == 200, (query, r.text)
+            rows = parse_csv(r.text) if fmt == "csv" else [json.loads(line) for line in r.text.splitlines()]
+            items = (await client.get(f"/api/v1/{query}", headers=a["lead"])).json()["items"]
+            assert [row["id"] for row in rows] == [item["id"] for item in items] == [str(want)], (query, fmt)
