@@ -24,7 +24,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
                                         pattern=r"^[^\x00-\x1f\x7f]+$")]
 def _not_blank(value: str) -> str:
     if value and not value.strip():
-        raise ValueError("must not be only spaces; leave it out or send null for no text")
+        raise ValueError("must not be only spaces")
     return value
 
 

@@ -204,9 +204,11 @@ async def update(*, session: AsyncSession, caller: Principal, feedback_id: uuid.
     target = changes.pop("status", None)
     _check_state(caller, changes, {name: changes.get(name, getattr(row, name)) for name in workflow.STATE_FIELDS})
     await _references(session, caller, changes, stakeholder_id=row.stakeholder_id)
-    if changes.get("text", row.text) != row.text and await _stakeholder_erased(session, row.stakeholder_id):
+    if (changes.get("text", row.text) != row.text or changes.get("stakeholder_id", row.stakeholder_id)
+            != row.stakeholder_id) and await _stakeholder_erased(session, row.stakeholder_id):
+        # Nor may it leave them: unlinked, its text could be rewritten.
         raise Conflict("This feedback's text was erased with its stakeholder's personal data; it can no longer be "
-                       "changed")
+                       "changed, and it stays linked to them")
     if "external_id" in changes:
         await ensure_external_id_free(session, Feedback, tenant_id=caller.tenant_id,
                                       external_id=changes["external_id"], exclude_id=row.id)

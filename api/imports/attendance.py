@@ -78,7 +78,8 @@ class AttendanceDecider(Decider):
         line.update({name: values[name] for name in LINE_FIELDS if name in values})
         if not (line["invited"] or line["attended"]):
             problems.append((None, "A line must be invited, attended or both"))
-        if line["attended"] and activity_id is not None and self.statuses.get(activity_id) == "cancelled":
+        if line["attended"] and not (existing and existing[1]) and activity_id is not None \
+                and self.statuses.get(activity_id) == "cancelled":  # a line attended before the cancelling may stay
             problems.append(("attended", "Nobody can have attended a cancelled activity"))
         if problems:
             for name, message in problems:

@@ -35,6 +35,9 @@ class ImportRefused(AppError):
     status, slug, title = 422, "import-refused", "The import was refused; nothing was written"
 
 
+ROW_ERRORS = 20  # errors reported for one row at most: every failed row is reported, none at any length
+
+
 class RowErrors:
     """The per-row errors found so far, and how many rows have at least one."""
 
@@ -42,12 +45,17 @@ class RowErrors:
         self.errors: list[dict[str, Any]] = []
         self.failed_rows = 0
         self._last_failed = -1
+        self._in_row = 0  # errors of the last failed row so far
 
     def add(self, row: int, field: str | None, message: str) -> None:
-        self.errors.append({"row": row, "field": field, "message": message})
         if row != self._last_failed:
             self.failed_rows += 1
-            self._last_failed = row
+            self._last_failed, self._in_row = row, 0
+        self._in_row += 1
+        if self._in_row <= ROW_ERRORS:
+            self.errors.append({"row": row, "field": field, "message": message})
+        elif self._in_row == ROW_ERRORS + 1:
+            self.errors.append({"row": row, "field": None, "message": "More errors in this row are left out"})
 
 
 def refuse(row: int, field: str | None, message: str) -> ImportRefused:

@@ -130,6 +130,8 @@ class References:
         return (by_id[1] if by_id is not None else None), None, None
 
 
+ERASED_STAYS_LINKED = ("This feedback's text was erased with its stakeholder's personal data; it stays linked to "
+                       "them")
 ERASED = {"stakeholder": "This stakeholder's personal data was erased; it can no longer be changed",
           "feedback": "This feedback's text was erased with its stakeholder's personal data; it can no longer be "
                       "changed"}
@@ -246,6 +248,9 @@ class Decider:
                 elif (why := self.references.barred.get(stored[ref.target])) and (
                         current is None or current.get(ref.target) != stored[ref.target]):  # a link it has stays
                     problems.append((given, why))
+                elif target is not None and target.erased and ref.model is Stakeholder \
+                        and stored[ref.target] != current[ref.target]:  # unlinked, the erased text could be rewritten
+                    problems.append((given or ref.row_keys[0], ERASED_STAYS_LINKED))
         for name in self._not_stored:
             stored.pop(name, None)
         if self._check is not None and not problems:
@@ -263,5 +268,5 @@ class Decider:
                 batch.creates.append(created if self._encode is None else self._encode(created))
         else:
             self.updated += 1
-            if self.writing:
+            if self.writing and stored:  # a row giving no field to change (only its id, say) leaves the record as is
                 batch.updates.append((target_id, frozenset(stored), stored))
