@@ -58,9 +58,14 @@ class RowErrors:
             self.errors.append({"row": row, "field": None, "message": "More errors in this row are left out"})
 
 
+def problem_error(row: int, field: str | None, message: str) -> dict[str, Any]:
+    """A row's error as a problem+json `errors` item: pydantic's loc/msg/type, and the report's row/field/message."""
+    return {"loc": ["body", row] + ([field] if field else []), "msg": message, "type": "import", "row": row,
+            "field": field, "message": message}
+
+
 def refuse(row: int, field: str | None, message: str) -> ImportRefused:
-    return ImportRefused(message, errors=[{"loc": ["body", row] + ([field] if field else []), "msg": message,
-                                           "type": "import", "row": row, "field": field, "message": message}])
+    return ImportRefused(message, errors=[problem_error(row, field, message)])
 
 
 class Body:
@@ -127,22 +132,19 @@ def _complete_records_end(text: str) -> int:
     return 0
 
 
-HEADER_ERRORS = 20  # errors reported for a header at most: a header of 100,000 bad names is refused in a few KB
-
-
 def _shown(name: str) -> str:
     """A header name as an error echoes it: cut short (a CSV cell may be 128 KB)."""
     return name if len(name) <= 64 else name[:64] + "…"
 
 
 def _header_refused(problems: list[tuple[str, str]]) -> ImportRefused:
-    """The header's first HEADER_ERRORS problems and one more saying how many are left out."""
-    if len(problems) > HEADER_ERRORS:
-        problems = [*problems[:HEADER_ERRORS],
-                    ("", f"{len(problems) - HEADER_ERRORS} more columns are unknown or appear twice")]
+    """The header's first ROW_ERRORS problems, and one more saying how many are left out: a header of 100,000 bad
+    names is refused in a few KB."""
+    if len(problems) > ROW_ERRORS:
+        problems = [*problems[:ROW_ERRORS],
+                    ("", f"{len(problems) - ROW_ERRORS} more columns are unknown or appear twice")]
     error = refuse(0, problems[0][0], problems[0][1])
-    error.errors = [{"loc": ["body", 0] + ([f] if f else []), "msg": m, "type": "import", "row": 0,
-                     "field": f or None, "message": m} for f, m in problems]
+    error.errors = [problem_error(0, f or None, m) for f, m in problems]
     return error
 
 
@@ -321,8 +323,8 @@ class JsonRows:
             first = True
             async for chunk in chunks:
                 if first:  # a byte-order mark is left out, but counts in the byte positions
-                    start, chunk, first = len(chunk), chunk.removeprefix(BOM), False
-                    start -= len(chunk)
+                    stripped, first = chunk.removeprefix(BOM), False
+                    start, chunk = len(chunk) - len(stripped), stripped
                 pending += chunk
                 end = pending.rfind(b"\n") + 1
                 if end:

@@ -15,7 +15,7 @@ from api.deps import Reader, SessionDep
 from api.errors import PROBLEM_MEDIA_TYPE, UnsupportedMediaType, problem_response, problems
 from api.idempotency import Idempotency
 from api.imports import service
-from api.imports.parsing import Body
+from api.imports.parsing import Body, problem_error
 from api.imports.schemas import ImportProblem, ImportReport, OnConflict, OnError
 from api.imports.specs import SPECS, ResourceSpec
 from api.imports.validation import Options
@@ -81,8 +81,7 @@ def _format(request: Request) -> str:
 
 
 def _refused(request: Request, report: ImportReport) -> JSONResponse:
-    errors = [{"loc": ["body", e.row] + ([e.field] if e.field else []), "msg": e.message, "type": "import",
-               "row": e.row, "field": e.field, "message": e.message} for e in report.errors]
+    errors = [problem_error(e.row, e.field, e.message) for e in report.errors]
     problem = problem_response(request, status=422, slug="import-failed", title="Rows failed; nothing was imported",
                                detail=f"{report.failed} of {report.rows} rows failed (on_error=abort); fix them, or "
                                       "send on_error=skip to import the others", errors=errors)
