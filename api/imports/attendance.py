@@ -24,7 +24,8 @@ from api.imports.validation import Batch, Decider, Options, References, Register
 from api.models import Activity, ActivityAttendance
 
 ID_CHUNK = 500
-STAKEHOLDER_KEYS = ("stakeholder_id", "stakeholder_external_id", "stakeholder_email")
+REQUIRED = {"activity_id": ("activity_external_id", "Field required (or activity_id)"),
+            "stakeholder_id": ("stakeholder_external_id", "Field required (or stakeholder_email or stakeholder_id)")}
 
 
 class AttendanceDecider(Decider):
@@ -47,15 +48,14 @@ class AttendanceDecider(Decider):
 
     def _decide(self, row: int, values: dict[str, Any], batch: Batch) -> None:
         problems: list[tuple[str | None, str]] = []
-        if values.get("activity_external_id") is None and values.get("activity_id") is None:
-            problems.append(("activity_external_id", "Field required (or activity_id)"))
-        if all(values.get(key) is None for key in STAKEHOLDER_KEYS):
-            problems.append(("stakeholder_external_id", "Field required (or stakeholder_email or stakeholder_id)"))
         ids: dict[str, uuid.UUID | None] = {}
+        keys: dict[str, str | None] = {}  # the row key each reference was named by
         for ref in self.spec.references:
-            ids[ref.target], bad_field, message = self.references.resolve(ref, values)
-            if bad_field:
-                problems.append((bad_field, message))
+            ids[ref.target], keys[ref.target], message = self.references.resolve(ref, values)
+            if message:
+                problems.append((keys[ref.target], message))
+            elif keys[ref.target] is None:  # a line names both its activity and its stakeholder
+                problems.append(REQUIRED[ref.target])
         activity_id, stakeholder_id = ids["activity_id"], ids["stakeholder_id"]
         existing = None
         if activity_id is not None and stakeholder_id is not None:
@@ -66,7 +66,7 @@ class AttendanceDecider(Decider):
                                        "appear once"))
             existing = self.lines.get(key)
             if existing is None and (why := self.references.barred.get(stakeholder_id)):  # as POST …/attendance
-                problems.append((next(k for k in STAKEHOLDER_KEYS if values.get(k) is not None), why))
+                problems.append((keys["stakeholder_id"], why))
             if existing is not None:
                 if self._skip and not problems:
                     self.skipped += 1

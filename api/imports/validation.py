@@ -107,15 +107,18 @@ class References:
                 self._maps[(ref.model, column)] = dict(found)
 
     def resolve(self, ref: Reference, values: dict[str, Any]) -> tuple[uuid.UUID | None, str | None, str | None]:
-        """(id, None, None), or (None, field, message) when the reference cannot be resolved. Without its id key
-        the first key the row gives wins; with it, every key given must name that record, so that an edited name
-        beside an exported id is an error rather than silently ignored."""
+        """(id, the first key the row names it by, None), (None, None, None) when the row names none, or
+        (None, key, message) when the reference cannot be resolved. Without its id key the first key the row gives
+        wins; with it, every key given must name that record, so that an edited name beside an exported id is an
+        error rather than silently ignored."""
         id_key = ref.id_key
         by_id = (id_key, values[id_key]) if id_key is not None and values.get(id_key) is not None else None
+        named_by = None
         for row_key, column, fold_case in ref.keys:
             value = values.get(row_key)
             if value is None:
                 continue
+            named_by = named_by or row_key
             ids = self._maps[(ref.model, column)].get(value.lower() if fold_case else value, ())
             if not ids:
                 return None, row_key, f"No {ref.label} with this {column} in your tenant"
@@ -124,10 +127,10 @@ class References:
                     return None, row_key, (f"{row_key} names another {ref.label} than {by_id[0]}; "
                                            "empty one of them")
             elif len(ids) == 1:
-                return ids[0], None, None
+                return ids[0], named_by, None
             else:
                 return None, row_key, f"{len(ids)} {ref.label}s have this {column}; use another key to say which"
-        return (by_id[1] if by_id is not None else None), None, None
+        return (by_id[1] if by_id is not None else None), named_by, None
 
 
 ERASED_STAYS_LINKED = ("This feedback's text was erased with its stakeholder's personal data; it stays linked to "
@@ -241,16 +244,15 @@ class Decider:
         current = None if target_id is None else self.register.current.get(target_id)
         for ref, ref_keys in self._references:
             if not ref_keys.isdisjoint(values):
-                given = next((k for k in ref.row_keys if values.get(k) is not None), None)  # before it is stored
-                stored[ref.target], bad_field, message = self.references.resolve(ref, values)
-                if bad_field:
-                    problems.append((bad_field, message))
+                stored[ref.target], key, message = self.references.resolve(ref, values)
+                if message:
+                    problems.append((key, message))
                 elif (why := self.references.barred.get(stored[ref.target])) and (
                         current is None or current.get(ref.target) != stored[ref.target]):  # a link it has stays
-                    problems.append((given, why))
+                    problems.append((key, why))
                 elif target is not None and target.erased and ref.model is Stakeholder \
                         and stored[ref.target] != current[ref.target]:  # unlinked, the erased text could be rewritten
-                    problems.append((given or ref.row_keys[0], ERASED_STAYS_LINKED))
+                    problems.append((key or ref.row_keys[0], ERASED_STAYS_LINKED))
         for name in self._not_stored:
             stored.pop(name, None)
         if self._check is not None and not problems:
