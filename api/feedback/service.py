@@ -31,7 +31,7 @@ from api.feedback import workflow
 from api.feedback.schemas import FeedbackCreate, FeedbackRead, FeedbackResponseCreate, FeedbackStatus, FeedbackUpdate
 from api.models import Activity, Feedback, Plan, Stakeholder, Tenant
 from api.pagination import PageParams, PageResult, paginate
-from api.stakeholders.service import NO_NEW_LINK, barred
+from api.stakeholders.service import ERASED_FEEDBACK_KEPT, NO_NEW_LINK, barred
 
 COLLECTION_PATH = "/api/v1/feedback"
 SORTABLE = {"id": Feedback.id, "received_at": Feedback.received_at,
@@ -207,8 +207,7 @@ async def update(*, session: AsyncSession, caller: Principal, feedback_id: uuid.
     if (changes.get("text", row.text) != row.text or changes.get("stakeholder_id", row.stakeholder_id)
             != row.stakeholder_id) and await _stakeholder_erased(session, row.stakeholder_id):
         # Nor may it leave them: unlinked, its text could be rewritten.
-        raise Conflict("This feedback's text was erased with its stakeholder's personal data; it can no longer be "
-                       "changed, and it stays linked to them")
+        raise Conflict(ERASED_FEEDBACK_KEPT)
     if "external_id" in changes:
         await ensure_external_id_free(session, Feedback, tenant_id=caller.tenant_id,
                                       external_id=changes["external_id"], exclude_id=row.id)

@@ -98,7 +98,7 @@ async def record_objection(*, session: AsyncSession, caller: Principal, stakehol
     """Record an objection (the latest replaces the previous); objecting to contact turns contact consent off."""
     row = await _person(session, caller, stakeholder_id)
     if row.erased_at is not None:
-        raise Conflict("This stakeholder's personal data was erased; it can no longer be changed")
+        raise Conflict(stakeholders.ERASED_UNCHANGEABLE)
     before = snapshot(row, OBJECTION_FIELDS)
     now = utcnow()
     row.objection_date = data.objection_date or now.astimezone(UTC).date()

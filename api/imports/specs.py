@@ -28,7 +28,7 @@ from api.imports.schemas import (
     StakeholderRow,
 )
 from api.models import Activity, ActivityAttendance, Feedback, Organisation, Plan, Stakeholder, Tenant, User
-from api.stakeholders.service import ERASED_FEEDBACK_TEXT
+from api.stakeholders.service import ERASED_FEEDBACK_KEPT, ERASED_FEEDBACK_TEXT, ERASED_UNCHANGEABLE
 
 LIST_SEPARATOR = ";"
 # A cell starting with one of these is a formula to a spreadsheet: exports put a ' before it.
@@ -152,10 +152,11 @@ class ResourceSpec:
                     list[tuple[str, str]]] | None = None
     check_fields: tuple[str, ...] = ()
     lines: bool = False  # an attendance log: no ids, keys or versions of its own (api/imports/attendance.py)
-    # UK GDPR erasure: SQL saying a record's personal data (or its stakeholder's) was erased, and what a row may
-    # not then do to it: True (nothing at all), a field it may not change, or False (fine).
+    # UK GDPR erasure: SQL saying a record's personal data (or its stakeholder's) was erased, what a row may not
+    # then do to it (True: nothing at all, a field it may not change, or False: fine), and the row's error if it does.
     erased: Callable[[], Any] | None = None
     frozen_when_erased: Callable[[dict[str, Any]], bool | str] = lambda values: True
+    erased_message: str = ""
 
     @cached_property
     def columns(self) -> tuple[Column, ...]:
@@ -240,6 +241,7 @@ STAKEHOLDERS = ResourceSpec(
     on_create=_stakeholder_consent,
     update_sql={"consent_recorded_at": _consent_recorded_at_sql},
     erased=lambda: Stakeholder.erased_at.is_not(None),  # as PATCH: an erased person is never changed again
+    erased_message=ERASED_UNCHANGEABLE,
 )
 
 ORGANISATIONS = ResourceSpec(
@@ -354,6 +356,7 @@ FEEDBACK = ResourceSpec(
     erased=lambda: Feedback.stakeholder_id.in_(select(Stakeholder.id).where(Stakeholder.erased_at.is_not(None))),
     frozen_when_erased=lambda values: "text" if values.get("text", ERASED_FEEDBACK_TEXT) != ERASED_FEEDBACK_TEXT
     else False,
+    erased_message=ERASED_FEEDBACK_KEPT,  # nor may it leave them: unlinked, its text could be rewritten
 )
 
 ATTENDANCE = ResourceSpec(

@@ -41,8 +41,8 @@ class Held(NamedTuple):
     archived: bool
     # Erased (UK GDPR Art. 17): a stakeholder whose personal data was erased, never changed again; feedback whose
     # stakeholder's was, whose text stays erased (ResourceSpec.erased).
-    erased: bool = False
-    restricted: bool = False  # a stakeholder whose processing is restricted (Art. 18): changed by an admin only
+    erased: bool
+    restricted: bool  # a stakeholder whose processing is restricted (Art. 18): changed by an admin only
 
 
 class Register:
@@ -133,11 +133,6 @@ class References:
         return (by_id[1] if by_id is not None else None), named_by, None
 
 
-ERASED_STAYS_LINKED = ("This feedback's text was erased with its stakeholder's personal data; it stays linked to "
-                       "them")
-ERASED = {"stakeholder": "This stakeholder's personal data was erased; it can no longer be changed",
-          "feedback": "This feedback's text was erased with its stakeholder's personal data; it can no longer be "
-                      "changed"}
 
 
 def _field_of(loc: tuple) -> str | None:
@@ -226,7 +221,7 @@ class Decider:
                 return
             elif target.erased and (frozen := self.spec.frozen_when_erased(values)):
                 # as PATCH: an old export imported again must not bring the person back
-                problems.append((match if frozen is True else frozen, ERASED[label]))
+                problems.append((match if frozen is True else frozen, self.spec.erased_message))
             elif self._refuse:
                 archived = " (archived)" if target.archived else ""
                 problems.append((match, f"{self.spec.a_label.capitalize()}{archived} with this {match} exists "
@@ -252,7 +247,7 @@ class Decider:
                     problems.append((key, why))
                 elif target is not None and target.erased and ref.model is Stakeholder \
                         and stored[ref.target] != current[ref.target]:  # unlinked, the erased text could be rewritten
-                    problems.append((key or ref.row_keys[0], ERASED_STAYS_LINKED))
+                    problems.append((key or ref.row_keys[0], self.spec.erased_message))
         for name in self._not_stored:
             stored.pop(name, None)
         if self._check is not None and not problems:

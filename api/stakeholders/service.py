@@ -48,6 +48,11 @@ PERSONAL_FIELDS = frozenset({"name", "email", "phone", "address", "postcode", "j
 ERASED_NAME = "Erased stakeholder"
 ERASED_FEEDBACK_TEXT = "[erased with the stakeholder's personal data]"
 # Why no new feedback or attendance line may name a person (UK GDPR Art. 17 and 18), by the problem's type.
+# What may no longer change once a person's personal data is erased (UK GDPR Art. 17): the API and imports say it
+# alike.
+ERASED_UNCHANGEABLE = "This stakeholder's personal data was erased; it can no longer be changed"
+ERASED_FEEDBACK_KEPT = ("This feedback's text was erased with its stakeholder's personal data; it can no longer be "
+                        "changed, and it stays linked to them")
 NO_NEW_LINK = {"erased": "This stakeholder's personal data was erased; nothing new can be linked to them",
                "restricted": "Processing of this person is restricted (UK GDPR Art. 18): nothing new can be linked to "
                              "them"}
@@ -287,7 +292,7 @@ async def _flush(session: AsyncSession) -> None:
 
 def _refuse_if_erased(row: Stakeholder) -> None:
     if row.erased_at is not None:
-        raise Conflict("This stakeholder's personal data was erased; it can no longer be changed")
+        raise Conflict(ERASED_UNCHANGEABLE)
 
 
 async def create(*, session: AsyncSession, caller: Principal, data: StakeholderCreate) -> Stakeholder:
