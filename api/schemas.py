@@ -1,9 +1,10 @@
 """Field types and base models shared by every feature's schemas."""
 
 import re
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 _UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 
@@ -17,6 +18,28 @@ def _postcode(value: str) -> str:
 
 def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
+
+
+def _in_utc(value: datetime) -> datetime:
+    """The moment in UTC; one too near year 1 or 9999 to convert (year 1 at +01:00) is refused, not a 500."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the date is out of range")
+
+
+def _plausible(value: datetime) -> datetime:
+    """Refuse moments no record of ours is about (year 1 at +00:00 would be stored, then fail when read back)."""
+    utc = _in_utc(value)
+    if not 1900 <= utc.year <= 2200:
+        raise ValueError("the year must be between 1900 and 2200")
+    return utc
+
+
+# A moment a client gives for a record: with its offset, in years a record can be about; stored in UTC.
+Instant = Annotated[AwareDatetime, AfterValidator(_plausible)]
+# A bound of a filter (since, until): any moment that has a time in UTC.
+UtcBound = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
 
 # PostgreSQL cannot store NUL in text, and control characters have no place in a name.

@@ -1,12 +1,12 @@
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from api.pagination import Page
-from api.schemas import ExternalIdStr, OptionalLongText, ReadModel, RequestModel, Text, Url
+from api.schemas import ExternalIdStr, Instant, OptionalLongText, ReadModel, RequestModel, Text, Url
 from api.stakeholders.schemas import Categories, Language, StakeholderCategory
 
 
@@ -88,18 +88,6 @@ def _unique(values: list) -> list:
     return list(dict.fromkeys(values))
 
 
-def _plausible(value: datetime) -> datetime:
-    """Refuse instants no engagement record has (and that overflow when converted to UTC)."""
-    try:
-        utc = value.astimezone(UTC)
-    except OverflowError:
-        raise ValueError("the date is out of range")
-    if not 1900 <= utc.year <= 2200:
-        raise ValueError("the year must be between 1900 and 2200")
-    return utc
-
-
-Instant = Annotated[AwareDatetime, AfterValidator(_plausible)]
 Formats = Annotated[list[AccessibleFormat], Field(max_length=len(AccessibleFormat)), AfterValidator(_unique)]
 Languages = Annotated[list[Language], Field(max_length=20), AfterValidator(_unique)]
 Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500,

@@ -2,10 +2,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BeforeValidator, Field
+from pydantic import BeforeValidator, Field
 
 from api.pagination import Page
-from api.schemas import ReadModel, ResponseModel
+from api.schemas import ReadModel, ResponseModel, UtcBound
 
 
 def _iso_8601(value: Any) -> Any:
@@ -18,7 +18,7 @@ def _iso_8601(value: Any) -> Any:
     return value
 
 
-IsoDatetime = Annotated[AwareDatetime, BeforeValidator(_iso_8601)]
+IsoDatetime = Annotated[UtcBound, BeforeValidator(_iso_8601)]
 NO_NUL = r"^[^\x00]+$"  # PostgreSQL refuses NUL in text: a filter holding one would otherwise be a 500
 
 

@@ -6,9 +6,8 @@ from typing import Annotated, Any
 from fastapi import UploadFile
 from pydantic import BeforeValidator, Field
 
-from api.activities.schemas import Instant
 from api.pagination import Page
-from api.schemas import ReadModel, RequestModel, Text
+from api.schemas import Instant, ReadModel, RequestModel, Text
 
 
 def _iso_8601(value: Any) -> Any:

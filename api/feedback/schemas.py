@@ -4,9 +4,8 @@ from enum import StrEnum
 
 from pydantic import ConfigDict, Field, model_validator
 
-from api.activities.schemas import Instant
 from api.pagination import Page
-from api.schemas import ExternalIdStr, LongText, OptionalLongText, ReadModel, RequestModel, Tags
+from api.schemas import ExternalIdStr, Instant, LongText, OptionalLongText, ReadModel, RequestModel, Tags
 
 
 class FeedbackType(StrEnum):

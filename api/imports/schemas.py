@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Annotated
 
 from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
-from pydantic import AwareDatetime, ConfigDict, Field, PlainValidator, WithJsonSchema
+from pydantic import ConfigDict, Field, PlainValidator, WithJsonSchema
 from pydantic.networks import validate_email
 from typing_extensions import TypedDict
 
@@ -22,7 +22,6 @@ from api.activities.schemas import (
     DutyLimb,
     Formats,
     Headcount,
-    Instant,
     InvolvementLevel,
     Languages,
     PersonName,
@@ -36,7 +35,18 @@ from api.errors import FieldError, Problem
 from api.feedback.schemas import D as FEEDBACK
 from api.feedback.schemas import FeedbackChannel, FeedbackType
 from api.organisations.schemas import OrganisationCreate, OrganisationKind
-from api.schemas import ExternalIdStr, LongText, OptionalLongText, Phone, Postcode, ResponseModel, Tags, Text, Url
+from api.schemas import (
+    ExternalIdStr,
+    Instant,
+    LongText,
+    OptionalLongText,
+    Phone,
+    Postcode,
+    ResponseModel,
+    Tags,
+    Text,
+    Url,
+)
 from api.stakeholders.schemas import (
     Categories,
     Channels,
@@ -137,7 +147,7 @@ class StakeholderRow(TypedDict, total=False):
     interpreter_language: Annotated[Language | None, Field(description=D["interpreter_language"])]
     contact_consent: Annotated[bool, Field(description=D["contact_consent"])]
     consent_basis: Annotated[ConsentBasis | None, Field(description=D["consent_basis"])]
-    consent_recorded_at: Annotated[AwareDatetime | None, Field(description=D["consent_recorded_at"])]
+    consent_recorded_at: Annotated[Instant | None, Field(description=D["consent_recorded_at"])]
     is_champion: Annotated[bool, Field(description=D["is_champion"])]
     is_public_representative: Annotated[bool, Field(description=D["is_public_representative"])]
     tags: Annotated[Tags, Field(description=D["tags"])]

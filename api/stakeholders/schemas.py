@@ -5,12 +5,22 @@ from enum import StrEnum
 from itertools import islice
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, EmailStr, Field, StringConstraints
 
 from api.auth.principal import Principal
 from api.models import Stakeholder
 from api.pagination import Page
-from api.schemas import ExternalIdStr, OptionalLongText, Phone, Postcode, ReadModel, RequestModel, Tags, Text
+from api.schemas import (
+    ExternalIdStr,
+    Instant,
+    OptionalLongText,
+    Phone,
+    Postcode,
+    ReadModel,
+    RequestModel,
+    Tags,
+    Text,
+)
 
 
 class StakeholderKind(StrEnum):
@@ -129,7 +139,7 @@ class StakeholderCreate(RequestModel):
     interpreter_language: Language | None = Field(None, description=D["interpreter_language"])
     contact_consent: bool = Field(False, description=D["contact_consent"])
     consent_basis: ConsentBasis | None = Field(None, description=D["consent_basis"])
-    consent_recorded_at: AwareDatetime | None = Field(None, description=D["consent_recorded_at"])
+    consent_recorded_at: Instant | None = Field(None, description=D["consent_recorded_at"])
     is_champion: bool = Field(False, description=D["is_champion"])
     is_public_representative: bool = Field(False, description=D["is_public_representative"])
     tags: Tags = Field(default_factory=list, description=D["tags"])
@@ -155,7 +165,7 @@ class StakeholderUpdate(RequestModel):
     interpreter_language: Language | None = Field(None, description=D["interpreter_language"])
     contact_consent: bool = Field(None, description=D["contact_consent"])
     consent_basis: ConsentBasis | None = Field(None, description=D["consent_basis"])
-    consent_recorded_at: AwareDatetime | None = Field(None, description=D["consent_recorded_at"])
+    consent_recorded_at: Instant | None = Field(None, description=D["consent_recorded_at"])
     is_champion: bool = Field(None, description=D["is_champion"])
     is_public_representative: bool = Field(None, description=D["is_public_representative"])
     tags: Tags = Field(None, description=D["tags"] + " (replaces the list)")

@@ -109,6 +109,8 @@ async def test_since_is_inclusive_and_until_exclusive(client, session, a):
 
 @pytest.mark.parametrize("params", [{"since": "2026-01-01T00:00:00"}, {"until": "yesterday"}, {"until": "0.5"},
                                     {"since": "2026-01-01"},
+                                    # out of range: overflowed when converted to UTC, a 500 (stop 19)
+                                    {"since": "9999-12-31T23:59:59-05:00"}, {"until": "0001-01-01T00:00:00+01:00"},
                                     {"actor_id": "not-a-uuid"}, {"sort": "hash"}, {"cursor": "garbage"},
                                     {"limit": 501}, {"action": "nul\x00"}, {"resource_id": "\x00"}])
 async def test_bad_list_parameters_are_4xx_problems(client, a, params):
