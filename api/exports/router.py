@@ -6,15 +6,13 @@ from dataclasses import fields, is_dataclass
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.dependencies.models import Dependant
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
 from sqlalchemy import select
 
 from api.activities import service as activities
 from api.activities.router import ActivityFiltersDep
 from api.deps import Editor, SessionDep
-from api.errors import Unprocessable, problems
+from api.errors import problems
 from api.exports import service
 from api.exports.schemas import MEDIA_TYPES, ExportFormat
 from api.feedback import service as feedback
@@ -24,41 +22,17 @@ from api.models import Activity, ActivityAttendance, Stakeholder
 from api.organisations import service as organisations
 from api.organisations.schemas import OrganisationKind
 from api.organisations.service import OrganisationFilters
+from api.query_params import refuse_unknown
 from api.ratelimit import limit_exports
 from api.stakeholders import service as stakeholder_service
 from api.stakeholders.router import StakeholderFiltersDep
 
 
-def _query_names(dependant: Dependant) -> frozenset[str]:
-    """The query parameters an operation takes, its dependencies' included; a model of query parameters (the list
-    filters' `Annotated[Model, Query()]`) is its fields."""
-    names = set()
-    for field in dependant.query_params:
-        model = field.field_info.annotation
-        if isinstance(model, type) and issubclass(model, BaseModel):
-            names.update(info.alias or name for name, info in model.model_fields.items())
-        else:
-            names.add(field.alias)
-    return frozenset(names).union(*(_query_names(d) for d in dependant.dependencies))
-
-
-_KNOWN: dict[str, frozenset[str]] = {}  # by the route's unique_id (routes are not hashable)
-
-
 async def refuse_unknown_parameters(request: Request, caller: Editor) -> None:
-    """An export's filters narrow what leaves the register: a misspelt one (?catgory=carer), which a list would
-    ignore, would export every record. Here it is a 422 before anything is read or audited, once the caller's role
-    has been checked (the endpoints' own Editor, solved once a request): a role that may not export gets its 403."""
-    route = request.scope["route"]
-    known = _KNOWN.get(route.unique_id)
-    if known is None:
-        known = _KNOWN[route.unique_id] = _query_names(route.dependant)
-    unknown = sorted(set(request.query_params) - known)
-    if unknown:
-        raise Unprocessable(f"Unknown query parameter: {', '.join(unknown)}; this export takes "
-                            f"{', '.join(sorted(known))}",
-                            errors=[{"loc": ["query", name], "msg": "Unknown query parameter",
-                                     "type": "extra_forbidden"} for name in unknown])
+    """An export's filters narrow what leaves the register: a misspelt one, which a list would ignore, would export
+    every record. Here it is a 422 before anything is read or audited, once the caller's role has been checked (the
+    endpoints' own Editor, solved once a request): a role that may not export gets its 403."""
+    refuse_unknown(request, "this export")
 
 
 router = APIRouter(tags=["exports"], dependencies=[Depends(limit_exports), Depends(refuse_unknown_parameters)])

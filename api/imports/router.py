@@ -19,6 +19,7 @@ from api.imports.parsing import Body, problem_error
 from api.imports.schemas import ImportProblem, ImportReport, OnConflict, OnError
 from api.imports.specs import SPECS, ResourceSpec
 from api.imports.validation import Options
+from api.query_params import refuse_unknown
 
 router = APIRouter(tags=["imports"])
 
@@ -62,6 +63,15 @@ async def import_idempotency(
 
 
 ImportIdempotencyDep = Annotated[ImportIdempotency, Depends(import_idempotency)]
+
+
+async def _known_options(request: Request) -> None:
+    """A misspelt option (?dryrun=true) would otherwise be ignored, and the import written for real: a 422 before the
+    body is read. Solved after the caller's role, which it follows in import_rows' parameters."""
+    refuse_unknown(request, "this import")
+
+
+KnownOptions = Annotated[None, Depends(_known_options)]
 
 
 def _format(request: Request) -> str:
@@ -128,7 +138,7 @@ def _add_routes(spec: ResourceSpec) -> None:
     Importer = Annotated[Principal, Depends(require(spec.roles))]
 
     async def import_rows(
-        request: Request, session: SessionDep, caller: Importer, idempotency: ImportIdempotencyDep,
+        request: Request, session: SessionDep, caller: Importer, _: KnownOptions, idempotency: ImportIdempotencyDep,
         dry_run: bool = Query(False, description="Validate everything and report what would happen; write nothing"),
         match: Matches = Query(spec.matches[0].value,  # type: ignore[valid-type]
                                description="The key that finds an existing record for a row"),
@@ -138,7 +148,10 @@ def _add_routes(spec: ResourceSpec) -> None:
                                   "skip: write the good rows and report the others"),
     ) -> Response:
         media = _format(request)
-        prefix = f"{request.method} {request.url.path}?{request.url.query}\n{media}\n".encode()
+        # The options as understood, not as spelt: a retry giving them in another order, or a default spelt out,
+        # is the same request (an unknown parameter was refused above).
+        options = Options(dry_run=dry_run, match=match, on_conflict=on_conflict, on_error=on_error)
+        prefix = f"{request.method} {request.url.path}?{options.canonical()}\n{media}\n".encode()
         body = Body(request, limit=request.app.state.settings.import_max_bytes, request_hash_prefix=prefix)
         body.check_declared_length()
         idempotency.body = body
@@ -148,7 +161,6 @@ def _add_routes(spec: ResourceSpec) -> None:
         if dry_run:
             # A dry run writes nothing, not even its key's record: the key stays free for the import it previews.
             idempotency.key = None
-        options = Options(dry_run=dry_run, match=match, on_conflict=on_conflict, on_error=on_error)
         outcome = await service.run_import(session=session, caller=caller, spec=spec, options=options, body=body,
                                            media=media)
         if outcome.refused:  # its savepoint is rolled back already: nothing of it was written

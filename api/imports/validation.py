@@ -27,6 +27,11 @@ class Options:
     on_conflict: OnConflict = OnConflict.error
     on_error: OnError = OnError.abort
 
+    def canonical(self) -> str:
+        """The options as a query string in one spelling (an import's Idempotency-Key compares requests by it)."""
+        return (f"dry_run={str(self.dry_run).lower()}&match={self.match}&on_conflict={OnConflict(self.on_conflict)}"
+                f"&on_error={OnError(self.on_error)}")
+
 
 @dataclass
 class Batch:
@@ -163,6 +168,7 @@ class Decider:
         self.rows = 0
         self.created = self.updated = self.skipped = 0
         self.seen: dict[str, dict[str, int]] = {k.field: {} for k in spec.keys}
+        self._targets: dict[Any, int] = {}  # the first row for each existing record rows reach
         self._validate = spec.adapter.validate_python
         self._not_stored = [c.name for c in spec.columns if c.name not in spec.fields]
         self._required = spec.required
@@ -227,6 +233,10 @@ class Decider:
                 problems.append((match, f"{self.spec.a_label.capitalize()}{archived} with this {match} exists "
                                         "already; use on_conflict=update or on_conflict=skip"))
         target_id = target.id if target is not None else None
+        if target_id is not None and (first := self._targets.setdefault(target_id, row)) != row and not problems:
+            # Two rows reaching one record by different keys (its id, and the external id it has before the first
+            # row changes it) would both update it, the second over the first's check: as a repeated key, refused.
+            problems.append((match, f"Row {first} is for the same {label}; each {label} may appear once"))
         for field_, owner in owners:
             if owner.id != target_id:
                 where = "an archived" if owner.archived else "another"

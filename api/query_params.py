@@ -1,0 +1,38 @@
+"""Refusing query parameters an operation does not take, where ignoring one would do harm: a misspelt export filter
+(?catgory=carer) would export every record, and a misspelt import option (?dryrun=true) would write for real."""
+
+from fastapi import Request
+from fastapi.dependencies.models import Dependant
+from pydantic import BaseModel
+
+from api.errors import Unprocessable
+
+
+def _query_names(dependant: Dependant) -> frozenset[str]:
+    """The query parameters an operation takes, its dependencies' included; a model of query parameters (the list
+    filters' `Annotated[Model, Query()]`) is its fields."""
+    names = set()
+    for field in dependant.query_params:
+        model = field.field_info.annotation
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            names.update(info.alias or name for name, info in model.model_fields.items())
+        else:
+            names.add(field.alias)
+    return frozenset(names).union(*(_query_names(d) for d in dependant.dependencies))
+
+
+_KNOWN: dict[str, frozenset[str]] = {}  # by the route's unique_id (routes are not hashable)
+
+
+def refuse_unknown(request: Request, operation: str) -> None:
+    """A 422 naming each query parameter the request's operation ("this export") does not take."""
+    route = request.scope["route"]
+    known = _KNOWN.get(route.unique_id)
+    if known is None:
+        known = _KNOWN[route.unique_id] = _query_names(route.dependant)
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise Unprocessable(f"Unknown query parameter: {', '.join(unknown)}; {operation} takes "
+                            f"{', '.join(sorted(known))}",
+                            errors=[{"loc": ["query", name], "msg": "Unknown query parameter",
+                                     "type": "extra_forbidden"} for name in unknown])
