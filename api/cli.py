@@ -7,9 +7,10 @@ import sys
 import tempfile
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 import typer
+from involve_client.client import Format, Resource
 from pydantic import ValidationError
 
 from api.config import get_settings
@@ -187,6 +188,8 @@ def demo() -> None:
 URL_OPTION = typer.Option(envvar="INVOLVE_URL", help="The API's base address, e.g. https://involve.example.nhs.uk")
 TOKEN_OPTION = typer.Option(envvar="INVOLVE_TOKEN", help="A bearer token (better from INVOLVE_TOKEN: a command "
                                                          "line is visible to other users of the machine)")
+# The options' values are Literals: one the API would refuse is Click's usage error (exit 2), before anything is sent.
+RESOURCE_OPTION = typer.Option(help="What to import or export")
 
 
 def _progress():
@@ -221,25 +224,29 @@ def _echo_row_errors(errors) -> None:
 
 @app.command("import")
 def import_(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A .csv, .json or .ndjson file")],
-            resource: Annotated[str, typer.Option(help="stakeholders, organisations, activities, feedback or "
-                                                         "attendance")],
+            resource: Annotated[Resource, RESOURCE_OPTION],
             url: Annotated[str, URL_OPTION], token: Annotated[str, TOKEN_OPTION],
             dry_run: Annotated[bool, typer.Option(help="Validate and report; write nothing")] = False,
-            match: Annotated[str | None, typer.Option(help="external_id or email (stakeholders)")] = None,
-            on_conflict: Annotated[str | None, typer.Option(help="update, skip or error (the default)")] = None,
-            on_error: Annotated[str | None, typer.Option(help="abort (the default) or skip")] = None,
-            format: Annotated[str | None, typer.Option(help="csv, json or ndjson (default: its extension)")] = None,
+            match: Annotated[str | None, typer.Option(help="external_id, or email (stakeholders); the server checks "
+                                                           "it against the resource")] = None,
+            on_conflict: Annotated[Literal["update", "skip", "error"] | None,
+                                   typer.Option(help="What a row matching a record does (default: error)")] = None,
+            on_error: Annotated[Literal["abort", "skip"] | None, typer.Option(help="abort (the default) or skip")]
+            = None,
+            format: Annotated[Format | None, typer.Option(help="The file's format (default: from its extension)")]
+            = None,
             idempotency_key: Annotated[str | None, typer.Option(help="Reuse a key to retry an earlier run safely")]
             = None) -> None:
     """Import a file through the API, with a progress bar and the per-row error report. Transient failures are
-    retried with the same Idempotency-Key. Exit 0: every row imported; 3: some rows failed and were skipped
-    (on_error=skip); 1: nothing was written; 2: a usage error (Click's), before anything was sent."""
+    retried with the same Idempotency-Key. Exit 0: every row imported; 3: rows failed and were skipped
+    (on_error=skip; all of them, if the counts say so); 1: refused, nothing was written; 2: a usage error (Click's),
+    before anything was sent."""
     from involve_client import Client, ImportRefused
 
     try:
         with _client_errors(url), Client(url, token) as client, _progress() as bar:
             task = bar.add_task("uploading", total=file.stat().st_size)
-            report = client.import_file(resource, file, format=format, dry_run=dry_run, match=match,  # type: ignore
+            report = client.import_file(resource, file, format=format, dry_run=dry_run, match=match,
                                         on_conflict=on_conflict, on_error=on_error, idempotency_key=idempotency_key,
                                         progress=lambda done, total: bar.update(task, completed=done))
     except ImportRefused as exc:
@@ -254,23 +261,33 @@ def import_(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, he
         raise typer.Exit(code=3)  # not 2, which is Click's usage error
 
 
+def _in_a_folder(output: Path | None) -> Path | None:
+    if output is not None and not output.parent.is_dir():
+        raise typer.BadParameter(f"no folder {output.parent}")
+    return output
+
+
+def _name_values(items: list[str] | None) -> list[str] | None:
+    for item in items or []:
+        if not item.partition("=")[0] or "=" not in item:
+            raise typer.BadParameter(f"a filter is name=value, not '{item}'")
+    return items
+
+
 @app.command("export")
-def export_(resource: Annotated[str, typer.Option(help="stakeholders, organisations, activities, feedback or "
-                                                            "attendance")],
+def export_(resource: Annotated[Resource, RESOURCE_OPTION],
             url: Annotated[str, URL_OPTION], token: Annotated[str, TOKEN_OPTION],
-            format: Annotated[str, typer.Option(help="csv or ndjson")] = "csv",
-            output: Annotated[Path | None, typer.Option(help="Write here instead of standard output")] = None,
+            format: Annotated[Literal["csv", "ndjson"], typer.Option(help="csv or ndjson")] = "csv",
+            output: Annotated[Path | None, typer.Option(dir_okay=False, callback=_in_a_folder,
+                                                        help="Write here instead of standard output (its folder "
+                                                             "must exist)")] = None,
             filter: Annotated[list[str] | None, typer.Option(  # noqa: A002 - the option's name
+                callback=_name_values,
                 help="A list filter as name=value (repeatable), e.g. --filter category=carer")] = None) -> None:
     """Stream an export to a file (or standard output) with a progress bar."""
     from involve_client import Client
 
-    filters = {}
-    for item in filter or []:
-        name, sep, value = item.partition("=")
-        if not sep:
-            _fail(f"a filter is name=value, not '{item}'")
-        filters[name] = value
+    filters = dict(item.split("=", 1) for item in filter or [])
     # A file is written beside its name and renamed once complete: a refused or broken export leaves no empty or
     # partial file behind, and a file already there as it was.
     target = tempfile.NamedTemporaryFile("wb", dir=output.parent, prefix=f".{output.name}.", delete=False) \
@@ -279,7 +296,7 @@ def export_(resource: Annotated[str, typer.Option(help="stakeholders, organisati
     try:
         with _client_errors(url), Client(url, token) as client, _progress() as bar:
             task = bar.add_task("downloading", total=None)
-            written = client.export(resource, target, format=format, filters=filters,  # type: ignore[arg-type]
+            written = client.export(resource, target, format=format, filters=filters,
                                     progress=lambda done, total: bar.update(task, completed=done, total=total))
         complete = True
     finally:

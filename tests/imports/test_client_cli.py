@@ -163,4 +163,26 @@ def test_involve_export_reports_a_refusal_in_one_line(live, tmp_path):
     assert r.exit_code == 1 and "422" in r.output and "catgory" in r.output, repr(r.output)
     assert list(tmp_path.iterdir()) == [kept]
     r = runner.invoke(cli, ["export", "--resource", "stakeholders", "--url", url, "--token", "t", "--filter", "q"])
-    assert r.exit_code == 1 and "a filter is name=value" in r.output
+    assert r.exit_code == 2 and "a filter is name=value" in r.output  # a usage error, before anything is sent
+
+
+@pytest.mark.parametrize("args", [
+    ["import", "{file}", "--resource", "organisation"],           # a resource that is not one
+    ["import", "{file}", "--resource", "stakeholders", "--on-conflict", "bogus"],
+    ["import", "{file}", "--resource", "stakeholders", "--on-error", "later"],
+    ["import", "{file}", "--resource", "stakeholders", "--format", "xml"],  # was a KeyError's traceback
+    ["export", "--resource", "stakeholders", "--format", "json"],
+    ["export", "--resource", "stakeholders", "--filter", "kind"],  # no '='
+    ["export", "--resource", "stakeholders", "--filter", "=person"],
+    ["export", "--resource", "stakeholders", "--output", "{missing}/out.csv"],  # was a FileNotFoundError's traceback
+])
+def test_a_value_the_api_would_refuse_is_a_usage_error_before_anything_is_sent(tmp_path, args):
+    source = tmp_path / "people.csv"
+    source.write_text(CSV_BODY)
+    args = [a.format(file=source, missing=tmp_path / "no-such-folder") for a in args]
+    # Port 9 (discard) on this machine: were anything sent, the command would fail to connect, exit 1.
+    r = runner.invoke(cli, [*args, "--url", "http://127.0.0.1:9", "--token", "t"])
+    assert r.exit_code == 2, r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
+    assert "Traceback" not in r.output and "cannot reach" not in r.output
+    assert not (tmp_path / "no-such-folder").exists()
