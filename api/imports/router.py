@@ -30,8 +30,8 @@ IDEMPOTENCY_LOCK = 0x1D3  # the first key of pg_advisory_xact_lock(int, int) for
 
 class ImportIdempotency(Idempotency):
     """Idempotency-Key for a streamed body: the request hash is computed while the import reads the body
-    (never by buffering it), and covers the query string too, so a dry run's key cannot replay for a
-    real import."""
+    (never by buffering it), and covers the options too (Options.canonical), so a dry run's key cannot replay
+    for a real import."""
 
     body: Body | None = None
 
