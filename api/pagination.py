@@ -9,7 +9,8 @@ import json
 import uuid
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
@@ -77,16 +78,38 @@ def _encode(value: Any) -> Any:
 
 
 def _decode(column: ColumnElement, value: Any) -> Any:
+    """A cursor's value as the column's type; ValueError when it cannot be one (a tampered cursor: a 400, where the
+    statement would otherwise fail as it runs, a 500)."""
+    if value is None:
+        return None
     try:
         kind = column.type.python_type
     except NotImplementedError:
-        return value
-    if kind is datetime and isinstance(value, str):
-        return datetime.fromisoformat(value)
-    if kind is date and isinstance(value, str):
+        kind = None
+    if kind is datetime:
+        moment = datetime.fromisoformat(value)  # a TypeError for a value that is not a string
+        if moment.tzinfo is None:  # every cursor we write has its offset
+            raise ValueError("naive datetime")
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("out of range") from None
+    if kind is date:
         return date.fromisoformat(value)
-    if kind is uuid.UUID and isinstance(value, str):
+    if kind is uuid.UUID:
         return uuid.UUID(value)
+    if kind is bool or isinstance(value, bool):
+        if kind is not bool or not isinstance(value, bool):
+            raise ValueError("not a yes/no")
+        return value
+    if kind in (int, float, Decimal):
+        if not isinstance(value, int | float) or (kind is int and not isinstance(value, int)):
+            raise ValueError("not a number")
+        return value
+    if kind is None and isinstance(value, int | float):  # an expression of no declared type: a score, say
+        return value
+    if not isinstance(value, str) or "\x00" in value:  # text: PostgreSQL refuses NUL in it
+        raise ValueError("not text")
     return value
 
 

@@ -132,3 +132,26 @@ async def test_bad_list_parameters_are_4xx_problems(client, a, params):
     r = await client.get(URL, params=params, headers=a["lead"])
     assert r.status_code in (400, 422)
     assert r.headers["content-type"] == "application/problem+json"
+
+
+def _cursor(sort: str, values: list) -> str:
+    import base64
+    import json
+    return base64.urlsafe_b64encode(json.dumps({"s": sort, "v": values}).encode()).rstrip(b"=").decode()
+
+
+@pytest.mark.parametrize("sort,value", [
+    ("name", 5), ("name", ["x"]), ("name", "a\x00b"), ("name", True),   # text that is not text
+    ("created_at", "2020-01-01T00:00:00"),                              # a moment with no offset
+    ("created_at", "9999-12-31T23:59:59-05:00"), ("created_at", 5),     # out of range; not a string
+    ("updated_at", {"a": 1}),
+])
+async def test_a_tampered_cursor_is_a_400_not_a_500(client, a, register, sort, value):
+    """Found by a black-box pass (stop 19): a cursor's value of the wrong type failed as the statement ran."""
+    cursor = _cursor(sort, [value, str(register["Ann Patient"].id)])
+    r = await client.get(URL, params={"sort": sort, "limit": 2, "cursor": cursor}, headers=a["lead"])
+    assert r.status_code == 400 and r.headers["content-type"] == "application/problem+json", r.text
+    # The cursor a page gives still pages.
+    first = (await client.get(URL, params={"sort": sort, "limit": 2}, headers=a["lead"])).json()
+    r = await client.get(URL, params={"sort": sort, "limit": 2, "cursor": first["next_cursor"]}, headers=a["lead"])
+    assert r.status_code == 200, r.text
