@@ -269,7 +269,8 @@ def _in_a_folder(output: Path | None) -> Path | None:
 
 def _name_values(items: list[str] | None) -> list[str] | None:
     for item in items or []:
-        if not item.partition("=")[0] or "=" not in item:
+        name, sep, _ = item.partition("=")
+        if not (name and sep):
             raise typer.BadParameter(f"a filter is name=value, not '{item}'")
     return items
 

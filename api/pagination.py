@@ -9,7 +9,7 @@ import json
 import uuid
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db import StaticQuery
 from api.errors import BadRequest
-from api.schemas import ResponseModel
+from api.schemas import ResponseModel, in_utc
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -90,10 +90,7 @@ def _decode(column: ColumnElement, value: Any) -> Any:
         moment = datetime.fromisoformat(value)  # a TypeError for a value that is not a string
         if moment.tzinfo is None:  # every cursor we write has its offset
             raise ValueError("naive datetime")
-        try:
-            return moment.astimezone(UTC)
-        except OverflowError:
-            raise ValueError("out of range") from None
+        return in_utc(moment)
     if kind is date:
         return date.fromisoformat(value)
     if kind is uuid.UUID:

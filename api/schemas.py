@@ -20,7 +20,7 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def _in_utc(value: datetime) -> datetime:
+def in_utc(value: datetime) -> datetime:
     """The moment in UTC; one too near year 1 or 9999 to convert (year 1 at +01:00) is refused, not a 500."""
     try:
         return value.astimezone(UTC)
@@ -30,7 +30,7 @@ def _in_utc(value: datetime) -> datetime:
 
 def _plausible(value: datetime) -> datetime:
     """Refuse moments no record of ours is about (year 1 at +00:00 would be stored, then fail when read back)."""
-    utc = _in_utc(value)
+    utc = in_utc(value)
     if not 1900 <= utc.year <= 2200:
         raise ValueError("the year must be between 1900 and 2200")
     return utc
@@ -39,7 +39,7 @@ def _plausible(value: datetime) -> datetime:
 # A moment a client gives for a record: with its offset, in years a record can be about; stored in UTC.
 Instant = Annotated[AwareDatetime, AfterValidator(_plausible)]
 # A bound of a filter (since, until): any moment that has a time in UTC.
-UtcBound = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+UtcBound = Annotated[AwareDatetime, AfterValidator(in_utc)]
 
 
 # PostgreSQL cannot store NUL in text, and control characters have no place in a name.
