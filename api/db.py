@@ -130,10 +130,14 @@ def _postgres_hooks(engine: AsyncEngine, statements: list[str]) -> None:
 
     @event.listens_for(engine.sync_engine, "connect")
     def _connect(dbapi_connection, _record):
-        cursor = dbapi_connection.cursor()
-        for statement in statements:
-            cursor.execute(statement)
-        cursor.close()
+        # On asyncpg itself, outside any transaction: the adapter's cursor opens one implicitly, and the first
+        # ROLLBACK (every read ends in one) undid SET ROLE, so the connection went on as the login role, which
+        # row-level security does not bind.
+        async def setup(connection: asyncpg.Connection) -> None:
+            for statement in statements:
+                await connection.execute(statement)
+
+        dbapi_connection.run_async(setup)
 
 
 class Database:
