@@ -142,6 +142,9 @@ async def _sso_principal(session: AsyncSession, identity: Identity, role_map: di
     role = _sso_role(identity.role, role_map)
     if not identity.tenant_slug or role is None or not identity.email:
         raise Forbidden("The single sign-on token names no known tenant, role or email")
+    # The tenant is known only once its slug is looked up: under row-level security the lookup must cross tenants
+    # (as token issuance's does), and the request is then scoped to the tenant found, as a local token's is.
+    await rls.bypass(session)
     row = (await session.execute(
         select(User.id, User.tenant_id)
         .join(Tenant, Tenant.id == User.tenant_id)
@@ -150,6 +153,7 @@ async def _sso_principal(session: AsyncSession, identity: Identity, role_map: di
     )).first()
     if row is None:
         raise Forbidden("No active Involve account in that tenant matches the single sign-on token")
+    await rls.scope(session, row.tenant_id)
     return Principal(row.id, "user", row.tenant_id, role)
 
 

@@ -11,8 +11,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jose import jwk, jwt
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from api import rls
 from api.auth.oidc import REFETCH_INTERVAL_SECONDS, OidcVerifier
 from api.db import get_session
 from api.main import create_app
@@ -140,6 +141,23 @@ async def test_sso_writes_are_audited_as_the_matched_user(sso, session, a):
     event = (await session.execute(select(AuditEvent).where(AuditEvent.tenant_id == a.tenant.id,
                                                             AuditEvent.resource_type == "organisation"))).scalar_one()
     assert (event.actor_type, event.actor_id) == ("user", user.id)
+
+
+async def test_sso_finds_its_account_and_scopes_the_request_under_row_level_security(sso, session, a):
+    """As the application role, with no tenant set yet (a request's start in production, PostgreSQL): the account
+    lookup crosses tenants, as token issuance's does, and the request is then scoped to the account's tenant."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("row-level security is PostgreSQL only")
+    await session.execute(text("SET LOCAL ROLE involve_app"))
+    session.info.pop(rls.TENANT_KEY, None)
+    session.info.pop(rls.BYPASS_KEY, None)
+    await session.execute(text("SELECT set_config('app.tenant_id', '', true), set_config('app.bypass_rls', 'off', "
+                               "true)"))
+    client, _ = sso
+    r = await me(client, RSA_KEY.sign(claims(a.users["viewer"])))
+    assert r.status_code == 200, r.text
+    scope = text("SELECT current_setting('app.tenant_id', true), current_setting('app.bypass_rls', true)")
+    assert tuple((await session.execute(scope)).one()) == (str(a.tenant.id), "off")
 
 
 @pytest.mark.parametrize("overrides", [
