@@ -2,6 +2,7 @@
 the same key with another body is refused (422). Records live 24 hours."""
 
 import hashlib
+import uuid
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -9,7 +10,7 @@ import orjson
 from fastapi import Depends, Header, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Principal, current_principal
@@ -20,6 +21,13 @@ from api.models import IdempotencyRecord
 
 RETENTION = timedelta(hours=24)
 _REPLAYED_HEADERS = ("location", "etag")
+LOCK_CLASS = 0x1D3  # the first key of pg_advisory_xact_lock(int, int) for idempotency keys
+
+
+def advisory_key(*parts: Any) -> int:
+    """A signed 32-bit key for pg_advisory_xact_lock(int, int) from the given parts."""
+    digest = uuid.uuid5(uuid.NAMESPACE_URL, "/".join(str(p) for p in parts)).int
+    return (digest & 0xFFFFFFFF) - (1 << 31)
 
 
 class Idempotency:
@@ -38,10 +46,19 @@ class Idempotency:
             self._hash = digest.hexdigest()
         return self._hash
 
+    async def lock(self) -> None:
+        """Make a retry wait for the first request with its key to finish (PostgreSQL; SQLite writers are serialised
+        already): without it, two requests sent at once each found no record, each wrote, and the second's record
+        replaced the first's."""
+        if self.key and self.session.get_bind().dialect.name == "postgresql":
+            key = advisory_key(self.principal.tenant_id, self.principal.id, self.key)
+            await self.session.execute(text("SELECT pg_advisory_xact_lock(:a, :b)"), {"a": LOCK_CLASS, "b": key})
+
     async def replay(self) -> Response | None:
         """The stored response for a retry, or None when this key is new (or absent)."""
         if not self.key:
             return None
+        await self.lock()
         record = (await self.session.execute(select(IdempotencyRecord).where(
             IdempotencyRecord.tenant_id == self.principal.tenant_id,
             IdempotencyRecord.principal_id == self.principal.id,

@@ -56,3 +56,16 @@ async def test_concurrent_writes_keep_one_unbroken_audit_chain(live):
     async with db.read_sessions() as session:
         report = await audit.verify(session, tenant.id)
     assert report.intact, report
+
+
+async def test_posts_sent_at_once_with_one_idempotency_key_create_one_record(live):
+    client, headers, _, _ = live
+    results = await asyncio.gather(*[
+        client.post("/api/v1/organisations", json={"name": "Once only"},
+                    headers={**headers, "Idempotency-Key": "sent-twice-at-once"}) for _ in range(4)
+    ])
+    assert [r.status_code for r in results] == [201] * 4
+    assert len({r.json()["id"] for r in results}) == 1
+    listed = await client.get("/api/v1/organisations", params={"q": "Once only", "include_total": "true"},
+                              headers=headers)
+    assert listed.json()["total"] == 1

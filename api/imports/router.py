@@ -6,7 +6,6 @@ from typing import Annotated, Any, Literal
 import orjson
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Principal, current_principal, require
@@ -25,7 +24,6 @@ router = APIRouter(tags=["imports"])
 
 MEDIA_TYPES = {"text/csv": "csv", "application/json": "json", "application/x-ndjson": "ndjson",
                "application/ndjson": "ndjson"}
-IDEMPOTENCY_LOCK = 0x1D3  # the first key of pg_advisory_xact_lock(int, int) for import idempotency keys
 
 
 class ImportIdempotency(Idempotency):
@@ -42,13 +40,6 @@ class ImportIdempotency(Idempotency):
                 await self.body.drain()  # only to compare a retry with the stored request
             self._hash = self.body.request_hash()
         return self._hash
-
-    async def lock(self) -> None:
-        """Make a retry wait for the first request with its key to finish (PostgreSQL; SQLite writers
-        are serialised already), so the two can never both write."""
-        if self.key and self.session.get_bind().dialect.name == "postgresql":
-            key = service.advisory_key(self.principal.tenant_id, self.principal.id, self.key)
-            await self.session.execute(text("SELECT pg_advisory_xact_lock(:a, :b)"), {"a": IDEMPOTENCY_LOCK, "b": key})
 
 
 async def import_idempotency(
@@ -155,7 +146,6 @@ def _add_routes(spec: ResourceSpec) -> None:
         body = Body(request, limit=request.app.state.settings.import_max_bytes, request_hash_prefix=prefix)
         body.check_declared_length()
         idempotency.body = body
-        await idempotency.lock()
         if replay := await idempotency.replay():
             return replay
         if dry_run:

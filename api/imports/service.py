@@ -4,7 +4,6 @@ import would write 100,000 events); the event records the counts, options and th
 
 import asyncio
 import contextlib
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -134,9 +133,3 @@ def _audit_changes(report: ImportReport, options: Options, body: Body) -> dict[s
         "rows": report.rows, "created": report.created, "updated": report.updated, "skipped": report.skipped,
         "failed": report.failed, "body_sha256": report.body_sha256, "body_bytes": body.size,
     }
-
-
-def advisory_key(*parts: Any) -> int:
-    """A signed 32-bit key for pg_advisory_xact_lock(int, int) from the given parts."""
-    digest = uuid.uuid5(uuid.NAMESPACE_URL, "/".join(str(p) for p in parts)).int
-    return (digest & 0xFFFFFFFF) - (1 << 31)
