@@ -16,9 +16,12 @@ RESERVED = ("/api/", "/api", "/healthz", "/readyz", "/metrics", "/docs", "/redoc
 
 def _file_in(dist: Path, path: str) -> Path | None:
     """The file under dist named by the request path, or None (also for anything escaping dist)."""
-    candidate = (dist / path.lstrip("/")).resolve()
-    if candidate.is_file() and candidate.is_relative_to(dist):
-        return candidate
+    try:
+        candidate = (dist / path.lstrip("/")).resolve()
+        if candidate.is_file() and candidate.is_relative_to(dist):
+            return candidate
+    except (ValueError, OSError):  # a NUL in the path, a name too long: no such file (not a 500, nor a 503)
+        pass
     return None
 
 

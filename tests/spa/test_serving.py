@@ -66,6 +66,13 @@ async def test_paths_escaping_the_build_folder_get_the_app_not_the_file(database
             assert "secret" not in response.text, path
 
 
+async def test_paths_no_file_can_have_get_the_app(database_url, dist):
+    async with client_for(database_url, dist) as client:
+        for path in ("/%00", "/stakeholders/a%00b", "/" + "a" * 300, "/assets/" + "b/" * 3000):
+            response = await client.get(path)
+            assert response.status_code == 200 and "<div id=root>" in response.text, path[:40]
+
+
 async def test_without_a_build_the_api_answers_as_before(database_url, tmp_path):
     async with client_for(database_url, tmp_path / "missing") as client:
         response = await client.get("/")
