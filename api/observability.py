@@ -17,6 +17,7 @@ request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 access_log = logging.getLogger("api.access")
 UNMATCHED = "<unmatched>"  # the template of a path no route serves
+CLIENT_GONE = 499  # the status logged when the client disconnected before any answer (nginx's)
 
 
 class _RequestIdFilter(logging.Filter):
@@ -66,7 +67,7 @@ class RequestContextMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         token = request_id_var.set(request_id)
         started = time.perf_counter()
-        status = 500
+        status, failed = None, False
 
         async def send_with_id(message):
             nonlocal status
@@ -78,7 +79,14 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            failed = True
+            raise
         finally:
+            if status is None:
+                # Nothing was sent: an error on its way out (500), or the client went away first, mid-body say, and
+                # was answered nothing (nginx's 499), which must not count as a server error in the log and metrics.
+                status = 500 if failed else CLIENT_GONE
             seconds, template = time.perf_counter() - started, _template(scope)
             self.metrics.observe(scope["method"], template, status, seconds)
             access_log.info("request", extra={

@@ -4,6 +4,7 @@ import logging
 import re
 
 import httpx
+from prometheus_client import generate_latest
 
 from api.main import create_app
 from tests.conftest import make_settings
@@ -84,3 +85,28 @@ async def test_access_log_names_the_template_of_every_path(app, client, a, caplo
             await client.request("OPTIONS", path, headers=a["viewer"])
     logged = [r.path for r in caplog.records if r.name == "api.access"]
     assert logged == list(expected.values())
+
+
+async def test_a_client_gone_before_any_answer_is_logged_499_not_500(app, caplog):
+    """A client that disconnects mid-body is answered nothing: the log and the metrics say so (nginx's 499), where a
+    500 would count it as a server error."""
+    messages = [{"type": "http.request", "body": b'{"name": "Half', "more_body": True}, {"type": "http.disconnect"}]
+    sent = []
+
+    async def receive():
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": "/api/v1/organisations", "raw_path": b"/api/v1/organisations", "query_string": b"",
+             "root_path": "", "headers": [(b"host", b"test"), (b"content-type", b"application/json")],
+             "client": ("127.0.0.1", 50000), "server": ("test", 80)}
+    with caplog.at_level(logging.INFO, logger="api.access"):
+        await app(scope, receive, send)
+    assert sent == []
+    record = [r for r in caplog.records if r.name == "api.access"][-1]
+    assert (record.method, record.path, record.status) == ("POST", "/api/v1/organisations", 499)
+    metrics = generate_latest(app.state.metrics_registry).decode()
+    assert 'handler="/api/v1/organisations",method="POST",status="5xx"' not in metrics
