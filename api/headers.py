@@ -6,6 +6,11 @@
 - A Content-Security-Policy that forbids framing everywhere; the SPA's (`default-src 'self'`, no inline
   script) on every page but the interactive API docs, which load Swagger UI and ReDoc from their CDN."""
 
+from starlette.datastructures import Headers
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+
+from api.errors import problem_response
 from api.routes import API_PREFIX
 
 STRICT_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -43,3 +48,22 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class CorsMiddleware(CORSMiddleware):
+    """Starlette's CORS, but a refused preflight is answered like every other error (problem+json) and without any
+    Access-Control-Allow-* header: Starlette's sent its allowed methods and headers to any origin, in plain text."""
+
+    async def __call__(self, scope, receive, send):
+        headers = Headers(scope=scope)
+        if scope["type"] == "http" and scope["method"] == "OPTIONS" and "origin" in headers \
+                and "access-control-request-method" in headers:
+            response = self.preflight_response(request_headers=headers)
+            if response.status_code != 200:
+                refused = ", ".join(response.body.decode().removeprefix("Disallowed CORS ").split(", "))
+                response = problem_response(Request(scope), status=400, slug="cors-refused",
+                                            title="Cross-origin request refused",
+                                            detail=f"The preflight was refused for its {refused}",
+                                            headers={"Vary": response.headers.get("vary", "Origin")})
+            return await response(scope, receive, send)
+        await super().__call__(scope, receive, send)

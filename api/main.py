@@ -5,7 +5,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
 from api import errors, spa
@@ -30,7 +29,7 @@ from api.exports.router import router as exports_router
 from api.feedback.router import router as feedback_router
 from api.gdpr.router import router as gdpr_router
 from api.guards import RequestGuardMiddleware
-from api.headers import SecurityHeadersMiddleware
+from api.headers import CorsMiddleware, SecurityHeadersMiddleware
 from api.imports.router import router as imports_router
 from api.metrics import RequestMetrics
 from api.observability import RequestContextMiddleware, configure_logging
@@ -120,7 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        max_json_depth=settings.max_json_depth)
     app.add_middleware(RateLimitMiddleware)
     if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
+        app.add_middleware(CorsMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
                            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
                            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
                            expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"])

@@ -76,6 +76,18 @@ async def test_unlisted_origin_gets_no_cors_headers(cors_app, session, a):
         assert_common(preflight)
 
 
+@pytest.mark.parametrize("origin,method", [(UNLISTED, "DELETE"), (LISTED, "TRACE")], ids=["origin", "method"])
+async def test_refused_preflight_is_problem_json_without_any_cors_header(cors_app, session, a, origin, method):
+    async with client_for(cors_app, session) as client:
+        preflight = await client.options("/api/v1/stakeholders", headers={
+            "Origin": origin, "Access-Control-Request-Method": method})
+        assert preflight.status_code == 400
+        assert preflight.headers["content-type"] == "application/problem+json"
+        assert preflight.json()["type"].endswith("/cors-refused")
+        assert not [name for name in preflight.headers if name.startswith("access-control-")]
+        assert_common(preflight)
+
+
 async def test_no_cors_at_all_without_configured_origins(client, a):
     r = await client.get("/api/v1/me", headers={**a["viewer"], "Origin": LISTED})
     assert "access-control-allow-origin" not in r.headers
