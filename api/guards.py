@@ -1,8 +1,8 @@
 """Refusals made before a request reaches its handler: a NUL character in an API query string (400: PostgreSQL
 cannot compare text holding one, so no filter may turn it into a database error), unknown methods (405), bodies
-over the cap (413, also when sent chunked without a Content-Length), a non-JSON body sent to a JSON operation (415)
-and JSON nested deeper than the cap (400). Imports and file uploads stream their own bodies under their own, larger caps
-(import_max_bytes, max_document_bytes)."""
+over the cap (413, also when sent chunked without a Content-Length), a non-JSON body sent to a JSON operation (415),
+JSON that is not UTF-8 and JSON nested deeper than the cap (400). Imports and file uploads stream their own bodies
+under their own, larger caps (import_max_bytes, max_document_bytes)."""
 
 import re
 
@@ -83,9 +83,15 @@ class RequestGuardMiddleware:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        if is_json(media or "application/json") and too_deep(body, self.max_json_depth):
-            return await self._refuse(request, send, receive, 400, "json-too-deep", "JSON nested too deeply",
-                                      f"Arrays and objects may nest at most {self.max_json_depth} deep")
+        if is_json(media or "application/json"):
+            # UTF-8 JSON never holds a NUL byte, and UTF-16 or UTF-32 JSON always does: their bytes would hide brackets
+            # from the depth check (a character such as U+2200 holds a quote byte), and the parser reads them anyway.
+            if b"\x00" in body:
+                return await self._refuse(request, send, receive, 400, "malformed-json", "Malformed JSON",
+                                          "Send the body as UTF-8 JSON")
+            if too_deep(body, self.max_json_depth):
+                return await self._refuse(request, send, receive, 400, "json-too-deep", "JSON nested too deeply",
+                                          f"Arrays and objects may nest at most {self.max_json_depth} deep")
 
         replayed = False
 

@@ -97,6 +97,20 @@ async def test_json_at_the_depth_cap_and_brackets_inside_strings_pass_the_guard(
     assert r.status_code == 201, r.text
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+async def test_json_not_in_utf8_is_400_so_no_encoding_hides_its_depth(client, session, a, encoding):
+    # In UTF-16 the quote byte inside U+2200 ends a string early for a check on the bytes, which then took the
+    # brackets that follow for text; the parser read them as the 40 levels they are.
+    body = '{"name": "Bridport", "kind": "other", "notes": "\u2200", "tags": ' + "[" * 40 + "]" * 40 + "}"
+    r = await client.post(ORGANISATIONS, content=body.encode(encoding),
+                          headers={**a["lead"], "Content-Type": "application/json"})
+    assert assert_problem(r, 400)["type"].endswith("/malformed-json")
+    r = await client.post(ORGANISATIONS, content=json.dumps(organisation()).encode(encoding),
+                          headers={**a["lead"], "Content-Type": "application/json"})
+    assert assert_problem(r, 400)["type"].endswith("/malformed-json")
+    assert await organisation_count(session, a.tenant) == 0
+
+
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "text/csv",
                                           "application/xml"])
 async def test_non_json_body_to_a_json_operation_is_415(client, session, a, content_type):
