@@ -153,7 +153,9 @@ def install(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
         headers = dict(getattr(exc, "headers", None) or {})
         if exc.status_code == 405:
-            headers["Allow"] = _allowed_methods(request)
+            # The spec's paths know every operation's methods; the docs and the spec itself are not among them, and
+            # keep the router's own Allow (an empty one would say they take no method at all).
+            headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
         return problem_response(request, status=exc.status_code, slug=slug, title=title, detail=detail,
                                 headers=headers or None)
 

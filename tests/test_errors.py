@@ -34,6 +34,12 @@ async def test_allow_names_the_literal_path_not_a_parameter_in_its_place(client,
     assert r.status_code == 405 and r.headers["allow"] == "DELETE, GET, PATCH"
 
 
+async def test_allow_names_the_methods_of_pages_outside_the_spec(client):
+    for path in ("/docs", "/redoc", "/openapi.json"):
+        r = await client.post(path)
+        assert r.status_code == 405 and "GET" in r.headers["allow"].split(", "), path
+
+
 async def test_validation_problem_lists_field_errors_without_echoing_input(client, a):
     r = await client.post("/api/v1/organisations", json={"name": "x", "email": "secret-value"}, headers=a["lead"])
     body = r.json()
