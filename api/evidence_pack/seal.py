@@ -18,6 +18,9 @@ from api.audit import GENESIS, event_hash
 from api.models import AuditEvent
 
 SEALED_ACTION = "evidence_pack.sealed"
+# The largest audit_head.seq that can name an event: seq and seq + 1 are looked up in a BIGINT column, and a
+# larger one failed in the database driver (a 500 for a claim that is simply false).
+MAX_SEQ = 2**63 - 2
 
 
 def canonical(pack: dict[str, Any]) -> bytes:
@@ -80,7 +83,7 @@ def _head(pack: dict[str, Any]) -> tuple[int, str] | None:
     if not isinstance(head, dict):
         return None
     seq, value = head.get("seq"), head.get("hash")
-    if type(seq) is not int or seq < 0 or not isinstance(value, str):
+    if type(seq) is not int or not 0 <= seq <= MAX_SEQ or not isinstance(value, str):
         return None
     return seq, value
 

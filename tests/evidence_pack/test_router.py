@@ -241,3 +241,16 @@ async def test_verify_refuses_an_unknown_member(client, session, a):
     pack = json.loads(await sealed(client, world.plan, a["lead"]))
     r = await client.post(VERIFY, json={**pack, "extra": 1}, headers=a["lead"])
     assert r.status_code == 422 and r.json()["errors"][0]["loc"][-1] == "extra"
+
+
+@pytest.mark.parametrize("seq", [2**63 - 1, 2**63, 10**30])
+async def test_a_pack_claiming_an_audit_seq_past_any_event_does_not_verify(client, session, a, seq):
+    world = await green_plan(session, a.tenant)
+    pack = json.loads(await sealed(client, world.plan, a["lead"]))
+    pack["audit_head"]["seq"] = seq
+    r = await client.post(VERIFY, json=pack, headers=a["lead"])
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert got["valid"] is False and got["audit_head_found"] is False
+    assert "The pack has no valid audit_head." in got["reasons"]
+
