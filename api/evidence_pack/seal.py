@@ -63,6 +63,10 @@ def loads(data: bytes) -> dict[str, Any]:
         raise NotAPack(f"the file is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})")
     if not isinstance(value, dict):
         raise NotAPack("the file is not a JSON object")
+    try:
+        encode(value)  # JSON may escape a lone surrogate (\ud800), which has no UTF-8 form, so no digest either
+    except UnicodeEncodeError:
+        raise NotAPack("the file holds a lone UTF-16 surrogate escape (such as \\ud800), which is not text")
     return value
 
 

@@ -254,3 +254,11 @@ async def test_a_pack_claiming_an_audit_seq_past_any_event_does_not_verify(clien
     assert got["valid"] is False and got["audit_head_found"] is False
     assert "The pack has no valid audit_head." in got["reasons"]
 
+
+async def test_verify_refuses_a_pack_with_a_lone_surrogate(client, session, a):
+    world = await green_plan(session, a.tenant)
+    body = await sealed(client, world.plan, a["lead"])
+    forged = body.replace(b'"plan":{', b'"plan":{"note":"\\ud800",', 1)  # an untyped member: no 422 first
+    r = await client.post(VERIFY, content=forged, headers={**a["lead"], "content-type": "application/json"})
+    assert r.status_code == 400 and r.headers["content-type"] == "application/problem+json"
+    assert "surrogate" in r.json()["detail"]
