@@ -4,6 +4,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
+from api.activities.engagement import IsoDate
 from api.pagination import Page
 from api.schemas import ExternalIdStr, LongText, OptionalLongText, ReadModel, RequestModel
 
@@ -34,7 +35,7 @@ class EvidenceCreate(RequestModel):
     feedback_ids: Ids = Field(default_factory=list, description=D["feedback_ids"])
     document_ids: Ids = Field(default_factory=list, description=D["document_ids"])
     decision: OptionalLongText = Field(None, description=D["decision"])
-    decision_date: date | None = Field(None, description=D["decision_date"])
+    decision_date: IsoDate | None = Field(None, description=D["decision_date"])
     external_id: ExternalIdStr | None = Field(None, description=D["external_id"])
 
 
@@ -47,7 +48,7 @@ class EvidenceUpdate(RequestModel):
     feedback_ids: Ids = Field(None, description=D["feedback_ids"])
     document_ids: Ids = Field(None, description=D["document_ids"])
     decision: OptionalLongText = Field(None, description=D["decision"])
-    decision_date: date | None = Field(None, description=D["decision_date"])
+    decision_date: IsoDate | None = Field(None, description=D["decision_date"])
     external_id: ExternalIdStr | None = Field(None, description=D["external_id"])
 
 

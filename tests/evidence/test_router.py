@@ -140,6 +140,20 @@ async def test_bad_input_is_422_and_writes_nothing(client, session, a, change, f
     assert await count(session, Evidence, plan_id=plan.id) == 0
 
 
+@pytest.mark.parametrize("decision_date", [0, "0", 1775088000, "0001-01-01", "9999-12-31", "2026-04-02T10:00:00Z"])
+async def test_a_decision_date_is_an_iso_date_in_the_supported_years(client, session, a, decision_date):
+    # As a consultation's decision_date: not a number read as a Unix time (0 was stored as 1970-01-01),
+    # nor a year no record is about.
+    plan, _, _, _, req = await linked_world(session, a.tenant)
+    r = await client.post(url(plan), json=body(req, decision_date=decision_date), headers=a["lead"])
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["loc"] == ["body", "decision_date"]
+    item = await evidence(session, plan, req, summary="Stays")
+    r = await client.patch(f"{url(plan)}/{item.id}", json={"decision_date": decision_date}, headers=a["lead"])
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "decision_date"]
+    assert await count(session, Evidence, plan_id=plan.id) == 1
+
+
 async def test_a_missing_summary_is_422(client, session, a):
     plan, _, _, _, req = await linked_world(session, a.tenant)
     r = await client.post(url(plan), json={"requirement_id": str(req.id)}, headers=a["lead"])
