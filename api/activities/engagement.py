@@ -47,8 +47,10 @@ def day_start(day: date) -> datetime:
 
 
 def day_end(day: date) -> datetime:
-    """The instant after a UK calendar day ends (exclusive bound)."""
-    return day_start(day + timedelta(days=1))
+    """The instant after a UK calendar day ends (exclusive bound); 422 for a date no record can have. The day
+    is what is checked, not the next one: 31 December of the last supported year ends in the year after."""
+    day_start(day)
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UK)
 
 
 def engaged(stakeholder_id: Any, tenant_id: uuid.UUID, *, since: datetime | None = None,

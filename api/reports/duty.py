@@ -13,7 +13,7 @@ from pydantic import Field
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.activities.engagement import day_start
+from api.activities.engagement import day_end, day_start
 from api.auth.principal import Principal
 from api.db import utcnow
 from api.duty_report import service as duty_report
@@ -68,7 +68,7 @@ class DutyDischargeReport(ReadModel):
 
 async def discharge(*, session: AsyncSession, caller: Principal, year: int) -> DutyDischargeReport:
     """How the duty was discharged across the caller's plans in the year."""
-    since, before = day_start(date(year, 1, 1)), day_start(date(year + 1, 1, 1))
+    since, before = day_start(date(year, 1, 1)), day_end(date(year, 12, 31))
     activity_scope = [Activity.tenant_id == caller.tenant_id, Activity.archived_at.is_(None),
                       Activity.plan_id.is_not(None), Activity.starts_at >= since, Activity.starts_at < before]
     feedback_scope = [Feedback.tenant_id == caller.tenant_id, Feedback.archived_at.is_(None),

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import ColumnElement, case, func, literal, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.activities.engagement import UK, day_end, day_start, engaged
+from api.activities.engagement import MIN_YEAR, UK, day_end, day_start, engaged
 from api.activities.sql import days_between, json_elements, median
 from api.assessments.quadrants import Quadrant, latest_scores, quadrant_case, threshold
 from api.auth.principal import Principal
@@ -37,7 +37,8 @@ STATUSES = ("planned", "done", "cancelled")
 
 def period(start: date | None, end: date | None) -> tuple[date, date]:
     end = end or utcnow().astimezone(UK).date()
-    start = start or end - timedelta(days=364)
+    # The default is a year before `to`, but not before the first supported day (a `to` early in 1900 is fine).
+    start = start or max(end - timedelta(days=364), date(MIN_YEAR, 1, 1))
     if start > end:
         raise Unprocessable("from is after to", errors=[
             {"loc": ["query", "to"], "msg": "must not be before from", "type": "date_range"}])

@@ -115,3 +115,11 @@ async def test_the_plans_duty_reports_take_a_fixed_number_of_queries(app, client
         event.remove(app.state.db.engine.sync_engine, "before_cursor_execute", listener)
     assert (one["plans"], many["plans"]) == (2, 8) and len(many["plans_with_red_items"]) == 4
     assert len(statements) == few
+
+
+@pytest.mark.parametrize("year", [1900, 2200])
+async def test_the_first_and_last_supported_years_are_reported(client, a, year):
+    # The years the parameter admits (1900-2200); 2200 was a 422 "Dates must fall between 1900 and 2200".
+    r = await client.get(URL, params={"year": year}, headers=a["viewer"])
+    assert r.status_code == 200, r.text
+    assert r.json()["year"] == year and r.json()["plans"] == 0

@@ -138,3 +138,15 @@ async def test_bad_parameters_are_problems(client, a, params, status):
 async def test_another_tenants_plan_is_404(client, session, a, b):
     theirs = await plan(session, b.tenant)
     assert (await client.get(URL, params={"plan_id": str(theirs.id)}, headers=a["viewer"])).status_code == 404
+
+
+@pytest.mark.parametrize("params,period", [
+    ({"from": "2200-12-01", "to": "2200-12-31"}, ("2200-12-01", "2200-12-31")),
+    ({"to": "1900-03-01"}, ("1900-01-01", "1900-03-01")),
+])
+async def test_periods_at_the_edges_of_the_supported_years_are_reported(client, a, params, period):
+    # The last day of 2200 was refused (its end is the first instant of 2201), and a `to` early in 1900 was
+    # refused for the default `from` a year before it, though the caller gave no date out of range.
+    r = await client.get(URL, params=params, headers=a["viewer"])
+    assert r.status_code == 200, r.text
+    assert (r.json()["period_from"], r.json()["period_to"]) == period
