@@ -89,11 +89,14 @@ class Idempotency:
         content = orjson.dumps(payload)
         headers = headers or {}
         if self.key:
-            # An expired record of the same key makes way for the new one.
+            # An expired record of the same key makes way for the new one; a fresh one is kept: should two requests
+            # with one key ever both find none (on PostgreSQL the lock makes the second wait), the second fails on
+            # the unique key (409) rather than replacing the first's record with a second resource.
             await self.session.execute(delete(IdempotencyRecord).where(
                 IdempotencyRecord.tenant_id == self.principal.tenant_id,
                 IdempotencyRecord.principal_id == self.principal.id,
-                IdempotencyRecord.key == self.key))
+                IdempotencyRecord.key == self.key,
+                IdempotencyRecord.created_at <= utcnow() - RETENTION))
             self.session.add(IdempotencyRecord(
                 tenant_id=self.principal.tenant_id, principal_id=self.principal.id, key=self.key,
                 method=self.request.method, path=self.request.url.path,
