@@ -1,6 +1,8 @@
 """The evidence pack as a printable HTML document. Every value from the pack is escaped (html.escape,
 quotes included); the markup around it is fixed, so no stored text can inject HTML or script."""
 
+import base64
+import hashlib
 from html import escape
 from typing import Any
 
@@ -12,6 +14,12 @@ table{border-collapse:collapse;width:100%;margin:.5em 0}th,td{border:1px solid #
 text-align:left;vertical-align:top;word-break:break-word}th{background:#f0f4f5}
 .red{background:#f6d5d5}.amber{background:#fbe8c3}.green{background:#d5eedb}tr{page-break-inside:avoid}
 @media print{body{margin:0}}"""
+
+# The page's own policy: the API's default (style-src 'self') would block the inline stylesheet above, and the
+# page needs nothing else, so it admits that stylesheet alone, by its hash: no script, no other style.
+_STYLE_HASH = base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
+CSP = (f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; base-uri 'none'; form-action 'none'; "
+       "frame-ancestors 'none'")
 
 
 def _e(value: str) -> str:

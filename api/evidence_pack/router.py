@@ -38,7 +38,8 @@ async def get_evidence_pack(plan_id: uuid.UUID, session: SessionDep, caller: Pac
                         headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
     if format == PackFormat.html:
         return Response(html.render(seal.loads(body)), media_type="text/html; charset=utf-8",
-                        headers={"Content-Disposition": f'inline; filename="{name}.html"'})
+                        headers={"Content-Disposition": f'inline; filename="{name}.html"',
+                                 "Content-Security-Policy": html.CSP})
     return Response(body, media_type="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{name}.json"'})
 

@@ -1,3 +1,4 @@
+import base64
 import hashlib
 import json
 
@@ -120,6 +121,17 @@ async def test_html_is_printable_and_escapes_everything(client, session, a):
     assert "Duty report" in page and world.eia.sha256 in page and "Bridport Traveller Forum" in page
     last = (await events(session, a.tenant))[-1]
     assert last.action == "evidence_pack.sealed" and last.changes["digest"] in page
+
+
+async def test_the_html_packs_own_stylesheet_is_allowed_and_nothing_else(client, session, a):
+    # The API's default CSP (style-src 'self') blocked the page's inline <style>, so a printed pack lost its layout.
+    world = await green_plan(session, a.tenant)
+    r = await client.get(PACK.format(world.plan.id), params={"format": "html"}, headers=a["auditor"])
+    style = r.text.split("<style>", 1)[1].split("</style>", 1)[0]
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    csp = r.headers["content-security-policy"]
+    assert f"style-src 'sha256-{digest}'" in csp and "default-src 'none'" in csp
+    assert "unsafe-inline" not in csp and "script-src" not in csp and "frame-ancestors 'none'" in csp
 
 
 @pytest.mark.parametrize("role", PACK_READERS)
