@@ -15,7 +15,20 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, literal, or_, select, tuple_
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Select,
+    SmallInteger,
+    and_,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db import StaticQuery
@@ -77,6 +90,15 @@ def _encode(value: Any) -> Any:
     return value
 
 
+def _integer_bits(column: ColumnElement) -> int:
+    """How wide the sort key's integers are on PostgreSQL (SQLite's are all 64 bits; ours are declared as narrow as
+    PostgreSQL stores them, so a value we wrote always fits); 64 for an expression of no integer type."""
+    for kind, bits in ((BigInteger, 64), (SmallInteger, 16), (Integer, 32)):
+        if isinstance(column.type, kind):
+            return bits
+    return 64
+
+
 def _decode(column: ColumnElement, value: Any) -> Any:
     """A cursor's value as the column's type; ValueError when it cannot be one (a tampered cursor: a 400, where the
     statement would otherwise fail as it runs, a 500)."""
@@ -99,11 +121,13 @@ def _decode(column: ColumnElement, value: Any) -> Any:
         if kind is not bool or not isinstance(value, bool):
             raise ValueError("not a yes/no")
         return value
-    if kind in (int, float, Decimal):
+    if kind in (int, float, Decimal) or (kind is None and isinstance(value, int | float)):  # None: an untyped sum
         if not isinstance(value, int | float) or (kind is int and not isinstance(value, int)):
             raise ValueError("not a number")
-        return value
-    if kind is None and isinstance(value, int | float):  # an expression of no declared type: a score, say
+        # A number the key's type cannot hold failed in the driver as the statement ran (2**31 on an Integer).
+        bound = 2 ** (_integer_bits(column) - 1)
+        if isinstance(value, int) and kind in (int, None) and not -bound <= value < bound:
+            raise ValueError("out of range")
         return value
     if not isinstance(value, str) or "\x00" in value:  # text: PostgreSQL refuses NUL in it
         raise ValueError("not text")

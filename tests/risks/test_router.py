@@ -1,3 +1,6 @@
+import base64
+import json
+
 import pytest
 from sqlalchemy import select
 
@@ -94,6 +97,22 @@ async def test_filters_and_sorting(client, session, a, plan):
     rest = (await client.get(url(plan.id), params={"limit": 3, "cursor": first["next_cursor"]},
                              headers=a["viewer"])).json()
     assert [x["description"] for x in first["items"] + rest["items"]] == ["closed high", "high", "mid", "low"]
+
+
+@pytest.mark.parametrize("score", [2**31, -(2**31) - 1, 2**63, 10**30])
+async def test_a_cursor_with_a_score_out_of_the_columns_range_is_a_400(client, session, a, plan, score):
+    # A tampered cursor's number past what the sort key's integer type holds (32 bits on PostgreSQL, 64 on
+    # SQLite) failed in the driver as the statement ran: a 500.
+    await risk(session, plan, description="one")
+    await risk(session, plan, description="two")
+    first = (await client.get(url(plan.id), params={"limit": 1}, headers=a["viewer"])).json()
+    doc = json.loads(base64.urlsafe_b64decode(first["next_cursor"] + "=" * (-len(first["next_cursor"]) % 4)))
+    doc["v"][0] = score
+    cursor = base64.urlsafe_b64encode(json.dumps(doc).encode()).decode().rstrip("=")
+    r = await client.get(url(plan.id), params={"limit": 1, "cursor": cursor}, headers=a["viewer"])
+    assert r.status_code == 400 and r.headers["content-type"] == "application/problem+json", r.text
+    r = await client.get(url(plan.id), params={"limit": 1, "cursor": first["next_cursor"]}, headers=a["viewer"])
+    assert r.status_code == 200 and len(r.json()["items"]) == 1
 
 
 @pytest.mark.parametrize("role", READ_ONLY)
