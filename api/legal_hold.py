@@ -3,7 +3,9 @@ the record that shows how the duty to involve was met must not change under anyo
 
 `api.crud.archive_or_restore` calls `ensure_not_held` before archiving a plan or any row with its `plan_id`
 (evidence, consultations, activities, feedback); the hard deletes of a plan's documents, scrutiny letters,
-risks and attendance lines call it themselves; the stakeholder erasure calls `ensure_erasable`.
+risks and attendance lines call it themselves; the stakeholder erasure calls `ensure_erasable`. A held plan's
+named audience, and its evidence's links to activities and feedback, may grow but not shrink (UNNAMING):
+otherwise dropping a person from them would let the erasure through.
 
 A held plan *names* a person when any of these holds (all are in the plan's evidence pack):
 - an evidence item of the plan links feedback the person gave (Evidence.feedback_ids);
@@ -43,13 +45,18 @@ def _names(plans: list[HeldPlan]) -> str:
     return ", ".join(f"'{p.title}' ({p.id})" for p in plans)
 
 
-async def ensure_not_held(session: AsyncSession, tenant_id: uuid.UUID, plan_id: uuid.UUID) -> None:
+async def ensure_not_held(session: AsyncSession, tenant_id: uuid.UUID, plan_id: uuid.UUID, *,
+                          change: str = "be deleted or archived") -> None:
     """409 when the plan is on legal hold; nothing otherwise (an unknown plan is the caller's 404)."""
     row = (await session.execute(select(Plan.title, Plan.legal_hold_at).where(
         Plan.id == plan_id, Plan.tenant_id == tenant_id))).first()
     if row is not None and row.legal_hold_at is not None:
         raise LegalHoldConflict(f"Plan {_names([HeldPlan(plan_id, row.title)])} is on legal hold: its record and "
-                                "evidence cannot be deleted or archived until the hold is lifted")
+                                f"evidence cannot {change} until the hold is lifted")
+
+
+# Edits that would stop a held plan naming someone (then free to be erased) are refused as deletions are.
+UNNAMING = "drop a person named in its audience, nor an activity or feedback its evidence links"
 
 
 async def held_plans_naming(session: AsyncSession, tenant_id: uuid.UUID, stakeholder_id: uuid.UUID) -> list[HeldPlan]:

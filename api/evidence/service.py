@@ -26,6 +26,7 @@ from api.evidence.schemas import (
     LinkedDocument,
     LinkedFeedback,
 )
+from api.legal_hold import UNNAMING, ensure_not_held
 from api.models import Activity, Document, Duty, DutyRequirement, Evidence, Feedback
 from api.pagination import PageParams, PageResult, paginate
 from api.plans import service as plans
@@ -133,6 +134,10 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     if "external_id" in changes:
         await ensure_external_id_free(session, Evidence, tenant_id=caller.tenant_id,
                                       external_id=changes["external_id"], exclude_id=row.id)
+    # Links to activities and feedback name people: a held plan's evidence may gain them but not lose them.
+    if any(set(getattr(row, name)) - set(changes[name]) for name in ("activity_ids", "feedback_ids")
+           if name in changes):
+        await ensure_not_held(session, caller.tenant_id, plan_id, change=UNNAMING)
     before, after = apply(row, changes)
     if after:
         row.updated_by = caller.id

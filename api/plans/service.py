@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit
+from api import audit, legal_hold
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
 from api.crud import apply, archive_or_restore, ensure_external_id_free, get_owned, snapshot, text_search
@@ -129,6 +129,9 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     workflow.check_locked(plan, changes)
     action = workflow.status_changes(plan, changes)
     named_before, named_after = await _named_changes(session, plan, named)
+    if plan.legal_hold_at is not None and set(named_before.get("audience_stakeholder_ids", [])) - set(
+            named_after.get("audience_stakeholder_ids", [])):
+        await legal_hold.ensure_not_held(session, caller.tenant_id, plan.id, change=legal_hold.UNNAMING)
     before, after = apply(plan, changes)
     if not after and not named_after:
         return plan

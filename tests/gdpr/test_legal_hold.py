@@ -75,6 +75,38 @@ async def test_erasure_of_a_person_the_held_plan_names_is_409_naming_the_plan(cl
     assert (await client.post(person_url(person.id, "/erase"), headers=a["admin"])).status_code == 200
 
 
+@pytest.mark.parametrize("link", ["audience", "feedback_evidence", "activity_evidence"])
+async def test_a_held_plan_cannot_be_edited_to_stop_naming_a_person(client, session, a, link):
+    # Dropping the person from the held plan's audience or evidence, then erasing them, got round the hold.
+    person = await factories.stakeholder(session, a.tenant)
+    other = await factories.stakeholder(session, a.tenant)
+    plan = await factories.plan(session, a.tenant, title="Held plan",
+                                audience_stakeholders=[person] if link == "audience" else [])
+    item = None
+    if link == "feedback_evidence":
+        item = await evidence(session, plan, feedback=[await factories.feedback(session, a.tenant,
+                                                                                stakeholder_id=person.id)])
+    elif link == "activity_evidence":
+        item = await evidence(session, plan, activities=[await attended(session, a.tenant, person)])
+    await session.commit()
+    await hold(client, a, plan)
+    if item is None:
+        url, change = f"/api/v1/plans/{plan.id}", {"audience_stakeholder_ids": [str(other.id)]}
+    else:
+        field = "feedback_ids" if link == "feedback_evidence" else "activity_ids"
+        url, change = f"/api/v1/plans/{plan.id}/evidence/{item.id}", {field: []}
+    r = await client.patch(url, json=change, headers=a["lead"])
+    assert is_problem(r, 409) and r.json()["type"].endswith("legal-hold") and "Held plan" in r.json()["detail"]
+    r = await client.post(person_url(person.id, "/erase"), headers=a["admin"])
+    assert is_problem(r, 409)
+    if item is None:  # adding to the record is still allowed
+        r = await client.patch(url, json={"audience_stakeholder_ids": [str(person.id), str(other.id)]},
+                               headers=a["lead"])
+        assert r.status_code == 200, r.text
+    await client.delete(hold_url(plan.id), headers=a["admin"])
+    assert (await client.patch(url, json=change, headers=a["lead"])).status_code == 200
+
+
 async def test_erasure_is_allowed_when_the_held_plan_does_not_name_the_person(client, session, a):
     person = await factories.stakeholder(session, a.tenant, categories=["patient"])
     someone = await factories.stakeholder(session, a.tenant)
