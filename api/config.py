@@ -48,6 +48,7 @@ class Settings(BaseSettings):
 
     # Request limits (README "Security"): bodies, JSON depth, database statements.
     max_body_bytes: int = Field(default=1024 * 1024, ge=1)  # every body but an import's or a file upload's (413)
+    max_pack_bytes: int = Field(default=32 * 1024 * 1024, ge=1)  # an evidence pack sent to verify (413)
     max_json_depth: int = Field(default=32, ge=1)  # deeper JSON is refused (400)
     db_statement_timeout_ms: int = Field(default=30_000, ge=0)  # PostgreSQL only; 0 turns it off
     # PostgreSQL only: the stakeholder list and reads by id answered before FastAPI's router, on a pool of their own

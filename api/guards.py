@@ -2,7 +2,8 @@
 cannot compare text holding one, so no filter may turn it into a database error), unknown methods (405), bodies
 over the cap (413, also when sent chunked without a Content-Length), a non-JSON body sent to a JSON operation (415),
 JSON that is not UTF-8 and JSON nested deeper than the cap (400). Imports and file uploads stream their own bodies
-under their own, larger caps (import_max_bytes, max_document_bytes)."""
+under their own, larger caps (import_max_bytes, max_document_bytes); an evidence pack sent to verify has its own cap
+(max_pack_bytes), since the pack of a plan with many responses is larger than any ordinary body."""
 
 import re
 
@@ -14,6 +15,7 @@ from api.routes import API_PREFIX, match_request, route_table
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 STREAMED_PREFIX = f"{API_PREFIX}/imports/"  # the imports read their body as a stream, capped by themselves
+PACK_VERIFY_PATH = f"{API_PREFIX}/evidence-packs/verify"  # a whole sealed pack: capped by max_pack_bytes
 _STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 _BRACKETS = re.compile(rb"[\[\]{}]")
 
@@ -37,10 +39,11 @@ def too_deep(body: bytes, limit: int) -> bool:
 
 
 class RequestGuardMiddleware:
-    def __init__(self, app, *, max_body_bytes: int, max_json_depth: int):
+    def __init__(self, app, *, max_body_bytes: int, max_json_depth: int, max_pack_bytes: int | None = None):
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.max_json_depth = max_json_depth
+        self.max_pack_bytes = max_pack_bytes or max_body_bytes
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -67,9 +70,10 @@ class RequestGuardMiddleware:
             return await self._refuse(request, send, receive, 415, "unsupported-media-type",
                                       "Unsupported media type", "Send the body as application/json")
 
+        limit = self.max_pack_bytes if scope["path"] == PACK_VERIFY_PATH else self.max_body_bytes
         declared_length = request.headers.get("content-length", "")
-        if declared_length.isdigit() and int(declared_length) > self.max_body_bytes:
-            return await self._too_large(request, send, receive)
+        if declared_length.isdigit() and int(declared_length) > limit:
+            return await self._too_large(request, send, receive, limit)
         chunks, size = [], 0
         while True:  # read it all, counting: a chunked body has no Content-Length to trust
             message = await receive()
@@ -77,8 +81,8 @@ class RequestGuardMiddleware:
                 return  # the client is gone
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body_bytes:
-                return await self._too_large(request, send, receive)
+            if size > limit:
+                return await self._too_large(request, send, receive, limit)
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
@@ -104,9 +108,9 @@ class RequestGuardMiddleware:
 
         await self.app(scope, replay, send)
 
-    async def _too_large(self, request, send, receive):
+    async def _too_large(self, request, send, receive, limit: int):
         await self._refuse(request, send, receive, 413, "payload-too-large", "Request body too large",
-                           f"The body may be at most {self.max_body_bytes} bytes")
+                           f"The body may be at most {limit} bytes")
 
     @staticmethod
     async def _refuse(request, send, receive, status, slug, title, detail, headers=None):

@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(HotReads, fastapi_app=app)
     app.add_middleware(SessionMiddleware)
     app.add_middleware(RequestGuardMiddleware, max_body_bytes=settings.max_body_bytes,
-                       max_json_depth=settings.max_json_depth)
+                       max_json_depth=settings.max_json_depth, max_pack_bytes=settings.max_pack_bytes)
     app.add_middleware(RateLimitMiddleware)
     if settings.cors_origins:
         app.add_middleware(CorsMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,

@@ -274,3 +274,15 @@ async def test_verify_refuses_a_pack_with_a_lone_surrogate(client, session, a):
     r = await client.post(VERIFY, content=forged, headers={**a["lead"], "content-type": "application/json"})
     assert r.status_code == 400 and r.headers["content-type"] == "application/problem+json"
     assert "surrogate" in r.json()["detail"]
+
+
+async def test_a_pack_larger_than_an_ordinary_body_still_verifies(client, session, a):
+    # A plan with many long responses seals a pack past INVOLVE_MAX_BODY_BYTES (1 MiB), which verify refused (413).
+    world = await green_plan(session, a.tenant)
+    await factories.feedback(session, a.tenant, plan_id=world.plan.id, text="A long response. " * 70_000)
+    await session.commit()
+    body = await sealed(client, world.plan, a["lead"])
+    assert len(body) > 1024 * 1024
+    r = await client.post(VERIFY, content=body, headers={**a["lead"], "content-type": "application/json"})
+    assert r.status_code == 200, r.text[:300]
+    assert r.json()["valid"] is True
