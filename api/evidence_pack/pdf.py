@@ -56,6 +56,32 @@ def render(pack: dict[str, Any]) -> bytes:
     return bytes(pdf.output())
 
 
+# fpdf2 cannot split one table row across pages, and refused (a 500) a row taller than a page: a cell's text goes
+# on in the rows below it, a piece at a time, each short enough for the narrowest column to fit on a page.
+PIECE_CHARS, PIECE_LINES = 400, 20
+
+
+def _pieces(value: str) -> list[str]:
+    """The text cut into pieces of at most PIECE_CHARS characters and PIECE_LINES lines, at a space if it can."""
+    pieces: list[str] = []
+    lines: list[str] = []
+    for line in value.split("\n"):
+        while len(line) > PIECE_CHARS:
+            cut = line.rfind(" ", PIECE_CHARS // 2, PIECE_CHARS)
+            cut = cut if cut > 0 else PIECE_CHARS
+            line_piece, line = line[:cut], line[cut:].lstrip(" ")
+            if lines:
+                pieces.append("\n".join(lines))
+                lines = []
+            pieces.append(line_piece)
+        if lines and (len(lines) >= PIECE_LINES or sum(map(len, lines)) + len(line) > PIECE_CHARS):
+            pieces.append("\n".join(lines))
+            lines = []
+        lines.append(line)
+    pieces.append("\n".join(lines))
+    return pieces
+
+
 def _table(pdf: FPDF, headers: list[str] | None, rows: list[list[str]], classes: list[str] | None,
            widths: tuple[int, ...] | None = None) -> None:
     pdf.set_font("Helvetica", "", 8)
@@ -67,7 +93,9 @@ def _table(pdf: FPDF, headers: list[str] | None, rows: list[list[str]], classes:
                 row.cell(latin1(header))
         for index, values in enumerate(rows):
             fill = FILLS.get(classes[index]) if classes else None
-            row = table.row(style=FontFace(fill_color=fill) if fill else None)
-            for value in values:
-                row.cell(latin1(value))
+            cells = [_pieces(latin1(value)) for value in values]
+            for n in range(max(len(pieces) for pieces in cells)):
+                row = table.row(style=FontFace(fill_color=fill) if fill else None)
+                for pieces in cells:
+                    row.cell(pieces[n] if n < len(pieces) else "")
     pdf.ln(2)

@@ -146,6 +146,21 @@ async def test_pdf_is_drawn_from_the_sealed_pack(client, session, a, role):
     assert (await events(session, a.tenant))[-1].action == "evidence_pack.sealed"
 
 
+@pytest.mark.parametrize("text", [
+    "The case for change rests on travel times and staffing. " * 350,  # a long purpose: 19,950 characters
+    "W" * 20_000,  # one unbroken word
+    "A line\n" * 2_500,  # many short lines
+])
+async def test_a_pdf_is_drawn_however_long_the_texts_are(client, session, a, text):
+    # A value taller than a page in one table cell made fpdf2 refuse the row: the PDF was a 500.
+    world = await green_plan(session, a.tenant)
+    world.plan.purpose = text
+    world.feedback.text = text
+    await session.commit()
+    r = await client.get(PACK.format(world.plan.id), params={"format": "pdf"}, headers=a["lead"])
+    assert r.status_code == 200 and r.content.startswith(b"%PDF-"), r.text[:300]
+
+
 def test_pdf_text_falls_back_to_latin_1():
     from api.evidence_pack.pdf import latin1
 
