@@ -55,6 +55,10 @@ class Server:
         env = {**os.environ, "INVOLVE_DATABASE_URL": self.database_url, "INVOLVE_JWT_SECRET": SECRET,
                "INVOLVE_ENV": "production", "INVOLVE_LOG_LEVEL": "WARNING",
                "INVOLVE_IMPORT_MAX_BYTES": str(200 * 1024 * 1024)}
+        if self.database_url.startswith("postgresql"):
+            # Production as the README recommends it: the application role, under row-level security, so an import
+            # takes the path RLS makes it take (COPY into a temporary table, then one INSERT the policies check).
+            env["INVOLVE_DB_APP_ROLE"] = "involve_app"
         self.process = subprocess.Popen(  # one worker: the process whose memory is sampled serves everything
             [sys.executable, "-m", "uvicorn", "api.main:app_factory", "--factory", "--host", "127.0.0.1",
              "--port", str(self.port), "--workers", "1", "--no-access-log", "--log-level", "warning"],
@@ -136,7 +140,7 @@ async def _tenant_and_token(url: str) -> tuple[str, uuid.UUID, uuid.UUID]:
     from api.tenants import create_tenant, create_user
 
     settings = Settings(_env_file=None, database_url=url, jwt_secret=SECRET, env="production")
-    db = Database(settings)
+    db = Database(settings, trusted=True)  # as the CLI's operator commands: creating a tenant crosses tenants
     async with db.write_sessions() as session:
         tenant = await create_tenant(session, slug="bench", name="Benchmark Health Board")
         user = await create_user(session, tenant=tenant, email="bench-admin@example.org",
