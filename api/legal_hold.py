@@ -4,8 +4,9 @@ the record that shows how the duty to involve was met must not change under anyo
 `api.crud.archive_or_restore` calls `ensure_not_held` before archiving a plan or any row with its `plan_id`
 (evidence, consultations, activities, feedback); the hard deletes of a plan's documents, scrutiny letters,
 risks and attendance lines call it themselves; the stakeholder erasure calls `ensure_erasable`. A held plan's
-named audience, and its evidence's links to activities and feedback, may grow but not shrink (UNNAMING):
-otherwise dropping a person from them would let the erasure through.
+named audience, and its evidence's links to activities and feedback, may grow but not shrink (UNNAMING), and
+an activity or feedback of its record may not leave it, nor such feedback change the person who gave it
+(`leaving`, which PATCH and imports both ask): otherwise dropping a person from them would let the erasure through.
 
 A held plan *names* a person when any of these holds (all are in the plan's evidence pack):
 - an evidence item of the plan links feedback the person gave (Evidence.feedback_ids);
@@ -16,6 +17,7 @@ A held plan *names* a person when any of these holds (all are in the plan's evid
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,6 +59,53 @@ async def ensure_not_held(session: AsyncSession, tenant_id: uuid.UUID, plan_id: 
 
 # Edits that would stop a held plan naming someone (then free to be erased) are refused as deletions are.
 UNNAMING = "drop a person named in its audience, nor an activity or feedback its evidence links"
+
+
+@dataclass(frozen=True)
+class HeldRecords:
+    """What is on hold in a tenant: its held plans, and the feedback their evidence links."""
+    plans: frozenset[uuid.UUID]
+    feedback: frozenset[uuid.UUID]
+
+
+async def held_records(session: AsyncSession, tenant_id: uuid.UUID) -> HeldRecords:
+    plans = frozenset((await session.execute(select(Plan.id).where(
+        Plan.tenant_id == tenant_id, Plan.legal_hold_at.is_not(None)))).scalars())
+    linked: set[uuid.UUID] = set()
+    if plans:
+        for ids in (await session.execute(select(Evidence.feedback_ids).where(
+                Evidence.tenant_id == tenant_id, Evidence.plan_id.in_(plans)))).scalars():
+            linked.update(uuid.UUID(str(i)) for i in ids or ())
+    return HeldRecords(plans, frozenset(linked))
+
+
+def leaving(held: HeldRecords, record_id: uuid.UUID, current: dict[str, Any], values: dict[str, Any]) -> str | None:
+    """The field by which an update would take an activity or feedback (`current`: its stored plan_id and, for
+    feedback, stakeholder_id) out of a held plan's record: moved to another plan or none, or feedback that a held
+    plan has (by its plan_id or its evidence) given another person or none. None when it stays."""
+    plan = current.get("plan_id")
+    if plan in held.plans and values.get("plan_id", plan) != plan:
+        return "plan_id"
+    person = current.get("stakeholder_id")
+    if person is not None and values.get("stakeholder_id", person) != person \
+            and (plan in held.plans or record_id in held.feedback):
+        return "stakeholder_id"
+    return None
+
+
+def leaving_message(label: str, field: str) -> str:
+    return (f"This {label} is part of the record of a plan on legal hold: its {field} cannot change until the hold "
+            "is lifted")
+
+
+async def ensure_not_leaving(session: AsyncSession, tenant_id: uuid.UUID, label: str, record_id: uuid.UUID,
+                             current: dict[str, Any], changes: dict[str, Any]) -> None:
+    """409 when an update would take the record out of a held plan's record (`leaving`)."""
+    if not {"plan_id", "stakeholder_id"} & changes.keys():
+        return
+    field = leaving(await held_records(session, tenant_id), record_id, current, changes)
+    if field is not None:
+        raise LegalHoldConflict(leaving_message(label, field))
 
 
 async def held_plans_naming(session: AsyncSession, tenant_id: uuid.UUID, stakeholder_id: uuid.UUID) -> list[HeldPlan]:

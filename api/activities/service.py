@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit
+from api import audit, legal_hold
 from api.activities.engagement import day_end, day_start
 from api.activities.schemas import ActivityCreate, ActivityRead, ActivityUpdate
 from api.auth.principal import Principal
@@ -174,6 +174,8 @@ async def update(*, session: AsyncSession, caller: Principal, activity_id: uuid.
     changes = data.model_dump(exclude_unset=True)
     state = {name: changes.get(name, getattr(row, name)) for name in STATE_FIELDS}
     await _check(session, caller, changes, state)
+    await legal_hold.ensure_not_leaving(session, caller.tenant_id, "activity", row.id, {"plan_id": row.plan_id},
+                                        changes)
     if "external_id" in changes:
         await ensure_external_id_free(session, Activity, tenant_id=caller.tenant_id,
                                       external_id=changes["external_id"], exclude_id=row.id)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit
+from api import audit, legal_hold
 from api.activities.engagement import day_end, day_start
 from api.auth.principal import EDITORS, Principal
 from api.concurrency import check_if_match
@@ -208,6 +208,8 @@ async def update(*, session: AsyncSession, caller: Principal, feedback_id: uuid.
             != row.stakeholder_id) and await _stakeholder_erased(session, row.stakeholder_id):
         # Nor may it leave them: unlinked, its text could be rewritten.
         raise Conflict(ERASED_FEEDBACK_KEPT)
+    await legal_hold.ensure_not_leaving(session, caller.tenant_id, "feedback", row.id,
+                                        {"plan_id": row.plan_id, "stakeholder_id": row.stakeholder_id}, changes)
     if "external_id" in changes:
         await ensure_external_id_free(session, Feedback, tenant_id=caller.tenant_id,
                                       external_id=changes["external_id"], exclude_id=row.id)

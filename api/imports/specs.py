@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import AwareDatetime, TypeAdapter
 from sqlalchemy import JSON, BigInteger, Boolean, Integer, Uuid, select
 
+from api import legal_hold
 from api.activities import service as activities
 from api.auth.principal import EDITORS, LOGGERS, Principal, Role
 from api.db import UTCDateTime
@@ -258,9 +259,20 @@ ORGANISATIONS = ResourceSpec(
 
 def _check_activity(values: dict[str, Any], current: dict[str, Any] | None, context: Any, caller: Principal,
                     now: datetime) -> list[tuple[str, str]]:
-    """As the API does: the merged state (the stored values and the row's) holds together."""
+    """As the API does: the merged state (the stored values and the row's) holds together, and an activity of a held
+    plan's record stays on it."""
     state = _merged(values, current, activities.STATE_FIELDS, ACTIVITIES.defaults)
-    return [(field, message) for field, _, message in activities.state_problems(state)]
+    problems = [(field, message) for field, _, message in activities.state_problems(state)]
+    return problems + _leaving(context, "activity", values, current)
+
+
+def _leaving(held: legal_hold.HeldRecords, label: str, values: dict[str, Any],
+             current: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """As PATCH: an update may not take the record out of a held plan's record (api.legal_hold.leaving)."""
+    if current is None:
+        return []
+    field_ = legal_hold.leaving(held, current["id"], current, values)
+    return [] if field_ is None else [(field_, legal_hold.leaving_message(label, field_))]
 
 
 def _merged(values: dict[str, Any], current: dict[str, Any] | None, names: tuple[str, ...],
@@ -274,13 +286,19 @@ def _merged(values: dict[str, Any], current: dict[str, Any] | None, names: tuple
 class FeedbackContext:
     response_days: int
     activity_plans: dict[Any, Any]  # activity id -> its plan id
+    held: legal_hold.HeldRecords
 
 
 async def _feedback_context(session: Any, caller: Principal) -> FeedbackContext:
     settings = (await session.execute(select(Tenant.settings).where(Tenant.id == caller.tenant_id))).scalar_one()
     plans = await session.execute(select(Activity.id, Activity.plan_id).where(Activity.tenant_id == caller.tenant_id,
                                                                                 Activity.plan_id.is_not(None)))
-    return FeedbackContext(workflow.response_days(settings), dict(plans.all()))
+    return FeedbackContext(workflow.response_days(settings), dict(plans.all()),
+                           await legal_hold.held_records(session, caller.tenant_id))
+
+
+async def _activities_context(session: Any, caller: Principal) -> legal_hold.HeldRecords:
+    return await legal_hold.held_records(session, caller.tenant_id)
 
 
 def _check_feedback(values: dict[str, Any], current: dict[str, Any] | None, context: FeedbackContext,
@@ -300,7 +318,7 @@ def _check_feedback(values: dict[str, Any], current: dict[str, Any] | None, cont
                  for field, _, message in workflow.state_problems(state, values)]
     if values.get("received_at") is not None:
         values["response_due_at"] = workflow.response_due(values["received_at"], context.response_days)
-    return problems
+    return problems + _leaving(context.held, "feedback", values, current)
 
 
 FEEDBACK_DEFAULTS = {"channel": "other", "type": "comment", "themes": [], "publishable": False, "status": "received"}
@@ -324,8 +342,9 @@ ACTIVITIES = ResourceSpec(
     ),
     required=("title", "method", "starts_at"),
     roles=LOGGERS,
+    context=_activities_context,
     check=_check_activity,
-    check_fields=activities.STATE_FIELDS,
+    check_fields=(*activities.STATE_FIELDS, "id", "plan_id"),  # and where it is: a held plan's keeps it
 )
 
 FEEDBACK = ResourceSpec(
@@ -350,7 +369,8 @@ FEEDBACK = ResourceSpec(
     roles=LOGGERS,
     context=_feedback_context,
     check=_check_feedback,
-    check_fields=(*workflow.STATE_FIELDS, "stakeholder_id"),  # and the stakeholder: a link it has is no new link
+    # and the stakeholder (a link it has is no new link) and where it is (a held plan's record keeps it)
+    check_fields=(*workflow.STATE_FIELDS, "stakeholder_id", "id", "plan_id"),
     # As PATCH: the erasure wiped the text of the person's feedback, which stays wiped; the rest of the record (the
     # response, themes, status) goes on.
     erased=lambda: Feedback.stakeholder_id.in_(select(Stakeholder.id).where(Stakeholder.erased_at.is_not(None))),

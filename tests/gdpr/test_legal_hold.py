@@ -1,3 +1,4 @@
+import json
 import uuid
 
 import pytest
@@ -7,6 +8,7 @@ from api.errors import Conflict
 from api.legal_hold import ensure_not_held
 from api.models import Plan, Stakeholder
 from tests import factories
+from tests.imports.support import JSON, post_import
 from tests.gdpr.support import NIL, NOT_ADMIN, attended, events, evidence, hold_url, is_problem, person_url
 
 REASON = {"reason": "Judicial review claim issued"}
@@ -214,3 +216,78 @@ async def test_a_held_plans_activities_feedback_attendance_and_risks_cannot_be_r
     for method, path, body in removals:
         r = await client.request(method, path, json=body, headers=a["admin"])
         assert r.status_code in (200, 204), (method, path, r.text)
+
+
+# Moving a held plan's activity or feedback to another plan (or none), or giving a held plan's feedback another
+# person, took the person out of what the hold names, and their erasure then went through: PATCH and imports alike.
+LEAVING = [
+    ("activity", "plan_activity", {"plan_id": None}),
+    ("activity", "plan_activity", {"plan_id": "other"}),
+    ("feedback", "plan_feedback", {"plan_id": None}),
+    ("feedback", "plan_feedback", {"stakeholder_id": None}),
+    ("feedback", "feedback_evidence", {"stakeholder_id": "someone"}),
+]
+
+
+async def _held_record(session, a, link):
+    person = await factories.stakeholder(session, a.tenant)
+    someone = await factories.stakeholder(session, a.tenant)
+    plan = await factories.plan(session, a.tenant, title="Held plan")
+    other = await factories.plan(session, a.tenant, title="Another plan")
+    if link == "plan_activity":
+        record = await attended(session, a.tenant, person, plan_id=plan.id)
+    elif link == "plan_feedback":
+        record = await factories.feedback(session, a.tenant, stakeholder_id=person.id, plan_id=plan.id)
+    else:
+        record = await factories.feedback(session, a.tenant, stakeholder_id=person.id)
+        await evidence(session, plan, feedback=[record])
+    await session.commit()
+    values = {"other": str(other.id), "someone": str(someone.id), None: None}
+    return person, plan, record, values
+
+
+@pytest.mark.parametrize("resource,link,change", LEAVING)
+async def test_a_held_plans_activity_or_feedback_cannot_leave_its_record(client, session, a, resource, link, change):
+    person, plan, record, values = await _held_record(session, a, link)
+    await hold(client, a, plan)
+    url = f"/api/v1/{'activities' if resource == 'activity' else 'feedback'}/{record.id}"
+    body = {name: values[value] for name, value in change.items()}
+    version = (await client.get(url, headers=a["lead"])).json()["version"]
+    r = await client.patch(url, json=body, headers=a["lead"])
+    assert is_problem(r, 409) and r.json()["type"].endswith("legal-hold"), r.text
+    assert f"its {next(iter(change))} cannot change" in r.json()["detail"]
+    assert (await client.get(url, headers=a["lead"])).json()["version"] == version
+    assert is_problem(await client.post(person_url(person.id, "/erase"), headers=a["admin"]), 409)
+    await client.delete(hold_url(plan.id), headers=a["admin"])
+    assert (await client.patch(url, json=body, headers=a["lead"])).status_code == 200
+
+
+async def test_a_held_plans_feedback_may_still_be_answered_and_gain_a_person(client, session, a):
+    plan = await factories.plan(session, a.tenant, title="Held plan")
+    anonymous = await factories.feedback(session, a.tenant, plan_id=plan.id)
+    person = await factories.stakeholder(session, a.tenant)
+    await session.commit()
+    await hold(client, a, plan)
+    r = await client.patch(f"/api/v1/feedback/{anonymous.id}", json={"stakeholder_id": str(person.id),
+                                                                      "themes": ["access"]}, headers=a["lead"])
+    assert r.status_code == 200, r.text
+
+
+@pytest.mark.parametrize("resource,link,change", LEAVING)
+async def test_an_import_cannot_take_a_held_plans_activity_or_feedback_out_of_its_record(
+        client, session, a, resource, link, change):
+    person, plan, record, values = await _held_record(session, a, link)
+    await hold(client, a, plan)
+    name = "activities" if resource == "activity" else "feedback"
+    field = next(iter(change))
+    row = {"id": str(record.id), field: values[change[field]]}
+    r = await post_import(client, name, a["lead"], json.dumps([row]), "?on_conflict=update",
+                          content_type=JSON)
+    assert r.status_code == 422, r.text
+    assert [(e["row"], e["field"]) for e in r.json()["errors"]] == [(1, field)], r.text
+    assert "legal hold" in r.json()["errors"][0]["message"]
+    assert is_problem(await client.post(person_url(person.id, "/erase"), headers=a["admin"]), 409)
+    await client.delete(hold_url(plan.id), headers=a["admin"])
+    r = await post_import(client, name, a["lead"], json.dumps([row]), "?on_conflict=update",
+                          content_type=JSON)
+    assert r.status_code == 200 and r.json()["updated"] == 1, r.text
