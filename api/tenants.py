@@ -50,7 +50,7 @@ async def create_user(session: AsyncSession, *, tenant: Tenant, email: str, pass
         raise OperatorError("email is not a valid address")
     if len(password) < MIN_PASSWORD:
         raise OperatorError(f"password must be at least {MIN_PASSWORD} characters")
-    taken = await session.execute(select(User.id).where(func.lower(User.email) == email.lower()))
+    taken = await session.execute(select(User.id).where(func.lower(User.email) == func.lower(email)))
     if taken.first():
         raise OperatorError("a user with this email already exists")
     user = User(tenant_id=tenant.id, email=email, full_name=full_name or email.split("@")[0],

@@ -148,7 +148,7 @@ async def _sso_principal(session: AsyncSession, identity: Identity, role_map: di
     row = (await session.execute(
         select(User.id, User.tenant_id)
         .join(Tenant, Tenant.id == User.tenant_id)
-        .where(Tenant.slug == identity.tenant_slug, func.lower(User.email) == identity.email.lower(),
+        .where(Tenant.slug == identity.tenant_slug, func.lower(User.email) == func.lower(identity.email),
                User.is_active.is_(True))
     )).first()
     if row is None:

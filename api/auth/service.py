@@ -18,7 +18,9 @@ async def password_grant(*, session: AsyncSession, codec: TokenCodec, email: str
     """A token for the user, or None. Success and failure are both audited (and committed by the
     caller), except for an unknown email, which belongs to no tenant and is only counted in the log."""
     await rls.bypass(session)  # the email is unique across tenants: the one lookup that crosses them
-    stmt = select(User).where(func.lower(User.email) == email.strip().lower())
+    # The database folds both sides, as its unique index folds the stored one: Python's lower() folds letters SQLite's
+    # does not (É), so "Élodie@…" could never have signed in there.
+    stmt = select(User).where(func.lower(User.email) == func.lower(email.strip()))
     user = (await session.execute(stmt)).scalar_one_or_none()
     if user is not None:
         await rls.scope(session, user.tenant_id)

@@ -50,7 +50,7 @@ async def get(*, session: AsyncSession, caller: Principal, user_id: uuid.UUID) -
 
 async def _ensure_email_free(session: AsyncSession, email: str) -> None:
     taken = (await session.execute(
-        select(User.id).where(func.lower(User.email) == email.lower()).limit(1))).first()
+        select(User.id).where(func.lower(User.email) == func.lower(email)).limit(1))).first()
     if taken is not None:
         raise Conflict("A user with this email already exists")
 

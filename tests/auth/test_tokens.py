@@ -62,6 +62,15 @@ async def test_password_grant_returns_a_working_token(client, a):
     assert me.json()["id"] == str(user.id)
 
 
+async def test_user_whose_email_has_non_ascii_capitals_can_sign_in_with_it(client, session, a):
+    # The database folds the stored email's case; the address typed in must be folded the same way, or a user
+    # named "Élodie@…" is stored but could never sign in on SQLite (whose lower() folds ASCII only).
+    await factories.user(session, a.tenant, email="Élodie.ÖZTÜRK@dorset.nhs.uk")
+    r = await client.post(TOKEN_URL, data={"grant_type": "password", "username": "Élodie.ÖZTÜRK@dorset.nhs.uk",
+                                           "password": factories.PASSWORD})
+    assert r.status_code == 200, r.text
+
+
 async def test_token_carries_the_documented_claims(client, a):
     user = a.users["viewer"]
     r = await client.post(TOKEN_URL, data={"grant_type": "password", "username": user.email,
