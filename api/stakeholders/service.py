@@ -356,6 +356,7 @@ async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uui
     await legal_hold.ensure_erasable(session, caller.tenant_id, row.id)
     fields = [*ERASED_VALUES, "archived_at", "erased_at"]
     before = snapshot(row, fields)
+    person_name = row.name if row.kind == "person" else ""  # "you said, we did" scrubs a person's name only
     now = utcnow()
     for name, value in ERASED_VALUES.items():
         setattr(row, name, value)
@@ -364,7 +365,7 @@ async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uui
     row.updated_by = caller.id
     await session.flush()
     await idempotency.forget(session, tenant_id=caller.tenant_id, location=location(row.id))
-    wiped = await _erase_free_texts(session, caller=caller, stakeholder_id=row.id, now=now)
+    wiped = await _erase_free_texts(session, caller=caller, stakeholder_id=row.id, now=now, name=person_name)
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="erase",
                        resource_type="stakeholder", resource_id=row.id,
                        changes={**audit.diff(before, snapshot(row, fields), personal=PERSONAL_FIELDS),
@@ -373,10 +374,23 @@ async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uui
 
 
 async def _erase_free_texts(session: AsyncSession, *, caller: Principal, stakeholder_id: uuid.UUID,
-                           now) -> int:
+                           now, name: str) -> int:
     """What the person wrote, and what was written about them, can identify them: the text of their
     feedback and the rationale of their assessments go too. Types, themes, scores, responses and
-    publishable paraphrases stay, so the record of what was heard and done still adds up."""
+    publishable paraphrases stay, so the record of what was heard and done still adds up, but scrubbed
+    as "you said, we did" scrubs them: that took the words of the person's name out while it was known, and
+    after the erasure nothing else would."""
+    from api.feedback.you_said import scrub  # the feedback package imports this module
+
+    kept = (Feedback.publishable_summary, Feedback.response_text, Feedback.action_taken, Feedback.reason_no_change)
+    for found in (await session.execute(select(Feedback.id, *kept).where(
+            Feedback.tenant_id == caller.tenant_id, Feedback.stakeholder_id == stakeholder_id))).all():
+        scrubbed = {column.key: scrub(found[i + 1], [name]) for i, column in enumerate(kept)
+                    if found[i + 1] is not None}
+        changed = {key: value for key, value in scrubbed.items() if value != getattr(found, key)}
+        if changed:
+            await session.execute(sql_update(Feedback).where(Feedback.id == found.id).values(**changed)
+                                  .execution_options(synchronize_session=False))
     feedback = await session.execute(
         sql_update(Feedback)
         .where(Feedback.tenant_id == caller.tenant_id, Feedback.stakeholder_id == stakeholder_id)

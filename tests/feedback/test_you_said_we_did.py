@@ -84,3 +84,16 @@ async def test_an_empty_plan_has_an_empty_summary(client, session, a):
     review = await plan(session, a.tenant)
     body = (await client.get(f"/api/v1/plans/{review.id}/you-said-we-did", headers=a["viewer"])).json()
     assert body["themes"] == [] and body["items"] == [] and body["feedback_received"] == 0
+
+
+async def test_an_erased_persons_name_stays_out_of_you_said_we_did_and_their_feedback(client, session, a, loop):
+    # The summary scrubs the words of the linked person's name; erasure wipes that name, so it must take the words
+    # out of the kept paraphrases and responses itself, or they come back the moment the person is erased.
+    review, margaret, _ = loop
+    assert (await client.post(f"/api/v1/stakeholders/{margaret.id}/erase", headers=a["admin"])).status_code == 200
+    r = await client.get(f"/api/v1/plans/{review.id}/you-said-we-did", headers=a["viewer"])
+    assert r.status_code == 200 and "9pm bus runs from April" in r.json()["items"][0]["we_did"]
+    listed = await client.get("/api/v1/feedback", params={"stakeholder_id": str(margaret.id)}, headers=a["admin"])
+    for text in (r.text, listed.text):
+        for secret in ("Margaret", "Okafor", "422100", "example.org"):
+            assert secret not in text, secret
