@@ -34,7 +34,7 @@ from api.crud import (
 )
 from api.db import StaticQuery, utcnow
 from api.errors import Conflict, Forbidden, NotFound, Unprocessable
-from api.models import Assessment, Feedback, Organisation, Stakeholder, User
+from api.models import ActivityAttendance, Assessment, Feedback, Organisation, Stakeholder, User
 from api.pagination import ListQueries, PageParams, PageResult
 from api.stakeholders.schemas import READ_FIELDS, StakeholderCreate, StakeholderUpdate
 
@@ -376,10 +376,10 @@ async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uui
 async def _erase_free_texts(session: AsyncSession, *, caller: Principal, stakeholder_id: uuid.UUID,
                            now, name: str) -> int:
     """What the person wrote, and what was written about them, can identify them: the text of their
-    feedback and the rationale of their assessments go too. Types, themes, scores, responses and
-    publishable paraphrases stay, so the record of what was heard and done still adds up, but scrubbed
-    as "you said, we did" scrubs them: that took the words of the person's name out while it was known, and
-    after the erasure nothing else would."""
+    feedback, the rationale of their assessments and their role on attendance lines go too. Types, themes,
+    scores, responses and publishable paraphrases stay, so the record of what was heard and done still adds
+    up, but scrubbed as "you said, we did" scrubs them: that took the words of the person's name out while it
+    was known, and after the erasure nothing else would."""
     from api.feedback.you_said import scrub  # the feedback package imports this module
 
     kept = (Feedback.publishable_summary, Feedback.response_text, Feedback.action_taken, Feedback.reason_no_change)
@@ -404,4 +404,11 @@ async def _erase_free_texts(session: AsyncSession, *, caller: Principal, stakeho
         .values(rationale=None)
         .execution_options(synchronize_session=False)
     )
-    return feedback.rowcount + assessments.rowcount
+    roles = await session.execute(  # the role on their attendance lines is written about them too
+        sql_update(ActivityAttendance)
+        .where(ActivityAttendance.tenant_id == caller.tenant_id, ActivityAttendance.stakeholder_id == stakeholder_id,
+               ActivityAttendance.role.is_not(None))
+        .values(role=None)
+        .execution_options(synchronize_session=False)
+    )
+    return feedback.rowcount + assessments.rowcount + roles.rowcount

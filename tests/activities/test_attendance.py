@@ -234,3 +234,17 @@ async def test_a_restricted_person_gets_no_new_line_but_their_line_may_change(cl
     r = await client.post(path, json={"entries": [{"stakeholder_id": str(person.id), "role": "observer"}]},
                           headers=a["contributor"])
     assert r.status_code == 200 and r.json()["items"][0]["role"] == "observer"
+
+
+async def test_erasure_clears_the_role_on_their_attendance_lines(client, session, a, event):
+    # The role is free text written about the person on their line ("Zebedee's carer"): erasure takes it with
+    # the rest of what was written about them, and keeps the line (the counts and the evidence still add up).
+    act, (bob, ann, _) = event
+    await factories.attendance(session, act, bob, role="Bob Smith's carer")
+    await factories.attendance(session, act, ann, role="chair")
+    assert (await client.post(f"/api/v1/stakeholders/{bob.id}/erase", headers=a["admin"])).status_code == 200
+    body = (await client.get(log_url(act), headers=a["admin"])).json()
+    assert [(i["stakeholder_name"], i["attended"], i["role"]) for i in body["items"]] == [
+        ("Ann", True, "chair"), ("Erased stakeholder", True, None)]
+    mine = await client.get(f"/api/v1/stakeholders/{bob.id}/activities", headers=a["admin"])
+    assert "carer" not in mine.text
