@@ -29,6 +29,14 @@ from api.stakeholders.schemas import MASK
 LINE_FIELDS = ("invited", "attended", "role")
 
 
+def _audited(line: dict | None) -> dict | None:
+    """A line as the audit trail records it: the role is free text about a named person, and the trail outlives
+    an erasure, so it is recorded as set or not, never its value (as feedback's texts are)."""
+    if line is None or line["role"] is None:
+        return line
+    return {**line, "role": audit.REDACTED}
+
+
 async def log(*, session: AsyncSession, caller: Principal, activity: Activity) -> AttendanceLog:
     """Every line of the activity's log with the stakeholder's name, and the derived counts. A restricted
     person's line stays (the counts and a replacing PUT must see it) but only an admin sees their name."""
@@ -106,12 +114,12 @@ async def record(*, session: AsyncSession, caller: Principal, activity_id: uuid.
         for name, value in target.items():
             setattr(line, name, value)
         line.recorded_by = caller.id
-        before[str(stakeholder_id)], after[str(stakeholder_id)] = old, target
+        before[str(stakeholder_id)], after[str(stakeholder_id)] = _audited(old), _audited(target)
     dropped = [line for stakeholder_id, line in existing.items() if replace and stakeholder_id not in targets]
     if dropped and activity.plan_id is not None:
         await ensure_not_held(session, caller.tenant_id, activity.plan_id)  # the log is the held plan's evidence
     for line in dropped:
-        before[str(line.stakeholder_id)] = {name: getattr(line, name) for name in LINE_FIELDS}
+        before[str(line.stakeholder_id)] = _audited({name: getattr(line, name) for name in LINE_FIELDS})
         after[str(line.stakeholder_id)] = None
         await session.delete(line)
     changes = {"attendance": {"before": before, "after": after}} if after else {}
@@ -136,7 +144,7 @@ async def remove(*, session: AsyncSession, caller: Principal, activity_id: uuid.
         raise NotFound(f"Stakeholder {stakeholder_id} is not on this activity's attendance log")
     if activity.plan_id is not None:
         await ensure_not_held(session, caller.tenant_id, activity.plan_id)  # the log is the held plan's evidence
-    old = {name: getattr(line, name) for name in LINE_FIELDS}
+    old = _audited({name: getattr(line, name) for name in LINE_FIELDS})
     await session.delete(line)
     await _touch(session, caller, activity, action="remove_attendance",
                  changes={"attendance": {"before": {str(stakeholder_id): old}, "after": {str(stakeholder_id): None}}})

@@ -136,6 +136,22 @@ async def test_attendance_writes_are_audited_on_the_activity(client, session, a,
     assert "Bob" not in str(events[0].changes)
 
 
+async def test_a_lines_role_reaches_the_audit_trail_as_changed_never_its_value(client, session, a, event):
+    # The trail is hash-chained and outlives an erasure, so free text about a named person is recorded as changed
+    # (as feedback's texts and an assessment's rationale are), never in clear.
+    act, (bob, *_rest) = event
+    await client.post(log_url(act), json={"entries": [{"stakeholder_id": str(bob.id), "attended": True,
+                                                       "role": "Bob Smith's carer"}]}, headers=a["contributor"])
+    await client.put(log_url(act), json={"entries": [{"stakeholder_id": str(bob.id), "attended": True}]},
+                     headers=a["contributor"])
+    await client.delete(f"{log_url(act)}/{bob.id}", headers=a["contributor"])
+    events = await audit_events(session, act.id)
+    assert [e.action for e in events] == ["record_attendance", "replace_attendance", "remove_attendance"]
+    assert "carer" not in str([e.changes for e in events])
+    assert events[0].changes["attendance"]["after"][str(bob.id)]["role"] == "[personal data]"
+    assert events[1].changes["attendance"]["after"][str(bob.id)]["role"] is None
+
+
 async def test_stakeholders_activities_with_dates(client, session, a, b):
     ann = await factories.stakeholder(session, a.tenant, name="Ann")
     jan = await factories.activity(session, a.tenant, title="Jan", starts_at=datetime(2026, 1, 5, tzinfo=UTC))
