@@ -99,7 +99,11 @@ async def record(*, session: AsyncSession, caller: Principal, activity_id: uuid.
                            "msg": "A line must be invited, attended or both; DELETE it to take it off the log"})
     if errors:
         raise Unprocessable("The attendance is not valid", errors=errors)
-    if activity.status == "cancelled" and any(t["attended"] for t in targets.values()):
+    # Only a line newly marked attended is refused: one attended before the activity was cancelled may stay (as an
+    # import lets it), or the log read back and PUT with one more person would be refused for it.
+    if activity.status == "cancelled" and any(
+            target["attended"] and not (stakeholder_id in existing and existing[stakeholder_id].attended)
+            for stakeholder_id, target in targets.items()):
         raise Conflict("Nobody can have attended a cancelled activity")
     before, after = {}, {}
     for stakeholder_id, target in targets.items():

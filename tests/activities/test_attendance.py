@@ -107,6 +107,23 @@ async def test_nobody_attends_a_cancelled_activity(client, session, a):
     assert invited.status_code == 200
 
 
+async def test_a_line_attended_before_the_cancelling_stays_through_a_put_of_the_log(client, session, a, event):
+    # PATCH may cancel an activity whose log has attended lines (an import keeps them too): the log read back and
+    # PUT with one more person must not be refused for the line that was already there.
+    act, (bob, ann, cath) = event
+    await factories.attendance(session, act, bob, invited=True, attended=True)
+    cancelled = await client.patch(f"{URL}/{act.id}", json={"status": "cancelled"}, headers=a["lead"])
+    assert cancelled.status_code == 200, cancelled.text
+    r = await client.put(log_url(act), headers=a["lead"], json={"entries": [
+        {"stakeholder_id": str(bob.id), "invited": True, "attended": True},
+        {"stakeholder_id": str(ann.id), "invited": True}]})
+    assert r.status_code == 200, r.text
+    assert [(i["stakeholder_name"], i["attended"]) for i in r.json()["items"]] == [("Ann", False), ("Bob", True)]
+    newly = await client.post(log_url(act), headers=a["lead"], json={"entries": [
+        {"stakeholder_id": str(cath.id), "attended": True}]})
+    assert newly.status_code == 409
+
+
 async def test_delete_a_line_and_404_when_absent(client, session, a, event):
     act, (bob, ann, _) = event
     await factories.attendance(session, act, bob)
