@@ -1,12 +1,13 @@
 """Bodies and answers of the UK GDPR rights endpoints (subject access, restriction, objection, legal hold)."""
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
+from api.activities.engagement import IsoDate
 from api.activities.schemas import StakeholderActivity
 from api.assessments.schemas import AssessmentRead
 from api.audit_events.schemas import AuditEventRead
@@ -39,7 +40,8 @@ class ObjectionCreate(RequestModel):
     scope: ObjectionScope = Field(description="contact: to being contacted at all (contact consent is turned off); "
                                               "processing: to processing on legitimate interests or public task")
     grounds: Reason = Field(description="The person's grounds, in their words or summarised")
-    objection_date: date | None = Field(None, description="When they objected (default: today, UTC)")
+    objection_date: IsoDate | None = Field(None, description="When they objected, YYYY-MM-DD in 1900–2200 "
+                                                             "(default: today, UTC)")
     outcome: ObjectionOutcome = Field(ObjectionOutcome.pending, description="pending, upheld or not_upheld")
 
 

@@ -75,3 +75,15 @@ async def test_erased_person_cannot_object(client, session, a):
     await session.commit()
     await client.post(person_url(person.id, "/erase"), headers=a["admin"])
     assert is_problem(await client.post(person_url(person.id, "/objection"), json=BODY, headers=a["admin"]), 409)
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31", 1700000000, "2026-03-02T10:00:00Z"])
+async def test_an_objection_date_outside_the_supported_years_or_not_a_date_is_422(client, session, a, day):
+    # As every other date the API takes: YYYY-MM-DD in 1900–2200, not a Unix timestamp (and nothing is written).
+    person = await factories.stakeholder(session, a.tenant)
+    await session.commit()
+    r = await client.post(person_url(person.id, "/objection"), json={**BODY, "objection_date": day},
+                          headers=a["admin"])
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["loc"] == ["body", "objection_date"]
+    assert await events(session, person.id, "objection") == []
