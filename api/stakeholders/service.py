@@ -44,7 +44,8 @@ SORTABLE = {"id": Stakeholder.id, "name": Stakeholder.name, "created_at": Stakeh
 # Communication needs can reveal a disability (special category data) and tags are free text:
 # both are treated as personal along with the identifying fields.
 PERSONAL_FIELDS = frozenset({"name", "email", "phone", "address", "postcode", "job_title", "notes",
-                             "interpreter_language", "external_id", "communication_needs", "tags"})
+                             "interpreter_language", "external_id", "communication_needs", "tags",
+                             "restriction_reason", "objection_grounds"})
 ERASED_NAME = "Erased stakeholder"
 ERASED_FEEDBACK_TEXT = "[erased with the stakeholder's personal data]"
 # Why no new feedback or attendance line may name a person (UK GDPR Art. 17 and 18), by the problem's type.
@@ -66,6 +67,9 @@ ERASED_VALUES: dict[str, Any] = {
     "name": ERASED_NAME, "email": None, "phone": None, "address": None, "postcode": None, "job_title": None,
     "notes": None, "interpreter_language": None, "external_id": None, "communication_needs": [],
     "preferred_channels": [], "tags": [],
+    # Free text about the person (api.gdpr keeps it out of the audit trail); when and what they objected to, and that
+    # processing is restricted, stay.
+    "restriction_reason": None, "objection_grounds": None,
 }
 CONSENT_FIELDS = ("contact_consent", "consent_basis")
 

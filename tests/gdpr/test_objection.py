@@ -87,3 +87,24 @@ async def test_an_objection_date_outside_the_supported_years_or_not_a_date_is_42
     assert r.status_code == 422, r.text
     assert r.json()["errors"][0]["loc"] == ["body", "objection_date"]
     assert await events(session, person.id, "objection") == []
+
+
+async def test_erasure_wipes_the_objection_grounds_and_restriction_reason(client, session, a):
+    # Both are free text about the person, in their words or an admin's (personal in the audit trail): erasure takes
+    # them with the rest, and keeps the facts (when, what scope, what outcome, that processing is restricted).
+    person = await factories.stakeholder(session, a.tenant)
+    await session.commit()
+    grounds = {**BODY, "grounds": "Mrs Ndlovu says her son reads her post"}
+    assert (await client.post(person_url(person.id, "/objection"), json=grounds, headers=a["admin"])).status_code == 200
+    restricted = await client.post(person_url(person.id, "/restriction"), headers=a["admin"],
+                                   json={"reason": "Mrs Ndlovu contests her address"})
+    assert restricted.status_code == 200
+    erased = await client.post(person_url(person.id, "/erase"), headers=a["admin"])
+    assert erased.status_code == 200, erased.text
+    got = erased.json()
+    assert got["objection_grounds"] is None and got["restriction_reason"] is None
+    assert (got["objection_date"], got["objection_scope"], got["restricted_at"] is not None) == (
+        "2026-03-02", "contact", True)
+    [event] = await events(session, person.id, "erase")
+    assert "Ndlovu" not in str(event.changes)
+    assert event.changes["objection_grounds"] == {"before": "[personal data]", "after": None}
