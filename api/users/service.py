@@ -83,6 +83,20 @@ def _refuse_self_lockout(caller: Principal, user: User, changes: dict[str, Any])
         raise Conflict("You cannot change your own role; ask another admin")
 
 
+async def _refuse_removing_the_last_admin(session: AsyncSession, user: User, changes: dict[str, Any]) -> None:
+    """A user cannot demote themselves, but an admin service account could demote the last active admin user and
+    leave the tenant with nobody to manage it. Every active admin's row is locked, in one order, so two admins
+    demoting each other at once neither deadlock nor both pass: the second sees the first's change."""
+    losing = (changes.get("is_active") is False or changes.get("role", Role.admin) != Role.admin)
+    if not losing or user.role != Role.admin or not user.is_active:
+        return
+    admins = (await session.execute(
+        select(User.id).where(User.tenant_id == user.tenant_id, User.role == Role.admin.value,
+                              User.is_active.is_(True)).order_by(User.id).with_for_update())).scalars().all()
+    if not any(admin != user.id for admin in admins):
+        raise Conflict("This is the tenant's last active admin; make another user admin first")
+
+
 async def update(*, session: AsyncSession, caller: Principal, user_id: uuid.UUID, data: UserUpdate,
                  if_match: str | None) -> User:
     """Change the fields given; 412 when If-Match is stale, 409 on self-demotion or self-deactivation."""
@@ -91,6 +105,7 @@ async def update(*, session: AsyncSession, caller: Principal, user_id: uuid.UUID
     changes = data.model_dump(exclude_unset=True, exclude={"password"})
     password = data.password if "password" in data.model_fields_set else None
     _refuse_self_lockout(caller, user, changes)
+    await _refuse_removing_the_last_admin(session, user, changes)
     before, after = apply(user, changes)
     if password is not None:
         user.password_hash = hash_password(password.get_secret_value())

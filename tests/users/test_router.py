@@ -351,6 +351,28 @@ async def test_admin_may_rename_themselves_and_demote_another_admin(client, sess
     assert (r.json()["role"], r.json()["is_active"]) == ("lead", False)
 
 
+@pytest.mark.parametrize("body", [{"is_active": False}, {"role": "lead"}])
+async def test_the_last_active_admin_cannot_be_demoted_or_deactivated_by_a_service_account(client, session, a, body):
+    # A user cannot demote themselves, so the tenant always kept a human admin, until an admin service account
+    # demoted the last one: then only the machine (or the platform's CLI) could manage users again.
+    from api.models import ServiceAccount
+
+    robot = ServiceAccount(tenant_id=a.tenant.id, name="HR feed", client_id="sa_last_admin", role="admin",
+                           secret_hash=factories.password_hash(), is_active=True)
+    session.add(robot)
+    await session.commit()
+    headers = factories.auth_headers(client._transport.app, robot, kind="service_account")
+    me = a.users["admin"]
+    r = await client.patch(f"{URL}/{me.id}", json=body, headers=headers)
+    assert r.status_code == 409, r.text
+    await session.refresh(me)
+    assert (me.role, me.is_active) == ("admin", True)
+    second = await factories.user(session, a.tenant, role="admin")
+    await session.commit()
+    assert (await client.patch(f"{URL}/{me.id}", json=body, headers=headers)).status_code == 200
+    assert (await client.patch(f"{URL}/{second.id}", json=body, headers=headers)).status_code == 409
+
+
 async def test_users_are_never_deleted(client, session, a):
     target = a.users["viewer"]
     r = await client.delete(f"{URL}/{target.id}", headers=a["admin"])
