@@ -57,6 +57,17 @@ async def test_sign_in_is_limited_per_account_whatever_the_case_of_the_email(lim
         assert_429(await client.post(TOKEN, data=login(user)))
 
 
+async def test_sign_in_is_limited_per_account_whatever_spaces_surround_the_email(limited, session, a):
+    # Sign-in strips the email before looking the account up, so padding it must not open a fresh allowance.
+    user = a.users["lead"]
+    for i, email in enumerate((user.email, f" {user.email}", f"{user.email}  ")):
+        async with client_for(limited, session, address=f"10.0.2.{i + 1}") as client:
+            body = {"grant_type": "password", "username": email, "password": "nope"}
+            assert (await client.post(TOKEN, data=body)).status_code == 401
+    async with client_for(limited, session, address="10.0.2.9") as client:
+        assert_429(await client.post(TOKEN, data=login(user, factories.PASSWORD)))
+
+
 async def test_sign_in_is_limited_per_address_across_accounts(limited, session, a):
     async with client_for(limited, session, address="10.0.2.1") as client, \
             client_for(limited, session, address="10.0.2.2") as other:
