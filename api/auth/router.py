@@ -51,8 +51,8 @@ async def issue_token(
     if grant_type == "password":
         if not username or not password:
             raise BadRequest("The password grant needs username and password")
-        # Keyed on the email as the lookup reads it (stripped), or padding it with spaces opened a fresh allowance.
-        await limiter.check("token-account", "user:" + username.strip().lower())
+        # Keyed on the email as the lookup reads it, or padding it with spaces opened a fresh allowance.
+        await limiter.check("token-account", "user:" + service.sign_in_email(username).lower())
         issued = await service.password_grant(session=session, codec=codec, email=username, password=password)
     else:
         basic = _basic_credentials(request)

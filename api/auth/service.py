@@ -2,6 +2,7 @@
 
 import logging
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +14,15 @@ from api.security import TokenCodec, verify_password
 log = logging.getLogger("api.auth")
 
 
+def sign_in_email(username: str) -> str:
+    """The email as POST /users stored it (email-validator's normal form: NFC, the domain in Unicode), so an é typed
+    as e + U+0301 reaches the account created as é; a name that is not an address is only stripped."""
+    try:
+        return validate_email(username.strip(), check_deliverability=False).normalized
+    except EmailNotValidError:
+        return username.strip()
+
+
 async def password_grant(*, session: AsyncSession, codec: TokenCodec, email: str,
                          password: str) -> tuple[str, int] | None:
     """A token for the user, or None. Success and failure are both audited (and committed by the
@@ -20,7 +30,7 @@ async def password_grant(*, session: AsyncSession, codec: TokenCodec, email: str
     await rls.bypass(session)  # the email is unique across tenants: the one lookup that crosses them
     # The database folds both sides, as its unique index folds the stored one: Python's lower() folds letters SQLite's
     # does not (É), so "Élodie@…" could never have signed in there.
-    stmt = select(User).where(func.lower(User.email) == func.lower(email.strip()))
+    stmt = select(User).where(func.lower(User.email) == func.lower(sign_in_email(email)))
     user = (await session.execute(stmt)).scalar_one_or_none()
     if user is not None:
         await rls.scope(session, user.tenant_id)

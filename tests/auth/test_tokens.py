@@ -71,6 +71,21 @@ async def test_user_whose_email_has_non_ascii_capitals_can_sign_in_with_it(clien
     assert r.status_code == 200, r.text
 
 
+@pytest.mark.parametrize("typed", ["jose\u0301.nu\u0301n\u0303ez@dorset.nhs.uk", " josé.núñez@DORSET.nhs.uk ",
+                                   "jose\u0301.núñez@Dorset.NHS.uk"])
+async def test_sign_in_reads_the_email_as_user_creation_stored_it(client, a, typed):
+    # POST /users stores the address normalised (NFC, as email-validator gives it), so a keyboard that types the
+    # decomposed é (e + U+0301) must reach the same account, as it is refused there as a duplicate (409). (Folding É
+    # to é is PostgreSQL's alone: SQLite's lower() folds ASCII only, as the README says.)
+    created = await client.post("/api/v1/users", headers=a["admin"], json={
+        "email": "josé.núñez@dorset.nhs.uk", "full_name": "José Núñez", "role": "viewer",
+        "password": factories.PASSWORD})
+    assert created.status_code == 201, created.text
+    r = await client.post(TOKEN_URL, data={"grant_type": "password", "username": typed,
+                                           "password": factories.PASSWORD})
+    assert r.status_code == 200, r.text
+
+
 async def test_token_carries_the_documented_claims(client, a):
     user = a.users["viewer"]
     r = await client.post(TOKEN_URL, data={"grant_type": "password", "username": user.email,
