@@ -39,6 +39,9 @@ def new_client_id() -> str:
     return "sa_" + secrets.token_hex(12)
 
 
+SUBJECT_KINDS = ("user", "service_account")  # the "kind" claim: whose account the token's subject is
+
+
 class InvalidToken(Exception):
     """The token is missing a claim, expired, tampered, or not ours."""
 
@@ -147,13 +150,16 @@ class TokenCodec:
         now = datetime.now(UTC).timestamp()
         if iat > now + self.leeway or exp - iat > self.max_lifetime.total_seconds():
             raise InvalidToken("token lifetime out of bounds")
+        subject_kind = claims.get("kind", "user")
+        if subject_kind not in SUBJECT_KINDS:  # the account lookup is chosen by it: anything else was a 500
+            raise InvalidToken("unknown subject kind")
         password_version = claims.get("pwv", 0)
         if type(password_version) is not int or password_version < 0:
             raise InvalidToken("bad password version")
         try:
             return TokenClaims(
                 subject_id=uuid.UUID(claims["sub"]),
-                subject_kind=claims.get("kind", "user"),
+                subject_kind=subject_kind,
                 tenant_id=uuid.UUID(claims["tid"]),
                 role=str(claims["role"]),
                 token_id=str(claims["jti"]),

@@ -165,6 +165,12 @@ async def test_tampered_signature_is_401(client, a):
     await assert_refused(client, f"{header}.{payload}.{signature[:-4]}AAAA")
 
 
+@pytest.mark.parametrize("kind", ["robot", ["user"], 1, ""])
+async def test_token_of_an_unknown_subject_kind_is_401_not_500(client, a, kind):
+    # Only our key signs these, but a claim the codec does not check must not reach the account lookup as a 500.
+    await assert_refused(client, signed(claims_for(a.users["lead"], kind=kind)))
+
+
 async def test_token_signed_with_another_secret_is_401(client, a):
     await assert_refused(client, signed(claims_for(a.users["admin"]), key="another-secret-entirely-0123456789abcdef"))
 
