@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy import Select, bindparam, delete, func, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,7 +34,7 @@ from api.crud import (
 )
 from api.db import StaticQuery, utcnow
 from api.errors import Conflict, Forbidden, NotFound, Unprocessable
-from api.models import ActivityAttendance, Assessment, Feedback, Organisation, Stakeholder, User
+from api.models import ActivityAttendance, Assessment, Feedback, IdempotencyRecord, Organisation, Stakeholder, User
 from api.pagination import ListQueries, PageParams, PageResult
 from api.stakeholders.schemas import READ_FIELDS, StakeholderCreate, StakeholderUpdate
 
@@ -369,12 +369,33 @@ async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uui
     row.updated_by = caller.id
     await session.flush()
     await idempotency.forget(session, tenant_id=caller.tenant_id, location=location(row.id))
+    await _forget_linked_responses(session, caller=caller, stakeholder_id=row.id)
     wiped = await _erase_free_texts(session, caller=caller, stakeholder_id=row.id, now=now, name=person_name)
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="erase",
                        resource_type="stakeholder", resource_id=row.id,
                        changes={**audit.diff(before, snapshot(row, fields), personal=PERSONAL_FIELDS),
                                 "free_texts_erased": wiped})
     return row
+
+
+async def _forget_linked_responses(session: AsyncSession, *, caller: Principal, stakeholder_id: uuid.UUID) -> None:
+    """The stored Idempotency-Key responses that hold their words or name, as the erased fields did: those that
+    created their feedback and assessments, the responses to their feedback and the attendance logs they are on. A
+    retried POST would replay them, and they would outlive the erasure for the 24 hours they are kept."""
+    tenant = caller.tenant_id
+    feedback = (await session.execute(select(Feedback.id).where(
+        Feedback.tenant_id == tenant, Feedback.stakeholder_id == stakeholder_id))).scalars().all()
+    assessed = (await session.execute(select(Assessment.id).where(
+        Assessment.tenant_id == tenant, Assessment.stakeholder_id == stakeholder_id))).scalars().all()
+    attended = (await session.execute(select(ActivityAttendance.activity_id).where(
+        ActivityAttendance.tenant_id == tenant, ActivityAttendance.stakeholder_id == stakeholder_id))).scalars().all()
+    created = [f"/api/v1/feedback/{i}" for i in feedback] + [f"{location(stakeholder_id)}/assessments/{i}"
+                                                               for i in assessed]
+    written = [f"/api/v1/feedback/{i}/response" for i in feedback] + [f"/api/v1/activities/{i}/attendance"
+                                                                        for i in attended]
+    await session.execute(delete(IdempotencyRecord).where(
+        IdempotencyRecord.tenant_id == tenant,
+        or_(IdempotencyRecord.headers["Location"].as_string().in_(created), IdempotencyRecord.path.in_(written))))
 
 
 async def _erase_free_texts(session: AsyncSession, *, caller: Principal, stakeholder_id: uuid.UUID,

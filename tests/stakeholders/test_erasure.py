@@ -78,6 +78,37 @@ async def test_erasure_removes_the_stored_idempotent_response(client, session, a
     assert [r.headers["Location"] for r in records.scalars()] == [other.headers["location"]]
 
 
+async def test_erasure_removes_the_stored_responses_of_their_feedback_and_assessments(client, session, a):
+    # A retried POST /feedback would otherwise replay the text as it was before the erasure, and the stored
+    # bodies (their words, the rationale about them) stay in the database for the 24 hours they are kept.
+    person = await factories.stakeholder(session, a.tenant, name="Wendy Writer")
+    await session.commit()
+    said = {"text": "I am Wendy Writer of Bridport", "stakeholder_id": str(person.id)}
+    headers = {**a["lead"], "Idempotency-Key": "said-1"}
+    assert (await client.post("/api/v1/feedback", json=said, headers=headers)).status_code == 201
+    assessed = await client.post(f"{URL}/{person.id}/assessments", headers={**a["lead"], "Idempotency-Key": "as-1"},
+                                 json={"interest": 4, "influence": 2, "rationale": "Wendy chairs the PPG"})
+    assert assessed.status_code == 201
+    feedback_id = (await client.post("/api/v1/feedback", json=said, headers=headers)).json()["id"]
+    answered = await client.post(f"/api/v1/feedback/{feedback_id}/response",
+                                 headers={**a["lead"], "Idempotency-Key": "r"},
+                                 json={"response_text": "Thanks", "outcome": "information_given"})
+    assert answered.status_code == 200, answered.text
+    act = await factories.activity(session, a.tenant)
+    await session.commit()
+    logged = await client.post(f"/api/v1/activities/{act.id}/attendance",
+                               headers={**a["lead"], "Idempotency-Key": "l"},
+                               json={"entries": [{"stakeholder_id": str(person.id), "attended": True}]})
+    assert logged.status_code == 200, logged.text
+    kept = await client.post("/api/v1/feedback", json={"text": "Anonymous"},
+                             headers={**a["lead"], "Idempotency-Key": "k"})
+    assert (await client.post(f"{URL}/{person.id}/erase", headers=a["admin"])).status_code == 200
+    records = (await session.execute(select(IdempotencyRecord).where(IdempotencyRecord.tenant_id == a.tenant.id)))
+    assert [r.headers["Location"] for r in records.scalars()] == [kept.headers["location"]]
+    retried = await client.post("/api/v1/feedback", json=said, headers=headers)
+    assert "Wendy" not in retried.text
+
+
 async def test_erased_stakeholder_cannot_be_edited_restored_or_erased_again(client, session, a):
     person = await create_person(client, a, session)
     await client.post(f"{URL}/{person['id']}/erase", headers=a["admin"])
