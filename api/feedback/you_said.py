@@ -8,7 +8,7 @@ import html
 import re
 import uuid
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.activities.sql import json_elements
@@ -46,7 +46,9 @@ async def build(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID)
         .where(*scope).group_by(elements.c.value).order_by(func.count().desc(), elements.c.value))).all()
     rows = (await session.execute(
         select(Feedback.themes, Feedback.publishable_summary, Feedback.response_text, Feedback.outcome,
-               case((Stakeholder.kind == "person", Stakeholder.name), else_="").label("name"))
+               # an erased person's name is the placeholder "Erased stakeholder", whose words are not theirs
+               case((and_(Stakeholder.kind == "person", Stakeholder.erased_at.is_(None)), Stakeholder.name),
+                    else_="").label("name"))
         .outerjoin(Stakeholder, Stakeholder.id == Feedback.stakeholder_id)
         .where(*scope, Feedback.publishable.is_(True), Feedback.publishable_summary.is_not(None),
                Feedback.response_text.is_not(None), Feedback.outcome.is_not(None))

@@ -97,3 +97,16 @@ async def test_an_erased_persons_name_stays_out_of_you_said_we_did_and_their_fee
     for text in (r.text, listed.text):
         for secret in ("Margaret", "Okafor", "422100", "example.org"):
             assert secret not in text, secret
+
+
+async def test_an_erased_persons_placeholder_name_is_not_scrubbed_from_the_summary(client, session, a, loop):
+    # Once erased, the linked name reads "Erased stakeholder": its words are not the person's and stay in the text.
+    review, margaret, _ = loop
+    await factories.feedback(session, a.tenant, plan_id=review.id, stakeholder_id=margaret.id, themes=["access"],
+                             publishable=True, publishable_summary="Erased words are fine",
+                             response_text="We wrote to every stakeholder group", outcome="information_given",
+                             responded_at=datetime(2026, 3, 21, tzinfo=UTC))
+    assert (await client.post(f"/api/v1/stakeholders/{margaret.id}/erase", headers=a["admin"])).status_code == 200
+    items = (await client.get(f"/api/v1/plans/{review.id}/you-said-we-did", headers=a["viewer"])).json()["items"]
+    assert [(i["you_said"], i["we_did"]) for i in items][-1] == ("Erased words are fine",
+                                                                 "We wrote to every stakeholder group")
