@@ -59,8 +59,11 @@ async def log(*, session: AsyncSession, caller: Principal, activity: Activity) -
 async def _known_stakeholders(session: AsyncSession, caller: Principal,
                               ids: list[uuid.UUID]) -> dict[uuid.UUID, str | None]:
     """The tenant's stakeholders among `ids`, each with why no new line may name them (a NO_NEW_LINK), if so."""
+    # Held (FOR SHARE) until commit, as feedback holds its person: a line cannot slip onto a person being erased or
+    # restricted, nor keep its role through the erasure. Ordered, so two logs naming the same people cannot deadlock.
     found = await session.execute(select(Stakeholder.id, Stakeholder.erased_at, Stakeholder.restricted_at).where(
-        Stakeholder.tenant_id == caller.tenant_id, Stakeholder.id.in_(ids)))
+        Stakeholder.tenant_id == caller.tenant_id, Stakeholder.id.in_(ids)).order_by(Stakeholder.id)
+        .with_for_update(read=True))
     return {row.id: stakeholders.barred(row.erased_at, row.restricted_at) for row in found}
 
 

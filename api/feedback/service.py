@@ -116,8 +116,13 @@ async def _references(session: AsyncSession, caller: Principal, values: dict[str
         ref = values.get(field)
         if ref is None:
             continue
-        row = (await session.execute(select(model).where(model.id == ref, model.tenant_id == caller.tenant_id))
-               ).scalar_one_or_none()
+        stmt = select(model).where(model.id == ref, model.tenant_id == caller.tenant_id)
+        if model is Stakeholder:
+            # Held (FOR SHARE) until commit: an erasure or restriction of the person under way is waited for and then
+            # seen, and one that starts later waits for this link (and then wipes it), so no new feedback slips onto
+            # an erased person with its text in clear. SQLite runs one writer at a time anyway.
+            stmt = stmt.with_for_update(read=True)
+        row = (await session.execute(stmt)).scalar_one_or_none()
         if row is None:
             errors.append({"loc": ["body", field], "msg": f"No {label} with this id in your tenant",
                            "type": "reference_not_found"})
