@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api import audit, legal_hold
 from api.activities.engagement import day_end, day_start
 from api.activities.schemas import ActivityCreate, ActivityRead, ActivityUpdate
-from api.auth.principal import Principal
+from api.auth.principal import Principal, Role
 from api.concurrency import check_if_match
 from api.crud import (
     apply,
@@ -26,7 +26,7 @@ from api.crud import (
     text_search,
 )
 from api.errors import Unprocessable
-from api.models import Activity, ActivityAttendance, Plan, User
+from api.models import Activity, ActivityAttendance, Plan, Stakeholder, User
 from api.pagination import PageParams, PageResult, paginate
 
 COLLECTION_PATH = "/api/v1/activities"
@@ -84,6 +84,9 @@ def filtered_query(*, session: AsyncSession, caller: Principal, filters: Activit
         attended = select(ActivityAttendance.activity_id).where(
             ActivityAttendance.tenant_id == caller.tenant_id, ActivityAttendance.attended.is_(True),
             ActivityAttendance.stakeholder_id == filters.stakeholder_id)
+        if caller.role != Role.admin:  # a restricted person is a 404 to anyone else, and so is what they attended
+            attended = attended.where(ActivityAttendance.stakeholder_id.in_(select(Stakeholder.id).where(
+                Stakeholder.id == filters.stakeholder_id, Stakeholder.restricted_at.is_(None))))
         stmt = stmt.where(Activity.id.in_(attended))
     if filters.audience_category:
         stmt = stmt.where(json_array_contains(session, Activity.audience_categories, filters.audience_category))

@@ -65,6 +65,16 @@ async def test_filter_by_plan_leader_and_attendee(client, a, record):
     assert await titles(client, a["viewer"], stakeholder_id=str(record["ann"].id)) == ["Feb focus group"]
 
 
+@pytest.mark.parametrize("role", ["lead", "contributor", "viewer", "auditor"])
+async def test_a_restricted_persons_attendance_is_listed_by_their_id_to_admins_only(client, session, a, record, role):
+    # GET /stakeholders/{id}/activities is a 404 for a restricted person to anyone but an admin; filtering the
+    # activities by their id must not tell the same thing (what they attended).
+    record["ann"].restricted_at = datetime(2026, 5, 1, tzinfo=UTC)
+    await session.flush()
+    assert await titles(client, a[role], stakeholder_id=str(record["ann"].id)) == []
+    assert await titles(client, a["admin"], stakeholder_id=str(record["ann"].id)) == ["Feb focus group"]
+
+
 async def test_cursor_paging_with_total(client, a, record):
     first = (await client.get(URL, params={"limit": 3, "include_total": "true", "sort": "starts_at"},
                               headers=a["viewer"])).json()
