@@ -31,7 +31,8 @@ async def password_grant(*, session: AsyncSession, codec: TokenCodec, email: str
     # The database folds both sides, as its unique index folds the stored one: Python's lower() folds letters SQLite's
     # does not (É), so "Élodie@…" could never have signed in there.
     stmt = select(User).where(func.lower(User.email) == func.lower(sign_in_email(email)))
-    user = (await session.execute(stmt)).scalar_one_or_none()
+    # No address holds a NUL, and PostgreSQL refuses one in text (a 500): such an email is simply unknown.
+    user = None if "\x00" in email else (await session.execute(stmt)).scalar_one_or_none()
     if user is not None:
         await rls.scope(session, user.tenant_id)
     ok = verify_password(password, user.password_hash if user else None)
@@ -54,7 +55,7 @@ async def client_credentials_grant(*, session: AsyncSession, codec: TokenCodec, 
                                    client_secret: str) -> tuple[str, int] | None:
     """A token for the service account, or None (failures audited like a user's)."""
     await rls.bypass(session)
-    account = (await session.execute(
+    account = None if "\x00" in client_id else (await session.execute(  # as for an email's NUL
         select(ServiceAccount).where(ServiceAccount.client_id == client_id))).scalar_one_or_none()
     if account is not None:
         await rls.scope(session, account.tenant_id)

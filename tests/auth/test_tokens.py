@@ -86,6 +86,19 @@ async def test_sign_in_reads_the_email_as_user_creation_stored_it(client, a, typ
     assert r.status_code == 200, r.text
 
 
+@pytest.mark.parametrize("form,basic", [
+    ({"grant_type": "password", "username": "lead\x00@example.test", "password": "x"}, None),
+    ({"grant_type": "client_credentials", "client_id": "sa_\x00", "client_secret": "x"}, None),
+    ({"grant_type": "client_credentials"}, "sa_%00:x"),
+])
+async def test_a_nul_in_the_email_or_client_id_is_401_not_500(client, form, basic):
+    # No account has one, and PostgreSQL refuses NUL in text: the lookup must not send it there.
+    headers = {"Authorization": "Basic " + base64.b64encode(basic.encode()).decode()} if basic else {}
+    r = await client.post(TOKEN_URL, data=form, headers=headers)
+    assert r.status_code == 401, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+
+
 async def test_token_carries_the_documented_claims(client, a):
     user = a.users["viewer"]
     r = await client.post(TOKEN_URL, data={"grant_type": "password", "username": user.email,
