@@ -5791,7 +5791,7 @@ export interface components {
             grounds: string;
             /**
              * Objection Date
-             * @description When they objected (default: today, UTC)
+             * @description When they objected, YYYY-MM-DD in 1900–2200 (default: today, UTC)
              */
             objection_date?: string | null;
             /**
