@@ -65,6 +65,7 @@ async def audit_restricted_read(session: AsyncSession, caller: Principal, stakeh
 async def restrict(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID,
                    data: RestrictionCreate) -> Stakeholder:
     """Restrict processing of a person: 409 when already restricted or erased."""
+    await stakeholders.lock_people_states(session, caller.tenant_id, exclusive=True)
     row = await _person(session, caller, stakeholder_id)
     if row.erased_at is not None:
         raise Conflict("This stakeholder's personal data was erased; there is nothing left to restrict")

@@ -21,6 +21,7 @@ from api.imports.schemas import ImportReport, OnError
 from api.imports.specs import ResourceSpec
 from api.imports.validation import Batch, Decider, Options, References, Register
 from api.imports.writers import writer_for
+from api.stakeholders.service import lock_people_states
 
 
 @dataclass
@@ -42,6 +43,8 @@ async def run_import(*, session: AsyncSession, caller: Principal, spec: Resource
     now = utcnow()
     try:
         async with session.begin_nested():  # anything raised in here undoes every row written
+            # Who is erased or restricted is read once, below: an erasure or restriction waits for this import.
+            await lock_people_states(session, caller.tenant_id, exclusive=False)
             references = References(session, caller.tenant_id)
             await references.load(spec)
             if spec.lines:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, or_, select
+from sqlalchemy import Select, bindparam, delete, func, or_, select, text
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -352,8 +352,23 @@ async def set_archived(*, session: AsyncSession, caller: Principal, stakeholder_
                                     resource_type="stakeholder")
 
 
+PEOPLE_LOCK = 0x1D4  # the first key of pg_advisory_xact_lock(int, int) for lock_people_states
+
+
+async def lock_people_states(session: AsyncSession, tenant_id: uuid.UUID, *, exclusive: bool) -> None:
+    """Imports decide against who is erased or restricted as it was when they began (read once, before their rows):
+    an erasure or restriction committing while one ran went unseen, and the import then linked new rows to the person
+    or wrote back what the erasure wiped. Imports take this lock shared, erasure and restriction exclusive, so each
+    waits for the other to commit (PostgreSQL; SQLite runs one writer at a time)."""
+    if session.get_bind().dialect.name == "postgresql":
+        lock = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        await session.execute(text(f"SELECT {lock}(:a, :b)"),
+                              {"a": PEOPLE_LOCK, "b": idempotency.advisory_key(tenant_id, "people")})
+
+
 async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID) -> Stakeholder:
     """UK GDPR erasure: wipe the personal fields, keep the row and its links, archive it, audit it."""
+    await lock_people_states(session, caller.tenant_id, exclusive=True)
     row = await get(session=session, caller=caller, stakeholder_id=stakeholder_id)
     if row.erased_at is not None:
         raise Conflict("This stakeholder's personal data was already erased")
