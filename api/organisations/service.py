@@ -62,6 +62,11 @@ async def get(*, session: AsyncSession, caller: Principal, organisation_id: uuid
                            label="organisation")
 
 
+# An organisation's contact details and notes can be a person's (a sole practitioner, an elected member), and the
+# hash-chained audit trail outlives any correction or erasure: it records that they changed, never their values.
+PERSONAL_FIELDS = frozenset({"email", "phone", "address", "postcode", "notes"})
+
+
 async def create(*, session: AsyncSession, caller: Principal, data: OrganisationCreate) -> Organisation:
     """Create an organisation and audit it."""
     await ensure_external_id_free(session, Organisation, tenant_id=caller.tenant_id, external_id=data.external_id)
@@ -70,7 +75,8 @@ async def create(*, session: AsyncSession, caller: Principal, data: Organisation
     session.add(org)
     await session.flush()
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="create",
-                       resource_type="organisation", resource_id=org.id, changes=audit.diff(None, values))
+                       resource_type="organisation", resource_id=org.id,
+                       changes=audit.diff(None, values, personal=PERSONAL_FIELDS))
     return org
 
 
@@ -88,7 +94,8 @@ async def update(*, session: AsyncSession, caller: Principal, organisation_id: u
         org.updated_by = caller.id
         await session.flush()
         await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="update",
-                           resource_type="organisation", resource_id=org.id, changes=audit.diff(before, after))
+                           resource_type="organisation", resource_id=org.id,
+                           changes=audit.diff(before, after, personal=PERSONAL_FIELDS))
     return org
 
 

@@ -215,6 +215,21 @@ async def test_writes_are_audited_with_before_and_after(client, session, a):
     assert events[1].actor_id == a.users["lead"].id
 
 
+async def test_contact_details_reach_the_audit_trail_as_changed_never_their_values(client, session, a):
+    # They can be a person's (a sole practitioner, an elected member), and the trail outlives any correction.
+    contact = {"email": "j.smith@example.org", "phone": "01234 567890", "address": "1 High St", "postcode": "DT1 1AA",
+               "notes": "Ask for Jane Smith"}
+    created = (await client.post(URL, json={"name": "Sole GP", **contact}, headers=a["lead"])).json()
+    await client.patch(f"{URL}/{created['id']}", json={"email": "other@example.org", "notes": None},
+                       headers=a["lead"])
+    events = (await session.execute(select(AuditEvent).where(AuditEvent.resource_id == created["id"])
+                                    .order_by(AuditEvent.seq))).scalars().all()
+    assert {name: events[0].changes[name]["after"] for name in contact} == dict.fromkeys(contact, "[personal data]")
+    assert events[0].changes["name"]["after"] == "Sole GP"
+    assert events[1].changes == {"email": {"before": "[personal data]", "after": "[personal data]"},
+                                 "notes": {"before": "[personal data]", "after": None}}
+
+
 async def test_paging_by_a_datetime_sort_reaches_the_second_page(client, session, a):
     for n in range(3):
         await factories.organisation(session, a.tenant, name=f"Dated {n}")
