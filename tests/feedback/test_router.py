@@ -1,21 +1,11 @@
 import asyncio
 import os
-from datetime import UTC, datetime
 
-import httpx
 import pytest
-from sqlalchemy import update as sql_update
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from api.config import to_async_url
-from api.main import create_app
-from api.migrate import upgrade
-from api.models import Stakeholder, User
-from api.tenants import create_tenant
 from tests import factories
 from tests.activities.support import LOGGERS, READ_ONLY, ROLES, audit_events, audit_text, plan
-from tests.conftest import make_settings
-from tests.dbtools import scratch_database_url
+from tests.erasure_race import erasure_under_way
 from tests.feedback.support import COMMENT, URL, count_feedback
 
 
@@ -165,32 +155,12 @@ async def test_audit_keeps_no_text(client, session, a):
 @pytest.mark.skipif(not os.environ.get("INVOLVE_TEST_DATABASE_URL"), reason="SQLite runs one writer at a time")
 async def test_feedback_racing_the_erasure_of_its_person_is_refused_not_left_in_clear():
     # The erasure wipes the text of the person's feedback; feedback created while it runs must wait for it and
-    # then be refused (422, erased), not slip in after the wipe with the text in clear. The "erasure" here is an
-    # open transaction that has marked the row erased; the request must not finish before it commits.
-    url = await asyncio.to_thread(scratch_database_url, "erase_race")
-    await asyncio.to_thread(upgrade, url)
-    app = create_app(make_settings(url))
-    db = app.state.db
-    async with db.write_sessions() as session:
-        tenant = await create_tenant(session, slug="race", name="Race Health Board")
-        user = User(tenant_id=tenant.id, email="c@race.test", full_name="C", password_hash="x", role="contributor")
-        person = await factories.stakeholder(session, tenant, name="Racey Person")
-        session.add(user)
-        await session.commit()
-    elsewhere = create_async_engine(to_async_url(url))  # a connection of its own, outside the app's pool
-    try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client, \
-                elsewhere.connect() as eraser:
-            assert (await client.get("/api/v1/me", headers=factories.auth_headers(app, user))).status_code == 200
-            await eraser.execute(sql_update(Stakeholder).where(Stakeholder.id == person.id)
-                                 .values(erased_at=datetime.now(UTC), name="Erased stakeholder"))
-            posting = asyncio.create_task(client.post(URL, headers=factories.auth_headers(app, user),
-                                                      json={"text": "Racey says hi", "stakeholder_id": str(person.id)}))
-            await asyncio.sleep(1.5)
-            assert not posting.done(), posting.result().text
-            await eraser.commit()
-            r = await posting
-        assert r.status_code == 422 and r.json()["errors"][0]["type"] == "erased", r.text
-    finally:
-        await elsewhere.dispose()
-        await db.dispose()
+    # then be refused (422, erased), not slip in after the wipe with the text in clear.
+    async with erasure_under_way("erase_race") as race:
+        posting = asyncio.create_task(race.client.post(URL, headers=race.headers, json={
+            "text": "Racey says hi", "stakeholder_id": str(race.person.id)}))
+        await asyncio.sleep(1.5)
+        assert not posting.done(), posting.result().text
+        await race.commit()
+        r = await posting
+    assert r.status_code == 422 and r.json()["errors"][0]["type"] == "erased", r.text

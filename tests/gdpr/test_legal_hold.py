@@ -8,8 +8,8 @@ from api.errors import Conflict
 from api.legal_hold import ensure_not_held
 from api.models import Plan, Stakeholder
 from tests import factories
-from tests.imports.support import JSON, post_import
 from tests.gdpr.support import NIL, NOT_ADMIN, attended, events, evidence, hold_url, is_problem, person_url
+from tests.imports.support import JSON, post_import
 
 REASON = {"reason": "Judicial review claim issued"}
 

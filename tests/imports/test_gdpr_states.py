@@ -6,24 +6,14 @@ import asyncio
 import json
 import os
 import uuid
-from datetime import UTC, datetime
 
-import httpx
 import pytest
-from sqlalchemy import select, text
-from sqlalchemy import update as sql_update
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import select
 
-from api.config import to_async_url
-from api.idempotency import advisory_key
-from api.main import create_app
-from api.migrate import upgrade
-from api.models import ActivityAttendance, Feedback, Stakeholder, User
-from api.stakeholders.service import ERASED_FEEDBACK_TEXT, ERASED_NAME, PEOPLE_LOCK
-from api.tenants import create_tenant
+from api.models import ActivityAttendance, Feedback, Stakeholder
+from api.stakeholders.service import ERASED_FEEDBACK_TEXT, ERASED_NAME
 from tests import factories
-from tests.conftest import make_settings
-from tests.dbtools import scratch_database_url
+from tests.erasure_race import erasure_under_way
 from tests.imports.support import EXPORT_STAKEHOLDERS, JSON, audit_events, parse_csv, post_import
 
 REASON = {"reason": "Accuracy contested by the person (Art. 18(1)(a))"}
@@ -203,35 +193,14 @@ async def test_no_new_feedback_names_a_restricted_person_but_their_feedback_goes
 @pytest.mark.skipif(not os.environ.get("INVOLVE_TEST_DATABASE_URL"), reason="SQLite runs one writer at a time")
 async def test_an_import_racing_the_erasure_of_a_person_it_names_waits_and_then_refuses_the_row():
     # An import reads who is erased once, before its rows: an erasure committing while it ran went unseen, and its
-    # feedback kept its text in clear beside the erased person. The "erasure" here is an open transaction holding
-    # the lock erase() takes, having marked the row erased; the import must wait for it, then see it.
-    url = await asyncio.to_thread(scratch_database_url, "import_erase_race")
-    await asyncio.to_thread(upgrade, url)
-    app = create_app(make_settings(url))
-    db = app.state.db
-    async with db.write_sessions() as session:
-        tenant = await create_tenant(session, slug="race", name="Race Health Board")
-        user = User(tenant_id=tenant.id, email="c@race.test", full_name="C", password_hash="x", role="contributor")
-        person = await factories.stakeholder(session, tenant, name="Racey Person")
-        session.add(user)
-        await session.commit()
-    elsewhere = create_async_engine(to_async_url(url))  # a connection of its own, outside the app's pool
-    rows = json.dumps([{"text": "Racey says hi", "stakeholder_id": str(person.id)}])
-    try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client, \
-                elsewhere.connect() as eraser:
-            headers = {**factories.auth_headers(app, user), **JSON}
-            await eraser.execute(text("SELECT pg_advisory_xact_lock(:a, :b)"),
-                                 {"a": PEOPLE_LOCK, "b": advisory_key(tenant.id, "people")})
-            await eraser.execute(sql_update(Stakeholder).where(Stakeholder.id == person.id)
-                                 .values(erased_at=datetime.now(UTC), name=ERASED_NAME))
-            importing = asyncio.create_task(client.post("/api/v1/imports/feedback", content=rows, headers=headers))
-            await asyncio.sleep(1.5)
-            assert not importing.done(), importing.result().text
-            await eraser.commit()
-            r = await importing
-        assert r.status_code == 422 and r.json()["created"] == 0, r.text
-        assert "erased" in r.json()["errors"][0]["message"], r.text
-    finally:
-        await elsewhere.dispose()
-        await db.dispose()
+    # feedback kept its text in clear beside the erased person. It must wait for the erasure, then see it.
+    async with erasure_under_way("import_erase_race") as race:
+        rows = json.dumps([{"text": "Racey says hi", "stakeholder_id": str(race.person.id)}])
+        importing = asyncio.create_task(race.client.post("/api/v1/imports/feedback", content=rows,
+                                                         headers={**race.headers, **JSON}))
+        await asyncio.sleep(1.5)
+        assert not importing.done(), importing.result().text
+        await race.commit()
+        r = await importing
+    assert r.status_code == 422 and r.json()["created"] == 0, r.text
+    assert "erased" in r.json()["errors"][0]["message"], r.text
