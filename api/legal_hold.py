@@ -69,6 +69,7 @@ class HeldRecords:
 
 
 async def held_records(session: AsyncSession, tenant_id: uuid.UUID) -> HeldRecords:
+    """The tenant's held plans and the feedback their evidence links (an import reads them once, as its context)."""
     plans = frozenset((await session.execute(select(Plan.id).where(
         Plan.tenant_id == tenant_id, Plan.legal_hold_at.is_not(None)))).scalars())
     linked: set[uuid.UUID] = set()
