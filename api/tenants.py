@@ -2,12 +2,13 @@
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit
 from api.auth.principal import Role
 from api.models import Tenant, User
+from api.models.user import email_is
 from api.security import hash_password
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -50,7 +51,7 @@ async def create_user(session: AsyncSession, *, tenant: Tenant, email: str, pass
         raise OperatorError("email is not a valid address")
     if len(password) < MIN_PASSWORD:
         raise OperatorError(f"password must be at least {MIN_PASSWORD} characters")
-    taken = await session.execute(select(User.id).where(func.lower(User.email) == func.lower(email)))
+    taken = await session.execute(select(User.id).where(email_is(email)))
     if taken.first():
         raise OperatorError("a user with this email already exists")
     user = User(tenant_id=tenant.id, email=email, full_name=full_name or email.split("@")[0],

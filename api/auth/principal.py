@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
 from fastapi.security.utils import get_authorization_scheme_param
-from sqlalchemy import bindparam, func, literal_column, select
+from sqlalchemy import bindparam, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import rls
@@ -18,6 +18,7 @@ from api.auth.oidc import Identity, OidcVerifier
 from api.db import StaticQuery, get_session
 from api.errors import Forbidden, Unauthorized
 from api.models import ServiceAccount, Tenant, User
+from api.models.user import email_is
 from api.security import InvalidToken, TokenClaims, TokenCodec
 
 
@@ -148,7 +149,7 @@ async def _sso_principal(session: AsyncSession, identity: Identity, role_map: di
     row = (await session.execute(
         select(User.id, User.tenant_id)
         .join(Tenant, Tenant.id == User.tenant_id)
-        .where(Tenant.slug == identity.tenant_slug, func.lower(User.email) == func.lower(identity.email),
+        .where(Tenant.slug == identity.tenant_slug, email_is(identity.email),
                User.is_active.is_(True))
     )).first()
     if row is None:

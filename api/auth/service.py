@@ -3,12 +3,13 @@
 import logging
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit, rls
 from api.db import utcnow
 from api.models import ServiceAccount, User
+from api.models.user import email_is
 from api.security import TokenCodec, verify_password
 
 log = logging.getLogger("api.auth")
@@ -28,9 +29,7 @@ async def password_grant(*, session: AsyncSession, codec: TokenCodec, email: str
     """A token for the user, or None. Success and failure are both audited (and committed by the
     caller), except for an unknown email, which belongs to no tenant and is only counted in the log."""
     await rls.bypass(session)  # the email is unique across tenants: the one lookup that crosses them
-    # The database folds both sides, as its unique index folds the stored one: Python's lower() folds letters SQLite's
-    # does not (É), so "Élodie@…" could never have signed in there.
-    stmt = select(User).where(func.lower(User.email) == func.lower(sign_in_email(email)))
+    stmt = select(User).where(email_is(sign_in_email(email)))
     # No address holds a NUL, and PostgreSQL refuses one in text (a 500): such an email is simply unknown.
     user = None if "\x00" in email else (await session.execute(stmt)).scalar_one_or_none()
     if user is not None:

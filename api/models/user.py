@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import Boolean, Index, Integer, String, func
+from sqlalchemy import Boolean, ColumnElement, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db import Base, UTCDateTime
@@ -24,4 +24,10 @@ class User(TenantOwned, Tracked, Base):
 
 # Emails are unique across the deployment, whatever their case: sign-in finds the tenant by email.
 Index("uq_user_account_email_lower", func.lower(User.email), unique=True)
+
+
+def email_is(email: str) -> ColumnElement[bool]:
+    """The account with this email, whatever its case, folded by the database as the unique index folds: Python's
+    lower() folds letters SQLite's does not (É), so folding the typed address in Python missed accounts there."""
+    return func.lower(User.email) == func.lower(email)
 Index("ix_user_account_tenant_id", User.tenant_id, User.id)

@@ -5,7 +5,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +15,7 @@ from api.concurrency import check_if_match
 from api.crud import apply, get_owned, text_search
 from api.errors import Conflict
 from api.models import User
+from api.models.user import email_is
 from api.pagination import PageParams, PageResult, paginate
 from api.security import hash_password
 from api.users.schemas import UserCreate, UserUpdate
@@ -50,7 +51,7 @@ async def get(*, session: AsyncSession, caller: Principal, user_id: uuid.UUID) -
 
 async def _ensure_email_free(session: AsyncSession, email: str) -> None:
     taken = (await session.execute(
-        select(User.id).where(func.lower(User.email) == func.lower(email)).limit(1))).first()
+        select(User.id).where(email_is(email)).limit(1))).first()
     if taken is not None:
         raise Conflict("A user with this email already exists")
 
