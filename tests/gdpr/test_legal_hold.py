@@ -291,3 +291,12 @@ async def test_an_import_cannot_take_a_held_plans_activity_or_feedback_out_of_it
     r = await post_import(client, name, a["lead"], json.dumps([row]), "?on_conflict=update",
                           content_type=JSON)
     assert r.status_code == 200 and r.json()["updated"] == 1, r.text
+
+
+@pytest.mark.parametrize("role", ["contributor", "admin"])
+async def test_no_role_may_move_a_held_plans_activity_off_it(client, session, a, role):
+    # The hold binds every role that may log engagement, an admin's included: only lifting it frees the record.
+    _, plan, record, _ = await _held_record(session, a, "plan_activity")
+    await hold(client, a, plan)
+    r = await client.patch(f"/api/v1/activities/{record.id}", json={"plan_id": None}, headers=a[role])
+    assert is_problem(r, 409) and r.json()["type"].endswith("legal-hold"), r.text
