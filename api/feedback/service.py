@@ -142,9 +142,11 @@ async def _stakeholder_erased(session: AsyncSession, stakeholder_id: uuid.UUID |
     return erased.scalar_one_or_none() is not None
 
 
-def _check_state(caller: Principal, changes: dict[str, Any], state: dict[str, Any]) -> None:
-    if changes.get("publishable") and caller.role not in EDITORS:
-        raise Forbidden("Only a lead or an admin may mark feedback publishable")
+def _check_state(caller: Principal, changes: dict[str, Any], state: dict[str, Any],
+                 stored: dict[str, Any] | None) -> None:
+    refused = workflow.publishing_problem(changes, stored, may_publish=caller.role in EDITORS)
+    if refused:
+        raise Forbidden(refused[1])
     problems = workflow.state_problems(state, changes)
     if problems:
         titles = {"publishable_summary": "Publishable feedback needs a publishable_summary",
@@ -161,7 +163,7 @@ async def _due(session: AsyncSession, caller: Principal, received_at) -> Any:
 async def create(*, session: AsyncSession, caller: Principal, data: FeedbackCreate) -> Feedback:
     """Record feedback (status received) with its response due date, and audit it."""
     values = data.model_dump()
-    _check_state(caller, values, {**values, "told_at": None})
+    _check_state(caller, values, {**values, "told_at": None}, None)
     found = await _references(session, caller, values)
     if "plan_id" not in data.model_fields_set and found.get("activity_id") is not None:
         values["plan_id"] = found["activity_id"].plan_id
@@ -207,7 +209,8 @@ async def update(*, session: AsyncSession, caller: Principal, feedback_id: uuid.
     check_if_match(if_match, row.version)
     changes = data.model_dump(exclude_unset=True)
     target = changes.pop("status", None)
-    _check_state(caller, changes, {name: changes.get(name, getattr(row, name)) for name in workflow.STATE_FIELDS})
+    stored = {name: getattr(row, name) for name in workflow.STATE_FIELDS}
+    _check_state(caller, changes, {name: changes.get(name, stored[name]) for name in workflow.STATE_FIELDS}, stored)
     await _references(session, caller, changes, stakeholder_id=row.stakeholder_id)
     if (changes.get("text", row.text) != row.text or changes.get("stakeholder_id", row.stakeholder_id)
             != row.stakeholder_id) and await _stakeholder_erased(session, row.stakeholder_id):

@@ -83,6 +83,22 @@ def state_problems(state: dict[str, Any], changed: Collection[str]) -> list[tupl
     return problems
 
 
+def publishing_problem(changes: dict[str, Any], stored: dict[str, Any] | None, *, may_publish: bool
+                       ) -> tuple[str, str] | None:
+    """What a caller who is not a lead or an admin may not change, as (field, message): whether feedback is marked
+    publishable (either way), and the paraphrase of feedback so marked, which 'you said, we did' publishes as the
+    lead approved it. A value given as it is stored is no change (an exported row imported back). The API and imports
+    check the same."""
+    if may_publish:
+        return None
+    marked = bool(stored and stored["publishable"])
+    if "publishable" in changes and bool(changes["publishable"]) != marked:
+        return "publishable", "Only a lead or an admin may mark feedback publishable or withdraw the mark"
+    if marked and changes.get("publishable_summary", stored["publishable_summary"]) != stored["publishable_summary"]:
+        return "publishable_summary", "Only a lead or an admin may change the paraphrase of feedback marked publishable"
+    return None
+
+
 def published(row: Any) -> bool:
     """The response appears in the plan's public 'you said, we did'."""
     return bool(row.publishable and row.publishable_summary and row.response_text and row.plan_id)

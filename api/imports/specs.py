@@ -303,12 +303,11 @@ async def _activities_context(session: Any, caller: Principal) -> legal_hold.Hel
 
 def _check_feedback(values: dict[str, Any], current: dict[str, Any] | None, context: FeedbackContext,
                     caller: Principal, now: datetime) -> list[tuple[str, str]]:
-    """As the API does: only leads and admins mark feedback publishable; the merged state holds together (a
-    publishable paraphrase, told after received); the response is due the tenant's number of working days after
-    receipt; the plan comes from the activity when absent."""
-    problems = []
-    if values.get("publishable") and caller.role not in EDITORS:
-        problems.append(("publishable", "Only a lead or an admin may mark feedback publishable"))
+    """As the API does: only leads and admins mark feedback publishable (or withdraw it) and change a marked
+    paraphrase; the merged state holds together (a publishable paraphrase, told after received); the response is due
+    the tenant's number of working days after receipt; the plan comes from the activity when absent."""
+    refused = workflow.publishing_problem(values, current, may_publish=caller.role in EDITORS)
+    problems = [refused] if refused else []
     if current is None:
         values.setdefault("received_at", now)
         if "plan_id" not in values and values.get("activity_id") is not None:

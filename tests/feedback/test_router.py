@@ -120,6 +120,25 @@ async def test_only_a_lead_or_admin_marks_feedback_publishable(client, session, 
     assert (await client.patch(f"{URL}/{fb.id}", json={"publishable": True}, headers=a["lead"])).status_code == 200
 
 
+async def test_a_contributor_may_not_withdraw_the_mark_or_reword_what_it_publishes(client, session, a):
+    fb = await factories.feedback(session, a.tenant, publishable=True, publishable_summary="Evening buses")
+    for change in ({"publishable": False}, {"publishable_summary": "Something else"}):
+        r = await client.patch(f"{URL}/{fb.id}", json=change, headers=a["contributor"])
+        assert r.status_code == 403, change
+    await session.refresh(fb)
+    assert (fb.publishable, fb.publishable_summary, fb.version) == (True, "Evening buses", 1)
+    unchanged = {"publishable": True, "publishable_summary": "Evening buses", "themes": ["transport"]}
+    assert (await client.patch(f"{URL}/{fb.id}", json=unchanged, headers=a["contributor"])).status_code == 200
+    reworded = await client.patch(f"{URL}/{fb.id}", json={"publishable_summary": "Later buses"}, headers=a["lead"])
+    assert reworded.status_code == 200 and reworded.json()["publishable_summary"] == "Later buses"
+
+
+async def test_a_contributor_may_word_the_paraphrase_before_it_is_marked(client, session, a):
+    fb = await factories.feedback(session, a.tenant)
+    r = await client.patch(f"{URL}/{fb.id}", json={"publishable_summary": "Evening buses"}, headers=a["contributor"])
+    assert r.status_code == 200 and r.json()["publishable"] is False
+
+
 async def test_external_id_clash_is_409(client, session, a):
     await factories.feedback(session, a.tenant, external_id="FB-1")
     assert (await client.post(URL, json=COMMENT, headers=a["lead"])).status_code == 409

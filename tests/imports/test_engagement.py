@@ -187,6 +187,19 @@ async def test_only_leads_mark_imported_feedback_publishable(client, session, a)
     assert row.publishable is True
 
 
+async def test_a_contributor_reimports_marked_feedback_but_may_not_reword_or_unmark_it(client, session, a):
+    body = "external_id,text,publishable_summary,publishable,themes\nFB-1,Please add ramps,Step-free access,true,\n"
+    assert (await post(client, FEEDBACK, a["lead"], body)).status_code == 200
+    same = await post(client, FEEDBACK, a["contributor"], body.replace(",\n", ",access\n"), "?on_conflict=update")
+    assert same.status_code == 200 and same.json()["updated"] == 1
+    for changed, field in ((body.replace("Step-free access", "Ramps"), "publishable_summary"),
+                           (body.replace("true", "false"), "publishable")):
+        r = await post(client, FEEDBACK, a["contributor"], changed, "?on_conflict=update")
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == field
+    [row] = await _fresh(session, Feedback, a.tenant)
+    assert (row.publishable, row.publishable_summary, row.themes) == (True, "Step-free access", ["access"])
+
+
 async def test_feedback_referring_to_another_tenant_fails_per_row(client, session, a, b):
     await _world(session, b.tenant)
     body = ("text,stakeholder_external_id,activity_external_id,plan_external_id\n"

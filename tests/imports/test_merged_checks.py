@@ -53,11 +53,11 @@ async def test_publishable_feedback_keeps_its_paraphrase(client, session, a):
                                         publishable_summary="People asked for later buses")
     await session.commit()
     cleared = f"id,publishable_summary\n{feedback.id},\n"
-    r = await post_import(client, "feedback", a["contributor"], cleared, "?on_conflict=update")
+    r = await post_import(client, "feedback", a["lead"], cleared, "?on_conflict=update")
     assert r.status_code == 422, r.text
     assert [(e["row"], e["field"]) for e in r.json()["errors"]] == [(1, "publishable_summary")]
     api = await client.patch(f"/api/v1/feedback/{feedback.id}", json={"publishable_summary": None},
-                             headers=a["contributor"])
+                             headers=a["lead"])
     assert api.status_code == 422 and api.json()["errors"][0]["loc"] == ["body", "publishable_summary"]
     assert (await _fresh(session, Feedback, feedback)).publishable_summary == "People asked for later buses"
     withdrawn = f"id,publishable,publishable_summary\n{feedback.id},false,\n"
