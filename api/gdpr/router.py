@@ -40,7 +40,7 @@ async def create_restriction(stakeholder_id: uuid.UUID, data: RestrictionCreate,
                summary="Lift a stakeholder's restriction", responses=problems(404, 409))
 async def delete_restriction(stakeholder_id: uuid.UUID, session: SessionDep, caller: Admin,
                              response: Response) -> StakeholderRead:
-    """Lift the restriction of processing (admin); 409 when none is in force."""
+    """Lift the restriction of processing (admin); 409 when none is in force, or the person was erased since."""
     row = await service.lift_restriction(session=session, caller=caller, stakeholder_id=stakeholder_id)
     await session.commit()
     set_etag(response, row.version)

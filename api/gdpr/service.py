@@ -81,8 +81,10 @@ async def restrict(*, session: AsyncSession, caller: Principal, stakeholder_id: 
 
 
 async def lift_restriction(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID) -> Stakeholder:
-    """Lift a restriction: 409 when the person is not restricted."""
+    """Lift a restriction: 409 when the person is not restricted, or was erased since (nothing is left to process)."""
     row = await _person(session, caller, stakeholder_id)
+    if row.erased_at is not None:
+        raise Conflict("This stakeholder's personal data was erased; there is nothing left to restrict or release")
     if row.restricted_at is None:
         raise Conflict("Processing of this stakeholder is not restricted")
     before = snapshot(row, RESTRICTION_FIELDS)

@@ -125,3 +125,12 @@ async def test_restricting_twice_lifting_when_not_restricted_and_erased_are_409(
     assert is_problem(await client.post(person_url(person.id, "/restriction"), json=REASON, headers=a["admin"]), 409)
     assert (await client.post(person_url(erased.id, "/erase"), headers=a["admin"])).status_code == 200
     assert is_problem(await client.post(person_url(erased.id, "/restriction"), json=REASON, headers=a["admin"]), 409)
+
+
+async def test_a_restriction_outlives_the_erasure_it_preceded(client, session, a):
+    person = await factories.stakeholder(session, a.tenant)
+    await session.commit()
+    await restrict(client, a, person)
+    assert (await client.post(person_url(person.id, "/erase"), headers=a["admin"])).status_code == 200
+    assert is_problem(await client.delete(person_url(person.id, "/restriction"), headers=a["admin"]), 409)
+    assert (await session.get(Stakeholder, person.id, populate_existing=True)).restricted_at is not None
