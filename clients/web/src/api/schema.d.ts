@@ -1887,7 +1887,7 @@ export interface paths {
         post: operations["gdpr-create_restriction"];
         /**
          * Lift a stakeholder's restriction
-         * @description Lift the restriction of processing (admin); 409 when none is in force.
+         * @description Lift the restriction of processing (admin); 409 when none is in force, or the person was erased since.
          */
         delete: operations["gdpr-delete_restriction"];
         options?: never;
