@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     oidc_leeway_seconds: int = Field(default=30, ge=0, le=300)
     oidc_jwks_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
 
+    # GET /metrics answers only `Authorization: Bearer <this>` when set (per-route counts are not for anyone to read).
+    metrics_token: str | None = None
+
     admin_email: str | None = None
     admin_password: str | None = None
 

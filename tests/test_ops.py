@@ -110,3 +110,17 @@ async def test_a_client_gone_before_any_answer_is_logged_499_not_500(app, caplog
     assert (record.method, record.path, record.status) == ("POST", "/api/v1/organisations", 499)
     metrics = generate_latest(app.state.metrics_registry).decode()
     assert 'handler="/api/v1/organisations",method="POST",status="5xx"' not in metrics
+
+
+async def test_metrics_need_the_scrape_token_when_one_is_set(database_url):
+    app = create_app(make_settings(database_url, metrics_token="scrape-secret-0123456789"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
+        refused = [await c.get("/metrics", headers=headers) for headers in (
+            {}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic scrape-secret-0123456789"},
+            {"Authorization": "Bearer scrape-secret-0123456789x"},
+            {"Authorization": "Bearer caf\u00e9".encode("latin-1")})]  # a non-ASCII header is a 401, not a 500
+        allowed = await c.get("/metrics", headers={"Authorization": "Bearer scrape-secret-0123456789"})
+    assert [r.status_code for r in refused] == [401] * 5
+    assert all(r.headers["content-type"] == "application/problem+json" for r in refused)
+    assert all("http_requests_total" not in r.text for r in refused)
+    assert allowed.status_code == 200 and "http_request_duration_seconds" in allowed.text

@@ -1,6 +1,7 @@
 """Liveness, readiness and Prometheus metrics, outside /api/v1."""
 
 import asyncio
+import hmac
 import os
 
 from fastapi import APIRouter, Request, Response
@@ -16,8 +17,8 @@ from prometheus_client.process_collector import ProcessCollector
 from pydantic import Field
 from sqlalchemy import text
 
-from api.auth.principal import PUBLIC
-from api.errors import problems
+from api.auth.principal import PUBLIC, bearer_token
+from api.errors import Unauthorized, problems
 from api.schemas import ResponseModel
 
 router = APIRouter(tags=["operations"])
@@ -58,9 +59,16 @@ def metrics_registry() -> CollectorRegistry:
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response, openapi_extra=PUBLIC,
             responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}},
-                             "description": "Prometheus text exposition format"}})
+                             "description": "Prometheus text exposition format"}, **problems(401)})
 async def metrics(request: Request) -> Response:
-    """Request counts and latencies per route template (never per raw path), for Prometheus."""
+    """Request counts and latencies per route template (never per raw path), for Prometheus; with
+    INVOLVE_METRICS_TOKEN set, only for `Authorization: Bearer` that token."""
+    expected = request.app.state.settings.metrics_token
+    if expected:
+        given = bearer_token(request.headers.get("authorization")) or ""
+        # Bytes, not str: compare_digest refuses non-ASCII text, and a header may carry any Latin-1 byte.
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            raise Unauthorized("The metrics need the scrape's bearer token")
     if "PROMETHEUS_MULTIPROC_DIR" in os.environ:  # several workers: add up their files
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
