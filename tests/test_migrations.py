@@ -94,3 +94,48 @@ def test_0008_clears_action_activity_ids_that_name_no_activity_then_the_database
     real_id, dangling_id, activity_id = asyncio.run(seed())
     upgrade(url)
     assert asyncio.run(after(real_id, dangling_id)) == {"real": activity_id, "dangling": None, "refused": True}
+
+
+def test_0009_retires_the_secret_and_old_tokens_of_accounts_revoked_before_it():
+    """An account revoked before 0009 carried no token version, so reactivating it would have brought back its
+    tokens and its secret: the migration counts it up and retires its secret; a working account is left alone."""
+    import uuid
+
+    from sqlalchemy import Boolean, Integer, String, Uuid, column, insert, table, text
+    from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+    from api.config import to_async_url
+    from api.db import UTCDateTime, utcnow
+    from tests import factories
+
+    url = scratch_database_url("sa_token_version")
+    upgrade(url, "0008_action_activity_fk")
+    ids = {"working": uuid.uuid4(), "revoked": uuid.uuid4()}
+
+    # The table as 0008 left it (the model has moved on), typed so both drivers take the values.
+    before = table("service_account", *(column(n, t) for n, t in (
+        ("id", Uuid()), ("tenant_id", Uuid()), ("name", String()), ("client_id", String()), ("secret_hash", String()),
+        ("role", String()), ("is_active", Boolean()), ("created_at", UTCDateTime()), ("updated_at", UTCDateTime()),
+        ("version", Integer()))))
+
+    async def seed() -> None:
+        engine = create_async_engine(to_async_url(url))
+        async with AsyncSession(engine) as s:
+            tenant = await factories.tenant(s)
+            await s.execute(insert(before), [
+                {"id": account_id, "tenant_id": tenant.id, "name": name, "client_id": f"sa_{name}",
+                 "secret_hash": "a-hash", "role": "viewer", "is_active": name == "working", "created_at": utcnow(),
+                 "updated_at": utcnow(), "version": 1} for name, account_id in ids.items()])
+            await s.commit()
+        await engine.dispose()
+
+    async def after() -> dict:
+        engine = create_async_engine(to_async_url(url))
+        async with AsyncSession(engine) as s:
+            rows = (await s.execute(text("SELECT name, token_version, secret_hash FROM service_account"))).all()
+        await engine.dispose()
+        return {name: (version, secret_hash) for name, version, secret_hash in rows}
+
+    asyncio.run(seed())
+    upgrade(url)
+    assert asyncio.run(after()) == {"working": (0, "a-hash"), "revoked": (1, "!revoked")}

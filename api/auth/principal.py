@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
 from fastapi.security.utils import get_authorization_scheme_param
-from sqlalchemy import bindparam, literal_column, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import rls
@@ -65,9 +65,10 @@ ACCOUNT_MODELS = {"user": User, "service_account": ServiceAccount}  # by the tok
 
 def account_columns(model) -> tuple:
     """What a request needs of its caller's account, labelled apart from any other table's columns. A service
-    account has no password version: revoking it is what cuts off its tokens (a rotated secret leaves the tokens
-    already issued to run out, so a partner can switch secrets without a gap)."""
-    password_version = model.password_version if model is User else literal_column("0")
+    account's version counts its revocations, not its secrets: a rotated secret leaves the tokens already issued to
+    run out (so a partner can switch secrets without a gap), while a token from before a revocation stays refused
+    after the account is reactivated."""
+    password_version = model.password_version if model is User else model.token_version
     return (model.role.label("account_role"), model.is_active.label("account_active"),
             password_version.label("account_password_version"))
 

@@ -70,4 +70,4 @@ async def client_credentials_grant(*, session: AsyncSession, codec: TokenCodec, 
     await audit.append(session, tenant_id=account.tenant_id, actor=audit.Actor("service_account", account.id),
                        action="login", resource_type="service_account", resource_id=account.id)
     return codec.issue(subject_id=account.id, subject_kind="service_account", tenant_id=account.tenant_id,
-                       role=account.role)
+                       role=account.role, password_version=account.token_version)

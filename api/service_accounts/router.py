@@ -104,7 +104,7 @@ async def rotate_service_account_secret(account_id: uuid.UUID, session: SessionD
                responses=problems(404, 412))
 async def delete_service_account(account_id: uuid.UUID, session: SessionDep, caller: Admin,
                                  if_match: IfMatch = None) -> Response:
-    """Revoke the account: its tokens and secret stop working; the row is kept for the audit trail."""
+    """Revoke the account: its tokens and secret stop working for good; the row is kept for the audit trail."""
     await service.revoke(session=session, caller=caller, account_id=account_id, if_match=if_match)
     await session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

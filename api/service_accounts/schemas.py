@@ -24,7 +24,8 @@ class ServiceAccountUpdate(RequestModel):
 
     name: Name = Field(None, description="A label saying which system uses it")
     role: Role = Field(None, description="What the account may do in your tenant")
-    is_active: bool = Field(None, description="false revokes the account (like DELETE); true restores it")
+    is_active: bool = Field(None, description="false revokes the account (like DELETE); true restores it, without "
+                                              "its old secret or tokens: rotate its secret to use it again")
 
 
 class ServiceAccountRead(ReadModel):

@@ -66,6 +66,13 @@ async def create(*, session: AsyncSession, caller: Principal,
     return account, secret
 
 
+def _cut_off(account: ServiceAccount) -> None:
+    """Revoking retires the secret and every token issued so far, for good: reactivating the account brings neither
+    back, so it signs in again only once its secret is rotated."""
+    account.token_version += 1
+    account.secret_hash = hash_password(new_client_secret())  # a secret nobody is ever shown
+
+
 async def update(*, session: AsyncSession, caller: Principal, account_id: uuid.UUID, data: ServiceAccountUpdate,
                  if_match: str | None) -> ServiceAccount:
     """Change the fields given; 412 when If-Match is stale."""
@@ -74,6 +81,8 @@ async def update(*, session: AsyncSession, caller: Principal, account_id: uuid.U
     before, after = apply(account, data.model_dump(exclude_unset=True))
     if not after:
         return account
+    if after.get("is_active") is False:
+        _cut_off(account)
     account.updated_by = caller.id
     await session.flush()
     # One event per kind of change, so role changes and revocations can be filtered by action.
@@ -97,6 +106,7 @@ async def revoke(*, session: AsyncSession, caller: Principal, account_id: uuid.U
         return account
     before = snapshot(account, ["is_active"])
     account.is_active = False
+    _cut_off(account)
     account.updated_by = caller.id
     await session.flush()
     await _append(session, caller, account, "revoke", audit.diff(before, snapshot(account, ["is_active"])))

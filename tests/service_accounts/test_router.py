@@ -239,12 +239,25 @@ async def test_revoke_keeps_the_row_and_stops_its_tokens_and_secret(client, sess
     assert await count(session, a.tenant) == 1
 
 
-async def test_reactivation_restores_the_secret(client, a):
+@pytest.mark.parametrize("how", ["delete", "patch"])
+async def test_reactivation_brings_back_neither_the_old_tokens_nor_the_old_secret(client, a, how):
     created = await create(client, a)
-    await client.delete(f"{URL}/{created['id']}", headers=a["admin"])
-    r = await client.patch(f"{URL}/{created['id']}", json={"is_active": True}, headers=a["admin"])
+    issued = await token(client, created["client_id"], created["client_secret"])
+    item = f"{URL}/{created['id']}"
+    if how == "delete":
+        assert (await client.delete(item, headers=a["admin"])).status_code == 204
+    else:
+        assert (await client.patch(item, json={"is_active": False}, headers=a["admin"])).status_code == 200
+    r = await client.patch(item, json={"is_active": True}, headers=a["admin"])
     assert r.status_code == 200 and r.json()["is_active"] is True
-    assert (await token(client, created["client_id"], created["client_secret"])).status_code == 200
+    assert (await client.get(ME_URL, headers=bearer(issued))).status_code == 401
+    assert (await token(client, created["client_id"], created["client_secret"])).status_code == 401
+    # It works again with a rotated secret, and only with that
+    rotated = await client.post(f"{item}/rotate-secret", headers=a["admin"])
+    assert rotated.status_code == 200
+    fresh = await token(client, created["client_id"], rotated.json()["client_secret"])
+    assert fresh.status_code == 200 and (await client.get(ME_URL, headers=bearer(fresh))).status_code == 200
+    assert (await client.get(ME_URL, headers=bearer(issued))).status_code == 401
 
 
 async def test_rotate_secret_shows_a_new_secret_once_and_retires_the_old(client, session, a):
