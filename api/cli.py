@@ -12,6 +12,7 @@ from typing import Annotated, Literal, TypeVar
 import typer
 from involve_client.client import Format, Resource
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 
 from api.config import get_settings
 
@@ -30,6 +31,23 @@ def _settings():
         return get_settings()
     except ValidationError as exc:
         _fail("invalid settings: " + "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors()))
+
+
+def _database_problem(exc: Exception) -> str:
+    """What the database said, in one line for the operator, with what to do when the schema is missing."""
+    from api.errors import database_fault
+
+    orig = getattr(exc, "orig", None) or exc
+    said = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+    states = {getattr(e, "sqlstate", None) for e in (orig, getattr(orig, "__cause__", None)) if e is not None}
+    # PostgreSQL's undefined_table and undefined_column; SQLite's words for them.
+    if states & {"42P01", "42703"} or "no such table" in said or "no such column" in said:
+        return "the database has no Involve schema (or an older one): run `involve migrate` first"
+    # Connection exceptions (08), refused credentials (28), no such database (3D), or SQLite's file out of reach.
+    if database_fault(exc) == "connection" or any(s and s[:2] in ("08", "28", "3D") for s in states) \
+            or "unable to open database file" in said:
+        return f"cannot reach the database: {said}"
+    return f"database error: {said}"
 
 
 def _in_transaction(work: Callable[..., Awaitable[T]]) -> T:
@@ -53,6 +71,8 @@ def _in_transaction(work: Callable[..., Awaitable[T]]) -> T:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"cannot reach the database: {exc}")
+    except DBAPIError as exc:
+        _fail(_database_problem(exc))
 
 
 @app.command()
@@ -79,6 +99,8 @@ def migrate() -> None:
         upgrade(settings.database_url)
     except OSError as exc:
         _fail(f"cannot reach the database: {exc}")
+    except DBAPIError as exc:
+        _fail(_database_problem(exc))
     typer.echo("database is at the latest schema")
 
 

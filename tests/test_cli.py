@@ -100,3 +100,30 @@ def test_bad_settings_exit_1(monkeypatch):
     finally:
         get_settings.cache_clear()
     assert r.exit_code == 1 and "default INVOLVE_JWT_SECRET" in r.output
+
+
+@pytest.mark.parametrize("args", [("create-tenant", "t", "--name", "T"), ("verify-audit", "--tenant", "t"), ("demo",),
+                                  ("create-user", "--tenant", "t", "--email", "a@b.nhs.uk", "--password",
+                                   "long enough pw", "--role", "lead")])
+def test_a_database_never_migrated_is_one_line_saying_so(tmp_path, monkeypatch, args):
+    monkeypatch.setenv("INVOLVE_DATABASE_URL", f"sqlite:///{tmp_path}/empty.db")
+    get_settings.cache_clear()
+    try:
+        r = run(*args)
+    finally:
+        get_settings.cache_clear()
+    assert r.exit_code == 1
+    assert r.output.strip() == ("error: the database has no Involve schema (or an older one): "
+                                "run `involve migrate` first")
+
+
+@pytest.mark.parametrize("args", [("migrate",), ("create-tenant", "t", "--name", "T")])
+def test_a_database_out_of_reach_is_one_line_saying_so(tmp_path, monkeypatch, args):
+    monkeypatch.setenv("INVOLVE_DATABASE_URL", f"sqlite:///{tmp_path}/no-such-folder/x.db")
+    get_settings.cache_clear()
+    try:
+        r = run(*args)
+    finally:
+        get_settings.cache_clear()
+    assert r.exit_code == 1
+    assert r.output.strip() == "error: cannot reach the database: unable to open database file"
