@@ -19,6 +19,8 @@ from api.plans.audience import check_references
 SORTABLE = {"id": PlanAction.id, "created_at": PlanAction.created_at,
             "updated_at": PlanAction.updated_at}
 RESOURCE = "plan_action"
+# Someone who is not a user of Involve (a partner's officer) is named here: never in the audit trail's clear text.
+PERSONAL_FIELDS = frozenset({"owner_name"})
 # An action may name the activity that evidences it (the tactical plan links to the engagement log).
 REFERENCES = (("owner_id", User, "user"), ("activity_id", Activity, "activity"))
 
@@ -77,7 +79,8 @@ async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     _evidenced(values)
     values = {**data.model_dump(), **values}
     values.update(_completion(values["status"]))
-    return await children.add(session, caller, PlanAction, plan_id=plan_id, values=values, resource_type=RESOURCE)
+    return await children.add(session, caller, PlanAction, plan_id=plan_id, values=values, resource_type=RESOURCE,
+                              personal=PERSONAL_FIELDS)
 
 
 async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, action_id: uuid.UUID,
@@ -90,7 +93,8 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     _evidenced(changes)
     if "status" in changes:
         changes.update(_completion(changes["status"], row.status))
-    return await children.change(session, caller, row, changes, action="update", resource_type=RESOURCE)
+    return await children.change(session, caller, row, changes, action="update", resource_type=RESOURCE,
+                                 personal=PERSONAL_FIELDS)
 
 
 async def drop(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, action_id: uuid.UUID,

@@ -29,25 +29,27 @@ async def get(session: AsyncSession, caller: Principal, model: type[M], *, plan_
 
 
 async def add(session: AsyncSession, caller: Principal, model: type[M], *, plan_id: uuid.UUID,
-              values: dict[str, Any], resource_type: str) -> M:
-    """Add a record to the plan and audit it (the caller has checked the plan and the values)."""
+              values: dict[str, Any], resource_type: str, personal: frozenset[str] = frozenset()) -> M:
+    """Add a record to the plan and audit it, the personal fields' values left out (the caller has checked the plan
+    and the values)."""
     row = model(tenant_id=caller.tenant_id, plan_id=plan_id, created_by=caller.id, updated_by=caller.id, **values)
     session.add(row)
     await session.flush()
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="create",
                        resource_type=resource_type, resource_id=row.id,  # type: ignore[attr-defined]
-                       changes=audit.diff(None, {"plan_id": plan_id, **values}))
+                       changes=audit.diff(None, {"plan_id": plan_id, **values}, personal=personal))
     return row
 
 
 async def change(session: AsyncSession, caller: Principal, row: M, changes: dict[str, Any], *, action: str,
-                 resource_type: str) -> M:
-    """Set the changes; when any really changes, record who did it and audit what changed."""
+                 resource_type: str, personal: frozenset[str] = frozenset()) -> M:
+    """Set the changes; when any really changes, record who did it and audit what changed (personal values left
+    out)."""
     before, after = apply(row, changes)
     if after:
         row.updated_by = caller.id  # type: ignore[attr-defined]
         await session.flush()
         await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action=action,
                            resource_type=resource_type, resource_id=row.id,  # type: ignore[attr-defined]
-                           changes=audit.diff(before, after))
+                           changes=audit.diff(before, after, personal=personal))
     return row

@@ -23,6 +23,8 @@ from api.risks.scoring import SCORE, Rag, rag_condition
 SORTABLE = {"id": PlanRisk.id, "score": SCORE, "created_at": PlanRisk.created_at,
             "updated_at": PlanRisk.updated_at}
 RESOURCE = "plan_risk"
+# Someone who is not a user of Involve (a partner's officer) is named here: never in the audit trail's clear text.
+PERSONAL_FIELDS = frozenset({"owner_name"})
 OWNER = (("owner_id", User, "user"),)
 FIELDS = ["kind", "description", "likelihood", "impact", "owner_id", "owner_name", "mitigation", "status",
           "review_date"]
@@ -69,7 +71,8 @@ async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     await plans.get(session=session, caller=caller, plan_id=plan_id)
     values = data.model_dump()
     await check_references(session, tenant_id=caller.tenant_id, values=values, references=OWNER)
-    return await children.add(session, caller, PlanRisk, plan_id=plan_id, values=values, resource_type=RESOURCE)
+    return await children.add(session, caller, PlanRisk, plan_id=plan_id, values=values, resource_type=RESOURCE,
+                              personal=PERSONAL_FIELDS)
 
 
 async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, risk_id: uuid.UUID,
@@ -79,7 +82,8 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     check_if_match(if_match, row.version)
     changes = data.model_dump(exclude_unset=True)
     await check_references(session, tenant_id=caller.tenant_id, values=changes, references=OWNER)
-    return await children.change(session, caller, row, changes, action="update", resource_type=RESOURCE)
+    return await children.change(session, caller, row, changes, action="update", resource_type=RESOURCE,
+                                 personal=PERSONAL_FIELDS)
 
 
 async def delete(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, risk_id: uuid.UUID,
@@ -92,4 +96,5 @@ async def delete(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     await session.delete(row)
     await session.flush()
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="delete",
-                       resource_type=RESOURCE, resource_id=risk_id, changes=audit.diff(before, None))
+                       resource_type=RESOURCE, resource_id=risk_id,
+                       changes=audit.diff(before, None, personal=PERSONAL_FIELDS))

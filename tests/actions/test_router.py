@@ -206,3 +206,16 @@ async def test_writes_are_audited(client, session, a, plan):
     assert all(e.resource_type == "plan_action" for e in events)
     assert events[0].changes["plan_id"] == {"after": str(plan.id)}
     assert events[1].changes == {"status": {"before": "planned", "after": "in_progress"}}
+
+
+async def test_an_owner_who_is_not_a_user_is_never_named_in_the_audit_trail(client, session, a, plan):
+    created = (await client.post(url(plan.id), json={"description": "Book the hall", "owner_name": "Jane Partner"},
+                                 headers=a["lead"])).json()
+    await client.patch(url(plan.id, created["id"]), json={"owner_name": "John Officer"}, headers=a["lead"])
+    await client.patch(url(plan.id, created["id"]), json={"owner_name": None}, headers=a["lead"])
+    events = (await session.execute(select(AuditEvent).where(AuditEvent.resource_id == created["id"])
+                                    .order_by(AuditEvent.seq))).scalars().all()
+    assert [e.changes["owner_name"] for e in events] == [
+        {"after": "[personal data]"}, {"before": "[personal data]", "after": "[personal data]"},
+        {"before": "[personal data]", "after": None}]
+    assert (await client.get(url(plan.id, created["id"]), headers=a["lead"])).json()["owner_name"] is None

@@ -221,3 +221,17 @@ async def test_idempotency_key_replays(client, session, a, plan):
     first = await client.post(url(plan.id), json=body, headers=headers)
     again = await client.post(url(plan.id), json=body, headers=headers)
     assert first.json() == again.json() and len(await risks_of(session, plan)) == 1
+
+
+async def test_an_owner_who_is_not_a_user_is_never_named_in_the_audit_trail(client, session, a, plan):
+    body = {"description": "Venue falls through", "likelihood": 2, "impact": 3, "owner_name": "Jane Partner"}
+    created = (await client.post(url(plan.id), json=body, headers=a["lead"])).json()
+    await client.patch(url(plan.id, created["id"]), json={"owner_name": "John Officer"}, headers=a["lead"])
+    assert (await client.delete(url(plan.id, created["id"]), headers=a["lead"])).status_code == 204
+    events = (await session.execute(select(AuditEvent).where(AuditEvent.resource_id == created["id"])
+                                    .order_by(AuditEvent.seq))).scalars().all()
+    assert [e.action for e in events] == ["create", "update", "delete"]
+    assert [e.changes["owner_name"] for e in events] == [
+        {"after": "[personal data]"}, {"before": "[personal data]", "after": "[personal data]"},
+        {"before": "[personal data]"}]
+    assert events[2].changes["description"] == {"before": "Venue falls through"}
