@@ -48,6 +48,19 @@ def test_create_tenant_user_and_verify_audit(cli_db):
     (("create-user", "--tenant", "t", "--email", "not-an-email", "--password", "long enough pw", "--role", "lead"),
      "email"),
     (("verify-audit", "--tenant", "nope"), "no tenant"),
+    # What the API refuses (control characters, over-long values), and PostgreSQL's columns would: SQLite kept them.
+    (("create-tenant", "ok", "--name", "NHS\nDorset"), "control characters"),
+    (("create-tenant", "ok", "--name", "N" * 201), "at most 200"),
+    (("create-user", "--tenant", "t", "--email", "a@b.nhs.uk", "--password", "long enough pw", "--role", "lead",
+      "--name", "Jane\x01Doe"), "control characters"),
+    (("create-user", "--tenant", "t", "--email", "a@b.nhs.uk", "--password", "long enough pw", "--role", "lead",
+      "--name", "J" * 201), "at most 200"),
+    (("create-user", "--tenant", "t", "--email", "a@b.nhs.uk", "--password", "long enough pw", "--role", "lead",
+      "--name", "  "), "name"),
+    (("create-user", "--tenant", "t", "--email", "a" * 320 + "@b.nhs.uk", "--password", "long enough pw", "--role",
+      "lead"), "email"),
+    (("create-user", "--tenant", "t", "--email", "a@b.nhs.uk", "--password", "p" * 1025, "--role", "lead"),
+     "password"),
 ])
 def test_bad_input_exits_1_with_one_line(cli_db, args, reason):
     run("create-tenant", "t", "--name", "T")
