@@ -140,3 +140,13 @@ def test_a_database_out_of_reach_is_one_line_saying_so(tmp_path, monkeypatch, ar
         get_settings.cache_clear()
     assert r.exit_code == 1
     assert r.output.strip() == "error: cannot reach the database: unable to open database file"
+
+
+@pytest.mark.parametrize("content", [b"not json", b"[1]", b'{"a": ' * 100_000 + b"1" + b"}" * 100_000,
+                                     b"[" * 100_000 + b"]" * 100_000])
+def test_verify_pack_of_a_file_that_is_no_pack_is_one_line(cli_db, tmp_path, content):
+    path = tmp_path / "pack.json"
+    path.write_bytes(content)
+    r = run("verify-pack", str(path))
+    assert r.exit_code == 1 and r.output.startswith("error: not valid:")
+    assert len(r.output.strip().splitlines()) == 1

@@ -61,6 +61,8 @@ def loads(data: bytes) -> dict[str, Any]:
         raise NotAPack("the file is not UTF-8 text")
     except json.JSONDecodeError as exc:
         raise NotAPack(f"the file is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})")
+    except RecursionError:  # the API refuses such a body before reading it (INVOLVE_MAX_JSON_DEPTH); a file has none
+        raise NotAPack("the file is nested too deeply to be a pack")
     if not isinstance(value, dict):
         raise NotAPack("the file is not a JSON object")
     try:
