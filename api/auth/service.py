@@ -65,7 +65,8 @@ async def client_credentials_grant(*, session: AsyncSession, codec: TokenCodec, 
     if not ok or not account.is_active:
         await audit.append(session, tenant_id=account.tenant_id, actor=audit.ANONYMOUS, action="login_failed",
                            resource_type="service_account", resource_id=account.id,
-                           changes={"reason": "wrong secret" if not ok else "account revoked"})
+                           # Revoking retires the secret too, so a revoked account's old secret is a revoked account.
+                           changes={"reason": "account revoked" if not account.is_active else "wrong secret"})
         return None
     await audit.append(session, tenant_id=account.tenant_id, actor=audit.Actor("service_account", account.id),
                        action="login", resource_type="service_account", resource_id=account.id)

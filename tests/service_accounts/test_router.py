@@ -316,3 +316,12 @@ async def test_every_write_is_audited_and_the_secret_never_is(client, session, a
     dumped = json.dumps([e.changes for e in await events_for(session, account_id)])
     for secret in (created["client_secret"], rotated["client_secret"], row.secret_hash):
         assert secret not in dumped
+
+
+async def test_a_revoked_accounts_sign_in_is_audited_as_revoked_and_a_wrong_secret_as_wrong(client, session, a):
+    created = await create(client, a)
+    assert (await token(client, created["client_id"], "not-the-secret")).status_code == 401
+    await client.delete(f"{URL}/{created['id']}", headers=a["admin"])
+    assert (await token(client, created["client_id"], created["client_secret"])).status_code == 401
+    failed = [e for e in await events_for(session, created["id"]) if e.action == "login_failed"]
+    assert [e.changes for e in failed] == [{"reason": "wrong secret"}, {"reason": "account revoked"}]
