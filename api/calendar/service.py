@@ -24,7 +24,7 @@ from api.activities.engagement import day_end, day_start
 from api.auth.principal import Principal
 from api.crud import get_owned
 from api.db import utcnow
-from api.errors import Forbidden, NotFound, Unauthorized
+from api.errors import Forbidden, NotFound, Unauthorized, Unprocessable
 from api.models import Activity, CalendarToken, Plan, Tenant
 from api.pagination import PageParams, PageResult, paginate
 from api.plans.audience import check_references
@@ -99,6 +99,9 @@ async def feed(*, session: AsyncSession, access: FeedAccess, plan_id: uuid.UUID 
     if access.plan_id is not None and plan_id not in (None, access.plan_id):
         raise Forbidden("This calendar token is limited to another plan")
     plan_id = plan_id or access.plan_id
+    if start and end and start > end:  # as the reports answer it: an empty feed would hide the mistake
+        raise Unprocessable("from is after to", errors=[
+            {"loc": ["query", "to"], "msg": "must not be before from", "type": "date_range"}])
     since = day_start(start) if start else utcnow() - timedelta(days=DEFAULT_PAST_DAYS)
     stmt = select(Activity).where(Activity.tenant_id == access.tenant_id, Activity.archived_at.is_(None),
                                   Activity.starts_at >= since)

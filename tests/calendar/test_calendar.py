@@ -152,3 +152,11 @@ async def test_the_token_never_reaches_the_logs(client, a, season, caplog):
     logged = " ".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records if not r.name.startswith("httpx"))
     assert "calendar.ics" in logged  # the access log saw the requests…
     assert token["token"] not in logged  # …but never the secret
+
+
+async def test_a_period_ending_before_it_starts_is_422_not_an_empty_feed(client, a, season):
+    r = await client.get(FEED, params={"from": "2026-03-02", "to": "2026-03-01"}, headers=a["viewer"])
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["errors"][0]["loc"] == ["query", "to"]
+    same_day = await client.get(FEED, params={"from": "2026-03-01", "to": "2026-03-01"}, headers=a["viewer"])
+    assert same_day.status_code == 200
