@@ -258,6 +258,10 @@ async def test_reactivation_brings_back_neither_the_old_tokens_nor_the_old_secre
     fresh = await token(client, created["client_id"], rotated.json()["client_secret"])
     assert fresh.status_code == 200 and (await client.get(ME_URL, headers=bearer(fresh))).status_code == 200
     assert (await client.get(ME_URL, headers=bearer(issued))).status_code == 401
+    # The stakeholder list is answered before the router on PostgreSQL (api/stakeholders/hot_reads.py): the same rule
+    stakeholders = "/api/v1/stakeholders"
+    assert (await client.get(stakeholders, headers=bearer(fresh))).status_code == 200
+    assert (await client.get(stakeholders, headers=bearer(issued))).status_code == 401
 
 
 async def test_rotate_secret_shows_a_new_secret_once_and_retires_the_old(client, session, a):
