@@ -987,7 +987,7 @@ export interface paths {
         post?: never;
         /**
          * Revoke a service account
-         * @description Revoke the account: its tokens and secret stop working; the row is kept for the audit trail.
+         * @description Revoke the account: its tokens and secret stop working for good; the row is kept for the audit trail.
          */
         delete: operations["service-accounts-delete_service_account"];
         options?: never;
@@ -1990,7 +1990,8 @@ export interface paths {
         };
         /**
          * Prometheus metrics
-         * @description Request counts and latencies per route template (never per raw path), for Prometheus.
+         * @description Request counts and latencies per route template (never per raw path), for Prometheus; with
+         *     INVOLVE_METRICS_TOKEN set, only for `Authorization: Bearer` that token.
          */
         get: operations["operations-metrics"];
         put?: never;
@@ -7755,7 +7756,7 @@ export interface components {
             role?: components["schemas"]["Role"];
             /**
              * Is Active
-             * @description false revokes the account (like DELETE); true restores it
+             * @description false revokes the account (like DELETE); true restores it, without its old secret or tokens: rotate its secret to use it again
              */
             is_active?: boolean;
         };
@@ -27295,6 +27296,16 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            /** @description Missing, expired or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
