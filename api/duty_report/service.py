@@ -58,7 +58,8 @@ async def _seldom_heard(session: AsyncSession, plan_ids: list[uuid.UUID]) -> dic
     organisation."""
     flagged = or_(json_array_contains(session, Stakeholder.categories, SELDOM_HEARD_CATEGORY),
                   *(json_array_contains(session, Stakeholder.tags, tag) for tag in SELDOM_HEARD_TAGS))
-    live = (Stakeholder.archived_at.is_(None), flagged)
+    # A restricted person (UK GDPR Art. 18) is in no plan's audience, as on the grid: never named here.
+    live = (Stakeholder.archived_at.is_(None), Stakeholder.restricted_at.is_(None), flagged)
     named = (select(PlanAudienceStakeholder.plan_id, Stakeholder.id, Stakeholder.name)
              .join(Stakeholder, and_(Stakeholder.id == PlanAudienceStakeholder.stakeholder_id,
                                      Stakeholder.tenant_id == PlanAudienceStakeholder.tenant_id))

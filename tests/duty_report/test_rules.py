@@ -191,6 +191,29 @@ async def test_a_seldom_heard_member_of_an_audience_organisation_counts(client, 
     await check(client, world, a["lead"], "reach", contains="Young Carers Group")
 
 
+async def test_a_restricted_seldom_heard_person_is_left_out_of_the_report(client, session, a):
+    world = await green_plan(session, a.tenant)
+    org = await factories.organisation(session, a.tenant)
+    named = await factories.stakeholder(session, a.tenant, name="Jane Restricted", categories=["seldom_heard"])
+    member = await factories.stakeholder(session, a.tenant, name="Joan Restricted", organisation_id=org.id,
+                                         tags=["seldom-heard"])
+    from api.models import PlanAudienceOrganisation, PlanAudienceStakeholder
+
+    session.add_all([PlanAudienceStakeholder(plan_id=world.plan.id, stakeholder_id=named.id, tenant_id=a.tenant.id),
+                     PlanAudienceOrganisation(plan_id=world.plan.id, organisation_id=org.id, tenant_id=a.tenant.id)])
+    await session.commit()
+    await check(client, world, a["lead"], "reach", contains="Jane Restricted, Joan Restricted")
+    for person in (named, member):
+        r = await client.post(f"/api/v1/stakeholders/{person.id}/restriction", json={"reason": "Accuracy contested"},
+                              headers=a["admin"])
+        assert r.status_code == 200, r.text
+    # Out of plan audiences, grids and reports (Art. 18): no role reads their names in the duty report.
+    for role in ("admin", "viewer"):
+        r = await client.get(f"/api/v1/plans/{world.plan.id}/duty-report", headers=a[role])
+        assert r.status_code == 200 and "Restricted" not in r.text, r.text
+    await check(client, world, a["lead"], "reach", status="green")
+
+
 async def test_no_audience_is_amber(client, session, a):
     plan = await factories.plan(session, a.tenant)
     from tests.duty_report.support import assessment, catalogue
