@@ -58,9 +58,11 @@ async def list_documents(*, session: AsyncSession, caller: Principal, plan_id: u
 
 
 async def of_plan(session: AsyncSession, tenant_id: uuid.UUID, plan_id: uuid.UUID, ids: list[uuid.UUID]) -> set:
-    """Of these ids, those of the plan's documents: what evidence and scrutiny correspondence may cite."""
+    """Of these ids, those of the plan's documents: what evidence and scrutiny correspondence may cite. They stay
+    locked (shared) until the citing write commits, so a delete waits for it and then sees the citation."""
     return set((await session.execute(select(Document.id).where(
-        Document.id.in_(ids), Document.plan_id == plan_id, Document.tenant_id == tenant_id))).scalars())
+        Document.id.in_(ids), Document.plan_id == plan_id, Document.tenant_id == tenant_id)
+        .with_for_update(read=True))).scalars())
 
 
 async def get(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, document_id: uuid.UUID) -> Document:
@@ -133,6 +135,9 @@ async def delete(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     await ensure_not_held(session, caller.tenant_id, plan_id)  # a plan on legal hold keeps its record
     row = await get(session=session, caller=caller, plan_id=plan_id, document_id=document_id)
     check_if_match(if_match, row.version)
+    # Locked before the citations are looked for: a citing write under way (which holds the row shared) commits
+    # first and is then seen (409); one starting now waits and then finds no document (422).
+    await session.execute(select(Document.id).where(Document.id == row.id).with_for_update())
     cited_by_evidence = (await session.execute(select(Evidence.id).where(
         Evidence.tenant_id == caller.tenant_id,
         json_array_contains(session, Evidence.document_ids, str(row.id))).limit(1))).first()

@@ -1,0 +1,94 @@
+"""A document deleted while a letter or an evidence item citing it is written (PostgreSQL only: SQLite runs one
+writer at a time). Either the citation commits first and the delete is 409, or the delete does and the citation is
+422; never a deleted document still cited, nor a letter whose document was quietly unlinked."""
+
+import asyncio
+import os
+import uuid
+from datetime import UTC, date, datetime
+
+import httpx
+import pytest
+from sqlalchemy import delete, insert, select
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from api.config import to_async_url
+from api.db import Database
+from api.main import create_app
+from api.migrate import upgrade
+from api.models import Document, DutyRequirement, Evidence, Plan, ScrutinyCorrespondence, User
+from api.tenants import create_tenant
+from tests import factories
+from tests.conftest import make_settings
+from tests.dbtools import scratch_database_url
+from tests.documents.support import PDF_BYTES
+
+pytestmark = pytest.mark.skipif(not os.environ.get("INVOLVE_TEST_DATABASE_URL"),
+                                reason="SQLite runs one writer at a time")
+
+
+@pytest.fixture(scope="module")
+async def live():
+    url = await asyncio.to_thread(scratch_database_url, "document_race")
+    await asyncio.to_thread(upgrade, url)
+    app = create_app(make_settings(url))
+    db: Database = app.state.db
+    async with db.write_sessions() as session:
+        tenant = await create_tenant(session, slug="race", name="Race Health Board")
+        lead = User(tenant_id=tenant.id, email="lead@race.test", full_name="Lead", password_hash="x", role="lead")
+        plan = Plan(tenant_id=tenant.id, title="Raced plan")
+        session.add_all([lead, plan])
+        await session.commit()
+    elsewhere = create_async_engine(to_async_url(url))  # a connection of its own, outside the app's pool
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        yield client, factories.auth_headers(app, lead), db, tenant, plan, elsewhere
+    await elsewhere.dispose()
+    await db.dispose()
+
+
+async def _document(client, headers, plan) -> str:
+    r = await client.post(f"/api/v1/plans/{plan.id}/documents", headers=headers,
+                          files={"file": ("letter.pdf", PDF_BYTES, "application/pdf")},
+                          data={"kind": "correspondence", "title": "Letter to the committee"})
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+async def test_a_delete_racing_a_letter_that_cites_the_document_is_409(live):
+    client, headers, db, tenant, plan, elsewhere = live
+    document_id = await _document(client, headers, plan)
+    letter_id = uuid.uuid4()
+    async with elsewhere.connect() as writer:  # a letter citing the document, written but not yet committed
+        await writer.execute(insert(ScrutinyCorrespondence).values(
+            id=letter_id, tenant_id=tenant.id, plan_id=plan.id, direction="sent", correspondence_date=date(2026, 2, 1),
+            summary="Briefing", document_id=uuid.UUID(document_id), created_at=datetime.now(UTC),
+            updated_at=datetime.now(UTC), version=1))
+        deleting = asyncio.create_task(client.delete(f"/api/v1/plans/{plan.id}/documents/{document_id}",
+                                                     headers=headers))
+        await asyncio.sleep(1.5)
+        assert not deleting.done(), deleting.result().text
+        await writer.commit()
+    r = await deleting
+    assert r.status_code == 409, r.text
+    async with db.read_sessions() as session:
+        kept = (await session.execute(select(ScrutinyCorrespondence.document_id).where(
+            ScrutinyCorrespondence.id == letter_id))).scalar_one()
+        assert str(kept) == document_id
+
+
+async def test_evidence_citing_a_document_being_deleted_waits_and_is_422(live):
+    client, headers, db, tenant, plan, elsewhere = live
+    document_id = await _document(client, headers, plan)
+    async with db.read_sessions() as session:
+        requirement_id = (await session.execute(select(DutyRequirement.id).limit(1))).scalar_one()
+    async with elsewhere.connect() as deleter:  # the document deleted, not yet committed
+        await deleter.execute(delete(Document).where(Document.id == uuid.UUID(document_id)))
+        posting = asyncio.create_task(client.post(f"/api/v1/plans/{plan.id}/evidence", headers=headers, json={
+            "requirement_id": str(requirement_id), "summary": "The letter", "document_ids": [document_id]}))
+        await asyncio.sleep(1.5)
+        assert not posting.done(), posting.result().text
+        await deleter.commit()
+    r = await posting
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "document_ids", 0], r.text
+    async with db.read_sessions() as session:
+        assert (await session.execute(select(Evidence.id).where(Evidence.plan_id == plan.id))).first() is None
