@@ -132,6 +132,15 @@ async def create(*, session: AsyncSession, caller: Principal, data: DutyCreate) 
     return duty
 
 
+async def _lock(session: AsyncSession, requirement_ids: list[uuid.UUID]) -> None:
+    """Lock requirements about to be deleted before looking for evidence citing them: evidence being written holds
+    its requirement (the foreign key's lock), so the delete waits for it and sees it, where the delete's cascade
+    would have removed that evidence once committed."""
+    if requirement_ids:
+        await session.execute(select(DutyRequirement.id).where(DutyRequirement.id.in_(requirement_ids))
+                              .with_for_update())
+
+
 async def _replace_requirements(session: AsyncSession, duty: Duty, items: list[dict]) -> tuple[list, list] | None:
     """Match by code: update in place (ids stay), add new codes, remove the missing ones unless evidence
     cites them (409). Returns (before, after) when anything changed."""
@@ -144,6 +153,7 @@ async def _replace_requirements(session: AsyncSession, duty: Duty, items: list[d
     by_code = {r.code: r for r in current}
     wanted = {r["code"] for r in after}
     dropped = [r for r in current if r.code not in wanted]
+    await _lock(session, [r.id for r in dropped])
     used = await requirement_in_use(session, [r.id for r in dropped])
     if used:
         codes = ", ".join(sorted(r.code for r in dropped if r.id in used))
@@ -186,6 +196,9 @@ async def delete_duty(*, session: AsyncSession, caller: Principal, duty_id: uuid
     """Delete one of the tenant's own duties and its requirements; 409 while a record or evidence cites it."""
     duty = await _own(session, caller, duty_id)
     check_if_match(if_match, duty.version)
+    await session.execute(select(Duty.id).where(Duty.id == duty.id).with_for_update())
+    await _lock(session, list((await session.execute(
+        select(DutyRequirement.id).where(DutyRequirement.duty_id == duty.id))).scalars()))
     if await duty_in_use(session, duty, tenant_id=caller.tenant_id):
         raise Conflict("An applicability record or evidence refers to this duty; it cannot be deleted")
     before = {name: getattr(duty, name) for name in ("code", "title", "jurisdiction")}

@@ -91,6 +91,10 @@ async def to_read(session: AsyncSession, row: DutyAssessment) -> DutyAssessmentR
 
 async def _check_duties(session: AsyncSession, caller: Principal, data: DutyAssessmentWrite) -> None:
     ids = [e.duty_id for e in data.entries]
+    # The tenant's own duties it names stay locked (shared) until this version commits, so deleting one waits for
+    # it and then finds it in use; one being deleted is waited for, then not found (built-ins are never deleted).
+    await session.execute(select(Duty.id).where(Duty.id.in_(ids), Duty.tenant_id == caller.tenant_id)
+                          .with_for_update(read=True))
     found = set((await session.execute(select(Duty.id).where(Duty.id.in_(ids), visible(caller.tenant_id))))
                 .scalars())
     errors = [{"loc": ["body", "entries", i, "duty_id"], "msg": "No duty with this id that your tenant can see",
