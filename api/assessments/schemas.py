@@ -49,9 +49,12 @@ def _date_or_datetime(value: Any) -> Any:
     """A date (YYYY-MM-DD) or an ISO 8601 datetime with offset; nothing else (not a Unix timestamp)."""
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+            value = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
         except ValueError:
             raise ValueError("not an ISO 8601 date or datetime") from None
+        # A datetime without its offset is refused: at midnight it would pass for its date (the end of that day).
+        if isinstance(value, datetime) and value.tzinfo is None:
+            raise ValueError("a datetime needs its offset (Z or ±hh:mm)")
     return value
 
 

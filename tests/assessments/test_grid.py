@@ -153,7 +153,8 @@ async def test_since_takes_a_datetime_with_offset(client, session, a, world):
     assert grid["moved"][0]["name"] == "Carer Cathy"
 
 
-@pytest.mark.parametrize("since", ["yesterday", "2025-13-01", "1700000000", "2025-01-01T10:00:00", "0.5"])
+@pytest.mark.parametrize("since", ["yesterday", "2025-13-01", "1700000000", "2025-01-01T10:00:00",
+                                   "2025-01-01T00:00:00", "0.5"])
 async def test_a_bad_since_is_422(client, a, world, since):
     r = await client.get(plan_url(world["plan"]), params={"since": since}, headers=a["viewer"])
     assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
