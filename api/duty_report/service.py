@@ -205,7 +205,7 @@ def _report(plan: Plan, assessment: DutyAssessment | None, applicable: list[tupl
     if assessment is None:
         items.append(_special("applicability", "Whether the duties apply was assessed", Status.red,
                               "Whether the duties to involve apply to this plan was never assessed.",
-                              "Record the applicability of each duty (POST the plan's duty-assessment)."))
+                              "Record the applicability of each duty (PUT the plan's duty-assessment)."))
     elif assessment.signed_off_at is None:
         items.append(_special("applicability-sign-off", "The applicability record was signed off", Status.amber,
                               f"Version {assessment.number} of the applicability record has not been signed off "

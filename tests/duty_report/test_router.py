@@ -40,6 +40,10 @@ async def test_a_plan_never_assessed_has_one_red_item(client, session, a):
     assert got["status"] == "red" and got["assessment"] is None
     assert [i["code"] for i in got["items"]] == ["applicability"]
     assert got["items"][0]["reason"] == "Whether the duties to involve apply to this plan was never assessed."
+    # The gap names the method that writes the record (POST there is a 405).
+    assert got["items"][0]["gaps"] == ["Record the applicability of each duty (PUT the plan's duty-assessment)."]
+    r = await client.post(f"/api/v1/plans/{plan.id}/duty-assessment", headers=a["lead"], json={})
+    assert r.status_code == 405
 
 
 async def test_an_unsigned_latest_version_adds_an_amber_item(client, session, a):
