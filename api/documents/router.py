@@ -56,7 +56,8 @@ async def create_document(
     await plans.get(session=session, caller=caller, plan_id=plan_id)
     received = await receive_file(data.file, limit=document_limit(request))
     fields = data.model_dump(exclude={"file"})
-    idempotency.fingerprint = service.fingerprint(request.url.path, sha256=received.sha256, **fields)
+    idempotency.fingerprint = service.fingerprint(request.url.path, sha256=received.sha256,
+                                                  filename=received.filename, media_type=received.media_type, **fields)
     if replay := await idempotency.replay():
         return replay
     await service.check_consultation(session, caller, plan_id, data.consultation_id)

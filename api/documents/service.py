@@ -40,7 +40,8 @@ class DocumentFilters:
 
 
 def fingerprint(path: str, **fields: Any) -> str:
-    """What identifies an upload for Idempotency-Key: the path, the fields and the file's SHA-256."""
+    """What identifies an upload for Idempotency-Key: the path, the fields and the file (its SHA-256, the name and
+    the media type it is stored under)."""
     canonical = json.dumps({"path": path, **audit.jsonable(fields)}, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 

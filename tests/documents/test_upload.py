@@ -262,4 +262,13 @@ async def test_idempotency_key_replays_an_upload_and_refuses_another_file(client
     assert other.status_code == 422 and other.headers["content-type"] == "application/problem+json"
     renamed = await upload(client, headers, plan.id, title="Another title")
     assert renamed.status_code == 422
-    assert await count(session, a.tenant) == 1
+    # The same bytes under another name, or as another type, are another file: not a retry of the first.
+    another_name = await upload(client, headers, plan.id, filename="final-pack.pdf")
+    assert another_name.status_code == 422, another_name.text
+    table = {**a["lead"], "Idempotency-Key": "upload-2"}
+    fields = {"content": b"a,b\n1,2\n", "kind": "other", "title": "Responses"}
+    assert (await upload(client, table, plan.id, filename="responses.txt", content_type="text/plain",
+                         **fields)).status_code == 201
+    as_csv = await upload(client, table, plan.id, filename="responses.csv", content_type="text/csv", **fields)
+    assert as_csv.status_code == 422, as_csv.text
+    assert await count(session, a.tenant) == 2
