@@ -133,7 +133,8 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
 async def delete(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, document_id: uuid.UUID,
                  if_match: str | None) -> None:
     """Delete a document no evidence item or scrutiny correspondence cites (409 otherwise)."""
-    await ensure_not_held(session, caller.tenant_id, plan_id)  # a plan on legal hold keeps its record
+    # A plan on legal hold keeps its record; locked, so a hold put on meanwhile is not slipped past.
+    await ensure_not_held(session, caller.tenant_id, plan_id, lock=True)
     row = await get(session=session, caller=caller, plan_id=plan_id, document_id=document_id)
     check_if_match(if_match, row.version)
     # Locked before the citations are looked for: a citing write under way (which holds the row shared) commits

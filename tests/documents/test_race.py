@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 import httpx
 import pytest
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from api.config import to_async_url
@@ -92,3 +92,27 @@ async def test_evidence_citing_a_document_being_deleted_waits_and_is_422(live):
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "document_ids", 0], r.text
     async with db.read_sessions() as session:
         assert (await session.execute(select(Evidence.id).where(Evidence.plan_id == plan.id))).first() is None
+
+
+@pytest.mark.parametrize("record", ["document", "letter"])
+async def test_a_delete_racing_a_legal_hold_waits_for_it_and_is_409(live, record):
+    client, headers, db, tenant, _, elsewhere = live
+    r = await client.post("/api/v1/plans", headers=headers, json={"title": f"Held plan ({record})"})
+    assert r.status_code == 201, r.text
+    plan = type("P", (), {"id": r.json()["id"]})
+    path = f"/api/v1/plans/{plan.id}/documents/{await _document(client, headers, plan)}"
+    if record == "letter":
+        r = await client.post(f"/api/v1/plans/{plan.id}/scrutiny/correspondence", headers=headers, json={
+            "direction": "sent", "correspondence_date": "2026-02-01", "summary": "Briefing"})
+        assert r.status_code == 201, r.text
+        path = f"/api/v1/plans/{plan.id}/scrutiny/correspondence/{r.json()['id']}"
+    async with elsewhere.connect() as holder:  # an admin putting the plan on hold, not yet committed
+        await holder.execute(update(Plan).where(Plan.id == uuid.UUID(plan.id)).values(
+            legal_hold_at=datetime.now(UTC), legal_hold_reason="Judicial review claim issued"))
+        deleting = asyncio.create_task(client.delete(path, headers=headers))
+        await asyncio.sleep(1.5)
+        assert not deleting.done(), deleting.result().text
+        await holder.commit()
+    r = await deleting
+    assert r.status_code == 409 and r.json()["type"].endswith("/legal-hold"), r.text
+    assert (await client.get(path, headers=headers)).status_code == 200
