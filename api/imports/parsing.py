@@ -1,7 +1,8 @@
 """Reading an import body as it arrives: counted against the size limit, hashed, and cut into rows.
 
-CSV and NDJSON are parsed incrementally, a block of complete records at a time, so a 100,000-row body
-is never held whole; a JSON array is parsed whole (it is still bounded by the size limit).
+CSV and NDJSON are parsed incrementally, a block of whole lines at a time (a CSV record that a block ends
+inside of is read again with the next), so a 100,000-row body is never held whole; a JSON array is parsed
+whole (it is still bounded by the size limit).
 
 A block's rows are handed on as a lazy iterator, one row at a time: a row's dicts and lists are then gone
 before the next row is read, instead of a block's worth of them living through the cyclic garbage collector's
@@ -12,6 +13,7 @@ import codecs
 import csv
 import hashlib
 import io
+import itertools
 import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -120,16 +122,10 @@ def _records_ended(text: str) -> int:
     return ended
 
 
-def _complete_records_end(text: str) -> int:
-    """Where the last complete record of `text` ends: after a newline with an even number of quotes
-    before it (an odd number means the newline is inside a quoted cell). 0 when there is none yet."""
-    quotes = text.count('"')
-    end = len(text)
-    while (pos := text.rfind("\n", 0, end)) >= 0:
-        if (quotes - text.count('"', pos)) % 2 == 0:
-            return pos + 1
-        end = pos
-    return 0
+def _lines_end(text: str) -> int:
+    """Where the last whole line of `text` ends (0 when none): after its last \n, or after a lone \r (a Mac CSV's
+    line break; never the last character, which a \n may follow in the next chunk)."""
+    return max(text.rfind("\n"), text.rfind("\r", 0, len(text) - 1)) + 1
 
 
 def _shown(name: str) -> str:
@@ -158,6 +154,7 @@ class CsvRows:
         self.empty: dict[str, Any] = {}
         self.row = 0  # the last record's number: the header is 0, and a blank line keeps its number
         self.rows = 0  # the data rows read, blank lines left out
+        self.rest = ""  # the text of a record a block ended inside of, read again with the next block
 
     def _header(self, record: list[str]) -> None:
         names = [name.strip().lower() for name in record]
@@ -208,12 +205,15 @@ class CsvRows:
                 values[name] = [item for part in given[name].split(LIST_SEPARATOR) if (item := part.strip())]
         return values
 
-    def _parse(self, text: str) -> Rows:
+    def _parse(self, text: str, *, final: bool = True) -> Rows:
         check_nul = "\x00" in text
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        read = 0  # the lines of `text` the records so far were read from
         try:
             # strict: a quoted cell left open at the end of the body (or followed by more than a comma) is refused,
             # where the lenient reader would take the rest of the body as that one cell and lose its rows.
-            for record in csv.reader(io.StringIO(text, newline=""), strict=True):
+            for record in reader:
+                read = reader.line_num
                 if self.names is None:
                     self._header(record)
                     continue
@@ -225,6 +225,11 @@ class CsvRows:
                 if values is not None:
                     yield self.row, values
         except csv.Error as exc:
+            if not final and str(exc) == "unexpected end of data":
+                # The block ends inside a quoted cell (only the reader can tell: a quote inside an unquoted cell, 5",
+                # is text): that record is read again with the next block.
+                self.rest = "".join(itertools.islice(io.StringIO(text, newline=""), read, None))
+                return
             reason = "a quoted cell is not closed" if str(exc) == "unexpected end of data" else str(exc)
             raise refuse(self.row + 1 if self.names is not None else 0, None, f"The CSV is malformed: {reason}")
 
@@ -238,6 +243,7 @@ class CsvRows:
         decoder = codecs.getincrementaldecoder("utf-8-sig")()
         pending = ""
         position = 0
+        carried = 0  # the length of the record the last block ended inside of
         async for chunk in chunks:
             try:
                 pending += decoder.decode(chunk)
@@ -245,10 +251,12 @@ class CsvRows:
                 before = pending + chunk[:exc.start].decode("utf-8", errors="replace")
                 raise refuse(self._row_at(before), None, f"The body is not UTF-8 (byte {position + exc.start})")
             position += len(chunk)
-            end = _complete_records_end(pending)
-            if end:
+            # A record left open is read again once what is pending has doubled, not with every chunk: a record of
+            # many quoted cells costs a linear number of readings, not a quadratic one.
+            if len(pending) >= 2 * carried and (end := _lines_end(pending)):
                 block, pending = pending[:end], pending[end:]
-                yield self._parse(block)
+                yield self._parse(block, final=False)
+                carried, pending, self.rest = len(self.rest), self.rest + pending, ""
         try:
             pending += decoder.decode(b"", final=True)
         except UnicodeDecodeError:

@@ -3,8 +3,10 @@
 import pytest
 from sqlalchemy import func, select
 
+from api.imports.parsing import CsvRows, RowErrors
+from api.imports.specs import SPECS
 from api.models import AuditEvent, IdempotencyRecord
-from tests.imports.support import CSV, STAKEHOLDERS, count
+from tests.imports.support import CSV, STAKEHOLDERS, count, stakeholders
 
 
 def post(client, headers, body, query=""):
@@ -83,3 +85,36 @@ async def test_a_dry_run_keeps_its_key_free_for_the_import_it_previews(client, s
     assert await count(session, a.tenant) == 1
     imports = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "import")
     assert (await session.execute(imports)).scalar_one() == 1
+
+
+async def test_a_quote_inside_an_unquoted_cell_does_not_move_where_records_end(client, session, a):
+    # 5" is a literal quote (the cell is not quoted), so the quoted note after it stays open over a line break: a body
+    # cut anywhere, even inside that note, reads as a whole one does.
+    text = 'external_id,name,notes\nSQ-1,Ann,5" tall\nSQ-2,Bo,"two\nlines"\nSQ-3,Cy,\n'
+    data = text.encode()
+
+    async def chunks():
+        for i in range(0, len(data), 7):
+            yield data[i:i + 7]
+
+    r = await client.post(STAKEHOLDERS, content=chunks(), headers={**a["lead"], **CSV})
+    assert r.status_code == 200 and r.json()["created"] == 3, r.text
+    got = await stakeholders(session, a.tenant)
+    assert (got["Ann"].notes, got["Bo"].notes) == ('5" tall', "two\nlines")
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r"])  # \r: a Mac CSV, which has no \n at all
+async def test_a_body_with_a_quote_inside_a_cell_or_only_cr_line_breaks_is_still_read_as_it_arrives(newline):
+    # Counting quotes took the 5" for an open quoted cell: every row after it waited for the end of the body (held
+    # whole, and each chunk searched all of it again: minutes for a few MB, the server stalled meanwhile).
+    text = newline.join(["external_id,name,notes", 'SQ-0,Ann,5" tall', *(f"SQ-{i},P{i}," for i in range(1, 3000)), ""])
+    data = text.encode()
+
+    async def chunks():
+        for i in range(0, len(data), 1000):
+            yield data[i:i + 1000]
+
+    source = CsvRows(SPECS["stakeholders"], RowErrors())
+    batches = [numbers async for rows in source.batches(chunks()) if (numbers := [number for number, _ in rows])]
+    assert len(batches) > len(data) // 1000 // 2  # about one a chunk
+    assert [number for numbers in batches for number in numbers] == list(range(1, 3001))
