@@ -186,3 +186,10 @@ def test_a_value_the_api_would_refuse_is_a_usage_error_before_anything_is_sent(t
     assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
     assert "Traceback" not in r.output and "cannot reach" not in r.output
     assert not (tmp_path / "no-such-folder").exists()
+
+
+def test_the_url_may_end_in_a_slash_or_name_the_api_itself(live, tmp_path):
+    url, token = live
+    for given in (f"{url}/", f"{url}/api/v1", f"{url}/api/v1/"):
+        r = runner.invoke(cli, ["export", "--resource", "organisations", "--url", given, "--token", token])
+        assert r.exit_code == 0 and r.stdout.startswith("id,external_id,name"), (given, r.output)

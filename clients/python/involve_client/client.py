@@ -79,13 +79,15 @@ def _problem(response: httpx.Response) -> dict[str, Any]:
 
 
 class Client:
-    """`Client("https://involve.example.nhs.uk", token)`; use as a context manager or call close()."""
+    """`Client("https://involve.example.nhs.uk", token)` (the API's own address, `…/api/v1`, is taken too); use as a
+    context manager or call close()."""
 
     def __init__(self, base_url: str, token: str, *, timeout: float = 600.0, retries: int = 5,
                  backoff: float = 0.5, transport: httpx.BaseTransport | None = None):
         self.retries = retries
         self.backoff = backoff
-        self._http = httpx.Client(base_url=base_url.rstrip("/") + "/api/v1", transport=transport,
+        root = base_url.rstrip("/").removesuffix("/api/v1")  # the server's address, or its API's
+        self._http = httpx.Client(base_url=root + "/api/v1", transport=transport,
                                   headers={"Authorization": f"Bearer {token}", "User-Agent": "involve-client"},
                                   timeout=httpx.Timeout(timeout, connect=10.0))
 
