@@ -330,10 +330,12 @@ class JsonRows:
             start = 0  # the byte of the body at which `pending` begins
             first = True
             async for chunk in chunks:
-                if first:  # a byte-order mark is left out, but counts in the byte positions
-                    stripped, first = chunk.removeprefix(BOM), False
-                    start, chunk = len(chunk) - len(stripped), stripped
                 pending += chunk
+                if first:  # a byte-order mark is left out, but counts in the byte positions
+                    if len(pending) < len(BOM) and BOM.startswith(pending):
+                        continue  # the mark may come in pieces: wait for its end
+                    stripped, first = pending.removeprefix(BOM), False
+                    start, pending = len(pending) - len(stripped), stripped
                 end = pending.rfind(b"\n") + 1
                 if end:
                     block, pending = pending[:end], pending[end:]
