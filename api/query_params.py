@@ -25,7 +25,8 @@ _KNOWN: dict[str, frozenset[str]] = {}  # by the route's unique_id (routes are n
 
 
 def refuse_unknown(request: Request, operation: str) -> None:
-    """A 422 naming each query parameter the request's operation ("this export") does not take."""
+    """A 422 naming each query parameter the request's operation ("this export") does not take, or that is given
+    more than once."""
     route = request.scope["route"]
     known = _KNOWN.get(route.unique_id)
     if known is None:
@@ -36,3 +37,10 @@ def refuse_unknown(request: Request, operation: str) -> None:
                             f"{', '.join(sorted(known))}",
                             errors=[{"loc": ["query", name], "msg": "Unknown query parameter",
                                      "type": "extra_forbidden"} for name in unknown])
+    # Given twice, the last value would win unsaid: ?dry_run=true&dry_run=false writes for real, and
+    # ?category=carer&category=patient exports patients only.
+    repeated = sorted(name for name in set(request.query_params) if len(request.query_params.getlist(name)) > 1)
+    if repeated:
+        raise Unprocessable(f"Repeated query parameter: {', '.join(repeated)}; {operation} takes each once",
+                            errors=[{"loc": ["query", name], "msg": "Repeated query parameter",
+                                     "type": "repeated"} for name in repeated])

@@ -183,6 +183,16 @@ async def test_an_unknown_query_parameter_is_refused_not_ignored(client, session
     assert await audit_events(session, a.tenant, "export") == []
 
 
+@pytest.mark.parametrize("url", [f"{EXPORT_STAKEHOLDERS}?category=carer&category=patient",  # was patients only
+                                 f"{EXPORT_STAKEHOLDERS}?format=ndjson&format=csv"])
+async def test_a_query_parameter_given_twice_is_refused_not_taken_at_its_last_value(client, session, a, url):
+    await _register(session, a.tenant)
+    r = await client.get(url, headers=a["lead"])
+    assert r.status_code == 422 and "Repeated query parameter" in r.json()["detail"], r.text
+    assert "Margaret" not in r.text
+    assert await audit_events(session, a.tenant, "export") == []
+
+
 @pytest.mark.parametrize("role", READ_ONLY)
 async def test_a_role_that_may_not_export_gets_its_403_whatever_the_parameters(client, a, role):
     r = await client.get(f"{EXPORT_STAKEHOLDERS}?catgory=carer", headers=a[role])

@@ -106,3 +106,14 @@ async def test_an_import_retried_with_its_options_spelt_another_way_is_replayed(
     other = await post_import(client, "organisations", {**a["lead"], **key}, body,
                               "?match=external_id&on_conflict=skip")
     assert other.status_code == 422, other.text  # other options are another request
+
+
+@pytest.mark.parametrize("query", ["?dry_run=true&dry_run=false", "?on_error=abort&on_error=skip",
+                                   "?on_conflict=error&match=external_id&on_conflict=error"])
+async def test_an_import_option_given_twice_is_refused_not_taken_at_its_last_value(client, session, a, query):
+    # The last value won: a dry run asked for first wrote for real.
+    r = await post_import(client, "organisations", a["lead"], "name\nSurgery\n", query)
+    assert r.status_code == 422 and "Repeated query parameter" in r.json()["detail"], r.text
+    assert r.json()["errors"][0]["loc"][0] == "query"
+    assert await count(session, a.tenant, Organisation) == 0
+    assert await audit_events(session, a.tenant, "import") == []
