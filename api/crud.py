@@ -65,7 +65,9 @@ async def archive_or_restore(session: AsyncSession, caller: Any, row: Any, *, ar
     if archived and plan_id is not None:
         from api.legal_hold import ensure_not_held  # legal_hold → plans.audience → crud: imported when used
 
-        await ensure_not_held(session, caller.tenant_id, plan_id)
+        # A row of the plan's record holds the plan while it checks, so a hold put on meanwhile is waited for (the
+        # plan itself is about to be updated, which a shared lock taken by two such requests would deadlock).
+        await ensure_not_held(session, caller.tenant_id, plan_id, lock=row.__tablename__ != "plan")
     before = row.archived_at
     row.archived_at = utcnow() if archived else None
     row.updated_by = caller.id

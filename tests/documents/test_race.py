@@ -116,3 +116,22 @@ async def test_a_delete_racing_a_legal_hold_waits_for_it_and_is_409(live, record
     r = await deleting
     assert r.status_code == 409 and r.json()["type"].endswith("/legal-hold"), r.text
     assert (await client.get(path, headers=headers)).status_code == 200
+
+
+async def test_a_consultation_archived_while_a_legal_hold_is_put_on_waits_for_it_and_is_409(live):
+    client, headers, db, tenant, _, elsewhere = live
+    r = await client.post("/api/v1/plans", headers=headers, json={"title": "Held plan (consultation)"})
+    plan_id = r.json()["id"]
+    r = await client.post(f"/api/v1/plans/{plan_id}/consultations", headers=headers, json={"title": "Options"})
+    assert r.status_code == 201, r.text
+    path = f"/api/v1/plans/{plan_id}/consultations/{r.json()['id']}"
+    async with elsewhere.connect() as holder:  # an admin putting the plan on hold, not yet committed
+        await holder.execute(update(Plan).where(Plan.id == uuid.UUID(plan_id)).values(
+            legal_hold_at=datetime.now(UTC), legal_hold_reason="Judicial review claim issued"))
+        archiving = asyncio.create_task(client.delete(path, headers=headers))
+        await asyncio.sleep(1.5)
+        assert not archiving.done(), archiving.result().text
+        await holder.commit()
+    r = await archiving
+    assert r.status_code == 409 and r.json()["type"].endswith("/legal-hold"), r.text
+    assert (await client.get(path, headers=headers)).json()["archived_at"] is None
