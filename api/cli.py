@@ -207,7 +207,16 @@ def demo() -> None:
 
 
 # --- bulk import and export over HTTP, with the Python client (clients/python) -------------------------
-URL_OPTION = typer.Option(envvar="INVOLVE_URL", help="The API's base address, e.g. https://involve.example.nhs.uk")
+def _http_url(url: str) -> str:
+    """An address without http:// or https:// can never be reached: a usage error, not a minute of retries."""
+    scheme, sep, rest = url.partition("://")
+    if not (sep and scheme.lower() in ("http", "https") and rest.strip("/")):
+        raise typer.BadParameter(f"an http:// or https:// address, not '{url}'")
+    return url
+
+
+URL_OPTION = typer.Option(envvar="INVOLVE_URL", callback=_http_url,
+                          help="The API's base address, e.g. https://involve.example.nhs.uk")
 TOKEN_OPTION = typer.Option(envvar="INVOLVE_TOKEN", help="A bearer token (better from INVOLVE_TOKEN: a command "
                                                          "line is visible to other users of the machine)")
 # The options' values are Literals: one the API would refuse is Click's usage error (exit 2), before anything is sent.

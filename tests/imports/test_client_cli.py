@@ -193,3 +193,15 @@ def test_the_url_may_end_in_a_slash_or_name_the_api_itself(live, tmp_path):
     for given in (f"{url}/", f"{url}/api/v1", f"{url}/api/v1/"):
         r = runner.invoke(cli, ["export", "--resource", "organisations", "--url", given, "--token", token])
         assert r.exit_code == 0 and r.stdout.startswith("id,external_id,name"), (given, r.output)
+
+
+@pytest.mark.parametrize("url", ["127.0.0.1:9", "ftp://127.0.0.1:9", "http://"])
+@pytest.mark.parametrize("command", [["export"], ["import", "{file}"]])
+def test_an_address_that_is_not_http_is_a_usage_error_not_a_run_of_retries(tmp_path, url, command):
+    source = tmp_path / "people.csv"
+    source.write_text(CSV_BODY)
+    args = [a.format(file=source) for a in command]
+    # It was retried as a connection error (about 15 s of back-off), then "cannot reach", exit 1.
+    r = runner.invoke(cli, [*args, "--resource", "stakeholders", "--url", url, "--token", "t"])
+    assert r.exit_code == 2 and "http:// or https://" in r.output, r.output
+    assert "cannot reach" not in r.output
