@@ -3,47 +3,23 @@ writer at a time). Either the citation commits first and the delete is 409, or t
 422; never a deleted document still cited, nor a letter whose document was quietly unlinked."""
 
 import asyncio
-import os
 import uuid
 from datetime import UTC, date, datetime
 
-import httpx
 import pytest
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import delete, insert, select
 
-from api.config import to_async_url
-from api.db import Database
-from api.main import create_app
-from api.migrate import upgrade
-from api.models import Document, DutyRequirement, Evidence, Plan, ScrutinyCorrespondence, User
-from api.tenants import create_tenant
-from tests import factories
-from tests.conftest import make_settings
-from tests.dbtools import scratch_database_url
+from api.models import Document, DutyRequirement, Evidence, ScrutinyCorrespondence
 from tests.documents.support import PDF_BYTES
+from tests.race import POSTGRES_ONLY, live_app, while_a_hold_is_put_on
 
-pytestmark = pytest.mark.skipif(not os.environ.get("INVOLVE_TEST_DATABASE_URL"),
-                                reason="SQLite runs one writer at a time")
+pytestmark = POSTGRES_ONLY
 
 
 @pytest.fixture(scope="module")
 async def live():
-    url = await asyncio.to_thread(scratch_database_url, "document_race")
-    await asyncio.to_thread(upgrade, url)
-    app = create_app(make_settings(url))
-    db: Database = app.state.db
-    async with db.write_sessions() as session:
-        tenant = await create_tenant(session, slug="race", name="Race Health Board")
-        lead = User(tenant_id=tenant.id, email="lead@race.test", full_name="Lead", password_hash="x", role="lead")
-        plan = Plan(tenant_id=tenant.id, title="Raced plan")
-        session.add_all([lead, plan])
-        await session.commit()
-    elsewhere = create_async_engine(to_async_url(url))  # a connection of its own, outside the app's pool
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
-        yield client, factories.auth_headers(app, lead), db, tenant, plan, elsewhere
-    await elsewhere.dispose()
-    await db.dispose()
+    async with live_app("document_race", "lead") as app:
+        yield app
 
 
 async def _document(client, headers, plan) -> str:
@@ -106,14 +82,7 @@ async def test_a_delete_racing_a_legal_hold_waits_for_it_and_is_409(live, record
             "direction": "sent", "correspondence_date": "2026-02-01", "summary": "Briefing"})
         assert r.status_code == 201, r.text
         path = f"/api/v1/plans/{plan.id}/scrutiny/correspondence/{r.json()['id']}"
-    async with elsewhere.connect() as holder:  # an admin putting the plan on hold, not yet committed
-        await holder.execute(update(Plan).where(Plan.id == uuid.UUID(plan.id)).values(
-            legal_hold_at=datetime.now(UTC), legal_hold_reason="Judicial review claim issued"))
-        deleting = asyncio.create_task(client.delete(path, headers=headers))
-        await asyncio.sleep(1.5)
-        assert not deleting.done(), deleting.result().text
-        await holder.commit()
-    r = await deleting
+    r = await while_a_hold_is_put_on(elsewhere, plan.id, client.delete(path, headers=headers))
     assert r.status_code == 409 and r.json()["type"].endswith("/legal-hold"), r.text
     assert (await client.get(path, headers=headers)).status_code == 200
 
@@ -125,13 +94,6 @@ async def test_a_consultation_archived_while_a_legal_hold_is_put_on_waits_for_it
     r = await client.post(f"/api/v1/plans/{plan_id}/consultations", headers=headers, json={"title": "Options"})
     assert r.status_code == 201, r.text
     path = f"/api/v1/plans/{plan_id}/consultations/{r.json()['id']}"
-    async with elsewhere.connect() as holder:  # an admin putting the plan on hold, not yet committed
-        await holder.execute(update(Plan).where(Plan.id == uuid.UUID(plan_id)).values(
-            legal_hold_at=datetime.now(UTC), legal_hold_reason="Judicial review claim issued"))
-        archiving = asyncio.create_task(client.delete(path, headers=headers))
-        await asyncio.sleep(1.5)
-        assert not archiving.done(), archiving.result().text
-        await holder.commit()
-    r = await archiving
+    r = await while_a_hold_is_put_on(elsewhere, plan_id, client.delete(path, headers=headers))
     assert r.status_code == 409 and r.json()["type"].endswith("/legal-hold"), r.text
     assert (await client.get(path, headers=headers)).json()["archived_at"] is None

@@ -4,47 +4,23 @@ the change does and the citation is refused; never evidence removed by the delet
 duty that no longer exists."""
 
 import asyncio
-import os
 import uuid
 from datetime import UTC, datetime
 
-import httpx
 import pytest
 from sqlalchemy import delete, insert, select
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from api.config import to_async_url
-from api.db import Database
-from api.main import create_app
-from api.migrate import upgrade
-from api.models import Duty, DutyAssessment, DutyRequirement, Evidence, Plan, User
-from api.tenants import create_tenant
-from tests import factories
-from tests.conftest import make_settings
-from tests.dbtools import scratch_database_url
+from api.models import Duty, DutyAssessment, DutyRequirement, Evidence
 from tests.duties.support import OWN_DUTY
+from tests.race import POSTGRES_ONLY, live_app
 
-pytestmark = pytest.mark.skipif(not os.environ.get("INVOLVE_TEST_DATABASE_URL"),
-                                reason="SQLite runs one writer at a time")
+pytestmark = POSTGRES_ONLY
 
 
 @pytest.fixture(scope="module")
 async def live():
-    url = await asyncio.to_thread(scratch_database_url, "duty_race")
-    await asyncio.to_thread(upgrade, url)
-    app = create_app(make_settings(url))
-    db: Database = app.state.db
-    async with db.write_sessions() as session:
-        tenant = await create_tenant(session, slug="race", name="Race Health Board")
-        admin = User(tenant_id=tenant.id, email="admin@race.test", full_name="Admin", password_hash="x", role="admin")
-        plan = Plan(tenant_id=tenant.id, title="Raced plan")
-        session.add_all([admin, plan])
-        await session.commit()
-    elsewhere = create_async_engine(to_async_url(url))  # a connection of its own, outside the app's pool
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
-        yield client, factories.auth_headers(app, admin), db, tenant, plan, elsewhere
-    await elsewhere.dispose()
-    await db.dispose()
+    async with live_app("duty_race", "admin") as app:
+        yield app
 
 
 async def _own_duty(client, headers) -> dict:
