@@ -115,16 +115,21 @@ def test_bad_settings_exit_1(monkeypatch):
     assert r.exit_code == 1 and "default INVOLVE_JWT_SECRET" in r.output
 
 
+def _run_on(monkeypatch, url: str, *args: str):
+    """`involve ARGS` against the database at `url` (the settings are cached: read afresh, then forgotten)."""
+    monkeypatch.setenv("INVOLVE_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        return run(*args)
+    finally:
+        get_settings.cache_clear()
+
+
 @pytest.mark.parametrize("args", [("create-tenant", "t", "--name", "T"), ("verify-audit", "--tenant", "t"), ("demo",),
                                   ("create-user", "--tenant", "t", "--email", "a@b.nhs.uk", "--password",
                                    "long enough pw", "--role", "lead")])
 def test_a_database_never_migrated_is_one_line_saying_so(tmp_path, monkeypatch, args):
-    monkeypatch.setenv("INVOLVE_DATABASE_URL", f"sqlite:///{tmp_path}/empty.db")
-    get_settings.cache_clear()
-    try:
-        r = run(*args)
-    finally:
-        get_settings.cache_clear()
+    r = _run_on(monkeypatch, f"sqlite:///{tmp_path}/empty.db", *args)
     assert r.exit_code == 1
     assert r.output.strip() == ("error: the database has no Involve schema (or an older one): "
                                 "run `involve migrate` first")
@@ -132,12 +137,7 @@ def test_a_database_never_migrated_is_one_line_saying_so(tmp_path, monkeypatch, 
 
 @pytest.mark.parametrize("args", [("migrate",), ("create-tenant", "t", "--name", "T")])
 def test_a_database_out_of_reach_is_one_line_saying_so(tmp_path, monkeypatch, args):
-    monkeypatch.setenv("INVOLVE_DATABASE_URL", f"sqlite:///{tmp_path}/no-such-folder/x.db")
-    get_settings.cache_clear()
-    try:
-        r = run(*args)
-    finally:
-        get_settings.cache_clear()
+    r = _run_on(monkeypatch, f"sqlite:///{tmp_path}/no-such-folder/x.db", *args)
     assert r.exit_code == 1
     assert r.output.strip() == "error: cannot reach the database: unable to open database file"
 
