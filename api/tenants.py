@@ -2,6 +2,7 @@
 
 import re
 
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,13 +11,15 @@ from api.auth.principal import Role
 from api.models import Tenant, User
 from api.models.user import email_is
 from api.security import hash_password
+from api.users.schemas import FullName, Password
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 JURISDICTIONS = ("england", "wales")
-MIN_PASSWORD, MAX_PASSWORD = 12, 1024  # as POST /users: the upper bound only stops a hashing denial of service
-MAX_NAME, MAX_EMAIL = 200, 320  # the columns' lengths (PostgreSQL refuses longer; SQLite would keep them)
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # no place in a name or an address, as the API's schemas say
+MAX_EMAIL = 320  # the column's length (PostgreSQL refuses longer; SQLite would keep it)
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # no place in an address, as in a name
+# The API's own rules for a name and a password (POST /users), so the operator's commands take what the API takes.
+NAME, PASSWORD = TypeAdapter(FullName), TypeAdapter(Password)
 
 
 class OperatorError(ValueError):
@@ -26,14 +29,12 @@ class OperatorError(ValueError):
 async def create_tenant(session: AsyncSession, *, slug: str, name: str, jurisdiction: str = "england") -> Tenant:
     if not SLUG.match(slug):
         raise OperatorError(f"slug '{slug}' must be lowercase letters, digits and hyphens (at most 63)")
-    if not name.strip():
-        raise OperatorError("name must not be empty")
-    _check_name("name", name)
+    name = _name(name)
     if jurisdiction not in JURISDICTIONS:
         raise OperatorError(f"jurisdiction must be one of {', '.join(JURISDICTIONS)}")
     if await find_tenant(session, slug):
         raise OperatorError(f"tenant '{slug}' already exists")
-    tenant = Tenant(slug=slug, name=name.strip(), jurisdiction=jurisdiction, settings={})
+    tenant = Tenant(slug=slug, name=name, jurisdiction=jurisdiction, settings={})
     session.add(tenant)
     await session.flush()
     await audit.append(session, tenant_id=tenant.id, actor=audit.SYSTEM, action="create", resource_type="tenant",
@@ -42,9 +43,12 @@ async def create_tenant(session: AsyncSession, *, slug: str, name: str, jurisdic
     return tenant
 
 
-def _check_name(label: str, value: str) -> None:
-    if len(value.strip()) > MAX_NAME or CONTROL.search(value):
-        raise OperatorError(f"{label} must be at most {MAX_NAME} characters, without control characters")
+def _name(value: str) -> str:
+    """The name as the API would store it (trimmed), or an OperatorError saying what a name must be."""
+    try:
+        return NAME.validate_python(value)
+    except ValidationError:
+        raise OperatorError("name must be 1 to at most 200 characters, without control characters") from None
 
 
 async def find_tenant(session: AsyncSession, slug: str) -> Tenant | None:
@@ -57,17 +61,17 @@ async def create_user(session: AsyncSession, *, tenant: Tenant, email: str, pass
         raise OperatorError(f"role must be one of {', '.join(r.value for r in Role)}")
     if not EMAIL.match(email) or len(email) > MAX_EMAIL or CONTROL.search(email):
         raise OperatorError("email is not a valid address")
-    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise OperatorError(f"password must be {MIN_PASSWORD} to {MAX_PASSWORD} characters")
+    try:
+        PASSWORD.validate_python(password)
+    except ValidationError:
+        raise OperatorError("password must be 12 to 1024 characters") from None
     if full_name is not None:
-        if not full_name.strip():
-            raise OperatorError("name must not be empty")
-        _check_name("name", full_name)
-        full_name = full_name.strip()
+        full_name = _name(full_name)
     taken = await session.execute(select(User.id).where(email_is(email)))
     if taken.first():
         raise OperatorError("a user with this email already exists")
-    user = User(tenant_id=tenant.id, email=email, full_name=full_name or email.split("@")[0][:MAX_NAME],
+    full_name = full_name or email.split("@")[0][:200]  # a name is at most 200 characters
+    user = User(tenant_id=tenant.id, email=email, full_name=full_name,
                 password_hash=hash_password(password), role=role, is_active=True)
     session.add(user)
     await session.flush()
