@@ -53,7 +53,6 @@ def _database_problem(exc: Exception) -> str:
 def _in_transaction(work: Callable[..., Awaitable[T]]) -> T:
     """Run `work(session)` in one committed transaction; an operator error is one line, exit 1."""
     from api.db import Database
-    from api.tenants import OperatorError
 
     async def run():
         db = Database(_settings(), trusted=True)  # operator commands cross tenants
@@ -65,8 +64,17 @@ def _in_transaction(work: Callable[..., Awaitable[T]]) -> T:
         finally:
             await db.dispose()
 
-    try:
+    with _operator_errors():
         return asyncio.run(run())
+
+
+@contextlib.contextmanager
+def _operator_errors() -> Iterator[None]:
+    """The operator's mistake, or a database that cannot be reached or is not migrated: one line, exit 1."""
+    from api.tenants import OperatorError
+
+    try:
+        yield
     except OperatorError as exc:
         _fail(str(exc))
     except OSError as exc:
@@ -95,12 +103,8 @@ def migrate() -> None:
     from api.migrate import upgrade
 
     settings = _settings()
-    try:
+    with _operator_errors():
         upgrade(settings.database_url)
-    except OSError as exc:
-        _fail(f"cannot reach the database: {exc}")
-    except DBAPIError as exc:
-        _fail(_database_problem(exc))
     typer.echo("database is at the latest schema")
 
 
