@@ -142,8 +142,10 @@ async def _stakeholder_erased(session: AsyncSession, stakeholder_id: uuid.UUID |
     return erased.scalar_one_or_none() is not None
 
 
-def _check_state(caller: Principal, changes: dict[str, Any], state: dict[str, Any],
-                 stored: dict[str, Any] | None) -> None:
+def _check_state(caller: Principal, changes: dict[str, Any], stored: dict[str, Any] | None) -> None:
+    """403 or 422 unless the caller may make the changes to the stored STATE_FIELDS (None on create) and the merged
+    state holds together."""
+    state = {name: changes.get(name, stored[name] if stored else None) for name in workflow.STATE_FIELDS}
     refused = workflow.publishing_problem(changes, stored, may_publish=caller.role in EDITORS)
     if refused:
         raise Forbidden(refused[1])
@@ -163,7 +165,7 @@ async def _due(session: AsyncSession, caller: Principal, received_at) -> Any:
 async def create(*, session: AsyncSession, caller: Principal, data: FeedbackCreate) -> Feedback:
     """Record feedback (status received) with its response due date, and audit it."""
     values = data.model_dump()
-    _check_state(caller, values, {**values, "told_at": None}, None)
+    _check_state(caller, values, None)
     found = await _references(session, caller, values)
     if "plan_id" not in data.model_fields_set and found.get("activity_id") is not None:
         values["plan_id"] = found["activity_id"].plan_id
@@ -209,8 +211,7 @@ async def update(*, session: AsyncSession, caller: Principal, feedback_id: uuid.
     check_if_match(if_match, row.version)
     changes = data.model_dump(exclude_unset=True)
     target = changes.pop("status", None)
-    stored = {name: getattr(row, name) for name in workflow.STATE_FIELDS}
-    _check_state(caller, changes, {name: changes.get(name, stored[name]) for name in workflow.STATE_FIELDS}, stored)
+    _check_state(caller, changes, {name: getattr(row, name) for name in workflow.STATE_FIELDS})
     await _references(session, caller, changes, stakeholder_id=row.stakeholder_id)
     if (changes.get("text", row.text) != row.text or changes.get("stakeholder_id", row.stakeholder_id)
             != row.stakeholder_id) and await _stakeholder_erased(session, row.stakeholder_id):
