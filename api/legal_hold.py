@@ -48,10 +48,11 @@ def _names(plans: list[HeldPlan]) -> str:
 
 
 async def ensure_not_held(session: AsyncSession, tenant_id: uuid.UUID, plan_id: uuid.UUID, *,
-                          change: str = "be deleted or archived", lock: bool = False) -> None:
-    """409 when the plan is on legal hold; nothing otherwise (an unknown plan is the caller's 404). With `lock`, the
-    plan stays locked (shared) until the caller commits, so a hold being put on waits for the change or it for the
-    hold; only for a caller that does not go on to update the plan's own row (two would deadlock)."""
+                          change: str = "be deleted or archived", lock: bool = True) -> None:
+    """409 when the plan is on legal hold; nothing otherwise (an unknown plan is the caller's 404). The plan stays
+    locked (shared) until the caller commits, so a hold being put on waits for the change or it for the hold. A
+    caller that goes on to update the plan's own row passes lock=False (two shared locks would deadlock on their
+    updates); the plan's version column then refuses whichever commits second (412)."""
     stmt = select(Plan.title, Plan.legal_hold_at).where(Plan.id == plan_id, Plan.tenant_id == tenant_id)
     row = (await session.execute(stmt.with_for_update(read=True) if lock else stmt)).first()
     if row is not None and row.legal_hold_at is not None:

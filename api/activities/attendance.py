@@ -124,7 +124,7 @@ async def record(*, session: AsyncSession, caller: Principal, activity_id: uuid.
         before[str(stakeholder_id)], after[str(stakeholder_id)] = _audited(old), _audited(target)
     dropped = [line for stakeholder_id, line in existing.items() if replace and stakeholder_id not in targets]
     if dropped and activity.plan_id is not None:
-        await ensure_not_held(session, caller.tenant_id, activity.plan_id, lock=True)  # the held plan's evidence
+        await ensure_not_held(session, caller.tenant_id, activity.plan_id)  # the log is the held plan's evidence
     for line in dropped:
         before[str(line.stakeholder_id)] = _audited({name: getattr(line, name) for name in LINE_FIELDS})
         after[str(line.stakeholder_id)] = None
@@ -150,7 +150,7 @@ async def remove(*, session: AsyncSession, caller: Principal, activity_id: uuid.
     if line is None:
         raise NotFound(f"Stakeholder {stakeholder_id} is not on this activity's attendance log")
     if activity.plan_id is not None:
-        await ensure_not_held(session, caller.tenant_id, activity.plan_id, lock=True)  # the held plan's evidence
+        await ensure_not_held(session, caller.tenant_id, activity.plan_id)  # the log is the held plan's evidence
     old = _audited({name: getattr(line, name) for name in LINE_FIELDS})
     await session.delete(line)
     await _touch(session, caller, activity, action="remove_attendance",

@@ -134,7 +134,7 @@ async def delete(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
                  if_match: str | None) -> None:
     """Delete a document no evidence item or scrutiny correspondence cites (409 otherwise)."""
     # A plan on legal hold keeps its record; locked, so a hold put on meanwhile is not slipped past.
-    await ensure_not_held(session, caller.tenant_id, plan_id, lock=True)
+    await ensure_not_held(session, caller.tenant_id, plan_id)
     row = await get(session=session, caller=caller, plan_id=plan_id, document_id=document_id)
     check_if_match(if_match, row.version)
     # Locked before the citations are looked for: a citing write under way (which holds the row shared) commits

