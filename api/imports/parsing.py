@@ -326,22 +326,28 @@ class JsonRows:
 
     async def batches(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[Rows]:
         if self.ndjson:
-            pending = b""
+            # Appended to in place, and only each new chunk is searched for a line's end: a body of one long
+            # line (or none) costs its length once, not once per chunk.
+            pending = bytearray()
             start = 0  # the byte of the body at which `pending` begins
             first = True
             async for chunk in chunks:
+                newline = chunk.rfind(b"\n")
                 pending += chunk
                 if first:  # a byte-order mark is left out, but counts in the byte positions
                     if len(pending) < len(BOM) and BOM.startswith(pending):
                         continue  # the mark may come in pieces: wait for its end
-                    stripped, first = pending.removeprefix(BOM), False
-                    start, pending = len(pending) - len(stripped), stripped
-                end = pending.rfind(b"\n") + 1
-                if end:
-                    block, pending = pending[:end], pending[end:]
+                    first = False
+                    if pending.startswith(BOM):
+                        del pending[: len(BOM)]
+                        start = len(BOM)
+                if newline >= 0:  # the chunk's bytes are the last of `pending` (a mark is never a newline)
+                    end = len(pending) - len(chunk) + newline + 1
+                    block = bytes(pending[:end])
+                    del pending[:end]
                     yield self._lines(block, start)
                     start += end
-            yield self._lines(pending, start)
+            yield self._lines(bytes(pending), start)
             return
         body = bytearray()
         async for chunk in chunks:

@@ -177,3 +177,23 @@ async def test_an_ndjson_byte_order_mark_split_over_chunks_is_still_left_out(cli
 
     r = await client.post(ORGANISATIONS, content=chunks(), headers={**a["lead"], **NDJSON})
     assert r.status_code == 200 and (r.json()["created"], r.json()["failed"]) == (2, 0), r.text
+
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 7, 64])
+async def test_ndjson_lines_cut_anywhere_by_chunks_are_read_whole_and_placed_by_byte(client, session, a, size):
+    good = b'\xef\xbb\xbf{"name": "Alpha"}\n\n{"name": "Beta"}\n{"name": "' + b"G" * 300 + b'"}\n{"name": "Delta"}'
+    bad = good.replace(b"Delta", b"caf\xe9")
+
+    def chunks(body):  # the reader must join each line from pieces, and count bytes from the body's start
+        async def pieces():
+            for i in range(0, len(body), size):
+                yield body[i:i + size]
+        return pieces()
+
+    r = await client.post(ORGANISATIONS, content=chunks(bad), headers={**a["lead"], **NDJSON})
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"] == f"The body is not UTF-8 (byte {bad.index(b'caf') + 3})"
+    assert [e["row"] for e in r.json()["errors"]] == [4]
+    r = await client.post(ORGANISATIONS, content=chunks(good), headers={**a["lead"], **NDJSON})
+    assert r.status_code == 200 and (r.json()["created"], r.json()["failed"]) == (4, 0), r.text
