@@ -114,12 +114,16 @@ class Body:
 # --- CSV -----------------------------------------------------------------------------------------------
 
 def _records_ended(text: str) -> int:
-    """How many records end in `text`: its newlines outside quoted cells."""
-    ended = quotes = 0
-    for part in text.split("\n")[:-1]:
-        quotes += part.count('"')
-        ended += quotes % 2 == 0
-    return ended
+    """How many records end in `text`, as the csv module reads them: a quote inside an unquoted cell (5") is text,
+    and a line break inside a quoted cell ends nothing. Only an error's row number needs it."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    read = 0
+    try:
+        for _ in reader:
+            read += 1
+    except csv.Error:
+        return read  # a quoted cell left open: the records before it ended
+    return read if text.endswith(("\n", "\r")) else max(read - 1, 0)
 
 
 def _lines_end(text: str) -> int:

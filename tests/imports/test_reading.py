@@ -56,6 +56,8 @@ async def test_blank_lines_are_not_counted_as_rows_but_keep_their_numbers(client
     (b"external_id,name\xe9\nA,a\n", 0),  # in the header
     (b"external_id,name\nA,a\nB,b\nC,c\nD,caf\xe9\n", 4),
     (b'external_id,notes\nA,"two\nlines"\nB,caf\xe9\n', 2),  # a quoted newline ends no record
+    (b'external_id,notes\nA,5" tall\nB,ok\nC,caf\xe9\n', 3),  # a quote inside an unquoted cell is text
+    (b"external_id,notes\rA,a\rB,caf\xe9\r", 2),  # a Mac CSV's lone carriage returns end records
 ])
 async def test_bytes_that_are_not_utf8_are_refused_at_their_row(client, session, a, body, row):
     r = await post(client, a["lead"], body)
