@@ -53,6 +53,15 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
+def _every(n: int, word: str, plural: str | None = None) -> str:
+    """"All 3 pieces", but "The 1 piece": a finding about everything of a kind reads right for one."""
+    return f"{'The' if n == 1 else 'All'} {_plural(n, word, plural)}"
+
+
+def _verb(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
+
+
 def _named(consultation: Consultation) -> str:
     return f"'{consultation.title}'"
 
@@ -225,12 +234,12 @@ def gunning_consideration(given: RuleInput) -> Finding:
     themes = sorted({t for f in unanswered for t in f.themes})
     gaps, problems = [], []
     if themes:
-        problems.append(f"{_plural(len(themes), 'theme')} raised in feedback {'has' if len(themes) == 1 else 'have'} "
+        problems.append(f"{_plural(len(themes), 'theme')} raised in feedback {_verb(len(themes), 'has', 'have')} "
                         f"no response ({', '.join(themes)})")
         gaps += [f"Theme '{t}' has feedback without a response." for t in themes]
     unthemed = sum(1 for f in unanswered if not f.themes)
     if unthemed:
-        problems.append(f"{_plural(unthemed, 'piece')} of feedback without a theme {'has' if unthemed == 1 else 'have'}"
+        problems.append(f"{_plural(unthemed, 'piece')} of feedback without a theme {_verb(unthemed, 'has', 'have')}"
                         f" no response")
         gaps.append(f"{_plural(unthemed, 'piece')} of unthemed feedback without a response.")
     if untold:
@@ -239,8 +248,8 @@ def gunning_consideration(given: RuleInput) -> Finding:
     links = [Link("feedback", str(f.id), ", ".join(f.themes) or f.type) for f in feedback if f.responded_at]
     if problems:
         return Finding(Status.red, "; ".join(problems).capitalize() + " (Gunning 4).", gaps=gaps, links=links)
-    return Finding(Status.green, f"All {_plural(len(feedback), 'piece')} of feedback have a response that was "
-                                 f"communicated back.", links=links)
+    return Finding(Status.green, f"{_every(len(feedback), 'piece')} of feedback {_verb(len(feedback), 'has', 'have')} "
+                                 f"a response that was communicated back.", links=links)
 
 
 # --- reach ------------------------------------------------------------------------------------------------
@@ -277,8 +286,8 @@ def audience_reached(given: RuleInput) -> Finding:
         return Finding(Status.red, f"Never reached by any activity of the plan: {', '.join(missed)}.", gaps=gaps,
                        links=links)
     reached = len(categories) + len(ctx.seldom_heard)
-    what = _plural(reached, "audience category or group", "audience categories and groups")
-    return Finding(Status.green, f"All {what} of the plan were reached.", links=links)
+    what = _every(reached, "audience category or group", "audience categories and groups")
+    return Finding(Status.green, f"{what} of the plan {_verb(reached, 'was', 'were')} reached.", links=links)
 
 
 # --- scrutiny ------------------------------------------------------------------------------------------------

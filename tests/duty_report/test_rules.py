@@ -141,6 +141,17 @@ async def test_themes_without_a_response_are_red(client, session, a):
     await check(client, world, a["lead"], "gunning-4", status="green")
 
 
+async def test_a_finding_about_everything_reads_right_for_one(client, session, a):
+    world = await green_plan(session, a.tenant)
+    await check(client, world, a["lead"], "gunning-4", status="green",
+                reason="The 1 piece of feedback has a response that was communicated back.")
+    await check(client, world, a["lead"], "reach", status="green",
+                reason="All 3 audience categories and groups of the plan were reached.")
+    world.plan.audience_categories = []
+    await check(client, world, a["lead"], "reach", status="green",
+                reason="The 1 audience category or group of the plan was reached.")
+
+
 async def test_no_feedback_is_amber_for_gunning_4(client, session, a):
     world = await green_plan(session, a.tenant)
     world.feedback.archived_at = datetime(2026, 5, 1, tzinfo=UTC)
