@@ -18,7 +18,8 @@ class User(TenantOwned, Tracked, Base):
     role: Mapped[str] = mapped_column(String(20), nullable=False)
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Counts password changes; a token carries the count it was issued under, and one from before a change is refused.
+    # Counts password changes and deactivations; a token carries the count it was issued under, and one from before a
+    # change is refused.
     password_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
 

@@ -29,7 +29,9 @@ class UserUpdate(RequestModel):
 
     full_name: FullName = Field(None, description="The person's full name")
     role: Role = Field(None, description="What the user may do in your tenant; you cannot demote yourself")
-    is_active: bool = Field(None, description="false signs the user out everywhere; you cannot deactivate yourself")
+    is_active: bool = Field(None, description="false signs the user out everywhere, for good: reactivating (true) "
+                                              "brings back none of the tokens issued before; you cannot deactivate "
+                                              "yourself")
     password: Password = Field(None, description="A new password, 12 to 1024 characters. The tokens "
                                  "issued to the user before the change are refused from then on (401)")
 

@@ -111,6 +111,10 @@ async def update(*, session: AsyncSession, caller: Principal, user_id: uuid.UUID
     if password is not None:
         user.password_hash = hash_password(password.get_secret_value())
         user.password_version += 1  # the tokens issued before it stop working (api.auth.principal.principal_of)
+    if after.get("is_active") is False:
+        # Deactivating signs the user out for good: reactivating must not bring back a token issued before (a stolen
+        # laptop's session), as revoking a service account retires its tokens.
+        user.password_version += 1
     if not after and password is None:
         return user
     user.updated_by = caller.id

@@ -316,7 +316,7 @@ async def test_role_change_is_audited_and_applies_to_the_existing_token(client, 
     assert events["update"] == {"full_name": {"before": "[personal data]", "after": "[personal data]"}}
 
 
-async def test_deactivated_users_token_stops_working_and_reactivation_restores_it(client, session, a):
+async def test_deactivated_users_token_stops_working_for_good_and_reactivation_needs_a_new_sign_in(client, session, a):
     target = a.users["contributor"]
     assert (await client.get("/api/v1/me", headers=a["contributor"])).status_code == 200
     off = await client.patch(f"{URL}/{target.id}", json={"is_active": False}, headers=a["admin"])
@@ -325,7 +325,13 @@ async def test_deactivated_users_token_stops_working_and_reactivation_restores_i
     assert (await sign_in(client, target.email, factories.PASSWORD)).status_code == 401
     on = await client.patch(f"{URL}/{target.id}", json={"is_active": True}, headers=a["admin"])
     assert on.status_code == 200
-    assert (await client.get("/api/v1/me", headers=a["contributor"])).status_code == 200
+    # A token from before the deactivation (a stolen laptop's session) stays refused; the user signs in again.
+    assert (await client.get("/api/v1/me", headers=a["contributor"])).status_code == 401
+    assert (await client.get("/api/v1/stakeholders", headers=a["contributor"])).status_code == 401
+    signed_in = await sign_in(client, target.email, factories.PASSWORD)
+    assert signed_in.status_code == 200
+    fresh = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+    assert (await client.get("/api/v1/me", headers=fresh)).status_code == 200
     actions = [e.action for e in await events_for(session, target.id) if e.actor_id == a.users["admin"].id]
     assert actions == ["deactivate", "reactivate"]
 
