@@ -105,6 +105,10 @@ class OidcVerifier:
         if iat > datetime.now(UTC).timestamp() + self.leeway or exp - iat > self.max_lifetime:
             raise InvalidToken("token lifetime out of bounds")
         tenant, email = claims.get(self.tenant_claim), claims.get(self.email_claim)
+        # An address the provider says it has not verified is one anybody could have typed in their profile there: it
+        # would sign them in as the Involve user who owns it (an admin, say). Absent, the provider vouches for it.
+        if claims.get("email_verified", True) not in (True, "true"):
+            email = None
         return Identity(subject=sub, tenant_slug=tenant if isinstance(tenant, str) else None,
                         role=claims.get(self.role_claim), email=email if isinstance(email, str) else None)
 

@@ -143,7 +143,7 @@ async def _sso_principal(session: AsyncSession, identity: Identity, role_map: di
     the provider decides the role, Involve decides whether the account exists and is active."""
     role = _sso_role(identity.role, role_map)
     if not identity.tenant_slug or role is None or not identity.email:
-        raise Forbidden("The single sign-on token names no known tenant, role or email")
+        raise Forbidden("The single sign-on token names no known tenant, role or verified email")
     # The tenant is known only once its slug is looked up: under row-level security the lookup must cross tenants
     # (as token issuance's does), and the request is then scoped to the tenant found, as a local token's is.
     await rls.bypass(session)

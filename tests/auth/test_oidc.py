@@ -163,10 +163,19 @@ async def test_sso_finds_its_account_and_scopes_the_request_under_row_level_secu
 @pytest.mark.parametrize("overrides", [
     {"involve_tenant": None}, {"involve_tenant": "no-such-tenant"}, {"involve_role": None},
     {"involve_role": "superuser"}, {"involve_role": 7}, {"email": None}, {"email": "stranger@example.org"},
-], ids=["no-tenant", "unknown-tenant", "no-role", "unknown-role", "role-not-text", "no-email", "no-account"])
+    {"email_verified": False}, {"email_verified": "false"}, {"email_verified": 0},
+], ids=["no-tenant", "unknown-tenant", "no-role", "unknown-role", "role-not-text", "no-email", "no-account",
+        "email-unverified", "email-unverified-as-text", "email-verified-not-a-yes"])
 async def test_token_without_a_known_tenant_role_or_account_is_403(sso, a, overrides):
     client, _ = sso
     await assert_status(client, RSA_KEY.sign(claims(a.users["lead"], **overrides)), 403)
+
+
+@pytest.mark.parametrize("verified", [True, "true"])
+async def test_email_the_provider_says_it_verified_signs_in(sso, a, verified):
+    client, _ = sso
+    r = await me(client, RSA_KEY.sign(claims(a.users["lead"], email_verified=verified)))
+    assert r.status_code == 200 and r.json()["id"] == str(a.users["lead"].id)
 
 
 async def test_user_of_another_tenant_or_deactivated_is_403(sso, session, a, b):
