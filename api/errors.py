@@ -201,10 +201,40 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
-        log.error("unhandled error", exc_info=exc,
-                  extra={"request_id": getattr(request.state, "request_id", None)})
-        return problem_response(request, status=500, slug="internal", title="Internal server error",
-                                detail="Something went wrong on our side; quote the request id to the operators")
+        return unexpected_error(request, exc)
+
+
+def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    """The 500 of an error nothing else handled: logged with its traceback, answered without it."""
+    log.error("unhandled error", exc_info=exc, extra={"request_id": getattr(request.state, "request_id", None)})
+    return problem_response(request, status=500, slug="internal", title="Internal server error",
+                            detail="Something went wrong on our side; quote the request id to the operators")
+
+
+class UnexpectedErrorMiddleware:
+    """Answers an unhandled error's 500 inside the security headers, CORS and request id middlewares. Starlette answers
+    it in ServerErrorMiddleware, outside every middleware, so its 500 went out without nosniff, no-store, the CSP or
+    X-Request-ID. An error after the answer has started is left to go on up: nothing can be answered any more."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def send_and_note(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        except Exception as exc:
+            if started:
+                raise
+            await unexpected_error(Request(scope), exc)(scope, receive, send)
 
 
 RETRY_AFTER = 2  # seconds a client should wait before retrying a 503

@@ -111,13 +111,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # A registry per app, so several apps in one process (tests, reloads) each count their own requests.
     app.state.metrics_registry = metrics_registry()
-    # Outermost last: request id (with the access log and metrics), security headers, CORS, rate limit, the body and
-    # method guards, the closing of the request's database session, then the hot reads (which use none).
+    # Outermost last: request id (with the access log and metrics), security headers, CORS, the 500 of an unhandled
+    # error, rate limit, the body and method guards, the closing of the request's database session, then the hot
+    # reads (which use none).
     app.add_middleware(HotReads, fastapi_app=app)
     app.add_middleware(SessionMiddleware)
     app.add_middleware(RequestGuardMiddleware, max_body_bytes=settings.max_body_bytes,
                        max_json_depth=settings.max_json_depth, max_pack_bytes=settings.max_pack_bytes)
     app.add_middleware(RateLimitMiddleware)
+    app.add_middleware(errors.UnexpectedErrorMiddleware)  # an unhandled error's 500 still passes through the ones below
     if settings.cors_origins:
         app.add_middleware(CorsMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
                            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],

@@ -51,7 +51,23 @@ async def test_the_api_docs_may_load_their_cdn_but_never_be_framed(client):
 
 @pytest.fixture(scope="module")
 def cors_app(database_url):
-    return build_app(database_url, cors_origins=LISTED)
+    app = build_app(database_url, cors_origins=LISTED)
+
+    @app.get("/api/v1/boom", include_in_schema=False)
+    async def boom():
+        raise RuntimeError("a bug")
+
+    return app
+
+
+async def test_an_unhandled_errors_500_carries_the_headers_too(cors_app, session):
+    async with client_for(cors_app, session) as client:
+        r = await client.get("/api/v1/boom", headers={"Origin": LISTED, "X-Request-ID": "trace-the-500"})
+    assert r.status_code == 500 and r.headers["content-type"] == "application/problem+json"
+    assert_common(r)
+    assert r.headers["cache-control"] == "no-store"
+    assert r.headers["x-request-id"] == r.json()["request_id"] == "trace-the-500"
+    assert r.headers["access-control-allow-origin"] == LISTED  # so the web client can read which request failed
 
 
 async def test_listed_origin_gets_cors_headers(cors_app, session, a):
