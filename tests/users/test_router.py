@@ -1,10 +1,11 @@
+import hashlib
 import json
 import uuid
 
 import pytest
 from sqlalchemy import func, select
 
-from api.models import AuditEvent, User
+from api.models import AuditEvent, IdempotencyRecord, User
 from api.security import verify_password
 from api.users import service
 from tests import factories
@@ -145,6 +146,18 @@ async def test_idempotency_key_replays_and_refuses_another_body(client, session,
     other = await client.post(URL, json=new_user(email="other@dorset.nhs.uk"), headers=headers)
     assert other.status_code == 422
     assert await count(session, a.tenant) == 6
+
+
+async def test_the_idempotency_record_of_a_new_user_cannot_be_used_to_test_guesses_at_the_password(client, session,
+                                                                                                   a):
+    body = json.dumps(new_user()).encode()
+    r = await client.post(URL, content=body, headers={**a["admin"], "Idempotency-Key": "onboard-2",
+                                                      "Content-Type": "application/json"})
+    assert r.status_code == 201, r.text
+    stored = (await session.execute(select(IdempotencyRecord.request_hash))).scalars().all()
+    # A plain SHA-256 of the request, which a reader of the table could recompute for each guessed password.
+    plain = hashlib.sha256(b"POST " + URL.encode() + b"\n" + body).hexdigest()
+    assert len(stored) == 1 and stored[0] != plain and len(stored[0]) == 64
 
 
 async def test_other_tenants_user_is_404_and_absent_from_lists(client, session, a, b):
