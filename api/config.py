@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
 
     cors_origins: Annotated[list[str], NoDecode] = []
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"  # any case
     # The built web client served at `/`; empty means clients/web/dist beside the api package.
     web_dist: str | None = None
     import_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1)  # a larger import body is refused (413)
@@ -93,6 +93,12 @@ class Settings(BaseSettings):
             pairs = [p.partition("=") for p in role_map.split(",") if p.strip()]
             values["oidc_role_map"] = {k.strip(): v.strip() for k, _, v in pairs}
         return values
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_any_case(cls, value: object) -> object:
+        # INVOLVE_LOG_LEVEL=info passed here and then stopped `involve serve` with logging's traceback.
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("oidc_role_map")
     @classmethod

@@ -47,3 +47,10 @@ def test_unknown_database_is_refused():
 def test_rs256_needs_keys():
     with pytest.raises(ValidationError, match="RS256"):
         settings(jwt_algorithm="RS256")
+
+
+def test_the_log_level_is_read_in_any_case_and_a_typo_is_refused(monkeypatch):
+    monkeypatch.setenv("INVOLVE_LOG_LEVEL", "info")
+    assert Settings(_env_file=None).log_level == "INFO"
+    with pytest.raises(ValidationError, match="log_level"):
+        settings(log_level="verbose")
