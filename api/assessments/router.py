@@ -48,7 +48,8 @@ async def list_assessments(
              status_code=status.HTTP_201_CREATED, summary="Assess a stakeholder", responses=problems(404, 409))
 async def create_assessment(stakeholder_id: uuid.UUID, data: AssessmentCreate, session: SessionDep, caller: Editor,
                             idempotency: IdempotencyDep) -> Response:
-    """Record scores that become the stakeholder's latest (for the plan, if given); 409 once archived or erased."""
+    """Record scores that become the stakeholder's latest (for the plan, if given); 409 once archived, erased or
+    restricted."""
     if replay := await idempotency.replay():
         return replay
     row = await service.create(session=session, caller=caller, stakeholder_id=stakeholder_id, data=data)

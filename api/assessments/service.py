@@ -75,6 +75,10 @@ async def _lock_stakeholder(session: AsyncSession, caller: Principal, stakeholde
         raise NotFound(f"No stakeholder with id {stakeholder_id}")
     if row.erased_at is not None:
         raise Conflict("This stakeholder's personal data was erased; it can no longer be assessed")
+    if row.restricted_at is not None:
+        # Only an admin gets this far: scoring a restricted person is further processing (UK GDPR Art. 18), which
+        # feedback and attendance refuse too; the admin lifts the restriction first.
+        raise Conflict(stakeholders.NO_NEW_LINK["restricted"])
     if row.archived_at is not None:
         raise Conflict("This stakeholder is archived and off the grid; restore it before assessing")
     return row

@@ -36,3 +36,15 @@ async def test_an_admin_still_reads_them(client, session, a):
     r = await client.get(url(person.id), headers=a["admin"])
     assert r.status_code == 200 and [i["id"] for i in r.json()["items"]] == [str(row.id)]
     assert (await client.get(f"{url(person.id)}/{row.id}", headers=a["admin"])).status_code == 200
+
+
+async def test_an_admin_cannot_assess_a_restricted_person_either(client, session, a):
+    person, _ = await _restricted(client, session, a)
+    r = await client.post(url(person.id), json={"interest": 5, "influence": 5, "rationale": "Profiled"},
+                          headers=a["admin"])
+    assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json"
+    assert "restricted" in r.json()["detail"]
+    assert len(await assessments_of(session, person)) == 1
+    assert (await client.delete(f"/api/v1/stakeholders/{person.id}/restriction", headers=a["admin"])).status_code == 200
+    r = await client.post(url(person.id), json={"interest": 5, "influence": 5}, headers=a["admin"])
+    assert r.status_code == 201
