@@ -72,13 +72,22 @@ class PageResult:
 
 
 def _parse_sort(spec: str | None, sortable: dict[str, ColumnElement], default: str) -> list[tuple[str, bool]]:
-    fields = []
+    fields: list[tuple[str, bool]] = []
+    by_id = False
     for part in (spec or default).split(","):
         name, desc = (part[1:], True) if part.startswith("-") else (part, False)
         if name not in sortable:
             raise BadRequest(f"Cannot sort by '{name}'; sortable fields: {', '.join(sorted(sortable))}")
-        if name != "id" and all(n != name for n, _ in fields):
-            fields.append((name, desc))
+        if by_id or any(n == name for n, _ in fields):
+            continue  # the id is unique: nothing after it orders anything
+        if name == "id":
+            by_id = True
+            # After other fields the id is their tie-breaker, in the last one's direction (_order). First, it is the
+            # order asked for: descending it must be said (sort=-id was ascending); ascending is the tie-breaker's own.
+            if not fields and desc:
+                fields.append((name, desc))
+            continue
+        fields.append((name, desc))
     return fields
 
 
@@ -173,7 +182,8 @@ def _order(params: PageParams, sortable: dict[str, ColumnElement], default_sort:
     spec = ",".join(("-" if d else "") + n for n, d in fields)
     # The id breaks ties in the direction of the last sort field, so one B-tree on (tenant_id, field, id) serves
     # the whole ORDER BY forwards or backwards (mixed directions made PostgreSQL sort every matching row).
-    columns = [(sortable[n], d) for n, d in fields] + [(sortable["id"], fields[-1][1] if fields else False)]
+    columns = [(sortable[n], d) for n, d in fields if n != "id"]
+    columns.append((sortable["id"], fields[-1][1] if fields else False))
     if not params.cursor:
         return Order(spec, columns, None)
     try:

@@ -124,6 +124,25 @@ async def test_sort_by_created_at(client, a, register):
                                                                      "Dorset Youth Forum"]
 
 
+async def test_sort_by_id_descending_pages_newest_first(client, a, register):
+    ids = sorted(str(register[name].id) for name in ("Ann Patient", "Bob Carer", "Cllr Cath", "Dorset Youth Forum"))
+    seen, cursor = [], None
+    for _ in range(3):
+        r = await client.get(URL, params={"sort": "-id", "limit": 2, **({"cursor": cursor} if cursor else {})},
+                             headers=a["viewer"])
+        assert r.status_code == 200, r.text
+        seen += [s["id"] for s in r.json()["items"]]
+        if not (cursor := r.json()["next_cursor"]):
+            break
+    assert seen == ids[::-1]
+    ascending = (await client.get(URL, params={"sort": "id"}, headers=a["viewer"])).json()["items"]
+    assert [s["id"] for s in ascending] == ids
+    # A cursor of one direction is refused by the other.
+    first = (await client.get(URL, params={"sort": "-id", "limit": 1}, headers=a["viewer"])).json()
+    r = await client.get(URL, params={"sort": "id", "cursor": first["next_cursor"]}, headers=a["viewer"])
+    assert r.status_code == 400
+
+
 @pytest.mark.parametrize("params", [
     {"sort": "email"}, {"sort": "password_hash"}, {"cursor": "garbage"}, {"limit": 501}, {"limit": 0},
     {"category": "aliens"}, {"kind": "robot"}, {"organisation_id": "nope"}, {"champion": "maybe"}, {"q": ""},
