@@ -109,8 +109,7 @@ class OidcVerifier:
         # would sign them in as the Involve user who owns it (an admin, say). Absent, the provider vouches for it.
         if claims.get("email_verified", True) not in (True, "true"):
             email = None
-        return Identity(subject=sub, tenant_slug=tenant if isinstance(tenant, str) else None,
-                        role=claims.get(self.role_claim), email=email if isinstance(email, str) else None)
+        return Identity(subject=sub, tenant_slug=_text(tenant), role=claims.get(self.role_claim), email=_text(email))
 
     async def _key(self, kid: str) -> dict | None:
         if kid not in self._keys and self._may_fetch():
@@ -134,3 +133,8 @@ class OidcVerifier:
             self._keys = {k["kid"]: k for k in keys if isinstance(k, dict) and isinstance(k.get("kid"), str)}
         except Exception as exc:  # noqa: BLE001 - the provider being down is a 401 for new keys, not a 500
             log.warning("could not fetch the OIDC JWKS", extra={"error": type(exc).__name__})
+
+
+def _text(value: object) -> str | None:
+    """A claim the database is asked about: text without NUL (PostgreSQL refuses one in text, a 500), else none."""
+    return value if isinstance(value, str) and "\x00" not in value else None

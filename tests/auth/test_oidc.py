@@ -164,8 +164,10 @@ async def test_sso_finds_its_account_and_scopes_the_request_under_row_level_secu
     {"involve_tenant": None}, {"involve_tenant": "no-such-tenant"}, {"involve_role": None},
     {"involve_role": "superuser"}, {"involve_role": 7}, {"email": None}, {"email": "stranger@example.org"},
     {"email_verified": False}, {"email_verified": "false"}, {"email_verified": 0},
+    {"email": "lead\x00@example.org"}, {"involve_tenant": "tenant-a\x00"},
 ], ids=["no-tenant", "unknown-tenant", "no-role", "unknown-role", "role-not-text", "no-email", "no-account",
-        "email-unverified", "email-unverified-as-text", "email-verified-not-a-yes"])
+        "email-unverified", "email-unverified-as-text", "email-verified-not-a-yes", "email-with-nul",
+        "tenant-with-nul"])
 async def test_token_without_a_known_tenant_role_or_account_is_403(sso, a, overrides):
     client, _ = sso
     await assert_status(client, RSA_KEY.sign(claims(a.users["lead"], **overrides)), 403)
