@@ -396,4 +396,18 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     assert.equal(await page.getByRole('button', { name: /Download the evidence pack/ }).count(), 0);
     await axe('duty record as viewer');
   });
+
+  await step('a first edit after signing in keeps the organisation the stakeholder belongs to', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(ADMIN); // signing out emptied the cache: the organisations arrive after the form is shown
+    await nav('Stakeholders');
+    await page.getByRole('link', { name: 'Dr Amira Khan' }).click();
+    await heading('Dr Amira Khan');
+    await page.getByRole('link', { name: 'Edit', exact: true }).click();
+    await heading('Edit Dr Amira Khan');
+    const organisation = page.getByLabel('Organisation');
+    await organisation.locator('option', { hasText: 'Bridport Medical Centre' }).waitFor({ state: 'attached' });
+    // Saving now must not take her out of it.
+    assert.equal(await organisation.locator('option:checked').textContent(), 'Bridport Medical Centre');
+  });
 }

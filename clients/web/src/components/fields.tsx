@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { Select } from 'nhsuk-react-components';
 import { humanise } from './ui';
 
 /** A group of checkboxes posting several values under one name (NHS checkboxes markup). */
@@ -32,6 +33,31 @@ export function CheckboxGroup({ name, legend, options, selected, error, hint }: 
         </div>
       </fieldset>
     </div>
+  );
+}
+
+/**
+ * A select of records loaded from the API (an organisation, a plan), with a first choice meaning none.
+ * React applies an uncontrolled select's defaultValue only when it mounts: mounted before its options had
+ * arrived, it showed and submitted "none" (saving a stakeholder's edit form cleared their organisation).
+ * So until the choices arrive the current value is the only option, and the select mounts again with them.
+ */
+export function RecordSelect({ id, name, label, none, value, choices, error }: {
+  id: string;
+  name: string;
+  label: string;
+  none: string;
+  value: string | null | undefined;
+  choices: { id: string; text: string }[] | undefined;
+  error?: string;
+}) {
+  return (
+    <Select key={choices ? 'loaded' : 'loading'} id={id} name={name} label={label} defaultValue={value ?? ''} error={error}>
+      <option value="">{none}</option>
+      {choices
+        ? choices.map((c) => <option key={c.id} value={c.id}>{c.text}</option>)
+        : value && <option value={value}>Loading…</option>}
+    </Select>
   );
 }
 

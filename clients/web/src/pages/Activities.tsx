@@ -6,7 +6,7 @@ import { api, unwrap, type Schemas } from '../api/client';
 import { planChoicesQuery } from '../api/queries';
 import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
-import { text } from '../components/fields';
+import { RecordSelect, text } from '../components/fields';
 import { Pager } from '../components/Pager';
 import { useCursorPager } from '../components/paging';
 import { fieldErrors, useProblem } from '../components/problems';
@@ -123,10 +123,8 @@ function LogActivity({ planId }: { planId?: string }) {
           <Select id="level" name="level" label="Involvement level" defaultValue="involve">
             {LEVELS.map((l) => <option key={l} value={l}>{humanise(l)}</option>)}
           </Select>
-          <Select id="activity-plan" name="plan_id" label="Plan" defaultValue={planId ?? ''}>
-            <option value="">None</option>
-            {plans.data?.items.map((p) => <option key={p.id} value={p.id}>{p.title}</option>)}
-          </Select>
+          <RecordSelect id="activity-plan" name="plan_id" label="Plan" none="None" value={planId}
+            choices={plans.data?.items.map((p) => ({ id: p.id, text: p.title }))} />
           <Select id="duty_limb" name="duty_limb" label="Duty limb it serves" defaultValue="">
             <option value="">None</option>
             {LIMBS.map((l) => <option key={l} value={l}>{humanise(l)}</option>)}

@@ -6,7 +6,7 @@ import { api, unwrap, type Schemas } from '../api/client';
 import { planChoicesQuery } from '../api/queries';
 import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
-import { csvList, text } from '../components/fields';
+import { csvList, RecordSelect, text } from '../components/fields';
 import { Pager } from '../components/Pager';
 import { useCursorPager } from '../components/paging';
 import { fieldErrors, useProblem } from '../components/problems';
@@ -116,10 +116,8 @@ function RecordFeedback({ activityId, planId }: { activityId: string | null; pla
           <Select id="channel" name="channel" label="Received by" defaultValue={activityId ? 'event' : 'email'}>
             {FEEDBACK_CHANNELS.map((c) => <option key={c} value={c}>{humanise(c)}</option>)}
           </Select>
-          <Select id="feedback-plan" name="plan_id" label="Plan" defaultValue={planId ?? ''}>
-            <option value="">None</option>
-            {plans.data?.items.map((p) => <option key={p.id} value={p.id}>{p.title}</option>)}
-          </Select>
+          <RecordSelect id="feedback-plan" name="plan_id" label="Plan" none="None" value={planId}
+            choices={plans.data?.items.map((p) => ({ id: p.id, text: p.title }))} />
           <TextInput id="themes" name="themes" label="Themes (optional)" hint="Separate themes with commas" error={errors.themes} />
           <Textarea id="publishable_summary" name="publishable_summary" label="Summary to publish (optional)" hint="No personal details: this appears in “you said, we did”" rows={2} error={errors.publishable_summary} />
           <div className="nhsuk-checkboxes nhsuk-checkboxes--small nhsuk-u-margin-bottom-3">

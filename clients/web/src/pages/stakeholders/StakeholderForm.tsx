@@ -5,7 +5,7 @@ import { Button, Select, Textarea, TextInput } from 'nhsuk-react-components';
 import { api, etagOf, unwrap, type Schemas } from '../../api/client';
 import { stakeholderQuery } from '../../api/queries';
 import { ErrorSummaryBox } from '../../components/ErrorSummaryBox';
-import { CheckboxGroup, csvList, Flag, list, text } from '../../components/fields';
+import { CheckboxGroup, csvList, Flag, list, RecordSelect, text } from '../../components/fields';
 import { fieldErrors, useProblem } from '../../components/problems';
 import { useTitle } from '../../components/useTitle';
 import { BackTo, humanise, Loaded } from '../../components/ui';
@@ -92,10 +92,8 @@ function Editor({ stakeholder }: { stakeholder: Stakeholder | null }) {
             <Select id="kind" name="kind" label="Kind" defaultValue={s?.kind ?? 'person'} error={errors.kind}>
               {KINDS.map((k) => <option key={k} value={k}>{humanise(k)}</option>)}
             </Select>
-            <Select id="organisation_id" name="organisation_id" label="Organisation" defaultValue={s?.organisation_id ?? ''} error={errors.organisation_id}>
-              <option value="">None</option>
-              {organisations.data?.items.map((o) => <option key={o.id} value={o.id}>{o.name}</option>)}
-            </Select>
+            <RecordSelect id="organisation_id" name="organisation_id" label="Organisation" none="None" value={s?.organisation_id}
+              choices={organisations.data?.items.map((o) => ({ id: o.id, text: o.name }))} error={errors.organisation_id} />
             <TextInput id="job_title" name="job_title" label="Job title (optional)" defaultValue={s?.job_title ?? ''} error={errors.job_title} />
             <CheckboxGroup name="categories" legend="Categories" options={CATEGORIES} selected={s?.categories ?? []} error={errors.categories} />
             <h2>Contact</h2>

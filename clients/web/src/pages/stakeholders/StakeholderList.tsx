@@ -8,6 +8,7 @@ import type { paths } from '../../api/schema';
 import { useCan } from '../../auth/roles';
 import { saveBlob } from '../../components/download';
 import { ErrorSummaryBox } from '../../components/ErrorSummaryBox';
+import { RecordSelect } from '../../components/fields';
 import { Pager } from '../../components/Pager';
 import { useCursorPager } from '../../components/paging';
 import { useProblem } from '../../components/problems';
@@ -101,10 +102,8 @@ export default function StakeholderList() {
           <option value="">Any</option>
           {QUADRANTS.map((q) => <option key={q} value={q}>{humanise(q)}</option>)}
         </Select>
-        <Select id="plan_id" name="plan_id" label="Plan" defaultValue={params.get('plan_id') ?? ''}>
-          <option value="">Any</option>
-          {plans.data?.items.map((p) => <option key={p.id} value={p.id}>{p.title}</option>)}
-        </Select>
+        <RecordSelect id="plan_id" name="plan_id" label="Plan" none="Any" value={params.get('plan_id')}
+          choices={plans.data?.items.map((p) => ({ id: p.id, text: p.title }))} />
         <Select id="champion" name="champion" label="Champion" defaultValue={params.get('champion') ?? ''}>
           <option value="">Any</option>
           <option value="true">Champions only</option>
