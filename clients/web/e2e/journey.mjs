@@ -375,6 +375,9 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     await page.getByText(/\d+ stakeholders/).waitFor();
     assert.equal(await page.getByText('Add a stakeholder').count(), 0);
     assert.equal(await page.getByText('robin.test@example.org').count(), 0);
+    // The register says the email is hidden, as the stakeholder's page does, rather than showing the API's ***.
+    await page.getByRole('row', { name: new RegExp(NAME) }).getByText('Hidden').waitFor();
+    assert.equal(await page.getByRole('table').getByText('***').count(), 0);
     await page.getByRole('link', { name: NAME }).click();
     await heading(NAME);
     await page.locator('.nhsuk-summary-list__row', { hasText: 'Email' }).getByText('Hidden').waitFor();

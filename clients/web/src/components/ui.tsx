@@ -10,6 +10,14 @@ export function humanise(value: string | null | undefined): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+const MASK = '***';
+
+/** A contact detail; the API masks them as *** for viewers, which is said in words, not read out as stars. */
+export function Contact({ value }: { value: string | null | undefined }) {
+  if (value === MASK) return <span>Hidden<span className="nhsuk-u-visually-hidden"> (your role cannot see contact details)</span></span>;
+  return <>{value ?? '—'}</>;
+}
+
 export function formatDate(value: string | null | undefined): string {
   if (!value) return '—';
   return new Date(value).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });

@@ -13,7 +13,7 @@ import { Pager } from '../../components/Pager';
 import { useCursorPager } from '../../components/paging';
 import { useProblem } from '../../components/problems';
 import { useTitle } from '../../components/useTitle';
-import { DataTable, humanise, Loaded, StatusTag } from '../../components/ui';
+import { Contact, DataTable, humanise, Loaded, StatusTag } from '../../components/ui';
 import { CATEGORIES, QUADRANTS, SORTS } from './options';
 
 const FILTERS = ['q', 'category', 'tag', 'quadrant', 'plan_id', 'champion', 'not_engaged_since', 'min_influence', 'archived', 'sort'] as const;
@@ -145,7 +145,7 @@ function Results({ page, pager }: { page: Schemas['StakeholderPage']; pager: Ret
           ['Name', (s) => <Link to={`/stakeholders/${s.id}`}>{s.name}</Link>],
           ['Job title', (s) => s.job_title ?? '—'],
           ['Categories', (s) => s.categories.map(humanise).join(', ') || '—'],
-          ['Email', (s) => s.email ?? '—'],
+          ['Email', (s) => <Contact value={s.email} />],
           ['Flags', (s) => (
             <>
               {s.is_champion && <StatusTag value="green" text="Champion" />} {s.archived_at && <StatusTag value="archived" text="Archived" />}

@@ -8,14 +8,7 @@ import { useCan } from '../../auth/roles';
 import { ErrorSummaryBox } from '../../components/ErrorSummaryBox';
 import { fieldErrors, useProblem } from '../../components/problems';
 import { useTitle } from '../../components/useTitle';
-import { BackTo, DataTable, formatDate, humanise, Loaded, StatusTag, Summary } from '../../components/ui';
-
-const MASK = '***';
-
-function Contact({ value }: { value: string | null }) {
-  if (value === MASK) return <span>Hidden<span className="nhsuk-u-visually-hidden"> (your role cannot see contact details)</span></span>;
-  return <>{value ?? '—'}</>;
-}
+import { BackTo, Contact, DataTable, formatDate, humanise, Loaded, StatusTag, Summary } from '../../components/ui';
 
 /** Interest and influence over time: two lines on a 1–5 scale, with the table below as the text alternative. */
 function AssessmentChart({ items }: { items: Schemas['AssessmentRead'][] }) {
