@@ -413,4 +413,31 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     // Saving now must not take her out of it.
     assert.equal(await organisation.locator('option:checked').textContent(), 'Bridport Medical Centre');
   });
+
+  await step('an erased person offers no edit, restore or assessment; a restricted one says so', async () => {
+    // Erasure and restriction are API calls of the admin (the app has no buttons for them yet).
+    const token = (await (await page.request.post('/api/v1/auth/token', {
+      form: { grant_type: 'password', username: ADMIN.email, password: ADMIN.password },
+    })).json()).access_token;
+    const headers = { Authorization: `Bearer ${token}` };
+    const person = async (name) => (await (await page.request.post('/api/v1/stakeholders', { headers, data: { name } })).json()).id;
+    const erased = await person('Ernie Erasable');
+    const restricted = await person('Rita Restricted');
+    assert.equal((await page.request.post(`/api/v1/stakeholders/${erased}/erase`, { headers })).status(), 200);
+    assert.equal((await page.request.post(`/api/v1/stakeholders/${restricted}/restriction`, { headers, data: { reason: 'Accuracy contested' } })).status(), 200);
+    await page.goto('/'); // a reload signs out: the token is in memory only
+    await signIn(ADMIN);
+    await heading('Home');
+    await page.evaluate((path) => { window.history.pushState({}, '', path); window.dispatchEvent(new PopStateEvent('popstate')); }, `/stakeholders/${erased}`);
+    await page.getByText(/personal data was erased on/).waitFor();
+    await page.getByRole('heading', { level: 1 }).getByText('Erased').waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Edit', exact: true }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: /Restore|Archive/ }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Add assessment' }).count(), 0);
+    await page.evaluate((path) => { window.history.pushState({}, '', path); window.dispatchEvent(new PopStateEvent('popstate')); }, `/stakeholders/${restricted}`);
+    await heading('Rita Restricted');
+    await page.getByText(/Accuracy contested/).waitFor();
+    await page.getByText('Processing restricted').waitFor();
+    await axe('a restricted stakeholder');
+  });
 }

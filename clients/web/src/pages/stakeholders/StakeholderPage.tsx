@@ -65,9 +65,26 @@ export default function StakeholderPage() {
           <BackTo to="/stakeholders">Stakeholder register</BackTo>
           <ErrorSummaryBox problem={problem} />
           <h1>
-            {s.name} {s.archived_at && <StatusTag value="archived" text="Archived" />}
+            {s.name} {s.erased_at ? <StatusTag value="archived" text="Erased" /> : s.archived_at && <StatusTag value="archived" text="Archived" />}
           </h1>
-          {may.edit && (
+          {s.erased_at && (
+            <div className="nhsuk-inset-text">
+              <p>This person's personal data was erased on {formatDate(s.erased_at)} (UK GDPR). The record stays so that counts and evidence still add up; it can no longer be changed.</p>
+            </div>
+          )}
+          {s.restricted_at && (
+            <div className="nhsuk-warning-callout">
+              <h2 className="nhsuk-warning-callout__label">
+                <span role="text"><span className="nhsuk-u-visually-hidden">Important: </span>Processing restricted</span>
+              </h2>
+              <p>
+                Since {formatDate(s.restricted_at)}{s.restriction_reason ? `: ${s.restriction_reason}` : ''}. This person is kept but left out of
+                lists, exports, grids, plan audiences and reports; only admins can open this record, and each view is audited.
+              </p>
+            </div>
+          )}
+          {/* An erased record refuses every change (409), so nothing is offered. */}
+          {may.edit && !s.erased_at && (
             <p className="nhsuk-body">
               <Link className="nhsuk-button nhsuk-u-margin-right-3" to={`/stakeholders/${s.id}/edit`}>
                 Edit
