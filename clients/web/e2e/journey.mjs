@@ -440,4 +440,31 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     await page.getByText('Processing restricted').waitFor();
     await axe('a restricted stakeholder');
   });
+
+  await step('an edit refused because someone else saved first (412) is explained, not retried over theirs', async () => {
+    await page.evaluate((path) => { window.history.pushState({}, '', path); window.dispatchEvent(new PopStateEvent('popstate')); }, `${stakeholderUrl}/edit`);
+    await heading(`Edit ${NAME}`);
+    // Meanwhile a colleague changes the job title.
+    const token = (await (await page.request.post('/api/v1/auth/token', {
+      form: { grant_type: 'password', username: ADMIN.email, password: ADMIN.password },
+    })).json()).access_token;
+    const id = stakeholderUrl.split('/').pop();
+    const colleague = await page.request.patch(`/api/v1/stakeholders/${id}`, { headers: { Authorization: `Bearer ${token}` }, data: { job_title: 'Changed by a colleague' } });
+    assert.equal(colleague.status(), 200);
+    await page.getByLabel('Job title (optional)').fill('Mine');
+    const save = async () => {
+      const [answer] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes(id)),
+        page.getByRole('button', { name: 'Save changes' }).click(),
+      ]);
+      return answer.status();
+    };
+    assert.equal(await save(), 412);
+    await page.locator('.nhsuk-error-summary').getByText(/Someone else changed this record/).waitFor();
+    await page.waitForLoadState('networkidle'); // the record is fetched again underneath the form
+    assert.equal(await save(), 412, 'the form still holds what was read before: it must not now overwrite theirs');
+    await page.getByRole('link', { name: 'Back', exact: true }).click();
+    await heading(NAME);
+    await page.locator('.nhsuk-summary-list__row', { hasText: 'Job title' }).getByText('Changed by a colleague').waitFor();
+  });
 }

@@ -1,5 +1,5 @@
 import { lazy } from 'react';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { MutationCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createBrowserRouter, RouterProvider } from 'react-router';
 import { ApiError } from './api/client';
 import { SessionProvider } from './auth/session';
@@ -60,7 +60,14 @@ export const routes = [
 
 const router = createBrowserRouter(routes);
 
-export const queryClient = new QueryClient({
+export const queryClient: QueryClient = new QueryClient({
+  mutationCache: new MutationCache({
+    // A 412 means what was read is out of date: refetch everything, or the record opened again would come
+    // from the cache (fresh for 30 s) with the old version and be refused again.
+    onError: (error) => {
+      if (error instanceof ApiError && error.status === 412) void queryClient.invalidateQueries();
+    },
+  }),
   defaultOptions: {
     queries: {
       staleTime: 30_000,

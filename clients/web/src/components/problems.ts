@@ -20,7 +20,8 @@ export function problemOf(error: unknown): Problem | null {
 
 /** One sentence for a failed call, for the error summary when no field is to blame. */
 export function describe(problem: Problem): string {
-  if (problem.status === 412) return 'Someone else changed this record since you opened it. Reload and try again.';
+  // Not "reload": the token is kept in memory only, so reloading the page signs the user out.
+  if (problem.status === 412) return 'Someone else changed this record since you opened it, so your change was not saved. Open the record again to see theirs, then make yours.';
   if (problem.status === 403) return 'Your role does not allow this.';
   return problem.detail || problem.title;
 }

@@ -1,4 +1,4 @@
-import type { FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, Textarea, TextInput } from 'nhsuk-react-components';
@@ -50,6 +50,9 @@ function Editor({ stakeholder }: { stakeholder: Stakeholder | null }) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const { problem, clear, onError } = useProblem();
+  // The version the form was filled from. A refetch (window focus, a 412 elsewhere) updates the record under
+  // the form but not what is typed in it: sending the new version would overwrite someone else's change.
+  const [baseVersion] = useState(stakeholder?.version ?? 0);
   const organisations = useQuery({
     queryKey: ['organisations', 'options'],
     queryFn: async () => unwrap(await api.GET('/api/v1/organisations', { params: { query: { limit: 500 } } })),
@@ -59,7 +62,7 @@ function Editor({ stakeholder }: { stakeholder: Stakeholder | null }) {
     mutationFn: async (body: Schemas['StakeholderCreate']) =>
       stakeholder
         ? unwrap(await api.PATCH('/api/v1/stakeholders/{stakeholder_id}', {
-            params: { path: { stakeholder_id: stakeholder.id }, header: { 'If-Match': etagOf(stakeholder.version) } },
+            params: { path: { stakeholder_id: stakeholder.id }, header: { 'If-Match': etagOf(baseVersion) } },
             body,
           }))
         : unwrap(await api.POST('/api/v1/stakeholders', { body })),
