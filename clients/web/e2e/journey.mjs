@@ -113,6 +113,7 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     await page.getByRole('button', { name: 'Check the file' }).click();
     await page.getByRole('heading', { name: 'Preview of people.csv' }).waitFor();
     await page.getByRole('cell', { name: 'email', exact: true }).waitFor();
+    await page.getByText('2 rows: 1 to create, 0 to update, 0 to skip, 1 with errors.').waitFor();
     await axe('import preview');
     await shot('07-import-preview');
     await page.getByLabel('When some rows have errors').selectOption('skip');

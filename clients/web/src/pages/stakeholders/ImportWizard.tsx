@@ -20,10 +20,10 @@ function reportFrom(body: unknown, dryRun: boolean): Report | null {
     const row = e as Partial<Schemas['ImportFieldError'] & Schemas['ImportRowError']>;
     return { row: row.row ?? 0, field: row.field ?? null, message: row.message ?? ('msg' in row ? String(row.msg) : '') };
   });
-  return {
-    resource: 'stakeholders', format: 'csv', dry_run: dryRun, rows: b.rows ?? 0, created: b.created ?? 0, updated: b.updated ?? 0,
-    skipped: b.skipped ?? 0, failed: b.failed ?? errors.length, errors, body_sha256: b.body_sha256 ?? '',
-  } as Report;
+  const counts = { created: b.created ?? 0, updated: b.updated ?? 0, skipped: b.skipped ?? 0, failed: b.failed ?? errors.length };
+  // The 422 problem carries the four counts but no `rows`: every row is one of them.
+  const rows = b.rows ?? counts.created + counts.updated + counts.skipped + counts.failed;
+  return { resource: 'stakeholders', format: 'csv', dry_run: dryRun, rows, ...counts, errors, body_sha256: b.body_sha256 ?? '' } as Report;
 }
 
 async function runImport(csv: string, options: Options, dryRun: boolean): Promise<Report> {
