@@ -12,6 +12,12 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
   const nav = (name) => page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name, exact: true }).click();
   let stakeholderUrl = '';
 
+  /** A colleague's changes made beside the app, through the API. */
+  async function adminHeaders() {
+    const answer = await page.request.post('/api/v1/auth/token', { form: { grant_type: 'password', username: ADMIN.email, password: ADMIN.password } });
+    return { Authorization: `Bearer ${(await answer.json()).access_token}` };
+  }
+
   async function signIn(user) {
     await page.getByLabel('Email address').fill(user.email);
     await page.getByLabel('Password').fill(user.password);
@@ -417,10 +423,7 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
 
   await step('an erased person offers no edit, restore or assessment; a restricted one says so', async () => {
     // Erasure and restriction are API calls of the admin (the app has no buttons for them yet).
-    const token = (await (await page.request.post('/api/v1/auth/token', {
-      form: { grant_type: 'password', username: ADMIN.email, password: ADMIN.password },
-    })).json()).access_token;
-    const headers = { Authorization: `Bearer ${token}` };
+    const headers = await adminHeaders();
     const person = async (name) => (await (await page.request.post('/api/v1/stakeholders', { headers, data: { name } })).json()).id;
     const erased = await person('Ernie Erasable');
     const restricted = await person('Rita Restricted');
@@ -446,11 +449,9 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     await page.evaluate((path) => { window.history.pushState({}, '', path); window.dispatchEvent(new PopStateEvent('popstate')); }, `${stakeholderUrl}/edit`);
     await heading(`Edit ${NAME}`);
     // Meanwhile a colleague changes the job title.
-    const token = (await (await page.request.post('/api/v1/auth/token', {
-      form: { grant_type: 'password', username: ADMIN.email, password: ADMIN.password },
-    })).json()).access_token;
+    const headers = await adminHeaders();
     const id = stakeholderUrl.split('/').pop();
-    const colleague = await page.request.patch(`/api/v1/stakeholders/${id}`, { headers: { Authorization: `Bearer ${token}` }, data: { job_title: 'Changed by a colleague' } });
+    const colleague = await page.request.patch(`/api/v1/stakeholders/${id}`, { headers, data: { job_title: 'Changed by a colleague' } });
     assert.equal(colleague.status(), 200);
     await page.getByLabel('Job title (optional)').fill('Mine');
     const save = async () => {
@@ -467,5 +468,24 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     await page.getByRole('link', { name: 'Back', exact: true }).click();
     await heading(NAME);
     await page.locator('.nhsuk-summary-list__row', { hasText: 'Job title' }).getByText('Changed by a colleague').waitFor();
+  });
+
+  await step('an import whose rows fail when confirmed says nothing was imported, and shows the rows', async () => {
+    await nav('Stakeholders');
+    await page.getByRole('link', { name: 'Import from CSV' }).click();
+    await heading('Import stakeholders');
+    const csv = 'name,email\nLate Comer,late.comer@example.org\n';
+    await page.getByLabel('CSV file').setInputFiles({ name: 'late.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByLabel('When a row matches an existing stakeholder').selectOption('error');
+    await page.getByRole('button', { name: 'Check the file' }).click();
+    await page.getByText('No row has an error.').waitFor();
+    // Between the preview and the confirmation a colleague adds the same person.
+    const made = await page.request.post('/api/v1/stakeholders', { headers: await adminHeaders(), data: { name: 'Late Comer', email: 'late.comer@example.org' } });
+    assert.equal(made.status(), 201);
+    await page.getByRole('button', { name: /^Import 1 stakeholders/ }).click();
+    await page.locator('.nhsuk-error-summary').getByText(/Nothing was imported: 1 of 1 rows failed/).waitFor();
+    await page.getByRole('table', { name: 'Rows with errors' }).waitFor();
+    assert.equal(await page.getByText('Import complete').count(), 0);
+    assert.equal(await page.getByRole('button', { name: /^Import 1 stakeholders/ }).count(), 0);
   });
 }

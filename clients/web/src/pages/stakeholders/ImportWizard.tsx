@@ -26,7 +26,8 @@ function reportFrom(body: unknown, dryRun: boolean): Report | null {
   return { resource: 'stakeholders', format: 'csv', dry_run: dryRun, rows, ...counts, errors, body_sha256: b.body_sha256 ?? '' } as Report;
 }
 
-async function runImport(csv: string, options: Options, dryRun: boolean): Promise<Report> {
+/** The report, and whether the call succeeded: a 422 carries a report too, of rows that failed. */
+async function runImport(csv: string, options: Options, dryRun: boolean): Promise<{ report: Report; ok: boolean }> {
   const result = await api.POST('/api/v1/imports/stakeholders', {
     params: { query: { ...options, dry_run: dryRun } },
     body: csv as never,
@@ -34,7 +35,7 @@ async function runImport(csv: string, options: Options, dryRun: boolean): Promis
     headers: { 'Content-Type': 'text/csv' },
   });
   const report = reportFrom(result.data ?? result.error, dryRun);
-  if (report) return report;
+  if (report) return { report, ok: result.response.ok };
   throw toApiError(result.error, result.response);
 }
 
@@ -66,7 +67,7 @@ export default function ImportWizard() {
       setCsv(body);
       setFileName(file.name);
       setOptions(chosen);
-      setPreview(await runImport(body, chosen, true));
+      setPreview((await runImport(body, chosen, true)).report);
     } catch (error) {
       onError(error);
     } finally {
@@ -78,9 +79,18 @@ export default function ImportWizard() {
     if (!csv) return;
     setBusy(true);
     try {
-      setDone(await runImport(csv, options, false));
-      setPreview(null);
-      queryClient.invalidateQueries({ queryKey: ['stakeholders'] });
+      const { report, ok } = await runImport(csv, options, false);
+      if (ok) {
+        setDone(report);
+        setPreview(null);
+        queryClient.invalidateQueries({ queryKey: ['stakeholders'] });
+      } else {
+        // Rows that passed the preview can fail now (the register changed meanwhile): nothing was written, so
+        // this is no "Import complete"; show the rows that failed, as the preview does.
+        setPreview(report);
+        setProblem({ type: 'about:blank', title: 'Nothing was imported', status: 422,
+          detail: `Nothing was imported: ${report.failed} of ${report.rows} rows failed. They are listed below with their problems.` } as Problem);
+      }
     } catch (error) {
       onError(error);
     } finally {
