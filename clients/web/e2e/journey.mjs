@@ -76,6 +76,7 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     await page.getByRole('button', { name: 'Add stakeholder' }).click();
     await heading(NAME);
     stakeholderUrl = new URL(page.url()).pathname;
+    assert.equal(await page.title(), 'Stakeholder – Involve'); // the browser's history keeps titles: no name
   });
 
   await step('mapping the stakeholder: an assessment places them in a quadrant', async () => {
@@ -415,6 +416,7 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     await heading('Dr Amira Khan');
     await page.getByRole('link', { name: 'Edit', exact: true }).click();
     await heading('Edit Dr Amira Khan');
+    assert.equal(await page.title(), 'Edit a stakeholder – Involve');
     const organisation = page.getByLabel('Organisation');
     await organisation.locator('option', { hasText: 'Bridport Medical Centre' }).waitFor({ state: 'attached' });
     // Saving now must not take her out of it.

@@ -46,7 +46,7 @@ export default function StakeholderForm() {
 
 function Editor({ stakeholder }: { stakeholder: Stakeholder | null }) {
   const title = stakeholder ? `Edit ${stakeholder.name}` : 'Add a stakeholder';
-  useTitle(title);
+  useTitle(stakeholder ? 'Edit a stakeholder' : title); // a person's name stays out of the tab and the history
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const { problem, clear, onError } = useProblem();

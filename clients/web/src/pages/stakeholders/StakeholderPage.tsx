@@ -30,7 +30,8 @@ export default function StakeholderPage() {
   const may = useCan();
   const queryClient = useQueryClient();
   const stakeholder = useQuery(stakeholderQuery(id));
-  useTitle(stakeholder.data?.name ?? 'Stakeholder');
+  // Not the name: the title goes into the browser's history (and its sync), the heading does not.
+  useTitle('Stakeholder');
   const assessments = useQuery({
     queryKey: ['assessments', id],
     queryFn: async () => unwrap(await api.GET('/api/v1/stakeholders/{stakeholder_id}/assessments', { params: { path: { stakeholder_id: id }, query: { limit: 50, sort: '-assessed_at' } } })),
