@@ -253,6 +253,14 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     await nav('Admin');
     await heading('Admin');
     await page.getByRole('table').getByText(VIEWER.email).waitFor();
+    await page.getByLabel('Full name').fill('Casey Contributor');
+    await page.getByLabel('Email', { exact: true }).fill('casey.contributor@example.org');
+    await page.getByLabel('Initial password').fill('casey-initial-password-01');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    await page.getByRole('table').getByText('casey.contributor@example.org').waitFor();
+    // The form is empty again: the initial password is not left in it, nor sent twice.
+    assert.equal(await page.getByLabel('Initial password').inputValue(), '');
+    assert.equal(await page.getByLabel('Email', { exact: true }).inputValue(), '');
     await axe('admin users');
     await page.getByRole('link', { name: 'Service accounts' }).click();
     await page.getByRole('heading', { name: 'Service accounts', level: 2 }).waitFor();

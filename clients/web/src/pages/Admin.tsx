@@ -70,8 +70,13 @@ function Users() {
   });
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    create.mutate({ email: String(form.get('email') ?? ''), full_name: String(form.get('full_name') ?? ''), role: form.get('role') as Role, password: String(form.get('password') ?? '') });
+    const element = event.currentTarget;
+    const form = new FormData(element);
+    // Once added, empty the form: the initial password is not left in the page, nor a second click adding again.
+    create.mutate(
+      { email: String(form.get('email') ?? ''), full_name: String(form.get('full_name') ?? ''), role: form.get('role') as Role, password: String(form.get('password') ?? '') },
+      { onSuccess: () => element.reset() },
+    );
   }
   const errors = fieldErrors(problem);
   return (
