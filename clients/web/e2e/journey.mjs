@@ -51,6 +51,8 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
   await step('the register lists, searches and pages', async () => {
     await nav('Stakeholders');
     await heading('Stakeholder register');
+    // A new page takes the focus to its content, as a page load would, rather than leaving it on the menu.
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'maincontent');
     await page.getByText(/\d+ stakeholders/).waitFor();
     await axe('stakeholder register');
     await shot('03-stakeholder-register');

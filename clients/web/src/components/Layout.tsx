@@ -1,4 +1,4 @@
-import { Suspense } from 'react';
+import { Suspense, useEffect, useRef } from 'react';
 import { Link, NavLink, Navigate, Outlet, useLocation } from 'react-router';
 import type { Role } from '../api/client';
 import { useSession } from '../auth/session';
@@ -30,6 +30,17 @@ function NhsLogo() {
 export function Layout() {
   const { me, signOut } = useSession();
   const location = useLocation();
+  const main = useRef<HTMLElement>(null);
+  const firstPage = useRef(true);
+  useEffect(() => {
+    // Another page: as after a full page load, screen readers and the next Tab start at its content, not at the
+    // link just used (which may be gone). Filters changing the query string are not a new page.
+    if (firstPage.current) {
+      firstPage.current = false;
+      return;
+    }
+    main.current?.focus();
+  }, [location.pathname]);
   if (!me) return <Navigate to="/sign-in" replace state={{ from: location.pathname + location.search }} />;
   return (
     <>
@@ -76,7 +87,7 @@ export function Layout() {
         </nav>
       </header>
       <div className="nhsuk-width-container">
-        <main className="nhsuk-main-wrapper" id="maincontent" tabIndex={-1}>
+        <main className="nhsuk-main-wrapper" id="maincontent" tabIndex={-1} ref={main}>
           <Suspense fallback={<Loading />}>
             <Outlet />
           </Suspense>
