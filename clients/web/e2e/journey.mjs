@@ -49,11 +49,17 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
   });
 
   await step('the register lists, searches and pages', async () => {
+    // A name of one long word (Welsh place names are) must not push the other columns out of sight.
+    const long = 'Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch'.repeat(3);
+    assert.equal((await page.request.post('/api/v1/stakeholders', { headers: await adminHeaders(), data: { name: long } })).status(), 201);
     await nav('Stakeholders');
     await heading('Stakeholder register');
     // A new page takes the focus to its content, as a page load would, rather than leaving it on the menu.
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'maincontent');
     await page.getByText(/\d+ stakeholders/).waitFor();
+    const right = await page.locator('.nhsuk-table-container').evaluate((el) => el.getBoundingClientRect().right);
+    const flags = await page.getByRole('columnheader', { name: 'Flags' }).evaluate((el) => el.getBoundingClientRect().left);
+    assert.ok(flags < right, 'the last column of the register is in sight');
     await axe('stakeholder register');
     await shot('03-stakeholder-register');
     await page.getByLabel('Search').fill('zzzz-nobody');
