@@ -265,7 +265,8 @@ export interface paths {
         put?: never;
         /**
          * Assess a stakeholder
-         * @description Record scores that become the stakeholder's latest (for the plan, if given); 409 once archived or erased.
+         * @description Record scores that become the stakeholder's latest (for the plan, if given); 409 once archived, erased or
+         *     restricted.
          */
         post: operations["assessments-create_assessment"];
         delete?: never;
@@ -8575,7 +8576,7 @@ export interface components {
             role?: components["schemas"]["Role"];
             /**
              * Is Active
-             * @description false signs the user out everywhere; you cannot deactivate yourself
+             * @description false signs the user out everywhere, for good: reactivating (true) brings back none of the tokens issued before; you cannot deactivate yourself
              */
             is_active?: boolean;
             /**
