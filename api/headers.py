@@ -13,8 +13,11 @@ from starlette.requests import Request
 from api.errors import problem_response
 from api.routes import API_PREFIX
 
+# The NHS.UK design system's stylesheet loads its typeface (Frutiger, licensed for NHS services) from assets.nhs.uk:
+# without it in font-src, every page logged a refused font and fell back to Arial.
 STRICT_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-              "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+              "font-src 'self' https://assets.nhs.uk; object-src 'none'; base-uri 'none'; form-action 'self'; "
+              "frame-ancestors 'none'")
 DOCS_CDN = "https://cdn.jsdelivr.net"
 DOCS_CSP = (f"default-src 'self'; script-src 'self' 'unsafe-inline' {DOCS_CDN}; style-src 'self' 'unsafe-inline' "
             f"{DOCS_CDN} https://fonts.googleapis.com; font-src 'self' https://fonts.gstatic.com; "

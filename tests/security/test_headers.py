@@ -40,6 +40,7 @@ async def test_pages_get_a_strict_csp_without_inline_script(client):
     assert "default-src 'self'" in csp and "script-src 'self';" in csp and "unsafe-inline" not in csp
     assert "object-src 'none'" in csp and "frame-ancestors 'none'" in csp
     assert r.headers["x-frame-options"] == "DENY"
+    assert "font-src 'self' https://assets.nhs.uk;" in csp  # the NHS.UK stylesheet's Frutiger, and no other host
 
 
 async def test_the_api_docs_may_load_their_cdn_but_never_be_framed(client):
