@@ -12,7 +12,7 @@ import { useCursorPager } from '../components/paging';
 import { fieldErrors, useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
 import { DataTable, formatDate, humanise, Loaded, StatusTag } from '../components/ui';
-import { FEEDBACK_CHANNELS, FEEDBACK_TYPES, STATUSES } from './feedbackOptions';
+import { FEEDBACK_CHANNELS, FEEDBACK_TYPES, filteredInbox, STATUSES } from './feedbackOptions';
 
 export default function FeedbackInbox() {
   useTitle('Feedback');
@@ -28,11 +28,7 @@ export default function FeedbackInbox() {
   });
   function filter(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const next = new URLSearchParams();
-    if (form.get('status')) next.set('status', String(form.get('status')));
-    if (form.get('overdue') === 'true') next.set('overdue', 'true');
-    setParams(next);
+    setParams(filteredInbox(new FormData(event.currentTarget), params));
   }
   return (
     <>

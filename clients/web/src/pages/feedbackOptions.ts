@@ -14,3 +14,18 @@ export const NEXT_STATUS: Record<Schemas['FeedbackStatus'], Schemas['FeedbackSta
   responded: ['closed'],
   closed: [],
 };
+
+/**
+ * The inbox's query string after its filter form is applied: the filters chosen, and the activity or plan that
+ * "Record feedback" was opened for (from an activity's page), which applying a filter must not drop.
+ */
+export function filteredInbox(form: FormData, current: URLSearchParams): URLSearchParams {
+  const next = new URLSearchParams();
+  for (const context of ['activity_id', 'plan_id']) {
+    const value = current.get(context);
+    if (value) next.set(context, value);
+  }
+  if (form.get('status')) next.set('status', String(form.get('status')));
+  if (form.get('overdue') === 'true') next.set('overdue', 'true');
+  return next;
+}
