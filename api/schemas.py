@@ -88,3 +88,22 @@ class ResponseModel(BaseModel):
 
 class ReadModel(ResponseModel):
     model_config = ConfigDict(from_attributes=True)  # extra="forbid" is inherited
+
+
+# The viewer role reads "everything but personal contact details" (DESIGN.md, roles): a stakeholder's, and an
+# organisation's, which can be a person's too (a sole practitioner, an elected member). One placeholder, one set of
+# fields, one function, for every read that returns either.
+MASK = "***"
+CONTACT_FIELDS = ("email", "phone", "address", "postcode")
+CONTACT_MASKED_NOTE = '; "***" when your role may not see contact details'
+CONTACT_MASKED_FLAG = "True when email, phone, address and postcode are masked for your role (viewer)"
+
+
+def mask_contact_details(items: list[dict[str, Any]], masked: bool, *, also: tuple[str, ...] = ()) -> None:
+    """Set each item's contact_details_masked and, when `masked`, put MASK in place of every contact detail it has
+    (and of the fields `also` names); a missing one stays null, so a viewer still sees that there is none."""
+    fields = (*CONTACT_FIELDS, *also)
+    for values in items:
+        if masked:
+            values.update({name: MASK for name in fields if values[name] is not None})
+        values["contact_details_masked"] = masked

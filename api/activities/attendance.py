@@ -23,8 +23,8 @@ from api.errors import Conflict, NotFound, Unprocessable
 from api.legal_hold import ensure_not_held
 from api.models import Activity, ActivityAttendance, Stakeholder
 from api.pagination import PageParams, PageResult, paginate
+from api.schemas import MASK
 from api.stakeholders import service as stakeholders
-from api.stakeholders.schemas import MASK
 
 LINE_FIELDS = ("invited", "attended", "role")
 

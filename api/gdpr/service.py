@@ -39,7 +39,7 @@ from api.models import (
     PlanAudienceStakeholder,
     Stakeholder,
 )
-from api.organisations.schemas import OrganisationRead
+from api.organisations.schemas import to_read as organisation_read
 from api.plans import service as plans
 from api.plans.audience import categories_overlap
 from api.stakeholders import service as stakeholders
@@ -173,7 +173,7 @@ async def subject_access(*, session: AsyncSession, caller: Principal, stakeholde
     report = SubjectAccessReport(
         generated_at=utcnow(),
         stakeholder=to_read(row, caller),
-        organisation=OrganisationRead.model_validate(organisation) if organisation else None,
+        organisation=organisation_read(organisation, caller) if organisation else None,
         assessments=[assessments.to_read(a, high) for a in assessed],
         plan_audiences=await _audiences(session, tenant, row),
         attendance=[StakeholderActivity(activity_id=a.id, title=a.title, method=a.method, level=a.level,

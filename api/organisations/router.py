@@ -13,6 +13,8 @@ from api.organisations.schemas import (
     OrganisationPage,
     OrganisationRead,
     OrganisationUpdate,
+    read_all,
+    to_read,
 )
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
@@ -23,13 +25,14 @@ async def list_organisations(
     kind: OrganisationKind | None = Query(None, description="Only this kind"),
     tag: str | None = Query(None, max_length=50, description="Only those carrying this tag"),
     external_id: str | None = Query(None, max_length=200, description="Only the one with this external id"),
-    q: str | None = Query(None, min_length=1, max_length=200, description="Search name and email"),
+    q: str | None = Query(None, min_length=1, max_length=200,
+                         description="Search name and email (the viewer role's search leaves out email)"),
     archived: bool = Query(False, description="List archived organisations instead of active ones"),
 ) -> OrganisationPage:
     """Organisations of your tenant, a page at a time; sortable by name, created_at, updated_at."""
     filters = service.OrganisationFilters(kind=kind, tag=tag, external_id=external_id, q=q, archived=archived)
     result = await service.list_organisations(session=session, caller=caller, filters=filters, page=page)
-    return OrganisationPage(items=[OrganisationRead.model_validate(o) for o in result.items],
+    return OrganisationPage(items=read_all(result.items, caller),
                             next_cursor=result.next_cursor, total=result.total)
 
 
@@ -41,7 +44,7 @@ async def create_organisation(data: OrganisationCreate, session: SessionDep, cal
     if replay := await idempotency.replay():
         return replay
     org = await service.create(session=session, caller=caller, data=data)
-    response = await idempotency.created(OrganisationRead.model_validate(org),
+    response = await idempotency.created(to_read(org, caller),
                                          location=f"/api/v1/organisations/{org.id}", version=org.version)
     await session.commit()
     return response
@@ -54,7 +57,7 @@ async def get_organisation(organisation_id: uuid.UUID, session: SessionDep, call
     """One organisation, with its ETag."""
     org = await service.get(session=session, caller=caller, organisation_id=organisation_id)
     set_etag(response, org.version)
-    return OrganisationRead.model_validate(org)
+    return to_read(org, caller)
 
 
 @router.patch("/{organisation_id}", response_model=OrganisationRead, summary="Update an organisation",
@@ -66,7 +69,7 @@ async def update_organisation(organisation_id: uuid.UUID, data: OrganisationUpda
                                if_match=if_match)
     await session.commit()
     set_etag(response, org.version)
-    return OrganisationRead.model_validate(org)
+    return to_read(org, caller)
 
 
 @router.delete("/{organisation_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Archive an organisation",
@@ -89,4 +92,4 @@ async def restore_organisation(organisation_id: uuid.UUID, session: SessionDep, 
                                      archived=False)
     await session.commit()
     set_etag(response, org.version)
-    return OrganisationRead.model_validate(org)
+    return to_read(org, caller)

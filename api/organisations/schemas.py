@@ -4,8 +4,11 @@ from enum import StrEnum
 
 from pydantic import EmailStr, Field
 
+from api.auth.principal import Principal
 from api.pagination import Page
 from api.schemas import (
+    CONTACT_MASKED_FLAG,
+    CONTACT_MASKED_NOTE,
     ExternalIdStr,
     OptionalLongText,
     Phone,
@@ -15,6 +18,7 @@ from api.schemas import (
     Tags,
     Text,
     Url,
+    mask_contact_details,
 )
 
 
@@ -73,11 +77,12 @@ class OrganisationRead(ReadModel):
     external_id: str | None = Field(description="Your system's id")
     name: str = Field(description="Name")
     kind: OrganisationKind = Field(description="What sort of body it is")
-    email: str | None = Field(description="General contact email")
-    phone: str | None = Field(description="General contact phone")
+    email: str | None = Field(description="General contact email" + CONTACT_MASKED_NOTE)
+    phone: str | None = Field(description="General contact phone" + CONTACT_MASKED_NOTE)
     website: str | None = Field(description="Web address")
-    address: str | None = Field(description="Postal address")
-    postcode: str | None = Field(description="UK postcode")
+    address: str | None = Field(description="Postal address" + CONTACT_MASKED_NOTE)
+    postcode: str | None = Field(description="UK postcode" + CONTACT_MASKED_NOTE)
+    contact_details_masked: bool = Field(description=CONTACT_MASKED_FLAG)
     notes: str | None = Field(description="Free-text notes")
     tags: list[str] = Field(description="Labels")
     archived_at: datetime | None = Field(description="When it was archived; null while active")
@@ -90,3 +95,19 @@ class OrganisationRead(ReadModel):
 
 class OrganisationPage(Page[OrganisationRead]):
     pass
+
+
+_STORED = tuple(name for name in OrganisationRead.model_fields if name != "contact_details_masked")
+
+
+def read_all(rows, caller: Principal) -> list[OrganisationRead]:
+    """The organisations as this caller may see them: contact details masked for the viewer role, as a
+    stakeholder's are (api.schemas.mask_contact_details)."""
+    items = [{name: getattr(row, name) for name in _STORED} for row in rows]
+    mask_contact_details(items, not caller.sees_contact_details)
+    return [OrganisationRead.model_validate(values) for values in items]
+
+
+def to_read(row, caller: Principal) -> OrganisationRead:
+    """One organisation as this caller may see it (read_all)."""
+    return read_all([row], caller)[0]

@@ -45,7 +45,9 @@ def filtered_query(*, session: AsyncSession, caller: Principal, filters: Organis
     if filters.tag:
         stmt = stmt.where(json_array_contains(session, Organisation.tags, filters.tag))
     if filters.q:
-        stmt = stmt.where(text_search(filters.q, Organisation.name, Organisation.email))
+        # A viewer's search leaves email out, as a stakeholder search does, so it cannot be used to probe addresses.
+        searched = (Organisation.name, Organisation.email) if caller.sees_contact_details else (Organisation.name,)
+        stmt = stmt.where(text_search(filters.q, *searched))
     return stmt
 
 

@@ -11,6 +11,8 @@ from api.auth.principal import Principal
 from api.models import Stakeholder
 from api.pagination import Page
 from api.schemas import (
+    CONTACT_MASKED_FLAG,
+    CONTACT_MASKED_NOTE,
     ExternalIdStr,
     Instant,
     OptionalLongText,
@@ -20,6 +22,7 @@ from api.schemas import (
     RequestModel,
     Tags,
     Text,
+    mask_contact_details,
 )
 
 
@@ -174,9 +177,6 @@ class StakeholderUpdate(RequestModel):
     external_id: ExternalIdStr | None = Field(None, description=D["external_id"])
 
 
-MASK = "***"
-MASKED_FIELDS = ("email", "phone", "address", "postcode")
-_MASKED_NOTE = '; "***" when your role may not see contact details'
 
 
 class StakeholderRead(ReadModel):
@@ -187,12 +187,11 @@ class StakeholderRead(ReadModel):
     categories: list[StakeholderCategory] = Field(description=D["categories"])
     organisation_id: uuid.UUID | None = Field(description="The organisation they belong to")
     job_title: str | None = Field(description=D["job_title"])
-    email: str | None = Field(description="Email address" + _MASKED_NOTE)
-    phone: str | None = Field(description="Phone number" + _MASKED_NOTE)
-    address: str | None = Field(description="Postal address" + _MASKED_NOTE)
-    postcode: str | None = Field(description="UK postcode" + _MASKED_NOTE)
-    contact_details_masked: bool = Field(description="True when email, phone, address and postcode are masked "
-                                                     "for your role (viewer)")
+    email: str | None = Field(description="Email address" + CONTACT_MASKED_NOTE)
+    phone: str | None = Field(description="Phone number" + CONTACT_MASKED_NOTE)
+    address: str | None = Field(description="Postal address" + CONTACT_MASKED_NOTE)
+    postcode: str | None = Field(description="UK postcode" + CONTACT_MASKED_NOTE)
+    contact_details_masked: bool = Field(description=CONTACT_MASKED_FLAG)
     preferred_channels: list[Channel] = Field(description=D["preferred_channels"])
     communication_needs: list[CommunicationNeed] = Field(description=D["communication_needs"])
     interpreter_language: str | None = Field(description=D["interpreter_language"])
@@ -253,9 +252,5 @@ def read_rows(rows: Sequence[Mapping[str, Any]], caller: Principal) -> list[dict
     if rows and tuple(islice(rows[0].keys(), len(READ_FIELDS))) != READ_FIELDS:
         raise ValueError("read_rows needs rows whose first columns are READ_FIELDS, in order (service.COLUMNS)")
     items = [dict(zip(READ_FIELDS, row.values(), strict=False)) for row in rows]  # to the last read field
-    masked = not caller.sees_contact_details
-    for values in items:
-        if masked:
-            values.update({name: MASK for name in (*MASKED_FIELDS, "objection_grounds") if values[name] is not None})
-        values["contact_details_masked"] = masked
+    mask_contact_details(items, not caller.sees_contact_details, also=("objection_grounds",))
     return items
