@@ -240,6 +240,7 @@ STAKEHOLDERS = ResourceSpec(
         Reference("owner_id", User, "user", (("owner_id", "id", False),)),
     ),
     on_create=_stakeholder_consent,
+    check_fields=("organisation_id",),  # the organisation it has: an archived one stays (no new link)
     update_sql={"consent_recorded_at": _consent_recorded_at_sql},
     erased=lambda: Stakeholder.erased_at.is_not(None),  # as PATCH: an erased person is never changed again
     erased_message=ERASED_UNCHANGEABLE,

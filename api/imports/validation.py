@@ -16,8 +16,8 @@ from api.auth.principal import Principal, Role
 from api.imports.parsing import RowErrors
 from api.imports.schemas import OnConflict, OnError
 from api.imports.specs import Reference, ResourceSpec
-from api.models import Stakeholder
-from api.stakeholders.service import NO_NEW_LINK, barred
+from api.models import Organisation, Stakeholder
+from api.stakeholders.service import NO_NEW_LINK, ORGANISATION_ARCHIVED, barred
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,8 @@ class References:
         self.session = session
         self.tenant_id = tenant_id
         self._maps: dict[tuple[type, str], dict[Any, list[uuid.UUID]]] = {}
-        # Stakeholders nothing new may be linked to (UK GDPR), with why: erased, or their processing restricted.
+        # Records nothing new may be linked to, with why: stakeholders erased or whose processing is restricted (UK
+        # GDPR), archived organisations.
         self.barred: dict[uuid.UUID, str] = {}
 
     async def load(self, spec: ResourceSpec) -> None:
@@ -99,6 +100,10 @@ class References:
                     Stakeholder.tenant_id == self.tenant_id,
                     Stakeholder.erased_at.is_not(None) | Stakeholder.restricted_at.is_not(None)))
             self.barred = {id_: NO_NEW_LINK[barred(erased, restricted)] for id_, erased, restricted in people}
+        if any(ref.model is Organisation for ref in spec.references):  # as the API: nobody new joins an archived one
+            archived = await self.session.execute(select(Organisation.id).where(
+                Organisation.tenant_id == self.tenant_id, Organisation.archived_at.is_not(None)))
+            self.barred.update(dict.fromkeys(archived.scalars(), ORGANISATION_ARCHIVED))
         for ref in spec.references:
             for _, column, fold_case in ref.keys:
                 if (ref.model, column) in self._maps:

@@ -76,7 +76,8 @@ async def update_organisation(organisation_id: uuid.UUID, data: OrganisationUpda
                responses=problems(404, 412))
 async def delete_organisation(organisation_id: uuid.UUID, session: SessionDep, caller: Editor,
                               if_match: IfMatch = None) -> Response:
-    """Archive (soft-delete) an organisation; its stakeholders keep their link. Restore undoes it."""
+    """Archive (soft-delete) an organisation; its stakeholders keep their link, and nobody new may join it (409).
+    Restore undoes it."""
     await service.set_archived(session=session, caller=caller, organisation_id=organisation_id, archived=True,
                                if_match=if_match)
     await session.commit()

@@ -59,6 +59,11 @@ NO_NEW_LINK = {"erased": "This stakeholder's personal data was erased; nothing n
                              "them"}
 
 
+# An archived organisation is out of use, as an archived plan is for assessments: nobody new joins it, and those who
+# belong to it keep their link (the API and imports say it alike).
+ORGANISATION_ARCHIVED = "The organisation is archived; restore it before linking a stakeholder to it"
+
+
 def barred(erased_at: Any, restricted_at: Any) -> str | None:
     """The NO_NEW_LINK a person is barred by, if any."""
     return "erased" if erased_at is not None else "restricted" if restricted_at is not None else None
@@ -254,21 +259,27 @@ async def get(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.
     return row
 
 
-async def _check_references(session: AsyncSession, caller: Principal, values: dict[str, Any]) -> None:
-    """organisation_id and owner_id must name rows of the caller's tenant (422 otherwise)."""
-    errors = []
+async def _check_references(session: AsyncSession, caller: Principal, values: dict[str, Any],
+                            linked_to: uuid.UUID | None = None) -> None:
+    """organisation_id and owner_id must name rows of the caller's tenant (422 otherwise), and an organisation other
+    than the one the stakeholder already belongs to (`linked_to`) must not be archived (409, ORGANISATION_ARCHIVED)."""
+    errors, archived = [], False
     for field, model, label in (("organisation_id", Organisation, "organisation"), ("owner_id", User, "user")):
         ref = values.get(field)
         if ref is None:
             continue
         found = (await session.execute(
-            select(model.id).where(model.id == ref, model.tenant_id == caller.tenant_id)
-        )).first()
+            select(model).where(model.id == ref, model.tenant_id == caller.tenant_id)
+        )).scalar_one_or_none()
         if found is None:
             errors.append({"loc": ["body", field], "msg": f"No {label} with this id in your tenant",
                            "type": "reference_not_found"})
+        elif model is Organisation and found.archived_at is not None and ref != linked_to:
+            archived = True
     if errors:
         raise Unprocessable("A linked record does not exist in your tenant", errors=errors)
+    if archived:
+        raise Conflict(ORGANISATION_ARCHIVED)
 
 
 async def _ensure_email_free(session: AsyncSession, *, tenant_id: uuid.UUID, email: str | None,
@@ -323,7 +334,7 @@ async def update(*, session: AsyncSession, caller: Principal, stakeholder_id: uu
     _refuse_if_erased(row)
     check_if_match(if_match, row.version)
     changes = data.model_dump(exclude_unset=True)
-    await _check_references(session, caller, changes)
+    await _check_references(session, caller, changes, linked_to=row.organisation_id)
     if "external_id" in changes:
         await ensure_external_id_free(session, Stakeholder, tenant_id=caller.tenant_id,
                                       external_id=changes["external_id"], exclude_id=row.id)

@@ -2,11 +2,12 @@
 
 import json
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 
 from api.models import Stakeholder
+from api.stakeholders.service import ORGANISATION_ARCHIVED
 from tests import factories
 from tests.imports.support import (
     CSV,
@@ -317,3 +318,25 @@ async def test_match_by_email_is_for_stakeholders_only(client, a):
 async def test_the_body_must_be_utf8(client, session, a):
     r = await post(client, a["lead"], "name\nJos\xe9\n".encode("latin-1"))
     assert r.status_code == 422 and "UTF-8" in r.json()["detail"]
+
+
+async def test_an_import_row_cannot_link_to_an_archived_organisation(client, session, a):
+    """As the API: no row joins an archived organisation, and a member's row naming it keeps the link."""
+    org = await factories.organisation(session, a.tenant, name="Closed Surgery", external_id="ORG-X",
+                                       archived_at=datetime(2026, 1, 5, tzinfo=UTC))
+    await factories.stakeholder(session, a.tenant, name="Member", external_id="S-1", organisation_id=org.id)
+    await factories.stakeholder(session, a.tenant, name="Outsider", external_id="S-2")
+    await session.commit()
+    body = csv_text([
+        {"external_id": "S-1", "name": "Member", "organisation_external_id": "ORG-X", "job_title": "Chair"},
+        {"external_id": "S-2", "name": "Outsider", "organisation_external_id": "ORG-X"},
+        {"external_id": "S-3", "name": "Newcomer", "organisation_id": str(org.id)},
+    ], ["external_id", "name", "organisation_id", "organisation_external_id", "job_title"])
+    r = await post(client, a["lead"], body, "?on_conflict=update&on_error=skip")
+    assert r.status_code == 200, r.text
+    assert (r.json()["created"], r.json()["updated"]) == (0, 1)
+    assert [(e["row"], e["field"], e["message"]) for e in r.json()["errors"]] == [
+        (2, "organisation_external_id", ORGANISATION_ARCHIVED), (3, "organisation_id", ORGANISATION_ARCHIVED)]
+    got = await stakeholders(session, a.tenant)
+    assert got["Member"].organisation_id == org.id and got["Member"].job_title == "Chair"
+    assert got["Outsider"].organisation_id is None and "Newcomer" not in got
