@@ -12,7 +12,8 @@ route, which stays the one definition of the operation, of its spec and of every
 bearer token or a single sign-on one, a token that does not verify, a query parameter it does not know or one given
 twice, a value the query models refuse, a bad sort or cursor, a quadrant filter or include_total, an unknown or
 deactivated account or one whose role or password has changed since the token, an unknown id, a restricted person
-(an admin's read of one is audited), the viewer role's email filter, and any database error but one. The bodies and
+(an admin's read of one is audited), the viewer role's email filter, a score range whose minimum is above its
+maximum, and any database error but one. The bodies and
 headers are the routes' own (router.read_response, page_response); tests/stakeholders/test_hot_reads.py compares both
 paths' answers.
 The one error answered here is a statement PostgreSQL cancelled at the statement timeout: the route would run the

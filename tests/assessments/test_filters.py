@@ -98,3 +98,15 @@ async def test_the_stakeholder_read_model_is_unchanged(client, a, mapped):
 async def test_bad_score_filters_are_422(client, a, params):
     r = await client.get(URL, params=params, headers=a["viewer"])
     assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("score", ["interest", "influence"])
+@pytest.mark.parametrize("path", [URL, "/api/v1/exports/stakeholders"])
+async def test_a_minimum_above_the_maximum_is_422_naming_both(client, session, a, mapped, score, path):
+    """Not an empty page (or an empty export): the values were swapped. Equal bounds are a range."""
+    r = await client.get(path, params={f"min_{score}": 4, f"max_{score}": 2}, headers=a["lead"])
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    assert [e["loc"] for e in r.json()["errors"]] == [["query", f"min_{score}"], ["query", f"max_{score}"]]
+    assert f"min_{score}" in r.json()["detail"] and f"max_{score}" in r.json()["detail"]
+    same = await client.get(path, params={f"min_{score}": 2, f"max_{score}": 2}, headers=a["lead"])
+    assert same.status_code == 200

@@ -154,6 +154,8 @@ async def test_everything_else_is_left_to_the_routes(three_ways, session, a, b, 
         (f"{URL}?sort=colour", a["lead"]),
         (f"{URL}?cursor=bm90LWEtY3Vyc29y", a["lead"]),
         (f"{URL}?category=astronaut", a["lead"]),
+        (f"{URL}?min_interest=4&max_interest=2", a["lead"]),  # 422, naming both
+        (f"{URL}?min_influence=5&max_influence=1", a["viewer"]),
         (f"{URL}?email=someone@example.test", a["viewer"]),  # 403
         (f"{URL}?category=patient&category=carer", a["lead"]),
         (f"{URL}?colour=blue", a["lead"]),
