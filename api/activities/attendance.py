@@ -39,7 +39,8 @@ def _audited(line: dict | None) -> dict | None:
 
 async def log(*, session: AsyncSession, caller: Principal, activity: Activity) -> AttendanceLog:
     """Every line of the activity's log with the stakeholder's name, and the derived counts. A restricted
-    person's line stays (the counts and a replacing PUT must see it) but only an admin sees their name."""
+    person's line stays (the counts and a replacing PUT must see it) but only an admin sees their name and role, and
+    that read of them is audited (the route commits it)."""
     rows = (await session.execute(
         select(ActivityAttendance, Stakeholder.name, Stakeholder.restricted_at)
         .join(Stakeholder, Stakeholder.id == ActivityAttendance.stakeholder_id)
@@ -50,6 +51,9 @@ async def log(*, session: AsyncSession, caller: Principal, activity: Activity) -
                            invited=line.invited, attended=line.attended, role=line.role,
                            recorded_at=line.recorded_at, recorded_by=line.recorded_by)
              for line, name, restricted_at in rows]
+    for line, _, restricted_at in rows:
+        if restricted_at is not None and stakeholders.visible(restricted_at, caller):
+            await stakeholders.audit_restricted_read(session, caller, line.stakeholder_id)
     named = sum(1 for item in items if item.attended)
     return AttendanceLog(activity_id=activity.id, items=items, invited_count=sum(1 for i in items if i.invited),
                          attended_count=named + activity.unnamed_attendees,
@@ -170,8 +174,9 @@ async def _touch(session: AsyncSession, caller: Principal, activity: Activity, *
 
 async def stakeholder_activities(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID,
                                  attended: bool | None, page: PageParams) -> tuple[PageResult, list]:
-    """The activities a stakeholder is on the log of (invited or attended), newest first by default."""
-    await stakeholders.get(session=session, caller=caller, stakeholder_id=stakeholder_id)
+    """The activities a stakeholder is on the log of (invited or attended), newest first by default (an admin's read
+    of a restricted person's is audited)."""
+    await stakeholders.get_to_read(session=session, caller=caller, stakeholder_id=stakeholder_id)
     lines = select(ActivityAttendance.activity_id).where(ActivityAttendance.stakeholder_id == stakeholder_id,
                                                          ActivityAttendance.tenant_id == caller.tenant_id)
     if attended is not None:

@@ -127,10 +127,13 @@ async def restore_activity(activity_id: uuid.UUID, session: SessionDep, caller: 
             summary="Get an activity's attendance log", responses=problems(404))
 async def get_attendance(activity_id: uuid.UUID, session: SessionDep, caller: Reader,
                          response: Response) -> AttendanceLog:
-    """Who was invited and who attended, by name, with the unnamed headcount; the ETag is the activity's."""
+    """Who was invited and who attended, by name, with the unnamed headcount; the ETag is the activity's. A
+    restricted person's name is shown to admins only, and each such read is audited."""
     row = await service.get(session=session, caller=caller, activity_id=activity_id)
     set_etag(response, row.version)
-    return await attendance.log(session=session, caller=caller, activity=row)
+    body = await attendance.log(session=session, caller=caller, activity=row)
+    await session.commit()  # the audit of an admin's read of a restricted person on the log, if there was one
+    return body
 
 
 @router.post("/activities/{activity_id}/attendance", response_model=AttendanceLog,
@@ -185,4 +188,5 @@ async def list_stakeholder_activities(
     result, items = await attendance.stakeholder_activities(session=session, caller=caller,
                                                             stakeholder_id=stakeholder_id, attended=attended,
                                                             page=page)
+    await session.commit()  # the audit of an admin's read of a restricted person, if it was one
     return StakeholderActivityPage(items=items, next_cursor=result.next_cursor, total=result.total)

@@ -35,11 +35,13 @@ async def list_assessments(
     general: bool | None = Query(None, description="Only general assessments (true) or only plan ones (false); "
                                                    "not with plan_id"),
 ) -> AssessmentPage:
-    """The stakeholder's assessment history, newest first (sortable by assessed_at)."""
+    """The stakeholder's assessment history, newest first (sortable by assessed_at). A restricted person's is shown
+    to admins only, and each such read is audited."""
     filters = service.AssessmentFilters(plan_id=plan_id, general=general)
     result = await service.list_assessments(session=session, caller=caller, stakeholder_id=stakeholder_id,
                                             filters=filters, page=page)
     high = await service.tenant_threshold(session, caller.tenant_id)
+    await session.commit()  # the audit of an admin's read of a restricted person, if it was one
     return AssessmentPage(items=[service.to_read(a, high) for a in result.items], next_cursor=result.next_cursor,
                           total=result.total)
 
@@ -66,4 +68,6 @@ async def get_assessment(stakeholder_id: uuid.UUID, assessment_id: uuid.UUID, se
     """One assessment of the stakeholder (assessments never change, so there is no ETag)."""
     row = await service.get(session=session, caller=caller, stakeholder_id=stakeholder_id,
                             assessment_id=assessment_id)
-    return service.to_read(row, await service.tenant_threshold(session, caller.tenant_id))
+    body = service.to_read(row, await service.tenant_threshold(session, caller.tenant_id))
+    await session.commit()  # the audit of an admin's read of a restricted person, if it was one
+    return body

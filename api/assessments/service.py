@@ -41,8 +41,9 @@ class AssessmentFilters:
 
 async def list_assessments(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID,
                            filters: AssessmentFilters, page: PageParams) -> PageResult:
-    """A page of one stakeholder's assessment history, newest first."""
-    await stakeholders.get(session=session, caller=caller, stakeholder_id=stakeholder_id)
+    """A page of one stakeholder's assessment history, newest first (an admin's read of a restricted person's is
+    audited)."""
+    await stakeholders.get_to_read(session=session, caller=caller, stakeholder_id=stakeholder_id)
     if filters.plan_id is not None and filters.general:
         raise BadRequest("Give plan_id or general=true, not both")
     stmt = select(Assessment).where(Assessment.tenant_id == caller.tenant_id,
@@ -56,8 +57,9 @@ async def list_assessments(*, session: AsyncSession, caller: Principal, stakehol
 
 async def get(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID,
               assessment_id: uuid.UUID) -> Assessment:
-    """One assessment of the stakeholder, in the caller's tenant (404 otherwise)."""
-    await stakeholders.get(session=session, caller=caller, stakeholder_id=stakeholder_id)
+    """One assessment of the stakeholder, in the caller's tenant (404 otherwise); an admin's read of a restricted
+    person's is audited."""
+    await stakeholders.get_to_read(session=session, caller=caller, stakeholder_id=stakeholder_id)
     row = (await session.execute(select(Assessment).where(
         Assessment.id == assessment_id, Assessment.stakeholder_id == stakeholder_id,
         Assessment.tenant_id == caller.tenant_id))).scalar_one_or_none()

@@ -56,12 +56,6 @@ async def _person(session: AsyncSession, caller: Principal, stakeholder_id: uuid
     return await stakeholders.get(session=session, caller=caller, stakeholder_id=stakeholder_id)
 
 
-async def audit_restricted_read(session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID) -> None:
-    """Reading a restricted person is itself recorded (admin only gets this far)."""
-    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="read_restricted",
-                       resource_type="stakeholder", resource_id=stakeholder_id)
-
-
 async def restrict(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID,
                    data: RestrictionCreate) -> Stakeholder:
     """Restrict processing of a person: 409 when already restricted or erased."""

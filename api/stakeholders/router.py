@@ -12,7 +12,6 @@ from api.auth.principal import Principal
 from api.concurrency import IfMatch, etag, set_etag
 from api.deps import Admin, Editor, PageDep, Reader, SessionDep
 from api.errors import problems
-from api.gdpr import service as gdpr
 from api.idempotency import IdempotencyDep
 from api.pagination import PageResult
 from api.responses import json_response
@@ -123,7 +122,7 @@ async def get_stakeholder(stakeholder_id: uuid.UUID, session: SessionDep, caller
     shown to admins only, and each such read is audited."""
     values = await service.get_values(session=session, caller=caller, stakeholder_id=stakeholder_id)
     if values["restricted_at"] is not None:
-        await gdpr.audit_restricted_read(session, caller, stakeholder_id)
+        await service.audit_restricted_read(session, caller, stakeholder_id)
         await session.commit()
     return read_response(values, caller)
 

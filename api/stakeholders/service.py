@@ -245,6 +245,22 @@ def visible(restricted_at: Any, caller: Principal) -> bool:
     return restricted_at is None or caller.role == Role.admin
 
 
+async def audit_restricted_read(session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID) -> None:
+    """Reading a restricted person (UK GDPR Art. 18) is itself recorded (only an admin gets this far): every read
+    that shows what is held about them, not only GET /stakeholders/{id} (get_to_read); the route commits it."""
+    await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="read_restricted",
+                       resource_type="stakeholder", resource_id=stakeholder_id)
+
+
+async def get_to_read(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID) -> Stakeholder:
+    """get(), for a read of the person's own records (their assessments, their activities): an admin's read of a
+    restricted person is audited, as a read of the person by id is."""
+    row = await get(session=session, caller=caller, stakeholder_id=stakeholder_id)
+    if row.restricted_at is not None:
+        await audit_restricted_read(session, caller, row.id)
+    return row
+
+
 async def filtered_query(*, session: AsyncSession, caller: Principal, filters: StakeholderFilters) -> Select:
     """The tenant's stakeholders matching the filters, values bound, as a statement (exports stream it)."""
     shape, values = await filter_values(session=session, caller=caller, filters=filters)

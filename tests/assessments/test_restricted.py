@@ -4,6 +4,7 @@ import pytest
 
 from tests import factories
 from tests.assessments.support import assessments_of, url
+from tests.gdpr.support import events
 
 REASON = {"reason": "Accuracy contested by the person (Art. 18(1)(a))"}
 
@@ -48,3 +49,25 @@ async def test_an_admin_cannot_assess_a_restricted_person_either(client, session
     assert (await client.delete(f"/api/v1/stakeholders/{person.id}/restriction", headers=a["admin"])).status_code == 200
     r = await client.post(url(person.id), json={"interest": 5, "influence": 5}, headers=a["admin"])
     assert r.status_code == 201
+
+
+async def test_every_admin_read_of_a_restricted_persons_records_is_audited(client, session, a):
+    """As a read of the person by id is: their assessment history, one assessment, the activities they are on and
+    an attendance log naming them (the people the admin sees there, and only those restricted)."""
+    person, row = await _restricted(client, session, a)
+    other = await factories.stakeholder(session, a.tenant)
+    activity = await factories.activity(session, a.tenant)
+    await factories.attendance(session, activity, person)
+    await factories.attendance(session, activity, other)
+    await session.commit()
+    reads = [url(person.id), f"{url(person.id)}/{row.id}", f"/api/v1/stakeholders/{person.id}/activities",
+             f"/api/v1/activities/{activity.id}/attendance"]
+    for path in reads:
+        r = await client.get(path, headers=a["admin"])
+        assert r.status_code == 200, (path, r.text)
+    logged = await events(session, person.id, "read_restricted")
+    assert len(logged) == len(reads) and {e.actor_id for e in logged} == {a.users["admin"].id}
+    assert await events(session, other.id, "read_restricted") == []
+    # a read of the log that names nobody restricted is not one
+    assert (await client.get(f"/api/v1/activities/{activity.id}/attendance", headers=a["lead"])).status_code == 200
+    assert len(await events(session, person.id, "read_restricted")) == len(reads)
