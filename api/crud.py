@@ -46,11 +46,15 @@ async def ensure_external_id_free(session: AsyncSession, model: type, *, tenant_
                                   external_id: str | None, exclude_id: uuid.UUID | None = None) -> None:
     if external_id is None:
         return
-    stmt = select(model.id).where(model.tenant_id == tenant_id, model.external_id == external_id)
+    stmt = select(model.archived_at).where(model.tenant_id == tenant_id, model.external_id == external_id)
     if exclude_id is not None:
         stmt = stmt.where(model.id != exclude_id)
-    if (await session.execute(stmt.limit(1))).first() is not None:
-        raise Conflict(f"external_id '{external_id}' is already used by another record in this tenant")
+    clash = (await session.execute(stmt.limit(1))).first()
+    if clash is not None:
+        # Lists (and ?external_id=) leave archived records out, so say where to find the one holding it.
+        where = ("an archived record (list with archived=true to find it)" if clash.archived_at is not None
+                 else "another record")
+        raise Conflict(f"external_id '{external_id}' is already used by {where} in this tenant")
 
 
 async def archive_or_restore(session: AsyncSession, caller: Any, row: Any, *, archived: bool,

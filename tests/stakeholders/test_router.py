@@ -1,5 +1,5 @@
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -284,6 +284,23 @@ async def test_external_id_clash_is_409(client, session, a, b):
     assert ok.status_code == 201
     moved = await client.patch(f"{URL}/{ok.json()['id']}", json={"external_id": "CRM-1"}, headers=a["lead"])
     assert moved.status_code == 409
+
+
+async def test_external_id_held_by_an_archived_stakeholder_says_so(client, session, a):
+    """As the email check does: ?external_id= does not find an archived person without archived=true."""
+    gone = await factories.stakeholder(session, a.tenant, external_id="CRM-9",
+                                       archived_at=datetime(2026, 1, 5, tzinfo=UTC))
+    live = await factories.stakeholder(session, a.tenant, external_id="CRM-8")
+    clash = await client.post(URL, json={"name": "Dup", "external_id": "CRM-9"}, headers=a["lead"])
+    assert clash.status_code == 409 and clash.headers["content-type"] == "application/problem+json"
+    assert "archived" in clash.json()["detail"] and "archived=true" in clash.json()["detail"]
+    moved = await client.patch(f"{URL}/{live.id}", json={"external_id": "CRM-9"}, headers=a["lead"])
+    assert moved.status_code == 409 and "archived" in moved.json()["detail"]
+    other = await client.post(URL, json={"name": "Dup", "external_id": "CRM-8"}, headers=a["lead"])
+    assert other.status_code == 409 and "archived" not in other.json()["detail"]
+    found = await client.get(URL, params={"external_id": "CRM-9", "archived": "true"}, headers=a["lead"])
+    assert [s["id"] for s in found.json()["items"]] == [str(gone.id)]
+    assert await count(session, a.tenant) == 2
 
 
 async def test_delete_archives_repeats_harmlessly_and_restore_brings_back(client, session, a):
