@@ -410,6 +410,15 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     assert.equal(await page.getByRole('button', { name: 'Add assessment' }).count(), 0);
     await axe('stakeholder page as viewer');
     await shot('15-viewer-stakeholder');
+    // An organisation's contact details can be a person's: masked for a viewer too, and said to be hidden.
+    await nav('Organisations');
+    await heading('Organisations');
+    await page.getByRole('table').getByText('Hidden').first().waitFor();
+    assert.equal(await page.getByRole('table').getByText('***').count(), 0);
+    await page.getByRole('table').getByRole('link').first().click();
+    await page.getByRole('heading', { name: 'Members' }).waitFor();
+    await page.locator('.nhsuk-summary-list__row', { hasText: 'Address' }).getByText('Hidden').waitFor();
+    assert.equal(await page.locator('.nhsuk-summary-list').getByText('***').count(), 0);
     await nav('Grid');
     await heading('Power/interest grid');
     assert.equal(await page.getByRole('button', { name: 'Record assessment' }).count(), 0);

@@ -178,7 +178,8 @@ export interface paths {
         post?: never;
         /**
          * Archive an organisation
-         * @description Archive (soft-delete) an organisation; its stakeholders keep their link. Restore undoes it.
+         * @description Archive (soft-delete) an organisation; its stakeholders keep their link, and nobody new may join it (409).
+         *     Restore undoes it.
          */
         delete: operations["organisations-delete_organisation"];
         options?: never;
@@ -259,7 +260,8 @@ export interface paths {
         };
         /**
          * List a stakeholder's assessments
-         * @description The stakeholder's assessment history, newest first (sortable by assessed_at).
+         * @description The stakeholder's assessment history, newest first (sortable by assessed_at). A restricted person's is shown
+         *     to admins only, and each such read is audited.
          */
         get: operations["assessments-list_assessments"];
         put?: never;
@@ -573,7 +575,8 @@ export interface paths {
         };
         /**
          * Get an activity's attendance log
-         * @description Who was invited and who attended, by name, with the unnamed headcount; the ETag is the activity's.
+         * @description Who was invited and who attended, by name, with the unnamed headcount; the ETag is the activity's. A
+         *     restricted person's name is shown to admins only, and each such read is audited.
          */
         get: operations["activities-get_attendance"];
         /**
@@ -5989,12 +5992,12 @@ export interface components {
             kind: components["schemas"]["OrganisationKind"];
             /**
              * Email
-             * @description General contact email
+             * @description General contact email; "***" when your role may not see contact details
              */
             email: string | null;
             /**
              * Phone
-             * @description General contact phone
+             * @description General contact phone; "***" when your role may not see contact details
              */
             phone: string | null;
             /**
@@ -6004,14 +6007,19 @@ export interface components {
             website: string | null;
             /**
              * Address
-             * @description Postal address
+             * @description Postal address; "***" when your role may not see contact details
              */
             address: string | null;
             /**
              * Postcode
-             * @description UK postcode
+             * @description UK postcode; "***" when your role may not see contact details
              */
             postcode: string | null;
+            /**
+             * Contact Details Masked
+             * @description True when email, phone, address and postcode are masked for your role (viewer)
+             */
+            contact_details_masked: boolean;
             /**
              * Notes
              * @description Free-text notes
@@ -9862,7 +9870,7 @@ export interface operations {
                 tag?: string | null;
                 /** @description Only the one with this external id */
                 external_id?: string | null;
-                /** @description Search name and email */
+                /** @description Search name and email (the viewer role's search leaves out email) */
                 q?: string | null;
                 /** @description List archived organisations instead of active ones */
                 archived?: boolean;

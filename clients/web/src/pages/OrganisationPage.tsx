@@ -2,7 +2,7 @@ import { Link, useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import { useTitle } from '../components/useTitle';
-import { BackTo, DataTable, humanise, Loaded, Summary } from '../components/ui';
+import { BackTo, Contact, DataTable, humanise, Loaded, Summary } from '../components/ui';
 
 export default function OrganisationPage() {
   const { id = '' } = useParams();
@@ -24,10 +24,11 @@ export default function OrganisationPage() {
           <Summary
             rows={[
               ['Kind', humanise(o.kind)],
-              ['Email', o.email],
-              ['Phone', o.phone],
+              ['Email', <Contact value={o.email} />],
+              ['Phone', <Contact value={o.phone} />],
               ['Website', o.website],
-              ['Address', [o.address, o.postcode].filter(Boolean).join(', ')],
+              // Masked for a viewer as a stakeholder's are (they can be a person's): "Hidden", not "***, ***".
+              ['Address', o.contact_details_masked ? <Contact value={o.address ?? o.postcode} /> : [o.address, o.postcode].filter(Boolean).join(', ')],
               ['Tags', o.tags.join(', ')],
             ]}
           />

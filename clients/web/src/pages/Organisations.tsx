@@ -9,7 +9,7 @@ import { Pager } from '../components/Pager';
 import { useCursorPager } from '../components/paging';
 import { fieldErrors, useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
-import { DataTable, humanise, Loaded } from '../components/ui';
+import { Contact, DataTable, humanise, Loaded } from '../components/ui';
 
 const ORG_KINDS: Schemas['OrganisationKind'][] = [
   'gp_practice', 'primary_care_network', 'nhs_trust', 'integrated_care_board', 'health_board', 'local_authority', 'healthwatch',
@@ -52,7 +52,7 @@ export default function Organisations() {
               columns={[
                 ['Name', (o) => <Link to={`/organisations/${o.id}`}>{o.name}</Link>],
                 ['Kind', (o) => humanise(o.kind)],
-                ['Postcode', (o) => o.postcode ?? '—'],
+                ['Postcode', (o) => <Contact value={o.postcode} />],
               ]}
             />
             <Pager hasPrevious={pager.hasPrevious} page={pager.page} nextCursor={page.next_cursor} onPrevious={pager.previous} onNext={pager.next} />
