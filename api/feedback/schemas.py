@@ -151,7 +151,8 @@ class FeedbackRead(ReadModel):
     channel: FeedbackChannel = Field(description=D["channel"])
     type: FeedbackType = Field(description=D["type"])
     text: str = Field(description=D["text"])
-    stakeholder_id: uuid.UUID | None = Field(description="Who said it; null when anonymous")
+    stakeholder_id: uuid.UUID | None = Field(description="Who said it; null when anonymous, and to anyone but an "
+                                                 "admin when the person's processing is restricted (UK GDPR Art. 18)")
     activity_id: uuid.UUID | None = Field(description="The activity it came from")
     plan_id: uuid.UUID | None = Field(description="The plan it is about")
     themes: list[str] = Field(description=D["themes"])

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit, legal_hold
 from api.activities.engagement import day_end, day_start
-from api.auth.principal import EDITORS, Principal
+from api.auth.principal import EDITORS, Principal, Role
 from api.concurrency import check_if_match
 from api.crud import (
     apply,
@@ -31,6 +31,7 @@ from api.feedback import workflow
 from api.feedback.schemas import FeedbackCreate, FeedbackRead, FeedbackResponseCreate, FeedbackStatus, FeedbackUpdate
 from api.models import Activity, Feedback, Plan, Stakeholder, Tenant
 from api.pagination import PageParams, PageResult, paginate
+from api.stakeholders import service as stakeholders
 from api.stakeholders.service import ERASED_FEEDBACK_KEPT, NO_NEW_LINK, barred
 
 COLLECTION_PATH = "/api/v1/feedback"
@@ -46,9 +47,24 @@ def location(feedback_id: uuid.UUID) -> str:
     return f"{COLLECTION_PATH}/{feedback_id}"
 
 
-def to_read(row: Feedback) -> FeedbackRead:
+def to_read(row: Feedback, *, hide_stakeholder: bool = False) -> FeedbackRead:
     values = {name: getattr(row, name) for name in FeedbackRead.model_fields if name != "overdue"}
+    if hide_stakeholder:
+        values["stakeholder_id"] = None
     return FeedbackRead.model_validate({**values, "overdue": workflow.is_overdue(row, utcnow())})
+
+
+async def reads(session: AsyncSession, caller: Principal, rows: list[Feedback]) -> list[FeedbackRead]:
+    """The rows as the caller may read them. Feedback is the organisation's record of what was said (its counts,
+    themes and "you said, we did" stand on it), so a restricted person's (UK GDPR Art. 18) stays, but only an admin
+    sees that it is theirs, as only an admin sees their name on an attendance log; that read is audited."""
+    restricted = await stakeholders.restricted_among(session, caller, [row.stakeholder_id for row in rows])
+    hide = restricted if caller.role != Role.admin else set()
+    return [to_read(row, hide_stakeholder=row.stakeholder_id in hide) for row in rows]
+
+
+async def read(session: AsyncSession, caller: Principal, row: Feedback) -> FeedbackRead:
+    return (await reads(session, caller, [row]))[0]
 
 
 @dataclass(frozen=True)
@@ -83,10 +99,11 @@ def filtered_query(*, session: AsyncSession, caller: Principal, filters: Feedbac
     for column, value in ((Feedback.status, filters.status), (Feedback.type, filters.type),
                           (Feedback.channel, filters.channel), (Feedback.plan_id, filters.plan_id),
                           (Feedback.activity_id, filters.activity_id),
-                          (Feedback.stakeholder_id, filters.stakeholder_id),
                           (Feedback.publishable, filters.publishable), (Feedback.external_id, filters.external_id)):
         if value is not None:
             stmt = stmt.where(column == value)
+    if filters.stakeholder_id is not None:
+        stmt = stmt.where(stakeholders.of_person(caller, Feedback.stakeholder_id, filters.stakeholder_id))
     if filters.theme:
         stmt = stmt.where(json_array_contains(session, Feedback.themes, filters.theme))
     if filters.overdue is not None:
@@ -211,6 +228,10 @@ async def update(*, session: AsyncSession, caller: Principal, feedback_id: uuid.
     check_if_match(if_match, row.version)
     changes = data.model_dump(exclude_unset=True)
     target = changes.pop("status", None)
+    if changes.get("stakeholder_id", row.stakeholder_id) is None and caller.role != Role.admin and (
+            row.stakeholder_id in await stakeholders.restricted_among(session, caller, [row.stakeholder_id])):
+        # To them it names nobody (reads): the null they read, sent back, keeps the link they cannot see.
+        del changes["stakeholder_id"]
     _check_state(caller, changes, {name: getattr(row, name) for name in workflow.STATE_FIELDS})
     await _references(session, caller, changes, stakeholder_id=row.stakeholder_id)
     if (changes.get("text", row.text) != row.text or changes.get("stakeholder_id", row.stakeholder_id)

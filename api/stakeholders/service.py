@@ -4,12 +4,12 @@ Personal data never reaches the audit trail: the fields in PERSONAL_FIELDS are r
 changed, without their values, so an erasure leaves nothing of the person behind."""
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, or_, select, text
+from sqlalchemy import ColumnElement, Select, bindparam, delete, func, or_, select, text
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -250,6 +250,31 @@ async def audit_restricted_read(session: AsyncSession, caller: Principal, stakeh
     that shows what is held about them, not only GET /stakeholders/{id} (get_to_read); the route commits it."""
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="read_restricted",
                        resource_type="stakeholder", resource_id=stakeholder_id)
+
+
+async def restricted_among(session: AsyncSession, caller: Principal, ids: Iterable[uuid.UUID | None]) -> set[uuid.UUID]:
+    """Those of `ids` (the people a list's rows name, or its ?stakeholder_id=) whose processing is restricted: only an
+    admin may be shown them, and that read of each is audited here (audit_restricted_read); the route commits it."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return set()
+    restricted = set((await session.execute(select(Stakeholder.id).where(
+        Stakeholder.tenant_id == caller.tenant_id, Stakeholder.id.in_(wanted),
+        Stakeholder.restricted_at.is_not(None)))).scalars())
+    if caller.role == Role.admin:
+        for stakeholder_id in sorted(restricted):
+            await audit_restricted_read(session, caller, stakeholder_id)
+    return restricted
+
+
+def of_person(caller: Principal, column: Any, stakeholder_id: uuid.UUID) -> ColumnElement[bool]:
+    """A list's ?stakeholder_id= filter on `column`: a restricted person's records are a 404 to anyone but an admin,
+    so to them the filter finds nothing, as for an unknown id (a plain SQL condition, for the lists and exports)."""
+    condition = column == stakeholder_id
+    if caller.role != Role.admin:
+        condition = condition & column.not_in(select(Stakeholder.id).where(
+            Stakeholder.id == stakeholder_id, Stakeholder.restricted_at.is_not(None)))
+    return condition
 
 
 async def get_to_read(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID) -> Stakeholder:
