@@ -59,6 +59,7 @@ async def list_activities(session: SessionDep, caller: Reader, filters: Activity
     title, created_at, updated_at."""
     result = await service.list_activities(session=session, caller=caller, filters=filters, page=page)
     tallies = await service.counts(session, [a.id for a in result.items])
+    await session.commit()  # the audit of an admin's read of what a restricted person attended, if it was one
     return ActivityPage(items=[service.to_read(a, tallies.get(a.id)) for a in result.items],
                         next_cursor=result.next_cursor, total=result.total)
 

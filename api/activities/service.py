@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api import audit, legal_hold
 from api.activities.engagement import day_end, day_start
 from api.activities.schemas import ActivityCreate, ActivityRead, ActivityUpdate
-from api.auth.principal import Principal, Role
+from api.auth.principal import Principal
 from api.concurrency import check_if_match
 from api.crud import (
     apply,
@@ -26,8 +26,9 @@ from api.crud import (
     text_search,
 )
 from api.errors import Unprocessable
-from api.models import Activity, ActivityAttendance, Plan, Stakeholder, User
+from api.models import Activity, ActivityAttendance, Plan, User
 from api.pagination import PageParams, PageResult, paginate
+from api.stakeholders import service as stakeholders
 
 COLLECTION_PATH = "/api/v1/activities"
 SORTABLE = {"id": Activity.id, "title": Activity.title, "starts_at": Activity.starts_at,
@@ -60,6 +61,8 @@ async def list_activities(*, session: AsyncSession, caller: Principal, filters: 
                           page: PageParams) -> PageResult:
     """A page of the tenant's activities matching the filters."""
     stmt = filtered_query(session=session, caller=caller, filters=filters)
+    # What a restricted person attended is read of them: an admin's such read is audited (the route commits it).
+    await stakeholders.restricted_among(session, caller, [filters.stakeholder_id])
     return await paginate(session, stmt, params=page, sortable=SORTABLE, default_sort="-starts_at")
 
 
@@ -83,10 +86,7 @@ def filtered_query(*, session: AsyncSession, caller: Principal, filters: Activit
     if filters.stakeholder_id:
         attended = select(ActivityAttendance.activity_id).where(
             ActivityAttendance.tenant_id == caller.tenant_id, ActivityAttendance.attended.is_(True),
-            ActivityAttendance.stakeholder_id == filters.stakeholder_id)
-        if caller.role != Role.admin:  # a restricted person is a 404 to anyone else, and so is what they attended
-            attended = attended.where(ActivityAttendance.stakeholder_id.in_(select(Stakeholder.id).where(
-                Stakeholder.id == filters.stakeholder_id, Stakeholder.restricted_at.is_(None))))
+            stakeholders.of_person(caller, ActivityAttendance.stakeholder_id, filters.stakeholder_id))
         stmt = stmt.where(Activity.id.in_(attended))
     if filters.audience_category:
         stmt = stmt.where(json_array_contains(session, Activity.audience_categories, filters.audience_category))

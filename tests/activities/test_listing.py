@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests import factories
-from tests.activities.support import URL, plan
+from tests.activities.support import URL, audit_events, plan
 
 
 async def titles(client, headers, **params) -> list[str]:
@@ -93,3 +93,19 @@ async def test_bad_list_parameters_are_4xx_problems(client, a, params):
     r = await client.get(URL, params=params, headers=a["viewer"])
     assert r.status_code in (400, 422)
     assert r.headers["content-type"] == "application/problem+json"
+
+
+async def test_an_admins_read_of_what_a_restricted_person_attended_is_audited(client, session, a, record):
+    # As GET /stakeholders/{id}/activities is: the filter shows what they attended.
+    ann = record["ann"]
+    ann.restricted_at = datetime(2026, 5, 1, tzinfo=UTC)
+    await session.flush()
+    assert await titles(client, a["lead"], stakeholder_id=str(ann.id)) == []
+    assert [e.action for e in await audit_events(session, ann.id)] == []
+    assert await titles(client, a["admin"], stakeholder_id=str(ann.id)) == ["Feb focus group"]
+    logged = await audit_events(session, ann.id)
+    assert [(e.action, e.actor_id) for e in logged] == [("read_restricted", a.users["admin"].id)]
+    # a read of an unrestricted person's is not one
+    bob = await factories.stakeholder(session, a.tenant, name="Bob")
+    assert await titles(client, a["admin"], stakeholder_id=str(bob.id)) == []
+    assert await audit_events(session, bob.id) == []
