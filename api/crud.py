@@ -57,6 +57,21 @@ async def ensure_external_id_free(session: AsyncSession, model: type, *, tenant_
         raise Conflict(f"external_id '{external_id}' is already used by {where} in this tenant")
 
 
+def archived_target(label: str) -> str:
+    """Why a new link to an archived `label` is refused; the API (409) and imports (a row error) say it alike."""
+    return f"The {label} is archived; restore it before linking anything new to it"
+
+
+async def ensure_not_archived(session: AsyncSession, model: type, *, tenant_id: uuid.UUID, ids: Any, label: str,
+                              kept: Any = ()) -> None:
+    """An archived record is out of use, as an archived organisation is for its members (ORGANISATION_ARCHIVED) and an
+    archived plan for assessments: nothing new is linked to it (409), while a link already held (`kept`) stays."""
+    new = {i for i in (ids if isinstance(ids, list | tuple | set) else [ids]) if i is not None} - set(kept or ())
+    if new and (await session.execute(select(model.id).where(
+            model.tenant_id == tenant_id, model.id.in_(new), model.archived_at.is_not(None)).limit(1))).first():
+        raise Conflict(archived_target(label))
+
+
 async def archive_or_restore(session: AsyncSession, caller: Any, row: Any, *, archived: bool,
                              if_match: str | None, resource_type: str) -> Any:
     """Soft-delete (archive) or restore a row with `archived_at`, audited; 412 on a stale If-Match.

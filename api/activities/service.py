@@ -21,6 +21,7 @@ from api.crud import (
     apply,
     archive_or_restore,
     ensure_external_id_free,
+    ensure_not_archived,
     get_owned,
     json_array_contains,
     text_search,
@@ -141,8 +142,10 @@ def state_problems(state: dict[str, Any]) -> list[tuple[str, str, str]]:
     return problems
 
 
-async def _check(session: AsyncSession, caller: Principal, changes: dict[str, Any], state: dict[str, Any]) -> None:
-    """References must be the caller's tenant's; the merged state must hold together (422 otherwise)."""
+async def _check(session: AsyncSession, caller: Principal, changes: dict[str, Any], state: dict[str, Any],
+                 stored_plan: uuid.UUID | None = None) -> None:
+    """References must be the caller's tenant's; the merged state must hold together (422 otherwise); a plan other
+    than the one it has (`stored_plan`) must not be archived (409)."""
     errors = []
     for field, model, label in (("plan_id", Plan, "plan"), ("led_by", User, "user")):
         ref = changes.get(field)
@@ -153,6 +156,8 @@ async def _check(session: AsyncSession, caller: Principal, changes: dict[str, An
     errors += [{"loc": ["body", field], "msg": message, "type": kind} for field, kind, message in state_problems(state)]
     if errors:
         raise Unprocessable("The activity is not valid", errors=errors)
+    await ensure_not_archived(session, Plan, tenant_id=caller.tenant_id, ids=changes.get("plan_id"), label="plan",
+                              kept=[stored_plan])
 
 
 async def create(*, session: AsyncSession, caller: Principal, data: ActivityCreate) -> Activity:
@@ -176,7 +181,7 @@ async def update(*, session: AsyncSession, caller: Principal, activity_id: uuid.
     check_if_match(if_match, row.version)
     changes = data.model_dump(exclude_unset=True)
     state = {name: changes.get(name, getattr(row, name)) for name in STATE_FIELDS}
-    await _check(session, caller, changes, state)
+    await _check(session, caller, changes, state, stored_plan=row.plan_id)
     await legal_hold.ensure_not_leaving(session, caller.tenant_id, "activity", row.id, {"plan_id": row.plan_id},
                                         changes)
     if "external_id" in changes:

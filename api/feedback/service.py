@@ -19,6 +19,7 @@ from api.concurrency import check_if_match
 from api.crud import (
     apply,
     archive_or_restore,
+    archived_target,
     ensure_external_id_free,
     get_owned,
     json_array_contains,
@@ -124,9 +125,11 @@ async def get(*, session: AsyncSession, caller: Principal, feedback_id: uuid.UUI
 
 
 async def _references(session: AsyncSession, caller: Principal, values: dict[str, Any],
-                      stakeholder_id: uuid.UUID | None = None) -> dict[str, Any]:
-    """stakeholder_id, activity_id and plan_id must be the caller's tenant's (422), and a stakeholder other than the
-    feedback's own (`stakeholder_id`) not barred; returns the rows found."""
+                      stakeholder_id: uuid.UUID | None = None, kept: dict[str, Any] | None = None) -> dict[str, Any]:
+    """stakeholder_id, activity_id and plan_id must be the caller's tenant's (422), a stakeholder other than the
+    feedback's own (`stakeholder_id`) not barred, and an activity or plan other than its own (`kept`) not archived
+    (409, as ensure_not_archived); returns the rows found."""
+    kept = kept or {}
     found, errors = {}, []
     for field, model, label in (("stakeholder_id", Stakeholder, "stakeholder"), ("activity_id", Activity, "activity"),
                                 ("plan_id", Plan, "plan")):
@@ -148,6 +151,9 @@ async def _references(session: AsyncSession, caller: Principal, values: dict[str
         found[field] = row
     if errors:
         raise Unprocessable("A linked record does not exist in your tenant", errors=errors)
+    for field, label in (("activity_id", "activity"), ("plan_id", "plan")):
+        if (row := found.get(field)) is not None and row.archived_at is not None and row.id != kept.get(field):
+            raise Conflict(archived_target(label))
     return found
 
 
@@ -233,7 +239,8 @@ async def update(*, session: AsyncSession, caller: Principal, feedback_id: uuid.
         # To them it names nobody (reads): the null they read, sent back, keeps the link they cannot see.
         del changes["stakeholder_id"]
     _check_state(caller, changes, {name: getattr(row, name) for name in workflow.STATE_FIELDS})
-    await _references(session, caller, changes, stakeholder_id=row.stakeholder_id)
+    await _references(session, caller, changes, stakeholder_id=row.stakeholder_id,
+                      kept={"activity_id": row.activity_id, "plan_id": row.plan_id})
     if (changes.get("text", row.text) != row.text or changes.get("stakeholder_id", row.stakeholder_id)
             != row.stakeholder_id) and await _stakeholder_erased(session, row.stakeholder_id):
         # Nor may it leave them: unlinked, its text could be rewritten.

@@ -13,6 +13,7 @@ from sqlalchemy import false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Principal, Role
+from api.crud import archived_target
 from api.imports.parsing import RowErrors
 from api.imports.schemas import OnConflict, OnError
 from api.imports.specs import Reference, ResourceSpec
@@ -100,10 +101,12 @@ class References:
                     Stakeholder.tenant_id == self.tenant_id,
                     Stakeholder.erased_at.is_not(None) | Stakeholder.restricted_at.is_not(None)))
             self.barred = {id_: NO_NEW_LINK[barred(erased, restricted)] for id_, erased, restricted in people}
-        if any(ref.model is Organisation for ref in spec.references):  # as the API: nobody new joins an archived one
-            archived = await self.session.execute(select(Organisation.id).where(
-                Organisation.tenant_id == self.tenant_id, Organisation.archived_at.is_not(None)))
-            self.barred.update(dict.fromkeys(archived.scalars(), ORGANISATION_ARCHIVED))
+        for ref in spec.references:  # as the API: nothing new is linked to an archived organisation, plan or activity
+            if ref.model is not Stakeholder and hasattr(ref.model, "archived_at"):
+                archived = await self.session.execute(select(ref.model.id).where(
+                    ref.model.tenant_id == self.tenant_id, ref.model.archived_at.is_not(None)))
+                why = ORGANISATION_ARCHIVED if ref.model is Organisation else archived_target(ref.label)
+                self.barred.update(dict.fromkeys(archived.scalars(), why))
         for ref in spec.references:
             for _, column, fold_case in ref.keys:
                 if (ref.model, column) in self._maps:

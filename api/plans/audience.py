@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import String
 
+from api import crud
 from api.crud import dialect
 from api.errors import Unprocessable
 from api.models import Organisation, Plan, PlanAudienceOrganisation, PlanAudienceStakeholder, Stakeholder, User
@@ -45,6 +46,14 @@ async def check_references(session: AsyncSession, *, tenant_id: uuid.UUID, value
                                "type": "reference_not_found"})
     if errors:
         raise Unprocessable("A linked record does not exist in your tenant", errors=errors)
+
+
+async def ensure_not_archived(session: AsyncSession, *, tenant_id: uuid.UUID, named: dict[str, Any],
+                              kept: dict[str, Any] | None = None) -> None:
+    """Nobody archived joins the named audience (409); those it already names (`kept`) stay."""
+    for field, model, label in REFERENCES[1:]:
+        await crud.ensure_not_archived(session, model, tenant_id=tenant_id, ids=named.get(field) or [], label=label,
+                                       kept=(kept or {}).get(field))
 
 
 async def replace(session: AsyncSession, *, plan: Plan, stakeholder_ids: list[uuid.UUID] | None = None,

@@ -96,6 +96,7 @@ async def create(*, session: AsyncSession, caller: Principal, data: PlanCreate) 
     for name in ITEM_LISTS:
         values[name] = _items(getattr(data, name))
     await audience.check_references(session, tenant_id=caller.tenant_id, values=data.model_dump())
+    await audience.ensure_not_archived(session, tenant_id=caller.tenant_id, named=data.model_dump())
     await ensure_external_id_free(session, Plan, tenant_id=caller.tenant_id, external_id=data.external_id)
     _check_dates(data.start_date, data.end_date)
     plan = Plan(tenant_id=caller.tenant_id, status="draft", created_by=caller.id, updated_by=caller.id, **values)
@@ -129,6 +130,7 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     workflow.check_locked(plan, changes)
     action = workflow.status_changes(plan, changes)
     named_before, named_after = await _named_changes(session, plan, named)
+    await audience.ensure_not_archived(session, tenant_id=caller.tenant_id, named=named_after, kept=named_before)
     if plan.legal_hold_at is not None and set(named_before.get("audience_stakeholder_ids", [])) - set(
             named_after.get("audience_stakeholder_ids", [])):
         await legal_hold.ensure_not_held(session, caller.tenant_id, plan.id, change=legal_hold.UNNAMING,
