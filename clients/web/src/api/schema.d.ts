@@ -5007,7 +5007,7 @@ export interface components {
             text: string;
             /**
              * Stakeholder Id
-             * @description Who said it; null when anonymous
+             * @description Who said it; null when anonymous, and to anyone but an admin when the person's processing is restricted (UK GDPR Art. 18)
              */
             stakeholder_id: string | null;
             /**
