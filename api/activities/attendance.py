@@ -18,6 +18,7 @@ from api.activities.schemas import (
 )
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
+from api.crud import archived_target
 from api.db import utcnow
 from api.errors import Conflict, NotFound, Unprocessable
 from api.legal_hold import ensure_not_held
@@ -84,6 +85,9 @@ async def record(*, session: AsyncSession, caller: Principal, activity_id: uuid.
     if not replace:
         lines = lines.where(ActivityAttendance.stakeholder_id.in_(ids))
     existing = {line.stakeholder_id: line for line in (await session.execute(lines)).scalars()}
+    if activity.archived_at is not None and any(i not in existing for i in ids):
+        # Nothing new is linked to an archived record (crud.ensure_not_archived); the lines it has may be corrected.
+        raise Conflict(archived_target("activity"))
     targets, errors = {}, []
     for i, entry in enumerate(data.entries):
         loc = ["body", "entries", i, "stakeholder_id"]

@@ -67,6 +67,8 @@ class AttendanceDecider(Decider):
             existing = self.lines.get(key)
             if existing is None and (why := self.references.barred.get(stakeholder_id)):  # as POST …/attendance
                 problems.append((keys["stakeholder_id"], why))
+            if existing is None and (why := self.references.barred.get(activity_id)):  # an archived activity
+                problems.append((keys["activity_id"], why))
             if existing is not None:
                 if self._skip and not problems:
                     self.skipped += 1

@@ -18,3 +18,16 @@ async def test_no_new_activity_for_an_archived_plan_but_its_own_stay(client, ses
     assert "archived" in r.json()["detail"] and await count_activities(session, a.tenant) == before
     r = await client.patch(f"{URL}/{held.id}", json={"plan_id": str(old.id), "title": "Renamed"}, headers=a["lead"])
     assert r.status_code == 200 and r.json()["plan_id"] == str(old.id)
+
+
+async def test_nobody_new_is_logged_at_an_archived_activity_but_its_lines_may_be_corrected(client, session, a):
+    old = await factories.activity(session, a.tenant, status="done", archived_at=datetime(2026, 1, 1, tzinfo=UTC))
+    held, new = [await factories.stakeholder(session, a.tenant) for _ in range(2)]
+    await factories.attendance(session, old, held, invited=True, attended=False)
+    await session.commit()
+    r = await client.post(f"{URL}/{old.id}/attendance", headers=a["lead"],
+                          json={"entries": [{"stakeholder_id": str(new.id), "attended": True}]})
+    assert r.status_code == 409 and "archived" in r.json()["detail"], r.text
+    r = await client.post(f"{URL}/{old.id}/attendance", headers=a["lead"],
+                          json={"entries": [{"stakeholder_id": str(held.id), "attended": True}]})
+    assert r.status_code == 200 and [i["attended"] for i in r.json()["items"]] == [True], r.text

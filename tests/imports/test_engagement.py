@@ -309,6 +309,20 @@ async def test_attendance_rows_that_cannot_be_written_fail(client, session, a, b
     assert (await session.execute(select(ActivityAttendance))).first() is None
 
 
+async def test_nobody_new_is_imported_onto_an_archived_activitys_log(client, session, a):
+    _, person, other, activity = await _world(session, a.tenant)
+    await factories.attendance(session, activity, person, invited=True, attended=False)
+    activity.archived_at = datetime(2026, 1, 1, tzinfo=UTC)
+    await session.commit()
+    body = "activity_external_id,stakeholder_external_id,attended\nACT-1,CRM-1,true\nACT-1,CRM-2,true\n"
+    r = await post(client, ATTENDANCE, a["lead"], body, "?on_conflict=update")
+    assert r.status_code == 422, r.text
+    assert [(e["row"], e["field"], "archived" in e["message"]) for e in r.json()["errors"]] == [
+        (2, "activity_external_id", True)]
+    r = await post(client, ATTENDANCE, a["lead"], body.replace("ACT-1,CRM-2,true\n", ""), "?on_conflict=update")
+    assert r.status_code == 200 and r.json()["updated"] == 1, r.text
+
+
 async def test_a_dry_run_reports_and_writes_nothing(client, session, a):
     _, _, _, activity = await _world(session, a.tenant)
     r = await post(client, ATTENDANCE, a["contributor"],
