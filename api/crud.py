@@ -64,7 +64,7 @@ def archived_target(label: str) -> str:
 
 async def ensure_not_archived(session: AsyncSession, model: type, *, tenant_id: uuid.UUID, ids: Any, label: str,
                               kept: Any = ()) -> None:
-    """An archived record is out of use, as an archived organisation is for its members (ORGANISATION_ARCHIVED) and an
+    """An archived record is out of use, as an archived organisation is for its members and an
     archived plan for assessments: nothing new is linked to it (409), while a link already held (`kept`) stays."""
     new = {i for i in (ids if isinstance(ids, list | tuple | set) else [ids]) if i is not None} - set(kept or ())
     if new and (await session.execute(select(model.id).where(

@@ -17,8 +17,8 @@ from api.crud import archived_target
 from api.imports.parsing import RowErrors
 from api.imports.schemas import OnConflict, OnError
 from api.imports.specs import Reference, ResourceSpec
-from api.models import Organisation, Stakeholder
-from api.stakeholders.service import NO_NEW_LINK, ORGANISATION_ARCHIVED, barred
+from api.models import Stakeholder
+from api.stakeholders.service import NO_NEW_LINK, barred
 
 
 @dataclass(frozen=True)
@@ -105,8 +105,7 @@ class References:
             if ref.model is not Stakeholder and hasattr(ref.model, "archived_at"):
                 archived = await self.session.execute(select(ref.model.id).where(
                     ref.model.tenant_id == self.tenant_id, ref.model.archived_at.is_not(None)))
-                why = ORGANISATION_ARCHIVED if ref.model is Organisation else archived_target(ref.label)
-                self.barred.update(dict.fromkeys(archived.scalars(), why))
+                self.barred.update(dict.fromkeys(archived.scalars(), archived_target(ref.label)))
         for ref in spec.references:
             for _, column, fold_case in ref.keys:
                 if (ref.model, column) in self._maps:

@@ -23,6 +23,7 @@ from api.concurrency import check_if_match
 from api.crud import (
     apply,
     archive_or_restore,
+    archived_target,
     dialect,
     ensure_external_id_free,
     get_owned,
@@ -61,9 +62,6 @@ NO_NEW_LINK = {"erased": "This stakeholder's personal data was erased; nothing n
 
 # An archived organisation is out of use, as an archived plan is for assessments: nobody new joins it, and those who
 # belong to it keep their link (the API and imports say it alike).
-ORGANISATION_ARCHIVED = "The organisation is archived; restore it before linking a stakeholder to it"
-
-
 def barred(erased_at: Any, restricted_at: Any) -> str | None:
     """The NO_NEW_LINK a person is barred by, if any."""
     return "erased" if erased_at is not None else "restricted" if restricted_at is not None else None
@@ -303,7 +301,8 @@ async def get(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.
 async def _check_references(session: AsyncSession, caller: Principal, values: dict[str, Any],
                             linked_to: uuid.UUID | None = None) -> None:
     """organisation_id and owner_id must name rows of the caller's tenant (422 otherwise), and an organisation other
-    than the one the stakeholder already belongs to (`linked_to`) must not be archived (409, ORGANISATION_ARCHIVED)."""
+    than the one the stakeholder already belongs to (`linked_to`) must not be archived (409, as
+    crud.ensure_not_archived says it)."""
     errors, archived = [], False
     for field, model, label in (("organisation_id", Organisation, "organisation"), ("owner_id", User, "user")):
         ref = values.get(field)
@@ -320,7 +319,7 @@ async def _check_references(session: AsyncSession, caller: Principal, values: di
     if errors:
         raise Unprocessable("A linked record does not exist in your tenant", errors=errors)
     if archived:
-        raise Conflict(ORGANISATION_ARCHIVED)
+        raise Conflict(archived_target("organisation"))
 
 
 async def _ensure_email_free(session: AsyncSession, *, tenant_id: uuid.UUID, email: str | None,

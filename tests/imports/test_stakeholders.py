@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from api.crud import archived_target
 from api.models import Stakeholder
-from api.stakeholders.service import ORGANISATION_ARCHIVED
 from tests import factories
 from tests.imports.support import (
     CSV,
@@ -20,6 +20,8 @@ from tests.imports.support import (
     csv_text,
     stakeholders,
 )
+
+ORGANISATION_ARCHIVED = archived_target("organisation")
 
 PEOPLE = [
     {"external_id": "CRM-1", "name": "Margaret Okafor", "categories": ["patient", "carer"],

@@ -4,10 +4,12 @@ their link."""
 
 from datetime import UTC, datetime
 
-from api.stakeholders.service import ORGANISATION_ARCHIVED
+from api.crud import archived_target
 from tests import factories
 from tests.imports.support import stakeholders
 from tests.stakeholders.support import URL, count
+
+ORGANISATION_ARCHIVED = archived_target("organisation")
 
 
 async def _archived(session, tenant):
