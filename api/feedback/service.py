@@ -19,8 +19,8 @@ from api.concurrency import check_if_match
 from api.crud import (
     apply,
     archive_or_restore,
-    archived_target,
     ensure_external_id_free,
+    ensure_not_archived,
     get_owned,
     json_array_contains,
     snapshot,
@@ -151,9 +151,9 @@ async def _references(session: AsyncSession, caller: Principal, values: dict[str
         found[field] = row
     if errors:
         raise Unprocessable("A linked record does not exist in your tenant", errors=errors)
-    for field, label in (("activity_id", "activity"), ("plan_id", "plan")):
-        if (row := found.get(field)) is not None and row.archived_at is not None and row.id != kept.get(field):
-            raise Conflict(archived_target(label))
+    for field, model, label in (("activity_id", Activity, "activity"), ("plan_id", Plan, "plan")):
+        await ensure_not_archived(session, model, tenant_id=caller.tenant_id, ids=values.get(field), label=label,
+                                  kept=[kept.get(field)])
     return found
 
 

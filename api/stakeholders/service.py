@@ -23,9 +23,9 @@ from api.concurrency import check_if_match
 from api.crud import (
     apply,
     archive_or_restore,
-    archived_target,
     dialect,
     ensure_external_id_free,
+    ensure_not_archived,
     get_owned,
     json_array_has,
     json_element,
@@ -60,8 +60,6 @@ NO_NEW_LINK = {"erased": "This stakeholder's personal data was erased; nothing n
                              "them"}
 
 
-# An archived organisation is out of use, as an archived plan is for assessments: nobody new joins it, and those who
-# belong to it keep their link (the API and imports say it alike).
 def barred(erased_at: Any, restricted_at: Any) -> str | None:
     """The NO_NEW_LINK a person is barred by, if any."""
     return "erased" if erased_at is not None else "restricted" if restricted_at is not None else None
@@ -301,25 +299,22 @@ async def get(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.
 async def _check_references(session: AsyncSession, caller: Principal, values: dict[str, Any],
                             linked_to: uuid.UUID | None = None) -> None:
     """organisation_id and owner_id must name rows of the caller's tenant (422 otherwise), and an organisation other
-    than the one the stakeholder already belongs to (`linked_to`) must not be archived (409, as
-    crud.ensure_not_archived says it)."""
-    errors, archived = [], False
+    than the one the stakeholder already belongs to (`linked_to`) must not be archived (409)."""
+    errors = []
     for field, model, label in (("organisation_id", Organisation, "organisation"), ("owner_id", User, "user")):
         ref = values.get(field)
         if ref is None:
             continue
         found = (await session.execute(
-            select(model).where(model.id == ref, model.tenant_id == caller.tenant_id)
-        )).scalar_one_or_none()
+            select(model.id).where(model.id == ref, model.tenant_id == caller.tenant_id)
+        )).first()
         if found is None:
             errors.append({"loc": ["body", field], "msg": f"No {label} with this id in your tenant",
                            "type": "reference_not_found"})
-        elif model is Organisation and found.archived_at is not None and ref != linked_to:
-            archived = True
     if errors:
         raise Unprocessable("A linked record does not exist in your tenant", errors=errors)
-    if archived:
-        raise Conflict(archived_target("organisation"))
+    await ensure_not_archived(session, Organisation, tenant_id=caller.tenant_id, ids=values.get("organisation_id"),
+                              label="organisation", kept=[linked_to])
 
 
 async def _ensure_email_free(session: AsyncSession, *, tenant_id: uuid.UUID, email: str | None,
