@@ -197,10 +197,6 @@ def install(app: FastAPI) -> None:
             return _unavailable(request, "The database connection was lost")
         if fault == "timeout":
             return statement_timeout_problem(request)
-        return await _unexpected(request, exc)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception):
         return unexpected_error(request, exc)
 
 
