@@ -1,5 +1,6 @@
-"""Refusals made before a request reaches its handler: a NUL character in an API query string (400: PostgreSQL
-cannot compare text holding one, so no filter may turn it into a database error), unknown methods (405), bodies
+"""HEAD answered as GET, and refusals made before a request reaches its handler: a NUL character
+in an API query string (400: PostgreSQL cannot compare text holding one, so no filter may turn it into a database
+error), unknown methods (405), bodies
 over the cap (413, also when sent chunked without a Content-Length), a non-JSON body sent to a JSON operation (415),
 JSON that is not UTF-8 and JSON nested deeper than the cap (400). Imports and file uploads stream their own bodies
 under their own, larger caps (import_max_bytes, max_document_bytes); an evidence pack sent to verify has its own cap
@@ -53,6 +54,11 @@ class RequestGuardMiddleware:
         if (b"%00" in query or b"\x00" in query) and scope["path"].startswith(API_PREFIX):
             return await self._refuse(Request(scope), send, receive, 400, "bad-request", "Bad request",
                                       "The query string contains a NUL character")
+        if method == "HEAD" and (found := match_request(scope)) and "GET" in found[1]:
+            # FastAPI routes GET alone, and every server must answer HEAD to a GET resource: the same headers, without
+            # the body, which the server leaves unsent for a HEAD (uvicorn, as Starlette's own routes rely on). The
+            # scope is copied so the access log and metrics still name HEAD.
+            return await self.app({**scope, "method": "GET"}, receive, send)
         if method in KNOWN_METHODS and (method not in BODY_METHODS or scope["path"].startswith(STREAMED_PREFIX)):
             return await self.app(scope, receive, send)
         request = Request(scope)

@@ -32,10 +32,12 @@ class RouteTable:
             operations = paths[template]
             regex, _, _ = compile_path(template)
             methods = {m.upper() for m in operations if m in _OPERATION_METHODS}
-            self._entries.append((regex, template, methods))
             for method in methods:
                 content = (operations[method.lower()].get("requestBody") or {}).get("content") or {}
                 self._body_types[template, method] = frozenset(content)
+            if "GET" in methods:  # the request guard answers HEAD as GET without the body (RFC 9110 § 9.3.2)
+                methods.add("HEAD")
+            self._entries.append((regex, template, methods))
         # The templates each path could match, in order, by its segments (a scan of them all cost a read ≈ 10 µs):
         # a template with a parameter for its resource segment goes with every resource of its length.
         self._candidates: dict[tuple[int, str], list[tuple[re.Pattern, str, set[str]]]] = {}

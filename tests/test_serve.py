@@ -2,6 +2,7 @@
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -14,7 +15,17 @@ from tests.conftest import free_port
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_the_served_api_names_no_server_and_writes_one_json_access_line(tmp_path):
+def _raw(port: int, request: bytes) -> bytes:
+    """Everything the server sends back on a connection it closes (httpx would hide a body sent to a HEAD)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall(request)
+        received = b""
+        while chunk := conn.recv(65536):
+            received += chunk
+    return received
+
+
+def test_the_served_api_names_no_server_and_writes_one_json_access_line_a_request(tmp_path):
     port = free_port()
     env = {**os.environ, "INVOLVE_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}", "INVOLVE_ENV": "development",
            "INVOLVE_LOG_LEVEL": "INFO"}
@@ -32,13 +43,16 @@ def test_the_served_api_names_no_server_and_writes_one_json_access_line(tmp_path
         assert response is not None and response.status_code == 200, "the server did not start"
         assert "server" not in response.headers
         assert response.headers["x-request-id"] == "serve-test-1"
+        head = _raw(port, b"HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200") and b"content-length: " in head.lower()
+        assert head.endswith(b"\r\n\r\n"), head  # the headers of the GET and no body
     finally:
         server.terminate()
         _, stderr = server.communicate(timeout=30)
 
     lines = [json.loads(line) for line in stderr.decode().splitlines() if line.startswith("{")]
     access = [line for line in lines if line.get("logger") == "api.access"]
-    assert len(access) == 1, stderr.decode()
+    assert [line["method"] for line in access] == ["GET", "HEAD"], stderr.decode()
     line = access[0]
     assert isinstance(line.pop("time"), str) and isinstance(line.pop("duration_ms"), float)
     assert line == {"level": "INFO", "logger": "api.access", "message": "request", "request_id": "serve-test-1",

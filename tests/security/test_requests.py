@@ -145,4 +145,4 @@ async def test_trace_and_unknown_methods_are_405(client, a, method, path):
     r = await client.request(method, path, headers=a["admin"])
     assert_problem(r, 405)
     if path == ORGANISATIONS:
-        assert r.headers["allow"] == "GET, POST"
+        assert r.headers["allow"] == "GET, HEAD, POST"
