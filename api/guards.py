@@ -1,14 +1,15 @@
-"""HEAD answered as GET, and refusals made before a request reaches its handler: a NUL character
-in an API query string (400: PostgreSQL cannot compare text holding one, so no filter may turn it into a database
-error), unknown methods (405), bodies
-over the cap (413, also when sent chunked without a Content-Length), a non-JSON body sent to a JSON operation (415),
-JSON that is not UTF-8 and JSON nested deeper than the cap (400). Imports and file uploads stream their own bodies
-under their own, larger caps (import_max_bytes, max_document_bytes); an evidence pack sent to verify has its own cap
-(max_pack_bytes), since the pack of a plan with many responses is larger than any ordinary body."""
+"""A trailing slash redirected, HEAD answered as GET, and refusals made before a request reaches its handler: a NUL
+character in an API query string (400: PostgreSQL cannot compare text holding one, so no filter may turn it into a
+database error), unknown methods (405), bodies over the cap (413, also when sent chunked without a Content-Length), a
+non-JSON body sent to a JSON operation (415), JSON that is not UTF-8 and JSON nested deeper than the cap (400).
+Imports and file uploads stream their own bodies under their own, larger caps (import_max_bytes, max_document_bytes);
+an evidence pack sent to verify has its own cap (max_pack_bytes), since the pack of a plan with many responses is
+larger than any ordinary body."""
 
 import re
 
 from fastapi import Request
+from fastapi.responses import RedirectResponse
 
 from api.errors import problem_response
 from api.routes import API_PREFIX, match_request, route_table
@@ -54,6 +55,12 @@ class RequestGuardMiddleware:
         if (b"%00" in query or b"\x00" in query) and scope["path"].startswith(API_PREFIX):
             return await self._refuse(Request(scope), send, receive, 400, "bad-request", "Bad request",
                                       "The query string contains a NUL character")
+        path = scope["path"]
+        if path.endswith("/") and len(path) > 1 and route_table(scope["app"]).match(path.rstrip("/")):
+            # The router's own redirect named the Host header's host and the scheme uvicorn saw: behind a TLS proxy,
+            # a client following it would resend its bearer token in clear. A relative Location keeps both.
+            location = path.rstrip("/") + (f"?{query.decode('latin-1')}" if query else "")
+            return await RedirectResponse(location, status_code=307)(scope, receive, send)
         if method == "HEAD" and (found := match_request(scope)) and "GET" in found[1]:
             # FastAPI routes GET alone, and every server must answer HEAD to a GET resource: the same headers, without
             # the body, which the server leaves unsent for a HEAD (uvicorn, as Starlette's own routes rely on). The

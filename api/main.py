@@ -84,8 +84,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # FastAPI's own OpenTelemetry hooks are off: Involve's metrics are Prometheus's (/metrics) and no OpenTelemetry
     # provider is ever configured, yet the hooks looked for one on every request (≈ 4 % of a read by id's
     # instructions, bench/README.md).
+    # redirect_slashes: the request guard redirects a trailing slash itself, with a relative Location.
     app = FastAPI(title="Involve API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
-                  generate_unique_id_function=operation_id,
+                  redirect_slashes=False, generate_unique_id_function=operation_id,
                   telemetry={"tracing": False, "metrics": False, "logs": False})
     app.state.settings = settings
     app.state.db = db

@@ -50,3 +50,13 @@ async def test_the_access_log_and_metrics_name_head(client, a, caplog):
         ("HEAD", STAKEHOLDERS, 200)]
     text = (await client.get("/metrics")).text
     assert f'http_requests_total{{handler="{STAKEHOLDERS}",method="HEAD",status="2xx"}}' in text
+
+
+async def test_a_trailing_slash_is_redirected_relative_to_the_host_asked(client, a):
+    r = await client.get("/api/v1/stakeholders/?limit=1", headers={**a["lead"], "Host": "evil.example"})
+    assert r.status_code == 307 and r.headers["location"] == "/api/v1/stakeholders?limit=1"
+    r = await client.post("/api/v1/organisations/", json={"name": "X"}, headers=a["lead"])
+    assert r.status_code == 307 and r.headers["location"] == "/api/v1/organisations"
+    assert (await client.get("/healthz/")).headers["location"] == "/healthz"
+    for path in ("/api/v1/no-such-thing/", "//evil.example/", "/api/v1/stakeholders//x/"):
+        assert (await client.get(path, headers=a["lead"])).status_code == 404, path
