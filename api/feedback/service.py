@@ -192,6 +192,8 @@ async def create(*, session: AsyncSession, caller: Principal, data: FeedbackCrea
     found = await _references(session, caller, values)
     if "plan_id" not in data.model_fields_set and found.get("activity_id") is not None:
         values["plan_id"] = found["activity_id"].plan_id
+        # The copied plan is a new link like one sent: an archived plan is 409 (send plan_id null to leave it out).
+        await ensure_not_archived(session, Plan, tenant_id=caller.tenant_id, ids=values["plan_id"], label="plan")
     await ensure_external_id_free(session, Feedback, tenant_id=caller.tenant_id, external_id=data.external_id)
     values["received_at"] = values["received_at"] or utcnow()
     row = Feedback(tenant_id=caller.tenant_id, created_by=caller.id, updated_by=caller.id, status="received",

@@ -18,6 +18,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Integer, Uuid, select
 from api import legal_hold
 from api.activities import service as activities
 from api.auth.principal import EDITORS, LOGGERS, Principal, Role
+from api.crud import archived_target
 from api.db import UTCDateTime
 from api.feedback import workflow
 from api.imports.schemas import (
@@ -288,14 +289,17 @@ class FeedbackContext:
     response_days: int
     activity_plans: dict[Any, Any]  # activity id -> its plan id
     held: legal_hold.HeldRecords
+    archived_plans: frozenset = frozenset()
 
 
 async def _feedback_context(session: Any, caller: Principal) -> FeedbackContext:
     settings = (await session.execute(select(Tenant.settings).where(Tenant.id == caller.tenant_id))).scalar_one()
     plans = await session.execute(select(Activity.id, Activity.plan_id).where(Activity.tenant_id == caller.tenant_id,
                                                                                 Activity.plan_id.is_not(None)))
+    archived = await session.execute(select(Plan.id).where(Plan.tenant_id == caller.tenant_id,
+                                                            Plan.archived_at.is_not(None)))
     return FeedbackContext(workflow.response_days(settings), dict(plans.all()),
-                           await legal_hold.held_records(session, caller.tenant_id))
+                           await legal_hold.held_records(session, caller.tenant_id), frozenset(archived.scalars()))
 
 
 async def _activities_context(session: Any, caller: Principal) -> legal_hold.HeldRecords:
@@ -313,6 +317,8 @@ def _check_feedback(values: dict[str, Any], current: dict[str, Any] | None, cont
         values.setdefault("received_at", now)
         if "plan_id" not in values and values.get("activity_id") is not None:
             values["plan_id"] = context.activity_plans.get(values["activity_id"])
+            if values["plan_id"] in context.archived_plans:  # as the API: the copied plan is a new link too
+                problems.append(("plan_id", archived_target("plan")))
     state = _merged(values, current, workflow.STATE_FIELDS, FEEDBACK_DEFAULTS)
     problems += [(field, message[0].upper() + message[1:])
                  for field, _, message in workflow.state_problems(state, values)]

@@ -38,3 +38,22 @@ async def test_an_import_row_linking_feedback_to_an_archived_plan_is_a_row_error
                           headers=a["lead"])
     assert r.status_code == 422, r.text
     assert "archived" in r.text and await count_feedback(session, a.tenant) == before
+
+
+async def test_feedback_from_an_activity_does_not_copy_its_archived_plan(client, session, a):
+    """The plan copied from the activity is a new link like one sent: 409 (a row error in an import), while an
+    explicit plan_id null records the feedback without it."""
+    old_plan = await plan(session, a.tenant, archived_at=GONE)
+    live = await factories.activity(session, a.tenant, plan_id=old_plan.id)
+    await session.commit()
+    before = await count_feedback(session, a.tenant)
+    body = {**COMMENT, "external_id": None, "activity_id": str(live.id)}
+    r = await client.post(URL, json=body, headers=a["contributor"])
+    assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json", r.text
+    assert "archived" in r.json()["detail"]
+    row = {k: v for k, v in body.items() if k != "themes"}
+    r = await client.post("/api/v1/imports/feedback", json=[row], headers=a["lead"])
+    assert r.status_code == 422 and "archived" in r.text, r.text
+    assert await count_feedback(session, a.tenant) == before
+    r = await client.post(URL, json={**body, "plan_id": None}, headers=a["contributor"])
+    assert r.status_code == 201 and r.json()["plan_id"] is None, r.text
