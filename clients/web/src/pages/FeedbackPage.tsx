@@ -13,6 +13,15 @@ import { NEXT_STATUS, OUTCOMES, TOLD_HOW } from './feedbackOptions';
 
 type Feedback = Schemas['FeedbackRead'];
 
+/**
+ * What a null stakeholder_id means. An admin sees every link, so null is anonymous feedback; anyone else also reads
+ * null for a person whose processing is restricted (README, "restriction"), and the API says nothing that would
+ * tell the two apart, so the page must not claim "Anonymous" to them.
+ */
+export function fromNobody(seesRestricted: boolean): string {
+  return seesRestricted ? 'Anonymous' : 'Not linked to a stakeholder (anonymous, or the person’s details are restricted)';
+}
+
 export default function FeedbackPage() {
   const { id = '' } = useParams();
   const may = useCan();
@@ -55,7 +64,7 @@ export default function FeedbackPage() {
               ['Received', `${formatDate(f.received_at)} by ${humanise(f.channel)}`],
               ['Response due', formatDate(f.response_due_at)],
               ['Themes', f.themes.join(', ')],
-              ['From', f.stakeholder_id ? <Link to={`/stakeholders/${f.stakeholder_id}`}>The stakeholder</Link> : 'Anonymous'],
+              ['From', f.stakeholder_id ? <Link to={`/stakeholders/${f.stakeholder_id}`}>The stakeholder</Link> : fromNobody(may.administer)],
               ['Plan', f.plan_id ? <Link to={`/plans/${f.plan_id}/you-said-we-did`}>“You said, we did” for the plan</Link> : '—'],
               ['Publishable', f.publishable ? `Yes: ${f.publishable_summary ?? 'no summary yet'}` : 'No'],
             ]}

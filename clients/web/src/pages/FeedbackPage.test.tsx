@@ -1,0 +1,49 @@
+import { render, screen } from '@testing-library/react';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { createMemoryRouter, RouterProvider } from 'react-router';
+import type { Schemas } from '../api/client';
+import { SessionProvider, type Me } from '../auth/session';
+import FeedbackPage from './FeedbackPage';
+
+const feedback = {
+  id: 'f1', external_id: null, received_at: '2026-11-02T10:00:00Z', channel: 'email', type: 'comment',
+  text: 'The bus stops too far away', stakeholder_id: null, activity_id: null, plan_id: null, themes: [],
+  status: 'received', publishable_summary: null, publishable: false, response_due_at: '2026-11-30T10:00:00Z',
+  overdue: false, acknowledged_at: null, considered_at: null, responded_at: null, closed_at: null, response_text: null,
+  outcome: null, action_taken: null, reason_no_change: null, responded_by: null, told_how: null, told_at: null,
+  archived_at: null, created_at: '2026-11-02T10:00:00Z', updated_at: '2026-11-02T10:00:00Z', created_by: null,
+  updated_by: null, version: 1,
+} as unknown as Schemas['FeedbackRead'];
+
+function renderAs(role: Me['role'], item: Schemas['FeedbackRead']) {
+  const me = { id: 'u1', kind: 'user', name: 'Pat Example', email: 'pat@example.org', role, tenant: { id: 't', slug: 'demo', name: 'Demo ICB', jurisdiction: 'england' } } as Me;
+  // The item is already read: the page is tested on what the API answered, without a server.
+  const queryClient = new QueryClient({ defaultOptions: { queries: { staleTime: Infinity, retry: false } } });
+  queryClient.setQueryData(['feedback-item', item.id], item);
+  const router = createMemoryRouter([{ path: '/feedback/:id', element: <FeedbackPage /> }], { initialEntries: [`/feedback/${item.id}`] });
+  render(
+    <QueryClientProvider client={queryClient}>
+      <SessionProvider initial={me}>
+        <RouterProvider router={router} />
+      </SessionProvider>
+    </QueryClientProvider>,
+  );
+}
+
+describe('FeedbackPage "From"', () => {
+  it('does not call feedback anonymous to a lead, who also reads null for a restricted person', () => {
+    renderAs('lead', feedback);
+    expect(screen.getByText(/Not linked to a stakeholder \(anonymous, or the person’s details are restricted\)/)).toBeInTheDocument();
+    expect(screen.queryByText('Anonymous')).not.toBeInTheDocument();
+  });
+
+  it('calls it anonymous to an admin, who sees every link', () => {
+    renderAs('admin', feedback);
+    expect(screen.getByText('Anonymous')).toBeInTheDocument();
+  });
+
+  it('links a linked stakeholder', () => {
+    renderAs('viewer', { ...feedback, stakeholder_id: 's1' });
+    expect(screen.getByRole('link', { name: 'The stakeholder' })).toHaveAttribute('href', '/stakeholders/s1');
+  });
+});
