@@ -97,8 +97,9 @@ export default function ActivityPage() {
   );
 }
 
-function AddAttendee({ busy, unnamed, onRecord }: { busy: boolean; unnamed: number; onRecord: (body: Schemas['AttendanceRecord']) => void }) {
+export function AddAttendee({ busy, unnamed, onRecord }: { busy: boolean; unnamed: number; onRecord: (body: Schemas['AttendanceRecord']) => void }) {
   const [q, setQ] = useState('');
+  const [headcountError, setHeadcountError] = useState<string | undefined>();
   const found = useQuery({
     queryKey: ['stakeholders', { q, limit: 20 }],
     queryFn: async () => unwrap(await api.GET('/api/v1/stakeholders', { params: { query: { q, limit: 20 } } })),
@@ -116,7 +117,15 @@ function AddAttendee({ busy, unnamed, onRecord }: { busy: boolean; unnamed: numb
   }
   function headcount(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    onRecord({ entries: [], unnamed_attendees: Number(new FormData(event.currentTarget).get('unnamed')) });
+    // Number('') is 0: a cleared box would wipe the recorded headcount. The API stores a number (null in a request
+    // means "leave it"), so a blank is refused here rather than sent as 0 or silently ignored.
+    const value = String(new FormData(event.currentTarget).get('unnamed') ?? '').trim();
+    if (value === '') {
+      setHeadcountError('Enter how many people attended without being named, or 0 if none');
+      return;
+    }
+    setHeadcountError(undefined);
+    onRecord({ entries: [], unnamed_attendees: Number(value) });
   }
   return (
     <>
@@ -141,7 +150,7 @@ function AddAttendee({ busy, unnamed, onRecord }: { busy: boolean; unnamed: numb
         )
       )}
       <form onSubmit={headcount} className="app-filters" aria-label="Unnamed attendees">
-        <TextInput id="unnamed" name="unnamed" type="number" min={0} label="People who attended but are not named" defaultValue={unnamed} width={4} />
+        <TextInput id="unnamed" name="unnamed" type="number" min={0} label="People who attended but are not named" defaultValue={unnamed} width={4} error={headcountError} />
         <Button type="submit" secondary disabled={busy}>Save headcount</Button>
       </form>
     </>
