@@ -6,19 +6,23 @@ export type Me = Schemas['MeResponse'];
 
 interface Session {
   me: Me | null;
+  /** When the token stops working (ms since the epoch), from the token's expires_in; null if unknown. */
+  expiresAt: number | null;
   signIn: (email: string, password: string) => Promise<void>;
   signOut: () => void;
 }
 
 const SessionContext = createContext<Session | null>(null);
 
-export function SessionProvider({ children, initial = null }: { children: ReactNode; initial?: Me | null }) {
+export function SessionProvider({ children, initial = null, initialExpiresAt = null }: { children: ReactNode; initial?: Me | null; initialExpiresAt?: number | null }) {
   const [me, setMe] = useState<Me | null>(initial);
+  const [expiresAt, setExpiresAt] = useState<number | null>(initialExpiresAt);
   const queryClient = useQueryClient();
 
   const signOut = useCallback(() => {
     setToken(null);
     setMe(null);
+    setExpiresAt(null);
     queryClient.clear(); // nothing read under one user is shown to the next
   }, [queryClient]);
 
@@ -30,16 +34,18 @@ export function SessionProvider({ children, initial = null }: { children: ReactN
       bodySerializer: (body) => new URLSearchParams(body as Record<string, string>),
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     });
-    setToken(unwrap(result).access_token);
+    const granted = unwrap(result);
+    setToken(granted.access_token);
     try {
       setMe(unwrap(await api.GET('/api/v1/me')));
+      setExpiresAt(Date.now() + granted.expires_in * 1000);
     } catch (error) {
       setToken(null);
       throw error;
     }
   }, []);
 
-  const value = useMemo(() => ({ me, signIn, signOut }), [me, signIn, signOut]);
+  const value = useMemo(() => ({ me, expiresAt, signIn, signOut }), [me, expiresAt, signIn, signOut]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

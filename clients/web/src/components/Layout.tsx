@@ -2,6 +2,7 @@ import { Suspense, useEffect, useRef } from 'react';
 import { Link, NavLink, Navigate, Outlet, useLocation } from 'react-router';
 import type { Role } from '../api/client';
 import { useSession } from '../auth/session';
+import { ExpiryWarning } from './ExpiryWarning';
 import { can } from '../auth/roles';
 import { humanise, Loading } from './ui';
 
@@ -88,6 +89,7 @@ export function Layout() {
       </header>
       <div className="nhsuk-width-container">
         <main className="nhsuk-main-wrapper" id="maincontent" tabIndex={-1} ref={main}>
+          <ExpiryWarning />
           <Suspense fallback={<Loading />}>
             <Outlet />
           </Suspense>
