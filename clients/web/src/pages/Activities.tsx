@@ -50,7 +50,7 @@ export default function Activities() {
               rowKey={(a) => a.id}
               empty="No activities logged yet."
               columns={[
-                ['Activity', (a) => <Link to={`/activities/${a.id}`}>{a.title}</Link>],
+                ['Activity', (a) => <Link to={`/activities/${a.id}`} dir="auto">{a.title}</Link>],
                 ['Date', (a) => formatDate(a.starts_at)],
                 ['Method', (a) => humanise(a.method)],
                 ['Level', (a) => humanise(a.level)],
@@ -116,7 +116,7 @@ function LogActivity({ planId }: { planId?: string }) {
       <div className="nhsuk-details__text">
         <ErrorSummaryBox problem={problem} fieldIds={{ title: 'title', starts_at: 'starts_at', method: 'method' }} />
         <form onSubmit={submit} noValidate>
-          <TextInput id="title" name="title" label="Title" error={errors.title} />
+          <TextInput id="title" name="title" label="Title" dir="auto" error={errors.title} />
           <Select id="method" name="method" label="Method" error={errors.method}>
             {METHODS.map((m) => <option key={m} value={m}>{humanise(m)}</option>)}
           </Select>

@@ -80,7 +80,7 @@ export function ActivityCalendar({ planId }: { planId?: string }) {
                               <ul className="app-calendar__items">
                                 {day.items.map((a) => (
                                   <li key={a.id}>
-                                    <Link to={`/activities/${a.id}`}>{a.title}</Link>
+                                    <Link to={`/activities/${a.id}`} dir="auto">{a.title}</Link>
                                     <span className="app-calendar__meta">{TIME.format(new Date(a.starts_at))}, {humanise(a.status)}</span>
                                   </li>
                                 ))}

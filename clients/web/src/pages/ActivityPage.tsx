@@ -38,7 +38,7 @@ export default function ActivityPage() {
         <>
           <BackTo to="/activities">Activities</BackTo>
           <ErrorSummaryBox problem={problem} />
-          <h1>{a.title}</h1>
+          <h1 dir="auto">{a.title}</h1>
           <Summary
             rows={[
               ['Status', <StatusTag value={a.status} />],
@@ -138,7 +138,7 @@ export function AddAttendee({ busy, unnamed, onRecord }: { busy: boolean; unname
         found.data.items.length === 0 ? <p className="nhsuk-body">No stakeholder matches “{q}”.</p> : (
           <form onSubmit={add} className="app-filters" aria-label="Record attendance">
             <Select id="attendee" name="attendee" label="Stakeholder">
-              {found.data.items.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
+              {found.data.items.map((s) => <option key={s.id} value={s.id} dir="auto">{s.name}</option>)}
             </Select>
             <Select id="attendance" name="attendance" label="Record as" defaultValue="attended">
               <option value="attended">Invited and attended</option>

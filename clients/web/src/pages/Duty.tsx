@@ -47,7 +47,7 @@ function ChoosePlan() {
       <Loaded query={plans}>
         {(page) => (
           <ul className="nhsuk-list">
-            {page.items.map((p) => <li key={p.id}><Link to={`/plans/${p.id}/duty`}>{p.title}</Link></li>)}
+            {page.items.map((p) => <li key={p.id}><Link to={`/plans/${p.id}/duty`} dir="auto">{p.title}</Link></li>)}
           </ul>
         )}
       </Loaded>
@@ -188,7 +188,7 @@ function PlanDuty({ planId }: { planId: string }) {
               <p>{notice}</p>
             </div>
           )}
-          <h1>Duty to involve: {p.title}</h1>
+          <h1>Duty to involve: <bdi>{p.title}</bdi></h1>
           <ul className="nhsuk-list">
             {['Duty report', 'Applicability', 'Consultations and documents', 'Scrutiny', 'Evidence', 'Evidence pack'].map((s) => (
               <li key={s}><a href={`#${s.toLowerCase().replace(/ /g, '-')}`}>{s}</a></li>
@@ -237,7 +237,7 @@ function PlanDuty({ planId }: { planId: string }) {
                   {page.items.map((c) => (
                     <div key={c.id} className="nhsuk-card">
                       <div className="nhsuk-card__content">
-                        <h3 className="nhsuk-card__heading">{c.title}</h3>
+                        <h3 className="nhsuk-card__heading" dir="auto">{c.title}</h3>
                         <Summary
                           rows={[
                             ['Opened', formatDate(c.opened_date)],
@@ -341,7 +341,7 @@ function PlanDuty({ planId }: { planId: string }) {
                       {(i) => (
                         <select className="nhsuk-select" id={i} name="consultation_id">
                           <option value="">None</option>
-                          {(consultations.data?.items ?? []).map((c) => <option key={c.id} value={c.id}>{c.title}</option>)}
+                          {(consultations.data?.items ?? []).map((c) => <option key={c.id} value={c.id} dir="auto">{c.title}</option>)}
                         </select>
                       )}
                     </Field>
@@ -449,7 +449,7 @@ function PlanDuty({ planId }: { planId: string }) {
                             {(i) => (
                               <select className="nhsuk-select" id={i} name={i}>
                                 <option value="">None</option>
-                                {(documents.data?.items ?? []).map((d) => <option key={d.id} value={d.id}>{d.title}</option>)}
+                                {(documents.data?.items ?? []).map((d) => <option key={d.id} value={d.id} dir="auto">{d.title}</option>)}
                               </select>
                             )}
                           </Field>
@@ -509,7 +509,7 @@ function PlanDuty({ planId }: { planId: string }) {
                   <Field id="e-documents" label="Documents (optional)">
                     {(i) => (
                       <select className="nhsuk-select" id={i} name={i} multiple>
-                        {(documents.data?.items ?? []).map((d) => <option key={d.id} value={d.id}>{d.title}</option>)}
+                        {(documents.data?.items ?? []).map((d) => <option key={d.id} value={d.id} dir="auto">{d.title}</option>)}
                       </select>
                     )}
                   </Field>

@@ -54,7 +54,7 @@ export default function FeedbackInbox() {
               rowKey={(f) => f.id}
               empty="No feedback matches."
               columns={[
-                ['They said', (f) => <Link to={`/feedback/${f.id}`}>{f.text.length > 80 ? `${f.text.slice(0, 80)}…` : f.text}</Link>],
+                ['They said', (f) => <Link to={`/feedback/${f.id}`} dir="auto">{f.text.length > 80 ? `${f.text.slice(0, 80)}…` : f.text}</Link>],
                 ['Type', (f) => humanise(f.type)],
                 ['Received', (f) => formatDate(f.received_at)],
                 ['Due', (f) => formatDate(f.response_due_at)],
@@ -105,7 +105,7 @@ function RecordFeedback({ activityId, planId }: { activityId: string | null; pla
       <div className="nhsuk-details__text">
         <ErrorSummaryBox problem={problem} fieldIds={{ text: 'text' }} />
         <form onSubmit={submit} noValidate>
-          <Textarea id="text" name="text" label="What they said" rows={4} error={errors.text} />
+          <Textarea id="text" name="text" label="What they said" rows={4} dir="auto" error={errors.text} />
           <Select id="type" name="type" label="Type" defaultValue="comment">
             {FEEDBACK_TYPES.map((t) => <option key={t} value={t}>{humanise(t)}</option>)}
           </Select>

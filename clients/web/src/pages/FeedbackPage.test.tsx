@@ -47,3 +47,10 @@ describe('FeedbackPage "From"', () => {
     expect(screen.getByRole('link', { name: 'The stakeholder' })).toHaveAttribute('href', '/stakeholders/s1');
   });
 });
+
+describe('FeedbackPage right-to-left text', () => {
+  it('lets the browser set the direction of what was said (dir="auto")', () => {
+    renderAs('viewer', { ...feedback, text: 'الحافلة بعيدة جدا' });
+    expect(screen.getByText('الحافلة بعيدة جدا')).toHaveAttribute('dir', 'auto');
+  });
+});

@@ -58,7 +58,7 @@ export default function FeedbackPage() {
             {humanise(f.type)} <StatusTag value={f.status} /> {f.overdue && <StatusTag value="overdue" text="Overdue" />}
           </h1>
           <h2>You said</h2>
-          <blockquote className="nhsuk-inset-text"><p>{f.text}</p></blockquote>
+          <blockquote className="nhsuk-inset-text"><p dir="auto">{f.text}</p></blockquote>
           <Summary
             rows={[
               ['Received', `${formatDate(f.received_at)} by ${humanise(f.channel)}`],
@@ -116,7 +116,7 @@ function ResponseForm({ feedback, problem, busy, onSubmit }: { feedback: Feedbac
     <>
       <h2>{feedback.responded_at ? 'Update the response' : 'Record what we did'}</h2>
       <form onSubmit={submit} noValidate aria-label="Response">
-        <Textarea id="response_text" name="response_text" label="We did" rows={4} defaultValue={feedback.response_text ?? ''} error={errors.response_text} />
+        <Textarea id="response_text" name="response_text" label="We did" rows={4} dir="auto" defaultValue={feedback.response_text ?? ''} error={errors.response_text} />
         <Select id="outcome" name="outcome" label="Outcome" defaultValue={feedback.outcome ?? 'changed'} error={errors.outcome}>
           {OUTCOMES.map((o) => <option key={o} value={o}>{humanise(o)}</option>)}
         </Select>

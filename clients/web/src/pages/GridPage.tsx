@@ -81,7 +81,7 @@ export default function GridPage() {
                 rowKey={(m) => m.stakeholder_id}
                 empty="Nobody moved quadrant in that time."
                 columns={[
-                  ['Stakeholder', (m) => <Link to={`/stakeholders/${m.stakeholder_id}`}>{m.name}</Link>],
+                  ['Stakeholder', (m) => <Link to={`/stakeholders/${m.stakeholder_id}`} dir="auto">{m.name}</Link>],
                   ['From', (m) => humanise(m.from)],
                   ['To', (m) => humanise(m.to)],
                 ]}

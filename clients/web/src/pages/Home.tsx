@@ -127,7 +127,7 @@ export default function Home() {
               rows={page.items}
               rowKey={(s) => s.id}
               empty="Every high-influence stakeholder was engaged in the last 90 days."
-              columns={[['Name', (s) => <Link to={`/stakeholders/${s.id}`}>{s.name}</Link>], ['Categories', (s) => s.categories.map(humanise).join(', ')]]}
+              columns={[['Name', (s) => <Link to={`/stakeholders/${s.id}`} dir="auto">{s.name}</Link>], ['Categories', (s) => s.categories.map(humanise).join(', ')]]}
             />
             {(page.total ?? 0) > page.items.length && (
               <p className="nhsuk-body">

@@ -20,7 +20,7 @@ export default function OrganisationPage() {
       {(o) => (
         <>
           <BackTo to="/organisations">Organisations</BackTo>
-          <h1>{o.name}</h1>
+          <h1 dir="auto">{o.name}</h1>
           <Summary
             rows={[
               ['Kind', humanise(o.kind)],
@@ -41,7 +41,7 @@ export default function OrganisationPage() {
                 rowKey={(s) => s.id}
                 empty="No stakeholders belong to this organisation."
                 columns={[
-                  ['Name', (s) => <Link to={`/stakeholders/${s.id}`}>{s.name}</Link>],
+                  ['Name', (s) => <Link to={`/stakeholders/${s.id}`} dir="auto">{s.name}</Link>],
                   ['Job title', (s) => s.job_title ?? '—'],
                   ['Categories', (s) => s.categories.map(humanise).join(', ') || '—'],
                 ]}

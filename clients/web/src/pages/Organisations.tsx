@@ -50,7 +50,7 @@ export default function Organisations() {
               rowKey={(o) => o.id}
               empty="No organisations found."
               columns={[
-                ['Name', (o) => <Link to={`/organisations/${o.id}`}>{o.name}</Link>],
+                ['Name', (o) => <Link to={`/organisations/${o.id}`} dir="auto">{o.name}</Link>],
                 ['Kind', (o) => humanise(o.kind)],
                 ['Postcode', (o) => <Contact value={o.postcode} />],
               ]}

@@ -42,7 +42,7 @@ export default function PlanPage() {
         <>
           <BackTo to="/plans">Plans</BackTo>
           <ErrorSummaryBox problem={problem} />
-          <h1>{p.title}</h1>
+          <h1 dir="auto">{p.title}</h1>
           <p className="nhsuk-body">
             <StatusTag value={p.status} /> Stage: {humanise(p.stage)}
           </p>

@@ -42,7 +42,7 @@ export default function Plans() {
             rowKey={(p) => p.id}
             empty="No plans yet."
             columns={[
-              ['Title', (p) => <Link to={`/plans/${p.id}`}>{p.title}</Link>],
+              ['Title', (p) => <Link to={`/plans/${p.id}`} dir="auto">{p.title}</Link>],
               ['Stage', (p) => humanise(p.stage)],
               ['Status', (p) => <StatusTag value={p.status} />],
               ['Dates', (p) => `${formatDate(p.start_date)} to ${formatDate(p.end_date)}`],

@@ -91,7 +91,7 @@ function Editor({ stakeholder }: { stakeholder: Stakeholder | null }) {
       <form onSubmit={submit} noValidate>
         <div className="nhsuk-grid-row">
           <div className="nhsuk-grid-column-two-thirds">
-            <TextInput id="name" name="name" label="Name" defaultValue={s?.name ?? ''} error={errors.name} />
+            <TextInput id="name" name="name" label="Name" dir="auto" defaultValue={s?.name ?? ''} error={errors.name} />
             <Select id="kind" name="kind" label="Kind" defaultValue={s?.kind ?? 'person'} error={errors.kind}>
               {KINDS.map((k) => <option key={k} value={k}>{humanise(k)}</option>)}
             </Select>

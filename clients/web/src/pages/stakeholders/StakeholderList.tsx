@@ -142,7 +142,7 @@ function Results({ page, pager }: { page: Schemas['StakeholderPage']; pager: Ret
         rowKey={(s) => s.id}
         empty="No stakeholders match these filters."
         columns={[
-          ['Name', (s) => <Link to={`/stakeholders/${s.id}`}>{s.name}</Link>],
+          ['Name', (s) => <Link to={`/stakeholders/${s.id}`} dir="auto">{s.name}</Link>],
           ['Job title', (s) => s.job_title ?? '—'],
           ['Categories', (s) => s.categories.map(humanise).join(', ') || '—'],
           ['Email', (s) => <Contact value={s.email} />],

@@ -66,7 +66,7 @@ export default function StakeholderPage() {
           <BackTo to="/stakeholders">Stakeholder register</BackTo>
           <ErrorSummaryBox problem={problem} />
           <h1>
-            {s.name} {s.erased_at ? <StatusTag value="archived" text="Erased" /> : s.archived_at && <StatusTag value="archived" text="Archived" />}
+            <bdi>{s.name}</bdi> {s.erased_at ? <StatusTag value="archived" text="Erased" /> : s.archived_at && <StatusTag value="archived" text="Archived" />}
           </h1>
           {s.erased_at && (
             <div className="nhsuk-inset-text">
@@ -144,7 +144,7 @@ export default function StakeholderPage() {
                 rowKey={(a) => a.activity_id}
                 empty="No activities recorded."
                 columns={[
-                  ['Activity', (a) => <Link to={`/activities/${a.activity_id}`}>{a.title}</Link>],
+                  ['Activity', (a) => <Link to={`/activities/${a.activity_id}`} dir="auto">{a.title}</Link>],
                   ['Date', (a) => formatDate(a.starts_at)],
                   ['Invited', (a) => (a.invited ? 'Yes' : 'No')],
                   ['Attended', (a) => (a.attended ? 'Yes' : 'No')],
