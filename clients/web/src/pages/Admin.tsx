@@ -4,6 +4,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { Button, Select, TextInput } from 'nhsuk-react-components';
 import { api, ensureOk, etagOf, unwrap, type Role, type Schemas } from '../api/client';
 import { useCan } from '../auth/roles';
+import { ConfirmAction } from '../components/ConfirmAction';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { Pager } from '../components/Pager';
 import { useCursorPager } from '../components/paging';
@@ -95,9 +96,16 @@ function Users() {
                 </select>
               )],
               ['Active', (u) => (
-                <button type="button" className="app-link-button" onClick={() => update.mutate({ user: u, body: { is_active: !u.is_active } })}>
-                  {u.is_active ? 'Active: deactivate' : 'Inactive: reactivate'}<span className="nhsuk-u-visually-hidden"> {u.full_name}</span>
-                </button>
+                u.is_active ? (
+                  <ConfirmAction className="app-link-button" onConfirm={() => update.mutate({ user: u, body: { is_active: false } })}
+                    question={<>Deactivate <bdi>{u.full_name}</bdi>? They can no longer sign in.</>} confirm="Yes, deactivate">
+                    Active: deactivate<span className="nhsuk-u-visually-hidden"> {u.full_name}</span>
+                  </ConfirmAction>
+                ) : (
+                  <button type="button" className="app-link-button" onClick={() => update.mutate({ user: u, body: { is_active: true } })}>
+                    Inactive: reactivate<span className="nhsuk-u-visually-hidden"> {u.full_name}</span>
+                  </button>
+                )
               )],
               ['Last sign-in', (u) => formatDate(u.last_login_at)],
             ]} />
@@ -165,9 +173,10 @@ function ServiceAccounts() {
               ['Role', (a) => humanise(a.role)],
               ['Status', (a) => <StatusTag value={a.is_active ? 'green' : 'closed'} text={a.is_active ? 'Active' : 'Inactive'} />],
               ['', (a) => (
-                <button type="button" className="app-link-button" onClick={() => remove.mutate(a)}>
+                <ConfirmAction className="app-link-button" onConfirm={() => remove.mutate(a)}
+                  question={<>Delete <bdi>{a.name}</bdi>? Systems using it can no longer sign in.</>} confirm="Yes, delete">
                   Delete<span className="nhsuk-u-visually-hidden"> {a.name}</span>
-                </button>
+                </ConfirmAction>
               )],
             ]} />
         )}
@@ -217,9 +226,10 @@ function CalendarTokens() {
               ['Token', (t) => <code>…{t.token_hint}</code>],
               ['Created', (t) => formatDate(t.created_at)],
               ['Status', (t) => (t.revoked_at ? <StatusTag value="closed" text="Revoked" /> : (
-                <button type="button" className="app-link-button" onClick={() => revoke.mutate(t.id)}>
+                <ConfirmAction className="app-link-button" onConfirm={() => revoke.mutate(t.id)}
+                  question={<>Revoke <bdi>{t.label}</bdi>? Calendars subscribed with it stop updating.</>} confirm="Yes, revoke">
                   Revoke<span className="nhsuk-u-visually-hidden"> {t.label}</span>
-                </button>
+                </ConfirmAction>
               ))],
             ]} />
         )}

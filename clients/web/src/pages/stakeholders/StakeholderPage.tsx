@@ -5,6 +5,7 @@ import { Button, Select, TextInput } from 'nhsuk-react-components';
 import { api, ensureOk, etagOf, unwrap, type Schemas } from '../../api/client';
 import { stakeholderQuery } from '../../api/queries';
 import { useCan } from '../../auth/roles';
+import { ConfirmAction } from '../../components/ConfirmAction';
 import { ErrorSummaryBox } from '../../components/ErrorSummaryBox';
 import { fieldErrors, useProblem } from '../../components/problems';
 import { useTitle } from '../../components/useTitle';
@@ -86,14 +87,21 @@ export default function StakeholderPage() {
           )}
           {/* An erased record refuses every change (409), so nothing is offered. */}
           {may.edit && !s.erased_at && (
-            <p className="nhsuk-body">
+            <div className="nhsuk-body">
               <Link className="nhsuk-button nhsuk-u-margin-right-3" to={`/stakeholders/${s.id}/edit`}>
                 Edit
               </Link>
-              <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => archive.mutate(s)} disabled={archive.isPending}>
-                {s.archived_at ? 'Restore' : 'Archive'}
-              </button>
-            </p>
+              {s.archived_at ? (
+                <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => archive.mutate(s)} disabled={archive.isPending}>
+                  Restore
+                </button>
+              ) : (
+                <ConfirmAction className="nhsuk-button nhsuk-button--secondary" disabled={archive.isPending} onConfirm={() => archive.mutate(s)}
+                  question={<>Archive <bdi>{s.name}</bdi>? They leave the register, lists and exports until restored.</>} confirm="Yes, archive">
+                  Archive
+                </ConfirmAction>
+              )}
+            </div>
           )}
           <h2>Contact and needs</h2>
           <Summary
