@@ -1,4 +1,4 @@
-import type { FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { Button, Select, Textarea, TextInput } from 'nhsuk-react-components';
@@ -73,10 +73,18 @@ export default function FeedbackInbox() {
   );
 }
 
-function RecordFeedback({ activityId, planId }: { activityId: string | null; planId: string | null }) {
+export function RecordFeedback({ activityId, planId }: { activityId: string | null; planId: string | null }) {
   const navigate = useNavigate();
   const { problem, onError } = useProblem();
   const plans = useQuery(planChoicesQuery);
+  // The register can be large: the select offers the stakeholders a search finds (the API's search, 20 of them).
+  const [q, setQ] = useState('');
+  const [search, setSearch] = useState('');
+  const found = useQuery({
+    queryKey: ['stakeholders', { q, limit: 20 }],
+    queryFn: async () => unwrap(await api.GET('/api/v1/stakeholders', { params: { query: { q, limit: 20 } } })),
+    enabled: q.length > 0,
+  });
   const save = useMutation({
     mutationFn: async (body: Schemas['FeedbackCreate']) => unwrap(await api.POST('/api/v1/feedback', { body })),
     onSuccess: (saved) => navigate(`/feedback/${saved.id}`),
@@ -90,6 +98,7 @@ function RecordFeedback({ activityId, planId }: { activityId: string | null; pla
       type: form.get('type') as Schemas['FeedbackType'],
       channel: form.get('channel') as Schemas['FeedbackChannel'],
       plan_id: text(form, 'plan_id'),
+      stakeholder_id: text(form, 'stakeholder_id'),
       activity_id: activityId,
       themes: csvList(form, 'themes'),
       publishable: form.get('publishable') === 'true',
@@ -112,6 +121,15 @@ function RecordFeedback({ activityId, planId }: { activityId: string | null; pla
           <Select id="channel" name="channel" label="Received by" defaultValue={activityId ? 'event' : 'email'}>
             {FEEDBACK_CHANNELS.map((c) => <option key={c} value={c}>{humanise(c)}</option>)}
           </Select>
+          <div className="app-filters">
+            <TextInput id="feedback-stakeholder-q" label="Find who it is from (optional)" width={20} value={search}
+              onChange={(e) => setSearch(e.currentTarget.value)} dir="auto"
+              onKeyDown={(e) => { if (e.key === 'Enter') { e.preventDefault(); setQ(search.trim()); } }} />
+            <Button type="button" secondary onClick={() => setQ(search.trim())}>Find</Button>
+          </div>
+          {found.data?.items.length === 0 && <p className="nhsuk-body">No stakeholder matches “<bdi>{q}</bdi>”.</p>}
+          <RecordSelect id="feedback-stakeholder" name="stakeholder_id" label="From" none="Anonymous (no stakeholder)" value={null}
+            choices={found.data?.items.map((s) => ({ id: s.id, text: s.name }))} />
           <RecordSelect id="feedback-plan" name="plan_id" label="Plan" none="None" value={planId}
             choices={plans.data?.items.map((p) => ({ id: p.id, text: p.title }))} />
           <TextInput id="themes" name="themes" label="Themes (optional)" hint="Separate themes with commas" error={errors.themes} />
