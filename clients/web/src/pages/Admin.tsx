@@ -54,10 +54,15 @@ export default function Admin() {
   );
 }
 
-function Users() {
+export function Users() {
   const queryClient = useQueryClient();
   const { problem, clear, onError } = useProblem();
-  const users = useQuery({ queryKey: ['users'], queryFn: async () => unwrap(await api.GET('/api/v1/users', { params: { query: { limit: 200, sort: 'email' } } })) });
+  // A page at a time over the API's cursors: a single read of 200 left the rest of a large tenant's users unreachable.
+  const pager = useCursorPager();
+  const users = useQuery({
+    queryKey: ['users', pager.cursor],
+    queryFn: async () => unwrap(await api.GET('/api/v1/users', { params: { query: { limit: 100, cursor: pager.cursor, sort: 'email' } } })),
+  });
   const create = useMutation({
     mutationFn: async (body: Schemas['UserCreate']) => unwrap(await api.POST('/api/v1/users', { body })),
     onSuccess: () => { clear(); queryClient.invalidateQueries({ queryKey: ['users'] }); },
@@ -86,6 +91,7 @@ function Users() {
       <ErrorSummaryBox problem={problem} fieldIds={{ email: 'user-email', full_name: 'full_name', password: 'user-password' }} />
       <Loaded query={users}>
         {(page) => (
+          <>
           <DataTable caption="Users" rows={page.items} rowKey={(u) => u.id}
             columns={[
               ['Name', (u) => u.full_name],
@@ -109,6 +115,8 @@ function Users() {
               )],
               ['Last sign-in', (u) => formatDate(u.last_login_at)],
             ]} />
+            <Pager hasPrevious={pager.hasPrevious} page={pager.page} nextCursor={page.next_cursor} onPrevious={pager.previous} onNext={pager.next} />
+          </>
         )}
       </Loaded>
       <h3>Add a user</h3>
