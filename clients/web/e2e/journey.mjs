@@ -461,7 +461,7 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     await heading('Home');
     await page.evaluate((path) => { window.history.pushState({}, '', path); window.dispatchEvent(new PopStateEvent('popstate')); }, `/stakeholders/${erased}`);
     await page.getByText(/personal data was erased on/).waitFor();
-    await page.getByRole('heading', { level: 1 }).getByText('Erased').waitFor();
+    await page.getByRole('heading', { level: 1 }).getByText('Erased', { exact: true }).waitFor();
     assert.equal(await page.getByRole('link', { name: 'Edit', exact: true }).count(), 0);
     assert.equal(await page.getByRole('button', { name: /Restore|Archive/ }).count(), 0);
     assert.equal(await page.getByRole('button', { name: 'Add assessment' }).count(), 0);
