@@ -44,6 +44,15 @@ async def build(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID)
     theme_rows = (await session.execute(
         select(elements.c.value, func.count()).select_from(Feedback).join(elements, elements.c.value.is_not(None))
         .where(*scope).group_by(elements.c.value).order_by(func.count().desc(), elements.c.value))).all()
+    # Themes are free tags a contributor types, so they are scrubbed too: the counts of every person's name the plan's
+    # feedback links (tags that scrub alike then count as one), each item's of its own person's.
+    names = list((await session.execute(
+        select(Stakeholder.name).distinct().join(Feedback, Feedback.stakeholder_id == Stakeholder.id)
+        .where(*scope, Stakeholder.kind == "person", Stakeholder.erased_at.is_(None)))).scalars())
+    counts: dict[str, int] = {}
+    for theme, count in theme_rows:
+        scrubbed = scrub(theme, names)
+        counts[scrubbed] = counts.get(scrubbed, 0) + count
     rows = (await session.execute(
         select(Feedback.themes, Feedback.publishable_summary, Feedback.response_text, Feedback.outcome,
                # an erased person's name is the placeholder "Erased stakeholder", whose words are not theirs
@@ -53,11 +62,12 @@ async def build(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID)
         .where(*scope, Feedback.publishable.is_(True), Feedback.publishable_summary.is_not(None),
                Feedback.response_text.is_not(None), Feedback.outcome.is_not(None))
         .order_by(Feedback.responded_at, Feedback.id))).all()
-    items = [YouSaidWeDidItem(themes=list(r.themes), you_said=scrub(r.publishable_summary, [r.name or ""]),
+    items = [YouSaidWeDidItem(themes=[scrub(t, [r.name or ""]) for t in r.themes],
+                              you_said=scrub(r.publishable_summary, [r.name or ""]),
                               we_did=scrub(r.response_text, [r.name or ""]), outcome=r.outcome) for r in rows]
+    themes = [ThemeCount(theme=t, count=c) for t, c in sorted(counts.items(), key=lambda tc: (-tc[1], tc[0]))]
     return YouSaidWeDid(plan_id=plan.id, plan_title=plan.title, feedback_received=received,
-                        feedback_responded=responded, themes=[ThemeCount(theme=t, count=c) for t, c in theme_rows],
-                        items=items)
+                        feedback_responded=responded, themes=themes, items=items)
 
 
 def render_html(summary: YouSaidWeDid) -> str:

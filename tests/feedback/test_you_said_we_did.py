@@ -110,3 +110,24 @@ async def test_an_erased_persons_placeholder_name_is_not_scrubbed_from_the_summa
     items = (await client.get(f"/api/v1/plans/{review.id}/you-said-we-did", headers=a["viewer"])).json()["items"]
     assert [(i["you_said"], i["we_did"]) for i in items][-1] == ("Erased words are fine",
                                                                  "We wrote to every stakeholder group")
+
+
+async def test_themes_are_scrubbed_of_contact_details_and_linked_names(client, session, a, loop):
+    """A theme is a free tag: one typed as an email, a phone, a postcode or the person's name is not published."""
+    review, margaret, _ = loop
+    responded = datetime(2026, 3, 21, tzinfo=UTC)
+    await factories.feedback(session, a.tenant, plan_id=review.id, stakeholder_id=margaret.id, text=RAW,
+                             themes=["margaret.okafor@example.org", "01308 422100", "DT6 3NQ", "okafor"],
+                             publishable=True, publishable_summary="Buses", response_text="More buses",
+                             outcome="changed", responded_at=responded, status="closed", told_how="letter",
+                             told_at=responded)
+    await factories.feedback(session, a.tenant, plan_id=review.id, themes=["Okafor family"])
+    await session.commit()
+    for accept in ("application/json", "text/html"):
+        r = await client.get(f"/api/v1/plans/{review.id}/you-said-we-did", headers={**a["viewer"], "Accept": accept})
+        for secret in ("Okafor", "okafor", "example.org", "422100", "DT6 3NQ"):
+            assert secret not in r.text, (accept, secret)
+    body = (await client.get(f"/api/v1/plans/{review.id}/you-said-we-did", headers=a["viewer"])).json()
+    assert {"theme": "[removed]", "count": 4} in body["themes"]  # the four tags, each now "[removed]", count as one
+    assert {"theme": "[removed] family", "count": 1} in body["themes"]
+    assert body["items"][-1]["themes"] == ["[removed]"] * 4
