@@ -59,4 +59,5 @@ async def test_a_trailing_slash_is_redirected_relative_to_the_host_asked(client,
     assert r.status_code == 307 and r.headers["location"] == "/api/v1/organisations"
     assert (await client.get("/healthz/")).headers["location"] == "/healthz"
     for path in ("/api/v1/no-such-thing/", "//evil.example/", "/api/v1/stakeholders//x/"):
-        assert (await client.get(path, headers=a["lead"])).status_code == 404, path
+        r = await client.get(path, headers=a["lead"])  # 404, or the web client's page where it is built
+        assert r.status_code in (200, 404) and "location" not in r.headers, path
