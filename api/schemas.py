@@ -1,10 +1,20 @@
 """Field types and base models shared by every feature's schemas."""
 
 import re
+import typing
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+)
 
 _UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 
@@ -77,6 +87,26 @@ class RequestModel(BaseModel):
     the spec says additionalProperties: false."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """Numbers and booleans are taken only as JSON's own types: pydantic's lax mode would read `true` as the
+        score 1, `"no"` as false and `"5"` as 5, so a partner's bug would be stored instead of refused (422
+        `int_type`, `bool_type`). Other types keep lax mode, which is how JSON's strings become ids, dates and enums.
+        Import rows are not request models: a CSV cell is text, and their own types read it."""
+        super().__pydantic_init_subclass__(**kwargs)
+        made_strict = False
+        for field in cls.model_fields.values():
+            if _is_scalar(field.annotation) and not any(isinstance(m, Strict) for m in field.metadata):
+                field.metadata.append(Strict())
+                made_strict = True
+        if made_strict:
+            cls.model_rebuild(force=True)
+
+
+def _is_scalar(annotation: Any) -> bool:
+    """int, float or bool, optional or not."""
+    return any(arg in (int, float, bool) for arg in typing.get_args(annotation) or (annotation,))
 
 
 class ResponseModel(BaseModel):
