@@ -105,6 +105,21 @@ def new_id() -> uuid.UUID:
     return uuid.UUID(int=value)
 
 
+class DatabaseUnreachable(Exception):
+    """A connection to the database could not be made (refused, reset, timed out): answered 503 (api.errors). The
+    driver raises a bare OSError there, which SQLAlchemy passes on unwrapped; it is named here, where it can only
+    be the database's, so that an OSError of anything else (a full disk) is not taken for one."""
+
+
+def _connect_errors_named(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _connect(dialect, _record, cargs, cparams):
+        try:
+            return dialect.loaded_dbapi.connect(*cargs, **cparams)  # what SQLAlchemy does without this hook
+        except OSError as exc:  # TimeoutError included
+            raise DatabaseUnreachable(type(exc).__name__) from exc
+
+
 def _sqlite_hooks(engine: AsyncEngine) -> None:
     """Let SQLAlchemy, not the sqlite3 module, issue BEGIN: savepoints then work (tests roll
     back per test) and writers take the lock up front with BEGIN IMMEDIATE, so two concurrent
@@ -164,6 +179,7 @@ class Database:
         # hide_parameters: a database error's message must not carry personal values into the log.
         # orjson reads JSON columns (lists on every stakeholder row) several times faster than the json module.
         self.engine = create_async_engine(self.url, hide_parameters=True, json_deserializer=orjson.loads, **kwargs)
+        _connect_errors_named(self.engine)
         if not settings.is_sqlite:
             from api.rls import connection_setup
 

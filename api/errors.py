@@ -13,6 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.db import DatabaseUnreachable
 from api.routes import match_request
 from api.schemas import ResponseModel
 
@@ -180,10 +181,9 @@ def install(app: FastAPI) -> None:
         log.warning("database pool exhausted", extra={"request_id": getattr(request.state, "request_id", None)})
         return _unavailable(request, "Every database connection is busy")
 
-    @app.exception_handler(OSError)  # refused or reset connections, connect timeouts (TimeoutError)
-    async def _os_error(request: Request, exc: OSError):
-        log.warning("database unreachable: %s", type(exc).__name__,
-                    extra={"request_id": getattr(request.state, "request_id", None)})
+    @app.exception_handler(DatabaseUnreachable)  # refused or reset connections, connect timeouts
+    async def _unreachable(request: Request, exc: DatabaseUnreachable):
+        log.warning("database unreachable: %s", exc, extra={"request_id": getattr(request.state, "request_id", None)})
         return _unavailable(request, "The database is unreachable")
 
     @app.exception_handler(DBAPIError)

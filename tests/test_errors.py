@@ -1,5 +1,6 @@
 """Every error is problem+json; an unexpected one says nothing but its request id."""
 
+import errno
 import logging
 
 import httpx
@@ -64,9 +65,23 @@ async def crashing_client(database_url, session):
     async def boom():
         raise RuntimeError("internal detail: password=hunter2")
 
+    @app.get("/disk-full", include_in_schema=False)
+    async def disk_full():
+        raise OSError(errno.ENOSPC, "No space left on device")
+
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
         yield c
+
+
+async def test_an_os_error_not_the_databases_is_a_500_not_database_unreachable(crashing_client, caplog):
+    """A full disk (say, spooling an upload) is the server's fault: a 503 "database unreachable" would send the
+    operators to the database and tell the client a retry will do."""
+    with caplog.at_level(logging.WARNING, logger="api.errors"):
+        r = await crashing_client.get("/disk-full")
+    assert r.status_code == 500 and r.json()["title"] == "Internal server error", r.text
+    assert "retry-after" not in r.headers
+    assert [rec.getMessage() for rec in caplog.records if rec.name == "api.errors"] == ["unhandled error"]
 
 
 async def test_unexpected_error_is_500_with_request_id_and_no_leak(crashing_client, caplog):

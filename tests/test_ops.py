@@ -1,13 +1,16 @@
 """Liveness, readiness, metrics, and logs that hold no personal data."""
 
+import asyncio
 import logging
 import re
 
 import httpx
 from prometheus_client import generate_latest
+from sqlalchemy import text
 
 from api.main import create_app
 from tests.conftest import make_settings
+from tests.race import POSTGRES_ONLY
 
 
 async def test_healthz(client):
@@ -124,3 +127,19 @@ async def test_metrics_need_the_scrape_token_when_one_is_set(database_url):
     assert all(r.headers["content-type"] == "application/problem+json" for r in refused)
     assert all("http_requests_total" not in r.text for r in refused)
     assert allowed.status_code == 200 and "http_request_duration_seconds" in allowed.text
+
+
+@POSTGRES_ONLY
+async def test_readyz_answers_503_in_time_when_every_connection_is_busy(database_url):
+    """The probe's two seconds include taking a connection: a saturated pool is 503 before the pool's own timeout
+    (60 s here; an orchestrator's probe would have given up), and the connection it waited for is not kept."""
+    app = create_app(make_settings(database_url, db_pool_size=1, db_max_overflow=0, db_pool_timeout=60))
+    engine = app.state.db.engine
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
+        async with engine.connect() as held:
+            await held.execute(text("SELECT 1"))
+            r = await asyncio.wait_for(c.get("/readyz"), timeout=20)  # not a speed check: the old probe hung 60 s
+            assert r.status_code == 503 and r.headers["content-type"] == "application/problem+json"
+        assert (await c.get("/readyz")).status_code == 200
+        assert engine.pool.checkedout() == 0
+    await app.state.db.dispose()
