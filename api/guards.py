@@ -40,6 +40,26 @@ def too_deep(body: bytes, limit: int) -> bool:
     return False
 
 
+class _HeadersSent(Exception):
+    """Raised into a streamed response's producer once a HEAD's headers are out: the rest would be thrown away."""
+
+
+async def _head_as_get(app, scope, receive, send) -> None:
+    """The GET's status and headers. A streamed body (an export) is cut after them, so its producer stops at its
+    first chunk instead of running the whole export for a body the server would drop."""
+
+    async def headers_only(message) -> None:
+        if message["type"] == "http.response.body" and message.get("more_body"):
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            raise _HeadersSent
+        await send(message)
+
+    try:
+        await app({**scope, "method": "GET"}, receive, headers_only)
+    except _HeadersSent:
+        pass
+
+
 class RequestGuardMiddleware:
     def __init__(self, app, *, max_body_bytes: int, max_json_depth: int, max_pack_bytes: int | None = None):
         self.app = app
@@ -65,7 +85,7 @@ class RequestGuardMiddleware:
             # FastAPI routes GET alone, and every server must answer HEAD to a GET resource: the same headers, without
             # the body, which the server leaves unsent for a HEAD (uvicorn, as Starlette's own routes rely on). The
             # scope is copied so the access log and metrics still name HEAD.
-            return await self.app({**scope, "method": "GET"}, receive, send)
+            return await _head_as_get(self.app, scope, receive, send)
         if method in KNOWN_METHODS and (method not in BODY_METHODS or scope["path"].startswith(STREAMED_PREFIX)):
             return await self.app(scope, receive, send)
         request = Request(scope)

@@ -2,7 +2,12 @@
 
 import logging
 
+import httpx
+from fastapi.responses import StreamingResponse
+
+from api.main import create_app
 from tests import factories
+from tests.conftest import make_settings
 
 STAKEHOLDERS = "/api/v1/stakeholders"
 
@@ -61,3 +66,25 @@ async def test_a_trailing_slash_is_redirected_relative_to_the_host_asked(client,
     for path in ("/api/v1/no-such-thing/", "//evil.example/", "/api/v1/stakeholders//x/"):
         r = await client.get(path, headers=a["lead"])  # 404, or the web client's page where it is built
         assert r.status_code in (200, 404) and "location" not in r.headers, path
+
+
+async def test_a_head_of_a_streamed_answer_stops_its_producer_after_the_headers(database_url, session):
+    """A HEAD of an export would otherwise run the whole export for a body the server drops."""
+    app = create_app(make_settings(database_url))
+    produced: list[int] = []
+
+    async def chunks():
+        for n in range(3):
+            produced.append(n)
+            yield b"row\n"
+
+    @app.get("/streamed", summary="A streamed answer", tags=["test"])
+    async def streamed():
+        return StreamingResponse(chunks(), media_type="text/csv", headers={"X-Rows": "3"})
+
+    app.openapi_schema = app.state.route_table = None  # the guard's routes come from the spec: made again with it
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
+        head = await c.head("/streamed")
+        assert (head.status_code, head.headers["x-rows"], head.content, produced) == (200, "3", b"", [0])
+        got = await c.get("/streamed")
+        assert (got.content, produced) == (b"row\n" * 3, [0, 0, 1, 2])
