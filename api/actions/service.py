@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api import crud
 from api.actions.schemas import OPEN_STATUSES, ActionCreate, ActionStatus, ActionUpdate, today
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
@@ -76,6 +77,8 @@ async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     await plans.get(session=session, caller=caller, plan_id=plan_id)
     values = data.model_dump(exclude_unset=True)
     await check_references(session, tenant_id=caller.tenant_id, values=values, references=REFERENCES)
+    await crud.ensure_not_archived(session, Activity, tenant_id=caller.tenant_id, ids=values.get("activity_id"),
+                                   label="activity")
     _evidenced(values)
     values = {**data.model_dump(), **values}
     values.update(_completion(values["status"]))
@@ -90,6 +93,8 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     check_if_match(if_match, row.version)
     changes = data.model_dump(exclude_unset=True)
     await check_references(session, tenant_id=caller.tenant_id, values=changes, references=REFERENCES)
+    await crud.ensure_not_archived(session, Activity, tenant_id=caller.tenant_id, ids=changes.get("activity_id"),
+                                   label="activity", kept=[row.activity_id])
     _evidenced(changes)
     if "status" in changes:
         changes.update(_completion(changes["status"], row.status))

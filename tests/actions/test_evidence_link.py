@@ -1,5 +1,7 @@
 """Linking an action to the activity that evidences it marks the action done."""
 
+from datetime import UTC, datetime
+
 from tests import factories
 
 
@@ -35,3 +37,23 @@ async def test_another_tenants_activity_cannot_be_linked(client, session, a, b):
     assert r.json()["errors"][0]["loc"] == ["body", "activity_id"]
     again = (await client.get(f"{url(plan.id)}/{action['id']}", headers=a["lead"])).json()
     assert again["status"] == "planned" and again["activity_id"] is None
+
+
+async def test_an_archived_activity_is_not_linked_anew_but_a_held_link_stays(client, session, a):
+    """As everywhere: nothing new is linked to an archived record (409), while a link already held is kept."""
+    plan = await factories.plan(session, a.tenant)
+    held = await factories.activity(session, a.tenant, plan_id=plan.id)
+    gone = await factories.activity(session, a.tenant, plan_id=plan.id, archived_at=datetime.now(UTC))
+    await session.commit()
+    r = await client.post(url(plan.id), json={"description": "Run the survey", "activity_id": str(gone.id)},
+                          headers=a["lead"])
+    assert r.status_code == 409 and "archived" in r.json()["detail"], r.text
+    action = (await client.post(url(plan.id), json={"description": "Brief the PPG", "activity_id": str(held.id)},
+                                headers=a["lead"])).json()
+    assert (await client.get(url(plan.id), headers=a["lead"])).json()["items"] == [action]
+    r = await client.patch(f"{url(plan.id)}/{action['id']}", json={"activity_id": str(gone.id)}, headers=a["lead"])
+    assert r.status_code == 409, r.text
+    assert (await client.delete(f"/api/v1/activities/{held.id}", headers=a["lead"])).status_code == 204
+    r = await client.patch(f"{url(plan.id)}/{action['id']}", json={"activity_id": str(held.id), "notes": "Done"},
+                           headers=a["lead"])
+    assert r.status_code == 200 and r.json()["activity_id"] == str(held.id), r.text
