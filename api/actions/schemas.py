@@ -5,8 +5,9 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, computed_field
 
+from api.activities.engagement import IsoDate
 from api.pagination import Page
-from api.plans.schemas import IsoDate, Sentence
+from api.plans.schemas import Sentence
 from api.schemas import OptionalLongText, ReadModel, RequestModel
 
 OwnerName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,

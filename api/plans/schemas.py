@@ -1,10 +1,11 @@
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, computed_field
+from pydantic import AfterValidator, Field, StringConstraints, computed_field
 
+from api.activities.engagement import IsoDate
 from api.pagination import Page
 from api.schemas import ExternalIdStr, OptionalLongText, ReadModel, RequestModel, Text
 from api.stakeholders.schemas import Categories, StakeholderCategory
@@ -38,19 +39,6 @@ class MessageApproval(StrEnum):
     withdrawn = "withdrawn"
 
 
-def _iso_date(value: Any) -> Any:
-    """Only an ISO 8601 date string: pydantic alone would also take 0 or "0" as a Unix timestamp."""
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise ValueError("not an ISO 8601 date (YYYY-MM-DD)") from None
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    raise ValueError("not an ISO 8601 date (YYYY-MM-DD)")
-
-
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 def _unique(values: list) -> list:

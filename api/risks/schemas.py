@@ -5,8 +5,9 @@ from enum import StrEnum
 from pydantic import Field, computed_field
 
 from api.actions.schemas import OwnerName
+from api.activities.engagement import IsoDate
 from api.pagination import Page
-from api.plans.schemas import IsoDate, Sentence
+from api.plans.schemas import Sentence
 from api.risks.scoring import Rag, rag_of
 from api.schemas import OptionalLongText, ReadModel, RequestModel
 

@@ -140,6 +140,8 @@ async def test_stale_if_match_is_412(client, session, a, plan):
     ({"description": "X", "status": "finished"}, "status"),
     ({"description": "X", "due_date": "next week"}, "due_date"),
     ({"description": "X", "due_date": 0}, "due_date"),
+    ({"description": "X", "due_date": "0001-01-01"}, "due_date"),  # a year no plan is about, as everywhere else
+    ({"description": "X", "due_date": "20260101"}, "due_date"),  # ISO's basic form: only YYYY-MM-DD, as elsewhere
     ({"description": "X", "owner_id": NIL}, "owner_id"),
     ({"description": "X", "completed_at": "2026-01-01T00:00:00Z"}, "completed_at"),
     ({"description": "X", "plan_id": NIL}, "plan_id"),

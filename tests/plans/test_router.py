@@ -82,6 +82,7 @@ async def test_every_role_reads_plans(client, session, a, role):
     ({"title": "X", "tenant_id": NIL}, "tenant_id"),
     ({"title": "X", "start_date": "soon"}, "start_date"),
     ({"title": "X", "start_date": 0}, "start_date"),  # not a Unix timestamp
+    ({"title": "X", "start_date": "1066-10-14"}, "start_date"),  # before 1900: a mistyped year, as everywhere else
     ({"title": "X", "end_date": "0"}, "end_date"),
     ({"title": "X", "objectives": [{"statement": "S", "due_date": 86400}]}, "due_date"),
     ({"title": "X", "start_date": "2026-02-01", "end_date": "2026-01-01"}, "end_date"),

@@ -165,6 +165,7 @@ async def test_stale_if_match_is_412(client, session, a, plan):
     ({"description": "X", "likelihood": 3, "impact": 3, "rag": "red"}, "rag"),
     ({"description": "X", "likelihood": 3, "impact": 3, "owner_id": NIL}, "owner_id"),
     ({"description": "X", "likelihood": 3, "impact": 3, "review_date": "1700000000"}, "review_date"),
+    ({"description": "X", "likelihood": 3, "impact": 3, "review_date": "9999-12-31"}, "review_date"),
 ])
 async def test_bad_input_is_422_and_writes_nothing(client, session, a, plan, body, field):
     r = await client.post(url(plan.id), json=body, headers=a["lead"])
