@@ -52,7 +52,8 @@ class ApplicabilityVersion(ReadModel):
 
 class AttendanceLine(ReadModel):
     stakeholder_id: uuid.UUID = Field(description="The stakeholder")
-    stakeholder_name: str = Field(description="Their name (packs are read only by roles that may see personal data)")
+    stakeholder_name: str = Field(description="Their name (packs are read only by roles that may see personal data); "
+                                              "'***' when their processing is restricted (UK GDPR Art. 18)")
     invited: bool = Field(description="Invited")
     attended: bool = Field(description="Attended")
     role: str | None = Field(description="Their part in it")

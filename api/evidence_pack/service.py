@@ -36,30 +36,45 @@ from api.evidence_pack.schemas import (
     Verification,
 )
 from api.feedback import service as feedback
+from api.feedback.schemas import FeedbackRead
 from api.models import (
     Activity,
     ActivityAttendance,
     DutyAssessment,
     Evidence,
+    Feedback,
     Plan,
     Stakeholder,
     Tenant,
 )
 from api.plans import service as plans
+from api.schemas import MASK
+
+# A person whose processing is restricted (UK GDPR Art. 18) appears in a pack as anyone but an admin sees them
+# through the API: an attendance line without their name, feedback without its link to them. A sealed pack's content
+# must not depend on who sealed it, so this holds for an admin's pack too; the lines and the feedback still count.
 
 
 async def _activities(session: AsyncSession, rows: list[Activity]) -> list[PackActivity]:
     tallies = await activities.counts(session, [r.id for r in rows])
     lines = defaultdict(list)
-    for line, name in await session.execute(
-            select(ActivityAttendance, Stakeholder.name)
+    for line, name, restricted_at in await session.execute(
+            select(ActivityAttendance, Stakeholder.name, Stakeholder.restricted_at)
             .join(Stakeholder, Stakeholder.id == ActivityAttendance.stakeholder_id)
             .where(ActivityAttendance.activity_id.in_([r.id for r in rows]))
             .order_by(Stakeholder.name, Stakeholder.id)):
-        lines[line.activity_id].append(AttendanceLine(stakeholder_id=line.stakeholder_id, stakeholder_name=name,
-                                                      invited=line.invited, attended=line.attended, role=line.role))
+        lines[line.activity_id].append(AttendanceLine(
+            stakeholder_id=line.stakeholder_id, stakeholder_name=name if restricted_at is None else MASK,
+            invited=line.invited, attended=line.attended, role=line.role))
     return [PackActivity(**activities.to_read(r, tallies.get(r.id)).model_dump(), attendance=lines[r.id])
             for r in rows]
+
+
+async def _feedback(session: AsyncSession, rows: list[Feedback]) -> list[FeedbackRead]:
+    people = {f.stakeholder_id for f in rows if f.stakeholder_id is not None}
+    restricted = set((await session.execute(select(Stakeholder.id).where(
+        Stakeholder.id.in_(people), Stakeholder.restricted_at.is_not(None)))).scalars())
+    return [feedback.to_read(f, hide_stakeholder=f.stakeholder_id in restricted) for f in rows]
 
 
 def _consultations(context: Context) -> tuple[list[PackConsultation], list[DocumentRef]]:
@@ -92,7 +107,7 @@ async def build(session: AsyncSession, caller: Principal, plan: Plan) -> dict[st
         "applicability": [ApplicabilityVersion.model_validate(v) for v in versions],
         "grid": await grid.plan_grid(session=session, caller=caller, plan_id=plan.id, since=None),
         "activities": await _activities(session, context.activities),
-        "feedback": [feedback.to_read(f) for f in context.feedback],
+        "feedback": await _feedback(session, context.feedback),
         "consultations": consultations,
         "other_documents": others,
         "scrutiny": PackScrutiny(

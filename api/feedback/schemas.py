@@ -153,6 +153,8 @@ class FeedbackRead(ReadModel):
     text: str = Field(description=D["text"])
     stakeholder_id: uuid.UUID | None = Field(description="Who said it; null when anonymous, and to anyone but an "
                                                  "admin when the person's processing is restricted (UK GDPR Art. 18)")
+    stakeholder_withheld: bool = Field(description="True when stakeholder_id is null because the person's processing "
+                                                   "is restricted, not because the feedback is anonymous")
     activity_id: uuid.UUID | None = Field(description="The activity it came from")
     plan_id: uuid.UUID | None = Field(description="The plan it is about")
     themes: list[str] = Field(description=D["themes"])

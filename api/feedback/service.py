@@ -48,11 +48,15 @@ def location(feedback_id: uuid.UUID) -> str:
     return f"{COLLECTION_PATH}/{feedback_id}"
 
 
+_DERIVED = ("overdue", "stakeholder_withheld")
+
+
 def to_read(row: Feedback, *, hide_stakeholder: bool = False) -> FeedbackRead:
-    values = {name: getattr(row, name) for name in FeedbackRead.model_fields if name != "overdue"}
+    values = {name: getattr(row, name) for name in FeedbackRead.model_fields if name not in _DERIVED}
     if hide_stakeholder:
         values["stakeholder_id"] = None
-    return FeedbackRead.model_validate({**values, "overdue": workflow.is_overdue(row, utcnow())})
+    return FeedbackRead.model_validate({**values, "overdue": workflow.is_overdue(row, utcnow()),
+                                        "stakeholder_withheld": hide_stakeholder})
 
 
 async def reads(session: AsyncSession, caller: Principal, rows: list[Feedback]) -> list[FeedbackRead]:

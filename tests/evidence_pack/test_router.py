@@ -71,6 +71,39 @@ async def test_the_pack_holds_the_whole_record(client, session, a):
     assert pack["evidence"][0]["id"] == str(item.id) and pack["duty_report"]["status"] == "green"
 
 
+def _record(pack: dict) -> dict:
+    """A pack without what differs from one sealing to the next."""
+    record = {k: v for k, v in pack.items() if k not in ("sealed_at", "sealed_by", "audit_head", "digest")}
+    return {**record, "duty_report": {k: v for k, v in record["duty_report"].items() if k != "generated_at"}}
+
+
+async def test_a_restricted_person_is_in_every_pack_unnamed_and_unlinked(client, session, a):
+    """UK GDPR Art. 18: a pack shows a restricted person as anyone but an admin sees them through the API, whoever
+    seals it (a sealed record must not depend on who asked): the attendance line without the name, the feedback
+    without the link; the lines and the feedback still count. Lifting the restriction brings both back."""
+    world = await green_plan(session, a.tenant)
+    theirs = await factories.feedback(session, a.tenant, plan_id=world.plan.id, stakeholder_id=world.group.id)
+    await session.commit()
+    r = await client.post(f"/api/v1/stakeholders/{world.group.id}/restriction", headers=a["admin"],
+                          json={"reason": "Accuracy contested (Art. 18(1)(a))"})
+    assert r.status_code == 200, r.text
+    packs = [json.loads(await sealed(client, world.plan, a[role])) for role in ("admin", "auditor")]
+    assert _record(packs[0]) == _record(packs[1])
+    for pack in packs:
+        lines = next(x for x in pack["activities"] if x["duty_limb"] == "proposals")["attendance"]
+        assert [(x["stakeholder_id"], x["stakeholder_name"]) for x in lines] == [(str(world.group.id), "***")]
+        said = next(f for f in pack["feedback"] if f["id"] == str(theirs.id))
+        assert (said["stakeholder_id"], said["stakeholder_withheld"]) == (None, True)
+        assert "Bridport Traveller Forum" not in json.dumps(pack)
+    assert (await client.delete(f"/api/v1/stakeholders/{world.group.id}/restriction",
+                                headers=a["admin"])).status_code == 200
+    pack = json.loads(await sealed(client, world.plan, a["auditor"]))
+    said = next(f for f in pack["feedback"] if f["id"] == str(theirs.id))
+    assert (said["stakeholder_id"], said["stakeholder_withheld"]) == (str(world.group.id), False)
+    lines = next(x for x in pack["activities"] if x["duty_limb"] == "proposals")["attendance"]
+    assert lines[0]["stakeholder_name"] == "Bridport Traveller Forum"
+
+
 async def test_every_version_of_the_applicability_record_is_in_the_pack(client, session, a):
     from tests.duty_report.support import assessment
 

@@ -24,10 +24,13 @@ async def test_others_see_the_feedback_but_not_whose_it_is(client, session, a, r
     person, said = await _restricted_feedback(client, session, a)
     r = await client.get(f"{URL}?stakeholder_id={person.id}", headers=a[role])
     assert r.status_code == 200 and r.json()["items"] == []  # as for an unknown id
+    anonymous = await factories.feedback(session, a.tenant)
+    await session.commit()
     r = await client.get(URL, headers=a[role])
-    assert [(i["id"], i["stakeholder_id"]) for i in r.json()["items"]] == [(str(said.id), None)]
+    assert sorted((i["id"], i["stakeholder_id"], i["stakeholder_withheld"]) for i in r.json()["items"]) == sorted(
+        [(str(said.id), None, True), (str(anonymous.id), None, False)])  # withheld, told apart from anonymous
     r = await client.get(f"{URL}/{said.id}", headers=a[role])
-    assert r.status_code == 200 and r.json()["stakeholder_id"] is None
+    assert r.status_code == 200 and r.json()["stakeholder_id"] is None and r.json()["stakeholder_withheld"] is True
     assert await events(session, person.id, "read_restricted") == []
 
 
@@ -49,6 +52,7 @@ async def test_an_admins_read_of_whose_it_is_is_audited(client, session, a):
     assert [(i["id"], i["stakeholder_id"]) for i in r.json()["items"]] == [(str(said.id), str(person.id))]
     r = await client.get(f"{URL}/{said.id}", headers=a["admin"])
     assert r.status_code == 200 and r.json()["stakeholder_id"] == str(person.id)
+    assert r.json()["stakeholder_withheld"] is False
     logged = await events(session, person.id, "read_restricted")
     assert len(logged) == 2 and {e.actor_id for e in logged} == {a.users["admin"].id}
     assert await events(session, other.id, "read_restricted") == []

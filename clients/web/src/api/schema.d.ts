@@ -2863,7 +2863,7 @@ export interface components {
             stakeholder_id: string;
             /**
              * Stakeholder Name
-             * @description Their name (packs are read only by roles that may see personal data)
+             * @description Their name (packs are read only by roles that may see personal data); '***' when their processing is restricted (UK GDPR Art. 18)
              */
             stakeholder_name: string;
             /**
@@ -5010,6 +5010,11 @@ export interface components {
              * @description Who said it; null when anonymous, and to anyone but an admin when the person's processing is restricted (UK GDPR Art. 18)
              */
             stakeholder_id: string | null;
+            /**
+             * Stakeholder Withheld
+             * @description True when stakeholder_id is null because the person's processing is restricted, not because the feedback is anonymous
+             */
+            stakeholder_withheld: boolean;
             /**
              * Activity Id
              * @description The activity it came from

@@ -7,7 +7,7 @@ import FeedbackPage from './FeedbackPage';
 
 const feedback = {
   id: 'f1', external_id: null, received_at: '2026-11-02T10:00:00Z', channel: 'email', type: 'comment',
-  text: 'The bus stops too far away', stakeholder_id: null, activity_id: null, plan_id: null, themes: [],
+  text: 'The bus stops too far away', stakeholder_id: null, stakeholder_withheld: false, activity_id: null, plan_id: null, themes: [],
   status: 'received', publishable_summary: null, publishable: false, response_due_at: '2026-11-30T10:00:00Z',
   overdue: false, acknowledged_at: null, considered_at: null, responded_at: null, closed_at: null, response_text: null,
   outcome: null, action_taken: null, reason_no_change: null, responded_by: null, told_how: null, told_at: null,
@@ -31,14 +31,14 @@ function renderAs(role: Me['role'], item: Schemas['FeedbackRead']) {
 }
 
 describe('FeedbackPage "From"', () => {
-  it('does not call feedback anonymous to a lead, who also reads null for a restricted person', () => {
-    renderAs('lead', feedback);
-    expect(screen.getByText(/Not linked to a stakeholder \(anonymous, or the person’s details are restricted\)/)).toBeInTheDocument();
+  it('says a restricted person’s link is withheld, not that the feedback is anonymous', () => {
+    renderAs('lead', { ...feedback, stakeholder_withheld: true });
+    expect(screen.getByText('Withheld: the person’s processing is restricted')).toBeInTheDocument();
     expect(screen.queryByText('Anonymous')).not.toBeInTheDocument();
   });
 
-  it('calls it anonymous to an admin, who sees every link', () => {
-    renderAs('admin', feedback);
+  it('calls feedback with no stakeholder anonymous, whatever the role', () => {
+    renderAs('lead', feedback);
     expect(screen.getByText('Anonymous')).toBeInTheDocument();
   });
 

@@ -13,13 +13,9 @@ import { NEXT_STATUS, OUTCOMES, TOLD_HOW } from './feedbackOptions';
 
 type Feedback = Schemas['FeedbackRead'];
 
-/**
- * What a null stakeholder_id means. An admin sees every link, so null is anonymous feedback; anyone else also reads
- * null for a person whose processing is restricted (README, "restriction"), and the API says nothing that would
- * tell the two apart, so the page must not claim "Anonymous" to them.
- */
-export function fromNobody(seesRestricted: boolean): string {
-  return seesRestricted ? 'Anonymous' : 'Not linked to a stakeholder (anonymous, or the person’s details are restricted)';
+/** Who said it, when the API gives no stakeholder: withheld (a restricted person, to anyone but an admin) or nobody. */
+export function fromNobody(f: Pick<Feedback, 'stakeholder_withheld'>): string {
+  return f.stakeholder_withheld ? 'Withheld: the person’s processing is restricted' : 'Anonymous';
 }
 
 export default function FeedbackPage() {
@@ -64,7 +60,7 @@ export default function FeedbackPage() {
               ['Received', `${formatDate(f.received_at)} by ${humanise(f.channel)}`],
               ['Response due', formatDate(f.response_due_at)],
               ['Themes', f.themes.join(', ')],
-              ['From', f.stakeholder_id ? <Link to={`/stakeholders/${f.stakeholder_id}`}>The stakeholder</Link> : fromNobody(may.administer)],
+              ['From', f.stakeholder_id ? <Link to={`/stakeholders/${f.stakeholder_id}`}>The stakeholder</Link> : fromNobody(f)],
               ['Plan', f.plan_id ? <Link to={`/plans/${f.plan_id}/you-said-we-did`}>“You said, we did” for the plan</Link> : '—'],
               ['Publishable', f.publishable ? `Yes: ${f.publishable_summary ?? 'no summary yet'}` : 'No'],
             ]}
