@@ -7,7 +7,9 @@ indexed equality on every poll instead of verifying argon2 against each of the t
 The token is read-only and good for the calendar feed alone. Access logs record paths without query
 strings, so `?token=` never reaches a log.
 
-The feed carries no personal data: no attendees, no leader names, no notes or outcomes."""
+The feed carries no personal data: no attendees, no leader names, no notes or outcomes; and an activity's
+description and location, which staff write for it, lose the names, emails and phone numbers of the people it
+names (its attendance log, the feedback it drew), as a last guard: the venue's address stays."""
 
 import hashlib
 import secrets
@@ -25,9 +27,10 @@ from api.auth.principal import Principal
 from api.crud import get_owned
 from api.db import utcnow
 from api.errors import Forbidden, NotFound, Unauthorized, Unprocessable
-from api.models import Activity, CalendarToken, Plan, Tenant
+from api.models import Activity, ActivityAttendance, CalendarToken, Feedback, Plan, Stakeholder, Tenant
 from api.pagination import PageParams, PageResult, paginate
 from api.plans.audience import check_references
+from api.scrub import remove_people
 
 PREFIX = "ical_"
 HINT_LENGTH = 10
@@ -116,10 +119,27 @@ async def feed(*, session: AsyncSession, access: FeedAccess, plan_id: uuid.UUID 
         name = f"{name}: {plan.title}"
         stmt = stmt.where(Activity.plan_id == plan_id)
     rows = (await session.execute(stmt.order_by(Activity.starts_at, Activity.id))).scalars().all()
-    return render(name, rows)
+    return render(name, rows, await _people(session, [row.id for row in rows]))
 
 
-def render(name: str, activities) -> bytes:
+async def _people(session: AsyncSession, activity_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Stakeholder]]:
+    """The people each activity names: on its attendance log, or as the source of feedback it drew (groups and
+    organisations are not people: their names stay)."""
+    found: dict[uuid.UUID, list[Stakeholder]] = {}
+    for link in (ActivityAttendance, Feedback):
+        for activity_id, person in (await session.execute(
+                select(link.activity_id, Stakeholder).join(Stakeholder, Stakeholder.id == link.stakeholder_id)
+                .where(link.activity_id.in_(activity_ids), Stakeholder.kind == "person"))).all():
+            found.setdefault(activity_id, []).append(person)
+    return found
+
+
+def _without(text: str, people: list[Stakeholder]) -> str:
+    return remove_people(text, names=[p.name for p in people if p.erased_at is None],
+                         emails=[p.email for p in people], phones=[p.phone for p in people])
+
+
+def render(name: str, activities, people: dict[uuid.UUID, list[Stakeholder]]) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//Involve//Engagement calendar//EN")
     cal.add("version", "2.0")
@@ -141,11 +161,12 @@ def render(name: str, activities) -> bytes:
         details = [f"Method: {act.method.replace('_', ' ')}", f"Involvement: {act.level}"]
         if act.duty_limb:
             details.append(f"Duty to involve: {act.duty_limb}")
+        named = people.get(act.id, [])
         if act.description:
-            details.append(act.description)
+            details.append(_without(act.description, named))
         event.add("description", "\n".join(details))
         if act.location:
-            event.add("location", act.location)
+            event.add("location", _without(act.location, named))
         if act.online_url:
             event.add("url", act.online_url)
         cal.add_component(event)

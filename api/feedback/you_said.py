@@ -5,7 +5,6 @@ published strings are scrubbed of anything shaped like an email address, a phone
 postcode, and of the words of the linked person's name."""
 
 import html
-import re
 import uuid
 
 from sqlalchemy import and_, case, func, select
@@ -16,22 +15,7 @@ from api.auth.principal import Principal
 from api.feedback.schemas import ThemeCount, YouSaidWeDid, YouSaidWeDidItem
 from api.models import Feedback, Stakeholder
 from api.plans import service as plans
-
-REMOVED = "[removed]"
-_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+")
-_PHONE = re.compile(r"(?<!\w)\+?\d[\d\s().-]{7,}\d(?!\w)")
-_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
-
-
-def scrub(text: str, names: list[str]) -> str:
-    """Take out what looks like contact details, and the words of the given names."""
-    text = _EMAIL.sub(REMOVED, text)
-    text = _PHONE.sub(REMOVED, text)
-    text = _POSTCODE.sub(REMOVED, text)
-    words = {w for name in names for w in re.findall(r"[^\W\d_][\w'-]{2,}", name)}
-    for word in sorted(words, key=len, reverse=True):
-        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", REMOVED, text, flags=re.IGNORECASE)
-    return text
+from api.scrub import scrub
 
 
 async def build(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> YouSaidWeDid:

@@ -37,6 +37,7 @@ from api.db import StaticQuery, utcnow
 from api.errors import Conflict, Forbidden, NotFound, Unprocessable
 from api.models import ActivityAttendance, Assessment, Feedback, IdempotencyRecord, Organisation, Stakeholder, User
 from api.pagination import ListQueries, PageParams, PageResult
+from api.scrub import scrub
 from api.stakeholders.schemas import READ_FIELDS, StakeholderCreate, StakeholderUpdate
 
 COLLECTION_PATH = "/api/v1/stakeholders"
@@ -466,8 +467,6 @@ async def _erase_free_texts(session: AsyncSession, *, caller: Principal, stakeho
     scores, responses and publishable paraphrases stay, so the record of what was heard and done still adds
     up, but scrubbed as "you said, we did" scrubs them: that took the words of the person's name out while it
     was known, and after the erasure nothing else would."""
-    from api.feedback.you_said import scrub  # the feedback package imports this module
-
     kept = (Feedback.publishable_summary, Feedback.response_text, Feedback.action_taken, Feedback.reason_no_change)
     for found in (await session.execute(select(Feedback.id, *kept).where(
             Feedback.tenant_id == caller.tenant_id, Feedback.stakeholder_id == stakeholder_id))).all():

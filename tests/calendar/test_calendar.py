@@ -61,6 +61,30 @@ async def test_the_feed_carries_no_personal_data(client, a, season):
         assert secret not in text
 
 
+async def test_the_people_an_activity_names_are_taken_out_of_its_description_and_location(client, session, a):
+    """What staff write for an event is published as written, but for the people its attendance log and feedback
+    name: their names, emails and phones (however spaced) go; the venue and the team's own contacts stay."""
+    ann = await factories.stakeholder(session, a.tenant, name="Ann Attendee", email="ann@example.org",
+                                      phone="07700 900123")
+    bob = await factories.stakeholder(session, a.tenant, name="Bob Speaker", email="bob@example.org")
+    group = await factories.stakeholder(session, a.tenant, name="Bridport Traveller Forum", kind="group")
+    visit = await factories.activity(
+        session, a.tenant, title="Home visit", starts_at=SOON, location="Ann Attendee's home, DT6 3AJ",
+        description="With ann@EXAMPLE.org (07700900123) and Bob's note; Bridport Traveller Forum invited. "
+                    "Questions to engage@nhs.example, 01305 123456, Bridport library, DT6 3AJ")
+    await factories.attendance(session, visit, ann)
+    await factories.attendance(session, visit, group)
+    await factories.feedback(session, a.tenant, activity_id=visit.id, stakeholder_id=bob.id)
+    await session.commit()
+    event = events(await client.get(FEED, headers=a["viewer"]))["Home visit"]
+    assert str(event.get("location")) == "[removed] [removed]'s home, DT6 3AJ"
+    description = str(event.get("description"))
+    assert "With [removed] ([removed]) and [removed]'s note; Bridport Traveller Forum invited. Questions to " \
+           "engage@nhs.example, 01305 123456, Bridport library, DT6 3AJ" in description
+    for secret in ("Ann", "Attendee", "ann@", "900123", "Bob"):
+        assert secret not in description
+
+
 async def test_filter_by_plan(client, a, season):
     r = await client.get(FEED, params={"plan_id": str(season.id)}, headers=a["viewer"])
     assert set(events(r)) == {"Carers' focus group"}
