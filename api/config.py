@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     rate_limit_enabled: bool = True
     rate_limit_key_prefix: str = "involve"
-    rate_limit_token_account: str = "10/minute"  # POST /auth/token, per username or client_id
+    rate_limit_token_account: str = "10/minute"  # POST /auth/token, per username or client_id from one address
     rate_limit_token_address: str = "30/minute"  # POST /auth/token, per client address
     rate_limit_exports: str = "10/minute"  # /exports/*, per principal
     rate_limit_default: str = "600/minute"  # every other request, per client address

@@ -47,19 +47,22 @@ async def issue_token(
     grant for service accounts. Wrong credentials are 401 and audited; a burst of attempts is 429."""
     codec = request.app.state.tokens
     limiter = request.app.state.rate_limiter
-    await limiter.check("token-address", client_address(request))
+    address = client_address(request)
+    await limiter.check("token-address", address)
+    # The account's limit counts its attempts from this address only: counted across addresses, anyone who knew a
+    # colleague's email could keep them out with wrong passwords (README, Limits).
     if grant_type == "password":
         if not username or not password:
             raise BadRequest("The password grant needs username and password")
         # Keyed on the email as the lookup reads it, or padding it with spaces opened a fresh allowance.
-        await limiter.check("token-account", "user:" + service.sign_in_email(username).lower())
+        await limiter.check("token-account", f"user:{service.sign_in_email(username).lower()}|{address}")
         issued = await service.password_grant(session=session, codec=codec, email=username, password=password)
     else:
         basic = _basic_credentials(request)
         cid, secret = basic if basic else (client_id, client_secret)
         if not cid or not secret:
             raise BadRequest("The client_credentials grant needs client_id and client_secret")
-        await limiter.check("token-account", "client:" + cid)
+        await limiter.check("token-account", f"client:{cid}|{address}")
         issued = await service.client_credentials_grant(session=session, codec=codec, client_id=cid,
                                                         client_secret=secret)
     await session.commit()  # the audit of a failed attempt stays, too
