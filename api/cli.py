@@ -139,6 +139,18 @@ def create_user(tenant: Annotated[str, typer.Option(help="The tenant's slug")],
     typer.echo(f"created {user.role} user {user.id}")
 
 
+@app.command("set-password")
+def set_password(email: Annotated[str, typer.Option(help="The user's sign-in email")],
+                 password: Annotated[str, typer.Option(
+                     prompt=True, hide_input=True, confirmation_prompt=True,
+                     help="At least 12 characters; asked for when not given")]) -> None:
+    """Set a user's password (an admin's, when no other admin may): their tokens stop working; audited."""
+    from api import tenants
+
+    user = _in_transaction(lambda s: tenants.set_password(s, email=email, password=password))
+    typer.echo(f"password set for user {user.id}")
+
+
 @app.command("verify-audit")
 def verify_audit(tenant: Annotated[str, typer.Option(help="The tenant's slug")]) -> None:
     """Check the tenant's audit chain; exit 1 and name the first broken event if it is not intact."""

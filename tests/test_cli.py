@@ -1,13 +1,17 @@
 """The operator's command line: each command works, and bad input exits 1 with a one-line reason."""
 
+import asyncio
 import json
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
 from api.config import get_settings
+from api.main import create_app
 from api.migrate import upgrade
+from tests.conftest import make_settings
 
 runner = CliRunner()
 
@@ -68,6 +72,30 @@ def test_bad_input_exits_1_with_one_line(cli_db, args, reason):
     assert r.exit_code == 1
     assert reason in r.output
     assert len(r.output.strip().splitlines()) == 1
+
+
+def test_set_password_lets_the_operator_back_into_an_admins_account(cli_db):
+    """No admin may set another admin's password through the API: a locked-out admin's is set here."""
+    run("create-tenant", "t", "--name", "T")
+    assert run("create-user", "--tenant", "t", "--email", "boss@t.nhs.uk", "--password", "forgotten passphrase",
+               "--role", "admin").exit_code == 0
+    r = runner.invoke(app, ["set-password", "--email", "BOSS@t.nhs.uk"], input="a new passphrase\n" * 2)
+    assert r.exit_code == 0 and "password set for user" in r.output
+    assert asyncio.run(_sign_ins(cli_db, "boss@t.nhs.uk", ["forgotten passphrase", "a new passphrase"])) == [401, 200]
+    r = run("verify-audit", "--tenant", "t")
+    assert r.exit_code == 0 and r.output.startswith("intact: 5 events")  # tenant, user, password, two sign-ins
+    assert run("set-password", "--email", "nobody@t.nhs.uk", "--password", "long enough pw").exit_code == 1
+    r = run("set-password", "--email", "boss@t.nhs.uk", "--password", "short")
+    assert r.exit_code == 1 and "password" in r.output
+
+
+async def _sign_ins(url: str, email: str, passwords: list[str]) -> list[int]:
+    api = create_app(make_settings(url))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api), base_url="http://test") as client:
+        statuses = [(await client.post("/api/v1/auth/token", data={
+            "grant_type": "password", "username": email, "password": password})).status_code for password in passwords]
+    await api.state.db.dispose()
+    return statuses
 
 
 def test_duplicate_tenant_and_email_are_refused(cli_db):

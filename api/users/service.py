@@ -13,7 +13,7 @@ from api import audit
 from api.auth.principal import Principal, Role
 from api.concurrency import check_if_match
 from api.crud import apply, get_owned, text_search
-from api.errors import Conflict
+from api.errors import Conflict, Forbidden
 from api.models import User
 from api.models.user import email_is
 from api.pagination import PageParams, PageResult, paginate
@@ -84,6 +84,13 @@ def _refuse_self_lockout(caller: Principal, user: User, changes: dict[str, Any])
         raise Conflict("You cannot change your own role; ask another admin")
 
 
+def _refuse_setting_another_admins_password(caller: Principal, user: User, password: Any) -> None:
+    """One admin setting another's password could then sign in as them, and act under their name in the audit
+    trail. An admin sets their own; a locked-out admin's is set by the operator (`involve set-password`)."""
+    if password is not None and user.role == Role.admin and (caller.kind != "user" or caller.id != user.id):
+        raise Forbidden("An admin's password is set by that admin, or by the operator (involve set-password)")
+
+
 async def _refuse_removing_the_last_admin(session: AsyncSession, user: User, changes: dict[str, Any]) -> None:
     """A user cannot demote themselves, but an admin service account could demote the last active admin user and
     leave the tenant with nobody to manage it. Every active admin's row is locked, in one order, so two admins
@@ -106,6 +113,7 @@ async def update(*, session: AsyncSession, caller: Principal, user_id: uuid.UUID
     changes = data.model_dump(exclude_unset=True, exclude={"password"})
     password = data.password if "password" in data.model_fields_set else None
     _refuse_self_lockout(caller, user, changes)
+    _refuse_setting_another_admins_password(caller, user, password)
     await _refuse_removing_the_last_admin(session, user, changes)
     before, after = apply(user, changes)
     if password is not None:

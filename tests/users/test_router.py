@@ -263,6 +263,30 @@ async def test_password_change_works_and_is_audited_without_the_value(client, se
         assert new_password not in dumped and target.password_hash not in dumped
 
 
+async def test_an_admin_sets_their_own_password_but_not_another_admins(client, session, a):
+    """One admin setting another's password could sign in as them and act under their name in the audit trail."""
+    from api.models import ServiceAccount
+
+    me, other = a.users["admin"], await factories.user(session, a.tenant, role="admin")
+    robot = ServiceAccount(tenant_id=a.tenant.id, name="HR feed", client_id="sa_passwords", role="admin",
+                           secret_hash=factories.password_hash(), is_active=True)
+    session.add(robot)
+    await session.commit()
+    machine = factories.auth_headers(client._transport.app, robot, kind="service_account")
+    for headers in (a["admin"], machine):
+        r = await client.patch(f"{URL}/{other.id}", json={"password": "taken over passphrase", "full_name": "X"},
+                               headers=headers)
+        assert r.status_code == 403 and "involve set-password" in r.json()["detail"], r.text
+    await session.refresh(other)
+    assert (other.version, other.password_version) == (1, 0) and other.full_name != "X"
+    assert (await sign_in(client, other.email, factories.PASSWORD)).status_code == 200
+    assert (await client.patch(f"{URL}/{other.id}", json={"full_name": "Renamed"}, headers=a["admin"])).status_code \
+        == 200  # the rest of an admin's record is still another admin's to change
+    r = await client.patch(f"{URL}/{me.id}", json={"password": "my own new passphrase"}, headers=a["admin"])
+    assert r.status_code == 200, r.text
+    assert (await sign_in(client, me.email, "my own new passphrase")).status_code == 200
+
+
 async def test_a_password_change_refuses_the_tokens_issued_before_it(client, session, a):
     """Whoever learnt the old password may hold a token from it: the change signs the user out everywhere."""
     target = a.users["lead"]
