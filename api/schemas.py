@@ -52,9 +52,12 @@ Instant = Annotated[AwareDatetime, AfterValidator(_plausible)]
 UtcBound = Annotated[AwareDatetime, AfterValidator(in_utc)]
 
 
-# PostgreSQL cannot store NUL in text, and control characters have no place in a name.
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300,
-                                        pattern=r"^[^\x00-\x1f\x7f]+$")]
+# What a line of text (a name, a title, an id) may not hold: control characters (PostgreSQL cannot store NUL, and
+# none has a place in a name), nor the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+# U+2066-U+2069) that make a name display as another in an export, an audit trail or an email.
+NOT_IN_A_LINE = r"\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069"
+ONE_LINE = rf"^[^{NOT_IN_A_LINE}]+$"
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=ONE_LINE)]
 def _not_blank(value: str) -> str:
     if value and not value.strip():
         raise ValueError("must not be only spaces")
@@ -70,7 +73,7 @@ def _blank_is_null(value: Any) -> Any:
 LongText = Annotated[str, StringConstraints(max_length=20_000, pattern=r"^[^\x00]*$"), AfterValidator(_not_blank)]
 OptionalLongText = Annotated[LongText | None, BeforeValidator(_blank_is_null)]
 ExternalIdStr = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
-                                                 pattern=r"^[^\x00-\x1f]+$")]
+                                                 pattern=ONE_LINE)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=6, max_length=30,
                                          pattern=r"^\+?[0-9][0-9 ()\-]{4,28}[0-9]$")]
 Postcode = Annotated[str, StringConstraints(max_length=10), AfterValidator(_postcode)]
@@ -78,7 +81,7 @@ Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500,
                                        pattern=r"^https?://[^\s\x00-\x1f\x7f]+$")]
 # No ',' or ';': a CSV cell separates a list's items with ';' (imports, exports), so every tag travels through CSV.
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50,
-                                       pattern=r"^[^\x00-\x1f,;]+$")]
+                                       pattern=rf"^[^{NOT_IN_A_LINE},;]+$")]
 Tags = Annotated[list[Tag], Field(max_length=50), AfterValidator(_unique)]
 
 

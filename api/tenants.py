@@ -10,6 +10,7 @@ from api import audit
 from api.auth.principal import Role
 from api.models import Tenant, User
 from api.models.user import email_is
+from api.schemas import NOT_IN_A_LINE
 from api.security import hash_password
 from api.users.schemas import FullName, Password
 
@@ -17,7 +18,7 @@ SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 JURISDICTIONS = ("england", "wales")
 MAX_EMAIL = 320  # the column's length (PostgreSQL refuses longer; SQLite would keep it)
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # no place in an address, as in a name
+CONTROL = re.compile(f"[{NOT_IN_A_LINE}]")  # no place in an address, as in a name (api.schemas)
 # The API's own rules for a name and a password (POST /users), so the operator's commands take what the API takes.
 NAME, PASSWORD = TypeAdapter(FullName), TypeAdapter(Password)
 

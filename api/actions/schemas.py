@@ -8,10 +8,10 @@ from pydantic import Field, StringConstraints, computed_field
 from api.activities.engagement import IsoDate
 from api.pagination import Page
 from api.plans.schemas import Sentence
-from api.schemas import OptionalLongText, ReadModel, RequestModel
+from api.schemas import ONE_LINE, OptionalLongText, ReadModel, RequestModel
 
 OwnerName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
-                                             pattern=r"^[^\x00-\x1f\x7f]+$")]
+                                             pattern=ONE_LINE)]
 
 
 class ActionStatus(StrEnum):

@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, StringConstraints
 
 from api.pagination import Page
-from api.schemas import ExternalIdStr, Instant, OptionalLongText, ReadModel, RequestModel, Text, Url
+from api.schemas import ONE_LINE, ExternalIdStr, Instant, OptionalLongText, ReadModel, RequestModel, Text, Url
 from api.stakeholders.schemas import Categories, Language, StakeholderCategory
 
 
@@ -91,9 +91,9 @@ def _unique(values: list) -> list:
 Formats = Annotated[list[AccessibleFormat], Field(max_length=len(AccessibleFormat)), AfterValidator(_unique)]
 Languages = Annotated[list[Language], Field(max_length=20), AfterValidator(_unique)]
 Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500,
-                                         pattern=r"^[^\x00-\x1f\x7f]+$")]
+                                         pattern=ONE_LINE)]
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
-                                              pattern=r"^[^\x00-\x1f\x7f]+$")]
+                                              pattern=ONE_LINE)]
 Pence = Annotated[int, Field(ge=0, le=100_000_000_000)]
 Count = Annotated[int, Field(ge=0, le=10_000_000_000)]
 Headcount = Annotated[int, Field(ge=0, le=1_000_000)]
@@ -220,7 +220,7 @@ class ActivityPage(Page[ActivityRead]):
 
 
 Role = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100,
-                                        pattern=r"^[^\x00-\x1f\x7f]+$")]
+                                        pattern=ONE_LINE)]
 
 
 class AttendanceEntry(RequestModel):

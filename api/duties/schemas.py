@@ -7,7 +7,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 
 from api.duties.catalogue import RULES
 from api.pagination import Page
-from api.schemas import OptionalLongText, ReadModel, RequestModel, Text
+from api.schemas import ONE_LINE, OptionalLongText, ReadModel, RequestModel, Text
 
 
 class Jurisdiction(StrEnum):
@@ -18,7 +18,7 @@ class Jurisdiction(StrEnum):
 Rule = StrEnum("Rule", {name: name for name in RULES})  # the duty-report rules a requirement may name
 Code = Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Citation = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300,
-                                            pattern=r"^[^\x00-\x1f\x7f]+$")]
+                                            pattern=ONE_LINE)]
 
 D = {
     "code": "A short, stable identifier (lowercase letters, digits and hyphens); unique among your duties and "

@@ -6,11 +6,11 @@ from pydantic import Field, StringConstraints
 
 from api.auth.principal import Role
 from api.pagination import Page
-from api.schemas import ReadModel, RequestModel
+from api.schemas import ONE_LINE, ReadModel, RequestModel
 
 # No control characters: PostgreSQL refuses NUL in text, which would otherwise be a 500.
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
-                                        pattern=r"^[^\x00-\x1f\x7f]+$")]
+                                        pattern=ONE_LINE)]
 NO_NUL = r"^[^\x00]+$"  # for query parameters, for the same reason
 
 

@@ -13,6 +13,7 @@ from api.pagination import Page
 from api.schemas import (
     CONTACT_MASKED_FLAG,
     CONTACT_MASKED_NOTE,
+    ONE_LINE,
     ExternalIdStr,
     Instant,
     OptionalLongText,
@@ -96,9 +97,9 @@ Categories = Annotated[list[StakeholderCategory], Field(max_length=len(Stakehold
 Channels = Annotated[list[Channel], Field(max_length=len(Channel)), AfterValidator(_unique)]
 Needs = Annotated[list[CommunicationNeed], Field(max_length=len(CommunicationNeed)), AfterValidator(_unique)]
 JobTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
-                                            pattern=r"^[^\x00-\x1f\x7f]+$")]
+                                            pattern=ONE_LINE)]
 Language = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100,
-                                            pattern=r"^[^\x00-\x1f\x7f]+$")]
+                                            pattern=ONE_LINE)]
 
 # Descriptions shared by the create and update bodies.
 D = {
