@@ -32,10 +32,10 @@ async def test_a_users_name_is_one_line_too(client, a):
 
 
 async def test_right_to_left_names_and_free_text_are_kept(client, a):
-    r = await client.post("/api/v1/stakeholders", headers=a["lead"], json={
-        "name": "محمد علي", "notes": "Prefers Arabic: \u2067محمد\u2069 asked for a translator"})
+    notes = "Prefers Arabic: \u2067محمد\u2069 asked for a translator"
+    r = await client.post("/api/v1/stakeholders", headers=a["lead"], json={"name": "محمد علي", "notes": notes})
     assert r.status_code == 201, r.text
-    assert (r.json()["name"], r.json()["notes"]) == ("محمد علي", "Prefers Arabic: \u2067محمد\u2069 asked for a translator")
+    assert (r.json()["name"], r.json()["notes"]) == ("محمد علي", notes)
 
 
 async def test_an_import_row_holding_one_fails_and_nothing_is_written(client, session, a):

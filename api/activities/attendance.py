@@ -38,6 +38,15 @@ def _audited(line: dict | None) -> dict | None:
     return {**line, "role": audit.REDACTED}
 
 
+def shown(name: str, role: str | None, visible: bool) -> dict[str, str | None]:
+    """A line's name and role, or their masks: the role is written about the person ("Bob's carer"), as erasure
+    treats it. The mask sent back as a role keeps the stored one (record), so a log read and PUT back changes
+    nothing."""
+    if visible:
+        return {"stakeholder_name": name, "role": role}
+    return {"stakeholder_name": MASK, "role": MASK if role is not None else None}
+
+
 async def log(*, session: AsyncSession, caller: Principal, activity: Activity) -> AttendanceLog:
     """Every line of the activity's log with the stakeholder's name, and the derived counts. A restricted
     person's line stays (the counts and a replacing PUT must see it) but only an admin sees their name and role, and
@@ -47,9 +56,9 @@ async def log(*, session: AsyncSession, caller: Principal, activity: Activity) -
         .join(Stakeholder, Stakeholder.id == ActivityAttendance.stakeholder_id)
         .where(ActivityAttendance.activity_id == activity.id)
         .order_by(Stakeholder.name, Stakeholder.id))).all()
-    items = [AttendanceRow(stakeholder_id=line.stakeholder_id,
-                           stakeholder_name=name if stakeholders.visible(restricted_at, caller) else MASK,
-                           invited=line.invited, attended=line.attended, role=line.role,
+    items = [AttendanceRow(stakeholder_id=line.stakeholder_id, **shown(name, line.role,
+                                                               stakeholders.visible(restricted_at, caller)),
+                           invited=line.invited, attended=line.attended,
                            recorded_at=line.recorded_at, recorded_by=line.recorded_by)
              for line, name, restricted_at in rows]
     for line, _, restricted_at in rows:
@@ -102,8 +111,10 @@ async def record(*, session: AsyncSession, caller: Principal, activity_id: uuid.
         current = None if replace else existing.get(entry.stakeholder_id)
         target = {"invited": bool(current and current.invited), "attended": bool(current and current.attended),
                   "role": current.role if current else None}
-        target.update({k: v for k, v in entry.model_dump(exclude_unset=True, exclude={"stakeholder_id"}).items()
-                       if v is not None or k == "role"})
+        sent = entry.model_dump(exclude_unset=True, exclude={"stakeholder_id"})
+        if sent.get("role") == MASK and entry.stakeholder_id in existing:  # the mask read back (shown)
+            sent["role"] = existing[entry.stakeholder_id].role
+        target.update({k: v for k, v in sent.items() if v is not None or k == "role"})
         targets[entry.stakeholder_id] = target
         if not (target["invited"] or target["attended"]):
             errors.append({"loc": ["body", "entries", i], "type": "empty_line",

@@ -242,10 +242,11 @@ class AttendanceRecord(RequestModel):
 
 class AttendanceRow(ReadModel):
     stakeholder_id: uuid.UUID = Field(description="The stakeholder")
-    stakeholder_name: str = Field(description="Their name ('Erased stakeholder' once erased)")
+    stakeholder_name: str = Field(description="Their name ('Erased stakeholder' once erased; '***' to anyone but an "
+                                              "admin while their processing is restricted)")
     invited: bool = Field(description="Invited")
     attended: bool = Field(description="Attended")
-    role: str | None = Field(description="Their part in it")
+    role: str | None = Field(description="Their part in it ('***' as the name is); '***' sent back keeps it")
     recorded_at: datetime = Field(description="When the line last changed")
     recorded_by: uuid.UUID | None = Field(description="Who last changed the line")
 

@@ -56,7 +56,7 @@ class AttendanceLine(ReadModel):
                                               "'***' when their processing is restricted (UK GDPR Art. 18)")
     invited: bool = Field(description="Invited")
     attended: bool = Field(description="Attended")
-    role: str | None = Field(description="Their part in it")
+    role: str | None = Field(description="Their part in it; '***' when their processing is restricted")
 
 
 class PackActivity(ActivityRead):

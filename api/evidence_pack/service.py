@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit
+from api.activities import attendance
 from api.activities import service as activities
 from api.assessments import grid
 from api.auth.principal import Principal
@@ -48,10 +49,9 @@ from api.models import (
     Tenant,
 )
 from api.plans import service as plans
-from api.schemas import MASK
 
 # A person whose processing is restricted (UK GDPR Art. 18) appears in a pack as anyone but an admin sees them
-# through the API: an attendance line without their name, feedback without its link to them. A sealed pack's content
+# through the API: an attendance line without their name or role, feedback without its link. A sealed pack's content
 # must not depend on who sealed it, so this holds for an admin's pack too; the lines and the feedback still count.
 
 
@@ -64,8 +64,8 @@ async def _activities(session: AsyncSession, rows: list[Activity]) -> list[PackA
             .where(ActivityAttendance.activity_id.in_([r.id for r in rows]))
             .order_by(Stakeholder.name, Stakeholder.id)):
         lines[line.activity_id].append(AttendanceLine(
-            stakeholder_id=line.stakeholder_id, stakeholder_name=name if restricted_at is None else MASK,
-            invited=line.invited, attended=line.attended, role=line.role))
+            stakeholder_id=line.stakeholder_id, **attendance.shown(name, line.role, restricted_at is None),
+            invited=line.invited, attended=line.attended))
     return [PackActivity(**activities.to_read(r, tallies.get(r.id)).model_dump(), attendance=lines[r.id])
             for r in rows]
 

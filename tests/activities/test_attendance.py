@@ -266,7 +266,38 @@ async def test_a_restricted_person_gets_no_new_line_but_their_line_may_change(cl
         [str(person.id)]
     r = await client.post(path, json={"entries": [{"stakeholder_id": str(person.id), "role": "observer"}]},
                           headers=a["contributor"])
-    assert r.status_code == 200 and r.json()["items"][0]["role"] == "observer"
+    assert r.status_code == 200 and r.json()["items"][0]["role"] == "***"
+    assert (await client.get(path, headers=a["admin"])).json()["items"][0]["role"] == "observer"
+
+
+@pytest.mark.parametrize("role", ["lead", "contributor", "viewer", "auditor"])
+async def test_a_restricted_persons_role_is_hidden_as_their_name_is(client, session, a, role):
+    """The role is written about the person ("Bob's carer"), as erasure treats it."""
+    activity, person, _ = await _restricted_on_a_log(client, session, a)
+    path = f"{URL}/{activity.id}/attendance"
+    assert (await client.post(path, json={"entries": [{"stakeholder_id": str(person.id), "role": "Bob's carer"}]},
+                              headers=a["admin"])).status_code == 200
+    shown = (await client.get(path, headers=a[role])).json()["items"]
+    assert [(i["stakeholder_name"], i["role"]) for i in shown] == [("***", "***")]
+    admin = (await client.get(path, headers=a["admin"])).json()["items"]
+    assert [(i["stakeholder_name"], i["role"]) for i in admin] == [("Restricted Person", "Bob's carer")]
+
+
+async def test_a_log_read_with_masks_and_put_back_keeps_the_hidden_role(client, session, a):
+    activity, person, _ = await _restricted_on_a_log(client, session, a)
+    path = f"{URL}/{activity.id}/attendance"
+    assert (await client.post(path, json={"entries": [{"stakeholder_id": str(person.id), "role": "chair"}]},
+                              headers=a["admin"])).status_code == 200
+    guest = await factories.stakeholder(session, a.tenant, name="Guest Speaker")
+    await session.commit()
+    read = (await client.get(path, headers=a["lead"])).json()
+    entries = [{k: i[k] for k in ("stakeholder_id", "invited", "attended", "role")} for i in read["items"]]
+    r = await client.put(path, json={"entries": [*entries, {"stakeholder_id": str(guest.id), "attended": True}]},
+                         headers={**a["lead"], "If-Match": f'"{read["version"]}"'})
+    assert r.status_code == 200, r.text
+    admin = (await client.get(path, headers=a["admin"])).json()["items"]
+    assert {(i["stakeholder_name"], i["role"]) for i in admin} == {("Restricted Person", "chair"),
+                                                                   ("Guest Speaker", None)}
 
 
 async def test_erasure_clears_the_role_on_their_attendance_lines(client, session, a, event):

@@ -2878,7 +2878,7 @@ export interface components {
             attended: boolean;
             /**
              * Role
-             * @description Their part in it
+             * @description Their part in it; '***' when their processing is restricted
              */
             role: string | null;
         };
@@ -2939,7 +2939,7 @@ export interface components {
             stakeholder_id: string;
             /**
              * Stakeholder Name
-             * @description Their name ('Erased stakeholder' once erased)
+             * @description Their name ('Erased stakeholder' once erased; '***' to anyone but an admin while their processing is restricted)
              */
             stakeholder_name: string;
             /**
@@ -2954,7 +2954,7 @@ export interface components {
             attended: boolean;
             /**
              * Role
-             * @description Their part in it
+             * @description Their part in it ('***' as the name is); '***' sent back keeps it
              */
             role: string | null;
             /**
