@@ -35,9 +35,18 @@ from api.crud import (
 )
 from api.db import StaticQuery, utcnow
 from api.errors import Conflict, Forbidden, NotFound, Unprocessable
-from api.models import ActivityAttendance, Assessment, Feedback, IdempotencyRecord, Organisation, Stakeholder, User
+from api.models import (
+    Activity,
+    ActivityAttendance,
+    Assessment,
+    Feedback,
+    IdempotencyRecord,
+    Organisation,
+    Stakeholder,
+    User,
+)
 from api.pagination import ListQueries, PageParams, PageResult
-from api.scrub import scrub
+from api.scrub import remove_people, scrub
 from api.stakeholders.schemas import READ_FIELDS, StakeholderCreate, StakeholderUpdate
 
 COLLECTION_PATH = "/api/v1/stakeholders"
@@ -423,6 +432,7 @@ async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uui
     fields = [*ERASED_VALUES, "archived_at", "erased_at"]
     before = snapshot(row, fields)
     person_name = row.name if row.kind == "person" else ""  # "you said, we did" scrubs a person's name only
+    contacts = (row.email, row.phone)
     now = utcnow()
     for name, value in ERASED_VALUES.items():
         setattr(row, name, value)
@@ -433,11 +443,37 @@ async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uui
     await idempotency.forget(session, tenant_id=caller.tenant_id, location=location(row.id))
     await _forget_linked_responses(session, caller=caller, stakeholder_id=row.id)
     wiped = await _erase_free_texts(session, caller=caller, stakeholder_id=row.id, now=now, name=person_name)
+    wiped += await _scrub_their_activities(session, caller=caller, stakeholder_id=row.id, now=now,
+                                           name=person_name, contacts=contacts)
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="erase",
                        resource_type="stakeholder", resource_id=row.id,
                        changes={**audit.diff(before, snapshot(row, fields), personal=PERSONAL_FIELDS),
                                 "free_texts_erased": wiped})
     return row
+
+
+async def _scrub_their_activities(session: AsyncSession, *, caller: Principal, stakeholder_id: uuid.UUID, now,
+                                  name: str, contacts: tuple[str | None, str | None]) -> int:
+    """Staff write about the people an activity involves ("Home visit to Ann, 07700 900123"): the description,
+    location and outcome of each activity on whose log the person is, or that drew their feedback, lose their name,
+    email and phone, as the calendar feed takes them out while they are known (api.scrub.remove_people). After the
+    erasure nothing would know them."""
+    texts = (Activity.description, Activity.location, Activity.outcome_summary)
+    theirs = select(ActivityAttendance.activity_id).where(ActivityAttendance.stakeholder_id == stakeholder_id).union(
+        select(Feedback.activity_id).where(Feedback.stakeholder_id == stakeholder_id))
+    changed_count = 0
+    for found in (await session.execute(select(Activity.id, *texts).where(
+            Activity.tenant_id == caller.tenant_id, Activity.id.in_(theirs)))).all():
+        scrubbed = {column.key: remove_people(found[i + 1], names=[name], emails=[contacts[0]], phones=[contacts[1]])
+                    for i, column in enumerate(texts) if found[i + 1] is not None}
+        changed = {key: value for key, value in scrubbed.items() if value != getattr(found, key)}
+        if changed:
+            await session.execute(sql_update(Activity).where(Activity.id == found.id).values(
+                **changed, version=Activity.version + 1, updated_at=now, updated_by=caller.id)
+                .execution_options(synchronize_session=False))
+            await idempotency.forget(session, tenant_id=caller.tenant_id, location=f"/api/v1/activities/{found.id}")
+            changed_count += 1
+    return changed_count
 
 
 async def _forget_linked_responses(session: AsyncSession, *, caller: Principal, stakeholder_id: uuid.UUID) -> None:

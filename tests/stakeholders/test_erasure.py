@@ -194,3 +194,29 @@ async def test_erasure_clears_the_rationale_of_their_assessments(client, session
     assert (await client.post(f"/api/v1/stakeholders/{person.id}/erase", headers=a["admin"])).status_code == 200
     await session.refresh(assessment)
     assert assessment.rationale is None and assessment.interest is not None
+
+
+async def test_erasure_takes_them_out_of_what_staff_wrote_on_their_activities(client, session, a):
+    """A home visit's description names the person: the calendar feed publishes it, and after the erasure nothing
+    would know the name any more, so it goes with the rest (name, email, phone; the venue and others' stay)."""
+    person = await factories.stakeholder(session, a.tenant, name="Wendy Writer", email="wendy@example.org",
+                                         phone="07700 900123")
+    visit = await factories.activity(session, a.tenant, title="Home visit", location="Wendy Writer's home",
+                                     description="Wendy (wendy@example.org, 07700900123) with her carer Bob",
+                                     outcome_summary="Wendy Writer asked for large print")
+    drew = await factories.activity(session, a.tenant, title="Survey", description="Sent to Wendy and Bob")
+    other = await factories.activity(session, a.tenant, title="Open day", description="Wendy's colleague Bob came")
+    await factories.attendance(session, visit, person)
+    await factories.feedback(session, a.tenant, stakeholder_id=person.id, activity_id=drew.id)
+    await session.commit()
+    visit, drew, other = visit.id, drew.id, other.id
+    r = await client.post(f"/api/v1/stakeholders/{person.id}/erase", headers=a["admin"])
+    assert r.status_code == 200, r.text
+    session.expire_all()  # the erasure updates in SQL; the test's shared session still holds the builders' objects
+    read = {i: (await client.get(f"/api/v1/activities/{i}", headers=a["lead"])).json() for i in (visit, drew, other)}
+    assert (read[visit]["description"], read[visit]["location"], read[visit]["outcome_summary"]) == (
+        "[removed] ([removed], [removed]) with her carer Bob", "[removed] [removed]'s home",
+        "[removed] [removed] asked for large print")
+    assert read[visit]["version"] == 2
+    assert read[drew]["description"] == "Sent to [removed] and Bob"
+    assert (read[other]["description"], read[other]["version"]) == ("Wendy's colleague Bob came", 1)
