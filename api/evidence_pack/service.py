@@ -71,6 +71,7 @@ async def _activities(session: AsyncSession, rows: list[Activity]) -> list[PackA
 
 
 async def _feedback(session: AsyncSession, rows: list[Feedback]) -> list[FeedbackRead]:
+    # Not stakeholders.restricted_among: that audits an admin's read of each restricted person, and a pack reads none.
     people = {f.stakeholder_id for f in rows if f.stakeholder_id is not None}
     restricted = set((await session.execute(select(Stakeholder.id).where(
         Stakeholder.id.in_(people), Stakeholder.restricted_at.is_not(None)))).scalars())

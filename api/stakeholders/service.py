@@ -461,7 +461,7 @@ async def _scrub_their_activities(session: AsyncSession, *, caller: Principal, s
     texts = (Activity.description, Activity.location, Activity.outcome_summary)
     theirs = select(ActivityAttendance.activity_id).where(ActivityAttendance.stakeholder_id == stakeholder_id).union(
         select(Feedback.activity_id).where(Feedback.stakeholder_id == stakeholder_id))
-    changed_count = 0
+    scrubbed_ids = []
     for found in (await session.execute(select(Activity.id, *texts).where(
             Activity.tenant_id == caller.tenant_id, Activity.id.in_(theirs)))).all():
         scrubbed = {column.key: remove_people(found[i + 1], names=[name], emails=[contacts[0]], phones=[contacts[1]])
@@ -471,9 +471,12 @@ async def _scrub_their_activities(session: AsyncSession, *, caller: Principal, s
             await session.execute(sql_update(Activity).where(Activity.id == found.id).values(
                 **changed, version=Activity.version + 1, updated_at=now, updated_by=caller.id)
                 .execution_options(synchronize_session=False))
-            await idempotency.forget(session, tenant_id=caller.tenant_id, location=f"/api/v1/activities/{found.id}")
-            changed_count += 1
-    return changed_count
+            scrubbed_ids.append(found.id)
+    if scrubbed_ids:  # the stored responses that created them held the same words
+        await session.execute(delete(IdempotencyRecord).where(
+            IdempotencyRecord.tenant_id == caller.tenant_id,
+            IdempotencyRecord.headers["Location"].as_string().in_([f"/api/v1/activities/{i}" for i in scrubbed_ids])))
+    return len(scrubbed_ids)
 
 
 async def _forget_linked_responses(session: AsyncSession, *, caller: Principal, stakeholder_id: uuid.UUID) -> None:

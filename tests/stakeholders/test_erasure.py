@@ -220,3 +220,20 @@ async def test_erasure_takes_them_out_of_what_staff_wrote_on_their_activities(cl
     assert read[visit]["version"] == 2
     assert read[drew]["description"] == "Sent to [removed] and Bob"
     assert (read[other]["description"], read[other]["version"]) == ("Wendy's colleague Bob came", 1)
+
+
+async def test_erasure_drops_the_stored_create_response_of_an_activity_it_scrubs(client, session, a):
+    person = await factories.stakeholder(session, a.tenant, name="Wendy Writer")
+    await session.commit()
+    body = {"title": "Home visit", "method": "one_to_one", "starts_at": "2026-03-01T10:00:00Z"}
+    visit = await client.post("/api/v1/activities", json={**body, "description": "Visit Wendy"},
+                              headers={**a["lead"], "Idempotency-Key": "visit-1"})
+    kept = await client.post("/api/v1/activities", json={**body, "description": "Visit the surgery"},
+                             headers={**a["lead"], "Idempotency-Key": "visit-2"})
+    for created in (visit, kept):
+        r = await client.post(f"/api/v1/activities/{created.json()['id']}/attendance", headers=a["lead"],
+                              json={"entries": [{"stakeholder_id": str(person.id), "attended": True}]})
+        assert r.status_code == 200, r.text
+    assert (await client.post(f"{URL}/{person.id}/erase", headers=a["admin"])).status_code == 200
+    records = (await session.execute(select(IdempotencyRecord).where(IdempotencyRecord.tenant_id == a.tenant.id)))
+    assert [r.headers.get("Location") for r in records.scalars()] == [kept.headers["location"]]
