@@ -30,7 +30,7 @@ async def list_actions(
 
 
 @router.post("/plans/{plan_id}/actions", response_model=ActionRead, status_code=status.HTTP_201_CREATED,
-             summary="Add an action to a plan", responses=problems(404))
+             summary="Add an action to a plan", responses=problems(404, 409))
 async def create_action(plan_id: uuid.UUID, data: ActionCreate, session: SessionDep, caller: Editor,
                         idempotency: IdempotencyDep) -> Response:
     """Add a line to the plan's action plan. Honours Idempotency-Key."""
@@ -52,7 +52,7 @@ async def get_action(plan_id: uuid.UUID, action_id: uuid.UUID, session: SessionD
     return ActionRead.model_validate(row)
 
 
-@router.patch(ITEM, response_model=ActionRead, summary="Update an action", responses=problems(404, 412))
+@router.patch(ITEM, response_model=ActionRead, summary="Update an action", responses=problems(404, 409, 412))
 async def update_action(plan_id: uuid.UUID, action_id: uuid.UUID, data: ActionUpdate, session: SessionDep,
                         caller: Editor, response: Response, if_match: IfMatch = None) -> ActionRead:
     """Change the fields given; status done sets completed_at, any other status clears it."""

@@ -74,7 +74,7 @@ def _completion(status: str, current: str | None = None) -> dict:
 
 async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, data: ActionCreate) -> PlanAction:
     """Add an action to the plan and audit it."""
-    await plans.get(session=session, caller=caller, plan_id=plan_id)
+    await children.open_plan(session, caller, plan_id)
     values = data.model_dump(exclude_unset=True)
     await check_references(session, tenant_id=caller.tenant_id, values=values, references=REFERENCES)
     await crud.ensure_not_archived(session, Activity, tenant_id=caller.tenant_id, ids=values.get("activity_id"),

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit
 from api.auth.principal import Principal
-from api.crud import apply
-from api.errors import NotFound
+from api.crud import apply, archived_target
+from api.errors import Conflict, NotFound
 from api.plans import service as plans
 
 M = TypeVar("M")
@@ -26,6 +26,14 @@ async def get(session: AsyncSession, caller: Principal, model: type[M], *, plan_
     if row is None:
         raise NotFound(f"No {label} with id {id} in this plan")
     return row
+
+
+async def open_plan(session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> None:
+    """The plan a new record is added to: 404 when unknown, and 409 when archived (nothing new is linked to an
+    archived record, crud.ensure_not_archived); the records it already holds may still be corrected."""
+    plan = await plans.get(session=session, caller=caller, plan_id=plan_id)
+    if plan.archived_at is not None:
+        raise Conflict(archived_target("plan"))
 
 
 async def add(session: AsyncSession, caller: Principal, model: type[M], *, plan_id: uuid.UUID,

@@ -32,7 +32,7 @@ async def list_risks(
 
 
 @router.post("/plans/{plan_id}/risks", response_model=RiskRead, status_code=status.HTTP_201_CREATED,
-             summary="Log a risk or issue", responses=problems(404))
+             summary="Log a risk or issue", responses=problems(404, 409))
 async def create_risk(plan_id: uuid.UUID, data: RiskCreate, session: SessionDep, caller: Editor,
                       idempotency: IdempotencyDep) -> Response:
     """Add a risk or issue to the plan's log; score and RAG are derived. Honours Idempotency-Key."""

@@ -68,7 +68,7 @@ async def get(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, r
 
 async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, data: RiskCreate) -> PlanRisk:
     """Add a risk or issue to the plan's log and audit it."""
-    await plans.get(session=session, caller=caller, plan_id=plan_id)
+    await children.open_plan(session, caller, plan_id)
     values = data.model_dump()
     await check_references(session, tenant_id=caller.tenant_id, values=values, references=OWNER)
     return await children.add(session, caller, PlanRisk, plan_id=plan_id, values=values, resource_type=RESOURCE,

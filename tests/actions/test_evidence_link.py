@@ -57,3 +57,27 @@ async def test_an_archived_activity_is_not_linked_anew_but_a_held_link_stays(cli
     r = await client.patch(f"{url(plan.id)}/{action['id']}", json={"activity_id": str(held.id), "notes": "Done"},
                            headers=a["lead"])
     assert r.status_code == 200 and r.json()["activity_id"] == str(held.id), r.text
+
+
+async def test_an_archived_plan_takes_no_new_action_or_risk_but_its_own_may_be_corrected(client, session, a):
+    """Adding to an archived plan's action plan or risk log is a new link to an archived record (409, nothing
+    written); what the plan already holds may still be corrected, and restoring the plan opens it again."""
+    plan = await factories.plan(session, a.tenant)
+    await session.commit()
+    risks = f"/api/v1/plans/{plan.id}/risks"
+    action = (await client.post(url(plan.id), json={"description": "Brief the PPG"}, headers=a["lead"])).json()
+    assert (await client.delete(f"/api/v1/plans/{plan.id}", headers=a["lead"])).status_code == 204
+    r = await client.post(url(plan.id), json={"description": "Run the survey"}, headers=a["lead"])
+    assert r.status_code == 409 and r.json()["detail"] == "The plan is archived; restore it before linking anything " \
+                                                          "new to it", r.text
+    r = await client.post(risks, json={"description": "Low turnout", "likelihood": 3, "impact": 3},
+                          headers=a["lead"])
+    assert r.status_code == 409 and "archived" in r.json()["detail"], r.text
+    assert [i["id"] for i in (await client.get(url(plan.id), headers=a["lead"])).json()["items"]] == [action["id"]]
+    assert (await client.get(risks, headers=a["lead"])).json()["items"] == []
+    r = await client.patch(f"{url(plan.id)}/{action['id']}", json={"notes": "Moved to the next plan"},
+                           headers=a["lead"])
+    assert r.status_code == 200, r.text
+    assert (await client.post(f"/api/v1/plans/{plan.id}/restore", headers=a["lead"])).status_code == 200
+    r = await client.post(url(plan.id), json={"description": "Run the survey"}, headers=a["lead"])
+    assert r.status_code == 201, r.text
