@@ -44,7 +44,7 @@ export default function PlanPage() {
           <ErrorSummaryBox problem={problem} />
           <h1 dir="auto">{p.title}</h1>
           <p className="nhsuk-body">
-            <StatusTag value={p.status} /> Stage: {humanise(p.stage)}
+            <StatusTag value={p.status} /> {p.archived_at && <StatusTag value="archived" text="Archived" />} Stage: {humanise(p.stage)}
           </p>
           <ul className="nhsuk-list">
             <li><Link to={`/plans/${p.id}/grid`}>Power/interest grid for this plan</Link></li>
@@ -52,7 +52,7 @@ export default function PlanPage() {
             <li><Link to={`/activities?plan_id=${p.id}`}>Activities for this plan</Link></li>
             <li><Link to={`/plans/${p.id}/duty`}>Duty to involve record</Link></li>
           </ul>
-          {may.edit && p.status === 'draft' && (
+          {may.edit && p.status === 'draft' && !p.archived_at && (
             <Button type="button" onClick={() => approve.mutate(p)} disabled={approve.isPending}>
               Approve this plan
             </Button>
@@ -85,7 +85,8 @@ export default function PlanPage() {
             columns={[['Item', (b) => b.item], ['Amount', (b) => pounds(b.amount_pence)], ['Funded from', (b) => b.funded_from ?? '—']]} />
           <p className="nhsuk-body">Total: {pounds(p.budget_total_pence)}</p>
           <h2>Action plan</h2>
-          {may.edit && <NewAction planId={p.id} />}
+          {/* An archived plan takes no new action (the API answers 409) until it is restored. */}
+          {may.edit && !p.archived_at && <NewAction planId={p.id} />}
           <Loaded query={actions}>
             {(page) => (
               <DataTable caption="Actions" rows={page.items} rowKey={(a) => a.id} empty="No actions yet."

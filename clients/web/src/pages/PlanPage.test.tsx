@@ -1,0 +1,55 @@
+import { render, screen } from '@testing-library/react';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { createMemoryRouter, RouterProvider } from 'react-router';
+import type { Schemas } from '../api/client';
+import { SessionProvider, type Me } from '../auth/session';
+import PlanPage from './PlanPage';
+
+const plan = {
+  id: 'p1', external_id: null, title: 'Community diagnostic centre', programme: null, delivery_group: null, lead_id: null,
+  stage: 'design', status: 'draft', purpose: null, situation_analysis: null, approach: null, start_date: null,
+  end_date: null, objectives: [], key_messages: [], channels: [], budget_lines: [], budget_total_pence: 0,
+  evaluation_measures: [], audience_categories: [], audience_stakeholder_ids: [], audience_organisation_ids: [],
+  approved_by: null, approved_at: null, archived_at: null, legal_hold_at: null, legal_hold_reason: null,
+  legal_hold_by: null, created_at: '2026-11-02T10:00:00Z', updated_at: '2026-11-02T10:00:00Z', created_by: null,
+  updated_by: null, version: 1,
+} as unknown as Schemas['PlanRead'];
+const empty = { items: [], next_cursor: null, total: null };
+
+function renderAs(role: Me['role'], item: Schemas['PlanRead']) {
+  const me = { id: 'u1', kind: 'user', name: 'Pat Example', email: 'pat@example.org', role, tenant: { id: 't', slug: 'demo', name: 'Demo ICB', jurisdiction: 'england' } } as Me;
+  // The plan and its lists are already read: the page is tested on what the API answered, without a server.
+  const queryClient = new QueryClient({ defaultOptions: { queries: { staleTime: Infinity, retry: false } } });
+  queryClient.setQueryData(['plan', item.id], item);
+  queryClient.setQueryData(['actions', item.id], empty);
+  queryClient.setQueryData(['risks', item.id], empty);
+  const router = createMemoryRouter([{ path: '/plans/:id', element: <PlanPage /> }], { initialEntries: [`/plans/${item.id}`] });
+  render(
+    <QueryClientProvider client={queryClient}>
+      <SessionProvider initial={me}>
+        <RouterProvider router={router} />
+      </SessionProvider>
+    </QueryClientProvider>,
+  );
+}
+
+describe('PlanPage', () => {
+  it('offers an editor the new action form and approval on an active draft', () => {
+    renderAs('lead', plan);
+    expect(screen.getByRole('form', { name: 'Add an action' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Approve this plan' })).toBeInTheDocument();
+    expect(screen.queryByText('Archived')).not.toBeInTheDocument();
+  });
+
+  it('marks an archived plan and offers neither (the API refuses both until it is restored)', () => {
+    renderAs('lead', { ...plan, archived_at: '2026-11-20T10:00:00Z' });
+    expect(screen.getByText('Archived')).toBeInTheDocument();
+    expect(screen.queryByRole('form', { name: 'Add an action' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Approve this plan' })).not.toBeInTheDocument();
+  });
+
+  it('offers a viewer neither', () => {
+    renderAs('viewer', plan);
+    expect(screen.queryByRole('form', { name: 'Add an action' })).not.toBeInTheDocument();
+  });
+});
