@@ -48,6 +48,24 @@ def test_every_model_change_has_a_migration():
     assert _drift(url) == []
 
 
+async def tenant_before_0010(session):
+    """A tenant as the revisions before 0010 (which added its version) hold it: the model has moved on."""
+    import uuid
+    from types import SimpleNamespace
+
+    from sqlalchemy import JSON, String, Uuid, column, insert, table
+
+    from api.db import UTCDateTime, utcnow
+
+    tenant_id = uuid.uuid4()
+    before = table("tenant", *(column(n, t) for n, t in (
+        ("id", Uuid()), ("slug", String()), ("name", String()), ("jurisdiction", String()), ("settings", JSON()),
+        ("created_at", UTCDateTime()))))
+    await session.execute(insert(before), [{"id": tenant_id, "slug": f"old-{tenant_id.hex[:8]}", "name": "Old Board",
+                                            "jurisdiction": "england", "settings": {}, "created_at": utcnow()}])
+    return SimpleNamespace(id=tenant_id)
+
+
 def test_0008_clears_action_activity_ids_that_name_no_activity_then_the_database_keeps_them_real():
     """Before 0008 nothing stopped an action naming an activity that was gone; the migration clears such ids (or
     the foreign key could not be added), keeps the real ones, and from then on the database refuses a dangling one."""
@@ -67,7 +85,7 @@ def test_0008_clears_action_activity_ids_that_name_no_activity_then_the_database
     async def seed() -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
         engine = create_async_engine(to_async_url(url))
         async with AsyncSession(engine, expire_on_commit=False) as s:
-            tenant = await factories.tenant(s)
+            tenant = await tenant_before_0010(s)
             plan = await factories.plan(s, tenant)
             activity = await factories.activity(s, tenant)
             real, dangling = (PlanAction(tenant_id=tenant.id, plan_id=plan.id, description=d, activity_id=a)
@@ -106,7 +124,6 @@ def test_0009_retires_the_secret_and_old_tokens_of_accounts_revoked_before_it():
 
     from api.config import to_async_url
     from api.db import UTCDateTime, utcnow
-    from tests import factories
 
     url = scratch_database_url("sa_token_version")
     upgrade(url, "0008_action_activity_fk")
@@ -121,7 +138,7 @@ def test_0009_retires_the_secret_and_old_tokens_of_accounts_revoked_before_it():
     async def seed() -> None:
         engine = create_async_engine(to_async_url(url))
         async with AsyncSession(engine) as s:
-            tenant = await factories.tenant(s)
+            tenant = await tenant_before_0010(s)
             await s.execute(insert(before), [
                 {"id": account_id, "tenant_id": tenant.id, "name": name, "client_id": f"sa_{name}",
                  "secret_hash": "a-hash", "role": "viewer", "is_active": name == "working", "created_at": utcnow(),

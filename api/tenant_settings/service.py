@@ -5,6 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit
 from api.auth.principal import Principal
+from api.concurrency import check_if_match
 from api.errors import NotFound
 from api.models import Tenant
 from api.tenant_settings.schemas import TenantSettingsUpdate, effective
@@ -21,9 +22,12 @@ async def get(*, session: AsyncSession, caller: Principal, lock: bool = False) -
     return tenant
 
 
-async def update_settings(*, session: AsyncSession, caller: Principal, data: TenantSettingsUpdate) -> Tenant:
-    """Change the settings given, under a row lock so two admins' edits of different keys both stick."""
+async def update_settings(*, session: AsyncSession, caller: Principal, data: TenantSettingsUpdate,
+                          if_match: str | None) -> Tenant:
+    """Change the settings given, under a row lock so two admins' edits of different keys both stick; 412 when
+    If-Match is stale (checked under the lock, so two edits sent with the same ETag cannot both pass)."""
     tenant = await get(session=session, caller=caller, lock=True)
+    check_if_match(if_match, tenant.version)
     current = {**effective(tenant.settings), "jurisdiction": tenant.jurisdiction}
     changes = {k: v for k, v in data.model_dump(mode="json", exclude_unset=True).items() if current[k] != v}
     if changes:

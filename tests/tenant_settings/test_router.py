@@ -80,3 +80,28 @@ async def test_the_threshold_moves_stakeholders_between_quadrants(client, sessio
     await client.patch(SETTINGS_URL, json={"grid_threshold": 4}, headers=a["admin"])
     grid = (await client.get("/api/v1/stakeholders/grid", headers=a["viewer"])).json()
     assert grid["threshold"] == 4 and grid["stakeholders"][0]["quadrant"] == "monitor"
+
+
+async def test_settings_honour_if_match_as_every_single_resource_does(client, session, a):
+    """Two admins read the tenant; the first's change moves its ETag on, so the second's, sent with the old one, is
+    a 412 that changes nothing, until they read it again."""
+    read = await client.get(URL, headers=a["admin"])
+    first = read.headers["ETag"]
+    assert first == '"1"' and (await client.get(URL, headers=a["viewer"])).headers["ETag"] == first
+    r = await client.patch(SETTINGS_URL, json={"feedback_response_days": 30}, headers={**a["admin"],
+                                                                                      "If-Match": first})
+    assert r.status_code == 200 and r.headers["ETag"] == '"2"', r.text
+    r = await client.patch(SETTINGS_URL, json={"feedback_response_days": 10}, headers={**a["admin"],
+                                                                                      "If-Match": first})
+    assert r.status_code == 412 and r.headers["content-type"] == "application/problem+json", r.text
+    await session.refresh(a.tenant)
+    assert a.tenant.settings == {"feedback_response_days": 30} and a.tenant.version == 2
+    events = (await session.execute(select(AuditEvent).where(AuditEvent.action == "update_settings"))).all()
+    assert len(events) == 1
+    current = (await client.get(URL, headers=a["admin"])).headers["ETag"]
+    r = await client.patch(SETTINGS_URL, json={"feedback_response_days": 10}, headers={**a["admin"],
+                                                                                      "If-Match": current})
+    assert r.status_code == 200 and r.json()["settings"]["feedback_response_days"] == 10
+    # A change to nothing keeps the ETag; no If-Match at all still writes, as elsewhere.
+    same = await client.patch(SETTINGS_URL, json={"feedback_response_days": 10}, headers=a["admin"])
+    assert same.status_code == 200 and same.headers["ETag"] == r.headers["ETag"] == '"3"'

@@ -871,7 +871,7 @@ export interface paths {
         };
         /**
          * Get your tenant
-         * @description Your tenant (the NHS body) and its settings.
+         * @description Your tenant (the NHS body) and its settings, with the ETag that PATCH /tenant/settings takes as If-Match.
          */
         get: operations["tenant-get_tenant"];
         put?: never;
@@ -898,7 +898,7 @@ export interface paths {
         /**
          * Update tenant settings
          * @description Change the settings given (admin only): grid_threshold, feedback_response_days, jurisdiction.
-         *     Audited.
+         *     Send If-Match with the ETag of GET /tenant so as not to overwrite another admin's change (412). Audited.
          */
         patch: operations["tenant-update_tenant_settings"];
         trace?: never;
@@ -17040,7 +17040,10 @@ export interface operations {
     "tenant-update_tenant_settings": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag you last read; the write fails with 412 if it changed */
+                "If-Match"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -17091,6 +17094,16 @@ export interface operations {
             };
             /** @description Not found in the caller's tenant */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current ETag */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
