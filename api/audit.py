@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.db import utcnow
+from api.db import as_writer, utcnow
 from api.models import AuditEvent
 from api.observability import request_id_var
 
@@ -96,8 +96,9 @@ def event_hash(event: AuditEvent) -> str:
 
 
 async def _lock_chain(session: AsyncSession, tenant_id: uuid.UUID) -> None:
-    """Serialise appends per tenant so the chain never forks. SQLite writers already hold the
-    database lock (BEGIN IMMEDIATE); PostgreSQL takes a transaction-scoped advisory lock."""
+    """Serialise appends per tenant so the chain never forks. SQLite writers hold the database lock (BEGIN
+    IMMEDIATE; a GET's reader becomes one here, db.as_writer); PostgreSQL takes a transaction-scoped advisory lock."""
+    await as_writer(session)
     if session.get_bind().dialect.name == "postgresql":
         key = (tenant_id.int & ((1 << 63) - 1)) - (1 << 62)
         await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})

@@ -191,7 +191,8 @@ class Database:
             self.write_engine = self.engine.execution_options(sqlite_write=True)
         else:
             self.write_engine = self.engine
-        self.read_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.read_sessions = async_sessionmaker(self.engine, expire_on_commit=False,
+                                                info={SQLITE_READER: True} if settings.is_sqlite else None)
         self.write_sessions = async_sessionmaker(self.write_engine, expire_on_commit=False)
 
         # The hot reads' own connections (api/stakeholders/hot_reads.py), PostgreSQL only.
@@ -368,6 +369,25 @@ _REQUIRED = object()  # a parameter each run must supply
 
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SQLITE_READER = "sqlite_reader"  # in the info of a read session on SQLite, whose transactions begin as readers
+
+
+async def as_writer(session: AsyncSession) -> None:
+    """Make a read session's transaction a writer before a GET writes (the audit event of what it showed: an
+    export, an evidence pack, an admin's read of a restricted person).
+
+    On SQLite a transaction that began as a reader cannot safely become a writer: once another connection has written
+    since it began, its first write fails at once ("database is locked", a 500) rather than waiting its turn, as three
+    reads of one restricted person sent together by the app showed. So the read transaction, which wrote nothing, is
+    ended, and a writer begun (BEGIN IMMEDIATE), which waits for the lock. Elsewhere nothing is done: write sessions
+    begin as writers, and PostgreSQL's transactions need no such step."""
+    if not session.info.get(SQLITE_READER):
+        return
+    if session.in_transaction():
+        if (await session.connection()).sync_connection.get_execution_options().get("sqlite_write"):
+            return
+        await session.commit()
+    await session.connection(execution_options={"sqlite_write": True})
 SESSION_KEY = "involve.session"  # where a request keeps its session, in the ASGI scope's state
 
 

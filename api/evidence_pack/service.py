@@ -123,10 +123,7 @@ async def seal_pack(*, session: AsyncSession, caller: Principal, plan_id: uuid.U
     """Seal the plan's pack and return its canonical JSON (digest included); the sealing is audited and
     committed here, so the pack a caller receives is always one the audit trail records."""
     plan = await get_owned(session, Plan, tenant_id=caller.tenant_id, id=plan_id, label="plan")
-    # A GET's session began as a reader (the role check read the account): end that transaction and start a
-    # writer, so on SQLite the write lock is taken up front rather than upgraded mid-way.
-    await session.commit()
-    await session.connection(execution_options={"sqlite_write": True})
+    # The pack is read in the transaction that records its sealing (on SQLite a writer from here on: db.as_writer).
     seq, head_hash = await audit.locked_head(session, caller.tenant_id)  # the sealing event will follow it
     body = await build(session, caller, plan)
     body.update(sealed_at=utcnow(), sealed_by=ActorRef(type=caller.kind, id=caller.id),

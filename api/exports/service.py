@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 
 from api import audit
 from api.auth.principal import Principal
-from api.db import driver_connection
+from api.db import as_writer, driver_connection
 from api.exports.formatting import csv_formatter, json_value, pg_csv_cell, sqlite_decoder
 from api.exports.schemas import ExportFormat
 from api.imports.specs import ResourceSpec
@@ -59,10 +59,8 @@ async def count(session: AsyncSession, stmt: Select) -> int:
 
 async def audit_export(*, session: AsyncSession, caller: Principal, spec: ResourceSpec, stmt: Select,
                        fmt: ExportFormat, filters: dict[str, Any]) -> int:
-    """Count the rows and record the export (who, what, which filters, how many) before any row leaves.
-    On SQLite the write lock is taken up front: a GET's transaction would otherwise start as a reader."""
-    if not session.in_transaction():
-        await session.connection(execution_options={"sqlite_write": True})
+    """Count the rows and record the export (who, what, which filters, how many) before any row leaves."""
+    await as_writer(session)  # before the count, so that it and the event are read and written in one transaction
     rows = await count(session, stmt)
     given = {name: audit.REDACTED if name in PERSONAL_FILTERS else value
              for name, value in filters.items() if value is not None}
