@@ -12,7 +12,7 @@ router = APIRouter(tags=["tenant"])
 
 def to_read(tenant: Tenant) -> TenantRead:
     return TenantRead(id=tenant.id, slug=tenant.slug, name=tenant.name, jurisdiction=tenant.jurisdiction,
-                      settings=TenantSettings(**effective(tenant.settings)))
+                      settings=TenantSettings(**effective(tenant.settings)), version=tenant.version)
 
 
 @router.get("/tenant", response_model=TenantRead, summary="Get your tenant", responses=problems(404))

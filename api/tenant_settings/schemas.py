@@ -36,6 +36,7 @@ class TenantRead(ReadModel):
     name: str = Field(description="The NHS body's name")
     jurisdiction: Jurisdiction = Field(description=JURISDICTION)
     settings: TenantSettings = Field(description="The tenant's settings, defaults filled in")
+    version: int = Field(description="Increases with every change of the tenant or its settings; the ETag")
 
 
 def effective(settings: dict | None) -> dict:

@@ -13,7 +13,7 @@ async def test_every_role_reads_its_tenant_with_default_settings(client, a, role
     r = await client.get(URL, headers=a[role])
     assert r.status_code == 200
     assert r.json() == {"id": str(a.tenant.id), "slug": "tenant-a", "name": a.tenant.name, "jurisdiction": "england",
-                        "settings": {"grid_threshold": 3, "feedback_response_days": 20}}
+                        "settings": {"grid_threshold": 3, "feedback_response_days": 20}, "version": 1}
 
 
 async def test_each_tenant_sees_only_its_own(client, a, b):
@@ -90,7 +90,7 @@ async def test_settings_honour_if_match_as_every_single_resource_does(client, se
     assert first == '"1"' and (await client.get(URL, headers=a["viewer"])).headers["ETag"] == first
     r = await client.patch(SETTINGS_URL, json={"feedback_response_days": 30}, headers={**a["admin"],
                                                                                       "If-Match": first})
-    assert r.status_code == 200 and r.headers["ETag"] == '"2"', r.text
+    assert r.status_code == 200 and r.headers["ETag"] == '"2"' and r.json()["version"] == 2, r.text
     r = await client.patch(SETTINGS_URL, json={"feedback_response_days": 10}, headers={**a["admin"],
                                                                                       "If-Match": first})
     assert r.status_code == 412 and r.headers["content-type"] == "application/problem+json", r.text

@@ -8359,6 +8359,11 @@ export interface components {
             jurisdiction: components["schemas"]["Jurisdiction"];
             /** @description The tenant's settings, defaults filled in */
             settings: components["schemas"]["TenantSettings"];
+            /**
+             * Version
+             * @description Increases with every change of the tenant or its settings; the ETag
+             */
+            version: number;
         };
         /** TenantRef */
         TenantRef: {

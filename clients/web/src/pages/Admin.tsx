@@ -2,19 +2,20 @@ import { useState, type FormEvent } from 'react';
 import { NavLink, useParams } from 'react-router';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
-import { api, ensureOk, etagOf, unwrap, type Role, type Schemas } from '../api/client';
+import { api, ensureOk, etagOf, unwrap, type Problem, type Role, type Schemas } from '../api/client';
 import { useCan } from '../auth/roles';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { Pager } from '../components/Pager';
 import { useCursorPager } from '../components/paging';
-import { fieldErrors, useProblem } from '../components/problems';
+import { fieldErrors, problemOf, useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
 import { DataTable, formatDate, humanise, Loaded, StatusTag } from '../components/ui';
 
 const ROLES: Role[] = ['admin', 'lead', 'contributor', 'viewer', 'auditor'];
 const SECTIONS = [
   { path: 'users', text: 'Users and roles', admin: true },
+  { path: 'settings', text: 'Settings', admin: true },
   { path: 'service-accounts', text: 'Service accounts', admin: true },
   { path: 'calendar-tokens', text: 'Calendar tokens', admin: true },
   { path: 'audit', text: 'Audit trail', admin: false },
@@ -43,6 +44,8 @@ export default function Admin() {
         <p className="nhsuk-body">Your role cannot see this section.</p>
       ) : section === 'users' ? (
         <Users />
+      ) : section === 'settings' ? (
+        <Settings />
       ) : section === 'service-accounts' ? (
         <ServiceAccounts />
       ) : section === 'calendar-tokens' ? (
@@ -129,6 +132,73 @@ export function Users() {
         <TextInput id="user-password" name="password" type="password" label="Initial password" hint="At least 12 characters" autoComplete="new-password" error={errors.password} />
         <Button type="submit" disabled={create.isPending}>Add user</Button>
       </form>
+    </>
+  );
+}
+
+const JURISDICTIONS: Schemas['Jurisdiction'][] = ['england', 'wales'];
+
+export function Settings() {
+  const queryClient = useQueryClient();
+  const { problem, setProblem, clear, onError } = useProblem();
+  const [saved, setSaved] = useState(false);
+  const tenant = useQuery({ queryKey: ['tenant'], queryFn: async () => unwrap(await api.GET('/api/v1/tenant')) });
+  const save = useMutation({
+    // If-Match: another admin's change since this page read the tenant is a 412, shown, rather than overwritten.
+    mutationFn: async ({ version, body }: { version: number; body: Schemas['TenantSettingsUpdate'] }) =>
+      unwrap(await api.PATCH('/api/v1/tenant/settings', { params: { header: { 'If-Match': etagOf(version) } }, body })),
+    onSuccess: (updated) => { clear(); setSaved(true); queryClient.setQueryData(['tenant'], updated); },
+    onError: (error) => {
+      setSaved(false);
+      onError(error);
+      // Another admin saved first: show their values, which this form then changes from.
+      if (problemOf(error)?.status === 412) queryClient.invalidateQueries({ queryKey: ['tenant'] });
+    },
+  });
+  function submit(version: number, event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const days = String(form.get('feedback_response_days') ?? '').trim();
+    if (days === '') {
+      // Number('') is 0, which the API would refuse in other words: say what to enter instead.
+      setSaved(false);
+      setProblem({ type: 'about:blank', title: 'Check the settings', status: 422, errors: [{ loc: ['body', 'feedback_response_days'], msg: 'Enter a number of working days from 1 to 365', type: 'missing' }] } as Problem);
+      return;
+    }
+    save.mutate({
+      version,
+      body: {
+        grid_threshold: Number(form.get('grid_threshold')),
+        feedback_response_days: Number(days),
+        jurisdiction: form.get('jurisdiction') as Schemas['Jurisdiction'],
+      },
+    });
+  }
+  const errors = fieldErrors(problem);
+  return (
+    <>
+      <h2>Settings</h2>
+      <ErrorSummaryBox problem={problem} fieldIds={{ feedback_response_days: 'feedback-days' }} />
+      {saved && <p className="nhsuk-body" role="status">Settings saved.</p>}
+      <Loaded query={tenant}>
+        {(t) => (
+          // Keyed by version: a save, or a reload after another admin's change, shows the stored values.
+          <form key={t.version} onSubmit={(event) => submit(t.version, event)} noValidate aria-label="Settings">
+            <Select id="grid-threshold" name="grid_threshold" label="Score from which interest or influence counts as high"
+              hint="On the power/interest grid, 1 to 5" defaultValue={String(t.settings.grid_threshold)}>
+              {[1, 2, 3, 4, 5].map((n) => <option key={n} value={n}>{n}</option>)}
+            </Select>
+            <TextInput id="feedback-days" name="feedback_response_days" type="number" inputMode="numeric" width={4}
+              label="Working days to respond to feedback" hint="1 to 365" defaultValue={String(t.settings.feedback_response_days)}
+              error={errors.feedback_response_days} />
+            <Select id="jurisdiction" name="jurisdiction" label="Jurisdiction" hint="Which built-in duties to involve apply"
+              defaultValue={t.jurisdiction}>
+              {JURISDICTIONS.map((j) => <option key={j} value={j}>{humanise(j)}</option>)}
+            </Select>
+            <Button type="submit" disabled={save.isPending}>Save settings</Button>
+          </form>
+        )}
+      </Loaded>
     </>
   );
 }
