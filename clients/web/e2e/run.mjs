@@ -61,6 +61,11 @@ try {
   api.stop();
 }
 writeFileSync(join(tmpdir(), 'involve-e2e-axe.json'), JSON.stringify(axeReport, null, 2));
+const serverErrors = api.errors();
+if (serverErrors.length) {
+  results.push({ name: 'the server logged no error', ok: false });
+  console.log(`  ✗ the server logged ${serverErrors.length} error(s), first: ${serverErrors[0].slice(0, 300)}`);
+}
 const failed = results.filter((r) => !r.ok);
 if (consoleErrors.length) console.log(`page errors: ${consoleErrors.join(' | ')}`);
 console.log(`\n${results.length - failed.length} passed, ${failed.length} failed; axe ran on ${axeReport.length} pages`);

@@ -41,7 +41,17 @@ export async function startApi() {
   run('demo');
   run('create-user', '--tenant', 'demo', '--email', VIEWER.email, '--password', VIEWER.password, '--role', 'viewer', '--name', 'Val Viewer');
   const port = await freePort();
-  const child = spawn(involve, ['serve', '--host', '127.0.0.1', '--port', String(port)], { env, cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(involve, ['serve', '--host', '127.0.0.1', '--port', String(port)], { env, cwd: dir, stdio: ['ignore', 'inherit', 'pipe'] });
+  // The server's log goes on to ours; its ERROR lines (an unhandled error is a 500, whatever the page then showed)
+  // are kept for run.mjs, which fails the run on any.
+  const errors = [];
+  let partial = '';
+  child.stderr.on('data', (chunk) => {
+    process.stderr.write(chunk);
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop();
+    errors.push(...lines.filter((line) => line.includes('"level":"ERROR"')));
+  });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
@@ -53,6 +63,7 @@ export async function startApi() {
   }
   return {
     base,
+    errors: () => errors,
     stop() {
       child.kill('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
