@@ -1,8 +1,7 @@
-import { render, screen } from '@testing-library/react';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { createMemoryRouter, RouterProvider } from 'react-router';
+import { screen } from '@testing-library/react';
 import type { Schemas } from '../api/client';
-import { SessionProvider, type Me } from '../auth/session';
+import type { Me } from '../auth/session';
+import { renderPage } from '../test/renderPage';
 import FeedbackPage from './FeedbackPage';
 
 const feedback = {
@@ -16,18 +15,7 @@ const feedback = {
 } as unknown as Schemas['FeedbackRead'];
 
 function renderAs(role: Me['role'], item: Schemas['FeedbackRead']) {
-  const me = { id: 'u1', kind: 'user', name: 'Pat Example', email: 'pat@example.org', role, tenant: { id: 't', slug: 'demo', name: 'Demo ICB', jurisdiction: 'england' } } as Me;
-  // The item is already read: the page is tested on what the API answered, without a server.
-  const queryClient = new QueryClient({ defaultOptions: { queries: { staleTime: Infinity, retry: false } } });
-  queryClient.setQueryData(['feedback-item', item.id], item);
-  const router = createMemoryRouter([{ path: '/feedback/:id', element: <FeedbackPage /> }], { initialEntries: [`/feedback/${item.id}`] });
-  render(
-    <QueryClientProvider client={queryClient}>
-      <SessionProvider initial={me}>
-        <RouterProvider router={router} />
-      </SessionProvider>
-    </QueryClientProvider>,
-  );
+  renderPage(<FeedbackPage />, { path: '/feedback/:id', url: `/feedback/${item.id}`, role, cache: [[['feedback-item', item.id], item]] });
 }
 
 describe('FeedbackPage "From"', () => {

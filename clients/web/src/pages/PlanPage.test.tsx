@@ -1,8 +1,7 @@
-import { render, screen } from '@testing-library/react';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { createMemoryRouter, RouterProvider } from 'react-router';
+import { screen } from '@testing-library/react';
 import type { Schemas } from '../api/client';
-import { SessionProvider, type Me } from '../auth/session';
+import type { Me } from '../auth/session';
+import { renderPage } from '../test/renderPage';
 import PlanPage from './PlanPage';
 
 const plan = {
@@ -17,20 +16,7 @@ const plan = {
 const empty = { items: [], next_cursor: null, total: null };
 
 function renderAs(role: Me['role'], item: Schemas['PlanRead']) {
-  const me = { id: 'u1', kind: 'user', name: 'Pat Example', email: 'pat@example.org', role, tenant: { id: 't', slug: 'demo', name: 'Demo ICB', jurisdiction: 'england' } } as Me;
-  // The plan and its lists are already read: the page is tested on what the API answered, without a server.
-  const queryClient = new QueryClient({ defaultOptions: { queries: { staleTime: Infinity, retry: false } } });
-  queryClient.setQueryData(['plan', item.id], item);
-  queryClient.setQueryData(['actions', item.id], empty);
-  queryClient.setQueryData(['risks', item.id], empty);
-  const router = createMemoryRouter([{ path: '/plans/:id', element: <PlanPage /> }], { initialEntries: [`/plans/${item.id}`] });
-  render(
-    <QueryClientProvider client={queryClient}>
-      <SessionProvider initial={me}>
-        <RouterProvider router={router} />
-      </SessionProvider>
-    </QueryClientProvider>,
-  );
+  renderPage(<PlanPage />, { path: '/plans/:id', url: `/plans/${item.id}`, role, cache: [[['plan', item.id], item], [['actions', item.id], empty], [['risks', item.id], empty]] });
 }
 
 describe('PlanPage', () => {
