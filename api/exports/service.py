@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from api import audit
-from api.auth.principal import Principal
+from api.auth.principal import Principal, Role
 from api.db import as_writer, driver_connection
 from api.exports.formatting import csv_formatter, json_value, pg_csv_cell, sqlite_decoder
 from api.exports.schemas import ExportFormat
@@ -29,14 +29,15 @@ PARTITION_ROWS = 1000
 PERSONAL_FILTERS = frozenset({"email", "q", "external_id", "tag"})  # recorded as given, never their values
 
 
-def _columns(spec: ResourceSpec, stmt: Select) -> tuple[Select, list[Any]]:
+def _columns(spec: ResourceSpec, stmt: Select, caller: Principal) -> tuple[Select, list[Any]]:
     """`stmt` joined to what the reference columns need, and one column expression per template column."""
     model = spec.model
     sources: dict[str, Any] = {}
     for ref in spec.references:
         alias = None
         for row_key, column, _ in ref.keys:
-            if column == "id":
+            person = hasattr(ref.model, "restricted_at")
+            if column == "id" and (not person or caller.role == Role.admin):
                 sources[row_key] = getattr(model, ref.target)
                 continue
             if alias is None:
@@ -46,8 +47,9 @@ def _columns(spec: ResourceSpec, stmt: Select) -> tuple[Select, list[Any]]:
                 # scans the tenant's organisations once per row.
                 stmt = stmt.outerjoin(alias, alias.id == getattr(model, ref.target))
             value = getattr(alias, column)
-            if hasattr(ref.model, "restricted_at"):  # a restricted person's email and external id never leave
-                value = case((alias.restricted_at.is_(None), value))  # (UK GDPR Art. 18); their id links the row
+            if person:  # a restricted person's email and external id never leave (UK GDPR Art. 18), nor, but to an
+                # admin, their id: as the API's reads, to others their feedback names nobody (imports keep the link)
+                value = case((alias.restricted_at.is_(None), value))
             sources[row_key] = value
     columns = [sources.get(c.name, getattr(model, c.name, None)) for c in spec.columns]
     return stmt.order_by(*model.__table__.primary_key.columns), columns  # an attendance line: (activity, stakeholder)
@@ -72,7 +74,7 @@ async def audit_export(*, session: AsyncSession, caller: Principal, spec: Resour
 
 def stream(*, session: AsyncSession, caller: Principal, spec: ResourceSpec, stmt: Select,
            fmt: ExportFormat) -> AsyncIterator[bytes]:
-    stmt, columns = _columns(spec, stmt)
+    stmt, columns = _columns(spec, stmt, caller)
     if fmt == ExportFormat.csv and session.get_bind().dialect.name == "postgresql":
         return _postgres_csv(session, spec, stmt, columns)
     return _rows(session, spec, stmt, columns, fmt)

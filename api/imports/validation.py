@@ -93,6 +93,7 @@ class References:
         # Records nothing new may be linked to, with why: stakeholders erased or whose processing is restricted (UK
         # GDPR), archived organisations.
         self.barred: dict[uuid.UUID, str] = {}
+        self.restricted: frozenset[uuid.UUID] = frozenset()  # of those, the people whose processing is restricted
 
     async def load(self, spec: ResourceSpec) -> None:
         if any(ref.model is Stakeholder for ref in spec.references):
@@ -100,7 +101,9 @@ class References:
                 select(Stakeholder.id, Stakeholder.erased_at, Stakeholder.restricted_at).where(
                     Stakeholder.tenant_id == self.tenant_id,
                     Stakeholder.erased_at.is_not(None) | Stakeholder.restricted_at.is_not(None)))
+            people = people.all()
             self.barred = {id_: NO_NEW_LINK[barred(erased, restricted)] for id_, erased, restricted in people}
+            self.restricted = frozenset(id_ for id_, _, restricted in people if restricted is not None)
         for ref in spec.references:  # as the API: nothing new is linked to an archived organisation, plan or activity
             if ref.model is not Stakeholder and hasattr(ref.model, "archived_at"):
                 archived = await self.session.execute(select(ref.model.id).where(
@@ -182,6 +185,8 @@ class Decider:
         self._keys = [(k.field, k.fold_case, self.seen[k.field], register.keys[k.field]) for k in spec.keys]
         self._references = [(ref, frozenset(ref.row_keys)) for ref in spec.references]
         self._match = str(options.match)
+        # The restricted people whom the caller's reads and exports show nobody for (all but an admin's, as the API)
+        self._withheld = references.restricted if caller.role != Role.admin else frozenset()
         self._skip = options.on_conflict == OnConflict.skip
         self._refuse = options.on_conflict == OnConflict.error
         self._abort = options.on_error == OnError.abort
@@ -257,6 +262,12 @@ class Decider:
         for ref, ref_keys in self._references:
             if not ref_keys.isdisjoint(values):
                 stored[ref.target], key, message = self.references.resolve(ref, values)
+                if stored[ref.target] is None and not message and current is not None \
+                        and current.get(ref.target) in self._withheld:
+                    # As PATCH's null: a restricted person's feedback names nobody to this caller (reads and exports
+                    # alike), so the empty reference they send back keeps the link they cannot see.
+                    del stored[ref.target]
+                    continue
                 if message:
                     problems.append((key, message))
                 elif (why := self.references.barred.get(stored[ref.target])) and (
