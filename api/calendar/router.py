@@ -59,7 +59,7 @@ async def get_calendar(
 
 
 @router.post("/calendar-tokens", response_model=CalendarTokenSecret, status_code=status.HTTP_201_CREATED,
-             summary="Create a calendar token")
+             summary="Create a calendar token", responses=problems(409))
 async def create_calendar_token(data: CalendarTokenCreate, session: SessionDep, caller: Editor,
                                 idempotency: IdempotencyDep) -> Response:
     """A long-lived, read-only token for the calendar feed; the token is shown only in this response."""

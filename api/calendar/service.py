@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api import audit, rls
 from api.activities.engagement import day_end, day_start
 from api.auth.principal import Principal
-from api.crud import get_owned
+from api.crud import ensure_not_archived, get_owned
 from api.db import utcnow
 from api.errors import Forbidden, NotFound, Unauthorized, Unprocessable
 from api.models import Activity, ActivityAttendance, CalendarToken, Feedback, Plan, Stakeholder, Tenant
@@ -48,6 +48,7 @@ async def create_token(*, session: AsyncSession, caller: Principal, label: str,
     """A new token; the secret is returned to show once and is never stored."""
     await check_references(session, tenant_id=caller.tenant_id, values={"plan_id": plan_id},
                            references=(("plan_id", Plan, "plan"),))
+    await ensure_not_archived(session, Plan, tenant_id=caller.tenant_id, ids=plan_id, label="plan")
     secret = PREFIX + secrets.token_urlsafe(32)
     row = CalendarToken(tenant_id=caller.tenant_id, label=label, plan_id=plan_id, token_hash=digest(secret),
                         token_hint=secret[:HINT_LENGTH], created_by=caller.id)

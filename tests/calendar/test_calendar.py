@@ -184,3 +184,14 @@ async def test_a_period_ending_before_it_starts_is_422_not_an_empty_feed(client,
     assert r.json()["errors"][0]["loc"] == ["query", "to"]
     same_day = await client.get(FEED, params={"from": "2026-03-01", "to": "2026-03-01"}, headers=a["viewer"])
     assert same_day.status_code == 200
+
+
+async def test_no_new_token_for_an_archived_plan(client, session, a):
+    """As everywhere, nothing new is linked to an archived plan (409, nothing created); restored, it takes one."""
+    gone = await plan(session, a.tenant, archived_at=datetime.now(UTC))
+    await session.commit()
+    r = await client.post(TOKENS, json={"label": "Old plan", "plan_id": str(gone.id)}, headers=a["lead"])
+    assert r.status_code == 409 and "archived" in r.json()["detail"], r.text
+    assert (await client.get(TOKENS, headers=a["admin"])).json()["items"] == []
+    assert (await client.post(f"/api/v1/plans/{gone.id}/restore", headers=a["lead"])).status_code == 200
+    await token_for(client, a["lead"], plan_id=str(gone.id))
