@@ -18,6 +18,7 @@ from api.crud import apply, archive_or_restore, ensure_external_id_free
 from api.errors import NotFound, Unprocessable
 from api.models import Consultation, Document
 from api.pagination import PageParams, PageResult, paginate
+from api.plans import children
 from api.plans import service as plans
 
 RESOURCE = "consultation"
@@ -106,7 +107,7 @@ def _check_dates(opened: date | None, closed: date | None) -> None:
 async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
                  data: ConsultationCreate) -> Consultation:
     """Add a consultation to the plan and audit it."""
-    await plans.get(session=session, caller=caller, plan_id=plan_id)
+    await children.open_plan(session, caller, plan_id)
     values = data.model_dump()
     _check_dates(data.opened_date, data.closed_date)
     await ensure_external_id_free(session, Consultation, tenant_id=caller.tenant_id, external_id=data.external_id)

@@ -18,7 +18,7 @@ from api.documents.upload import (
     upload_idempotency,
 )
 from api.errors import problems
-from api.plans import service as plans
+from api.plans import children
 
 router = APIRouter(tags=["documents"], route_class=LimitedBodyRoute)
 COLLECTION = "/plans/{plan_id}/documents"
@@ -44,7 +44,7 @@ async def list_documents(
 
 
 @router.post(COLLECTION, response_model=DocumentRead, status_code=status.HTTP_201_CREATED,
-             summary="Upload a document", responses=problems(404, 413, 415), form_limits=FORM_LIMITS)
+             summary="Upload a document", responses=problems(404, 409, 413, 415), form_limits=FORM_LIMITS)
 async def create_document(
     plan_id: uuid.UUID, data: Annotated[DocumentUpload, Form(media_type="multipart/form-data")], request: Request,
     session: SessionDep,
@@ -53,7 +53,7 @@ async def create_document(
     """Upload a file as multipart/form-data; the server computes its SHA-256, size and media type. 413 past
     INVOLVE_MAX_DOCUMENT_BYTES, 415 for a type not accepted or content that is not what it claims, 422 if empty.
     Honours Idempotency-Key."""
-    await plans.get(session=session, caller=caller, plan_id=plan_id)
+    await children.open_plan(session, caller, plan_id)
     received = await receive_file(data.file, limit=document_limit(request))
     fields = data.model_dump(exclude={"file"})
     idempotency.fingerprint = service.fingerprint(request.url.path, sha256=received.sha256,

@@ -29,6 +29,7 @@ from api.evidence.schemas import (
 from api.legal_hold import UNNAMING, ensure_not_held
 from api.models import Activity, Document, Duty, DutyRequirement, Evidence, Feedback
 from api.pagination import PageParams, PageResult, paginate
+from api.plans import children
 from api.plans import service as plans
 
 RESOURCE = "evidence"
@@ -106,7 +107,7 @@ async def _check(session: AsyncSession, caller: Principal, plan_id: uuid.UUID, v
 
 async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, data: EvidenceCreate) -> Evidence:
     """Record an evidence item for the plan and audit it."""
-    await plans.get(session=session, caller=caller, plan_id=plan_id)
+    await children.open_plan(session, caller, plan_id)
     values = data.model_dump(mode="json")
     values["requirement_id"] = data.requirement_id
     values["decision_date"] = data.decision_date

@@ -16,6 +16,7 @@ from api.errors import NotFound, Unprocessable
 from api.legal_hold import ensure_not_held
 from api.models import ScrutinyCorrespondence
 from api.pagination import PageParams, PageResult, paginate
+from api.plans import children
 from api.plans import service as plans
 from api.scrutiny.schemas import CorrespondenceCreate, CorrespondenceUpdate
 
@@ -61,7 +62,7 @@ async def _check_document(session: AsyncSession, caller: Principal, plan_id: uui
 async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
                  data: CorrespondenceCreate) -> ScrutinyCorrespondence:
     """Record a letter, email or meeting and audit it."""
-    await plans.get(session=session, caller=caller, plan_id=plan_id)
+    await children.open_plan(session, caller, plan_id)
     values = data.model_dump()
     await _check_document(session, caller, plan_id, data.document_id)
     row = ScrutinyCorrespondence(tenant_id=caller.tenant_id, plan_id=plan_id, created_by=caller.id,

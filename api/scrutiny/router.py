@@ -60,7 +60,7 @@ async def list_correspondence(plan_id: uuid.UUID, session: SessionDep, caller: R
 
 
 @router.post(LETTERS, response_model=CorrespondenceRead, status_code=status.HTTP_201_CREATED,
-             summary="Record scrutiny correspondence", responses=problems(404))
+             summary="Record scrutiny correspondence", responses=problems(404, 409))
 async def create_correspondence(plan_id: uuid.UUID, data: CorrespondenceCreate, session: SessionDep,
                                 caller: Editor, idempotency: IdempotencyDep) -> Response:
     """Record a letter, email or meeting with the scrutiny body. Honours Idempotency-Key."""
