@@ -471,28 +471,40 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     assert.equal(await organisation.locator('option:checked').textContent(), 'Bridport Medical Centre');
   });
 
-  await step('an erased person offers no edit, restore or assessment; a restricted one says so', async () => {
-    // Erasure and restriction are API calls of the admin (the app has no buttons for them yet).
+  await step('an admin downloads what is held, erases one person and restricts another; the app then says so', async () => {
     const headers = await adminHeaders();
     const person = async (name) => (await (await page.request.post('/api/v1/stakeholders', { headers, data: { name } })).json()).id;
     const erased = await person('Ernie Erasable');
     const restricted = await person('Rita Restricted');
-    assert.equal((await page.request.post(`/api/v1/stakeholders/${erased}/erase`, { headers })).status(), 200);
-    assert.equal((await page.request.post(`/api/v1/stakeholders/${restricted}/restriction`, { headers, data: { reason: 'Accuracy contested' } })).status(), 200);
     await page.goto('/'); // a reload signs out: the token is in memory only
     await signIn(ADMIN);
     await heading('Home');
-    await page.evaluate((path) => { window.history.pushState({}, '', path); window.dispatchEvent(new PopStateEvent('popstate')); }, `/stakeholders/${erased}`);
+    const open = (path) => page.evaluate((to) => { window.history.pushState({}, '', to); window.dispatchEvent(new PopStateEvent('popstate')); }, path);
+    await open(`/stakeholders/${erased}`);
+    await heading('Ernie Erasable');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download what is held about them' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), `subject-access-${erased}.json`);
+    assert.equal(JSON.parse(readFileSync(await download.path(), 'utf8')).stakeholder.name, 'Ernie Erasable');
+    await page.getByRole('button', { name: 'Erase personal data' }).click();
+    await page.getByRole('button', { name: 'Yes, erase' }).click();
     await page.getByText(/personal data was erased on/).waitFor();
     await page.getByRole('heading', { level: 1 }).getByText('Erased', { exact: true }).waitFor();
     assert.equal(await page.getByRole('link', { name: 'Edit', exact: true }).count(), 0);
     assert.equal(await page.getByRole('button', { name: /Restore|Archive/ }).count(), 0);
     assert.equal(await page.getByRole('button', { name: 'Add assessment' }).count(), 0);
-    await page.evaluate((path) => { window.history.pushState({}, '', path); window.dispatchEvent(new PopStateEvent('popstate')); }, `/stakeholders/${restricted}`);
+    await open(`/stakeholders/${restricted}`);
     await heading('Rita Restricted');
+    await page.getByRole('button', { name: 'Restrict processing' }).click();
+    await page.locator('.nhsuk-error-summary').waitFor(); // a reason is required (the API's 422, on the field)
+    await page.getByLabel('Why processing is restricted').fill('Accuracy contested');
+    await page.getByRole('button', { name: 'Restrict processing' }).click();
     await page.getByText(/Accuracy contested/).waitFor();
     await page.getByText('Processing restricted').waitFor();
     await axe('a restricted stakeholder');
+    await page.getByRole('button', { name: 'Lift the restriction' }).waitFor();
   });
 
   await step('an edit refused because someone else saved first (412) is explained, not retried over theirs', async () => {

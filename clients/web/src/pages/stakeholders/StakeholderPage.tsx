@@ -6,6 +6,7 @@ import { api, ensureOk, etagOf, unwrap, type Schemas } from '../../api/client';
 import { stakeholderQuery } from '../../api/queries';
 import { useCan } from '../../auth/roles';
 import { ConfirmAction } from '../../components/ConfirmAction';
+import { saveBlob } from '../../components/download';
 import { ErrorSummaryBox } from '../../components/ErrorSummaryBox';
 import { fieldErrors, useProblem } from '../../components/problems';
 import { useTitle } from '../../components/useTitle';
@@ -176,9 +177,85 @@ export default function StakeholderPage() {
               />
             )}
           </Loaded>
+          {may.administer && <DataProtection person={s} />}
         </>
       )}
     </Loaded>
+  );
+}
+
+/** An admin's UK GDPR actions on one person: subject access, restriction of processing, erasure. */
+export function DataProtection({ person }: { person: Schemas['StakeholderRead'] }) {
+  const queryClient = useQueryClient();
+  const { problem, clear, onError } = useProblem();
+  const path = { params: { path: { stakeholder_id: person.id } } };
+  function changed(saved: Schemas['StakeholderRead']) {
+    clear();
+    queryClient.setQueryData(stakeholderQuery(person.id).queryKey, saved);
+    // An erasure wipes the rationale of their assessments and the text of their feedback too.
+    for (const key of ['stakeholders', 'assessments', 'stakeholder-activities', 'feedback']) queryClient.invalidateQueries({ queryKey: [key] });
+  }
+  const restrict = useMutation({
+    mutationFn: async (reason: string) => unwrap(await api.POST('/api/v1/stakeholders/{stakeholder_id}/restriction', { ...path, body: { reason } })),
+    onSuccess: changed,
+    onError,
+  });
+  const lift = useMutation({
+    mutationFn: async () => unwrap(await api.DELETE('/api/v1/stakeholders/{stakeholder_id}/restriction', path)),
+    onSuccess: changed,
+    onError,
+  });
+  const erase = useMutation({
+    mutationFn: async () => unwrap(await api.POST('/api/v1/stakeholders/{stakeholder_id}/erase', path)),
+    onSuccess: changed,
+    onError,
+  });
+  const access = useMutation({
+    mutationFn: async () => unwrap(await api.GET('/api/v1/stakeholders/{stakeholder_id}/subject-access', path)),
+    onSuccess: (report) => {
+      clear();
+      saveBlob(new Blob([JSON.stringify(report, null, 2)], { type: 'application/json' }), `subject-access-${person.id}.json`);
+    },
+    onError,
+  });
+  const busy = restrict.isPending || lift.isPending || erase.isPending;
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    restrict.mutate(String(new FormData(event.currentTarget).get('reason') ?? '').trim());
+  }
+  return (
+    <>
+      <h2>Data protection</h2>
+      <ErrorSummaryBox problem={problem} fieldIds={{ reason: 'restriction-reason' }} />
+      <p className="nhsuk-body">
+        <Button type="button" secondary onClick={() => access.mutate()} disabled={access.isPending}>
+          Download what is held about them
+        </Button>
+      </p>
+      {/* Erased: nothing is left to restrict or erase (the API answers 409). */}
+      {!person.erased_at && (
+        <>
+          {person.restricted_at ? (
+            <p className="nhsuk-body">
+              <Button type="button" secondary onClick={() => lift.mutate()} disabled={busy}>
+                Lift the restriction
+              </Button>
+            </p>
+          ) : (
+            <form onSubmit={submit} noValidate aria-label="Restrict processing">
+              <TextInput id="restriction-reason" name="reason" label="Why processing is restricted" width={30}
+                hint="For example: accuracy contested by the person (Art. 18(1)(a))" error={fieldErrors(problem).reason} />
+              <Button type="submit" secondary disabled={busy}>Restrict processing</Button>
+            </form>
+          )}
+          <ConfirmAction className="nhsuk-button nhsuk-button--warning" disabled={busy} onConfirm={() => erase.mutate()}
+            question={<>Erase <bdi>{person.name}</bdi>'s personal data? Their name, contact details, notes and what they said are wiped for good; counts and evidence stay. This cannot be undone.</>}
+            confirm="Yes, erase">
+            Erase personal data
+          </ConfirmAction>
+        </>
+      )}
+    </>
   );
 }
 
