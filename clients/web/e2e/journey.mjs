@@ -166,6 +166,15 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     await shot('09-plan');
     // The demo plan is active, so it offers no approval (a new plan does, below).
     assert.equal(await page.getByRole('button', { name: 'Approve this plan' }).count(), 0);
+    // An admin holds the plan's record (a claim is issued), which everyone then sees, and lifts the hold again.
+    await page.getByLabel('Why the record is held').fill('Judicial review claim issued');
+    await page.getByRole('button', { name: 'Put on legal hold' }).click();
+    await page.locator('.nhsuk-warning-callout', { hasText: 'On legal hold' }).waitFor();
+    await page.getByText(/Judicial review claim issued/).waitFor();
+    await axe('plan on legal hold');
+    await page.getByRole('button', { name: 'Lift the legal hold' }).click();
+    await page.getByRole('button', { name: 'Put on legal hold' }).waitFor();
+    assert.equal(await page.locator('.nhsuk-warning-callout', { hasText: 'On legal hold' }).count(), 0);
     await page.getByRole('link', { name: 'Power/interest grid for this plan' }).click();
     await heading('Power/interest grid for this plan');
     await page.locator('.app-grid__point').first().waitFor();

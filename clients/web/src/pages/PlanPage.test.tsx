@@ -38,4 +38,24 @@ describe('PlanPage', () => {
     renderAs('viewer', plan);
     expect(screen.queryByRole('form', { name: 'Add an action' })).not.toBeInTheDocument();
   });
+
+  it('offers an admin to put the record on legal hold, with the reason', () => {
+    renderAs('admin', plan);
+    expect(screen.getByLabelText('Why the record is held')).toBeInTheDocument();
+    expect(screen.queryByText('On legal hold')).not.toBeInTheDocument();
+  });
+
+  it('says a plan is on legal hold, and why, to everyone; only an admin may lift it', () => {
+    const held = { ...plan, legal_hold_at: '2026-11-25T10:00:00Z', legal_hold_reason: 'Judicial review claim issued' };
+    renderAs('lead', held);
+    expect(screen.getByText('On legal hold')).toBeInTheDocument();
+    expect(screen.getByText(/Judicial review claim issued/)).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Lift the legal hold' })).not.toBeInTheDocument();
+    expect(screen.queryByLabelText('Why the record is held')).not.toBeInTheDocument();
+  });
+
+  it('offers an admin to lift a hold in force', () => {
+    renderAs('admin', { ...plan, legal_hold_at: '2026-11-25T10:00:00Z', legal_hold_reason: 'Inquiry' });
+    expect(screen.getByRole('button', { name: 'Lift the legal hold' })).toBeInTheDocument();
+  });
 });

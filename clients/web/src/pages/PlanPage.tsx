@@ -52,6 +52,18 @@ export default function PlanPage() {
             <li><Link to={`/activities?plan_id=${p.id}`}>Activities for this plan</Link></li>
             <li><Link to={`/plans/${p.id}/duty`}>Duty to involve record</Link></li>
           </ul>
+          {p.legal_hold_at && (
+            <div className="nhsuk-warning-callout">
+              <h2 className="nhsuk-warning-callout__label">
+                <span role="text"><span className="nhsuk-u-visually-hidden">Important: </span>On legal hold</span>
+              </h2>
+              <p>
+                Since {formatDate(p.legal_hold_at)}{p.legal_hold_reason ? `: ${p.legal_hold_reason}` : ''}. Its record is frozen: the plan
+                cannot be archived, its evidence and documents cannot be deleted, and the people it names cannot be erased.
+              </p>
+            </div>
+          )}
+          {may.administer && <LegalHold plan={p} />}
           {may.edit && p.status === 'draft' && !p.archived_at && (
             <Button type="button" onClick={() => approve.mutate(p)} disabled={approve.isPending}>
               Approve this plan
@@ -114,6 +126,47 @@ export default function PlanPage() {
         </>
       )}
     </Loaded>
+  );
+}
+
+/** An admin puts the plan's record on legal hold (a claim, an inquiry) with the reason, or lifts the hold. */
+export function LegalHold({ plan }: { plan: Schemas['PlanRead'] }) {
+  const queryClient = useQueryClient();
+  const { problem, clear, onError } = useProblem();
+  const path = { params: { path: { plan_id: plan.id } } };
+  const onSuccess = (saved: Schemas['PlanRead']) => {
+    clear();
+    queryClient.setQueryData(planQuery(plan.id).queryKey, saved);
+  };
+  const hold = useMutation({
+    mutationFn: async (reason: string) => unwrap(await api.POST('/api/v1/plans/{plan_id}/legal-hold', { ...path, body: { reason } })),
+    onSuccess,
+    onError,
+  });
+  const lift = useMutation({
+    mutationFn: async () => unwrap(await api.DELETE('/api/v1/plans/{plan_id}/legal-hold', path)),
+    onSuccess,
+    onError,
+  });
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    hold.mutate(String(new FormData(event.currentTarget).get('reason') ?? '').trim());
+  }
+  return (
+    <>
+      <ErrorSummaryBox problem={problem} fieldIds={{ reason: 'hold-reason' }} />
+      {plan.legal_hold_at ? (
+        <p className="nhsuk-body">
+          <Button type="button" secondary onClick={() => lift.mutate()} disabled={lift.isPending}>Lift the legal hold</Button>
+        </p>
+      ) : (
+        <form onSubmit={submit} className="app-filters" noValidate aria-label="Legal hold">
+          <TextInput id="hold-reason" name="reason" label="Why the record is held" width={20}
+            hint="For example: judicial review claim issued" error={fieldErrors(problem).reason} />
+          <Button type="submit" secondary disabled={hold.isPending}>Put on legal hold</Button>
+        </form>
+      )}
+    </>
   );
 }
 
