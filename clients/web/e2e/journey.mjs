@@ -497,6 +497,11 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     ]);
     assert.equal(download.suggestedFilename(), `subject-access-${erased}.json`);
     assert.equal(JSON.parse(readFileSync(await download.path(), 'utf8')).stakeholder.name, 'Ernie Erasable');
+    // He first objected to being contacted at all (recorded by a lead or an admin).
+    await page.getByText('Record an objection').click();
+    await page.getByLabel('Their grounds').fill('Does not want calls');
+    await page.getByRole('button', { name: 'Record objection' }).click();
+    await page.getByText(/To any contact on .*: Pending \(Does not want calls\)/).waitFor();
     await page.getByRole('button', { name: 'Erase personal data' }).click();
     await page.getByRole('button', { name: 'Yes, erase' }).click();
     await page.getByText(/personal data was erased on/).waitFor();

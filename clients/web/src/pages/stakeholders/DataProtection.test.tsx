@@ -1,7 +1,7 @@
 import { render, screen } from '@testing-library/react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import type { Schemas } from '../../api/client';
-import { DataProtection } from './StakeholderPage';
+import { DataProtection, ObjectionForm } from './StakeholderPage';
 
 const person = { id: 's1', name: 'Rita Example', erased_at: null, restricted_at: null } as unknown as Schemas['StakeholderRead'];
 
@@ -33,5 +33,19 @@ describe('DataProtection', () => {
     expect(screen.getByRole('button', { name: 'Download what is held about them' })).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Erase personal data' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: /Restrict processing|Lift the restriction/ })).not.toBeInTheDocument();
+  });
+});
+
+describe('ObjectionForm', () => {
+  it('asks what they object to, their grounds, when and the outcome', () => {
+    render(
+      <QueryClientProvider client={new QueryClient()}>
+        <ObjectionForm person={person} />
+      </QueryClientProvider>,
+    );
+    expect(screen.getByLabelText(/They object to/)).toHaveValue('contact');
+    expect(screen.getByLabelText('Their grounds')).toBeInTheDocument();
+    expect(screen.getByLabelText(/When they objected/)).toBeInTheDocument();
+    expect(screen.getByLabelText('Outcome')).toHaveValue('pending');
   });
 });

@@ -119,8 +119,12 @@ export default function StakeholderPage() {
               ['Agreed to contact', s.contact_consent ? `Yes (${humanise(s.consent_basis)})` : 'No'],
               ['Champion', s.is_champion ? 'Yes' : 'No'],
               ['Tags', s.tags.join(', ')],
+              ['Objection', s.objection_date
+                ? `To ${s.objection_scope === 'contact' ? 'any contact' : 'processing'} on ${formatDate(s.objection_date)}: ${humanise(s.objection_outcome)}${s.objection_grounds && s.objection_grounds !== '***' ? ` (${s.objection_grounds})` : ''}`
+                : 'None recorded'],
             ]}
           />
+          {may.edit && !s.erased_at && <ObjectionForm person={s} />}
           <h2>Interest and influence</h2>
           {may.edit && !s.archived_at && <AssessmentForm stakeholderId={s.id} />}
           <Loaded query={assessments}>
@@ -181,6 +185,56 @@ export default function StakeholderPage() {
         </>
       )}
     </Loaded>
+  );
+}
+
+/** Record the person's objection (UK GDPR Art. 21; admin or lead): the latest replaces the one shown above. */
+export function ObjectionForm({ person }: { person: Schemas['StakeholderRead'] }) {
+  const queryClient = useQueryClient();
+  const { problem, clear, onError } = useProblem();
+  const save = useMutation({
+    mutationFn: async (body: Schemas['ObjectionCreate']) =>
+      unwrap(await api.POST('/api/v1/stakeholders/{stakeholder_id}/objection', { params: { path: { stakeholder_id: person.id } }, body })),
+    onSuccess: (saved) => {
+      clear();
+      queryClient.setQueryData(stakeholderQuery(person.id).queryKey, saved);
+      queryClient.invalidateQueries({ queryKey: ['stakeholders'] });
+    },
+    onError,
+  });
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    save.mutate({
+      scope: form.get('scope') as Schemas['ObjectionScope'],
+      grounds: String(form.get('grounds') ?? '').trim(),
+      outcome: form.get('outcome') as Schemas['ObjectionOutcome'],
+      objection_date: String(form.get('objection_date') ?? '') || null,
+    });
+  }
+  const errors = fieldErrors(problem);
+  return (
+    <details className="nhsuk-details">
+      <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Record an objection</span></summary>
+      <div className="nhsuk-details__text">
+        <ErrorSummaryBox problem={problem} fieldIds={{ grounds: 'objection-grounds', objection_date: 'objection-date' }} />
+        <form onSubmit={submit} noValidate aria-label="Record an objection">
+          <Select id="objection-scope" name="scope" label="They object to" defaultValue="contact"
+            hint="An objection to any contact turns their agreement to be contacted off">
+            <option value="contact">Any contact from us</option>
+            <option value="processing">Processing of their data</option>
+          </Select>
+          <TextInput id="objection-grounds" name="grounds" label="Their grounds" width={30} error={errors.grounds} />
+          <TextInput id="objection-date" name="objection_date" type="date" label="When they objected (optional: today)" error={errors.objection_date} />
+          <Select id="objection-outcome" name="outcome" label="Outcome" defaultValue="pending">
+            <option value="pending">Pending</option>
+            <option value="upheld">Upheld</option>
+            <option value="not_upheld">Not upheld</option>
+          </Select>
+          <Button type="submit" secondary disabled={save.isPending}>Record objection</Button>
+        </form>
+      </div>
+    </details>
   );
 }
 
