@@ -388,6 +388,8 @@ async def as_writer(session: AsyncSession) -> None:
             return
         await session.commit()
     await session.connection(execution_options={"sqlite_write": True})
+
+
 SESSION_KEY = "involve.session"  # where a request keeps its session, in the ASGI scope's state
 
 

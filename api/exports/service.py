@@ -35,8 +35,8 @@ def _columns(spec: ResourceSpec, stmt: Select, caller: Principal) -> tuple[Selec
     sources: dict[str, Any] = {}
     for ref in spec.references:
         alias = None
+        person = hasattr(ref.model, "restricted_at")
         for row_key, column, _ in ref.keys:
-            person = hasattr(ref.model, "restricted_at")
             if column == "id" and (not person or caller.role == Role.admin):
                 sources[row_key] = getattr(model, ref.target)
                 continue
