@@ -4,6 +4,7 @@ the same key with another body is refused (422). Records live 24 hours."""
 import hashlib
 import hmac
 import uuid
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -113,13 +114,15 @@ class Idempotency:
         return Response(content, status_code=status_code, headers=headers, media_type="application/json")
 
 
-async def forget(session: AsyncSession, *, tenant_id, location: str) -> None:
-    """Drop the stored responses that created the resource at `location`: their bodies can hold
+async def forget(session: AsyncSession, *, tenant_id, locations: Iterable[str]) -> None:
+    """Drop the stored responses that created the resources at `locations`, in one statement: their bodies can hold
     personal data, which an erasure must not leave behind for the 24 hours they are kept."""
-    await session.execute(delete(IdempotencyRecord).where(
-        IdempotencyRecord.tenant_id == tenant_id,
-        IdempotencyRecord.headers["Location"].as_string() == location,
-    ))
+    wanted = list(locations)
+    if wanted:
+        await session.execute(delete(IdempotencyRecord).where(
+            IdempotencyRecord.tenant_id == tenant_id,
+            IdempotencyRecord.headers["Location"].as_string().in_(wanted),
+        ))
 
 
 async def idempotency(

@@ -440,7 +440,7 @@ async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uui
     row.archived_at = row.archived_at or now
     row.updated_by = caller.id
     await session.flush()
-    await idempotency.forget(session, tenant_id=caller.tenant_id, location=location(row.id))
+    await idempotency.forget(session, tenant_id=caller.tenant_id, locations=[location(row.id)])
     await _forget_linked_responses(session, caller=caller, stakeholder_id=row.id)
     wiped = await _erase_free_texts(session, caller=caller, stakeholder_id=row.id, now=now, name=person_name)
     wiped += await _scrub_their_activities(session, caller=caller, stakeholder_id=row.id, now=now,
@@ -472,10 +472,9 @@ async def _scrub_their_activities(session: AsyncSession, *, caller: Principal, s
                 **changed, version=Activity.version + 1, updated_at=now, updated_by=caller.id)
                 .execution_options(synchronize_session=False))
             scrubbed_ids.append(found.id)
-    if scrubbed_ids:  # the stored responses that created them held the same words
-        await session.execute(delete(IdempotencyRecord).where(
-            IdempotencyRecord.tenant_id == caller.tenant_id,
-            IdempotencyRecord.headers["Location"].as_string().in_([f"/api/v1/activities/{i}" for i in scrubbed_ids])))
+    # The stored responses that created them held the same words.
+    await idempotency.forget(session, tenant_id=caller.tenant_id,
+                             locations=[f"/api/v1/activities/{i}" for i in scrubbed_ids])
     return len(scrubbed_ids)
 
 

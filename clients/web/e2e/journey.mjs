@@ -11,6 +11,8 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
   const heading = (name) => page.getByRole('heading', { level: 1, name }).waitFor();
   const nav = (name) => page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name, exact: true }).click();
   let stakeholderUrl = '';
+  /** Go to a page inside the app without reloading it: a reload signs out (the token is in memory only). */
+  const open = (path) => page.evaluate((to) => { window.history.pushState({}, '', to); window.dispatchEvent(new PopStateEvent('popstate')); }, path);
 
   /** A colleague's changes made beside the app, through the API. The token is asked for once: sign-in is limited
    * to 10 a minute per account and address, which the journey's sign-ins would otherwise reach. */
@@ -488,7 +490,6 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     await page.goto('/'); // a reload signs out: the token is in memory only
     await signIn(ADMIN);
     await heading('Home');
-    const open = (path) => page.evaluate((to) => { window.history.pushState({}, '', to); window.dispatchEvent(new PopStateEvent('popstate')); }, path);
     await open(`/stakeholders/${erased}`);
     await heading('Ernie Erasable');
     const [download] = await Promise.all([
@@ -522,7 +523,7 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
   });
 
   await step('an edit refused because someone else saved first (412) is explained, not retried over theirs', async () => {
-    await page.evaluate((path) => { window.history.pushState({}, '', path); window.dispatchEvent(new PopStateEvent('popstate')); }, `${stakeholderUrl}/edit`);
+    await open(`${stakeholderUrl}/edit`);
     await heading(`Edit ${NAME}`);
     // Meanwhile a colleague changes the job title.
     const headers = await adminHeaders();
