@@ -10,6 +10,31 @@ IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=200,
                                        description="The ETag you last read; the write fails with 412 if it changed")]
 
 
+ETAG_HEADER = {"description": "The resource's version (its `version`): send it as If-Match on the next write",
+               "schema": {"type": "string"}}
+
+
+def document_etags(app) -> None:
+    """Publish the ETag header on every 200 and 201 response of app.openapi() whose body is a resource with a
+    `version`, which is what each such response carries (set_etag; the role-matrix test checks the two agree)."""
+    render = app.openapi
+
+    def openapi() -> dict:
+        schema = render()
+        schema["components"].setdefault("headers", {})["ETag"] = ETAG_HEADER
+        models = schema["components"].get("schemas", {})
+        for path_item in schema["paths"].values():
+            for operation in path_item.values():
+                for status in ("200", "201"):
+                    response = operation.get("responses", {}).get(status, {})
+                    ref = response.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
+                    if "version" in models.get(ref.rsplit("/", 1)[-1], {}).get("properties", {}):
+                        response.setdefault("headers", {})["ETag"] = {"$ref": "#/components/headers/ETag"}
+        return schema
+
+    app.openapi = openapi
+
+
 def etag(version: int) -> str:
     return f'"{version}"'
 

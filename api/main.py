@@ -16,6 +16,7 @@ from api.auth.oidc import OidcVerifier
 from api.auth.principal import mark_roles
 from api.auth.router import router as auth_router
 from api.calendar.router import router as calendar_router
+from api.concurrency import document_etags
 from api.config import Settings, get_settings
 from api.consultations.router import router as consultations_router
 from api.db import Database, SessionMiddleware
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix=API_PREFIX, responses=API_PROBLEMS)
     app.include_router(ops_router)
     mark_roles(app)  # x-roles on every operation, from its role dependency
+    document_etags(app)  # the ETag header on every response that is a versioned resource
 
     # A registry per app, so several apps in one process (tests, reloads) each count their own requests.
     app.state.metrics_registry = metrics_registry()

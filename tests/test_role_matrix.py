@@ -1,7 +1,8 @@
 """The role × operation matrix, generated from the spec: every operation, called by every role of tenant A
 and without a token, with a request an allowed caller could send. The expected answer comes from the
 operation's `x-roles` (published from its role dependency): denied roles get 403 problem+json, no token
-gets 401, and an allowed role is never refused (any other status, 404 or 409 or 422, is its business)."""
+gets 401, and an allowed role is never refused (any other status, 404 or 409 or 422, is its business). A success
+carries an ETag exactly when the spec documents one for it."""
 
 import pytest
 
@@ -35,6 +36,9 @@ async def test_role_gets_the_answer_its_x_roles_promise(world, op, caller):
     if caller in op.roles:
         assert response.status_code not in (401, 403), where
         assert response.status_code < 500, where
+        if 200 <= response.status_code < 300:
+            documented = "ETag" in op.spec["responses"].get(str(response.status_code), {}).get("headers", {})
+            assert ("etag" in response.headers) == documented, f"ETag sent and documented disagree: {where}"
     elif caller == ANONYMOUS:
         assert is_problem(response, 401), where
     else:

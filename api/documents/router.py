@@ -51,8 +51,8 @@ async def create_document(
     caller: Editor, idempotency: Annotated[UploadIdempotency, Depends(upload_idempotency)],
 ) -> Response:
     """Upload a file as multipart/form-data; the server computes its SHA-256, size and media type. 413 past
-    INVOLVE_MAX_DOCUMENT_BYTES, 415 for a type not accepted or content that is not what it claims, 422 if empty.
-    Honours Idempotency-Key."""
+    INVOLVE_MAX_DOCUMENT_BYTES, 415 for a type not accepted or content that is not what it claims, 422 if empty,
+    409 for an archived consultation. Honours Idempotency-Key."""
     await children.open_plan(session, caller, plan_id)
     received = await receive_file(data.file, limit=document_limit(request))
     fields = data.model_dump(exclude={"file"})
@@ -102,10 +102,11 @@ async def get_document_content(plan_id: uuid.UUID, document_id: uuid.UUID, sessi
 
 
 @router.patch(ITEM, response_model=DocumentRead, summary="Update a document's metadata",
-              responses=problems(404, 412))
+              responses=problems(404, 409, 412))
 async def update_document(plan_id: uuid.UUID, document_id: uuid.UUID, data: DocumentUpdate, session: SessionDep,
                           caller: Editor, response: Response, if_match: IfMatch = None) -> DocumentRead:
-    """Change the title, kind, publication time or consultation; the content never changes."""
+    """Change the title, kind, publication time or consultation (409 for a newly linked archived one); the content
+    never changes."""
     row = await service.update(session=session, caller=caller, plan_id=plan_id, document_id=document_id,
                                data=data, if_match=if_match)
     read = DocumentRead.model_validate(row)

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api import audit
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
-from api.crud import apply, json_array_contains, snapshot
+from api.crud import apply, archived_target, json_array_contains, snapshot
 from api.documents.schemas import DocumentUpdate
 from api.documents.upload import Received
 from api.errors import Conflict, NotFound, Unprocessable
@@ -87,16 +87,19 @@ async def content(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUI
 
 async def check_consultation(session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
                              consultation_id: uuid.UUID | None) -> None:
-    """A document may belong only to a live consultation of its own plan (422 otherwise)."""
+    """A document may belong only to a consultation of its own plan (422 otherwise), and is not newly linked to an
+    archived one (409, as crud.ensure_not_archived)."""
     if consultation_id is None:
         return
-    found = (await session.execute(select(Consultation.id).where(
+    archived_at = (await session.execute(select(Consultation.archived_at).where(
         Consultation.id == consultation_id, Consultation.plan_id == plan_id,
-        Consultation.tenant_id == caller.tenant_id, Consultation.archived_at.is_(None)))).first()
-    if found is None:
+        Consultation.tenant_id == caller.tenant_id))).first()
+    if archived_at is None:
         raise Unprocessable("The consultation is not one of this plan's", errors=[
             {"loc": ["body", "consultation_id"], "msg": "No consultation with this id in this plan",
              "type": "reference_not_found"}])
+    if archived_at[0] is not None:
+        raise Conflict(archived_target("consultation"))
 
 
 async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, fields: dict[str, Any],
@@ -115,11 +118,12 @@ async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
 
 async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, document_id: uuid.UUID,
                  data: DocumentUpdate, if_match: str | None) -> Document:
-    """Change the metadata given: 412 when If-Match is stale, 422 for a consultation of another plan."""
+    """Change the metadata given: 412 when If-Match is stale, 422 for a consultation of another plan, 409 for a newly
+    linked archived one."""
     row = await get(session=session, caller=caller, plan_id=plan_id, document_id=document_id)
     check_if_match(if_match, row.version)
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
-    if changes.get("consultation_id") is not None:
+    if changes.get("consultation_id") not in (None, row.consultation_id):
         await check_consultation(session, caller, plan_id, changes["consultation_id"])
     before, after = apply(row, changes)
     if after:

@@ -29,7 +29,7 @@ async def put_duty_assessment(plan_id: uuid.UUID, data: DutyAssessmentWrite, ses
                               response: Response, if_match: IfMatch = None) -> DutyAssessmentRead:
     """Record, for each duty considered, whether it applies, why, and at what level (lead or admin). Every PUT
     writes the next version, unsigned; earlier versions stay readable. If-Match (the version number) is optional
-    and honoured."""
+    and honoured. An archived plan's record may be corrected but not first written (409)."""
     row = await service.write(session=session, caller=caller, plan_id=plan_id, data=data, if_match=if_match)
     body = await service.to_read(session, row)
     await session.commit()

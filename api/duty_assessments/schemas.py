@@ -78,6 +78,7 @@ class DutyAssessmentRead(ReadModel):
     signed_off_at: datetime | None = Field(description="When a lead or admin signed this version off; null until")
     signed_off_by: uuid.UUID | None = Field(description="Who signed it off")
     current: bool = Field(description="Whether this is the latest version")
+    version: int = Field(description="The same as number: the ETag, under the name every resource gives it")
 
 
 class DutyAssessmentPage(Page[DutyAssessmentRead]):

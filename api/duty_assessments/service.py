@@ -17,6 +17,7 @@ from api.duty_assessments.schemas import DutyAssessmentRead, DutyAssessmentWrite
 from api.errors import Conflict, NotFound, PreconditionFailed, Unprocessable
 from api.models import Duty, DutyAssessment
 from api.pagination import PageParams, PageResult, paginate
+from api.plans import children
 from api.plans import service as plans
 
 RESOURCE = "duty_assessment"
@@ -81,7 +82,7 @@ async def to_reads(session: AsyncSession, rows: list[DutyAssessment]) -> list[Du
         out.append(DutyAssessmentRead(plan_id=row.plan_id, number=row.number, entries=entries, note=row.note,
                                       created_at=row.created_at, created_by=row.created_by,
                                       signed_off_at=row.signed_off_at, signed_off_by=row.signed_off_by,
-                                      current=row.number == latest[row.plan_id]))
+                                      current=row.number == latest[row.plan_id], version=row.number))
     return out
 
 
@@ -105,10 +106,12 @@ async def _check_duties(session: AsyncSession, caller: Principal, data: DutyAsse
 
 async def write(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, data: DutyAssessmentWrite,
                 if_match: str | None) -> DutyAssessment:
-    """Write the next version of the record; 412 when If-Match does not name the current version."""
+    """Write the next version of the record; 412 when If-Match does not name the current version; 409 for the first
+    version of an archived plan (a record it already holds may still be corrected)."""
     await plans.get(session=session, caller=caller, plan_id=plan_id)
     number = await latest_number(session, plan_id)
     if number is None:
+        await children.open_plan(session, caller, plan_id)
         if if_match is not None:
             raise PreconditionFailed("The plan has no applicability record yet; send no If-Match")
     else:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api import audit
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
-from api.crud import apply, archive_or_restore, ensure_external_id_free, text_search
+from api.crud import apply, archive_or_restore, ensure_external_id_free, ensure_not_archived, text_search
 from api.documents import service as documents
 from api.duties.service import visible
 from api.errors import NotFound, Unprocessable
@@ -36,6 +36,7 @@ RESOURCE = "evidence"
 SORTABLE = {"id": Evidence.id, "created_at": Evidence.created_at, "updated_at": Evidence.updated_at}
 LINKS = (("activity_ids", Activity, "activity"), ("feedback_ids", Feedback, "feedback"),
          ("document_ids", Document, "document"))
+ARCHIVABLE = LINKS[:2]  # documents are deleted, never archived
 
 
 def location(plan_id: uuid.UUID, evidence_id: uuid.UUID) -> str:
@@ -105,6 +106,17 @@ async def _check(session: AsyncSession, caller: Principal, plan_id: uuid.UUID, v
         raise Unprocessable("A linked record does not exist", errors=errors)
 
 
+async def _check_live(session: AsyncSession, caller: Principal, values: dict[str, Any],
+                      row: Evidence | None = None) -> None:
+    """Nothing new is linked to an archived activity or feedback (409, as crud.ensure_not_archived); a link the
+    item already holds stays."""
+    for field, model, label in ARCHIVABLE:
+        if values.get(field):
+            kept = [uuid.UUID(i) for i in getattr(row, field)] if row is not None else ()
+            await ensure_not_archived(session, model, tenant_id=caller.tenant_id, ids=values[field], label=label,
+                                      kept=kept)
+
+
 async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, data: EvidenceCreate) -> Evidence:
     """Record an evidence item for the plan and audit it."""
     await children.open_plan(session, caller, plan_id)
@@ -112,6 +124,7 @@ async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     values["requirement_id"] = data.requirement_id
     values["decision_date"] = data.decision_date
     await _check(session, caller, plan_id, data.model_dump())
+    await _check_live(session, caller, data.model_dump())
     await ensure_external_id_free(session, Evidence, tenant_id=caller.tenant_id, external_id=data.external_id)
     row = Evidence(tenant_id=caller.tenant_id, plan_id=plan_id, created_by=caller.id, updated_by=caller.id, **values)
     session.add(row)
@@ -128,6 +141,7 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     row = await get(session=session, caller=caller, plan_id=plan_id, evidence_id=evidence_id)
     check_if_match(if_match, row.version)
     await _check(session, caller, plan_id, data.model_dump(exclude_unset=True))
+    await _check_live(session, caller, data.model_dump(exclude_unset=True), row)
     changes = data.model_dump(mode="json", exclude_unset=True)
     for name in ("requirement_id", "decision_date"):  # typed columns take Python values, JSON lists take strings
         if name in changes:

@@ -37,7 +37,7 @@ async def get_scrutiny(plan_id: uuid.UUID, session: SessionDep, caller: Reader, 
 async def put_scrutiny(plan_id: uuid.UUID, data: ScrutinyPut, session: SessionDep, caller: Editor,
                        response: Response, if_match: IfMatch = None) -> ScrutinyRead:
     """Create (201) or replace (200) the whole record; fields left out become null. A substantial-variation view
-    needs its reason (422)."""
+    needs its reason (422). An archived plan's record may be corrected but not first created (409)."""
     row, created = await service.put(session=session, caller=caller, plan_id=plan_id, data=data, if_match=if_match)
     read = await service.to_read(session, caller, plan_id, row)
     await session.commit()

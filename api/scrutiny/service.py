@@ -14,6 +14,7 @@ from api.concurrency import check_if_match
 from api.crud import apply
 from api.errors import Unprocessable
 from api.models import Scrutiny, ScrutinyCorrespondence, Tenant
+from api.plans import children
 from api.plans import service as plans
 from api.scrutiny.schemas import CorrespondenceRead, ScrutinyBody, ScrutinyPut, ScrutinyRead
 
@@ -76,9 +77,12 @@ def _check(values: dict[str, Any]) -> None:
 
 async def put(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, data: ScrutinyPut,
               if_match: str | None) -> tuple[Scrutiny, bool]:
-    """Create or replace the plan's record; (row, created). 412 when If-Match names another version."""
+    """Create or replace the plan's record; (row, created). 412 when If-Match names another version; 409 when it
+    would be created on an archived plan (an existing record may still be corrected)."""
     await plans.get(session=session, caller=caller, plan_id=plan_id)
     row = await record(session, caller, plan_id)
+    if row is None:
+        await children.open_plan(session, caller, plan_id)
     check_if_match(if_match, row.version if row is not None else 0)
     values = data.model_dump()
     values["body"] = values["body"] or await default_body(session, caller)

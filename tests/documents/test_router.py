@@ -119,6 +119,20 @@ async def test_bad_patches_are_422_and_change_nothing(client, session, a, body, 
     assert row.title == "Stay" and row.version == 1
 
 
+async def test_a_document_keeps_its_archived_consultation_but_is_not_newly_linked_to_one(client, session, a):
+    plan = await factories.plan(session, a.tenant)
+    archived = await consultation(session, plan, archived_at=plan.created_at)
+    held = await document(session, plan, consultation_id=archived.id, title="Pack")
+    r = await client.patch(f"{url(plan.id)}/{held.id}", json={"title": "Pack v2", "consultation_id": str(archived.id)},
+                           headers=a["lead"])
+    assert r.status_code == 200 and r.json()["consultation_id"] == str(archived.id), r.text
+    row = await document(session, plan, title="Stay")
+    r = await client.patch(f"{url(plan.id)}/{row.id}", json={"consultation_id": str(archived.id)}, headers=a["lead"])
+    assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json", r.text
+    await session.refresh(row)
+    assert row.consultation_id is None and row.version == 1
+
+
 async def test_a_stale_if_match_is_412(client, session, a):
     plan = await factories.plan(session, a.tenant)
     row = await document(session, plan, title="Stay")

@@ -133,14 +133,16 @@ async def test_another_tenants_plan_is_404(client, session, a, b):
     assert await count(session, b.tenant) == 0
 
 
-async def test_a_consultation_of_another_plan_or_tenant_is_422(client, session, a, b):
+async def test_a_consultation_of_another_plan_or_tenant_is_422_an_archived_one_409(client, session, a, b):
     plan = await factories.plan(session, a.tenant)
     other = await consultation(session, await factories.plan(session, a.tenant))
     theirs = await consultation(session, await factories.plan(session, b.tenant))
-    archived = await consultation(session, plan, archived_at=plan.created_at)
-    for consult in (other, theirs, archived):
+    for consult in (other, theirs):
         r = await upload(client, a["lead"], plan.id, consultation_id=consult.id)
         assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "consultation_id"]
+    archived = await consultation(session, plan, archived_at=plan.created_at)
+    r = await upload(client, a["lead"], plan.id, consultation_id=archived.id)
+    assert r.status_code == 409 and "consultation is archived" in r.json()["detail"], r.text
     assert await count(session, a.tenant) == 0
 
 

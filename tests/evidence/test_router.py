@@ -1,4 +1,5 @@
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 
@@ -265,3 +266,26 @@ async def test_links_to_records_since_removed_are_kept_but_not_expanded(client, 
     await session.flush()
     got = (await client.get(f"{url(plan)}/{item.id}", headers=a["viewer"])).json()
     assert got["document_ids"] == [str(doc.id)] and got["documents"] == []
+
+
+async def test_a_new_link_to_an_archived_activity_or_feedback_is_409_a_held_one_stays(client, session, a):
+    plan, activity, feedback, _, req = await linked_world(session, a.tenant)
+    gone = datetime(2026, 4, 1, tzinfo=UTC)
+    old_activity = await factories.activity(session, a.tenant, plan_id=plan.id, archived_at=gone)
+    old_feedback = await factories.feedback(session, a.tenant, plan_id=plan.id, archived_at=gone)
+    for links in ({"activity_ids": [str(activity.id), str(old_activity.id)]},
+                  {"feedback_ids": [str(old_feedback.id)]}):
+        r = await client.post(url(plan), json=body(req, **links, external_id=None), headers=a["lead"])
+        assert r.status_code == 409 and "archived" in r.json()["detail"], r.text
+    assert await count(session, Evidence, plan_id=plan.id) == 0
+    # Linked while live, then archived: the item keeps the link through later edits, and gains no new one.
+    item = await evidence(session, plan, req, activity_ids=[old_activity.id], feedback_ids=[feedback.id])
+    item_url = f"{url(plan)}/{item.id}"
+    r = await client.patch(item_url, json={"activity_ids": [str(old_activity.id), str(activity.id)]},
+                           headers=a["lead"])
+    assert r.status_code == 200, r.text
+    r = await client.patch(item_url, json={"feedback_ids": [str(feedback.id), str(old_feedback.id)]},
+                           headers=a["lead"])
+    assert r.status_code == 409, r.text
+    await session.refresh(item)
+    assert item.feedback_ids == [str(feedback.id)] and item.version == 2
