@@ -10,7 +10,7 @@ import { saveBlob } from '../components/download';
 import { text } from '../components/fields';
 import { useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
-import { BackTo, DataTable, formatDate, humanise, Loaded, Summary } from '../components/ui';
+import { BackTo, DataTable, formatDate, humanise, Loaded, StatusTag, Summary } from '../components/ui';
 import { ApplicabilityForm, ApplicabilityTable, VersionHistory } from './duty/Applicability';
 import { DutyReportView } from './duty/DutyReport';
 
@@ -62,6 +62,11 @@ function Field({ id, label, children }: { id: string; label: string; children: (
       {children(id)}
     </div>
   );
+}
+
+/** The If-Match header of a write made from this record as read; none before there is a record. */
+function ifMatch(record: { version: number } | null | undefined): { 'If-Match'?: string } {
+  return record ? { 'If-Match': etagOf(record.version) } : {};
 }
 
 function tristate(value: boolean | null | undefined): string {
@@ -124,12 +129,15 @@ function PlanDuty({ planId }: { planId: string }) {
   const onError = failed(FIELDS.none);
 
   const saveAssessment = useMutation({
-    mutationFn: async (body: Schemas['DutyAssessmentWrite']) => unwrap(await api.PUT('/api/v1/plans/{plan_id}/duty-assessment', { params: { path }, body })),
+    // If-Match: the version the form was filled from (none for a first record), so another's new version is not
+    // silently followed by this one; likewise sign-off signs only the version on screen (412 otherwise).
+    mutationFn: async (body: Schemas['DutyAssessmentWrite']) =>
+      unwrap(await api.PUT('/api/v1/plans/{plan_id}/duty-assessment', { params: { path, header: ifMatch(assessment.data) }, body })),
     onSuccess: (saved) => done(`Applicability record version ${saved.number} saved.`, 'duty-assessment', 'duty-assessment-versions'),
     onError,
   });
   const signOff = useMutation({
-    mutationFn: async () => unwrap(await api.POST('/api/v1/plans/{plan_id}/duty-assessment/sign-off', { params: { path } })),
+    mutationFn: async () => unwrap(await api.POST('/api/v1/plans/{plan_id}/duty-assessment/sign-off', { params: { path, header: ifMatch(assessment.data) } })),
     onSuccess: (saved) => done(`Version ${saved.number} signed off.`, 'duty-assessment', 'duty-assessment-versions'),
     onError,
   });
@@ -189,6 +197,15 @@ function PlanDuty({ planId }: { planId: string }) {
             </div>
           )}
           <h1>Duty to involve: <bdi>{p.title}</bdi></h1>
+          {p.archived_at && (
+            <div className="nhsuk-inset-text">
+              <span className="nhsuk-u-visually-hidden">Information: </span>
+              <p>
+                <StatusTag value="archived" text="Archived" /> This plan is archived: its record can be read and corrected, but nothing new can be
+                added to it (a consultation, document, letter, evidence item, or a first scrutiny or applicability record) until it is restored.
+              </p>
+            </div>
+          )}
           <ul className="nhsuk-list">
             {['Duty report', 'Applicability', 'Consultations and documents', 'Scrutiny', 'Evidence', 'Evidence pack'].map((s) => (
               <li key={s}><a href={`#${s.toLowerCase().replace(/ /g, '-')}`}>{s}</a></li>
@@ -216,7 +233,8 @@ function PlanDuty({ planId }: { planId: string }) {
               )
             }
           </Loaded>
-          {may.edit && duties.data && assessment.data !== undefined && (
+          {/* An archived plan's record may be corrected, not first written (the API answers 409), as below. */}
+          {may.edit && duties.data && assessment.data !== undefined && (!p.archived_at || assessment.data) && (
             <details className="nhsuk-details">
               <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Record applicability (a new version)</span></summary>
               <div className="nhsuk-details__text">
@@ -282,7 +300,7 @@ function PlanDuty({ planId }: { planId: string }) {
               />
             )}
           </Loaded>
-          {may.edit && (
+          {may.edit && !p.archived_at && (
             <>
               <details className="nhsuk-details">
                 <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Add a consultation</span></summary>
@@ -375,89 +393,89 @@ function PlanDuty({ planId }: { planId: string }) {
                   empty="No correspondence yet."
                   columns={[['Date', (c) => formatDate(c.correspondence_date)], ['Direction', (c) => humanise(c.direction)], ['Summary', (c) => c.summary]]}
                 />
-                {may.edit && (
-                  <>
-                    <details className="nhsuk-details">
-                      <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Edit the scrutiny record</span></summary>
-                      <div className="nhsuk-details__text">
-                        <form
-                          aria-label="Scrutiny record"
-                          onSubmit={(event: FormEvent<HTMLFormElement>) => {
-                            event.preventDefault();
-                            const f = new FormData(event.currentTarget);
-                            saveScrutiny.mutate({
-                              body: s.body,
-                              committee_name: text(f, 's-committee'),
-                              substantial_variation: fromTristate(text(f, 's-variation')),
-                              substantial_variation_reason: text(f, 's-reason'),
-                              committee_view: text(f, 's-view'),
-                              committee_view_date: text(f, 's-view-date'),
-                              sos_notification_required: fromTristate(text(f, 's-sos')),
-                              sos_notified_date: text(f, 's-sos-date'),
-                            });
-                          }}
-                        >
-                          <Field id="s-committee" label="Committee name">{(i) => <input className="nhsuk-input" id={i} name={i} defaultValue={s.committee_name ?? ''} />}</Field>
-                          <Field id="s-variation" label="Is it a substantial variation?">
-                            {(i) => (
-                              <select className="nhsuk-select" id={i} name={i} defaultValue={tristate(s.substantial_variation)}>
-                                <option value="">Not assessed</option><option value="yes">Yes</option><option value="no">No</option>
-                              </select>
-                            )}
-                          </Field>
-                          <Field id="s-reason" label="Why (required once assessed)">{(i) => <textarea className="nhsuk-textarea" rows={2} id={i} name={i} defaultValue={s.substantial_variation_reason ?? ''} />}</Field>
-                          <Field id="s-view" label="Committee view (optional)">{(i) => <textarea className="nhsuk-textarea" rows={2} id={i} name={i} defaultValue={s.committee_view ?? ''} />}</Field>
-                          <Field id="s-view-date" label="Date of the committee view (optional)">{(i) => <input className="nhsuk-input nhsuk-input--width-10" type="date" id={i} name={i} defaultValue={s.committee_view_date ?? ''} />}</Field>
-                          <Field id="s-sos" label="Is notification to the Secretary of State required?">
-                            {(i) => (
-                              <select className="nhsuk-select" id={i} name={i} defaultValue={tristate(s.sos_notification_required)}>
-                                <option value="">Not recorded</option><option value="yes">Yes</option><option value="no">No</option>
-                              </select>
-                            )}
-                          </Field>
-                          <Field id="s-sos-date" label="Date notified (optional)">{(i) => <input className="nhsuk-input nhsuk-input--width-10" type="date" id={i} name={i} defaultValue={s.sos_notified_date ?? ''} />}</Field>
-                          <Button type="submit" disabled={saveScrutiny.isPending}>Save scrutiny record</Button>
-                        </form>
-                      </div>
-                    </details>
-                    <details className="nhsuk-details">
-                      <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Add correspondence</span></summary>
-                      <div className="nhsuk-details__text">
-                        <form
-                          aria-label="Add correspondence"
-                          onSubmit={(event: FormEvent<HTMLFormElement>) => {
-                            event.preventDefault();
-                            const f = new FormData(event.currentTarget);
-                            addCorrespondence.mutate({
-                              direction: String(f.get('k-direction')) as Schemas['CorrespondenceCreate']['direction'],
-                              correspondence_date: String(f.get('k-date') ?? ''),
-                              summary: String(f.get('k-summary') ?? ''),
-                              document_id: text(f, 'k-document'),
-                            });
-                          }}
-                        >
-                          <Field id="k-direction" label="Direction">
-                            {(i) => (
-                              <select className="nhsuk-select" id={i} name={i}>
-                                <option value="sent">Sent</option><option value="received">Received</option><option value="meeting">Meeting</option>
-                              </select>
-                            )}
-                          </Field>
-                          <Field id="k-date" label="Date">{(i) => <input className="nhsuk-input nhsuk-input--width-10" type="date" id={i} name={i} />}</Field>
-                          <Field id="k-summary" label="Summary">{(i) => <textarea className="nhsuk-textarea" rows={2} id={i} name={i} />}</Field>
-                          <Field id="k-document" label="Document (optional)">
-                            {(i) => (
-                              <select className="nhsuk-select" id={i} name={i}>
-                                <option value="">None</option>
-                                {(documents.data?.items ?? []).map((d) => <option key={d.id} value={d.id} dir="auto">{d.title}</option>)}
-                              </select>
-                            )}
-                          </Field>
-                          <Button type="submit" disabled={addCorrespondence.isPending}>Add correspondence</Button>
-                        </form>
-                      </div>
-                    </details>
-                  </>
+                {may.edit && (!p.archived_at || s.recorded) && (
+                  <details className="nhsuk-details">
+                    <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Edit the scrutiny record</span></summary>
+                    <div className="nhsuk-details__text">
+                      <form
+                        aria-label="Scrutiny record"
+                        onSubmit={(event: FormEvent<HTMLFormElement>) => {
+                          event.preventDefault();
+                          const f = new FormData(event.currentTarget);
+                          saveScrutiny.mutate({
+                            body: s.body,
+                            committee_name: text(f, 's-committee'),
+                            substantial_variation: fromTristate(text(f, 's-variation')),
+                            substantial_variation_reason: text(f, 's-reason'),
+                            committee_view: text(f, 's-view'),
+                            committee_view_date: text(f, 's-view-date'),
+                            sos_notification_required: fromTristate(text(f, 's-sos')),
+                            sos_notified_date: text(f, 's-sos-date'),
+                          });
+                        }}
+                      >
+                        <Field id="s-committee" label="Committee name">{(i) => <input className="nhsuk-input" id={i} name={i} defaultValue={s.committee_name ?? ''} />}</Field>
+                        <Field id="s-variation" label="Is it a substantial variation?">
+                          {(i) => (
+                            <select className="nhsuk-select" id={i} name={i} defaultValue={tristate(s.substantial_variation)}>
+                              <option value="">Not assessed</option><option value="yes">Yes</option><option value="no">No</option>
+                            </select>
+                          )}
+                        </Field>
+                        <Field id="s-reason" label="Why (required once assessed)">{(i) => <textarea className="nhsuk-textarea" rows={2} id={i} name={i} defaultValue={s.substantial_variation_reason ?? ''} />}</Field>
+                        <Field id="s-view" label="Committee view (optional)">{(i) => <textarea className="nhsuk-textarea" rows={2} id={i} name={i} defaultValue={s.committee_view ?? ''} />}</Field>
+                        <Field id="s-view-date" label="Date of the committee view (optional)">{(i) => <input className="nhsuk-input nhsuk-input--width-10" type="date" id={i} name={i} defaultValue={s.committee_view_date ?? ''} />}</Field>
+                        <Field id="s-sos" label="Is notification to the Secretary of State required?">
+                          {(i) => (
+                            <select className="nhsuk-select" id={i} name={i} defaultValue={tristate(s.sos_notification_required)}>
+                              <option value="">Not recorded</option><option value="yes">Yes</option><option value="no">No</option>
+                            </select>
+                          )}
+                        </Field>
+                        <Field id="s-sos-date" label="Date notified (optional)">{(i) => <input className="nhsuk-input nhsuk-input--width-10" type="date" id={i} name={i} defaultValue={s.sos_notified_date ?? ''} />}</Field>
+                        <Button type="submit" disabled={saveScrutiny.isPending}>Save scrutiny record</Button>
+                      </form>
+                    </div>
+                  </details>
+                )}
+                {may.edit && !p.archived_at && (
+                  <details className="nhsuk-details">
+                    <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Add correspondence</span></summary>
+                    <div className="nhsuk-details__text">
+                      <form
+                        aria-label="Add correspondence"
+                        onSubmit={(event: FormEvent<HTMLFormElement>) => {
+                          event.preventDefault();
+                          const f = new FormData(event.currentTarget);
+                          addCorrespondence.mutate({
+                            direction: String(f.get('k-direction')) as Schemas['CorrespondenceCreate']['direction'],
+                            correspondence_date: String(f.get('k-date') ?? ''),
+                            summary: String(f.get('k-summary') ?? ''),
+                            document_id: text(f, 'k-document'),
+                          });
+                        }}
+                      >
+                        <Field id="k-direction" label="Direction">
+                          {(i) => (
+                            <select className="nhsuk-select" id={i} name={i}>
+                              <option value="sent">Sent</option><option value="received">Received</option><option value="meeting">Meeting</option>
+                            </select>
+                          )}
+                        </Field>
+                        <Field id="k-date" label="Date">{(i) => <input className="nhsuk-input nhsuk-input--width-10" type="date" id={i} name={i} />}</Field>
+                        <Field id="k-summary" label="Summary">{(i) => <textarea className="nhsuk-textarea" rows={2} id={i} name={i} />}</Field>
+                        <Field id="k-document" label="Document (optional)">
+                          {(i) => (
+                            <select className="nhsuk-select" id={i} name={i}>
+                              <option value="">None</option>
+                              {(documents.data?.items ?? []).map((d) => <option key={d.id} value={d.id} dir="auto">{d.title}</option>)}
+                            </select>
+                          )}
+                        </Field>
+                        <Button type="submit" disabled={addCorrespondence.isPending}>Add correspondence</Button>
+                      </form>
+                    </div>
+                  </details>
                 )}
               </>
             )}
@@ -480,7 +498,7 @@ function PlanDuty({ planId }: { planId: string }) {
               />
             )}
           </Loaded>
-          {may.edit && requirements.length > 0 && (
+          {may.edit && !p.archived_at && requirements.length > 0 && (
             <details className="nhsuk-details">
               <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Add evidence</span></summary>
               <div className="nhsuk-details__text">

@@ -55,7 +55,7 @@ describe('applicability', () => {
     const onSave = vi.fn();
     const current: Schemas['DutyAssessmentRead'] = {
       plan_id: 'p1', number: 1, note: null, created_at: '2026-11-01T00:00:00Z', created_by: null, signed_off_at: null,
-      signed_off_by: null, current: true,
+      signed_off_by: null, current: true, version: 1,
       entries: [{ duty_id: 'a', duty_code: 'a', duty_title: 'A', applies: true, reasons: 'Because', level: 'engage' }],
     };
     render(<ApplicabilityForm duties={[duty('a', 'Duty A'), duty('b', 'Duty B')]} current={current} busy={false} onSave={onSave} />);
