@@ -456,15 +456,23 @@ async def _scrub_their_activities(session: AsyncSession, *, caller: Principal, s
                                   name: str, contacts: tuple[str | None, str | None]) -> int:
     """Staff write about the people an activity involves ("Home visit to Ann, 07700 900123"): the description,
     location and outcome of each activity on whose log the person is, or that drew their feedback, lose their name,
-    email and phone, as the calendar feed takes them out while they are known (api.scrub.remove_people). After the
-    erasure nothing would know them."""
+    email and phone, as the calendar feed takes them out while they are known (api.scrub.remove_people). Every other
+    activity of the tenant loses their email and phone, which are theirs wherever they are written; not the words of
+    their name, which there may well be someone else's. After the erasure nothing would know them."""
     texts = (Activity.description, Activity.location, Activity.outcome_summary)
-    theirs = select(ActivityAttendance.activity_id).where(ActivityAttendance.stakeholder_id == stakeholder_id).union(
-        select(Feedback.activity_id).where(Feedback.stakeholder_id == stakeholder_id))
+    theirs = set((await session.execute(
+        select(ActivityAttendance.activity_id).where(ActivityAttendance.stakeholder_id == stakeholder_id).union(
+            select(Feedback.activity_id).where(Feedback.stakeholder_id == stakeholder_id)))).scalars())
+    email, phone = contacts
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    # Candidates only (a phone may be written with any spacing): remove_people decides what is really theirs.
+    mentions = [text_match(like_pattern(needle), *texts) for needle in (email, digits[-3:] if len(digits) >= 6 else
+                                                                        None) if needle]
     scrubbed_ids = []
     for found in (await session.execute(select(Activity.id, *texts).where(
-            Activity.tenant_id == caller.tenant_id, Activity.id.in_(theirs)))).all():
-        scrubbed = {column.key: remove_people(found[i + 1], names=[name], emails=[contacts[0]], phones=[contacts[1]])
+            Activity.tenant_id == caller.tenant_id, or_(Activity.id.in_(theirs), *mentions)))).all():
+        names = [name] if found.id in theirs else []
+        scrubbed = {column.key: remove_people(found[i + 1], names=names, emails=[email], phones=[phone])
                     for i, column in enumerate(texts) if found[i + 1] is not None}
         changed = {key: value for key, value in scrubbed.items() if value != getattr(found, key)}
         if changed:
