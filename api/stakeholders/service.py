@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, delete, func, or_, select, text
+from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, func, or_, select, text
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,6 +42,7 @@ from api.models import (
     Feedback,
     IdempotencyRecord,
     Organisation,
+    Plan,
     Stakeholder,
     User,
 )
@@ -468,9 +469,13 @@ async def _scrub_their_activities(session: AsyncSession, *, caller: Principal, s
     # Candidates only (a phone may be written with any spacing): remove_people decides what is really theirs.
     mentions = [text_match(like_pattern(needle), *texts) for needle in (email, digits[-3:] if len(digits) >= 6 else
                                                                         None) if needle]
+    # An activity of a plan on legal hold that does not involve them keeps its words until the hold is lifted.
+    held = select(Plan.id).where(Plan.tenant_id == caller.tenant_id, Plan.legal_hold_at.is_not(None))
+    unheld = or_(Activity.plan_id.is_(None), Activity.plan_id.not_in(held))
+    wanted = [Activity.id.in_(theirs)] + ([and_(or_(*mentions), unheld)] if mentions else [])
     scrubbed_ids = []
     for found in (await session.execute(select(Activity.id, *texts).where(
-            Activity.tenant_id == caller.tenant_id, or_(Activity.id.in_(theirs), *mentions)))).all():
+            Activity.tenant_id == caller.tenant_id, or_(*wanted)))).all():
         names = [name] if found.id in theirs else []
         scrubbed = {column.key: remove_people(found[i + 1], names=names, emails=[email], phones=[phone])
                     for i, column in enumerate(texts) if found[i + 1] is not None}

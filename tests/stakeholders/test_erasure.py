@@ -1,5 +1,6 @@
 import logging
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -224,21 +225,25 @@ async def test_erasure_takes_them_out_of_what_staff_wrote_on_their_activities(cl
 
 async def test_erasure_takes_their_email_and_phone_out_of_every_activity_not_their_name(client, session, a):
     """An activity they are not linked to may still carry their contact details ("call Wendy on 07700 900 123"):
-    those are theirs wherever written. The words of their name are left there: they may be someone else's."""
+    those are theirs wherever written. The words of their name are left there: they may be someone else's. A plan on
+    legal hold keeps its activities' words until the hold is lifted."""
     person = await factories.stakeholder(session, a.tenant, name="Wendy Writer", email="Wendy@Example.org",
                                          phone="07700 900123")
     noted = await factories.activity(session, a.tenant, title="Planning", location="Call (07700) 900-123 first",
                                      description="Wendy can host: wendy@example.org",
                                      outcome_summary="Contact 0770 0900 123 or reception 01308 900123")
     other = await factories.activity(session, a.tenant, title="Open day", description="Ring 01308 421123 (Wendy)")
+    held_plan = await factories.plan(session, a.tenant, legal_hold_at=datetime.now(UTC), legal_hold_reason="Claim")
+    held = await factories.activity(session, a.tenant, plan_id=held_plan.id, description="Ask wendy@example.org")
     await session.commit()
-    noted, other = noted.id, other.id
+    noted, other, held = noted.id, other.id, held.id
     assert (await client.post(f"{URL}/{person.id}/erase", headers=a["admin"])).status_code == 200
-    read = {i: (await client.get(f"/api/v1/activities/{i}", headers=a["lead"])).json() for i in (noted, other)}
+    read = {i: (await client.get(f"/api/v1/activities/{i}", headers=a["lead"])).json() for i in (noted, other, held)}
     assert (read[noted]["description"], read[noted]["location"], read[noted]["outcome_summary"]) == (
         "Wendy can host: [removed]", "Call ([removed] first", "Contact [removed] or reception 01308 900123")
     assert read[noted]["version"] == 2
     assert (read[other]["description"], read[other]["version"]) == ("Ring 01308 421123 (Wendy)", 1)
+    assert (read[held]["description"], read[held]["version"]) == ("Ask wendy@example.org", 1)  # kept while held
 
 
 async def test_erasure_drops_the_stored_create_response_of_an_activity_it_scrubs(client, session, a):
