@@ -402,6 +402,27 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     await shot('18-duty-consultation-documents');
   });
 
+  await step('duty: evidence links an activity, feedback and the pack; an item recorded in error is archived', async () => {
+    await page.locator('summary', { hasText: 'Add evidence' }).click();
+    const form = page.getByRole('form', { name: 'Add evidence' });
+    await form.getByLabel('Summary').fill('Residents shaped the options at the focus group');
+    const activities = form.getByLabel('Activities (optional)');
+    await activities.selectOption([await activities.locator('option').first().getAttribute('value')]);
+    const feedback = form.getByLabel('Feedback (optional)');
+    await feedback.selectOption([await feedback.locator('option').first().getAttribute('value')]);
+    await form.getByLabel('Documents (optional)').selectOption({ label: 'Consultation pack' });
+    await form.getByRole('button', { name: 'Add evidence' }).click();
+    await page.getByText('Evidence added.').waitFor();
+    const row = page.getByRole('table', { name: 'Evidence' }).getByRole('row', { name: /Residents shaped the options/ });
+    await row.getByText('1 activities, 1 feedback, 1 documents').waitFor();
+    await page.waitForLoadState('networkidle');
+    await axe('duty evidence');
+    await row.getByRole('button', { name: /^Archive/ }).click();
+    await page.getByRole('button', { name: 'Yes, archive it' }).click();
+    await page.getByText('Evidence item archived.').waitFor();
+    await row.waitFor({ state: 'detached' });
+  });
+
   await step('home lists the red items from duty reports', async () => {
     await nav('Home');
     await page.getByRole('heading', { name: 'Red items from duty reports' }).waitFor();

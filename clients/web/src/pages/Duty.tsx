@@ -2,9 +2,10 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button } from 'nhsuk-react-components';
-import { api, ApiError, etagOf, toApiError, unwrap, type Problem, type Schemas } from '../api/client';
+import { api, ApiError, ensureOk, etagOf, toApiError, unwrap, type Problem, type Schemas } from '../api/client';
 import { planChoicesQuery, planQuery } from '../api/queries';
 import { useCan } from '../auth/roles';
+import { ConfirmAction } from '../components/ConfirmAction';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { saveBlob } from '../components/download';
 import { text } from '../components/fields';
@@ -23,7 +24,10 @@ const FIELDS = {
     committee_view_date: 's-view-date', sos_notification_required: 's-sos', sos_notified_date: 's-sos-date',
   },
   correspondence: { direction: 'k-direction', correspondence_date: 'k-date', summary: 'k-summary', document_id: 'k-document' },
-  evidence: { requirement_id: 'e-requirement', summary: 'e-summary', document_ids: 'e-documents', decision: 'e-decision', decision_date: 'e-decision-date' },
+  evidence: {
+    requirement_id: 'e-requirement', summary: 'e-summary', activity_ids: 'e-activities', feedback_ids: 'e-feedback', document_ids: 'e-documents',
+    decision: 'e-decision', decision_date: 'e-decision-date',
+  },
   none: {},
 } satisfies Record<string, Record<string, string>>;
 
@@ -112,6 +116,15 @@ function PlanDuty({ planId }: { planId: string }) {
     queryKey: ['evidence', planId],
     queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}/evidence', { params: { path, query: { limit: 100 } } })),
   });
+  // What evidence may link: the plan's live activities and feedback (an archived one is refused, 409).
+  const activities = useQuery({
+    queryKey: ['activities', planId],
+    queryFn: async () => unwrap(await api.GET('/api/v1/activities', { params: { query: { plan_id: planId, limit: 100 } } })),
+  });
+  const feedback = useQuery({
+    queryKey: ['feedback', planId],
+    queryFn: async () => unwrap(await api.GET('/api/v1/feedback', { params: { query: { plan_id: planId, limit: 100 } } })),
+  });
 
   function done(message: string, ...keys: string[]) {
     clear();
@@ -174,6 +187,12 @@ function PlanDuty({ planId }: { planId: string }) {
     mutationFn: async (body: Schemas['EvidenceCreate']) => unwrap(await api.POST('/api/v1/plans/{plan_id}/evidence', { params: { path }, body })),
     onSuccess: () => done('Evidence added.', 'evidence'),
     onError: failed(FIELDS.evidence),
+  });
+  const archiveEvidence = useMutation({
+    mutationFn: async (item: Schemas['EvidenceRead']) =>
+      ensureOk(await api.DELETE('/api/v1/plans/{plan_id}/evidence/{evidence_id}', { params: { path: { plan_id: planId, evidence_id: item.id }, header: ifMatch(item) } })),
+    onSuccess: () => done('Evidence item archived.', 'evidence'),
+    onError,
   });
 
   async function download(doc: { id: string; filename?: string; title: string }) {
@@ -494,6 +513,15 @@ function PlanDuty({ planId }: { planId: string }) {
                   ['Summary', (e) => e.summary],
                   ['Decision', (e) => (e.decision ? `${e.decision} (${formatDate(e.decision_date)})` : '—')],
                   ['Links', (e) => `${e.activity_ids.length} activities, ${e.feedback_ids.length} feedback, ${e.document_ids.length} documents`],
+                  // Evidence recorded in error is archived, never deleted: it stays in the record (409 under legal hold).
+                  ...(may.edit
+                    ? [['Recorded in error?', (e: Schemas['EvidenceRead']) => (
+                        <ConfirmAction className="app-link-button" disabled={archiveEvidence.isPending} onConfirm={() => archiveEvidence.mutate(e)}
+                          question={`Archive this evidence item (${e.duty_code}: ${e.requirement_code})? It stays in the record as archived.`} confirm="Yes, archive it">
+                          Archive<span className="nhsuk-u-visually-hidden"> the evidence item for {e.requirement_code}</span>
+                        </ConfirmAction>
+                      )] satisfies [string, (e: Schemas['EvidenceRead']) => ReactNode]]
+                    : []),
                 ]}
               />
             )}
@@ -510,6 +538,8 @@ function PlanDuty({ planId }: { planId: string }) {
                     addEvidence.mutate({
                       requirement_id: String(f.get('e-requirement')),
                       summary: String(f.get('e-summary') ?? ''),
+                      activity_ids: f.getAll('e-activities').map(String),
+                      feedback_ids: f.getAll('e-feedback').map(String),
                       document_ids: f.getAll('e-documents').map(String),
                       decision: text(f, 'e-decision'),
                       decision_date: text(f, 'e-decision-date'),
@@ -524,6 +554,23 @@ function PlanDuty({ planId }: { planId: string }) {
                     )}
                   </Field>
                   <Field id="e-summary" label="Summary">{(i) => <textarea className="nhsuk-textarea" rows={2} id={i} name={i} />}</Field>
+                  <Field id="e-activities" label="Activities (optional)">
+                    {(i) => (
+                      <select className="nhsuk-select" id={i} name={i} multiple>
+                        {(activities.data?.items ?? []).map((a) => <option key={a.id} value={a.id} dir="auto">{`${formatDate(a.starts_at)}: ${a.title}`}</option>)}
+                      </select>
+                    )}
+                  </Field>
+                  <Field id="e-feedback" label="Feedback (optional)">
+                    {(i) => (
+                      <select className="nhsuk-select" id={i} name={i} multiple>
+                        {/* Named by when, what and where it is, not by its words (personal; evidence never repeats them). */}
+                        {(feedback.data?.items ?? []).map((fb) => (
+                          <option key={fb.id} value={fb.id}>{`${formatDate(fb.received_at)}: ${humanise(fb.type)}${fb.themes.length ? ` on ${fb.themes.join(', ')}` : ''} (${humanise(fb.status)})`}</option>
+                        ))}
+                      </select>
+                    )}
+                  </Field>
                   <Field id="e-documents" label="Documents (optional)">
                     {(i) => (
                       <select className="nhsuk-select" id={i} name={i} multiple>

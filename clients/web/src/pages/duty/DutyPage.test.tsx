@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { api, type Schemas } from '../../api/client';
 import { renderPage } from '../../test/renderPage';
 import Duty from '../Duty';
@@ -11,15 +11,23 @@ const assessment: Schemas['DutyAssessmentRead'] = {
   plan_id: 'p1', number: 3, version: 3, note: null, created_at: '2026-11-01T00:00:00Z', created_by: null, signed_off_at: null, signed_off_by: null, current: true,
   entries: [{ duty_id: 'd1', duty_code: 'gunning', duty_title: 'Gunning principles', applies: true, reasons: 'A change to services', level: 'consult' }],
 };
+const activity = { id: 'a1', title: 'Bridport focus group', starts_at: '2026-03-02T10:00:00Z' };
+const heard = { id: 'f1', type: 'concern', themes: ['transport'], status: 'responded', received_at: '2026-03-03T10:00:00Z', text: 'My words' };
+const item = {
+  id: 'e1', plan_id: 'p1', requirement_id: 'r1', requirement_code: 'gunning-1', duty_id: 'd1', duty_code: 'gunning', summary: 'Options still open',
+  activity_ids: [], feedback_ids: [], document_ids: [], activities: [], feedback: [], documents: [], decision: null, decision_date: null,
+  external_id: null, archived_at: null, created_at: '2026-03-04T10:00:00Z', updated_at: '2026-03-04T10:00:00Z', created_by: null, updated_by: null, version: 2,
+};
 const unrecorded = { recorded: false, id: null, plan_id: 'p1', body: 'osc', committee_name: null, substantial_variation: null, substantial_variation_reason: null, committee_view: null, committee_view_date: null, sos_notification_required: null, sos_notified_date: null, correspondence: [], created_at: null, updated_at: null, created_by: null, updated_by: null, version: 0 };
 
-function renderDuty(item: Schemas['PlanRead'], current: Schemas['DutyAssessmentRead'] | null) {
+function renderDuty(item: Schemas['PlanRead'], current: Schemas['DutyAssessmentRead'] | null, evidence: unknown[] = []) {
   renderPage(<Duty />, {
     path: '/plans/:id/duty', url: `/plans/${item.id}/duty`, role: 'lead',
     cache: [
       [['plan', item.id], item], [['duty-report', item.id], report], [['duties'], { ...empty, items: [duty] }],
       [['duty-assessment', item.id], current], [['duty-assessment-versions', item.id], { ...empty, items: current ? [current] : [] }],
-      [['consultations', item.id], empty], [['documents', item.id], empty], [['scrutiny', item.id], unrecorded], [['evidence', item.id], empty],
+      [['consultations', item.id], empty], [['documents', item.id], empty], [['scrutiny', item.id], unrecorded], [['evidence', item.id], { ...empty, items: evidence }],
+      [['activities', item.id], { ...empty, items: [activity] }], [['feedback', item.id], { ...empty, items: [heard] }],
     ],
   });
 }
@@ -56,5 +64,36 @@ describe('Duty page', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Sign off version 3' }));
     await waitFor(() => expect(post).toHaveBeenCalled());
     expect(post.mock.calls[0]).toEqual(['/api/v1/plans/{plan_id}/duty-assessment/sign-off', { params: { path: { plan_id: 'p1' }, header: { 'If-Match': '"3"' } } }]);
+  });
+
+  it('links the chosen activities and feedback to new evidence, naming feedback by when and what, not its words', async () => {
+    const post = vi.spyOn(api, 'POST').mockResolvedValue({ data: item, response: new Response() } as never);
+    renderDuty(plan, null);
+    expect(screen.queryByText(/My words/)).not.toBeInTheDocument();
+    const form = screen.getByRole('form', { name: 'Add evidence' });
+    fireEvent.change(within(form).getByLabelText('Summary'), { target: { value: 'Options still open' } });
+    (within(form).getByRole('option', { name: /Bridport focus group/ }) as HTMLOptionElement).selected = true;
+    (within(form).getByRole('option', { name: /Concern on transport \(Responded\)/ }) as HTMLOptionElement).selected = true;
+    fireEvent.submit(form);
+    await waitFor(() => expect(post).toHaveBeenCalled());
+    const [path, { body }] = post.mock.calls[0] as unknown as [string, { body: Schemas['EvidenceCreate'] }];
+    expect(path).toBe('/api/v1/plans/{plan_id}/evidence');
+    expect([body.requirement_id, body.activity_ids, body.feedback_ids, body.document_ids]).toEqual(['r1', ['a1'], ['f1'], []]);
+  });
+
+  it('archives an evidence item recorded in error after asking, with If-Match', async () => {
+    const del = vi.spyOn(api, 'DELETE').mockResolvedValue({ response: new Response(null, { status: 204 }) } as never);
+    renderDuty(plan, null, [item]);
+    fireEvent.click(screen.getByRole('button', { name: /^Archive\s*the evidence item for gunning-1$/ }));
+    expect(del).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByRole('button', { name: 'Yes, archive it' }));
+    await waitFor(() => expect(del).toHaveBeenCalled());
+    expect(del.mock.calls[0]).toEqual(['/api/v1/plans/{plan_id}/evidence/{evidence_id}', { params: { path: { plan_id: 'p1', evidence_id: 'e1' }, header: { 'If-Match': '"2"' } } }]);
+  });
+
+  it('offers a viewer no archive button', () => {
+    renderPage(<Duty />, { path: '/plans/:id/duty', url: '/plans/p1/duty', role: 'viewer', cache: [[['plan', 'p1'], plan], [['evidence', 'p1'], { ...empty, items: [item] }]] });
+    expect(screen.getByText('Options still open')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /Archive/ })).not.toBeInTheDocument();
   });
 });
