@@ -76,8 +76,22 @@ async def update_evidence(plan_id: uuid.UUID, evidence_id: uuid.UUID, data: Evid
                responses=problems(404, 409, 412))
 async def delete_evidence(plan_id: uuid.UUID, evidence_id: uuid.UUID, session: SessionDep, caller: Editor,
                           if_match: IfMatch = None) -> Response:
-    """Archive (soft-delete) an evidence item recorded in error; it stays readable with ?archived=true."""
-    await service.archive(session=session, caller=caller, plan_id=plan_id, evidence_id=evidence_id,
-                          if_match=if_match)
+    """Archive (soft-delete) an evidence item recorded in error; it stays readable with ?archived=true, and POST
+    …/restore brings it back. 409 while the plan is on legal hold."""
+    await service.set_archived(session=session, caller=caller, plan_id=plan_id, evidence_id=evidence_id,
+                               archived=True, if_match=if_match)
     await session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(ITEM + "/restore", response_model=EvidenceRead, summary="Restore an evidence item",
+             responses=problems(404))
+async def restore_evidence(plan_id: uuid.UUID, evidence_id: uuid.UUID, session: SessionDep, caller: Editor,
+                           response: Response) -> EvidenceRead:
+    """Bring back an item archived in error (lead or admin); restoring a live one changes nothing."""
+    row = await service.set_archived(session=session, caller=caller, plan_id=plan_id, evidence_id=evidence_id,
+                                     archived=False)
+    body = await service.to_read(session, row)
+    await session.commit()
+    set_etag(response, row.version)
+    return body

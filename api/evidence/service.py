@@ -162,11 +162,12 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     return row
 
 
-async def archive(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, evidence_id: uuid.UUID,
-                  if_match: str | None) -> Evidence:
-    """DELETE: archive the item (repeating it changes nothing)."""
+async def set_archived(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, evidence_id: uuid.UUID,
+                       archived: bool, if_match: str | None = None) -> Evidence:
+    """Archive (DELETE) or restore the item; repeating either changes nothing."""
     row = await get(session=session, caller=caller, plan_id=plan_id, evidence_id=evidence_id)
-    return await archive_or_restore(session, caller, row, archived=True, if_match=if_match, resource_type=RESOURCE)
+    return await archive_or_restore(session, caller, row, archived=archived, if_match=if_match,
+                                    resource_type=RESOURCE)
 
 
 async def to_reads(session: AsyncSession, rows: list[Evidence]) -> list[EvidenceRead]:

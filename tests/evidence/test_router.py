@@ -289,3 +289,19 @@ async def test_a_new_link_to_an_archived_activity_or_feedback_is_409_a_held_one_
     assert r.status_code == 409, r.text
     await session.refresh(item)
     assert item.feedback_ids == [str(feedback.id)] and item.version == 2
+
+
+async def test_writers_restore_an_item_archived_in_error(client, session, a, b):
+    plan, _, _, _, req = await linked_world(session, a.tenant)
+    item = await evidence(session, plan, req)
+    item_url = f"{url(plan)}/{item.id}"
+    assert (await client.delete(item_url, headers=a["lead"])).status_code == 204
+    for role in NOT_EDITORS:
+        assert (await client.post(f"{item_url}/restore", headers=a[role])).status_code == 403, role
+    assert (await client.post(f"{item_url}/restore", headers=b["admin"])).status_code == 404
+    r = await client.post(f"{item_url}/restore", headers=a["admin"])
+    assert r.status_code == 200 and r.json()["archived_at"] is None and r.headers["etag"] == '"3"', r.text
+    again = await client.post(f"{item_url}/restore", headers=a["lead"])
+    assert again.status_code == 200 and again.json()["version"] == 3
+    assert [i["id"] for i in (await client.get(url(plan), headers=a["viewer"])).json()["items"]] == [str(item.id)]
+    assert [e.action for e in await audit_events(session, "evidence", item.id)] == ["archive", "restore"]

@@ -402,7 +402,7 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     await shot('18-duty-consultation-documents');
   });
 
-  await step('duty: evidence links an activity, feedback and the pack; an item recorded in error is archived', async () => {
+  await step('duty: evidence links an activity, feedback and the pack; an item archived in error is restored', async () => {
     await page.locator('summary', { hasText: 'Add evidence' }).click();
     const form = page.getByRole('form', { name: 'Add evidence' });
     await form.getByLabel('Summary').fill('Residents shaped the options at the focus group');
@@ -413,7 +413,7 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     await form.getByLabel('Documents (optional)').selectOption({ label: 'Consultation pack' });
     await form.getByRole('button', { name: 'Add evidence' }).click();
     await page.getByText('Evidence added.').waitFor();
-    const row = page.getByRole('table', { name: 'Evidence' }).getByRole('row', { name: /Residents shaped the options/ });
+    const row = page.getByRole('table', { name: 'Evidence', exact: true }).getByRole('row', { name: /Residents shaped the options/ });
     await row.getByText('1 activities, 1 feedback, 1 documents').waitFor();
     await page.waitForLoadState('networkidle');
     await axe('duty evidence');
@@ -421,6 +421,10 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     await page.getByRole('button', { name: 'Yes, archive it' }).click();
     await page.getByText('Evidence item archived.').waitFor();
     await row.waitFor({ state: 'detached' });
+    await page.locator('summary', { hasText: 'Archived evidence (1)' }).click();
+    await page.getByRole('table', { name: 'Archived evidence' }).getByRole('button', { name: /^Restore/ }).click();
+    await page.getByText('Evidence item restored.').waitFor();
+    await row.waitFor();
   });
 
   await step('home lists the red items from duty reports', async () => {

@@ -116,6 +116,10 @@ function PlanDuty({ planId }: { planId: string }) {
     queryKey: ['evidence', planId],
     queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}/evidence', { params: { path, query: { limit: 100 } } })),
   });
+  const archivedEvidence = useQuery({
+    queryKey: ['evidence-archived', planId],
+    queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}/evidence', { params: { path, query: { limit: 100, archived: true } } })),
+  });
   // What evidence may link: the plan's live activities and feedback (an archived one is refused, 409).
   const activities = useQuery({
     queryKey: ['activities', planId],
@@ -191,7 +195,13 @@ function PlanDuty({ planId }: { planId: string }) {
   const archiveEvidence = useMutation({
     mutationFn: async (item: Schemas['EvidenceRead']) =>
       ensureOk(await api.DELETE('/api/v1/plans/{plan_id}/evidence/{evidence_id}', { params: { path: { plan_id: planId, evidence_id: item.id }, header: ifMatch(item) } })),
-    onSuccess: () => done('Evidence item archived.', 'evidence'),
+    onSuccess: () => done('Evidence item archived.', 'evidence', 'evidence-archived'),
+    onError,
+  });
+  const restoreEvidence = useMutation({
+    mutationFn: async (item: Schemas['EvidenceRead']) =>
+      unwrap(await api.POST('/api/v1/plans/{plan_id}/evidence/{evidence_id}/restore', { params: { path: { plan_id: planId, evidence_id: item.id } } })),
+    onSuccess: () => done('Evidence item restored.', 'evidence', 'evidence-archived'),
     onError,
   });
 
@@ -585,6 +595,35 @@ function PlanDuty({ planId }: { planId: string }) {
               </div>
             </details>
           )}
+
+          <Loaded query={archivedEvidence}>
+            {(page) =>
+              page.items.length > 0 && (
+                <details className="nhsuk-details">
+                  <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Archived evidence ({page.items.length})</span></summary>
+                  <div className="nhsuk-details__text">
+                    <DataTable
+                      caption="Archived evidence"
+                      rows={page.items}
+                      rowKey={(e) => e.id}
+                      columns={[
+                        ['Requirement', (e) => `${e.duty_code}: ${e.requirement_code}`],
+                        ['Summary', (e) => e.summary],
+                        ['Archived', (e) => formatDate(e.archived_at)],
+                        ...(may.edit
+                          ? [['Restore', (e: Schemas['EvidenceRead']) => (
+                              <button type="button" className="app-link-button" disabled={restoreEvidence.isPending} onClick={() => restoreEvidence.mutate(e)}>
+                                Restore<span className="nhsuk-u-visually-hidden"> the evidence item for {e.requirement_code}</span>
+                              </button>
+                            )] satisfies [string, (e: Schemas['EvidenceRead']) => ReactNode]]
+                          : []),
+                      ]}
+                    />
+                  </div>
+                </details>
+              )
+            }
+          </Loaded>
 
           <h2 id="evidence-pack">Evidence pack</h2>
           {may.seal ? <EvidencePack planId={planId} onError={onError} /> : <p className="nhsuk-body">Admins, leads and auditors seal and download the evidence pack.</p>}

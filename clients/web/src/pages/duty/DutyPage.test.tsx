@@ -20,13 +20,13 @@ const item = {
 };
 const unrecorded = { recorded: false, id: null, plan_id: 'p1', body: 'osc', committee_name: null, substantial_variation: null, substantial_variation_reason: null, committee_view: null, committee_view_date: null, sos_notification_required: null, sos_notified_date: null, correspondence: [], created_at: null, updated_at: null, created_by: null, updated_by: null, version: 0 };
 
-function renderDuty(item: Schemas['PlanRead'], current: Schemas['DutyAssessmentRead'] | null, evidence: unknown[] = []) {
+function renderDuty(item: Schemas['PlanRead'], current: Schemas['DutyAssessmentRead'] | null, evidence: unknown[] = [], archived: unknown[] = []) {
   renderPage(<Duty />, {
     path: '/plans/:id/duty', url: `/plans/${item.id}/duty`, role: 'lead',
     cache: [
       [['plan', item.id], item], [['duty-report', item.id], report], [['duties'], { ...empty, items: [duty] }],
       [['duty-assessment', item.id], current], [['duty-assessment-versions', item.id], { ...empty, items: current ? [current] : [] }],
-      [['consultations', item.id], empty], [['documents', item.id], empty], [['scrutiny', item.id], unrecorded], [['evidence', item.id], { ...empty, items: evidence }],
+      [['consultations', item.id], empty], [['documents', item.id], empty], [['scrutiny', item.id], unrecorded], [['evidence', item.id], { ...empty, items: evidence }], [['evidence-archived', item.id], { ...empty, items: archived }],
       [['activities', item.id], { ...empty, items: [activity] }], [['feedback', item.id], { ...empty, items: [heard] }],
     ],
   });
@@ -95,5 +95,14 @@ describe('Duty page', () => {
     renderPage(<Duty />, { path: '/plans/:id/duty', url: '/plans/p1/duty', role: 'viewer', cache: [[['plan', 'p1'], plan], [['evidence', 'p1'], { ...empty, items: [item] }]] });
     expect(screen.getByText('Options still open')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: /Archive/ })).not.toBeInTheDocument();
+  });
+
+  it('restores an archived evidence item', async () => {
+    const post = vi.spyOn(api, 'POST').mockResolvedValue({ data: item, response: new Response() } as never);
+    renderDuty(plan, null, [], [{ ...item, archived_at: '2026-03-05T10:00:00Z' }]);
+    fireEvent.click(screen.getByText('Archived evidence (1)'));
+    fireEvent.click(screen.getByRole('button', { name: /^Restore\s*the evidence item for gunning-1$/ }));
+    await waitFor(() => expect(post).toHaveBeenCalled());
+    expect(post.mock.calls[0]).toEqual(['/api/v1/plans/{plan_id}/evidence/{evidence_id}/restore', { params: { path: { plan_id: 'p1', evidence_id: 'e1' } } }]);
   });
 });
