@@ -371,8 +371,9 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     await page.getByRole('button', { name: 'Add consultation' }).click();
     await page.locator('.nhsuk-error-summary a[href="#c-title"]').waitFor();
     await page.locator('#c-title').fill('Bridport urgent care consultation');
-    await page.getByLabel('Opened').fill('2026-11-01');
-    await page.getByLabel('Closed').fill('2027-01-31');
+    const add = page.getByRole('form', { name: 'Add a consultation' });
+    await add.getByLabel('Opened').fill('2026-11-01');
+    await add.getByLabel('Closed').fill('2027-01-31');
     await page.getByRole('button', { name: 'Add consultation' }).click();
     await page.getByText('Consultation added.').waitFor();
     const content = 'Bridport urgent care: the consultation document.\n';
@@ -397,6 +398,15 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     await file.saveAs(saved);
     assert.equal(createHash('sha256').update(readFileSync(saved)).digest('hex'), sha256);
     await page.waitForLoadState('networkidle');
+    // Recorded as it opened; corrected when the decision is taken.
+    await page.locator('summary', { hasText: 'Edit Bridport urgent care consultation' }).click();
+    const edit = page.getByRole('form', { name: 'Edit Bridport urgent care consultation' });
+    await edit.getByLabel('Decision date (optional)').fill('2027-02-20');
+    await edit.getByLabel('Decided by (optional)').fill('ICB Board');
+    await edit.getByLabel('Decision (optional)').fill('Option B: one site with a later bus');
+    await edit.getByRole('button', { name: 'Save consultation' }).click();
+    await page.getByText('Consultation “Bridport urgent care consultation” saved.').waitFor();
+    await page.getByText(/Option B: one site with a later bus/).first().waitFor();
     await axe('duty consultations and documents');
     await page.getByRole('heading', { name: 'Consultations and documents' }).scrollIntoViewIfNeeded();
     await shot('18-duty-consultation-documents');
@@ -414,7 +424,9 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     await form.getByRole('button', { name: 'Add evidence' }).click();
     await page.getByText('Evidence added.').waitFor();
     const row = page.getByRole('table', { name: 'Evidence', exact: true }).getByRole('row', { name: /Residents shaped the options/ });
-    await row.getByText('1 activities, 1 feedback, 1 documents').waitFor();
+    await row.getByText(/^Activity: /).waitFor();
+    await row.getByText(/^Feedback: /).waitFor();
+    await row.getByText('Document: Consultation pack').waitFor();
     await page.waitForLoadState('networkidle');
     await axe('duty evidence');
     await row.getByRole('button', { name: /^Archive/ }).click();

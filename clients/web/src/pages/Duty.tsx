@@ -13,11 +13,12 @@ import { useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
 import { BackTo, DataTable, formatDate, humanise, Loaded, StatusTag, Summary } from '../components/ui';
 import { ApplicabilityForm, ApplicabilityTable, VersionHistory } from './duty/Applicability';
+import { ConsultationForm, consultationFieldIds } from './duty/ConsultationForm';
 import { DutyReportView } from './duty/DutyReport';
+import { Field } from './duty/Field';
 
 // Field name in a problem+json error → the input the error summary links to, per form.
 const FIELDS = {
-  consultation: { title: 'c-title', opened_date: 'c-opened', closed_date: 'c-closed', minimum_days: 'c-minimum', decision_date: 'c-decision-date', decision_summary: 'c-decision' },
   upload: { file: 'file', title: 'doc-title', kind: 'doc-kind', consultation_id: 'doc-consultation', published_at: 'doc-published' },
   scrutiny: {
     committee_name: 's-committee', substantial_variation: 's-variation', substantial_variation_reason: 's-reason', committee_view: 's-view',
@@ -59,18 +60,20 @@ function ChoosePlan() {
   );
 }
 
-function Field({ id, label, children }: { id: string; label: string; children: (id: string) => ReactNode }) {
-  return (
-    <div className="nhsuk-form-group">
-      <label className="nhsuk-label" htmlFor={id}>{label}</label>
-      {children(id)}
-    </div>
-  );
-}
-
 /** The If-Match header of a write made from this record as read; none before there is a record. */
 function ifMatch(record: { version: number } | null | undefined): { 'If-Match'?: string } {
   return record ? { 'If-Match': etagOf(record.version) } : {};
+}
+
+/** What an evidence item links, by name (feedback by its status: its words are personal and never repeated). */
+function EvidenceLinks({ item }: { item: Schemas['EvidenceRead'] }) {
+  const lines = [
+    ...item.activities.map((a) => `Activity: ${a.title} (${formatDate(a.starts_at)})`),
+    ...item.feedback.map((f) => `Feedback: ${humanise(f.status)}${f.responded_at ? `, responded ${formatDate(f.responded_at)}` : ''}`),
+    ...item.documents.map((d) => `Document: ${d.title}`),
+  ];
+  if (lines.length === 0) return <>—</>;
+  return <ul className="nhsuk-list nhsuk-u-margin-bottom-0">{lines.map((line, i) => <li key={i} dir="auto">{line}</li>)}</ul>;
 }
 
 function tristate(value: boolean | null | undefined): string {
@@ -161,7 +164,19 @@ function PlanDuty({ planId }: { planId: string }) {
   const addConsultation = useMutation({
     mutationFn: async (body: Schemas['ConsultationCreate']) => unwrap(await api.POST('/api/v1/plans/{plan_id}/consultations', { params: { path }, body })),
     onSuccess: () => done('Consultation added.', 'consultations'),
-    onError: failed(FIELDS.consultation),
+    onError: failed(consultationFieldIds('c')),
+  });
+  const updateConsultation = useMutation({
+    mutationFn: async ({ c, body }: { c: Schemas['ConsultationRead']; body: Schemas['ConsultationUpdate'] }) =>
+      unwrap(await api.PATCH('/api/v1/plans/{plan_id}/consultations/{consultation_id}', { params: { path: { plan_id: planId, consultation_id: c.id }, header: ifMatch(c) }, body })),
+    onSuccess: (saved) => done(`Consultation “${saved.title}” saved.`, 'consultations'),
+    onError: (error, { c }) => failed(consultationFieldIds(`c-${c.id}`))(error),
+  });
+  const archiveConsultation = useMutation({
+    mutationFn: async (c: Schemas['ConsultationRead']) =>
+      ensureOk(await api.DELETE('/api/v1/plans/{plan_id}/consultations/{consultation_id}', { params: { path: { plan_id: planId, consultation_id: c.id }, header: ifMatch(c) } })),
+    onSuccess: () => done('Consultation archived.', 'consultations'),
+    onError,
   });
   const upload = useMutation({
     mutationFn: async (form: FormData) =>
@@ -290,7 +305,7 @@ function PlanDuty({ planId }: { planId: string }) {
                             ['Opened', formatDate(c.opened_date)],
                             ['Closed', formatDate(c.closed_date)],
                             ['Duration', c.duration_days === null ? '—' : `${c.duration_days} days${c.shorter_than_minimum ? ` (shorter than the minimum of ${c.minimum_days})` : ''}`],
-                            ['Decision', c.decision_date ? `${formatDate(c.decision_date)}: ${c.decision_summary ?? ''}` : 'Not yet'],
+                            ['Decision', c.decision_date ? `${formatDate(c.decision_date)}: ${c.decision_summary ?? ''}${c.decision_maker ? ` (${c.decision_maker})` : ''}` : 'Not yet'],
                           ]}
                         />
                         <DataTable
@@ -305,6 +320,22 @@ function PlanDuty({ planId }: { planId: string }) {
                             ['Published at launch', (d) => (d.published_at_launch ? 'Yes' : 'No')],
                           ]}
                         />
+                        {may.edit && (
+                          <>
+                            {/* A consultation is recorded as it opens and corrected as it runs: closing date, decision. */}
+                            <details className="nhsuk-details">
+                              <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Edit {c.title}</span></summary>
+                              <div className="nhsuk-details__text">
+                                <ConsultationForm label={`Edit ${c.title}`} prefix={`c-${c.id}`} consultation={c} busy={updateConsultation.isPending} submit="Save consultation"
+                                  onSave={(body) => updateConsultation.mutate({ c, body })} />
+                              </div>
+                            </details>
+                            <ConfirmAction className="app-link-button" disabled={archiveConsultation.isPending} onConfirm={() => archiveConsultation.mutate(c)}
+                              question={<>Archive <bdi>{c.title}</bdi>? Its documents stay with the plan.</>} confirm="Yes, archive it">
+                              Archive<span className="nhsuk-u-visually-hidden"> {c.title}</span>
+                            </ConfirmAction>
+                          </>
+                        )}
                       </div>
                     </div>
                   ))}
@@ -334,30 +365,7 @@ function PlanDuty({ planId }: { planId: string }) {
               <details className="nhsuk-details">
                 <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Add a consultation</span></summary>
                 <div className="nhsuk-details__text">
-                  <form
-                    aria-label="Add a consultation"
-                    onSubmit={(event: FormEvent<HTMLFormElement>) => {
-                      event.preventDefault();
-                      const f = new FormData(event.currentTarget);
-                      const min = text(f, 'c-minimum');
-                      addConsultation.mutate({
-                        title: String(f.get('c-title') ?? ''),
-                        opened_date: text(f, 'c-opened'),
-                        closed_date: text(f, 'c-closed'),
-                        minimum_days: min === null ? null : Number(min),
-                        decision_date: text(f, 'c-decision-date'),
-                        decision_summary: text(f, 'c-decision'),
-                      });
-                    }}
-                  >
-                    <Field id="c-title" label="Title">{(i) => <input className="nhsuk-input" id={i} name={i} />}</Field>
-                    <Field id="c-opened" label="Opened">{(i) => <input className="nhsuk-input nhsuk-input--width-10" type="date" id={i} name={i} />}</Field>
-                    <Field id="c-closed" label="Closed">{(i) => <input className="nhsuk-input nhsuk-input--width-10" type="date" id={i} name={i} />}</Field>
-                    <Field id="c-minimum" label="Minimum days (optional)">{(i) => <input className="nhsuk-input nhsuk-input--width-4" type="number" min={0} id={i} name={i} />}</Field>
-                    <Field id="c-decision-date" label="Decision date (optional)">{(i) => <input className="nhsuk-input nhsuk-input--width-10" type="date" id={i} name={i} />}</Field>
-                    <Field id="c-decision" label="Decision (optional)">{(i) => <textarea className="nhsuk-textarea" rows={2} id={i} name={i} />}</Field>
-                    <Button type="submit" disabled={addConsultation.isPending}>Add consultation</Button>
-                  </form>
+                  <ConsultationForm label="Add a consultation" prefix="c" busy={addConsultation.isPending} submit="Add consultation" onSave={(body) => addConsultation.mutate(body)} />
                 </div>
               </details>
               <details className="nhsuk-details">
@@ -522,7 +530,7 @@ function PlanDuty({ planId }: { planId: string }) {
                   ['Requirement', (e) => `${e.duty_code}: ${e.requirement_code}`],
                   ['Summary', (e) => e.summary],
                   ['Decision', (e) => (e.decision ? `${e.decision} (${formatDate(e.decision_date)})` : '—')],
-                  ['Links', (e) => `${e.activity_ids.length} activities, ${e.feedback_ids.length} feedback, ${e.document_ids.length} documents`],
+                  ['Links', (e) => <EvidenceLinks item={e} />],
                   // Evidence recorded in error is archived, never deleted: it stays in the record (409 under legal hold).
                   ...(may.edit
                     ? [['Recorded in error?', (e: Schemas['EvidenceRead']) => (

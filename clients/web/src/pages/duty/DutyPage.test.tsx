@@ -18,15 +18,20 @@ const item = {
   activity_ids: [], feedback_ids: [], document_ids: [], activities: [], feedback: [], documents: [], decision: null, decision_date: null,
   external_id: null, archived_at: null, created_at: '2026-03-04T10:00:00Z', updated_at: '2026-03-04T10:00:00Z', created_by: null, updated_by: null, version: 2,
 };
+const consultation = {
+  id: 'c1', plan_id: 'p1', external_id: null, title: 'Urgent care consultation', opened_date: '2026-01-05', closed_date: null, minimum_days: 84,
+  shorter_reason: null, decision_date: null, decision_maker: null, decision_summary: null, duration_days: null, shorter_than_minimum: null,
+  documents: [], archived_at: null, created_at: '2026-01-05T10:00:00Z', updated_at: '2026-01-05T10:00:00Z', created_by: null, updated_by: null, version: 4,
+};
 const unrecorded = { recorded: false, id: null, plan_id: 'p1', body: 'osc', committee_name: null, substantial_variation: null, substantial_variation_reason: null, committee_view: null, committee_view_date: null, sos_notification_required: null, sos_notified_date: null, correspondence: [], created_at: null, updated_at: null, created_by: null, updated_by: null, version: 0 };
 
-function renderDuty(item: Schemas['PlanRead'], current: Schemas['DutyAssessmentRead'] | null, evidence: unknown[] = [], archived: unknown[] = []) {
+function renderDuty(item: Schemas['PlanRead'], current: Schemas['DutyAssessmentRead'] | null, evidence: unknown[] = [], archived: unknown[] = [], consultations: unknown[] = []) {
   renderPage(<Duty />, {
     path: '/plans/:id/duty', url: `/plans/${item.id}/duty`, role: 'lead',
     cache: [
       [['plan', item.id], item], [['duty-report', item.id], report], [['duties'], { ...empty, items: [duty] }],
       [['duty-assessment', item.id], current], [['duty-assessment-versions', item.id], { ...empty, items: current ? [current] : [] }],
-      [['consultations', item.id], empty], [['documents', item.id], empty], [['scrutiny', item.id], unrecorded], [['evidence', item.id], { ...empty, items: evidence }], [['evidence-archived', item.id], { ...empty, items: archived }],
+      [['consultations', item.id], { ...empty, items: consultations }], [['documents', item.id], empty], [['scrutiny', item.id], unrecorded], [['evidence', item.id], { ...empty, items: evidence }], [['evidence-archived', item.id], { ...empty, items: archived }],
       [['activities', item.id], { ...empty, items: [activity] }], [['feedback', item.id], { ...empty, items: [heard] }],
     ],
   });
@@ -104,5 +109,33 @@ describe('Duty page', () => {
     fireEvent.click(screen.getByRole('button', { name: /^Restore\s*the evidence item for gunning-1$/ }));
     await waitFor(() => expect(post).toHaveBeenCalled());
     expect(post.mock.calls[0]).toEqual(['/api/v1/plans/{plan_id}/evidence/{evidence_id}/restore', { params: { path: { plan_id: 'p1', evidence_id: 'e1' } } }]);
+  });
+
+  it('names what an evidence item links, feedback by its status only', () => {
+    const linked = {
+      ...item,
+      activities: [{ id: 'a1', title: 'Bridport focus group', starts_at: '2026-03-02T10:00:00Z', duty_limb: 'proposals' }],
+      feedback: [{ id: 'f1', status: 'responded', responded_at: '2026-03-20T09:00:00Z', told_at: null }],
+      documents: [{ id: 'doc1', title: 'Consultation pack', kind: 'consultation_pack', sha256: 'ab' }],
+    };
+    renderDuty(plan, null, [linked]);
+    expect(screen.getByText(/^Activity: Bridport focus group/)).toBeInTheDocument();
+    expect(screen.getByText(/^Feedback: Responded, responded/)).toBeInTheDocument();
+    expect(screen.getByText('Document: Consultation pack')).toBeInTheDocument();
+  });
+
+  it('corrects a consultation with every field (an emptied one cleared), If-Match carrying its version', async () => {
+    const patch = vi.spyOn(api, 'PATCH').mockResolvedValue({ data: consultation, response: new Response() } as never);
+    renderDuty(plan, null, [], [], [consultation]);
+    const form = screen.getByRole('form', { name: 'Edit Urgent care consultation' });
+    fireEvent.change(within(form).getByLabelText('Closed'), { target: { value: '2026-03-30' } });
+    fireEvent.change(within(form).getByLabelText('Minimum days (optional)'), { target: { value: '' } });
+    fireEvent.submit(form);
+    await waitFor(() => expect(patch).toHaveBeenCalled());
+    expect(patch.mock.calls[0]).toEqual(['/api/v1/plans/{plan_id}/consultations/{consultation_id}', {
+      params: { path: { plan_id: 'p1', consultation_id: 'c1' }, header: { 'If-Match': '"4"' } },
+      body: { title: 'Urgent care consultation', opened_date: '2026-01-05', closed_date: '2026-03-30', minimum_days: null, shorter_reason: null,
+        decision_date: null, decision_maker: null, decision_summary: null },
+    }]);
   });
 });
