@@ -2,8 +2,9 @@
 the record that shows how the duty to involve was met must not change under anyone's feet.
 
 `api.crud.archive_or_restore` calls `ensure_not_held` before archiving a plan or any row with its `plan_id`
-(evidence, consultations, activities, feedback); the hard deletes of a plan's documents, scrutiny letters,
-risks and attendance lines call it themselves; the stakeholder erasure calls `ensure_erasable`. A held plan's
+(evidence, consultations, activities, feedback); the hard deletes of a plan's documents, scrutiny letters and
+risks call it themselves, and a line leaving an attendance log calls `ensure_log_not_held` (the held plan's own
+activities, and any its evidence links); the stakeholder erasure calls `ensure_erasable`. A held plan's
 named audience, and its evidence's links to activities and feedback, may grow but not shrink (UNNAMING), and
 an activity or feedback of its record may not leave it, nor such feedback change the person who gave it
 (`leaving`, which PATCH and imports both ask): otherwise dropping a person from them would let the erasure through.
@@ -58,6 +59,23 @@ async def ensure_not_held(session: AsyncSession, tenant_id: uuid.UUID, plan_id: 
     if row is not None and row.legal_hold_at is not None:
         raise LegalHoldConflict(f"Plan {_names([HeldPlan(plan_id, row.title)])} is on legal hold: its record and "
                                 f"evidence cannot {change} until the hold is lifted")
+
+
+async def ensure_log_not_held(session: AsyncSession, tenant_id: uuid.UUID, activity: Activity) -> None:
+    """409 before a line leaves an activity's attendance log that is a held plan's evidence: the activity is the
+    held plan's, or the held plan's evidence links it (wherever the activity sits), so the person on that line is
+    named by the plan and must not be dropped and then erased. The plans are locked (shared) as ensure_not_held
+    locks its own, so a hold being put on waits for the change, or the change for the hold."""
+    if activity.plan_id is not None:
+        await ensure_not_held(session, tenant_id, activity.plan_id)
+    citing = select(Evidence.plan_id).where(Evidence.tenant_id == tenant_id,
+                                            categories_overlap(session, Evidence.activity_ids, [str(activity.id)]))
+    held = [HeldPlan(row.id, row.title) for row in (await session.execute(
+        select(Plan.id, Plan.title, Plan.legal_hold_at).where(Plan.tenant_id == tenant_id, Plan.id.in_(citing))
+        .with_for_update(read=True))).all() if row.legal_hold_at is not None]
+    if held:
+        raise LegalHoldConflict(f"The evidence of plan(s) on legal hold links this activity: {_names(held)}; nobody "
+                                "leaves its attendance log until the hold is lifted")
 
 
 # Edits that would stop a held plan naming someone (then free to be erased) are refused as deletions are.

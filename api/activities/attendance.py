@@ -21,7 +21,7 @@ from api.concurrency import check_if_match
 from api.crud import archived_target
 from api.db import utcnow
 from api.errors import Conflict, NotFound, Unprocessable
-from api.legal_hold import ensure_not_held
+from api.legal_hold import ensure_log_not_held
 from api.models import Activity, ActivityAttendance, Stakeholder
 from api.pagination import PageParams, PageResult, paginate
 from api.schemas import MASK
@@ -142,8 +142,8 @@ async def record(*, session: AsyncSession, caller: Principal, activity_id: uuid.
         line.recorded_by = caller.id
         before[str(stakeholder_id)], after[str(stakeholder_id)] = _audited(old), _audited(target)
     dropped = [line for stakeholder_id, line in existing.items() if replace and stakeholder_id not in targets]
-    if dropped and activity.plan_id is not None:
-        await ensure_not_held(session, caller.tenant_id, activity.plan_id)  # the log is the held plan's evidence
+    if dropped:
+        await ensure_log_not_held(session, caller.tenant_id, activity)
     for line in dropped:
         before[str(line.stakeholder_id)] = _audited({name: getattr(line, name) for name in LINE_FIELDS})
         after[str(line.stakeholder_id)] = None
@@ -168,8 +168,7 @@ async def remove(*, session: AsyncSession, caller: Principal, activity_id: uuid.
         ActivityAttendance.tenant_id == caller.tenant_id))).scalar_one_or_none()
     if line is None:
         raise NotFound(f"Stakeholder {stakeholder_id} is not on this activity's attendance log")
-    if activity.plan_id is not None:
-        await ensure_not_held(session, caller.tenant_id, activity.plan_id)  # the log is the held plan's evidence
+    await ensure_log_not_held(session, caller.tenant_id, activity)
     old = _audited({name: getattr(line, name) for name in LINE_FIELDS})
     await session.delete(line)
     await _touch(session, caller, activity, action="remove_attendance",

@@ -218,6 +218,30 @@ async def test_a_held_plans_activities_feedback_attendance_and_risks_cannot_be_r
         assert r.status_code in (200, 204), (method, path, r.text)
 
 
+@pytest.mark.parametrize("where", ["no plan", "another plan"])
+async def test_nobody_leaves_the_log_of_an_activity_a_held_plans_evidence_links(client, session, a, where):
+    """Evidence may link any activity of the tenant: its log then names the people on it for the held plan, wherever
+    the activity sits, so taking someone off it (and then erasing them) waits for the hold to be lifted."""
+    person = await factories.stakeholder(session, a.tenant)
+    plan = await factories.plan(session, a.tenant, title="Held plan")
+    elsewhere = await factories.plan(session, a.tenant, title="Another plan")
+    activity = await attended(session, a.tenant, person, plan_id=elsewhere.id if where == "another plan" else None)
+    await evidence(session, plan, activities=[activity])
+    await session.commit()
+    await hold(client, a, plan)
+    removals = [("DELETE", f"/api/v1/activities/{activity.id}/attendance/{person.id}", None),
+                ("PUT", f"/api/v1/activities/{activity.id}/attendance", {"entries": []})]
+    for method, path, body in removals:
+        r = await client.request(method, path, json=body, headers=a["contributor"])
+        assert is_problem(r, 409) and "Held plan" in r.json()["detail"], (method, path, r.text)
+    assert is_problem(await client.post(person_url(person.id, "/erase"), headers=a["admin"]), 409)
+    log = (await client.get(f"/api/v1/activities/{activity.id}/attendance", headers=a["auditor"])).json()
+    assert [i["stakeholder_id"] for i in log["items"]] == [str(person.id)]
+    await client.delete(hold_url(plan.id), headers=a["admin"])
+    r = await client.delete(removals[0][1], headers=a["contributor"])
+    assert r.status_code == 204, r.text
+
+
 # Moving a held plan's activity or feedback to another plan (or none), or giving a held plan's feedback another
 # person, took the person out of what the hold names, and their erasure then went through: PATCH and imports alike.
 LEAVING = [
