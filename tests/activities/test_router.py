@@ -157,12 +157,19 @@ async def test_delete_archives_and_restore_brings_back(client, session, a):
     assert restored.status_code == 200 and restored.json()["archived_at"] is None
 
 
-async def test_writes_are_audited_without_the_leaders_name(client, session, a):
-    created = (await client.post(URL, json=BRIEFING, headers=a["contributor"])).json()
-    await client.patch(f"{URL}/{created['id']}", json={"status": "cancelled", "led_by_name": "Someone Else"},
+async def test_writes_are_audited_without_the_leaders_name_or_what_staff_wrote(client, session, a):
+    """The trail outlives an erasure, which scrubs people out of an activity's description, location and outcome:
+    it says those changed, never what they said."""
+    visit = {**BRIEFING, "description": "Home visit to Ann Example, 07700 900123", "location": "Ann's flat"}
+    created = (await client.post(URL, json=visit, headers=a["contributor"])).json()
+    await client.patch(f"{URL}/{created['id']}", json={"status": "cancelled", "led_by_name": "Someone Else",
+                                                       "outcome_summary": "Ann asked for large print"},
                        headers=a["lead"])
     await client.delete(f"{URL}/{created['id']}", headers=a["lead"])
     events = await audit_events(session, created["id"])
     assert [e.action for e in events] == ["create", "update", "archive"]
     assert events[1].changes["status"] == {"before": "planned", "after": "cancelled"}
-    assert "Gwen" not in audit_text(events) and "Someone Else" not in audit_text(events)
+    assert events[1].changes["outcome_summary"] == {"before": None, "after": "[personal data]"}
+    assert events[0].changes["description"] == {"after": "[personal data]"}
+    for words in ("Gwen", "Someone Else", "Ann", "07700"):
+        assert words not in audit_text(events), words
