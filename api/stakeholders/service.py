@@ -519,10 +519,13 @@ async def _erase_free_texts(session: AsyncSession, *, caller: Principal, stakeho
     up, but scrubbed as "you said, we did" scrubs them: that took the words of the person's name out while it
     was known, and after the erasure nothing else would."""
     kept = (Feedback.publishable_summary, Feedback.response_text, Feedback.action_taken, Feedback.reason_no_change)
-    for found in (await session.execute(select(Feedback.id, *kept).where(
+    for found in (await session.execute(select(Feedback.id, Feedback.themes, *kept).where(
             Feedback.tenant_id == caller.tenant_id, Feedback.stakeholder_id == stakeholder_id))).all():
-        scrubbed = {column.key: scrub(found[i + 1], [name]) for i, column in enumerate(kept)
-                    if found[i + 1] is not None}
+        scrubbed = {column.key: scrub(found[i + 2], [name]) for i, column in enumerate(kept)
+                    if found[i + 2] is not None}
+        # Themes are free tags a contributor types ("Ann Example complaint"): scrubbed alike, two that now read the
+        # same kept once.
+        scrubbed["themes"] = list(dict.fromkeys(scrub(theme, [name]) for theme in found.themes or []))
         changed = {key: value for key, value in scrubbed.items() if value != getattr(found, key)}
         if changed:
             await session.execute(sql_update(Feedback).where(Feedback.id == found.id).values(**changed)

@@ -261,3 +261,22 @@ async def test_erasure_drops_the_stored_create_response_of_an_activity_it_scrubs
     assert (await client.post(f"{URL}/{person.id}/erase", headers=a["admin"])).status_code == 200
     records = (await session.execute(select(IdempotencyRecord).where(IdempotencyRecord.tenant_id == a.tenant.id)))
     assert [r.headers.get("Location") for r in records.scalars()] == [kept.headers["location"]]
+
+
+async def test_erasure_scrubs_their_name_out_of_their_feedbacks_themes(client, session, a):
+    """Themes are free tags: "you said, we did" took the person's name out of them while it was known; after the
+    erasure nothing would, so the erasure does it, and tags that then read the same are kept once."""
+    plan = await factories.plan(session, a.tenant)
+    person = await factories.stakeholder(session, a.tenant, name="Annabel Quaintance")
+    said = await factories.feedback(session, a.tenant, plan_id=plan.id, stakeholder_id=person.id, publishable=True,
+                                    themes=["Annabel Quaintance complaint", "Annabel complaint", "Quaintance complaint",
+                                            "transport"],
+                                    publishable_summary="Wants a call back", response_text="We called back",
+                                    outcome="information_given", status="responded")
+    await session.commit()
+    said = said.id
+    assert (await client.post(f"{URL}/{person.id}/erase", headers=a["admin"])).status_code == 200
+    got = (await client.get(f"/api/v1/feedback/{said}", headers=a["lead"])).json()
+    assert got["themes"] == ["[removed] [removed] complaint", "[removed] complaint", "transport"]  # two read alike
+    page = await client.get(f"/api/v1/plans/{plan.id}/you-said-we-did", headers=a["viewer"])
+    assert page.status_code == 200 and "Quaintance" not in page.text and "Annabel" not in page.text, page.text
