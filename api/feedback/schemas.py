@@ -61,7 +61,7 @@ class ToldHow(StrEnum):
 
 
 D = {
-    "received_at": "When it was received; now when absent",
+    "received_at": "When it was received (not in the future); now when absent",
     "channel": "How it reached you",
     "type": "What kind of feedback it is",
     "text": "What was said, as received (personal: never published, never written to the audit trail)",

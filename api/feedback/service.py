@@ -5,7 +5,7 @@ with their values. DELETE archives (feedback is evidence of the duty to involve)
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
@@ -41,7 +41,6 @@ SORTABLE = {"id": Feedback.id, "received_at": Feedback.received_at,
             "updated_at": Feedback.updated_at}
 PERSONAL_FIELDS = frozenset({"text", "publishable_summary", "response_text", "action_taken", "reason_no_change"})
 RESPONSE_FIELDS = ("response_text", "outcome", "action_taken", "reason_no_change", "told_how", "told_at")
-TOLD_LEEWAY = timedelta(minutes=10)
 
 
 def location(feedback_id: uuid.UUID) -> str:
@@ -179,7 +178,7 @@ def _check_state(caller: Principal, changes: dict[str, Any], stored: dict[str, A
     problems = workflow.state_problems(state, changes)
     if problems:
         titles = {"publishable_summary": "Publishable feedback needs a publishable_summary",
-                  "received_at": "received_at would fall after told_at"}
+                  "received_at": "received_at must not be in the future nor after told_at"}
         raise Unprocessable(titles[problems[0][0]], errors=[{"loc": ["body", field], "msg": message, "type": kind}
                                                             for field, kind, message in problems])
 
@@ -227,7 +226,7 @@ def _told(row: Feedback, changes: dict[str, Any]) -> None:
 
 
 def _check_told_at(row: Feedback, told_at) -> None:
-    if told_at is not None and not row.received_at <= told_at <= utcnow() + TOLD_LEEWAY:
+    if told_at is not None and not row.received_at <= told_at <= utcnow() + workflow.CLOCK_LEEWAY:
         raise Unprocessable("told_at must fall between receipt and now", errors=[
             {"loc": ["body", "told_at"], "msg": "before the feedback was received, or in the future",
              "type": "date_range"}])

@@ -69,17 +69,23 @@ CLOSE_FIELDS = ("told_at", "told_how", "stakeholder_id", "publishable", "publish
 
 
 STATE_FIELDS = ("publishable", "publishable_summary", "received_at", "told_at")
+# How far ahead of this server's clock a moment that has happened may be (the sender's clock may run fast).
+CLOCK_LEEWAY = timedelta(minutes=10)
 
 
 def state_problems(state: dict[str, Any], changed: Collection[str]) -> list[tuple[str, str, str]]:
     """What makes feedback's merged state (STATE_FIELDS, stored and changed) not hold together, as (field, type,
     message): the API and imports check the same. Publishable feedback has its paraphrase; a stakeholder is not
-    told before their feedback arrived."""
+    told before their feedback arrived, nor does it arrive in the future."""
     problems = []
     if state["publishable"] and not state["publishable_summary"]:
         problems.append(("publishable_summary", "missing", "required when publishable is true"))
-    if "received_at" in changed and state["told_at"] is not None and state["received_at"] > state["told_at"]:
-        problems.append(("received_at", "date_range", "after the stakeholder was told"))
+    if "received_at" in changed and state["received_at"] is not None:
+        # Feedback received in the future could never be answered in time, told or closed (told_at is not ahead).
+        if state["received_at"] > datetime.now(UTC) + CLOCK_LEEWAY:
+            problems.append(("received_at", "date_range", "in the future"))
+        elif state["told_at"] is not None and state["received_at"] > state["told_at"]:
+            problems.append(("received_at", "date_range", "after the stakeholder was told"))
     return problems
 
 

@@ -1,5 +1,6 @@
 import asyncio
 import os
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -7,6 +8,7 @@ from tests import factories
 from tests.activities.support import LOGGERS, READ_ONLY, ROLES, audit_events, audit_text, plan
 from tests.erasure_race import erasure_under_way
 from tests.feedback.support import COMMENT, URL, count_feedback
+from tests.imports.support import post_import
 
 
 @pytest.mark.parametrize("role", LOGGERS)
@@ -23,10 +25,25 @@ async def test_loggers_record_feedback_with_a_due_date(client, session, a, role)
 
 
 async def test_anonymous_feedback_is_allowed(client, a):
-    r = await client.post(URL, json={"text": "Parking is impossible", "received_at": "2030-01-07T09:00:00Z"},
-                          headers=a["contributor"])
+    r = await client.post(URL, json={"text": "Parking is impossible"}, headers=a["contributor"])
     assert r.status_code == 201
     assert r.json()["stakeholder_id"] is None and r.json()["overdue"] is False
+
+
+async def test_feedback_is_not_received_in_the_future_by_the_api_or_an_import(client, session, a):
+    """It could never be answered in time, told (told_at may not be ahead of now) or closed."""
+    ahead = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    r = await client.post(URL, json={"text": "Parking is impossible", "received_at": ahead}, headers=a["contributor"])
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "received_at"], r.text
+    soon = (datetime.now(UTC) + timedelta(minutes=2)).isoformat()  # a sender's clock a little fast is not refused
+    assert (await client.post(URL, json={"text": "Parking", "received_at": soon}, headers=a["lead"])).status_code == 201
+    kept = await factories.feedback(session, a.tenant, text="Kept")
+    await session.commit()
+    r = await client.patch(f"{URL}/{kept.id}", json={"received_at": ahead}, headers=a["lead"])
+    assert r.status_code == 422, r.text
+    r = await post_import(client, "feedback", a["lead"], f"text,received_at\nParking,{ahead}\n")
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["received_at"], r.text
+    assert [i["text"] for i in (await client.get(URL, headers=a["lead"])).json()["items"]] == ["Parking", "Kept"]
 
 
 async def test_the_tenants_target_sets_the_due_date(client, session, a):

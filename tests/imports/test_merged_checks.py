@@ -72,11 +72,11 @@ async def test_feedback_is_not_received_after_its_stakeholder_was_told(client, s
                                         received_at=datetime(2026, 3, 10, tzinfo=UTC), response_text="Done",
                                         responded_at=TOLD, told_at=TOLD, told_how="email")
     await session.commit()
-    late = f"id,received_at\n{feedback.id},2030-01-01T00:00:00Z\n"
+    late = f"id,received_at\n{feedback.id},2026-05-01T00:00:00Z\n"
     r = await post_import(client, "feedback", a["lead"], late, "?on_conflict=update")
     assert r.status_code == 422, r.text
     assert [(e["row"], e["field"]) for e in r.json()["errors"]] == [(1, "received_at")]
-    api = await client.patch(f"/api/v1/feedback/{feedback.id}", json={"received_at": "2030-01-01T00:00:00Z"},
+    api = await client.patch(f"/api/v1/feedback/{feedback.id}", json={"received_at": "2026-05-01T00:00:00Z"},
                              headers=a["lead"])
     assert api.status_code == 422 and api.json()["errors"][0]["loc"] == ["body", "received_at"]
     earlier = f"id,received_at\n{feedback.id},2026-03-01T00:00:00Z\n"

@@ -4895,7 +4895,7 @@ export interface components {
         FeedbackCreate: {
             /**
              * Received At
-             * @description When it was received; now when absent
+             * @description When it was received (not in the future); now when absent
              */
             received_at?: string | null;
             /**
@@ -5217,7 +5217,7 @@ export interface components {
             /**
              * Received At
              * Format: date-time
-             * @description When it was received; now when absent (moves the response due date)
+             * @description When it was received (not in the future); now when absent (moves the response due date)
              */
             received_at?: string;
             /** @description How it reached you */
@@ -20186,7 +20186,7 @@ export interface operations {
                     /**
                      * Received At
                      * Format: date-time
-                     * @description When it was received; now when absent (sets the response due date)
+                     * @description When it was received (not in the future); now when absent (sets the response due date)
                      */
                     received_at?: string;
                     /**
@@ -20269,7 +20269,7 @@ export interface operations {
                     /**
                      * Received At
                      * Format: date-time
-                     * @description When it was received; now when absent (sets the response due date)
+                     * @description When it was received (not in the future); now when absent (sets the response due date)
                      */
                     received_at?: string;
                     /**
