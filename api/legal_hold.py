@@ -14,7 +14,9 @@ A held plan *names* a person when any of these holds (all are in the plan's evid
 - an evidence item of the plan links an activity on whose attendance log the person is, invited or
   attended (Evidence.activity_ids);
 - the person is named in the plan's audience (not merely in one of its categories or organisations);
-- the person is on the attendance log of one of the plan's activities, or gave feedback about the plan."""
+- the person is on the attendance log of one of the plan's activities, gave feedback on one of them, or gave
+  feedback about the plan;
+- an evidence item of the plan links an activity the person gave feedback on."""
 
 import uuid
 from dataclasses import dataclass
@@ -138,9 +140,13 @@ async def held_plans_naming(session: AsyncSession, tenant_id: uuid.UUID, stakeho
         return []
     feedback = (await session.execute(select(Feedback.id, Feedback.plan_id).where(
         Feedback.tenant_id == tenant_id, Feedback.stakeholder_id == stakeholder_id))).all()
-    activities = (await session.execute(
-        select(Activity.id, Activity.plan_id).join(ActivityAttendance, ActivityAttendance.activity_id == Activity.id)
-        .where(ActivityAttendance.tenant_id == tenant_id, ActivityAttendance.stakeholder_id == stakeholder_id))).all()
+    # The activities they are on the log of or gave feedback on: the erasure scrubs them of the person's words.
+    drew = select(Feedback.activity_id).where(Feedback.tenant_id == tenant_id,
+                                              Feedback.stakeholder_id == stakeholder_id)
+    attended = select(ActivityAttendance.activity_id).where(ActivityAttendance.tenant_id == tenant_id,
+                                                            ActivityAttendance.stakeholder_id == stakeholder_id)
+    activities = (await session.execute(select(Activity.id, Activity.plan_id).where(
+        Activity.tenant_id == tenant_id, or_(Activity.id.in_(attended), Activity.id.in_(drew))))).all()
     naming = {f.plan_id for f in feedback} | {a.plan_id for a in activities}
     naming |= set((await session.execute(select(PlanAudienceStakeholder.plan_id).where(
         PlanAudienceStakeholder.tenant_id == tenant_id, PlanAudienceStakeholder.stakeholder_id == stakeholder_id,

@@ -125,6 +125,8 @@ def _decode(column: ColumnElement, value: Any) -> Any:
     if kind is date:
         return date.fromisoformat(value)
     if kind is uuid.UUID:
+        if not isinstance(value, str):  # uuid.UUID(5) is an AttributeError, which would escape as a 500
+            raise ValueError("not an id")
         return uuid.UUID(value)
     if kind is bool or isinstance(value, bool):
         if kind is not bool or not isinstance(value, bool):

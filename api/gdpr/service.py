@@ -114,6 +114,9 @@ async def record_objection(*, session: AsyncSession, caller: Principal, stakehol
 async def set_legal_hold(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
                          data: LegalHoldCreate) -> Plan:
     """Put a plan on legal hold: 409 when it already is."""
+    # An erasure under way decided the hold was not there (ensure_erasable reads without a lock): the hold waits for
+    # it to commit, and an erasure starting now waits for the hold, then sees it (the lock erasure takes).
+    await stakeholders.lock_people_states(session, caller.tenant_id, exclusive=True)
     plan = await plans.get(session=session, caller=caller, plan_id=plan_id)
     if plan.legal_hold_at is not None:
         raise Conflict("This plan is already on legal hold")

@@ -55,8 +55,10 @@ async def test_ensure_not_held_guards_evidence_and_documents(session, a):
 
 
 @pytest.mark.parametrize("link", ["feedback_evidence", "activity_evidence", "audience", "plan_activity",
-                                  "plan_feedback"])
+                                  "plan_feedback", "feedback_on_plan_activity", "feedback_on_evidence_activity"])
 async def test_erasure_of_a_person_the_held_plan_names_is_409_naming_the_plan(client, session, a, link):
+    # feedback_on_*: feedback (with no plan of its own) on an activity of the held plan, or one its evidence links;
+    # the erasure scrubs such an activity of the person's words, so it too is the held record (found by a review).
     person = await factories.stakeholder(session, a.tenant)
     plan = await factories.plan(session, a.tenant, title="Held plan",
                                 audience_stakeholders=[person] if link == "audience" else [])
@@ -68,6 +70,12 @@ async def test_erasure_of_a_person_the_held_plan_names_is_409_naming_the_plan(cl
         await attended(session, a.tenant, person, plan_id=plan.id)
     elif link == "plan_feedback":
         await factories.feedback(session, a.tenant, stakeholder_id=person.id, plan_id=plan.id)
+    elif link.startswith("feedback_on"):
+        activity = await factories.activity(session, a.tenant, description=f"Visit to {person.name}",
+                                            plan_id=plan.id if link == "feedback_on_plan_activity" else None)
+        await factories.feedback(session, a.tenant, stakeholder_id=person.id, activity_id=activity.id, plan_id=None)
+        if link == "feedback_on_evidence_activity":
+            await evidence(session, plan, activities=[activity])
     await session.commit()
     await hold(client, a, plan)
     r = await client.post(person_url(person.id, "/erase"), headers=a["admin"])

@@ -174,3 +174,10 @@ async def test_a_tampered_cursor_is_a_400_not_a_500(client, a, register, sort, v
     first = (await client.get(URL, params={"sort": sort, "limit": 2}, headers=a["lead"])).json()
     r = await client.get(URL, params={"sort": sort, "limit": 2, "cursor": first["next_cursor"]}, headers=a["lead"])
     assert r.status_code == 200, r.text
+
+
+@pytest.mark.parametrize("tail", [5, ["x"], {"a": 1}, True])
+async def test_a_cursor_whose_id_is_not_text_is_a_400_not_a_500(client, a, tail):
+    """Found by a review (stop 26): uuid.UUID(5) raised AttributeError, which escaped as a 500 on every list."""
+    r = await client.get(URL, params={"sort": "name", "cursor": _cursor("name", ["x", tail])}, headers=a["viewer"])
+    assert r.status_code == 400 and r.headers["content-type"] == "application/problem+json", r.text
