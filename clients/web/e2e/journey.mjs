@@ -379,11 +379,12 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     const content = 'Bridport urgent care: the consultation document.\n';
     const sha256 = createHash('sha256').update(content).digest('hex');
     await page.getByText('Upload a document').click();
-    await page.getByLabel(/^File/).setInputFiles({ name: 'consultation-pack.txt', mimeType: 'text/plain', buffer: Buffer.from(content) });
+    const uploading = page.getByRole('form', { name: 'Upload a document' });
+    await uploading.getByLabel(/^File/).setInputFiles({ name: 'consultation-pack.txt', mimeType: 'text/plain', buffer: Buffer.from(content) });
     await page.locator('#doc-title').fill('Consultation pack');
-    await page.getByLabel('Kind').selectOption('consultation_pack');
-    await page.getByLabel('Consultation (optional)').selectOption({ label: 'Bridport urgent care consultation' });
-    await page.getByLabel('Published at (optional)').fill('2026-10-30T09:00');
+    await uploading.getByLabel('Kind').selectOption('consultation_pack');
+    await uploading.getByLabel('Consultation (optional)').selectOption({ label: 'Bridport urgent care consultation' });
+    await uploading.getByLabel('Published at (optional)').fill('2026-10-30T09:00');
     await page.getByRole('button', { name: 'Upload', exact: true }).click();
     await page.getByText(`Uploaded “Consultation pack” (SHA-256 ${sha256}).`).waitFor();
     const docs = page.getByRole('table', { name: 'Documents of Bridport urgent care consultation' });
@@ -398,6 +399,13 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     await file.saveAs(saved);
     assert.equal(createHash('sha256').update(readFileSync(saved)).digest('hex'), sha256);
     await page.waitForLoadState('networkidle');
+    // Details are corrected in place (the content never changes): here the publication time.
+    await page.locator('summary', { hasText: 'Edit details of Consultation pack' }).click();
+    const details = page.getByRole('form', { name: 'Details of Consultation pack' });
+    await details.getByLabel('Published at (optional)').fill('2026-10-31T09:00');
+    await details.getByRole('button', { name: 'Save document details' }).click();
+    await page.getByText('Details of “Consultation pack” saved.').waitFor();
+    await docs.getByRole('row', { name: /Consultation pack/ }).getByRole('cell', { name: 'Yes', exact: true }).waitFor();
     // Recorded as it opened; corrected when the decision is taken.
     await page.locator('summary', { hasText: 'Edit Bridport urgent care consultation' }).click();
     const edit = page.getByRole('form', { name: 'Edit Bridport urgent care consultation' });

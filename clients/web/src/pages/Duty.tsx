@@ -14,6 +14,7 @@ import { useTitle } from '../components/useTitle';
 import { BackTo, DataTable, formatDate, humanise, Loaded, StatusTag, Summary } from '../components/ui';
 import { ApplicabilityForm, ApplicabilityTable, VersionHistory } from './duty/Applicability';
 import { ConsultationForm, consultationFieldIds } from './duty/ConsultationForm';
+import { DOCUMENT_KINDS, DocumentForm, documentFieldIds } from './duty/DocumentForm';
 import { DutyReportView } from './duty/DutyReport';
 import { Field } from './duty/Field';
 
@@ -32,7 +33,6 @@ const FIELDS = {
   none: {},
 } satisfies Record<string, Record<string, string>>;
 
-const DOCUMENT_KINDS = ['consultation_pack', 'equality_impact_assessment', 'correspondence', 'decision_record', 'other'] as const;
 
 /** `/duty` without a plan lists the plans; `/plans/:id/duty` (or `/duty?plan_id=`) shows one plan's record. */
 export default function Duty() {
@@ -178,6 +178,19 @@ function PlanDuty({ planId }: { planId: string }) {
     onSuccess: () => done('Consultation archived.', 'consultations'),
     onError,
   });
+  const updateDocument = useMutation({
+    mutationFn: async ({ d, body }: { d: Schemas['DocumentRead']; body: Schemas['DocumentUpdate'] }) =>
+      unwrap(await api.PATCH('/api/v1/plans/{plan_id}/documents/{document_id}', { params: { path: { plan_id: planId, document_id: d.id }, header: ifMatch(d) }, body })),
+    onSuccess: (saved) => done(`Details of “${saved.title}” saved.`, 'documents', 'consultations'),
+    onError: (error, { d }) => failed(documentFieldIds(`doc-${d.id}`))(error),
+  });
+  // Refused (409) while evidence or scrutiny correspondence cites the document, or the plan is on legal hold.
+  const deleteDocument = useMutation({
+    mutationFn: async (d: Schemas['DocumentRead']) =>
+      ensureOk(await api.DELETE('/api/v1/plans/{plan_id}/documents/{document_id}', { params: { path: { plan_id: planId, document_id: d.id }, header: ifMatch(d) } })),
+    onSuccess: () => done('Document deleted.', 'documents', 'consultations'),
+    onError,
+  });
   const upload = useMutation({
     mutationFn: async (form: FormData) =>
       unwrap(
@@ -201,6 +214,12 @@ function PlanDuty({ planId }: { planId: string }) {
     mutationFn: async (body: Schemas['CorrespondenceCreate']) => unwrap(await api.POST('/api/v1/plans/{plan_id}/scrutiny/correspondence', { params: { path }, body })),
     onSuccess: () => done('Correspondence added.', 'scrutiny'),
     onError: failed(FIELDS.correspondence),
+  });
+  const deleteCorrespondence = useMutation({
+    mutationFn: async (c: Schemas['CorrespondenceRead']) =>
+      ensureOk(await api.DELETE('/api/v1/plans/{plan_id}/scrutiny/correspondence/{correspondence_id}', { params: { path: { plan_id: planId, correspondence_id: c.id }, header: ifMatch(c) } })),
+    onSuccess: () => done('Correspondence deleted.', 'scrutiny'),
+    onError,
   });
   const addEvidence = useMutation({
     mutationFn: async (body: Schemas['EvidenceCreate']) => unwrap(await api.POST('/api/v1/plans/{plan_id}/evidence', { params: { path }, body })),
@@ -356,6 +375,23 @@ function PlanDuty({ planId }: { planId: string }) {
                   ['Kind', (d) => humanise(d.kind)],
                   ['Published', (d) => formatDate(d.published_at)],
                   ['SHA-256', (d) => <code className="app-hash">{d.sha256}</code>],
+                  ...(may.edit
+                    ? [['Change', (d: Schemas['DocumentRead']) => (
+                        <>
+                          <details className="nhsuk-details nhsuk-u-margin-bottom-2">
+                            <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Edit details<span className="nhsuk-u-visually-hidden"> of {d.title}</span></span></summary>
+                            <div className="nhsuk-details__text">
+                              <DocumentForm label={`Details of ${d.title}`} prefix={`doc-${d.id}`} document={d} consultations={consultations.data?.items ?? []}
+                                busy={updateDocument.isPending} onSave={(body) => updateDocument.mutate({ d, body })} />
+                            </div>
+                          </details>
+                          <ConfirmAction className="app-link-button" disabled={deleteDocument.isPending} onConfirm={() => deleteDocument.mutate(d)}
+                            question={<>Delete <bdi>{d.title}</bdi>? Its bytes go too; the audit trail keeps its hash.</>} confirm="Yes, delete it">
+                            Delete<span className="nhsuk-u-visually-hidden"> {d.title}</span>
+                          </ConfirmAction>
+                        </>
+                      )] satisfies [string, (d: Schemas['DocumentRead']) => ReactNode]]
+                    : []),
                 ]}
               />
             )}
@@ -428,7 +464,19 @@ function PlanDuty({ planId }: { planId: string }) {
                   rows={s.correspondence}
                   rowKey={(c) => c.id}
                   empty="No correspondence yet."
-                  columns={[['Date', (c) => formatDate(c.correspondence_date)], ['Direction', (c) => humanise(c.direction)], ['Summary', (c) => c.summary]]}
+                  columns={[
+                    ['Date', (c) => formatDate(c.correspondence_date)],
+                    ['Direction', (c) => humanise(c.direction)],
+                    ['Summary', (c) => c.summary],
+                    ...(may.edit
+                      ? [['Recorded in error?', (c: Schemas['CorrespondenceRead']) => (
+                          <ConfirmAction className="app-link-button" disabled={deleteCorrespondence.isPending} onConfirm={() => deleteCorrespondence.mutate(c)}
+                            question={`Delete this ${humanise(c.direction).toLowerCase()} item of ${formatDate(c.correspondence_date)}? The audit trail keeps what it said.`} confirm="Yes, delete it">
+                            Delete<span className="nhsuk-u-visually-hidden"> the correspondence of {formatDate(c.correspondence_date)}</span>
+                          </ConfirmAction>
+                        )] satisfies [string, (c: Schemas['CorrespondenceRead']) => ReactNode]]
+                      : []),
+                  ]}
                 />
                 {may.edit && (!p.archived_at || s.recorded) && (
                   <details className="nhsuk-details">

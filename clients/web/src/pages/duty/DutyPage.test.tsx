@@ -23,15 +23,21 @@ const consultation = {
   shorter_reason: null, decision_date: null, decision_maker: null, decision_summary: null, duration_days: null, shorter_than_minimum: null,
   documents: [], archived_at: null, created_at: '2026-01-05T10:00:00Z', updated_at: '2026-01-05T10:00:00Z', created_by: null, updated_by: null, version: 4,
 };
+const pack = {
+  id: 'doc1', plan_id: 'p1', consultation_id: 'c1', kind: 'consultation_pack', title: 'Consultation pack', filename: 'pack.pdf', media_type: 'application/pdf',
+  size_bytes: 10, sha256: 'ab', published_at: null, created_at: '2026-01-05T10:00:00Z', updated_at: '2026-01-05T10:00:00Z', created_by: null, updated_by: null, version: 2,
+};
 const unrecorded = { recorded: false, id: null, plan_id: 'p1', body: 'osc', committee_name: null, substantial_variation: null, substantial_variation_reason: null, committee_view: null, committee_view_date: null, sos_notification_required: null, sos_notified_date: null, correspondence: [], created_at: null, updated_at: null, created_by: null, updated_by: null, version: 0 };
 
-function renderDuty(item: Schemas['PlanRead'], current: Schemas['DutyAssessmentRead'] | null, evidence: unknown[] = [], archived: unknown[] = [], consultations: unknown[] = []) {
+type Held = { current?: Schemas['DutyAssessmentRead'] | null; evidence?: unknown[]; archived?: unknown[]; consultations?: unknown[]; documents?: unknown[] };
+
+function renderDuty(item: Schemas['PlanRead'], { current = null, evidence = [], archived = [], consultations = [], documents = [] }: Held = {}) {
   renderPage(<Duty />, {
     path: '/plans/:id/duty', url: `/plans/${item.id}/duty`, role: 'lead',
     cache: [
       [['plan', item.id], item], [['duty-report', item.id], report], [['duties'], { ...empty, items: [duty] }],
       [['duty-assessment', item.id], current], [['duty-assessment-versions', item.id], { ...empty, items: current ? [current] : [] }],
-      [['consultations', item.id], { ...empty, items: consultations }], [['documents', item.id], empty], [['scrutiny', item.id], unrecorded], [['evidence', item.id], { ...empty, items: evidence }], [['evidence-archived', item.id], { ...empty, items: archived }],
+      [['consultations', item.id], { ...empty, items: consultations }], [['documents', item.id], { ...empty, items: documents }], [['scrutiny', item.id], unrecorded], [['evidence', item.id], { ...empty, items: evidence }], [['evidence-archived', item.id], { ...empty, items: archived }],
       [['activities', item.id], { ...empty, items: [activity] }], [['feedback', item.id], { ...empty, items: [heard] }],
     ],
   });
@@ -41,7 +47,7 @@ afterEach(() => vi.restoreAllMocks());
 
 describe('Duty page', () => {
   it('offers an editor every form on an active plan', () => {
-    renderDuty(plan, null);
+    renderDuty(plan);
     for (const name of ['Add a consultation', 'Upload a document', 'Scrutiny record', 'Add correspondence', 'Add evidence']) {
       expect(screen.getByRole('form', { name })).toBeInTheDocument();
     }
@@ -50,7 +56,7 @@ describe('Duty page', () => {
   });
 
   it('on an archived plan offers only the corrections the API accepts', () => {
-    renderDuty({ ...plan, archived_at: '2026-11-20T10:00:00Z' }, null);
+    renderDuty({ ...plan, archived_at: '2026-11-20T10:00:00Z' });
     expect(screen.getByText('Archived')).toBeInTheDocument();
     for (const name of ['Add a consultation', 'Upload a document', 'Scrutiny record', 'Add correspondence', 'Add evidence']) {
       expect(screen.queryByRole('form', { name })).not.toBeInTheDocument();
@@ -59,13 +65,13 @@ describe('Duty page', () => {
   });
 
   it('lets an archived plan correct the applicability record it already has', () => {
-    renderDuty({ ...plan, archived_at: '2026-11-20T10:00:00Z' }, assessment);
+    renderDuty({ ...plan, archived_at: '2026-11-20T10:00:00Z' }, { current: assessment });
     expect(screen.getByText('Record applicability (a new version)')).toBeInTheDocument();
   });
 
   it('signs off only the version on screen: If-Match carries its version', async () => {
     const post = vi.spyOn(api, 'POST').mockResolvedValue({ data: { ...assessment, signed_off_at: '2026-12-05T10:00:00Z' }, response: new Response() } as never);
-    renderDuty(plan, assessment);
+    renderDuty(plan, { current: assessment });
     fireEvent.click(screen.getByRole('button', { name: 'Sign off version 3' }));
     await waitFor(() => expect(post).toHaveBeenCalled());
     expect(post.mock.calls[0]).toEqual(['/api/v1/plans/{plan_id}/duty-assessment/sign-off', { params: { path: { plan_id: 'p1' }, header: { 'If-Match': '"3"' } } }]);
@@ -73,7 +79,7 @@ describe('Duty page', () => {
 
   it('links the chosen activities and feedback to new evidence, naming feedback by when and what, not its words', async () => {
     const post = vi.spyOn(api, 'POST').mockResolvedValue({ data: item, response: new Response() } as never);
-    renderDuty(plan, null);
+    renderDuty(plan);
     expect(screen.queryByText(/My words/)).not.toBeInTheDocument();
     const form = screen.getByRole('form', { name: 'Add evidence' });
     fireEvent.change(within(form).getByLabelText('Summary'), { target: { value: 'Options still open' } });
@@ -88,7 +94,7 @@ describe('Duty page', () => {
 
   it('archives an evidence item recorded in error after asking, with If-Match', async () => {
     const del = vi.spyOn(api, 'DELETE').mockResolvedValue({ response: new Response(null, { status: 204 }) } as never);
-    renderDuty(plan, null, [item]);
+    renderDuty(plan, { evidence: [item] });
     fireEvent.click(screen.getByRole('button', { name: /^Archive\s*the evidence item for gunning-1$/ }));
     expect(del).not.toHaveBeenCalled();
     fireEvent.click(screen.getByRole('button', { name: 'Yes, archive it' }));
@@ -104,7 +110,7 @@ describe('Duty page', () => {
 
   it('restores an archived evidence item', async () => {
     const post = vi.spyOn(api, 'POST').mockResolvedValue({ data: item, response: new Response() } as never);
-    renderDuty(plan, null, [], [{ ...item, archived_at: '2026-03-05T10:00:00Z' }]);
+    renderDuty(plan, { archived: [{ ...item, archived_at: '2026-03-05T10:00:00Z' }] });
     fireEvent.click(screen.getByText('Archived evidence (1)'));
     fireEvent.click(screen.getByRole('button', { name: /^Restore\s*the evidence item for gunning-1$/ }));
     await waitFor(() => expect(post).toHaveBeenCalled());
@@ -118,7 +124,7 @@ describe('Duty page', () => {
       feedback: [{ id: 'f1', status: 'responded', responded_at: '2026-03-20T09:00:00Z', told_at: null }],
       documents: [{ id: 'doc1', title: 'Consultation pack', kind: 'consultation_pack', sha256: 'ab' }],
     };
-    renderDuty(plan, null, [linked]);
+    renderDuty(plan, { evidence: [linked] });
     expect(screen.getByText(/^Activity: Bridport focus group/)).toBeInTheDocument();
     expect(screen.getByText(/^Feedback: Responded, responded/)).toBeInTheDocument();
     expect(screen.getByText('Document: Consultation pack')).toBeInTheDocument();
@@ -126,7 +132,7 @@ describe('Duty page', () => {
 
   it('corrects a consultation with every field (an emptied one cleared), If-Match carrying its version', async () => {
     const patch = vi.spyOn(api, 'PATCH').mockResolvedValue({ data: consultation, response: new Response() } as never);
-    renderDuty(plan, null, [], [], [consultation]);
+    renderDuty(plan, { consultations: [consultation] });
     const form = screen.getByRole('form', { name: 'Edit Urgent care consultation' });
     fireEvent.change(within(form).getByLabelText('Closed'), { target: { value: '2026-03-30' } });
     fireEvent.change(within(form).getByLabelText('Minimum days (optional)'), { target: { value: '' } });
@@ -137,5 +143,39 @@ describe('Duty page', () => {
       body: { title: 'Urgent care consultation', opened_date: '2026-01-05', closed_date: '2026-03-30', minimum_days: null, shorter_reason: null,
         decision_date: null, decision_maker: null, decision_summary: null },
     }]);
+  });
+
+  it("corrects a document's details (publication time as ISO 8601, consultation unlinked) with If-Match", async () => {
+    const patch = vi.spyOn(api, 'PATCH').mockResolvedValue({ data: pack, response: new Response() } as never);
+    renderDuty(plan, { documents: [pack], consultations: [consultation] });
+    const form = screen.getByRole('form', { name: 'Details of Consultation pack' });
+    fireEvent.change(within(form).getByLabelText('Published at (optional)'), { target: { value: '2026-01-05T09:00' } });
+    fireEvent.change(within(form).getByLabelText('Consultation (optional)'), { target: { value: '' } });
+    fireEvent.submit(form);
+    await waitFor(() => expect(patch).toHaveBeenCalled());
+    expect(patch.mock.calls[0]).toEqual(['/api/v1/plans/{plan_id}/documents/{document_id}', {
+      params: { path: { plan_id: 'p1', document_id: 'doc1' }, header: { 'If-Match': '"2"' } },
+      body: { title: 'Consultation pack', kind: 'consultation_pack', consultation_id: null, published_at: new Date('2026-01-05T09:00').toISOString() },
+    }]);
+  });
+
+  it('deletes a document after asking, with If-Match', async () => {
+    const del = vi.spyOn(api, 'DELETE').mockResolvedValue({ response: new Response(null, { status: 204 }) } as never);
+    renderDuty(plan, { documents: [pack] });
+    fireEvent.click(screen.getByRole('button', { name: /^Delete\s*Consultation pack$/ }));
+    fireEvent.click(screen.getByRole('button', { name: 'Yes, delete it' }));
+    await waitFor(() => expect(del).toHaveBeenCalled());
+    expect(del.mock.calls[0]).toEqual(['/api/v1/plans/{plan_id}/documents/{document_id}', { params: { path: { plan_id: 'p1', document_id: 'doc1' }, header: { 'If-Match': '"2"' } } }]);
+  });
+
+  it('deletes correspondence recorded in error after asking, with If-Match', async () => {
+    const del = vi.spyOn(api, 'DELETE').mockResolvedValue({ response: new Response(null, { status: 204 }) } as never);
+    const letter = { id: 'k1', plan_id: 'p1', direction: 'sent', correspondence_date: '2026-02-10', summary: 'Briefing', document_id: null,
+      created_at: '2026-02-10T10:00:00Z', updated_at: '2026-02-10T10:00:00Z', created_by: null, updated_by: null, version: 3 };
+    renderPage(<Duty />, { path: '/plans/:id/duty', url: '/plans/p1/duty', role: 'lead', cache: [[['plan', 'p1'], plan], [['scrutiny', 'p1'], { ...unrecorded, correspondence: [letter] }]] });
+    fireEvent.click(screen.getByRole('button', { name: /^Delete\s*the correspondence of/ }));
+    fireEvent.click(screen.getByRole('button', { name: 'Yes, delete it' }));
+    await waitFor(() => expect(del).toHaveBeenCalled());
+    expect(del.mock.calls[0]).toEqual(['/api/v1/plans/{plan_id}/scrutiny/correspondence/{correspondence_id}', { params: { path: { plan_id: 'p1', correspondence_id: 'k1' }, header: { 'If-Match': '"3"' } } }]);
   });
 });
