@@ -37,7 +37,8 @@ class ImportRefused(AppError):
     status, slug, title = 422, "import-refused", "The import was refused; nothing was written"
 
 
-ROW_ERRORS = 20  # errors reported for one row at most: every failed row is reported, none at any length
+ROW_ERRORS = 20  # errors reported for one row at most: no row's errors at any length
+ERRORS = 1000  # errors reported in all: `failed` counts every failed row, a file of bad rows makes no huge answer
 
 
 class RowErrors:
@@ -54,6 +55,11 @@ class RowErrors:
             self.failed_rows += 1
             self._last_failed, self._in_row = row, 0
         self._in_row += 1
+        if len(self.errors) >= ERRORS:
+            if len(self.errors) == ERRORS:
+                more = f"More rows failed: the first {ERRORS} errors are listed, `failed` counts them all"
+                self.errors.append({"row": row, "field": None, "message": more})
+            return
         if self._in_row <= ROW_ERRORS:
             self.errors.append({"row": row, "field": field, "message": message})
         elif self._in_row == ROW_ERRORS + 1:
@@ -245,22 +251,36 @@ class CsvRows:
     async def batches(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[Rows]:
         """The rows of each block of complete records; each must be read to its end before the next is asked for."""
         decoder = codecs.getincrementaldecoder("utf-8-sig")()
-        pending = ""
+        # What is read and not yet parsed, as the pieces it came in (joined only when a block is cut from it) and where
+        # its last whole line ends, found in each piece as it comes: a body without line breaks is read in linear
+        # time, not searched and copied whole again with every chunk.
+        parts: list[str] = []
+        size = end = 0
         position = 0
         carried = 0  # the length of the record the last block ended inside of
         async for chunk in chunks:
             try:
-                pending += decoder.decode(chunk)
+                piece = decoder.decode(chunk)
             except UnicodeDecodeError as exc:
-                before = pending + chunk[:exc.start].decode("utf-8", errors="replace")
+                before = "".join(parts) + chunk[:exc.start].decode("utf-8", errors="replace")
                 raise refuse(self._row_at(before), None, f"The body is not UTF-8 (byte {position + exc.start})")
             position += len(chunk)
+            if piece:
+                if parts and parts[-1].endswith("\r") and not piece.startswith("\n"):
+                    end = size  # the last piece's final \r was a line break of its own
+                if found := _lines_end(piece):
+                    end = size + found
+                parts.append(piece)
+                size += len(piece)
             # A record left open is read again once what is pending has doubled, not with every chunk: a record of
             # many quoted cells costs a linear number of readings, not a quadratic one.
-            if len(pending) >= 2 * carried and (end := _lines_end(pending)):
+            if end and size >= 2 * carried:
+                pending = "".join(parts)
                 block, pending = pending[:end], pending[end:]
                 yield self._parse(block, final=False)
                 carried, pending, self.rest = len(self.rest), self.rest + pending, ""
+                parts, size, end = [pending], len(pending), _lines_end(pending)
+        pending = "".join(parts)
         try:
             pending += decoder.decode(b"", final=True)
         except UnicodeDecodeError:

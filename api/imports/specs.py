@@ -376,7 +376,7 @@ FEEDBACK = ResourceSpec(
     context=_feedback_context,
     check=_check_feedback,
     # and the stakeholder (a link it has is no new link) and where it is (a held plan's record keeps it)
-    check_fields=(*workflow.STATE_FIELDS, "stakeholder_id", "id", "plan_id"),
+    check_fields=(*workflow.STATE_FIELDS, "stakeholder_id", "id", "plan_id", "activity_id"),
     # As PATCH: the erasure wiped the text of the person's feedback, which stays wiped; the rest of the record (the
     # response, themes, status) goes on.
     erased=lambda: Feedback.stakeholder_id.in_(select(Stakeholder.id).where(Stakeholder.erased_at.is_not(None))),

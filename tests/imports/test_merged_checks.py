@@ -82,3 +82,21 @@ async def test_feedback_is_not_received_after_its_stakeholder_was_told(client, s
     earlier = f"id,received_at\n{feedback.id},2026-03-01T00:00:00Z\n"
     r = await post_import(client, "feedback", a["lead"], earlier, "?on_conflict=update")
     assert r.status_code == 200 and r.json()["updated"] == 1, r.text
+
+
+async def test_feedback_keeps_its_archived_activity_through_an_export_and_import_back(client, session, a):
+    """A link the feedback has is no new link, as PATCH holds: the import took the held activity for a new link to
+    an archived one, and refused the round trip (found by a review)."""
+    activity = await factories.activity(session, a.tenant, archived_at=TEN)
+    feedback = await factories.feedback(session, a.tenant, text="Parking", activity_id=activity.id)
+    await session.commit()
+    body = f"id,activity_id,themes\n{feedback.id},{activity.id},parking\n"
+    r = await post_import(client, "feedback", a["lead"], body, "?on_conflict=update")
+    assert r.status_code == 200 and r.json()["updated"] == 1, r.text
+    fresh = await _fresh(session, Feedback, feedback)
+    assert (fresh.activity_id, fresh.themes) == (activity.id, ["parking"])
+    other = await factories.activity(session, a.tenant, archived_at=TEN)  # a new link to an archived one stays refused
+    await session.commit()
+    r = await post_import(client, "feedback", a["lead"], f"id,activity_id\n{feedback.id},{other.id}\n",
+                          "?on_conflict=update")
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "activity_id", r.text

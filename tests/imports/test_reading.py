@@ -120,3 +120,33 @@ async def test_a_body_with_a_quote_inside_a_cell_or_only_cr_line_breaks_is_still
     batches = [numbers async for rows in source.batches(chunks()) if (numbers := [number for number, _ in rows])]
     assert len(batches) > len(data) // 1000 // 2  # about one a chunk
     assert [number for numbers in batches for number in numbers] == list(range(1, 3001))
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7])
+async def test_line_breaks_split_across_chunks_read_as_the_whole_body_does(size):
+    """Where a chunk ends never moves where a record ends: a \\r\\n cut between two chunks, a lone \\r at a chunk's end
+    (a Mac line break) and a quoted cell over a line break (the reader finds line ends piece by piece)."""
+    text = 'external_id,name,notes\r\nCR-1,Ann,a\rCR-2,Bo,"two\r\nlines"\nCR-3,Cy,\r\nCR-4,Di,d\r'
+    data = text.encode()
+
+    async def chunks(step):
+        for i in range(0, len(data), step):
+            yield data[i:i + step]
+
+    async def rows(step):
+        source = CsvRows(SPECS["stakeholders"], RowErrors())
+        return [(number, dict(row)) async for batch in source.batches(chunks(step)) for number, row in batch]
+
+    whole = await rows(len(data))
+    assert [number for number, _ in whole] == [1, 2, 3, 4]
+    assert await rows(size) == whole
+
+
+async def test_a_file_of_bad_rows_lists_the_first_thousand_errors_and_counts_every_row(client, session, a):
+    """Every failed row was listed: a small file of bad rows made an answer of many MB (found by a review)."""
+    body = "external_id,name\n" + "".join(f"BAD-{i},\n" for i in range(1500))  # no name: each row fails
+    r = await post(client, a["lead"], body)
+    assert r.status_code == 422 and r.json()["failed"] == 1500, r.text[:300]
+    errors = r.json()["errors"]
+    assert len(errors) == 1001 and errors[-1]["message"].startswith("More rows failed: the first 1000 errors")
+    assert await count(session, a.tenant) == 0
