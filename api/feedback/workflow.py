@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from api.activities.engagement import UK, day_end
+from api.db import utcnow
 from api.errors import Conflict
 from api.feedback.schemas import FeedbackStatus as S
 from api.models import Feedback
@@ -82,7 +83,7 @@ def state_problems(state: dict[str, Any], changed: Collection[str]) -> list[tupl
         problems.append(("publishable_summary", "missing", "required when publishable is true"))
     if "received_at" in changed and state["received_at"] is not None:
         # Feedback received in the future could never be answered in time, told or closed (told_at is not ahead).
-        if state["received_at"] > datetime.now(UTC) + CLOCK_LEEWAY:
+        if state["received_at"] > utcnow() + CLOCK_LEEWAY:
             problems.append(("received_at", "date_range", "in the future"))
         elif state["told_at"] is not None and state["received_at"] > state["told_at"]:
             problems.append(("received_at", "date_range", "after the stakeholder was told"))
