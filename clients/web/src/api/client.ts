@@ -73,6 +73,11 @@ export function etagOf(version: number): string {
   return `"${version}"`;
 }
 
+/** The If-Match header of a write made from this record as read; none before there is a record. */
+export function ifMatch(record: { version: number } | null | undefined): { 'If-Match'?: string } {
+  return record ? { 'If-Match': etagOf(record.version) } : {};
+}
+
 /** Endpoints that can also answer CSV are typed as JSON or text; the app always asks for JSON. */
 export function json<T extends object>(value: T | string): T {
   if (typeof value === 'string') throw new Error('Expected JSON');

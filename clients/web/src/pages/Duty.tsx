@@ -2,7 +2,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button } from 'nhsuk-react-components';
-import { api, ApiError, ensureOk, etagOf, toApiError, unwrap, type Problem, type Schemas } from '../api/client';
+import { api, ApiError, ensureOk, etagOf, ifMatch, toApiError, unwrap, type Problem, type Schemas } from '../api/client';
 import { planChoicesQuery, planQuery } from '../api/queries';
 import { useCan } from '../auth/roles';
 import { ConfirmAction } from '../components/ConfirmAction';
@@ -58,11 +58,6 @@ function ChoosePlan() {
       </Loaded>
     </>
   );
-}
-
-/** The If-Match header of a write made from this record as read; none before there is a record. */
-function ifMatch(record: { version: number } | null | undefined): { 'If-Match'?: string } {
-  return record ? { 'If-Match': etagOf(record.version) } : {};
 }
 
 /** What an evidence item links, by name (feedback by its status: its words are personal and never repeated). */

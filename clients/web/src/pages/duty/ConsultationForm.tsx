@@ -2,7 +2,7 @@ import type { FormEvent } from 'react';
 import { Button } from 'nhsuk-react-components';
 import type { Schemas } from '../../api/client';
 import { text } from '../../components/fields';
-import { Field } from './Field';
+import { Field, prefixedIds } from './Field';
 
 type Consultation = Schemas['ConsultationRead'];
 type Body = Schemas['ConsultationCreate'];
@@ -11,7 +11,7 @@ const FIELDS = ['title', 'opened_date', 'closed_date', 'minimum_days', 'shorter_
 
 /** The id of each field of the form with this prefix, for the NHS error summary's links (API field → input id). */
 export function consultationFieldIds(prefix: string): Record<string, string> {
-  return Object.fromEntries(FIELDS.map((name) => [name, `${prefix}-${name}`]));
+  return prefixedIds(prefix, FIELDS);
 }
 
 /**

@@ -3,14 +3,14 @@ import { Button } from 'nhsuk-react-components';
 import type { Schemas } from '../../api/client';
 import { text } from '../../components/fields';
 import { humanise } from '../../components/ui';
-import { Field } from './Field';
+import { Field, prefixedIds } from './Field';
 
 export const DOCUMENT_KINDS = ['consultation_pack', 'equality_impact_assessment', 'correspondence', 'decision_record', 'other'] as const;
 const FIELDS = ['title', 'kind', 'consultation_id', 'published_at'] as const;
 
 /** The id of each field of the form with this prefix, for the NHS error summary's links (API field → input id). */
 export function documentFieldIds(prefix: string): Record<string, string> {
-  return Object.fromEntries(FIELDS.map((name) => [name, `${prefix}-${name}`]));
+  return prefixedIds(prefix, FIELDS);
 }
 
 /** An ISO moment as a datetime-local input shows it: the browser's local time, to the minute. */

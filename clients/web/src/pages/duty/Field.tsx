@@ -9,3 +9,9 @@ export function Field({ id, label, children }: { id: string; label: string; chil
     </div>
   );
 }
+
+/** The ids of a form's fields under a prefix (API field → input id), so several forms of one kind share a page and the
+ * NHS error summary links each API error to its input. */
+export function prefixedIds(prefix: string, names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [name, `${prefix}-${name}`]));
+}
