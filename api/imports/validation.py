@@ -37,7 +37,8 @@ class Options:
 @dataclass
 class Batch:
     creates: list[Any] = field(default_factory=list)  # new rows, as the Decider's `encode` made them
-    updates: list[tuple[uuid.UUID, frozenset[str], dict[str, Any]]] = field(default_factory=list)
+    # (the record's id, the fields given, the stored values, the record's version as the decision read it)
+    updates: list[tuple[uuid.UUID, frozenset[str], dict[str, Any], int]] = field(default_factory=list)
 
 
 class Held(NamedTuple):
@@ -49,6 +50,7 @@ class Held(NamedTuple):
     # stakeholder's was, whose text stays erased (ResourceSpec.erased).
     erased: bool
     restricted: bool  # a stakeholder whose processing is restricted (Art. 18): changed by an admin only
+    version: int  # as read: an update is written only if the record still has it (PostgresWriter.write)
 
 
 class Register:
@@ -67,15 +69,15 @@ class Register:
         states = [model.archived_at.is_not(None), spec.erased() if spec.erased else false(),
                   model.restricted_at.is_not(None) if hasattr(model, "restricted_at") else false()]
         checked = [getattr(model, name) for name in spec.check_fields]
-        columns = [model.id, *states, *checked, *(getattr(model, k.field) for k in spec.keys)]
+        columns = [model.id, *states, model.version, *checked, *(getattr(model, k.field) for k in spec.keys)]
         keys: dict[str, dict[str, Held]] = {k.field: {} for k in spec.keys}
         current: dict[uuid.UUID, dict[str, Any]] = {}
-        first_key = 4 + len(checked)
+        first_key = 5 + len(checked)
         result = await session.execute(select(*columns).where(model.tenant_id == tenant_id))
         for row in result:
-            entry = Held(*row[:4])
+            entry = Held(*row[:5])
             if checked:
-                current[entry.id] = dict(zip(spec.check_fields, row[4:first_key], strict=True))
+                current[entry.id] = dict(zip(spec.check_fields, row[5:first_key], strict=True))
             for key, value in zip(spec.keys, row[first_key:], strict=True):
                 if value is not None:
                     keys[key.field][key.normalise(value)] = entry
@@ -294,4 +296,4 @@ class Decider:
         else:
             self.updated += 1
             if self.writing and stored:  # a row giving no field to change (only its id, say) leaves the record as is
-                batch.updates.append((target_id, frozenset(stored), stored))
+                batch.updates.append((target_id, frozenset(stored), stored, target.version))

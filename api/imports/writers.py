@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Principal
 from api.db import driver_connection
+from api.errors import Conflict
 from api.imports.specs import ResourceSpec
 from api.imports.validation import Batch
 
@@ -127,7 +128,8 @@ class PostgresWriter(_Writer):
                 for row in batch.creates:
                     yield (next(ids), *fixed, *row)
                 if batch.updates:
-                    spool.add([(target, given, tuple(stored(values))) for target, given, values in batch.updates])
+                    spool.add([(target, given, version, tuple(stored(values)))
+                               for target, given, values, version in batch.updates])
 
         columns = [*TRACKING, *self.spec.fields]
         try:
@@ -160,15 +162,20 @@ class PostgresWriter(_Writer):
         await conn.execute(f"DROP TABLE {staging}")
 
     async def _update(self, conn, spool: "_Spool") -> None:
+        """Each row was decided against the record as the import read it before its first row, and PostgreSQL lets
+        others commit meanwhile: a record is updated only if its version is still the one read, and any record that
+        moved since (a PATCH, say) refuses the whole import (409) rather than be overwritten by a stale decision.
+        Records the import updates stay locked until it commits; SQLite runs one writer at a time."""
         groups: dict[frozenset[str], int] = {}
 
         async def records() -> AsyncIterator[tuple]:
             for chunk in spool.read():
-                for target, given, values in chunk:
-                    yield (target, groups.setdefault(given, len(groups)), *values)
+                for target, given, version, values in chunk:
+                    yield (target, groups.setdefault(given, len(groups)), version, *values)
 
-        select_list = f"id, 0 AS grp, {', '.join(self.spec.fields)}"
-        async with self._staging(conn, "staging", select_list, ["id", "grp", *self.spec.fields], records()) as staging:
+        select_list = f"id, 0 AS grp, version, {', '.join(self.spec.fields)}"
+        columns = ["id", "grp", "version", *self.spec.fields]
+        async with self._staging(conn, "staging", select_list, columns, records()) as staging:
             await conn.execute(f"ANALYZE {staging}")  # without statistics the join can go quadratic
             spelling = _Spelling(now="$1", actor="$2", new=lambda n: f"t.{n}", old=lambda n: f"s.{n}",
                                  distinct=lambda a, b: f"{a} IS DISTINCT FROM {b}",
@@ -176,8 +183,16 @@ class PostgresWriter(_Writer):
             for given, group in groups.items():
                 sql = self.update_statement(given, spelling, target=f"{self.table} AS s",
                                             where=f"FROM {staging} AS t WHERE s.id = t.id AND t.grp = {group:d} "
-                                                  "AND s.tenant_id = $3")
+                                                  "AND s.tenant_id = $3 AND s.version = t.version")
                 await conn.execute(sql, self.now, self.caller.id, self.caller.tenant_id)
+            # Moved: neither the version read nor written by this import (its own rows carry its timestamp).
+            moved = await conn.fetchval(
+                f"SELECT count(*) FROM {staging} AS t JOIN {self.table} AS s ON s.id = t.id "  # noqa: S608
+                "WHERE s.tenant_id = $1 AND s.version <> t.version AND s.updated_at IS DISTINCT FROM $2",
+                self.caller.tenant_id, self.now)
+        if moved:
+            raise Conflict(f"{moved} of the records this import updates changed while it ran; nothing was imported: "
+                           "export them again, or try again")
 
 
 def _sqlite_json_differs(name: str) -> str:
@@ -242,7 +257,7 @@ class SqliteWriter(_Writer):
                 if batch.creates:
                     statements.append((insert, (orjson.dumps(batch.creates).decode(),)))
                 by_group: dict[frozenset[str], list[dict[str, Any]]] = {}
-                for target, given, values in batch.updates:
+                for target, given, values, _ in batch.updates:  # the version: see PostgresWriter._update
                     params = dict(zip(self.spec.fields, self.stored(values), strict=True))
                     params.update(id_=target.hex, tenant_=tenant, now_=now, actor_=actor)
                     by_group.setdefault(given, []).append(params)
