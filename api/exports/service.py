@@ -24,6 +24,7 @@ from api.db import as_writer, driver_connection
 from api.exports.formatting import csv_formatter, json_value, pg_csv_cell, sqlite_decoder
 from api.exports.schemas import ExportFormat
 from api.imports.specs import ResourceSpec
+from api.stakeholders import service as stakeholders
 
 PARTITION_ROWS = 1000
 PERSONAL_FILTERS = frozenset({"email", "q", "external_id", "tag"})  # recorded as given, never their values
@@ -68,8 +69,26 @@ async def audit_export(*, session: AsyncSession, caller: Principal, spec: Resour
              for name, value in filters.items() if value is not None}
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="export",
                        resource_type=spec.label, changes={"format": fmt.value, "filters": given, "rows": rows})
+    if caller.role == Role.admin:
+        await stakeholders.restricted_among(session, caller, [filters.get("stakeholder_id"),
+                                                              *await _restricted_named(session, spec, stmt)])
     await session.commit()
     return rows
+
+
+async def _restricted_named(session: AsyncSession, spec: ResourceSpec, stmt: Select) -> list[uuid.UUID]:
+    """The restricted people (UK GDPR Art. 18) the rows name by id, which only an admin's export shows (_columns):
+    each is a read of that person, audited as a list's (stakeholders.restricted_among), as is the export's
+    ?stakeholder_id= of one."""
+    named: list[uuid.UUID] = []
+    for ref in spec.references:
+        if hasattr(ref.model, "restricted_at"):
+            column = getattr(spec.model, ref.target)
+            restricted = select(ref.model.id).where(ref.model.restricted_at.is_not(None))
+            found = await session.execute(stmt.order_by(None).with_only_columns(column).where(
+                column.in_(restricted)).distinct())
+            named += found.scalars()
+    return named
 
 
 def stream(*, session: AsyncSession, caller: Principal, spec: ResourceSpec, stmt: Select,

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from api.models import Feedback
 from tests import factories
+from tests.gdpr.support import events
 from tests.imports.support import CSV, NDJSON, parse_csv, post_import
 
 RESTRICTED_AT = datetime(2026, 2, 1, tzinfo=UTC)
@@ -33,6 +34,9 @@ async def test_feedback_of_a_restricted_person_names_them_by_id_to_an_admin_only
         assert (row["stakeholder_id"], row["stakeholder_external_id"], row["stakeholder_email"]) == (
             str(rita.id) if role == "admin" else "", "", "")
     assert (str(rita.id) in r.text) == (role == "admin")
+    # Showing an admin whose the feedback is reads the restricted person, audited as the feedback list audits it
+    assert len(await events(session, rita.id, "read_restricted")) == (role == "admin")
+    assert await events(session, ann.id, "read_restricted") == []
     read = await client.get(f"/api/v1/feedback/{theirs.id}", headers=a[role])  # as the API shows it to them
     assert read.json()["stakeholder_id"] == (str(rita.id) if role == "admin" else None)
     again = await post_import(client, "feedback", a[role], r.text, "?on_conflict=update", content_type)
@@ -61,3 +65,15 @@ async def test_an_empty_stakeholder_sent_back_by_a_non_admin_keeps_the_link_anot
     links = dict((await session.execute(select(Feedback.id, Feedback.stakeholder_id).execution_options(
         populate_existing=True))).all())
     assert (links[kept.id], links[moved.id], links[unlinked.id]) == (rita.id, ann.id, None)
+
+
+@pytest.mark.parametrize("role", ["admin", "lead"])
+async def test_an_admins_export_of_what_a_restricted_person_attended_is_an_audited_read_of_them(client, session, a,
+                                                                                              role):
+    rita = await factories.stakeholder(session, a.tenant, name="Rita Restricted", restricted_at=RESTRICTED_AT)
+    await session.commit()
+    r = await client.get(f"/api/v1/exports/activities?stakeholder_id={rita.id}", headers=a[role])
+    assert r.status_code == 200, r.text
+    listed = await client.get(f"/api/v1/activities?stakeholder_id={rita.id}", headers=a[role])
+    assert listed.status_code == 200, listed.text
+    assert len(await events(session, rita.id, "read_restricted")) == (2 if role == "admin" else 0)
