@@ -4,7 +4,7 @@ and text filters that work the same on SQLite and PostgreSQL."""
 import uuid
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, bindparam, exists, func, or_, select, type_coerce
+from sqlalchemy import ColumnElement, bindparam, exists, false, func, or_, select, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,15 +46,23 @@ async def ensure_external_id_free(session: AsyncSession, model: type, *, tenant_
                                   external_id: str | None, exclude_id: uuid.UUID | None = None) -> None:
     if external_id is None:
         return
-    stmt = select(model.archived_at).where(model.tenant_id == tenant_id, model.external_id == external_id)
+    stmt = select(model.archived_at, out_of_lists(model)).where(model.tenant_id == tenant_id,
+                                                                model.external_id == external_id)
     if exclude_id is not None:
         stmt = stmt.where(model.id != exclude_id)
     clash = (await session.execute(stmt.limit(1))).first()
     if clash is not None:
         # Lists (and ?external_id=) leave archived records out, so say where to find the one holding it.
-        where = ("an archived record (list with archived=true to find it)" if clash.archived_at is not None
+        where = ("an archived record (list with archived=true to find it)" if clash[0] is not None and not clash[1]
                  else "another record")
         raise Conflict(f"external_id '{external_id}' is already used by {where} in this tenant")
+
+
+def out_of_lists(model: type) -> ColumnElement[bool]:
+    """True for a record no list shows, archived or not: a person whose processing is restricted (UK GDPR Art. 18),
+    of whom a clash on a unique key says no more than that the key is taken (to a lead the person is a 404)."""
+    restricted_at = getattr(model, "restricted_at", None)
+    return restricted_at.is_not(None) if restricted_at is not None else false()
 
 
 def archived_target(label: str) -> str:

@@ -252,8 +252,8 @@ class Decider:
             # row changes it) would both update it, the second over the first's check: as a repeated key, refused.
             problems.append((match, f"Row {first} is for the same {label}; each {label} may appear once"))
         for field_, owner in owners:
-            if owner.id != target_id:
-                where = "an archived" if owner.archived else "another"
+            if owner.id != target_id:  # a restricted person is in no list: the key is taken, no more is said
+                where = "an archived" if owner.archived and not owner.restricted else "another"
                 problems.append((field_, f"This {field_} is used by {where} {label} in your tenant"))
         if target_id is None and match != "id":  # a row naming a record that is not there never creates
             for name in self._required:

@@ -30,6 +30,7 @@ from api.crud import (
     json_array_has,
     json_element,
     like_pattern,
+    out_of_lists,
     snapshot,
     text_match,
 )
@@ -333,13 +334,14 @@ async def _ensure_email_free(session: AsyncSession, *, tenant_id: uuid.UUID, ema
     """One stakeholder per email in a tenant, whatever its case (the unique index backs this)."""
     if email is None:
         return
-    stmt = select(Stakeholder.archived_at).where(Stakeholder.tenant_id == tenant_id,
-                                                 func.lower(Stakeholder.email) == func.lower(email))
+    stmt = select(Stakeholder.archived_at, out_of_lists(Stakeholder)).where(
+        Stakeholder.tenant_id == tenant_id, func.lower(Stakeholder.email) == func.lower(email))
     if exclude_id is not None:
         stmt = stmt.where(Stakeholder.id != exclude_id)
     clash = (await session.execute(stmt.limit(1))).first()
     if clash is not None:
-        where = "an archived stakeholder (restore it instead)" if clash.archived_at else "another stakeholder"
+        where = ("an archived stakeholder (restore it instead)" if clash[0] is not None and not clash[1]
+                 else "another stakeholder")
         raise Conflict(f"This email address is already used by {where} in this tenant")
 
 

@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -5,6 +7,7 @@ from api.models import Stakeholder
 from tests import factories
 from tests.gdpr.support import NIL, NOT_ADMIN, events, is_problem, person_url
 
+AT = datetime(2026, 2, 1, tzinfo=UTC)
 REASON = {"reason": "Accuracy contested by the person (Art. 18(1)(a))"}
 
 
@@ -134,3 +137,33 @@ async def test_a_restriction_outlives_the_erasure_it_preceded(client, session, a
     assert (await client.post(person_url(person.id, "/erase"), headers=a["admin"])).status_code == 200
     assert is_problem(await client.delete(person_url(person.id, "/restriction"), headers=a["admin"]), 409)
     assert (await session.get(Stakeholder, person.id, populate_existing=True)).restricted_at is not None
+
+
+async def test_a_key_held_by_a_restricted_person_is_taken_and_nothing_more_is_said(client, session, a):
+    # The unique indexes make the clash unavoidable; but no list shows the person (to a lead they are a 404), so the
+    # message must not send anyone to restore or list an archived record they could never find.
+    await factories.stakeholder(session, a.tenant, name="Rita Restricted", email="rita@example.org",
+                                external_id="CRM-R", archived_at=AT, restricted_at=AT)
+    await factories.stakeholder(session, a.tenant, name="Archie Archived", email="archie@example.org",
+                                external_id="CRM-A", archived_at=AT)
+    await session.commit()
+    for role in ("admin", "lead"):
+        by_email = await client.post("/api/v1/stakeholders", json={"name": "New", "email": "RITA@example.org"},
+                                     headers=a[role])
+        assert is_problem(by_email, 409)
+        assert by_email.json()["detail"] == "This email address is already used by another stakeholder in this tenant"
+        by_key = await client.post("/api/v1/stakeholders", json={"name": "New", "external_id": "CRM-R"},
+                                   headers=a[role])
+        assert is_problem(by_key, 409)
+        assert by_key.json()["detail"] == "external_id 'CRM-R' is already used by another record in this tenant"
+        imported = await client.post("/api/v1/imports/stakeholders", content="name,email\nNew,rita@example.org\n",
+                                     headers={**a[role], "Content-Type": "text/csv"})
+        assert imported.status_code == 422, imported.text
+        assert imported.json()["errors"][0]["message"] == "This email is used by another stakeholder in your tenant"
+    # An archived person anyone may list still gets the hint
+    archived = await client.post("/api/v1/stakeholders", json={"name": "New", "email": "archie@example.org"},
+                                 headers=a["lead"])
+    assert "archived stakeholder (restore it instead)" in archived.json()["detail"]
+    imported = await client.post("/api/v1/imports/stakeholders", content="name,email\nNew,archie@example.org\n",
+                                 headers={**a["lead"], "Content-Type": "text/csv"})
+    assert imported.json()["errors"][0]["message"] == "This email is used by an archived stakeholder in your tenant"
