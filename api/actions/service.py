@@ -58,10 +58,10 @@ async def get(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, a
     return await children.get(session, caller, PlanAction, plan_id=plan_id, id=action_id, label="action")
 
 
-def _evidenced(changes: dict) -> None:
-    """Linking the activity that evidences an action marks the action done (unless the same
-    request says otherwise)."""
-    if changes.get("activity_id") is not None and "status" not in changes:
+def _evidenced(changes: dict, linked: uuid.UUID | None = None) -> None:
+    """Linking the activity that evidences an action marks the action done (unless the same request says
+    otherwise). Only a new link does: a PATCH sending back the link it read (`linked`) leaves the status alone."""
+    if changes.get("activity_id") not in (None, linked) and "status" not in changes:
         changes["status"] = ActionStatus.done.value
 
 
@@ -95,7 +95,7 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     await check_references(session, tenant_id=caller.tenant_id, values=changes, references=REFERENCES)
     await crud.ensure_not_archived(session, Activity, tenant_id=caller.tenant_id, ids=changes.get("activity_id"),
                                    label="activity", kept=[row.activity_id])
-    _evidenced(changes)
+    _evidenced(changes, row.activity_id)
     if "status" in changes:
         changes.update(_completion(changes["status"], row.status))
     return await children.change(session, caller, row, changes, action="update", resource_type=RESOURCE,

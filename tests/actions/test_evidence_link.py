@@ -20,6 +20,21 @@ async def test_linking_an_activity_marks_the_action_done(client, session, a):
     assert r.json()["activity_id"] == str(activity.id)
 
 
+async def test_sending_back_the_link_it_has_does_not_mark_the_action_done_again(client, session, a):
+    # A client saving the action as it read it sends its activity_id back: not a new link, so no new completion.
+    plan = await factories.plan(session, a.tenant)
+    activity = await factories.activity(session, a.tenant, plan_id=plan.id)
+    action = (await client.post(url(plan.id), json={"description": "Brief the PPG", "activity_id": str(activity.id)},
+                                headers=a["lead"])).json()
+    reopened = await client.patch(f"{url(plan.id)}/{action['id']}", json={"status": "in_progress"}, headers=a["lead"])
+    assert reopened.json()["status"] == "in_progress" and reopened.json()["completed_at"] is None
+    r = await client.patch(f"{url(plan.id)}/{action['id']}",
+                           json={"description": "Brief the PPG twice", "activity_id": str(activity.id)},
+                           headers=a["lead"])
+    assert r.status_code == 200, r.text
+    assert (r.json()["status"], r.json()["completed_at"]) == ("in_progress", None)
+
+
 async def test_creating_an_action_with_its_activity_is_done_at_once(client, session, a):
     plan = await factories.plan(session, a.tenant)
     activity = await factories.activity(session, a.tenant)
