@@ -44,7 +44,10 @@ def set_etag(response: Response, version: int) -> None:
 
 
 def check_if_match(if_match: str | None, version: int) -> None:
-    """No header: the write goes ahead. A header that names no current version: 412."""
+    """No header: the write goes ahead. A header that names no current version: 412. A weak tag (W/"1") matches its
+    version, against RFC 9110's strong comparison, on purpose: an ETag here is the record's version, not its bytes,
+    and a proxy that compresses the response (nginx's gzip) hands the client W/"1" for "1"; refusing it would leave
+    that client unable to write at all, and the version still protects against the lost update."""
     if if_match is None:
         return
     tags = [t.strip().removeprefix("W/") for t in if_match.split(",")]

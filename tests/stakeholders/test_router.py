@@ -224,6 +224,16 @@ async def test_stale_if_match_is_412_and_one_of_two_racing_edits_wins(client, se
     assert person.name == "A"
 
 
+async def test_a_weak_tag_names_its_version_as_a_compressing_proxy_hands_it_on(client, session, a):
+    person = await factories.stakeholder(session, a.tenant, name="Tagged")
+    stale = await client.patch(f"{URL}/{person.id}", json={"name": "Stale"}, headers={**a["lead"], "If-Match": 'W/"7"'})
+    assert stale.status_code == 412 and stale.headers["content-type"] == "application/problem+json"
+    await session.refresh(person)
+    assert person.name == "Tagged"
+    r = await client.patch(f"{URL}/{person.id}", json={"name": "Weak"}, headers={**a["lead"], "If-Match": 'W/"1"'})
+    assert r.status_code == 200 and r.headers["ETag"] == '"2"', r.text
+
+
 async def test_stale_if_match_on_delete_is_412(client, session, a):
     person = await factories.stakeholder(session, a.tenant, name="Race")
     await client.patch(f"{URL}/{person.id}", json={"name": "Moved on"}, headers=a["lead"])
