@@ -8,7 +8,9 @@ REMOVED = "[removed]"
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+")
 _PHONE = re.compile(r"(?<!\w)\+?\d[\d\s().-]{7,}\d(?!\w)")
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
-_NAME_WORD = re.compile(r"[^\W\d_][\w'-]{2,}")
+# A word of a name: two letters or more ("Li", "Ng" are surnames), never an initial, which would take every "a" out.
+_NAME_WORD = re.compile(r"[^\W\d_][\w'-]+")
+_GAP = r"[\s().-]*"  # what may sit between a phone number's digits
 
 
 def scrub(text: str, names: Iterable[str]) -> str:
@@ -26,10 +28,22 @@ def remove_people(text: str, *, names: Iterable[str], emails: Iterable[str], pho
     for email in {e for e in emails if e}:
         text = re.sub(re.escape(email), REMOVED, text, flags=re.IGNORECASE)
     for phone in {p for p in phones if p}:
-        digits = re.sub(r"\D", "", phone)
-        if len(digits) >= 6:  # the digits in order, whatever spaces, dots, dashes or brackets sit between them
-            text = re.sub(r"(?<!\d)" + r"[\s().-]*".join(digits) + r"(?!\d)", REMOVED, text)
+        if pattern := _phone_pattern(phone):
+            text = re.sub(pattern, REMOVED, text)
     return remove_names(text, names)
+
+
+def _phone_pattern(phone: str) -> str | None:
+    """The digits in order, whatever spaces, dots, dashes or brackets sit between them; a UK number however its
+    country code is written (07700 900123, +44 7700 900123, +44 (0)7700 900123, 0044 7700 900123)."""
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) < 6:
+        return None
+    national = next((digits[len(p):] for p in ("0044", "44", "0") if digits.startswith(p)), None)
+    if national is None:
+        return r"(?<!\d)" + _GAP.join(digits) + r"(?!\d)"
+    prefix = rf"(?:(?:(?:\+|00){_GAP})?44{_GAP}(?:\(0\){_GAP})?|0)"
+    return rf"(?<![\d+]){prefix}{_GAP}" + _GAP.join(national) + r"(?!\d)"
 
 
 def remove_names(text: str, names: Iterable[str]) -> str:

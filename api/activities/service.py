@@ -35,9 +35,9 @@ COLLECTION_PATH = "/api/v1/activities"
 SORTABLE = {"id": Activity.id, "title": Activity.title, "starts_at": Activity.starts_at,
             "created_at": Activity.created_at, "updated_at": Activity.updated_at}
 # What the audit trail marks as changed without keeping the words: the leader's name, and what staff write about
-# the people an activity involves ("Home visit to Ann, 07700 900123"), which an erasure scrubs from the activity
-# and the trail, which outlives it, must not keep either.
-PERSONAL_FIELDS = frozenset({"led_by_name", "description", "location", "outcome_summary"})
+# the people an activity involves ("Home visit to Ann Lee", "call 07700 900123"), which an erasure scrubs from the
+# activity and the trail, which outlives it, must not keep either.
+PERSONAL_FIELDS = frozenset({"title", "led_by_name", "description", "location", "outcome_summary"})
 
 
 def location(activity_id: uuid.UUID) -> str:

@@ -153,7 +153,8 @@ def render(name: str, activities, people: dict[uuid.UUID, list[Stakeholder]]) ->
         event.add("created", act.created_at)
         event.add("last-modified", act.updated_at)
         event.add("sequence", act.version)
-        event.add("summary", act.title)
+        named = people.get(act.id, [])
+        event.add("summary", _without(act.title, named))
         event.add("dtstart", act.starts_at)
         if act.ends_at is not None:
             event.add("dtend", act.ends_at)
@@ -162,7 +163,6 @@ def render(name: str, activities, people: dict[uuid.UUID, list[Stakeholder]]) ->
         details = [f"Method: {act.method.replace('_', ' ')}", f"Involvement: {act.level}"]
         if act.duty_limb:
             details.append(f"Duty to involve: {act.duty_limb}")
-        named = people.get(act.id, [])
         if act.description:
             details.append(_without(act.description, named))
         event.add("description", "\n".join(details))

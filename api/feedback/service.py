@@ -39,7 +39,10 @@ COLLECTION_PATH = "/api/v1/feedback"
 SORTABLE = {"id": Feedback.id, "received_at": Feedback.received_at,
             "response_due_at": Feedback.response_due_at, "created_at": Feedback.created_at,
             "updated_at": Feedback.updated_at}
-PERSONAL_FIELDS = frozenset({"text", "publishable_summary", "response_text", "action_taken", "reason_no_change"})
+# What the audit trail marks as changed without keeping the words: free text about people, and the themes, free tags
+# a contributor types ("Ann Example complaint"), which an erasure scrubs from the feedback and the trail outlives.
+PERSONAL_FIELDS = frozenset({"text", "publishable_summary", "response_text", "action_taken", "reason_no_change",
+                             "themes"})
 RESPONSE_FIELDS = ("response_text", "outcome", "action_taken", "reason_no_change", "told_how", "told_at")
 
 

@@ -2,12 +2,12 @@
 publishable and the responses, for an intranet page. It carries no personal data: never the raw text,
 a name, an email, a phone number, a stakeholder id or who wrote the response. As a last guard the
 published strings are scrubbed of anything shaped like an email address, a phone number or a UK
-postcode, and of the words of the linked person's name."""
+postcode, and of the words of every person's name the plan's feedback links."""
 
 import html
 import uuid
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.activities.sql import json_elements
@@ -28,8 +28,9 @@ async def build(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID)
     theme_rows = (await session.execute(
         select(elements.c.value, func.count()).select_from(Feedback).join(elements, elements.c.value.is_not(None))
         .where(*scope).group_by(elements.c.value).order_by(func.count().desc(), elements.c.value))).all()
-    # Themes are free tags a contributor types, so they are scrubbed too: the counts of every person's name the plan's
-    # feedback links (tags that scrub alike then count as one), each item's of its own person's.
+    # Themes are free tags a contributor types, so they are scrubbed too, of every person's name the plan's feedback
+    # links (tags that scrub alike then count as one), as is each item: an item's words may name another than its own
+    # person ("Mr Quintrell's complaint" on anonymous feedback), and the counts already take that name out.
     names = list((await session.execute(
         select(Stakeholder.name).distinct().join(Feedback, Feedback.stakeholder_id == Stakeholder.id)
         .where(*scope, Stakeholder.kind == "person", Stakeholder.erased_at.is_(None)))).scalars())
@@ -38,17 +39,12 @@ async def build(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID)
         scrubbed = scrub(theme, names)
         counts[scrubbed] = counts.get(scrubbed, 0) + count
     rows = (await session.execute(
-        select(Feedback.themes, Feedback.publishable_summary, Feedback.response_text, Feedback.outcome,
-               # an erased person's name is the placeholder "Erased stakeholder", whose words are not theirs
-               case((and_(Stakeholder.kind == "person", Stakeholder.erased_at.is_(None)), Stakeholder.name),
-                    else_="").label("name"))
-        .outerjoin(Stakeholder, Stakeholder.id == Feedback.stakeholder_id)
+        select(Feedback.themes, Feedback.publishable_summary, Feedback.response_text, Feedback.outcome)
         .where(*scope, Feedback.publishable.is_(True), Feedback.publishable_summary.is_not(None),
                Feedback.response_text.is_not(None), Feedback.outcome.is_not(None))
         .order_by(Feedback.responded_at, Feedback.id))).all()
-    items = [YouSaidWeDidItem(themes=[scrub(t, [r.name or ""]) for t in r.themes],
-                              you_said=scrub(r.publishable_summary, [r.name or ""]),
-                              we_did=scrub(r.response_text, [r.name or ""]), outcome=r.outcome) for r in rows]
+    items = [YouSaidWeDidItem(themes=[scrub(t, names) for t in r.themes], you_said=scrub(r.publishable_summary, names),
+                              we_did=scrub(r.response_text, names), outcome=r.outcome) for r in rows]
     themes = [ThemeCount(theme=t, count=c) for t, c in sorted(counts.items(), key=lambda tc: (-tc[1], tc[0]))]
     return YouSaidWeDid(plan_id=plan.id, plan_title=plan.title, feedback_received=received,
                         feedback_responded=responded, themes=themes, items=items)

@@ -457,12 +457,12 @@ async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uui
 
 async def _scrub_their_activities(session: AsyncSession, *, caller: Principal, stakeholder_id: uuid.UUID, now,
                                   name: str, contacts: tuple[str | None, str | None]) -> int:
-    """Staff write about the people an activity involves ("Home visit to Ann, 07700 900123"): the description,
+    """Staff write about the people an activity involves ("Home visit to Ann, 07700 900123"): the title, description,
     location and outcome of each activity on whose log the person is, or that drew their feedback, lose their name,
     email and phone, as the calendar feed takes them out while they are known (api.scrub.remove_people). Every other
     activity of the tenant loses their email and phone, which are theirs wherever they are written; not the words of
     their name, which there may well be someone else's. After the erasure nothing would know them."""
-    texts = (Activity.description, Activity.location, Activity.outcome_summary)
+    texts = (Activity.title, Activity.description, Activity.location, Activity.outcome_summary)
     theirs = set((await session.execute(
         select(ActivityAttendance.activity_id).where(ActivityAttendance.stakeholder_id == stakeholder_id).union(
             select(Feedback.activity_id).where(Feedback.stakeholder_id == stakeholder_id)))).scalars())

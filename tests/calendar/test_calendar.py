@@ -76,7 +76,12 @@ async def test_the_people_an_activity_names_are_taken_out_of_its_description_and
     await factories.attendance(session, visit, group)
     await factories.feedback(session, a.tenant, activity_id=visit.id, stakeholder_id=bob.id)
     await session.commit()
-    event = events(await client.get(FEED, headers=a["viewer"]))["Home visit"]
+    other = await factories.activity(session, a.tenant, title="Visit to Ann Attendee", starts_at=SOON)
+    await factories.attendance(session, other, ann)
+    await session.commit()
+    published = events(await client.get(FEED, headers=a["viewer"]))
+    assert "Visit to [removed] [removed]" in published  # the title names them as the description may
+    event = published["Home visit"]
     assert str(event.get("location")) == "[removed] [removed]'s home, DT6 3AJ"
     description = str(event.get("description"))
     assert "With [removed] ([removed]) and [removed]'s note; Bridport Traveller Forum invited. Questions to " \

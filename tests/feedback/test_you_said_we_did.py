@@ -131,3 +131,24 @@ async def test_themes_are_scrubbed_of_contact_details_and_linked_names(client, s
     assert {"theme": "[removed]", "count": 4} in body["themes"]  # the four tags, each now "[removed]", count as one
     assert {"theme": "[removed] family", "count": 1} in body["themes"]
     assert body["items"][-1]["themes"] == ["[removed]"] * 4
+
+
+async def test_an_item_is_scrubbed_of_every_linked_persons_name_not_only_its_own(client, session, a, loop):
+    """Anonymous feedback tagged "Quintrell parking", or a paraphrase naming another who gave feedback: the counts took
+    that name out, and so must the item; a two-letter surname is a name too."""
+    review, _, _ = loop
+    responded = datetime(2026, 3, 21, tzinfo=UTC)
+    zeb = await factories.stakeholder(session, a.tenant, name="Zebedee Quintrell")
+    mei = await factories.stakeholder(session, a.tenant, name="Mei Li")
+    for person in (zeb, mei):
+        await factories.feedback(session, a.tenant, plan_id=review.id, stakeholder_id=person.id, text=RAW)
+    await factories.feedback(session, a.tenant, plan_id=review.id, text=RAW, themes=["Quintrell parking", "Li"],
+                             publishable=True, publishable_summary="As Mr Quintrell said, parking is poor",
+                             response_text="We told Mrs Li and Mr Quintrell", outcome="changed",
+                             responded_at=responded, status="closed", told_how="letter", told_at=responded)
+    await session.commit()
+    body = (await client.get(f"/api/v1/plans/{review.id}/you-said-we-did", headers=a["viewer"])).json()
+    item = next(i for i in body["items"] if "parking" in i["you_said"])
+    assert item == {"themes": ["[removed] parking", "[removed]"], "you_said": "As Mr [removed] said, parking is poor",
+                    "we_did": "We told Mrs [removed] and Mr [removed]", "outcome": "changed"}
+    assert {"theme": "[removed] parking", "count": 1} in body["themes"]

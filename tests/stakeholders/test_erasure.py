@@ -280,3 +280,36 @@ async def test_erasure_scrubs_their_name_out_of_their_feedbacks_themes(client, s
     assert got["themes"] == ["[removed] [removed] complaint", "[removed] complaint", "transport"]  # two read alike
     page = await client.get(f"/api/v1/plans/{plan.id}/you-said-we-did", headers=a["viewer"])
     assert page.status_code == 200 and "Quaintance" not in page.text and "Annabel" not in page.text, page.text
+
+
+async def test_erasure_takes_a_short_surname_their_activitys_title_and_their_phone_however_written(client, session, a):
+    """"Li" is a surname as much as "Quaintance"; a home visit's title names the person as its description does (the
+    calendar publishes both); and a UK number stored as +44 is the same number written 07700."""
+    person = await factories.stakeholder(session, a.tenant, name="Mei Li", phone="+44 7700 900123")
+    visit = await factories.activity(session, a.tenant, title="Home visit to Mei Li",
+                                     description="Call 07700 900123 first; Mrs Li prefers mornings")
+    other = await factories.activity(session, a.tenant, title="Open day",
+                                     description="Li Wei: ring +44 (0)7700 900123 or 0044 7700 900 123")
+    await factories.attendance(session, visit, person)
+    said = await factories.feedback(session, a.tenant, stakeholder_id=person.id, themes=["Li parking", "parking"])
+    await session.commit()
+    visit, other, said = visit.id, other.id, said.id
+    assert (await client.post(f"{URL}/{person.id}/erase", headers=a["admin"])).status_code == 200
+    read = (await client.get(f"/api/v1/activities/{visit}", headers=a["lead"])).json()
+    assert (read["title"], read["description"]) == (
+        "Home visit to [removed] [removed]", "Call [removed] first; Mrs [removed] prefers mornings")
+    elsewhere = (await client.get(f"/api/v1/activities/{other}", headers=a["lead"])).json()
+    assert elsewhere["description"] == "Li Wei: ring [removed] or [removed]"  # not linked: the name stays
+    themes = (await client.get(f"/api/v1/feedback/{said}", headers=a["lead"])).json()["themes"]
+    assert themes == ["[removed] parking", "parking"]
+
+
+async def test_the_audit_trail_keeps_no_activity_title_or_feedback_theme_in_clear(client, session, a):
+    # Both can name a person ("Home visit to Mei Li", "Li parking"), and an erasure cannot reach the trail.
+    act = await client.post("/api/v1/activities", headers=a["lead"], json={
+        "title": "Home visit to Mei Li", "method": "one_to_one", "starts_at": "2026-03-01T10:00:00Z"})
+    said = await client.post("/api/v1/feedback", headers=a["lead"], json={
+        "text": "Parking", "channel": "email", "type": "concern", "themes": ["Li parking"]})
+    assert (act.status_code, said.status_code) == (201, 201), (act.text, said.text)
+    logged = audit_text(await audit_events(session, act.json()["id"]) + await audit_events(session, said.json()["id"]))
+    assert "Mei" not in logged and "Li parking" not in logged, logged
