@@ -61,6 +61,8 @@ def loads(data: bytes) -> dict[str, Any]:
         raise NotAPack("the file is not UTF-8 text")
     except json.JSONDecodeError as exc:
         raise NotAPack(f"the file is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})")
+    except ValueError as exc:  # an integer of more digits than Python converts (4,300): no pack has one
+        raise NotAPack(f"the file holds a number too long to read ({exc})")
     except RecursionError:  # the API refuses such a body before reading it (INVOLVE_MAX_JSON_DEPTH); a file has none
         raise NotAPack("the file is nested too deeply to be a pack")
     if not isinstance(value, dict):
@@ -69,6 +71,8 @@ def loads(data: bytes) -> dict[str, Any]:
         encode(value)  # JSON may escape a lone surrogate (\ud800), which has no UTF-8 form, so no digest either
     except UnicodeEncodeError:
         raise NotAPack("the file holds a lone UTF-16 surrogate escape (such as \\ud800), which is not text")
+    except ValueError:  # a number past a double's range (1e400) reads as infinity, which JSON has no form for
+        raise NotAPack("the file holds a number too large to be JSON (such as 1e400)")
     return value
 
 

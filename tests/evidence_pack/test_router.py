@@ -278,6 +278,7 @@ async def test_every_role_may_verify_and_nothing_is_written(client, session, a, 
 @pytest.mark.parametrize("body, status", [
     (b"{not json", 400), (b"[]", 422), (b"{}", 422),
     (b'{"digest": "x", "audit_head": {"seq": -1, "hash": "x"}, "tenant": {}}', 422),
+    (b'{"digest": "x", "n": 1e400}', 422), (b'{"digest": "x", "n": ' + b"7" * 5000 + b"}", 400),
 ])
 async def test_verify_refuses_what_is_not_a_pack(client, a, body, status):
     r = await client.post(VERIFY, content=body, headers={**a["lead"], "content-type": "application/json"})
