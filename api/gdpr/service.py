@@ -179,7 +179,7 @@ async def subject_access(*, session: AsyncSession, caller: Principal, stakeholde
                                         attended=line.attended, role=line.role) for a, line in lines],
         feedback=[feedback_service.to_read(f) for f in said],
         evidence=await _evidence(session, tenant, feedback_ids={str(f.id) for f in said},
-                                 activity_ids={str(a.id) for a, line in lines if line.attended}),
+                                 activity_ids={str(a.id) for a, _ in lines}),
         legal_holds=[HoldingPlan(id=p.id, title=p.title)
                      for p in await legal_hold.held_plans_naming(session, tenant, row.id)],
         audit_events=[AuditEventRead.model_validate(e) for e in events],
@@ -212,7 +212,8 @@ async def _audiences(session: AsyncSession, tenant: uuid.UUID, row: Stakeholder)
 
 async def _evidence(session: AsyncSession, tenant: uuid.UUID, *, feedback_ids: set[str],
                     activity_ids: set[str]) -> list[EvidenceMention]:
-    """Evidence items linking the person's feedback or activities they attended (links are JSON lists)."""
+    """Evidence items linking the person's feedback or an activity whose log they are on, invited or attending, as a
+    legal hold counts them (links are JSON lists)."""
     if not feedback_ids and not activity_ids:
         return []
     out = []

@@ -23,7 +23,8 @@ async def test_admin_gets_everything_held_about_the_person(client, session, a):
                                     response_text="We asked for a later service")
     await factories.feedback(session, a.tenant, stakeholder_id=other.id, text="Not theirs")
     linked = await evidence(session, named, activities=[went], feedback=[said])
-    await evidence(session, named, activities=[invited], summary="Only invited: not linked to them")
+    # An activity they were only invited to has them on its log, as a legal hold counts it: its evidence is theirs too
+    of_invited = await evidence(session, named, activities=[invited], summary="Briefing minutes")
     await session.commit()
     await client.patch(person_url(person.id), json={"job_title": "Carer"}, headers=a["admin"])
 
@@ -40,8 +41,9 @@ async def test_admin_gets_everything_held_about_the_person(client, session, a):
     assert {(x["title"], x["attended"]) for x in got["attendance"]} == {("Focus group", True), ("Briefing", False)}
     assert [(x["text"], x["response_text"]) for x in got["feedback"]] == [("Buses stop at 6pm",
                                                                           "We asked for a later service")]
-    assert [x["id"] for x in got["evidence"]] == [str(linked.id)]
+    assert [x["id"] for x in got["evidence"]] == [str(linked.id), str(of_invited.id)]
     assert got["evidence"][0]["feedback_ids"] == [str(said.id)] and got["evidence"][0]["activity_ids"] == [str(went.id)]
+    assert got["evidence"][1]["activity_ids"] == [str(invited.id)]
     assert got["legal_holds"] == []
     assert [e["action"] for e in got["audit_events"]] == ["update"]
     assert got["audit_events"][0]["changes"]["job_title"] == {"before": None, "after": "[personal data]"}
