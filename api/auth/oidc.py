@@ -36,6 +36,7 @@ class Identity:
     tenant_slug: str | None
     role: Any  # a string, or a list of IdP role names
     email: str | None
+    issued_at: float  # the token's iat, in seconds since the epoch
 
 
 def unverified_issuer(token: str) -> str | None:
@@ -109,7 +110,8 @@ class OidcVerifier:
         # would sign them in as the Involve user who owns it (an admin, say). Absent, the provider vouches for it.
         if claims.get("email_verified", True) not in (True, "true"):
             email = None
-        return Identity(subject=sub, tenant_slug=_text(tenant), role=claims.get(self.role_claim), email=_text(email))
+        return Identity(subject=sub, tenant_slug=_text(tenant), role=claims.get(self.role_claim), email=_text(email),
+                        issued_at=float(iat))
 
     async def _key(self, kid: str) -> dict | None:
         if kid not in self._keys and self._may_fetch():

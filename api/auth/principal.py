@@ -148,13 +148,16 @@ async def _sso_principal(session: AsyncSession, identity: Identity, role_map: di
     # (as token issuance's does), and the request is then scoped to the tenant found, as a local token's is.
     await rls.bypass(session)
     row = (await session.execute(
-        select(User.id, User.tenant_id)
+        select(User.id, User.tenant_id, User.sessions_valid_after)
         .join(Tenant, Tenant.id == User.tenant_id)
         .where(Tenant.slug == identity.tenant_slug, email_is(identity.email),
                User.is_active.is_(True))
     )).first()
     if row is None:
         raise Forbidden("No active Involve account in that tenant matches the single sign-on token")
+    if row.sessions_valid_after is not None and identity.issued_at < row.sessions_valid_after.timestamp():
+        # Issued before the user was deactivated: reactivation does not bring it back (a stolen laptop's session).
+        raise Unauthorized("The single sign-on token was issued before the account was deactivated; sign in again")
     await rls.scope(session, row.tenant_id)
     return Principal(row.id, "user", row.tenant_id, role)
 

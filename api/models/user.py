@@ -21,6 +21,9 @@ class User(TenantOwned, Tracked, Base):
     # Counts password changes and deactivations; a token carries the count it was issued under, and one from before a
     # change is refused.
     password_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    # When the user was last deactivated: a single sign-on token carries no password version, so one issued (iat)
+    # before this is refused, and reactivating brings it back no more than a local one (api.auth.principal).
+    sessions_valid_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 # Emails are unique across the deployment, whatever their case: sign-in finds the tenant by email.

@@ -13,6 +13,7 @@ from api import audit
 from api.auth.principal import Principal, Role
 from api.concurrency import check_if_match
 from api.crud import apply, get_owned, text_search
+from api.db import utcnow
 from api.errors import Conflict, Forbidden
 from api.models import User
 from api.models.user import email_is
@@ -121,8 +122,9 @@ async def update(*, session: AsyncSession, caller: Principal, user_id: uuid.UUID
         user.password_version += 1  # the tokens issued before it stop working (api.auth.principal.principal_of)
     if after.get("is_active") is False:
         # Deactivating signs the user out for good: reactivating must not bring back a token issued before (a stolen
-        # laptop's session), as revoking a service account retires its tokens.
+        # laptop's session), as revoking a service account retires its tokens; an SSO token by when it was issued.
         user.password_version += 1
+        user.sessions_valid_after = utcnow()
     if not after and password is None:
         return user
     user.updated_by = caller.id

@@ -188,6 +188,23 @@ async def test_user_of_another_tenant_or_deactivated_is_403(sso, session, a, b):
     await assert_status(client, RSA_KEY.sign(claims(gone)), 403)
 
 
+async def test_a_token_from_before_a_deactivation_stays_refused_after_reactivation(sso, session, a):
+    # A stolen laptop's SSO session must not come back with the account, as a local token does not.
+    client, _ = sso
+    lead = a.users["lead"]
+    before = RSA_KEY.sign(claims(lead, iat=int(datetime.now(UTC).timestamp()) - 60))
+    assert (await me(client, before)).status_code == 200
+    for active in (False, True):
+        r = await client.patch(f"/api/v1/users/{lead.id}", json={"is_active": active}, headers=a["admin"])
+        assert r.status_code == 200, r.text
+    refused = await assert_status(client, before, 401)
+    assert "before the account was deactivated" in refused.json()["detail"]
+    after = RSA_KEY.sign(claims(lead, iat=int(datetime.now(UTC).timestamp()) + 1))
+    assert (await me(client, after)).status_code == 200
+    other = RSA_KEY.sign(claims(a.users["viewer"], iat=int(datetime.now(UTC).timestamp()) - 60))
+    assert (await me(client, other)).status_code == 200  # no one else's session is touched
+
+
 @pytest.mark.parametrize("overrides", [
     {"aud": "someone-else"}, {"iss": ISSUER + "/other"}, {"exp": 1_000_000}, {"exp": None}, {"iat": None},
     {"nbf": int(datetime.now(UTC).timestamp()) + 3600}, {"iat": int(datetime.now(UTC).timestamp()) + 3600},
