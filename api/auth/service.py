@@ -1,6 +1,7 @@
 """Sign-in: password grant for users, client credentials for service accounts."""
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select, update
@@ -24,14 +25,19 @@ def sign_in_email(username: str) -> str:
         return username.strip()
 
 
-async def password_grant(*, session: AsyncSession, codec: TokenCodec, email: str,
-                         password: str) -> tuple[str, int] | None:
+async def password_grant(*, session: AsyncSession, codec: TokenCodec, email: str, password: str,
+                         limit: Callable[[str], Awaitable[None]]) -> tuple[str, int] | None:
     """A token for the user, or None. Success and failure are both audited (and committed by the
-    caller), except for an unknown email, which belongs to no tenant and is only counted in the log."""
+    caller), except for an unknown email, which belongs to no tenant and is only counted in the log.
+    `limit` counts the attempt against the account (429 past its allowance) before the password is checked."""
     await rls.bypass(session)  # the email is unique across tenants: the one lookup that crosses them
-    stmt = select(User).where(email_is(sign_in_email(email)))
+    normal = sign_in_email(email)
+    stmt = select(User).where(email_is(normal))
     # No address holds a NUL, and PostgreSQL refuses one in text (a 500): such an email is simply unknown.
     user = None if "\x00" in email else (await session.execute(stmt)).scalar_one_or_none()
+    # Keyed on the account found, not on the text typed: every spelling the lookup folds to it (padding, case, and
+    # letters the database folds otherwise than Python, such as İ) shares one allowance.
+    await limit(str(user.id) if user is not None else normal.lower())
     if user is not None:
         await rls.scope(session, user.tenant_id)
     ok = verify_password(password, user.password_hash if user else None)

@@ -47,6 +47,22 @@ async def test_sign_in_is_limited_per_account_from_one_address(limited, session,
         assert (await client.post(TOKEN, data=login(a.users["admin"], factories.PASSWORD))).status_code == 200
 
 
+async def test_every_spelling_that_finds_the_account_shares_its_allowance(limited, session, a):
+    # The allowance was keyed on the text as Python folds it; the lookup folds as the database does, and PostgreSQL
+    # folds İ to i where Python makes it i + a combining dot: each such spelling opened a fresh allowance.
+    user = await factories.user(session, a.tenant, role="lead", email="olivia.williams@tenant-a.nhs.test")
+    await session.commit()
+    # Two spellings: the address allows five attempts a minute (LIMITS), and its 429 must not stand in for this one.
+    spellings = [" OLIVIA.Williams@tenant-a.nhs.test ", "olİvİa.wİllİams@tenant-a.nhs.test"
+                 if session.get_bind().dialect.name == "postgresql" else "Olivia.WILLIAMS@tenant-a.nhs.test"]
+    async with client_for(limited, session, address="10.0.0.9") as client:
+        for _ in range(3):
+            assert (await client.post(TOKEN, data=login(user))).status_code == 401
+        for spelling in spellings:
+            assert_429(await client.post(TOKEN, data={"grant_type": "password", "username": spelling,
+                                                      "password": factories.PASSWORD}))
+
+
 async def test_wrong_passwords_sent_from_elsewhere_do_not_lock_the_owner_out(limited, session, a):
     """Counted across addresses, the limit let anyone who knew a colleague's email keep them from signing in."""
     user = a.users["lead"]
