@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit
 from api.auth.principal import Role
+from api.auth.service import sign_in_email
 from api.models import Tenant, User
 from api.models.user import email_is
 from api.schemas import NOT_IN_A_LINE
@@ -62,6 +63,7 @@ async def create_user(session: AsyncSession, *, tenant: Tenant, email: str, pass
         raise OperatorError(f"role must be one of {', '.join(r.value for r in Role)}")
     if not EMAIL.match(email) or len(email) > MAX_EMAIL or CONTROL.search(email):
         raise OperatorError("email is not a valid address")
+    email = sign_in_email(email)  # as the API stores it (NFC: an é typed as e + U+0301), so sign-in finds it
     _checked_password(password)
     if full_name is not None:
         full_name = _name(full_name)
@@ -90,7 +92,7 @@ async def set_password(session: AsyncSession, *, email: str, password: str) -> U
     """The operator's way back in for a user (an admin locked out, whose password no other admin may set): the new
     password retires the user's tokens, and the change is audited as the system's, without the value."""
     _checked_password(password)
-    user = (await session.execute(select(User).where(email_is(email)))).scalar_one_or_none()
+    user = (await session.execute(select(User).where(email_is(sign_in_email(email))))).scalar_one_or_none()
     if user is None:
         raise OperatorError("no user with this email")
     user.password_hash = hash_password(password)

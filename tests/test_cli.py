@@ -93,6 +93,19 @@ def test_set_password_lets_the_operator_back_into_an_admins_account(cli_db):
     assert r.exit_code == 1 and "password" in r.output
 
 
+def test_an_email_typed_decomposed_is_stored_as_the_api_stores_it_so_sign_in_finds_it(cli_db):
+    # "é" typed as e + U+0301 (NFD), as some keyboards and terminals send it: the API and sign-in take its NFC form.
+    decomposed, composed = "e\u0301lodie@t.nhs.uk", "\u00e9lodie@t.nhs.uk"
+    run("create-tenant", "t", "--name", "T")
+    assert run("create-user", "--tenant", "t", "--email", decomposed, "--password", "forgotten passphrase",
+               "--role", "lead").exit_code == 0
+    r = run("create-user", "--tenant", "t", "--email", composed, "--password", "long enough pw", "--role", "lead")
+    assert r.exit_code == 1 and "already exists" in r.output
+    assert run("set-password", "--email", composed, "--password", "a new passphrase").exit_code == 0
+    assert asyncio.run(_sign_ins(cli_db, decomposed, ["a new passphrase"])) == [200]
+    assert asyncio.run(_sign_ins(cli_db, composed, ["a new passphrase"])) == [200]
+
+
 async def _sign_ins(url: str, email: str, passwords: list[str]) -> list[int]:
     api = create_app(make_settings(url))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api), base_url="http://test") as client:
