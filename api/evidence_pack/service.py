@@ -104,7 +104,7 @@ async def build(session: AsyncSession, caller: Principal, plan: Plan) -> dict[st
     return {
         "format": FORMAT,
         "tenant": TenantRef.model_validate(tenant),
-        "plan": await plans.read(session, plan),
+        "plan": await plans.read(session, plan, None),  # as sealed: restricted people withheld, whoever seals it
         "applicability": [ApplicabilityVersion.model_validate(v) for v in versions],
         "grid": await grid.plan_grid(session=session, caller=caller, plan_id=plan.id, since=None),
         "activities": await _activities(session, context.activities),

@@ -66,7 +66,7 @@ async def create_legal_hold(plan_id: uuid.UUID, data: LegalHoldCreate, session: 
     """Freeze a plan's record (admin): no archiving, no deleting its evidence or documents, no erasing the people it
     names, until the hold is lifted; 409 when already on hold."""
     plan = await service.set_legal_hold(session=session, caller=caller, plan_id=plan_id, data=data)
-    read = await plans.read(session, plan)
+    read = await plans.read(session, plan, caller)
     await session.commit()
     set_etag(response, plan.version)
     return read
@@ -77,7 +77,7 @@ async def create_legal_hold(plan_id: uuid.UUID, data: LegalHoldCreate, session: 
 async def delete_legal_hold(plan_id: uuid.UUID, session: SessionDep, caller: Admin, response: Response) -> PlanRead:
     """Lift the legal hold (admin); 409 when the plan is not on hold."""
     plan = await service.lift_legal_hold(session=session, caller=caller, plan_id=plan_id)
-    read = await plans.read(session, plan)
+    read = await plans.read(session, plan, caller)
     await session.commit()
     set_etag(response, plan.version)
     return read

@@ -25,9 +25,9 @@ REFERENCES = (
 
 
 async def check_references(session: AsyncSession, *, tenant_id: uuid.UUID, values: dict[str, Any],
-                           references: tuple = REFERENCES) -> None:
+                           references: tuple = REFERENCES, unseen: frozenset[uuid.UUID] = frozenset()) -> None:
     """Every id given for the (field, model, label) references must be a row of the tenant: 422 naming
-    each one that is not."""
+    each one that is not, or that is `unseen` (a row the caller may not know of, told apart by nothing)."""
     errors = []
     for field, model, label in references:
         given = values.get(field)
@@ -40,7 +40,7 @@ async def check_references(session: AsyncSession, *, tenant_id: uuid.UUID, value
             select(model.id).where(model.tenant_id == tenant_id, model.id.in_(ids))
         )).scalars())
         for index, ref in enumerate(ids):
-            if ref not in found:
+            if ref not in found or ref in unseen:
                 loc = ["body", field, index] if isinstance(given, list) else ["body", field]
                 errors.append({"loc": loc, "msg": f"No {label} with this id in your tenant",
                                "type": "reference_not_found"})

@@ -28,7 +28,7 @@ async def list_plans(
     filters = service.PlanFilters(stage=stage, status=status, lead_id=lead_id, external_id=external_id, q=q,
                                   archived=archived)
     result = await service.list_plans(session=session, caller=caller, filters=filters, page=page)
-    return PlanPage(items=await service.read_many(session, result.items), next_cursor=result.next_cursor,
+    return PlanPage(items=await service.read_many(session, result.items, caller), next_cursor=result.next_cursor,
                     total=result.total)
 
 
@@ -39,7 +39,7 @@ async def create_plan(data: PlanCreate, session: SessionDep, caller: Editor, ide
     if replay := await idempotency.replay():
         return replay
     plan = await service.create(session=session, caller=caller, data=data)
-    response = await idempotency.created(await service.read(session, plan),
+    response = await idempotency.created(await service.read(session, plan, caller),
                                          location=service.location(plan.id), version=plan.version)
     await session.commit()
     return response
@@ -50,16 +50,17 @@ async def get_plan(plan_id: uuid.UUID, session: SessionDep, caller: Reader, resp
     """One plan, with its ETag."""
     plan = await service.get(session=session, caller=caller, plan_id=plan_id)
     set_etag(response, plan.version)
-    return await service.read(session, plan)
+    return await service.read(session, plan, caller)
 
 
 @router.patch("/plans/{plan_id}", response_model=PlanRead, summary="Update a plan",
               responses=problems(404, 409, 412))
 async def update_plan(plan_id: uuid.UUID, data: PlanUpdate, session: SessionDep, caller: Editor,
                       response: Response, if_match: IfMatch = None) -> PlanRead:
-    """Change the fields given; purpose, objectives and key messages only while the plan is a draft (409)."""
+    """Change the fields given; purpose and what objectives and key messages say only while the plan is a draft and
+    not on legal hold (409), their progress at any time."""
     plan = await service.update(session=session, caller=caller, plan_id=plan_id, data=data, if_match=if_match)
-    read = await service.read(session, plan)
+    read = await service.read(session, plan, caller)
     await session.commit()
     set_etag(response, plan.version)
     return read
@@ -78,7 +79,7 @@ async def delete_plan(plan_id: uuid.UUID, session: SessionDep, caller: Editor, i
 async def restore_plan(plan_id: uuid.UUID, session: SessionDep, caller: Editor, response: Response) -> PlanRead:
     """Bring an archived plan back into the lists."""
     plan = await service.set_archived(session=session, caller=caller, plan_id=plan_id, archived=False)
-    read = await service.read(session, plan)
+    read = await service.read(session, plan, caller)
     await session.commit()
     set_etag(response, plan.version)
     return read
@@ -88,9 +89,9 @@ async def restore_plan(plan_id: uuid.UUID, session: SessionDep, caller: Editor, 
              responses=problems(404, 409, 412))
 async def approve_plan(plan_id: uuid.UUID, session: SessionDep, caller: Editor, response: Response,
                        if_match: IfMatch = None) -> PlanRead:
-    """Approve a draft plan (lead or admin), recording who and when; 409 unless it is a draft."""
+    """Approve a draft plan (lead or admin), recording who and when; 409 unless it is a draft not on legal hold."""
     plan = await service.approve(session=session, caller=caller, plan_id=plan_id, if_match=if_match)
-    read = await service.read(session, plan)
+    read = await service.read(session, plan, caller)
     await session.commit()
     set_etag(response, plan.version)
     return read

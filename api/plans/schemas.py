@@ -63,13 +63,14 @@ class Objective(RequestModel):
     measure: Text | None = Field(None, description="How progress is measured")
     target: Text | None = Field(None, description="The target to reach")
     due_date: IsoDate | None = Field(None, description="When it should be met")
-    status: ObjectiveStatus = Field(ObjectiveStatus.planned, description="Progress")
+    status: ObjectiveStatus = Field(ObjectiveStatus.planned, description="Progress; may change once approved")
 
 
 class KeyMessage(RequestModel):
     id: uuid.UUID | None = Field(None, description=ITEM_ID)
     text: Sentence = Field(description="The message")
-    approval_status: MessageApproval = Field(MessageApproval.draft, description="Whether it is approved for use")
+    approval_status: MessageApproval = Field(MessageApproval.draft, description="Whether it is approved for use; may "
+                                                                            "change once the plan is approved")
 
 
 class BudgetLine(RequestModel):
@@ -100,18 +101,23 @@ D = {
     "delivery_group": "The delivery group or cluster that owns it",
     "lead_id": "The user of your tenant who leads the communication and engagement",
     "stage": "Lifecycle stage of the project: design, develop, deploy, deliver",
-    "purpose": "Why communicate and engage (locked while approved, active or closed)",
+    "purpose": "Why communicate and engage (locked while approved, active, closed or on legal hold)",
     "situation_analysis": "What has already happened and is in place",
     "approach": "How: the range of methods and activities",
     "start_date": "When the plan starts",
     "end_date": "When the plan ends (not before start_date)",
-    "objectives": "SMART objectives (locked while approved, active or closed)",
-    "key_messages": "Key messages (locked while approved, active or closed)",
+    "objectives": "SMART objectives. While the plan is approved, active, closed or on legal hold only their status "
+                  "may change: which there are, in order (matched by id), and their statement, measure, target and "
+                  "due date are locked",
+    "key_messages": "Key messages. While the plan is approved, active, closed or on legal hold only their "
+                    "approval_status may change: which there are, in order (matched by id), and their text are locked",
     "channels": "Where: the channels used (staff newsletter, Healthwatch newsletter, website…)",
     "budget_lines": "Resources and costs",
     "evaluation_measures": "How success is measured",
     "audience_categories": "Stakeholder categories in the audience: stakeholders in any of them are on the grid",
-    "audience_stakeholder_ids": "Stakeholders of your tenant named in the audience",
+    "audience_stakeholder_ids": "Stakeholders of your tenant named in the audience; nobody whose processing is "
+                                "restricted (UK GDPR Art. 18) joins it, and to anyone but an admin such a person's id "
+                                "is unknown",
     "audience_organisation_ids": "Organisations of your tenant in the audience: their stakeholders are on the grid",
     "external_id": "Your system's id; unique in the tenant",
 }
@@ -143,6 +149,9 @@ class PlanCreate(RequestModel):
 
 
 REPLACES = " (replaces the list)"
+ITEMS_SENT = ("; an item sent without its id is new, unless it says the same as the item in the same place, whose id "
+              "it takes")
+KEEPS_HIDDEN = "; those named whom you cannot see (audience_withheld) stay"
 
 
 class PlanUpdate(RequestModel):
@@ -155,19 +164,21 @@ class PlanUpdate(RequestModel):
     lead_id: uuid.UUID | None = Field(None, description=D["lead_id"])
     stage: PlanStage = Field(None, description=D["stage"])
     status: PlanStatus = Field(None, description="The next status: active, closed, or draft to return an "
-                                                 "approved or active plan to draft (approve with POST …/approve)")
+                                                 "approved or active plan to draft (approve with POST …/approve); "
+                                                 "none while the plan is on legal hold")
     purpose: OptionalLongText = Field(None, description=D["purpose"])
     situation_analysis: OptionalLongText = Field(None, description=D["situation_analysis"])
     approach: OptionalLongText = Field(None, description=D["approach"])
     start_date: IsoDate | None = Field(None, description=D["start_date"])
     end_date: IsoDate | None = Field(None, description=D["end_date"])
-    objectives: Objectives = Field(None, description=D["objectives"] + REPLACES)
-    key_messages: KeyMessages = Field(None, description=D["key_messages"] + REPLACES)
+    objectives: Objectives = Field(None, description=D["objectives"] + REPLACES + ITEMS_SENT)
+    key_messages: KeyMessages = Field(None, description=D["key_messages"] + REPLACES + ITEMS_SENT)
     channels: Channels = Field(None, description=D["channels"] + REPLACES)
     budget_lines: BudgetLines = Field(None, description=D["budget_lines"] + REPLACES)
     evaluation_measures: Measures = Field(None, description=D["evaluation_measures"] + REPLACES)
     audience_categories: Categories = Field(None, description=D["audience_categories"] + REPLACES)
-    audience_stakeholder_ids: StakeholderIds = Field(None, description=D["audience_stakeholder_ids"] + REPLACES)
+    audience_stakeholder_ids: StakeholderIds = Field(None, description=D["audience_stakeholder_ids"] + REPLACES
+                                                     + KEEPS_HIDDEN)
     audience_organisation_ids: OrganisationIds = Field(None, description=D["audience_organisation_ids"] + REPLACES)
     external_id: ExternalIdStr | None = Field(None, description=D["external_id"])
 
@@ -222,14 +233,18 @@ class PlanRead(ReadModel):
     evaluation_measures: list[EvaluationMeasureRead] = Field(description=D["evaluation_measures"])
     audience_categories: list[StakeholderCategory] = Field(description=D["audience_categories"])
     audience_stakeholder_ids: list[uuid.UUID] = Field(description=D["audience_stakeholder_ids"])
+    audience_withheld: bool = Field(description="True when the audience names people left out of "
+                                                "audience_stakeholder_ids because their processing is restricted "
+                                                "(UK GDPR Art. 18): only an admin sees them")
     audience_organisation_ids: list[uuid.UUID] = Field(description=D["audience_organisation_ids"])
     approved_by: uuid.UUID | None = Field(description="Who approved it; null unless approved, active or closed")
     approved_at: datetime | None = Field(description="When it was approved; null unless approved, active or closed")
     archived_at: datetime | None = Field(description="When it was archived; null while active")
     legal_hold_at: datetime | None = Field(description="When a legal hold was put on the plan: while it holds, the "
-                                                       "plan cannot be archived, its evidence and documents cannot "
-                                                       "be deleted and the people it names cannot be erased; "
-                                                       "null when not on hold")
+                                                       "plan cannot be archived, its status, purpose, objectives and "
+                                                       "key messages (but for their progress) cannot change, its "
+                                                       "evidence and documents cannot be deleted and the people it "
+                                                       "names cannot be erased; null when not on hold")
     legal_hold_reason: str | None = Field(description="Why the plan is on legal hold")
     legal_hold_by: uuid.UUID | None = Field(description="Who put the hold on (an admin)")
     created_at: datetime = Field(description="When it was created")

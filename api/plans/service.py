@@ -3,7 +3,6 @@
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,17 +11,16 @@ from api import audit, legal_hold
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
 from api.crud import apply, archive_or_restore, ensure_external_id_free, get_owned, snapshot, text_search
-from api.db import new_id, utcnow
+from api.db import utcnow
 from api.errors import Unprocessable
 from api.models import Plan
 from api.pagination import PageParams, PageResult, paginate
-from api.plans import audience, workflow
+from api.plans import audience, items, restricted, workflow
 from api.plans.schemas import PlanCreate, PlanRead, PlanUpdate
 
 COLLECTION_PATH = "/api/v1/plans"
 SORTABLE = {"id": Plan.id, "title": Plan.title, "created_at": Plan.created_at,
             "updated_at": Plan.updated_at}
-ITEM_LISTS = ("objectives", "key_messages", "budget_lines", "evaluation_measures")
 AUDIENCE_LISTS = ("audience_stakeholder_ids", "audience_organisation_ids")
 
 
@@ -63,25 +61,29 @@ async def get(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -
     return await get_owned(session, Plan, tenant_id=caller.tenant_id, id=plan_id, label="plan")
 
 
-async def read_many(session: AsyncSession, plans: list[Plan]) -> list[PlanRead]:
-    """The plans as the API shows them, with their named audience (two queries for any number)."""
+async def read_many(session: AsyncSession, plans: list[Plan], caller: Principal | None) -> list[PlanRead]:
+    """The plans as the caller may read them, with their named audience (three queries for any number); no caller
+    is an evidence pack (restricted.hidden). The caller is never left out by default: an admin's read of a
+    restricted person is audited, and anyone else's must not show them."""
+    if not plans:
+        return []
     named = await audience.named(session, [p.id for p in plans])
+    hidden = await restricted.hidden(session, caller, plans[0].tenant_id,
+                                     {person for plan in plans for person in named[plan.id][0]})
     out = []
     for plan in plans:
-        values = {name: getattr(plan, name) for name in PlanRead.model_fields if name not in AUDIENCE_LISTS}
+        values = {name: getattr(plan, name) for name in PlanRead.model_fields
+                  if name not in (*AUDIENCE_LISTS, "audience_withheld")}
         people, organisations = named[plan.id]
-        out.append(PlanRead.model_validate({**values, "audience_stakeholder_ids": people,
-                                            "audience_organisation_ids": organisations}))
+        shown = [person for person in people if person not in hidden]
+        out.append(PlanRead.model_validate({**values, "audience_stakeholder_ids": shown,
+                                            "audience_organisation_ids": organisations,
+                                            "audience_withheld": len(shown) < len(people)}))
     return out
 
 
-async def read(session: AsyncSession, plan: Plan) -> PlanRead:
-    return (await read_many(session, [plan]))[0]
-
-
-def _items(items: list) -> list[dict[str, Any]]:
-    """Sub-items as stored: JSON values, each with an id (the client's, or a new one)."""
-    return [{**item.model_dump(mode="json"), "id": str(item.id or new_id())} for item in items]
+async def read(session: AsyncSession, plan: Plan, caller: Principal | None) -> PlanRead:
+    return (await read_many(session, [plan], caller))[0]
 
 
 def _check_dates(start: date | None, end: date | None) -> None:
@@ -93,9 +95,9 @@ def _check_dates(start: date | None, end: date | None) -> None:
 async def create(*, session: AsyncSession, caller: Principal, data: PlanCreate) -> Plan:
     """Create a draft plan with its audience, and audit it."""
     values = data.model_dump(exclude=set(AUDIENCE_LISTS))
-    for name in ITEM_LISTS:
-        values[name] = _items(getattr(data, name))
-    await audience.check_references(session, tenant_id=caller.tenant_id, values=data.model_dump())
+    for name in items.LISTS:
+        values[name] = items.stored(name, getattr(data, name), [])
+    await restricted.check(session, caller=caller, values=data.model_dump())
     await audience.ensure_not_archived(session, tenant_id=caller.tenant_id, named=data.model_dump())
     await ensure_external_id_free(session, Plan, tenant_id=caller.tenant_id, external_id=data.external_id)
     _check_dates(data.start_date, data.end_date)
@@ -114,22 +116,26 @@ async def create(*, session: AsyncSession, caller: Principal, data: PlanCreate) 
 async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, data: PlanUpdate,
                  if_match: str | None) -> Plan:
     """Change the fields given: 412 when If-Match is stale, 409 for an illegal status change or a change
-    to what was approved, 422 for a link outside the tenant."""
+    to what was approved or is held, 422 for a link outside the tenant."""
     plan = await get(session=session, caller=caller, plan_id=plan_id)
     check_if_match(if_match, plan.version)
     changes = data.model_dump(exclude_unset=True)
-    for name in ITEM_LISTS:
+    for name in items.LISTS:
         if name in changes:
-            changes[name] = _items(getattr(data, name))
+            changes[name] = items.stored(name, getattr(data, name), getattr(plan, name) or [])
     named = {name: changes.pop(name) for name in AUDIENCE_LISTS if name in changes}
-    await audience.check_references(session, tenant_id=caller.tenant_id, values={**changes, **named})
+    current = await _named_now(session, plan) if named else {}
+    people = await restricted.check(session, caller=caller, values={**changes, **named},
+                                    named_now=current.get("audience_stakeholder_ids", []))
+    if people is not None:
+        named["audience_stakeholder_ids"] = people
     if "external_id" in changes:
         await ensure_external_id_free(session, Plan, tenant_id=caller.tenant_id, external_id=changes["external_id"],
                                       exclude_id=plan.id)
     _check_dates(changes.get("start_date", plan.start_date), changes.get("end_date", plan.end_date))
     workflow.check_locked(plan, changes)
     action = workflow.status_changes(plan, changes)
-    named_before, named_after = await _named_changes(session, plan, named)
+    named_before, named_after = _named_changes(current, named)
     await audience.ensure_not_archived(session, tenant_id=caller.tenant_id, named=named_after, kept=named_before)
     if plan.legal_hold_at is not None and set(named_before.get("audience_stakeholder_ids", [])) - set(
             named_after.get("audience_stakeholder_ids", [])):
@@ -150,13 +156,14 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     return plan
 
 
-async def _named_changes(session: AsyncSession, plan: Plan,
-                         named: dict[str, list[uuid.UUID]]) -> tuple[dict[str, list], dict[str, list]]:
-    """(before, after) of the named audience lists that really change (order does not matter)."""
-    if not named:
-        return {}, {}
+async def _named_now(session: AsyncSession, plan: Plan) -> dict[str, list[uuid.UUID]]:
     people, organisations = (await audience.named(session, [plan.id]))[plan.id]
-    current = {"audience_stakeholder_ids": people, "audience_organisation_ids": organisations}
+    return {"audience_stakeholder_ids": people, "audience_organisation_ids": organisations}
+
+
+def _named_changes(current: dict[str, list[uuid.UUID]],
+                   named: dict[str, list[uuid.UUID]]) -> tuple[dict[str, list], dict[str, list]]:
+    """(before, after) of the named audience lists that really change (order does not matter)."""
     before, after = {}, {}
     for name, ids in named.items():
         if set(ids) != set(current[name]):

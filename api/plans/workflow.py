@@ -1,11 +1,14 @@
 """A plan's status workflow: draft → approved (only by POST …/approve) → active → closed, and back to
-draft from approved or active. What was approved (purpose, objectives, key messages) is locked until
-the plan returns to draft, and that return clears the approval."""
+draft from approved or active. What was approved (purpose, and what its objectives and key messages say) is
+locked until the plan returns to draft, and that return clears the approval. A legal hold freezes both: the
+status, and that content whatever the status, since the claim is about what was planned and approved."""
 
 from typing import Any
 
 from api.errors import Conflict
+from api.legal_hold import LegalHoldConflict
 from api.models import Plan
+from api.plans import items
 from api.plans.schemas import PlanStatus
 
 # Where PATCH status may go from each status; approval has its own endpoint.
@@ -15,7 +18,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     PlanStatus.active: frozenset({PlanStatus.closed, PlanStatus.draft}),
     PlanStatus.closed: frozenset(),
 }
-LOCKED_FIELDS = ("purpose", "objectives", "key_messages")
 LOCKED_STATUSES = frozenset({PlanStatus.approved, PlanStatus.active, PlanStatus.closed})
 
 
@@ -36,16 +38,30 @@ def status_changes(plan: Plan, changes: dict[str, Any]) -> str:
     return "update"
 
 
+def locked_changes(plan: Plan, changes: dict[str, Any]) -> list[str]:
+    """The approved content the changes would alter: purpose, or the substance of objectives or key messages
+    (items.SUBSTANCE); the progress recorded against those items is not approved content."""
+    touched = ["purpose"] if "purpose" in changes and changes["purpose"] != plan.purpose else []
+    return touched + [name for name in items.SUBSTANCE
+                      if name in changes and items.substance_changed(name, getattr(plan, name) or [], changes[name])]
+
+
 def check_locked(plan: Plan, changes: dict[str, Any]) -> None:
-    """Refuse (409) a change of purpose, objectives or key messages while the plan is approved, active or
-    closed; judged on the status before this request, so returning to draft is a step of its own."""
-    if plan.status not in LOCKED_STATUSES:
-        return
-    touched = [name for name in LOCKED_FIELDS if name in changes and changes[name] != getattr(plan, name)]
-    if touched:
+    """Refuse (409) a change of the approved content while the plan is approved, active or closed, and of it or the
+    status while the plan is on legal hold (type legal-hold); judged on the status before this request, so
+    returning to draft is a step of its own."""
+    touched = locked_changes(plan, changes)
+    if plan.legal_hold_at is not None:
+        held = touched + (["status"] if changes.get("status") not in (None, plan.status) else [])
+        if held:
+            raise LegalHoldConflict(
+                f"Plan '{plan.title}' ({plan.id}) is on legal hold: its {', '.join(held)} cannot change until the "
+                "hold is lifted (an objective's status and a key message's approval_status still can)")
+    if plan.status in LOCKED_STATUSES and touched:
         hint = ("the plan is closed" if plan.status == PlanStatus.closed
                 else "return the plan to draft first (PATCH status=draft)")
-        raise Conflict(f"{', '.join(touched)} cannot change while the plan is {plan.status}: {hint}")
+        raise Conflict(f"{', '.join(touched)} cannot change while the plan is {plan.status} (an objective's status "
+                       f"and a key message's approval_status still can): {hint}")
 
 
 def check_approvable(plan: Plan) -> None:
@@ -53,3 +69,6 @@ def check_approvable(plan: Plan) -> None:
         raise Conflict("The plan is archived; restore it before approving")
     if plan.status != PlanStatus.draft:
         raise Conflict(f"Only a draft plan can be approved; this one is {plan.status}")
+    if plan.legal_hold_at is not None:
+        raise LegalHoldConflict(f"Plan '{plan.title}' ({plan.id}) is on legal hold: its status cannot change until "
+                                "the hold is lifted")

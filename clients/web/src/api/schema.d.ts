@@ -344,7 +344,8 @@ export interface paths {
         head?: never;
         /**
          * Update a plan
-         * @description Change the fields given; purpose, objectives and key messages only while the plan is a draft (409).
+         * @description Change the fields given; purpose and what objectives and key messages say only while the plan is a draft and
+         *     not on legal hold (409), their progress at any time.
          */
         patch: operations["plans-update_plan"];
         trace?: never;
@@ -380,7 +381,7 @@ export interface paths {
         put?: never;
         /**
          * Approve a plan
-         * @description Approve a draft plan (lead or admin), recording who and when; 409 unless it is a draft.
+         * @description Approve a draft plan (lead or admin), recording who and when; 409 unless it is a draft not on legal hold.
          */
         post: operations["plans-approve_plan"];
         delete?: never;
@@ -5632,7 +5633,7 @@ export interface components {
              */
             text: string;
             /**
-             * @description Whether it is approved for use
+             * @description Whether it is approved for use; may change once the plan is approved
              * @default draft
              */
             approval_status?: components["schemas"]["MessageApproval"];
@@ -5877,7 +5878,7 @@ export interface components {
              */
             due_date?: string | null;
             /**
-             * @description Progress
+             * @description Progress; may change once approved
              * @default planned
              */
             status?: components["schemas"]["ObjectiveStatus"];
@@ -6663,7 +6664,7 @@ export interface components {
             stage?: components["schemas"]["PlanStage"];
             /**
              * Purpose
-             * @description Why communicate and engage (locked while approved, active or closed)
+             * @description Why communicate and engage (locked while approved, active, closed or on legal hold)
              */
             purpose?: string | null;
             /**
@@ -6688,12 +6689,12 @@ export interface components {
             end_date?: string | null;
             /**
              * Objectives
-             * @description SMART objectives (locked while approved, active or closed)
+             * @description SMART objectives. While the plan is approved, active, closed or on legal hold only their status may change: which there are, in order (matched by id), and their statement, measure, target and due date are locked
              */
             objectives?: components["schemas"]["Objective"][];
             /**
              * Key Messages
-             * @description Key messages (locked while approved, active or closed)
+             * @description Key messages. While the plan is approved, active, closed or on legal hold only their approval_status may change: which there are, in order (matched by id), and their text are locked
              */
             key_messages?: components["schemas"]["KeyMessage"][];
             /**
@@ -6718,7 +6719,7 @@ export interface components {
             audience_categories?: components["schemas"]["StakeholderCategory"][];
             /**
              * Audience Stakeholder Ids
-             * @description Stakeholders of your tenant named in the audience
+             * @description Stakeholders of your tenant named in the audience; nobody whose processing is restricted (UK GDPR Art. 18) joins it, and to anyone but an admin such a person's id is unknown
              */
             audience_stakeholder_ids?: string[];
             /**
@@ -6789,7 +6790,7 @@ export interface components {
             status: components["schemas"]["PlanStatus"];
             /**
              * Purpose
-             * @description Why communicate and engage (locked while approved, active or closed)
+             * @description Why communicate and engage (locked while approved, active, closed or on legal hold)
              */
             purpose: string | null;
             /**
@@ -6814,12 +6815,12 @@ export interface components {
             end_date: string | null;
             /**
              * Objectives
-             * @description SMART objectives (locked while approved, active or closed)
+             * @description SMART objectives. While the plan is approved, active, closed or on legal hold only their status may change: which there are, in order (matched by id), and their statement, measure, target and due date are locked
              */
             objectives: components["schemas"]["ObjectiveRead"][];
             /**
              * Key Messages
-             * @description Key messages (locked while approved, active or closed)
+             * @description Key messages. While the plan is approved, active, closed or on legal hold only their approval_status may change: which there are, in order (matched by id), and their text are locked
              */
             key_messages: components["schemas"]["KeyMessageRead"][];
             /**
@@ -6844,9 +6845,14 @@ export interface components {
             audience_categories: components["schemas"]["StakeholderCategory"][];
             /**
              * Audience Stakeholder Ids
-             * @description Stakeholders of your tenant named in the audience
+             * @description Stakeholders of your tenant named in the audience; nobody whose processing is restricted (UK GDPR Art. 18) joins it, and to anyone but an admin such a person's id is unknown
              */
             audience_stakeholder_ids: string[];
+            /**
+             * Audience Withheld
+             * @description True when the audience names people left out of audience_stakeholder_ids because their processing is restricted (UK GDPR Art. 18): only an admin sees them
+             */
+            audience_withheld: boolean;
             /**
              * Audience Organisation Ids
              * @description Organisations of your tenant in the audience: their stakeholders are on the grid
@@ -6869,7 +6875,7 @@ export interface components {
             archived_at: string | null;
             /**
              * Legal Hold At
-             * @description When a legal hold was put on the plan: while it holds, the plan cannot be archived, its evidence and documents cannot be deleted and the people it names cannot be erased; null when not on hold
+             * @description When a legal hold was put on the plan: while it holds, the plan cannot be archived, its status, purpose, objectives and key messages (but for their progress) cannot change, its evidence and documents cannot be deleted and the people it names cannot be erased; null when not on hold
              */
             legal_hold_at: string | null;
             /**
@@ -6972,11 +6978,11 @@ export interface components {
             lead_id?: string | null;
             /** @description Lifecycle stage of the project: design, develop, deploy, deliver */
             stage?: components["schemas"]["PlanStage"];
-            /** @description The next status: active, closed, or draft to return an approved or active plan to draft (approve with POST …/approve) */
+            /** @description The next status: active, closed, or draft to return an approved or active plan to draft (approve with POST …/approve); none while the plan is on legal hold */
             status?: components["schemas"]["PlanStatus"];
             /**
              * Purpose
-             * @description Why communicate and engage (locked while approved, active or closed)
+             * @description Why communicate and engage (locked while approved, active, closed or on legal hold)
              */
             purpose?: string | null;
             /**
@@ -7001,12 +7007,12 @@ export interface components {
             end_date?: string | null;
             /**
              * Objectives
-             * @description SMART objectives (locked while approved, active or closed) (replaces the list)
+             * @description SMART objectives. While the plan is approved, active, closed or on legal hold only their status may change: which there are, in order (matched by id), and their statement, measure, target and due date are locked (replaces the list); an item sent without its id is new, unless it says the same as the item in the same place, whose id it takes
              */
             objectives?: components["schemas"]["Objective"][];
             /**
              * Key Messages
-             * @description Key messages (locked while approved, active or closed) (replaces the list)
+             * @description Key messages. While the plan is approved, active, closed or on legal hold only their approval_status may change: which there are, in order (matched by id), and their text are locked (replaces the list); an item sent without its id is new, unless it says the same as the item in the same place, whose id it takes
              */
             key_messages?: components["schemas"]["KeyMessage"][];
             /**
@@ -7031,7 +7037,7 @@ export interface components {
             audience_categories?: components["schemas"]["StakeholderCategory"][];
             /**
              * Audience Stakeholder Ids
-             * @description Stakeholders of your tenant named in the audience (replaces the list)
+             * @description Stakeholders of your tenant named in the audience; nobody whose processing is restricted (UK GDPR Art. 18) joins it, and to anyone but an admin such a person's id is unknown (replaces the list); those named whom you cannot see (audience_withheld) stay
              */
             audience_stakeholder_ids?: string[];
             /**

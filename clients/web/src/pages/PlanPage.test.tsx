@@ -8,7 +8,7 @@ const plan = {
   id: 'p1', external_id: null, title: 'Community diagnostic centre', programme: null, delivery_group: null, lead_id: null,
   stage: 'design', status: 'draft', purpose: null, situation_analysis: null, approach: null, start_date: null,
   end_date: null, objectives: [], key_messages: [], channels: [], budget_lines: [], budget_total_pence: 0,
-  evaluation_measures: [], audience_categories: [], audience_stakeholder_ids: [], audience_organisation_ids: [],
+  evaluation_measures: [], audience_categories: [], audience_stakeholder_ids: [], audience_organisation_ids: [], audience_withheld: false,
   approved_by: null, approved_at: null, archived_at: null, legal_hold_at: null, legal_hold_reason: null,
   legal_hold_by: null, created_at: '2026-11-02T10:00:00Z', updated_at: '2026-11-02T10:00:00Z', created_by: null,
   updated_by: null, version: 1,
@@ -32,6 +32,11 @@ describe('PlanPage', () => {
     expect(screen.getByText('Archived')).toBeInTheDocument();
     expect(screen.queryByRole('form', { name: 'Add an action' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Approve this plan' })).not.toBeInTheDocument();
+  });
+
+  it('says when the audience names people it does not show (restricted processing)', () => {
+    renderAs('viewer', { ...plan, audience_withheld: true });
+    expect(screen.getByText(/others whose processing is restricted/)).toBeInTheDocument();
   });
 
   it('offers a viewer neither', () => {

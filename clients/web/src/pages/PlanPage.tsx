@@ -84,7 +84,8 @@ export default function PlanPage() {
             columns={[['Objective', (o) => o.statement], ['Measure', (o) => o.measure ?? '—'], ['Target', (o) => o.target ?? '—'], ['Due', (o) => formatDate(o.due_date)], ['Status', (o) => <StatusTag value={o.status} />]]} />
           <h2>Audiences</h2>
           <p className="nhsuk-body">
-            {p.audience_categories.map(humanise).join(', ') || 'No audience categories.'} {p.audience_stakeholder_ids.length} named stakeholders,{' '}
+            {p.audience_categories.map(humanise).join(', ') || 'No audience categories.'} {p.audience_stakeholder_ids.length} named stakeholders
+            {p.audience_withheld ? ' (and others whose processing is restricted, shown to admins only)' : ''},{' '}
             {p.audience_organisation_ids.length} organisations.
           </p>
           <h2>Key messages</h2>

@@ -1,0 +1,61 @@
+"""People whose processing is restricted (UK GDPR Art. 18) in a plan's named audience. To anyone but an admin such
+a person is a 404 everywhere, so they are told nothing of them: the ids they read leave them out (audience_withheld
+says some are), an id of theirs sent is unknown (422, as an id not in the tenant), and the PATCH of a list they read
+keeps those they could not see. An admin sees them, each read audited as feedback's are
+(stakeholders.restricted_among), and is told why nobody restricted joins an audience."""
+
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.principal import Principal, Role
+from api.errors import Unprocessable
+from api.models import Stakeholder
+from api.plans import audience
+from api.stakeholders import service as stakeholders
+from api.stakeholders.service import NO_NEW_LINK
+
+FIELD = "audience_stakeholder_ids"
+
+
+async def _restricted(session: AsyncSession, tenant_id: uuid.UUID, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    wanted = set(ids)
+    if not wanted:
+        return set()
+    return set((await session.execute(select(Stakeholder.id).where(
+        Stakeholder.tenant_id == tenant_id, Stakeholder.id.in_(wanted),
+        Stakeholder.restricted_at.is_not(None)))).scalars())
+
+
+async def hidden(session: AsyncSession, caller: Principal | None, tenant_id: uuid.UUID,
+                 people: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of the named people the reader is not shown: the restricted ones, to anyone but an admin (an admin's
+    read of each is audited). No caller is a sealed evidence pack, which shows them as a non-admin sees them,
+    whoever seals it, and audits no read."""
+    if caller is None:
+        return await _restricted(session, tenant_id, people)
+    restricted = await stakeholders.restricted_among(session, caller, people)
+    return set() if caller.role == Role.admin else restricted
+
+
+async def check(session: AsyncSession, *, caller: Principal, values: dict[str, Any],
+                named_now: Sequence[uuid.UUID] = ()) -> list[uuid.UUID] | None:
+    """Check every id of a plan body (audience.check_references) and return the named people the plan is to have
+    (None when the body does not name them); `named_now` are those it names already."""
+    sent = values.get(FIELD)
+    restricted = set() if sent is None else await _restricted(session, caller.tenant_id, [*sent, *named_now])
+    admin = caller.role == Role.admin
+    await audience.check_references(session, tenant_id=caller.tenant_id, values=values,
+                                    unseen=frozenset() if admin else frozenset(restricted))
+    if sent is None:
+        return None
+    if not admin:
+        return [*sent, *(p for p in named_now if p in restricted)]  # any restricted one sent was refused above
+    errors = [{"loc": ["body", FIELD, index], "msg": NO_NEW_LINK["restricted"], "type": "restricted"}
+              for index, ref in enumerate(sent) if ref in restricted and ref not in named_now]
+    if errors:
+        raise Unprocessable("A person whose processing is restricted cannot join the audience", errors=errors)
+    return sent
