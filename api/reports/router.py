@@ -22,7 +22,8 @@ async def get_engagement_report(
     start: IsoDate | None = Query(None, alias="from", description="First UK day of the period (default: a year "
                                                               "before `to`)"),
     end: IsoDate | None = Query(None, alias="to", description="Last UK day of the period, inclusive (default: today)"),
-    plan_id: uuid.UUID | None = Query(None, description="Limit the report to this plan"),
+    plan_id: uuid.UUID | None = Query(None, description="Limit the report to this plan: its audience, placed as its "
+                                                        "grid places them, and its activities and feedback"),
     format: ReportFormat = Query(ReportFormat.json, description="json, or csv for spreadsheets"),
 ) -> Response:
     """Coverage and loop closure over a period: share of stakeholders engaged per quadrant and category;

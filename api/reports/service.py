@@ -3,8 +3,9 @@ via an ordered LIMIT/OFFSET); Python only divides two counts into a share and la
 
 Scope: active (unarchived) stakeholders; unarchived activities starting in the period (UK days,
 inclusive); unarchived feedback received in the period. "Engaged" = attended a done activity
-starting in the period. With plan_id, activities and feedback are the plan's, engagement is through
-the plan's activities and quadrants come from the plan's latest assessments."""
+starting in the period. With plan_id, the stakeholders are the plan's audience, placed as the plan's grid places
+them (its latest assessment for the plan, else the latest general one), and activities, feedback and engagement
+are the plan's: the report's quadrants are the grid's."""
 
 import uuid
 from datetime import date, timedelta
@@ -14,13 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.activities.engagement import MIN_YEAR, UK, day_end, day_start, engaged
 from api.activities.sql import days_between, json_elements, median
-from api.assessments.quadrants import Quadrant, latest_scores, quadrant_case, threshold
+from api.assessments.grid import grid_statement
+from api.assessments.quadrants import Quadrant, threshold
 from api.auth.principal import Principal
 from api.crud import get_owned
 from api.db import utcnow
 from api.errors import Unprocessable
 from api.feedback import workflow
-from api.models import Activity, ActivityAttendance, Feedback, Plan, Stakeholder, Tenant
+from api.models import Activity, ActivityAttendance, Feedback, Plan, Tenant
 from api.plans import audience
 from api.reports.schemas import (
     ActivityCount,
@@ -56,14 +58,14 @@ def count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-async def _stakeholders(session: AsyncSession, caller: Principal, since, before, plan_id, high: int):
-    latest = latest_scores(caller.tenant_id, plan_id)
-    quadrant = case((latest.c.stakeholder_id.is_(None), literal(UNASSESSED)),
-                    else_=quadrant_case(latest.c.interest, latest.c.influence, high))
-    flag = case((engaged(Stakeholder.id, caller.tenant_id, since=since, before=before, plan_id=plan_id), 1), else_=0)
-    people = (select(Stakeholder.categories, quadrant.label("quadrant"), flag.label("engaged"))
-              .outerjoin(latest, latest.c.stakeholder_id == Stakeholder.id)
-              .where(audience.everyone(caller.tenant_id))).subquery()
+async def _stakeholders(session: AsyncSession, caller: Principal, since, before, plan: Plan | None, high: int):
+    plan_id = plan.id if plan is not None else None
+    condition = (audience.audience_condition(session, plan) if plan is not None
+                 else audience.everyone(caller.tenant_id))
+    members = grid_statement(plan_id, condition, high, None).order_by(None).subquery("members")
+    flag = case((engaged(members.c.id, caller.tenant_id, since=since, before=before, plan_id=plan_id), 1), else_=0)
+    people = select(members.c.categories, func.coalesce(members.c.quadrant, literal(UNASSESSED)).label("quadrant"),
+                    flag.label("engaged")).subquery()
     total, engaged_total = (await session.execute(
         select(func.count(), func.coalesce(func.sum(people.c.engaged), 0)))).one()
     by_quadrant = {row[0]: (row[1], row[2]) for row in await session.execute(
@@ -132,11 +134,9 @@ async def engagement(*, session: AsyncSession, caller: Principal, start: date | 
     """The engagement report for the caller's tenant (404 for another tenant's plan)."""
     start, end = period(start, end)
     since, before = day_start(start), day_end(end)
-    if plan_id is not None:
-        await get_owned(session, Plan, tenant_id=caller.tenant_id, id=plan_id, label="plan")
+    plan = await get_owned(session, Plan, tenant_id=caller.tenant_id, id=plan_id, label="plan") if plan_id else None
     settings = (await session.execute(select(Tenant.settings).where(Tenant.id == caller.tenant_id))).scalar_one()
-    everyone, quadrants, categories = await _stakeholders(session, caller, since, before, plan_id,
-                                                          threshold(settings))
+    everyone, quadrants, categories = await _stakeholders(session, caller, since, before, plan, threshold(settings))
     activity_scope = [Activity.tenant_id == caller.tenant_id, Activity.archived_at.is_(None),
                       Activity.starts_at >= since, Activity.starts_at < before]
     feedback_scope = [Feedback.tenant_id == caller.tenant_id, Feedback.archived_at.is_(None),

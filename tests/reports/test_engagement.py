@@ -15,7 +15,7 @@ T = datetime(2026, 2, 2, 10, tzinfo=UTC)  # a Monday
 @pytest.fixture
 async def world(session, a, b):
     """Four people in A across the grid, one unassessed; activities in and out of the period; feedback."""
-    review = await plan(session, a.tenant)
+    review = await plan(session, a.tenant, audience_categories=["patient", "media"])  # all but "satisfied"
     s = {n: await factories.stakeholder(session, a.tenant, name=n, categories=c) for n, c in [
         ("close", ["patient", "carer"]), ("satisfied", ["partner"]), ("informed", ["patient"]),
         ("monitor", ["media"]), ("unassessed", ["patient"])]}
@@ -101,13 +101,17 @@ async def test_an_even_number_of_responses_averages_the_middle_two(client, sessi
     assert body["feedback"]["median_days_to_respond"] == 3.0
 
 
-async def test_a_plan_report_uses_the_plans_activities_scores_and_feedback(client, a, world):
+async def test_a_plan_report_uses_the_plans_audience_grid_activities_and_feedback(client, a, world):
     review, _ = world
     body = (await client.get(URL, params={**PERIOD, "plan_id": str(review.id)}, headers=a["viewer"])).json()
-    assert body["stakeholders"]["engaged"] == 1  # only the focus group is the plan's
+    # The plan's audience (patients and media: not "satisfied"), of whom only "close" went to the plan's focus group
+    assert body["stakeholders"] == {"key": "all", "stakeholders": 4, "engaged": 1, "share": 0.25}
     quadrants = by_key(body["quadrants"])
-    assert quadrants["manage_closely"]["stakeholders"] == 1  # "monitor" is manage_closely for this plan
-    assert quadrants["unassessed"]["stakeholders"] == 4
+    # As the plan's grid places them: "monitor" by its plan assessment, the others by their general one
+    grid = (await client.get(f"/api/v1/plans/{review.id}/grid", headers=a["viewer"])).json()["counts"]
+    assert {key: q["stakeholders"] for key, q in quadrants.items()} == grid == {
+        "manage_closely": 2, "keep_satisfied": 0, "keep_informed": 1, "monitor": 0, "unassessed": 1}
+    assert (quadrants["manage_closely"]["engaged"], quadrants["keep_informed"]["engaged"]) == (1, 0)
     assert body["activities"]["total"] == 1 and body["feedback"]["received"] == 3
     assert body["reach"]["cost_pence"] == 5000
 

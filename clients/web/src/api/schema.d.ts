@@ -16763,7 +16763,7 @@ export interface operations {
                 from?: string | null;
                 /** @description Last UK day of the period, inclusive (default: today) */
                 to?: string | null;
-                /** @description Limit the report to this plan */
+                /** @description Limit the report to this plan: its audience, placed as its grid places them, and its activities and feedback */
                 plan_id?: string | null;
                 /** @description json, or csv for spreadsheets */
                 format?: components["schemas"]["ReportFormat"];
