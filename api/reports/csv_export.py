@@ -1,20 +1,20 @@
 """The engagement report as CSV for spreadsheets: one figure per row (section, key, metric, value).
 
-Cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return)
-are prefixed with an apostrophe, so a theme or a category can never become a formula."""
+Cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return, after any
+apostrophes) are prefixed with an apostrophe, as the exports' are (api.exports.formatting.neutralise), so a theme,
+a category or a plan's title can never become a formula."""
 
 import csv
 import io
 
+from api.exports.formatting import neutralise
 from api.reports.schemas import EngagementReport
 
 HEADER = ("section", "key", "metric", "value")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return neutralise("" if value is None else str(value))
 
 
 def rows(report: EngagementReport) -> list[tuple]:

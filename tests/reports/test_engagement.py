@@ -118,6 +118,7 @@ async def test_a_plan_report_uses_the_plans_audience_grid_activities_and_feedbac
 
 async def test_csv_for_spreadsheets(client, session, a, world):
     await factories.stakeholder(session, a.tenant, name="x", categories=["=HYPERLINK(\"evil\")"])
+    await factories.stakeholder(session, a.tenant, name="y", categories=["'=1+1"])  # as the exports: after apostrophes
     r = await client.get(URL, params={**PERIOD, "format": "csv"}, headers=a["viewer"])
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     assert "attachment" in r.headers["content-disposition"]
@@ -128,6 +129,7 @@ async def test_csv_for_spreadsheets(client, session, a, world):
     assert ["feedback", "", "median_days_to_respond", "3.0"] in rows
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
     assert any(row[1] == "'=HYPERLINK(\"evil\")" for row in rows)
+    assert any(row[1] == "''=1+1" for row in rows)
 
 
 @pytest.mark.parametrize("params,status", [
