@@ -18,8 +18,12 @@ KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPT
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 STREAMED_PREFIX = f"{API_PREFIX}/imports/"  # the imports read their body as a stream, capped by themselves
 PACK_VERIFY_PATH = f"{API_PREFIX}/evidence-packs/verify"  # a whole sealed pack: capped by max_pack_bytes
-_STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
-_BRACKETS = re.compile(rb"[\[\]{}]")
+# One pass, left to right: a string (skipped whole, so brackets in it don't count) or a bracket. Possessive, and the
+# closing quote optional, so an unclosed string is one match to the end of the body. Cutting strings out with a
+# pattern that needed the closing quote retried it from every quote of an unclosed one, in time the square of the
+# body's (80 KB of \" held the event loop 18 s before any token was checked; now 1 MB takes 15 ms).
+_TOKENS = re.compile(rb'"(?:[^"\\]++|\\.)*+"?|[\[\]{}]', re.DOTALL)
+_QUOTE, _OPENERS = ord('"'), frozenset(b"[{")
 
 
 def is_json(media_type: str) -> bool:
@@ -30,8 +34,11 @@ def too_deep(body: bytes, limit: int) -> bool:
     """Whether arrays and objects nest deeper than `limit` (strings are cut out first, brackets in them don't count).
     Checked on the raw bytes so a deep document is refused before any parser recurses through it."""
     depth = 0
-    for match in _BRACKETS.finditer(_STRINGS.sub(b"", body)):
-        if match.group() in (b"[", b"{"):
+    for match in _TOKENS.finditer(body):
+        first = body[match.start()]
+        if first == _QUOTE:
+            continue
+        if first in _OPENERS:
             depth += 1
             if depth > limit:
                 return True
