@@ -1,6 +1,8 @@
 """Every error is RFC 9457 application/problem+json; this module holds the types and handlers."""
 
 import logging
+import traceback
+from types import TracebackType
 from typing import Any
 
 import asyncpg
@@ -197,12 +199,31 @@ def install(app: FastAPI) -> None:
             return _unavailable(request, "The database connection was lost")
         if fault == "timeout":
             return statement_timeout_problem(request)
-        return unexpected_error(request, exc)
+        # Not the driver's message, nor the traceback that carries it: asyncpg puts the bound value it could not
+        # take in its message ("invalid input for query argument $2: 'Ann…'"), which hide_parameters does not reach.
+        orig = getattr(exc, "orig", exc)
+        log.error("database error %s (SQLSTATE %s) at %s", type(orig).__name__,
+                  getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None), _where(exc.__traceback__),
+                  extra={"request_id": getattr(request.state, "request_id", None)})
+        return _internal(request)
+
+
+def _where(tb: TracebackType | None) -> str:
+    """The last line of our own code the error passed through (file:line), to find it by without its message."""
+    where = "?"
+    for frame, line in traceback.walk_tb(tb):
+        if "/api/" in frame.f_code.co_filename:
+            where = f"{frame.f_code.co_filename.rsplit('/api/', 1)[1]}:{line}"
+    return where
 
 
 def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     """The 500 of an error nothing else handled: logged with its traceback, answered without it."""
     log.error("unhandled error", exc_info=exc, extra={"request_id": getattr(request.state, "request_id", None)})
+    return _internal(request)
+
+
+def _internal(request: Request) -> JSONResponse:
     return problem_response(request, status=500, slug="internal", title="Internal server error",
                             detail="Something went wrong on our side; quote the request id to the operators")
 

@@ -142,6 +142,7 @@ def _decode(column: ColumnElement, value: Any) -> Any:
         return value
     if not isinstance(value, str) or "\x00" in value:  # text: PostgreSQL refuses NUL in it
         raise ValueError("not text")
+    value.encode()  # a lone surrogate (JSON's \ud800) is no text either: a UnicodeEncodeError, a ValueError
     return value
 
 

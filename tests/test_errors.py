@@ -69,6 +69,12 @@ async def crashing_client(database_url, session):
     async def disk_full():
         raise OSError(errno.ENOSPC, "No space left on device")
 
+    @app.get("/bad-value", include_in_schema=False)
+    async def bad_value():  # as asyncpg words a value it cannot bind, inside SQLAlchemy's wrapper
+        orig = _Adapted("invalid input for query argument $2: 'ann.example@nhs.net' (expected str, got bytes)")
+        orig.sqlstate = "22000"
+        raise DBAPIError("SELECT * FROM stakeholder WHERE email = $2", ("ann.example@nhs.net",), orig)
+
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
         yield c
@@ -93,6 +99,16 @@ async def test_unexpected_error_is_500_with_request_id_and_no_leak(crashing_clie
     assert "hunter2" not in r.text and "Traceback" not in r.text
     logged = [rec for rec in caplog.records if rec.name == "api.errors"]
     assert logged and logged[0].request_id == "trace-me" and logged[0].exc_info is not None
+
+
+async def test_a_database_error_is_logged_without_the_value_the_driver_quotes(crashing_client, caplog):
+    # The driver puts the value it could not bind in its message, and a traceback would carry it to the log.
+    with caplog.at_level(logging.ERROR, logger="api.errors"):
+        r = await crashing_client.get("/bad-value", headers={"X-Request-ID": "db-error"})
+    assert r.status_code == 500 and r.json()["request_id"] == "db-error", r.text
+    [logged] = [rec for rec in caplog.records if rec.name == "api.errors"]
+    assert logged.getMessage() == "database error _Adapted (SQLSTATE 22000) at ?"  # raised outside api/ here
+    assert logged.exc_info is None and "ann.example" not in caplog.text
 
 
 @pytest.mark.parametrize("path", ["/api/v1/organisations?q=a%00b", "/api/v1/stakeholders?tag=%00"])

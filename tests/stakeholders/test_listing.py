@@ -161,6 +161,7 @@ def _cursor(sort: str, values: list) -> str:
 
 @pytest.mark.parametrize("sort,value", [
     ("name", 5), ("name", ["x"]), ("name", "a\x00b"), ("name", True),   # text that is not text
+    ("name", "\ud800"),                                                # a lone surrogate: no UTF-8 form
     ("created_at", "2020-01-01T00:00:00"),                              # a moment with no offset
     ("created_at", "9999-12-31T23:59:59-05:00"), ("created_at", 5),     # out of range; not a string
     ("updated_at", {"a": 1}),
