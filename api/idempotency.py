@@ -12,7 +12,7 @@ import orjson
 from fastapi import Depends, Header, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
-from sqlalchemy import delete, select, text
+from sqlalchemy import Text, cast, delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Principal, current_principal
@@ -22,6 +22,7 @@ from api.errors import Unprocessable
 from api.models import IdempotencyRecord
 
 RETENTION = timedelta(hours=24)
+PURGED_PER_WRITE = 100  # expired records of the tenant each keyed write deletes: more than one write ever leaves
 _REPLAYED_HEADERS = ("location", "etag")
 LOCK_CLASS = 0x1D3  # the first key of pg_advisory_xact_lock(int, int) for idempotency keys
 
@@ -104,14 +105,49 @@ class Idempotency:
                 IdempotencyRecord.principal_id == self.principal.id,
                 IdempotencyRecord.key == self.key,
                 IdempotencyRecord.created_at <= utcnow() - RETENTION))
+            await _purge(self.session, self.principal.tenant_id)
             self.session.add(IdempotencyRecord(
                 tenant_id=self.principal.tenant_id, principal_id=self.principal.id, key=self.key,
-                method=self.request.method, path=self.request.url.path,
+                method=self.request.method, path=canonical_path(self.request.url.path),
                 request_hash=await self._request_hash(), status_code=status_code,
                 headers={k: v for k, v in headers.items() if k.lower() in _REPLAYED_HEADERS}, body=content,
             ))
             await self.session.flush()
         return Response(content, status_code=status_code, headers=headers, media_type="application/json")
+
+
+async def _purge(session: AsyncSession, tenant_id: uuid.UUID) -> None:
+    """Delete expired records of the tenant, the oldest first, a bounded number at a time (index tenant_id,
+    created_at): their bodies hold personal data, kept 24 hours and no longer, not only until their key comes back."""
+    expired = (select(IdempotencyRecord.id).where(IdempotencyRecord.tenant_id == tenant_id,
+                                                  IdempotencyRecord.created_at <= utcnow() - RETENTION)
+               .order_by(IdempotencyRecord.created_at).limit(PURGED_PER_WRITE))
+    await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id.in_(expired.scalar_subquery()))
+                          .execution_options(synchronize_session=False))
+
+
+def canonical_path(path: str) -> str:
+    """The path with each id in the form the API writes it: FastAPI takes one in capitals, without hyphens or as
+    urn:uuid:, and a stored record found by its path (an erasure's) must be found whichever the client sent."""
+    parts = path.split("/")
+    for i, part in enumerate(parts):
+        if len(part) >= 32:
+            try:
+                parts[i] = str(uuid.UUID(part))
+            except ValueError:
+                pass
+    return "/".join(parts)
+
+
+async def forget_mentions(session: AsyncSession, *, tenant_id: uuid.UUID, stakeholder_id: uuid.UUID) -> None:
+    """Drop every stored response that names the person by id (a record of theirs, an attendance log, feedback they
+    gave): an erasure must leave none of their data behind, and once their processing is restricted a retry must not
+    show them to whom a read no longer does."""
+    text_of_body = (func.convert_from(IdempotencyRecord.body, "UTF8")
+                    if session.get_bind().dialect.name == "postgresql" else cast(IdempotencyRecord.body, Text))
+    await session.execute(delete(IdempotencyRecord).where(
+        IdempotencyRecord.tenant_id == tenant_id, text_of_body.contains(str(stakeholder_id), autoescape=True))
+        .execution_options(synchronize_session=False))
 
 
 async def forget(session: AsyncSession, *, tenant_id, locations: Iterable[str]) -> None:

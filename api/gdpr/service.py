@@ -7,7 +7,7 @@ from datetime import UTC
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, legal_hold
+from api import audit, idempotency, legal_hold
 from api.activities.schemas import StakeholderActivity
 from api.assessments import service as assessments
 from api.audit_events.schemas import AuditEventRead
@@ -68,6 +68,8 @@ async def restrict(*, session: AsyncSession, caller: Principal, stakeholder_id: 
     before = snapshot(row, RESTRICTION_FIELDS)
     row.restricted_at, row.restriction_reason, row.updated_by = utcnow(), data.reason, caller.id
     await session.flush()
+    # A retry would replay them to whom every read now answers 404 (or shows them withheld)
+    await idempotency.forget_mentions(session, tenant_id=caller.tenant_id, stakeholder_id=row.id)
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="restrict",
                        resource_type="stakeholder", resource_id=row.id,
                        changes=audit.diff(before, snapshot(row, RESTRICTION_FIELDS), personal=PERSONAL))

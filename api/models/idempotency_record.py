@@ -1,7 +1,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, UniqueConstraint, Uuid
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db import Base, JSONType, UTCDateTime, new_id, utcnow
@@ -24,3 +24,7 @@ class IdempotencyRecord(Base):
     headers: Mapped[dict] = mapped_column(JSONType, nullable=False, default=dict)
     body: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+# The expired records of a tenant, oldest first: purged a few at a time by every keyed write (api.idempotency._purge).
+Index("ix_idempotency_record_tenant_created", IdempotencyRecord.tenant_id, IdempotencyRecord.created_at)

@@ -444,6 +444,7 @@ async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uui
     row.updated_by = caller.id
     await session.flush()
     await idempotency.forget(session, tenant_id=caller.tenant_id, locations=[location(row.id)])
+    await idempotency.forget_mentions(session, tenant_id=caller.tenant_id, stakeholder_id=row.id)
     await _forget_linked_responses(session, caller=caller, stakeholder_id=row.id)
     wiped = await _erase_free_texts(session, caller=caller, stakeholder_id=row.id, now=now, name=person_name)
     wiped += await _scrub_their_activities(session, caller=caller, stakeholder_id=row.id, now=now,
@@ -494,9 +495,10 @@ async def _scrub_their_activities(session: AsyncSession, *, caller: Principal, s
 
 
 async def _forget_linked_responses(session: AsyncSession, *, caller: Principal, stakeholder_id: uuid.UUID) -> None:
-    """The stored Idempotency-Key responses that hold their words or name, as the erased fields did: those that
-    created their feedback and assessments, the responses to their feedback and the attendance logs they are on. A
-    retried POST would replay them, and they would outlive the erasure for the 24 hours they are kept."""
+    """The stored Idempotency-Key responses that hold their words or name without naming them by id (those that do
+    are gone already: idempotency.forget_mentions), as the erased fields did: those that created their feedback and
+    assessments, the responses to their feedback and the attendance logs they are on, from before they were linked.
+    A retried POST would replay them, and they would outlive the erasure for the 24 hours they are kept."""
     tenant = caller.tenant_id
     feedback = (await session.execute(select(Feedback.id).where(
         Feedback.tenant_id == tenant, Feedback.stakeholder_id == stakeholder_id))).scalars().all()

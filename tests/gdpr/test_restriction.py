@@ -1,3 +1,4 @@
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -167,3 +168,21 @@ async def test_a_key_held_by_a_restricted_person_is_taken_and_nothing_more_is_sa
     imported = await client.post("/api/v1/imports/stakeholders", content="name,email\nNew,archie@example.org\n",
                                  headers={**a["lead"], "Content-Type": "text/csv"})
     assert imported.json()["errors"][0]["message"] == "This email is used by an archived stakeholder in your tenant"
+
+
+async def test_a_retry_after_the_restriction_does_not_replay_the_person(client, session, a):
+    # A lead's stored POST /stakeholders response would otherwise show, on a retry with its key, the person that every
+    # read now answers 404 for; another person's stored response stays.
+    headers = {**a["lead"], "Idempotency-Key": "crm-1"}
+    body = {"name": "Ann Restricted", "email": "ann.restricted@example.org"}
+    created = await client.post("/api/v1/stakeholders", json=body, headers=headers)
+    other = await client.post("/api/v1/stakeholders", json={"name": "Bob Kept"},
+                              headers={**a["lead"], "Idempotency-Key": "crm-2"})
+    person = await session.get(Stakeholder, uuid.UUID(created.json()["id"]))
+    await restrict(client, a, person)
+    retried = await client.post("/api/v1/stakeholders", json=body, headers=headers)
+    assert retried.headers.get("idempotent-replayed") is None and "ann.restricted" not in retried.text, retried.text
+    assert is_problem(retried, 409)  # taken as a new request: the email is held (by someone it does not name)
+    replayed = await client.post("/api/v1/stakeholders", json={"name": "Bob Kept"},
+                                 headers={**a["lead"], "Idempotency-Key": "crm-2"})
+    assert replayed.headers["idempotent-replayed"] == "true" and replayed.json() == other.json()

@@ -313,3 +313,26 @@ async def test_the_audit_trail_keeps_no_activity_title_or_feedback_theme_in_clea
     assert (act.status_code, said.status_code) == (201, 201), (act.text, said.text)
     logged = audit_text(await audit_events(session, act.json()["id"]) + await audit_events(session, said.json()["id"]))
     assert "Mei" not in logged and "Li parking" not in logged, logged
+
+
+async def test_erasure_removes_stored_responses_naming_them_however_the_path_was_written_or_whenever(client, session,
+                                                                                                      a):
+    # The attendance log was sent with the activity's id in capitals (FastAPI takes it) to one activity, and the
+    # person's line was taken off another's before the erasure: both stored logs name them, and a retry replayed them.
+    person = await factories.stakeholder(session, a.tenant, name="Ann Erasable")
+    shouted, left = await factories.activity(session, a.tenant), await factories.activity(session, a.tenant)
+    await session.commit()
+    line = {"entries": [{"stakeholder_id": str(person.id), "attended": True}]}
+    for activity, key in ((shouted, "upper"), (left, "left")):
+        path = f"/api/v1/activities/{str(activity.id).upper() if key == 'upper' else activity.id}/attendance"
+        r = await client.post(path, json=line, headers={**a["lead"], "Idempotency-Key": key})
+        assert r.status_code == 200 and "Ann Erasable" in r.text, r.text
+    gone = await client.delete(f"/api/v1/activities/{left.id}/attendance/{person.id}", headers=a["lead"])
+    assert gone.status_code in (200, 204), gone.text
+    assert (await client.post(f"{URL}/{person.id}/erase", headers=a["admin"])).status_code == 200
+    stored = (await session.execute(select(IdempotencyRecord.body).where(
+        IdempotencyRecord.tenant_id == a.tenant.id))).scalars().all()
+    assert not any(b"Ann Erasable" in body or str(person.id).encode() in body for body in stored)
+    retried = await client.post(f"/api/v1/activities/{str(shouted.id).upper()}/attendance", json=line,
+                                headers={**a["lead"], "Idempotency-Key": "upper"})
+    assert "Ann Erasable" not in retried.text and retried.headers.get("idempotent-replayed") is None

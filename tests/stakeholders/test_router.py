@@ -1,9 +1,10 @@
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select, update
 
-from api.models import Stakeholder
+from api.models import IdempotencyRecord, Stakeholder
 from tests import factories
 from tests.stakeholders.support import PERSON, READ_ONLY, ROLES, URL, WRITERS, audit_events, count
 
@@ -355,6 +356,20 @@ async def test_idempotency_key_replays_and_refuses_another_body(client, session,
     other = await client.post(URL, json={"name": "Twice"}, headers=headers)
     assert other.status_code == 422
     assert await count(session, a.tenant) == 1
+
+
+async def test_expired_responses_are_purged_by_later_keyed_writes_not_only_by_their_own_key(client, session, a, b):
+    # Stored bodies hold personal data: kept 24 hours, then gone whoever writes next in the tenant.
+    first = await client.post(URL, json={"name": "Old Response", "email": "old@example.org"},
+                              headers={**a["lead"], "Idempotency-Key": "day-1"})
+    theirs = await client.post(URL, json={"name": "Other Tenant"}, headers={**b["lead"], "Idempotency-Key": "day-1"})
+    assert first.status_code == theirs.status_code == 201
+    await session.execute(update(IdempotencyRecord).values(created_at=datetime.now(UTC) - timedelta(hours=25)))
+    await session.commit()
+    await client.post(URL, json={"name": "Next Day"}, headers={**a["admin"], "Idempotency-Key": "day-2"})
+    left = (await session.execute(select(IdempotencyRecord.tenant_id, IdempotencyRecord.key)
+                                  .order_by(IdempotencyRecord.key))).all()
+    assert left == [(b.tenant.id, "day-1"), (a.tenant.id, "day-2")]  # the other tenant's waits for its own writes
 
 
 async def test_writes_are_audited_without_personal_values(client, session, a):
