@@ -3,7 +3,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
 from api.pagination import Page
 from api.schemas import OptionalLongText, ReadModel, RequestModel
@@ -31,16 +31,19 @@ class EntryWrite(RequestModel):
     duty_id: uuid.UUID = Field(description=D["duty_id"])
     applies: bool = Field(description=D["applies"])
     reasons: Reasons = Field(description=D["reasons"])
-    level: Level | None = Field(None, description=D["level"] + " (required when applies is true, refused when "
-                                                             "false)")
+    # Checked on level itself (validate_default: also when left out), so the 422 names it, entry by entry
+    level: Level | None = Field(None, validate_default=True,
+                                description=D["level"] + " (required when applies is true, refused when false)")
 
-    @model_validator(mode="after")
-    def _level(self) -> "EntryWrite":
-        if self.applies and self.level is None:
+    @field_validator("level")
+    @classmethod
+    def _level(cls, value: Level | None, info: ValidationInfo) -> Level | None:
+        applies = info.data.get("applies")
+        if applies is True and value is None:
             raise ValueError("level is required when the duty applies")
-        if not self.applies and self.level is not None:
+        if applies is False and value is not None:
             raise ValueError("level must be null when the duty does not apply")
-        return self
+        return value
 
 
 class DutyAssessmentWrite(RequestModel):

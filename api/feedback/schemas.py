@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from api.pagination import Page
 from api.schemas import ExternalIdStr, Instant, LongText, OptionalLongText, ReadModel, RequestModel, Tags
@@ -124,24 +124,38 @@ class FeedbackResponseCreate(RequestModel):
     response_text: LongText = Field(min_length=1, description="The response ('we did'); published in 'you said, "
                                                               "we did' when the feedback is marked publishable")
     outcome: Outcome = Field(description="What came of it")
-    action_taken: OptionalLongText = Field(None, min_length=1,
+    # The rules between fields are checked on the field they ask for (validate_default: also when it is left out), so
+    # a 422 names that field (loc ["body", "action_taken"]) and a form can show the message beside it.
+    action_taken: OptionalLongText = Field(None, min_length=1, validate_default=True,
                                           description="What was done (required when the outcome is changed or "
                                                       "partly_changed)")
-    reason_no_change: OptionalLongText = Field(None, min_length=1,
+    reason_no_change: OptionalLongText = Field(None, min_length=1, validate_default=True,
                                               description="Why no change was possible (required when the outcome "
                                                           "is no_change_possible)")
     told_how: ToldHow | None = Field(None, description=D["told_how"] + "; the loop closes only once it is known")
-    told_at: Instant | None = Field(None, description=D["told_at"] + "; now when told_how is given without it")
+    told_at: Instant | None = Field(None, validate_default=True,
+                                    description=D["told_at"] + "; now when told_how is given without it")
 
-    @model_validator(mode="after")
-    def _consistent(self) -> "FeedbackResponseCreate":
-        if self.outcome in (Outcome.changed, Outcome.partly_changed) and not self.action_taken:
+    @field_validator("action_taken")
+    @classmethod
+    def _action_taken(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("outcome") in (Outcome.changed, Outcome.partly_changed) and not value:
             raise ValueError("action_taken is required when the outcome is changed or partly_changed")
-        if self.outcome == Outcome.no_change_possible and not self.reason_no_change:
+        return value
+
+    @field_validator("reason_no_change")
+    @classmethod
+    def _reason_no_change(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("outcome") == Outcome.no_change_possible and not value:
             raise ValueError("reason_no_change is required when the outcome is no_change_possible")
-        if self.told_at is not None and self.told_how is None:
+        return value
+
+    @field_validator("told_at")
+    @classmethod
+    def _told_at(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        if value is not None and info.data.get("told_how") is None:
             raise ValueError("told_at needs told_how")
-        return self
+        return value
 
 
 class FeedbackRead(ReadModel):

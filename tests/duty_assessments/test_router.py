@@ -115,8 +115,8 @@ def _entry(duty_id, **values):
     (lambda d, o: [_entry(NIL)], ["body", "entries", 0, "duty_id"]),
     (lambda d, o: [_entry(d), _entry(o)], ["body", "entries", 1, "duty_id"]),
     (lambda d, o: [_entry(d), _entry(d)], ["body", "entries"]),
-    (lambda d, o: [_entry(d, level=None)], ["body", "entries", 0]),
-    (lambda d, o: [_entry(d, applies=False)], ["body", "entries", 0]),
+    (lambda d, o: [_entry(d, level=None)], ["body", "entries", 0, "level"]),  # named, so a form shows it there
+    (lambda d, o: [_entry(d, applies=False)], ["body", "entries", 0, "level"]),
     (lambda d, o: [_entry(d, reasons="")], ["body", "entries", 0, "reasons"]),
     (lambda d, o: [_entry(d, reasons="   ")], ["body", "entries", 0, "reasons"]),
     (lambda d, o: [{k: v for k, v in _entry(d).items() if k != "reasons"}], ["body", "entries", 0, "reasons"]),

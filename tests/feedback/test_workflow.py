@@ -100,6 +100,18 @@ async def test_bad_responses_are_422_and_change_nothing(client, session, a, body
     assert fb.status == "received" and fb.response_text is None
 
 
+@pytest.mark.parametrize("body,field", [
+    ({"response_text": "We changed it", "outcome": "changed"}, "action_taken"),
+    ({"response_text": "Sorry", "outcome": "no_change_possible"}, "reason_no_change"),
+    ({"response_text": "x", "outcome": "information_given", "told_at": "2026-03-20T10:00:00Z"}, "told_at"),
+])
+async def test_a_rule_between_fields_names_the_field_it_asks_for(client, session, a, body, field):
+    # So the "we did" form shows the message beside the box to fill in, not as a message about the whole form
+    fb = await factories.feedback(session, a.tenant)
+    r = await client.post(f"{URL}/{fb.id}/response", json=body, headers=a["lead"])
+    assert r.status_code == 422 and [e["loc"] for e in r.json()["errors"]] == [["body", field]], r.text
+
+
 async def test_a_stale_if_match_on_the_response_is_412(client, session, a):
     fb = await factories.feedback(session, a.tenant)
     await patch(client, a["lead"], fb.id, status="acknowledged")
