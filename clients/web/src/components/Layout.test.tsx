@@ -36,4 +36,14 @@ describe('Layout', () => {
     expect(screen.getByText('Home page')).toBeInTheDocument();
     expect(screen.queryByRole('link', { name: 'Admin' })).not.toBeInTheDocument();
   });
+
+  it('shows the admin area to a lead, who manages calendar tokens there', () => {
+    renderAs('lead');
+    expect(screen.getByRole('link', { name: 'Admin' })).toHaveAttribute('href', '/admin');
+  });
+
+  it('hides the admin area from a contributor', () => {
+    renderAs('contributor');
+    expect(screen.queryByRole('link', { name: 'Admin' })).not.toBeInTheDocument();
+  });
 });

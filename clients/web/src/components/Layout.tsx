@@ -15,7 +15,8 @@ const NAV: { to: string; text: string; show?: (role: Role) => boolean }[] = [
   { to: '/activities', text: 'Activities' },
   { to: '/feedback', text: 'Feedback' },
   { to: '/duty', text: 'Duty' },
-  { to: '/admin', text: 'Admin', show: (role) => can.administer(role) || can.audit(role) },
+  // Admin sections: users and settings (admin), calendar tokens (admin, lead), the audit trail (admin, auditor).
+  { to: '/admin', text: 'Admin', show: (role) => can.administer(role) || can.edit(role) || can.audit(role) },
 ];
 
 function NhsLogo() {

@@ -41,22 +41,25 @@ export function CheckboxGroup({ name, legend, options, selected, error, hint }: 
  * React applies an uncontrolled select's defaultValue only when it mounts: mounted before its options had
  * arrived, it showed and submitted "none" (saving a stakeholder's edit form cleared their organisation).
  * So until the choices arrive the current value is the only option, and the select mounts again with them.
+ * The choices are one page of what may be a longer list (500 of a register's organisations): the current value stays
+ * an option even when that page lacks it, named by `chosen` (the caller reads that record by its id).
  */
-export function RecordSelect({ id, name, label, none, value, choices, error }: {
+export function RecordSelect({ id, name, label, none, value, choices, chosen, error }: {
   id: string;
   name: string;
   label: string;
   none: string;
   value: string | null | undefined;
   choices: { id: string; text: string }[] | undefined;
+  chosen?: string;
   error?: string;
 }) {
+  const listed = Boolean(choices?.some((c) => c.id === value));
   return (
     <Select key={choices ? 'loaded' : 'loading'} id={id} name={name} label={label} defaultValue={value ?? ''} error={error}>
       <option value="">{none}</option>
-      {choices
-        ? choices.map((c) => <option key={c.id} value={c.id}>{c.text}</option>)
-        : value && <option value={value}>Loading…</option>}
+      {value && !listed && <option value={value}>{chosen ?? 'Loading…'}</option>}
+      {choices?.map((c) => <option key={c.id} value={c.id}>{c.text}</option>)}
     </Select>
   );
 }
@@ -90,4 +93,13 @@ export function csvList(form: FormData, name: string): string[] {
     .split(',')
     .map((t) => t.trim())
     .filter(Boolean);
+}
+
+/**
+ * The fields of `body` whose value differs from the record the form was filled from: an update sends only what the
+ * user changed, so a field the form could not show as stored is never overwritten with what it showed instead.
+ */
+export function changedFields<T extends object>(body: T, record: object): Partial<T> {
+  const stored = record as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(body).filter(([name, value]) => JSON.stringify(value) !== JSON.stringify(stored[name]))) as Partial<T>;
 }

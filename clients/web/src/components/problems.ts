@@ -12,6 +12,11 @@ export function fieldErrors(problem: Problem | null | undefined): Record<string,
   return out;
 }
 
+/** The same errors by the id of the input each belongs to (API field → input id, as the error summary links them). */
+export function inputErrors(problem: Problem | null | undefined, fieldIds: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(fieldErrors(problem)).flatMap(([field, msg]) => (fieldIds[field] ? [[fieldIds[field], msg]] : [])));
+}
+
 export function problemOf(error: unknown): Problem | null {
   if (error instanceof ApiError) return error.problem;
   if (error instanceof Error) return { type: 'about:blank', title: error.message, status: 0 } as Problem;

@@ -1,9 +1,9 @@
 import type { FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
 import { api, unwrap, type Schemas } from '../api/client';
-import { planChoicesQuery } from '../api/queries';
+import { usePlanChoices } from '../api/queries';
 import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { RecordSelect, text } from '../components/fields';
@@ -85,11 +85,15 @@ function ViewSwitch({ calendar }: { calendar: boolean }) {
 
 function LogActivity({ planId }: { planId?: string }) {
   const navigate = useNavigate();
+  const queryClient = useQueryClient();
   const { problem, onError } = useProblem();
-  const plans = useQuery(planChoicesQuery);
+  const plans = usePlanChoices(planId);
   const save = useMutation({
     mutationFn: async (body: Schemas['ActivityCreate']) => unwrap(await api.POST('/api/v1/activities', { body })),
-    onSuccess: (saved) => navigate(`/activities/${saved.id}`),
+    onSuccess: (saved) => {
+      queryClient.invalidateQueries({ queryKey: ['activities'] }); // the list, the calendar, a plan's
+      navigate(`/activities/${saved.id}`);
+    },
     onError,
   });
   function submit(event: FormEvent<HTMLFormElement>) {
@@ -123,8 +127,7 @@ function LogActivity({ planId }: { planId?: string }) {
           <Select id="level" name="level" label="Involvement level" defaultValue="involve">
             {LEVELS.map((l) => <option key={l} value={l}>{humanise(l)}</option>)}
           </Select>
-          <RecordSelect id="activity-plan" name="plan_id" label="Plan" none="None" value={planId}
-            choices={plans.data?.items.map((p) => ({ id: p.id, text: p.title }))} />
+          <RecordSelect id="activity-plan" name="plan_id" label="Plan" none="None" value={planId} {...plans} />
           <Select id="duty_limb" name="duty_limb" label="Duty limb it serves" defaultValue="">
             <option value="">None</option>
             {LIMBS.map((l) => <option key={l} value={l}>{humanise(l)}</option>)}

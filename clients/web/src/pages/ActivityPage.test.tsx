@@ -1,7 +1,10 @@
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { AddAttendee } from './ActivityPage';
+import { fireEvent, waitFor } from '@testing-library/react';
+import { api, type Schemas } from '../api/client';
+import { renderPage } from '../test/renderPage';
+import ActivityPage, { AddAttendee } from './ActivityPage';
 
 function renderForm(unnamed: number) {
   const onRecord = vi.fn();
@@ -30,5 +33,42 @@ describe('AddAttendee headcount', () => {
     await userEvent.type(box, '0');
     await userEvent.click(screen.getByRole('button', { name: 'Save headcount' }));
     expect(onRecord).toHaveBeenCalledWith({ entries: [], unnamed_attendees: 0 });
+  });
+});
+
+describe('ActivityPage attendance', () => {
+  const activity = { id: 'a1', title: 'Bridport focus group', status: 'done', starts_at: '2026-11-02T10:00:00Z', method: 'focus_group', level: 'involve',
+    duty_limb: null, plan_id: null, location: null, cost_pence: null, outcome_summary: null, version: 7 } as unknown as Schemas['ActivityRead'];
+  const log = { activity_id: 'a1', invited_count: 1, attended_count: 0, unnamed_attendees: 0, version: 7,
+    items: [{ stakeholder_id: 's1', stakeholder_name: 'Rita Example', invited: true, attended: false }] } as unknown as Schemas['AttendanceLog'];
+  const renderActivity = () =>
+    renderPage(<ActivityPage />, { path: '/activities/:id', url: '/activities/a1', role: 'contributor', cache: [[['activity', 'a1'], activity], [['attendance', 'a1'], log]] });
+
+  afterEach(() => vi.restoreAllMocks());
+
+  it('records attendance with If-Match of the activity as read, then of the version its answer gives', async () => {
+    const post = vi.spyOn(api, 'POST').mockResolvedValue({ data: { ...log, attended_count: 1, version: 8, items: [{ ...log.items[0], attended: true }] }, response: new Response() } as never);
+    vi.spyOn(api, 'GET').mockResolvedValue({ data: { ...activity, version: 8 }, response: new Response() } as never);
+    renderActivity();
+    fireEvent.click(screen.getByRole('button', { name: /^Mark as attended/ }));
+    await waitFor(() => expect(post).toHaveBeenCalledTimes(1));
+    expect(post.mock.calls[0]).toEqual(['/api/v1/activities/{activity_id}/attendance', {
+      params: { path: { activity_id: 'a1' }, header: { 'If-Match': '"7"' } },
+      body: { entries: [{ stakeholder_id: 's1', attended: true }] },
+    }]);
+    fireEvent.click(await screen.findByRole('button', { name: /^Mark as absent/ }));
+    await waitFor(() => expect(post).toHaveBeenCalledTimes(2));
+    expect((post.mock.calls[1]?.[1] as unknown as { params: { header: Record<string, string> } }).params.header).toEqual({ 'If-Match': '"8"' });
+  });
+
+  it('shows a 412 (someone changed the activity) and reads the log again', async () => {
+    const stale = { type: 'about:blank', title: 'Precondition Failed', status: 412, detail: 'The record changed' };
+    vi.spyOn(api, 'POST').mockResolvedValue({ error: stale, response: new Response(null, { status: 412 }) } as never);
+    const get = vi.spyOn(api, 'GET').mockImplementation((async (path: string) =>
+      ({ data: path.endsWith('/attendance') ? { ...log, version: 8 } : { ...activity, version: 8 }, response: new Response() })) as never);
+    renderActivity();
+    fireEvent.click(screen.getByRole('button', { name: /^Mark as attended/ }));
+    expect(await screen.findByText(/Someone else changed this record since you opened it/)).toBeInTheDocument();
+    await waitFor(() => expect(get.mock.calls.map((call) => call[0])).toContain('/api/v1/activities/{activity_id}/attendance'));
   });
 });

@@ -2,10 +2,10 @@ import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
-import { api, unwrap, type Schemas } from '../api/client';
+import { api, ifMatch, unwrap, type Schemas } from '../api/client';
 import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
-import { useProblem } from '../components/problems';
+import { problemOf, useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
 import { BackTo, DataTable, formatDate, humanise, Loaded, pounds, StatusTag, Summary } from '../components/ui';
 
@@ -20,15 +20,24 @@ export default function ActivityPage() {
     queryKey: ['attendance', id],
     queryFn: async () => unwrap(await api.GET('/api/v1/activities/{activity_id}/attendance', { params: { path: { activity_id: id } } })),
   });
+  // If-Match: the activity's version the log on screen was read at (the log carries it, and each save's answer the
+  // next), so a change someone else made since is refused (412), shown, and read again rather than overwritten.
   const record = useMutation({
-    mutationFn: async (body: Schemas['AttendanceRecord']) => unwrap(await api.POST('/api/v1/activities/{activity_id}/attendance', { params: { path: { activity_id: id } }, body })),
+    mutationFn: async (body: Schemas['AttendanceRecord']) =>
+      unwrap(await api.POST('/api/v1/activities/{activity_id}/attendance', { params: { path: { activity_id: id }, header: ifMatch(attendance.data) }, body })),
     onSuccess: (log) => {
       clear();
       queryClient.setQueryData(['attendance', id], log);
       queryClient.invalidateQueries({ queryKey: ['activity', id] });
       queryClient.invalidateQueries({ queryKey: ['activities'] });
     },
-    onError,
+    onError: (error) => {
+      onError(error);
+      if (problemOf(error)?.status === 412) {
+        queryClient.invalidateQueries({ queryKey: ['attendance', id] });
+        queryClient.invalidateQueries({ queryKey: ['activity', id] });
+      }
+    },
   });
   const logger = may.log;
 

@@ -1,7 +1,14 @@
-import { render, screen } from '@testing-library/react';
+import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { Users } from './Admin';
+import type { Me } from '../auth/session';
+import { renderPage } from '../test/renderPage';
+import Admin, { Users } from './Admin';
+
+const tokens = { items: [{ id: 't1', label: 'Intranet', token_hint: 'ab12', created_at: '2026-11-01T10:00:00Z', revoked_at: null }], next_cursor: null };
+function renderAdmin(role: Me['role'], url = '/admin') {
+  renderPage(<Admin />, { path: '/admin/*', url, role, cache: [[['calendar-tokens'], tokens], [['users', undefined], { items: [], next_cursor: null }], [['audit-events', undefined], { items: [], next_cursor: null }]] });
+}
 
 const user = (id: string, name: string) => ({ id, full_name: name, email: `${id}@example.org`, role: 'officer', is_active: true, last_login_at: null, version: 1 });
 
@@ -20,5 +27,34 @@ describe('Users', () => {
     await userEvent.click(screen.getByRole('button', { name: /Next/ }));
     expect(await screen.findByRole('cell', { name: 'Bea Second' })).toBeInTheDocument();
     expect(screen.getByRole('button', { name: /Previous/ })).toBeInTheDocument();
+  });
+});
+
+describe('Admin sections', () => {
+  it('opens a lead on the calendar tokens, which the API lets leads manage, and nothing else', () => {
+    renderAdmin('lead');
+    expect(screen.getByRole('heading', { name: 'Calendar tokens' })).toBeInTheDocument();
+    expect(screen.getByRole('cell', { name: 'Intranet' })).toBeInTheDocument();
+    const links = within(screen.getByRole('navigation', { name: 'Admin sections' })).getAllByRole('link');
+    expect(links.map((link) => link.textContent)).toEqual(['Calendar tokens']);
+  });
+
+  it('keeps user management from a lead', () => {
+    renderAdmin('lead', '/admin/users');
+    expect(screen.getByText('Your role cannot see this section.')).toBeInTheDocument();
+  });
+
+  it('shows an admin every section, starting with the users', () => {
+    renderAdmin('admin');
+    expect(screen.getByRole('heading', { name: 'Users and roles' })).toBeInTheDocument();
+    const links = within(screen.getByRole('navigation', { name: 'Admin sections' })).getAllByRole('link');
+    expect(links.map((link) => link.textContent)).toEqual(['Users and roles', 'Settings', 'Service accounts', 'Calendar tokens', 'Audit trail']);
+  });
+
+  it('shows an auditor only the audit trail', () => {
+    renderAdmin('auditor');
+    expect(screen.getByRole('heading', { name: 'Audit trail' })).toBeInTheDocument();
+    const links = within(screen.getByRole('navigation', { name: 'Admin sections' })).getAllByRole('link');
+    expect(links.map((link) => link.textContent)).toEqual(['Audit trail']);
   });
 });

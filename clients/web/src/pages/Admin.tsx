@@ -3,7 +3,7 @@ import { NavLink, useParams } from 'react-router';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
 import { api, ensureOk, etagOf, unwrap, type Problem, type Role, type Schemas } from '../api/client';
-import { useCan } from '../auth/roles';
+import { useCan, type Abilities } from '../auth/roles';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { Pager } from '../components/Pager';
@@ -13,19 +13,20 @@ import { useTitle } from '../components/useTitle';
 import { DataTable, formatDate, humanise, Loaded, StatusTag } from '../components/ui';
 
 const ROLES: Role[] = ['admin', 'lead', 'contributor', 'viewer', 'auditor'];
-const SECTIONS = [
-  { path: 'users', text: 'Users and roles', admin: true },
-  { path: 'settings', text: 'Settings', admin: true },
-  { path: 'service-accounts', text: 'Service accounts', admin: true },
-  { path: 'calendar-tokens', text: 'Calendar tokens', admin: true },
-  { path: 'audit', text: 'Audit trail', admin: false },
+// Who sees each section, as the API allows it (Layout's "Admin" link shows to whoever sees one).
+const SECTIONS: { path: string; text: string; show: (may: Abilities) => boolean }[] = [
+  { path: 'users', text: 'Users and roles', show: (may) => may.administer },
+  { path: 'settings', text: 'Settings', show: (may) => may.administer },
+  { path: 'service-accounts', text: 'Service accounts', show: (may) => may.administer },
+  { path: 'calendar-tokens', text: 'Calendar tokens', show: (may) => may.edit }, // admin and lead (the API's Editor)
+  { path: 'audit', text: 'Audit trail', show: (may) => may.audit },
 ];
 
 export default function Admin() {
   useTitle('Admin');
   const may = useCan();
-  const section = useParams()['*'] || (may.administer ? 'users' : 'audit');
-  const visible = SECTIONS.filter((s) => (s.admin ? may.administer : may.audit));
+  const visible = SECTIONS.filter((s) => s.show(may));
+  const section = useParams()['*'] || (visible[0]?.path ?? '');
   return (
     <>
       <h1>Admin</h1>

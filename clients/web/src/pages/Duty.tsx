@@ -2,29 +2,27 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button } from 'nhsuk-react-components';
-import { api, ApiError, ensureOk, etagOf, ifMatch, toApiError, unwrap, type Problem, type Schemas } from '../api/client';
+import { api, ApiError, ensureOk, ifMatch, toApiError, unwrap, type Problem, type Schemas } from '../api/client';
 import { planChoicesQuery, planQuery } from '../api/queries';
 import { useCan } from '../auth/roles';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { saveBlob } from '../components/download';
 import { text } from '../components/fields';
-import { useProblem } from '../components/problems';
+import { inputErrors, useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
 import { BackTo, DataTable, formatDate, humanise, Loaded, StatusTag, Summary } from '../components/ui';
 import { ApplicabilityForm, ApplicabilityTable, VersionHistory } from './duty/Applicability';
 import { ConsultationForm, consultationFieldIds } from './duty/ConsultationForm';
 import { DOCUMENT_KINDS, DocumentForm, documentFieldIds } from './duty/DocumentForm';
 import { DutyReportView } from './duty/DutyReport';
-import { Field } from './duty/Field';
+import { Field, FieldErrors } from './duty/Field';
+import { SCRUTINY_FIELD_IDS, ScrutinyForm } from './duty/ScrutinyForm';
 
 // Field name in a problem+json error → the input the error summary links to, per form.
 const FIELDS = {
   upload: { file: 'file', title: 'doc-title', kind: 'doc-kind', consultation_id: 'doc-consultation', published_at: 'doc-published' },
-  scrutiny: {
-    committee_name: 's-committee', substantial_variation: 's-variation', substantial_variation_reason: 's-reason', committee_view: 's-view',
-    committee_view_date: 's-view-date', sos_notification_required: 's-sos', sos_notified_date: 's-sos-date',
-  },
+  scrutiny: SCRUTINY_FIELD_IDS,
   correspondence: { direction: 'k-direction', correspondence_date: 'k-date', summary: 'k-summary', document_id: 'k-document' },
   evidence: {
     requirement_id: 'e-requirement', summary: 'e-summary', activity_ids: 'e-activities', feedback_ids: 'e-feedback', document_ids: 'e-documents',
@@ -69,14 +67,6 @@ function EvidenceLinks({ item }: { item: Schemas['EvidenceRead'] }) {
   ];
   if (lines.length === 0) return <>—</>;
   return <ul className="nhsuk-list nhsuk-u-margin-bottom-0">{lines.map((line, i) => <li key={i} dir="auto">{line}</li>)}</ul>;
-}
-
-function tristate(value: boolean | null | undefined): string {
-  return value === true ? 'yes' : value === false ? 'no' : '';
-}
-
-function fromTristate(value: string | null): boolean | null {
-  return value === 'yes' ? true : value === 'no' ? false : null;
 }
 
 function PlanDuty({ planId }: { planId: string }) {
@@ -143,16 +133,16 @@ function PlanDuty({ planId }: { planId: string }) {
   };
   const onError = failed(FIELDS.none);
 
+  // If-Match on the forms' writes: the version each form was filled from (useBaseVersion; none for a first record), so
+  // another's change since is a 412, not silently overwritten; sign-off signs only the version on screen.
   const saveAssessment = useMutation({
-    // If-Match: the version the form was filled from (none for a first record), so another's new version is not
-    // silently followed by this one; likewise sign-off signs only the version on screen (412 otherwise).
-    mutationFn: async (body: Schemas['DutyAssessmentWrite']) =>
-      unwrap(await api.PUT('/api/v1/plans/{plan_id}/duty-assessment', { params: { path, header: ifMatch(assessment.data) }, body })),
+    mutationFn: async ({ body, base }: { body: Schemas['DutyAssessmentWrite']; base: Schemas['DutyAssessmentRead'] | null }) =>
+      unwrap(await api.PUT('/api/v1/plans/{plan_id}/duty-assessment', { params: { path, header: ifMatch(base) }, body })),
     onSuccess: (saved) => done(`Applicability record version ${saved.number} saved.`, 'duty-assessment', 'duty-assessment-versions'),
     onError,
   });
   const signOff = useMutation({
-    mutationFn: async () => unwrap(await api.POST('/api/v1/plans/{plan_id}/duty-assessment/sign-off', { params: { path, header: ifMatch(assessment.data) } })),
+    mutationFn: async (shown: Schemas['DutyAssessmentRead']) => unwrap(await api.POST('/api/v1/plans/{plan_id}/duty-assessment/sign-off', { params: { path, header: ifMatch(shown) } })),
     onSuccess: (saved) => done(`Version ${saved.number} signed off.`, 'duty-assessment', 'duty-assessment-versions'),
     onError,
   });
@@ -162,8 +152,8 @@ function PlanDuty({ planId }: { planId: string }) {
     onError: failed(consultationFieldIds('c')),
   });
   const updateConsultation = useMutation({
-    mutationFn: async ({ c, body }: { c: Schemas['ConsultationRead']; body: Schemas['ConsultationUpdate'] }) =>
-      unwrap(await api.PATCH('/api/v1/plans/{plan_id}/consultations/{consultation_id}', { params: { path: { plan_id: planId, consultation_id: c.id }, header: ifMatch(c) }, body })),
+    mutationFn: async ({ c, body, base }: { c: Schemas['ConsultationRead']; body: Schemas['ConsultationUpdate']; base: Schemas['ConsultationRead'] | null }) =>
+      unwrap(await api.PATCH('/api/v1/plans/{plan_id}/consultations/{consultation_id}', { params: { path: { plan_id: planId, consultation_id: c.id }, header: ifMatch(base) }, body })),
     onSuccess: (saved) => done(`Consultation “${saved.title}” saved.`, 'consultations'),
     onError: (error, { c }) => failed(consultationFieldIds(`c-${c.id}`))(error),
   });
@@ -174,8 +164,8 @@ function PlanDuty({ planId }: { planId: string }) {
     onError,
   });
   const updateDocument = useMutation({
-    mutationFn: async ({ d, body }: { d: Schemas['DocumentRead']; body: Schemas['DocumentUpdate'] }) =>
-      unwrap(await api.PATCH('/api/v1/plans/{plan_id}/documents/{document_id}', { params: { path: { plan_id: planId, document_id: d.id }, header: ifMatch(d) }, body })),
+    mutationFn: async ({ d, body, base }: { d: Schemas['DocumentRead']; body: Schemas['DocumentUpdate']; base: Schemas['DocumentRead'] | null }) =>
+      unwrap(await api.PATCH('/api/v1/plans/{plan_id}/documents/{document_id}', { params: { path: { plan_id: planId, document_id: d.id }, header: ifMatch(base) }, body })),
     onSuccess: (saved) => done(`Details of “${saved.title}” saved.`, 'documents', 'consultations'),
     onError: (error, { d }) => failed(documentFieldIds(`doc-${d.id}`))(error),
   });
@@ -200,8 +190,8 @@ function PlanDuty({ planId }: { planId: string }) {
     onError: failed(FIELDS.upload),
   });
   const saveScrutiny = useMutation({
-    mutationFn: async (body: Schemas['ScrutinyPut']) =>
-      unwrap(await api.PUT('/api/v1/plans/{plan_id}/scrutiny', { params: { path, header: { 'If-Match': etagOf(scrutiny.data?.version ?? 0) } }, body })),
+    mutationFn: async ({ body, base }: { body: Schemas['ScrutinyPut']; base: Schemas['ScrutinyRead'] | null }) =>
+      unwrap(await api.PUT('/api/v1/plans/{plan_id}/scrutiny', { params: { path, header: ifMatch(base) }, body })),
     onSuccess: () => done('Scrutiny record saved.', 'scrutiny'),
     onError: failed(FIELDS.scrutiny),
   });
@@ -245,7 +235,7 @@ function PlanDuty({ planId }: { planId: string }) {
   return (
     <Loaded query={plan}>
       {(p) => (
-        <>
+        <FieldErrors.Provider value={inputErrors(problem, fieldIds)}>
           <BackTo to={`/plans/${p.id}`}>{p.title}</BackTo>
           <ErrorSummaryBox problem={problem} fieldIds={fieldIds} />
           {notice && (
@@ -283,7 +273,7 @@ function PlanDuty({ planId }: { planId: string }) {
                   </p>
                   <ApplicabilityTable assessment={a} />
                   {may.edit && !a.signed_off_at && (
-                    <Button type="button" secondary onClick={() => signOff.mutate()} disabled={signOff.isPending}>Sign off version {a.number}</Button>
+                    <Button type="button" secondary onClick={() => signOff.mutate(a)} disabled={signOff.isPending}>Sign off version {a.number}</Button>
                   )}
                 </>
               ) : (
@@ -296,7 +286,7 @@ function PlanDuty({ planId }: { planId: string }) {
             <details className="nhsuk-details">
               <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Record applicability (a new version)</span></summary>
               <div className="nhsuk-details__text">
-                <ApplicabilityForm duties={duties.data.items} current={assessment.data} busy={saveAssessment.isPending} onSave={(body) => saveAssessment.mutate(body)} />
+                <ApplicabilityForm duties={duties.data.items} current={assessment.data} busy={saveAssessment.isPending} onSave={(body, base) => saveAssessment.mutateAsync({ body, base })} />
               </div>
             </details>
           )}
@@ -341,7 +331,7 @@ function PlanDuty({ planId }: { planId: string }) {
                               <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Edit {c.title}</span></summary>
                               <div className="nhsuk-details__text">
                                 <ConsultationForm label={`Edit ${c.title}`} prefix={`c-${c.id}`} consultation={c} busy={updateConsultation.isPending} submit="Save consultation"
-                                  onSave={(body) => updateConsultation.mutate({ c, body })} />
+                                  onSave={(body, base) => updateConsultation.mutateAsync({ c, body, base })} />
                               </div>
                             </details>
                             <ConfirmAction className="app-link-button" disabled={archiveConsultation.isPending} onConfirm={() => archiveConsultation.mutate(c)}
@@ -377,7 +367,7 @@ function PlanDuty({ planId }: { planId: string }) {
                             <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Edit details<span className="nhsuk-u-visually-hidden"> of {d.title}</span></span></summary>
                             <div className="nhsuk-details__text">
                               <DocumentForm label={`Details of ${d.title}`} prefix={`doc-${d.id}`} document={d} consultations={consultations.data?.items ?? []}
-                                busy={updateDocument.isPending} onSave={(body) => updateDocument.mutate({ d, body })} />
+                                busy={updateDocument.isPending} onSave={(body, base) => updateDocument.mutateAsync({ d, body, base })} />
                             </div>
                           </details>
                           <ConfirmAction className="app-link-button" disabled={deleteDocument.isPending} onConfirm={() => deleteDocument.mutate(d)}
@@ -396,7 +386,7 @@ function PlanDuty({ planId }: { planId: string }) {
               <details className="nhsuk-details">
                 <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Add a consultation</span></summary>
                 <div className="nhsuk-details__text">
-                  <ConsultationForm label="Add a consultation" prefix="c" busy={addConsultation.isPending} submit="Add consultation" onSave={(body) => addConsultation.mutate(body)} />
+                  <ConsultationForm label="Add a consultation" prefix="c" busy={addConsultation.isPending} submit="Add consultation" onSave={(body) => addConsultation.mutateAsync(body)} />
                 </div>
               </details>
               <details className="nhsuk-details">
@@ -477,44 +467,7 @@ function PlanDuty({ planId }: { planId: string }) {
                   <details className="nhsuk-details">
                     <summary className="nhsuk-details__summary"><span className="nhsuk-details__summary-text">Edit the scrutiny record</span></summary>
                     <div className="nhsuk-details__text">
-                      <form
-                        aria-label="Scrutiny record"
-                        onSubmit={(event: FormEvent<HTMLFormElement>) => {
-                          event.preventDefault();
-                          const f = new FormData(event.currentTarget);
-                          saveScrutiny.mutate({
-                            body: s.body,
-                            committee_name: text(f, 's-committee'),
-                            substantial_variation: fromTristate(text(f, 's-variation')),
-                            substantial_variation_reason: text(f, 's-reason'),
-                            committee_view: text(f, 's-view'),
-                            committee_view_date: text(f, 's-view-date'),
-                            sos_notification_required: fromTristate(text(f, 's-sos')),
-                            sos_notified_date: text(f, 's-sos-date'),
-                          });
-                        }}
-                      >
-                        <Field id="s-committee" label="Committee name">{(i) => <input className="nhsuk-input" id={i} name={i} defaultValue={s.committee_name ?? ''} />}</Field>
-                        <Field id="s-variation" label="Is it a substantial variation?">
-                          {(i) => (
-                            <select className="nhsuk-select" id={i} name={i} defaultValue={tristate(s.substantial_variation)}>
-                              <option value="">Not assessed</option><option value="yes">Yes</option><option value="no">No</option>
-                            </select>
-                          )}
-                        </Field>
-                        <Field id="s-reason" label="Why (required once assessed)">{(i) => <textarea className="nhsuk-textarea" rows={2} id={i} name={i} defaultValue={s.substantial_variation_reason ?? ''} />}</Field>
-                        <Field id="s-view" label="Committee view (optional)">{(i) => <textarea className="nhsuk-textarea" rows={2} id={i} name={i} defaultValue={s.committee_view ?? ''} />}</Field>
-                        <Field id="s-view-date" label="Date of the committee view (optional)">{(i) => <input className="nhsuk-input nhsuk-input--width-10" type="date" id={i} name={i} defaultValue={s.committee_view_date ?? ''} />}</Field>
-                        <Field id="s-sos" label="Is notification to the Secretary of State required?">
-                          {(i) => (
-                            <select className="nhsuk-select" id={i} name={i} defaultValue={tristate(s.sos_notification_required)}>
-                              <option value="">Not recorded</option><option value="yes">Yes</option><option value="no">No</option>
-                            </select>
-                          )}
-                        </Field>
-                        <Field id="s-sos-date" label="Date notified (optional)">{(i) => <input className="nhsuk-input nhsuk-input--width-10" type="date" id={i} name={i} defaultValue={s.sos_notified_date ?? ''} />}</Field>
-                        <Button type="submit" disabled={saveScrutiny.isPending}>Save scrutiny record</Button>
-                      </form>
+                      <ScrutinyForm scrutiny={s} busy={saveScrutiny.isPending} onSave={(body, base) => saveScrutiny.mutateAsync({ body, base })} />
                     </div>
                   </details>
                 )}
@@ -679,7 +632,7 @@ function PlanDuty({ planId }: { planId: string }) {
           <h2 id="evidence-pack">Evidence pack</h2>
           {may.seal ? <EvidencePack planId={planId} onError={onError} /> : <p className="nhsuk-body">Admins, leads and auditors seal and download the evidence pack.</p>}
           <VerifyPanel />
-        </>
+        </FieldErrors.Provider>
       )}
     </Loaded>
   );
@@ -744,10 +697,12 @@ export function VerifyPanel() {
     <>
       <h3>Verify a pack</h3>
       <ErrorSummaryBox problem={problem} fieldIds={{ pack_file: 'pack-file' }} />
-      <form onSubmit={submit} aria-label="Verify an evidence pack">
-        <Field id="pack-file" label="Evidence pack (JSON)">{(i) => <input className="nhsuk-file-upload" type="file" accept="application/json,.json" id={i} name={i} />}</Field>
-        <Button type="submit" secondary disabled={verify.isPending}>Verify</Button>
-      </form>
+      <FieldErrors.Provider value={inputErrors(problem, { pack_file: 'pack-file' })}>
+        <form onSubmit={submit} aria-label="Verify an evidence pack">
+          <Field id="pack-file" label="Evidence pack (JSON)">{(i) => <input className="nhsuk-file-upload" type="file" accept="application/json,.json" id={i} name={i} />}</Field>
+          <Button type="submit" secondary disabled={verify.isPending}>Verify</Button>
+        </form>
+      </FieldErrors.Provider>
       {result && (
         <div className={`nhsuk-inset-text app-verify app-verify--${result.valid ? 'valid' : 'invalid'}`} role="status">
           <p>

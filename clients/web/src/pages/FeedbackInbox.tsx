@@ -1,12 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, Textarea, TextInput } from 'nhsuk-react-components';
 import { api, unwrap, type Schemas } from '../api/client';
-import { planChoicesQuery } from '../api/queries';
+import { usePlanChoices } from '../api/queries';
 import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
-import { csvList, RecordSelect, text } from '../components/fields';
+import { csvList, Flag, RecordSelect, text } from '../components/fields';
 import { Pager } from '../components/Pager';
 import { useCursorPager } from '../components/paging';
 import { fieldErrors, useProblem } from '../components/problems';
@@ -33,7 +33,7 @@ export default function FeedbackInbox() {
   return (
     <>
       <h1>Feedback inbox</h1>
-      {may.log && <RecordFeedback activityId={params.get('activity_id')} planId={params.get('plan_id')} />}
+      {may.log && <RecordFeedback activityId={params.get('activity_id')} planId={params.get('plan_id')} mayPublish={may.edit} />}
       <form onSubmit={filter} className="app-filters" aria-label="Filter feedback" key={params.toString()}>
         <Select id="status" name="status" label="Status" defaultValue={status ?? ''}>
           <option value="">Any</option>
@@ -73,10 +73,12 @@ export default function FeedbackInbox() {
   );
 }
 
-export function RecordFeedback({ activityId, planId }: { activityId: string | null; planId: string | null }) {
+/** Record feedback; only a lead or an admin may mark it publishable (`mayPublish`: the API refuses others, 403). */
+export function RecordFeedback({ activityId, planId, mayPublish }: { activityId: string | null; planId: string | null; mayPublish: boolean }) {
   const navigate = useNavigate();
+  const queryClient = useQueryClient();
   const { problem, onError } = useProblem();
-  const plans = useQuery(planChoicesQuery);
+  const plans = usePlanChoices(planId);
   // The register can be large: the select offers the stakeholders a search finds (the API's search, 20 of them).
   const [q, setQ] = useState('');
   const [search, setSearch] = useState('');
@@ -87,7 +89,10 @@ export function RecordFeedback({ activityId, planId }: { activityId: string | nu
   });
   const save = useMutation({
     mutationFn: async (body: Schemas['FeedbackCreate']) => unwrap(await api.POST('/api/v1/feedback', { body })),
-    onSuccess: (saved) => navigate(`/feedback/${saved.id}`),
+    onSuccess: (saved) => {
+      queryClient.invalidateQueries({ queryKey: ['feedback'] }); // the inbox, Home's overdue, a plan's, a stakeholder's
+      navigate(`/feedback/${saved.id}`);
+    },
     onError,
   });
   function submit(event: FormEvent<HTMLFormElement>) {
@@ -130,16 +135,10 @@ export function RecordFeedback({ activityId, planId }: { activityId: string | nu
           {found.data?.items.length === 0 && <p className="nhsuk-body">No stakeholder matches “<bdi>{q}</bdi>”.</p>}
           <RecordSelect id="feedback-stakeholder" name="stakeholder_id" label="From" none="Anonymous (no stakeholder)" value={null}
             choices={found.data?.items.map((s) => ({ id: s.id, text: s.name }))} />
-          <RecordSelect id="feedback-plan" name="plan_id" label="Plan" none="None" value={planId}
-            choices={plans.data?.items.map((p) => ({ id: p.id, text: p.title }))} />
+          <RecordSelect id="feedback-plan" name="plan_id" label="Plan" none="None" value={planId} {...plans} />
           <TextInput id="themes" name="themes" label="Themes (optional)" hint="Separate themes with commas" error={errors.themes} />
           <Textarea id="publishable_summary" name="publishable_summary" label="Summary to publish (optional)" hint="No personal details: this appears in “you said, we did”" rows={2} error={errors.publishable_summary} />
-          <div className="nhsuk-checkboxes nhsuk-checkboxes--small nhsuk-u-margin-bottom-3">
-            <div className="nhsuk-checkboxes__item">
-              <input className="nhsuk-checkboxes__input" id="publishable" name="publishable" type="checkbox" value="true" />
-              <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor="publishable">May be published</label>
-            </div>
-          </div>
+          {mayPublish && <Flag name="publishable" label="May be published" checked={false} />}
           <Button type="submit" disabled={save.isPending}>Record feedback</Button>
         </form>
       </div>

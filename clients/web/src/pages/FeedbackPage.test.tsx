@@ -1,5 +1,5 @@
-import { screen } from '@testing-library/react';
-import type { Schemas } from '../api/client';
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
+import { api, type Schemas } from '../api/client';
 import type { Me } from '../auth/session';
 import { renderPage } from '../test/renderPage';
 import FeedbackPage from './FeedbackPage';
@@ -40,5 +40,26 @@ describe('FeedbackPage right-to-left text', () => {
   it('lets the browser set the direction of what was said (dir="auto")', () => {
     renderAs('viewer', { ...feedback, text: 'الحافلة بعيدة جدا' });
     expect(screen.getByText('الحافلة بعيدة جدا')).toHaveAttribute('dir', 'auto');
+  });
+});
+
+describe('FeedbackPage response', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('answers with If-Match of the version the form was filled from, not one a background refetch brought', async () => {
+    const post = vi.spyOn(api, 'POST').mockResolvedValue({ data: { ...feedback, version: 3, responded_at: '2026-11-03T10:00:00Z' }, response: new Response() } as never);
+    const queryClient = renderPage(<FeedbackPage />, { path: '/feedback/:id', url: '/feedback/f1', role: 'contributor', cache: [[['feedback-item', 'f1'], feedback]] });
+    fireEvent.change(screen.getByLabelText('We did'), { target: { value: 'We moved the bus stop' } });
+    // Someone else answered meanwhile; the page refetches on focus and shows theirs.
+    act(() => { queryClient.setQueryData(['feedback-item', 'f1'], { ...feedback, version: 2, response_text: 'Their answer', responded_at: '2026-11-03T09:00:00Z' }); });
+    await screen.findAllByText('Their answer');
+    expect(screen.getByLabelText('We did')).toHaveValue('We moved the bus stop');
+    fireEvent.click(screen.getByRole('button', { name: 'Save response' }));
+    await waitFor(() => expect(post).toHaveBeenCalledTimes(1));
+    expect((post.mock.calls[0]?.[1] as unknown as { params: { header: Record<string, string> } }).params.header).toEqual({ 'If-Match': '"1"' });
+    // Its own save moves it on: the next one is made from the version saved.
+    fireEvent.click(await screen.findByRole('button', { name: 'Save response' }));
+    await waitFor(() => expect(post).toHaveBeenCalledTimes(2));
+    expect((post.mock.calls[1]?.[1] as unknown as { params: { header: Record<string, string> } }).params.header).toEqual({ 'If-Match': '"3"' });
   });
 });

@@ -2,11 +2,12 @@ import type { FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, Textarea } from 'nhsuk-react-components';
-import { api, etagOf, unwrap, type Problem, type Schemas } from '../api/client';
+import { api, ifMatch, unwrap, type Problem, type Schemas } from '../api/client';
 import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { text } from '../components/fields';
 import { fieldErrors, useProblem } from '../components/problems';
+import { useBaseVersion } from '../components/useBaseVersion';
 import { useTitle } from '../components/useTitle';
 import { BackTo, formatDate, humanise, Loaded, StatusTag, Summary } from '../components/ui';
 import { NEXT_STATUS, OUTCOMES, TOLD_HOW } from './feedbackOptions';
@@ -20,78 +21,83 @@ export function fromNobody(f: Pick<Feedback, 'stakeholder_withheld'>): string {
 
 export default function FeedbackPage() {
   const { id = '' } = useParams();
+  const feedback = useQuery({ queryKey: ['feedback-item', id], queryFn: async () => unwrap(await api.GET('/api/v1/feedback/{feedback_id}', { params: { path: { feedback_id: id } } })) });
+  useTitle('Feedback');
+  return <Loaded query={feedback}>{(f) => <FeedbackDetail key={f.id} feedback={f} />}</Loaded>;
+}
+
+function FeedbackDetail({ feedback: f }: { feedback: Feedback }) {
   const may = useCan();
   const queryClient = useQueryClient();
   const { problem, clear, onError } = useProblem();
-  const feedback = useQuery({ queryKey: ['feedback-item', id], queryFn: async () => unwrap(await api.GET('/api/v1/feedback/{feedback_id}', { params: { path: { feedback_id: id } } })) });
-  useTitle('Feedback');
-  const saved = (f: Feedback) => {
+  // The feedback as this page first read it: a background refetch shows someone else's change above the response
+  // form but leaves what is typed in it, so writes carry the version read (412 on theirs), and this page's saves move it on.
+  const { base, rebase } = useBaseVersion(f);
+  const header = ifMatch(base);
+  const saved = (updated: Feedback) => {
     clear();
-    queryClient.setQueryData(['feedback-item', id], f);
+    rebase(updated);
+    queryClient.setQueryData(['feedback-item', updated.id], updated);
     queryClient.invalidateQueries({ queryKey: ['feedback'] });
   };
   const move = useMutation({
-    mutationFn: async ({ f, status }: { f: Feedback; status: Schemas['FeedbackStatus'] }) =>
-      unwrap(await api.PATCH('/api/v1/feedback/{feedback_id}', { params: { path: { feedback_id: f.id }, header: { 'If-Match': etagOf(f.version) } }, body: { status } })),
+    mutationFn: async (status: Schemas['FeedbackStatus']) =>
+      unwrap(await api.PATCH('/api/v1/feedback/{feedback_id}', { params: { path: { feedback_id: f.id }, header }, body: { status } })),
     onSuccess: saved,
     onError,
   });
   const respond = useMutation({
-    mutationFn: async ({ f, body }: { f: Feedback; body: Schemas['FeedbackResponseCreate'] }) =>
-      unwrap(await api.POST('/api/v1/feedback/{feedback_id}/response', { params: { path: { feedback_id: f.id }, header: { 'If-Match': etagOf(f.version) } }, body })),
+    mutationFn: async (body: Schemas['FeedbackResponseCreate']) =>
+      unwrap(await api.POST('/api/v1/feedback/{feedback_id}/response', { params: { path: { feedback_id: f.id }, header }, body })),
     onSuccess: saved,
     onError,
   });
   const logger = may.log;
 
   return (
-    <Loaded query={feedback}>
-      {(f) => (
+    <>
+      <BackTo to="/feedback">Feedback inbox</BackTo>
+      <ErrorSummaryBox problem={problem} fieldIds={{ response_text: 'response_text', action_taken: 'action_taken', reason_no_change: 'reason_no_change' }} />
+      <h1>
+        {humanise(f.type)} <StatusTag value={f.status} /> {f.overdue && <StatusTag value="overdue" text="Overdue" />}
+      </h1>
+      <h2>You said</h2>
+      <blockquote className="nhsuk-inset-text"><p dir="auto">{f.text}</p></blockquote>
+      <Summary
+        rows={[
+          ['Received', `${formatDate(f.received_at)} by ${humanise(f.channel)}`],
+          ['Response due', formatDate(f.response_due_at)],
+          ['Themes', f.themes.join(', ')],
+          ['From', f.stakeholder_id ? <Link to={`/stakeholders/${f.stakeholder_id}`}>The stakeholder</Link> : fromNobody(f)],
+          ['Plan', f.plan_id ? <Link to={`/plans/${f.plan_id}/you-said-we-did`}>“You said, we did” for the plan</Link> : '—'],
+          ['Publishable', f.publishable ? `Yes: ${f.publishable_summary ?? 'no summary yet'}` : 'No'],
+        ]}
+      />
+      {f.responded_at && (
         <>
-          <BackTo to="/feedback">Feedback inbox</BackTo>
-          <ErrorSummaryBox problem={problem} fieldIds={{ response_text: 'response_text', action_taken: 'action_taken', reason_no_change: 'reason_no_change' }} />
-          <h1>
-            {humanise(f.type)} <StatusTag value={f.status} /> {f.overdue && <StatusTag value="overdue" text="Overdue" />}
-          </h1>
-          <h2>You said</h2>
-          <blockquote className="nhsuk-inset-text"><p dir="auto">{f.text}</p></blockquote>
+          <h2>We did</h2>
           <Summary
             rows={[
-              ['Received', `${formatDate(f.received_at)} by ${humanise(f.channel)}`],
-              ['Response due', formatDate(f.response_due_at)],
-              ['Themes', f.themes.join(', ')],
-              ['From', f.stakeholder_id ? <Link to={`/stakeholders/${f.stakeholder_id}`}>The stakeholder</Link> : fromNobody(f)],
-              ['Plan', f.plan_id ? <Link to={`/plans/${f.plan_id}/you-said-we-did`}>“You said, we did” for the plan</Link> : '—'],
-              ['Publishable', f.publishable ? `Yes: ${f.publishable_summary ?? 'no summary yet'}` : 'No'],
+              ['Response', f.response_text],
+              ['Outcome', humanise(f.outcome)],
+              ['Action taken', f.action_taken],
+              ['Why no change', f.reason_no_change],
+              ['Told', f.told_how ? `${humanise(f.told_how)} on ${formatDate(f.told_at)}` : 'Not yet'],
             ]}
           />
-          {f.responded_at && (
-            <>
-              <h2>We did</h2>
-              <Summary
-                rows={[
-                  ['Response', f.response_text],
-                  ['Outcome', humanise(f.outcome)],
-                  ['Action taken', f.action_taken],
-                  ['Why no change', f.reason_no_change],
-                  ['Told', f.told_how ? `${humanise(f.told_how)} on ${formatDate(f.told_at)}` : 'Not yet'],
-                ]}
-              />
-            </>
-          )}
-          {logger && NEXT_STATUS[f.status].length > 0 && (
-            <p className="nhsuk-body">
-              {NEXT_STATUS[f.status].map((status) => (
-                <Button key={status} type="button" secondary className="nhsuk-u-margin-right-3" disabled={move.isPending} onClick={() => move.mutate({ f, status })}>
-                  {status === 'closed' ? 'Close the loop' : `Mark as ${status}`}
-                </Button>
-              ))}
-            </p>
-          )}
-          {logger && f.status !== 'closed' && <ResponseForm feedback={f} problem={problem} busy={respond.isPending} onSubmit={(body) => respond.mutate({ f, body })} />}
         </>
       )}
-    </Loaded>
+      {logger && NEXT_STATUS[f.status].length > 0 && (
+        <p className="nhsuk-body">
+          {NEXT_STATUS[f.status].map((status) => (
+            <Button key={status} type="button" secondary className="nhsuk-u-margin-right-3" disabled={move.isPending} onClick={() => move.mutate(status)}>
+              {status === 'closed' ? 'Close the loop' : `Mark as ${status}`}
+            </Button>
+          ))}
+        </p>
+      )}
+      {logger && f.status !== 'closed' && <ResponseForm feedback={f} problem={problem} busy={respond.isPending} onSubmit={(body) => respond.mutate(body)} />}
+    </>
   );
 }
 

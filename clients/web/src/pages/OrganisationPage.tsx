@@ -1,15 +1,13 @@
 import { Link, useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
+import { organisationQuery } from '../api/queries';
 import { useTitle } from '../components/useTitle';
 import { BackTo, Contact, DataTable, humanise, Loaded, Summary } from '../components/ui';
 
 export default function OrganisationPage() {
   const { id = '' } = useParams();
-  const organisation = useQuery({
-    queryKey: ['organisation', id],
-    queryFn: async () => unwrap(await api.GET('/api/v1/organisations/{organisation_id}', { params: { path: { organisation_id: id } } })),
-  });
+  const organisation = useQuery(organisationQuery(id));
   useTitle(organisation.data?.name ?? 'Organisation');
   const members = useQuery({
     queryKey: ['stakeholders', { organisation_id: id }],

@@ -1,6 +1,6 @@
 import type { FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, TextInput } from 'nhsuk-react-components';
 import { api, unwrap } from '../api/client';
 import { useCan } from '../auth/roles';
@@ -13,11 +13,16 @@ export default function Plans() {
   useTitle('Plans');
   const may = useCan();
   const navigate = useNavigate();
+  const queryClient = useQueryClient();
   const { problem, onError } = useProblem();
   const plans = useQuery({ queryKey: ['plans'], queryFn: async () => unwrap(await api.GET('/api/v1/plans', { params: { query: { limit: 100, sort: '-updated_at' } } })) });
   const create = useMutation({
     mutationFn: async (title: string) => unwrap(await api.POST('/api/v1/plans', { body: { title } })),
-    onSuccess: (plan) => navigate(`/plans/${plan.id}`),
+    onSuccess: (plan) => {
+      // Every list of plans (this one, the selects' choices, Home's recent ones) now has one more.
+      queryClient.invalidateQueries({ queryKey: ['plans'] });
+      navigate(`/plans/${plan.id}`);
+    },
     onError,
   });
   function submit(event: FormEvent<HTMLFormElement>) {

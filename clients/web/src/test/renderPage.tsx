@@ -9,12 +9,14 @@ export const signedInAs = (role: Me['role']): Me =>
 
 /**
  * A page at `url` (matched by the route `path`), signed in with `role`, its queries already answered from `cache`
- * (query key → data): a page is tested on what the API answered, without a server.
+ * (query key → data): a page is tested on what the API answered, without a server. Returns the query client, to
+ * change what the API answers later (a background refetch) or see which queries a save invalidated.
  */
 export function renderPage(element: ReactElement, { path, url, role, cache }: { path: string; url: string; role: Me['role']; cache: [unknown[], unknown][] }) {
   const queryClient = new QueryClient({ defaultOptions: { queries: { staleTime: Infinity, retry: false } } });
   for (const [key, data] of cache) queryClient.setQueryData(key, data);
-  const router = createMemoryRouter([{ path, element }], { initialEntries: [url] });
+  // Any other address (where a save navigates to) is a stand-in page.
+  const router = createMemoryRouter([{ path, element }, { path: '*', element: <p>Another page</p> }], { initialEntries: [url] });
   render(
     <QueryClientProvider client={queryClient}>
       <SessionProvider initial={signedInAs(role)}>
@@ -22,4 +24,5 @@ export function renderPage(element: ReactElement, { path, url, role, cache }: { 
       </SessionProvider>
     </QueryClientProvider>,
   );
+  return queryClient;
 }

@@ -2,6 +2,7 @@ import type { FormEvent } from 'react';
 import { Button } from 'nhsuk-react-components';
 import type { Schemas } from '../../api/client';
 import { DataTable, formatDate, humanise } from '../../components/ui';
+import { useBaseVersion } from '../../components/useBaseVersion';
 
 type Duty = Schemas['DutyRead'];
 type Assessment = Schemas['DutyAssessmentRead'];
@@ -44,19 +45,20 @@ export function ApplicabilityTable({ assessment }: { assessment: Assessment }) {
   );
 }
 
-/** The form writing a new version: each duty with applies yes/no, reasons and level. */
+/** The form writing a new version: each duty with applies yes/no, reasons and level; `base`, the version it was filled from. */
 export function ApplicabilityForm({ duties, current, busy, onSave }: {
   duties: Duty[];
   current: Assessment | null;
   busy: boolean;
-  onSave: (body: Schemas['DutyAssessmentWrite']) => void;
+  onSave: (body: Schemas['DutyAssessmentWrite'], base: Assessment | null) => Promise<Assessment>;
 }) {
+  const { base, track } = useBaseVersion(current);
   const previous = new Map((current?.entries ?? []).map((e) => [e.duty_id, e]));
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const note = String(form.get('note') ?? '').trim();
-    onSave({ entries: entriesOf(form, duties), note: note || null });
+    track(onSave({ entries: entriesOf(form, duties), note: note || null }, base));
   }
   return (
     <form onSubmit={submit} aria-label="Record applicability" noValidate>

@@ -2,6 +2,7 @@ import type { FormEvent } from 'react';
 import { Button } from 'nhsuk-react-components';
 import type { Schemas } from '../../api/client';
 import { text } from '../../components/fields';
+import { useBaseVersion } from '../../components/useBaseVersion';
 import { Field, prefixedIds } from './Field';
 
 type Consultation = Schemas['ConsultationRead'];
@@ -16,7 +17,7 @@ export function consultationFieldIds(prefix: string): Record<string, string> {
 
 /**
  * A consultation's fields, empty to add one or filled from `consultation` to correct it. Every field is sent: an
- * emptied optional field clears it (null), as PATCH takes it.
+ * emptied optional field clears it (null), as PATCH takes it; `base` is the consultation as the form was filled from it.
  */
 export function ConsultationForm({ label, prefix, consultation, busy, submit, onSave }: {
   label: string;
@@ -24,14 +25,15 @@ export function ConsultationForm({ label, prefix, consultation, busy, submit, on
   consultation?: Consultation;
   busy: boolean;
   submit: string;
-  onSave: (body: Body) => void;
+  onSave: (body: Body, base: Consultation | null) => Promise<Consultation>;
 }) {
+  const { base, track } = useBaseVersion(consultation);
   const id = (name: (typeof FIELDS)[number]) => `${prefix}-${name}`;
   function save(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const f = new FormData(event.currentTarget);
     const min = text(f, id('minimum_days'));
-    onSave({
+    track(onSave({
       title: String(f.get(id('title')) ?? ''),
       opened_date: text(f, id('opened_date')),
       closed_date: text(f, id('closed_date')),
@@ -40,7 +42,7 @@ export function ConsultationForm({ label, prefix, consultation, busy, submit, on
       decision_date: text(f, id('decision_date')),
       decision_maker: text(f, id('decision_maker')),
       decision_summary: text(f, id('decision_summary')),
-    });
+    }, base));
   }
   const c = consultation;
   const date = 'nhsuk-input nhsuk-input--width-10';

@@ -2,6 +2,7 @@ import type { FormEvent } from 'react';
 import { Button } from 'nhsuk-react-components';
 import type { Schemas } from '../../api/client';
 import { text } from '../../components/fields';
+import { useBaseVersion } from '../../components/useBaseVersion';
 import { humanise } from '../../components/ui';
 import { Field, prefixedIds } from './Field';
 
@@ -23,7 +24,8 @@ export function localInput(iso: string | null | undefined): string {
 
 /**
  * A document's metadata (its content never changes): title, kind, consultation and when it was published. Every field
- * is sent, an emptied one cleared, as PATCH takes it; the publication time goes as ISO 8601.
+ * is sent, an emptied one cleared, as PATCH takes it; the publication time goes as ISO 8601; `base` is the document as the
+ * form was filled from it.
  */
 export function DocumentForm({ label, prefix, document, consultations, busy, onSave }: {
   label: string;
@@ -31,19 +33,20 @@ export function DocumentForm({ label, prefix, document, consultations, busy, onS
   document: Schemas['DocumentRead'];
   consultations: Schemas['ConsultationRead'][];
   busy: boolean;
-  onSave: (body: Schemas['DocumentUpdate']) => void;
+  onSave: (body: Schemas['DocumentUpdate'], base: Schemas['DocumentRead'] | null) => Promise<Schemas['DocumentRead']>;
 }) {
+  const { base, track } = useBaseVersion(document);
   const id = (name: (typeof FIELDS)[number]) => `${prefix}-${name}`;
   function save(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const f = new FormData(event.currentTarget);
     const published = text(f, id('published_at'));
-    onSave({
+    track(onSave({
       title: String(f.get(id('title')) ?? ''),
       kind: String(f.get(id('kind'))) as Schemas['DocumentKind'],
       consultation_id: text(f, id('consultation_id')),
       published_at: published ? new Date(published).toISOString() : null,
-    });
+    }, base));
   }
   return (
     <form aria-label={label} onSubmit={save}>

@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { api, type Schemas } from '../../api/client';
 import { renderPage } from '../../test/renderPage';
 import Duty from '../Duty';
@@ -29,15 +29,15 @@ const pack = {
 };
 const unrecorded = { recorded: false, id: null, plan_id: 'p1', body: 'osc', committee_name: null, substantial_variation: null, substantial_variation_reason: null, committee_view: null, committee_view_date: null, sos_notification_required: null, sos_notified_date: null, correspondence: [], created_at: null, updated_at: null, created_by: null, updated_by: null, version: 0 };
 
-type Held = { current?: Schemas['DutyAssessmentRead'] | null; evidence?: unknown[]; archived?: unknown[]; consultations?: unknown[]; documents?: unknown[] };
+type Held = { current?: Schemas['DutyAssessmentRead'] | null; evidence?: unknown[]; archived?: unknown[]; consultations?: unknown[]; documents?: unknown[]; scrutiny?: unknown };
 
-function renderDuty(item: Schemas['PlanRead'], { current = null, evidence = [], archived = [], consultations = [], documents = [] }: Held = {}) {
-  renderPage(<Duty />, {
+function renderDuty(item: Schemas['PlanRead'], { current = null, evidence = [], archived = [], consultations = [], documents = [], scrutiny = unrecorded }: Held = {}) {
+  return renderPage(<Duty />, {
     path: '/plans/:id/duty', url: `/plans/${item.id}/duty`, role: 'lead',
     cache: [
       [['plan', item.id], item], [['duty-report', item.id], report], [['duties'], { ...empty, items: [duty] }],
       [['duty-assessment', item.id], current], [['duty-assessment-versions', item.id], { ...empty, items: current ? [current] : [] }],
-      [['consultations', item.id], { ...empty, items: consultations }], [['documents', item.id], { ...empty, items: documents }], [['scrutiny', item.id], unrecorded], [['evidence', item.id], { ...empty, items: evidence }], [['evidence-archived', item.id], { ...empty, items: archived }],
+      [['consultations', item.id], { ...empty, items: consultations }], [['documents', item.id], { ...empty, items: documents }], [['scrutiny', item.id], scrutiny], [['evidence', item.id], { ...empty, items: evidence }], [['evidence-archived', item.id], { ...empty, items: archived }],
       [['activities', item.id], { ...empty, items: [activity] }], [['feedback', item.id], { ...empty, items: [heard] }],
     ],
   });
@@ -177,5 +177,47 @@ describe('Duty page', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Yes, delete it' }));
     await waitFor(() => expect(del).toHaveBeenCalled());
     expect(del.mock.calls[0]).toEqual(['/api/v1/plans/{plan_id}/scrutiny/correspondence/{correspondence_id}', { params: { path: { plan_id: 'p1', correspondence_id: 'k1' }, header: { 'If-Match': '"3"' } } }]);
+  });
+
+  it('writes from the version each open form was filled from, not one a background refetch brought (412 on theirs)', async () => {
+    const recorded = { ...unrecorded, recorded: true, id: 'sc1', committee_name: 'HOSC', version: 2 };
+    const put = vi.spyOn(api, 'PUT').mockResolvedValue({ data: assessment, response: new Response() } as never);
+    const patch = vi.spyOn(api, 'PATCH').mockResolvedValue({ data: consultation, response: new Response() } as never);
+    const queryClient = renderDuty(plan, { current: assessment, consultations: [consultation], documents: [pack], scrutiny: recorded });
+    // Someone else saves each record; the page refetches (window focus) while the forms are open.
+    act(() => {
+      queryClient.setQueryData(['duty-assessment', 'p1'], { ...assessment, number: 4, version: 4 });
+      queryClient.setQueryData(['consultations', 'p1'], { ...empty, items: [{ ...consultation, version: 5 }] });
+      queryClient.setQueryData(['documents', 'p1'], { ...empty, items: [{ ...pack, version: 3 }] });
+      queryClient.setQueryData(['scrutiny', 'p1'], { ...recorded, version: 3 });
+    });
+    await screen.findByRole('button', { name: 'Sign off version 4' });
+    for (const name of ['Record applicability', 'Edit Urgent care consultation', 'Details of Consultation pack', 'Scrutiny record']) {
+      fireEvent.submit(screen.getByRole('form', { name }));
+    }
+    await waitFor(() => expect(put).toHaveBeenCalledTimes(2));
+    await waitFor(() => expect(patch).toHaveBeenCalledTimes(2));
+    const header = (call: unknown[]) => (call[1] as { params: { header: Record<string, string> } }).params.header['If-Match'];
+    expect(put.mock.calls.map((call) => [call[0], header(call)])).toEqual([
+      ['/api/v1/plans/{plan_id}/duty-assessment', '"3"'], ['/api/v1/plans/{plan_id}/scrutiny', '"2"'],
+    ]);
+    expect(patch.mock.calls.map((call) => [call[0], header(call)])).toEqual([
+      ['/api/v1/plans/{plan_id}/consultations/{consultation_id}', '"4"'], ['/api/v1/plans/{plan_id}/documents/{document_id}', '"2"'],
+    ]);
+  });
+
+  it("shows the API's error for a field beside it, the NHS.UK way, as well as in the summary", async () => {
+    const problem = { type: 'x/validation', title: 'Invalid request', status: 422, detail: null,
+      errors: [{ loc: ['body', 'substantial_variation_reason'], msg: 'Say why once it is assessed', type: 'missing' }] };
+    vi.spyOn(api, 'PUT').mockResolvedValue({ error: problem, response: new Response(null, { status: 422 }) } as never);
+    renderDuty(plan);
+    const form = screen.getByRole('form', { name: 'Scrutiny record' });
+    fireEvent.change(within(form).getByLabelText('Is it a substantial variation?'), { target: { value: 'yes' } });
+    fireEvent.submit(form);
+    const reason = await within(form).findByRole('textbox', { name: 'Why (required once assessed)', description: 'Error: Say why once it is assessed' });
+    expect(reason).toHaveClass('nhsuk-textarea--error');
+    expect(reason.closest('.nhsuk-form-group')).toHaveClass('nhsuk-form-group--error');
+    expect(screen.getByRole('link', { name: 'Substantial variation reason: Say why once it is assessed' })).toHaveAttribute('href', '#s-reason');
+    expect(within(form).getByLabelText('Committee name').closest('.nhsuk-form-group')).not.toHaveClass('nhsuk-form-group--error');
   });
 });

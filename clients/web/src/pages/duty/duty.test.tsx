@@ -51,8 +51,8 @@ describe('applicability', () => {
     ]);
   });
 
-  it('saves a new version from the form, prefilled from the current one', () => {
-    const onSave = vi.fn();
+  it('saves a new version from the form, prefilled from the current one and based on it', () => {
+    const onSave = vi.fn().mockResolvedValue(undefined);
     const current: Schemas['DutyAssessmentRead'] = {
       plan_id: 'p1', number: 1, note: null, created_at: '2026-11-01T00:00:00Z', created_by: null, signed_off_at: null,
       signed_off_by: null, current: true, version: 1,
@@ -63,6 +63,6 @@ describe('applicability', () => {
     expect(a.getByLabelText('Level (where it applies)')).toHaveValue('engage');
     fireEvent.change(a.getByLabelText('Level (where it applies)'), { target: { value: 'consult' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save as a new version' }));
-    expect(onSave).toHaveBeenCalledWith({ entries: [{ duty_id: 'a', applies: true, reasons: 'Because', level: 'consult' }], note: null });
+    expect(onSave).toHaveBeenCalledWith({ entries: [{ duty_id: 'a', applies: true, reasons: 'Because', level: 'consult' }], note: null }, current);
   });
 });

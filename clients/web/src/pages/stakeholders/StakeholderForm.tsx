@@ -1,19 +1,20 @@
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, Textarea, TextInput } from 'nhsuk-react-components';
-import { api, etagOf, unwrap, type Schemas } from '../../api/client';
-import { stakeholderQuery } from '../../api/queries';
+import { api, ifMatch, unwrap, type Schemas } from '../../api/client';
+import { organisationQuery, stakeholderQuery } from '../../api/queries';
 import { ErrorSummaryBox } from '../../components/ErrorSummaryBox';
-import { CheckboxGroup, csvList, Flag, list, RecordSelect, text } from '../../components/fields';
+import { changedFields, CheckboxGroup, csvList, Flag, list, RecordSelect, text } from '../../components/fields';
 import { fieldErrors, useProblem } from '../../components/problems';
+import { useBaseVersion } from '../../components/useBaseVersion';
 import { useTitle } from '../../components/useTitle';
 import { BackTo, humanise, Loaded } from '../../components/ui';
 import { CATEGORIES, CHANNELS, CONSENT_BASES, KINDS, NEEDS } from './options';
 
 type Stakeholder = Schemas['StakeholderRead'];
 
-/** The form's values as the API's create body (also used, whole, as the update body). */
+/** The form's values as the API's create body (an update sends those of them the user changed). */
 export function bodyFrom(form: FormData): Schemas['StakeholderCreate'] {
   return {
     kind: (text(form, 'kind') ?? 'person') as Schemas['StakeholderKind'],
@@ -50,22 +51,24 @@ function Editor({ stakeholder }: { stakeholder: Stakeholder | null }) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const { problem, clear, onError } = useProblem();
-  // The version the form was filled from. A refetch (window focus, a 412 elsewhere) updates the record under
-  // the form but not what is typed in it: sending the new version would overwrite someone else's change.
-  const [baseVersion] = useState(stakeholder?.version ?? 0);
+  // The stakeholder as the form was filled from it: its version for If-Match, its values to tell what was changed.
+  const { base } = useBaseVersion(stakeholder);
   const organisations = useQuery({
     queryKey: ['organisations', 'options'],
     queryFn: async () => unwrap(await api.GET('/api/v1/organisations', { params: { query: { limit: 500 } } })),
   });
+  // The current organisation by its id when the one page of choices lacks it (Dorset's register has 613).
+  const organisationId = stakeholder?.organisation_id;
+  const listed = organisations.data?.items.some((o) => o.id === organisationId);
+  const organisation = useQuery({ ...organisationQuery(organisationId ?? ''), enabled: Boolean(organisationId) && listed === false });
 
   const save = useMutation({
-    mutationFn: async (body: Schemas['StakeholderCreate']) =>
-      stakeholder
-        ? unwrap(await api.PATCH('/api/v1/stakeholders/{stakeholder_id}', {
-            params: { path: { stakeholder_id: stakeholder.id }, header: { 'If-Match': etagOf(baseVersion) } },
-            body,
-          }))
-        : unwrap(await api.POST('/api/v1/stakeholders', { body })),
+    mutationFn: async (body: Schemas['StakeholderCreate']) => {
+      if (!base) return unwrap(await api.POST('/api/v1/stakeholders', { body }));
+      const changes = changedFields(body, base);
+      if (Object.keys(changes).length === 0) return stakeholder ?? base; // nothing to save
+      return unwrap(await api.PATCH('/api/v1/stakeholders/{stakeholder_id}', { params: { path: { stakeholder_id: base.id }, header: ifMatch(base) }, body: changes }));
+    },
     onSuccess: (saved) => {
       queryClient.invalidateQueries({ queryKey: ['stakeholders'] });
       queryClient.setQueryData(stakeholderQuery(saved.id).queryKey, saved);
@@ -96,7 +99,7 @@ function Editor({ stakeholder }: { stakeholder: Stakeholder | null }) {
               {KINDS.map((k) => <option key={k} value={k}>{humanise(k)}</option>)}
             </Select>
             <RecordSelect id="organisation_id" name="organisation_id" label="Organisation" none="None" value={s?.organisation_id}
-              choices={organisations.data?.items.map((o) => ({ id: o.id, text: o.name }))} error={errors.organisation_id} />
+              choices={organisations.data?.items.map((o) => ({ id: o.id, text: o.name }))} chosen={organisation.data?.name} error={errors.organisation_id} />
             <TextInput id="job_title" name="job_title" label="Job title (optional)" defaultValue={s?.job_title ?? ''} error={errors.job_title} />
             <CheckboxGroup name="categories" legend="Categories" options={CATEGORIES} selected={s?.categories ?? []} error={errors.categories} />
             <h2>Contact</h2>

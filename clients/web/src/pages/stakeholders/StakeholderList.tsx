@@ -3,7 +3,7 @@ import { Link, useSearchParams } from 'react-router';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Button, Select, TextInput } from 'nhsuk-react-components';
 import { api, unwrap, type Schemas } from '../../api/client';
-import { planChoicesQuery } from '../../api/queries';
+import { usePlanChoices } from '../../api/queries';
 import type { paths } from '../../api/schema';
 import { useCan } from '../../auth/roles';
 import { saveBlob } from '../../components/download';
@@ -40,7 +40,7 @@ export default function StakeholderList() {
   const pager = useCursorPager(filters);
   const [exporting, setExporting] = useState(false);
   const { problem, clear, onError } = useProblem();
-  const plans = useQuery(planChoicesQuery);
+  const plans = usePlanChoices(params.get('plan_id'));
 
   const list = useQuery({
     queryKey: ['stakeholders', filters, pager.cursor],
@@ -102,8 +102,7 @@ export default function StakeholderList() {
           <option value="">Any</option>
           {QUADRANTS.map((q) => <option key={q} value={q}>{humanise(q)}</option>)}
         </Select>
-        <RecordSelect id="plan_id" name="plan_id" label="Plan" none="Any" value={params.get('plan_id')}
-          choices={plans.data?.items.map((p) => ({ id: p.id, text: p.title }))} />
+        <RecordSelect id="plan_id" name="plan_id" label="Plan" none="Any" value={params.get('plan_id')} {...plans} />
         <Select id="champion" name="champion" label="Champion" defaultValue={params.get('champion') ?? ''}>
           <option value="">Any</option>
           <option value="true">Champions only</option>

@@ -11,6 +11,7 @@ import { ErrorSummaryBox } from '../../components/ErrorSummaryBox';
 import { fieldErrors, useProblem } from '../../components/problems';
 import { useTitle } from '../../components/useTitle';
 import { BackTo, Contact, DataTable, formatDate, humanise, Loaded, StatusTag, Summary } from '../../components/ui';
+import { ATTITUDES } from './options';
 
 /** Interest and influence over time: two lines on a 1–5 scale, with the table below as the text alternative. */
 function AssessmentChart({ items }: { items: Schemas['AssessmentRead'][] }) {
@@ -126,10 +127,11 @@ export default function StakeholderPage() {
           />
           {may.edit && !s.erased_at && <ObjectionForm person={s} />}
           <h2>Interest and influence</h2>
-          {may.edit && !s.archived_at && <AssessmentForm stakeholderId={s.id} />}
           <Loaded query={assessments}>
             {(page) => (
               <>
+                {/* A restricted person may not be assessed (the API answers 409; only an admin sees them at all). */}
+                {may.edit && !s.archived_at && !s.restricted_at && <AssessmentForm stakeholderId={s.id} latest={page.items[0]} />}
                 <AssessmentChart items={page.items} />
                 <DataTable
                   caption="Assessment history"
@@ -313,7 +315,8 @@ export function DataProtection({ person }: { person: Schemas['StakeholderRead'] 
   );
 }
 
-function AssessmentForm({ stakeholderId }: { stakeholderId: string }) {
+/** A new assessment; the attitude starts from the latest one's, so adding scores does not clear it. */
+export function AssessmentForm({ stakeholderId, latest }: { stakeholderId: string; latest: Schemas['AssessmentRead'] | undefined }) {
   const queryClient = useQueryClient();
   const { problem, clear, onError } = useProblem();
   const save = useMutation({
@@ -332,6 +335,7 @@ function AssessmentForm({ stakeholderId }: { stakeholderId: string }) {
     save.mutate({
       interest: Number(form.get('interest')),
       influence: Number(form.get('influence')),
+      attitude: form.get('attitude') ? Number(form.get('attitude')) : null,
       rationale: String(form.get('rationale') ?? '') || null,
       plan_id: null,
     });
@@ -346,6 +350,10 @@ function AssessmentForm({ stakeholderId }: { stakeholderId: string }) {
       </Select>
       <Select id="influence" name="influence" label="Influence (1 to 5)" defaultValue="3" error={errors.influence}>
         {scores.map((n) => <option key={n} value={n}>{n}</option>)}
+      </Select>
+      <Select id="attitude" name="attitude" label="Attitude" defaultValue={latest?.attitude ?? ''} error={errors.attitude}>
+        <option value="">Not judged</option>
+        {ATTITUDES.map(([value, name]) => <option key={value} value={value}>{`${name} (${value})`}</option>)}
       </Select>
       <TextInput id="rationale" name="rationale" label="Rationale (optional)" width={20} error={errors.rationale} />
       <Button type="submit" secondary disabled={save.isPending}>

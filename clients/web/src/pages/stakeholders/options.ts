@@ -13,6 +13,8 @@ export const NEEDS: Schemas['CommunicationNeed'][] = [
 ];
 export const CHANNELS: Schemas['Channel'][] = ['email', 'post', 'phone', 'text', 'face_to_face', 'online_meeting', 'newsletter', 'social_media'];
 export const CONSENT_BASES: Schemas['ConsentBasis'][] = ['consent', 'contract', 'legal_obligation', 'vital_interests', 'public_task', 'legitimate_interests'];
+/** An assessment's attitude, −2 to 2, as the API documents it. */
+export const ATTITUDES: [number, string][] = [[-2, 'Opposed'], [-1, 'Sceptical'], [0, 'Neutral'], [1, 'Supportive'], [2, 'Champion']];
 export const SORTS: [string, string][] = [
   ['name', 'Name (A to Z)'],
   ['-name', 'Name (Z to A)'],
