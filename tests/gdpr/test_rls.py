@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from api import rls
 from api.config import to_async_url
 from api.main import create_app
-from api.models import AuditEvent, Organisation, Stakeholder, Tenant, User
+from api.models import AuditEvent, Duty, DutyRequirement, Organisation, Stakeholder, Tenant, User
 from tests import factories
 from tests.conftest import make_settings
 
@@ -111,6 +111,31 @@ async def test_every_tenant_owned_table_has_forced_row_level_security(session):
         "WHERE i.table_schema = n.nspname AND i.table_name = c.relname AND i.column_name = 'tenant_id'))"))).all()
     assert len(rows) >= 20
     assert [r.relname for r in rows if not (r.relrowsecurity and r.relforcerowsecurity)] == []
+
+
+@pytest.mark.parametrize("statement", [
+    "DELETE FROM duty_requirement", "UPDATE duty_requirement SET title = 'forged'", "DELETE FROM duty",
+    "UPDATE duty SET title = 'forged'",
+    "INSERT INTO duty_requirement (id, duty_id, code, title, position) "
+    "SELECT gen_random_uuid(), id, 'forged', 'forged', 99 FROM duty",
+])
+async def test_a_tenant_reads_the_built_in_catalogue_but_cannot_change_it(session, a, statement):
+    await as_app_role(session, tenant_id=a.tenant.id)
+    built_in = select(func.count()).select_from(Duty).where(Duty.tenant_id.is_(None))
+    before = (await session.execute(built_in)).scalar_one()
+    requirements = (await session.execute(select(func.count()).select_from(DutyRequirement))).scalar_one()
+    assert before > 0 and requirements > 0  # visible
+    try:
+        async with session.begin_nested():
+            await session.execute(text(statement))
+    except DBAPIError as exc:
+        assert "row-level security" in str(exc)
+    assert (await session.execute(built_in)).scalar_one() == before
+    assert (await session.execute(select(func.count()).select_from(DutyRequirement))).scalar_one() == requirements
+    assert (await session.execute(select(func.count()).select_from(Duty).where(Duty.title == "forged"))).scalar_one() \
+        == 0
+    assert (await session.execute(select(func.count()).select_from(DutyRequirement).where(
+        DutyRequirement.title == "forged"))).scalar_one() == 0
 
 
 @pytest.fixture
