@@ -4,6 +4,7 @@ Changing the log changes the activity (its counts are part of it), so the activi
 and If-Match on these writes is checked against the activity's ETag."""
 
 import uuid
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,13 +39,13 @@ def _audited(line: dict | None) -> dict | None:
     return {**line, "role": audit.REDACTED}
 
 
-def shown(name: str, role: str | None, visible: bool) -> dict[str, str | None]:
-    """A line's name and role, or their masks: the role is written about the person ("Bob's carer"), as erasure
-    treats it. The mask sent back as a role keeps the stored one (record), so a log read and PUT back changes
+def shown(name: str, role: str | None, visible: bool) -> dict[str, Any]:
+    """A line's name and role, or their masks, and which: the role is written about the person ("Bob's carer"), as
+    erasure treats it. The mask sent back as a role keeps the stored one (record), so a log read and PUT back changes
     nothing."""
     if visible:
-        return {"stakeholder_name": name, "role": role}
-    return {"stakeholder_name": MASK, "role": MASK if role is not None else None}
+        return {"stakeholder_name": name, "role": role, "stakeholder_withheld": False}
+    return {"stakeholder_name": MASK, "role": MASK if role is not None else None, "stakeholder_withheld": True}
 
 
 async def log(*, session: AsyncSession, caller: Principal, activity: Activity) -> AttendanceLog:

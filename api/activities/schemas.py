@@ -247,6 +247,8 @@ class AttendanceRow(ReadModel):
     invited: bool = Field(description="Invited")
     attended: bool = Field(description="Attended")
     role: str | None = Field(description="Their part in it ('***' as the name is); '***' sent back keeps it")
+    stakeholder_withheld: bool = Field(description="True when the name and role are withheld from the caller "
+                                                   "(restricted processing): tells the mask from a name")
     recorded_at: datetime = Field(description="When the line last changed")
     recorded_by: uuid.UUID | None = Field(description="Who last changed the line")
 

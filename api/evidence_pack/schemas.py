@@ -57,6 +57,7 @@ class AttendanceLine(ReadModel):
     invited: bool = Field(description="Invited")
     attended: bool = Field(description="Attended")
     role: str | None = Field(description="Their part in it; '***' when their processing is restricted")
+    stakeholder_withheld: bool = Field(description="True when the name and role are withheld (restricted processing)")
 
 
 class PackActivity(ActivityRead):

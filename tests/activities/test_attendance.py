@@ -278,9 +278,10 @@ async def test_a_restricted_persons_role_is_hidden_as_their_name_is(client, sess
     assert (await client.post(path, json={"entries": [{"stakeholder_id": str(person.id), "role": "Bob's carer"}]},
                               headers=a["admin"])).status_code == 200
     shown = (await client.get(path, headers=a[role])).json()["items"]
-    assert [(i["stakeholder_name"], i["role"]) for i in shown] == [("***", "***")]
+    assert [(i["stakeholder_name"], i["role"], i["stakeholder_withheld"]) for i in shown] == [("***", "***", True)]
     admin = (await client.get(path, headers=a["admin"])).json()["items"]
-    assert [(i["stakeholder_name"], i["role"]) for i in admin] == [("Restricted Person", "Bob's carer")]
+    assert [(i["stakeholder_name"], i["role"], i["stakeholder_withheld"]) for i in admin] == [
+        ("Restricted Person", "Bob's carer", False)]
 
 
 async def test_a_log_read_with_masks_and_put_back_keeps_the_hidden_role(client, session, a):

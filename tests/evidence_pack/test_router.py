@@ -62,7 +62,8 @@ async def test_the_pack_holds_the_whole_record(client, session, a):
     assert "Bridport Traveller Forum" in [s["name"] for s in pack["grid"]["stakeholders"]]
     proposals = next(x for x in pack["activities"] if x["duty_limb"] == "proposals")
     assert proposals["attendance"] == [{"stakeholder_id": str(world.group.id), "stakeholder_name":
-                                        "Bridport Traveller Forum", "invited": True, "attended": True, "role": None}]
+                                        "Bridport Traveller Forum", "invited": True, "attended": True, "role": None,
+                                        "stakeholder_withheld": False}]
     assert pack["feedback"][0]["response_text"] == "More spaces"
     documents = pack["consultations"][0]["documents"]
     assert {d["sha256"] for d in documents} == {world.pack.sha256, world.eia.sha256}

@@ -2906,6 +2906,11 @@ export interface components {
              * @description Their part in it; '***' when their processing is restricted
              */
             role: string | null;
+            /**
+             * Stakeholder Withheld
+             * @description True when the name and role are withheld (restricted processing)
+             */
+            stakeholder_withheld: boolean;
         };
         /** AttendanceLog */
         AttendanceLog: {
@@ -2982,6 +2987,11 @@ export interface components {
              * @description Their part in it ('***' as the name is); '***' sent back keeps it
              */
             role: string | null;
+            /**
+             * Stakeholder Withheld
+             * @description True when the name and role are withheld from the caller (restricted processing): tells the mask from a name
+             */
+            stakeholder_withheld: boolean;
             /**
              * Recorded At
              * Format: date-time

@@ -61,6 +61,14 @@ describe('ActivityPage attendance', () => {
     expect((post.mock.calls[1]?.[1] as unknown as { params: { header: Record<string, string> } }).params.header).toEqual({ 'If-Match': '"8"' });
   });
 
+  it('names a withheld person (restricted processing) as withheld, without a link to a page that would be a 404', () => {
+    const withheld = { ...log, items: [{ stakeholder_id: 's2', stakeholder_name: '***', invited: true, attended: true, role: '***', stakeholder_withheld: true }] };
+    renderPage(<ActivityPage />, { path: '/activities/:id', url: '/activities/a1', role: 'contributor', cache: [[['activity', 'a1'], activity], [['attendance', 'a1'], withheld]] });
+    expect(screen.getByText('Withheld')).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: /\*\*\*|Withheld/ })).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: /^Mark as absent.*withheld person/ })).toBeInTheDocument();
+  });
+
   it('shows a 412 (someone changed the activity) and reads the log again', async () => {
     const stale = { type: 'about:blank', title: 'Precondition Failed', status: 412, detail: 'The record changed' };
     vi.spyOn(api, 'POST').mockResolvedValue({ error: stale, response: new Response(null, { status: 412 }) } as never);

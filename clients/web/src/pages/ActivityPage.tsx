@@ -79,7 +79,11 @@ export default function ActivityPage() {
                   rowKey={(r) => r.stakeholder_id}
                   empty="Nobody recorded yet."
                   columns={[
-                    ['Stakeholder', (r) => <Link to={`/stakeholders/${r.stakeholder_id}`}>{r.stakeholder_name}</Link>],
+                    // A withheld person (restricted processing) has no page this reader may open: no link, and words
+                    // in place of the mask, for a screen reader as for the eye.
+                    ['Stakeholder', (r) => (r.stakeholder_withheld
+                      ? <>Withheld <span className="nhsuk-u-visually-hidden">(processing restricted)</span></>
+                      : <Link to={`/stakeholders/${r.stakeholder_id}`}>{r.stakeholder_name}</Link>)],
                     ['Invited', (r) => (r.invited ? 'Yes' : 'No')],
                     ['Attended', (r) => (r.attended ? 'Yes' : 'No')],
                     ...(logger
@@ -89,7 +93,7 @@ export default function ActivityPage() {
                             <button type="button" className="app-link-button" disabled={record.isPending}
                               onClick={() => record.mutate({ entries: [{ stakeholder_id: r.stakeholder_id, attended: !r.attended }] })}>
                               {r.attended ? 'Mark as absent' : 'Mark as attended'}
-                              <span className="nhsuk-u-visually-hidden"> ({r.stakeholder_name})</span>
+                              <span className="nhsuk-u-visually-hidden"> ({r.stakeholder_withheld ? 'withheld person' : r.stakeholder_name})</span>
                             </button>
                           ),
                         ]] as [string, (r: Schemas['AttendanceRow']) => React.ReactNode][])
