@@ -8,9 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit
 from api.auth.principal import Role
-from api.auth.service import sign_in_email
 from api.models import Tenant, User
-from api.models.user import email_is
+from api.models.user import email_is, sign_in_email
 from api.schemas import NOT_IN_A_LINE
 from api.security import hash_password
 from api.users.schemas import FullName, Password

@@ -3,26 +3,16 @@
 import logging
 from collections.abc import Awaitable, Callable
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit, rls
 from api.db import utcnow
 from api.models import ServiceAccount, User
-from api.models.user import email_is
+from api.models.user import email_is, sign_in_email
 from api.security import TokenCodec, verify_password
 
 log = logging.getLogger("api.auth")
-
-
-def sign_in_email(username: str) -> str:
-    """The email as POST /users stored it (email-validator's normal form: NFC, the domain in Unicode), so an é typed
-    as e + U+0301 reaches the account created as é; a name that is not an address is only stripped."""
-    try:
-        return validate_email(username.strip(), check_deliverability=False).normalized
-    except EmailNotValidError:
-        return username.strip()
 
 
 async def password_grant(*, session: AsyncSession, codec: TokenCodec, email: str, password: str,

@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Boolean, ColumnElement, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -35,3 +36,12 @@ def email_is(email: str) -> ColumnElement[bool]:
     lower() folds letters SQLite's does not (É), so folding the typed address in Python missed accounts there."""
     return func.lower(User.email) == func.lower(email)
 Index("ix_user_account_tenant_id", User.tenant_id, User.id)
+
+
+def sign_in_email(username: str) -> str:
+    """The email as POST /users stored it (email-validator's normal form: NFC, the domain in Unicode), so an é typed
+    as e + U+0301 reaches the account created as é; a name that is not an address is only stripped."""
+    try:
+        return validate_email(username.strip(), check_deliverability=False).normalized
+    except EmailNotValidError:
+        return username.strip()

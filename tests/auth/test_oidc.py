@@ -188,6 +188,15 @@ async def test_user_of_another_tenant_or_deactivated_is_403(sso, session, a, b):
     await assert_status(client, RSA_KEY.sign(claims(gone)), 403)
 
 
+async def test_an_email_the_provider_sends_decomposed_finds_the_account(sso, session, a):
+    # "é" as e + U+0301, as some directories hold it: the account was stored in the API's form (NFC)
+    client, _ = sso
+    user = await factories.user(session, a.tenant, role="lead", email="\u00e9lodie@tenant-a.nhs.uk")
+    await session.commit()
+    r = await me(client, RSA_KEY.sign(claims(user, email="e\u0301lodie@tenant-a.nhs.uk")))
+    assert r.status_code == 200 and r.json()["id"] == str(user.id), r.text
+
+
 async def test_a_token_from_before_a_deactivation_stays_refused_after_reactivation(sso, session, a):
     # A stolen laptop's SSO session must not come back with the account, as a local token does not.
     client, _ = sso
