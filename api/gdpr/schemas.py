@@ -83,5 +83,6 @@ class SubjectAccessReport(ReadModel):
     evidence: list[EvidenceMention] = Field(description="Evidence items linking their feedback or activities "
                                                         "they attended")
     legal_holds: list[HoldingPlan] = Field(description="Plans on legal hold that name them")
-    audit_events: list[AuditEventRead] = Field(description="Audit events about their record, oldest first "
+    audit_events: list[AuditEventRead] = Field(description="Audit events about their record, their feedback and "
+                                                           "their assessments, oldest first "
                                                            "(personal values appear as '[personal data]')")

@@ -4,7 +4,7 @@ Services flush; routers commit. Every call is audited, reads of the subject-acce
 import uuid
 from datetime import UTC
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit, idempotency, legal_hold
@@ -166,9 +166,12 @@ async def subject_access(*, session: AsyncSession, caller: Principal, stakeholde
     said = (await session.execute(select(Feedback).where(
         Feedback.tenant_id == tenant, Feedback.stakeholder_id == row.id)
         .order_by(Feedback.received_at.desc(), Feedback.id))).scalars().all()
-    events = (await session.execute(select(AuditEvent).where(
-        AuditEvent.tenant_id == tenant, AuditEvent.resource_type == "stakeholder",
-        AuditEvent.resource_id == str(row.id)).order_by(AuditEvent.seq))).scalars().all()
+    # The events of their own records: the stakeholder, their feedback and their assessments (an activity's events
+    # are about everyone on its log, and the lines that are theirs are in `attendance`).
+    theirs = [("stakeholder", [row.id]), ("feedback", [f.id for f in said]), ("assessment", [a.id for a in assessed])]
+    events = (await session.execute(select(AuditEvent).where(AuditEvent.tenant_id == tenant, or_(*(
+        and_(AuditEvent.resource_type == kind, AuditEvent.resource_id.in_([str(i) for i in ids]))
+        for kind, ids in theirs if ids))).order_by(AuditEvent.seq))).scalars().all()
     report = SubjectAccessReport(
         generated_at=utcnow(),
         stakeholder=to_read(row, caller),

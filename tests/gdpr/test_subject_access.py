@@ -50,6 +50,22 @@ async def test_admin_gets_everything_held_about_the_person(client, session, a):
     assert "Not theirs" not in json.dumps(got) and by_org and by_category
 
 
+async def test_the_audit_events_of_their_feedback_and_assessments_are_theirs_too(client, session, a):
+    person = await factories.stakeholder(session, a.tenant, name="Ann Example")
+    other = await factories.stakeholder(session, a.tenant, name="Someone Else")
+    await session.commit()
+    said = await client.post("/api/v1/feedback", json={"text": "Buses", "stakeholder_id": str(person.id)},
+                             headers=a["lead"])
+    assessed = await client.post(person_url(person.id, "/assessments"), json={"interest": 4, "influence": 2},
+                                 headers=a["lead"])
+    await client.post("/api/v1/feedback", json={"text": "Not theirs", "stakeholder_id": str(other.id)},
+                      headers=a["lead"])
+    assert (said.status_code, assessed.status_code) == (201, 201), (said.text, assessed.text)
+    got = (await client.get(person_url(person.id, "/subject-access"), headers=a["admin"])).json()
+    assert [(e["resource_type"], e["resource_id"], e["action"]) for e in got["audit_events"]] == [
+        ("feedback", said.json()["id"], "create"), ("assessment", assessed.json()["id"], "create")]
+
+
 async def test_every_subject_access_is_audited(client, session, a):
     person = await factories.stakeholder(session, a.tenant)
     await session.commit()

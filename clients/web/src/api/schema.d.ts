@@ -8378,7 +8378,7 @@ export interface components {
             legal_holds: components["schemas"]["HoldingPlan"][];
             /**
              * Audit Events
-             * @description Audit events about their record, oldest first (personal values appear as '[personal data]')
+             * @description Audit events about their record, their feedback and their assessments, oldest first (personal values appear as '[personal data]')
              */
             audit_events: components["schemas"]["AuditEventRead"][];
         };
