@@ -5,6 +5,7 @@ import contextlib
 import os
 import sys
 import tempfile
+import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
@@ -231,10 +232,27 @@ def _http_url(url: str) -> str:
     return url
 
 
+def _header_value(what: str) -> Callable[[str | None], str | None]:
+    """A value sent in a header (a token, an Idempotency-Key): visible ASCII only, else a usage error that never shows
+    it. A token file saved with Windows line ends leaves a \r that $(cat …) keeps: httpx refused it with an error that
+    quotes the whole header, token included, and the client retried it as a connection error."""
+
+    def check(value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not value or len(value) > 4096 or not all("!" <= ch <= "~" for ch in value):
+            raise typer.BadParameter(f"the {what} must be visible ASCII characters, without spaces (not shown here)")
+        return value
+
+    return check
+
+
 URL_OPTION = typer.Option(envvar="INVOLVE_URL", callback=_http_url,
                           help="The API's base address, e.g. https://involve.example.nhs.uk")
-TOKEN_OPTION = typer.Option(envvar="INVOLVE_TOKEN", help="A bearer token (better from INVOLVE_TOKEN: a command "
-                                                         "line is visible to other users of the machine)")
+TOKEN_OPTION = typer.Option(envvar="INVOLVE_TOKEN", callback=_header_value("token"),
+                            help="A bearer token (better from INVOLVE_TOKEN: a command line is visible to other "
+                                 "users of the machine)")
 # The options' values are Literals: one the API would refuse is Click's usage error (exit 2), before anything is sent.
 RESOURCE_OPTION = typer.Option(help="What to import or export")
 
@@ -249,19 +267,22 @@ def _progress():
 
 
 @contextlib.contextmanager
-def _client_errors(url: str) -> Iterator[None]:
-    """A refusal by the server, or a failure still there after the client's retries: one line, exit 1."""
+def _client_errors(url: str, *, retry_with: str | None = None) -> Iterator[None]:
+    """A refusal by the server, or a failure still there after the client's retries: one line, exit 1, and with
+    `retry_with` (an import's Idempotency-Key) how to send it again without importing twice, should the server have
+    taken it and the answer been lost. A transport error is named by its class: its text can quote a header."""
     import httpx
     from involve_client import ImportRefused, InvolveError
 
+    hint = f" (to send it again safely: --idempotency-key {retry_with})" if retry_with else ""
     try:
         yield
     except ImportRefused:
         raise  # the import command reports its rows
     except InvolveError as exc:
-        _fail(str(exc))
+        _fail(f"{exc}{hint}")
     except httpx.HTTPError as exc:
-        _fail(f"cannot reach {url}: {type(exc).__name__}: {exc}")
+        _fail(f"cannot reach {url}: {type(exc).__name__}{hint}")
 
 
 def _echo_row_errors(errors) -> None:
@@ -282,19 +303,21 @@ def import_(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, he
             = None,
             format: Annotated[Format | None, typer.Option(help="The file's format (default: from its extension)")]
             = None,
-            idempotency_key: Annotated[str | None, typer.Option(help="Reuse a key to retry an earlier run safely")]
-            = None) -> None:
+            idempotency_key: Annotated[str | None, typer.Option(
+                callback=_header_value("Idempotency-Key"),
+                help="Reuse a key to retry an earlier run safely (a failed run prints its own)")] = None) -> None:
     """Import a file through the API, with a progress bar and the per-row error report. Transient failures are
     retried with the same Idempotency-Key. Exit 0: every row imported; 3: rows failed and were skipped
     (on_error=skip; all of them, if the counts say so); 1: refused, nothing was written; 2: a usage error (Click's),
     before anything was sent."""
     from involve_client import Client, ImportRefused
 
+    key = idempotency_key or str(uuid.uuid4())
     try:
-        with _client_errors(url), Client(url, token) as client, _progress() as bar:
+        with _client_errors(url, retry_with=key), Client(url, token) as client, _progress() as bar:
             task = bar.add_task("uploading", total=file.stat().st_size)
             report = client.import_file(resource, file, format=format, dry_run=dry_run, match=match,
-                                        on_conflict=on_conflict, on_error=on_error, idempotency_key=idempotency_key,
+                                        on_conflict=on_conflict, on_error=on_error, idempotency_key=key,
                                         progress=lambda done, total: bar.update(task, completed=done))
     except ImportRefused as exc:
         typer.echo(f"refused, nothing was written: {exc.problem.get('detail') or exc.problem.get('title')}", err=True)
@@ -308,6 +331,12 @@ def import_(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, he
         raise typer.Exit(code=3)  # not 2, which is Click's usage error
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def _in_a_folder(output: Path | None) -> Path | None:
     if output is not None and not output.parent.is_dir():
         raise typer.BadParameter(f"no folder {output.parent}")
@@ -319,6 +348,8 @@ def _name_values(items: list[str] | None) -> list[str] | None:
         name, sep, _ = item.partition("=")
         if not (name and sep):
             raise typer.BadParameter(f"a filter is name=value, not '{item}'")
+        if name == "format":
+            raise typer.BadParameter("the format is --format, not a filter")
     return items
 
 
@@ -335,7 +366,8 @@ def export_(resource: Annotated[Resource, RESOURCE_OPTION],
     """Stream an export to a file (or standard output) with a progress bar."""
     from involve_client import Client
 
-    filters = dict(item.split("=", 1) for item in filter or [])
+    # As pairs, a name given twice included: the server refuses that (422) rather than exporting by the last alone
+    filters = [tuple(item.split("=", 1)) for item in filter or []]
     # A file is written beside its name and renamed once complete: a refused or broken export leaves no empty or
     # partial file behind, and a file already there as it was.
     target = tempfile.NamedTemporaryFile("wb", dir=output.parent, prefix=f".{output.name}.", delete=False) \
@@ -351,6 +383,9 @@ def export_(resource: Annotated[Resource, RESOURCE_OPTION],
         if output:
             target.close()
             if complete:
+                # The temporary file is the owner's alone (0600): the export takes the mode of the file it replaces,
+                # or what the umask gives a new one, as a plain write would.
+                os.chmod(target.name, output.stat().st_mode & 0o777 if output.exists() else 0o666 & ~_umask())
                 os.replace(target.name, output)
             else:
                 os.unlink(target.name)

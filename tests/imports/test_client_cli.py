@@ -2,6 +2,7 @@
 (its own scratch database: the server commits for real)."""
 
 import asyncio
+import os
 import threading
 import time
 
@@ -205,3 +206,58 @@ def test_an_address_that_is_not_http_is_a_usage_error_not_a_run_of_retries(tmp_p
     r = runner.invoke(cli, [*args, "--resource", "stakeholders", "--url", url, "--token", "t"])
     assert r.exit_code == 2 and "http:// or https://" in r.output, r.output
     assert "cannot reach" not in r.output
+
+
+def test_a_token_with_a_stray_line_end_or_a_key_not_ascii_is_a_usage_error_that_never_shows_the_token(live, tmp_path):
+    # A token file saved with Windows line ends: $(cat token.txt) keeps its \r. httpx refused the header with an error
+    # quoting it (the token printed), after five retries as a connection error.
+    url, token = live
+    source = tmp_path / "people.csv"
+    source.write_text("name\nStray Line End\n")
+    r = runner.invoke(cli, ["import", str(source), "--resource", "stakeholders", "--url", url, "--dry-run"],
+                      env={"INVOLVE_TOKEN": token + "\r"})  # surrounding whitespace is only trimmed
+    assert r.exit_code == 0, r.output
+    for bad in (token[:20] + "\r" + token[20:], token + "…"):
+        r = runner.invoke(cli, ["export", "--resource", "stakeholders", "--url", url], env={"INVOLVE_TOKEN": bad})
+        assert r.exit_code == 2 and "visible ASCII" in r.output and token[:20] not in r.output, r.output
+    r = runner.invoke(cli, ["import", str(source), "--resource", "stakeholders", "--url", url, "--token", token,
+                            "--idempotency-key", "nightly-café"])
+    assert r.exit_code == 2 and "Traceback" not in r.output, r.output
+
+
+def test_a_failed_import_tells_the_key_that_retries_it_safely(live, tmp_path):
+    # Had the server taken the rows and the answer been lost, a rerun with a new key would import them twice.
+    url, _ = live
+    source = tmp_path / "people.csv"
+    source.write_text(CSV_BODY)
+    r = runner.invoke(cli, ["import", str(source), "--resource", "stakeholders", "--url", "http://127.0.0.1:9",
+                            "--token", "t", "--idempotency-key", "nightly-1"], env={"INVOLVE_TOKEN": ""})
+    assert r.exit_code == 1 and "--idempotency-key nightly-1" in r.output, r.output
+    r = runner.invoke(cli, ["import", str(source), "--resource", "stakeholders", "--url", url, "--token", "bad"])
+    assert r.exit_code == 1 and "401" in r.output and "--idempotency-key " in r.output, r.output
+
+
+def test_a_filter_given_twice_is_refused_by_the_server_not_narrowed_to_the_last(live, tmp_path):
+    url, token = live
+    r = runner.invoke(cli, ["export", "--resource", "stakeholders", "--url", url, "--token", token,
+                            "--filter", "category=carer", "--filter", "category=patient"])
+    assert r.exit_code == 1 and "422" in r.output, r.output
+    r = runner.invoke(cli, ["export", "--resource", "stakeholders", "--url", url, "--token", token,
+                            "--filter", "format=ndjson"])
+    assert r.exit_code == 2 and "--format" in r.output, r.output
+
+
+def test_an_export_file_gets_the_mode_a_plain_write_would(live, tmp_path):
+    url, token = live
+    fresh, kept = tmp_path / "fresh.csv", tmp_path / "kept.csv"
+    kept.write_text("an earlier export\n")
+    kept.chmod(0o640)
+    umask = os.umask(0o022)
+    try:
+        for output in (fresh, kept):
+            r = runner.invoke(cli, ["export", "--resource", "stakeholders", "--url", url, "--token", token,
+                                    "--output", str(output)])
+            assert r.exit_code == 0, r.output
+    finally:
+        os.umask(umask)
+    assert (fresh.stat().st_mode & 0o777, kept.stat().st_mode & 0o777) == (0o644, 0o640)

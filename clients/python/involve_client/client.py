@@ -8,7 +8,7 @@ import os
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
@@ -170,10 +170,13 @@ class Client:
     # -- exports ----------------------------------------------------------------------------------------
 
     def export(self, resource: Resource, out: BinaryIO, *, format: Literal["csv", "ndjson"] = "csv",
-               filters: Mapping[str, Any] | None = None, progress: Progress | None = None) -> int:
-        """Stream an export into `out`; returns the bytes written. A transient failure before the first byte is
-        retried; one part-way through is retried from the start when `out` can be rewound."""
-        params = {"format": format, **{k: v for k, v in (filters or {}).items() if v is not None}}
+               filters: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
+               progress: Progress | None = None) -> int:
+        """Stream an export into `out`; returns the bytes written. `filters` are the list's (as a mapping, or as
+        pairs: a name given twice is sent twice, and the server refuses it rather than keep one). A transient failure
+        before the first byte is retried; one part-way through is retried from the start when `out` can be rewound."""
+        pairs = filters.items() if isinstance(filters, Mapping) else filters or []
+        params = [("format", format), *((k, v) for k, v in pairs if v is not None)]
         start = out.tell() if out.seekable() else None
         for attempt in range(self.retries + 1):
             response = self._send(lambda: self._http.build_request("GET", f"/exports/{resource}", params=params),
