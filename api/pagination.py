@@ -194,7 +194,8 @@ def _order(params: PageParams, sortable: dict[str, ColumnElement], default_sort:
         if doc["s"] != spec or len(doc["v"]) != len(columns):
             raise ValueError
         return Order(spec, columns, [_decode(c, v) for (c, _), v in zip(columns, doc["v"], strict=True)])
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError,
+            RecursionError):  # 1,300 nested [ fit in a cursor's 2,000 characters, and the JSON decoder recurses
         raise BadRequest("The cursor is invalid or belongs to another sort order")
 
 

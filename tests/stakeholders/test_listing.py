@@ -177,6 +177,15 @@ async def test_a_tampered_cursor_is_a_400_not_a_500(client, a, register, sort, v
     assert r.status_code == 200, r.text
 
 
+@pytest.mark.parametrize("url", [URL, "/api/v1/organisations", "/api/v1/plans"])
+async def test_a_cursor_nested_deeper_than_the_decoder_recurses_is_a_400(client, a, url):
+    """Found by a review (stop 27): the JSON decoder's RecursionError escaped as a 500, on every list."""
+    import base64
+    cursor = base64.urlsafe_b64encode(b"[" * 1300).rstrip(b"=").decode()
+    r = await client.get(url, params={"cursor": cursor}, headers=a["viewer"])
+    assert r.status_code == 400 and r.headers["content-type"] == "application/problem+json", r.text
+
+
 @pytest.mark.parametrize("tail", [5, ["x"], {"a": 1}, True])
 async def test_a_cursor_whose_id_is_not_text_is_a_400_not_a_500(client, a, tail):
     """Found by a review (stop 26): uuid.UUID(5) raised AttributeError, which escaped as a 500 on every list."""
