@@ -22,7 +22,7 @@ from api.errors import Unprocessable
 from api.models import IdempotencyRecord
 
 RETENTION = timedelta(hours=24)
-PURGED_PER_WRITE = 100  # expired records of the tenant each keyed write deletes: more than one write ever leaves
+PURGED_PER_WRITE = 100  # expired records of its tenant a keyed write deletes: far more than it adds, so none pile up
 _REPLAYED_HEADERS = ("location", "etag")
 LOCK_CLASS = 0x1D3  # the first key of pg_advisory_xact_lock(int, int) for idempotency keys
 
