@@ -59,11 +59,13 @@ class PlanRed(ReadModel):
 class DutyDischargeReport(ReadModel):
     year: int = Field(description="The UK calendar year reported")
     generated_at: datetime = Field(description="When the figures were counted")
-    plans: int = Field(description="Plans active in the year (activity or feedback in it, or dates overlapping it)")
+    plans: int = Field(description="Plans active in the year: activity or feedback in it (a plan archived since "
+                                   "included, as its activities are), or, unarchived, dates overlapping it")
     activities_by_limb: list[LimbCount] = Field(description="Activities per limb of the duty (and 'none')")
     reach: DutyReach = Field(description="Reach of the done activities")
     feedback: DutyFeedback = Field(description="Feedback received, responded to and closed")
-    plans_with_red_items: list[PlanRed] = Field(description="Plans whose duty report has red items, most first")
+    plans_with_red_items: list[PlanRed] = Field(description="Unarchived plans whose duty report has red items, most "
+                                                            "first")
 
 
 async def discharge(*, session: AsyncSession, caller: Principal, year: int) -> DutyDischargeReport:
@@ -82,16 +84,21 @@ async def discharge(*, session: AsyncSession, caller: Principal, year: int) -> D
         select(func.count(), func.count(Feedback.responded_at), engagement.count_where(Feedback.status == "closed"))
         .where(*feedback_scope))).one()
     first, last = date(year, 1, 1), date(year, 12, 31)
+    # A plan whose activities or feedback the figures count is one of the year's, archived since or not (the work was
+    # done); by its dates alone, only while unarchived; dates with one end open overlap as far as they go.
+    dated = and_(or_(Plan.start_date.is_not(None), Plan.end_date.is_not(None)),
+                 or_(Plan.start_date.is_(None), Plan.start_date <= last),
+                 or_(Plan.end_date.is_(None), Plan.end_date >= first))
     plans = list((await session.execute(
         select(Plan).where(
-            Plan.tenant_id == caller.tenant_id, Plan.archived_at.is_(None),
+            Plan.tenant_id == caller.tenant_id,
             or_(Plan.id.in_(select(Activity.plan_id).where(*activity_scope)),
                 Plan.id.in_(select(Feedback.plan_id).where(*feedback_scope)),
-                and_(Plan.start_date.is_not(None), Plan.start_date <= last,
-                     or_(Plan.end_date.is_(None), Plan.end_date >= first))))
+                and_(Plan.archived_at.is_(None), dated)))
         .order_by(Plan.title, Plan.id))).scalars())
+    live = [plan for plan in plans if plan.archived_at is None]  # what is still to act on
     red = [PlanRed(plan_id=report.plan_id, title=report.plan_title, red_items=report.counts.red)
-           for report in await duty_report.build_many(session, plans) if report.counts.red]
+           for report in await duty_report.build_many(session, live) if report.counts.red]
     red.sort(key=lambda p: (-p.red_items, p.title))
     return DutyDischargeReport(
         year=year, generated_at=utcnow(), plans=len(plans), activities_by_limb=by_limb,

@@ -49,6 +49,22 @@ async def test_every_role_reads_the_year(client, session, a, b, role):
                                             "red_items": 1}]
 
 
+async def test_the_years_plans_are_those_its_figures_count_archived_since_or_not(client, session, a):
+    # An archived plan's 2026 activity is in the figures, so the plan is one of the year's; a plan dated only by its
+    # end in the year overlaps it; an archived plan dated in the year but with no work in it is not counted.
+    archived = await factories.plan(session, a.tenant, title="Archived since", archived_at=datetime(2026, 11, 1,
+                                                                                                 tzinfo=UTC))
+    await factories.activity(session, a.tenant, plan_id=archived.id, starts_at=datetime(2026, 3, 1, tzinfo=UTC),
+                             duty_limb="planning")
+    await factories.plan(session, a.tenant, title="Ends in the year", end_date=datetime(2026, 2, 1).date())
+    await factories.plan(session, a.tenant, title="Dated, archived, idle", start_date=datetime(2026, 1, 1).date(),
+                         archived_at=datetime(2026, 1, 2, tzinfo=UTC))
+    await session.commit()
+    got = (await client.get(URL, params={"year": 2026}, headers=a["lead"])).json()
+    assert got["plans"] == 2 and {c["limb"]: c["total"] for c in got["activities_by_limb"]}["planning"] == 1
+    assert [p["title"] for p in got["plans_with_red_items"]] == ["Ends in the year"]  # not the archived one
+
+
 async def test_another_year_counts_its_own(client, session, a):
     await year_of_work(session, a.tenant)
     got = (await client.get(URL, params={"year": 2025}, headers=a["lead"])).json()

@@ -4119,7 +4119,7 @@ export interface components {
             generated_at: string;
             /**
              * Plans
-             * @description Plans active in the year (activity or feedback in it, or dates overlapping it)
+             * @description Plans active in the year: activity or feedback in it (a plan archived since included, as its activities are), or, unarchived, dates overlapping it
              */
             plans: number;
             /**
@@ -4133,7 +4133,7 @@ export interface components {
             feedback: components["schemas"]["DutyFeedback"];
             /**
              * Plans With Red Items
-             * @description Plans whose duty report has red items, most first
+             * @description Unarchived plans whose duty report has red items, most first
              */
             plans_with_red_items: components["schemas"]["PlanRed"][];
         };
