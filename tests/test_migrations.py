@@ -2,6 +2,8 @@
 
 import asyncio
 
+import pytest
+
 from api.db import Base
 from api.migrate import downgrade, upgrade
 from tests.dbtools import scratch_database_url, table_names
@@ -156,3 +158,58 @@ def test_0009_retires_the_secret_and_old_tokens_of_accounts_revoked_before_it():
     asyncio.run(seed())
     upgrade(url)
     assert asyncio.run(after()) == {"working": (0, "a-hash"), "revoked": (1, "!revoked")}
+
+
+def test_0014_keys_every_user_by_their_email_as_lookups_fold_it():
+    """Existing users get their email_key; the unique index then holds across case, on SQLite as on PostgreSQL."""
+    import uuid
+
+    from sqlalchemy import Boolean, Integer, String, Uuid, column, insert, table, text
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+    from api.config import to_async_url
+    from api.db import UTCDateTime, utcnow
+
+    url = scratch_database_url("user_email_key")
+    upgrade(url, "0013_catalogue_read_only")
+    columns = (("id", Uuid()), ("tenant_id", Uuid()), ("email", String()), ("full_name", String()),
+               ("password_hash", String()), ("role", String()), ("is_active", Boolean()), ("created_at", UTCDateTime()),
+               ("updated_at", UTCDateTime()), ("version", Integer()))
+    before = table("user_account", *(column(n, t) for n, t in columns))
+    row = {"full_name": "E", "password_hash": "x", "role": "lead", "is_active": True, "version": 1}
+
+    async def run(statements) -> list:
+        engine = create_async_engine(to_async_url(url))
+        try:
+            async with AsyncSession(engine) as s:
+                out = await statements(s)
+                await s.commit()
+                return out
+        finally:
+            await engine.dispose()
+
+    async def seed(s):
+        tenant = await tenant_before_0010(s)
+        await s.execute(insert(before), [{**row, "id": uuid.uuid4(), "tenant_id": tenant.id, "email": email,
+                                          "created_at": utcnow(), "updated_at": utcnow()}
+                                         for email in ("Élodie.Martin@Somerset.nhs.uk", "ann@dorset.nhs.uk")])
+        return [tenant.id]
+
+    [tenant_id] = asyncio.run(run(seed))
+    upgrade(url)
+
+    async def keys(s):
+        return sorted((await s.execute(text("SELECT email_key FROM user_account"))).scalars())
+
+    assert asyncio.run(run(keys)) == ["ann@dorset.nhs.uk", "élodie.martin@somerset.nhs.uk"]
+
+    keyed = table("user_account", *(column(n, t) for n, t in (*columns, ("email_key", String()))))
+
+    async def clash(s):  # the same address in another case, keyed as the application keys it
+        await s.execute(insert(keyed), [{**row, "id": uuid.uuid4(), "tenant_id": tenant_id, "created_at": utcnow(),
+                                         "updated_at": utcnow(), "email": "élodie.martin@somerset.nhs.uk",
+                                         "email_key": "élodie.martin@somerset.nhs.uk"}])
+
+    with pytest.raises(IntegrityError):
+        asyncio.run(run(clash))

@@ -1,8 +1,8 @@
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Boolean, ColumnElement, Index, Integer, String, func
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, ColumnElement, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from api.db import Base, UTCDateTime
 from api.models.mixins import TenantOwned, Tracked
@@ -14,6 +14,9 @@ class User(TenantOwned, Tracked, Base):
     __tablename__ = "user_account"
 
     email: Mapped[str] = mapped_column(String(320), nullable=False)
+    # The email folded in Python, as every lookup folds what is typed (email_key): the unique index is on it. Folded
+    # by the database instead, SQLite's lower() folds ASCII letters only, so "Élodie@" and "élodie@" were two users.
+    email_key: Mapped[str] = mapped_column(String(320), nullable=False)
     full_name: Mapped[str] = mapped_column(String(200), nullable=False)
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     role: Mapped[str] = mapped_column(String(20), nullable=False)
@@ -26,16 +29,26 @@ class User(TenantOwned, Tracked, Base):
     # before this is refused, and reactivating brings it back no more than a local one (api.auth.principal).
     sessions_valid_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    @validates("email")
+    def _keyed(self, _: str, email: str) -> str:
+        self.email_key = email_key(email)
+        return email
+
 
 # Emails are unique across the deployment, whatever their case: sign-in finds the tenant by email.
-Index("uq_user_account_email_lower", func.lower(User.email), unique=True)
+Index("uq_user_account_email_key", User.email_key, unique=True)
+Index("ix_user_account_tenant_id", User.tenant_id, User.id)
+
+
+def email_key(email: str) -> str:
+    """An email as the unique index compares it: in the API's stored form (sign_in_email), lowered by Python on
+    every database alike."""
+    return sign_in_email(email).lower()
 
 
 def email_is(email: str) -> ColumnElement[bool]:
-    """The account with this email, whatever its case, folded by the database as the unique index folds: Python's
-    lower() folds letters SQLite's does not (É), so folding the typed address in Python missed accounts there."""
-    return func.lower(User.email) == func.lower(email)
-Index("ix_user_account_tenant_id", User.tenant_id, User.id)
+    """The account with this email, whatever its case."""
+    return User.email_key == email_key(email)
 
 
 def sign_in_email(username: str) -> str:

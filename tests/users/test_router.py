@@ -128,6 +128,19 @@ async def test_email_taken_in_any_tenant_whatever_its_case_is_409(client, sessio
     assert await count(session, a.tenant) == 6
 
 
+async def test_an_email_differing_only_in_the_case_of_a_letter_not_ascii_is_taken_on_every_database(client, session,
+                                                                                                      a, b):
+    # SQLite's lower() folds ASCII letters only: the index on lower(email) let "Élodie" and "élodie" be two users
+    await factories.user(session, b.tenant, email="Élodie.Martin@somerset.nhs.uk")
+    await session.commit()
+    r = await client.post(URL, json=new_user(email="élodie.martin@somerset.nhs.uk"), headers=a["admin"])
+    assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json", r.text
+    signed_in = await client.post("/api/v1/auth/token", data={
+        "grant_type": "password", "username": "ÉLODIE.MARTIN@somerset.nhs.uk", "password": factories.PASSWORD})
+    assert signed_in.status_code == 200, signed_in.text
+    assert await count(session, a.tenant) == 5
+
+
 async def test_email_clash_caught_by_the_database_is_409_not_500(client, session, a, b, monkeypatch):
     async def no_check(*_args, **_kwargs):
         return None
