@@ -181,7 +181,8 @@ def _check_state(caller: Principal, changes: dict[str, Any], stored: dict[str, A
     problems = workflow.state_problems(state, changes)
     if problems:
         titles = {"publishable_summary": "Publishable feedback needs a publishable_summary",
-                  "received_at": "received_at must not be in the future nor after told_at"}
+                  "received_at": "received_at must not be in the future nor after its acknowledgement, "
+                                 "consideration, response or the stakeholder being told"}
         raise Unprocessable(titles[problems[0][0]], errors=[{"loc": ["body", field], "msg": message, "type": kind}
                                                             for field, kind, message in problems])
 
@@ -225,11 +226,12 @@ def _told(row: Feedback, changes: dict[str, Any]) -> None:
             {"loc": ["body", "told_how"], "msg": "required with told_at", "type": "missing"}])
     if "told_how" in changes and "told_at" not in changes and row.told_at is None:
         changes["told_at"] = utcnow()
-    _check_told_at(row, changes.get("told_at"))
+    _check_told_at(changes.get("received_at", row.received_at), changes.get("told_at"))
 
 
-def _check_told_at(row: Feedback, told_at) -> None:
-    if told_at is not None and not row.received_at <= told_at <= utcnow() + workflow.CLOCK_LEEWAY:
+def _check_told_at(received_at, told_at) -> None:
+    """Between receipt (as this request leaves it) and now."""
+    if told_at is not None and not received_at <= told_at <= utcnow() + workflow.CLOCK_LEEWAY:
         raise Unprocessable("told_at must fall between receipt and now", errors=[
             {"loc": ["body", "told_at"], "msg": "before the feedback was received, or in the future",
              "type": "date_range"}])
@@ -261,8 +263,8 @@ async def update(*, session: AsyncSession, caller: Principal, feedback_id: uuid.
     if target is not None:
         workflow.check_transition(row.status, target)
     _told(row, changes)
-    if "received_at" in changes:
-        changes["response_due_at"] = await _due(session, caller, changes["received_at"])
+    if changes.get("received_at", row.received_at) != row.received_at:  # not when sent back as read: the target may
+        changes["response_due_at"] = await _due(session, caller, changes["received_at"])  # have changed since
     if target == FeedbackStatus.closed and row.status != target:
         workflow.can_close(SimpleNamespace(**{name: changes.get(name, getattr(row, name))
                                               for name in workflow.CLOSE_FIELDS}))
@@ -294,7 +296,7 @@ async def respond(*, session: AsyncSession, caller: Principal, feedback_id: uuid
         values["told_at"] = utcnow()
     if values["told_how"] is None:  # a response given before telling keeps what was already recorded
         values.pop("told_how"), values.pop("told_at")
-    _check_told_at(row, values.get("told_at"))
+    _check_told_at(row.received_at, values.get("told_at"))
     before = snapshot(row, [*values, "status", "responded_at", "responded_by"])
     apply(row, values)
     row.status = FeedbackStatus.responded.value

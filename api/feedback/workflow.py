@@ -69,7 +69,12 @@ CLOSE_FIELDS = ("told_at", "told_how", "stakeholder_id", "publishable", "publish
                 "plan_id")
 
 
-STATE_FIELDS = ("publishable", "publishable_summary", "received_at", "told_at")
+STATE_FIELDS = ("publishable", "publishable_summary", "received_at", "told_at", "acknowledged_at", "considered_at",
+                "responded_at")
+# The workflow's moments, none of which can come before the feedback arrived (the median days to respond would go
+# negative, and the record would say it was answered before it was received).
+AFTER_RECEIPT = {"acknowledged_at": "its acknowledgement", "considered_at": "its consideration",
+                 "responded_at": "its response", "told_at": "the stakeholder was told"}
 # How far ahead of this server's clock a moment that has happened may be (the sender's clock may run fast).
 CLOCK_LEEWAY = timedelta(minutes=10)
 
@@ -85,8 +90,9 @@ def state_problems(state: dict[str, Any], changed: Collection[str]) -> list[tupl
         # Feedback received in the future could never be answered in time, told or closed (told_at is not ahead).
         if state["received_at"] > utcnow() + CLOCK_LEEWAY:
             problems.append(("received_at", "date_range", "in the future"))
-        elif state["told_at"] is not None and state["received_at"] > state["told_at"]:
-            problems.append(("received_at", "date_range", "after the stakeholder was told"))
+        elif later := [name for name in AFTER_RECEIPT
+                       if state[name] is not None and state["received_at"] > state[name]]:
+            problems.append(("received_at", "date_range", f"after {AFTER_RECEIPT[later[0]]}"))
     return problems
 
 

@@ -322,7 +322,8 @@ def _check_feedback(values: dict[str, Any], current: dict[str, Any] | None, cont
     state = _merged(values, current, workflow.STATE_FIELDS, FEEDBACK_DEFAULTS)
     problems += [(field, message[0].upper() + message[1:])
                  for field, _, message in workflow.state_problems(state, values)]
-    if values.get("received_at") is not None:
+    if values.get("received_at") is not None and (current is None or values["received_at"] != current["received_at"]):
+        # as PATCH: a receipt sent back as stored keeps its due date, whatever the target is now
         values["response_due_at"] = workflow.response_due(values["received_at"], context.response_days)
     return problems + _leaving(context.held, "feedback", values, current)
 

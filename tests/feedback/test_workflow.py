@@ -171,3 +171,48 @@ def test_response_due_counts_uk_working_days(received, days, due):
                                            ({"feedback_response_days": -1}, 20), (None, 20)])
 def test_response_days_reads_the_tenants_setting(settings, days):
     assert response_days(settings) == days
+
+
+async def test_receipt_sent_back_as_read_keeps_its_due_date_after_the_target_changes(client, session, a):
+    # The target applies to feedback received from then on: a client (or an export imported back) resending the
+    # receipt it read must not re-date old feedback by the new target. A real change of receipt does.
+    received = "2026-03-02T10:00:00Z"
+    made = await client.post(URL, json={**COMMENT, "received_at": received}, headers=a["lead"])
+    due = made.json()["response_due_at"]
+    r = await client.patch("/api/v1/tenant/settings", json={"feedback_response_days": 5}, headers=a["admin"])
+    assert r.status_code == 200, r.text
+    again = await patch(client, a["lead"], made.json()["id"], received_at=received, channel="email")
+    assert again.status_code == 200 and again.json()["response_due_at"] == due, again.text
+    exported = await client.get("/api/v1/exports/feedback", headers=a["lead"])
+    imported = await client.post("/api/v1/imports/feedback?on_conflict=update", content=exported.text,
+                                 headers={**a["lead"], "Content-Type": "text/csv"})
+    assert imported.status_code == 200, imported.text
+    assert (await client.get(f"{URL}/{made.json()['id']}", headers=a["lead"])).json()["response_due_at"] == due
+    moved = await patch(client, a["lead"], made.json()["id"], received_at="2026-03-03T10:00:00Z")
+    assert moved.json()["response_due_at"] == "2026-03-11T00:00:00Z"  # five working days, by the new target
+
+
+async def test_receipt_cannot_move_after_the_response(client, session, a):
+    # The report's median days to respond went negative: the record said it was answered before it arrived
+    fb = await factories.feedback(session, a.tenant, received_at=datetime(2026, 3, 1, tzinfo=UTC), status="responded",
+                                  responded_at=datetime(2026, 3, 5, tzinfo=UTC), response_text="Done",
+                                  outcome="information_given")
+    await session.commit()
+    r = await patch(client, a["lead"], fb.id, received_at="2026-03-25T10:00:00Z")
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "received_at"], r.text
+    imported = await client.post("/api/v1/imports/feedback?on_conflict=update",
+                                 content=f"id,received_at\n{fb.id},2026-03-25T10:00:00Z\n",
+                                 headers={**a["lead"], "Content-Type": "text/csv"})
+    assert imported.status_code == 422, imported.text
+    assert imported.json()["errors"][0]["message"] == "After its response"
+    await session.refresh(fb)
+    assert fb.received_at == datetime(2026, 3, 1, tzinfo=UTC)
+
+
+async def test_told_at_is_checked_against_the_receipt_the_same_request_sets(client, session, a):
+    fb = await factories.feedback(session, a.tenant, received_at=datetime(2026, 3, 10, tzinfo=UTC))
+    await session.commit()
+    assert (await respond(client, a["lead"], fb.id)).status_code == 200
+    r = await patch(client, a["lead"], fb.id, received_at="2026-03-01T10:00:00Z", told_at="2026-03-05T10:00:00Z",
+                    told_how="letter")
+    assert r.status_code == 200, r.text
