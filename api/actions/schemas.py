@@ -1,11 +1,11 @@
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import Field, StringConstraints, computed_field
 
-from api.activities.engagement import IsoDate
+from api.activities.engagement import IsoDate, uk_today
 from api.pagination import Page
 from api.plans.schemas import Sentence
 from api.schemas import ONE_LINE, OptionalLongText, ReadModel, RequestModel
@@ -57,8 +57,8 @@ class ActionUpdate(RequestModel):
 
 
 def today() -> date:
-    """Today's date in UTC: what "overdue" is measured against."""
-    return datetime.now(UTC).date()
+    """Today's UK date: what "overdue" is measured against (a due date is a UK day, as every date here)."""
+    return uk_today()
 
 
 class ActionRead(ReadModel):

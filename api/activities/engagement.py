@@ -13,11 +13,17 @@ from zoneinfo import ZoneInfo
 from pydantic import AfterValidator, BeforeValidator
 from sqlalchemy import ColumnElement, and_, exists, select
 
+from api.db import utcnow
 from api.errors import Unprocessable
 from api.models import Activity, ActivityAttendance
 
 UK = ZoneInfo("Europe/London")
 MIN_YEAR, MAX_YEAR = 1900, 2200
+
+
+def uk_today() -> date:
+    """Today as a UK calendar day: between midnight and 1 am in summer, UTC's date is still yesterday's."""
+    return utcnow().astimezone(UK).date()
 
 
 def _iso_date(value: Any) -> Any:

@@ -2,12 +2,12 @@
 Services flush; routers commit. Every call is audited, reads of the subject-access report included."""
 
 import uuid
-from datetime import UTC
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit, idempotency, legal_hold
+from api.activities.engagement import uk_today
 from api.activities.schemas import StakeholderActivity
 from api.assessments import service as assessments
 from api.audit_events.schemas import AuditEventRead
@@ -100,7 +100,7 @@ async def record_objection(*, session: AsyncSession, caller: Principal, stakehol
         raise Conflict(stakeholders.ERASED_UNCHANGEABLE)
     before = snapshot(row, OBJECTION_FIELDS)
     now = utcnow()
-    row.objection_date = data.objection_date or now.astimezone(UTC).date()
+    row.objection_date = data.objection_date or uk_today()
     row.objection_scope, row.objection_grounds, row.objection_outcome = (data.scope.value, data.grounds,
                                                                          data.outcome.value)
     if data.scope == ObjectionScope.contact and row.contact_consent:

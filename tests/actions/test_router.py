@@ -3,11 +3,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from api.activities.engagement import uk_today
 from api.models import AuditEvent, PlanAction
 from tests import factories
 from tests.plans.support import NIL, READ_ONLY, ROLES, WRITERS
 
-TODAY = datetime.now(UTC).date()
+TODAY = uk_today()
 
 
 def url(plan_id, action_id=None) -> str:
@@ -78,6 +79,17 @@ async def test_every_role_reads(client, session, a, plan, role):
     row = await action(session, plan)
     assert [x["id"] for x in (await client.get(url(plan.id), headers=a[role])).json()["items"]] == [str(row.id)]
     assert (await client.get(url(plan.id, row.id), headers=a[role])).status_code == 200
+
+
+async def test_overdue_is_measured_against_the_uk_day(client, session, a, plan, monkeypatch):
+    # At 23:30 UTC on 10 June it is 00:30 on 11 June in the UK: an action due on the 10th is late (UTC said not yet;
+    # the year is far ahead, so that only the clock of the UK day can make it late)
+    monkeypatch.setattr("api.activities.engagement.utcnow", lambda: datetime(2099, 6, 10, 23, 30, tzinfo=UTC))
+    late = await action(session, plan, description="due on the 10th", due_date=date(2099, 6, 10))
+    await session.commit()
+    r = await client.get(url(plan.id), params={"overdue": "true"}, headers=a["viewer"])
+    assert [x["description"] for x in r.json()["items"]] == ["due on the 10th"], r.text
+    assert (await client.get(url(plan.id, late.id), headers=a["viewer"])).json()["overdue"] is True
 
 
 async def test_filters_and_overdue(client, session, a, plan):

@@ -156,3 +156,11 @@ async def test_periods_at_the_edges_of_the_supported_years_are_reported(client, 
     r = await client.get(URL, params=params, headers=a["viewer"])
     assert r.status_code == 200, r.text
     assert (r.json()["period_from"], r.json()["period_to"]) == period
+
+
+@pytest.mark.parametrize("to,first", [("2024-12-31", "2024-01-01"), ("2026-12-31", "2026-01-01"),
+                                      ("2024-02-29", "2023-03-01"), ("2026-06-10", "2025-06-11")])
+async def test_the_default_period_is_the_year_ending_on_to(client, a, to, first):
+    # 364 days back dropped 1 January in a leap year
+    r = await client.get(URL, params={"to": to}, headers=a["viewer"])
+    assert r.status_code == 200 and (r.json()["period_from"], r.json()["period_to"]) == (first, to), r.text
