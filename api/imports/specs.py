@@ -30,7 +30,13 @@ from api.imports.schemas import (
     StakeholderRow,
 )
 from api.models import Activity, ActivityAttendance, Feedback, Organisation, Plan, Stakeholder, Tenant, User
-from api.stakeholders.service import ERASED_FEEDBACK_KEPT, ERASED_FEEDBACK_TEXT, ERASED_UNCHANGEABLE
+from api.stakeholders.service import (
+    ERASED_FEEDBACK_KEPT,
+    ERASED_FEEDBACK_TEXT,
+    ERASED_UNCHANGEABLE,
+    OBJECTED_TO_CONTACT,
+    objection_stands,
+)
 
 LIST_SEPARATOR = ";"
 # A cell starting with one of these is a formula to a spreadsheet: exports put a ' before it.
@@ -197,6 +203,15 @@ def _stakeholder_consent(values: dict[str, Any], now: datetime) -> None:
         values["consent_recorded_at"] = now
 
 
+def _check_stakeholder(row: dict[str, Any], current: dict[str, Any] | None, _context: Any, _caller: Principal,
+                       _now: datetime) -> list[tuple[str, str]]:
+    """As PATCH: contact consent is not turned back on while an objection to contact stands."""
+    if current is not None and row.get("contact_consent") and not current["contact_consent"] and objection_stands(
+            current["objection_scope"], current["objection_outcome"]):
+        return [("contact_consent", OBJECTED_TO_CONTACT)]
+    return []
+
+
 class UpdateSql(typing.Protocol):
     """How a writer spells the parts of its UPDATE statement."""
 
@@ -241,7 +256,9 @@ STAKEHOLDERS = ResourceSpec(
         Reference("owner_id", User, "user", (("owner_id", "id", False),)),
     ),
     on_create=_stakeholder_consent,
-    check_fields=("organisation_id",),  # the organisation it has: an archived one stays (no new link)
+    check=_check_stakeholder,
+    # the organisation it has (an archived one stays: no new link), and what an objection to contact needs
+    check_fields=("organisation_id", "contact_consent", "objection_scope", "objection_outcome"),
     update_sql={"consent_recorded_at": _consent_recorded_at_sql},
     erased=lambda: Stakeholder.erased_at.is_not(None),  # as PATCH: an erased person is never changed again
     erased_message=ERASED_UNCHANGEABLE,

@@ -108,3 +108,36 @@ async def test_erasure_wipes_the_objection_grounds_and_restriction_reason(client
     [event] = await events(session, person.id, "erase")
     assert "Ndlovu" not in str(event.changes)
     assert event.changes["objection_grounds"] == {"before": "[personal data]", "after": None}
+
+
+@pytest.mark.parametrize("outcome", ["pending", "upheld"])
+async def test_consent_stays_off_while_an_objection_to_contact_stands(client, session, a, outcome):
+    # A PATCH or an import turned it straight back on, back into ?contact_consent=true lists and mailing exports
+    person = await factories.stakeholder(session, a.tenant, external_id="A1", contact_consent=True,
+                                         consent_basis="consent")
+    await session.commit()
+    assert (await client.post(person_url(person.id, "/objection"), json={**BODY, "outcome": outcome},
+                              headers=a["lead"])).status_code == 200
+    r = await client.patch(person_url(person.id), json={"contact_consent": True}, headers=a["lead"])
+    assert is_problem(r, 409) and "objected" in r.json()["detail"], r.text
+    imported = await client.post("/api/v1/imports/stakeholders?on_conflict=update",
+                                 content="external_id,contact_consent,consent_basis\nA1,true,consent\n",
+                                 headers={**a["lead"], "Content-Type": "text/csv"})
+    assert imported.status_code == 422 and "objected" in imported.json()["errors"][0]["message"], imported.text
+    assert (await client.get(person_url(person.id), headers=a["lead"])).json()["contact_consent"] is False
+    # Once the objection is decided against, consent may be recorded again
+    assert (await client.post(person_url(person.id, "/objection"), json={**BODY, "outcome": "not_upheld"},
+                              headers=a["lead"])).status_code == 200
+    again = await client.patch(person_url(person.id), json={"contact_consent": True}, headers=a["lead"])
+    assert again.status_code == 200 and again.json()["contact_consent"] is True, again.text
+
+
+async def test_a_null_consent_date_is_no_date_given(client, session, a):
+    person = await factories.stakeholder(session, a.tenant)
+    await session.commit()
+    r = await client.patch(person_url(person.id), headers=a["lead"], json={
+        "contact_consent": True, "consent_basis": "consent", "consent_recorded_at": None})
+    assert r.status_code == 200 and r.json()["consent_recorded_at"] is not None, r.text
+    dated = r.json()["consent_recorded_at"]
+    r = await client.patch(person_url(person.id), json={"consent_recorded_at": None}, headers=a["lead"])
+    assert r.status_code == 200 and r.json()["consent_recorded_at"] == dated, r.text
