@@ -26,6 +26,16 @@ def uk_today() -> date:
     return utcnow().astimezone(UK).date()
 
 
+def year_ending(end: date) -> date:
+    """The first day of the year that ends on `end`: the day after the same date a year before (1 January for 31
+    December, leap years included; 1 March for 29 February), but not before the first supported day."""
+    try:
+        earlier = end.replace(year=end.year - 1)
+    except ValueError:  # 29 February
+        earlier = end.replace(year=end.year - 1, day=28)
+    return max(earlier + timedelta(days=1), date(MIN_YEAR, 1, 1))
+
+
 def _iso_date(value: Any) -> Any:
     """Only YYYY-MM-DD: pydantic would otherwise read a number as a Unix timestamp."""
     if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):

@@ -48,7 +48,7 @@ async def get_calendar(
     session: SessionDep, access: service.FeedAccess = Depends(feed_access),
     plan_id: uuid.UUID | None = Query(None, description="Only this plan's activities"),
     start: IsoDate | None = Query(None, alias="from", description="Only activities starting on or after this UK date "
-                                                             "(default: a year ago)"),
+                                                             "(default: a year before `to`, or a year ago)"),
     end: IsoDate | None = Query(None, alias="to", description="Only activities starting on or before this UK date"),
 ) -> Response:
     """Planned and past activities as iCalendar events (cancelled ones as STATUS:CANCELLED), without personal

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit, rls
-from api.activities.engagement import day_end, day_start
+from api.activities.engagement import day_end, day_start, year_ending
 from api.auth.principal import Principal
 from api.crud import ensure_not_archived, get_owned
 from api.db import utcnow
@@ -106,7 +106,9 @@ async def feed(*, session: AsyncSession, access: FeedAccess, plan_id: uuid.UUID 
     if start and end and start > end:  # as the reports answer it: an empty feed would hide the mistake
         raise Unprocessable("from is after to", errors=[
             {"loc": ["query", "to"], "msg": "must not be before from", "type": "date_range"}])
-    since = day_start(start) if start else utcnow() - timedelta(days=DEFAULT_PAST_DAYS)
+    # Without `from`: a year back from `to` when given (an older `to` gave an empty feed), else from now
+    since = (day_start(start) if start else day_start(year_ending(end)) if end
+             else utcnow() - timedelta(days=DEFAULT_PAST_DAYS))
     stmt = select(Activity).where(Activity.tenant_id == access.tenant_id, Activity.archived_at.is_(None),
                                   Activity.starts_at >= since)
     if end:

@@ -8,12 +8,12 @@ them (its latest assessment for the plan, else the latest general one), and acti
 are the plan's: the report's quadrants are the grid's."""
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import ColumnElement, case, func, literal, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.activities.engagement import MIN_YEAR, day_end, day_start, engaged, uk_today
+from api.activities.engagement import day_end, day_start, engaged, uk_today, year_ending
 from api.activities.sql import days_between, json_elements, median
 from api.assessments.grid import grid_statement
 from api.assessments.quadrants import Quadrant, threshold
@@ -39,24 +39,13 @@ STATUSES = ("planned", "done", "cancelled")
 
 def period(start: date | None, end: date | None) -> tuple[date, date]:
     end = end or uk_today()
-    # The default is the year ending on `to`, but not before the first supported day (a `to` early in 1900 is fine).
-    start = start or max(_year_ending(end), date(MIN_YEAR, 1, 1))
+    start = start or year_ending(end)  # a `to` early in 1900 is fine
     if start > end:
         raise Unprocessable("from is after to", errors=[
             {"loc": ["query", "to"], "msg": "must not be before from", "type": "date_range"}])
     for day in (start, end):
         day_start(day)  # 422 for a date outside the supported years
     return start, end
-
-
-def _year_ending(end: date) -> date:
-    """The first day of the year that ends on `end`: the day after the same date a year before (1 January for 31
-    December, leap years included; 1 March for 29 February)."""
-    try:
-        earlier = end.replace(year=end.year - 1)
-    except ValueError:  # 29 February
-        earlier = end.replace(year=end.year - 1, day=28)
-    return earlier + timedelta(days=1)
 
 
 def _share(engaged_count: int, total: int) -> float | None:

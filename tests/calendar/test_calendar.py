@@ -200,3 +200,13 @@ async def test_no_new_token_for_an_archived_plan(client, session, a):
     assert (await client.get(TOKENS, headers=a["admin"])).json()["items"] == []
     assert (await client.post(f"/api/v1/plans/{gone.id}/restore", headers=a["lead"])).status_code == 200
     await token_for(client, a["lead"], plan_id=str(gone.id))
+
+
+async def test_a_to_without_from_covers_the_year_ending_on_it(client, session, a):
+    # The default start was a year before now, so an older `to` gave an empty feed
+    await factories.activity(session, a.tenant, title="Old meeting", starts_at=datetime(2020, 6, 1, 10, tzinfo=UTC))
+    await factories.activity(session, a.tenant, title="Older still", starts_at=datetime(2019, 5, 1, 10, tzinfo=UTC))
+    await session.commit()
+    r = await client.get(FEED, params={"to": "2020-12-31"}, headers=a["viewer"])
+    assert r.status_code == 200 and list(events(r)) == ["Old meeting"], r.text
+    assert (await client.get(FEED, params={"to": "1900-02-01"}, headers=a["viewer"])).status_code == 200

@@ -16276,7 +16276,7 @@ export interface operations {
             query?: {
                 /** @description Only this plan's activities */
                 plan_id?: string | null;
-                /** @description Only activities starting on or after this UK date (default: a year ago) */
+                /** @description Only activities starting on or after this UK date (default: a year before `to`, or a year ago) */
                 from?: string | null;
                 /** @description Only activities starting on or before this UK date */
                 to?: string | null;
