@@ -85,10 +85,12 @@ def _refuse_self_lockout(caller: Principal, user: User, changes: dict[str, Any])
         raise Conflict("You cannot change your own role; ask another admin")
 
 
-def _refuse_setting_another_admins_password(caller: Principal, user: User, password: Any) -> None:
+def _refuse_setting_another_admins_password(caller: Principal, user: User, password: Any, role: str) -> None:
     """One admin setting another's password could then sign in as them, and act under their name in the audit
-    trail. An admin sets their own; a locked-out admin's is set by the operator (`involve set-password`)."""
-    if password is not None and user.role == Role.admin and (caller.kind != "user" or caller.id != user.id):
+    trail. An admin sets their own; a locked-out admin's is set by the operator (`involve set-password`). `role` is
+    the one the request leaves the user with: promoting a user and setting their password in one request is setting
+    an admin's password."""
+    if password is not None and Role.admin in (user.role, role) and (caller.kind != "user" or caller.id != user.id):
         raise Forbidden("An admin's password is set by that admin, or by the operator (involve set-password)")
 
 
@@ -114,7 +116,7 @@ async def update(*, session: AsyncSession, caller: Principal, user_id: uuid.UUID
     changes = data.model_dump(exclude_unset=True, exclude={"password"})
     password = data.password if "password" in data.model_fields_set else None
     _refuse_self_lockout(caller, user, changes)
-    _refuse_setting_another_admins_password(caller, user, password)
+    _refuse_setting_another_admins_password(caller, user, password, changes.get("role", user.role))
     await _refuse_removing_the_last_admin(session, user, changes)
     before, after = apply(user, changes)
     if password is not None:
