@@ -123,8 +123,11 @@ def create_tenant(slug: Annotated[str, typer.Argument(help="Short name: lowercas
 @app.command("create-user")
 def create_user(tenant: Annotated[str, typer.Option(help="The tenant's slug")],
                 email: Annotated[str, typer.Option(help="Sign-in email, unique across the deployment")],
-                password: Annotated[str, typer.Option(help="At least 12 characters")],
                 role: Annotated[str, typer.Option(help="admin, lead, contributor, viewer or auditor")],
+                # Asked for, not echoed, when not given: a command line is in the shell's history and in `ps`
+                password: Annotated[str, typer.Option(
+                    prompt=True, hide_input=True, confirmation_prompt=True,
+                    help="At least 12 characters; asked for when not given")],
                 name: Annotated[str | None, typer.Option(help="Full name")] = None) -> None:
     """Create a user in a tenant."""
     from api import tenants

@@ -78,6 +78,15 @@ def test_bad_input_exits_1_with_one_line(cli_db, args, reason):
     assert len(r.output.strip().splitlines()) == 1
 
 
+def test_create_user_asks_for_the_password_when_it_is_not_given(cli_db):
+    # A password on the command line is in the shell's history and in `ps`: asked for twice, not echoed
+    run("create-tenant", "t", "--name", "T")
+    r = runner.invoke(app, ["create-user", "--tenant", "t", "--email", "asked@t.nhs.uk", "--role", "lead"],
+                      input="an asked passphrase\n" * 2)
+    assert r.exit_code == 0 and "created lead user" in r.output and "an asked passphrase" not in r.output, r.output
+    assert asyncio.run(_sign_ins(cli_db, "asked@t.nhs.uk", ["an asked passphrase"])) == [200]
+
+
 def test_set_password_lets_the_operator_back_into_an_admins_account(cli_db):
     """No admin may set another admin's password through the API: a locked-out admin's is set here."""
     run("create-tenant", "t", "--name", "T")
