@@ -2,7 +2,9 @@
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 
+from api.activities.engagement import UK, uk_today
 from api.models import (
     Activity,
     Consultation,
@@ -45,6 +47,17 @@ class Context:
     attendance: list[AttendanceLine] = field(default_factory=list)
     feedback: list[Feedback] = field(default_factory=list)
     seldom_heard: list[AudienceMember] = field(default_factory=list)
+    today: date = field(default_factory=uk_today)  # what is already due, and what is published yet, is judged on it
+
+    def decisions(self) -> list[date]:
+        """The decision dates the plan's consultations record, earliest first."""
+        return sorted(c.decision_date for c in self.consultations if c.decision_date is not None)
+
+    def published(self, document: Document) -> date | None:
+        """The UK day a document was published, if that day has come (a date ahead is a plan, not a publication)."""
+        if document.published_at is None or (when := document.published_at.astimezone(UK).date()) > self.today:
+            return None
+        return when
 
     def live_activities(self) -> list[Activity]:
         """The plan's activities that count as involvement: not cancelled (planned ones are commitments)."""

@@ -122,6 +122,12 @@ def gunning_formative(given: RuleInput) -> Finding:
                                                 f"consultation closed on {day(c.closed_date)} (Gunning 1).",
                                     gaps=[f"The decision on {_named(c)} preceded the end of its consultation."],
                                     links=link))
+        elif c.decision_date is not None and c.decision_date == c.closed_date:
+            # Responses arriving on the last day could not have been considered by a decision that same day
+            findings.append(Finding(Status.amber, f"The decision was dated {day(c.decision_date)}, the day the "
+                                                  f"consultation closed (Gunning 1).",
+                                    gaps=[f"Show that the responses to {_named(c)} were considered before the "
+                                          "decision, or correct its date."], links=link))
         elif c.decision_date is not None:
             findings.append(Finding(Status.green, f"The decision was dated {day(c.decision_date)}, after the "
                                                   f"consultation closed on {day(c.closed_date)}.", links=link))
@@ -137,17 +143,21 @@ def gunning_formative(given: RuleInput) -> Finding:
 def _published_at_launch(ctx: Context, c: Consultation, kind: str, label: str) -> Finding:
     documents = ctx.documents_for(c, kind)
     links = [Link("document", str(d.id), d.title) for d in documents]
-    published = sorted(d.published_at for d in documents if d.published_at is not None)
+    published = sorted(when for d in documents if (when := ctx.published(d)) is not None)
     if c.opened_date is None:
         return Finding(Status.amber, f"The consultation {_named(c)} has no opening date, so the {label} cannot be "
                                      f"checked against its launch.", gaps=[f"Record when {_named(c)} opened."],
                        links=links)
+    if not published and c.opened_date > ctx.today:  # not due yet
+        return Finding(Status.amber, f"The {label} is not published yet; the consultation opens on "
+                                     f"{day(c.opened_date)}.",
+                       gaps=[f"Publish the {label} for {_named(c)} by {day(c.opened_date)}."], links=links)
     if not published:
         return Finding(Status.red, f"The {label} was not published when the consultation opened on "
                                    f"{day(c.opened_date)}.",
                        gaps=[f"Publish the {label} for {_named(c)} and record its publication date."], links=links)
     first = published[0]
-    if first.astimezone(UK).date() > c.opened_date:
+    if first > c.opened_date:
         return Finding(Status.red, f"The {label} was published on {day(first)}, after the consultation opened on "
                                    f"{day(c.opened_date)}.",
                        gaps=[f"The {label} for {_named(c)} was late."], links=links)
@@ -175,14 +185,14 @@ def equality_due_regard(given: RuleInput) -> Finding:
         findings = [_published_at_launch(ctx, c, "equality_impact_assessment", "equality impact assessment")
                     for c in ctx.consultations]
         return _combine(findings, suffix=" (Equality Act 2010 s149)")
-    documents = [d for d in ctx.documents if d.kind == "equality_impact_assessment" and d.published_at is not None]
+    documents = [d for d in ctx.documents if d.kind == "equality_impact_assessment" and ctx.published(d)]
     links = [Link("document", str(d.id), d.title) for d in documents]
-    decisions = sorted(e.decision_date for e in given.evidence if e.decision_date is not None)
+    decisions = sorted([e.decision_date for e in given.evidence if e.decision_date is not None] + ctx.decisions())
     if not documents:
         return Finding(Status.red, "No equality impact assessment is published for this plan (Equality Act 2010 "
                                    "s149).", gaps=["Publish the equality impact assessment before the decision."])
-    first = min(d.published_at for d in documents)
-    if decisions and first.astimezone(UK).date() > decisions[0]:
+    first = min(ctx.published(d) for d in documents)
+    if decisions and first > decisions[0]:
         return Finding(Status.red, f"The equality impact assessment was published on {day(first)}, after the "
                                    f"decision dated {day(decisions[0])} (Equality Act 2010 s149).",
                        gaps=["Due regard must be had before the decision."], links=links)
@@ -317,6 +327,11 @@ def scrutiny_consultation(given: RuleInput) -> Finding:
         return Finding(Status.red, f"The change is a substantial variation, but no correspondence to {body} is "
                                    f"logged.", gaps=[f"Consult {body} and log the correspondence."], links=links)
     first = min(c.correspondence_date for c in sent)
+    decided = ctx.decisions()
+    if decided and first > decided[0]:  # consulted while the proposal is under consideration, not after (reg 23)
+        return Finding(Status.red, f"The change is a substantial variation, but {body} was first written to on "
+                                   f"{day(first)}, after the decision dated {day(decided[0])}.",
+                       gaps=[f"Consult {body} before the decision."], links=links)
     return Finding(Status.green, f"The change is a substantial variation and {body} was consulted on {day(first)} "
                                  f"({_plural(len(sent), 'item')} sent).", links=links)
 

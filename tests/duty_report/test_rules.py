@@ -279,3 +279,39 @@ async def test_llais_is_named_for_a_welsh_plan(client, session, a):
     world.scrutiny.body = "llais"
     world.letter.direction = "meeting"
     await check(client, world, a["lead"], "llais-consultation", contains="no correspondence to Llais is logged")
+
+
+async def test_a_decision_the_day_the_consultation_closed_is_amber_not_after_it(client, session, a):
+    # Responses arriving on the last day cannot have been considered by a decision that day; the reason said "after"
+    world = await green_plan(session, a.tenant)
+    world.consultation.decision_date = world.consultation.closed_date
+    await check(client, world, a["lead"], "gunning-1", status="amber",
+                reason="The decision was dated 30 March 2026, the day the consultation closed (Gunning 1).")
+
+
+async def test_a_consultation_yet_to_open_is_amber_until_its_documents_are_due(client, session, a):
+    # Nothing is late before the launch: red, in the past tense, said something had not happened that was not due
+    world = await green_plan(session, a.tenant)
+    world.consultation.opened_date, world.consultation.closed_date = date(2099, 1, 5), date(2099, 3, 30)
+    world.consultation.decision_date = None
+    world.eia.published_at = world.pack.published_at = None
+    await check(client, world, a["lead"], "gunning-2", status="amber", contains="not published yet")
+    await check(client, world, a["lead"], "due-regard", status="amber",
+                reason="The equality impact assessment is not published yet; the consultation opens on 5 January "
+                       "2099 (Equality Act 2010 s149).")
+
+
+async def test_a_publication_date_ahead_is_not_a_publication(client, session, a):
+    world = await green_plan(session, a.tenant)
+    world.eia.published_at = datetime(2099, 1, 1, tzinfo=UTC)
+    await check(client, world, a["lead"], "due-regard",
+                reason="The equality impact assessment was not published when the consultation opened on 5 January "
+                       "2026 (Equality Act 2010 s149).")
+
+
+async def test_writing_to_the_committee_only_after_the_decision_is_not_consulting_it(client, session, a):
+    world = await green_plan(session, a.tenant)
+    world.letter.correspondence_date = date(2026, 8, 1)  # the decision is dated 15 April 2026
+    await check(client, world, a["lead"], "osc-consultation",
+                reason="The change is a substantial variation, but the Overview & Scrutiny Committee was first written "
+                       "to on 1 August 2026, after the decision dated 15 April 2026.")
