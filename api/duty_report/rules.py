@@ -111,9 +111,15 @@ def gunning_formative(given: RuleInput) -> Finding:
     if not ctx.consultations:
         return _no_consultation("consultation at a formative stage (Gunning 1)")
     findings = []
+    # A decision the requirement's own evidence records counts as the consultation's does
+    recorded = sorted(e.decision_date for e in given.evidence if e.decision_date is not None)
     for c in ctx.consultations:
         link = [Link("consultation", str(c.id), c.title)]
-        if c.decision_date is not None and c.closed_date is None:
+        if c.closed_date is not None and recorded and recorded[0] < c.closed_date:
+            findings.append(Finding(Status.red, f"The evidence records a decision dated {day(recorded[0])}, before "
+                                                f"the consultation closed on {day(c.closed_date)} (Gunning 1).",
+                                    gaps=[f"A decision preceded the end of {_named(c)}."], links=link))
+        elif c.decision_date is not None and c.closed_date is None:
             findings.append(Finding(Status.red, f"The decision on {_named(c)} was dated {day(c.decision_date)}, but "
                                                 f"the consultation has no closing date (Gunning 1).",
                                     gaps=[f"Record when {_named(c)} closed."], links=link))

@@ -315,3 +315,14 @@ async def test_writing_to_the_committee_only_after_the_decision_is_not_consultin
     await check(client, world, a["lead"], "osc-consultation",
                 reason="The change is a substantial variation, but the Overview & Scrutiny Committee was first written "
                        "to on 1 August 2026, after the decision dated 15 April 2026.")
+
+
+async def test_a_decision_the_gunning_evidence_records_before_the_close_is_red(client, session, a):
+    # The rule read only the consultation's own decision date, and said none had been taken
+    world = await green_plan(session, a.tenant)
+    req = await requirement(session, world.duties["gunning"], "gunning-1")
+    await evidence(session, world.plan, req, summary="Board chose option B", decision="Option B",
+                   decision_date=date(2026, 2, 1))
+    await check(client, world, a["lead"], "gunning-1",
+                reason="The evidence records a decision dated 1 February 2026, before the consultation closed on "
+                       "30 March 2026 (Gunning 1).")
