@@ -38,6 +38,7 @@ from api.models import (
     Scrutiny,
     ScrutinyCorrespondence,
     Stakeholder,
+    Tenant,
 )
 
 SELDOM_HEARD_CATEGORY = "seldom_heard"
@@ -155,6 +156,27 @@ async def _applicable(session: AsyncSession, plans: list[Plan], assessments: dic
     return out
 
 
+async def _unconsidered(session: AsyncSession, plans: list[Plan], assessments: dict[uuid.UUID, DutyAssessment]
+                        ) -> dict[uuid.UUID, list[str]]:
+    """Per plan with a record, the titles of its jurisdiction's built-in duties the record says nothing about
+    (neither applies nor not): a record listing only the duties it meets would leave the others unchecked."""
+    recorded = [plan for plan in plans if plan.id in assessments]
+    if not recorded:
+        return {}
+    catalogue = (await session.execute(
+        select(Tenant.id, Duty.id, Duty.title).join(Duty, and_(Duty.jurisdiction == Tenant.jurisdiction,
+                                                               Duty.tenant_id.is_(None)))
+        .where(Tenant.id.in_({plan.tenant_id for plan in recorded})).order_by(Duty.position, Duty.code))).all()
+    out = {}
+    for plan in recorded:
+        said = {_uuid(e.get("duty_id")) for e in assessments[plan.id].entries or [] if isinstance(e, dict)}
+        missing = [title for tenant_id, duty_id, title in catalogue if tenant_id == plan.tenant_id
+                   and duty_id not in said]
+        if missing:
+            out[plan.id] = missing
+    return out
+
+
 def _text(value) -> str | None:
     return value if isinstance(value, str) else None
 
@@ -180,6 +202,7 @@ async def build_many(session: AsyncSession, plans: list[Plan],
         return []
     assessments = await _latest_assessments(session, [plan.id for plan in plans])
     applicable = await _applicable(session, plans, assessments)
+    unconsidered = await _unconsidered(session, plans, assessments)
     checked = [plan for plan in plans if plan.id in applicable]
     evidence = defaultdict(lambda: defaultdict(list))
     if checked:
@@ -191,7 +214,7 @@ async def build_many(session: AsyncSession, plans: list[Plan],
                 .order_by(Evidence.created_at, Evidence.id))).scalars():
             evidence[row.plan_id][row.requirement_id].append(row)
     return [_report(plan, assessments.get(plan.id), applicable.get(plan.id, []), (contexts or {}).get(plan.id),
-                    evidence[plan.id]) for plan in plans]
+                    evidence[plan.id], unconsidered.get(plan.id, [])) for plan in plans]
 
 
 async def build(session: AsyncSession, plan: Plan, context: Context | None = None) -> DutyReport:
@@ -200,7 +223,7 @@ async def build(session: AsyncSession, plan: Plan, context: Context | None = Non
 
 
 def _report(plan: Plan, assessment: DutyAssessment | None, applicable: list[tuple], context: Context | None,
-            evidence: dict[uuid.UUID, list[Evidence]]) -> DutyReport:
+            evidence: dict[uuid.UUID, list[Evidence]], unconsidered: list[str]) -> DutyReport:
     items: list[ReportItem] = []
     if assessment is None:
         items.append(_special("applicability", "Whether the duties apply was assessed", Status.red,
@@ -210,6 +233,11 @@ def _report(plan: Plan, assessment: DutyAssessment | None, applicable: list[tupl
         items.append(_special("applicability-sign-off", "The applicability record was signed off", Status.amber,
                               f"Version {assessment.number} of the applicability record has not been signed off "
                               f"by a lead.", "A lead signs off the latest applicability record."))
+    if unconsidered:
+        items.append(_special("applicability-coverage", "Every duty was considered", Status.amber,
+                              f"The applicability record does not say whether these duties apply: "
+                              f"{'; '.join(unconsidered)}.",
+                              "Record for each duty of the catalogue whether it applies, and why."))
     for duty, entry, requirements in applicable:
         for requirement in requirements:
             found = rules.run(requirement.rule, RuleInput(context, evidence[requirement.id]))

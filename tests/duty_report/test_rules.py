@@ -326,3 +326,13 @@ async def test_a_decision_the_gunning_evidence_records_before_the_close_is_red(c
     await check(client, world, a["lead"], "gunning-1",
                 reason="The evidence records a decision dated 1 February 2026, before the consultation closed on "
                        "30 March 2026 (Gunning 1).")
+
+
+async def test_a_record_silent_on_a_duty_of_the_catalogue_is_amber(client, session, a):
+    # A record listing only the duties a plan meets left the others unchecked, and the report green
+    world = await green_plan(session, a.tenant)
+    world.record.entries = [e for e in world.record.entries if e["duty_id"] == str(world.duties["nhs-act-s14z45"].id)]
+    got = await report(client, world.plan, a["lead"])
+    coverage = item(got, "applicability-coverage")
+    assert coverage["status"] == "amber" and "Gunning principles" in coverage["reason"], coverage
+    assert "gunning-1" not in [i["code"] for i in got["items"]] and got["status"] == "amber"
