@@ -96,7 +96,7 @@ async def get_document_content(plan_id: uuid.UUID, document_id: uuid.UUID, sessi
         "Content-Security-Policy": "default-src 'none'; sandbox",
         "Repr-Digest": f"sha-256=:{b64}:",
         "Digest": f"sha-256={b64}",
-        "Cache-Control": "private, no-cache",
+        "Cache-Control": "no-store",  # as every /api/v1 answer: minutes and letters are not for a shared disk cache
     }
     return Response(data, media_type=media.served_type(row.media_type), headers=headers)
 

@@ -57,8 +57,10 @@ def render(pack: dict[str, Any]) -> bytes:
 
 
 # fpdf2 cannot split one table row across pages, and refused (a 500) a row taller than a page: a cell's text goes
-# on in the rows below it, a piece at a time, each short enough for the narrowest column to fit on a page.
-PIECE_CHARS, PIECE_LINES = 400, 20
+# on in the rows below it, a piece at a time, each short enough for the narrowest column to fit on a page. The worst
+# case is words just over half that column wide (34 mm: the activities' attendees), one to a line: 400 characters of
+# them ran past a page; 200 make at most about 25 lines of 4 mm.
+PIECE_CHARS, PIECE_LINES = 200, 20
 
 
 def _pieces(value: str) -> list[str]:

@@ -38,6 +38,7 @@ async def test_every_role_lists_and_reads_documents(client, session, a, role):
     assert one.status_code == 200 and one.headers["etag"] == '"1"' and one.json() == item
     content = await client.get(f"{url(plan.id)}/{row.id}/content", headers=a[role])
     assert content.status_code == 200 and content.content == PDF_BYTES
+    assert content.headers["cache-control"] == "no-store"  # as every answer: not for a shared workstation's disk
 
 
 async def test_the_list_filters_by_kind_and_consultation(client, session, a):

@@ -336,3 +336,15 @@ async def test_a_pack_larger_than_an_ordinary_body_still_verifies(client, sessio
     r = await client.post(VERIFY, content=body, headers={**a["lead"], "content-type": "application/json"})
     assert r.status_code == 200, r.text[:300]
     assert r.json()["valid"] is True
+
+
+async def test_the_pdf_of_an_activity_with_many_short_wide_attendee_names_renders(client, session, a):
+    # Words just over half the attendees column wide wrap one to a line: a 400-character piece of them ran past a
+    # page, and fpdf2's refusal was a 500 after the sealing had been committed
+    world = await green_plan(session, a.tenant)
+    for _ in range(60):
+        await factories.attendance(session, world.activities["planning"],
+                                   await factories.stakeholder(session, a.tenant, name="WWWWWW"))
+    await session.commit()
+    r = await client.get(PACK.format(world.plan.id), params={"format": "pdf"}, headers=a["lead"])
+    assert r.status_code == 200 and r.content.startswith(b"%PDF"), r.text[:300]
