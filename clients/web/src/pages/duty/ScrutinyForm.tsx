@@ -45,25 +45,26 @@ export function ScrutinyForm({ scrutiny: s, busy, onSave }: {
   return (
     <form aria-label="Scrutiny record" onSubmit={submit}>
       <Field id="s-committee" label="Committee name">{(i) => <input className="nhsuk-input" id={i} name={i} defaultValue={s.committee_name ?? ''} />}</Field>
-      <Field id="s-variation" label="Is it a substantial variation?">
-        {(i) => (
-          <select className="nhsuk-select" id={i} name={i} defaultValue={tristate(s.substantial_variation)}>
-            <option value="">Not assessed</option><option value="yes">Yes</option><option value="no">No</option>
-          </select>
-        )}
-      </Field>
+      <TristateField id="s-variation" label="Is it a substantial variation?" value={s.substantial_variation} unset="Not assessed" />
       <Field id="s-reason" label="Why (required once assessed)">{(i) => <textarea className="nhsuk-textarea" rows={2} id={i} name={i} defaultValue={s.substantial_variation_reason ?? ''} />}</Field>
       <Field id="s-view" label="Committee view (optional)">{(i) => <textarea className="nhsuk-textarea" rows={2} id={i} name={i} defaultValue={s.committee_view ?? ''} />}</Field>
       <Field id="s-view-date" label="Date of the committee view (optional)">{(i) => <input className="nhsuk-input nhsuk-input--width-10" type="date" id={i} name={i} defaultValue={s.committee_view_date ?? ''} />}</Field>
-      <Field id="s-sos" label="Is notification to the Secretary of State required?">
-        {(i) => (
-          <select className="nhsuk-select" id={i} name={i} defaultValue={tristate(s.sos_notification_required)}>
-            <option value="">Not recorded</option><option value="yes">Yes</option><option value="no">No</option>
-          </select>
-        )}
-      </Field>
+      <TristateField id="s-sos" label="Is notification to the Secretary of State required?" value={s.sos_notification_required} unset="Not recorded" />
       <Field id="s-sos-date" label="Date notified (optional)">{(i) => <input className="nhsuk-input nhsuk-input--width-10" type="date" id={i} name={i} defaultValue={s.sos_notified_date ?? ''} />}</Field>
       <Button type="submit" disabled={busy}>Save scrutiny record</Button>
     </form>
+  );
+}
+
+/** A yes / no / not yet answered question, as the record's nullable booleans hold it. */
+function TristateField({ id, label, value, unset }: { id: string; label: string; value: boolean | null | undefined; unset: string }) {
+  return (
+    <Field id={id} label={label}>
+      {(i) => (
+        <select className="nhsuk-select" id={i} name={i} defaultValue={tristate(value)}>
+          <option value="">{unset}</option><option value="yes">Yes</option><option value="no">No</option>
+        </select>
+      )}
+    </Field>
   );
 }
