@@ -241,6 +241,8 @@ def gunning_time(given: RuleInput) -> Finding:
 
 def gunning_consideration(given: RuleInput) -> Finding:
     """Gunning 4: every theme responded to, and every response communicated back."""
+    if not given.context.consultations:  # as Gunning 1-3: answered feedback is no consultation's product
+        return _no_consultation("conscientious consideration (Gunning 4)")
     feedback = given.context.feedback
     if not feedback:
         return Finding(Status.amber, "No feedback is recorded for this plan, so conscientious consideration cannot "
