@@ -49,6 +49,7 @@ from api.models import (
     Tenant,
 )
 from api.plans import service as plans
+from api.stakeholders import service as stakeholders
 
 # A person whose processing is restricted (UK GDPR Art. 18) appears in a pack as anyone but an admin sees them
 # through the API: an attendance line without their name or role, feedback without its link. A sealed pack's content
@@ -70,11 +71,9 @@ async def _activities(session: AsyncSession, rows: list[Activity]) -> list[PackA
             for r in rows]
 
 
-async def _feedback(session: AsyncSession, rows: list[Feedback]) -> list[FeedbackRead]:
+async def _feedback(session: AsyncSession, tenant_id: uuid.UUID, rows: list[Feedback]) -> list[FeedbackRead]:
     # Not stakeholders.restricted_among: that audits an admin's read of each restricted person, and a pack reads none.
-    people = {f.stakeholder_id for f in rows if f.stakeholder_id is not None}
-    restricted = set((await session.execute(select(Stakeholder.id).where(
-        Stakeholder.id.in_(people), Stakeholder.restricted_at.is_not(None)))).scalars())
+    restricted = await stakeholders.restricted_of(session, tenant_id, [f.stakeholder_id for f in rows])
     return [feedback.to_read(f, hide_stakeholder=f.stakeholder_id in restricted) for f in rows]
 
 
@@ -108,7 +107,7 @@ async def build(session: AsyncSession, caller: Principal, plan: Plan) -> dict[st
         "applicability": [ApplicabilityVersion.model_validate(v) for v in versions],
         "grid": await grid.plan_grid(session=session, caller=caller, plan_id=plan.id, since=None),
         "activities": await _activities(session, context.activities),
-        "feedback": await _feedback(session, context.feedback),
+        "feedback": await _feedback(session, plan.tenant_id, context.feedback),
         "consultations": consultations,
         "other_documents": others,
         "scrutiny": PackScrutiny(

@@ -8,26 +8,15 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Principal, Role
 from api.errors import Unprocessable
-from api.models import Stakeholder
 from api.plans import audience
 from api.stakeholders import service as stakeholders
 from api.stakeholders.service import NO_NEW_LINK
 
 FIELD = "audience_stakeholder_ids"
-
-
-async def _restricted(session: AsyncSession, tenant_id: uuid.UUID, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
-    wanted = set(ids)
-    if not wanted:
-        return set()
-    return set((await session.execute(select(Stakeholder.id).where(
-        Stakeholder.tenant_id == tenant_id, Stakeholder.id.in_(wanted),
-        Stakeholder.restricted_at.is_not(None)))).scalars())
 
 
 async def hidden(session: AsyncSession, caller: Principal | None, tenant_id: uuid.UUID,
@@ -36,7 +25,7 @@ async def hidden(session: AsyncSession, caller: Principal | None, tenant_id: uui
     read of each is audited). No caller is a sealed evidence pack, which shows them as a non-admin sees them,
     whoever seals it, and audits no read."""
     if caller is None:
-        return await _restricted(session, tenant_id, people)
+        return await stakeholders.restricted_of(session, tenant_id, people)
     restricted = await stakeholders.restricted_among(session, caller, people)
     return set() if caller.role == Role.admin else restricted
 
@@ -46,7 +35,8 @@ async def check(session: AsyncSession, *, caller: Principal, values: dict[str, A
     """Check every id of a plan body (audience.check_references) and return the named people the plan is to have
     (None when the body does not name them); `named_now` are those it names already."""
     sent = values.get(FIELD)
-    restricted = set() if sent is None else await _restricted(session, caller.tenant_id, [*sent, *named_now])
+    restricted = (set() if sent is None
+                  else await stakeholders.restricted_of(session, caller.tenant_id, [*sent, *named_now]))
     admin = caller.role == Role.admin
     await audience.check_references(session, tenant_id=caller.tenant_id, values=values,
                                     unseen=frozenset() if admin else frozenset(restricted))

@@ -267,15 +267,22 @@ async def audit_restricted_read(session: AsyncSession, caller: Principal, stakeh
                        resource_type="stakeholder", resource_id=stakeholder_id)
 
 
-async def restricted_among(session: AsyncSession, caller: Principal, ids: Iterable[uuid.UUID | None]) -> set[uuid.UUID]:
-    """Those of `ids` (the people a list's rows name, or its ?stakeholder_id=) whose processing is restricted: only an
-    admin may be shown them, and that read of each is audited here (audit_restricted_read); the route commits it."""
+async def restricted_of(session: AsyncSession, tenant_id: uuid.UUID,
+                        ids: Iterable[uuid.UUID | None]) -> set[uuid.UUID]:
+    """Those of `ids` (people of the tenant) whose processing is restricted, nobody's read audited: what a sealed pack
+    or a write's check needs. A read that shows them to its caller goes through restricted_among."""
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return set()
-    restricted = set((await session.execute(select(Stakeholder.id).where(
-        Stakeholder.tenant_id == caller.tenant_id, Stakeholder.id.in_(wanted),
+    return set((await session.execute(select(Stakeholder.id).where(
+        Stakeholder.tenant_id == tenant_id, Stakeholder.id.in_(wanted),
         Stakeholder.restricted_at.is_not(None)))).scalars())
+
+
+async def restricted_among(session: AsyncSession, caller: Principal, ids: Iterable[uuid.UUID | None]) -> set[uuid.UUID]:
+    """Those of `ids` (the people a list's rows name, or its ?stakeholder_id=) whose processing is restricted: only an
+    admin may be shown them, and that read of each is audited here (audit_restricted_read); the route commits it."""
+    restricted = await restricted_of(session, caller.tenant_id, ids)
     if caller.role == Role.admin:
         for stakeholder_id in sorted(restricted):
             await audit_restricted_read(session, caller, stakeholder_id)
