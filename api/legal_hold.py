@@ -22,7 +22,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, CompoundSelect, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import Conflict
@@ -132,6 +132,15 @@ async def ensure_not_leaving(session: AsyncSession, tenant_id: uuid.UUID, label:
         raise LegalHoldConflict(leaving_message(label, field))
 
 
+def their_activities(tenant_id: uuid.UUID, stakeholder_id: uuid.UUID) -> CompoundSelect:
+    """The ids of the activities a person is on the log of or gave feedback on: what an erasure scrubs of their
+    words, so what a hold on a plan owning them protects."""
+    return select(ActivityAttendance.activity_id).where(
+        ActivityAttendance.tenant_id == tenant_id, ActivityAttendance.stakeholder_id == stakeholder_id).union(
+        select(Feedback.activity_id).where(Feedback.tenant_id == tenant_id, Feedback.stakeholder_id == stakeholder_id,
+                                           Feedback.activity_id.is_not(None)))
+
+
 async def held_plans_naming(session: AsyncSession, tenant_id: uuid.UUID, stakeholder_id: uuid.UUID) -> list[HeldPlan]:
     """The plans on legal hold that name this person (see the module docstring), by title."""
     held = {row.id: HeldPlan(row.id, row.title) for row in (await session.execute(
@@ -140,13 +149,8 @@ async def held_plans_naming(session: AsyncSession, tenant_id: uuid.UUID, stakeho
         return []
     feedback = (await session.execute(select(Feedback.id, Feedback.plan_id).where(
         Feedback.tenant_id == tenant_id, Feedback.stakeholder_id == stakeholder_id))).all()
-    # The activities they are on the log of or gave feedback on: the erasure scrubs them of the person's words.
-    drew = select(Feedback.activity_id).where(Feedback.tenant_id == tenant_id,
-                                              Feedback.stakeholder_id == stakeholder_id)
-    attended = select(ActivityAttendance.activity_id).where(ActivityAttendance.tenant_id == tenant_id,
-                                                            ActivityAttendance.stakeholder_id == stakeholder_id)
     activities = (await session.execute(select(Activity.id, Activity.plan_id).where(
-        Activity.tenant_id == tenant_id, or_(Activity.id.in_(attended), Activity.id.in_(drew))))).all()
+        Activity.tenant_id == tenant_id, Activity.id.in_(their_activities(tenant_id, stakeholder_id))))).all()
     naming = {f.plan_id for f in feedback} | {a.plan_id for a in activities}
     naming |= set((await session.execute(select(PlanAudienceStakeholder.plan_id).where(
         PlanAudienceStakeholder.tenant_id == tenant_id, PlanAudienceStakeholder.stakeholder_id == stakeholder_id,

@@ -91,7 +91,7 @@ async def set_password(session: AsyncSession, *, email: str, password: str) -> U
     """The operator's way back in for a user (an admin locked out, whose password no other admin may set): the new
     password retires the user's tokens, and the change is audited as the system's, without the value."""
     _checked_password(password)
-    user = (await session.execute(select(User).where(email_is(sign_in_email(email))))).scalar_one_or_none()
+    user = (await session.execute(select(User).where(email_is(email)))).scalar_one_or_none()
     if user is None:
         raise OperatorError("no user with this email")
     user.password_hash = hash_password(password)

@@ -18,7 +18,7 @@ from api.auth.oidc import Identity, OidcVerifier
 from api.db import StaticQuery, get_session
 from api.errors import Forbidden, Unauthorized
 from api.models import ServiceAccount, Tenant, User
-from api.models.user import email_is, sign_in_email
+from api.models.user import email_is
 from api.security import InvalidToken, TokenClaims, TokenCodec
 
 
@@ -150,7 +150,7 @@ async def _sso_principal(session: AsyncSession, identity: Identity, role_map: di
     row = (await session.execute(
         select(User.id, User.tenant_id, User.sessions_valid_after)
         .join(Tenant, Tenant.id == User.tenant_id)
-        .where(Tenant.slug == identity.tenant_slug, email_is(sign_in_email(identity.email)),
+        .where(Tenant.slug == identity.tenant_slug, email_is(identity.email),
                User.is_active.is_(True))
     )).first()
     if row is None:

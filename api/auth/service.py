@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api import audit, rls
 from api.db import utcnow
 from api.models import ServiceAccount, User
-from api.models.user import email_is, sign_in_email
+from api.models.user import email_is, email_key
 from api.security import TokenCodec, verify_password
 
 log = logging.getLogger("api.auth")
@@ -21,13 +21,12 @@ async def password_grant(*, session: AsyncSession, codec: TokenCodec, email: str
     caller), except for an unknown email, which belongs to no tenant and is only counted in the log.
     `limit` counts the attempt against the account (429 past its allowance) before the password is checked."""
     await rls.bypass(session)  # the email is unique across tenants: the one lookup that crosses them
-    normal = sign_in_email(email)
-    stmt = select(User).where(email_is(normal))
+    stmt = select(User).where(email_is(email))
     # No address holds a NUL, and PostgreSQL refuses one in text (a 500): such an email is simply unknown.
     user = None if "\x00" in email else (await session.execute(stmt)).scalar_one_or_none()
-    # Keyed on the account found, not on the text typed: every spelling the lookup folds to it (padding, case, and
-    # letters the database folds otherwise than Python, such as İ) shares one allowance.
-    await limit(str(user.id) if user is not None else normal.lower())
+    # Keyed on the account found, not on the text typed: every spelling the lookup folds to it (padding, case, a
+    # decomposed é) shares one allowance; an unknown address by its key, as the lookup folded it.
+    await limit(str(user.id) if user is not None else email_key(email))
     if user is not None:
         await rls.scope(session, user.tenant_id)
     ok = verify_password(password, user.password_hash if user else None)

@@ -47,7 +47,7 @@ def email_key(email: str) -> str:
 
 
 def email_is(email: str) -> ColumnElement[bool]:
-    """The account with this email, whatever its case."""
+    """The account with this email as typed, whatever its case, spacing or Unicode form (email_key folds it)."""
     return User.email_key == email_key(email)
 
 

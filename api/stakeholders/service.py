@@ -483,9 +483,7 @@ async def _scrub_their_activities(session: AsyncSession, *, caller: Principal, s
     activity of the tenant loses their email and phone, which are theirs wherever they are written; not the words of
     their name, which there may well be someone else's. After the erasure nothing would know them."""
     texts = (Activity.title, Activity.description, Activity.location, Activity.outcome_summary)
-    theirs = set((await session.execute(
-        select(ActivityAttendance.activity_id).where(ActivityAttendance.stakeholder_id == stakeholder_id).union(
-            select(Feedback.activity_id).where(Feedback.stakeholder_id == stakeholder_id)))).scalars())
+    theirs = set((await session.execute(legal_hold.their_activities(caller.tenant_id, stakeholder_id))).scalars())
     email, phone = contacts
     digits = "".join(ch for ch in phone or "" if ch.isdigit())
     # Candidates only (a phone may be written with any spacing): remove_people decides what is really theirs.
