@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Query
+from fastapi import Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import (
     BigInteger,
@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db import StaticQuery
 from api.errors import BadRequest
+from api.query_params import refuse_unknown
 from api.schemas import ResponseModel, in_utc
 
 DEFAULT_LIMIT = 50
@@ -60,7 +61,10 @@ class PageParams(BaseModel):
                              description="Comma-separated fields; a leading - sorts descending")
 
 
-async def page_params(params: Annotated[PageParams, Query()]) -> PageParams:
+async def page_params(request: Request, params: Annotated[PageParams, Query()]) -> PageParams:
+    """Every list refuses a query parameter it does not take, or one given twice, as the exports do: a misspelt
+    filter (?catgory=carer) would list everyone, and ?category=a&category=b would list b alone, both unsaid."""
+    refuse_unknown(request, "this list")
     return params
 
 
