@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from api.activities.engagement import UK
 from api.duty_report.context import Context, RuleInput
-from api.models import Consultation
+from api.models import Activity, Consultation, Feedback
 
 
 class Status(StrEnum):
@@ -72,19 +72,47 @@ LIMBS = {"planning": "(a), planning", "proposals": "(b), the development and con
          "decision": "(c), decisions"}
 
 
+# Involvement dated after the decision cannot have shaped the proposals or the decision itself
+BEFORE_DECISION = ("proposals", "decision")
+
+
+def _uk_day(value: datetime) -> date:
+    return value.astimezone(UK).date()
+
+
+def _titles(activities: list[Activity]) -> str:
+    return ", ".join(f"'{a.title}'" for a in activities)
+
+
 def _involvement(limb: str) -> Callable[[RuleInput], Finding]:
     def rule(given: RuleInput) -> Finding:
-        activities = [a for a in given.context.live_activities() if a.duty_limb == limb]
-        links = [Link("activity", str(a.id), a.title) for a in activities]
-        if activities or given.evidence:
-            done = sum(1 for a in activities if a.status == "done")
+        serving = [a for a in given.context.live_activities() if a.duty_limb == limb]
+        decided = given.context.decisions()
+        late = [a for a in serving
+                if limb in BEFORE_DECISION and decided and _uk_day(a.starts_at) > decided[0]]
+        counted = [a for a in serving if a not in late]
+        done = [a for a in counted if a.status == "done"]
+        links = [Link("activity", str(a.id), a.title) for a in counted]
+        if done or given.evidence:
             parts = []
-            if activities:
-                parts.append(f"{_plural(len(activities), 'activity', 'activities')} of the plan serve limb "
-                             f"{LIMBS[limb]} ({done} done)")
+            if counted:
+                parts.append(f"{_plural(len(counted), 'activity', 'activities')} of the plan "
+                             f"{_verb(len(counted), 'serves', 'serve')} limb {LIMBS[limb]} ({len(done)} done)")
             if given.evidence:
                 parts.append(f"{_plural(len(given.evidence), 'evidence item')} linked")
             return Finding(Status.green, "; ".join(parts) + ".", links=links)
+        if counted:  # planned ones only: a commitment, not yet involvement
+            return Finding(Status.amber, f"Limb {LIMBS[limb]} is served only by "
+                                         f"{_verb(len(counted), 'an activity', 'activities')} not done yet: "
+                                         f"{_titles(counted)}.",
+                           gaps=[f"Record '{a.title}' as done once it has taken place." for a in counted],
+                           links=links)
+        if late:
+            return Finding(Status.red, f"No involvement is recorded for limb {LIMBS[limb]} before the decision dated "
+                                       f"{day(decided[0])}: {_titles(late)} "
+                                       f"{_verb(len(late), 'is', 'are')} dated after it.",
+                           gaps=[f"Involve people in the {limb} limb before the decision, or link evidence to this "
+                                 f"requirement."])
         return Finding(Status.red, f"No involvement is recorded for limb {LIMBS[limb]}: no activity of the plan "
                                    f"serves it and no evidence item is linked.",
                        gaps=[f"Record an activity for the {limb} limb, or link evidence to this requirement."])
@@ -239,35 +267,108 @@ def gunning_time(given: RuleInput) -> Finding:
     return _combine(findings)
 
 
+def _received_in(c: Consultation, f: Feedback) -> bool:
+    """Whether feedback arrived in a consultation's window: its UK day from the opening to the closing day (a window
+    with no closing date yet runs on)."""
+    received = _uk_day(f.received_at)
+    return (c.opened_date is not None and c.opened_date <= received
+            and (c.closed_date is None or received <= c.closed_date))
+
+
+def _under_way(c: Consultation, today: date) -> bool:
+    """Open and undecided: a response still to come is work in progress."""
+    return c.decision_date is None and (c.closed_date is None or today <= c.closed_date)
+
+
+def _label(f: Feedback) -> str:
+    return ", ".join(f.themes) or f.type
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]  # not capitalize(): it lowercases themes and titles
+
+
+Problem = tuple[Status, str, list[str]]  # a clause of a finding's reason, and its gaps
+
+
+def _unanswered(product: list[tuple[Feedback, list[Consultation]]], today: date) -> list[Problem]:
+    """Feedback of a window without a response: work in progress while its consultation is open and undecided,
+    unconsidered once it closed or was decided."""
+    unanswered = [(f, windows) for f, windows in product if f.responded_at is None]
+    waiting = [f for f, windows in unanswered if all(_under_way(c, today) for c in windows)]
+    overdue = [f for f, _ in unanswered if f not in waiting]
+    problems: list[Problem] = []
+    if themes := sorted({t for f in overdue for t in f.themes}):
+        problems.append((Status.red, f"{_plural(len(themes), 'theme')} raised in feedback "
+                                     f"{_verb(len(themes), 'has', 'have')} no response ({', '.join(themes)})",
+                         [f"Theme '{t}' has feedback without a response." for t in themes]))
+    if unthemed := sum(1 for f in overdue if not f.themes):
+        problems.append((Status.red, f"{_plural(unthemed, 'piece')} of feedback without a theme "
+                                     f"{_verb(unthemed, 'has', 'have')} no response",
+                         [f"{_plural(unthemed, 'piece')} of unthemed feedback without a response."]))
+    if waiting:
+        problems.append((Status.amber, f"{_plural(len(waiting), 'piece')} of feedback received while the consultation "
+                                       f"is open {_verb(len(waiting), 'awaits', 'await')} a response "
+                                       f"({'; '.join(_label(f) for f in waiting)})",
+                         [f"Respond to {_plural(len(waiting), 'piece')} of feedback before the decision."]))
+    return problems
+
+
+def _answered_late(product: list[tuple[Feedback, list[Consultation]]]) -> dict[Consultation, list[Feedback]]:
+    """{consultation: feedback of its window answered after its decision}: too late to show it was considered."""
+    late: dict[Consultation, list[Feedback]] = {}
+    for f, windows in product:
+        decided = sorted((c for c in windows if c.decision_date is not None), key=lambda c: c.decision_date)
+        if f.responded_at is not None and decided and _uk_day(f.responded_at) > decided[0].decision_date:
+            late.setdefault(decided[0], []).append(f)
+    return late
+
+
+def _late(late: dict[Consultation, list[Feedback]]) -> list[Problem]:
+    return [(Status.red, f"{_plural(len(answered), 'response was', 'responses were')} made after the decision on "
+                         f"{_named(c)} dated {day(c.decision_date)}, so {_verb(len(answered), 'it', 'they')} cannot "
+                         f"show the feedback was considered ({'; '.join(_label(f) for f in answered)})",
+             [f"The feedback '{_label(f)}' was answered on {day(f.responded_at)}, after the decision on {_named(c)}."
+              for f in answered]) for c, answered in late.items()]
+
+
 def gunning_consideration(given: RuleInput) -> Finding:
-    """Gunning 4: every theme responded to, and every response communicated back."""
-    if not given.context.consultations:  # as Gunning 1-3: answered feedback is no consultation's product
+    """Gunning 4: the feedback each consultation received in its window responded to before its decision, and
+    every response communicated back. Feedback outside every window belongs to the you-said-we-did loop."""
+    ctx = given.context
+    if not ctx.consultations:  # as Gunning 1-3: answered feedback is no consultation's product
         return _no_consultation("conscientious consideration (Gunning 4)")
-    feedback = given.context.feedback
-    if not feedback:
+    if not ctx.feedback:
         return Finding(Status.amber, "No feedback is recorded for this plan, so conscientious consideration cannot "
                                      "be shown (Gunning 4).", gaps=["Record the feedback the consultation received."])
-    unanswered = [f for f in feedback if f.responded_at is None]
-    untold = [f for f in feedback if f.responded_at is not None and f.told_at is None and f.status != "closed"]
-    themes = sorted({t for f in unanswered for t in f.themes})
-    gaps, problems = [], []
-    if themes:
-        problems.append(f"{_plural(len(themes), 'theme')} raised in feedback {_verb(len(themes), 'has', 'have')} "
-                        f"no response ({', '.join(themes)})")
-        gaps += [f"Theme '{t}' has feedback without a response." for t in themes]
-    unthemed = sum(1 for f in unanswered if not f.themes)
-    if unthemed:
-        problems.append(f"{_plural(unthemed, 'piece')} of feedback without a theme {_verb(unthemed, 'has', 'have')}"
-                        f" no response")
-        gaps.append(f"{_plural(unthemed, 'piece')} of unthemed feedback without a response.")
+    problems: list[Problem] = [
+        (Status.amber, f"the consultation {_named(c)} has no opening date, so which feedback it received cannot "
+                       f"be told", [f"Record when {_named(c)} opened."])
+        for c in ctx.consultations if c.opened_date is None]
+    product = [(f, windows) for f in ctx.feedback
+               if (windows := [c for c in ctx.consultations if _received_in(c, f)])]
+    if not product and not problems:
+        problems.append((Status.amber, "no feedback was received while the consultation was open, so conscientious "
+                                       "consideration cannot be shown",
+                         ["Record the feedback the consultation received."]))
+    late = _answered_late(product)
+    problems += _unanswered(product, ctx.today) + _late(late)
+    untold = [f for f, _ in product if f.responded_at is not None and f.told_at is None and f.status != "closed"]
     if untold:
-        problems.append(f"{_plural(len(untold), 'response was', 'responses were')} never communicated back")
-        gaps.append(f"Tell {_plural(len(untold), 'stakeholder')} about the response to what they said.")
-    links = [Link("feedback", str(f.id), ", ".join(f.themes) or f.type) for f in feedback if f.responded_at]
+        problems.append((Status.red, f"{_plural(len(untold), 'response was', 'responses were')} never communicated "
+                                     f"back", [f"Tell {_plural(len(untold), 'stakeholder')} about the response to "
+                                               f"what they said."]))
+    too_late = {f.id for answered in late.values() for f in answered}
+    links = [Link("feedback", str(f.id), _label(f)) for f, _ in product
+             if f.responded_at is not None and f.id not in too_late]
     if problems:
-        return Finding(Status.red, "; ".join(problems).capitalize() + " (Gunning 4).", gaps=gaps, links=links)
-    return Finding(Status.green, f"{_every(len(feedback), 'piece')} of feedback {_verb(len(feedback), 'has', 'have')} "
-                                 f"a response that was communicated back.", links=links)
+        status = worst(s for s, _, _ in problems)
+        reason = "; ".join(text for s, text, _ in problems if s == status)
+        return Finding(status, _sentence(reason) + " (Gunning 4).", gaps=[g for _, _, gs in problems for g in gs],
+                       links=links)
+    return Finding(Status.green, f"{_every(len(product), 'piece')} of feedback received while the consultation was "
+                                 f"open {_verb(len(product), 'has', 'have')} a response that was communicated back.",
+                   links=links)
 
 
 # --- reach ------------------------------------------------------------------------------------------------

@@ -31,8 +31,54 @@ async def test_no_involvement_for_a_limb_is_red_until_an_activity_serves_it(clie
                                                              f"activity of the plan serves it and no evidence item is "
                                                              f"linked.")
     assert got["gaps"] and got["evidence"] == {"items": [], "links": []}
-    world.activities[limb].status = "planned"
+    world.activities[limb].status = "done"
     await check(client, world, a["lead"], code, status="green")
+
+
+@pytest.mark.parametrize("limb, code, words", [
+    ("planning", "limb-a-planning", "(a), planning"),
+    ("proposals", "limb-b-proposals", "(b), the development and consideration of proposals"),
+    ("decision", "limb-c-decisions", "(c), decisions"),
+])
+async def test_a_limb_served_only_by_a_planned_activity_is_amber_until_it_is_done(client, session, a, limb, code,
+                                                                                  words):
+    # A planned activity is a commitment, not involvement: it made the limb green
+    world = await green_plan(session, a.tenant)
+    world.activities[limb].status = "planned"
+    title = f"{limb.title()} workshop"
+    got = await check(client, world, a["lead"], code, status="amber",
+                      reason=f"Limb {words} is served only by an activity not done yet: '{title}'.")
+    assert got["gaps"] == [f"Record '{title}' as done once it has taken place."]
+    req = await requirement(session, world.duties["nhs-act-s14z45"], code)
+    row = await evidence(session, world.plan, req, summary="Notes of the reference group")
+    await check(client, world, a["lead"], code, status="green")
+    await session.delete(row)
+    world.activities[limb].status = "done"
+    await check(client, world, a["lead"], code, status="green",
+                reason=f"1 activity of the plan serves limb {words} (1 done).")
+
+
+@pytest.mark.parametrize("limb, code, words", [
+    ("proposals", "limb-b-proposals", "(b), the development and consideration of proposals"),
+    ("decision", "limb-c-decisions", "(c), decisions"),
+])
+async def test_an_activity_after_the_decision_does_not_serve_the_proposals_or_decision_limbs(client, session, a, limb,
+                                                                                            code, words):
+    # It counted: involvement after the decision (15 April 2026) cannot have shaped the proposals or the decision
+    world = await green_plan(session, a.tenant)
+    world.activities[limb].starts_at = datetime(2026, 4, 15, 23, 30, tzinfo=UTC)  # 16 April in the UK (BST)
+    got = await check(client, world, a["lead"], code,
+                      reason=f"No involvement is recorded for limb {words} before the decision dated 15 April 2026: "
+                             f"'{limb.title()} workshop' is dated after it.")
+    assert got["evidence"]["links"] == []
+    world.activities[limb].starts_at = datetime(2026, 4, 15, 22, 30, tzinfo=UTC)  # still 15 April in the UK
+    await check(client, world, a["lead"], code, status="green")
+
+
+async def test_a_planning_activity_after_the_decision_still_serves_planning(client, session, a):
+    world = await green_plan(session, a.tenant)
+    world.activities["planning"].starts_at = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
+    await check(client, world, a["lead"], "limb-a-planning", status="green")
 
 
 async def test_an_evidence_item_also_shows_a_limb_met(client, session, a):
@@ -141,10 +187,77 @@ async def test_themes_without_a_response_are_red(client, session, a):
     await check(client, world, a["lead"], "gunning-4", status="green")
 
 
+async def test_feedback_outside_every_window_does_not_turn_gunning_4_red(client, session, a):
+    # Any unanswered feedback of the plan turned it red for good, even a complaint long after the consultation
+    world = await green_plan(session, a.tenant)  # the window: 5 January to 30 March 2026
+    for received in (datetime(2025, 11, 3, 9, 0, tzinfo=UTC), datetime(2026, 3, 30, 23, 30, tzinfo=UTC),
+                     datetime(2026, 9, 1, 9, 0, tzinfo=UTC)):  # the second is 31 March in the UK (BST)
+        await factories.feedback(session, a.tenant, plan_id=world.plan.id, type="complaint", themes=["parking"],
+                                 received_at=received)
+    got = await check(client, world, a["lead"], "gunning-4", status="green",
+                      reason="The 1 piece of feedback received while the consultation was open has a response that "
+                             "was communicated back.")
+    assert [link["id"] for link in got["evidence"]["links"]] == [str(world.feedback.id)]
+    await factories.feedback(session, a.tenant, plan_id=world.plan.id, themes=["access"],
+                             received_at=datetime(2026, 3, 30, 22, 30, tzinfo=UTC))  # 30 March in the UK: inside
+    await check(client, world, a["lead"], "gunning-4",
+                reason="1 theme raised in feedback has no response (access) (Gunning 4).")
+
+
+async def test_only_feedback_outside_the_window_is_amber_for_gunning_4(client, session, a):
+    world = await green_plan(session, a.tenant)
+    world.feedback.received_at = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    await check(client, world, a["lead"], "gunning-4", status="amber",
+                reason="No feedback was received while the consultation was open, so conscientious consideration "
+                       "cannot be shown (Gunning 4).")
+
+
+async def test_a_response_after_the_decision_is_red_naming_it(client, session, a):
+    # A response dated after the decision counted as green: it cannot show the feedback was considered
+    world = await green_plan(session, a.tenant)  # the decision: 15 April 2026
+    world.feedback.responded_at = datetime(2026, 4, 15, 23, 30, tzinfo=UTC)  # 16 April in the UK (BST)
+    world.feedback.themes = ["Parking at Bridport"]
+    got = await check(client, world, a["lead"], "gunning-4",
+                      reason="1 response was made after the decision on 'Urgent care consultation' dated 15 April "
+                             "2026, so it cannot show the feedback was considered (Parking at Bridport) (Gunning 4).")
+    assert got["gaps"] == ["The feedback 'Parking at Bridport' was answered on 16 April 2026, after the decision on "
+                           "'Urgent care consultation'."]
+    assert got["evidence"]["links"] == []
+    world.feedback.responded_at = datetime(2026, 4, 14, 12, 0, tzinfo=UTC)
+    await check(client, world, a["lead"], "gunning-4", status="green")
+
+
+async def test_feedback_awaiting_a_response_is_amber_while_the_consultation_is_open(client, session, a):
+    # Work in progress: an open, undecided consultation's outstanding responses turned it red
+    world = await green_plan(session, a.tenant)
+    world.consultation.closed_date, world.consultation.decision_date = date(2099, 3, 30), None
+    await factories.feedback(session, a.tenant, plan_id=world.plan.id, themes=["access", "transport"])
+    got = await check(client, world, a["lead"], "gunning-4", status="amber",
+                      reason="1 piece of feedback received while the consultation is open awaits a response (access, "
+                             "transport) (Gunning 4).")
+    assert got["gaps"] == ["Respond to 1 piece of feedback before the decision."]
+    world.consultation.closed_date = date(2026, 3, 30)  # closed, and still no response
+    await check(client, world, a["lead"], "gunning-4",
+                reason="2 themes raised in feedback have no response (access, transport) (Gunning 4).")
+    world.consultation.closed_date, world.consultation.decision_date = date(2099, 3, 30), date(2026, 4, 15)
+    await check(client, world, a["lead"], "gunning-4",
+                reason="2 themes raised in feedback have no response (access, transport) (Gunning 4).")
+
+
+async def test_a_consultation_without_an_opening_date_is_amber_for_gunning_4(client, session, a):
+    world = await green_plan(session, a.tenant)
+    world.consultation.opened_date = None
+    got = await check(client, world, a["lead"], "gunning-4", status="amber",
+                      reason="The consultation 'Urgent care consultation' has no opening date, so which feedback it "
+                             "received cannot be told (Gunning 4).")
+    assert got["gaps"] == ["Record when 'Urgent care consultation' opened."]
+
+
 async def test_a_finding_about_everything_reads_right_for_one(client, session, a):
     world = await green_plan(session, a.tenant)
     await check(client, world, a["lead"], "gunning-4", status="green",
-                reason="The 1 piece of feedback has a response that was communicated back.")
+                reason="The 1 piece of feedback received while the consultation was open has a response that "
+                       "was communicated back.")
     await check(client, world, a["lead"], "reach", status="green",
                 reason="All 3 audience categories and groups of the plan were reached.")
     world.plan.audience_categories = []
