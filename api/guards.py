@@ -61,8 +61,10 @@ async def _head_as_get(app, scope, receive, send) -> None:
             raise _HeadersSent
         await send(message)
 
+    # request.state.head tells a GET whose answer is a write (sealing an evidence pack) to check and write nothing.
+    state = {**scope.get("state", {}), "head": True}
     try:
-        await app({**scope, "method": "GET"}, receive, headers_only)
+        await app({**scope, "method": "GET", "state": state}, receive, headers_only)
     except _HeadersSent:
         pass
 

@@ -25,23 +25,32 @@ PACK_RESPONSES = {200: {"description": "The sealed pack as canonical JSON; print
 
 @router.get("/plans/{plan_id}/evidence-pack", response_model=EvidencePack, summary="Seal a plan's evidence pack",
             responses={**problems(404), **PACK_RESPONSES})
-async def get_evidence_pack(plan_id: uuid.UUID, session: SessionDep, caller: PackReader,
+async def get_evidence_pack(plan_id: uuid.UUID, request: Request, session: SessionDep, caller: PackReader,
                             format: PackFormat = Query(PackFormat.json, description="json, html (printable) or "
                                                                                     "pdf")
                             ) -> Response:
     """The whole record of the plan, sealed: SHA-256 digest, audit-chain head, and an audit event for the sealing."""
-    body = await service.seal_pack(session=session, caller=caller, plan_id=plan_id)
     name = f"evidence-pack-{plan_id}"
+    media_type, headers = {
+        PackFormat.json: ("application/json", {"Content-Disposition": f'attachment; filename="{name}.json"'}),
+        PackFormat.html: ("text/html; charset=utf-8", {"Content-Disposition": f'inline; filename="{name}.html"',
+                                                       "Content-Security-Policy": html.CSP}),
+        PackFormat.pdf: ("application/pdf", {"Content-Disposition": f'attachment; filename="{name}.pdf"'}),
+    }[format]
+    if getattr(request.state, "head", False):
+        # A HEAD (answered by this GET, api.guards) must not seal, and so audit, a pack nobody receives: the GET's
+        # checks and headers only. No Content-Length: only a sealed pack has one (RFC 9110 § 9.3.2 allows leaving it).
+        await service.sealable_plan(session=session, caller=caller, plan_id=plan_id)
+        response = Response(media_type=media_type, headers=headers)
+        del response.headers["content-length"]
+        return response
+    body = await service.seal_pack(session=session, caller=caller, plan_id=plan_id)
     if format == PackFormat.pdf:
         # Drawing a large pack takes a while: off the event loop.
-        return Response(await run_in_threadpool(pdf.render, seal.loads(body)), media_type="application/pdf",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+        return Response(await run_in_threadpool(pdf.render, seal.loads(body)), media_type=media_type, headers=headers)
     if format == PackFormat.html:
-        return Response(html.render(seal.loads(body)), media_type="text/html; charset=utf-8",
-                        headers={"Content-Disposition": f'inline; filename="{name}.html"',
-                                 "Content-Security-Policy": html.CSP})
-    return Response(body, media_type="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.json"'})
+        return Response(html.render(seal.loads(body)), media_type=media_type, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
 
 
 @router.post("/evidence-packs/verify", response_model=Verification, summary="Verify an evidence pack",

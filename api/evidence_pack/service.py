@@ -118,10 +118,15 @@ async def build(session: AsyncSession, caller: Principal, plan: Plan) -> dict[st
     }
 
 
+async def sealable_plan(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> Plan:
+    """The plan whose pack the caller may seal (404 for an unknown plan or another tenant's)."""
+    return await get_owned(session, Plan, tenant_id=caller.tenant_id, id=plan_id, label="plan")
+
+
 async def seal_pack(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> bytes:
     """Seal the plan's pack and return its canonical JSON (digest included); the sealing is audited and
     committed here, so the pack a caller receives is always one the audit trail records."""
-    plan = await get_owned(session, Plan, tenant_id=caller.tenant_id, id=plan_id, label="plan")
+    plan = await sealable_plan(session=session, caller=caller, plan_id=plan_id)
     # The pack is read in the transaction that records its sealing (on SQLite a writer from here on: db.as_writer).
     seq, head_hash = await audit.locked_head(session, caller.tenant_id)  # the sealing event will follow it
     body = await build(session, caller, plan)

@@ -142,6 +142,32 @@ async def test_bad_input(client, session, a, path, params, status):
     assert await events(session, a.tenant) == []
 
 
+@pytest.mark.parametrize("role", PACK_READERS)
+@pytest.mark.parametrize("fmt", ("json", "html", "pdf"))
+async def test_head_answers_as_the_get_and_seals_nothing(client, session, a, role, fmt):
+    world = await green_plan(session, a.tenant)
+    await session.commit()
+    before = await events(session, a.tenant)
+    head = await client.head(PACK.format(world.plan.id), params={"format": fmt}, headers=a[role])
+    assert head.status_code == 200 and head.content == b""
+    assert await events(session, a.tenant) == before
+    got = await client.get(PACK.format(world.plan.id), params={"format": fmt}, headers=a[role])
+    for name in ("content-type", "content-disposition", "content-security-policy", "cache-control"):
+        assert head.headers.get(name) == got.headers.get(name), name
+    assert "content-length" not in head.headers  # only a sealed pack has one
+
+
+@pytest.mark.parametrize("role, path, params, status", [
+    ("viewer", None, {}, 403), ("lead", NIL, {}, 404), ("lead", "nope", {}, 422),
+    ("lead", None, {"format": "docx"}, 422)])
+async def test_head_keeps_the_gets_refusals_and_writes_nothing(client, session, a, role, path, params, status):
+    plan = await factories.plan(session, a.tenant)
+    await session.commit()
+    r = await client.head(PACK.format(path or plan.id), params=params, headers=a[role])
+    assert r.status_code == status and r.headers["content-type"] == "application/problem+json"
+    assert await events(session, a.tenant) == []
+
+
 async def test_html_is_printable_and_escapes_everything(client, session, a):
     world = await green_plan(session, a.tenant)
     world.plan.title = "<script>alert('x')</script> & co"
