@@ -3,12 +3,13 @@
 import asyncio
 import contextlib
 import os
+import signal
 import sys
 import tempfile
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Literal, NoReturn, TypeVar
 
 import typer
 from involve_client.client import Format, Resource
@@ -22,7 +23,7 @@ app = typer.Typer(help="Involve: stakeholder engagement and the duty to involve,
 T = TypeVar("T")
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code=1)
 
@@ -340,6 +341,21 @@ def _umask() -> int:
     return current
 
 
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (`kill`, a service stopping) raised as Ctrl-C is: Python's default ends the process at once, with no
+    `finally` run, and left a partial export's temporary file behind."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _in_a_folder(output: Path | None) -> Path | None:
     if output is not None and not output.parent.is_dir():
         raise typer.BadParameter(f"no folder {output.parent}")
@@ -367,12 +383,20 @@ def export_(resource: Annotated[Resource, RESOURCE_OPTION],
                 callback=_name_values,
                 help="A list filter as name=value (repeatable), e.g. --filter category=carer")] = None) -> None:
     """Stream an export to a file (or standard output) with a progress bar."""
-    from involve_client import Client
-
     # As pairs, a name given twice included: the server refuses that (422) rather than exporting by the last alone
     filters = [tuple(item.split("=", 1)) for item in filter or []]
     # A file is written beside its name and renamed once complete: a refused or broken export leaves no empty or
     # partial file behind, and a file already there as it was.
+    with _terminate_as_interrupt():
+        written = _export_to(output, resource=resource, url=url, token=token, format=format, filters=filters)
+    if output:
+        typer.echo(f"wrote {written} bytes to {output}", err=True)
+
+
+def _export_to(output: Path | None, *, resource: Resource, url: str, token: str, format: Literal["csv", "ndjson"],
+               filters: list[tuple[str, str]]) -> int:
+    from involve_client import Client
+
     target = tempfile.NamedTemporaryFile("wb", dir=output.parent, prefix=f".{output.name}.", delete=False) \
         if output else sys.stdout.buffer
     complete = False
@@ -382,6 +406,9 @@ def export_(resource: Annotated[Resource, RESOURCE_OPTION],
             written = client.export(resource, target, format=format, filters=filters,
                                     progress=lambda done, total: bar.update(task, completed=done, total=total))
         complete = True
+        return written
+    except KeyboardInterrupt:
+        _fail(f"interrupted; {f'{output} is as it was' if output else 'the export is incomplete'}")
     finally:
         if output:
             target.close()
@@ -392,8 +419,6 @@ def export_(resource: Annotated[Resource, RESOURCE_OPTION],
                 os.replace(target.name, output)
             else:
                 os.unlink(target.name)
-    if output:
-        typer.echo(f"wrote {written} bytes to {output}", err=True)
 
 
 if __name__ == "__main__":

@@ -2,9 +2,14 @@
 (its own scratch database: the server commits for real)."""
 
 import asyncio
+import contextlib
 import os
+import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -74,9 +79,25 @@ def test_the_client_gives_up_after_its_retries_and_does_not_retry_a_refusal(tmp_
             client.import_file("stakeholders", path)
 
 
+@contextlib.contextmanager
+def _serving(app):
+    """`app` on uvicorn, in a thread, on a free port: its address."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
 @pytest.fixture(scope="module")
-def live():
-    """A real server (uvicorn, in a thread) on a scratch database, and a lead's token."""
+def live_app():
+    """The app on a scratch database, and a lead's token."""
     url = scratch_database_url("bulk_cli")
     upgrade(url)
     settings = make_settings(url, db_null_pool=True)
@@ -92,16 +113,15 @@ def live():
         return user
 
     user = asyncio.run(seed())
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    token = factories.auth_headers(app, user)["Authorization"].removeprefix("Bearer ")
-    yield f"http://127.0.0.1:{port}", token
-    server.should_exit = True
-    thread.join(timeout=10)
+    return app, factories.auth_headers(app, user)["Authorization"].removeprefix("Bearer ")
+
+
+@pytest.fixture(scope="module")
+def live(live_app):
+    """A real server on that database and the lead's token."""
+    app, token = live_app
+    with _serving(app) as url:
+        yield url, token
 
 
 def test_involve_import_and_export_round_trip(live, tmp_path):
@@ -261,3 +281,84 @@ def test_an_export_file_gets_the_mode_a_plain_write_would(live, tmp_path):
     finally:
         os.umask(umask)
     assert (fresh.stat().st_mode & 0o777, kept.stat().st_mode & 0o777) == (0o644, 0o640)
+
+
+class _StallAfterFirstBytes:
+    """The app, with an export's body held after its first bytes until `resume` is set: an export in flight."""
+
+    def __init__(self, app):
+        self.app, self.stalled, self.resume = app, threading.Event(), threading.Event()
+
+    async def __call__(self, scope, receive, send):
+        async def held(message):
+            if message["type"] != "http.response.body" or self.stalled.is_set():
+                return await send(message)
+            await send({**message, "more_body": True})
+            self.stalled.set()
+            await asyncio.to_thread(self.resume.wait)
+            if not message.get("more_body"):
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+        await self.app(scope, receive, held if scope["path"].startswith("/api/v1/exports/") else send)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_an_interrupted_export_leaves_the_file_as_it_was_and_no_partial_one(live_app, tmp_path, signum):
+    # SIGTERM ended the process with no cleanup: the partial export's temporary file stayed beside the output.
+    app, token = live_app
+    kept = tmp_path / "kept.csv"
+    kept.write_text("an earlier export\n")
+    stall = _StallAfterFirstBytes(create_app(app.state.settings))
+    with _serving(stall) as url:
+        try:
+            export = subprocess.Popen(
+                [sys.executable, "-m", "api.cli", "export", "--resource", "stakeholders", "--url", url,
+                 "--output", str(kept)], cwd=Path(__file__).parents[2], env={**os.environ, "INVOLVE_TOKEN": token},
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            assert stall.stalled.wait(60), export.communicate()
+            assert len(list(tmp_path.iterdir())) == 2  # the temporary file, beside the one it would replace
+            export.send_signal(signum)
+            _, stderr = export.communicate(timeout=60)
+        finally:
+            stall.resume.set()
+    assert export.returncode == 1 and f"error: interrupted; {kept} is as it was" in stderr, stderr
+    assert list(tmp_path.iterdir()) == [kept] and kept.read_text() == "an earlier export\n"
+
+
+class _CountImports:
+    """The app, setting arrived[0] and arrived[1] as the first and second import requests come in."""
+
+    def __init__(self, app):
+        self.app, self.arrived = app, [threading.Event(), threading.Event()]
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["path"].startswith("/api/v1/imports/"):
+            next((e for e in self.arrived if not e.is_set()), threading.Event()).set()
+        await self.app(scope, receive, send)
+
+
+def test_a_retry_while_the_first_attempt_runs_waits_for_it_and_replays_it(live_app, tmp_path):
+    # The server never answers 409 to a key still in use (the retry waits: an advisory lock on PostgreSQL, a single
+    # writer on SQLite), so the client has no such 409 to retry.
+    app, token = live_app
+    path = tmp_path / "people.csv"
+    path.write_text(CSV_BODY.replace("CRM-", "RETRY-").replace("margaret@", "margaret.retry@"))
+    body = path.read_bytes()
+    counter = _CountImports(create_app(app.state.settings))
+
+    def held_body():
+        yield body[:20]
+        assert counter.arrived[1].wait(60)
+        yield body[20:]
+
+    with _serving(counter) as url:
+        first = threading.Thread(target=lambda: httpx.post(
+            f"{url}/api/v1/imports/stakeholders", content=held_body(), timeout=60,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv", "Idempotency-Key": "held-1",
+                     "Content-Length": str(len(body))}))
+        first.start()
+        assert counter.arrived[0].wait(60)
+        with Client(url, token) as client:
+            report = client.import_file("stakeholders", path, idempotency_key="held-1")
+        first.join()
+    assert report.replayed and report.created == 2
