@@ -4,7 +4,8 @@ the record that shows how the duty to involve was met must not change under anyo
 `api.crud.archive_or_restore` calls `ensure_not_held` before archiving a plan or any row with its `plan_id`
 (evidence, consultations, activities, feedback); the hard deletes of a plan's documents, scrutiny letters and
 risks call it themselves, and a line leaving an attendance log calls `ensure_log_not_held` (the held plan's own
-activities, and any its evidence links); the stakeholder erasure calls `ensure_erasable`. A held plan's
+activities, and any its evidence links); the stakeholder erasure calls `ensure_erasable`; a PATCH of a risk, an
+action or a document calls `ensure_kept` for what the row stated (its progress may still change). A held plan's
 named audience, and its evidence's links to activities and feedback, may grow but not shrink (UNNAMING), and
 an activity or feedback of its record may not leave it, nor such feedback change the person who gave it
 (`leaving`, which PATCH and imports both ask): otherwise dropping a person from them would let the erasure through.
@@ -78,6 +79,17 @@ async def ensure_log_not_held(session: AsyncSession, tenant_id: uuid.UUID, activ
     if held:
         raise LegalHoldConflict(f"The evidence of plan(s) on legal hold links this activity: {_names(held)}; nobody "
                                 "leaves its attendance log until the hold is lifted")
+
+
+async def ensure_kept(session: AsyncSession, tenant_id: uuid.UUID, row: Any, changes: dict[str, Any], *,
+                      fields: tuple[str, ...], label: str) -> None:
+    """409 when `changes` would give any of `fields` of a row of a plan's record (its `plan_id`) another value while
+    the plan is on hold: what the row stated then (a risk's assessment, an action as planned, a document's
+    publication), as against the progress recorded since. Locked as ensure_not_held."""
+    touched = [name for name in fields if name in changes and changes[name] != getattr(row, name)]
+    if touched:
+        await ensure_not_held(session, tenant_id, row.plan_id,
+                              change=f"have this {label}'s {', '.join(touched)} changed")
 
 
 # Edits that would stop a held plan naming someone (then free to be erased) are refused as deletions are.

@@ -33,7 +33,8 @@ async def list_actions(
              summary="Add an action to a plan", responses=problems(404, 409))
 async def create_action(plan_id: uuid.UUID, data: ActionCreate, session: SessionDep, caller: Editor,
                         idempotency: IdempotencyDep) -> Response:
-    """Add a line to the plan's action plan. Honours Idempotency-Key."""
+    """Add a line to the plan's action plan; its activity must be one of this plan's or of none (422). Honours
+    Idempotency-Key."""
     if replay := await idempotency.replay():
         return replay
     row = await service.create(session=session, caller=caller, plan_id=plan_id, data=data)
@@ -55,7 +56,9 @@ async def get_action(plan_id: uuid.UUID, action_id: uuid.UUID, session: SessionD
 @router.patch(ITEM, response_model=ActionRead, summary="Update an action", responses=problems(404, 409, 412))
 async def update_action(plan_id: uuid.UUID, action_id: uuid.UUID, data: ActionUpdate, session: SessionDep,
                         caller: Editor, response: Response, if_match: IfMatch = None) -> ActionRead:
-    """Change the fields given; status done sets completed_at, any other status clears it."""
+    """Change the fields given; status done sets completed_at, any other status clears it. The activity must be one
+    of this plan's or of none (422). While the plan is on legal hold its description, due date and a linked activity
+    cannot change, nor may it be dropped (409); its status, owner and notes can."""
     row = await service.update(session=session, caller=caller, plan_id=plan_id, action_id=action_id, data=data,
                                if_match=if_match)
     await session.commit()
@@ -64,10 +67,11 @@ async def update_action(plan_id: uuid.UUID, action_id: uuid.UUID, data: ActionUp
 
 
 @router.delete(ITEM, status_code=status.HTTP_204_NO_CONTENT, summary="Drop an action",
-               responses=problems(404, 412))
+               responses=problems(404, 409, 412))
 async def delete_action(plan_id: uuid.UUID, action_id: uuid.UUID, session: SessionDep, caller: Editor,
                         if_match: IfMatch = None) -> Response:
-    """Mark the action dropped: the line stays in the action plan as a record of what was decided."""
+    """Mark the action dropped: the line stays in the action plan as a record of what was decided. 409 while the plan
+    is on legal hold."""
     await service.drop(session=session, caller=caller, plan_id=plan_id, action_id=action_id, if_match=if_match)
     await session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -29,7 +29,7 @@ D = {
     "owner_name": "Who owns it, when that is not a user of Involve (a partner's officer, a team)",
     "due_date": "When it is due",
     "status": "planned, in_progress, done or dropped; completed_at is set when it becomes done",
-    "activity_id": "The engagement activity that evidences it",
+    "activity_id": "The engagement activity that evidences it: one of this plan's, or of no plan",
     "notes": "Free-text notes",
 }
 

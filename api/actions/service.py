@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import crud
+from api import crud, legal_hold
 from api.actions.schemas import OPEN_STATUSES, ActionCreate, ActionStatus, ActionUpdate, today
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
 from api.db import utcnow
+from api.errors import Unprocessable
 from api.models import Activity, PlanAction, User
 from api.pagination import PageParams, PageResult, paginate
 from api.plans import children
@@ -24,6 +25,10 @@ RESOURCE = "plan_action"
 PERSONAL_FIELDS = frozenset({"owner_name"})
 # An action may name the activity that evidences it (the tactical plan links to the engagement log).
 REFERENCES = (("owner_id", User, "user"), ("activity_id", Activity, "activity"))
+# What was planned: frozen while the plan is on legal hold, with the evidencing activity once linked (the record may
+# gain that link, not lose it). Its status, owner and notes record the progress since, and still change.
+PLANNED = ("description", "due_date")
+DROPPING = "have this action dropped"
 
 
 def location(plan_id: uuid.UUID, action_id: uuid.UUID) -> str:
@@ -72,11 +77,34 @@ def _completion(status: str, current: str | None = None) -> dict:
     return {"completed_at": utcnow() if status == ActionStatus.done else None}
 
 
+async def _check_activity_plan(session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
+                               activity_id: uuid.UUID | None) -> None:
+    """The activity evidencing an action is one of the action's plan or of none: another plan's is a 422, as an
+    unknown id is (the caller has checked it is the tenant's)."""
+    if activity_id is None:
+        return
+    of = (await session.execute(select(Activity.plan_id).where(
+        Activity.id == activity_id, Activity.tenant_id == caller.tenant_id))).scalar_one_or_none()
+    if of not in (None, plan_id):
+        raise Unprocessable("The activity belongs to another plan", errors=[
+            {"loc": ["body", "activity_id"], "type": "reference_not_found",
+             "msg": "The activity is another plan's: link one of this plan's or of no plan"}])
+
+
+async def _ensure_kept(session: AsyncSession, caller: Principal, row: PlanAction, changes: dict) -> None:
+    """409 while the plan is on legal hold for a change of what was planned, or for dropping the action."""
+    if changes.get("status") == ActionStatus.dropped and row.status != ActionStatus.dropped:
+        await legal_hold.ensure_not_held(session, caller.tenant_id, row.plan_id, change=DROPPING)
+    fields = PLANNED + (("activity_id",) if row.activity_id is not None else ())
+    await legal_hold.ensure_kept(session, caller.tenant_id, row, changes, fields=fields, label="action")
+
+
 async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, data: ActionCreate) -> PlanAction:
     """Add an action to the plan and audit it."""
     await children.open_plan(session, caller, plan_id)
     values = data.model_dump(exclude_unset=True)
     await check_references(session, tenant_id=caller.tenant_id, values=values, references=REFERENCES)
+    await _check_activity_plan(session, caller, plan_id, values.get("activity_id"))
     await crud.ensure_not_archived(session, Activity, tenant_id=caller.tenant_id, ids=values.get("activity_id"),
                                    label="activity")
     _evidenced(values)
@@ -88,13 +116,16 @@ async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
 
 async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, action_id: uuid.UUID,
                  data: ActionUpdate, if_match: str | None) -> PlanAction:
-    """Change the fields given; 412 when If-Match is stale."""
+    """Change the fields given; 412 when If-Match is stale, 409 for what was planned while the plan is on legal hold."""
     row = await get(session=session, caller=caller, plan_id=plan_id, action_id=action_id)
     check_if_match(if_match, row.version)
     changes = data.model_dump(exclude_unset=True)
     await check_references(session, tenant_id=caller.tenant_id, values=changes, references=REFERENCES)
+    if changes.get("activity_id") != row.activity_id:  # a link it has already stays, wherever its activity went
+        await _check_activity_plan(session, caller, plan_id, changes.get("activity_id"))
     await crud.ensure_not_archived(session, Activity, tenant_id=caller.tenant_id, ids=changes.get("activity_id"),
                                    label="activity", kept=[row.activity_id])
+    await _ensure_kept(session, caller, row, changes)
     _evidenced(changes, row.activity_id)
     if "status" in changes:
         changes.update(_completion(changes["status"], row.status))
@@ -104,9 +135,11 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
 
 async def drop(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, action_id: uuid.UUID,
                if_match: str | None) -> PlanAction:
-    """DELETE: the line stays in the action plan, marked dropped (repeating it changes nothing)."""
+    """DELETE: the line stays in the action plan, marked dropped (repeating it changes nothing); 409 while the plan is
+    on legal hold."""
     row = await get(session=session, caller=caller, plan_id=plan_id, action_id=action_id)
     check_if_match(if_match, row.version)
     changes = {"status": ActionStatus.dropped.value, **_completion(ActionStatus.dropped, row.status)}
+    await _ensure_kept(session, caller, row, changes)
     return await children.change(session, caller, row, changes, action="drop", resource_type=RESOURCE)
 

@@ -84,17 +84,20 @@ async def revoke(*, session: AsyncSession, caller: Principal, token_id: uuid.UUI
 class FeedAccess:
     tenant_id: uuid.UUID
     plan_id: uuid.UUID | None  # the token's scope, if any
+    by_token: bool = False  # a subscription publishes no archived plan
 
 
 async def access_by_token(session: AsyncSession, token: str) -> FeedAccess:
-    """The tenant (and plan) a calendar token opens; 401 when unknown or revoked."""
+    """The tenant (and plan) a calendar token opens; 401 when unknown or revoked, or when its plan is archived (until
+    the plan is restored), as an unknown token is."""
     await rls.bypass(session)  # the token names its tenant: found across tenants, then scoped to it
-    row = (await session.execute(select(CalendarToken.tenant_id, CalendarToken.plan_id, CalendarToken.revoked_at)
-                                 .where(CalendarToken.token_hash == digest(token)))).first()
-    if row is None or row.revoked_at is not None:
-        raise Unauthorized("The calendar token is unknown or was revoked")
+    row = (await session.execute(
+        select(CalendarToken.tenant_id, CalendarToken.plan_id, CalendarToken.revoked_at, Plan.archived_at)
+        .outerjoin(Plan, Plan.id == CalendarToken.plan_id).where(CalendarToken.token_hash == digest(token)))).first()
+    if row is None or row.revoked_at is not None or row.archived_at is not None:
+        raise Unauthorized("The calendar token is unknown, was revoked, or its plan is archived")
     await rls.scope(session, row.tenant_id)
-    return FeedAccess(row.tenant_id, row.plan_id)
+    return FeedAccess(row.tenant_id, row.plan_id, by_token=True)
 
 
 async def feed(*, session: AsyncSession, access: FeedAccess, plan_id: uuid.UUID | None, start: date | None,
@@ -115,9 +118,9 @@ async def feed(*, session: AsyncSession, access: FeedAccess, plan_id: uuid.UUID 
         stmt = stmt.where(Activity.starts_at < day_end(end))
     name = (await session.execute(select(Tenant.name).where(Tenant.id == access.tenant_id))).scalar_one()
     if plan_id is not None:
-        plan = (await session.execute(select(Plan.title).where(Plan.id == plan_id,
-                                                              Plan.tenant_id == access.tenant_id))).first()
-        if plan is None:
+        plan = (await session.execute(select(Plan.title, Plan.archived_at).where(
+            Plan.id == plan_id, Plan.tenant_id == access.tenant_id))).first()
+        if plan is None or (access.by_token and plan.archived_at is not None):
             raise NotFound(f"No plan with id {plan_id}")
         name = f"{name}: {plan.title}"
         stmt = stmt.where(Activity.plan_id == plan_id)

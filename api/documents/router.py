@@ -106,7 +106,7 @@ async def get_document_content(plan_id: uuid.UUID, document_id: uuid.UUID, sessi
 async def update_document(plan_id: uuid.UUID, document_id: uuid.UUID, data: DocumentUpdate, session: SessionDep,
                           caller: Editor, response: Response, if_match: IfMatch = None) -> DocumentRead:
     """Change the title, kind, publication time or consultation (409 for a newly linked archived one); the content
-    never changes."""
+    never changes. While the plan is on legal hold only the title can (409 for the others)."""
     row = await service.update(session=session, caller=caller, plan_id=plan_id, document_id=document_id,
                                data=data, if_match=if_match)
     read = DocumentRead.model_validate(row)

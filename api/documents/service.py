@@ -18,7 +18,7 @@ from api.crud import apply, archived_target, json_array_contains, snapshot
 from api.documents.schemas import DocumentUpdate
 from api.documents.upload import Received
 from api.errors import Conflict, NotFound, Unprocessable
-from api.legal_hold import ensure_not_held
+from api.legal_hold import ensure_kept, ensure_not_held
 from api.models import Consultation, Document, Evidence, ScrutinyCorrespondence
 from api.pagination import PageParams, PageResult, paginate
 from api.plans import service as plans
@@ -26,6 +26,9 @@ from api.plans import service as plans
 RESOURCE = "document"
 SORTABLE = {"id": Document.id, "title": Document.title, "created_at": Document.created_at,
             "updated_at": Document.updated_at}
+# What makes a document evidence (the duty report's "published at launch", Gunning 2 and s149): frozen while the
+# plan is on legal hold. Its title still changes.
+EVIDENCE = ("kind", "consultation_id", "published_at")
 AUDITED = ["kind", "title", "consultation_id", "published_at", "filename", "media_type", "size_bytes", "sha256"]
 
 
@@ -119,12 +122,13 @@ async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
 async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, document_id: uuid.UUID,
                  data: DocumentUpdate, if_match: str | None) -> Document:
     """Change the metadata given: 412 when If-Match is stale, 422 for a consultation of another plan, 409 for a newly
-    linked archived one."""
+    linked archived one, or for its kind, consultation or publication time while the plan is on legal hold."""
     row = await get(session=session, caller=caller, plan_id=plan_id, document_id=document_id)
     check_if_match(if_match, row.version)
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     if changes.get("consultation_id") not in (None, row.consultation_id):
         await check_consultation(session, caller, plan_id, changes["consultation_id"])
+    await ensure_kept(session, caller.tenant_id, row, changes, fields=EVIDENCE, label="document")
     before, after = apply(row, changes)
     if after:
         row.updated_by = caller.id

@@ -54,10 +54,11 @@ async def get_risk(plan_id: uuid.UUID, risk_id: uuid.UUID, session: SessionDep, 
     return RiskRead.model_validate(row)
 
 
-@router.patch(ITEM, response_model=RiskRead, summary="Update a risk or issue", responses=problems(404, 412))
+@router.patch(ITEM, response_model=RiskRead, summary="Update a risk or issue", responses=problems(404, 409, 412))
 async def update_risk(plan_id: uuid.UUID, risk_id: uuid.UUID, data: RiskUpdate, session: SessionDep,
                       caller: Editor, response: Response, if_match: IfMatch = None) -> RiskRead:
-    """Change the fields given; score and RAG follow likelihood and impact."""
+    """Change the fields given; score and RAG follow likelihood and impact. While the plan is on legal hold its kind,
+    description, likelihood and impact cannot change (409); its owner, mitigation, status and review date can."""
     row = await service.update(session=session, caller=caller, plan_id=plan_id, risk_id=risk_id, data=data,
                                if_match=if_match)
     await session.commit()

@@ -11,7 +11,7 @@ from api import audit
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
 from api.crud import snapshot
-from api.legal_hold import ensure_not_held
+from api.legal_hold import ensure_kept, ensure_not_held
 from api.models import PlanRisk, User
 from api.pagination import PageParams, PageResult, paginate
 from api.plans import children
@@ -26,6 +26,9 @@ RESOURCE = "plan_risk"
 # Someone who is not a user of Involve (a partner's officer) is named here: never in the audit trail's clear text.
 PERSONAL_FIELDS = frozenset({"owner_name"})
 OWNER = (("owner_id", User, "user"),)
+# What the entry states, its assessment: frozen while the plan is on legal hold. Its owner, mitigation, status and
+# review date record the progress since, and still change.
+ASSESSMENT = ("kind", "description", "likelihood", "impact")
 FIELDS = ["kind", "description", "likelihood", "impact", "owner_id", "owner_name", "mitigation", "status",
           "review_date"]
 
@@ -77,11 +80,12 @@ async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
 
 async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, risk_id: uuid.UUID,
                  data: RiskUpdate, if_match: str | None) -> PlanRisk:
-    """Change the fields given; 412 when If-Match is stale."""
+    """Change the fields given; 412 when If-Match is stale, 409 for its assessment while the plan is on legal hold."""
     row = await get(session=session, caller=caller, plan_id=plan_id, risk_id=risk_id)
     check_if_match(if_match, row.version)
     changes = data.model_dump(exclude_unset=True)
     await check_references(session, tenant_id=caller.tenant_id, values=changes, references=OWNER)
+    await ensure_kept(session, caller.tenant_id, row, changes, fields=ASSESSMENT, label="log entry")
     return await children.change(session, caller, row, changes, action="update", resource_type=RESOURCE,
                                  personal=PERSONAL_FIELDS)
 

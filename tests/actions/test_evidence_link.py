@@ -2,7 +2,10 @@
 
 from datetime import UTC, datetime
 
+import pytest
+
 from tests import factories
+from tests.plans.support import READ_ONLY, WRITERS
 
 
 def url(plan_id) -> str:
@@ -52,6 +55,42 @@ async def test_another_tenants_activity_cannot_be_linked(client, session, a, b):
     assert r.json()["errors"][0]["loc"] == ["body", "activity_id"]
     again = (await client.get(f"{url(plan.id)}/{action['id']}", headers=a["lead"])).json()
     assert again["status"] == "planned" and again["activity_id"] is None
+
+
+@pytest.mark.parametrize("role", WRITERS)
+async def test_another_plans_activity_cannot_be_linked(client, session, a, role):
+    plan = await factories.plan(session, a.tenant)
+    theirs = await factories.activity(session, a.tenant, plan_id=(await factories.plan(session, a.tenant)).id)
+    body = {"description": "Brief the PPG", "activity_id": str(theirs.id)}
+    r = await client.post(url(plan.id), json=body, headers=a[role])
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json", r.text
+    assert [e["loc"] for e in r.json()["errors"]] == [["body", "activity_id"]]
+    assert (await client.get(url(plan.id), headers=a[role])).json()["items"] == []
+    action = (await client.post(url(plan.id), json={"description": "Brief the PPG"}, headers=a[role])).json()
+    r = await client.patch(f"{url(plan.id)}/{action['id']}", json={"activity_id": str(theirs.id)}, headers=a[role])
+    assert r.status_code == 422 and [e["loc"] for e in r.json()["errors"]] == [["body", "activity_id"]], r.text
+    assert (await client.get(f"{url(plan.id)}/{action['id']}", headers=a[role])).json() == action
+
+
+async def test_a_link_an_action_has_stays_when_its_activity_moves_to_another_plan(client, session, a):
+    # A client saving the action as it read it sends the link back: no new link, so not refused.
+    plan = await factories.plan(session, a.tenant)
+    activity = await factories.activity(session, a.tenant, plan_id=plan.id)
+    action = (await client.post(url(plan.id), json={"description": "Brief the PPG", "activity_id": str(activity.id)},
+                                headers=a["lead"])).json()
+    activity.plan_id = (await factories.plan(session, a.tenant)).id
+    await session.flush()
+    r = await client.patch(f"{url(plan.id)}/{action['id']}", json={"activity_id": str(activity.id), "notes": "Moved"},
+                           headers=a["lead"])
+    assert r.status_code == 200 and r.json()["activity_id"] == str(activity.id), r.text
+
+
+@pytest.mark.parametrize("role", READ_ONLY)
+async def test_read_only_roles_link_no_activity(client, session, a, role):
+    plan = await factories.plan(session, a.tenant)
+    activity = await factories.activity(session, a.tenant, plan_id=plan.id)
+    r = await client.post(url(plan.id), json={"description": "X", "activity_id": str(activity.id)}, headers=a[role])
+    assert r.status_code == 403 and (await client.get(url(plan.id), headers=a[role])).json()["items"] == []
 
 
 async def test_an_archived_activity_is_not_linked_anew_but_a_held_link_stays(client, session, a):

@@ -9,6 +9,7 @@ from tests import factories
 from tests.activities.support import plan
 
 FEED = "/api/v1/calendar.ics"
+NIL = "00000000-0000-0000-0000-000000000000"
 TOKENS = "/api/v1/calendar-tokens"
 SOON = datetime.now(UTC).replace(microsecond=0) + timedelta(days=7)
 
@@ -112,6 +113,32 @@ async def test_a_plan_token_sees_only_its_plan(client, session, a, season):
     assert set(events(r)) == {"Carers' focus group"}
     other = await plan(session, a.tenant, title="Other")
     assert (await client.get(FEED, params={"token": token["token"], "plan_id": str(other.id)})).status_code == 403
+
+
+async def test_a_plan_token_publishes_nothing_once_the_plan_is_archived_until_it_is_restored(client, a, b, season):
+    """A subscription to an archived plan's calendar answers as an unknown token does (401), and a token for the
+    whole tenant finds the plan as it finds an unknown one (404); the plan restored, both publish it again."""
+    scoped = await token_for(client, a["lead"], plan_id=str(season.id))
+    wide, theirs = await token_for(client, a["lead"]), await token_for(client, b["lead"])
+    assert (await client.delete(f"/api/v1/plans/{season.id}", headers=a["lead"])).status_code == 204
+    unknown = await client.get(FEED, params={"token": "ical_guess"})
+    r = await client.get(FEED, params={"token": scoped["token"]})
+    assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json"
+    assert {**r.json(), "request_id": None} == {**unknown.json(), "request_id": None} and "Carers" not in r.text
+    unknown_plan = await client.get(FEED, params={"token": wide["token"], "plan_id": NIL})
+    r = await client.get(FEED, params={"token": wide["token"], "plan_id": str(season.id)})
+    assert r.status_code == 404 and r.json()["title"] == unknown_plan.json()["title"] and "Carers" not in r.text
+    assert (await client.get(FEED, params={"token": theirs["token"], "plan_id": str(season.id)})).status_code == 404
+    assert (await client.post(f"/api/v1/plans/{season.id}/restore", headers=a["lead"])).status_code == 200
+    for params in ({"token": scoped["token"]}, {"token": wide["token"], "plan_id": str(season.id)}):
+        r = await client.get(FEED, params=params)
+        assert r.status_code == 200 and set(events(r)) == {"Carers' focus group"}, r.text
+
+
+async def test_staff_still_read_an_archived_plans_calendar(client, a, season):
+    assert (await client.delete(f"/api/v1/plans/{season.id}", headers=a["lead"])).status_code == 204
+    r = await client.get(FEED, params={"plan_id": str(season.id)}, headers=a["viewer"])
+    assert r.status_code == 200 and set(events(r)) == {"Carers' focus group"}
 
 
 async def test_tokens_are_per_tenant(client, b, season):
