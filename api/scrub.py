@@ -2,7 +2,16 @@
 engagement calendar, both read on intranets by people with no account."""
 
 import re
+import uuid
 from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, and_, or_, select
+from sqlalchemy import update as sql_update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.crud import like_pattern, text_match
 
 REMOVED = "[removed]"
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+")
@@ -51,3 +60,32 @@ def remove_names(text: str, names: Iterable[str]) -> str:
     for word in sorted(words, key=len, reverse=True):
         text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", REMOVED, text, flags=re.IGNORECASE)
     return text
+
+
+async def scrub_rows(session: AsyncSession, model: Any, *, tenant_id: uuid.UUID, actor_id: uuid.UUID | None,
+                     texts: tuple[Any, ...], theirs: ColumnElement[bool], others: ColumnElement[bool], name: str,
+                     contacts: tuple[str | None, str | None], now: datetime, extra: tuple[Any, ...] = ()) -> list[Row]:
+    """An erasure's pass over one kind of record's free texts, where staff write about the people a record involves
+    ("Home visit to Ann, 07700 900123"): the rows where `theirs` holds lose the person's name, email and phone; the
+    other rows `others` allows lose their email and phone, which are theirs wherever they are written, but not the
+    words of their name, which there may well be someone else's. A changed row gets a new version; the changed rows
+    are returned (id, `extra`)."""
+    email, phone = contacts
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    # Candidates only (a phone may be written with any spacing): remove_people decides what is really theirs.
+    mentions = [text_match(like_pattern(needle), *texts) for needle in (email, digits[-3:] if len(digits) >= 6 else
+                                                                        None) if needle]
+    wanted = or_(theirs, and_(or_(*mentions), others)) if mentions else theirs
+    changed_rows = []
+    for found in (await session.execute(select(model.id, theirs.label("theirs"), *extra, *texts).where(
+            model.tenant_id == tenant_id, wanted))).all():
+        names = [name] if found.theirs else []
+        scrubbed = {column.key: remove_people(value, names=names, emails=[email], phones=[phone])
+                    for column in texts if (value := getattr(found, column.key)) is not None}
+        changed = {key: value for key, value in scrubbed.items() if value != getattr(found, key)}
+        if changed:
+            await session.execute(sql_update(model).where(model.id == found.id).values(
+                **changed, version=model.version + 1, updated_at=now, updated_by=actor_id)
+                .execution_options(synchronize_session=False))
+            changed_rows.append(found)
+    return changed_rows

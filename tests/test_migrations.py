@@ -213,3 +213,63 @@ def test_0014_keys_every_user_by_their_email_as_lookups_fold_it():
 
     with pytest.raises(IntegrityError):
         asyncio.run(run(clash))
+
+
+def test_0015_keys_every_stakeholder_by_their_email_and_stops_on_a_clash_within_a_tenant():
+    """Existing stakeholders get their email_key (an erased one, no email, none); two of one tenant whose emails differ
+    only in case (SQLite's lower() let é and É differ) stop the upgrade with a message, and the index holds after."""
+    import uuid
+
+    from sqlalchemy import insert, select, text
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+    from api.config import to_async_url
+    from api.models import Stakeholder
+
+    async def run(url, statements) -> list:
+        engine = create_async_engine(to_async_url(url))
+        try:
+            async with AsyncSession(engine) as s:
+                out = await statements(s)
+                await s.commit()
+                return out
+        finally:
+            await engine.dispose()
+
+    def seeded(suffix: str, emails: list[tuple[int, str | None]]) -> str:
+        url = scratch_database_url(suffix)
+        upgrade(url, "0014_user_email_key")
+
+        async def seed(s):
+            tenants = [(await tenant_before_0010(s)).id for _ in range(2)]
+            await s.execute(insert(Stakeholder.__table__), [
+                {"id": uuid.uuid4(), "tenant_id": tenants[t], "name": "S", "email": email}
+                for t, email in emails])  # the columns as of 0014: every one of the model's but email_key
+
+        asyncio.run(run(url, seed))
+        return url
+
+    url = seeded("stakeholder_email_key", [(0, "Élodie.Martin@Somerset.nhs.uk"), (1, "élodie.martin@somerset.nhs.uk"),
+                                           (0, None), (0, None)])
+    upgrade(url)
+
+    async def keys(s):
+        return sorted((await s.execute(text("SELECT email_key FROM stakeholder"))).scalars(), key=lambda k: k or "")
+
+    assert asyncio.run(run(url, keys)) == [None, None, "élodie.martin@somerset.nhs.uk",
+                                           "élodie.martin@somerset.nhs.uk"]
+
+    async def clash(s):  # the same address in another case in the first tenant, keyed as the application keys it
+        tenant_id = (await s.execute(select(Stakeholder.tenant_id).where(Stakeholder.email.like("É%")))).scalar_one()
+        s.add(Stakeholder(tenant_id=tenant_id, name="Twin", email="élodie.martin@somerset.nhs.uk"))
+
+    with pytest.raises(IntegrityError):
+        asyncio.run(run(url, clash))
+
+    try:
+        url = seeded("stakeholder_email_clash", [(0, "Élodie@example.org"), (0, "élodie@example.org")])
+    except IntegrityError:
+        pytest.skip("this database's lower() folds É already, so the two could never be stored")
+    with pytest.raises(RuntimeError, match="1 email"):
+        upgrade(url)

@@ -6,15 +6,22 @@ feedback of the same tenant, documents of the same plan. DELETE archives: eviden
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit
+from api import audit, idempotency, legal_hold
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
-from api.crud import apply, archive_or_restore, ensure_external_id_free, ensure_not_archived, text_search
+from api.crud import (
+    apply,
+    archive_or_restore,
+    ensure_external_id_free,
+    ensure_not_archived,
+    text_search,
+)
 from api.documents import service as documents
 from api.duties.service import visible
 from api.errors import NotFound, Unprocessable
@@ -27,16 +34,20 @@ from api.evidence.schemas import (
     LinkedFeedback,
 )
 from api.legal_hold import UNNAMING, ensure_not_held
-from api.models import Activity, Document, Duty, DutyRequirement, Evidence, Feedback
+from api.models import Activity, Document, Duty, DutyRequirement, Evidence, Feedback, Plan
 from api.pagination import PageParams, PageResult, paginate
 from api.plans import children
 from api.plans import service as plans
+from api.scrub import scrub_rows
 
 RESOURCE = "evidence"
 SORTABLE = {"id": Evidence.id, "created_at": Evidence.created_at, "updated_at": Evidence.updated_at}
 LINKS = (("activity_ids", Activity, "activity"), ("feedback_ids", Feedback, "feedback"),
          ("document_ids", Document, "document"))
 ARCHIVABLE = LINKS[:2]  # documents are deleted, never archived
+# What the audit trail marks as changed without keeping the words: staff write about the people the linked records
+# involve ("Ann Lee's feedback at the Bridport meeting"), and the trail, which outlives an erasure, must not keep them.
+PERSONAL_FIELDS = frozenset({"summary", "decision"})
 
 
 def location(plan_id: uuid.UUID, evidence_id: uuid.UUID) -> str:
@@ -131,7 +142,7 @@ async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     await session.flush()
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="create",
                        resource_type=RESOURCE, resource_id=row.id,
-                       changes=audit.diff(None, {"plan_id": plan_id, **values}))
+                       changes=audit.diff(None, {"plan_id": plan_id, **values}, personal=PERSONAL_FIELDS))
     return row
 
 
@@ -158,7 +169,8 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
         row.updated_by = caller.id
         await session.flush()
         await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="update",
-                           resource_type=RESOURCE, resource_id=row.id, changes=audit.diff(before, after))
+                           resource_type=RESOURCE, resource_id=row.id,
+                           changes=audit.diff(before, after, personal=PERSONAL_FIELDS))
     return row
 
 
@@ -168,6 +180,30 @@ async def set_archived(*, session: AsyncSession, caller: Principal, plan_id: uui
     row = await get(session=session, caller=caller, plan_id=plan_id, evidence_id=evidence_id)
     return await archive_or_restore(session, caller, row, archived=archived, if_match=if_match,
                                     resource_type=RESOURCE)
+
+
+async def scrub_person(session: AsyncSession, *, caller: Principal, stakeholder_id: uuid.UUID, now: datetime,
+                       name: str, contacts: tuple[str | None, str | None]) -> int:
+    """An erasure's share of the evidence (api.stakeholders.service.erase), as it scrubs activities: the summary and
+    decision of each item linking the person's feedback or an activity they were on or gave feedback on lose their
+    name, email and phone; every other item loses their email and phone, not the words of their name (there they may
+    be someone else's). A held plan's items keep their words: the erasure is refused when one links the person, and
+    the others wait for the hold to be lifted. Returns how many items changed."""
+    tenant_id = caller.tenant_id
+    feedback = [str(i) for i in (await session.execute(select(Feedback.id).where(
+        Feedback.tenant_id == tenant_id, Feedback.stakeholder_id == stakeholder_id))).scalars()]
+    activities = [str(i) for i in (await session.execute(
+        legal_hold.their_activities(tenant_id, stakeholder_id))).scalars()]
+    held = select(Plan.id).where(Plan.tenant_id == tenant_id, Plan.legal_hold_at.is_not(None))
+    changed = await scrub_rows(session, Evidence, tenant_id=tenant_id, actor_id=caller.id,
+                               texts=(Evidence.summary, Evidence.decision),
+                               theirs=legal_hold.links_any(session, feedback_ids=feedback, activity_ids=activities),
+                               others=Evidence.plan_id.not_in(held), name=name, contacts=contacts, now=now,
+                               extra=(Evidence.plan_id,))
+    changed_ids = [(found.plan_id, found.id) for found in changed]
+    # The stored responses that created them held the same words.
+    await idempotency.forget(session, tenant_id=tenant_id, locations=[location(*ids) for ids in changed_ids])
+    return len(changed_ids)
 
 
 async def to_reads(session: AsyncSession, rows: list[Evidence]) -> list[EvidenceRead]:

@@ -30,6 +30,7 @@ from api.imports.schemas import (
     StakeholderRow,
 )
 from api.models import Activity, ActivityAttendance, Feedback, Organisation, Plan, Stakeholder, Tenant, User
+from api.models.emails import folded_email
 from api.stakeholders.service import (
     ERASED_FEEDBACK_KEPT,
     ERASED_FEEDBACK_TEXT,
@@ -56,10 +57,15 @@ class Column:
 @dataclass(frozen=True)
 class UniqueKey:
     field: str
-    fold_case: bool = False  # compared whatever its case (an email)
+    # A field unique by a key stored beside it (an email by its email_key, whatever its case): the key's column, which
+    # the unique index is on and the import writes with the field, and how a row's value becomes the key.
+    key: str | None = None
+    fold: Callable[[str], str] | None = None
 
-    def normalise(self, value: str) -> str:
-        return value.lower() if self.fold_case else value
+    @property
+    def column(self) -> str:
+        """The stored column the register compares a row's (folded) value with."""
+        return self.key or self.field
 
 
 # A row's `id` (first, so decisions see it before the match key): the record the row is for, whatever match= says.
@@ -244,8 +250,8 @@ STAKEHOLDERS = ResourceSpec(
     fields=("external_id", "kind", "name", "categories", "organisation_id", "job_title", "email", "phone", "address",
             "postcode", "preferred_channels", "communication_needs", "interpreter_language", "contact_consent",
             "consent_basis", "consent_recorded_at", "is_champion", "is_public_representative", "tags", "owner_id",
-            "notes"),
-    keys=(ID, UniqueKey("external_id"), UniqueKey("email", fold_case=True)),
+            "notes", "email_key"),  # the key is the Decider's, from the email (UniqueKey)
+    keys=(ID, UniqueKey("external_id"), UniqueKey("email", key="email_key", fold=folded_email)),
     matches=(Match.external_id, Match.email),
     defaults={"kind": "person", "categories": [], "preferred_channels": [], "communication_needs": [], "tags": [],
               "contact_consent": False, "is_champion": False, "is_public_representative": False},

@@ -69,7 +69,7 @@ class Register:
         states = [model.archived_at.is_not(None), spec.erased() if spec.erased else false(),
                   model.restricted_at.is_not(None) if hasattr(model, "restricted_at") else false()]
         checked = [getattr(model, name) for name in spec.check_fields]
-        columns = [model.id, *states, model.version, *checked, *(getattr(model, k.field) for k in spec.keys)]
+        columns = [model.id, *states, model.version, *checked, *(getattr(model, k.column) for k in spec.keys)]
         keys: dict[str, dict[str, Held]] = {k.field: {} for k in spec.keys}
         current: dict[uuid.UUID, dict[str, Any]] = {}
         first_key = 5 + len(checked)
@@ -80,7 +80,7 @@ class Register:
                 current[entry.id] = dict(zip(spec.check_fields, row[5:first_key], strict=True))
             for key, value in zip(spec.keys, row[first_key:], strict=True):
                 if value is not None:
-                    keys[key.field][key.normalise(value)] = entry
+                    keys[key.field][value] = entry
         return cls(spec, keys, current)
 
 
@@ -184,7 +184,7 @@ class Decider:
         self._validate = spec.adapter.validate_python
         self._not_stored = [c.name for c in spec.columns if c.name not in spec.fields]
         self._required = spec.required
-        self._keys = [(k.field, k.fold_case, self.seen[k.field], register.keys[k.field]) for k in spec.keys]
+        self._keys = [(k.field, k.key, k.fold, self.seen[k.field], register.keys[k.field]) for k in spec.keys]
         self._references = [(ref, frozenset(ref.row_keys)) for ref in spec.references]
         self._match = str(options.match)
         # The restricted people whom the caller's reads and exports show nobody for (all but an admin's, as the API)
@@ -215,12 +215,12 @@ class Decider:
         label, match, problems = self.spec.label, self._match, []
         target = None
         owners = []  # (field, the existing record holding this key) for keys other than the match key
-        for field_, fold_case, seen, existing in self._keys:
+        for field_, key, fold, seen, existing in self._keys:
             value = values.get(field_)
+            if key is not None and field_ in values:  # folded once, compared and written as the key
+                value = values[key] = None if value is None else fold(value)
             if value is None:
                 continue
-            if fold_case:
-                value = value.lower()
             first = seen.setdefault(value, row)
             if first != row:
                 problems.append((field_, f"Row {first} has the same {field_}; each may appear once"))

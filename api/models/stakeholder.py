@@ -1,10 +1,11 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, Uuid, func
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from api.db import Base, JSONType, UTCDateTime
+from api.models.emails import email_key
 from api.models.mixins import ExternalId, TenantOwned, Tracked
 
 
@@ -22,6 +23,9 @@ class Stakeholder(TenantOwned, Tracked, ExternalId, Base):
     )
     job_title: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320))
+    # The email folded in Python (api.models.emails), as every lookup folds what it is given: the unique index is on
+    # it. An import writes it beside the email itself (folded_email), bypassing the ORM.
+    email_key: Mapped[str | None] = mapped_column(String(320))
     phone: Mapped[str | None] = mapped_column(String(50))
     address: Mapped[str | None] = mapped_column(Text)
     postcode: Mapped[str | None] = mapped_column(String(10))
@@ -47,9 +51,14 @@ class Stakeholder(TenantOwned, Tracked, ExternalId, Base):
     objection_grounds: Mapped[str | None] = mapped_column(Text)
     objection_outcome: Mapped[str | None] = mapped_column(String(20))
 
+    @validates("email")
+    def _keyed(self, _: str, email: str | None) -> str | None:
+        self.email_key = None if email is None else email_key(email)
+        return email
 
-# One person per email in a tenant (imports upsert by it); NULLs never clash.
-Index("uq_stakeholder_tenant_email", Stakeholder.tenant_id, func.lower(Stakeholder.email), unique=True)
+
+# One person per email in a tenant, whatever its case (imports upsert by it); NULLs never clash.
+Index("uq_stakeholder_tenant_email_key", Stakeholder.tenant_id, Stakeholder.email_key, unique=True)
 # The sort orders' indexes, on PostgreSQL with the columns a category-filtered list checks, so the rows it
 # rejects are rejected from the index alone (stakeholders.service.list_stakeholders; migration 0006).
 LIST_FILTERED = {"postgresql_include": ["categories", "archived_at", "restricted_at"]}

@@ -1,10 +1,11 @@
 from datetime import datetime
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Boolean, ColumnElement, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from api.db import Base, UTCDateTime
+from api.models.emails import email_key
+from api.models.emails import sign_in_email as sign_in_email  # imported from here by sign-in, SSO and the CLI
 from api.models.mixins import TenantOwned, Tracked
 
 
@@ -40,21 +41,7 @@ Index("uq_user_account_email_key", User.email_key, unique=True)
 Index("ix_user_account_tenant_id", User.tenant_id, User.id)
 
 
-def email_key(email: str) -> str:
-    """An email as the unique index compares it: in the API's stored form (sign_in_email), lowered by Python on
-    every database alike."""
-    return sign_in_email(email).lower()
-
-
 def email_is(email: str) -> ColumnElement[bool]:
     """The account with this email as typed, whatever its case, spacing or Unicode form (email_key folds it)."""
     return User.email_key == email_key(email)
 
-
-def sign_in_email(username: str) -> str:
-    """The email as POST /users stored it (email-validator's normal form: NFC, the domain in Unicode), so an é typed
-    as e + U+0301 reaches the account created as é; a name that is not an address is only stripped."""
-    try:
-        return validate_email(username.strip(), check_deliverability=False).normalized
-    except EmailNotValidError:
-        return username.strip()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, func, or_, select, text
+from sqlalchemy import ColumnElement, Select, bindparam, delete, or_, select, text
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,6 +36,7 @@ from api.crud import (
 )
 from api.db import StaticQuery, utcnow
 from api.errors import Conflict, Forbidden, NotFound, Unprocessable
+from api.evidence import service as evidence
 from api.models import (
     Activity,
     ActivityAttendance,
@@ -47,8 +48,9 @@ from api.models import (
     Stakeholder,
     User,
 )
+from api.models.emails import email_key
 from api.pagination import ListQueries, PageParams, PageResult
-from api.scrub import remove_people, scrub
+from api.scrub import scrub, scrub_rows
 from api.stakeholders.schemas import READ_FIELDS, StakeholderCreate, StakeholderUpdate
 
 COLLECTION_PATH = "/api/v1/stakeholders"
@@ -157,7 +159,7 @@ def _shape_and_values(dialect_name: str, caller: Principal, filters: Stakeholder
         if value is not None and value != "":
             values[field] = value
     if filters.email is not None:
-        values["email"] = filters.email
+        values["email"] = email_key(filters.email)
     if filters.not_engaged_since:
         values["since"] = day_start(filters.not_engaged_since)
     if filters.q:
@@ -194,7 +196,7 @@ def _statement(shape: _Shape) -> Select:
         if field in given:
             stmt = stmt.where(column == p(field))
     if "email" in given:
-        stmt = stmt.where(func.lower(Stakeholder.email) == func.lower(p("email")))
+        stmt = stmt.where(Stakeholder.email_key == p("email"))
     if "since" in given:
         stmt = stmt.where(~engaged(Stakeholder.id, p("tenant_id"), since=p("since")))
     if "q" in given:
@@ -349,7 +351,7 @@ async def _ensure_email_free(session: AsyncSession, *, tenant_id: uuid.UUID, ema
     if email is None:
         return
     stmt = select(Stakeholder.archived_at, out_of_lists(Stakeholder)).where(
-        Stakeholder.tenant_id == tenant_id, func.lower(Stakeholder.email) == func.lower(email))
+        Stakeholder.tenant_id == tenant_id, Stakeholder.email_key == email_key(email))
     if exclude_id is not None:
         stmt = stmt.where(Stakeholder.id != exclude_id)
     clash = (await session.execute(stmt.limit(1))).first()
@@ -468,6 +470,8 @@ async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uui
     wiped = await _erase_free_texts(session, caller=caller, stakeholder_id=row.id, now=now, name=person_name)
     wiped += await _scrub_their_activities(session, caller=caller, stakeholder_id=row.id, now=now,
                                            name=person_name, contacts=contacts)
+    wiped += await evidence.scrub_person(session, caller=caller, stakeholder_id=row.id, now=now, name=person_name,
+                                         contacts=contacts)
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="erase",
                        resource_type="stakeholder", resource_id=row.id,
                        changes={**audit.diff(before, snapshot(row, fields), personal=PERSONAL_FIELDS),
@@ -482,29 +486,15 @@ async def _scrub_their_activities(session: AsyncSession, *, caller: Principal, s
     email and phone, as the calendar feed takes them out while they are known (api.scrub.remove_people). Every other
     activity of the tenant loses their email and phone, which are theirs wherever they are written; not the words of
     their name, which there may well be someone else's. After the erasure nothing would know them."""
-    texts = (Activity.title, Activity.description, Activity.location, Activity.outcome_summary)
     theirs = set((await session.execute(legal_hold.their_activities(caller.tenant_id, stakeholder_id))).scalars())
-    email, phone = contacts
-    digits = "".join(ch for ch in phone or "" if ch.isdigit())
-    # Candidates only (a phone may be written with any spacing): remove_people decides what is really theirs.
-    mentions = [text_match(like_pattern(needle), *texts) for needle in (email, digits[-3:] if len(digits) >= 6 else
-                                                                        None) if needle]
     # An activity of a plan on legal hold that does not involve them keeps its words until the hold is lifted.
     held = select(Plan.id).where(Plan.tenant_id == caller.tenant_id, Plan.legal_hold_at.is_not(None))
-    unheld = or_(Activity.plan_id.is_(None), Activity.plan_id.not_in(held))
-    wanted = [Activity.id.in_(theirs)] + ([and_(or_(*mentions), unheld)] if mentions else [])
-    scrubbed_ids = []
-    for found in (await session.execute(select(Activity.id, *texts).where(
-            Activity.tenant_id == caller.tenant_id, or_(*wanted)))).all():
-        names = [name] if found.id in theirs else []
-        scrubbed = {column.key: remove_people(found[i + 1], names=names, emails=[email], phones=[phone])
-                    for i, column in enumerate(texts) if found[i + 1] is not None}
-        changed = {key: value for key, value in scrubbed.items() if value != getattr(found, key)}
-        if changed:
-            await session.execute(sql_update(Activity).where(Activity.id == found.id).values(
-                **changed, version=Activity.version + 1, updated_at=now, updated_by=caller.id)
-                .execution_options(synchronize_session=False))
-            scrubbed_ids.append(found.id)
+    texts = (Activity.title, Activity.description, Activity.location, Activity.outcome_summary)
+    changed = await scrub_rows(session, Activity, tenant_id=caller.tenant_id, actor_id=caller.id, texts=texts,
+                               theirs=Activity.id.in_(theirs),
+                               others=or_(Activity.plan_id.is_(None), Activity.plan_id.not_in(held)),
+                               name=name, contacts=contacts, now=now)
+    scrubbed_ids = [found.id for found in changed]
     # The stored responses that created them held the same words.
     await idempotency.forget(session, tenant_id=caller.tenant_id,
                              locations=[f"/api/v1/activities/{i}" for i in scrubbed_ids])

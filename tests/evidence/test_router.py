@@ -3,6 +3,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from api import audit
 from api.models import Evidence
 from tests import factories
 from tests.documents.support import document
@@ -41,7 +42,25 @@ async def test_writers_add_evidence_with_its_links_expanded(client, session, a, 
     assert "clinic times" not in r.text and "later bus" not in r.text  # no personal text from the feedback
     assert (await client.get(r.headers["location"], headers=a["viewer"])).json() == got
     events = await audit_events(session, "evidence", got["id"])
-    assert [e.action for e in events] == ["create"] and events[0].changes["summary"]["after"]
+    assert [e.action for e in events] == ["create"] and events[0].changes["summary"] == {"after": audit.REDACTED}
+
+
+async def test_the_audit_trail_marks_the_texts_changed_without_their_words(client, session, a):
+    """Summary and decision may name people, and the trail outlives their erasure (as activities' texts)."""
+    plan, activity, feedback, doc, req = await linked_world(session, a.tenant)
+    created = await client.post(url(plan), json=body(req, activity, summary="Ann Example spoke for the carers",
+                                                     decision="Ann Example's option B chosen"), headers=a["lead"])
+    item_url = created.headers["location"]
+    r = await client.patch(item_url, json={"summary": "Bo Other spoke", "decision": None}, headers=a["lead"])
+    assert r.status_code == 200, r.text
+    got = await client.get("/api/v1/audit-events", params={"resource_type": "evidence", "sort": "seq"},
+                          headers=a["auditor"])
+    assert "Ann Example" not in got.text and "Bo Other" not in got.text
+    create, update = got.json()["items"]
+    assert (create["changes"]["summary"], create["changes"]["decision"]) == ({"after": audit.REDACTED},) * 2
+    assert update["changes"] == {"summary": {"before": audit.REDACTED, "after": audit.REDACTED},
+                                 "decision": {"before": audit.REDACTED, "after": None}}
+    assert create["changes"]["activity_ids"] == {"after": [str(activity.id)]}  # the links are no personal data
 
 
 async def test_only_a_summary_and_a_requirement_are_needed(client, session, a):

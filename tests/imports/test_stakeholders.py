@@ -221,6 +221,34 @@ async def test_match_email_whatever_its_case(client, session, a):
     assert got.external_id == "A1"
 
 
+async def test_an_email_is_one_stakeholders_whatever_the_case_of_a_non_ascii_letter(client, session, a):
+    old = await factories.stakeholder(session, a.tenant, name="Élodie", email="Élodie@example.org")
+    await session.commit()
+    refused = await post(client, a["lead"], "external_id,name,email\nNEW,New,élodie@example.org\n")
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "email"
+    assert await count(session, a.tenant) == 1
+    r = await post(client, a["lead"], "email,job_title\nÉLODIE@example.org,Chair\n", "?match=email&on_conflict=update")
+    assert r.json()["updated"] == 1 and r.json()["created"] == 0
+    got = (await stakeholders(session, a.tenant))["Élodie"]
+    assert got.id == old.id and got.job_title == "Chair" and got.email == "ÉLODIE@example.org"
+
+
+async def test_an_imported_email_is_keyed_as_the_api_keys_it(client, session, a):
+    """Rows go in behind the ORM (COPY, INSERT … SELECT): they carry the key the API's checks compare."""
+    r = await post(client, a["lead"], "external_id,name,email\nE1,Élodie,Élodie@example.org\nZ1,Zoë,zoe@example.org\n")
+    assert r.json()["created"] == 2
+    r = await post(client, a["lead"], "external_id,email\nZ1,ZOË@example.org\n", "?on_conflict=update")
+    assert r.json()["updated"] == 1
+    for email in ("élodie@example.org", "zoë@example.org"):
+        again = await client.post("/api/v1/stakeholders", json={"name": "Twin", "email": email}, headers=a["lead"])
+        assert again.status_code == 409, email
+        listed = await client.get("/api/v1/stakeholders", params={"email": email.upper()}, headers=a["lead"])
+        assert len(listed.json()["items"]) == 1, email
+    freed = await client.post("/api/v1/stakeholders", json={"name": "New", "email": "zoe@example.org"},
+                              headers=a["lead"])
+    assert freed.status_code == 201  # the old address's key went with it
+
+
 async def test_a_key_held_by_another_record_is_a_row_error(client, session, a):
     await factories.stakeholder(session, a.tenant, name="Holder", email="taken@example.org", external_id="H1")
     await factories.stakeholder(session, a.tenant, name="Other", email="other@example.org", external_id="O1")

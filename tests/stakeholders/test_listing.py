@@ -70,6 +70,12 @@ async def test_filter_by_email_ignores_case(client, a, register, email):
     assert await names(client, a["lead"], email=email) == ["Bob Carer"]
 
 
+@pytest.mark.parametrize("email", ["élodie@example.test", "ÉLODIE@EXAMPLE.TEST", "Élodie@example.test"])
+async def test_filter_by_email_ignores_the_case_of_any_letter(client, session, a, email):
+    await factories.stakeholder(session, a.tenant, name="Élodie", email="Élodie@example.test")
+    assert await names(client, a["lead"], email=email) == ["Élodie"]
+
+
 async def test_filter_by_email_is_exact(client, a, register):
     assert await names(client, a["lead"], email="carer@example.test") == []
 

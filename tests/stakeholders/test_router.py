@@ -270,6 +270,23 @@ async def test_update_to_another_stakeholders_email_is_409(client, session, a):
     assert keep.status_code == 200  # its own address in another case is no clash
 
 
+# SQLite's lower() folds ASCII letters only: compared by it, these were two stakeholders of one tenant there.
+ÉLODIE = "Élodie.Martin@somerset.nhs.uk"
+
+
+@pytest.mark.parametrize("email", ["élodie.martin@somerset.nhs.uk", "ÉLODIE.MARTIN@Somerset.nhs.uk"])
+async def test_an_email_differing_only_in_a_non_ascii_letters_case_is_409(client, session, a, email):
+    await factories.stakeholder(session, a.tenant, email=ÉLODIE)
+    mine = await factories.stakeholder(session, a.tenant, email="mine@example.org")
+    created = await client.post(URL, json={"name": "Twin", "email": email}, headers=a["lead"])
+    assert created.status_code == 409 and "email" in created.json()["detail"]
+    patched = await client.patch(f"{URL}/{mine.id}", json={"email": email}, headers=a["lead"])
+    assert patched.status_code == 409 and "email" in patched.json()["detail"]
+    assert await count(session, a.tenant) == 2
+    await session.refresh(mine)
+    assert mine.email == "mine@example.org" and mine.version == 1
+
+
 async def test_database_index_backs_the_email_check(client, session, a, monkeypatch):
     from api.stakeholders import service
 

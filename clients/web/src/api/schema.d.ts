@@ -405,7 +405,8 @@ export interface paths {
         put?: never;
         /**
          * Add an action to a plan
-         * @description Add a line to the plan's action plan. Honours Idempotency-Key.
+         * @description Add a line to the plan's action plan; its activity must be one of this plan's or of none (422). Honours
+         *     Idempotency-Key.
          */
         post: operations["actions-create_action"];
         delete?: never;
@@ -430,14 +431,17 @@ export interface paths {
         post?: never;
         /**
          * Drop an action
-         * @description Mark the action dropped: the line stays in the action plan as a record of what was decided.
+         * @description Mark the action dropped: the line stays in the action plan as a record of what was decided. 409 while the plan
+         *     is on legal hold.
          */
         delete: operations["actions-delete_action"];
         options?: never;
         head?: never;
         /**
          * Update an action
-         * @description Change the fields given; status done sets completed_at, any other status clears it.
+         * @description Change the fields given; status done sets completed_at, any other status clears it. The activity must be one
+         *     of this plan's or of none (422). While the plan is on legal hold its description, due date and a linked activity
+         *     cannot change, nor may it be dropped (409); its status, owner and notes can.
          */
         patch: operations["actions-update_action"];
         trace?: never;
@@ -489,7 +493,8 @@ export interface paths {
         head?: never;
         /**
          * Update a risk or issue
-         * @description Change the fields given; score and RAG follow likelihood and impact.
+         * @description Change the fields given; score and RAG follow likelihood and impact. While the plan is on legal hold its kind,
+         *     description, likelihood and impact cannot change (409); its owner, mitigation, status and review date can.
          */
         patch: operations["risks-update_risk"];
         trace?: never;
@@ -1639,7 +1644,7 @@ export interface paths {
         /**
          * Update a document's metadata
          * @description Change the title, kind, publication time or consultation (409 for a newly linked archived one); the content
-         *     never changes.
+         *     never changes. While the plan is on legal hold only the title can (409 for the others).
          */
         patch: operations["documents-update_document"];
         trace?: never;
@@ -2069,7 +2074,7 @@ export interface components {
             status?: components["schemas"]["ActionStatus"];
             /**
              * Activity Id
-             * @description The engagement activity that evidences it
+             * @description The engagement activity that evidences it: one of this plan's, or of no plan
              */
             activity_id?: string | null;
             /**
@@ -2139,7 +2144,7 @@ export interface components {
             completed_at: string | null;
             /**
              * Activity Id
-             * @description The engagement activity that evidences it
+             * @description The engagement activity that evidences it: one of this plan's, or of no plan
              */
             activity_id: string | null;
             /**
@@ -2214,7 +2219,7 @@ export interface components {
             status?: components["schemas"]["ActionStatus"];
             /**
              * Activity Id
-             * @description The engagement activity that evidences it
+             * @description The engagement activity that evidences it: one of this plan's, or of no plan
              */
             activity_id?: string | null;
             /**
@@ -12752,6 +12757,16 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Conflicts with the current state (a duplicate external_id or email, an illegal transition) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description If-Match does not match the current ETag */
             412: {
                 headers: {
@@ -13585,6 +13600,16 @@ export interface operations {
             };
             /** @description Not found in the caller's tenant */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (a duplicate external_id or email, an illegal transition) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
