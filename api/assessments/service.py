@@ -14,7 +14,7 @@ from api.assessments.quadrants import quadrant_of, tenant_threshold  # noqa: F40
 from api.assessments.schemas import AssessmentCreate, AssessmentRead
 from api.auth.principal import Principal
 from api.db import utcnow
-from api.errors import BadRequest, Conflict, NotFound, Unprocessable
+from api.errors import Conflict, NotFound, Unprocessable
 from api.models import Assessment, Plan, Stakeholder
 from api.pagination import PageParams, PageResult, paginate
 from api.stakeholders import service as stakeholders
@@ -45,7 +45,9 @@ async def list_assessments(*, session: AsyncSession, caller: Principal, stakehol
     audited)."""
     await stakeholders.get_to_read(session=session, caller=caller, stakeholder_id=stakeholder_id)
     if filters.plan_id is not None and filters.general:
-        raise BadRequest("Give plan_id or general=true, not both")
+        raise Unprocessable("Give plan_id or general=true, not both", errors=[
+            {"loc": ["query", name], "msg": "plan_id and general=true exclude each other", "type": "exclusive"}
+            for name in ("plan_id", "general")])
     stmt = select(Assessment).where(Assessment.tenant_id == caller.tenant_id,
                                     Assessment.stakeholder_id == stakeholder_id)
     if filters.plan_id is not None:
