@@ -273,3 +273,44 @@ def test_0015_keys_every_stakeholder_by_their_email_and_stops_on_a_clash_within_
         pytest.skip("this database's lower() folds É already, so the two could never be stored")
     with pytest.raises(RuntimeError, match="1 email"):
         upgrade(url)
+
+
+def test_0016_keeps_the_outcome_of_an_objection_to_contact_apart():
+    """A stakeholder whose latest objection is to contact takes its outcome as contact_objection; one whose latest is
+    to processing, or who never objected, has none."""
+    import uuid
+
+    from sqlalchemy import insert, text
+    from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+    from api.config import to_async_url
+    from api.models import Stakeholder
+
+    url = scratch_database_url("contact_objection")
+    upgrade(url, "0015_stakeholder_email_key")
+
+    async def run(statements):
+        engine = create_async_engine(to_async_url(url))
+        try:
+            async with AsyncSession(engine) as s:
+                out = await statements(s)
+                await s.commit()
+                return out
+        finally:
+            await engine.dispose()
+
+    async def seed(s):
+        tenant_id = (await tenant_before_0010(s)).id
+        await s.execute(insert(Stakeholder.__table__), [  # the columns as of 0015: every one but contact_objection
+            {"id": uuid.uuid4(), "tenant_id": tenant_id, "name": name, "objection_scope": scope,
+             "objection_outcome": outcome}
+            for name, scope, outcome in (("A", "contact", "upheld"), ("B", "processing", "pending"),
+                                         ("C", None, None))])
+
+    asyncio.run(run(seed))
+    upgrade(url)
+
+    async def outcomes(s):
+        return dict((await s.execute(text("SELECT name, contact_objection FROM stakeholder"))).all())
+
+    assert asyncio.run(run(outcomes)) == {"A": "upheld", "B": None, "C": None}

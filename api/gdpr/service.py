@@ -47,7 +47,7 @@ from api.stakeholders.schemas import to_read
 
 RESTRICTION_FIELDS = ["restricted_at", "restriction_reason"]
 OBJECTION_FIELDS = ["objection_date", "objection_scope", "objection_grounds", "objection_outcome",
-                    "contact_consent", "consent_recorded_at"]
+                    "contact_objection", "contact_consent", "consent_recorded_at"]
 PERSONAL = frozenset({"restriction_reason", "objection_grounds"})
 HOLD_FIELDS = ["legal_hold_at", "legal_hold_reason", "legal_hold_by"]
 
@@ -94,7 +94,8 @@ async def lift_restriction(*, session: AsyncSession, caller: Principal, stakehol
 
 async def record_objection(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID,
                            data: ObjectionCreate) -> Stakeholder:
-    """Record an objection (the latest replaces the previous); objecting to contact turns contact consent off."""
+    """Record an objection (the latest replaces the previous on the record shown); objecting to contact turns contact
+    consent off, and its outcome stays in contact_objection until another objection to contact is recorded."""
     row = await _person(session, caller, stakeholder_id)
     if row.erased_at is not None:
         raise Conflict(stakeholders.ERASED_UNCHANGEABLE)
@@ -103,8 +104,10 @@ async def record_objection(*, session: AsyncSession, caller: Principal, stakehol
     row.objection_date = data.objection_date or uk_today()
     row.objection_scope, row.objection_grounds, row.objection_outcome = (data.scope.value, data.grounds,
                                                                          data.outcome.value)
-    if data.scope == ObjectionScope.contact and row.contact_consent:
-        row.contact_consent, row.consent_recorded_at = False, now
+    if data.scope == ObjectionScope.contact:
+        row.contact_objection = data.outcome.value
+        if row.contact_consent:
+            row.contact_consent, row.consent_recorded_at = False, now
     row.updated_by = caller.id
     await session.flush()
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="objection",

@@ -213,7 +213,7 @@ def _check_stakeholder(row: dict[str, Any], current: dict[str, Any] | None, _con
                        _now: datetime) -> list[tuple[str, str]]:
     """As PATCH: contact consent is not turned back on while an objection to contact stands."""
     if current is not None and row.get("contact_consent") and not current["contact_consent"] and objection_stands(
-            current["objection_scope"], current["objection_outcome"]):
+            current["contact_objection"]):
         return [("contact_consent", OBJECTED_TO_CONTACT)]
     return []
 
@@ -264,7 +264,7 @@ STAKEHOLDERS = ResourceSpec(
     on_create=_stakeholder_consent,
     check=_check_stakeholder,
     # the organisation it has (an archived one stays: no new link), and what an objection to contact needs
-    check_fields=("organisation_id", "contact_consent", "objection_scope", "objection_outcome"),
+    check_fields=("organisation_id", "contact_consent", "contact_objection"),
     update_sql={"consent_recorded_at": _consent_recorded_at_sql},
     erased=lambda: Stakeholder.erased_at.is_not(None),  # as PATCH: an erased person is never changed again
     erased_message=ERASED_UNCHANGEABLE,

@@ -50,6 +50,9 @@ class Stakeholder(TenantOwned, Tracked, ExternalId, Base):
     objection_scope: Mapped[str | None] = mapped_column(String(20))
     objection_grounds: Mapped[str | None] = mapped_column(Text)
     objection_outcome: Mapped[str | None] = mapped_column(String(20))
+    # The outcome of the latest objection to contact, which a later objection to processing does not replace: while it
+    # is pending or upheld nothing turns contact consent back on.
+    contact_objection: Mapped[str | None] = mapped_column(String(20))
 
     @validates("email")
     def _keyed(self, _: str, email: str | None) -> str | None:

@@ -215,6 +215,10 @@ class StakeholderRead(ReadModel):
                                                     "processing (all processing on legitimate interests)")
     objection_grounds: str | None = Field(description='Their grounds for objecting; "***" for the viewer role')
     objection_outcome: str | None = Field(description="pending, upheld or not_upheld")
+    contact_objection: str | None = Field(description="The outcome of their latest objection to contact (pending, "
+                                                      "upheld or not_upheld), kept when a later objection is to "
+                                                      "processing: while pending or upheld, contact consent stays "
+                                                      "off; null if they never objected to contact")
     created_at: datetime = Field(description="When it was created")
     updated_at: datetime = Field(description="When it last changed")
     created_by: uuid.UUID | None = Field(description="Who created it (user or service account id)")

@@ -91,9 +91,10 @@ OBJECTED_TO_CONTACT = ("This person objected to being contacted (UK GDPR Art. 21
                        "the objection stands; record its new outcome first (POST /stakeholders/{id}/objection)")
 
 
-def objection_stands(scope: str | None, outcome: str | None) -> bool:
-    """An objection to contact that is upheld or not yet decided: nothing may turn contact consent back on."""
-    return scope == "contact" and outcome in ("pending", "upheld")
+def objection_stands(contact_objection: str | None) -> bool:
+    """An objection to contact that is upheld or not yet decided (Stakeholder.contact_objection): nothing may turn
+    contact consent back on."""
+    return contact_objection in ("pending", "upheld")
 
 
 def location(stakeholder_id: uuid.UUID) -> str:
@@ -404,8 +405,7 @@ async def update(*, session: AsyncSession, caller: Principal, stakeholder_id: uu
                                       external_id=changes["external_id"], exclude_id=row.id)
     if "email" in changes:
         await _ensure_email_free(session, tenant_id=caller.tenant_id, email=changes["email"], exclude_id=row.id)
-    if changes.get("contact_consent") and not row.contact_consent and objection_stands(row.objection_scope,
-                                                                                        row.objection_outcome):
+    if changes.get("contact_consent") and not row.contact_consent and objection_stands(row.contact_objection):
         raise Conflict(OBJECTED_TO_CONTACT)
     if "consent_recorded_at" in changes and changes["consent_recorded_at"] is None:
         del changes["consent_recorded_at"]  # as on create and in imports: a null date is no date given

@@ -141,3 +141,28 @@ async def test_a_null_consent_date_is_no_date_given(client, session, a):
     dated = r.json()["consent_recorded_at"]
     r = await client.patch(person_url(person.id), json={"consent_recorded_at": None}, headers=a["lead"])
     assert r.status_code == 200 and r.json()["consent_recorded_at"] == dated, r.text
+
+
+async def test_a_later_objection_to_processing_leaves_an_objection_to_contact_standing(client, session, a):
+    # Only the latest objection was kept: one to processing replaced an upheld one to contact, and consent came back on
+    person = await factories.stakeholder(session, a.tenant, external_id="A1", contact_consent=True,
+                                         consent_basis="consent")
+    await session.commit()
+    assert (await client.post(person_url(person.id, "/objection"), json={**BODY, "outcome": "upheld"},
+                              headers=a["lead"])).status_code == 200
+    later = {"scope": "processing", "grounds": "Legitimate interests challenged", "outcome": "pending"}
+    r = await client.post(person_url(person.id, "/objection"), json=later, headers=a["lead"])
+    assert r.status_code == 200 and (r.json()["objection_scope"], r.json()["contact_objection"]) == (
+        "processing", "upheld"), r.text
+    r = await client.patch(person_url(person.id), json={"contact_consent": True}, headers=a["lead"])
+    assert is_problem(r, 409) and "objected" in r.json()["detail"], r.text
+    imported = await client.post("/api/v1/imports/stakeholders?on_conflict=update",
+                                 content="external_id,contact_consent,consent_basis\nA1,true,consent\n",
+                                 headers={**a["lead"], "Content-Type": "text/csv"})
+    assert imported.status_code == 422 and "objected" in imported.json()["errors"][0]["message"], imported.text
+    # The objection to contact decided against: consent may be recorded again, whatever the processing one says
+    assert (await client.post(person_url(person.id, "/objection"), json={**BODY, "outcome": "not_upheld"},
+                              headers=a["lead"])).status_code == 200
+    again = await client.patch(person_url(person.id), json={"contact_consent": True}, headers=a["lead"])
+    assert again.status_code == 200 and again.json()["contact_consent"] is True, again.text
+    assert again.json()["contact_objection"] == "not_upheld"

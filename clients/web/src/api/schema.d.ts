@@ -8184,6 +8184,11 @@ export interface components {
              */
             objection_outcome: string | null;
             /**
+             * Contact Objection
+             * @description The outcome of their latest objection to contact (pending, upheld or not_upheld), kept when a later objection is to processing: while pending or upheld, contact consent stays off; null if they never objected to contact
+             */
+            contact_objection: string | null;
+            /**
              * Created At
              * Format: date-time
              * @description When it was created

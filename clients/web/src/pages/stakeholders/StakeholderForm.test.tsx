@@ -9,7 +9,7 @@ const rita = {
   communication_needs: [], interpreter_language: null, contact_consent: false, consent_basis: null, consent_recorded_at: null,
   is_champion: false, is_public_representative: false, tags: ['bridport'], owner_id: null, notes: null, archived_at: null, erased_at: null,
   restricted_at: null, restriction_reason: null, objection_date: null, objection_scope: null, objection_grounds: null,
-  objection_outcome: null, created_at: '', updated_at: '', created_by: null, updated_by: null, version: 3,
+  objection_outcome: null, contact_objection: null, created_at: '', updated_at: '', created_by: null, updated_by: null, version: 3,
 } as unknown as Schemas['StakeholderRead'];
 // One page of a register of more than 500 organisations: Rita's is not on it.
 const firstPage = { items: Array.from({ length: 500 }, (_, i) => ({ id: `org-${i}`, name: `Org ${i}` })), next_cursor: 'more' };

@@ -59,3 +59,18 @@ describe('StakeholderPage assessment', () => {
     expect(screen.getByRole('form', { name: 'Add an assessment' })).toBeInTheDocument();
   });
 });
+
+describe('StakeholderPage objection', () => {
+  it('shows an objection to contact that a later objection to processing did not replace', () => {
+    renderAs('lead', { ...rita, objection_date: '2026-11-20', objection_scope: 'processing', objection_outcome: 'pending',
+      objection_grounds: null, contact_objection: 'upheld' });
+    expect(screen.getByText(/To processing on/)).toBeInTheDocument();
+    expect(screen.getByText('Objection to contact').parentElement).toHaveTextContent('Objection to contactUpheld');
+  });
+
+  it('shows one line when the latest objection is to contact', () => {
+    renderAs('lead', { ...rita, objection_date: '2026-11-20', objection_scope: 'contact', objection_outcome: 'upheld',
+      objection_grounds: null, contact_objection: 'upheld' });
+    expect(screen.queryByText('Objection to contact')).not.toBeInTheDocument();
+  });
+});

@@ -123,6 +123,9 @@ export default function StakeholderPage() {
               ['Objection', s.objection_date
                 ? `To ${s.objection_scope === 'contact' ? 'any contact' : 'processing'} on ${formatDate(s.objection_date)}: ${humanise(s.objection_outcome)}${s.objection_grounds && s.objection_grounds !== '***' ? ` (${s.objection_grounds})` : ''}`
                 : 'None recorded'],
+              // A later objection to processing is shown above; one to contact before it still keeps consent off
+              ...(s.objection_scope !== 'contact' && s.contact_objection
+                ? [['Objection to contact', humanise(s.contact_objection)] as [string, string]] : []),
             ]}
           />
           {may.edit && !s.erased_at && <ObjectionForm person={s} />}
