@@ -47,6 +47,8 @@ class Context:
     attendance: list[AttendanceLine] = field(default_factory=list)
     feedback: list[Feedback] = field(default_factory=list)
     seldom_heard: list[AudienceMember] = field(default_factory=list)
+    # The decision dates the plan's evidence items record, whatever requirement they are linked to (Gunning 1)
+    evidence_decisions: list[date] = field(default_factory=list)
     today: date = field(default_factory=uk_today)  # what is already due, and what is published yet, is judged on it
 
     def decisions(self) -> list[date]:

@@ -139,8 +139,9 @@ def gunning_formative(given: RuleInput) -> Finding:
     if not ctx.consultations:
         return _no_consultation("consultation at a formative stage (Gunning 1)")
     findings = []
-    # A decision the requirement's own evidence records counts as the consultation's does
-    recorded = sorted(e.decision_date for e in given.evidence if e.decision_date is not None)
+    # A decision any of the plan's evidence records counts as the consultation's does, whichever requirement the item
+    # is linked to (a board minute is as likely filed under limb (c), decisions)
+    recorded = ctx.evidence_decisions
     for c in ctx.consultations:
         link = [Link("consultation", str(c.id), c.title)]
         if c.closed_date is not None and recorded and recorded[0] < c.closed_date:

@@ -238,6 +238,9 @@ def _report(plan: Plan, assessment: DutyAssessment | None, applicable: list[tupl
                               f"The applicability record does not say whether these duties apply: "
                               f"{'; '.join(unconsidered)}.",
                               "Record for each duty of the catalogue whether it applies, and why."))
+    if context is not None:
+        context.evidence_decisions = sorted(e.decision_date for rows in evidence.values() for e in rows
+                                            if e.decision_date is not None)
     for duty, entry, requirements in applicable:
         for requirement in requirements:
             found = rules.run(requirement.rule, RuleInput(context, evidence[requirement.id]))

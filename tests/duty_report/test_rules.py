@@ -441,6 +441,17 @@ async def test_a_decision_the_gunning_evidence_records_before_the_close_is_red(c
                        "30 March 2026 (Gunning 1).")
 
 
+async def test_a_decision_evidence_of_another_requirement_records_before_the_close_is_red(client, session, a):
+    # Gunning 1 read only the decisions of evidence linked to it: a board minute filed under limb (c) went unseen
+    world = await green_plan(session, a.tenant)
+    req = await requirement(session, world.duties["nhs-act-s14z45"], "limb-c-decisions")
+    await evidence(session, world.plan, req, summary="Board minute", decision="Option B",
+                   decision_date=date(2026, 2, 1))
+    await check(client, world, a["lead"], "gunning-1",
+                reason="The evidence records a decision dated 1 February 2026, before the consultation closed on "
+                       "30 March 2026 (Gunning 1).")
+
+
 async def test_a_record_silent_on_a_duty_of_the_catalogue_is_amber(client, session, a):
     # A record listing only the duties a plan meets left the others unchecked, and the report green
     world = await green_plan(session, a.tenant)
