@@ -59,7 +59,9 @@ async def get_consultation(plan_id: uuid.UUID, consultation_id: uuid.UUID, sessi
 async def update_consultation(plan_id: uuid.UUID, consultation_id: uuid.UUID, data: ConsultationUpdate,
                               session: SessionDep, caller: Editor, response: Response,
                               if_match: IfMatch = None) -> ConsultationRead:
-    """Change the fields given; closed_date may not fall before opened_date (422)."""
+    """Change the fields given; closed_date may not fall before opened_date (422). While the plan is on legal hold its
+    opened, closed and decision dates, minimum_days, shorter_reason, decision maker and decision summary cannot change
+    (409); its title and external id can."""
     row = await service.update(session=session, caller=caller, plan_id=plan_id, consultation_id=consultation_id,
                                data=data, if_match=if_match)
     read = await service.read(session, row)

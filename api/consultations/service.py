@@ -16,6 +16,7 @@ from api.concurrency import check_if_match
 from api.consultations.schemas import ConsultationCreate, ConsultationDocument, ConsultationRead, ConsultationUpdate
 from api.crud import apply, archive_or_restore, ensure_external_id_free
 from api.errors import NotFound, Unprocessable
+from api.legal_hold import ensure_kept
 from api.models import Consultation, Document
 from api.pagination import PageParams, PageResult, paginate
 from api.plans import children
@@ -24,6 +25,11 @@ from api.plans import service as plans
 RESOURCE = "consultation"
 SORTABLE = {"id": Consultation.id, "title": Consultation.title, "created_at": Consultation.created_at,
             "updated_at": Consultation.updated_at}
+# What the duty report reads (Gunning 1 and 3, each document's published_at_launch), and what was decided and by whom
+# (the subject of the claim, shown in the evidence pack): frozen while the plan is on legal hold. Its title and
+# external id still change.
+WINDOW = ("opened_date", "closed_date", "minimum_days", "shorter_reason", "decision_date", "decision_maker",
+          "decision_summary")
 
 
 def location(plan_id: uuid.UUID, consultation_id: uuid.UUID) -> str:
@@ -123,11 +129,13 @@ async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
 
 async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, consultation_id: uuid.UUID,
                  data: ConsultationUpdate, if_match: str | None) -> Consultation:
-    """Change the fields given: 412 when If-Match is stale, 422 when the window would close before it opens."""
+    """Change the fields given: 412 when If-Match is stale, 422 when the window would close before it opens, 409 for
+    its window and decision date while the plan is on legal hold."""
     row = await get(session=session, caller=caller, plan_id=plan_id, consultation_id=consultation_id)
     check_if_match(if_match, row.version)
     changes = data.model_dump(exclude_unset=True)
     _check_dates(changes.get("opened_date", row.opened_date), changes.get("closed_date", row.closed_date))
+    await ensure_kept(session, caller.tenant_id, row, changes, fields=WINDOW, label="consultation")
     if "external_id" in changes:
         await ensure_external_id_free(session, Consultation, tenant_id=caller.tenant_id,
                                       external_id=changes["external_id"], exclude_id=row.id)

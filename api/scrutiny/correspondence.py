@@ -13,7 +13,7 @@ from api.concurrency import check_if_match
 from api.crud import apply, snapshot
 from api.documents import service as documents
 from api.errors import NotFound, Unprocessable
-from api.legal_hold import ensure_not_held
+from api.legal_hold import ensure_kept, ensure_not_held
 from api.models import ScrutinyCorrespondence
 from api.pagination import PageParams, PageResult, paginate
 from api.plans import children
@@ -24,6 +24,9 @@ RESOURCE = "scrutiny_correspondence"
 SORTABLE = {"id": ScrutinyCorrespondence.id, "correspondence_date": ScrutinyCorrespondence.correspondence_date,
             "created_at": ScrutinyCorrespondence.created_at, "updated_at": ScrutinyCorrespondence.updated_at}
 FIELDS = ["direction", "correspondence_date", "summary", "document_id"]
+# What a letter said, and when and which way it went (the duty report's reg 23 finding reads the dates of those sent):
+# frozen while the plan is on legal hold, as is its document once cited (the record may gain that, not lose it).
+SAID = ("direction", "correspondence_date", "summary")
 
 
 def location(plan_id: uuid.UUID, correspondence_id: uuid.UUID) -> str:
@@ -77,11 +80,14 @@ async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
 
 async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, correspondence_id: uuid.UUID,
                  data: CorrespondenceUpdate, if_match: str | None) -> ScrutinyCorrespondence:
-    """Change the fields given; 412 when If-Match is stale, 422 for a document of another plan."""
+    """Change the fields given; 412 when If-Match is stale, 422 for a document of another plan, 409 for what it
+    said while the plan is on legal hold."""
     row = await get(session=session, caller=caller, plan_id=plan_id, correspondence_id=correspondence_id)
     check_if_match(if_match, row.version)
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     await _check_document(session, caller, plan_id, changes.get("document_id"))
+    fields = SAID + (("document_id",) if row.document_id is not None else ())
+    await ensure_kept(session, caller.tenant_id, row, changes, fields=fields, label="letter")
     before, after = apply(row, changes)
     if after:
         row.updated_by = caller.id

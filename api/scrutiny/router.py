@@ -37,7 +37,9 @@ async def get_scrutiny(plan_id: uuid.UUID, session: SessionDep, caller: Reader, 
 async def put_scrutiny(plan_id: uuid.UUID, data: ScrutinyPut, session: SessionDep, caller: Editor,
                        response: Response, if_match: IfMatch = None) -> ScrutinyRead:
     """Create (201) or replace (200) the whole record; fields left out become null. A substantial-variation view
-    needs its reason (422). An archived plan's record may be corrected but not first created (409)."""
+    needs its reason (422). An archived plan's record may be corrected but not first created (409). While the plan is
+    on legal hold its substantial-variation view and reason, committee view and its date, and Secretary of State
+    fields must be sent as stored (409 otherwise); its body and committee name can change."""
     row, created = await service.put(session=session, caller=caller, plan_id=plan_id, data=data, if_match=if_match)
     read = await service.to_read(session, caller, plan_id, row)
     await session.commit()
@@ -85,11 +87,12 @@ async def get_correspondence(plan_id: uuid.UUID, correspondence_id: uuid.UUID, s
 
 
 @router.patch(LETTER, response_model=CorrespondenceRead, summary="Update scrutiny correspondence",
-              responses=problems(404, 412))
+              responses=problems(404, 409, 412))
 async def update_correspondence(plan_id: uuid.UUID, correspondence_id: uuid.UUID, data: CorrespondenceUpdate,
                                 session: SessionDep, caller: Editor, response: Response,
                                 if_match: IfMatch = None) -> CorrespondenceRead:
-    """Change the fields given; the document must be one of the same plan (422)."""
+    """Change the fields given; the document must be one of the same plan (422). While the plan is on legal hold its
+    direction, date, summary and a cited document cannot change (409); a document may be cited where none was."""
     row = await correspondence.update(session=session, caller=caller, plan_id=plan_id,
                                       correspondence_id=correspondence_id, data=data, if_match=if_match)
     read = CorrespondenceRead.model_validate(row)

@@ -13,6 +13,7 @@ from api.auth.principal import Principal
 from api.concurrency import check_if_match
 from api.crud import apply
 from api.errors import Unprocessable
+from api.legal_hold import ensure_kept
 from api.models import Scrutiny, ScrutinyCorrespondence, Tenant
 from api.plans import children
 from api.plans import service as plans
@@ -21,6 +22,10 @@ from api.scrutiny.schemas import CorrespondenceRead, ScrutinyBody, ScrutinyPut, 
 RESOURCE = "scrutiny"
 FIELDS = [name for name in ScrutinyPut.model_fields]
 DEFAULT_BODY = {"wales": ScrutinyBody.llais}
+# The views the record states (the duty report's reg 23 and Secretary of State findings read all but the committee's):
+# frozen while the plan is on legal hold. Its body and committee name still change.
+VIEWS = ("substantial_variation", "substantial_variation_reason", "committee_view", "committee_view_date",
+         "sos_notification_required", "sos_notified_date")
 
 
 def location(plan_id: uuid.UUID) -> str:
@@ -78,7 +83,8 @@ def _check(values: dict[str, Any]) -> None:
 async def put(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, data: ScrutinyPut,
               if_match: str | None) -> tuple[Scrutiny, bool]:
     """Create or replace the plan's record; (row, created). 412 when If-Match names another version; 409 when it
-    would be created on an archived plan (an existing record may still be corrected)."""
+    would be created on an archived plan (an existing record may still be corrected), or would change its views while
+    the plan is on legal hold."""
     await plans.get(session=session, caller=caller, plan_id=plan_id)
     row = await record(session, caller, plan_id)
     if row is None:
@@ -96,6 +102,7 @@ async def put(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, d
                            resource_type=RESOURCE, resource_id=row.id,
                            changes=audit.diff(None, {"plan_id": plan_id, **values}))
         return row, True
+    await ensure_kept(session, caller.tenant_id, row, values, fields=VIEWS, label="scrutiny record")
     before, after = apply(row, values)
     if after:
         row.updated_by = caller.id

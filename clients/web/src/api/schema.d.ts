@@ -1568,7 +1568,9 @@ export interface paths {
         head?: never;
         /**
          * Update a consultation
-         * @description Change the fields given; closed_date may not fall before opened_date (422).
+         * @description Change the fields given; closed_date may not fall before opened_date (422). While the plan is on legal hold its
+         *     opened, closed and decision dates, minimum_days, shorter_reason, decision maker and decision summary cannot change
+         *     (409); its title and external id can.
          */
         patch: operations["consultations-update_consultation"];
         trace?: never;
@@ -1685,7 +1687,9 @@ export interface paths {
         /**
          * Record a plan's scrutiny view
          * @description Create (201) or replace (200) the whole record; fields left out become null. A substantial-variation view
-         *     needs its reason (422). An archived plan's record may be corrected but not first created (409).
+         *     needs its reason (422). An archived plan's record may be corrected but not first created (409). While the plan is
+         *     on legal hold its substantial-variation view and reason, committee view and its date, and Secretary of State
+         *     fields must be sent as stored (409 otherwise); its body and committee name can change.
          */
         put: operations["scrutiny-put_scrutiny"];
         post?: never;
@@ -1743,7 +1747,8 @@ export interface paths {
         head?: never;
         /**
          * Update scrutiny correspondence
-         * @description Change the fields given; the document must be one of the same plan (422).
+         * @description Change the fields given; the document must be one of the same plan (422). While the plan is on legal hold its
+         *     direction, date, summary and a cited document cannot change (409); a document may be cited where none was.
          */
         patch: operations["scrutiny-update_correspondence"];
         trace?: never;
@@ -25537,6 +25542,16 @@ export interface operations {
             };
             /** @description Not found in the caller's tenant */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (a duplicate external_id or email, an illegal transition) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
