@@ -160,15 +160,32 @@ def test_0009_retires_the_secret_and_old_tokens_of_accounts_revoked_before_it():
     assert asyncio.run(after()) == {"working": (0, "a-hash"), "revoked": (1, "!revoked")}
 
 
+def in_session(url: str, statements):
+    """What `statements(session)` returns, run in one committed session on the database at `url`."""
+    from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+    from api.config import to_async_url
+
+    async def run():
+        engine = create_async_engine(to_async_url(url))
+        try:
+            async with AsyncSession(engine) as s:
+                out = await statements(s)
+                await s.commit()
+                return out
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
 def test_0014_keys_every_user_by_their_email_as_lookups_fold_it():
     """Existing users get their email_key; the unique index then holds across case, on SQLite as on PostgreSQL."""
     import uuid
 
     from sqlalchemy import Boolean, Integer, String, Uuid, column, insert, table, text
     from sqlalchemy.exc import IntegrityError
-    from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-    from api.config import to_async_url
     from api.db import UTCDateTime, utcnow
 
     url = scratch_database_url("user_email_key")
@@ -179,15 +196,6 @@ def test_0014_keys_every_user_by_their_email_as_lookups_fold_it():
     before = table("user_account", *(column(n, t) for n, t in columns))
     row = {"full_name": "E", "password_hash": "x", "role": "lead", "is_active": True, "version": 1}
 
-    async def run(statements) -> list:
-        engine = create_async_engine(to_async_url(url))
-        try:
-            async with AsyncSession(engine) as s:
-                out = await statements(s)
-                await s.commit()
-                return out
-        finally:
-            await engine.dispose()
 
     async def seed(s):
         tenant = await tenant_before_0010(s)
@@ -196,13 +204,13 @@ def test_0014_keys_every_user_by_their_email_as_lookups_fold_it():
                                          for email in ("Élodie.Martin@Somerset.nhs.uk", "ann@dorset.nhs.uk")])
         return [tenant.id]
 
-    [tenant_id] = asyncio.run(run(seed))
+    [tenant_id] = in_session(url, seed)
     upgrade(url)
 
     async def keys(s):
         return sorted((await s.execute(text("SELECT email_key FROM user_account"))).scalars())
 
-    assert asyncio.run(run(keys)) == ["ann@dorset.nhs.uk", "élodie.martin@somerset.nhs.uk"]
+    assert in_session(url, keys) == ["ann@dorset.nhs.uk", "élodie.martin@somerset.nhs.uk"]
 
     keyed = table("user_account", *(column(n, t) for n, t in (*columns, ("email_key", String()))))
 
@@ -212,7 +220,7 @@ def test_0014_keys_every_user_by_their_email_as_lookups_fold_it():
                                          "email_key": "élodie.martin@somerset.nhs.uk"}])
 
     with pytest.raises(IntegrityError):
-        asyncio.run(run(clash))
+        in_session(url, clash)
 
 
 def test_0015_keys_every_stakeholder_by_their_email_and_stops_on_a_clash_within_a_tenant():
@@ -222,20 +230,9 @@ def test_0015_keys_every_stakeholder_by_their_email_and_stops_on_a_clash_within_
 
     from sqlalchemy import insert, select, text
     from sqlalchemy.exc import IntegrityError
-    from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-    from api.config import to_async_url
     from api.models import Stakeholder
 
-    async def run(url, statements) -> list:
-        engine = create_async_engine(to_async_url(url))
-        try:
-            async with AsyncSession(engine) as s:
-                out = await statements(s)
-                await s.commit()
-                return out
-        finally:
-            await engine.dispose()
 
     def seeded(suffix: str, emails: list[tuple[int, str | None]]) -> str:
         url = scratch_database_url(suffix)
@@ -247,7 +244,7 @@ def test_0015_keys_every_stakeholder_by_their_email_and_stops_on_a_clash_within_
                 {"id": uuid.uuid4(), "tenant_id": tenants[t], "name": "S", "email": email}
                 for t, email in emails])  # the columns as of 0014: every one of the model's but email_key
 
-        asyncio.run(run(url, seed))
+        in_session(url, seed)
         return url
 
     url = seeded("stakeholder_email_key", [(0, "Élodie.Martin@Somerset.nhs.uk"), (1, "élodie.martin@somerset.nhs.uk"),
@@ -257,7 +254,7 @@ def test_0015_keys_every_stakeholder_by_their_email_and_stops_on_a_clash_within_
     async def keys(s):
         return sorted((await s.execute(text("SELECT email_key FROM stakeholder"))).scalars(), key=lambda k: k or "")
 
-    assert asyncio.run(run(url, keys)) == [None, None, "élodie.martin@somerset.nhs.uk",
+    assert in_session(url, keys) == [None, None, "élodie.martin@somerset.nhs.uk",
                                            "élodie.martin@somerset.nhs.uk"]
 
     async def clash(s):  # the same address in another case in the first tenant, keyed as the application keys it
@@ -265,7 +262,7 @@ def test_0015_keys_every_stakeholder_by_their_email_and_stops_on_a_clash_within_
         s.add(Stakeholder(tenant_id=tenant_id, name="Twin", email="élodie.martin@somerset.nhs.uk"))
 
     with pytest.raises(IntegrityError):
-        asyncio.run(run(url, clash))
+        in_session(url, clash)
 
     try:
         url = seeded("stakeholder_email_clash", [(0, "Élodie@example.org"), (0, "élodie@example.org")])
@@ -281,23 +278,12 @@ def test_0016_keeps_the_outcome_of_an_objection_to_contact_apart():
     import uuid
 
     from sqlalchemy import insert, text
-    from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-    from api.config import to_async_url
     from api.models import Stakeholder
 
     url = scratch_database_url("contact_objection")
     upgrade(url, "0015_stakeholder_email_key")
 
-    async def run(statements):
-        engine = create_async_engine(to_async_url(url))
-        try:
-            async with AsyncSession(engine) as s:
-                out = await statements(s)
-                await s.commit()
-                return out
-        finally:
-            await engine.dispose()
 
     async def seed(s):
         tenant_id = (await tenant_before_0010(s)).id
@@ -307,10 +293,10 @@ def test_0016_keeps_the_outcome_of_an_objection_to_contact_apart():
             for name, scope, outcome in (("A", "contact", "upheld"), ("B", "processing", "pending"),
                                          ("C", None, None))])
 
-    asyncio.run(run(seed))
+    in_session(url, seed)
     upgrade(url)
 
     async def outcomes(s):
         return dict((await s.execute(text("SELECT name, contact_objection FROM stakeholder"))).all())
 
-    assert asyncio.run(run(outcomes)) == {"A": "upheld", "B": None, "C": None}
+    assert in_session(url, outcomes) == {"A": "upheld", "B": None, "C": None}
