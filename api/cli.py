@@ -88,13 +88,19 @@ def _operator_errors() -> Iterator[None]:
 @app.command()
 def serve(host: Annotated[str, typer.Option(help="Address to bind")] = "127.0.0.1",
           port: Annotated[int, typer.Option(min=1, max=65535, help="Port")] = 8000,
-          workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes")] = 1) -> None:
+          workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes")] = 1,
+          forwarded_allow_ips: Annotated[str | None, typer.Option(
+              envvar="INVOLVE_FORWARDED_ALLOW_IPS",
+              help="The proxies whose X-Forwarded-For names the client (comma-separated addresses or networks, or *); "
+                   "default 127.0.0.1. Behind a load balancer on another host, name it: otherwise every client is "
+                   "the balancer, and shares one rate limit")] = None) -> None:
     """Serve the API with uvicorn."""
     import uvicorn
 
     settings = _settings()
     uvicorn.run("api.main:app_factory", factory=True, host=host, port=port, workers=workers,
                 log_level=settings.log_level.lower(), access_log=False, proxy_headers=True,
+                forwarded_allow_ips=forwarded_allow_ips,
                 server_header=False,  # no "server: uvicorn": nothing to gain from naming the server
                 timeout_graceful_shutdown=settings.shutdown_timeout)
 

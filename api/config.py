@@ -134,11 +134,16 @@ class Settings(BaseSettings):
             raise ValueError("single sign-on needs INVOLVE_OIDC_ISSUER, _AUDIENCE and _JWKS_URL")
         if self.oidc_issuer and self.oidc_issuer == self.jwt_issuer:
             raise ValueError("INVOLVE_OIDC_ISSUER must differ from INVOLVE_JWT_ISSUER")
-        if self.env == "production" and self.jwt_algorithm == "HS256":
+        if self.env == "production":
+            # Whatever signs tokens, the secret keys the HMAC of stored Idempotency-Key requests (a new user's body
+            # holds a password): the public default would let whoever reads that table test guesses offline.
             if self.jwt_secret == DEFAULT_JWT_SECRET:
                 raise ValueError("refusing to start in production with the default INVOLVE_JWT_SECRET")
             if len(self.jwt_secret) < 32:
                 raise ValueError("INVOLVE_JWT_SECRET must be at least 32 characters in production")
+            # Whoever can change the keys fetched in clear can sign tokens for any tenant and role
+            if self.oidc_jwks_url and not self.oidc_jwks_url.lower().startswith("https://"):
+                raise ValueError("INVOLVE_OIDC_JWKS_URL must be an https:// URL in production")
         return self
 
     @property

@@ -40,7 +40,7 @@ async def create_demo(session: AsyncSession, *, admin_email: str | None,
     if await find_tenant(session, DEMO_SLUG):
         return None
     tenant = await create_tenant(session, slug=DEMO_SLUG, name="Demo Integrated Care Board")
-    email = admin_email or "admin@demo.involve.test"
+    email = admin_email or "admin@demo.involve.example"
     generated = None if admin_password else secrets.token_urlsafe(12)
     admin = await create_user(session, tenant=tenant, email=email, password=admin_password or generated,
                               role="admin", full_name="Demo Administrator")

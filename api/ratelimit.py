@@ -11,6 +11,8 @@ a thread); it counts in a sliding window instead (the `limits` package's approxi
 counters, ≈ 13-17 µs with the event loop turning between hits: the package's async memory storage starts a task on
 each hit to expire old counters; in all ≈ 10 % of a read by id's instructions; bench/README.md)."""
 
+import functools
+import ipaddress
 import logging
 import math
 import time
@@ -71,8 +73,23 @@ class RateLimiter:
 
 
 def client_address(request: Request) -> str:
-    # Behind a proxy, run uvicorn with --proxy-headers and --forwarded-allow-ips so this is the real client.
-    return request.client.host if request.client else "unknown"
+    """Whom a per-address limit counts: an IPv4 address, or an IPv6 client's /64, since one host is given a whole /64
+    and could take a fresh address for every request. Behind a proxy, `involve serve --forwarded-allow-ips` makes this
+    the real client."""
+    return _limited_unit(request.client.host) if request.client else "unknown"
+
+
+@functools.lru_cache(maxsize=4096)
+def _limited_unit(host: str) -> str:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:  # not an address (a test client's "testclient", a Unix socket)
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:  # ::ffff:10.0.0.1, an IPv4 client of a dual-stack socket
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return host
 
 
 async def limit_exports(request: Request, principal: Principal = Depends(current_principal)) -> None:

@@ -69,6 +69,11 @@ def test_create_tenant_user_and_verify_audit(cli_db):
       "lead"), "email"),
     (("create-user", "--tenant", "t", "--email", "a@b.nhs.uk", "--password", "p" * 1025, "--role", "lead"),
      "password"),
+    # "$" let a final newline by: the tenant was then found by no other command, nor by a sign-on claim
+    (("create-tenant", "dorset\n", "--name", "X"), "slug"),
+    # What POST /users refuses (422) the command took: the address only had to look like one
+    *((("create-user", "--tenant", "t", "--email", email, "--password", "long enough pw", "--role", "lead"), "email")
+      for email in ("a..b@example.org", ".a@example.org", "a@exa_mple.org")),
 ])
 def test_bad_input_exits_1_with_one_line(cli_db, args, reason):
     run("create-tenant", "t", "--name", "T")

@@ -22,6 +22,23 @@ def test_production_starts_with_a_real_secret():
     assert settings(env="production", jwt_secret="x" * 40).env == "production"
 
 
+def test_production_refuses_the_default_secret_whatever_signs_tokens():
+    # RS256 signs with its keys, but the secret still keys the HMAC of stored Idempotency-Key requests
+    with pytest.raises(ValidationError, match="default INVOLVE_JWT_SECRET"):
+        settings(env="production", jwt_algorithm="RS256", jwt_private_key="k", jwt_public_key="k")
+
+
+OIDC = dict(oidc_issuer="https://login.example.nhs.uk", oidc_audience="involve")
+
+
+def test_production_refuses_single_sign_on_keys_fetched_in_clear():
+    with pytest.raises(ValidationError, match="https://"):
+        settings(env="production", jwt_secret="x" * 40, oidc_jwks_url="http://login.example.nhs.uk/keys", **OIDC)
+    assert settings(env="production", jwt_secret="x" * 40, oidc_jwks_url="https://login.example.nhs.uk/keys",
+                    **OIDC).oidc_enabled
+    assert settings(oidc_jwks_url="http://127.0.0.1:9000/keys", **OIDC).oidc_enabled  # a development IdP
+
+
 def test_settings_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("INVOLVE_CORS_ORIGINS", "https://intranet.nhs.uk, https://partner.example")
     monkeypatch.setenv("INVOLVE_JWT_LIFETIME_MINUTES", "15")

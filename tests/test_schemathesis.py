@@ -45,7 +45,7 @@ async def _prepare() -> str:
     await asyncio.to_thread(upgrade, URL)
     db = Database(SETTINGS)
     async with db.write_sessions() as session:
-        await create_demo(session, admin_email="fuzz-admin@example.test", admin_password="fuzz-password-123")
+        await create_demo(session, admin_email="fuzz-admin@example.org", admin_password="fuzz-password-123")
         await session.commit()
         admin = (await session.execute(select(User))).scalars().one()
     await db.dispose()

@@ -58,3 +58,32 @@ def test_the_served_api_names_no_server_and_writes_one_json_access_line_a_reques
     assert line == {"level": "INFO", "logger": "api.access", "message": "request", "request_id": "serve-test-1",
                     "method": "GET", "path": "/healthz", "status": 200}
     assert "someone@example.org" not in stderr.decode()
+
+
+def _statuses_from_forwarded_clients(tmp_path, *options: str) -> list[int]:
+    """Three requests from 127.0.0.1, each forwarded for another client, under a limit of two a minute per client."""
+    port = free_port()
+    env = {**os.environ, "INVOLVE_DATABASE_URL": f"sqlite:///{tmp_path / 'proxy.db'}", "INVOLVE_ENV": "development",
+           "INVOLVE_RATE_LIMIT_ENABLED": "true", "INVOLVE_RATE_LIMIT_DEFAULT": "2/minute"}
+    server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port), *options], cwd=ROOT,
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(150):
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, "the server did not start"
+                time.sleep(0.1)
+        return [httpx.get(f"http://127.0.0.1:{port}/api/v1/me", headers={"X-Forwarded-For": f"203.0.113.{i}"},
+                          timeout=5).status_code for i in range(3)]
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
+
+
+def test_serve_is_told_which_proxies_name_the_client(tmp_path):
+    # A proxy on this host is trusted by default: each forwarded client has its own allowance
+    assert _statuses_from_forwarded_clients(tmp_path) == [401, 401, 401]
+    # Trusting only a balancer elsewhere, this host's X-Forwarded-For is not believed: one client, limited
+    assert _statuses_from_forwarded_clients(tmp_path, "--forwarded-allow-ips", "10.9.9.9") == [401, 401, 429]

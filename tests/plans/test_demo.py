@@ -11,7 +11,7 @@ from tests import factories
 
 
 async def test_the_demo_plan_has_a_full_grid_movement_an_overdue_action_and_every_rag(app, client, session):
-    tenant, _, _ = await create_demo(session, admin_email="demo-admin@example.test",
+    tenant, _, _ = await create_demo(session, admin_email="demo-admin@example.org",
                                      admin_password="demo-password-123")
     admin = (await session.execute(select(User).where(User.tenant_id == tenant.id))).scalar_one()
     stakeholders = list((await session.execute(select(Stakeholder).where(Stakeholder.tenant_id == tenant.id)
@@ -47,7 +47,7 @@ async def test_the_demo_plan_has_a_full_grid_movement_an_overdue_action_and_ever
 
 async def test_the_demo_duty_report_shows_the_late_equality_assessment_and_its_evidence_pack_verifies(
         app, client, session):
-    tenant, _, _ = await create_demo(session, admin_email="demo-admin@example.test",
+    tenant, _, _ = await create_demo(session, admin_email="demo-admin@example.org",
                                      admin_password="demo-password-123")
     await session.commit()
     admin = (await session.execute(select(User).where(User.tenant_id == tenant.id))).scalar_one()

@@ -172,3 +172,25 @@ async def test_workers_share_counters_through_redis(database_url):
         assert await worker_2.retry_after("default", "10.0.6.2") is None
     finally:
         await worker_1.storage.reset()
+
+
+async def test_one_ipv6_host_hopping_addresses_in_its_64_is_one_client_to_the_sign_in_limits(limited, session, a):
+    # An IPv6 host is given a whole /64: keyed on the full address, it had a fresh allowance for each one it picked
+    statuses = []
+    for i in range(1, 13):
+        async with client_for(limited, session, address=f"2001:db8:1:2::{i:x}") as client:
+            body = {"grant_type": "password", "username": a.users["admin"].email, "password": f"guess {i:04d} pw"}
+            statuses.append((await client.post(TOKEN, data=body)).status_code)
+    assert statuses[:3] == [401] * 3 and statuses[3:] == [429] * 9, statuses
+
+
+async def test_one_ipv6_host_hopping_addresses_in_its_64_is_one_client_to_the_default_limit(limited, session, a):
+    statuses = []
+    for i in range(1, 23):
+        async with client_for(limited, session, address=f"2001:db8:1:2::{i:x}") as client:
+            statuses.append((await client.get("/api/v1/me", headers=a["viewer"])).status_code)
+    assert statuses[:20] == [200] * 20 and statuses[20:] == [429] * 2, statuses
+    # Another /64, and an IPv4 client, keep their own allowances
+    for address in ("2001:db8:1:3::1", "10.0.0.20"):
+        async with client_for(limited, session, address=address) as client:
+            assert (await client.get("/api/v1/me", headers=a["viewer"])).status_code == 200, address

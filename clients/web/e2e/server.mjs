@@ -6,8 +6,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const ADMIN = { email: 'admin@demo.involve.test', password: 'e2e-admin-password-0001' };
-export const VIEWER = { email: 'viewer@demo.involve.test', password: 'e2e-viewer-password-0001' };
+export const ADMIN = { email: 'admin@demo.involve.example', password: 'e2e-admin-password-0001' };
+export const VIEWER = { email: 'viewer@demo.involve.example', password: 'e2e-viewer-password-0001' };
 
 const repo = resolve(import.meta.dirname, '../../..');
 const involve = join(repo, '.venv/bin/involve');
