@@ -17,8 +17,13 @@ REMOVED = "[removed]"
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+")
 _PHONE = re.compile(r"(?<!\w)\+?\d[\d\s().-]{7,}\d(?!\w)")
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
-# A word of a name: two letters or more ("Li", "Ng" are surnames), never an initial, which would take every "a" out.
-_NAME_WORD = re.compile(r"[^\W\d_][\w'-]+")
+# A word of a name: letters, joined by hyphens or apostrophes ("Smith-Jones", "O'Neill"); each part of one, and each
+# word, counts when it has two letters or more ("Li", "Ng" are surnames), never an initial, which would take every "a"
+# out ("O" of "O'Neill").
+_LETTER = r"[^\W\d_]"
+_NAME_WORD = re.compile(rf"{_LETTER}+(?:['-]{_LETTER}+)*")
+_NAME_PART = re.compile(rf"{_LETTER}{{2,}}")
+_CURLY = str.maketrans({"\u2019": "'"})  # a name typed "O’Neill" is "O'Neill"
 _GAP = r"[\s().-]*"  # what may sit between a phone number's digits
 
 
@@ -56,10 +61,24 @@ def _phone_pattern(phone: str) -> str | None:
 
 
 def remove_names(text: str, names: Iterable[str]) -> str:
-    words = {w for name in names for w in _NAME_WORD.findall(name)}
+    """Take out each word of the names and each part of a hyphenated or apostrophised one ("Mrs Jones" of "Mary
+    Smith-Jones"), in any case, wherever no letter touches it: a tag "margaret_okafor" or "okafor2" names her too.
+    An apostrophe is either ' or ’."""
+    words = {w for name in names for w in _name_words(name.translate(_CURLY))}
     for word in sorted(words, key=len, reverse=True):
-        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", REMOVED, text, flags=re.IGNORECASE)
+        pattern = re.escape(word).replace("'", "['\u2019]")
+        text = re.sub(rf"(?<!{_LETTER}){pattern}(?!{_LETTER})", REMOVED, text, flags=re.IGNORECASE)
     return text
+
+
+def _name_words(name: str) -> set[str]:
+    words: set[str] = set()
+    for word in _NAME_WORD.findall(name):
+        parts = _NAME_PART.findall(word)
+        words.update(parts)
+        if parts and word not in parts:
+            words.add(word)  # longer, so taken out first: "Smith-Jones" goes as one "[removed]"
+    return words
 
 
 async def scrub_rows(session: AsyncSession, model: Any, *, tenant_id: uuid.UUID, actor_id: uuid.UUID | None,

@@ -29,6 +29,9 @@ from api.schemas import MASK
 from api.stakeholders import service as stakeholders
 
 LINE_FIELDS = ("invited", "attended", "role")
+MARKS = ("invited", "attended")
+# An erasure cleared the role written about the person (UK GDPR Art. 17); their line must not take a new one.
+ERASED_LINE_KEPT = "This stakeholder's personal data was erased; their line of the log can no longer be changed"
 
 
 def _audited(line: dict | None) -> dict | None:
@@ -103,7 +106,8 @@ async def record(*, session: AsyncSession, caller: Principal, activity_id: uuid.
         loc = ["body", "entries", i, "stakeholder_id"]
         if entry.stakeholder_id in targets:
             errors.append({"loc": loc, "msg": "This stakeholder is named twice", "type": "duplicate"})
-        elif entry.stakeholder_id not in known:
+        elif entry.stakeholder_id not in known or (entry.stakeholder_id not in existing
+                                                   and stakeholders.unseen(known[entry.stakeholder_id], caller)):
             errors.append({"loc": loc, "msg": "No stakeholder with this id in your tenant",
                            "type": "reference_not_found"})
         elif known[entry.stakeholder_id] and entry.stakeholder_id not in existing:
@@ -122,16 +126,13 @@ async def record(*, session: AsyncSession, caller: Principal, activity_id: uuid.
                            "msg": "A line must be invited, attended or both; DELETE it to take it off the log"})
     if errors:
         raise Unprocessable("The attendance is not valid", errors=errors)
-    # Only a line newly marked attended is refused: one attended before the activity was cancelled may stay (as an
-    # import lets it), or the log read back and PUT with one more person would be refused for it.
-    if activity.status == "cancelled" and any(
-            target["attended"] and not (stakeholder_id in existing and existing[stakeholder_id].attended)
-            for stakeholder_id, target in targets.items()):
-        raise Conflict("Nobody can have attended a cancelled activity")
+    dropped = [line for stakeholder_id, line in existing.items() if replace and stakeholder_id not in targets]
+    await _ensure_allowed(session, caller, activity, existing, targets, known, headcount=data.unnamed_attendees,
+                          dropping=bool(dropped))
     before, after = {}, {}
     for stakeholder_id, target in targets.items():
         line = existing.get(stakeholder_id)
-        old = {name: getattr(line, name) for name in LINE_FIELDS} if line else None
+        old = _stored(line) if line else None
         if target == old:
             continue
         if line is None:
@@ -142,11 +143,8 @@ async def record(*, session: AsyncSession, caller: Principal, activity_id: uuid.
             setattr(line, name, value)
         line.recorded_by = caller.id
         before[str(stakeholder_id)], after[str(stakeholder_id)] = _audited(old), _audited(target)
-    dropped = [line for stakeholder_id, line in existing.items() if replace and stakeholder_id not in targets]
-    if dropped:
-        await ensure_log_not_held(session, caller.tenant_id, activity)
     for line in dropped:
-        before[str(line.stakeholder_id)] = _audited({name: getattr(line, name) for name in LINE_FIELDS})
+        before[str(line.stakeholder_id)] = _audited(_stored(line))
         after[str(line.stakeholder_id)] = None
         await session.delete(line)
     changes = {"attendance": {"before": before, "after": after}} if after else {}
@@ -157,6 +155,37 @@ async def record(*, session: AsyncSession, caller: Principal, activity_id: uuid.
         await _touch(session, caller, activity, action="replace_attendance" if replace else "record_attendance",
                      changes=changes)
     return activity
+
+
+async def _ensure_allowed(session: AsyncSession, caller: Principal, activity: Activity,
+                          existing: dict[uuid.UUID, ActivityAttendance], targets: dict[uuid.UUID, dict],
+                          known: dict[uuid.UUID, str | None], *, headcount: int | None, dropping: bool) -> None:
+    """409 for a write the activity's state refuses: attendance added to a cancelled activity, an erased person's
+    line changed, or a held plan's evidence lessened."""
+    # Only a line newly marked attended is refused: one attended before the activity was cancelled may stay (as an
+    # import lets it), or the log read back and PUT with one more person would be refused for it.
+    if activity.status == "cancelled" and any(
+            target["attended"] and not (stakeholder_id in existing and existing[stakeholder_id].attended)
+            for stakeholder_id, target in targets.items()):
+        raise Conflict(service.CANCELLED_ATTENDANCE)
+    service.ensure_headcount_allowed(activity.status, activity.unnamed_attendees, headcount)
+    if any(known[i] == "erased" and i in existing and target != _stored(existing[i]) for i, target in targets.items()):
+        raise Conflict(ERASED_LINE_KEPT)
+    if dropping or _lessens(existing, targets, activity, headcount):
+        await ensure_log_not_held(session, caller.tenant_id, activity)
+
+
+def _stored(line: ActivityAttendance) -> dict[str, Any]:
+    return {name: getattr(line, name) for name in LINE_FIELDS}
+
+
+def _lessens(existing: dict[uuid.UUID, ActivityAttendance], targets: dict[uuid.UUID, dict], activity: Activity,
+             headcount: int | None) -> bool:
+    """The write would empty the log's evidence without removing anyone: a line no longer invited or attended, or a
+    lower headcount (a held plan's record keeps them, as ensure_log_not_held keeps its lines)."""
+    unmarked = any(getattr(existing[i], mark) and not target[mark]
+                   for i, target in targets.items() if i in existing for mark in MARKS)
+    return unmarked or (headcount is not None and headcount < activity.unnamed_attendees)
 
 
 async def remove(*, session: AsyncSession, caller: Principal, activity_id: uuid.UUID, stakeholder_id: uuid.UUID,
@@ -170,7 +199,7 @@ async def remove(*, session: AsyncSession, caller: Principal, activity_id: uuid.
     if line is None:
         raise NotFound(f"Stakeholder {stakeholder_id} is not on this activity's attendance log")
     await ensure_log_not_held(session, caller.tenant_id, activity)
-    old = _audited({name: getattr(line, name) for name in LINE_FIELDS})
+    old = _audited(_stored(line))
     await session.delete(line)
     await _touch(session, caller, activity, action="remove_attendance",
                  changes={"attendance": {"before": {str(stakeholder_id): old}, "after": {str(stakeholder_id): None}}})

@@ -13,7 +13,7 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit, legal_hold
-from api.activities.engagement import day_end, day_start
+from api.activities.engagement import UK, day_end, day_start, uk_today
 from api.activities.schemas import ActivityCreate, ActivityRead, ActivityUpdate
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
@@ -26,7 +26,7 @@ from api.crud import (
     json_array_contains,
     text_search,
 )
-from api.errors import Unprocessable
+from api.errors import Conflict, Unprocessable
 from api.models import Activity, ActivityAttendance, Plan, User
 from api.pagination import PageParams, PageResult, paginate
 from api.stakeholders import service as stakeholders
@@ -38,6 +38,10 @@ SORTABLE = {"id": Activity.id, "title": Activity.title, "starts_at": Activity.st
 # the people an activity involves ("Home visit to Ann Lee", "call 07700 900123"), which an erasure scrubs from the
 # activity and the trail, which outlives it, must not keep either.
 PERSONAL_FIELDS = frozenset({"title", "led_by_name", "description", "location", "outcome_summary"})
+# What the duty report and the evidence pack read of an activity (api/duty_report/rules.py, evidence_pack/layout.py):
+# kept while its plan is on legal hold (api.legal_hold.ensure_kept). Its outcome and other progress still change.
+HELD_FIELDS = ("method", "level", "audience_categories", "duty_limb", "starts_at", "ends_at")
+CANCELLED_ATTENDANCE = "Nobody can have attended a cancelled activity"
 
 
 def location(activity_id: uuid.UUID) -> str:
@@ -130,7 +134,7 @@ async def get(*, session: AsyncSession, caller: Principal, activity_id: uuid.UUI
     return await get_owned(session, Activity, tenant_id=caller.tenant_id, id=activity_id, label="activity")
 
 
-STATE_FIELDS = ("starts_at", "ends_at", "translation_languages", "accessible_formats")
+STATE_FIELDS = ("status", "starts_at", "ends_at", "translation_languages", "accessible_formats")
 
 
 def state_problems(state: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -139,6 +143,9 @@ def state_problems(state: dict[str, Any]) -> list[tuple[str, str, str]]:
     problems = []
     if state["ends_at"] is not None and state["ends_at"] < state["starts_at"]:
         problems.append(("ends_at", "date_order", "ends_at is before starts_at"))
+    if state["status"] == "done" and state["starts_at"].astimezone(UK).date() > uk_today():
+        problems.append(("starts_at", "done_before_start",
+                         "an activity with status done must have started on or before today (UK date)"))
     if state["translation_languages"] and "translation" not in (state["accessible_formats"] or ()):
         problems.append(("translation_languages", "needs_translation",
                          "translation languages need 'translation' among accessible_formats"))
@@ -163,10 +170,30 @@ async def _check(session: AsyncSession, caller: Principal, changes: dict[str, An
                               kept=[stored_plan])
 
 
+def ensure_headcount_allowed(status: str, stored: int, sent: int | None) -> None:
+    """409 for a headcount raised on a cancelled activity (as for a line newly attended); one counted before the
+    cancelling stays."""
+    if status == "cancelled" and sent is not None and sent > stored:
+        raise Conflict(CANCELLED_ATTENDANCE)
+
+
+async def _ensure_kept(session: AsyncSession, caller: Principal, row: Activity, changes: dict[str, Any]) -> None:
+    """409 while the activity's plan is on legal hold for a change of what the held duty report reads of it: its
+    HELD_FIELDS, or a status other than planned becoming done (cancelling it, or undoing its being done)."""
+    if row.plan_id is None:
+        return
+    status = changes.get("status", row.status)
+    if status != row.status and (row.status, status) != ("planned", "done"):
+        await legal_hold.ensure_not_held(session, caller.tenant_id, row.plan_id,
+                                         change=f"have this activity's status go from {row.status} to {status}")
+    await legal_hold.ensure_kept(session, caller.tenant_id, row, changes, fields=HELD_FIELDS, label="activity")
+
+
 async def create(*, session: AsyncSession, caller: Principal, data: ActivityCreate) -> Activity:
     """Record an activity and audit it."""
     values = data.model_dump()
     await _check(session, caller, values, values)
+    ensure_headcount_allowed(values["status"], 0, values["unnamed_attendees"])
     await ensure_external_id_free(session, Activity, tenant_id=caller.tenant_id, external_id=data.external_id)
     row = Activity(tenant_id=caller.tenant_id, created_by=caller.id, updated_by=caller.id, **values)
     session.add(row)
@@ -185,6 +212,8 @@ async def update(*, session: AsyncSession, caller: Principal, activity_id: uuid.
     changes = data.model_dump(exclude_unset=True)
     state = {name: changes.get(name, getattr(row, name)) for name in STATE_FIELDS}
     await _check(session, caller, changes, state, stored_plan=row.plan_id)
+    ensure_headcount_allowed(state["status"], row.unnamed_attendees, changes.get("unnamed_attendees"))
+    await _ensure_kept(session, caller, row, changes)
     await legal_hold.ensure_not_leaving(session, caller.tenant_id, "activity", row.id, {"plan_id": row.plan_id},
                                         changes)
     if "external_id" in changes:

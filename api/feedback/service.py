@@ -149,10 +149,11 @@ async def _references(session: AsyncSession, caller: Principal, values: dict[str
             # an erased person with its text in clear. SQLite runs one writer at a time anyway.
             stmt = stmt.with_for_update(read=True)
         row = (await session.execute(stmt)).scalar_one_or_none()
-        if row is None:
+        why = barred(row.erased_at, row.restricted_at) if model is Stakeholder and row is not None else None
+        if row is None or (ref != stakeholder_id and stakeholders.unseen(why, caller)):
             errors.append({"loc": ["body", field], "msg": f"No {label} with this id in your tenant",
                            "type": "reference_not_found"})
-        elif model is Stakeholder and ref != stakeholder_id and (why := barred(row.erased_at, row.restricted_at)):
+        elif why and ref != stakeholder_id:
             errors.append({"loc": ["body", field], "type": why, "msg": NO_NEW_LINK[why]})
         found[field] = row
     if errors:
@@ -248,7 +249,7 @@ async def update(*, session: AsyncSession, caller: Principal, feedback_id: uuid.
             row.stakeholder_id in await stakeholders.restricted_among(session, caller, [row.stakeholder_id])):
         # To them it names nobody (reads): the null they read, sent back, keeps the link they cannot see.
         del changes["stakeholder_id"]
-    _check_state(caller, changes, {name: getattr(row, name) for name in workflow.STATE_FIELDS})
+    _check_state(caller, changes, {name: getattr(row, name) for name in (*workflow.STATE_FIELDS, "plan_id")})
     await _references(session, caller, changes, stakeholder_id=row.stakeholder_id,
                       kept={"activity_id": row.activity_id, "plan_id": row.plan_id})
     if (changes.get("text", row.text) != row.text or changes.get("stakeholder_id", row.stakeholder_id)
@@ -265,9 +266,7 @@ async def update(*, session: AsyncSession, caller: Principal, feedback_id: uuid.
     _told(row, changes)
     if changes.get("received_at", row.received_at) != row.received_at:  # not when sent back as read: the target may
         changes["response_due_at"] = await _due(session, caller, changes["received_at"])  # have changed since
-    if target == FeedbackStatus.closed and row.status != target:
-        workflow.can_close(SimpleNamespace(**{name: changes.get(name, getattr(row, name))
-                                              for name in workflow.CLOSE_FIELDS}))
+    _check_closing(row, changes, target)
     before, after = apply(row, changes)
     if target is not None and target != row.status:
         stamp = workflow.STAMPS[target]
@@ -282,6 +281,17 @@ async def update(*, session: AsyncSession, caller: Principal, feedback_id: uuid.
                            resource_type="feedback", resource_id=row.id,
                            changes=audit.diff(before, after, personal=PERSONAL_FIELDS))
     return row
+
+
+def _check_closing(row: Feedback, changes: dict[str, Any], target: FeedbackStatus | None) -> None:
+    """409 (as can_close) unless feedback closing now, or closed already, may be closed as this request leaves it: a
+    later change must not undo what closed the loop (an untold person linked to closed anonymous feedback, or its
+    published response taken off the page)."""
+    merged = {name: changes.get(name, getattr(row, name)) for name in workflow.CLOSE_FIELDS}
+    closing = target == FeedbackStatus.closed and row.status != target
+    undoing = row.status == FeedbackStatus.closed and any(merged[name] != getattr(row, name) for name in merged)
+    if closing or undoing:
+        workflow.can_close(SimpleNamespace(**merged))
 
 
 async def respond(*, session: AsyncSession, caller: Principal, feedback_id: uuid.UUID,

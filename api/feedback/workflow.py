@@ -99,9 +99,9 @@ def state_problems(state: dict[str, Any], changed: Collection[str]) -> list[tupl
 def publishing_problem(changes: dict[str, Any], stored: dict[str, Any] | None, *, may_publish: bool
                        ) -> tuple[str, str] | None:
     """What a caller who is not a lead or an admin may not change, as (field, message): whether feedback is marked
-    publishable (either way), and the paraphrase of feedback so marked, which 'you said, we did' publishes as the
-    lead approved it. A value given as it is stored is no change (an exported row imported back). The API and imports
-    check the same."""
+    publishable (either way), and the paraphrase and plan of feedback so marked: 'you said, we did' publishes it as
+    the lead approved it, on the page of the plan they approved it for. A value given as it is stored is no change
+    (an exported row imported back). The API and imports check the same (`stored` holds plan_id too)."""
     if may_publish:
         return None
     marked = bool(stored and stored["publishable"])
@@ -109,6 +109,8 @@ def publishing_problem(changes: dict[str, Any], stored: dict[str, Any] | None, *
         return "publishable", "Only a lead or an admin may mark feedback publishable or withdraw the mark"
     if marked and changes.get("publishable_summary", stored["publishable_summary"]) != stored["publishable_summary"]:
         return "publishable_summary", "Only a lead or an admin may change the paraphrase of feedback marked publishable"
+    if marked and changes.get("plan_id", stored["plan_id"]) != stored["plan_id"]:
+        return "plan_id", "Only a lead or an admin may move feedback marked publishable to another plan or off its plan"
     return None
 
 

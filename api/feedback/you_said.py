@@ -7,7 +7,7 @@ postcode, and of the words of every person's name the plan's feedback links."""
 import html
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.activities.sql import json_elements
@@ -24,20 +24,13 @@ async def build(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID)
     scope = (Feedback.tenant_id == caller.tenant_id, Feedback.plan_id == plan.id, Feedback.archived_at.is_(None))
     received, responded = (await session.execute(
         select(func.count(), func.count(Feedback.responded_at)).where(*scope))).one()
-    elements = json_elements(session, Feedback.themes)
-    theme_rows = (await session.execute(
-        select(elements.c.value, func.count()).select_from(Feedback).join(elements, elements.c.value.is_not(None))
-        .where(*scope).group_by(elements.c.value).order_by(func.count().desc(), elements.c.value))).all()
     # Themes are free tags a contributor types, so they are scrubbed too, of every person's name the plan's feedback
-    # links (tags that scrub alike then count as one), as is each item: an item's words may name another than its own
+    # links (tags that scrub alike are then one theme), as is each item: an item's words may name another than its own
     # person ("Mr Quintrell's complaint" on anonymous feedback), and the counts already take that name out.
     names = list((await session.execute(
         select(Stakeholder.name).distinct().join(Feedback, Feedback.stakeholder_id == Stakeholder.id)
         .where(*scope, Stakeholder.kind == "person", Stakeholder.erased_at.is_(None)))).scalars())
-    counts: dict[str, int] = {}
-    for theme, count in theme_rows:
-        scrubbed = scrub(theme, names)
-        counts[scrubbed] = counts.get(scrubbed, 0) + count
+    counts = await _theme_counts(session, scope, names)
     rows = (await session.execute(
         select(Feedback.themes, Feedback.publishable_summary, Feedback.response_text, Feedback.outcome)
         .where(*scope, Feedback.publishable.is_(True), Feedback.publishable_summary.is_not(None),
@@ -48,6 +41,28 @@ async def build(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID)
     themes = [ThemeCount(theme=t, count=c) for t, c in sorted(counts.items(), key=lambda tc: (-tc[1], tc[0]))]
     return YouSaidWeDid(plan_id=plan.id, plan_title=plan.title, feedback_received=received,
                         feedback_responded=responded, themes=themes, items=items)
+
+
+async def _theme_counts(session: AsyncSession, scope: tuple, names: list[str]) -> dict[str, int]:
+    """How many pieces of the feedback in `scope` raise each theme as published (scrubbed): a piece tagged with two
+    tags that scrub alike ("Ann parking", "Bob parking") raises their theme once."""
+    elements = json_elements(session, Feedback.themes)
+    pieces = func.count(distinct(Feedback.id))
+    counted = (await session.execute(
+        select(elements.c.value, pieces).select_from(Feedback).join(elements, elements.c.value.is_not(None))
+        .where(*scope).group_by(elements.c.value))).all()
+    tags: dict[str, list[str]] = {}
+    counts: dict[str, int] = {}
+    for tag, count in counted:
+        theme = scrub(tag, names)
+        tags.setdefault(theme, []).append(tag)
+        counts[theme] = count
+    for theme, alike in tags.items():
+        if len(alike) > 1:
+            counts[theme] = (await session.execute(
+                select(pieces).select_from(Feedback).join(elements, elements.c.value.in_(alike)).where(*scope)
+            )).scalar_one()
+    return counts
 
 
 def render_html(summary: YouSaidWeDid) -> str:

@@ -2,8 +2,9 @@
 
 A line has no id, external id or version of its own: it is matched by (activity, stakeholder) against the
 tenant's log as it was when the import began, and written with an upsert. As with POST …/attendance, the
-fields a row gives change and the others stay (false on a new line), a line must be invited or attended, and
-nobody attends a cancelled activity. Every activity whose log changed gets a new version (its ETag covers
+fields a row gives change and the others stay (false on a new line), a line must be invited or attended,
+nobody attends a cancelled activity, an erased person's line does not change, and nobody on a held plan's log is
+unmarked. Every activity whose log changed gets a new version (its ETag covers
 its counts) — in one statement for the import, not one per line."""
 
 import uuid
@@ -16,21 +17,38 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.activities.attendance import LINE_FIELDS
+from api.activities.attendance import ERASED_LINE_KEPT, LINE_FIELDS, MARKS
+from api.activities.service import CANCELLED_ATTENDANCE
 from api.auth.principal import Principal
 from api.imports.parsing import RowErrors
 from api.imports.specs import ResourceSpec
 from api.imports.validation import Batch, Decider, Options, References, Register
-from api.models import Activity, ActivityAttendance
+from api.models import Activity, ActivityAttendance, Evidence, Plan
+from api.stakeholders.service import NO_NEW_LINK
 
 ID_CHUNK = 500
+HELD_LOG = ("This activity's attendance log is evidence of a plan on legal hold: nobody on it is unmarked as "
+            "invited or attended until the hold is lifted")
 REQUIRED = {"activity_id": ("activity_external_id", "Field required (or activity_id)"),
             "stakeholder_id": ("stakeholder_external_id", "Field required (or stakeholder_email or stakeholder_id)")}
+
+
+async def _held_logs(session: AsyncSession, tenant_id: uuid.UUID) -> frozenset[uuid.UUID]:
+    """The activities whose log is a held plan's evidence, as api.legal_hold.ensure_log_not_held finds them: the held
+    plans' own, and those their evidence links."""
+    held = select(Plan.id).where(Plan.tenant_id == tenant_id, Plan.legal_hold_at.is_not(None))
+    found = set((await session.execute(select(Activity.id).where(
+        Activity.tenant_id == tenant_id, Activity.plan_id.in_(held)))).scalars())
+    for ids in (await session.execute(select(Evidence.activity_ids).where(
+            Evidence.tenant_id == tenant_id, Evidence.plan_id.in_(held)))).scalars():
+        found.update(uuid.UUID(str(i)) for i in ids or ())
+    return frozenset(found)
 
 
 class AttendanceDecider(Decider):
     lines: dict[tuple[uuid.UUID, uuid.UUID], tuple[bool, bool, str | None]]
     statuses: dict[uuid.UUID, str]
+    held: frozenset[uuid.UUID]
 
     @classmethod
     async def load(cls, session: AsyncSession, *, spec: ResourceSpec, options: Options, references: References,
@@ -44,6 +62,7 @@ class AttendanceDecider(Decider):
         decider.statuses = dict((await session.execute(
             select(Activity.id, Activity.status).where(Activity.tenant_id == caller.tenant_id))).all())
         decider.seen_lines: dict[tuple[uuid.UUID, uuid.UUID], int] = {}
+        decider.held = await _held_logs(session, caller.tenant_id)
         return decider
 
     def _decide(self, row: int, values: dict[str, Any], batch: Batch) -> None:
@@ -66,7 +85,9 @@ class AttendanceDecider(Decider):
                                        "appear once"))
             existing = self.lines.get(key)
             if existing is None and (why := self.references.barred.get(stakeholder_id)):  # as POST …/attendance
-                problems.append((keys["stakeholder_id"], why))
+                ref = next(ref for ref in self.spec.references if ref.target == "stakeholder_id")
+                problems.append((keys["stakeholder_id"], self.no_new_link(ref, keys["stakeholder_id"], stakeholder_id,
+                                                                          why)))
             if existing is None and (why := self.references.barred.get(activity_id)):  # an archived activity
                 problems.append((keys["activity_id"], why))
             if existing is not None:
@@ -78,11 +99,17 @@ class AttendanceDecider(Decider):
                                            "on_conflict=update or on_conflict=skip"))
         line = dict(zip(LINE_FIELDS, existing or (False, False, None), strict=True))
         line.update({name: values[name] for name in LINE_FIELDS if name in values})
+        if existing is not None and tuple(line.values()) != existing \
+                and self.references.barred.get(stakeholder_id) == NO_NEW_LINK["erased"]:  # as POST …/attendance
+            problems.append((keys["stakeholder_id"], ERASED_LINE_KEPT))
         if not (line["invited"] or line["attended"]):
             problems.append((None, "A line must be invited, attended or both"))
+        elif activity_id in self.held and any(existing and existing[i] and not line[mark]
+                                              for i, mark in enumerate(MARKS)):  # as POST …/attendance
+            problems.append((None, HELD_LOG))
         if line["attended"] and not (existing and existing[1]) and activity_id is not None \
                 and self.statuses.get(activity_id) == "cancelled":  # a line attended before the cancelling may stay
-            problems.append(("attended", "Nobody can have attended a cancelled activity"))
+            problems.append(("attended", CANCELLED_ATTENDANCE))
         if problems:
             for name, message in problems:
                 self.errors.add(row, name, message)

@@ -138,7 +138,7 @@ class References:
             named_by = named_by or row_key
             ids = self._maps[(ref.model, column)].get(value.lower() if fold_case else value, ())
             if not ids:
-                return None, row_key, f"No {ref.label} with this {column} in your tenant"
+                return None, row_key, self.unknown(ref, row_key)
             if by_id is not None:
                 if by_id[1] not in ids:
                     return None, row_key, (f"{row_key} names another {ref.label} than {by_id[0]}; "
@@ -148,6 +148,12 @@ class References:
             else:
                 return None, row_key, f"{len(ids)} {ref.label}s have this {column}; use another key to say which"
         return (by_id[1] if by_id is not None else None), named_by, None
+
+    @staticmethod
+    def unknown(ref: Reference, row_key: str | None) -> str:
+        """What a row naming no record of the tenant by this key is told."""
+        column = next((column for key, column, _ in ref.keys if key == row_key), "id")
+        return f"No {ref.label} with this {column} in your tenant"
 
 
 
@@ -210,6 +216,11 @@ class Decider:
                 continue
             self._decide(row, values, batch)
         return batch
+
+    def no_new_link(self, ref: Reference, key: str | None, target: uuid.UUID, why: str) -> str:
+        """What a row linking a record nothing new may link to is told: why, but to all but an admin a restricted
+        person is unknown, as in the API (stakeholders.unseen)."""
+        return self.references.unknown(ref, key) if target in self._withheld else why
 
     def _decide(self, row: int, values: dict[str, Any], batch: Batch) -> None:
         label, match, problems = self.spec.label, self._match, []
@@ -274,7 +285,7 @@ class Decider:
                     problems.append((key, message))
                 elif (why := self.references.barred.get(stored[ref.target])) and (
                         current is None or current.get(ref.target) != stored[ref.target]):  # a link it has stays
-                    problems.append((key, why))
+                    problems.append((key, self.no_new_link(ref, key, stored[ref.target], why)))
                 elif target is not None and target.erased and ref.model is Stakeholder \
                         and stored[ref.target] != current[ref.target]:  # unlinked, the erased text could be rewritten
                     problems.append((key or ref.row_keys[0], self.spec.erased_message))

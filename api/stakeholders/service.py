@@ -50,7 +50,7 @@ from api.models import (
 )
 from api.models.emails import email_key
 from api.pagination import ListQueries, PageParams, PageResult
-from api.scrub import scrub, scrub_rows
+from api.scrub import remove_names, scrub, scrub_rows
 from api.stakeholders.schemas import READ_FIELDS, StakeholderCreate, StakeholderUpdate
 
 COLLECTION_PATH = "/api/v1/stakeholders"
@@ -77,6 +77,14 @@ NO_NEW_LINK = {"erased": "This stakeholder's personal data was erased; nothing n
 def barred(erased_at: Any, restricted_at: Any) -> str | None:
     """The NO_NEW_LINK a person is barred by, if any."""
     return "erased" if erased_at is not None else "restricted" if restricted_at is not None else None
+
+
+def unseen(why: str | None, caller: Principal) -> bool:
+    """A restricted person is an unknown id to anyone but an admin (as in a plan's audience): they are told nothing of
+    them, not even that they are restricted."""
+    return why == "restricted" and caller.role != Role.admin
+
+
 # What an erasure leaves in each personal field; everything else (kind, categories, links, flags) stays.
 ERASED_VALUES: dict[str, Any] = {
     "name": ERASED_NAME, "email": None, "phone": None, "address": None, "postcode": None, "job_title": None,
@@ -528,19 +536,29 @@ async def _erase_free_texts(session: AsyncSession, *, caller: Principal, stakeho
     feedback, the rationale of their assessments and their role on attendance lines go too. Types, themes,
     scores, responses and publishable paraphrases stay, so the record of what was heard and done still adds
     up, but scrubbed as "you said, we did" scrubs them: that took the words of the person's name out while it
-    was known, and after the erasure nothing else would."""
+    was known, from every item of the plans their feedback is on ("As Mr Quintrell said" on anonymous feedback),
+    and after the erasure nothing else would. Others' feedback loses only the words of their name."""
     kept = (Feedback.publishable_summary, Feedback.response_text, Feedback.action_taken, Feedback.reason_no_change)
-    for found in (await session.execute(select(Feedback.id, Feedback.themes, *kept).where(
-            Feedback.tenant_id == caller.tenant_id, Feedback.stakeholder_id == stakeholder_id))).all():
-        scrubbed = {column.key: scrub(found[i + 2], [name]) for i, column in enumerate(kept)
-                    if found[i + 2] is not None}
+    theirs = Feedback.stakeholder_id == stakeholder_id
+    their_plans = select(Feedback.plan_id).where(Feedback.tenant_id == caller.tenant_id, theirs)
+    others = []
+    for found in (await session.execute(select(Feedback.id, theirs.label("theirs"), Feedback.themes, *kept).where(
+            Feedback.tenant_id == caller.tenant_id, or_(theirs, Feedback.plan_id.in_(their_plans))))).all():
+        clean = scrub if found.theirs else remove_names
+        scrubbed = {column.key: clean(value, [name]) for column in kept
+                    if (value := getattr(found, column.key)) is not None}
         # Themes are free tags a contributor types ("Ann Example complaint"): scrubbed alike, two that now read the
         # same kept once.
-        scrubbed["themes"] = list(dict.fromkeys(scrub(theme, [name]) for theme in found.themes or []))
+        scrubbed["themes"] = list(dict.fromkeys(clean(theme, [name]) for theme in found.themes or []))
         changed = {key: value for key, value in scrubbed.items() if value != getattr(found, key)}
+        if changed and not found.theirs:  # theirs get their new version below, with their text
+            changed.update(version=Feedback.version + 1, updated_at=now, updated_by=caller.id)
+            others.append(found.id)
         if changed:
             await session.execute(sql_update(Feedback).where(Feedback.id == found.id).values(**changed)
                                   .execution_options(synchronize_session=False))
+    # The stored responses that created them held the same words.
+    await idempotency.forget(session, tenant_id=caller.tenant_id, locations=[f"/api/v1/feedback/{i}" for i in others])
     feedback = await session.execute(
         sql_update(Feedback)
         .where(Feedback.tenant_id == caller.tenant_id, Feedback.stakeholder_id == stakeholder_id)
@@ -561,4 +579,4 @@ async def _erase_free_texts(session: AsyncSession, *, caller: Principal, stakeho
         .values(role=None)
         .execution_options(synchronize_session=False)
     )
-    return feedback.rowcount + assessments.rowcount + roles.rowcount
+    return feedback.rowcount + assessments.rowcount + roles.rowcount + len(others)

@@ -313,3 +313,44 @@ async def test_erasure_clears_the_role_on_their_attendance_lines(client, session
         ("Ann", True, "chair"), ("Erased stakeholder", True, None)]
     mine = await client.get(f"/api/v1/stakeholders/{bob.id}/activities", headers=a["admin"])
     assert "carer" not in mine.text
+
+
+async def test_an_erased_persons_line_takes_no_change_but_may_be_sent_back_unchanged(client, session, a, event):
+    # The erasure cleared the role written about them: a new one would put their personal data back.
+    act, (bob, *_rest) = event
+    await factories.attendance(session, act, bob, role="Bob Smith's carer")
+    await session.commit()
+    assert (await client.post(f"/api/v1/stakeholders/{bob.id}/erase", headers=a["admin"])).status_code == 200
+    for method, entry in [("POST", {"role": "Bob Smith, 07700 900123, carer of Jane"}),
+                          ("PUT", {"invited": True, "attended": True, "role": "carer"}),
+                          ("POST", {"invited": False})]:
+        r = await client.request(method, log_url(act), headers=a["contributor"],
+                                 json={"entries": [{"stakeholder_id": str(bob.id), **entry}]})
+        assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json", r.text
+    read = (await client.get(log_url(act), headers=a["lead"])).json()
+    assert [(i["invited"], i["attended"], i["role"]) for i in read["items"]] == [(True, True, None)]
+    entries = [{k: i[k] for k in ("stakeholder_id", "invited", "attended", "role")} for i in read["items"]]
+    r = await client.put(log_url(act), headers=a["contributor"], json={"entries": entries, "unnamed_attendees": 3})
+    assert r.status_code == 200 and r.json()["attended_count"] == 4, r.text
+
+
+async def test_a_cancelled_activity_takes_no_more_headcount_but_keeps_the_one_it_had(client, session, a):
+    act = await factories.activity(session, a.tenant, status="cancelled", unnamed_attendees=5)
+    r = await client.post(log_url(act), json={"unnamed_attendees": 40}, headers=a["lead"])
+    assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json", r.text
+    assert (await client.get(log_url(act), headers=a["lead"])).json()["unnamed_attendees"] == 5
+    for count in (5, 2):
+        r = await client.post(log_url(act), json={"unnamed_attendees": count}, headers=a["lead"])
+        assert r.status_code == 200 and r.json()["unnamed_attendees"] == count, r.text
+
+
+@pytest.mark.parametrize("role", ["lead", "contributor"])
+async def test_a_restricted_person_is_an_unknown_id_to_all_but_an_admin(client, session, a, role):
+    activity, _, newcomer = await _restricted_on_a_log(client, session, a)
+    r = await client.post(log_url(activity), json={"entries": [{"stakeholder_id": str(newcomer.id), "invited": True}]},
+                          headers=a[role])
+    assert r.status_code == 422
+    assert r.json()["errors"] == [{"loc": ["body", "entries", 0, "stakeholder_id"], "type": "reference_not_found",
+                                   "msg": "No stakeholder with this id in your tenant"}]
+    assert "restricted" not in r.text.lower()
+    assert len((await client.get(log_url(activity), headers=a["admin"])).json()["items"]) == 1

@@ -1,5 +1,9 @@
+from datetime import timedelta
+
 import pytest
 
+from api.activities.engagement import UK
+from api.db import utcnow
 from tests import factories
 from tests.activities.support import LOGGERS, READ_ONLY, ROLES, URL, audit_events, audit_text, count_activities, plan
 
@@ -173,3 +177,37 @@ async def test_writes_are_audited_without_the_leaders_name_or_what_staff_wrote(c
     assert events[0].changes["description"] == {"after": "[personal data]"}
     for words in ("Gwen", "Someone Else", "Ann", "07700"):
         assert words not in audit_text(events), words
+
+
+async def test_an_activity_is_done_only_once_it_has_started(client, session, a):
+    tomorrow = (utcnow().astimezone(UK) + timedelta(days=1)).isoformat()
+    body = {**BRIEFING, "ends_at": None, "external_id": None}
+    for starts_at in ("2199-01-01T10:00:00Z", tomorrow):
+        r = await client.post(URL, json={**body, "status": "done", "starts_at": starts_at}, headers=a["contributor"])
+        assert r.status_code == 422, r.text
+        assert [(e["loc"], e["type"]) for e in r.json()["errors"]] == [(["body", "starts_at"], "done_before_start")]
+    assert await count_activities(session, a.tenant) == 0
+    done = await client.post(URL, json={**body, "status": "done", "starts_at": utcnow().isoformat()},
+                             headers=a["contributor"])
+    assert done.status_code == 201, done.text
+    planned = (await client.post(URL, json={**body, "starts_at": tomorrow}, headers=a["contributor"])).json()
+    for activity, change in ((planned, {"status": "done"}), (done.json(), {"starts_at": "2199-01-01T10:00:00Z"})):
+        r = await client.patch(f"{URL}/{activity['id']}", json=change, headers=a["lead"])
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "starts_at"], r.text
+
+
+async def test_a_cancelled_activity_takes_no_headcount(client, session, a):
+    r = await client.post(URL, json={**BRIEFING, "status": "cancelled", "unnamed_attendees": 64},
+                          headers=a["contributor"])
+    assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json", r.text
+    assert await count_activities(session, a.tenant) == 0
+    act = await factories.activity(session, a.tenant, status="done", unnamed_attendees=10)
+    for change in ({"status": "cancelled", "unnamed_attendees": 64}, {"unnamed_attendees": 11}):
+        if "status" not in change:
+            assert (await client.patch(f"{URL}/{act.id}", json={"status": "cancelled"},
+                                       headers=a["lead"])).status_code == 200
+        r = await client.patch(f"{URL}/{act.id}", json=change, headers=a["contributor"])
+        assert r.status_code == 409, r.text
+    kept = await client.patch(f"{URL}/{act.id}", json={"unnamed_attendees": 10, "title": "Called off"},
+                              headers=a["contributor"])
+    assert kept.status_code == 200 and kept.json()["attended_count"] == 10, kept.text

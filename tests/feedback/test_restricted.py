@@ -56,3 +56,21 @@ async def test_an_admins_read_of_whose_it_is_is_audited(client, session, a):
     logged = await events(session, person.id, "read_restricted")
     assert len(logged) == 2 and {e.actor_id for e in logged} == {a.users["admin"].id}
     assert await events(session, other.id, "read_restricted") == []
+
+
+@pytest.mark.parametrize("role", ["lead", "contributor"])
+async def test_a_restricted_person_is_an_unknown_id_to_all_but_an_admin(client, session, a, role):
+    person, _ = await _restricted_feedback(client, session, a)
+    mine = await factories.feedback(session, a.tenant)
+    await session.commit()
+    for method, path in (("POST", URL), ("PATCH", f"{URL}/{mine.id}")):
+        r = await client.request(method, path, json={"text": "New words", "stakeholder_id": str(person.id)},
+                                 headers=a[role])
+        assert r.status_code == 422, r.text
+        assert [(e["loc"], e["type"]) for e in r.json()["errors"]] == [(["body", "stakeholder_id"],
+                                                                        "reference_not_found")]
+        assert "restricted" not in r.text.lower()
+    told = await client.post(URL, json={"text": "New words", "stakeholder_id": str(person.id)}, headers=a["admin"])
+    assert told.status_code == 422 and told.json()["errors"][0]["type"] == "restricted"
+    await session.refresh(mine)
+    assert mine.stakeholder_id is None

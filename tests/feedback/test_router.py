@@ -150,6 +150,29 @@ async def test_a_contributor_may_not_withdraw_the_mark_or_reword_what_it_publish
     assert reworded.status_code == 200 and reworded.json()["publishable_summary"] == "Later buses"
 
 
+async def test_a_contributor_may_not_move_marked_feedback_onto_another_plans_page_or_off_its_own(client, session, a):
+    # What a plan's page publishes is a lead's decision, for that plan.
+    review, other = await plan(session, a.tenant, title="Review"), await plan(session, a.tenant, title="Other")
+    fb = await factories.feedback(session, a.tenant, plan_id=review.id, publishable=True,
+                                  publishable_summary="Approved for Review")
+    draft = await factories.feedback(session, a.tenant, plan_id=review.id, publishable_summary="Not marked")
+    await session.commit()
+    for plan_id in (str(other.id), None):
+        r = await client.patch(f"{URL}/{fb.id}", json={"plan_id": plan_id}, headers=a["contributor"])
+        assert r.status_code == 403 and r.headers["content-type"] == "application/problem+json", (plan_id, r.text)
+    row = f"id,plan_id\n{fb.id},{other.id}\n"
+    imported = await post_import(client, "feedback", a["contributor"], row, "?on_conflict=update")
+    assert imported.status_code == 422 and imported.json()["errors"][0]["field"] == "plan_id", imported.text
+    await session.refresh(fb)
+    assert (fb.plan_id, fb.version) == (review.id, 1)
+    same = await client.patch(f"{URL}/{fb.id}", json={"plan_id": str(review.id)}, headers=a["contributor"])
+    assert same.status_code == 200
+    unmarked = await client.patch(f"{URL}/{draft.id}", json={"plan_id": str(other.id)}, headers=a["contributor"])
+    assert unmarked.status_code == 200
+    moved = await client.patch(f"{URL}/{fb.id}", json={"plan_id": str(other.id)}, headers=a["lead"])
+    assert moved.status_code == 200 and moved.json()["plan_id"] == str(other.id)
+
+
 async def test_a_contributor_may_word_the_paraphrase_before_it_is_marked(client, session, a):
     fb = await factories.feedback(session, a.tenant)
     r = await client.patch(f"{URL}/{fb.id}", json={"publishable_summary": "Evening buses"}, headers=a["contributor"])

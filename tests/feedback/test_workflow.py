@@ -82,6 +82,38 @@ async def test_anonymous_feedback_closes_once_published(client, session, a):
     assert r.status_code == 200 and r.json()["status"] == "closed"
 
 
+@pytest.mark.parametrize("change", ["stakeholder", "plan_id", "publishable"])
+async def test_a_change_that_would_undo_what_closed_the_loop_is_409_and_changes_nothing(client, session, a, change):
+    """Closed because its response was published: linking a person who was never told, or taking the response off
+    the page, would leave a closed loop that is not."""
+    review = await plan(session, a.tenant)
+    who = await factories.stakeholder(session, a.tenant, name="Ann Example")
+    fb = await factories.feedback(session, a.tenant, plan_id=review.id)
+    await session.commit()
+    assert (await respond(client, a["contributor"], fb.id)).status_code == 200
+    closed = await patch(client, a["lead"], fb.id, publishable_summary="Buses stop early", publishable=True,
+                         status="closed")
+    assert closed.status_code == 200, closed.text
+    body = {"stakeholder": {"stakeholder_id": str(who.id)}, "plan_id": {"plan_id": None},
+            "publishable": {"publishable": False}}[change]
+    r = await patch(client, a["lead"], fb.id, **body)
+    assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json", r.text
+    after = (await client.get(f"{URL}/{fb.id}", headers=a["lead"])).json()
+    assert {k: after[k] for k in ("version", "stakeholder_id", "plan_id", "publishable")} == {
+        k: closed.json()[k] for k in ("version", "stakeholder_id", "plan_id", "publishable")}
+    assert (await patch(client, a["lead"], fb.id, themes=["transport"], plan_id=str(review.id))).status_code == 200
+
+
+async def test_closed_feedback_whose_person_was_told_may_still_change_its_links(client, session, a):
+    review = await plan(session, a.tenant)
+    who = await factories.stakeholder(session, a.tenant)
+    fb = await factories.feedback(session, a.tenant, stakeholder_id=who.id, plan_id=review.id, status="closed",
+                                  response_text="Done", outcome="changed", told_how="email",
+                                  told_at=datetime(2026, 3, 20, tzinfo=UTC))
+    await session.commit()
+    assert (await patch(client, a["lead"], fb.id, plan_id=None)).status_code == 200
+
+
 @pytest.mark.parametrize("body", [
     {"response_text": "", "outcome": "information_given"},
     {"response_text": "We changed it", "outcome": "changed"},  # no action_taken

@@ -128,7 +128,7 @@ async def test_themes_are_scrubbed_of_contact_details_and_linked_names(client, s
         for secret in ("Okafor", "okafor", "example.org", "422100", "DT6 3NQ"):
             assert secret not in r.text, (accept, secret)
     body = (await client.get(f"/api/v1/plans/{review.id}/you-said-we-did", headers=a["viewer"])).json()
-    assert {"theme": "[removed]", "count": 4} in body["themes"]  # the four tags, each now "[removed]", count as one
+    assert {"theme": "[removed]", "count": 1} in body["themes"]  # four tags, each now "[removed]": one piece raises it
     assert {"theme": "[removed] family", "count": 1} in body["themes"]
     assert body["items"][-1]["themes"] == ["[removed]"] * 4
 
@@ -152,3 +152,56 @@ async def test_an_item_is_scrubbed_of_every_linked_persons_name_not_only_its_own
     assert item == {"themes": ["[removed] parking", "[removed]"], "you_said": "As Mr [removed] said, parking is poor",
                     "we_did": "We told Mrs [removed] and Mr [removed]", "outcome": "changed"}
     assert {"theme": "[removed] parking", "count": 1} in body["themes"]
+
+
+async def test_a_theme_counts_each_piece_once_however_many_of_its_tags_scrub_to_it(client, session, a):
+    """ThemeCount.count is how many pieces raise it: one piece tagged with two linked people's names, both scrubbed to
+    "[removed] parking", raises it once; another piece raising it too makes two."""
+    review = await plan(session, a.tenant)
+    for name in ("Ann Example", "Bob Sample"):
+        person = await factories.stakeholder(session, a.tenant, name=name)
+        await factories.feedback(session, a.tenant, plan_id=review.id, stakeholder_id=person.id, text="x")
+    await factories.feedback(session, a.tenant, plan_id=review.id, themes=["Example parking", "Sample parking", "Ann",
+                                                                             "Bob", "Ann"])
+    await factories.feedback(session, a.tenant, plan_id=review.id, themes=["Ann parking"])
+    await session.commit()
+    body = (await client.get(f"/api/v1/plans/{review.id}/you-said-we-did", headers=a["viewer"])).json()
+    assert body["themes"] == [{"theme": "[removed] parking", "count": 2}, {"theme": "[removed]", "count": 1}]
+
+
+@pytest.mark.parametrize("name,tags,said", [
+    ("Margaret Okafor", ["margaret_okafor", "okafor_complaint", "okafor2"], "Mrs Okafor's bus"),
+    ("Mary Smith-Jones", ["Smith-Jones", "jones parking"], "Mrs Jones said, as did Mrs Smith Jones"),
+    ("Siobhan O'Neill", ["O\u2019Neill"], "Mrs O\u2019Neill and Mr Neill, as O'Neill said"),
+    ("Siobhan O\u2019Neill", ["o'neill"], "Mrs O'Neill"),
+])
+async def test_a_name_is_scrubbed_however_it_is_joined_or_apostrophised(client, session, a, name, tags, said):
+    """An underscore or a digit is no letter ("margaret_okafor"), each part of a hyphenated name is a word of it ("Mrs
+    Jones"), and a curly apostrophe is an apostrophe."""
+    review = await plan(session, a.tenant)
+    person = await factories.stakeholder(session, a.tenant, name=name)
+    await factories.feedback(session, a.tenant, plan_id=review.id, stakeholder_id=person.id, text="x")
+    await factories.feedback(session, a.tenant, plan_id=review.id, themes=tags, publishable=True,
+                             publishable_summary=said, response_text="We wrote back", outcome="information_given",
+                             responded_at=datetime(2026, 3, 21, tzinfo=UTC))
+    await session.commit()
+    body = (await client.get(f"/api/v1/plans/{review.id}/you-said-we-did", headers=a["viewer"])).json()
+    published = " ".join([*body["items"][0]["themes"], body["items"][0]["you_said"]]).lower()
+    for word in ("okafor", "jones", "smith", "neill", "o'[", "o\u2019["):  # "O'Neill" goes whole, not to "O'[removed]"
+        assert word not in published, body
+
+
+async def test_an_initial_of_a_name_is_not_scrubbed(client, session, a):
+    # "O" of "O'Neill", like an initial, would take every "o" out; the parts of two letters or more are enough.
+    review = await plan(session, a.tenant)
+    person = await factories.stakeholder(session, a.tenant, name="Siobhan O'Neill")
+    await factories.feedback(session, a.tenant, plan_id=review.id, stakeholder_id=person.id, text="x")
+    await factories.feedback(session, a.tenant, plan_id=review.id, themes=["O level", "parking"], publishable=True,
+                             publishable_summary="Ward O is too far from the car park",
+                             response_text="We asked Mrs O\u2019Neill", outcome="information_given",
+                             responded_at=datetime(2026, 3, 21, tzinfo=UTC))
+    await session.commit()
+    body = (await client.get(f"/api/v1/plans/{review.id}/you-said-we-did", headers=a["viewer"])).json()
+    assert (body["items"][0]["you_said"], body["items"][0]["we_did"]) == ("Ward O is too far from the car park",
+                                                                          "We asked Mrs [removed]")
+    assert body["items"][0]["themes"] == ["O level", "parking"]

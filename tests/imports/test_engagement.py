@@ -339,3 +339,44 @@ async def test_templates_list_the_columns(client, a):
     assert (await client.get(f"{FEEDBACK}/template", headers=a["viewer"])).text.startswith(
         "id,external_id,received_at,channel,type,text,stakeholder_external_id,stakeholder_email,stakeholder_id,"
         "activity_external_id,activity_id,")
+
+
+async def test_an_activity_row_done_before_it_starts_fails(client, session, a):
+    body = ("external_id,title,method,status,starts_at\n"
+            "ACT-1,Public meeting,public_meeting,done,2199-01-01T10:00:00Z\n"
+            "ACT-2,Public meeting,public_meeting,planned,2199-01-01T10:00:00Z\n")
+    r = await post(client, ACTIVITIES, a["lead"], body)
+    assert r.status_code == 422
+    assert [(e["row"], e["field"]) for e in r.json()["errors"]] == [(1, "starts_at")]
+    assert await count(session, a.tenant, Activity) == 0
+
+
+async def test_an_erased_persons_line_takes_no_change_from_an_import(client, session, a):
+    _, person, _, activity = await _world(session, a.tenant)
+    await factories.attendance(session, activity, person, invited=True, attended=True, role="Ann Lee's carer")
+    await session.commit()
+    assert (await client.post(f"/api/v1/stakeholders/{person.id}/erase", headers=a["admin"])).status_code == 200
+    body = f"activity_id,stakeholder_id,invited,attended,role\n{activity.id},{person.id},true,true,ROLE\n"
+    r = await post(client, ATTENDANCE, a["lead"], body.replace("ROLE", "Ann Lee's carer"), "?on_conflict=update")
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "stakeholder_id", r.text
+    assert "erased" in r.json()["errors"][0]["message"]
+    unchanged = await post(client, ATTENDANCE, a["lead"], body.replace("ROLE", ""), "?on_conflict=update")
+    assert unchanged.status_code == 200 and unchanged.json()["updated"] == 1, unchanged.text
+    line = (await session.execute(select(ActivityAttendance).execution_options(populate_existing=True))).scalar_one()
+    assert (line.invited, line.attended, line.role) == (True, True, None)
+
+
+async def test_an_import_unmarks_nobody_on_a_held_plans_log(client, session, a):
+    plan, person, other, activity = await _world(session, a.tenant)
+    await factories.attendance(session, activity, person, invited=True, attended=True)
+    plan.legal_hold_at = datetime(2026, 3, 1, tzinfo=UTC)
+    await session.commit()
+    body = ("activity_external_id,stakeholder_external_id,invited,attended,role\n"
+            "ACT-1,CRM-1,true,false,\n"
+            "ACT-1,CRM-2,true,,\n")  # a new line still joins
+    r = await post(client, ATTENDANCE, a["lead"], body, "?on_conflict=update")
+    assert r.status_code == 422 and [e["row"] for e in r.json()["errors"]] == [1], r.text
+    assert "legal hold" in r.json()["errors"][0]["message"]
+    fixed = await post(client, ATTENDANCE, a["lead"], body.replace("true,false,", "true,true,chair"),
+                       "?on_conflict=update")
+    assert fixed.status_code == 200 and (fixed.json()["created"], fixed.json()["updated"]) == (1, 1), fixed.text

@@ -336,3 +336,31 @@ async def test_erasure_removes_stored_responses_naming_them_however_the_path_was
     retried = await client.post(f"/api/v1/activities/{str(shouted.id).upper()}/attendance", json=line,
                                 headers={**a["lead"], "Idempotency-Key": "upper"})
     assert "Ann Erasable" not in retried.text and retried.headers.get("idempotent-replayed") is None
+
+
+async def test_erasure_takes_their_name_out_of_every_item_of_the_plans_their_feedback_is_on(client, session, a):
+    """"You said, we did" scrubbed their name from any item of their plan's page while it was known ("As Mr Quintrell
+    said" on anonymous feedback); after the erasure nothing would, so the erasure takes the words out of those items,
+    and only the words of their name: the page still takes out contact details. Another plan's page never scrubbed
+    the name there, which may well be someone else's."""
+    review, other = await factories.plan(session, a.tenant), await factories.plan(session, a.tenant)
+    zeb = await factories.stakeholder(session, a.tenant, name="Zebedee Quintrell")
+    await factories.feedback(session, a.tenant, plan_id=review.id, stakeholder_id=zeb.id, text="mine")
+    published = dict(publishable=True, publishable_summary="As Mr Quintrell said, parking is poor",
+                     response_text="We told Mr Quintrell; PALS is on 01308 422000", outcome="changed",
+                     action_taken="More bays for Quintrell", responded_at=datetime(2026, 3, 21, tzinfo=UTC))
+    anon = await factories.feedback(session, a.tenant, plan_id=review.id, themes=["Quintrell parking", "parking"],
+                                    **published)
+    elsewhere = await factories.feedback(session, a.tenant, plan_id=other.id, themes=["Quintrell"], **published)
+    await session.commit()
+    anon, elsewhere = anon.id, elsewhere.id
+    assert (await client.post(f"{URL}/{zeb.id}/erase", headers=a["admin"])).status_code == 200
+    page = await client.get(f"/api/v1/plans/{review.id}/you-said-we-did", headers=a["viewer"])
+    assert page.status_code == 200 and "Quintrell" not in page.text, page.text
+    got = (await client.get(f"/api/v1/feedback/{anon}", headers=a["lead"])).json()
+    assert (got["publishable_summary"], got["response_text"], got["action_taken"], got["themes"], got["version"]) == (
+        "As Mr [removed] said, parking is poor", "We told Mr [removed]; PALS is on 01308 422000",
+        "More bays for [removed]", ["[removed] parking", "parking"], 2)
+    kept = (await client.get(f"/api/v1/feedback/{elsewhere}", headers=a["lead"])).json()
+    assert (kept["publishable_summary"], kept["themes"], kept["version"]) == (
+        "As Mr Quintrell said, parking is poor", ["Quintrell"], 1)
