@@ -107,10 +107,11 @@ async def update_feedback(feedback_id: uuid.UUID, data: FeedbackUpdate, session:
 
 
 @router.delete("/feedback/{feedback_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Archive feedback",
-               responses=problems(404, 409, 412))
+               responses=problems(403, 404, 409, 412))
 async def delete_feedback(feedback_id: uuid.UUID, session: SessionDep, caller: Logger,
                           if_match: IfMatch = None) -> Response:
-    """Archive (soft-delete) feedback recorded in error; it leaves lists, reports and 'you said, we did'."""
+    """Archive (soft-delete) feedback recorded in error; it leaves lists, reports and 'you said, we did' (feedback
+    marked publishable: a lead or an admin only, 403)."""
     await service.set_archived(session=session, caller=caller, feedback_id=feedback_id, archived=True,
                                if_match=if_match)
     await session.commit()

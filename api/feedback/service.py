@@ -322,7 +322,10 @@ async def respond(*, session: AsyncSession, caller: Principal, feedback_id: uuid
 
 async def set_archived(*, session: AsyncSession, caller: Principal, feedback_id: uuid.UUID, archived: bool,
                        if_match: str | None = None) -> Feedback:
-    """Archive (soft delete) or restore feedback."""
+    """Archive (soft delete) or restore feedback; 403 for a contributor archiving feedback a lead marked publishable,
+    which would take it off 'you said, we did' (as withdrawing the mark is theirs alone)."""
     row = await get(session=session, caller=caller, feedback_id=feedback_id)
+    if archived and row.publishable and row.archived_at is None and caller.role not in EDITORS:
+        raise Forbidden("Only a lead or an admin may archive feedback marked publishable")
     return await archive_or_restore(session, caller, row, archived=archived, if_match=if_match,
                                     resource_type="feedback")

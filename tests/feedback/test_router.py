@@ -198,6 +198,18 @@ async def test_delete_archives_and_restore_brings_back(client, session, a):
     assert (await client.post(f"{URL}/{fb.id}/restore", headers=a["contributor"])).json()["archived_at"] is None
 
 
+async def test_a_contributor_may_not_archive_feedback_a_lead_marked_publishable(client, session, a):
+    # Archiving takes it off 'you said, we did' as surely as withdrawing the mark, which is a lead's decision
+    fb = await factories.feedback(session, a.tenant, publishable=True, publishable_summary="Approved")
+    await session.commit()
+    r = await client.delete(f"{URL}/{fb.id}", headers=a["contributor"])
+    assert r.status_code == 403 and r.headers["content-type"] == "application/problem+json", r.text
+    await session.refresh(fb)
+    assert (fb.archived_at, fb.version) == (None, 1)
+    assert (await client.delete(f"{URL}/{fb.id}", headers=a["lead"])).status_code == 204
+    assert (await client.post(f"{URL}/{fb.id}/restore", headers=a["contributor"])).status_code == 200
+
+
 async def test_audit_keeps_no_text(client, session, a):
     created = (await client.post(URL, json=COMMENT, headers=a["contributor"])).json()
     await client.patch(f"{URL}/{created['id']}", json={"text": "Edited: Margaret says the bus is late",

@@ -685,7 +685,8 @@ export interface paths {
         post?: never;
         /**
          * Archive feedback
-         * @description Archive (soft-delete) feedback recorded in error; it leaves lists, reports and 'you said, we did'.
+         * @description Archive (soft-delete) feedback recorded in error; it leaves lists, reports and 'you said, we did' (feedback
+         *     marked publishable: a lead or an admin only, 403).
          */
         delete: operations["feedback-delete_feedback"];
         options?: never;
