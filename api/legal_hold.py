@@ -65,21 +65,25 @@ async def ensure_not_held(session: AsyncSession, tenant_id: uuid.UUID, plan_id: 
                                 f"evidence cannot {change} until the hold is lifted")
 
 
+LOG_SHRINKING = "lose anyone from an attendance log, nor a line's invited or attended mark, nor its headcount"
+
+
 async def ensure_log_not_held(session: AsyncSession, tenant_id: uuid.UUID, activity: Activity) -> None:
-    """409 before a line leaves an activity's attendance log that is a held plan's evidence: the activity is the
-    held plan's, or the held plan's evidence links it (wherever the activity sits), so the person on that line is
-    named by the plan and must not be dropped and then erased. The plans are locked (shared) as ensure_not_held
-    locks its own, so a hold being put on waits for the change, or the change for the hold."""
+    """409 before a line leaves an activity's attendance log that is a held plan's evidence, or loses a mark, or the
+    headcount falls: the activity is the held plan's, or the held plan's evidence links it (wherever the activity
+    sits), so the person on that line is named by the plan and must not be dropped and then erased. The plans are
+    locked (shared) as ensure_not_held locks its own, so a hold being put on waits for the change, or the change for
+    the hold."""
     if activity.plan_id is not None:
-        await ensure_not_held(session, tenant_id, activity.plan_id)
+        await ensure_not_held(session, tenant_id, activity.plan_id, change=LOG_SHRINKING)
     citing = select(Evidence.plan_id).where(Evidence.tenant_id == tenant_id,
                                             categories_overlap(session, Evidence.activity_ids, [str(activity.id)]))
     held = [HeldPlan(row.id, row.title) for row in (await session.execute(
         select(Plan.id, Plan.title, Plan.legal_hold_at).where(Plan.tenant_id == tenant_id, Plan.id.in_(citing))
         .with_for_update(read=True))).all() if row.legal_hold_at is not None]
     if held:
-        raise LegalHoldConflict(f"The evidence of plan(s) on legal hold links this activity: {_names(held)}; nobody "
-                                "leaves its attendance log until the hold is lifted")
+        raise LegalHoldConflict(f"The evidence of plan(s) on legal hold links this activity: {_names(held)}; its "
+                                f"record cannot {LOG_SHRINKING} until the hold is lifted")
 
 
 async def ensure_kept(session: AsyncSession, tenant_id: uuid.UUID, row: Any, changes: dict[str, Any], *,

@@ -23,12 +23,13 @@ from api.auth.principal import Principal
 from api.imports.parsing import RowErrors
 from api.imports.specs import ResourceSpec
 from api.imports.validation import Batch, Decider, Options, References, Register
+from api.legal_hold import LOG_SHRINKING
 from api.models import Activity, ActivityAttendance, Evidence, Plan
 from api.stakeholders.service import NO_NEW_LINK
 
 ID_CHUNK = 500
-HELD_LOG = ("This activity's attendance log is evidence of a plan on legal hold: nobody on it is unmarked as "
-            "invited or attended until the hold is lifted")
+HELD_LOG = f"This activity's attendance log is evidence of a plan on legal hold: it cannot {LOG_SHRINKING} until the " \
+           "hold is lifted"
 REQUIRED = {"activity_id": ("activity_external_id", "Field required (or activity_id)"),
             "stakeholder_id": ("stakeholder_external_id", "Field required (or stakeholder_email or stakeholder_id)")}
 
