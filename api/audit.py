@@ -15,10 +15,11 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db import as_writer, utcnow
-from api.models import AuditEvent
+from api.models import AuditEvent, AuditHead
 from api.observability import request_id_var
 
 GENESIS = "0" * 64
@@ -136,7 +137,16 @@ async def append(session: AsyncSession, *, tenant_id: uuid.UUID, actor: Actor, a
     event.hash = event_hash(event)
     session.add(event)
     await session.flush()
+    await _record_head(session, event)
     return event
+
+
+async def _record_head(session: AsyncSession, event: AuditEvent) -> None:
+    """The tenant's chain now ends at `event` (AuditHead), under the chain's lock."""
+    upsert = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(AuditHead)
+    await session.execute(upsert.values(tenant_id=event.tenant_id, seq=event.seq, hash=event.hash)
+                          .on_conflict_do_update(index_elements=[AuditHead.tenant_id],
+                                                 set_={"seq": event.seq, "hash": event.hash}))
 
 
 @dataclass
@@ -168,4 +178,13 @@ async def verify(session: AsyncSession, tenant_id: uuid.UUID) -> ChainReport:
             await result.close()
             return ChainReport(False, checked, prev_hash if checked else None, event.seq, event.id, reason)
         prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
+    head = (await session.execute(
+        select(AuditHead.seq, AuditHead.hash).where(AuditHead.tenant_id == tenant_id))).first()
+    recorded = (head.seq, head.hash) if head else (0, GENESIS)
+    if recorded != (checked, prev_hash):
+        # Events removed from the end leave a chain that holds from its start, but stops short of its recorded head
+        reason = (f"the chain ends at event {checked}, but its head was recorded as event {recorded[0]}: events "
+                  "were removed from its end" if recorded[0] > checked else
+                  "the chain's last event is not its recorded head")
+        return ChainReport(False, checked, prev_hash if checked else None, checked + 1, None, reason)
     return ChainReport(True, checked, prev_hash if checked else None)

@@ -177,7 +177,8 @@ def verify_audit(tenant: Annotated[str, typer.Option(help="The tenant's slug")])
     if report.intact:
         typer.echo(f"intact: {report.events_checked} events, head {report.head_hash}")
         return
-    _fail(f"broken at event {report.first_broken_seq} ({report.first_broken_id}): {report.reason}")
+    event = f" ({report.first_broken_id})" if report.first_broken_id else ""
+    _fail(f"broken at event {report.first_broken_seq}{event}: {report.reason}")
 
 
 @app.command("verify-pack")

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from api.db import Base
+from api.db import Base, utcnow
 from api.migrate import downgrade, upgrade
 from tests.dbtools import scratch_database_url, table_names
 
@@ -300,3 +300,30 @@ def test_0016_keeps_the_outcome_of_an_objection_to_contact_apart():
         return dict((await s.execute(text("SELECT name, contact_objection FROM stakeholder"))).all())
 
     assert in_session(url, outcomes) == {"A": "upheld", "B": None, "C": None}
+
+
+def test_0017_records_each_tenants_chain_head_as_it_stands():
+    import uuid
+
+    from sqlalchemy import insert, text
+
+    from api.models import AuditEvent
+
+    url = scratch_database_url("audit_head")
+    upgrade(url, "0016_contact_objection")
+
+    async def seed(s):
+        tenant_id = (await tenant_before_0010(s)).id
+        await s.execute(insert(AuditEvent.__table__), [
+            {"id": uuid.uuid4(), "tenant_id": tenant_id, "seq": seq, "occurred_at": utcnow(), "actor_type": "system",
+             "action": "create", "resource_type": "tenant", "changes": {}, "prev_hash": f"{seq - 1}" * 64,
+             "hash": f"{seq}" * 64} for seq in (1, 2, 3)])
+        return tenant_id
+
+    tenant_id = in_session(url, seed)
+    upgrade(url)
+
+    async def heads(s):
+        return (await s.execute(text("SELECT seq, hash FROM audit_head"))).all()
+
+    assert [tuple(row) for row in in_session(url, heads)] == [(3, "3" * 64)], tenant_id

@@ -43,9 +43,10 @@ class AuditEventPage(Page[AuditEventRead]):
 
 
 class BrokenLink(ResponseModel):
-    seq: int = Field(description="The first event that does not hold")
-    id: uuid.UUID = Field(description="That event's id")
-    reason: str = Field(description="Why: a sequence gap, a prev_hash mismatch or altered content")
+    seq: int = Field(description="The first event that does not hold, or the first missing from the chain's end")
+    id: uuid.UUID | None = Field(description="That event's id; null when it is missing")
+    reason: str = Field(description="Why: a sequence gap, a prev_hash mismatch, altered content, or events removed "
+                                    "from the chain's end (it stops short of its recorded head)")
 
 
 class ChainVerification(ResponseModel):

@@ -3,7 +3,7 @@
 from api.models.activity import Activity
 from api.models.activity_attendance import ActivityAttendance
 from api.models.assessment import Assessment
-from api.models.audit_event import AuditEvent
+from api.models.audit_event import AuditEvent, AuditHead
 from api.models.calendar_token import CalendarToken
 from api.models.consultation import Consultation
 from api.models.document import Document
@@ -23,8 +23,9 @@ from api.models.tenant import Tenant
 from api.models.user import User
 
 __all__ = [
-    "Assessment", "AuditEvent", "IdempotencyRecord", "Organisation", "Plan", "PlanAction", "PlanAudienceOrganisation",
-    "PlanAudienceStakeholder", "PlanRisk", "ServiceAccount", "Stakeholder", "Tenant", "User",
+    "Assessment", "AuditEvent", "AuditHead", "IdempotencyRecord", "Organisation", "Plan", "PlanAction",
+    "PlanAudienceOrganisation", "PlanAudienceStakeholder", "PlanRisk", "ServiceAccount", "Stakeholder", "Tenant",
+    "User",
     "Activity", "ActivityAttendance", "CalendarToken", "Feedback",
     "Consultation", "Document", "Duty", "DutyAssessment", "DutyRequirement", "Evidence", "Scrutiny",
     "ScrutinyCorrespondence",

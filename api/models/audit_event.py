@@ -30,3 +30,15 @@ class AuditEvent(Base):
 
 Index("ix_audit_event_tenant_resource", AuditEvent.tenant_id, AuditEvent.resource_type, AuditEvent.resource_id)
 Index("ix_audit_event_tenant_occurred_at", AuditEvent.tenant_id, AuditEvent.occurred_at)
+
+
+class AuditHead(Base):
+    """The last event of each tenant's chain, written with it: removing events from the chain's end leaves a chain
+    that verifies from its start, but no longer reaches this head (api.audit.verify). The application may insert and
+    update a head, never delete one (PostgreSQL grants, migration 0017)."""
+
+    __tablename__ = "audit_head"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("tenant.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False)

@@ -172,6 +172,28 @@ async def test_deleted_middle_event_breaks_the_chain_at_the_gap(client, session,
     assert report["events_checked"] == 2
 
 
+@pytest.mark.parametrize("removed", [1, 2])
+async def test_events_removed_from_the_end_break_the_chain(client, session, a, removed):
+    # A chain checked from its start only verified once its newest events (the latest sign-off, erasure…) were gone
+    await several_writes(client, a)
+    events = await chain(session, a.tenant)
+    async with as_table_owner(session):
+        await session.execute(delete(EVENTS).where(EVENTS.c.id.in_([e.id for e in events[-removed:]])))
+    report = (await client.get(VERIFY_URL, headers=a["auditor"])).json()
+    assert report["intact"] is False and report["events_checked"] == 5 - removed, report
+    assert report["first_broken"] == {"seq": 6 - removed, "id": None, "reason": (
+        f"the chain ends at event {5 - removed}, but its head was recorded as event 5: events were removed from its "
+        "end")}
+
+
+async def test_the_recorded_head_follows_every_event_and_keeps_another_tenants_apart(client, session, a, b):
+    await several_writes(client, a, n=2)
+    await several_writes(client, b, n=3)
+    for world, n in ((a, 3), (b, 4)):  # n creates and a rename
+        report = (await client.get(VERIFY_URL, headers=world["auditor"])).json()
+        assert (report["intact"], report["events_checked"]) == (True, n), report
+
+
 async def test_tampering_in_another_tenant_leaves_ours_intact(client, session, a, b):
     await several_writes(client, a, n=2)
     await several_writes(client, b, n=2)
