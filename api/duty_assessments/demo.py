@@ -16,6 +16,7 @@ from api.activities.engagement import UK
 from api.crud import snapshot
 from api.db import utcnow
 from api.documents.service import AUDITED as DOCUMENT_AUDITED
+from api.duty_assessments.service import stamped
 from api.models import (
     Activity,
     Consultation,
@@ -105,7 +106,8 @@ async def _assessment(session: AsyncSession, tenant: Tenant, admin: User, plan: 
     entries = []
     for duty in duties:
         applies, level, reasons = listed.get(duty.code, (False, None, NOT_LISTED))
-        entries.append({"duty_id": str(duty.id), "applies": applies, "reasons": reasons, "level": level})
+        entries.append(stamped({"duty_id": str(duty.id), "applies": applies, "reasons": reasons, "level": level},
+                               duty))
     written = utcnow() - timedelta(days=OPENED_DAYS_AGO + 14)
     row = DutyAssessment(tenant_id=tenant.id, plan_id=plan.id, number=1, entries=entries, created_at=written,
                          created_by=admin.id, signed_off_at=written + timedelta(days=2), signed_off_by=admin.id,

@@ -64,8 +64,10 @@ class DutyAssessmentWrite(RequestModel):
 
 class EntryRead(ReadModel):
     duty_id: uuid.UUID = Field(description="The duty")
-    duty_code: str | None = Field(description="The duty's code (null if the duty no longer exists)")
-    duty_title: str | None = Field(description="The duty's title (null if the duty no longer exists)")
+    duty_code: str | None = Field(description="The duty's code when this version was written (a version written "
+                                  "before codes were kept: the code now, null if the duty no longer exists)")
+    duty_title: str | None = Field(description="The duty's title when this version was written (a version written "
+                                   "before titles were kept: the title now, null if the duty no longer exists)")
     applies: bool = Field(description=D["applies"])
     reasons: str = Field(description=D["reasons"])
     level: Level | None = Field(description=D["level"])

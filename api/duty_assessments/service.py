@@ -62,8 +62,22 @@ async def list_versions(*, session: AsyncSession, caller: Principal, plan_id: uu
     return await paginate(session, stmt, params=page, sortable=SORTABLE, default_sort="-number")
 
 
+def stamped(entry: dict, duty: Duty) -> dict:
+    """The entry with its duty's code and title as they are now, kept in the version so that it reads as it was
+    written and signed off, whatever the duty is called later."""
+    return {**entry, "duty_code": duty.code, "duty_title": duty.title}
+
+
+def words(entry: dict, duty: Duty | None) -> tuple[str | None, str | None]:
+    """The duty's (code, title) as the version recorded them; a version written before they were kept shows the
+    duty as it is now (None, None once it is gone)."""
+    if "duty_title" in entry:
+        return entry.get("duty_code"), entry["duty_title"]
+    return (duty.code, duty.title) if duty else (None, None)
+
+
 async def to_reads(session: AsyncSession, rows: list[DutyAssessment]) -> list[DutyAssessmentRead]:
-    """The read models, each entry with its duty's current code and title (one query for all)."""
+    """The read models, each entry with its duty's code and title as written (one query for all)."""
     ids = {uuid.UUID(e["duty_id"]) for row in rows for e in row.entries}
     duties = {}
     if ids:
@@ -75,9 +89,8 @@ async def to_reads(session: AsyncSession, rows: list[DutyAssessment]) -> list[Du
     for row in rows:
         entries = []
         for e in row.entries:
-            duty = duties.get(uuid.UUID(e["duty_id"]))
-            entries.append(EntryRead(duty_id=e["duty_id"], duty_code=duty.code if duty else None,
-                                     duty_title=duty.title if duty else None, applies=e["applies"],
+            code, title = words(e, duties.get(uuid.UUID(e["duty_id"])))
+            entries.append(EntryRead(duty_id=e["duty_id"], duty_code=code, duty_title=title, applies=e["applies"],
                                      reasons=e["reasons"], level=e.get("level")))
         out.append(DutyAssessmentRead(plan_id=row.plan_id, number=row.number, entries=entries, note=row.note,
                                       created_at=row.created_at, created_by=row.created_by,
@@ -90,18 +103,20 @@ async def to_read(session: AsyncSession, row: DutyAssessment) -> DutyAssessmentR
     return (await to_reads(session, [row]))[0]
 
 
-async def _check_duties(session: AsyncSession, caller: Principal, data: DutyAssessmentWrite) -> None:
+async def _check_duties(session: AsyncSession, caller: Principal, data: DutyAssessmentWrite) -> dict[uuid.UUID, Duty]:
+    """{id: duty} for the duties the entries name; 422 when one is not the caller's to see."""
     ids = [e.duty_id for e in data.entries]
     # The tenant's own duties it names stay locked (shared) until this version commits, so deleting one waits for
     # it and then finds it in use; one being deleted is waited for, then not found (built-ins are never deleted).
     await session.execute(select(Duty.id).where(Duty.id.in_(ids), Duty.tenant_id == caller.tenant_id)
                           .with_for_update(read=True))
-    found = set((await session.execute(select(Duty.id).where(Duty.id.in_(ids), visible(caller.tenant_id))))
-                .scalars())
+    found = {d.id: d for d in (await session.execute(select(Duty).where(Duty.id.in_(ids),
+                                                                       visible(caller.tenant_id)))).scalars()}
     errors = [{"loc": ["body", "entries", i, "duty_id"], "msg": "No duty with this id that your tenant can see",
                "type": "reference_not_found"} for i, duty_id in enumerate(ids) if duty_id not in found]
     if errors:
         raise Unprocessable("An entry names a duty that does not exist for your tenant", errors=errors)
+    return found
 
 
 async def write(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, data: DutyAssessmentWrite,
@@ -116,8 +131,8 @@ async def write(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
             raise PreconditionFailed("The plan has no applicability record yet; send no If-Match")
     else:
         check_if_match(if_match, number)
-    await _check_duties(session, caller, data)
-    entries = [e.model_dump(mode="json") for e in data.entries]
+    duties = await _check_duties(session, caller, data)
+    entries = [stamped(e.model_dump(mode="json"), duties[e.duty_id]) for e in data.entries]
     row = DutyAssessment(tenant_id=caller.tenant_id, plan_id=plan_id, number=(number or 0) + 1, entries=entries,
                          note=data.note, created_at=utcnow(), created_by=caller.id)
     session.add(row)

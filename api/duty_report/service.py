@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.auth.principal import Principal
 from api.crud import get_owned, json_array_contains
 from api.db import utcnow
+from api.duty_assessments.service import words
 from api.duty_report import rules
 from api.duty_report.context import AttendanceLine, AudienceMember, Context, RuleInput
 from api.duty_report.rules import Status
@@ -242,10 +243,11 @@ def _report(plan: Plan, assessment: DutyAssessment | None, applicable: list[tupl
         context.evidence_decisions = sorted(e.decision_date for rows in evidence.values() for e in rows
                                             if e.decision_date is not None)
     for duty, entry, requirements in applicable:
+        duty_code, duty_title = words(entry, duty)  # as the signed record names it
         for requirement in requirements:
             found = rules.run(requirement.rule, RuleInput(context, evidence[requirement.id]))
             items.append(ReportItem(
-                duty_id=duty.id, duty_code=duty.code, duty_title=duty.title, level=_text(entry.get("level")),
+                duty_id=duty.id, duty_code=duty_code, duty_title=duty_title, level=_text(entry.get("level")),
                 requirement_id=requirement.id, code=requirement.code, title=requirement.title,
                 rule=requirement.rule, status=found.status, reason=found.reason, gaps=found.gaps,
                 evidence=ItemEvidence(items=[_evidence_item(e) for e in evidence[requirement.id]],

@@ -42,7 +42,8 @@ class AuditHead(ReadModel):
 class ApplicabilityVersion(ReadModel):
     id: uuid.UUID = Field(description="The version's row")
     number: int = Field(description="Version number, from 1")
-    entries: list[dict[str, Any]] = Field(description="Per duty: duty_id, applies, reasons, level")
+    entries: list[dict[str, Any]] = Field(description="Per duty: duty_id, applies, reasons, level, and the duty_code "
+                                                      "and duty_title it had when the version was written")
     note: str | None = Field(description="What changed in this version")
     created_at: datetime = Field(description="When it was recorded")
     created_by: uuid.UUID | None = Field(description="Who recorded it")

@@ -19,7 +19,9 @@ class DutyAssessment(Base):
     tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False)
     plan_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False)
     number: Mapped[int] = mapped_column(Integer, nullable=False)
-    # [{"duty_id": str, "applies": bool, "reasons": str, "level": "inform"|"engage"|"consult"|null}]
+    # [{"duty_id": str, "applies": bool, "reasons": str, "level": "inform"|"engage"|"consult"|null,
+    #   "duty_code": str, "duty_title": str}]: the duty's words as they were when the version was written (not in
+    #   versions written before 2026-12-05)
     entries: Mapped[list] = mapped_column(JSONType, nullable=False, default=list)
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)

@@ -107,6 +107,44 @@ async def test_own_duties_and_the_other_jurisdictions_catalogue_may_be_assessed(
     assert [e["duty_code"] for e in r.json()["entries"]] == ["own-duty", "llais-consultation"]
 
 
+async def test_a_signed_version_keeps_the_duty_words_it_was_written_with(client, session, a):
+    plan = await factories.plan(session, a.tenant)
+    mine = await own_duty(session, a.tenant, code="local-compact")
+    await session.commit()
+    body = {"entries": [{"duty_id": str(mine.id), "applies": True, "reasons": "Partners are affected",
+                         "level": "engage"}]}
+    assert (await client.put(url(plan), json=body, headers=a["lead"])).status_code == 200
+    assert (await client.post(f"{url(plan)}/sign-off", headers=a["lead"])).status_code == 200
+    rename = {"code": "vcs-compact", "title": "Something else entirely"}
+    assert (await client.patch(f"/api/v1/duties/{mine.id}", json=rename, headers=a["admin"])).status_code == 200
+    as_signed = {"duty_code": "local-compact", "duty_title": "Own duty local-compact"}
+    for read in (url(plan), f"{url(plan)}/versions/1"):
+        entry = (await client.get(read, headers=a["auditor"])).json()["entries"][0]
+        assert {k: entry[k] for k in as_signed} == as_signed, read
+    pack = (await client.get(f"/api/v1/plans/{plan.id}/evidence-pack", headers=a["auditor"])).json()
+    assert {k: pack["applicability"][0]["entries"][0][k] for k in as_signed} == as_signed
+    report = (await client.get(f"/api/v1/plans/{plan.id}/duty-report", headers=a["auditor"])).json()
+    assert [{k: i[k] for k in as_signed} for i in report["items"] if i["duty_id"] == str(mine.id)] == [as_signed]
+    r = await client.put(url(plan), json=body, headers={**a["lead"], "If-Match": '"1"'})
+    assert r.status_code == 200, r.text
+    assert {k: r.json()["entries"][0][k] for k in as_signed} == {"duty_code": "vcs-compact",
+                                                                "duty_title": "Something else entirely"}
+    old = (await client.get(f"{url(plan)}/versions/1", headers=a["auditor"])).json()["entries"][0]
+    assert old["duty_title"] == "Own duty local-compact"
+
+
+async def test_a_version_written_before_duty_words_were_kept_shows_the_duty_as_it_is_now(client, session, a):
+    plan = await factories.plan(session, a.tenant)
+    mine = await own_duty(session, a.tenant, code="local-compact")
+    session.add(DutyAssessment(tenant_id=a.tenant.id, plan_id=plan.id, number=1, entries=[
+        {"duty_id": str(mine.id), "applies": True, "reasons": "Partners are affected", "level": "engage"}]))
+    await session.commit()
+    rename = {"title": "Something else entirely"}
+    assert (await client.patch(f"/api/v1/duties/{mine.id}", json=rename, headers=a["admin"])).status_code == 200
+    entry = (await client.get(f"{url(plan)}/versions/1", headers=a["auditor"])).json()["entries"][0]
+    assert (entry["duty_code"], entry["duty_title"]) == ("local-compact", "Something else entirely")
+
+
 def _entry(duty_id, **values):
     return {"duty_id": str(duty_id), "applies": True, "reasons": "Because", "level": "inform", **values}
 
