@@ -61,8 +61,13 @@ async def ensure_not_held(session: AsyncSession, tenant_id: uuid.UUID, plan_id: 
     stmt = select(Plan.title, Plan.legal_hold_at).where(Plan.id == plan_id, Plan.tenant_id == tenant_id)
     row = (await session.execute(stmt.with_for_update(read=True) if lock else stmt)).first()
     if row is not None and row.legal_hold_at is not None:
-        raise LegalHoldConflict(f"Plan {_names([HeldPlan(plan_id, row.title)])} is on legal hold: its record and "
-                                f"evidence cannot {change} until the hold is lifted")
+        raise LegalHoldConflict(held_message(plan_id, row.title, change))
+
+
+def held_message(plan_id: uuid.UUID, title: str, change: str) -> str:
+    """What a change refused by a plan's hold is told (by the API's 409 and an import's row error alike)."""
+    return (f"Plan {_names([HeldPlan(plan_id, title)])} is on legal hold: its record and evidence cannot {change} "
+            "until the hold is lifted")
 
 
 LOG_SHRINKING = "lose anyone from an attendance log, nor a line's invited or attended mark, nor its headcount"

@@ -187,6 +187,9 @@ async def _ensure_kept(session: AsyncSession, caller: Principal, row: Activity, 
         await legal_hold.ensure_not_held(session, caller.tenant_id, row.plan_id,
                                          change=f"have this activity's status go from {row.status} to {status}")
     await legal_hold.ensure_kept(session, caller.tenant_id, row, changes, fields=HELD_FIELDS, label="activity")
+    if changes.get("unnamed_attendees") is not None and changes["unnamed_attendees"] < row.unnamed_attendees:
+        # As the attendance log's PUT: a held record's headcount does not fall
+        await legal_hold.ensure_not_held(session, caller.tenant_id, row.plan_id, change=legal_hold.LOG_SHRINKING)
 
 
 async def create(*, session: AsyncSession, caller: Principal, data: ActivityCreate) -> Activity:

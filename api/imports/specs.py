@@ -20,6 +20,7 @@ from api.activities import service as activities
 from api.auth.principal import EDITORS, LOGGERS, Principal, Role
 from api.crud import archived_target
 from api.db import UTCDateTime
+from api.errors import Conflict
 from api.feedback import workflow
 from api.imports.schemas import (
     ActivityRow,
@@ -282,13 +283,59 @@ ORGANISATIONS = ResourceSpec(
 )
 
 
-def _check_activity(values: dict[str, Any], current: dict[str, Any] | None, context: Any, caller: Principal,
-                    now: datetime) -> list[tuple[str, str]]:
-    """As the API does: the merged state (the stored values and the row's) holds together, and an activity of a held
-    plan's record stays on it."""
+def _refusal(field_: str, check: Callable[..., None], *args: Any) -> list[tuple[str, str]]:
+    """The API's 409 for a rule it raises (`check(*args)`), as the row's problem with `field_`."""
+    try:
+        check(*args)
+    except Conflict as exc:
+        return [(field_, str(exc.detail))]
+    return []
+
+
+@dataclass(frozen=True)
+class ActivitiesContext:
+    held: legal_hold.HeldRecords
+    held_titles: dict[Any, str]  # held plan id -> its title, which the API's legal-hold message names
+
+
+async def _activities_context(session: Any, caller: Principal) -> ActivitiesContext:
+    held = await legal_hold.held_records(session, caller.tenant_id)
+    titles = await session.execute(select(Plan.id, Plan.title).where(Plan.tenant_id == caller.tenant_id,
+                                                                     Plan.id.in_(held.plans)))
+    return ActivitiesContext(held, dict(titles.all()))
+
+
+def _check_activity(values: dict[str, Any], current: dict[str, Any] | None, context: ActivitiesContext,
+                    caller: Principal, now: datetime) -> list[tuple[str, str]]:
+    """As the API does: the merged state (the stored values and the row's) holds together, nobody new is counted at a
+    cancelled activity, and an activity of a held plan's record stays on it and keeps what its report reads."""
     state = _merged(values, current, activities.STATE_FIELDS, ACTIVITIES.defaults)
     problems = [(field, message) for field, _, message in activities.state_problems(state)]
-    return problems + _leaving(context, "activity", values, current)
+    problems += _refusal("unnamed_attendees", activities.ensure_headcount_allowed, state["status"],
+                         current["unnamed_attendees"] if current else 0, values.get("unnamed_attendees"))
+    return problems + _kept(context.held_titles, values, current) + _leaving(context.held, "activity", values,
+                                                                             current)
+
+
+def _kept(held_titles: dict[Any, str], values: dict[str, Any], current: dict[str, Any] | None
+          ) -> list[tuple[str, str]]:
+    """As PATCH (api.activities.service._ensure_kept): a held plan's activity keeps its HELD_FIELDS, and its status
+    moves only from planned to done; the message is the API's 409."""
+    if current is None or current["plan_id"] not in held_titles:
+        return []
+    plan, was = current["plan_id"], current["status"]
+    status = values.get("status", was)
+    if status != was and (was, status) != ("planned", "done"):
+        change = f"have this activity's status go from {was} to {status}"
+        return [("status", legal_hold.held_message(plan, held_titles[plan], change))]
+    touched = [name for name in activities.HELD_FIELDS if name in values and values[name] != current[name]]
+    if touched:
+        change = f"have this activity's {', '.join(touched)} changed"
+        return [(touched[0], legal_hold.held_message(plan, held_titles[plan], change))]
+    if values.get("unnamed_attendees") is not None and values["unnamed_attendees"] < current["unnamed_attendees"]:
+        return [("unnamed_attendees", legal_hold.held_message(plan, held_titles[plan], legal_hold.LOG_SHRINKING))]
+    return []
+
 
 
 def _leaving(held: legal_hold.HeldRecords, label: str, values: dict[str, Any],
@@ -313,6 +360,8 @@ class FeedbackContext:
     activity_plans: dict[Any, Any]  # activity id -> its plan id
     held: legal_hold.HeldRecords
     archived_plans: frozenset = frozenset()
+    # closed feedback id -> (told_how, whether a response is written): what closed its loop besides check_fields
+    closed: dict[Any, tuple[str | None, bool]] = field(default_factory=dict)
 
 
 async def _feedback_context(session: Any, caller: Principal) -> FeedbackContext:
@@ -321,12 +370,12 @@ async def _feedback_context(session: Any, caller: Principal) -> FeedbackContext:
                                                                                 Activity.plan_id.is_not(None)))
     archived = await session.execute(select(Plan.id).where(Plan.tenant_id == caller.tenant_id,
                                                             Plan.archived_at.is_not(None)))
+    answered = Feedback.response_text.is_not(None) & (Feedback.response_text != "")
+    closed = await session.execute(select(Feedback.id, Feedback.told_how, answered).where(
+        Feedback.tenant_id == caller.tenant_id, Feedback.status == "closed"))
     return FeedbackContext(workflow.response_days(settings), dict(plans.all()),
-                           await legal_hold.held_records(session, caller.tenant_id), frozenset(archived.scalars()))
-
-
-async def _activities_context(session: Any, caller: Principal) -> legal_hold.HeldRecords:
-    return await legal_hold.held_records(session, caller.tenant_id)
+                           await legal_hold.held_records(session, caller.tenant_id), frozenset(archived.scalars()),
+                           {id_: (told_how, bool(has)) for id_, told_how, has in closed})
 
 
 def _check_feedback(values: dict[str, Any], current: dict[str, Any] | None, context: FeedbackContext,
@@ -348,7 +397,21 @@ def _check_feedback(values: dict[str, Any], current: dict[str, Any] | None, cont
     if values.get("received_at") is not None and (current is None or values["received_at"] != current["received_at"]):
         # as PATCH: a receipt sent back as stored keeps its due date, whatever the target is now
         values["response_due_at"] = workflow.response_due(values["received_at"], context.response_days)
-    return problems + _leaving(context.held, "feedback", values, current)
+    return problems + _undoing(context, values, current) + _leaving(context.held, "feedback", values, current)
+
+
+def _undoing(context: FeedbackContext, values: dict[str, Any], current: dict[str, Any] | None
+             ) -> list[tuple[str, str]]:
+    """As PATCH (api.feedback.service._check_closing): a row changing closed feedback leaves it closable
+    (workflow.can_close), so an untold person is not linked to it nor its published response taken off the page."""
+    if current is None or current["id"] not in context.closed:
+        return []
+    told_how, answered = context.closed[current["id"]]
+    # can_close reads only whether the response is written, which a row never changes
+    stored = {**current, "told_how": told_how, "response_text": answered}
+    merged = _merged(values, stored, workflow.CLOSE_FIELDS, {})
+    changed = [name for name in workflow.CLOSE_FIELDS if merged[name] != stored[name]]
+    return _refusal(changed[0], workflow.can_close, types.SimpleNamespace(**merged)) if changed else []
 
 
 FEEDBACK_DEFAULTS = {"channel": "other", "type": "comment", "themes": [], "publishable": False, "status": "received"}
@@ -374,7 +437,9 @@ ACTIVITIES = ResourceSpec(
     roles=LOGGERS,
     context=_activities_context,
     check=_check_activity,
-    check_fields=(*activities.STATE_FIELDS, "id", "plan_id"),  # and where it is: a held plan's keeps it
+    # and where it is and what its held plan's report reads (a held plan's keeps both), and its headcount
+    check_fields=tuple(dict.fromkeys((*activities.STATE_FIELDS, *activities.HELD_FIELDS, "id", "plan_id",
+                                      "unnamed_attendees"))),
 )
 
 FEEDBACK = ResourceSpec(

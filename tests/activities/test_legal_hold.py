@@ -88,6 +88,22 @@ async def test_a_held_plans_attendance_evidence_cannot_be_emptied(client, sessio
     assert log["unnamed_attendees"] == 20 and log["version"] == 1
 
 
+async def test_a_held_activitys_headcount_does_not_fall_by_patch_or_import(client, session, a, held):
+    # The attendance log refused it, while a PATCH of the activity (and an import row) lowered it
+    act, _ = await _held_log(session, a, held)
+    await session.commit()
+    r = await client.patch(f"{URL}/{act.id}", json={"unnamed_attendees": 0}, headers=a["lead"])
+    assert is_held(r), r.text
+    imported = await client.post("/api/v1/imports/activities?on_conflict=update", headers={
+        **a["lead"], "Content-Type": "text/csv"}, content=f"id,unnamed_attendees\n{act.id},0\n")
+    assert imported.status_code == 422, imported.text
+    assert imported.json()["errors"][0]["message"] == r.json()["detail"]
+    await session.refresh(act)
+    assert (act.unnamed_attendees, act.version) == (20, 1)
+    raised = await client.patch(f"{URL}/{act.id}", json={"unnamed_attendees": 21}, headers=a["lead"])
+    assert raised.status_code == 200, raised.text
+
+
 async def test_a_held_plans_attendance_may_grow_and_be_put_back_unchanged(client, session, a, held):
     act, bob = await _held_log(session, a, held)
     ann = await factories.stakeholder(session, a.tenant, name="Ann")

@@ -2696,7 +2696,7 @@ export interface components {
             number: number;
             /**
              * Entries
-             * @description Per duty: duty_id, applies, reasons, level
+             * @description Per duty: duty_id, applies, reasons, level, and the duty_code and duty_title it had when the version was written
              */
             entries: {
                 [key: string]: unknown;
@@ -3165,18 +3165,17 @@ export interface components {
         BrokenLink: {
             /**
              * Seq
-             * @description The first event that does not hold
+             * @description The first event that does not hold, or the first missing from the chain's end
              */
             seq: number;
             /**
              * Id
-             * Format: uuid
-             * @description That event's id
+             * @description That event's id; null when it is missing
              */
-            id: string;
+            id: string | null;
             /**
              * Reason
-             * @description Why: a sequence gap, a prev_hash mismatch or altered content
+             * @description Why: a sequence gap, a prev_hash mismatch, altered content, or events removed from the chain's end (it stops short of its recorded head)
              */
             reason: string;
         };
@@ -4445,12 +4444,12 @@ export interface components {
             duty_id: string;
             /**
              * Duty Code
-             * @description The duty's code (null if the duty no longer exists)
+             * @description The duty's code when this version was written (a version written before codes were kept: the code now, null if the duty no longer exists)
              */
             duty_code: string | null;
             /**
              * Duty Title
-             * @description The duty's title (null if the duty no longer exists)
+             * @description The duty's title when this version was written (a version written before titles were kept: the title now, null if the duty no longer exists)
              */
             duty_title: string | null;
             /**
