@@ -302,6 +302,17 @@ class _StallAfterFirstBytes:
         await self.app(scope, receive, held if scope["path"].startswith("/api/v1/exports/") else send)
 
 
+@contextlib.contextmanager
+def _interruptible():
+    """A child started here takes Ctrl-C as from a terminal: a test run started in the background of a script (as CI
+    may be) ignores SIGINT, and an ignored signal is inherited across exec, while a handled one is reset to default."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_an_interrupted_export_leaves_the_file_as_it_was_and_no_partial_one(live_app, tmp_path, signum):
     # SIGTERM ended the process with no cleanup: the partial export's temporary file stayed beside the output.
@@ -311,10 +322,11 @@ def test_an_interrupted_export_leaves_the_file_as_it_was_and_no_partial_one(live
     stall = _StallAfterFirstBytes(create_app(app.state.settings))
     with _serving(stall) as url:
         try:
-            export = subprocess.Popen(
-                [sys.executable, "-m", "api.cli", "export", "--resource", "stakeholders", "--url", url,
-                 "--output", str(kept)], cwd=Path(__file__).parents[2], env={**os.environ, "INVOLVE_TOKEN": token},
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            with _interruptible():
+                export = subprocess.Popen(
+                    [sys.executable, "-m", "api.cli", "export", "--resource", "stakeholders", "--url", url,
+                     "--output", str(kept)], cwd=Path(__file__).parents[2], env={**os.environ, "INVOLVE_TOKEN": token},
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             assert stall.stalled.wait(60), export.communicate()
             assert len(list(tmp_path.iterdir())) == 2  # the temporary file, beside the one it would replace
             export.send_signal(signum)
