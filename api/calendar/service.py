@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from icalendar import Calendar, Event
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit, rls
@@ -116,6 +116,9 @@ async def feed(*, session: AsyncSession, access: FeedAccess, plan_id: uuid.UUID 
                                   Activity.starts_at >= since)
     if end:
         stmt = stmt.where(Activity.starts_at < day_end(end))
+    if access.by_token:  # a subscription publishes nothing of an archived plan (staff may still read it)
+        archived = select(Plan.id).where(Plan.tenant_id == access.tenant_id, Plan.archived_at.is_not(None))
+        stmt = stmt.where(or_(Activity.plan_id.is_(None), Activity.plan_id.not_in(archived)))
     name = (await session.execute(select(Tenant.name).where(Tenant.id == access.tenant_id))).scalar_one()
     if plan_id is not None:
         plan = (await session.execute(select(Plan.title, Plan.archived_at).where(

@@ -135,6 +135,19 @@ async def test_a_plan_token_publishes_nothing_once_the_plan_is_archived_until_it
         assert r.status_code == 200 and set(events(r)) == {"Carers' focus group"}, r.text
 
 
+async def test_a_tenant_token_publishes_no_activity_of_an_archived_plan_until_it_is_restored(client, a, season):
+    # Archiving a plan leaves its activities as they are: the tenant's subscription went on publishing them
+    wide = await token_for(client, a["lead"])
+    assert (await client.delete(f"/api/v1/plans/{season.id}", headers=a["lead"])).status_code == 204
+    r = await client.get(FEED, params={"token": wide["token"], "from": "2000-01-01"})
+    assert r.status_code == 200 and set(events(r)) == {"Public meeting", "Webinar"}, r.text
+    staff = await client.get(FEED, params={"from": "2000-01-01"}, headers=a["viewer"])
+    assert "Carers' focus group" in set(events(staff))
+    assert (await client.post(f"/api/v1/plans/{season.id}/restore", headers=a["lead"])).status_code == 200
+    r = await client.get(FEED, params={"token": wide["token"], "from": "2000-01-01"})
+    assert set(events(r)) == {"Carers' focus group", "Public meeting", "Webinar"}, r.text
+
+
 async def test_staff_still_read_an_archived_plans_calendar(client, a, season):
     assert (await client.delete(f"/api/v1/plans/{season.id}", headers=a["lead"])).status_code == 204
     r = await client.get(FEED, params={"plan_id": str(season.id)}, headers=a["viewer"])
