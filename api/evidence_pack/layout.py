@@ -33,9 +33,16 @@ def _documents(documents: list[dict[str, Any]]) -> Block:
 
 
 def _entries(version: dict[str, Any]) -> str:
-    return "; ".join(f"{e.get('duty_id')}: {'applies' if e.get('applies') else 'does not apply'} "
+    return "; ".join(f"{_duty(e)}: {'applies' if e.get('applies') else 'does not apply'} "
                      f"({e.get('level') or '-'}) {e.get('reasons') or ''}".strip()
                      for e in version["entries"] if isinstance(e, dict))
+
+
+def _duty(entry: dict[str, Any]) -> str:
+    """A duty as the version names it (its code and title then), or by id where it names none."""
+    if entry.get("duty_code") and entry.get("duty_title"):
+        return f"{entry['duty_code']} ({entry['duty_title']})"
+    return str(entry.get("duty_id"))
 
 
 def blocks(pack: dict[str, Any]) -> list[Block]:

@@ -123,6 +123,9 @@ async def test_a_signed_version_keeps_the_duty_words_it_was_written_with(client,
         assert {k: entry[k] for k in as_signed} == as_signed, read
     pack = (await client.get(f"/api/v1/plans/{plan.id}/evidence-pack", headers=a["auditor"])).json()
     assert {k: pack["applicability"][0]["entries"][0][k] for k in as_signed} == as_signed
+    printed = (await client.get(f"/api/v1/plans/{plan.id}/evidence-pack", params={"format": "html"},
+                                headers=a["auditor"])).text
+    assert "local-compact (Own duty local-compact): applies (engage)" in printed  # it printed the duty's id
     report = (await client.get(f"/api/v1/plans/{plan.id}/duty-report", headers=a["auditor"])).json()
     assert [{k: i[k] for k in as_signed} for i in report["items"] if i["duty_id"] == str(mine.id)] == [as_signed]
     r = await client.put(url(plan), json=body, headers={**a["lead"], "If-Match": '"1"'})
