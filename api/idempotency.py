@@ -12,7 +12,7 @@ import orjson
 from fastapi import Depends, Header, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
-from sqlalchemy import Text, cast, delete, func, select, text
+from sqlalchemy import Text, cast, delete, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Principal, current_principal
@@ -150,14 +150,15 @@ async def forget_mentions(session: AsyncSession, *, tenant_id: uuid.UUID, stakeh
         .execution_options(synchronize_session=False))
 
 
-async def forget(session: AsyncSession, *, tenant_id, locations: Iterable[str]) -> None:
-    """Drop the stored responses that created the resources at `locations`, in one statement: their bodies can hold
-    personal data, which an erasure must not leave behind for the 24 hours they are kept."""
-    wanted = list(locations)
-    if wanted:
+async def forget(session: AsyncSession, *, tenant_id, locations: Iterable[str], paths: Iterable[str] = ()) -> None:
+    """Drop the stored responses that created the resources at `locations`, and those to the POSTs of `paths` (a
+    feedback's response), in one statement: their bodies can hold personal data, which an erasure must not leave
+    behind for the 24 hours they are kept."""
+    created, posted = list(locations), list(paths)
+    if created or posted:
         await session.execute(delete(IdempotencyRecord).where(
             IdempotencyRecord.tenant_id == tenant_id,
-            IdempotencyRecord.headers["Location"].as_string().in_(wanted),
+            or_(IdempotencyRecord.headers["Location"].as_string().in_(created), IdempotencyRecord.path.in_(posted)),
         ))
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, delete, or_, select, text
+from sqlalchemy import ColumnElement, Select, bindparam, or_, select, text
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,7 +41,6 @@ from api.models import (
     ActivityAttendance,
     Assessment,
     Feedback,
-    IdempotencyRecord,
     Organisation,
     Plan,
     Stakeholder,
@@ -527,9 +526,7 @@ async def _forget_linked_responses(session: AsyncSession, *, caller: Principal, 
                                                                for i in assessed]
     written = [f"/api/v1/feedback/{i}/response" for i in feedback] + [f"/api/v1/activities/{i}/attendance"
                                                                         for i in attended]
-    await session.execute(delete(IdempotencyRecord).where(
-        IdempotencyRecord.tenant_id == tenant,
-        or_(IdempotencyRecord.headers["Location"].as_string().in_(created), IdempotencyRecord.path.in_(written))))
+    await idempotency.forget(session, tenant_id=tenant, locations=created, paths=written)
 
 
 async def _erase_free_texts(session: AsyncSession, *, caller: Principal, stakeholder_id: uuid.UUID,
@@ -559,8 +556,9 @@ async def _erase_free_texts(session: AsyncSession, *, caller: Principal, stakeho
         if changed:
             await session.execute(sql_update(Feedback).where(Feedback.id == found.id).values(**changed)
                                   .execution_options(synchronize_session=False))
-    # The stored responses that created them held the same words.
-    await idempotency.forget(session, tenant_id=caller.tenant_id, locations=[f"/api/v1/feedback/{i}" for i in others])
+    # The stored responses that created them, and that answered them, held the same words.
+    await idempotency.forget(session, tenant_id=caller.tenant_id, locations=[f"/api/v1/feedback/{i}" for i in others],
+                             paths=[f"/api/v1/feedback/{i}/response" for i in others])
     feedback = await session.execute(
         sql_update(Feedback)
         .where(Feedback.tenant_id == caller.tenant_id, Feedback.stakeholder_id == stakeholder_id)

@@ -364,3 +364,23 @@ async def test_erasure_takes_their_name_out_of_every_item_of_the_plans_their_fee
     kept = (await client.get(f"/api/v1/feedback/{elsewhere}", headers=a["lead"])).json()
     assert (kept["publishable_summary"], kept["themes"], kept["version"]) == (
         "As Mr Quintrell said, parking is poor", ["Quintrell"], 1)
+
+
+async def test_erasure_drops_the_stored_responses_to_other_feedback_it_scrubs(client, session, a):
+    # The stored reply to POST …/response of anonymous feedback the erasure scrubbed kept their name for 24 hours
+    review = await factories.plan(session, a.tenant)
+    zeb = await factories.stakeholder(session, a.tenant, name="Zebedee Quintrell")
+    await factories.feedback(session, a.tenant, plan_id=review.id, stakeholder_id=zeb.id, text="mine")
+    anon = await factories.feedback(session, a.tenant, plan_id=review.id, text="Parking is poor")
+    other = await factories.feedback(session, a.tenant, plan_id=review.id, text="Buses")
+    await session.commit()
+    for fb, words in ((anon, "We asked Mr Quintrell and added bays"), (other, "More buses")):
+        r = await client.post(f"/api/v1/feedback/{fb.id}/response", json={
+            "response_text": words, "outcome": "changed", "action_taken": "Done"},
+            headers={**a["lead"], "Idempotency-Key": str(fb.id)})
+        assert r.status_code == 200, r.text
+    paths = select(IdempotencyRecord.path).where(IdempotencyRecord.tenant_id == a.tenant.id,
+                                                 IdempotencyRecord.path.like("%/response"))
+    assert len((await session.execute(paths)).all()) == 2
+    assert (await client.post(f"{URL}/{zeb.id}/erase", headers=a["admin"])).status_code == 200
+    assert (await session.execute(paths)).scalars().all() == [f"/api/v1/feedback/{other.id}/response"]
