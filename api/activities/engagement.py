@@ -21,9 +21,14 @@ UK = ZoneInfo("Europe/London")
 MIN_YEAR, MAX_YEAR = 1900, 2200
 
 
+def uk_day(moment: datetime) -> date:
+    """The UK calendar day of a moment: between midnight and 1 am in summer, UTC's date is still yesterday's."""
+    return moment.astimezone(UK).date()
+
+
 def uk_today() -> date:
-    """Today as a UK calendar day: between midnight and 1 am in summer, UTC's date is still yesterday's."""
-    return utcnow().astimezone(UK).date()
+    """Today as a UK calendar day."""
+    return uk_day(utcnow())
 
 
 def year_ending(end: date) -> date:

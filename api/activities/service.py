@@ -13,7 +13,7 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit, legal_hold
-from api.activities.engagement import UK, day_end, day_start, uk_today
+from api.activities.engagement import day_end, day_start, uk_day, uk_today
 from api.activities.schemas import ActivityCreate, ActivityRead, ActivityUpdate
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
@@ -143,7 +143,7 @@ def state_problems(state: dict[str, Any]) -> list[tuple[str, str, str]]:
     problems = []
     if state["ends_at"] is not None and state["ends_at"] < state["starts_at"]:
         problems.append(("ends_at", "date_order", "ends_at is before starts_at"))
-    if state["status"] == "done" and state["starts_at"].astimezone(UK).date() > uk_today():
+    if state["status"] == "done" and uk_day(state["starts_at"]) > uk_today():
         problems.append(("starts_at", "done_before_start",
                          "an activity with status done must have started on or before today (UK date)"))
     if state["translation_languages"] and "translation" not in (state["accessible_formats"] or ()):

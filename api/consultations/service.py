@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit
-from api.activities.engagement import UK
+from api.activities.engagement import uk_day
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
 from api.consultations.schemas import ConsultationCreate, ConsultationDocument, ConsultationRead, ConsultationUpdate
@@ -44,7 +44,7 @@ class ConsultationFilters:
 
 def _launch_document(document: Document, opened: date | None) -> ConsultationDocument:
     published = document.published_at
-    at_launch = published is not None and opened is not None and published.astimezone(UK).date() <= opened
+    at_launch = published is not None and opened is not None and uk_day(published) <= opened
     return ConsultationDocument(id=document.id, kind=document.kind, title=document.title, sha256=document.sha256,
                                 size_bytes=document.size_bytes, media_type=document.media_type,
                                 published_at=published, published_at_launch=at_launch)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit
-from api.activities.engagement import UK
+from api.activities.engagement import UK, uk_today
 from api.crud import snapshot
 from api.db import utcnow
 from api.documents.service import AUDITED as DOCUMENT_AUDITED
@@ -140,7 +140,7 @@ async def _document(session: AsyncSession, tenant: Tenant, admin: User, plan: Pl
 async def seed_duty(session: AsyncSession, *, tenant: Tenant, admin: User, plan: Plan) -> None:
     """Add the duty record to the demo plan (after seed_engagement, whose activities and feedback it cites)."""
     duties = await _assessment(session, tenant, admin, plan)
-    today = utcnow().astimezone(UK).date()
+    today = uk_today()
     opened = today - timedelta(days=OPENED_DAYS_AGO)
     closed = opened + timedelta(weeks=CONSULTATION_WEEKS)
     consultation = Consultation(

@@ -4,7 +4,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
-from api.activities.engagement import UK, uk_today
+from api.activities.engagement import uk_day, uk_today
 from api.models import (
     Activity,
     Consultation,
@@ -57,7 +57,7 @@ class Context:
 
     def published(self, document: Document) -> date | None:
         """The UK day a document was published, if that day has come (a date ahead is a plan, not a publication)."""
-        if document.published_at is None or (when := document.published_at.astimezone(UK).date()) > self.today:
+        if document.published_at is None or (when := uk_day(document.published_at)) > self.today:
             return None
         return when
 

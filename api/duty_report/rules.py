@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from api.activities.engagement import UK
+from api.activities.engagement import uk_day
 from api.duty_report.context import Context, RuleInput
 from api.models import Activity, Consultation, Feedback
 
@@ -45,7 +45,7 @@ def worst(statuses) -> Status:
 def day(value: date | datetime) -> str:
     """3 March 2026 (a datetime as its UK calendar day)."""
     if isinstance(value, datetime):
-        value = value.astimezone(UK).date()
+        value = uk_day(value)
     return f"{value.day} {value:%B %Y}"
 
 
@@ -76,10 +76,6 @@ LIMBS = {"planning": "(a), planning", "proposals": "(b), the development and con
 BEFORE_DECISION = ("proposals", "decision")
 
 
-def _uk_day(value: datetime) -> date:
-    return value.astimezone(UK).date()
-
-
 def _titles(activities: list[Activity]) -> str:
     return ", ".join(f"'{a.title}'" for a in activities)
 
@@ -89,7 +85,7 @@ def _involvement(limb: str) -> Callable[[RuleInput], Finding]:
         serving = [a for a in given.context.live_activities() if a.duty_limb == limb]
         decided = given.context.decisions()
         late = [a for a in serving
-                if limb in BEFORE_DECISION and decided and _uk_day(a.starts_at) > decided[0]]
+                if limb in BEFORE_DECISION and decided and uk_day(a.starts_at) > decided[0]]
         counted = [a for a in serving if a not in late]
         done = [a for a in counted if a.status == "done"]
         links = [Link("activity", str(a.id), a.title) for a in counted]
@@ -271,7 +267,7 @@ def gunning_time(given: RuleInput) -> Finding:
 def _received_in(c: Consultation, f: Feedback) -> bool:
     """Whether feedback arrived in a consultation's window: its UK day from the opening to the closing day (a window
     with no closing date yet runs on)."""
-    received = _uk_day(f.received_at)
+    received = uk_day(f.received_at)
     return (c.opened_date is not None and c.opened_date <= received
             and (c.closed_date is None or received <= c.closed_date))
 
@@ -320,7 +316,7 @@ def _answered_late(product: list[tuple[Feedback, list[Consultation]]]) -> dict[C
     late: dict[Consultation, list[Feedback]] = {}
     for f, windows in product:
         decided = sorted((c for c in windows if c.decision_date is not None), key=lambda c: c.decision_date)
-        if f.responded_at is not None and decided and _uk_day(f.responded_at) > decided[0].decision_date:
+        if f.responded_at is not None and decided and uk_day(f.responded_at) > decided[0].decision_date:
             late.setdefault(decided[0], []).append(f)
     return late
 

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from api.activities.engagement import UK, day_end
+from api.activities.engagement import day_end, uk_day
 from api.db import utcnow
 from api.errors import Conflict
 from api.feedback.schemas import FeedbackStatus as S
@@ -45,7 +45,7 @@ def response_days(tenant_settings: dict | None) -> int:
 
 def response_due(received_at: datetime, working_days: int) -> datetime:
     """The end (UK time) of the `working_days`-th Monday-to-Friday after the day of receipt."""
-    day = received_at.astimezone(UK).date()
+    day = uk_day(received_at)
     left = working_days
     while left > 0:
         day += timedelta(days=1)

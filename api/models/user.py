@@ -5,7 +5,6 @@ from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from api.db import Base, UTCDateTime
 from api.models.emails import email_key
-from api.models.emails import sign_in_email as sign_in_email  # imported from here by sign-in, SSO and the CLI
 from api.models.mixins import TenantOwned, Tracked
 
 
@@ -44,4 +43,3 @@ Index("ix_user_account_tenant_id", User.tenant_id, User.id)
 def email_is(email: str) -> ColumnElement[bool]:
     """The account with this email as typed, whatever its case, spacing or Unicode form (email_key folds it)."""
     return User.email_key == email_key(email)
-
