@@ -5,20 +5,20 @@ from datetime import date
 
 import pytest
 
-from api.db import utcnow
 from tests import factories
 from tests.actions.test_router import action, url
-from tests.gdpr.support import hold_url, is_problem
+from tests.gdpr.support import held_plan, hold_url, is_problem
+from tests.gdpr.support import is_held as is_hold_problem
 from tests.plans.support import NIL, READ_ONLY, WRITERS, audit_events
 
 
 @pytest.fixture
 async def held(session, a):
-    return await factories.plan(session, a.tenant, title="Held actions", legal_hold_at=utcnow())
+    return await held_plan(session, a.tenant, "Held actions")
 
 
 def is_held(r) -> bool:
-    return is_problem(r, 409) and r.json()["type"].endswith("/legal-hold") and "Held actions" in r.json()["detail"]
+    return is_hold_problem(r, "Held actions")
 
 
 async def unchanged(session, row) -> bool:

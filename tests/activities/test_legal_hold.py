@@ -4,19 +4,19 @@ unmarked and no headcount lowered. Their outcome and other progress still change
 
 import pytest
 
-from api.db import utcnow
 from tests import factories
 from tests.activities.support import LOGGERS, URL
-from tests.gdpr.support import is_problem
+from tests.gdpr.support import held_plan
+from tests.gdpr.support import is_held as is_hold_problem
 
 
 @pytest.fixture
 async def held(session, a):
-    return await factories.plan(session, a.tenant, title="Held engagement", legal_hold_at=utcnow())
+    return await held_plan(session, a.tenant, "Held engagement")
 
 
 def is_held(r) -> bool:
-    return is_problem(r, 409) and r.json()["type"].endswith("/legal-hold") and "Held engagement" in r.json()["detail"]
+    return is_hold_problem(r, "Held engagement")
 
 
 async def unchanged(session, row) -> bool:

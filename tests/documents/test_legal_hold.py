@@ -5,17 +5,15 @@ from datetime import datetime
 
 import pytest
 
-from api.db import utcnow
-from tests import factories
 from tests.documents.support import NIL, READ_ONLY, WRITERS, audit_events, consultation, document, url
-from tests.gdpr.support import hold_url, is_problem
+from tests.gdpr.support import held_plan, hold_url, is_held, is_problem
 
 PUBLISHED = "2026-01-05T09:00:00+00:00"
 
 
 @pytest.fixture
 async def held(session, a):
-    return await factories.plan(session, a.tenant, title="Held documents", legal_hold_at=utcnow())
+    return await held_plan(session, a.tenant, "Held documents")
 
 
 async def held_pack(session, plan):
@@ -34,7 +32,7 @@ async def test_a_held_plans_document_keeps_what_makes_it_evidence(client, sessio
             "no published_at": {"published_at": None}, "another consultation": {"consultation_id": str(other.id)},
             "no consultation": {"consultation_id": None}}[change]
     r = await client.patch(f"{url(held.id)}/{row.id}", json={"title": "Pack v2", **body}, headers=a[role])
-    assert is_problem(r, 409) and r.json()["type"].endswith("/legal-hold"), r.text
+    assert is_held(r), r.text
     assert "Held documents" in r.json()["detail"]
     await session.refresh(row)
     assert (row.title, row.version) == ("Pack", 1) and await audit_events(session, row.id) == []

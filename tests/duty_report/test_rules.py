@@ -430,21 +430,12 @@ async def test_writing_to_the_committee_only_after_the_decision_is_not_consultin
                        "to on 1 August 2026, after the decision dated 15 April 2026.")
 
 
-async def test_a_decision_the_gunning_evidence_records_before_the_close_is_red(client, session, a):
-    # The rule read only the consultation's own decision date, and said none had been taken
+# The rule read only the consultation's own decision date, then only the decisions of evidence linked to it: a board
+# minute filed under limb (c) went unseen
+@pytest.mark.parametrize("duty,code", [("gunning", "gunning-1"), ("nhs-act-s14z45", "limb-c-decisions")])
+async def test_a_decision_any_evidence_of_the_plan_records_before_the_close_is_red(client, session, a, duty, code):
     world = await green_plan(session, a.tenant)
-    req = await requirement(session, world.duties["gunning"], "gunning-1")
-    await evidence(session, world.plan, req, summary="Board chose option B", decision="Option B",
-                   decision_date=date(2026, 2, 1))
-    await check(client, world, a["lead"], "gunning-1",
-                reason="The evidence records a decision dated 1 February 2026, before the consultation closed on "
-                       "30 March 2026 (Gunning 1).")
-
-
-async def test_a_decision_evidence_of_another_requirement_records_before_the_close_is_red(client, session, a):
-    # Gunning 1 read only the decisions of evidence linked to it: a board minute filed under limb (c) went unseen
-    world = await green_plan(session, a.tenant)
-    req = await requirement(session, world.duties["nhs-act-s14z45"], "limb-c-decisions")
+    req = await requirement(session, world.duties[duty], code)
     await evidence(session, world.plan, req, summary="Board minute", decision="Option B",
                    decision_date=date(2026, 2, 1))
     await check(client, world, a["lead"], "gunning-1",

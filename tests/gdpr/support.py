@@ -5,6 +5,7 @@ import uuid
 
 from sqlalchemy import select
 
+from api.db import utcnow
 from api.models import AuditEvent, Duty, DutyRequirement, Evidence
 from tests import factories
 
@@ -15,6 +16,17 @@ NIL = "00000000-0000-0000-0000-000000000000"
 
 def person_url(stakeholder_id, tail: str = "") -> str:
     return f"/api/v1/stakeholders/{stakeholder_id}{tail}"
+
+
+async def held_plan(session, tenant, title: str):
+    """A plan of the tenant on legal hold."""
+    return await factories.plan(session, tenant, title=title, legal_hold_at=utcnow())
+
+
+def is_held(r, naming: str | None = None) -> bool:
+    """A 409 legal-hold problem (naming the held plan by this title or id, when given)."""
+    return is_problem(r, 409) and r.json()["type"].endswith("/legal-hold") and (
+        naming is None or naming in r.json()["detail"])
 
 
 def hold_url(plan_id) -> str:

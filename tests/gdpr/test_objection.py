@@ -110,6 +110,16 @@ async def test_erasure_wipes_the_objection_grounds_and_restriction_reason(client
     assert event.changes["objection_grounds"] == {"before": "[personal data]", "after": None}
 
 
+async def consent_is_refused(client, a, person) -> None:
+    """Neither a PATCH nor an import row (the person's external_id is A1) turns their contact consent back on."""
+    r = await client.patch(person_url(person.id), json={"contact_consent": True}, headers=a["lead"])
+    assert is_problem(r, 409) and "objected" in r.json()["detail"], r.text
+    imported = await client.post("/api/v1/imports/stakeholders?on_conflict=update",
+                                 content="external_id,contact_consent,consent_basis\nA1,true,consent\n",
+                                 headers={**a["lead"], "Content-Type": "text/csv"})
+    assert imported.status_code == 422 and "objected" in imported.json()["errors"][0]["message"], imported.text
+
+
 @pytest.mark.parametrize("outcome", ["pending", "upheld"])
 async def test_consent_stays_off_while_an_objection_to_contact_stands(client, session, a, outcome):
     # A PATCH or an import turned it straight back on, back into ?contact_consent=true lists and mailing exports
@@ -118,12 +128,7 @@ async def test_consent_stays_off_while_an_objection_to_contact_stands(client, se
     await session.commit()
     assert (await client.post(person_url(person.id, "/objection"), json={**BODY, "outcome": outcome},
                               headers=a["lead"])).status_code == 200
-    r = await client.patch(person_url(person.id), json={"contact_consent": True}, headers=a["lead"])
-    assert is_problem(r, 409) and "objected" in r.json()["detail"], r.text
-    imported = await client.post("/api/v1/imports/stakeholders?on_conflict=update",
-                                 content="external_id,contact_consent,consent_basis\nA1,true,consent\n",
-                                 headers={**a["lead"], "Content-Type": "text/csv"})
-    assert imported.status_code == 422 and "objected" in imported.json()["errors"][0]["message"], imported.text
+    await consent_is_refused(client, a, person)
     assert (await client.get(person_url(person.id), headers=a["lead"])).json()["contact_consent"] is False
     # Once the objection is decided against, consent may be recorded again
     assert (await client.post(person_url(person.id, "/objection"), json={**BODY, "outcome": "not_upheld"},
@@ -154,12 +159,7 @@ async def test_a_later_objection_to_processing_leaves_an_objection_to_contact_st
     r = await client.post(person_url(person.id, "/objection"), json=later, headers=a["lead"])
     assert r.status_code == 200 and (r.json()["objection_scope"], r.json()["contact_objection"]) == (
         "processing", "upheld"), r.text
-    r = await client.patch(person_url(person.id), json={"contact_consent": True}, headers=a["lead"])
-    assert is_problem(r, 409) and "objected" in r.json()["detail"], r.text
-    imported = await client.post("/api/v1/imports/stakeholders?on_conflict=update",
-                                 content="external_id,contact_consent,consent_basis\nA1,true,consent\n",
-                                 headers={**a["lead"], "Content-Type": "text/csv"})
-    assert imported.status_code == 422 and "objected" in imported.json()["errors"][0]["message"], imported.text
+    await consent_is_refused(client, a, person)
     # The objection to contact decided against: consent may be recorded again, whatever the processing one says
     assert (await client.post(person_url(person.id, "/objection"), json={**BODY, "outcome": "not_upheld"},
                               headers=a["lead"])).status_code == 200

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from api.db import utcnow
 from api.models import Activity, Feedback
 from tests import factories
+from tests.gdpr.support import held_plan
 from tests.imports.support import post_import
 
 TOLD = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
@@ -99,7 +99,7 @@ async def test_a_contributor_does_not_move_publishable_feedback_off_its_plan(cli
 
 @pytest.fixture
 async def held(session, a):
-    return await factories.plan(session, a.tenant, title="Held engagement", legal_hold_at=utcnow())
+    return await held_plan(session, a.tenant, "Held engagement")
 
 
 @pytest.mark.parametrize("column,cell,patch,stored", [

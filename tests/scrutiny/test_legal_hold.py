@@ -6,10 +6,8 @@ from datetime import date
 
 import pytest
 
-from api.db import utcnow
-from tests import factories
 from tests.documents.support import NIL, READ_ONLY, WRITERS, audit_events, document
-from tests.gdpr.support import hold_url, is_problem
+from tests.gdpr.support import held_plan, hold_url, is_held, is_problem
 from tests.scrutiny.support import FULL, LETTER, letter, letters_url, record, url
 
 STORED = {**FULL, "committee_view_date": date(2026, 4, 20), "sos_notified_date": date(2026, 4, 25)}
@@ -17,11 +15,11 @@ STORED = {**FULL, "committee_view_date": date(2026, 4, 20), "sos_notified_date":
 
 @pytest.fixture
 async def held(session, a):
-    return await factories.plan(session, a.tenant, title="Held scrutiny", legal_hold_at=utcnow())
+    return await held_plan(session, a.tenant, "Held scrutiny")
 
 
 def refused(r, plan) -> bool:
-    return is_problem(r, 409) and r.json()["type"].endswith("/legal-hold") and str(plan.id) in r.json()["detail"]
+    return is_held(r, str(plan.id))
 
 
 @pytest.mark.parametrize("role", WRITERS)
