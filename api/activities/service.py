@@ -179,7 +179,11 @@ def ensure_headcount_allowed(status: str, stored: int, sent: int | None) -> None
 
 async def _ensure_kept(session: AsyncSession, caller: Principal, row: Activity, changes: dict[str, Any]) -> None:
     """409 while the activity's plan is on legal hold for a change of what the held duty report reads of it: its
-    HELD_FIELDS, or a status other than planned becoming done (cancelling it, or undoing its being done)."""
+    HELD_FIELDS, or a status other than planned becoming done (cancelling it, or undoing its being done); and, as the
+    attendance log's own write, no lower headcount while a held plan's record holds the log (its own or its
+    evidence's, wherever the activity sits: legal_hold.ensure_log_not_held)."""
+    if changes.get("unnamed_attendees") is not None and changes["unnamed_attendees"] < row.unnamed_attendees:
+        await legal_hold.ensure_log_not_held(session, caller.tenant_id, row)
     if row.plan_id is None:
         return
     status = changes.get("status", row.status)
@@ -187,9 +191,6 @@ async def _ensure_kept(session: AsyncSession, caller: Principal, row: Activity, 
         await legal_hold.ensure_not_held(session, caller.tenant_id, row.plan_id,
                                          change=f"have this activity's status go from {row.status} to {status}")
     await legal_hold.ensure_kept(session, caller.tenant_id, row, changes, fields=HELD_FIELDS, label="activity")
-    if changes.get("unnamed_attendees") is not None and changes["unnamed_attendees"] < row.unnamed_attendees:
-        # As the attendance log's PUT: a held record's headcount does not fall
-        await legal_hold.ensure_not_held(session, caller.tenant_id, row.plan_id, change=legal_hold.LOG_SHRINKING)
 
 
 async def create(*, session: AsyncSession, caller: Principal, data: ActivityCreate) -> Activity:

@@ -6,7 +6,7 @@ import pytest
 
 from tests import factories
 from tests.activities.support import LOGGERS, URL
-from tests.gdpr.support import held_plan
+from tests.gdpr.support import evidence, held_plan
 from tests.gdpr.support import is_held as is_hold_problem
 
 
@@ -102,6 +102,18 @@ async def test_a_held_activitys_headcount_does_not_fall_by_patch_or_import(clien
     assert (act.unnamed_attendees, act.version) == (20, 1)
     raised = await client.patch(f"{URL}/{act.id}", json={"unnamed_attendees": 21}, headers=a["lead"])
     assert raised.status_code == 200, raised.text
+
+
+async def test_the_headcount_of_an_activity_a_held_plans_evidence_cites_does_not_fall_by_patch(client, session, a,
+                                                                                                 held):
+    # The check stopped at the activity's own plan: one of no plan that the held plan's evidence cites was lowered
+    act = await factories.activity(session, a.tenant, status="done", unnamed_attendees=20)
+    await evidence(session, held, activities=[act])
+    await session.commit()
+    r = await client.patch(f"{URL}/{act.id}", json={"unnamed_attendees": 0}, headers=a["lead"])
+    assert is_hold_problem(r), r.text
+    await session.refresh(act)
+    assert (act.unnamed_attendees, act.version) == (20, 1)
 
 
 async def test_a_held_plans_attendance_may_grow_and_be_put_back_unchanged(client, session, a, held):
