@@ -25,7 +25,6 @@ from api.imports.specs import ResourceSpec
 from api.imports.validation import Batch, Decider, Options, References, Register
 from api.legal_hold import LOG_SHRINKING
 from api.models import Activity, ActivityAttendance, Evidence, Plan
-from api.stakeholders.service import NO_NEW_LINK
 
 ID_CHUNK = 500
 HELD_LOG = f"This activity's attendance log is evidence of a plan on legal hold: it cannot {LOG_SHRINKING} until the " \
@@ -101,7 +100,7 @@ class AttendanceDecider(Decider):
         line = dict(zip(LINE_FIELDS, existing or (False, False, None), strict=True))
         line.update({name: values[name] for name in LINE_FIELDS if name in values})
         if existing is not None and tuple(line.values()) != existing \
-                and self.references.barred.get(stakeholder_id) == NO_NEW_LINK["erased"]:  # as POST …/attendance
+                and stakeholder_id in self.references.erased:  # as POST …/attendance
             problems.append((keys["stakeholder_id"], ERASED_LINE_KEPT))
         if not (line["invited"] or line["attended"]):
             problems.append((None, "A line must be invited, attended or both"))

@@ -96,6 +96,7 @@ class References:
         # GDPR), archived organisations.
         self.barred: dict[uuid.UUID, str] = {}
         self.restricted: frozenset[uuid.UUID] = frozenset()  # of those, the people whose processing is restricted
+        self.erased: frozenset[uuid.UUID] = frozenset()  # and those erased
 
     async def load(self, spec: ResourceSpec) -> None:
         if any(ref.model is Stakeholder for ref in spec.references):
@@ -106,6 +107,7 @@ class References:
             people = people.all()
             self.barred = {id_: NO_NEW_LINK[barred(erased, restricted)] for id_, erased, restricted in people}
             self.restricted = frozenset(id_ for id_, _, restricted in people if restricted is not None)
+            self.erased = frozenset(id_ for id_, erased, _ in people if erased is not None)
         for ref in spec.references:  # as the API: nothing new is linked to an archived organisation, plan or activity
             if ref.model is not Stakeholder and hasattr(ref.model, "archived_at"):
                 archived = await self.session.execute(select(ref.model.id).where(
