@@ -92,11 +92,13 @@ async def ensure_log_not_held(session: AsyncSession, tenant_id: uuid.UUID, activ
 
 
 async def ensure_kept(session: AsyncSession, tenant_id: uuid.UUID, row: Any, changes: dict[str, Any], *,
-                      fields: tuple[str, ...], label: str) -> None:
+                      fields: tuple[str, ...], label: str, once_set: tuple[str, ...] = ()) -> None:
     """409 when `changes` would give any of `fields` of a row of a plan's record (its `plan_id`) another value while
     the plan is on hold: what the row stated then (a risk's assessment, an action as planned, a document's
-    publication), as against the progress recorded since. Locked as ensure_not_held."""
-    touched = [name for name in fields if name in changes and changes[name] != getattr(row, name)]
+    publication), as against the progress recorded since; and any of `once_set` that the row has (a link the record
+    may gain, not lose or swap). Locked as ensure_not_held."""
+    kept = fields + tuple(name for name in once_set if getattr(row, name) is not None)
+    touched = [name for name in kept if name in changes and changes[name] != getattr(row, name)]
     if touched:
         await ensure_not_held(session, tenant_id, row.plan_id,
                               change=f"have this {label}'s {', '.join(touched)} changed")

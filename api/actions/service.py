@@ -95,8 +95,8 @@ async def _ensure_kept(session: AsyncSession, caller: Principal, row: PlanAction
     """409 while the plan is on legal hold for a change of what was planned, or for dropping the action."""
     if changes.get("status") == ActionStatus.dropped and row.status != ActionStatus.dropped:
         await legal_hold.ensure_not_held(session, caller.tenant_id, row.plan_id, change=DROPPING)
-    fields = PLANNED + (("activity_id",) if row.activity_id is not None else ())
-    await legal_hold.ensure_kept(session, caller.tenant_id, row, changes, fields=fields, label="action")
+    await legal_hold.ensure_kept(session, caller.tenant_id, row, changes, fields=PLANNED, once_set=("activity_id",),
+                                 label="action")
 
 
 async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, data: ActionCreate) -> PlanAction:

@@ -86,8 +86,7 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     check_if_match(if_match, row.version)
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     await _check_document(session, caller, plan_id, changes.get("document_id"))
-    fields = SAID + (("document_id",) if row.document_id is not None else ())
-    await ensure_kept(session, caller.tenant_id, row, changes, fields=fields, label="letter")
+    await ensure_kept(session, caller.tenant_id, row, changes, fields=SAID, once_set=("document_id",), label="letter")
     before, after = apply(row, changes)
     if after:
         row.updated_by = caller.id
