@@ -110,21 +110,26 @@ UNNAMING = "drop a person named in its audience, nor an activity or feedback its
 
 @dataclass(frozen=True)
 class HeldRecords:
-    """What is on hold in a tenant: its held plans, and the feedback their evidence links."""
+    """What is on hold in a tenant: its held plans, and the feedback and activities their evidence links."""
     plans: frozenset[uuid.UUID]
     feedback: frozenset[uuid.UUID]
+    activities: frozenset[uuid.UUID] = frozenset()
 
 
 async def held_records(session: AsyncSession, tenant_id: uuid.UUID) -> HeldRecords:
-    """The tenant's held plans and the feedback their evidence links (an import reads them once, as its context)."""
+    """The tenant's held plans and the feedback and activities their evidence links (an import reads them once, as its
+    context)."""
     plans = frozenset((await session.execute(select(Plan.id).where(
         Plan.tenant_id == tenant_id, Plan.legal_hold_at.is_not(None)))).scalars())
-    linked: set[uuid.UUID] = set()
+    feedback: set[uuid.UUID] = set()
+    activities: set[uuid.UUID] = set()
     if plans:
-        for ids in (await session.execute(select(Evidence.feedback_ids).where(
-                Evidence.tenant_id == tenant_id, Evidence.plan_id.in_(plans)))).scalars():
-            linked.update(uuid.UUID(str(i)) for i in ids or ())
-    return HeldRecords(plans, frozenset(linked))
+        for feedback_ids, activity_ids in (await session.execute(select(Evidence.feedback_ids, Evidence.activity_ids)
+                                                                 .where(Evidence.tenant_id == tenant_id,
+                                                                        Evidence.plan_id.in_(plans)))).all():
+            feedback.update(uuid.UUID(str(i)) for i in feedback_ids or ())
+            activities.update(uuid.UUID(str(i)) for i in activity_ids or ())
+    return HeldRecords(plans, frozenset(feedback), frozenset(activities))
 
 
 def leaving(held: HeldRecords, record_id: uuid.UUID, current: dict[str, Any], values: dict[str, Any]) -> str | None:

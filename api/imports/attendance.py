@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api import legal_hold
 from api.activities.attendance import ERASED_LINE_KEPT, LINE_FIELDS, MARKS
 from api.activities.service import CANCELLED_ATTENDANCE
 from api.auth.principal import Principal
@@ -24,25 +25,13 @@ from api.imports.parsing import RowErrors
 from api.imports.specs import ResourceSpec
 from api.imports.validation import Batch, Decider, Options, References, Register
 from api.legal_hold import LOG_SHRINKING
-from api.models import Activity, ActivityAttendance, Evidence, Plan
+from api.models import Activity, ActivityAttendance
 
 ID_CHUNK = 500
 HELD_LOG = f"This activity's attendance log is evidence of a plan on legal hold: it cannot {LOG_SHRINKING} until the " \
            "hold is lifted"
 REQUIRED = {"activity_id": ("activity_external_id", "Field required (or activity_id)"),
             "stakeholder_id": ("stakeholder_external_id", "Field required (or stakeholder_email or stakeholder_id)")}
-
-
-async def _held_logs(session: AsyncSession, tenant_id: uuid.UUID) -> frozenset[uuid.UUID]:
-    """The activities whose log is a held plan's evidence, as api.legal_hold.ensure_log_not_held finds them: the held
-    plans' own, and those their evidence links."""
-    held = select(Plan.id).where(Plan.tenant_id == tenant_id, Plan.legal_hold_at.is_not(None))
-    found = set((await session.execute(select(Activity.id).where(
-        Activity.tenant_id == tenant_id, Activity.plan_id.in_(held)))).scalars())
-    for ids in (await session.execute(select(Evidence.activity_ids).where(
-            Evidence.tenant_id == tenant_id, Evidence.plan_id.in_(held)))).scalars():
-        found.update(uuid.UUID(str(i)) for i in ids or ())
-    return frozenset(found)
 
 
 class AttendanceDecider(Decider):
@@ -59,10 +48,15 @@ class AttendanceDecider(Decider):
                                            *(getattr(ActivityAttendance, f) for f in LINE_FIELDS))
                                     .where(ActivityAttendance.tenant_id == caller.tenant_id))
         decider.lines = {(a, s): tuple(rest) for a, s, *rest in log}
-        decider.statuses = dict((await session.execute(
-            select(Activity.id, Activity.status).where(Activity.tenant_id == caller.tenant_id))).all())
+        activities = (await session.execute(select(Activity.id, Activity.status, Activity.plan_id)
+                                            .where(Activity.tenant_id == caller.tenant_id))).all()
+        decider.statuses = {id_: status for id_, status, _ in activities}
         decider.seen_lines: dict[tuple[uuid.UUID, uuid.UUID], int] = {}
-        decider.held = await _held_logs(session, caller.tenant_id)
+        # The logs that are a held plan's evidence, as api.legal_hold.ensure_log_not_held finds them: the held plans'
+        # own activities, and those their evidence links
+        held = await legal_hold.held_records(session, caller.tenant_id)
+        decider.held = frozenset(id_ for id_, _, plan_id in activities
+                                 if plan_id in held.plans or id_ in held.activities)
         return decider
 
     def _decide(self, row: int, values: dict[str, Any], batch: Batch) -> None:
