@@ -132,6 +132,17 @@ async def held_records(session: AsyncSession, tenant_id: uuid.UUID) -> HeldRecor
     return HeldRecords(plans, frozenset(feedback), frozenset(activities))
 
 
+def holds_log(held: HeldRecords, activity_id: uuid.UUID, plan_id: uuid.UUID | None) -> bool:
+    """The activity's attendance log (its lines and headcount) is a held plan's evidence, as ensure_log_not_held finds
+    it: the activity is a held plan's, or a held plan's evidence links it."""
+    return plan_id in held.plans or activity_id in held.activities
+
+
+# What an import's row shrinking such a log is told (the API's 409 names the plans; an import reads no titles for it).
+HELD_LOG = f"This activity's attendance log is evidence of a plan on legal hold: it cannot {LOG_SHRINKING} until the " \
+           "hold is lifted"
+
+
 def leaving(held: HeldRecords, record_id: uuid.UUID, current: dict[str, Any], values: dict[str, Any]) -> str | None:
     """The field by which an update would take an activity or feedback (`current`: its stored plan_id and, for
     feedback, stakeholder_id) out of a held plan's record: moved to another plan or none, or feedback that a held

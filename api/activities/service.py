@@ -177,20 +177,32 @@ def ensure_headcount_allowed(status: str, stored: int, sent: int | None) -> None
         raise Conflict(CANCELLED_ATTENDANCE)
 
 
+def held_change(stored: dict[str, Any], changes: dict[str, Any]) -> tuple[str, str] | None:
+    """What `changes` would alter of what a held plan's duty report reads of its activity (`stored`: its status and
+    HELD_FIELDS): (the field, the change as the 409 words it), or None. Its HELD_FIELDS stay, and its status moves
+    only from planned to done (not cancelled, nor its being done undone). The API's PATCH and the import both ask."""
+    was = stored["status"]
+    status = changes.get("status", was)
+    if status != was and (was, status) != ("planned", "done"):
+        return "status", f"have this activity's status go from {was} to {status}"
+    touched = [name for name in HELD_FIELDS if name in changes and changes[name] != stored[name]]
+    return (touched[0], f"have this activity's {', '.join(touched)} changed") if touched else None
+
+
+def headcount_falls(stored: int, changes: dict[str, Any]) -> bool:
+    """The headcount given is below the stored one: a write of the attendance log a held plan's record refuses."""
+    return changes.get("unnamed_attendees") is not None and changes["unnamed_attendees"] < stored
+
+
 async def _ensure_kept(session: AsyncSession, caller: Principal, row: Activity, changes: dict[str, Any]) -> None:
-    """409 while the activity's plan is on legal hold for a change of what the held duty report reads of it: its
-    HELD_FIELDS, or a status other than planned becoming done (cancelling it, or undoing its being done); and, as the
-    attendance log's own write, no lower headcount while a held plan's record holds the log (its own or its
-    evidence's, wherever the activity sits: legal_hold.ensure_log_not_held)."""
-    if changes.get("unnamed_attendees") is not None and changes["unnamed_attendees"] < row.unnamed_attendees:
+    """409 while the activity's plan is on legal hold for a held_change; and, as the attendance log's own write, no
+    lower headcount while a held plan's record holds the log (its own or its evidence's, wherever the activity sits:
+    legal_hold.ensure_log_not_held)."""
+    if headcount_falls(row.unnamed_attendees, changes):
         await legal_hold.ensure_log_not_held(session, caller.tenant_id, row)
-    if row.plan_id is None:
-        return
-    status = changes.get("status", row.status)
-    if status != row.status and (row.status, status) != ("planned", "done"):
-        await legal_hold.ensure_not_held(session, caller.tenant_id, row.plan_id,
-                                         change=f"have this activity's status go from {row.status} to {status}")
-    await legal_hold.ensure_kept(session, caller.tenant_id, row, changes, fields=HELD_FIELDS, label="activity")
+    if row.plan_id is not None and (refused := held_change(
+            {name: getattr(row, name) for name in ("status", *HELD_FIELDS)}, changes)) is not None:
+        await legal_hold.ensure_not_held(session, caller.tenant_id, row.plan_id, change=refused[1])
 
 
 async def create(*, session: AsyncSession, caller: Principal, data: ActivityCreate) -> Activity:

@@ -284,14 +284,13 @@ async def update(*, session: AsyncSession, caller: Principal, feedback_id: uuid.
 
 
 def _check_closing(row: Feedback, changes: dict[str, Any], target: FeedbackStatus | None) -> None:
-    """409 (as can_close) unless feedback closing now, or closed already, may be closed as this request leaves it: a
-    later change must not undo what closed the loop (an untold person linked to closed anonymous feedback, or its
-    published response taken off the page)."""
-    merged = {name: changes.get(name, getattr(row, name)) for name in workflow.CLOSE_FIELDS}
-    closing = target == FeedbackStatus.closed and row.status != target
-    undoing = row.status == FeedbackStatus.closed and any(merged[name] != getattr(row, name) for name in merged)
-    if closing or undoing:
-        workflow.can_close(SimpleNamespace(**merged))
+    """409 (as can_close) unless feedback closing now may be closed as this request leaves it, or feedback closed
+    already stays closable (workflow.still_closable)."""
+    stored = {name: getattr(row, name) for name in workflow.CLOSE_FIELDS}
+    if target == FeedbackStatus.closed and row.status != target:
+        workflow.can_close(SimpleNamespace(**{name: changes.get(name, stored[name]) for name in stored}))
+    elif row.status == FeedbackStatus.closed:
+        workflow.still_closable(stored, changes)
 
 
 async def respond(*, session: AsyncSession, caller: Principal, feedback_id: uuid.UUID,

@@ -10,6 +10,7 @@ change of the tenant's target applies to feedback received from then on."""
 
 from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from api.activities.engagement import day_end, uk_day
@@ -130,6 +131,15 @@ def can_close(row: Any) -> None:
         raise Conflict("The loop closes once the response is published (publishable, with a summary and a plan) "
                        "or told_how and told_at are recorded")
     raise Conflict("The loop closes only once the stakeholder was told: record told_how and told_at first")
+
+
+def still_closable(stored: dict[str, Any], changes: dict[str, Any]) -> None:
+    """409 (as can_close) when a change to closed feedback (`stored`: its CLOSE_FIELDS) would leave it no longer
+    closable: a later change must not undo what closed the loop (an untold person linked to closed anonymous
+    feedback, or its published response taken off the page). The API's PATCH and the import both ask."""
+    merged = {name: changes.get(name, stored[name]) for name in CLOSE_FIELDS}
+    if merged != {name: stored[name] for name in CLOSE_FIELDS}:
+        can_close(SimpleNamespace(**merged))
 
 
 def is_overdue(row: Feedback, now: datetime) -> bool:

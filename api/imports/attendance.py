@@ -24,12 +24,9 @@ from api.auth.principal import Principal
 from api.imports.parsing import RowErrors
 from api.imports.specs import ResourceSpec
 from api.imports.validation import Batch, Decider, Options, References, Register
-from api.legal_hold import LOG_SHRINKING
 from api.models import Activity, ActivityAttendance
 
 ID_CHUNK = 500
-HELD_LOG = f"This activity's attendance log is evidence of a plan on legal hold: it cannot {LOG_SHRINKING} until the " \
-           "hold is lifted"
 REQUIRED = {"activity_id": ("activity_external_id", "Field required (or activity_id)"),
             "stakeholder_id": ("stakeholder_external_id", "Field required (or stakeholder_email or stakeholder_id)")}
 
@@ -52,11 +49,8 @@ class AttendanceDecider(Decider):
                                             .where(Activity.tenant_id == caller.tenant_id))).all()
         decider.statuses = {id_: status for id_, status, _ in activities}
         decider.seen_lines: dict[tuple[uuid.UUID, uuid.UUID], int] = {}
-        # The logs that are a held plan's evidence, as api.legal_hold.ensure_log_not_held finds them: the held plans'
-        # own activities, and those their evidence links
         held = await legal_hold.held_records(session, caller.tenant_id)
-        decider.held = frozenset(id_ for id_, _, plan_id in activities
-                                 if plan_id in held.plans or id_ in held.activities)
+        decider.held = frozenset(id_ for id_, _, plan_id in activities if legal_hold.holds_log(held, id_, plan_id))
         return decider
 
     def _decide(self, row: int, values: dict[str, Any], batch: Batch) -> None:
@@ -100,7 +94,7 @@ class AttendanceDecider(Decider):
             problems.append((None, "A line must be invited, attended or both"))
         elif activity_id in self.held and any(existing and existing[i] and not line[mark]
                                               for i, mark in enumerate(MARKS)):  # as POST …/attendance
-            problems.append((None, HELD_LOG))
+            problems.append((None, legal_hold.HELD_LOG))
         if line["attended"] and not (existing and existing[1]) and activity_id is not None \
                 and self.statuses.get(activity_id) == "cancelled":  # a line attended before the cancelling may stay
             problems.append(("attended", CANCELLED_ATTENDANCE))

@@ -313,29 +313,26 @@ def _check_activity(values: dict[str, Any], current: dict[str, Any] | None, cont
     problems = [(field, message) for field, _, message in activities.state_problems(state)]
     problems += _refusal("unnamed_attendees", activities.ensure_headcount_allowed, state["status"],
                          current["unnamed_attendees"] if current else 0, values.get("unnamed_attendees"))
-    return problems + _kept(context.held_titles, values, current) + _leaving(context.held, "activity", values,
-                                                                             current)
+    return problems + _kept(context, values, current) + _leaving(context.held, "activity", values, current)
 
 
-def _kept(held_titles: dict[Any, str], values: dict[str, Any], current: dict[str, Any] | None
+def _kept(context: ActivitiesContext, values: dict[str, Any], current: dict[str, Any] | None
           ) -> list[tuple[str, str]]:
-    """As PATCH (api.activities.service._ensure_kept): a held plan's activity keeps its HELD_FIELDS, and its status
-    moves only from planned to done; the message is the API's 409."""
-    if current is None or current["plan_id"] not in held_titles:
+    """As PATCH (api.activities.service._ensure_kept): a held plan's activity keeps what its report reads
+    (activities.held_change), and no row lowers the headcount of a log a held plan's record holds; the messages are
+    the API's."""
+    if current is None:
         return []
-    plan, was = current["plan_id"], current["status"]
-    status = values.get("status", was)
-    if status != was and (was, status) != ("planned", "done"):
-        change = f"have this activity's status go from {was} to {status}"
-        return [("status", legal_hold.held_message(plan, held_titles[plan], change))]
-    touched = [name for name in activities.HELD_FIELDS if name in values and values[name] != current[name]]
-    if touched:
-        change = f"have this activity's {', '.join(touched)} changed"
-        return [(touched[0], legal_hold.held_message(plan, held_titles[plan], change))]
-    if values.get("unnamed_attendees") is not None and values["unnamed_attendees"] < current["unnamed_attendees"]:
-        return [("unnamed_attendees", legal_hold.held_message(plan, held_titles[plan], legal_hold.LOG_SHRINKING))]
-    return []
-
+    plan = current["plan_id"]
+    if activities.headcount_falls(current["unnamed_attendees"], values):
+        if plan in context.held_titles:
+            return [("unnamed_attendees", legal_hold.held_message(plan, context.held_titles[plan],
+                                                                  legal_hold.LOG_SHRINKING))]
+        if legal_hold.holds_log(context.held, current["id"], plan):  # a held plan's evidence links it
+            return [("unnamed_attendees", legal_hold.HELD_LOG)]
+    refused = activities.held_change(current, values) if plan in context.held_titles else None
+    return [] if refused is None else [(refused[0], legal_hold.held_message(plan, context.held_titles[plan],
+                                                                             refused[1]))]
 
 
 def _leaving(held: legal_hold.HeldRecords, label: str, values: dict[str, Any],
@@ -403,15 +400,15 @@ def _check_feedback(values: dict[str, Any], current: dict[str, Any] | None, cont
 def _undoing(context: FeedbackContext, values: dict[str, Any], current: dict[str, Any] | None
              ) -> list[tuple[str, str]]:
     """As PATCH (api.feedback.service._check_closing): a row changing closed feedback leaves it closable
-    (workflow.can_close), so an untold person is not linked to it nor its published response taken off the page."""
+    (workflow.still_closable)."""
     if current is None or current["id"] not in context.closed:
         return []
     told_how, answered = context.closed[current["id"]]
     # can_close reads only whether the response is written, which a row never changes
-    stored = {**current, "told_how": told_how, "response_text": answered}
-    merged = _merged(values, stored, workflow.CLOSE_FIELDS, {})
-    changed = [name for name in workflow.CLOSE_FIELDS if merged[name] != stored[name]]
-    return _refusal(changed[0], workflow.can_close, types.SimpleNamespace(**merged)) if changed else []
+    stored = {name: current.get(name) for name in workflow.CLOSE_FIELDS} | {"told_how": told_how,
+                                                                          "response_text": answered}
+    changed = next((name for name in workflow.CLOSE_FIELDS if name in values and values[name] != stored[name]), None)
+    return _refusal(changed, workflow.still_closable, stored, values) if changed else []
 
 
 FEEDBACK_DEFAULTS = {"channel": "other", "type": "comment", "themes": [], "publishable": False, "status": "received"}

@@ -105,14 +105,19 @@ async def test_a_held_activitys_headcount_does_not_fall_by_patch_or_import(clien
     assert raised.status_code == 200, raised.text
 
 
-async def test_the_headcount_of_an_activity_a_held_plans_evidence_cites_does_not_fall_by_patch(client, session, a,
-                                                                                                 held):
-    # The check stopped at the activity's own plan: one of no plan that the held plan's evidence cites was lowered
+async def test_the_headcount_of_an_activity_a_held_plans_evidence_cites_does_not_fall(client, session, a, held):
+    # The check stopped at the activity's own plan: one of no plan that the held plan's evidence cites was lowered,
+    # by PATCH and then (once PATCH refused it) still by an import row
     act = await factories.activity(session, a.tenant, status="done", unnamed_attendees=20)
     await evidence(session, held, activities=[act])
     await session.commit()
     r = await client.patch(f"{URL}/{act.id}", json={"unnamed_attendees": 0}, headers=a["lead"])
     assert is_hold_problem(r), r.text
+    imported = await client.post("/api/v1/imports/activities?on_conflict=update", headers={
+        **a["lead"], "Content-Type": "text/csv"}, content=f"id,unnamed_attendees\n{act.id},0\n")
+    assert imported.status_code == 422, imported.text
+    assert imported.json()["errors"][0]["field"] == "unnamed_attendees"
+    assert "legal hold" in imported.json()["errors"][0]["message"]
     await session.refresh(act)
     assert (act.unnamed_attendees, act.version) == (20, 1)
 
