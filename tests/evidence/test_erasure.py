@@ -45,6 +45,18 @@ async def test_erasure_takes_them_out_of_the_evidence_linking_them(client, sessi
     assert (by_visit["summary"], by_visit["version"]) == ("Visit to [removed], [removed], shaped option B", 2)
 
 
+async def test_erasure_takes_them_out_of_evidence_linking_an_activity_they_gave_feedback_on(client, session, a):
+    """Not on its attendance log, but their feedback was about it: the item's words may be theirs."""
+    person = await wendy(session, a.tenant)
+    plan, _, _, _, req = await linked_world(session, a.tenant)
+    meeting = await factories.activity(session, a.tenant, plan_id=plan.id, title="Public meeting")
+    await factories.feedback(session, a.tenant, stakeholder_id=person.id, activity_id=meeting.id, plan_id=plan.id)
+    item = await evidence(session, plan, req, activity_ids=[meeting.id], summary="Wendy Writer spoke against option A")
+    await session.commit()
+    (read,) = await erase_and_read(client, a, session, person, item)
+    assert (read["summary"], read["version"]) == ("[removed] [removed] spoke against option A", 2)
+
+
 async def test_erasure_takes_their_email_and_phone_out_of_other_evidence_not_their_name(client, session, a):
     """An item not linking them keeps the words of their name (they may be someone else's) but not their contact
     details; a held plan's item keeps its words until the hold is lifted."""

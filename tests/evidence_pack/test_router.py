@@ -168,6 +168,15 @@ async def test_head_keeps_the_gets_refusals_and_writes_nothing(client, session, 
     assert await events(session, a.tenant) == []
 
 
+async def test_head_of_another_tenants_pack_is_404_and_seals_nothing(client, session, a, b):
+    theirs = (await green_plan(session, b.tenant)).plan
+    await session.commit()
+    before = await events(session, b.tenant)
+    r = await client.head(PACK.format(theirs.id), headers=a["admin"])
+    assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+    assert await events(session, b.tenant) == before and await events(session, a.tenant) == []
+
+
 async def test_html_is_printable_and_escapes_everything(client, session, a):
     world = await green_plan(session, a.tenant)
     world.plan.title = "<script>alert('x')</script> & co"

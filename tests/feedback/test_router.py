@@ -57,6 +57,22 @@ async def test_the_tenants_target_sets_the_due_date(client, session, a):
     assert moved.json()["response_due_at"] == "2026-03-17T00:00:00Z"
 
 
+@pytest.mark.parametrize("moment", ["acknowledged", "considered"])
+async def test_receipt_cannot_move_after_the_feedback_was_acknowledged_or_considered(client, session, a, moment):
+    """By PATCH or by an import row: the record would say it was dealt with before it arrived."""
+    fb = await factories.feedback(session, a.tenant, received_at=datetime(2026, 3, 2, 9, tzinfo=UTC),
+                                  status=moment, **{f"{moment}_at": datetime(2026, 3, 4, 9, tzinfo=UTC)})
+    await session.commit()
+    r = await client.patch(f"{URL}/{fb.id}", json={"received_at": "2026-03-05T09:00:00Z"}, headers=a["lead"])
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "received_at"], r.text
+    assert f"after its {'acknowledgement' if moment == 'acknowledged' else 'consideration'}" in r.text
+    r = await post_import(client, "feedback", a["lead"], f"id,received_at\n{fb.id},2026-03-05T09:00:00Z\n",
+                          "?on_conflict=update")
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["received_at"], r.text
+    await session.refresh(fb)
+    assert (fb.received_at.replace(tzinfo=UTC), fb.version) == (datetime(2026, 3, 2, 9, tzinfo=UTC), 1)
+
+
 async def test_plan_is_taken_from_the_activity(client, session, a):
     review = await plan(session, a.tenant)
     act = await factories.activity(session, a.tenant, plan_id=review.id)
