@@ -1,10 +1,9 @@
 """Helpers the engagement tests share (activities, feedback, calendar, reports)."""
 
-import json
-
 from sqlalchemy import func, select
 
-from api.models import Activity, Assessment, AuditEvent, Plan
+from api.models import Activity, Assessment, Plan
+from tests.audit_trail import audit_events, audit_text  # noqa: F401 (the feature's tests import it from here)
 
 URL = "/api/v1/activities"
 LOGGERS = ("admin", "lead", "contributor")
@@ -35,12 +34,3 @@ async def assess(session, tenant, stakeholder, *, interest: int, influence: int,
 async def count_activities(session, tenant) -> int:
     return (await session.execute(select(func.count()).select_from(Activity)
                                   .where(Activity.tenant_id == tenant.id))).scalar_one()
-
-
-async def audit_events(session, resource_id) -> list[AuditEvent]:
-    return list((await session.execute(select(AuditEvent).where(AuditEvent.resource_id == str(resource_id))
-                                       .order_by(AuditEvent.seq))).scalars().all())
-
-
-def audit_text(events: list[AuditEvent]) -> str:
-    return json.dumps([e.changes for e in events])

@@ -8,7 +8,8 @@ import zipfile
 
 from sqlalchemy import func, select
 
-from api.models import AuditEvent, Consultation, Document
+from api.models import Consultation, Document
+from tests.audit_trail import audit_events  # noqa: F401 (the feature's tests import it from here)
 
 _counter = itertools.count(1)
 WRITERS = ("admin", "lead")
@@ -100,8 +101,3 @@ async def consultation(session, plan, **values) -> Consultation:
 async def count(session, tenant) -> int:
     return (await session.execute(select(func.count()).select_from(Document).where(Document.tenant_id == tenant.id))
             ).scalar_one()
-
-
-async def audit_events(session, resource_id) -> list[AuditEvent]:
-    return list((await session.execute(select(AuditEvent).where(AuditEvent.resource_id == str(resource_id))
-                                       .order_by(AuditEvent.seq))).scalars().all())

@@ -2,7 +2,8 @@
 
 from sqlalchemy import func, select
 
-from api.models import AuditEvent, Plan
+from api.models import Plan
+from tests.audit_trail import audit_events  # noqa: F401 (the feature's tests import it from here)
 
 URL = "/api/v1/plans"
 WRITERS = ("admin", "lead")
@@ -35,8 +36,3 @@ FULL_PLAN = {
 async def count(session, tenant) -> int:
     return (await session.execute(select(func.count()).select_from(Plan).where(Plan.tenant_id == tenant.id))
             ).scalar_one()
-
-
-async def audit_events(session, resource_id) -> list[AuditEvent]:
-    return list((await session.execute(select(AuditEvent).where(AuditEvent.resource_id == str(resource_id))
-                                       .order_by(AuditEvent.seq))).scalars().all())

@@ -1,11 +1,10 @@
 """Helpers shared by the stakeholder tests."""
 
-import json
-
 from sqlalchemy import func, select
 
-from api.models import AuditEvent, Stakeholder
+from api.models import Stakeholder
 from api.stakeholders.hot_reads import HotReads
+from tests.audit_trail import audit_events, audit_text  # noqa: F401 (the feature's tests import it from here)
 
 URL = "/api/v1/stakeholders"
 WRITERS = ("admin", "lead")
@@ -52,12 +51,3 @@ PERSONAL_VALUES = ("Margaret", "Okafor", "example.org", "1308 422100", "South St
 async def count(session, tenant) -> int:
     return (await session.execute(select(func.count()).select_from(Stakeholder)
                                   .where(Stakeholder.tenant_id == tenant.id))).scalar_one()
-
-
-async def audit_events(session, resource_id) -> list[AuditEvent]:
-    return list((await session.execute(select(AuditEvent).where(AuditEvent.resource_id == str(resource_id))
-                                       .order_by(AuditEvent.seq))).scalars().all())
-
-
-def audit_text(events: list[AuditEvent]) -> str:
-    return json.dumps([e.changes for e in events])
