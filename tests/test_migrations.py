@@ -327,3 +327,30 @@ def test_0017_records_each_tenants_chain_head_as_it_stands():
         return (await s.execute(text("SELECT seq, hash FROM audit_head"))).all()
 
     assert [tuple(row) for row in in_session(url, heads)] == [(3, "3" * 64)], tenant_id
+
+
+def test_0018_writes_a_semicolon_in_a_stored_translation_language_as_a_comma():
+    """A ';' inside one of an activity's translation languages split it in two through a CSV export imported back;
+    the items stored before the API refused it say the same with a comma."""
+    from sqlalchemy import select
+
+    from api.models import Activity
+    from tests import factories
+
+    url = scratch_database_url("listed_language")
+    upgrade(url, "0017_audit_head")
+
+    async def seed(s):
+        tenant = await tenant_before_0010(s)
+        for title, languages in (("A", ["Chinese (Cantonese; Mandarin)", "Welsh"]), ("B", ["Polish"]),
+                                 ("C", ["Urdu; Punjabi", "Urdu, Punjabi"])):
+            await factories.activity(s, tenant, title=title, translation_languages=languages)
+
+    in_session(url, seed)
+    upgrade(url)
+
+    async def languages(s):
+        return dict((await s.execute(select(Activity.title, Activity.translation_languages))).all())
+
+    assert in_session(url, languages) == {"A": ["Chinese (Cantonese, Mandarin)", "Welsh"], "B": ["Polish"],
+                                          "C": ["Urdu, Punjabi"]}

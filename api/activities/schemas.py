@@ -6,8 +6,18 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, StringConstraints
 
 from api.pagination import Page
-from api.schemas import ONE_LINE, ExternalIdStr, Instant, OptionalLongText, ReadModel, RequestModel, Text, Url
-from api.stakeholders.schemas import Categories, Language, StakeholderCategory
+from api.schemas import (
+    NOT_IN_A_LINE,
+    ONE_LINE,
+    ExternalIdStr,
+    Instant,
+    OptionalLongText,
+    ReadModel,
+    RequestModel,
+    Text,
+    Url,
+)
+from api.stakeholders.schemas import Categories, StakeholderCategory
 
 
 class ActivityMethod(StrEnum):
@@ -89,7 +99,11 @@ def _unique(values: list) -> list:
 
 
 Formats = Annotated[list[AccessibleFormat], Field(max_length=len(AccessibleFormat)), AfterValidator(_unique)]
-Languages = Annotated[list[Language], Field(max_length=20), AfterValidator(_unique)]
+# No ';' in a listed language: a CSV cell separates a list's items with ';' (as api.schemas.Tag), and an export
+# imported back would split "Chinese (Cantonese; Mandarin)" in two.
+ListedLanguage = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100,
+                                                 pattern=rf"^[^{NOT_IN_A_LINE};]+$")]
+Languages = Annotated[list[ListedLanguage], Field(max_length=20), AfterValidator(_unique)]
 Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500,
                                          pattern=ONE_LINE)]
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,

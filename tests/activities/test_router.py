@@ -6,6 +6,7 @@ from api.activities.engagement import UK
 from api.db import utcnow
 from tests import factories
 from tests.activities.support import LOGGERS, READ_ONLY, ROLES, URL, audit_events, audit_text, count_activities, plan
+from tests.imports.support import export_text, post_import
 
 BRIEFING = {
     "title": "Standard presentation to the Torfaen strategic group",
@@ -82,6 +83,23 @@ async def test_bad_input_is_422_and_writes_nothing(client, session, a, change, f
     assert r.headers["content-type"] == "application/problem+json"
     assert any(e["loc"][-1] == field for e in r.json()["errors"]), r.json()
     assert await count_activities(session, a.tenant) == 0
+
+
+async def test_a_translation_language_holds_no_semicolon_so_it_travels_through_csv(client, session, a):
+    """A CSV cell separates a list's items with ';': exported and imported back, one language became two."""
+    langs = {**BRIEFING, "accessible_formats": ["translation"]}
+    r = await client.post(URL, json={**langs, "translation_languages": ["Chinese (Cantonese; Mandarin)"]},
+                          headers=a["lead"])
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "translation_languages", 0], r.text
+    assert await count_activities(session, a.tenant) == 0
+    r = await client.post(URL, json={**langs, "translation_languages": ["Chinese (Cantonese, Mandarin)", "Welsh"]},
+                          headers=a["lead"])
+    assert r.status_code == 201, r.text
+    csv = await export_text(client, "activities", a["lead"])
+    back = await post_import(client, "activities", a["lead"], csv.encode(), "?match=external_id&on_conflict=update")
+    assert back.status_code == 200, back.text
+    read = (await client.get(f"{URL}/{r.json()['id']}", headers=a["lead"])).json()
+    assert (read["translation_languages"], read["version"]) == (["Chinese (Cantonese, Mandarin)", "Welsh"], 1)
 
 
 async def test_another_tenants_plan_or_user_is_422(client, session, a, b):
