@@ -277,6 +277,12 @@ def _progress():
                     TimeRemainingColumn(), console=Console(stderr=True), transient=True)
 
 
+def _retry_hint(key: str | None) -> str:
+    """How to send an import again without importing it twice, should the server have taken it and the answer been
+    lost: the key is the only way to replay it, and a generated one exists nowhere else."""
+    return f" (to send it again safely: --idempotency-key {key})" if key else ""
+
+
 @contextlib.contextmanager
 def _client_errors(url: str, *, retry_with: str | None = None) -> Iterator[None]:
     """A refusal by the server, or a failure still there after the client's retries: one line, exit 1, and with
@@ -285,7 +291,7 @@ def _client_errors(url: str, *, retry_with: str | None = None) -> Iterator[None]
     import httpx
     from involve_client import ImportRefused, InvolveError
 
-    hint = f" (to send it again safely: --idempotency-key {retry_with})" if retry_with else ""
+    hint = _retry_hint(retry_with)
     try:
         yield
     except ImportRefused:
@@ -319,21 +325,30 @@ def import_(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, he
                 help="Reuse a key to retry an earlier run safely (a failed run prints its own)")] = None) -> None:
     """Import a file through the API, with a progress bar and the per-row error report. Transient failures are
     retried with the same Idempotency-Key. Exit 0: every row imported; 3: rows failed and were skipped
-    (on_error=skip; all of them, if the counts say so); 1: refused, nothing was written; 2: a usage error (Click's),
-    before anything was sent."""
+    (on_error=skip; all of them, if the counts say so); 1: refused, nothing was written, or the server out of reach
+    or the command interrupted (Ctrl-C, SIGTERM), with the key that sends it again safely; 2: a usage error
+    (Click's), before anything was sent."""
     from involve_client import Client, ImportRefused
 
     key = idempotency_key or str(uuid.uuid4())
-    try:
-        with _client_errors(url, retry_with=key), Client(url, token) as client, _progress() as bar:
-            task = bar.add_task("uploading", total=file.stat().st_size)
-            report = client.import_file(resource, file, format=format, dry_run=dry_run, match=match,
-                                        on_conflict=on_conflict, on_error=on_error, idempotency_key=key,
-                                        progress=lambda done, total: bar.update(task, completed=done))
-    except ImportRefused as exc:
-        typer.echo(f"refused, nothing was written: {exc.problem.get('detail') or exc.problem.get('title')}", err=True)
-        _echo_row_errors(exc.errors)
-        raise typer.Exit(code=1)
+    # SIGTERM as Ctrl-C, as for an export: either way the key is printed, not lost with the process.
+    with _terminate_as_interrupt():
+        try:
+            with _client_errors(url, retry_with=key), Client(url, token) as client, _progress() as bar:
+                task = bar.add_task("uploading", total=file.stat().st_size)
+                report = client.import_file(resource, file, format=format, dry_run=dry_run, match=match,
+                                            on_conflict=on_conflict, on_error=on_error, idempotency_key=key,
+                                            progress=lambda done, total: bar.update(task, completed=done))
+        except ImportRefused as exc:
+            typer.echo(f"refused, nothing was written: {exc.problem.get('detail') or exc.problem.get('title')}",
+                       err=True)
+            _echo_row_errors(exc.errors)
+            raise typer.Exit(code=1)
+        except KeyboardInterrupt:
+            # The body may have been sent: the server then commits the import though nobody waits for its answer,
+            # and a run again without this key (a generated one is printed nowhere else) imports every row twice.
+            _fail("interrupted; a dry run wrote nothing" if dry_run
+                  else f"interrupted; the server may still have imported it{_retry_hint(key)}")
     prefix = "dry run: would have " if report.dry_run else ""
     typer.echo(f"{prefix}created {report.created}, updated {report.updated}, skipped {report.skipped}, "
                f"failed {report.failed} of {report.rows} rows{' (replayed)' if report.replayed else ''}")

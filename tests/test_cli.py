@@ -2,8 +2,10 @@
 
 import asyncio
 import json
+import signal
 
 import httpx
+import involve_client
 import pytest
 from typer.testing import CliRunner
 
@@ -209,3 +211,64 @@ def test_verify_pack_of_a_file_that_is_no_pack_is_one_line(cli_db, tmp_path, con
     r = run("verify-pack", str(path))
     assert r.exit_code == 1 and r.output.startswith("error: not valid:")
     assert len(r.output.strip().splitlines()) == 1
+
+
+# --- `involve import` interrupted: the Idempotency-Key is printed, as for every other failure -------------------------
+class _Terminated(Exception):
+    """What SIGTERM raises in these tests unless the command handles it: Python's default would end the test run."""
+
+
+@pytest.fixture
+def sigterm_guard():
+    def terminated(signum, frame):
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield terminated
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _import_interrupted_by(monkeypatch, tmp_path, interrupt, *args: str):
+    """`involve import` with the request cut off by `interrupt()` once the client has the body: the server may then
+    commit it though nobody hears its answer. Returns the result and the key the client was given."""
+    source = tmp_path / "people.csv"
+    source.write_text("external_id,name\nCRM-1,Ann Lee\n")
+    given = {}
+
+    def import_file(self, *_, idempotency_key, **__):
+        given["key"] = idempotency_key
+        interrupt()
+        raise AssertionError("not interrupted")
+
+    monkeypatch.setattr(involve_client.Client, "import_file", import_file)
+    r = run("import", str(source), "--resource", "stakeholders", "--url", "http://127.0.0.1:9", "--token", "t", *args)
+    return r, given.get("key")
+
+
+def _ctrl_c():
+    raise KeyboardInterrupt  # what Python's SIGINT handler raises
+
+
+@pytest.mark.parametrize("args", [("--idempotency-key", "nightly-2"), ()])
+def test_an_import_interrupted_by_ctrl_c_tells_the_key_that_retries_it_safely(monkeypatch, tmp_path, args):
+    # Ctrl-C fell through to Click ("Aborted!"): a generated key, the only way to replay the import, was lost, and a
+    # run again imported every row twice should the server have committed the first.
+    r, key = _import_interrupted_by(monkeypatch, tmp_path, _ctrl_c, *args)
+    assert key and (not args or key == args[1])
+    assert r.exit_code == 1, r.output
+    assert (f"error: interrupted; the server may still have imported it (to send it again safely: --idempotency-key "
+            f"{key})") in r.output, r.output
+
+
+def test_an_import_stopped_by_sigterm_tells_the_key_that_retries_it_safely(monkeypatch, tmp_path, sigterm_guard):
+    # `kill`, or a service stopping, as Ctrl-C: SIGTERM ended the process at once, with no word of the key.
+    r, key = _import_interrupted_by(monkeypatch, tmp_path, lambda: signal.raise_signal(signal.SIGTERM))
+    assert r.exit_code == 1 and f"--idempotency-key {key}" in r.output, (r.output, r.exception)
+    assert signal.getsignal(signal.SIGTERM) is sigterm_guard  # the handler before the command is back
+
+
+def test_an_interrupted_dry_run_says_it_wrote_nothing(monkeypatch, tmp_path):
+    r, _ = _import_interrupted_by(monkeypatch, tmp_path, _ctrl_c, "--dry-run")
+    assert r.exit_code == 1 and r.output.strip().endswith("error: interrupted; a dry run wrote nothing"), r.output
