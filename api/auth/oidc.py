@@ -77,7 +77,8 @@ class OidcVerifier:
         except Exception:  # noqa: BLE001
             raise InvalidToken("malformed token") from None
         alg = header.get("alg")
-        if alg not in ALGORITHMS:
+        # A string first: a list or an object is unhashable, and `in` a dict then raised a TypeError (a 500)
+        if not isinstance(alg, str) or alg not in ALGORITHMS:
             raise InvalidToken("unexpected algorithm")
         if any(name in header for name in FORBIDDEN_HEADERS):
             raise InvalidToken("the token names its own key")
@@ -138,5 +139,13 @@ class OidcVerifier:
 
 
 def _text(value: object) -> str | None:
-    """A claim the database is asked about: text without NUL (PostgreSQL refuses one in text, a 500), else none."""
-    return value if isinstance(value, str) and "\x00" not in value else None
+    """A claim the database is asked about: text the driver can send, else none (the caller refuses it with 403).
+    Not a NUL, which PostgreSQL refuses in text, nor a lone surrogate ("\\ud800", which JSON's \\u escapes allow),
+    which has no UTF-8 and fails to encode on its way to either database: both were a 500."""
+    if not isinstance(value, str) or "\x00" in value:
+        return None
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return None
+    return value

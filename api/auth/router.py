@@ -56,7 +56,7 @@ async def issue_token(
             raise BadRequest("The password grant needs username and password")
 
         async def limit(account: str) -> None:
-            await limiter.check("token-account", f"user:{account}|{address}")
+            await limiter.check("token-account", limiter.account_key("user", account, address))
 
         issued = await service.password_grant(session=session, codec=codec, email=username, password=password,
                                               limit=limit)
@@ -65,7 +65,7 @@ async def issue_token(
         cid, secret = basic if basic else (client_id, client_secret)
         if not cid or not secret:
             raise BadRequest("The client_credentials grant needs client_id and client_secret")
-        await limiter.check("token-account", f"client:{cid}|{address}")
+        await limiter.check("token-account", limiter.account_key("client", cid, address))
         issued = await service.client_credentials_grant(session=session, codec=codec, client_id=cid,
                                                         client_secret=secret)
     await session.commit()  # the audit of a failed attempt stays, too

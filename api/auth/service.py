@@ -39,8 +39,10 @@ async def password_grant(*, session: AsyncSession, codec: TokenCodec, email: str
                            changes={"reason": "wrong password" if not ok else "account deactivated"})
         return None
     # Not through the ORM, which checks and moves the version: sign-ins at once, or one beside an admin's PATCH (a
-    # deactivation), then failed each other with 412 on PostgreSQL. When the user last signed in is no edit of it.
-    await session.execute(update(User).where(User.id == user.id).values(last_login_at=utcnow())
+    # deactivation), then failed each other with 412 on PostgreSQL. When the user last signed in is no edit of it, so
+    # updated_at keeps its value: left out, the column's onupdate would move it on every sign-in.
+    await session.execute(update(User).where(User.id == user.id).values(last_login_at=utcnow(),
+                                                                        updated_at=User.updated_at)
                           .execution_options(synchronize_session=False))
     await audit.append(session, tenant_id=user.tenant_id, actor=audit.Actor("user", user.id), action="login",
                        resource_type="user", resource_id=user.id)

@@ -165,9 +165,11 @@ async def test_sso_finds_its_account_and_scopes_the_request_under_row_level_secu
     {"involve_role": "superuser"}, {"involve_role": 7}, {"email": None}, {"email": "stranger@example.org"},
     {"email_verified": False}, {"email_verified": "false"}, {"email_verified": 0},
     {"email": "lead\x00@example.org"}, {"involve_tenant": "tenant-a\x00"},
+    # A lone surrogate (JSON's "\\ud800") has no UTF-8: it failed to encode on its way to the database, a 500
+    {"email": "lead\ud800@example.org"}, {"involve_tenant": "tenant-a\ud800"},
 ], ids=["no-tenant", "unknown-tenant", "no-role", "unknown-role", "role-not-text", "no-email", "no-account",
         "email-unverified", "email-unverified-as-text", "email-verified-not-a-yes", "email-with-nul",
-        "tenant-with-nul"])
+        "tenant-with-nul", "email-with-lone-surrogate", "tenant-with-lone-surrogate"])
 async def test_token_without_a_known_tenant_role_or_account_is_403(sso, a, overrides):
     client, _ = sso
     await assert_status(client, RSA_KEY.sign(claims(a.users["lead"], **overrides)), 403)
@@ -243,6 +245,16 @@ async def test_symmetric_none_and_other_algorithms_are_401(sso, a):
     rs384 = _part(json.dumps({"alg": "RS384", "kid": "rsa-1"}))
     signature = RSA_KEY.sign(claims(a.users["lead"])).split(".")[2]
     await assert_status(client, f"{rs384}.{body}.{signature}", 401)
+
+
+@pytest.mark.parametrize("alg", [["RS256"], {"RS256": 1}, 256, None], ids=["list", "object", "number", "null"])
+async def test_an_alg_header_that_is_not_text_is_401_not_500(sso, a, alg):
+    # Checked before any signature, for any token naming the provider as issuer: a list or an object is unhashable,
+    # and looking it up among the algorithms was a TypeError, a 500 to anyone unauthenticated.
+    client, _ = sso
+    header = _part(json.dumps({"alg": alg, "kid": "rsa-1", "typ": "JWT"}))
+    token = f"{header}.{_part(json.dumps(claims(a.users['lead'])))}.{_part(b'signature')}"
+    await assert_status(client, token, 401)
 
 
 async def test_key_of_the_wrong_type_for_the_algorithm_is_401(sso, a):

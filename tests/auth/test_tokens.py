@@ -1,5 +1,6 @@
 """Sign-in and token checking: every malformed or forged token is a 401 with a Bearer challenge."""
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -131,6 +132,20 @@ async def test_bad_credentials_are_401(client, a, form):
     assert r.status_code == 401
     assert r.headers["content-type"] == "application/problem+json"
     assert "access_token" not in r.text
+
+
+async def test_signing_in_records_last_login_but_is_no_edit_of_the_user(client, session, a):
+    # The sign-in writes last_login_at beside the ORM: it moved updated_at (the column's onupdate) though not version
+    user_id, email = a.users["lead"].id, a.users["lead"].email
+    before = (await client.get(f"/api/v1/users/{user_id}", headers=a["admin"])).json()
+    await asyncio.sleep(0.01)  # so a moved timestamp differs, whatever the database's resolution
+    r = await client.post(TOKEN_URL, data={"grant_type": "password", "username": email,
+                                           "password": factories.PASSWORD})
+    assert r.status_code == 200, r.text
+    session.expire_all()  # the test's requests share one session: read the row afresh, as a request would
+    after = (await client.get(f"/api/v1/users/{user_id}", headers=a["admin"])).json()
+    assert after["last_login_at"] is not None and after["last_login_at"] != before["last_login_at"]
+    assert (after["updated_at"], after["version"]) == (before["updated_at"], before["version"])
 
 
 async def test_deactivated_user_cannot_sign_in_and_its_token_stops_working(client, session, a):

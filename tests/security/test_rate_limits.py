@@ -112,6 +112,54 @@ async def test_client_credentials_are_limited_per_client_id_from_one_address(lim
         assert (await other.post(TOKEN, data=body)).status_code == 401
 
 
+def _keys_of(limiter: RateLimiter) -> set[str]:
+    """Every key the in-memory storage counts under (moving windows in `events`, the others in `storage`)."""
+    return set(limiter.storage.events) | set(limiter.storage.storage)
+
+
+async def _sign_in_with_private_names(app, session, user, address: str) -> None:
+    """Three wrong tries at an email that names no account, past its allowance, one at a real account, and (from
+    another address: this one's allowance is spent) one at a client id."""
+    async with client_for(app, session, address=f"{address}1") as client:
+        body = {"grant_type": "password", "username": "Jane.Private@nowhere.example", "password": "x"}
+        for _ in range(3):
+            assert (await client.post(TOKEN, data=body)).status_code == 401
+        assert_429(await client.post(TOKEN, data=body))  # hashed, the email is still counted as itself
+        assert (await client.post(TOKEN, data=login(user))).status_code == 401
+    async with client_for(app, session, address=f"{address}2") as client:
+        body = {"grant_type": "client_credentials", "client_id": "sa_private_client", "client_secret": "x"}
+        assert (await client.post(TOKEN, data=body)).status_code == 401
+
+
+def _assert_no_names(keys: set[str], user) -> None:
+    assert any("token-account" in k for k in keys), keys  # the per-account counters are there
+    for text in ("jane", "nowhere", user.email.split("@")[0].lower(), str(user.id), "sa_private_client"):
+        assert not [k for k in keys if text in k.lower()], (text, keys)
+
+
+async def test_sign_in_counters_hold_no_typed_username(limited, session, a):
+    # What was typed in the username field is an email (personal data), or a password typed in the wrong field: the
+    # counters key it by an HMAC, in memory as in Redis, where anyone who can read Redis could list the keys.
+    await _sign_in_with_private_names(limited, session, a.users["lead"], "10.0.8.")
+    _assert_no_names(_keys_of(limited.state.rate_limiter), a.users["lead"])
+
+
+async def test_sign_in_counters_in_redis_hold_no_typed_username(limited, session, a, database_url):
+    if not await _redis_reachable():
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    prefix = f"involve-test-{uuid.uuid4().hex}"
+    limiter = RateLimiter(make_settings(database_url, **LIMITS, redis_url="redis://127.0.0.1:6379/0",
+                                       rate_limit_key_prefix=prefix))
+    limited.state.rate_limiter = limiter
+    try:
+        await _sign_in_with_private_names(limited, session, a.users["lead"], "10.0.9.")
+        keys = {k.decode() if isinstance(k, bytes) else k
+                for k in await limiter.storage.bridge.storage.keys(f"{prefix}*")}
+        _assert_no_names(keys, a.users["lead"])
+    finally:
+        await limiter.storage.reset()
+
+
 async def test_exports_are_limited_per_principal(limited, session, a):
     async with client_for(limited, session) as client:
         for _ in range(2):
