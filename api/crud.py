@@ -4,13 +4,15 @@ and text filters that work the same on SQLite and PostgreSQL."""
 import uuid
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, bindparam, exists, false, func, or_, select, type_coerce
+from sqlalchemy import Boolean, ColumnElement, bindparam, exists, false, func, or_, select, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from api import audit
 from api.concurrency import check_if_match
-from api.db import utcnow
+from api.db import UNICODE_LOWER, utcnow
 from api.errors import Conflict, NotFound
 
 M = TypeVar("M")
@@ -134,9 +136,35 @@ def like_pattern(q: str) -> str:
     return f"%{escaped}%"
 
 
+class _TextLike(FunctionElement):
+    """`column` LIKE `pattern` (escape character \\) whatever the case of any letter, in any script. Compiled for
+    each database (below), as the statements that use it (text_match) are built without knowing which one."""
+
+    inherit_cache = True
+    type = Boolean()
+    _is_implicitly_boolean = True  # a LIKE already: no "= 1" after it in a WHERE on SQLite
+
+
+@compiles(_TextLike)
+def _text_like_ilike(element: _TextLike, compiler: Any, **kw: Any) -> str:
+    # PostgreSQL's ILIKE lowers text and pattern by the database's rules, accented letters included.
+    column, pattern = element.clauses.clauses
+    return compiler.process(column.ilike(pattern, escape="\\"), **kw)
+
+
+@compiles(_TextLike, "sqlite")
+def _text_like_sqlite(element: _TextLike, compiler: Any, **kw: Any) -> str:
+    # SQLite's lower() and LIKE fold ASCII letters only (SQLAlchemy's ilike there is lower(x) LIKE lower(y)), so
+    # ?q=écoute missed "Écoute". Both sides are lowered instead by Python's str.lower, which api.db registers on every
+    # SQLite connection; LIKE's own ASCII folding then has nothing left to fold.
+    column, pattern = element.clauses.clauses
+    lower = getattr(func, UNICODE_LOWER)
+    return compiler.process(lower(column).like(lower(pattern), escape="\\"), **kw)
+
+
 def text_match(pattern: Any, *columns: Any) -> ColumnElement[bool]:
-    """Case-insensitive LIKE of a pattern made by like_pattern on any of the columns."""
-    return or_(*[column.ilike(pattern, escape="\\") for column in columns])
+    """Case-insensitive LIKE of a pattern made by like_pattern (a value or a bindparam) on any of the columns."""
+    return or_(*[_TextLike(column, pattern) for column in columns])
 
 
 def text_search(q: str, *columns: Any) -> ColumnElement[bool]:

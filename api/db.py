@@ -120,6 +120,16 @@ def _connect_errors_named(engine: AsyncEngine) -> None:
             raise DatabaseUnreachable(type(exc).__name__) from exc
 
 
+UNICODE_LOWER = "unicode_lower"  # the SQL name of unicode_lower on SQLite (api.crud.text_match compares with it)
+
+
+def unicode_lower(value: Any) -> Any:
+    """Text lowered as PostgreSQL's ILIKE lowers it (str.lower, every script), for SQLite, whose lower() and LIKE fold
+    ASCII letters only: "Écoute" was not found by ?q=écoute there. Anything else (NULL, a number) is left as it is.
+    A name of its own, not SQLite's lower(): the unique indexes on lower(email) were built with the built-in one."""
+    return value.lower() if isinstance(value, str) else value
+
+
 def _sqlite_hooks(engine: AsyncEngine) -> None:
     """Let SQLAlchemy, not the sqlite3 module, issue BEGIN: savepoints then work (tests roll
     back per test) and writers take the lock up front with BEGIN IMMEDIATE, so two concurrent
@@ -134,6 +144,8 @@ def _sqlite_hooks(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # Deterministic: the same text always gives the same result, so SQLite may evaluate it once for a constant.
+        dbapi_connection.create_function(UNICODE_LOWER, 1, unicode_lower, deterministic=True)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(conn):
