@@ -13,6 +13,7 @@ from api.db import get_session
 from api.deps import Editor, PageDep, SessionDep
 from api.errors import problems
 from api.idempotency import IdempotencyDep
+from api.query_params import refuse_unknown
 
 router = APIRouter(tags=["calendar"])
 
@@ -33,12 +34,19 @@ async def feed_access(
     token: str | None = Depends(calendar_token_scheme),
     oauth_token: str | None = Depends(oauth2_scheme),
     bearer: HTTPAuthorizationCredentials | None = Depends(bearer_scheme),
+    # ?token= as a declared query parameter too, so that refuse_unknown knows it (the security scheme reads it from
+    # the request); left out of the spec, which has it as the CalendarToken scheme.
+    _token: str | None = Query(None, alias="token", include_in_schema=False),
 ) -> service.FeedAccess:
-    """A calendar token (?token=) or, failing that, a bearer token of any role."""
+    """A calendar token (?token=) or, failing that, a bearer token of any role; then a 422 for a query parameter the
+    feed does not take, or one given twice, as lists refuse them: a misspelt ?planid= would publish every plan."""
     if token:
-        return await service.access_by_token(session, token)
-    principal = await current_principal(request, session, oauth_token, bearer)
-    return service.FeedAccess(principal.tenant_id, None)
+        access = await service.access_by_token(session, token)
+    else:
+        principal = await current_principal(request, session, oauth_token, bearer)
+        access = service.FeedAccess(principal.tenant_id, None)
+    refuse_unknown(request, "the calendar feed")
+    return access
 
 
 @router.get("/calendar.ics", response_class=ICalendarResponse, summary="Engagement calendar (iCalendar)",
@@ -67,13 +75,12 @@ async def create_calendar_token(data: CalendarTokenCreate, session: SessionDep, 
         return replay
     row, secret = await service.create_token(session=session, caller=caller, label=data.label, plan_id=data.plan_id)
     read = CalendarTokenRead.model_validate(row).model_dump()
-    headers = {"Location": f"/api/v1/calendar-tokens/{row.id}"}
+    # No Location: a token has no URL of its own to read (the list shows it); only DELETE takes its id.
     # The Idempotency-Key record keeps the response without the secret: it is never stored in clear.
-    await idempotency.respond(CalendarTokenSecret(**read, token=None, feed_path=None), status_code=201,
-                              headers=headers)
+    await idempotency.respond(CalendarTokenSecret(**read, token=None, feed_path=None), status_code=201)
     body = CalendarTokenSecret(**read, token=secret, feed_path=f"/api/v1/calendar.ics?token={secret}")
     await session.commit()
-    return JSONResponse(body.model_dump(mode="json"), status_code=201, headers=headers)
+    return JSONResponse(body.model_dump(mode="json"), status_code=201)
 
 
 @router.get("/calendar-tokens", response_model=CalendarTokenPage, summary="List calendar tokens")
@@ -90,7 +97,8 @@ async def list_calendar_tokens(
 @router.delete("/calendar-tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT,
                summary="Revoke a calendar token", responses=problems(404))
 async def delete_calendar_token(token_id: uuid.UUID, session: SessionDep, caller: Editor) -> Response:
-    """Revoke a token: feeds using it get 401 from now on."""
+    """Revoke a token: feeds using it get 401 from now on. No If-Match: a token cannot be edited, so it has no
+    version to be stale against, and a revoke is idempotent and final (revoking again changes nothing)."""
     await service.revoke(session=session, caller=caller, token_id=token_id)
     await session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -8,16 +8,19 @@ The token is read-only and good for the calendar feed alone. Access logs record 
 strings, so `?token=` never reaches a log.
 
 The feed carries no personal data: no attendees, no leader names, no notes or outcomes; and an activity's
-description and location, which staff write for it, lose the names, emails and phone numbers of the people it
-names (its attendance log, the feedback it drew), as a last guard: the venue's address stays."""
+description and location, which staff write for it, lose the names, emails, phone numbers, postal addresses and
+postcodes of the people it names (its attendance log, the feedback it drew), as a last guard: a home visit's location
+is someone's home. The venue's address stays."""
 
 import hashlib
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,7 +33,7 @@ from api.errors import Forbidden, NotFound, Unauthorized, Unprocessable
 from api.models import Activity, ActivityAttendance, CalendarToken, Feedback, Plan, Stakeholder, Tenant
 from api.pagination import PageParams, PageResult, paginate
 from api.plans.audience import check_references
-from api.scrub import remove_people
+from api.scrub import REMOVED, remove_people
 
 PREFIX = "ical_"
 HINT_LENGTH = 10
@@ -143,9 +146,32 @@ async def _people(session: AsyncSession, activity_ids: list[uuid.UUID]) -> dict[
     return found
 
 
+_ADDRESS_LINES = re.compile(r"[\n,]")  # an address is written over lines, or on one line with commas
+
+
+def _without_addresses(text: str, people: list[Stakeholder]) -> str:
+    """Take out each line of these people's postal addresses and their postcodes, in any case (a postcode however
+    spaced, "DT6 3AJ", "dt63aj"), wherever no letter or digit touches them. Each line goes, the town's too: an
+    address is found written in any order or in part, and a town is the least of what the venue then loses."""
+    lines = {" ".join(line.split()) for p in people for line in _ADDRESS_LINES.split(p.address or "")} - {""}
+    patterns = [r"\s+".join(map(re.escape, line.split())) for line in sorted(lines, key=len, reverse=True)]
+    for postcode in {re.sub(r"\s", "", p.postcode or "") for p in people} - {""}:
+        patterns.append(re.escape(postcode[:-3]) + r"\s*" + re.escape(postcode[-3:]))
+    for pattern in patterns:
+        text = re.sub(rf"(?<![^\W_]){pattern}(?![^\W_])", REMOVED, text, flags=re.IGNORECASE)
+    return text
+
+
 def _without(text: str, people: list[Stakeholder]) -> str:
+    text = _without_addresses(text, people)
     return remove_people(text, names=[p.name for p in people if p.erased_at is None],
                          emails=[p.email for p in people], phones=[p.phone for p in people])
+
+
+@cache
+def _uk_timezone() -> Timezone:
+    """Europe/London as a VTIMEZONE, built from the zoneinfo database (no network), once per process."""
+    return Timezone.from_tzid("Europe/London")
 
 
 def render(name: str, activities, people: dict[uuid.UUID, list[Stakeholder]]) -> bytes:
@@ -154,6 +180,9 @@ def render(name: str, activities, people: dict[uuid.UUID, list[Stakeholder]]) ->
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", f"Engagement: {name}")
+    # RFC 5545 §3.6: a VCALENDAR holds at least one component, and a tenant, plan or period without activities
+    # would give none. The events are in UTC; the UK's time zone is what their times mean to the readers.
+    cal.add_component(_uk_timezone())
     for act in activities:
         event = Event()
         event.add("uid", f"{act.id}@involve")
@@ -164,7 +193,9 @@ def render(name: str, activities, people: dict[uuid.UUID, list[Stakeholder]]) ->
         named = people.get(act.id, [])
         event.add("summary", _without(act.title, named))
         event.add("dtstart", act.starts_at)
-        if act.ends_at is not None:
+        # RFC 5545 §3.8.2.2: DTEND is later than DTSTART. An activity may end as it starts, or within the second
+        # (iCalendar counts whole seconds): then no DTEND, which for a date-time start means an instant.
+        if act.ends_at is not None and act.ends_at.replace(microsecond=0) > act.starts_at.replace(microsecond=0):
             event.add("dtend", act.ends_at)
         event.add("status", ICS_STATUS.get(act.status, "CONFIRMED"))
         event.add("categories", [act.method, act.level])

@@ -250,3 +250,67 @@ async def test_a_to_without_from_covers_the_year_ending_on_it(client, session, a
     r = await client.get(FEED, params={"to": "2020-12-31"}, headers=a["viewer"])
     assert r.status_code == 200 and list(events(r)) == ["Old meeting"], r.text
     assert (await client.get(FEED, params={"to": "1900-02-01"}, headers=a["viewer"])).status_code == 200
+
+
+async def test_the_people_an_activity_names_lose_their_postal_address_and_postcode(client, session, a):
+    """A home visit's location is the attendee's home, which a viewer is never shown and a token publishes to anyone
+    with the URL: each line of the address goes, in any case and spacing, and the postcode however spaced."""
+    ann = await factories.stakeholder(session, a.tenant, name="Ann Attendee", address="12 Elm Road\nBridport",
+                                      postcode="DT6 3AJ")
+    visit = await factories.activity(session, a.tenant, title="Home visit", starts_at=SOON,
+                                     location="12 elm  road, BRIDPORT, dt63aj",
+                                     description="Parking at 112 Elm Road, DT6 3AK; she lives at 12 Elm Road "
+                                                 "(DT6  3AJ)")
+    await factories.attendance(session, visit, ann)
+    await factories.activity(session, a.tenant, title="Drop-in", starts_at=SOON, location="Bridport library, DT6 3AJ")
+    await session.commit()
+    published = events(await client.get(FEED, headers=a["viewer"]))
+    assert str(published["Home visit"].get("location")) == "[removed], [removed], [removed]"
+    assert "Parking at 112 Elm Road, DT6 3AK; she lives at [removed] ([removed])" in \
+        str(published["Home visit"].get("description"))
+    assert str(published["Drop-in"].get("location")) == "Bridport library, DT6 3AJ"  # she is not named there
+
+
+async def test_an_activity_ending_within_the_second_it_starts_has_no_dtend(client, session, a):
+    """RFC 5545 §3.8.2.2: DTEND is later than DTSTART, in the whole seconds iCalendar writes."""
+    start = SOON.replace(microsecond=200000)
+    for title, ends_at in (("Instant", start), ("Sub-second", start.replace(microsecond=900000)),
+                           ("One second", start + timedelta(seconds=1))):
+        await factories.activity(session, a.tenant, title=title, starts_at=start, ends_at=ends_at)
+    await session.commit()
+    published = events(await client.get(FEED, headers=a["viewer"]))
+    assert published["Instant"].get("dtend") is None and published["Sub-second"].get("dtend") is None
+    one = published["One second"]
+    assert one.decoded("dtend") - one.decoded("dtstart") == timedelta(seconds=1)
+
+
+async def test_an_empty_feed_is_still_a_valid_calendar(client, a):
+    """RFC 5545 §3.6: a VCALENDAR holds at least one component; with no activity it holds the UK's time zone."""
+    r = await client.get(FEED, headers=a["viewer"])
+    assert r.status_code == 200
+    cal = Calendar.from_ical(r.content)
+    assert [c.name for c in cal.subcomponents] == ["VTIMEZONE"] and str(cal.subcomponents[0]["tzid"]) == \
+        "Europe/London"
+
+
+@pytest.mark.parametrize("query", ["planid={plan}", "plan_id={plan}&plan_id={plan}", "from=2026-01-01&from=2026-02-01"])
+async def test_an_unknown_or_repeated_query_parameter_is_422(client, session, a, query):
+    """As lists and exports: a misspelt ?planid= would publish every plan's activities, unsaid."""
+    review = await plan(session, a.tenant)
+    await session.commit()
+    token = await token_for(client, a["lead"])
+    url = f"{FEED}?{query.format(plan=review.id)}"
+    for given, headers in ((url, a["viewer"]), (f"{url}&token={token['token']}", {})):
+        r = await client.get(given, headers=headers)
+        assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json", r.text
+    assert (await client.get(url)).status_code == 401  # who may not read the feed learns nothing of it
+    r = await client.get(FEED, params={"token": token["token"], "plan_id": str(review.id), "from": "2026-01-01"})
+    assert r.status_code == 200  # ?token= is a parameter the feed takes
+
+
+async def test_a_created_token_names_no_location(client, a):
+    """A token has no URL of its own to read (the list shows it): no Location, on a replay either."""
+    headers = {**a["lead"], "Idempotency-Key": "tok-location"}
+    for _ in range(2):
+        r = await client.post(TOKENS, json={"label": "Intranet"}, headers=headers)
+        assert r.status_code == 201 and "location" not in r.headers

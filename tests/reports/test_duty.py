@@ -104,6 +104,13 @@ async def test_bad_input_is_422(client, a, params):
     assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
 
 
+@pytest.mark.parametrize("query", ["yaer=2020", "year=2020&year=2026"])
+async def test_an_unknown_or_repeated_query_parameter_is_422(client, a, query):
+    """As lists and exports: a misspelt ?yaer=2020 would report this year, unsaid."""
+    r = await client.get(f"{URL}?{query}", headers=a["lead"])
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json", r.text
+
+
 async def test_needs_a_token(client):
     assert (await client.get(URL)).status_code == 401
 

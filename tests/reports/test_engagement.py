@@ -141,6 +141,18 @@ async def test_bad_parameters_are_problems(client, a, params, status):
     assert r.status_code == status and r.headers["content-type"] == "application/problem+json"
 
 
+@pytest.mark.parametrize("query,loc", [("planid={plan}", "planid"), ("plan_id={plan}&plan_id={plan}", "plan_id"),
+                                       ("format=json&format=csv", "format")])
+async def test_an_unknown_or_repeated_query_parameter_is_422(client, session, a, query, loc):
+    """As lists and exports: a misspelt ?planid= would count the whole tenant, unsaid."""
+    review = await plan(session, a.tenant)
+    await session.commit()
+    r = await client.get(f"{URL}?{query.format(plan=review.id)}", headers=a["viewer"])
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json", r.text
+    assert [e["loc"] for e in r.json()["errors"]] == [["query", loc]]
+    assert (await client.get(f"{URL}?{query.format(plan=review.id)}")).status_code == 401
+
+
 async def test_another_tenants_plan_is_404(client, session, a, b):
     theirs = await plan(session, b.tenant)
     assert (await client.get(URL, params={"plan_id": str(theirs.id)}, headers=a["viewer"])).status_code == 404
