@@ -4,7 +4,7 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from api.concurrency import set_etag
+from api.concurrency import IfMatch, set_etag
 from api.deps import Admin, Editor, SessionDep
 from api.errors import problems
 from api.gdpr import service
@@ -37,11 +37,13 @@ async def create_restriction(stakeholder_id: uuid.UUID, data: RestrictionCreate,
 
 
 @router.delete("/stakeholders/{stakeholder_id}/restriction", response_model=StakeholderRead,
-               summary="Lift a stakeholder's restriction", responses=problems(404, 409))
+               summary="Lift a stakeholder's restriction", responses=problems(404, 409, 412))
 async def delete_restriction(stakeholder_id: uuid.UUID, session: SessionDep, caller: Admin,
-                             response: Response) -> StakeholderRead:
-    """Lift the restriction of processing (admin); 409 when none is in force, or the person was erased since."""
-    row = await service.lift_restriction(session=session, caller=caller, stakeholder_id=stakeholder_id)
+                             response: Response, if_match: IfMatch = None) -> StakeholderRead:
+    """Lift the restriction of processing (admin); 409 when none is in force, or the person was erased since. Send
+    If-Match with the stakeholder's ETag you read (412 when it changed since)."""
+    row = await service.lift_restriction(session=session, caller=caller, stakeholder_id=stakeholder_id,
+                                         if_match=if_match)
     await session.commit()
     set_etag(response, row.version)
     return to_read(row, caller)
@@ -73,10 +75,12 @@ async def create_legal_hold(plan_id: uuid.UUID, data: LegalHoldCreate, session: 
 
 
 @router.delete("/plans/{plan_id}/legal-hold", response_model=PlanRead, summary="Lift a plan's legal hold",
-               responses=problems(404, 409))
-async def delete_legal_hold(plan_id: uuid.UUID, session: SessionDep, caller: Admin, response: Response) -> PlanRead:
-    """Lift the legal hold (admin); 409 when the plan is not on hold."""
-    plan = await service.lift_legal_hold(session=session, caller=caller, plan_id=plan_id)
+               responses=problems(404, 409, 412))
+async def delete_legal_hold(plan_id: uuid.UUID, session: SessionDep, caller: Admin, response: Response,
+                            if_match: IfMatch = None) -> PlanRead:
+    """Lift the legal hold (admin); 409 when the plan is not on hold. Send If-Match with the plan's ETag you read
+    (412 when it changed since)."""
+    plan = await service.lift_legal_hold(session=session, caller=caller, plan_id=plan_id, if_match=if_match)
     read = await plans.read(session, plan, caller)
     await session.commit()
     set_etag(response, plan.version)

@@ -41,7 +41,7 @@ class ObjectionCreate(RequestModel):
                                               "processing: to processing on legitimate interests or public task")
     grounds: Reason = Field(description="The person's grounds, in their words or summarised")
     objection_date: IsoDate | None = Field(None, description="When they objected, YYYY-MM-DD in 1900–2200 "
-                                                             "(default: today, UTC)")
+                                                             "(default: today in the UK, Europe/London)")
     outcome: ObjectionOutcome = Field(ObjectionOutcome.pending, description="pending, upheld or not_upheld")
 
 
@@ -83,6 +83,10 @@ class SubjectAccessReport(ReadModel):
     evidence: list[EvidenceMention] = Field(description="Evidence items linking their feedback or activities "
                                                         "they attended")
     legal_holds: list[HoldingPlan] = Field(description="Plans on legal hold that name them")
-    audit_events: list[AuditEventRead] = Field(description="Audit events about their record, their feedback and "
-                                                           "their assessments, oldest first "
-                                                           "(personal values appear as '[personal data]')")
+    audit_events: list[AuditEventRead] = Field(description="Audit events about their record, their feedback, "
+                                                           "their assessments and their lines of activities' "
+                                                           "attendance logs (those taken off included), oldest "
+                                                           "first. Only their part of each is shown: of a log's "
+                                                           "change their line alone, another person's id as "
+                                                           "'[personal data]', as personal values appear; id, seq "
+                                                           "and hashes are the stored event's")

@@ -3,7 +3,7 @@ Services flush; routers commit. Every call is audited, reads of the subject-acce
 
 import uuid
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Text, and_, cast, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit, idempotency, legal_hold
@@ -12,6 +12,7 @@ from api.activities.schemas import StakeholderActivity
 from api.assessments import service as assessments
 from api.audit_events.schemas import AuditEventRead
 from api.auth.principal import Principal
+from api.concurrency import check_if_match
 from api.crud import snapshot
 from api.db import utcnow
 from api.errors import Conflict
@@ -50,6 +51,8 @@ OBJECTION_FIELDS = ["objection_date", "objection_scope", "objection_grounds", "o
                     "contact_objection", "contact_consent", "consent_recorded_at"]
 PERSONAL = frozenset({"restriction_reason", "objection_grounds"})
 HOLD_FIELDS = ["legal_hold_at", "legal_hold_reason", "legal_hold_by"]
+# The actions that write an activity's attendance log to the audit trail (api.activities.attendance)
+ATTENDANCE_ACTIONS = ("record_attendance", "replace_attendance", "remove_attendance")
 
 
 async def _person(session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID) -> Stakeholder:
@@ -76,9 +79,12 @@ async def restrict(*, session: AsyncSession, caller: Principal, stakeholder_id: 
     return row
 
 
-async def lift_restriction(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID) -> Stakeholder:
-    """Lift a restriction: 409 when the person is not restricted, or was erased since (nothing is left to process)."""
+async def lift_restriction(*, session: AsyncSession, caller: Principal, stakeholder_id: uuid.UUID,
+                           if_match: str | None = None) -> Stakeholder:
+    """Lift a restriction: 412 when If-Match is stale; 409 when the person is not restricted, or was erased since
+    (nothing is left to process)."""
     row = await _person(session, caller, stakeholder_id)
+    check_if_match(if_match, row.version)
     if row.erased_at is not None:
         raise Conflict("This stakeholder's personal data was erased; there is nothing left to restrict or release")
     if row.restricted_at is None:
@@ -135,9 +141,11 @@ async def set_legal_hold(*, session: AsyncSession, caller: Principal, plan_id: u
     return plan
 
 
-async def lift_legal_hold(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> Plan:
-    """Lift a plan's legal hold: 409 when it is not on hold."""
+async def lift_legal_hold(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
+                          if_match: str | None = None) -> Plan:
+    """Lift a plan's legal hold: 412 when If-Match is stale; 409 when it is not on hold."""
     plan = await plans.get(session=session, caller=caller, plan_id=plan_id)
+    check_if_match(if_match, plan.version)
     if plan.legal_hold_at is None:
         raise Conflict("This plan is not on legal hold")
     before = snapshot(plan, HOLD_FIELDS)
@@ -169,12 +177,18 @@ async def subject_access(*, session: AsyncSession, caller: Principal, stakeholde
     said = (await session.execute(select(Feedback).where(
         Feedback.tenant_id == tenant, Feedback.stakeholder_id == row.id)
         .order_by(Feedback.received_at.desc(), Feedback.id))).scalars().all()
-    # The events of their own records: the stakeholder, their feedback and their assessments (an activity's events
-    # are about everyone on its log, and the lines that are theirs are in `attendance`).
+    # The events of their own records: the stakeholder, their feedback and their assessments; and the events of any
+    # activity log that had a line of theirs, kept when the line is gone (taken off, or the log replaced): the trail
+    # still holds their id, marks and role there. Those are picked by their id in the changes' text, then exactly.
+    subject = str(row.id)
     theirs = [("stakeholder", [row.id]), ("feedback", [f.id for f in said]), ("assessment", [a.id for a in assessed])]
-    events = (await session.execute(select(AuditEvent).where(AuditEvent.tenant_id == tenant, or_(*(
+    on_a_log = and_(AuditEvent.resource_type == "activity", AuditEvent.action.in_(ATTENDANCE_ACTIONS),
+                    cast(AuditEvent.changes, Text).contains(subject, autoescape=True))
+    events = (await session.execute(select(AuditEvent).where(AuditEvent.tenant_id == tenant, or_(on_a_log, *(
         and_(AuditEvent.resource_type == kind, AuditEvent.resource_id.in_([str(i) for i in ids]))
         for kind, ids in theirs if ids))).order_by(AuditEvent.seq))).scalars().all()
+    shown = [_as_theirs(e, subject) for e in events
+             if e.resource_type != "activity" or _names_line(e.changes, subject)]
     report = SubjectAccessReport(
         generated_at=utcnow(),
         stakeholder=to_read(row, caller),
@@ -190,11 +204,37 @@ async def subject_access(*, session: AsyncSession, caller: Principal, stakeholde
                                  activity_ids={str(a.id) for a, _ in lines}),
         legal_holds=[HoldingPlan(id=p.id, title=p.title)
                      for p in await legal_hold.held_plans_naming(session, tenant, row.id)],
-        audit_events=[AuditEventRead.model_validate(e) for e in events],
+        audit_events=shown,
     )
     await audit.append(session, tenant_id=tenant, actor=caller.actor, action="subject_access",
                        resource_type="stakeholder", resource_id=row.id)
     return report
+
+
+def _names_line(changes: dict, subject: str) -> bool:
+    """The change of an attendance log has a line of theirs (api.activities.attendance writes
+    {"attendance": {"before": {stakeholder id: line or null}, "after": {…}}})."""
+    lines = changes.get("attendance") or {}
+    return any(subject in (lines.get(side) or {}) for side in ("before", "after"))
+
+
+def _as_theirs(event: AuditEvent, subject: str) -> AuditEventRead:
+    """An event as the subject's report shows it: only what is about them (UK GDPR Art. 15 gives them their data,
+    never another person's). Of an attendance log's change, only their line (not the others', nor the headcount); a
+    stakeholder id that is not theirs (feedback first logged against someone else) becomes '[personal data]'. Its id,
+    seq and hashes stay the stored event's, to find it in the trail by; a part of its changes does not hash to them."""
+    changes = {}
+    for name, change in event.changes.items():
+        if name == "attendance":
+            changes[name] = {side: {subject: lines[subject]} for side, lines in change.items() if subject in lines}
+        elif event.resource_type == "activity":
+            continue  # the rest of a log's change is the activity's headcount, not about them
+        elif name == "stakeholder_id" and isinstance(change, dict):
+            changes[name] = {side: audit.REDACTED if value not in (None, subject) else value
+                             for side, value in change.items()}
+        else:
+            changes[name] = change
+    return AuditEventRead.model_validate(event).model_copy(update={"changes": changes})
 
 
 async def _audiences(session: AsyncSession, tenant: uuid.UUID, row: Stakeholder) -> list[PlanAudienceMembership]:

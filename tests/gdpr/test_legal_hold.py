@@ -164,6 +164,21 @@ async def test_holding_twice_and_lifting_an_unheld_plan_are_409(client, session,
     assert is_problem(await client.post(hold_url(plan.id), json=REASON, headers=a["admin"]), 409)
 
 
+async def test_lifting_honours_if_match(client, session, a):
+    """DESIGN: a DELETE honours If-Match; a stale ETag is 412 and the hold stays, unaudited."""
+    plan = await factories.plan(session, a.tenant)
+    await session.commit()
+    current = (await hold(client, a, plan)).headers["ETag"]
+    stale = '"1"'
+    assert current != stale
+    r = await client.delete(hold_url(plan.id), headers={**a["admin"], "If-Match": stale})
+    assert is_problem(r, 412), r.text
+    assert (await session.get(Plan, plan.id, populate_existing=True)).legal_hold_at is not None
+    assert [e.action for e in await events(session, plan.id)] == ["legal_hold"]
+    r = await client.delete(hold_url(plan.id), headers={**a["admin"], "If-Match": current})
+    assert r.status_code == 200 and r.json()["legal_hold_at"] is None and r.headers["ETag"] != current
+
+
 async def test_plan_update_cannot_set_or_clear_a_hold(client, session, a):
     plan = await factories.plan(session, a.tenant)
     await session.commit()

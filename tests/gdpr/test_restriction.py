@@ -91,6 +91,21 @@ async def test_lifting_brings_the_person_back(client, session, a):
     assert [e.action for e in await events(session, person.id)] == ["restrict", "lift_restriction"]
 
 
+async def test_lifting_honours_if_match(client, session, a):
+    """DESIGN: a DELETE honours If-Match; a stale ETag is 412 and the restriction stays, unaudited."""
+    person = await factories.stakeholder(session, a.tenant)
+    await session.commit()
+    current = (await restrict(client, a, person)).headers["ETag"]
+    stale = '"1"'
+    assert current != stale
+    r = await client.delete(person_url(person.id, "/restriction"), headers={**a["admin"], "If-Match": stale})
+    assert is_problem(r, 412), r.text
+    assert (await session.get(Stakeholder, person.id, populate_existing=True)).restricted_at is not None
+    assert [e.action for e in await events(session, person.id)] == ["restrict"]
+    r = await client.delete(person_url(person.id, "/restriction"), headers={**a["admin"], "If-Match": current})
+    assert r.status_code == 200 and r.json()["restricted_at"] is None and r.headers["ETag"] != current
+
+
 @pytest.mark.parametrize("role", NOT_ADMIN)
 async def test_only_admin_restricts_or_lifts(client, session, a, role):
     person = await factories.stakeholder(session, a.tenant)

@@ -112,3 +112,60 @@ async def test_other_tenant_and_unknown_ids_are_404(client, session, a, b):
 async def test_malformed_id_is_422_and_no_token_is_401(client, a):
     assert is_problem(await client.get(person_url("not-a-uuid", "/subject-access"), headers=a["admin"]), 422)
     assert is_problem(await client.get(person_url(NIL, "/subject-access")), 401)
+
+
+async def test_the_attendance_they_were_taken_off_is_reported_as_their_own_line_alone(client, session, a):
+    """The trail keeps their id, marks and role after their line of an activity's log is gone (taken off, or the
+    log replaced without them): their report shows those events, with their line and nobody else's (Art. 15)."""
+    person = await factories.stakeholder(session, a.tenant, name="Ann Example")
+    other = await factories.stakeholder(session, a.tenant, name="Someone Else")
+    taken_off = await factories.activity(session, a.tenant, title="Carers' focus group")
+    replaced = await factories.activity(session, a.tenant, title="Drop-in")
+    not_theirs = await factories.activity(session, a.tenant, title="Not theirs")
+    await session.commit()
+    for activity in (taken_off, replaced):
+        r = await client.post(f"/api/v1/activities/{activity.id}/attendance", headers=a["lead"], json={
+            "entries": [{"stakeholder_id": str(person.id), "invited": True, "attended": True, "role": "carer"},
+                        {"stakeholder_id": str(other.id), "invited": True}], "unnamed_attendees": 3})
+        assert r.status_code == 200, r.text
+    r = await client.post(f"/api/v1/activities/{not_theirs.id}/attendance", headers=a["lead"],
+                          json={"entries": [{"stakeholder_id": str(other.id), "invited": True}]})
+    assert r.status_code == 200, r.text
+    r = await client.delete(f"/api/v1/activities/{taken_off.id}/attendance/{person.id}", headers=a["lead"])
+    assert r.status_code == 204, r.text
+    r = await client.put(f"/api/v1/activities/{replaced.id}/attendance", headers=a["lead"],
+                         json={"entries": [{"stakeholder_id": str(other.id), "invited": True}]})
+    assert r.status_code == 200, r.text
+
+    got = (await client.get(person_url(person.id, "/subject-access"), headers=a["admin"])).json()
+    assert got["attendance"] == []
+    line = {"invited": True, "attended": True, "role": "[personal data]"}
+    mine = str(person.id)
+    assert [(e["resource_id"], e["action"], e["changes"]) for e in got["audit_events"]] == [
+        (str(taken_off.id), "record_attendance", {"attendance": {"before": {mine: None}, "after": {mine: line}}}),
+        (str(replaced.id), "record_attendance", {"attendance": {"before": {mine: None}, "after": {mine: line}}}),
+        (str(taken_off.id), "remove_attendance", {"attendance": {"before": {mine: line}, "after": {mine: None}}}),
+        (str(replaced.id), "replace_attendance", {"attendance": {"before": {mine: line}, "after": {mine: None}}})]
+    assert str(other.id) not in json.dumps(got) and str(not_theirs.id) not in json.dumps(got)
+    # The trail itself is untouched: the event still holds the other person's line and the headcount
+    [stored, *_] = await events(session, taken_off.id, "record_attendance")
+    assert str(other.id) in stored.changes["attendance"]["after"] and stored.changes["unnamed_attendees"]
+
+
+async def test_another_persons_id_in_their_feedback_events_is_not_shown(client, session, a):
+    """Feedback first logged against Bob, then corrected to Ann: Ann's report carries its events, but not Bob's id."""
+    ann = await factories.stakeholder(session, a.tenant, name="Ann Example")
+    bob = await factories.stakeholder(session, a.tenant, name="Bob Other")
+    await session.commit()
+    r = await client.post("/api/v1/feedback", json={"text": "Parking is hard", "stakeholder_id": str(bob.id)},
+                          headers=a["lead"])
+    assert r.status_code == 201, r.text
+    said = r.json()
+    r = await client.patch(f"/api/v1/feedback/{said['id']}", json={"stakeholder_id": str(ann.id)}, headers=a["lead"])
+    assert r.status_code == 200, r.text
+    got = (await client.get(person_url(ann.id, "/subject-access"), headers=a["admin"])).json()
+    assert [(e["resource_id"], e["action"], e["changes"]["stakeholder_id"]) for e in got["audit_events"]] == [
+        (said["id"], "create", {"after": "[personal data]"}),
+        (said["id"], "update", {"before": "[personal data]", "after": str(ann.id)})]
+    assert str(bob.id) not in json.dumps(got)
+    assert got["audit_events"][0]["changes"]["status"] == {"after": "received"}  # the rest of the event is shown
