@@ -57,14 +57,22 @@ export function ensureOk(result: Result<unknown>): void {
   if (!result.response.ok) throw toApiError(result.error, result.response);
 }
 
+/**
+ * The error of a refused call as a problem document. A gateway's answer is none (an empty 503; an HTML 502, which
+ * openapi-fetch passes on as a string), and over HTTP/2 statusText is always "": the user is still told something.
+ */
 export function toApiError(error: unknown, response: Response): ApiError {
-  const body = (error ?? {}) as Partial<Problem>;
-  return new ApiError(response.status, {
-    type: body.type ?? 'about:blank',
-    title: body.title ?? response.statusText ?? 'Request failed',
-    status: response.status,
-    detail: body.detail ?? null,
-    errors: body.errors ?? [],
+  const status = response.status;
+  const body = (typeof error === 'object' && error !== null ? error : {}) as Partial<Problem>;
+  const fallback = [502, 503, 504].includes(status)
+    ? 'The service is unavailable at the moment. Try again shortly.'
+    : response.statusText || `Request failed (${status})`;
+  return new ApiError(status, {
+    type: typeof body.type === 'string' ? body.type : 'about:blank',
+    title: (typeof body.title === 'string' && body.title) || fallback,
+    status,
+    detail: typeof body.detail === 'string' ? body.detail : null,
+    errors: Array.isArray(body.errors) ? body.errors : [],
   } as Problem);
 }
 

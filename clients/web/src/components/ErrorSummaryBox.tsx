@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import type { Problem } from '../api/client';
 import { describe, fieldErrors } from './problems';
 import { humanise } from './ui';
@@ -12,6 +12,8 @@ interface Props {
 /** The NHS error summary pattern: a focused box at the top listing each problem, linked to its field. */
 export function ErrorSummaryBox({ problem, fieldIds = {} }: Props) {
   const ref = useRef<HTMLDivElement>(null);
+  // Its own id: a page can show several summaries (a form's and a section's), each labelled by its own title.
+  const titleId = useId();
   useEffect(() => {
     if (problem) ref.current?.focus();
   }, [problem]);
@@ -19,8 +21,8 @@ export function ErrorSummaryBox({ problem, fieldIds = {} }: Props) {
   const errors = fieldErrors(problem);
   const entries = Object.entries(errors);
   return (
-    <div className="nhsuk-error-summary" aria-labelledby="error-summary-title" role="alert" tabIndex={-1} ref={ref}>
-      <h2 className="nhsuk-error-summary__title" id="error-summary-title">
+    <div className="nhsuk-error-summary" aria-labelledby={titleId} role="alert" tabIndex={-1} ref={ref}>
+      <h2 className="nhsuk-error-summary__title" id={titleId}>
         There is a problem
       </h2>
       <div className="nhsuk-error-summary__body">

@@ -64,15 +64,17 @@ export function RecordSelect({ id, name, label, none, value, choices, chosen, er
   );
 }
 
-/** One yes/no checkbox. */
-export function Flag({ name, label, checked }: { name: string; label: string; checked: boolean }) {
+/** One yes/no checkbox; `disabled` with a `hint` that says why (a disabled box is not submitted). */
+export function Flag({ name, label, checked, disabled = false, hint }: { name: string; label: string; checked: boolean; disabled?: boolean; hint?: ReactNode }) {
   return (
     <div className="nhsuk-checkboxes nhsuk-checkboxes--small nhsuk-u-margin-bottom-3">
       <div className="nhsuk-checkboxes__item">
-        <input className="nhsuk-checkboxes__input" id={name} name={name} type="checkbox" value="true" defaultChecked={checked} />
+        <input className="nhsuk-checkboxes__input" id={name} name={name} type="checkbox" value="true" defaultChecked={checked} disabled={disabled}
+          aria-describedby={hint ? `${name}-hint` : undefined} />
         <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor={name}>
           {label}
         </label>
+        {hint && <div className="nhsuk-hint nhsuk-checkboxes__hint" id={`${name}-hint`}>{hint}</div>}
       </div>
     </div>
   );

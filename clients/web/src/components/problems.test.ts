@@ -13,6 +13,15 @@ describe('fieldErrors', () => {
     expect(fieldErrors(problem({ errors: [{ loc: ['body', 'name'], msg: 'first' }, { loc: ['body', 'name'], msg: 'second' }] }))).toEqual({ name: 'first' });
   });
 
+  it('keys a query, path or header parameter by its name, not by where it was', () => {
+    const errors = fieldErrors(problem({ errors: [
+      { loc: ['query', 'min_influence'], msg: 'Input should be a valid integer' },
+      { loc: ['path', 'plan_id'], msg: 'Input should be a valid UUID' },
+      { loc: ['header', 'If-Match'], msg: 'Field required' },
+    ] }));
+    expect(errors).toEqual({ min_influence: 'Input should be a valid integer', plan_id: 'Input should be a valid UUID', 'If-Match': 'Field required' });
+  });
+
   it('is empty without a problem', () => {
     expect(fieldErrors(null)).toEqual({});
   });
@@ -21,6 +30,12 @@ describe('fieldErrors', () => {
 describe('describe', () => {
   it('explains a lost update (412) in plain words', () => {
     expect(describeProblem(problem({ status: 412, title: 'Precondition failed' }))).toMatch(/someone else changed/i);
+  });
+
+  it("gives the API's reason for a 403, and a general sentence only when it gives none", () => {
+    const reason = 'Only a lead or an admin may archive feedback marked publishable';
+    expect(describeProblem(problem({ status: 403, title: 'Not allowed for your role', detail: reason }))).toBe(reason);
+    expect(describeProblem(problem({ status: 403, title: 'Not allowed for your role', detail: null }))).toBe('Your role does not allow this.');
   });
 
   it('prefers the detail over the title', () => {

@@ -1,12 +1,15 @@
 import { useState } from 'react';
 import { ApiError, type Problem } from '../api/client';
 
-/** Field errors of a problem+json, keyed by field name (the last part of `loc` that is a name). */
+// Where a bad value was, as the first part of an error's `loc` (then the field): not itself a field.
+const LOCATIONS = new Set<unknown>(['body', 'query', 'path', 'header', 'cookie']);
+
+/** Field errors of a problem+json, keyed by field name (the first name in `loc` after where it was). */
 export function fieldErrors(problem: Problem | null | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const error of problem?.errors ?? []) {
-    const names = error.loc.filter((part): part is string => typeof part === 'string' && part !== 'body');
-    const field = names[0] ?? 'form';
+    const parts = LOCATIONS.has(error.loc[0]) ? error.loc.slice(1) : error.loc;
+    const field = parts.find((part): part is string => typeof part === 'string') ?? 'form';
     out[field] ??= error.msg;
   }
   return out;
@@ -27,7 +30,8 @@ export function problemOf(error: unknown): Problem | null {
 export function describe(problem: Problem): string {
   // Not "reload": the token is kept in memory only, so reloading the page signs the user out.
   if (problem.status === 412) return 'Someone else changed this record since you opened it, so your change was not saved. Open the record again to see theirs, then make yours.';
-  if (problem.status === 403) return 'Your role does not allow this.';
+  // The API's reason when it gives one ("Only a lead or an admin may archive feedback marked publishable").
+  if (problem.status === 403) return problem.detail || 'Your role does not allow this.';
   return problem.detail || problem.title;
 }
 

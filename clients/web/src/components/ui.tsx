@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { Tag, type TagProps } from 'nhsuk-react-components';
-import { problemOf, describe } from './problems';
+import { describe, fieldErrors, problemOf } from './problems';
 
 /** "manage_closely" → "Manage closely". */
 export function humanise(value: string | null | undefined): string {
@@ -50,11 +50,18 @@ export function Loading({ what = 'Loading' }: { what?: string }) {
 
 export function QueryError({ error }: { error: unknown }) {
   const problem = problemOf(error);
+  // A refused read (a 422 on a query parameter: a hand-edited link, an old bookmark) says which value and why.
+  const errors = Object.entries(fieldErrors(problem));
   return (
     <div className="nhsuk-error-summary" role="alert">
       <h2 className="nhsuk-error-summary__title">Sorry, there is a problem</h2>
       <div className="nhsuk-error-summary__body">
         <p>{problem ? describe(problem) : 'Something went wrong.'}</p>
+        {errors.length > 0 && (
+          <ul className="nhsuk-list nhsuk-error-summary__list">
+            {errors.map(([field, msg]) => <li key={field}>{`${humanise(field)}: ${msg}`}</li>)}
+          </ul>
+        )}
       </div>
     </div>
   );

@@ -58,7 +58,7 @@ export default function Activities() {
                 ['Status', (a) => <StatusTag value={a.status} />],
               ]}
             />
-            <Pager hasPrevious={pager.hasPrevious} page={pager.page} nextCursor={page.next_cursor} onPrevious={pager.previous} onNext={pager.next} />
+            <Pager hasPrevious={pager.hasPrevious} page={pager.page} nextCursor={page.next_cursor} onPrevious={pager.previous} onNext={pager.next} busy={list.isPlaceholderData} />
           </>
         )}
       </Loaded>}

@@ -1,6 +1,7 @@
 import { Link, useSearchParams } from 'react-router';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { api, unwrap, type Schemas } from '../api/client';
+import { allPages } from '../components/paging';
 import { humanise, Loaded } from '../components/ui';
 import { buildMonth, monthKey, monthRange, parseMonth, shiftMonth, ukDay, type Month } from './calendar';
 
@@ -12,19 +13,13 @@ const TIME = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digi
 const monthName = ({ year, month }: Month) => MONTH_NAME.format(new Date(Date.UTC(year, month - 1, 1)));
 const dayName = (date: string) => DAY_NAME.format(new Date(`${date}T00:00:00Z`));
 
-/** Every activity starting in the month (UK days), following next_cursor to the end. */
+/** Every activity starting in the month (UK days). */
 async function activitiesOf(month: Month, planId: string | undefined): Promise<Schemas['ActivityRead'][]> {
   const { first, last } = monthRange(month);
-  const items: Schemas['ActivityRead'][] = [];
-  let cursor: string | undefined;
-  do {
-    const page = unwrap(await api.GET('/api/v1/activities', {
-      params: { query: { plan_id: planId, starts_from: first, starts_to: last, sort: 'starts_at', limit: 500, cursor } },
-    }));
-    items.push(...page.items);
-    cursor = page.next_cursor ?? undefined;
-  } while (cursor);
-  return items;
+  const all = await allPages(async (cursor) => unwrap(await api.GET('/api/v1/activities', {
+    params: { query: { plan_id: planId, starts_from: first, starts_to: last, sort: 'starts_at', limit: 500, cursor } },
+  })));
+  return all.items;
 }
 
 export function ActivityCalendar({ planId }: { planId?: string }) {

@@ -80,3 +80,12 @@ describe('ActivityPage attendance', () => {
     await waitFor(() => expect(get.mock.calls.map((call) => call[0])).toContain('/api/v1/activities/{activity_id}/attendance'));
   });
 });
+
+it("keeps the activity's title out of the tab title: the API holds it as personal, and the browser's history keeps titles", async () => {
+  const visit = { id: 'a2', title: 'Home visit to Ann Lee', status: 'done', starts_at: '2026-11-02T10:00:00Z', method: 'one_to_one', level: 'involve',
+    duty_limb: null, plan_id: null, location: null, cost_pence: null, outcome_summary: null, version: 1 } as unknown as Schemas['ActivityRead'];
+  const log = { activity_id: 'a2', invited_count: 0, attended_count: 0, unnamed_attendees: 0, version: 1, items: [] } as unknown as Schemas['AttendanceLog'];
+  renderPage(<ActivityPage />, { path: '/activities/:id', url: '/activities/a2', role: 'viewer', cache: [[['activity', 'a2'], visit], [['attendance', 'a2'], log]] });
+  expect(await screen.findByRole('heading', { level: 1, name: 'Home visit to Ann Lee' })).toBeInTheDocument();
+  expect(document.title).toBe('Activity – Involve');
+});

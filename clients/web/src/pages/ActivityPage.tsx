@@ -15,7 +15,8 @@ export default function ActivityPage() {
   const queryClient = useQueryClient();
   const { problem, clear, onError } = useProblem();
   const activity = useQuery({ queryKey: ['activity', id], queryFn: async () => unwrap(await api.GET('/api/v1/activities/{activity_id}', { params: { path: { activity_id: id } } })) });
-  useTitle(activity.data?.title ?? 'Activity');
+  // Not its title: the API holds it as personal data ("Home visit to …"), and the tab title goes into the browser's history.
+  useTitle('Activity');
   const attendance = useQuery({
     queryKey: ['attendance', id],
     queryFn: async () => unwrap(await api.GET('/api/v1/activities/{activity_id}/attendance', { params: { path: { activity_id: id } } })),

@@ -1,13 +1,14 @@
-import { render, screen, within } from '@testing-library/react';
+import { fireEvent, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { api } from '../api/client';
 import type { Me } from '../auth/session';
 import { renderPage } from '../test/renderPage';
 import Admin, { Users } from './Admin';
 
 const tokens = { items: [{ id: 't1', label: 'Intranet', token_hint: 'ab12', created_at: '2026-11-01T10:00:00Z', revoked_at: null }], next_cursor: null };
 function renderAdmin(role: Me['role'], url = '/admin') {
-  renderPage(<Admin />, { path: '/admin/*', url, role, cache: [[['calendar-tokens'], tokens], [['users', undefined], { items: [], next_cursor: null }], [['audit-events', undefined], { items: [], next_cursor: null }]] });
+  renderPage(<Admin />, { path: '/admin/*', url, role, cache: [[['calendar-tokens', undefined], tokens], [['users', undefined], { items: [], next_cursor: null }], [['audit-events', undefined], { items: [], next_cursor: null }]] });
 }
 
 const user = (id: string, name: string) => ({ id, full_name: name, email: `${id}@example.org`, role: 'officer', is_active: true, last_login_at: null, version: 1 });
@@ -56,5 +57,17 @@ describe('Admin sections', () => {
     expect(screen.getByRole('heading', { name: 'Audit trail' })).toBeInTheDocument();
     const links = within(screen.getByRole('navigation', { name: 'Admin sections' })).getAllByRole('link');
     expect(links.map((link) => link.textContent)).toEqual(['Audit trail']);
+  });
+});
+
+describe('Calendar tokens', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('pages through the tokens beyond the first page rather than dropping them', async () => {
+    const get = vi.spyOn(api, 'GET').mockResolvedValue({ data: { items: [{ ...tokens.items[0], id: 't2', label: 'Website' }], next_cursor: null }, response: new Response() } as never);
+    renderPage(<Admin />, { path: '/admin/*', url: '/admin/calendar-tokens', role: 'lead', cache: [[['calendar-tokens', undefined], { ...tokens, next_cursor: 'k2' }]] });
+    fireEvent.click(screen.getByRole('button', { name: /Next/ }));
+    expect(await screen.findByRole('cell', { name: 'Website' })).toBeInTheDocument();
+    expect(get).toHaveBeenCalledWith('/api/v1/calendar-tokens', { params: { query: { limit: 200, cursor: 'k2' } } });
   });
 });

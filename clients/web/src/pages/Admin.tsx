@@ -119,7 +119,7 @@ export function Users() {
               )],
               ['Last sign-in', (u) => formatDate(u.last_login_at)],
             ]} />
-            <Pager hasPrevious={pager.hasPrevious} page={pager.page} nextCursor={page.next_cursor} onPrevious={pager.previous} onNext={pager.next} />
+            <Pager hasPrevious={pager.hasPrevious} page={pager.page} nextCursor={page.next_cursor} onPrevious={pager.previous} onNext={pager.next} busy={users.isPlaceholderData} />
           </>
         )}
       </Loaded>
@@ -221,7 +221,12 @@ function ServiceAccounts() {
   const queryClient = useQueryClient();
   const { problem, clear, onError } = useProblem();
   const [secret, setSecret] = useState<Schemas['ServiceAccountCredentials'] | null>(null);
-  const accounts = useQuery({ queryKey: ['service-accounts'], queryFn: async () => unwrap(await api.GET('/api/v1/service-accounts', { params: { query: { limit: 200 } } })) });
+  const pager = useCursorPager();
+  const accounts = useQuery({
+    queryKey: ['service-accounts', pager.cursor],
+    queryFn: async () => unwrap(await api.GET('/api/v1/service-accounts', { params: { query: { limit: 200, cursor: pager.cursor } } })),
+    placeholderData: keepPreviousData,
+  });
   const create = useMutation({
     mutationFn: async (body: Schemas['ServiceAccountCreate']) => unwrap(await api.POST('/api/v1/service-accounts', { body })),
     onSuccess: (created) => { clear(); setSecret(created); queryClient.invalidateQueries({ queryKey: ['service-accounts'] }); },
@@ -245,6 +250,7 @@ function ServiceAccounts() {
       {secret && <Secret label={`Client id ${secret.client_id}, secret`} value={secret.client_secret ?? ''} />}
       <Loaded query={accounts}>
         {(page) => (
+          <>
           <DataTable caption="Service accounts" rows={page.items} rowKey={(a) => a.id} empty="No service accounts."
             columns={[
               ['Name', (a) => a.name],
@@ -258,6 +264,8 @@ function ServiceAccounts() {
                 </ConfirmAction>
               )],
             ]} />
+            <Pager hasPrevious={pager.hasPrevious} page={pager.page} nextCursor={page.next_cursor} onPrevious={pager.previous} onNext={pager.next} busy={accounts.isPlaceholderData} />
+          </>
         )}
       </Loaded>
       <h3>Add a service account</h3>
@@ -276,7 +284,12 @@ function CalendarTokens() {
   const queryClient = useQueryClient();
   const { problem, clear, onError } = useProblem();
   const [secret, setSecret] = useState<Schemas['CalendarTokenSecret'] | null>(null);
-  const tokens = useQuery({ queryKey: ['calendar-tokens'], queryFn: async () => unwrap(await api.GET('/api/v1/calendar-tokens', { params: { query: { limit: 200 } } })) });
+  const pager = useCursorPager();
+  const tokens = useQuery({
+    queryKey: ['calendar-tokens', pager.cursor],
+    queryFn: async () => unwrap(await api.GET('/api/v1/calendar-tokens', { params: { query: { limit: 200, cursor: pager.cursor } } })),
+    placeholderData: keepPreviousData,
+  });
   const create = useMutation({
     mutationFn: async (body: Schemas['CalendarTokenCreate']) => unwrap(await api.POST('/api/v1/calendar-tokens', { body })),
     onSuccess: (created) => { clear(); setSecret(created); queryClient.invalidateQueries({ queryKey: ['calendar-tokens'] }); },
@@ -299,6 +312,7 @@ function CalendarTokens() {
       {secret && <Secret label="Feed address" value={`${window.location.origin}${secret.feed_path}`} />}
       <Loaded query={tokens}>
         {(page) => (
+          <>
           <DataTable caption="Calendar tokens" rows={page.items} rowKey={(t) => t.id} empty="No calendar tokens."
             columns={[
               ['Label', (t) => t.label],
@@ -311,6 +325,8 @@ function CalendarTokens() {
                 </ConfirmAction>
               ))],
             ]} />
+            <Pager hasPrevious={pager.hasPrevious} page={pager.page} nextCursor={page.next_cursor} onPrevious={pager.previous} onNext={pager.next} busy={tokens.isPlaceholderData} />
+          </>
         )}
       </Loaded>
       <h3>Add a calendar token</h3>
@@ -367,7 +383,7 @@ function Audit() {
                 ['What', (e) => `${e.action} ${e.resource_type}`],
                 ['Record', (e) => <code>{e.resource_id?.slice(0, 8) ?? '—'}</code>],
               ]} />
-            <Pager hasPrevious={pager.hasPrevious} page={pager.page} nextCursor={page.next_cursor} onPrevious={pager.previous} onNext={pager.next} />
+            <Pager hasPrevious={pager.hasPrevious} page={pager.page} nextCursor={page.next_cursor} onPrevious={pager.previous} onNext={pager.next} busy={events.isPlaceholderData} />
           </>
         )}
       </Loaded>

@@ -9,6 +9,7 @@ import { ConfirmAction } from '../components/ConfirmAction';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { saveBlob } from '../components/download';
 import { text } from '../components/fields';
+import { allPages } from '../components/paging';
 import { inputErrors, useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
 import { BackTo, DataTable, formatDate, humanise, Loaded, StatusTag, Summary } from '../components/ui';
@@ -49,9 +50,16 @@ function ChoosePlan() {
       <p className="nhsuk-body">Choose a plan to see its applicability record, consultations, scrutiny, evidence and duty report.</p>
       <Loaded query={plans}>
         {(page) => (
-          <ul className="nhsuk-list">
-            {page.items.map((p) => <li key={p.id}><Link to={`/plans/${p.id}/duty`} dir="auto">{p.title}</Link></li>)}
-          </ul>
+          <>
+            <ul className="nhsuk-list">
+              {page.items.map((p) => <li key={p.id}><Link to={`/plans/${p.id}/duty`} dir="auto">{p.title}</Link></li>)}
+            </ul>
+            {page.next_cursor && (
+              <p className="nhsuk-body">
+                Showing the first {page.items.length} plans. Open any other from <Link to="/plans">the list of plans</Link>: its page links to its duty record.
+              </p>
+            )}
+          </>
         )}
       </Loaded>
     </>
@@ -78,7 +86,10 @@ function PlanDuty({ planId }: { planId: string }) {
   const plan = useQuery(planQuery(planId));
   useTitle(plan.data ? `Duty to involve: ${plan.data.title}` : 'Duty to involve');
   const report = useQuery({ queryKey: ['duty-report', planId], queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}/duty-report', { params: { path } })) });
-  const duties = useQuery({ queryKey: ['duties'], queryFn: async () => unwrap(await api.GET('/api/v1/duties', { params: { query: { limit: 200 } } })) });
+  // A plan's duty record is read whole, following every cursor: its lists are also the choices of the forms below
+  // (evidence links activities, feedback and documents; a document names its consultation), and one page would leave
+  // the rest neither shown nor linkable.
+  const duties = useQuery({ queryKey: ['duties'], queryFn: () => allPages(async (cursor) => unwrap(await api.GET('/api/v1/duties', { params: { query: { limit: 500, cursor } } }))) });
   const assessment = useQuery({
     queryKey: ['duty-assessment', planId],
     queryFn: async () => {
@@ -89,33 +100,33 @@ function PlanDuty({ planId }: { planId: string }) {
   });
   const versions = useQuery({
     queryKey: ['duty-assessment-versions', planId],
-    queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}/duty-assessment/versions', { params: { path, query: { limit: 50 } } })),
+    queryFn: () => allPages(async (cursor) => unwrap(await api.GET('/api/v1/plans/{plan_id}/duty-assessment/versions', { params: { path, query: { limit: 500, cursor } } }))),
   });
   const consultations = useQuery({
     queryKey: ['consultations', planId],
-    queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}/consultations', { params: { path, query: { limit: 100 } } })),
+    queryFn: () => allPages(async (cursor) => unwrap(await api.GET('/api/v1/plans/{plan_id}/consultations', { params: { path, query: { limit: 500, cursor } } }))),
   });
   const documents = useQuery({
     queryKey: ['documents', planId],
-    queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}/documents', { params: { path, query: { limit: 100 } } })),
+    queryFn: () => allPages(async (cursor) => unwrap(await api.GET('/api/v1/plans/{plan_id}/documents', { params: { path, query: { limit: 500, cursor } } }))),
   });
   const scrutiny = useQuery({ queryKey: ['scrutiny', planId], queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}/scrutiny', { params: { path } })) });
   const evidence = useQuery({
     queryKey: ['evidence', planId],
-    queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}/evidence', { params: { path, query: { limit: 100 } } })),
+    queryFn: () => allPages(async (cursor) => unwrap(await api.GET('/api/v1/plans/{plan_id}/evidence', { params: { path, query: { limit: 500, cursor } } }))),
   });
   const archivedEvidence = useQuery({
     queryKey: ['evidence-archived', planId],
-    queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}/evidence', { params: { path, query: { limit: 100, archived: true } } })),
+    queryFn: () => allPages(async (cursor) => unwrap(await api.GET('/api/v1/plans/{plan_id}/evidence', { params: { path, query: { limit: 500, archived: true, cursor } } }))),
   });
   // What evidence may link: the plan's live activities and feedback (an archived one is refused, 409).
   const activities = useQuery({
     queryKey: ['activities', planId],
-    queryFn: async () => unwrap(await api.GET('/api/v1/activities', { params: { query: { plan_id: planId, limit: 100 } } })),
+    queryFn: () => allPages(async (cursor) => unwrap(await api.GET('/api/v1/activities', { params: { query: { plan_id: planId, limit: 500, cursor } } }))),
   });
   const feedback = useQuery({
     queryKey: ['feedback', planId],
-    queryFn: async () => unwrap(await api.GET('/api/v1/feedback', { params: { query: { plan_id: planId, limit: 100 } } })),
+    queryFn: () => allPages(async (cursor) => unwrap(await api.GET('/api/v1/feedback', { params: { query: { plan_id: planId, limit: 500, cursor } } }))),
   });
 
   function done(message: string, ...keys: string[]) {
@@ -224,10 +235,15 @@ function PlanDuty({ planId }: { planId: string }) {
     onError,
   });
 
+  // Called from a click: a failure (a refusal, or the network down, which rejects) is shown, never left unhandled.
   async function download(doc: { id: string; filename?: string; title: string }) {
-    const result = await api.GET('/api/v1/plans/{plan_id}/documents/{document_id}/content', { params: { path: { plan_id: planId, document_id: doc.id } }, parseAs: 'blob' });
-    if (result.error !== undefined || !result.data) return onError(toApiError(result.error, result.response));
-    saveBlob(result.data as unknown as Blob, doc.filename ?? doc.title);
+    try {
+      const result = await api.GET('/api/v1/plans/{plan_id}/documents/{document_id}/content', { params: { path: { plan_id: planId, document_id: doc.id } }, parseAs: 'blob' });
+      if (result.error !== undefined || !result.data) throw toApiError(result.error, result.response);
+      saveBlob(result.data as unknown as Blob, doc.filename ?? doc.title);
+    } catch (error) {
+      onError(error);
+    }
   }
 
   const requirements = (duties.data?.items ?? []).flatMap((d) => d.requirements.map((r) => ({ ...r, duty: d })));

@@ -65,7 +65,7 @@ export default function FeedbackInbox() {
                 )],
               ]}
             />
-            <Pager hasPrevious={pager.hasPrevious} page={pager.page} nextCursor={page.next_cursor} onPrevious={pager.previous} onNext={pager.next} />
+            <Pager hasPrevious={pager.hasPrevious} page={pager.page} nextCursor={page.next_cursor} onPrevious={pager.previous} onNext={pager.next} busy={list.isPlaceholderData} />
           </>
         )}
       </Loaded>

@@ -55,7 +55,7 @@ export default function Organisations() {
                 ['Postcode', (o) => <Contact value={o.postcode} />],
               ]}
             />
-            <Pager hasPrevious={pager.hasPrevious} page={pager.page} nextCursor={page.next_cursor} onPrevious={pager.previous} onNext={pager.next} />
+            <Pager hasPrevious={pager.hasPrevious} page={pager.page} nextCursor={page.next_cursor} onPrevious={pager.previous} onNext={pager.next} busy={list.isPlaceholderData} />
           </>
         )}
       </Loaded>

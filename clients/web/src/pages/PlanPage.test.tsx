@@ -1,4 +1,5 @@
-import { screen } from '@testing-library/react';
+import { fireEvent, screen, within } from '@testing-library/react';
+import { api } from '../api/client';
 import type { Schemas } from '../api/client';
 import type { Me } from '../auth/session';
 import { renderPage } from '../test/renderPage';
@@ -15,8 +16,10 @@ const plan = {
 } as unknown as Schemas['PlanRead'];
 const empty = { items: [], next_cursor: null, total: null };
 
+afterEach(() => vi.restoreAllMocks());
+
 function renderAs(role: Me['role'], item: Schemas['PlanRead']) {
-  renderPage(<PlanPage />, { path: '/plans/:id', url: `/plans/${item.id}`, role, cache: [[['plan', item.id], item], [['actions', item.id], empty], [['risks', item.id], empty]] });
+  renderPage(<PlanPage />, { path: '/plans/:id', url: `/plans/${item.id}`, role, cache: [[['plan', item.id], item], [['actions', item.id, undefined], empty], [['risks', item.id, undefined], empty]] });
 }
 
 describe('PlanPage', () => {
@@ -62,5 +65,18 @@ describe('PlanPage', () => {
   it('offers an admin to lift a hold in force', () => {
     renderAs('admin', { ...plan, legal_hold_at: '2026-11-25T10:00:00Z', legal_hold_reason: 'Inquiry' });
     expect(screen.getByRole('button', { name: 'Lift the legal hold' })).toBeInTheDocument();
+  });
+
+  it('pages through the actions and the risks each with its own pager, rather than dropping all after the first page', async () => {
+    const action = (id: string, description: string) => ({ id, description, owner_name: null, due_date: null, status: 'open', overdue: false });
+    const get = vi.spyOn(api, 'GET').mockResolvedValue({ data: { items: [action('x2', 'Book the venue')], next_cursor: null }, response: new Response() } as never);
+    renderPage(<PlanPage />, {
+      path: '/plans/:id', url: '/plans/p1', role: 'viewer',
+      cache: [[['plan', 'p1'], plan], [['actions', 'p1', undefined], { items: [action('x1', 'Draft the survey')], next_cursor: 'a2' }], [['risks', 'p1', undefined], { ...empty, next_cursor: 'r2' }]],
+    });
+    expect(screen.getByRole('navigation', { name: 'Pages of risks and issues' })).toBeInTheDocument();
+    fireEvent.click(within(screen.getByRole('navigation', { name: 'Pages of actions' })).getByRole('button', { name: /Next/ }));
+    expect(await screen.findByText('Book the venue')).toBeInTheDocument();
+    expect(get).toHaveBeenCalledWith('/api/v1/plans/{plan_id}/actions', { params: { path: { plan_id: 'p1' }, query: { limit: 200, cursor: 'a2' } } });
   });
 });

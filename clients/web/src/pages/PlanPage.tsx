@@ -6,6 +6,8 @@ import { api, etagOf, unwrap, type Schemas } from '../api/client';
 import { planQuery } from '../api/queries';
 import { useCan } from '../auth/roles';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
+import { Pager } from '../components/Pager';
+import { keepPagesOf, useCursorPager } from '../components/paging';
 import { fieldErrors, useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
 import { BackTo, DataTable, formatDate, humanise, Loaded, pounds, StatusTag, Summary } from '../components/ui';
@@ -17,13 +19,18 @@ export default function PlanPage() {
   const { problem, clear, onError } = useProblem();
   const plan = useQuery(planQuery(id));
   useTitle(plan.data?.title ?? 'Plan');
+  // Each list a page at a time (one read of 200 left the rest unseen); paging starts again on another plan.
+  const actionPager = useCursorPager(id);
   const actions = useQuery({
-    queryKey: ['actions', id],
-    queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}/actions', { params: { path: { plan_id: id }, query: { limit: 200 } } })),
+    queryKey: ['actions', id, actionPager.cursor],
+    queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}/actions', { params: { path: { plan_id: id }, query: { limit: 200, cursor: actionPager.cursor } } })),
+    placeholderData: keepPagesOf(['actions', id]),
   });
+  const riskPager = useCursorPager(id);
   const risks = useQuery({
-    queryKey: ['risks', id],
-    queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}/risks', { params: { path: { plan_id: id }, query: { limit: 200 } } })),
+    queryKey: ['risks', id, riskPager.cursor],
+    queryFn: async () => unwrap(await api.GET('/api/v1/plans/{plan_id}/risks', { params: { path: { plan_id: id }, query: { limit: 200, cursor: riskPager.cursor } } })),
+    placeholderData: keepPagesOf(['risks', id]),
   });
   const approve = useMutation({
     mutationFn: async (p: Schemas['PlanRead']) =>
@@ -102,26 +109,34 @@ export default function PlanPage() {
           {may.edit && !p.archived_at && <NewAction planId={p.id} />}
           <Loaded query={actions}>
             {(page) => (
-              <DataTable caption="Actions" rows={page.items} rowKey={(a) => a.id} empty="No actions yet."
-                columns={[
-                  ['Action', (a) => a.description],
-                  ['Owner', (a) => a.owner_name ?? '—'],
-                  ['Due', (a) => formatDate(a.due_date)],
-                  ['Status', (a) => (a.overdue ? <StatusTag value="overdue" text={`Overdue (${humanise(a.status)})`} /> : <StatusTag value={a.status} />)],
-                ]} />
+              <>
+                <DataTable caption="Actions" rows={page.items} rowKey={(a) => a.id} empty="No actions yet."
+                  columns={[
+                    ['Action', (a) => a.description],
+                    ['Owner', (a) => a.owner_name ?? '—'],
+                    ['Due', (a) => formatDate(a.due_date)],
+                    ['Status', (a) => (a.overdue ? <StatusTag value="overdue" text={`Overdue (${humanise(a.status)})`} /> : <StatusTag value={a.status} />)],
+                  ]} />
+                <Pager label="Pages of actions" hasPrevious={actionPager.hasPrevious} page={actionPager.page} nextCursor={page.next_cursor}
+                  onPrevious={actionPager.previous} onNext={actionPager.next} busy={actions.isPlaceholderData} />
+              </>
             )}
           </Loaded>
           <h2>Risks and issues</h2>
           <Loaded query={risks}>
             {(page) => (
-              <DataTable caption="Risks and issues" rows={page.items} rowKey={(r) => r.id} empty="No risks or issues logged."
-                columns={[
-                  ['Description', (r) => r.description],
-                  ['Kind', (r) => humanise(r.kind)],
-                  ['Score', (r) => `${r.score} (${r.likelihood} × ${r.impact})`],
-                  ['Rating', (r) => <StatusTag value={r.rag} text={humanise(r.rag)} />],
-                  ['Status', (r) => humanise(r.status)],
-                ]} />
+              <>
+                <DataTable caption="Risks and issues" rows={page.items} rowKey={(r) => r.id} empty="No risks or issues logged."
+                  columns={[
+                    ['Description', (r) => r.description],
+                    ['Kind', (r) => humanise(r.kind)],
+                    ['Score', (r) => `${r.score} (${r.likelihood} × ${r.impact})`],
+                    ['Rating', (r) => <StatusTag value={r.rag} text={humanise(r.rag)} />],
+                    ['Status', (r) => humanise(r.status)],
+                  ]} />
+                <Pager label="Pages of risks and issues" hasPrevious={riskPager.hasPrevious} page={riskPager.page} nextCursor={page.next_cursor}
+                  onPrevious={riskPager.previous} onNext={riskPager.next} busy={risks.isPlaceholderData} />
+              </>
             )}
           </Loaded>
         </>

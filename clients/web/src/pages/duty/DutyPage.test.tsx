@@ -220,4 +220,30 @@ describe('Duty page', () => {
     expect(screen.getByRole('link', { name: 'Substantial variation reason: Say why once it is assessed' })).toHaveAttribute('href', '#s-reason');
     expect(within(form).getByLabelText('Committee name').closest('.nhsuk-form-group')).not.toHaveClass('nhsuk-form-group--error');
   });
+
+  it('offers every activity of the plan to link as evidence, following the cursors beyond the first page', async () => {
+    const later = { id: 'a2', title: 'Lyme Regis drop-in', starts_at: '2026-04-02T10:00:00Z' };
+    const get = vi.spyOn(api, 'GET').mockImplementation((async (path: string, init: { params: { query?: { cursor?: string } } }) => {
+      const cursor = init.params.query?.cursor;
+      if (path === '/api/v1/activities') return { data: { items: [cursor ? later : activity], next_cursor: cursor ? null : 'n2' }, response: new Response() };
+      return { data: empty, response: new Response() };
+    }) as never);
+    renderPage(<Duty />, {
+      path: '/plans/:id/duty', url: '/plans/p1/duty', role: 'lead',
+      cache: [[['plan', 'p1'], plan], [['duty-report', 'p1'], report], [['duties'], { ...empty, items: [duty] }], [['duty-assessment', 'p1'], null], [['scrutiny', 'p1'], unrecorded]],
+    });
+    const form = screen.getByRole('form', { name: 'Add evidence' });
+    expect(await within(form).findByRole('option', { name: /Lyme Regis drop-in/ })).toBeInTheDocument();
+    expect(within(form).getByRole('option', { name: /Bridport focus group/ })).toBeInTheDocument();
+    const asked = (get.mock.calls as unknown as [string, { params: { query?: { cursor?: string } } }][])
+      .filter(([path]) => path === '/api/v1/activities').map(([, init]) => init.params.query?.cursor);
+    expect(asked).toEqual([undefined, 'n2']);
+  });
+
+  it('shows a failed download (the network down) instead of leaving the rejection unhandled', async () => {
+    vi.spyOn(api, 'GET').mockRejectedValue(new TypeError('Failed to fetch'));
+    renderDuty(plan, { documents: [pack] });
+    fireEvent.click(screen.getByRole('button', { name: 'Download Consultation pack' }));
+    expect(await screen.findByText('Failed to fetch')).toBeInTheDocument();
+  });
 });

@@ -53,3 +53,34 @@ describe('StakeholderForm editing', () => {
     expect(patch).not.toHaveBeenCalled();
   });
 });
+
+describe('StakeholderForm consent and objections', () => {
+  it('does not offer to turn consent on while an objection to contact stands (the API refuses, 409), and says why', async () => {
+    renderPage(<StakeholderForm />, {
+      path: '/stakeholders/:id/edit', url: '/stakeholders/s1/edit', role: 'lead',
+      cache: [[['stakeholder', 's1'], { ...rita, contact_objection: 'pending' }], [['organisations', 'options'], firstPage], [['organisation', 'org-600'], { id: 'org-600', name: 'Org 600' }]],
+    });
+    const consent = await screen.findByRole('checkbox', { name: 'Has agreed to be contacted' });
+    expect(consent).toBeDisabled();
+    expect(consent).toHaveAccessibleDescription(/objection to being contacted is pending/);
+  });
+
+  it('offers it once the objection was not upheld', async () => {
+    renderPage(<StakeholderForm />, {
+      path: '/stakeholders/:id/edit', url: '/stakeholders/s1/edit', role: 'lead',
+      cache: [[['stakeholder', 's1'], { ...rita, contact_objection: 'not_upheld' }], [['organisations', 'options'], firstPage], [['organisation', 'org-600'], { id: 'org-600', name: 'Org 600' }]],
+    });
+    expect(await screen.findByRole('checkbox', { name: 'Has agreed to be contacted' })).toBeEnabled();
+  });
+
+  it("shows the API's refusal of an email another stakeholder has (409) at the email field", async () => {
+    const detail = 'This email address is already used by another stakeholder in this tenant';
+    vi.spyOn(api, 'POST').mockResolvedValue({ error: { type: 'x/conflict', title: 'Conflict', status: 409, detail }, response: new Response(null, { status: 409 }) } as never);
+    renderPage(<StakeholderForm />, { path: '/stakeholders/new', url: '/stakeholders/new', role: 'lead', cache: [[['organisations', 'options'], firstPage]] });
+    fireEvent.change(screen.getByLabelText('Name'), { target: { value: 'Rita' } });
+    fireEvent.change(screen.getByLabelText('Email (optional)'), { target: { value: 'rita@example.org' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add stakeholder' }));
+    expect(await screen.findByRole('link', { name: `Email: ${detail}` })).toHaveAttribute('href', '#email');
+    expect(screen.getByLabelText('Email (optional)')).toHaveAccessibleDescription(new RegExp(detail));
+  });
+});

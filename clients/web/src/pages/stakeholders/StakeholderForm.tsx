@@ -1,8 +1,8 @@
-import type { FormEvent } from 'react';
+import { useMemo, type FormEvent } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Select, Textarea, TextInput } from 'nhsuk-react-components';
-import { api, ifMatch, unwrap, type Schemas } from '../../api/client';
+import { api, ifMatch, unwrap, type Problem, type Schemas } from '../../api/client';
 import { organisationQuery, stakeholderQuery } from '../../api/queries';
 import { ErrorSummaryBox } from '../../components/ErrorSummaryBox';
 import { changedFields, CheckboxGroup, csvList, Flag, list, RecordSelect, text } from '../../components/fields';
@@ -36,6 +36,20 @@ export function bodyFrom(form: FormData): Schemas['StakeholderCreate'] {
     tags: csvList(form, 'tags'),
     notes: text(form, 'notes'),
   };
+}
+
+/**
+ * The API refuses an email another stakeholder has with a 409 and no field errors ("This email address is already used
+ * by another stakeholder in this tenant"): that message belongs beside the email field, as a 422's would be.
+ */
+export function withEmailConflict(problem: Problem | null): Problem | null {
+  if (problem?.status !== 409 || !problem.detail?.startsWith('This email address is already used')) return problem;
+  return { ...problem, errors: [{ loc: ['body', 'email'], msg: problem.detail, type: 'conflict' }] };
+}
+
+/** An objection to contact that is pending or upheld: nothing may turn contact consent back on (the API answers 409). */
+export function objectionStands(s: Stakeholder | null): boolean {
+  return s?.contact_objection === 'pending' || s?.contact_objection === 'upheld';
 }
 
 export default function StakeholderForm() {
@@ -83,13 +97,17 @@ function Editor({ stakeholder }: { stakeholder: Stakeholder | null }) {
     save.mutate(bodyFrom(new FormData(event.currentTarget)));
   }
 
-  const errors = fieldErrors(problem);
+  // Memoised: the error summary takes the focus each time its problem changes, not on every render.
+  const shown = useMemo(() => withEmailConflict(problem), [problem]);
+  const errors = fieldErrors(shown);
   const s = stakeholder;
+  // Consent already on stays as it is (the API turns it off when an objection is recorded); off, it cannot be turned on.
+  const consentLocked = objectionStands(s) && !s?.contact_consent;
   const ids = Object.fromEntries(Object.keys(errors).map((k) => [k, k]));
   return (
     <>
       <BackTo to={s ? `/stakeholders/${s.id}` : '/stakeholders'}>Back</BackTo>
-      <ErrorSummaryBox problem={problem} fieldIds={ids} />
+      <ErrorSummaryBox problem={shown} fieldIds={ids} />
       <h1>{title}</h1>
       <form onSubmit={submit} noValidate>
         <div className="nhsuk-grid-row">
@@ -108,7 +126,8 @@ function Editor({ stakeholder }: { stakeholder: Stakeholder | null }) {
             <Textarea id="address" name="address" label="Address (optional)" rows={3} defaultValue={s?.address ?? ''} error={errors.address} />
             <TextInput id="postcode" name="postcode" label="Postcode (optional)" defaultValue={s?.postcode ?? ''} error={errors.postcode} width={10} />
             <CheckboxGroup name="preferred_channels" legend="Preferred channels" options={CHANNELS} selected={s?.preferred_channels ?? []} error={errors.preferred_channels} />
-            <Flag name="contact_consent" label="Has agreed to be contacted" checked={s?.contact_consent ?? false} />
+            <Flag name="contact_consent" label="Has agreed to be contacted" checked={s?.contact_consent ?? false} disabled={consentLocked}
+              hint={consentLocked ? `Their objection to being contacted is ${s?.contact_objection}: record its new outcome on their page before turning this on.` : undefined} />
             <Select id="consent_basis" name="consent_basis" label="Lawful basis for contact" defaultValue={s?.consent_basis ?? ''} error={errors.consent_basis}>
               <option value="">Not recorded</option>
               {CONSENT_BASES.map((b) => <option key={b} value={b}>{humanise(b)}</option>)}

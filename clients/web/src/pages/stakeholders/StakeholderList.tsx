@@ -26,8 +26,11 @@ export function filtersFrom(params: URLSearchParams): NonNullable<Query> {
     const value = params.get(name);
     if (!value) continue;
     if (name === 'champion' || name === 'archived') query[name] = value === 'true';
-    else if (name === 'min_influence') query[name] = Number(value);
-    else query[name] = value;
+    else if (name === 'min_influence') {
+      // A score of 1 to 5; anything else in a hand-edited or old link is dropped, not sent as NaN (a 422).
+      const score = Number(value);
+      if (Number.isInteger(score) && score >= 1 && score <= 5) query[name] = score;
+    } else query[name] = value;
   }
   return query as NonNullable<Query>;
 }
@@ -123,13 +126,13 @@ export default function StakeholderList() {
         </Button>
       </form>
       <Loaded query={list}>
-        {(page) => <Results page={page} pager={pager} />}
+        {(page) => <Results page={page} pager={pager} busy={list.isPlaceholderData} />}
       </Loaded>
     </>
   );
 }
 
-function Results({ page, pager }: { page: Schemas['StakeholderPage']; pager: ReturnType<typeof useCursorPager> }) {
+function Results({ page, pager, busy }: { page: Schemas['StakeholderPage']; pager: ReturnType<typeof useCursorPager>; busy: boolean }) {
   return (
     <>
       <p className="nhsuk-body" role="status">
@@ -152,7 +155,7 @@ function Results({ page, pager }: { page: Schemas['StakeholderPage']; pager: Ret
           )],
         ]}
       />
-      <Pager hasPrevious={pager.hasPrevious} page={pager.page} nextCursor={page.next_cursor} onPrevious={pager.previous} onNext={pager.next} />
+      <Pager hasPrevious={pager.hasPrevious} page={pager.page} nextCursor={page.next_cursor} onPrevious={pager.previous} onNext={pager.next} busy={busy} />
     </>
   );
 }

@@ -17,8 +17,8 @@ const none = { items: [], next_cursor: null };
 function renderAs(role: Me['role'], person: Schemas['StakeholderRead']) {
   renderPage(<StakeholderPage />, {
     path: '/stakeholders/:id', url: '/stakeholders/s1', role,
-    cache: [[['stakeholder', 's1'], person], [['assessments', 's1'], { items: [latest], next_cursor: null }],
-      [['stakeholder-activities', 's1'], none], [['feedback', { stakeholder_id: 's1' }], none]],
+    cache: [[['stakeholder', 's1'], person], [['assessments', 's1', undefined], { items: [latest], next_cursor: null }],
+      [['stakeholder-activities', 's1', undefined], none], [['feedback', { stakeholder_id: 's1' }, undefined], none]],
   });
 }
 
@@ -72,5 +72,20 @@ describe('StakeholderPage objection', () => {
     renderAs('lead', { ...rita, objection_date: '2026-11-20', objection_scope: 'contact', objection_outcome: 'upheld',
       objection_grounds: null, contact_objection: 'upheld' });
     expect(screen.queryByText('Objection to contact')).not.toBeInTheDocument();
+  });
+});
+
+describe('StakeholderPage lists', () => {
+  it('pages through their feedback beyond the first page, a pager for each list', async () => {
+    const said = (id: string, text: string) => ({ id, text, received_at: '2026-11-01T10:00:00Z', status: 'received' });
+    const get = vi.spyOn(api, 'GET').mockResolvedValue({ data: { items: [said('f2', 'Older words')], next_cursor: null }, response: new Response() } as never);
+    renderPage(<StakeholderPage />, {
+      path: '/stakeholders/:id', url: '/stakeholders/s1', role: 'viewer',
+      cache: [[['stakeholder', 's1'], rita], [['assessments', 's1', undefined], none], [['stakeholder-activities', 's1', undefined], none],
+        [['feedback', { stakeholder_id: 's1' }, undefined], { items: [said('f1', 'Newer words')], next_cursor: 'f2' }]],
+    });
+    fireEvent.click(within(screen.getByRole('navigation', { name: 'Pages of feedback' })).getByRole('button', { name: /Next/ }));
+    expect(await screen.findByText('Older words')).toBeInTheDocument();
+    expect(get).toHaveBeenCalledWith('/api/v1/feedback', { params: { query: { stakeholder_id: 's1', limit: 50, cursor: 'f2' } } });
   });
 });

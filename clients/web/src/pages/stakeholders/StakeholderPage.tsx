@@ -8,6 +8,8 @@ import { useCan } from '../../auth/roles';
 import { ConfirmAction } from '../../components/ConfirmAction';
 import { saveBlob } from '../../components/download';
 import { ErrorSummaryBox } from '../../components/ErrorSummaryBox';
+import { Pager } from '../../components/Pager';
+import { keepPagesOf, useCursorPager } from '../../components/paging';
 import { fieldErrors, useProblem } from '../../components/problems';
 import { useTitle } from '../../components/useTitle';
 import { BackTo, Contact, DataTable, formatDate, humanise, Loaded, StatusTag, Summary } from '../../components/ui';
@@ -35,17 +37,28 @@ export default function StakeholderPage() {
   const stakeholder = useQuery(stakeholderQuery(id));
   // Not the name: the title goes into the browser's history (and its sync), the heading does not.
   useTitle('Stakeholder');
+  // Each list a page at a time (one read of 50 left the rest unseen); paging starts again on another person.
+  const assessmentPager = useCursorPager(id);
   const assessments = useQuery({
-    queryKey: ['assessments', id],
-    queryFn: async () => unwrap(await api.GET('/api/v1/stakeholders/{stakeholder_id}/assessments', { params: { path: { stakeholder_id: id }, query: { limit: 50, sort: '-assessed_at' } } })),
+    queryKey: ['assessments', id, assessmentPager.cursor],
+    queryFn: async () => unwrap(await api.GET('/api/v1/stakeholders/{stakeholder_id}/assessments', {
+      params: { path: { stakeholder_id: id }, query: { limit: 50, sort: '-assessed_at', cursor: assessmentPager.cursor } },
+    })),
+    placeholderData: keepPagesOf(['assessments', id]),
   });
+  const activityPager = useCursorPager(id);
   const activities = useQuery({
-    queryKey: ['stakeholder-activities', id],
-    queryFn: async () => unwrap(await api.GET('/api/v1/stakeholders/{stakeholder_id}/activities', { params: { path: { stakeholder_id: id }, query: { limit: 50 } } })),
+    queryKey: ['stakeholder-activities', id, activityPager.cursor],
+    queryFn: async () => unwrap(await api.GET('/api/v1/stakeholders/{stakeholder_id}/activities', {
+      params: { path: { stakeholder_id: id }, query: { limit: 50, cursor: activityPager.cursor } },
+    })),
+    placeholderData: keepPagesOf(['stakeholder-activities', id]),
   });
+  const feedbackPager = useCursorPager(id);
   const feedback = useQuery({
-    queryKey: ['feedback', { stakeholder_id: id }],
-    queryFn: async () => unwrap(await api.GET('/api/v1/feedback', { params: { query: { stakeholder_id: id, limit: 50 } } })),
+    queryKey: ['feedback', { stakeholder_id: id }, feedbackPager.cursor],
+    queryFn: async () => unwrap(await api.GET('/api/v1/feedback', { params: { query: { stakeholder_id: id, limit: 50, cursor: feedbackPager.cursor } } })),
+    placeholderData: keepPagesOf(['feedback', { stakeholder_id: id }]),
   });
   const { problem, clear, onError } = useProblem();
   // Archiving answers 204 (ensureOk); a refusal (403, 412) is shown rather than dropped.
@@ -134,7 +147,8 @@ export default function StakeholderPage() {
             {(page) => (
               <>
                 {/* A restricted person may not be assessed (the API answers 409; only an admin sees them at all). */}
-                {may.edit && !s.archived_at && !s.restricted_at && <AssessmentForm stakeholderId={s.id} latest={page.items[0]} />}
+                {/* The latest assessment is the first of the first page (newest first). */}
+                {may.edit && !s.archived_at && !s.restricted_at && <AssessmentForm stakeholderId={s.id} latest={assessmentPager.hasPrevious ? undefined : page.items[0]} />}
                 <AssessmentChart items={page.items} />
                 <DataTable
                   caption="Assessment history"
@@ -150,40 +164,50 @@ export default function StakeholderPage() {
                     ['Rationale', (a) => a.rationale ?? '—'],
                   ]}
                 />
+                <Pager label="Pages of assessments" hasPrevious={assessmentPager.hasPrevious} page={assessmentPager.page} nextCursor={page.next_cursor}
+                  onPrevious={assessmentPager.previous} onNext={assessmentPager.next} busy={assessments.isPlaceholderData} />
               </>
             )}
           </Loaded>
           <h2>Activities</h2>
           <Loaded query={activities}>
             {(page) => (
-              <DataTable
-                caption="Activities"
-                rows={page.items}
-                rowKey={(a) => a.activity_id}
-                empty="No activities recorded."
-                columns={[
-                  ['Activity', (a) => <Link to={`/activities/${a.activity_id}`} dir="auto">{a.title}</Link>],
-                  ['Date', (a) => formatDate(a.starts_at)],
-                  ['Invited', (a) => (a.invited ? 'Yes' : 'No')],
-                  ['Attended', (a) => (a.attended ? 'Yes' : 'No')],
-                ]}
-              />
+              <>
+                <DataTable
+                  caption="Activities"
+                  rows={page.items}
+                  rowKey={(a) => a.activity_id}
+                  empty="No activities recorded."
+                  columns={[
+                    ['Activity', (a) => <Link to={`/activities/${a.activity_id}`} dir="auto">{a.title}</Link>],
+                    ['Date', (a) => formatDate(a.starts_at)],
+                    ['Invited', (a) => (a.invited ? 'Yes' : 'No')],
+                    ['Attended', (a) => (a.attended ? 'Yes' : 'No')],
+                  ]}
+                />
+                <Pager label="Pages of activities" hasPrevious={activityPager.hasPrevious} page={activityPager.page} nextCursor={page.next_cursor}
+                  onPrevious={activityPager.previous} onNext={activityPager.next} busy={activities.isPlaceholderData} />
+              </>
             )}
           </Loaded>
           <h2>Feedback</h2>
           <Loaded query={feedback}>
             {(page) => (
-              <DataTable
-                caption="Feedback"
-                rows={page.items}
-                rowKey={(f) => f.id}
-                empty="No feedback recorded."
-                columns={[
-                  ['Said', (f) => <Link to={`/feedback/${f.id}`}>{f.text.slice(0, 80)}</Link>],
-                  ['Received', (f) => formatDate(f.received_at)],
-                  ['Status', (f) => <StatusTag value={f.status} />],
-                ]}
-              />
+              <>
+                <DataTable
+                  caption="Feedback"
+                  rows={page.items}
+                  rowKey={(f) => f.id}
+                  empty="No feedback recorded."
+                  columns={[
+                    ['Said', (f) => <Link to={`/feedback/${f.id}`}>{f.text.slice(0, 80)}</Link>],
+                    ['Received', (f) => formatDate(f.received_at)],
+                    ['Status', (f) => <StatusTag value={f.status} />],
+                  ]}
+                />
+                <Pager label="Pages of feedback" hasPrevious={feedbackPager.hasPrevious} page={feedbackPager.page} nextCursor={page.next_cursor}
+                  onPrevious={feedbackPager.previous} onNext={feedbackPager.next} busy={feedback.isPlaceholderData} />
+              </>
             )}
           </Loaded>
           {may.administer && <DataProtection person={s} />}
