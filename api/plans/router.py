@@ -2,7 +2,7 @@ import uuid
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.concurrency import IfMatch, set_etag
+from api.concurrency import IfMatch, etag, set_etag
 from api.deps import Editor, PageDep, Reader, SessionDep
 from api.errors import problems
 from api.idempotency import IdempotencyDep
@@ -28,8 +28,9 @@ async def list_plans(
     filters = service.PlanFilters(stage=stage, status=status, lead_id=lead_id, external_id=external_id, q=q,
                                   archived=archived)
     result = await service.list_plans(session=session, caller=caller, filters=filters, page=page)
-    return PlanPage(items=await service.read_many(session, result.items, caller), next_cursor=result.next_cursor,
-                    total=result.total)
+    items = await service.read_many(session, result.items, caller)
+    await session.commit()  # the audit of an admin's read of a restricted person in an audience, if it was one
+    return PlanPage(items=items, next_cursor=result.next_cursor, total=result.total)
 
 
 @router.post("/plans", response_model=PlanRead, status_code=status.HTTP_201_CREATED, summary="Create a plan",
@@ -49,8 +50,10 @@ async def create_plan(data: PlanCreate, session: SessionDep, caller: Editor, ide
 async def get_plan(plan_id: uuid.UUID, session: SessionDep, caller: Reader, response: Response) -> PlanRead:
     """One plan, with its ETag."""
     plan = await service.get(session=session, caller=caller, plan_id=plan_id)
+    read = await service.read(session, plan, caller)
+    await session.commit()  # the audit of an admin's read of a restricted person in the audience, if it was one
     set_etag(response, plan.version)
-    return await service.read(session, plan, caller)
+    return read
 
 
 @router.patch("/plans/{plan_id}", response_model=PlanRead, summary="Update a plan",
@@ -58,7 +61,8 @@ async def get_plan(plan_id: uuid.UUID, session: SessionDep, caller: Reader, resp
 async def update_plan(plan_id: uuid.UUID, data: PlanUpdate, session: SessionDep, caller: Editor,
                       response: Response, if_match: IfMatch = None) -> PlanRead:
     """Change the fields given; purpose and what objectives and key messages say only while the plan is a draft and
-    not on legal hold (409), their progress at any time."""
+    not on legal hold (409), their progress at any time. An archived plan keeps its status and names nobody new in
+    its audience until restored (409)."""
     plan = await service.update(session=session, caller=caller, plan_id=plan_id, data=data, if_match=if_match)
     read = await service.read(session, plan, caller)
     await session.commit()
@@ -76,22 +80,28 @@ async def delete_plan(plan_id: uuid.UUID, session: SessionDep, caller: Editor, i
 
 
 @router.post("/plans/{plan_id}/restore", response_model=PlanRead, summary="Restore a plan", responses=problems(404))
-async def restore_plan(plan_id: uuid.UUID, session: SessionDep, caller: Editor, response: Response) -> PlanRead:
-    """Bring an archived plan back into the lists."""
+async def restore_plan(plan_id: uuid.UUID, session: SessionDep, caller: Editor,
+                       idempotency: IdempotencyDep) -> Response:
+    """Bring an archived plan back into the lists. Honours Idempotency-Key."""
+    if replay := await idempotency.replay():
+        return replay
     plan = await service.set_archived(session=session, caller=caller, plan_id=plan_id, archived=False)
-    read = await service.read(session, plan, caller)
+    response = await idempotency.respond(await service.read(session, plan, caller), status_code=200,
+                                         headers={"ETag": etag(plan.version)})
     await session.commit()
-    set_etag(response, plan.version)
-    return read
+    return response
 
 
 @router.post("/plans/{plan_id}/approve", response_model=PlanRead, summary="Approve a plan",
              responses=problems(404, 409, 412))
-async def approve_plan(plan_id: uuid.UUID, session: SessionDep, caller: Editor, response: Response,
-                       if_match: IfMatch = None) -> PlanRead:
-    """Approve a draft plan (lead or admin), recording who and when; 409 unless it is a draft not on legal hold."""
+async def approve_plan(plan_id: uuid.UUID, session: SessionDep, caller: Editor, idempotency: IdempotencyDep,
+                       if_match: IfMatch = None) -> Response:
+    """Approve a draft plan (lead or admin), recording who and when; 409 unless it is a draft not on legal hold.
+    Honours Idempotency-Key."""
+    if replay := await idempotency.replay():
+        return replay
     plan = await service.approve(session=session, caller=caller, plan_id=plan_id, if_match=if_match)
-    read = await service.read(session, plan, caller)
+    response = await idempotency.respond(await service.read(session, plan, caller), status_code=200,
+                                         headers={"ETag": etag(plan.version)})
     await session.commit()
-    set_etag(response, plan.version)
-    return read
+    return response

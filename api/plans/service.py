@@ -115,8 +115,8 @@ async def create(*, session: AsyncSession, caller: Principal, data: PlanCreate) 
 
 async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, data: PlanUpdate,
                  if_match: str | None) -> Plan:
-    """Change the fields given: 412 when If-Match is stale, 409 for an illegal status change or a change
-    to what was approved or is held, 422 for a link outside the tenant."""
+    """Change the fields given: 412 when If-Match is stale, 409 for an illegal status change, a change to what was
+    approved or is held, or an archived plan's status or new audience, 422 for a link outside the tenant."""
     plan = await get(session=session, caller=caller, plan_id=plan_id)
     check_if_match(if_match, plan.version)
     changes = data.model_dump(exclude_unset=True)
@@ -134,8 +134,10 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
                                       exclude_id=plan.id)
     _check_dates(changes.get("start_date", plan.start_date), changes.get("end_date", plan.end_date))
     workflow.check_locked(plan, changes)
-    action = workflow.status_changes(plan, changes)
     named_before, named_after = _named_changes(current, named)
+    workflow.check_archived(plan, changes, [name for name, ids in named_after.items()
+                                            if set(ids) - set(named_before[name])])
+    action = workflow.status_changes(plan, changes)
     await audience.ensure_not_archived(session, tenant_id=caller.tenant_id, named=named_after, kept=named_before)
     if plan.legal_hold_at is not None and set(named_before.get("audience_stakeholder_ids", [])) - set(
             named_after.get("audience_stakeholder_ids", [])):

@@ -64,6 +64,19 @@ def check_locked(plan: Plan, changes: dict[str, Any]) -> None:
                        f"and a key message's approval_status still can): {hint}")
 
 
+def check_archived(plan: Plan, changes: dict[str, Any], added: list[str]) -> None:
+    """Refuse (409) a status change of an archived plan, or anyone newly named in its audience (`added`: the named
+    lists that gain someone): an archived plan moves no further and takes in nobody new, as nothing new is linked to
+    any archived record; correcting what it says, or taking someone out of its audience, stays allowed."""
+    if plan.archived_at is None:
+        return
+    if changes.get("status") not in (None, plan.status):
+        raise Conflict("The plan is archived; restore it before changing its status")
+    if added:
+        raise Conflict(f"The plan is archived; restore it before naming anyone new in its audience "
+                       f"({', '.join(added)})")
+
+
 def check_approvable(plan: Plan) -> None:
     if plan.archived_at is not None:
         raise Conflict("The plan is archived; restore it before approving")

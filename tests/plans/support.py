@@ -1,9 +1,20 @@
 """Helpers shared by the plan, action and risk tests."""
 
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
 from sqlalchemy import func, select
 
-from api.models import Plan
+from api.db import Database
+from api.main import create_app
+from api.migrate import upgrade
+from api.models import AuditEvent, Plan
 from tests.audit_trail import audit_events  # noqa: F401 (the feature's tests import it from here)
+from tests.conftest import make_settings
+from tests.dbtools import scratch_database_url
 
 URL = "/api/v1/plans"
 WRITERS = ("admin", "lead")
@@ -36,3 +47,25 @@ FULL_PLAN = {
 async def count(session, tenant) -> int:
     return (await session.execute(select(func.count()).select_from(Plan).where(Plan.tenant_id == tenant.id))
             ).scalar_one()
+
+
+@contextlib.asynccontextmanager
+async def live_app(suffix: str) -> AsyncIterator[tuple[httpx.AsyncClient, Database, object]]:
+    """(client, db, app): the app on a scratch database of its own, each request in a session of its own as in
+    production (no shared test transaction, as tests/test_concurrency.py). Only this shows that a request committed
+    what it wrote, such as the audit of an admin's read of a restricted person: the shared session sees it anyway."""
+    url = await asyncio.to_thread(scratch_database_url, suffix)
+    await asyncio.to_thread(upgrade, url)
+    app = create_app(make_settings(url))
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+            yield client, app.state.db, app
+    finally:
+        await app.state.db.dispose()
+
+
+async def committed_events(db: Database, *, action: str, resource_id: uuid.UUID) -> int:
+    """How many `action` events about the resource are committed, read in a session of their own."""
+    async with db.read_sessions() as session:
+        return (await session.execute(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == action, AuditEvent.resource_id == str(resource_id)))).scalar_one()

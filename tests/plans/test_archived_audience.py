@@ -24,3 +24,28 @@ async def test_an_archived_organisation_or_stakeholder_joins_no_audience(client,
     assert r.status_code == 200, r.text
     r = await client.get("/api/v1/plans", headers=a["lead"])
     assert [p["title"] for p in r.json()["items"]] == [held.title]
+
+
+async def test_an_archived_plan_names_nobody_new_but_may_drop_someone(client, session, a):
+    """Nothing new is linked to an archived record: its audience gains nobody until it is restored (409), while
+    taking someone out of it, or sending back those it names, is still a correction."""
+    kept = await factories.stakeholder(session, a.tenant)
+    dropped = await factories.organisation(session, a.tenant)
+    person = await factories.stakeholder(session, a.tenant)
+    org = await factories.organisation(session, a.tenant)
+    plan = await factories.plan(session, a.tenant, audience_stakeholders=[kept], audience_organisations=[dropped])
+    await session.commit()
+    assert (await client.delete(f"/api/v1/plans/{plan.id}", headers=a["lead"])).status_code == 204
+    url = f"/api/v1/plans/{plan.id}"
+    for field, ids in (("audience_stakeholder_ids", [kept.id, person.id]), ("audience_organisation_ids", [org.id])):
+        r = await client.patch(url, json={field: [str(i) for i in ids]}, headers=a["lead"])
+        assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json", r.text
+        assert "archived; restore it before naming anyone new" in r.json()["detail"] and field in r.json()["detail"]
+    r = await client.patch(url, json={"audience_stakeholder_ids": [str(kept.id)], "audience_organisation_ids": []},
+                           headers=a["lead"])
+    assert r.status_code == 200, r.text
+    assert r.json()["audience_stakeholder_ids"] == [str(kept.id)] and r.json()["audience_organisation_ids"] == []
+    restored = await client.post(f"{url}/restore", headers=a["lead"])
+    assert restored.status_code == 200
+    r = await client.patch(url, json={"audience_organisation_ids": [str(org.id)]}, headers=a["lead"])
+    assert r.status_code == 200 and r.json()["audience_organisation_ids"] == [str(org.id)]

@@ -269,3 +269,16 @@ async def test_the_row_keeps_sub_items_as_json_with_ids(client, session, a):
     row = await session.get(Plan, uuid.UUID(created["id"]))
     assert row.objectives[0]["id"] == created["objectives"][0]["id"]
     assert row.budget_lines[0]["amount_pence"] == 45000
+
+
+async def test_a_retried_restore_with_its_key_gets_the_first_response(client, session, a):
+    plan = await factories.plan(session, a.tenant, title="Gone")
+    await session.commit()
+    await client.delete(f"{URL}/{plan.id}", headers=a["lead"])
+    headers = {**a["lead"], "Idempotency-Key": "restore-once"}
+    first = await client.post(f"{URL}/{plan.id}/restore", headers=headers)
+    assert first.status_code == 200 and first.headers["etag"] == '"3"'
+    await client.patch(f"{URL}/{plan.id}", json={"title": "Renamed"}, headers=a["lead"])
+    retry = await client.post(f"{URL}/{plan.id}/restore", headers=headers)
+    assert retry.status_code == 200 and retry.headers["idempotent-replayed"] == "true"
+    assert retry.json() == first.json() and retry.json()["title"] == "Gone" and retry.headers["etag"] == '"3"'

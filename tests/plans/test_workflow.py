@@ -148,3 +148,39 @@ async def test_after_returning_to_draft_the_content_can_change(client, a):
     await set_status(client, a, plan["id"], "draft")
     r = await client.patch(f"{URL}/{plan['id']}", json={"purpose": "New"}, headers=a["lead"])
     assert r.status_code == 200 and r.json()["purpose"] == "New"
+
+
+async def test_a_retried_approve_with_its_key_gets_the_first_response(client, session, a):
+    """A client whose approval's response was lost sends it again with its Idempotency-Key: the first answer, not a
+    409 for a plan no longer a draft, and one approval only."""
+    plan = await new_plan(client, a)
+    headers = {**a["lead"], "Idempotency-Key": "approve-once"}
+    first = await client.post(f"{URL}/{plan['id']}/approve", headers=headers)
+    retry = await client.post(f"{URL}/{plan['id']}/approve", headers=headers)
+    assert first.status_code == retry.status_code == 200, retry.text
+    assert retry.json() == first.json() and retry.headers["etag"] == first.headers["etag"] == '"2"'
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert [e.action for e in await audit_events(session, plan["id"])] == ["create", "approve"]
+    again = await client.post(f"{URL}/{plan['id']}/approve", headers={**a["lead"], "Idempotency-Key": "other"})
+    assert again.status_code == 409
+
+
+@pytest.mark.parametrize("change", [{"status": "active"}, {"status": "draft"}])
+async def test_an_archived_plans_status_cannot_change(client, session, a, change):
+    approved = await approve(client, a, (await new_plan(client, a))["id"])
+    plan = approved.json()
+    assert (await client.delete(f"{URL}/{plan['id']}", headers=a["lead"])).status_code == 204
+    r = await client.patch(f"{URL}/{plan['id']}", json=change, headers=a["lead"])
+    assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json"
+    assert "archived; restore it before changing its status" in r.json()["detail"]
+    got = (await client.get(f"{URL}/{plan['id']}", headers=a["lead"])).json()
+    assert got["status"] == "approved" and got["approved_at"] == plan["approved_at"]
+
+
+async def test_an_archived_plan_still_takes_corrections_with_its_status_resent(client, session, a):
+    plan = await factories.plan(session, a.tenant, status="active")
+    await session.commit()
+    await client.delete(f"{URL}/{plan.id}", headers=a["lead"])
+    r = await client.patch(f"{URL}/{plan.id}", json={"title": "Corrected", "status": "active"}, headers=a["lead"])
+    assert r.status_code == 200 and r.json()["title"] == "Corrected" and r.json()["status"] == "active"
+    assert r.json()["archived_at"] is not None
