@@ -10,7 +10,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from api.activities.engagement import uk_day
-from api.duty_report.context import Context, RuleInput
+from api.duty_report.context import AttendanceLine, Context, RuleInput
 from api.models import Activity, Consultation, Feedback
 
 
@@ -135,39 +135,40 @@ def gunning_formative(given: RuleInput) -> Finding:
     if not ctx.consultations:
         return _no_consultation("consultation at a formative stage (Gunning 1)")
     findings = []
-    # A decision any of the plan's evidence records counts as the consultation's does, whichever requirement the item
-    # is linked to (a board minute is as likely filed under limb (c), decisions)
-    recorded = ctx.evidence_decisions
     for c in ctx.consultations:
         link = [Link("consultation", str(c.id), c.title)]
-        if c.closed_date is not None and recorded and recorded[0] < c.closed_date:
-            findings.append(Finding(Status.red, f"The evidence records a decision dated {day(recorded[0])}, before "
-                                                f"the consultation closed on {day(c.closed_date)} (Gunning 1).",
-                                    gaps=[f"A decision preceded the end of {_named(c)}."], links=link))
-        elif c.decision_date is not None and c.closed_date is None:
-            findings.append(Finding(Status.red, f"The decision on {_named(c)} was dated {day(c.decision_date)}, but "
-                                                f"the consultation has no closing date (Gunning 1).",
-                                    gaps=[f"Record when {_named(c)} closed."], links=link))
-        elif c.decision_date is not None and c.decision_date < c.closed_date:
-            findings.append(Finding(Status.red, f"The decision was dated {day(c.decision_date)}, before the "
-                                                f"consultation closed on {day(c.closed_date)} (Gunning 1).",
-                                    gaps=[f"The decision on {_named(c)} preceded the end of its consultation."],
+        # A decision any of the plan's evidence records counts as the consultation's own does, whichever requirement
+        # the item is linked to (a board minute is as likely filed under limb (c), decisions): both go through the
+        # same checks below, judged on the earliest
+        decided = sorted(([c.decision_date] if c.decision_date is not None else []) + ctx.evidence_decisions)
+        if not decided:
+            if c.closed_date is None:
+                findings.append(Finding(Status.amber, f"The consultation {_named(c)} has no closing date yet.",
+                                        gaps=[f"Record when {_named(c)} closes."], links=link))
+            else:
+                findings.append(Finding(Status.green, f"No decision has been taken; the consultation closed on "
+                                                      f"{day(c.closed_date)}.", links=link))
+            continue
+        first = decided[0]
+        own = first == c.decision_date
+        said = f"The decision was dated {day(first)}" if own else f"The evidence records a decision dated {day(first)}"
+        if c.closed_date is None:
+            findings.append(Finding(Status.red, f"{said}, but the consultation {_named(c)} has no closing date "
+                                                f"(Gunning 1).", gaps=[f"Record when {_named(c)} closed."],
                                     links=link))
-        elif c.decision_date is not None and c.decision_date == c.closed_date:
+        elif first < c.closed_date:
+            findings.append(Finding(Status.red, f"{said}, before the consultation closed on {day(c.closed_date)} "
+                                                f"(Gunning 1).",
+                                    gaps=[f"The decision on {_named(c)} preceded the end of its consultation." if own
+                                          else f"A decision preceded the end of {_named(c)}."], links=link))
+        elif first == c.closed_date:
             # Responses arriving on the last day could not have been considered by a decision that same day
-            findings.append(Finding(Status.amber, f"The decision was dated {day(c.decision_date)}, the day the "
-                                                  f"consultation closed (Gunning 1).",
+            findings.append(Finding(Status.amber, f"{said}, the day the consultation closed (Gunning 1).",
                                     gaps=[f"Show that the responses to {_named(c)} were considered before the "
                                           "decision, or correct its date."], links=link))
-        elif c.decision_date is not None:
-            findings.append(Finding(Status.green, f"The decision was dated {day(c.decision_date)}, after the "
-                                                  f"consultation closed on {day(c.closed_date)}.", links=link))
-        elif c.closed_date is None:
-            findings.append(Finding(Status.amber, f"The consultation {_named(c)} has no closing date yet.",
-                                    gaps=[f"Record when {_named(c)} closes."], links=link))
         else:
-            findings.append(Finding(Status.green, f"No decision has been taken; the consultation closed on "
-                                                  f"{day(c.closed_date)}.", links=link))
+            findings.append(Finding(Status.green, f"{said}, after the consultation closed on {day(c.closed_date)}.",
+                                    links=link))
     return _combine(findings)
 
 
@@ -243,8 +244,11 @@ def gunning_time(given: RuleInput) -> Finding:
                                                   f"its length cannot be checked.",
                                     gaps=[f"Record when {_named(c)} opened and closed."], links=link))
             continue
-        length = (c.closed_date - c.opened_date).days
-        ran = f"The consultation ran {_plural(length, 'day')} ({day(c.opened_date)} to {day(c.closed_date)})"
+        # Both ends count, as they do for the feedback received (_received_in): a consultation open from Monday 5
+        # January to Sunday 29 March ran 84 days, 12 weeks, not 83
+        length = (c.closed_date - c.opened_date).days + 1
+        ran = (f"The consultation ran {_plural(length, 'day')} ({day(c.opened_date)} to {day(c.closed_date)}, "
+               f"both days counted)")
         if c.minimum_days is None:
             findings.append(Finding(Status.amber, f"{ran}, but no minimum duration was set, so its adequacy cannot "
                                                   f"be checked (Gunning 3).",
@@ -370,38 +374,56 @@ def gunning_consideration(given: RuleInput) -> Finding:
 
 # --- reach ------------------------------------------------------------------------------------------------
 
+def _reach(aimed: list[Activity], lines: list[AttendanceLine], live: dict) -> tuple[list[Activity], list[Activity]]:
+    """(the activities that reached an audience: done, and aimed at it or attended by it; those that only plan to:
+    not done yet, and aimed at it or inviting it). A planned activity is a commitment, not yet reach, as it is not
+    yet involvement; an invitation to a held activity that nobody took up reached no one."""
+    held = ([a for a in aimed if a.status == "done"]
+            + [live[line.activity_id] for line in lines if live[line.activity_id].status == "done" and line.attended])
+    planned = ([a for a in aimed if a.status != "done"]
+               + [live[line.activity_id] for line in lines
+                  if live[line.activity_id].status != "done" and (line.attended or line.invited)])
+    return list({a.id: a for a in held}.values()), list({a.id: a for a in planned}.values())
+
+
 def audience_reached(given: RuleInput) -> Finding:
-    """Every audience category of the plan, and every seldom-heard group named in it, reached by an activity
-    (not cancelled): through the activity's audience categories or an attendee in the category."""
+    """Every audience category of the plan, and every seldom-heard group named in it, reached by an activity that took
+    place: one aimed at the category (its audience categories), or an attendee in the category or group who came."""
     ctx = given.context
     live = {a.id: a for a in ctx.live_activities()}
-    lines = [line for line in ctx.attendance if line.activity_id in live and (line.attended or line.invited)]
+    lines = [line for line in ctx.attendance if line.activity_id in live]
     categories = list(dict.fromkeys(ctx.plan.audience_categories or []))
     if not categories and not ctx.seldom_heard:
         return Finding(Status.amber, "The plan names no audience categories and no seldom-heard groups, so reach "
                                      "cannot be checked.", gaps=["Set the plan's audience."])
-    missed, gaps, links = [], [], []
-    for category in categories:
-        by_aim = [a for a in live.values() if category in (a.audience_categories or [])]
-        by_attendee = [live[line.activity_id] for line in lines if category in line.categories]
-        reached = list({a.id: a for a in by_aim + by_attendee}.values())
-        if reached:
-            links += [Link("activity", str(a.id), a.title) for a in reached]
+    # (name, what it is, the activities aimed at it, its attendance lines)
+    audiences = ([(category, "audience category",
+                   [a for a in live.values() if category in (a.audience_categories or [])],
+                   [line for line in lines if category in line.categories]) for category in categories]
+                 + [(member.name, "seldom-heard group", [],
+                     [line for line in lines if line.stakeholder_id == member.id]) for member in ctx.seldom_heard])
+    missed, pending, waiting, gaps, links = [], [], [], [], []
+    for name, label, aimed, attendance in audiences:
+        held, planned = _reach(aimed, attendance, live)
+        if held:
+            links += [Link("activity", str(a.id), a.title) for a in held]
+        elif planned:
+            pending.append(name)
+            waiting += [a for a in planned if a not in waiting]
+            links += [Link("activity", str(a.id), a.title) for a in planned]
         else:
-            missed.append(category)
-            gaps.append(f"The audience category '{category}' was never reached by any activity.")
-    for member in ctx.seldom_heard:
-        hits = [live[line.activity_id] for line in lines if line.stakeholder_id == member.id]
-        if hits:
-            links += [Link("activity", str(a.id), a.title) for a in hits]
-        else:
-            missed.append(member.name)
-            gaps.append(f"The seldom-heard group '{member.name}' was never reached by any activity.")
+            missed.append(name)
+            gaps.append(f"The {label} '{name}' was never reached by any activity.")
+    gaps += [f"Record '{a.title}' as done once it has taken place." for a in waiting]
     links = list(dict.fromkeys(links))
     if missed:
         return Finding(Status.red, f"Never reached by any activity of the plan: {', '.join(missed)}.", gaps=gaps,
                        links=links)
-    reached = len(categories) + len(ctx.seldom_heard)
+    if pending:
+        return Finding(Status.amber, f"Not reached yet, only planned for: {', '.join(pending)} (by "
+                                     f"{_verb(len(waiting), 'an activity', 'activities')} not done yet: "
+                                     f"{_titles(waiting)}).", gaps=gaps, links=links)
+    reached = len(audiences)
     what = _every(reached, "audience category or group", "audience categories and groups")
     return Finding(Status.green, f"{what} of the plan {_verb(reached, 'was', 'were')} reached.", links=links)
 

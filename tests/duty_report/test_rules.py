@@ -161,11 +161,23 @@ async def test_a_window_shorter_than_the_minimum_without_a_reason_is_red(client,
     world = await green_plan(session, a.tenant)
     world.consultation.closed_date = date(2026, 2, 2)
     await check(client, world, a["lead"], "gunning-3",
-                reason="The consultation ran 28 days (5 January 2026 to 2 February 2026), shorter than the stated "
-                       "minimum of 84 days, and no reason is recorded (Gunning 3).")
+                reason="The consultation ran 29 days (5 January 2026 to 2 February 2026, both days counted), shorter "
+                       "than the stated minimum of 84 days, and no reason is recorded (Gunning 3).")
     world.consultation.shorter_reason = "Winter pressures: the service closes on 1 March"
     got = await check(client, world, a["lead"], "gunning-3", status="green")
     assert got["reason"].endswith("for the recorded reason: Winter pressures: the service closes on 1 March")
+
+
+async def test_a_twelve_week_consultation_counts_both_ends_and_meets_an_84_day_minimum(client, session, a):
+    # The length was closed - opened: Monday 5 January to Sunday 29 March, 12 weeks, was 83 days and red, though
+    # feedback received on the closing day counts as received in the window
+    world = await green_plan(session, a.tenant)
+    world.consultation.closed_date = date(2026, 3, 29)
+    await check(client, world, a["lead"], "gunning-3", status="green",
+                reason="The consultation ran 84 days (5 January 2026 to 29 March 2026, both days counted), at least "
+                       "the stated minimum of 84 days.")
+    world.consultation.closed_date = date(2026, 3, 28)
+    await check(client, world, a["lead"], "gunning-3", contains="ran 83 days")
 
 
 async def test_a_window_with_no_minimum_set_is_amber(client, session, a):
@@ -290,7 +302,30 @@ async def test_a_seldom_heard_group_never_reached_is_red(client, session, a):
     assert got["gaps"] == ["The audience category 'carer' was never reached by any activity.",
                            "The seldom-heard group 'Bridport Traveller Forum' was never reached by any activity."]
     world.activities["planning"].audience_categories = ["patient", "carer"]
-    await factories.attendance(session, world.activities["planning"], world.group, attended=False)
+    # An invitation the group did not take up reached no one: it counted as reach
+    line = await factories.attendance(session, world.activities["planning"], world.group, attended=False)
+    await check(client, world, a["lead"], "reach", reason="Never reached by any activity of the plan: Bridport "
+                                                          "Traveller Forum.")
+    line.attended = True
+    await check(client, world, a["lead"], "reach", status="green")
+
+
+async def test_an_audience_reached_only_by_planned_activities_is_amber_until_they_are_done(client, session, a):
+    # A planned activity, or an invitation to one, counted as reach ("were reached"): it is a commitment, as for the
+    # involvement rules, not yet reach
+    world = await green_plan(session, a.tenant)
+    for activity in world.activities.values():
+        activity.status = "planned"
+    got = await check(client, world, a["lead"], "reach", status="amber",
+                      reason="Not reached yet, only planned for: patient, carer, Bridport Traveller Forum (by "
+                             "activities not done yet: 'Planning workshop', 'Proposals workshop').")
+    assert got["gaps"] == ["Record 'Planning workshop' as done once it has taken place.",
+                           "Record 'Proposals workshop' as done once it has taken place."]
+    world.activities["planning"].status = "done"
+    await check(client, world, a["lead"], "reach", status="amber",
+                reason="Not reached yet, only planned for: carer, Bridport Traveller Forum (by an activity not done "
+                       "yet: 'Proposals workshop').")
+    world.activities["proposals"].status = "done"
     await check(client, world, a["lead"], "reach", status="green")
 
 
@@ -451,3 +486,39 @@ async def test_a_record_silent_on_a_duty_of_the_catalogue_is_amber(client, sessi
     coverage = item(got, "applicability-coverage")
     assert coverage["status"] == "amber" and "Gunning principles" in coverage["reason"], coverage
     assert "gunning-1" not in [i["code"] for i in got["items"]] and got["status"] == "amber"
+
+
+@pytest.mark.parametrize("recorded", ["consultation", "evidence"])
+async def test_a_decision_with_no_closing_date_is_red_wherever_it_is_recorded(client, session, a, recorded):
+    # A decision recorded only in evidence, with no closing date, was amber ("has no closing date yet"), while the
+    # consultation's own decision was red: both now go through the same checks
+    world = await green_plan(session, a.tenant)
+    world.consultation.closed_date = world.consultation.decision_date = None
+    if recorded == "consultation":
+        world.consultation.decision_date = date(2026, 2, 1)
+        said = "The decision was dated"
+    else:
+        req = await requirement(session, world.duties["nhs-act-s14z45"], "limb-c-decisions")
+        await evidence(session, world.plan, req, summary="Board decided", decision="Close the walk-in centre",
+                       decision_date=date(2026, 2, 1))
+        said = "The evidence records a decision dated"
+    got = await check(client, world, a["lead"], "gunning-1",
+                      reason=f"{said} 1 February 2026, but the consultation 'Urgent care consultation' has no closing "
+                             f"date (Gunning 1).")
+    assert got["gaps"] == ["Record when 'Urgent care consultation' closed."]
+
+
+async def test_a_decision_recorded_in_evidence_on_the_closing_day_is_amber_not_no_decision(client, session, a):
+    # It was ignored (only a decision before the close counted) and the report said "No decision has been taken"
+    world = await green_plan(session, a.tenant)
+    world.consultation.decision_date = None
+    req = await requirement(session, world.duties["nhs-act-s14z45"], "limb-c-decisions")
+    row = await evidence(session, world.plan, req, summary="Board decided", decision="Close it",
+                         decision_date=date(2026, 3, 30))
+    await check(client, world, a["lead"], "gunning-1", status="amber",
+                reason="The evidence records a decision dated 30 March 2026, the day the consultation closed "
+                       "(Gunning 1).")
+    row.decision_date = date(2026, 4, 2)
+    await check(client, world, a["lead"], "gunning-1", status="green",
+                reason="The evidence records a decision dated 2 April 2026, after the consultation closed on 30 March "
+                       "2026.")
