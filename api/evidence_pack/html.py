@@ -41,7 +41,26 @@ def _block(block: tuple) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def render(pack: dict[str, Any]) -> str:
+SEALED_ID = "sealed-pack"
+WHERE = (f"The pack's JSON as it was sealed is in this page's source, in the script element with id \"{SEALED_ID}\" "
+         "(a data block: nothing runs), with '<', '>' and '&' written as the JSON escapes \\u003c, \\u003e and "
+         "\\u0026, which JSON reads as the same characters, so it verifies as sealed.")
+# A script element's text is raw: "</script" or "<!--" in a value would end or derail it, so every '<' is written as
+# its JSON escape (which decodes to the same pack: verify recomputes the canonical form from what it parses); '>'
+# and '&' too, so that a tool that HTML-unescapes the text it extracts still gets the same JSON. Nothing else in
+# canonical JSON (control characters are already escaped) means anything there.
+_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def sealed_json(sealed: bytes) -> str:
+    """The sealed pack's JSON, safe to embed in a script data block."""
+    return sealed.decode("utf-8").translate(_SAFE)
+
+
+def render(pack: dict[str, Any], sealed: bytes) -> str:
+    """The printable page, carrying the pack's sealed JSON (sealed: the bytes the digest was computed on) so that
+    the digest it prints can be verified. The page's CSP admits no script: a JSON data block is never run."""
     return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{_e('Evidence pack: ' + pack['plan']['title'])}</title><style>{STYLE}</style></head><body>"
-            + "".join(_block(b) for b in blocks(pack)) + "</body></html>")
+            + "".join(_block(b) for b in blocks(pack, WHERE))
+            + f'<script type="application/json" id="{SEALED_ID}">{sealed_json(sealed)}</script></body></html>')

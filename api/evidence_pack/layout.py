@@ -45,15 +45,68 @@ def _duty(entry: dict[str, Any]) -> str:
     return str(entry.get("duty_id"))
 
 
-def blocks(pack: dict[str, Any]) -> list[Block]:
+def _elsewhere(record: dict[str, Any], plan_id: str) -> str:
+    """Why a record the evidence links is not among the plan's own: another plan's (or none's), archived; "" for
+    the plan's own live records."""
+    notes = []
+    if record.get("plan_id") != plan_id:
+        notes.append(f"plan {record['plan_id']}" if record.get("plan_id") else "no plan")
+    if record.get("archived_at"):
+        notes.append(f"archived {record['archived_at']}")
+    return ", ".join(notes)
+
+
+def _requirement(report: dict[str, Any], requirement_id: str) -> str:
+    """The requirement as the duty report names it; its id where the report has no item for it (its duty does not
+    apply)."""
+    found = next((i for i in report["items"] if i.get("requirement_id") == requirement_id), None)
+    if found is None:
+        return f"{requirement_id} (not in the duty report)"
+    return f"{found['code']}: {found['title']} ({found['duty_title']})"
+
+
+def _links(pack: dict[str, Any], item: dict[str, Any]) -> str:
+    """What an evidence item links, each record as the pack holds it (the pack holds every one it links)."""
+    plan_id = pack["plan"]["id"]
+    activities = {a["id"]: a for a in pack["activities"]}
+    feedback = {f["id"]: f for f in pack["feedback"]}
+    documents = {d["id"]: d for c in pack["consultations"] for d in c["documents"]}
+    documents.update((d["id"], d) for d in pack["other_documents"])
+    out = []
+    for ref in item["activity_ids"]:
+        a = activities.get(ref)
+        where = _elsewhere(a, plan_id) if a else "not in the pack"
+        out.append(f"Activity {ref}" + (f": {a['title']} ({a['starts_at']})" if a else "")
+                   + (f" [{where}]" if where else ""))
+    for ref in item["feedback_ids"]:
+        f = feedback.get(ref)
+        where = _elsewhere(f, plan_id) if f else "not in the pack"
+        out.append(f"Feedback {ref}" + (f" (received {f['received_at']})" if f else "")
+                   + (f" [{where}]" if where else ""))
+    for ref in item["document_ids"]:
+        d = documents.get(ref)
+        out.append(f"Document {ref}: {d['title']} ({d['filename']}), SHA-256 {d['sha256']}" if d
+                   else f"Document {ref} [not in the pack]")
+    return "; ".join(out)
+
+
+def blocks(pack: dict[str, Any], sealed_json: str) -> list[Block]:
+    """The pack's blocks; sealed_json says where the reader finds the pack's JSON as sealed (in the page, attached
+    to the PDF), which is what verification checks: the printed text alone cannot be verified."""
     plan, report, head = pack["plan"], pack["duty_report"], pack["audit_head"]
+    own_activities = [a for a in pack["activities"] if not _elsewhere(a, plan["id"])]
+    other_activities = [a for a in pack["activities"] if _elsewhere(a, plan["id"])]
+    own_feedback = [f for f in pack["feedback"] if not _elsewhere(f, plan["id"])]
+    other_feedback = [f for f in pack["feedback"] if _elsewhere(f, plan["id"])]
     out: list[Block] = [
         ("h1", f"Evidence pack: {plan['title']}"),
         _pairs([("Organisation", pack["tenant"]["name"]), ("Sealed at", pack["sealed_at"]),
                 ("Sealed by", pack["sealed_by"]["id"]), ("Audit chain head", f"event {head['seq']}, {head['hash']}"),
                 ("SHA-256 digest", pack["digest"]), ("Overall duty status", report["status"])]),
-        ("p", "Verify this pack with `involve verify-pack FILE` or POST /api/v1/evidence-packs/verify, using the JSON "
-              "form of the pack exactly as it was sealed."),
+        ("p", f"{sealed_json} Save it as a file and verify it with `involve verify-pack FILE` or by sending it to "
+              "POST /api/v1/evidence-packs/verify: it is valid only if its digest is the one above, the audit trail "
+              "records its sealing and the audit chain is intact. A paper copy carries only the digest: keep the "
+              "file."),
         ("h2", "Plan"),
         _pairs([(k, plan.get(k)) for k in ("programme", "stage", "status", "purpose", "approach", "start_date",
                                            "end_date", "audience_categories", "approved_at")]),
@@ -70,16 +123,16 @@ def blocks(pack: dict[str, Any]) -> list[Block]:
                [[s["name"], s["categories"], s["interest"], s["influence"], s["quadrant"]]
                 for s in pack["grid"]["stakeholders"]]),
         ("h2", "Activities and attendance"),
-        _table(["Starts", "Activity", "Method", "Limb", "Status", "Invited", "Attended", "Attendees"],
-               [[a["starts_at"], a["title"], a["method"], a["duty_limb"], a["status"], a["invited_count"],
-                 a["attended_count"], [line["stakeholder_name"] for line in a["attendance"] if line["attended"]]]
-                for a in pack["activities"]]),
-        ("h2", "Feedback and responses"),
-        _table(["Received", "Themes", "Said", "Response", "Told"],
-               [[f["received_at"], f["themes"], f["text"], f["response_text"], f["told_at"]]
-                for f in pack["feedback"]]),
-        ("h2", "Consultations"),
+        _activities(own_activities),
     ]
+    if other_activities:
+        out += [("h3", "Other activities the evidence links (another plan's or archived)"),
+                _activities(other_activities, plan["id"])]
+    out += [("h2", "Feedback and responses"), _feedback(own_feedback)]
+    if other_feedback:
+        out += [("h3", "Other feedback the evidence links (another plan's or archived)"),
+                _feedback(other_feedback, plan["id"])]
+    out.append(("h2", "Consultations"))
     for c in pack["consultations"]:
         out += [("h3", c["title"]),
                 _pairs([(k, c[k]) for k in ("opened_date", "closed_date", "minimum_days", "shorter_reason",
@@ -95,6 +148,25 @@ def blocks(pack: dict[str, Any]) -> list[Block]:
             _table(["Date", "Direction", "Summary"], [[c["correspondence_date"], c["direction"], c["summary"]]
                                                       for c in pack["scrutiny"]["correspondence"]]),
             ("h2", "Evidence"),
-            _table(["Requirement", "Summary", "Decision", "Decision date"],
-                   [[e["requirement_id"], e["summary"], e["decision"], e["decision_date"]] for e in pack["evidence"]])]
+            _table(["Requirement", "Summary", "Links", "Decision", "Decision date"],
+                   [[_requirement(report, e["requirement_id"]), e["summary"], _links(pack, e), e["decision"],
+                     e["decision_date"]] for e in pack["evidence"]])]
     return out
+
+
+def _activities(rows: list[dict[str, Any]], plan_id: str | None = None) -> Block:
+    """The activities with their attendance; with plan_id, a column saying why each is not the plan's own."""
+    where = ["Where"] if plan_id else []
+    return _table(where + ["Starts", "Activity", "Method", "Limb", "Status", "Invited", "Attended", "Attendees"],
+                  [([_elsewhere(a, plan_id)] if plan_id else [])
+                   + [a["starts_at"], a["title"], a["method"], a["duty_limb"], a["status"], a["invited_count"],
+                      a["attended_count"], [line["stakeholder_name"] for line in a["attendance"] if line["attended"]]]
+                   for a in rows])
+
+
+def _feedback(rows: list[dict[str, Any]], plan_id: str | None = None) -> Block:
+    """Feedback with its responses; with plan_id, a column saying why each is not the plan's own."""
+    where = ["Where"] if plan_id else []
+    return _table(where + ["Received", "Themes", "Said", "Response", "Told"],
+                  [([_elsewhere(f, plan_id)] if plan_id else [])
+                   + [f["received_at"], f["themes"], f["text"], f["response_text"], f["told_at"]] for f in rows])

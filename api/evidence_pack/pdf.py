@@ -1,6 +1,7 @@
 """The evidence pack as a PDF, drawn with fpdf2 (pure Python: no system libraries) from the same blocks as the
 HTML. fpdf2's built-in fonts cover Latin-1 only and no font file ships with the app, so other characters are
-written as their closest Latin-1 form (ŵ → w, “ → ") or "?"; the JSON pack stays the authoritative record."""
+written as their closest Latin-1 form (ŵ → w, “ → ") or "?"; the JSON pack stays the authoritative record, and
+is attached to the PDF, byte for byte as sealed, for verification."""
 
 import unicodedata
 from typing import Any
@@ -30,12 +31,23 @@ def latin1(value: str) -> str:
     return "".join(out)
 
 
-def render(pack: dict[str, Any]) -> bytes:
+def attachment_name(pack: dict[str, Any]) -> str:
+    return f"evidence-pack-{pack['plan']['id']}.json"
+
+
+def render(pack: dict[str, Any], sealed: bytes) -> bytes:
+    """The PDF, with the pack's sealed JSON (sealed: the bytes the digest was computed on) attached as an embedded
+    file: the printed text is approximated to Latin-1 and cannot be verified, the attachment can."""
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.set_title(latin1(f"Evidence pack: {pack['plan']['title']}"))
     pdf.set_auto_page_break(True, margin=12)
+    name = attachment_name(pack)
+    pdf.embed_file(bytes=sealed, basename=name, mime_type="application/json", compress=True,
+                   desc="The evidence pack's JSON as it was sealed: verify this file")
     pdf.add_page()
-    for block in blocks(pack):
+    where = (f"The pack's JSON as it was sealed is attached to this PDF as the file {name} (the PDF reader's "
+             "attachments panel); this text is drawn from it, with characters outside Latin-1 approximated.")
+    for block in blocks(pack, where):
         kind = block[0]
         if kind in SIZES:
             pdf.ln(2)

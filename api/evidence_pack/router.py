@@ -17,8 +17,10 @@ router = APIRouter(tags=["evidence-packs"])
 PACK_READERS = frozenset({Role.admin, Role.lead, Role.auditor})
 PackReader = Annotated[Principal, Depends(require(PACK_READERS))]
 
-PACK_RESPONSES = {200: {"description": "The sealed pack as canonical JSON; printable HTML with ?format=html, PDF "
-                                       "with ?format=pdf",
+PACK_RESPONSES = {200: {"description": "The sealed pack as canonical JSON; printable HTML with ?format=html (the "
+                                       "sealed JSON embedded in <script type=\"application/json\" "
+                                       "id=\"sealed-pack\">), PDF with ?format=pdf (the sealed JSON attached as "
+                                       "evidence-pack-{plan_id}.json)",
                         "content": {"text/html": {"schema": {"type": "string"}},
                                     "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}
 
@@ -47,9 +49,11 @@ async def get_evidence_pack(plan_id: uuid.UUID, request: Request, session: Sessi
     body = await service.seal_pack(session=session, caller=caller, plan_id=plan_id)
     if format == PackFormat.pdf:
         # Drawing a large pack takes a while: off the event loop.
-        return Response(await run_in_threadpool(pdf.render, seal.loads(body)), media_type=media_type, headers=headers)
+        # The sealed JSON goes with the printed forms (attached, embedded): their digest is verifiable only with it.
+        return Response(await run_in_threadpool(pdf.render, seal.loads(body), body), media_type=media_type,
+                        headers=headers)
     if format == PackFormat.html:
-        return Response(html.render(seal.loads(body)), media_type=media_type, headers=headers)
+        return Response(html.render(seal.loads(body), body), media_type=media_type, headers=headers)
     return Response(body, media_type=media_type, headers=headers)
 
 

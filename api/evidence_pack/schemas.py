@@ -134,8 +134,12 @@ class EvidencePack(ReadModel):
     plan: PlanRead = Field(description="The plan")
     applicability: list[ApplicabilityVersion] = Field(description="Every version of the applicability record")
     grid: Grid = Field(description="The plan's power/interest grid")
-    activities: list[PackActivity] = Field(description="The plan's activities with their attendance")
-    feedback: list[FeedbackRead] = Field(description="Feedback about the plan and its responses")
+    activities: list[PackActivity] = Field(description="The plan's activities with their attendance, then any other "
+                                                       "activity an evidence item links (archived, or another "
+                                                       "plan's: see archived_at and plan_id)")
+    feedback: list[FeedbackRead] = Field(description="Feedback about the plan and its responses, then any other "
+                                                     "feedback an evidence item links (archived, or another plan's: "
+                                                     "see archived_at and plan_id)")
     consultations: list[PackConsultation] = Field(description="Consultations with their documents and hashes")
     other_documents: list[DocumentRef] = Field(description="The plan's documents not tied to a consultation")
     scrutiny: PackScrutiny = Field(description="The scrutiny log")
@@ -179,4 +183,7 @@ class Verification(ReadModel):
     digest_matches: bool = Field(description="The recomputed digest equals the pack's")
     audit_head_found: bool = Field(description="Your tenant's audit event at audit_head.seq has audit_head.hash")
     sealed_event_found: bool = Field(description="The next audit event records this pack's sealing, with this digest")
+    audit_chain_intact: bool = Field(description="Your tenant's whole audit chain holds, from its first event to its "
+                                                 "recorded head (as GET /audit-events/verify): no event was rewritten, "
+                                                 "removed or unlinked, the sealing event's successors included")
     reasons: list[str] = Field(description="Why it is not valid (empty when valid)")

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api import audit
 from api.audit import GENESIS, event_hash
 from api.models import AuditEvent
 
@@ -81,11 +82,13 @@ class Result:
     digest_matches: bool = False
     audit_head_found: bool = False
     sealed_event_found: bool = False
+    audit_chain_intact: bool = False
     reasons: list[str] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
-        return self.digest_matches and self.audit_head_found and self.sealed_event_found and not self.reasons
+        return (self.digest_matches and self.audit_head_found and self.sealed_event_found and self.audit_chain_intact
+                and not self.reasons)
 
 
 def _head(pack: dict[str, Any]) -> tuple[int, str] | None:
@@ -109,7 +112,10 @@ def pack_tenant(pack: dict[str, Any]) -> uuid.UUID | None:
 async def verify(session: AsyncSession, tenant_id: uuid.UUID, pack: dict[str, Any]) -> Result:
     """Recompute the digest, then check the tenant's audit trail: the event at audit_head.seq has audit_head.hash
     (the pack was sealed at that point of the chain) and the event after it records the sealing of this digest
-    (the pack was produced by the system, not rebuilt by someone who recomputed the digest)."""
+    (the pack was produced by the system, not rebuilt by someone who recomputed the digest). Those two events
+    matching their own hashes is not enough: whoever rewrote the pack could rewrite its sealing event and rehash it,
+    and only the events after it (which chain to its hash) and the recorded head show that. So the tenant's whole
+    chain is recomputed too (api.audit.verify, as GET /audit-events/verify)."""
     result = Result()
     claimed = pack.get("digest")
     if not isinstance(claimed, str):
@@ -144,4 +150,10 @@ async def verify(session: AsyncSession, tenant_id: uuid.UUID, pack: dict[str, An
     else:
         result.reasons.append(f"The audit trail does not record the sealing of a pack with this digest at event "
                               f"{seq + 1}.")
+    chain = await audit.verify(session, tenant_id)
+    if chain.intact:
+        result.audit_chain_intact = True
+    else:
+        result.reasons.append(f"The tenant's audit chain is broken at event {chain.first_broken_seq} "
+                              f"({chain.reason}): the audit trail this pack is checked against was altered.")
     return result

@@ -89,6 +89,30 @@ def _consultations(context: Context) -> tuple[list[PackConsultation], list[Docum
     return out, others
 
 
+def _ids(values: list[list[str]]) -> set[uuid.UUID]:
+    """The ids the evidence items link (stored as JSON strings; one that is not a UUID names no record)."""
+    out = set()
+    for value in (v for ids in values for v in ids or ()):
+        try:
+            out.add(uuid.UUID(str(value)))
+        except ValueError:
+            continue
+    return out
+
+
+async def _linked(session: AsyncSession, tenant_id: uuid.UUID, model: type[Activity] | type[Feedback],
+                  ids: set[uuid.UUID], present: set[uuid.UUID]) -> list[Any]:
+    """The records of the tenant the evidence links that the pack does not already hold: an archived one, or another
+    plan's (evidence may link any activity or feedback of the tenant). A sealed pack must contain every record its
+    evidence cites; their own archived_at and plan_id say why they are not among the plan's."""
+    missing = ids - present
+    if not missing:
+        return []
+    order = (Activity.starts_at, Activity.id) if model is Activity else (Feedback.received_at, Feedback.id)
+    return list((await session.execute(select(model).where(model.tenant_id == tenant_id, model.id.in_(missing))
+                                        .order_by(*order))).scalars())
+
+
 async def build(session: AsyncSession, caller: Principal, plan: Plan) -> dict[str, Any]:
     """The pack of the plan without its seal (sealed_at, sealed_by, audit_head, digest). The plan's records are
     loaded once, as the duty report reads them, and serve both the pack and its duty report."""
@@ -96,18 +120,25 @@ async def build(session: AsyncSession, caller: Principal, plan: Plan) -> dict[st
     tenant = await session.get(Tenant, plan.tenant_id)
     versions = (await session.execute(select(DutyAssessment).where(DutyAssessment.plan_id == plan.id)
                                       .order_by(DutyAssessment.number))).scalars()
-    items = (await session.execute(
+    items = list((await session.execute(
         select(Evidence).where(Evidence.tenant_id == plan.tenant_id, Evidence.plan_id == plan.id,
-                               Evidence.archived_at.is_(None)).order_by(Evidence.created_at, Evidence.id))).scalars()
+                               Evidence.archived_at.is_(None)).order_by(Evidence.created_at, Evidence.id))).scalars())
     consultations, others = _consultations(context)
+    # The plan's own (live) records first, then those its evidence links from elsewhere, shown by the same rules
+    # (restricted people unnamed and unlinked). Documents need none: evidence links only the plan's, which are
+    # deleted only when nothing cites them, and all are in the pack.
+    activity_rows = context.activities + await _linked(
+        session, plan.tenant_id, Activity, _ids([e.activity_ids for e in items]), {a.id for a in context.activities})
+    feedback_rows = context.feedback + await _linked(
+        session, plan.tenant_id, Feedback, _ids([e.feedback_ids for e in items]), {f.id for f in context.feedback})
     return {
         "format": FORMAT,
         "tenant": TenantRef.model_validate(tenant),
         "plan": await plans.read(session, plan, None),  # as sealed: restricted people withheld, whoever seals it
         "applicability": [ApplicabilityVersion.model_validate(v) for v in versions],
         "grid": await grid.plan_grid(session=session, caller=caller, plan_id=plan.id, since=None),
-        "activities": await _activities(session, context.activities),
-        "feedback": await _feedback(session, plan.tenant_id, context.feedback),
+        "activities": await _activities(session, activity_rows),
+        "feedback": await _feedback(session, plan.tenant_id, feedback_rows),
         "consultations": consultations,
         "other_documents": others,
         "scrutiny": PackScrutiny(
@@ -148,4 +179,4 @@ async def verify(*, session: AsyncSession, caller: Principal, raw: bytes) -> Ver
     result = await seal.verify(session, caller.tenant_id, pack)
     return Verification(valid=result.valid, digest_matches=result.digest_matches,
                         audit_head_found=result.audit_head_found, sealed_event_found=result.sealed_event_found,
-                        reasons=result.reasons)
+                        audit_chain_intact=result.audit_chain_intact, reasons=result.reasons)

@@ -5,6 +5,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from api import audit
 from api.evidence_pack import seal
 from api.models import AuditEvent
 from tests import factories
@@ -47,7 +48,7 @@ async def test_pack_readers_seal_a_pack_that_verifies(client, session, a, role):
     r = await client.post(VERIFY, content=body, headers={**a[role], "content-type": "application/json"})
     assert r.status_code == 200
     assert r.json() == {"valid": True, "digest_matches": True, "audit_head_found": True, "sealed_event_found": True,
-                        "reasons": []}
+                        "audit_chain_intact": True, "reasons": []}
 
 
 async def test_the_pack_holds_the_whole_record(client, session, a):
@@ -292,6 +293,43 @@ async def test_an_altered_audit_trail_fails_verification(client, session, a):
         await session.flush()
     got = (await client.post(VERIFY, json=pack, headers=a["lead"])).json()
     assert got["valid"] is False and any("audit trail was altered" in r for r in got["reasons"])
+
+
+async def test_a_pack_whose_sealing_event_was_rewritten_and_rehashed_does_not_verify(client, session, a):
+    # Verify checked only that events seq and seq + 1 match their own hashes: a forged pack with its sealing event
+    # rewritten to its digest and rehashed verified, though the next event no longer chains to that event.
+    world = await green_plan(session, a.tenant)
+    pack = json.loads(await sealed(client, world.plan, a["lead"]))
+    assert (await client.post("/api/v1/organisations", json={"name": "Later org"}, headers=a["lead"])).status_code \
+        == 201
+    pack["duty_report"]["status"] = "green"
+    pack["plan"]["title"] = "Forged title"
+    pack["digest"] = seal.digest(pack)
+    sealing = next(e for e in await events(session, a.tenant) if e.seq == pack["audit_head"]["seq"] + 1)
+    async with as_table_owner(session):
+        sealing.changes = {**sealing.changes, "digest": pack["digest"]}
+        sealing.hash = audit.event_hash(sealing)
+        await session.flush()
+    got = (await client.post(VERIFY, json=pack, headers=a["auditor"])).json()
+    assert got["valid"] is False and got["audit_chain_intact"] is False
+    assert got["digest_matches"] is True and got["sealed_event_found"] is True  # what was checked before
+    assert f"The tenant's audit chain is broken at event {sealing.seq + 1} " in got["reasons"][-1]
+
+
+async def test_a_rewritten_sealing_event_that_ends_the_chain_does_not_verify(client, session, a):
+    # No later event chains to the last one: only the chain's recorded head shows it was rewritten.
+    world = await green_plan(session, a.tenant)
+    pack = json.loads(await sealed(client, world.plan, a["lead"]))
+    pack["plan"]["title"] = "Forged title"
+    pack["digest"] = seal.digest(pack)
+    sealing = (await events(session, a.tenant))[-1]
+    async with as_table_owner(session):
+        sealing.changes = {**sealing.changes, "digest": pack["digest"]}
+        sealing.hash = audit.event_hash(sealing)
+        await session.flush()
+    got = (await client.post(VERIFY, json=pack, headers=a["lead"])).json()
+    assert got["valid"] is False and got["audit_chain_intact"] is False and got["sealed_event_found"] is True
+    assert "is not its recorded head" in got["reasons"][-1]
 
 
 async def test_another_tenants_pack_does_not_verify(client, session, a, b):
