@@ -345,7 +345,8 @@ export interface paths {
         /**
          * Update a plan
          * @description Change the fields given; purpose and what objectives and key messages say only while the plan is a draft and
-         *     not on legal hold (409), their progress at any time.
+         *     not on legal hold (409), their progress at any time. An archived plan keeps its status and names nobody new in
+         *     its audience until restored (409).
          */
         patch: operations["plans-update_plan"];
         trace?: never;
@@ -361,7 +362,7 @@ export interface paths {
         put?: never;
         /**
          * Restore a plan
-         * @description Bring an archived plan back into the lists.
+         * @description Bring an archived plan back into the lists. Honours Idempotency-Key.
          */
         post: operations["plans-restore_plan"];
         delete?: never;
@@ -382,6 +383,7 @@ export interface paths {
         /**
          * Approve a plan
          * @description Approve a draft plan (lead or admin), recording who and when; 409 unless it is a draft not on legal hold.
+         *     Honours Idempotency-Key.
          */
         post: operations["plans-approve_plan"];
         delete?: never;
@@ -818,7 +820,8 @@ export interface paths {
         post?: never;
         /**
          * Revoke a calendar token
-         * @description Revoke a token: feeds using it get 401 from now on.
+         * @description Revoke a token: feeds using it get 401 from now on. No If-Match: a token cannot be edited, so it has no
+         *     version to be stale against, and a revoke is idempotent and final (revoking again changes nothing).
          */
         delete: operations["calendar-delete_calendar_token"];
         options?: never;
@@ -1927,7 +1930,8 @@ export interface paths {
         post: operations["gdpr-create_restriction"];
         /**
          * Lift a stakeholder's restriction
-         * @description Lift the restriction of processing (admin); 409 when none is in force, or the person was erased since.
+         * @description Lift the restriction of processing (admin); 409 when none is in force, or the person was erased since. Send
+         *     If-Match with the stakeholder's ETag you read (412 when it changed since).
          */
         delete: operations["gdpr-delete_restriction"];
         options?: never;
@@ -1973,7 +1977,8 @@ export interface paths {
         post: operations["gdpr-create_legal_hold"];
         /**
          * Lift a plan's legal hold
-         * @description Lift the legal hold (admin); 409 when the plan is not on hold.
+         * @description Lift the legal hold (admin); 409 when the plan is not on hold. Send If-Match with the plan's ETag you read
+         *     (412 when it changed since).
          */
         delete: operations["gdpr-delete_legal_hold"];
         options?: never;
@@ -4675,12 +4680,12 @@ export interface components {
             grid: components["schemas"]["Grid"];
             /**
              * Activities
-             * @description The plan's activities with their attendance
+             * @description The plan's activities with their attendance, then any other activity an evidence item links (archived, or another plan's: see archived_at and plan_id)
              */
             activities: components["schemas"]["PackActivity"][];
             /**
              * Feedback
-             * @description Feedback about the plan and its responses
+             * @description Feedback about the plan and its responses, then any other feedback an evidence item links (archived, or another plan's: see archived_at and plan_id)
              */
             feedback: components["schemas"]["FeedbackRead"][];
             /**
@@ -5851,7 +5856,7 @@ export interface components {
             grounds: string;
             /**
              * Objection Date
-             * @description When they objected, YYYY-MM-DD in 1900–2200 (default: today, UTC)
+             * @description When they objected, YYYY-MM-DD in 1900–2200 (default: today in the UK, Europe/London)
              */
             objection_date?: string | null;
             /**
@@ -8393,7 +8398,7 @@ export interface components {
             legal_holds: components["schemas"]["HoldingPlan"][];
             /**
              * Audit Events
-             * @description Audit events about their record, their feedback and their assessments, oldest first (personal values appear as '[personal data]')
+             * @description Audit events about their record, their feedback, their assessments and their lines of activities' attendance logs (those taken off included), oldest first. Only their part of each is shown: of a log's change their line alone, another person's id as '[personal data]', as personal values appear; id, seq and hashes are the stored event's
              */
             audit_events: components["schemas"]["AuditEventRead"][];
         };
@@ -8686,6 +8691,11 @@ export interface components {
              * @description The next audit event records this pack's sealing, with this digest
              */
             sealed_event_found: boolean;
+            /**
+             * Audit Chain Intact
+             * @description Your tenant's whole audit chain holds, from its first event to its recorded head (as GET /audit-events/verify): no event was rewritten, removed or unlinked, the sealing event's successors included
+             */
+            audit_chain_intact: boolean;
             /**
              * Reasons
              * @description Why it is not valid (empty when valid)
@@ -12038,7 +12048,10 @@ export interface operations {
     "plans-restore_plan": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried POST safe: the same key and body return the first response */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 plan_id: string;
             };
@@ -12164,6 +12177,8 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it changed */
                 "If-Match"?: string | null;
+                /** @description Makes a retried POST safe: the same key and body return the first response */
+                "Idempotency-Key"?: string | null;
             };
             path: {
                 plan_id: string;
@@ -26592,7 +26607,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The sealed pack as canonical JSON; printable HTML with ?format=html, PDF with ?format=pdf */
+            /** @description The sealed pack as canonical JSON; printable HTML with ?format=html (the sealed JSON embedded in <script type="application/json" id="sealed-pack">), PDF with ?format=pdf (the sealed JSON attached as evidence-pack-{plan_id}.json) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -27081,7 +27096,10 @@ export interface operations {
     "gdpr-delete_restriction": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag you last read; the write fails with 412 if it changed */
+                "If-Match"?: string | null;
+            };
             path: {
                 stakeholder_id: string;
             };
@@ -27141,6 +27159,16 @@ export interface operations {
             };
             /** @description Conflicts with the current state (a duplicate external_id or email, an illegal transition) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current ETag */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -27488,7 +27516,10 @@ export interface operations {
     "gdpr-delete_legal_hold": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag you last read; the write fails with 412 if it changed */
+                "If-Match"?: string | null;
+            };
             path: {
                 plan_id: string;
             };
@@ -27548,6 +27579,16 @@ export interface operations {
             };
             /** @description Conflicts with the current state (a duplicate external_id or email, an illegal transition) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current ETag */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
