@@ -47,17 +47,26 @@ def remove_people(text: str, *, names: Iterable[str], emails: Iterable[str], pho
     return remove_names(text, names)
 
 
-def _phone_pattern(phone: str) -> str | None:
-    """The digits in order, whatever spaces, dots, dashes or brackets sit between them; a UK number however its
-    country code is written (07700 900123, +44 7700 900123, +44 (0)7700 900123, 0044 7700 900123)."""
+def _phone_digits(phone: str) -> tuple[str, bool] | None:
+    """The digits every way of writing the number holds, in order, and whether they are a UK number's national
+    digits (its country code or leading 0 may be written any way); None for too short a number to take out."""
     digits = re.sub(r"\D", "", phone)
     if len(digits) < 6:
         return None
     national = next((digits[len(p):] for p in ("0044", "44", "0") if digits.startswith(p)), None)
-    if national is None:
+    return (digits, False) if national is None else (national, True)
+
+
+def _phone_pattern(phone: str) -> str | None:
+    """The digits in order, whatever spaces, dots, dashes or brackets sit between them; a UK number however its
+    country code is written (07700 900123, +44 7700 900123, +44 (0)7700 900123, 0044 7700 900123)."""
+    if (found := _phone_digits(phone)) is None:
+        return None
+    digits, uk = found
+    if not uk:
         return r"(?<!\d)" + _GAP.join(digits) + r"(?!\d)"
     prefix = rf"(?:(?:(?:\+|00){_GAP})?44{_GAP}(?:\(0\){_GAP})?|0)"
-    return rf"(?<![\d+]){prefix}{_GAP}" + _GAP.join(national) + r"(?!\d)"
+    return rf"(?<![\d+]){prefix}{_GAP}" + _GAP.join(digits) + r"(?!\d)"
 
 
 def remove_names(text: str, names: Iterable[str]) -> str:
@@ -90,10 +99,13 @@ async def scrub_rows(session: AsyncSession, model: Any, *, tenant_id: uuid.UUID,
     words of their name, which there may well be someone else's. A changed row gets a new version; the changed rows
     are returned (id, `extra`)."""
     email, phone = contacts
-    digits = "".join(ch for ch in phone or "" if ch.isdigit())
-    # Candidates only (a phone may be written with any spacing): remove_people decides what is really theirs.
-    mentions = [text_match(like_pattern(needle), *texts) for needle in (email, digits[-3:] if len(digits) >= 6 else
-                                                                        None) if needle]
+    # Candidates only: remove_people decides what is really theirs. A phone may be written with anything between its
+    # digits ("01308 4221 00"), so a row is a candidate when its text holds the number's digits in order, with
+    # anything between them (LIKE '%1%3%0%8%…'; a UK number's national digits): every form remove_people takes out
+    # does, however spaced. A LIKE on a few of its digits together missed the forms that split them.
+    mentions = [text_match(like_pattern(email), *texts)] if email else []
+    if phone and (number := _phone_digits(phone)):
+        mentions.append(text_match("%" + "%".join(number[0]) + "%", *texts))
     wanted = or_(theirs, and_(or_(*mentions), others)) if mentions else theirs
     changed_rows = []
     for found in (await session.execute(select(model.id, theirs.label("theirs"), *extra, *texts).where(

@@ -476,11 +476,17 @@ async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uui
     wiped = await _erase_free_texts(session, caller=caller, stakeholder_id=row.id, now=now, name=person_name)
     wiped += await _scrub_their_activities(session, caller=caller, stakeholder_id=row.id, now=now,
                                            name=person_name, contacts=contacts)
-    # Imported here: evidence's service imports plans', which import this module
+    # Imported here: these services import plans', which import this module
+    from api.actions import service as actions
     from api.evidence import service as evidence
+    from api.risks import service as risks
 
     wiped += await evidence.scrub_person(session, caller=caller, stakeholder_id=row.id, now=now, name=person_name,
                                          contacts=contacts)
+    # A plan's action plan and risk log are staff's words about people too ("Call Ann back on 07700 900123").
+    wiped += await actions.scrub_person(session, caller=caller, stakeholder_id=row.id, now=now, name=person_name,
+                                        contacts=contacts)
+    wiped += await risks.scrub_person(session, caller=caller, now=now, name=person_name, contacts=contacts)
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="erase",
                        resource_type="stakeholder", resource_id=row.id,
                        changes={**audit.diff(before, snapshot(row, fields), personal=PERSONAL_FIELDS),

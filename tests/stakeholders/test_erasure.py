@@ -246,6 +246,21 @@ async def test_erasure_takes_their_email_and_phone_out_of_every_activity_not_the
     assert (read[held]["description"], read[held]["version"]) == ("Ask wendy@example.org", 1)  # kept while held
 
 
+async def test_erasure_takes_their_phone_out_of_another_activity_however_its_last_digits_are_spaced(client, session,
+                                                                                                       a):
+    """The rows an erasure reads were picked by a few of the number's last digits written together, so a number
+    written with those digits apart was never read, and stayed, though it is taken out however it is spaced."""
+    person = await factories.stakeholder(session, a.tenant, name="Margaret Okafor", phone="01308 422100")
+    apart = await factories.activity(session, a.tenant, description="Ring 01308 4221 00 for the minibus",
+                                     location="(01308) 42-21-0-0")
+    await session.commit()
+    apart = apart.id
+    assert (await client.post(f"{URL}/{person.id}/erase", headers=a["admin"])).status_code == 200
+    read = (await client.get(f"/api/v1/activities/{apart}", headers=a["lead"])).json()
+    assert (read["description"], read["location"], read["version"]) == ("Ring [removed] for the minibus",
+                                                                        "([removed]", 2)
+
+
 async def test_erasure_drops_the_stored_create_response_of_an_activity_it_scrubs(client, session, a):
     person = await factories.stakeholder(session, a.tenant, name="Wendy Writer")
     await session.commit()
