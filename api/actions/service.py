@@ -23,8 +23,10 @@ from api.scrub import scrub_rows
 SORTABLE = {"id": PlanAction.id, "created_at": PlanAction.created_at,
             "updated_at": PlanAction.updated_at}
 RESOURCE = "plan_action"
-# Someone who is not a user of Involve (a partner's officer) is named here: never in the audit trail's clear text.
-PERSONAL_FIELDS = frozenset({"owner_name"})
+# Never in the audit trail's clear text: the owner who is not a user of Involve (a partner's officer), and what staff
+# write, which may name or give the contact of a person ("Call Ann back on 07700 900123"): an erasure scrubs those
+# from the row (scrub_person), and the trail must not keep them.
+PERSONAL_FIELDS = frozenset({"owner_name", "description", "notes"})
 # An action may name the activity that evidences it (the tactical plan links to the engagement log).
 REFERENCES = (("owner_id", User, "user"), ("activity_id", Activity, "activity"))
 # What was planned: frozen while the plan is on legal hold, with the evidencing activity once linked (the record may

@@ -25,8 +25,10 @@ from api.scrub import scrub_rows
 SORTABLE = {"id": PlanRisk.id, "score": SCORE, "created_at": PlanRisk.created_at,
             "updated_at": PlanRisk.updated_at}
 RESOURCE = "plan_risk"
-# Someone who is not a user of Involve (a partner's officer) is named here: never in the audit trail's clear text.
-PERSONAL_FIELDS = frozenset({"owner_name"})
+# Never in the audit trail's clear text: the owner who is not a user of Involve (a partner's officer), and what staff
+# write, which may name or give the contact of a person ("Call Ann back on 07700 900123"): an erasure scrubs those
+# from the row (scrub_person), and the trail must not keep them.
+PERSONAL_FIELDS = frozenset({"owner_name", "description", "mitigation"})
 OWNER = (("owner_id", User, "user"),)
 # What the entry states, its assessment: frozen while the plan is on legal hold. Its owner, mitigation, status and
 # review date record the progress since, and still change.

@@ -233,3 +233,13 @@ async def test_an_owner_who_is_not_a_user_is_never_named_in_the_audit_trail(clie
         {"after": "[personal data]"}, {"before": "[personal data]", "after": "[personal data]"},
         {"before": "[personal data]", "after": None}]
     assert (await client.get(url(plan.id, created["id"]), headers=a["lead"])).json()["owner_name"] is None
+
+
+async def test_what_staff_write_of_an_action_is_never_in_the_audit_trail_in_clear(client, session, a, plan):
+    """It may give a person's contact, which an erasure scrubs from the row: the trail must not keep it."""
+    created = (await client.post(url(plan.id), json={"description": "Call Ann on 07700 900123",
+                                                     "notes": "or ann@example.org"}, headers=a["lead"])).json()
+    await client.patch(url(plan.id, created["id"]), json={"notes": "Phone 07700 900123"}, headers=a["lead"])
+    text = str([e.changes for e in (await session.execute(select(AuditEvent).where(
+        AuditEvent.resource_id == created["id"]))).scalars()])
+    assert "07700" not in text and "ann@" not in text and "[personal data]" in text

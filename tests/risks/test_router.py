@@ -134,14 +134,16 @@ async def test_every_role_reads(client, session, a, plan, role):
 
 
 @pytest.mark.parametrize("role", WRITERS)
-async def test_delete_removes_the_entry_and_the_audit_keeps_it(client, session, a, plan, role):
+async def test_delete_removes_the_entry_and_the_audit_keeps_its_assessment(client, session, a, plan, role):
+    # Its words are personal data to the trail (they may name someone), its assessment is not
     row = await risk(session, plan, description="Logged by mistake")
     rid = row.id
     assert (await client.delete(url(plan.id, rid), headers=a[role])).status_code == 204
     assert (await client.get(url(plan.id, rid), headers=a[role])).status_code == 404
     assert (await client.delete(url(plan.id, rid), headers=a[role])).status_code == 404
     [event] = (await session.execute(select(AuditEvent).where(AuditEvent.resource_id == str(rid)))).scalars().all()
-    assert event.action == "delete" and event.changes["description"] == {"before": "Logged by mistake"}
+    assert event.action == "delete" and event.changes["description"] == {"before": "[personal data]"}
+    assert event.changes["likelihood"] == {"before": row.likelihood}
 
 
 async def test_stale_if_match_is_412(client, session, a, plan):
@@ -235,4 +237,15 @@ async def test_an_owner_who_is_not_a_user_is_never_named_in_the_audit_trail(clie
     assert [e.changes["owner_name"] for e in events] == [
         {"after": "[personal data]"}, {"before": "[personal data]", "after": "[personal data]"},
         {"before": "[personal data]"}]
-    assert events[2].changes["description"] == {"before": "Venue falls through"}
+    assert events[2].changes["description"] == {"before": "[personal data]"}
+
+
+async def test_what_staff_write_of_a_risk_is_never_in_the_audit_trail_in_clear(client, session, a, plan):
+    """It may give a person's contact, which an erasure scrubs from the row: the trail must not keep it."""
+    body = {"description": "Ann (07700 900123) may complain", "likelihood": 2, "impact": 3,
+            "mitigation": "Write to ann@example.org"}
+    created = (await client.post(url(plan.id), json=body, headers=a["lead"])).json()
+    await client.patch(url(plan.id, created["id"]), json={"mitigation": "Phone 07700 900123"}, headers=a["lead"])
+    text = str([e.changes for e in (await session.execute(select(AuditEvent).where(
+        AuditEvent.resource_id == created["id"]))).scalars()])
+    assert "07700" not in text and "ann@" not in text and "[personal data]" in text
