@@ -70,7 +70,8 @@ class ConsultationRead(ReadModel):
     decision_date: date | None = Field(description=D["decision_date"])
     decision_maker: str | None = Field(description=D["decision_maker"])
     decision_summary: str | None = Field(description=D["decision_summary"])
-    duration_days: int | None = Field(description="Days from opened_date to closed_date; null until both are set")
+    duration_days: int | None = Field(description="Days the window ran, opened_date and closed_date both counted (5 "
+                                           "January to 29 March is 84 days, 12 weeks); null until both are set")
     shorter_than_minimum: bool | None = Field(description="duration_days is below minimum_days; null unless all "
                                                           "three are known")
     documents: list[ConsultationDocument] = Field(description="The documents published for it, oldest upload first")

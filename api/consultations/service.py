@@ -51,9 +51,9 @@ def _launch_document(document: Document, opened: date | None) -> ConsultationDoc
 
 
 def _duration(row: Consultation) -> tuple[int | None, bool | None]:
-    if row.opened_date is None or row.closed_date is None:
+    days = row.days_open
+    if days is None:
         return None, None
-    days = (row.closed_date - row.opened_date).days
     return days, (days < row.minimum_days if row.minimum_days is not None else None)
 
 

@@ -142,7 +142,7 @@ async def seed_duty(session: AsyncSession, *, tenant: Tenant, admin: User, plan:
     duties = await _assessment(session, tenant, admin, plan)
     today = uk_today()
     opened = today - timedelta(days=OPENED_DAYS_AGO)
-    closed = opened + timedelta(weeks=CONSULTATION_WEEKS)
+    closed = opened + timedelta(weeks=CONSULTATION_WEEKS, days=-1)  # both ends count: 12 weeks to the day
     consultation = Consultation(
         tenant_id=tenant.id, plan_id=plan.id, title="Urgent care in West Dorset: the future of Bridport's minor "
         "injuries unit", opened_date=opened, closed_date=closed, minimum_days=CONSULTATION_WEEKS * 7,

@@ -244,9 +244,7 @@ def gunning_time(given: RuleInput) -> Finding:
                                                   f"its length cannot be checked.",
                                     gaps=[f"Record when {_named(c)} opened and closed."], links=link))
             continue
-        # Both ends count, as they do for the feedback received (_received_in): a consultation open from Monday 5
-        # January to Sunday 29 March ran 84 days, 12 weeks, not 83
-        length = (c.closed_date - c.opened_date).days + 1
+        length = c.days_open  # both ends counted, as for the feedback received (_received_in)
         ran = (f"The consultation ran {_plural(length, 'day')} ({day(c.opened_date)} to {day(c.closed_date)}, "
                f"both days counted)")
         if c.minimum_days is None:

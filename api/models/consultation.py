@@ -28,5 +28,14 @@ class Consultation(TenantOwned, Tracked, ExternalId, Base):
     decision_summary: Mapped[str | None] = mapped_column(Text)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    @property
+    def days_open(self) -> int | None:
+        """How many days the window ran, both ends counted, as they are for the feedback it received (the duty
+        report's Gunning rules): open Monday 5 January to Sunday 29 March is 84 days, 12 weeks. None until both
+        dates are set."""
+        if self.opened_date is None or self.closed_date is None:
+            return None
+        return (self.closed_date - self.opened_date).days + 1
+
 
 Index("ix_consultation_plan_id", Consultation.plan_id)

@@ -59,7 +59,7 @@ async def test_once_the_hold_is_lifted_the_window_changes_again(client, session,
     assert (await client.delete(hold_url(held.id), headers=a["admin"])).status_code == 200
     r = await client.patch(f"{url(held.id)}/{row.id}", json={"closed_date": "2026-03-30", "decision_date": None},
                            headers=a["lead"])
-    assert r.status_code == 200 and r.json()["duration_days"] == 84 and r.json()["decision_date"] is None, r.text
+    assert r.status_code == 200 and r.json()["duration_days"] == 85 and r.json()["decision_date"] is None, r.text
 
 
 @pytest.mark.parametrize("role", READ_ONLY)

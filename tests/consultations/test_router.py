@@ -15,7 +15,7 @@ async def test_writers_create_a_consultation(client, session, a, role):
     got = r.json()
     for name, value in FULL.items():
         assert got[name] == value, name
-    assert got["plan_id"] == str(plan.id) and got["duration_days"] == 84 and got["shorter_than_minimum"] is False
+    assert got["plan_id"] == str(plan.id) and got["duration_days"] == 85 and got["shorter_than_minimum"] is False
     assert got["documents"] == [] and got["archived_at"] is None and got["version"] == 1
     assert got["created_by"] == str(a.users[role].id)
     assert r.headers["location"] == f"{url(plan.id)}/{got['id']}" and r.headers["etag"] == '"1"'
@@ -36,7 +36,7 @@ async def test_a_window_shorter_than_its_minimum_says_so(client, session, a):
     body = {"title": "Short", "opened_date": "2026-01-05", "closed_date": "2026-01-30", "minimum_days": 84,
             "shorter_reason": "Winter pressures: the service closes on 1 February"}
     got = (await client.post(url(plan.id), json=body, headers=a["lead"])).json()
-    assert got["duration_days"] == 25 and got["shorter_than_minimum"] is True
+    assert got["duration_days"] == 26 and got["shorter_than_minimum"] is True
     assert got["shorter_reason"].startswith("Winter pressures")
 
 
@@ -162,7 +162,7 @@ async def test_writers_update_with_if_match(client, session, a, role):
     r = await client.patch(item, json={"closed_date": "2026-02-02", "minimum_days": 30},
                            headers={**a[role], "If-Match": '"1"'})
     assert r.status_code == 200, r.text
-    assert r.json()["duration_days"] == 28 and r.json()["shorter_than_minimum"] is True
+    assert r.json()["duration_days"] == 29 and r.json()["shorter_than_minimum"] is True
     assert r.headers["etag"] == '"2"'
     event = (await audit_events(session, consult.id))[-1]
     assert event.action == "update" and event.changes["closed_date"] == {"before": None, "after": "2026-02-02"}

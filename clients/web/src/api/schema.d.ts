@@ -3566,7 +3566,7 @@ export interface components {
             decision_summary: string | null;
             /**
              * Duration Days
-             * @description Days from opened_date to closed_date; null until both are set
+             * @description Days the window ran, opened_date and closed_date both counted (5 January to 29 March is 84 days, 12 weeks); null until both are set
              */
             duration_days: number | null;
             /**
