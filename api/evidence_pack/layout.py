@@ -1,9 +1,25 @@
 """What a printed evidence pack shows, in order, as plain blocks that the HTML and PDF renderers draw:
-("h1"|"h2"|"h3"|"p", text), ("pairs", [(label, value)]), ("table", headers, rows, row_classes)."""
+("h1"|"h2"|"h3"|"p", text), ("pairs", [(label, value)]), ("table", headers, rows, row_classes).
+Instants are printed as UK local time (see instant); dates (no time of day) as the pack holds them."""
 
+from datetime import UTC, datetime
 from typing import Any
 
+from api.activities.engagement import UK
+
 Block = tuple
+
+
+def instant(value: str | None) -> str:
+    """An instant of the pack (ISO 8601, UTC) as UK local time with its zone: "1 June 2026 00:30 BST". The duty
+    report reasons in UK days, so a reader must see the UK day: in UTC, 00:30 BST on 1 June read as 31 May 23:30.
+    The sealed JSON keeps UTC; only its printed forms are local."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value)
+    # The pack writes its instants with their offset (Z); one without is read as UTC, never as the server's zone.
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UK)
+    return f"{local.day} {local:%B %Y %H:%M} {local.tzname()}"
 
 
 def text(value: Any) -> str:
@@ -28,7 +44,7 @@ def _pairs(pairs: list[tuple[str, Any]]) -> Block:
 
 def _documents(documents: list[dict[str, Any]]) -> Block:
     return _table(["Kind", "Title", "File", "Size (bytes)", "Published", "SHA-256"],
-                  [[d["kind"], d["title"], d["filename"], d["size_bytes"], d["published_at"], d["sha256"]]
+                  [[d["kind"], d["title"], d["filename"], d["size_bytes"], instant(d["published_at"]), d["sha256"]]
                    for d in documents])
 
 
@@ -52,7 +68,7 @@ def _elsewhere(record: dict[str, Any], plan_id: str) -> str:
     if record.get("plan_id") != plan_id:
         notes.append(f"plan {record['plan_id']}" if record.get("plan_id") else "no plan")
     if record.get("archived_at"):
-        notes.append(f"archived {record['archived_at']}")
+        notes.append(f"archived {instant(record['archived_at'])}")
     return ", ".join(notes)
 
 
@@ -76,12 +92,12 @@ def _links(pack: dict[str, Any], item: dict[str, Any]) -> str:
     for ref in item["activity_ids"]:
         a = activities.get(ref)
         where = _elsewhere(a, plan_id) if a else "not in the pack"
-        out.append(f"Activity {ref}" + (f": {a['title']} ({a['starts_at']})" if a else "")
+        out.append(f"Activity {ref}" + (f": {a['title']} ({instant(a['starts_at'])})" if a else "")
                    + (f" [{where}]" if where else ""))
     for ref in item["feedback_ids"]:
         f = feedback.get(ref)
         where = _elsewhere(f, plan_id) if f else "not in the pack"
-        out.append(f"Feedback {ref}" + (f" (received {f['received_at']})" if f else "")
+        out.append(f"Feedback {ref}" + (f" (received {instant(f['received_at'])})" if f else "")
                    + (f" [{where}]" if where else ""))
     for ref in item["document_ids"]:
         d = documents.get(ref)
@@ -100,7 +116,7 @@ def blocks(pack: dict[str, Any], sealed_json: str) -> list[Block]:
     other_feedback = [f for f in pack["feedback"] if _elsewhere(f, plan["id"])]
     out: list[Block] = [
         ("h1", f"Evidence pack: {plan['title']}"),
-        _pairs([("Organisation", pack["tenant"]["name"]), ("Sealed at", pack["sealed_at"]),
+        _pairs([("Organisation", pack["tenant"]["name"]), ("Sealed at", instant(pack["sealed_at"])),
                 ("Sealed by", pack["sealed_by"]["id"]), ("Audit chain head", f"event {head['seq']}, {head['hash']}"),
                 ("SHA-256 digest", pack["digest"]), ("Overall duty status", report["status"])]),
         ("p", f"{sealed_json} Save it as a file and verify it with `involve verify-pack FILE` or by sending it to "
@@ -109,14 +125,16 @@ def blocks(pack: dict[str, Any], sealed_json: str) -> list[Block]:
               "file."),
         ("h2", "Plan"),
         _pairs([(k, plan.get(k)) for k in ("programme", "stage", "status", "purpose", "approach", "start_date",
-                                           "end_date", "audience_categories", "approved_at")]),
+                                           "end_date", "audience_categories")]
+               + [("approved_at", instant(plan.get("approved_at")))]),
         ("h2", "Duty report"),
         _table(["Duty", "Requirement", "Status", "Reason", "Gaps"],
                [[i["duty_title"], f"{i['code']}: {i['title']}", i["status"], i["reason"], i["gaps"]]
                 for i in report["items"]], [i["status"] for i in report["items"]]),
         ("h2", "Applicability record"),
         _table(["Version", "Recorded", "Signed off", "Entries"],
-               [[v["number"], v["created_at"], v["signed_off_at"], _entries(v)] for v in pack["applicability"]]),
+               [[v["number"], instant(v["created_at"]), instant(v["signed_off_at"]), _entries(v)]
+                for v in pack["applicability"]]),
         ("h2", "Power/interest grid"),
         _pairs(list(pack["grid"]["counts"].items())),
         _table(["Stakeholder", "Categories", "Interest", "Influence", "Quadrant"],
@@ -159,8 +177,9 @@ def _activities(rows: list[dict[str, Any]], plan_id: str | None = None) -> Block
     where = ["Where"] if plan_id else []
     return _table(where + ["Starts", "Activity", "Method", "Limb", "Status", "Invited", "Attended", "Attendees"],
                   [([_elsewhere(a, plan_id)] if plan_id else [])
-                   + [a["starts_at"], a["title"], a["method"], a["duty_limb"], a["status"], a["invited_count"],
-                      a["attended_count"], [line["stakeholder_name"] for line in a["attendance"] if line["attended"]]]
+                   + [instant(a["starts_at"]), a["title"], a["method"], a["duty_limb"], a["status"],
+                      a["invited_count"], a["attended_count"],
+                      [line["stakeholder_name"] for line in a["attendance"] if line["attended"]]]
                    for a in rows])
 
 
@@ -169,4 +188,5 @@ def _feedback(rows: list[dict[str, Any]], plan_id: str | None = None) -> Block:
     where = ["Where"] if plan_id else []
     return _table(where + ["Received", "Themes", "Said", "Response", "Told"],
                   [([_elsewhere(f, plan_id)] if plan_id else [])
-                   + [f["received_at"], f["themes"], f["text"], f["response_text"], f["told_at"]] for f in rows])
+                   + [instant(f["received_at"]), f["themes"], f["text"], f["response_text"], instant(f["told_at"])]
+                   for f in rows])

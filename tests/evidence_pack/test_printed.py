@@ -4,6 +4,7 @@ shows what each evidence item links."""
 import json
 import re
 import zlib
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 from sqlalchemy import select
@@ -115,3 +116,28 @@ async def test_the_printed_evidence_shows_its_requirement_and_what_it_links(clie
     assert f"Activity {gone.id}: Board workshop (" in section and "[archived " in section
     # and the archived activity is printed with the others, marked
     assert "Other activities the evidence links" in page
+
+
+async def test_the_printed_pack_shows_instants_as_uk_local_time(client, session, a):
+    # Instants were printed in UTC while the duty report reasons in UK days: an activity at 00:30 BST on 1 June
+    # printed as 31 May 23:30, a day the report does not mean.
+    world = await green_plan(session, a.tenant)
+    late = await factories.activity(session, a.tenant, plan_id=world.plan.id, duty_limb=None, title="Late workshop",
+                                    starts_at=datetime(2026, 5, 31, 23, 30, tzinfo=UTC))
+    winter = await factories.feedback(session, a.tenant, plan_id=world.plan.id, themes=["winter"],
+                                      received_at=datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+    req = await requirement(session, world.duties["nhs-act-s14z45"], "limb-a-planning")
+    await evidence(session, world.plan, req, summary="Late", activity_ids=[str(late.id)],
+                   feedback_ids=[str(winter.id)])
+    await session.commit()
+    page = (await client.get(PACK.format(world.plan.id), params={"format": "html"}, headers=a["lead"])).text
+    printed = page.split("<script", 1)[0]
+    assert "<td>1 June 2026 00:30 BST</td><td>Late workshop</td>" in printed  # its UK day, not 31 May
+    assert "<td>5 January 2026 09:00 GMT</td><td>winter</td>" in printed
+    assert f"Activity {late.id}: Late workshop (1 June 2026 00:30 BST)" in printed
+    assert f"Feedback {winter.id} (received 5 January 2026 09:00 GMT)" in printed
+    assert "<td>4 January 2026 09:00 GMT</td>" in printed  # the documents' publication
+    assert re.search(r"<th>Sealed at</th><td>\d{1,2} [A-Z][a-z]+ \d{4} \d\d:\d\d (GMT|BST)</td>", printed)
+    assert "2026-05-31" not in printed and not re.search(r"\d\d:\d\d(:\d\d)?(\.\d+)?(Z|\+00:00)", printed)
+    # dates (no time of day) are printed as they were
+    assert "<th>opened_date</th><td>2026-01-05</td>" in printed
