@@ -36,6 +36,15 @@ class AudienceMember:
     name: str
 
 
+@dataclass(frozen=True)
+class Decision:
+    """A decision the plan records: a consultation's own `decision_date`, or one an evidence item records (a board
+    minute names no consultation, so it binds each of the plan's). Reasons say which, to be honest about the source."""
+
+    day: date
+    consultation: Consultation | None = None  # None: recorded in the evidence
+
+
 @dataclass
 class Context:
     plan: Plan
@@ -47,13 +56,25 @@ class Context:
     attendance: list[AttendanceLine] = field(default_factory=list)
     feedback: list[Feedback] = field(default_factory=list)
     seldom_heard: list[AudienceMember] = field(default_factory=list)
-    # The decision dates the plan's evidence items record, whatever requirement they are linked to (Gunning 1)
-    evidence_decisions: list[date] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)  # the plan's live evidence items, whatever requirement
     today: date = field(default_factory=uk_today)  # what is already due, and what is published yet, is judged on it
 
-    def decisions(self) -> list[date]:
-        """The decision dates the plan's consultations record, earliest first."""
-        return sorted(c.decision_date for c in self.consultations if c.decision_date is not None)
+    # Every rule that reads a decision reads it from decisions_for or first_decision, so that none can see a decision
+    # another misses: a board minute filed as evidence (under any requirement: limb (c), decisions, as likely as
+    # Gunning) is as much a decision as the consultation's own date.
+
+    def decisions_for(self, *consultations: Consultation) -> list[Decision]:
+        """The decisions that bind these consultations, earliest first: their own and every one the plan's evidence
+        records (not another consultation's). On the same day the consultation's own is first, as the firmer
+        record."""
+        found = [Decision(c.decision_date, c) for c in consultations if c.decision_date is not None]
+        found += [Decision(e.decision_date) for e in self.evidence if e.decision_date is not None]
+        return sorted(found, key=lambda d: (d.day, d.consultation is None))
+
+    @property
+    def first_decision(self) -> Decision | None:
+        """The plan's first decision: the earliest any of its consultations or evidence items records."""
+        return next(iter(self.decisions_for(*self.consultations)), None)
 
     def published(self, document: Document) -> date | None:
         """The UK day a document was published, if that day has come (a date ahead is a plan, not a publication)."""

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from api.activities.engagement import uk_day
-from api.duty_report.context import AttendanceLine, Context, RuleInput
+from api.duty_report.context import AttendanceLine, Context, Decision, RuleInput
 from api.models import Activity, Consultation, Feedback
 
 
@@ -66,6 +66,15 @@ def _named(consultation: Consultation) -> str:
     return f"'{consultation.title}'"
 
 
+def _the_decision(decision: Decision, *, named: bool = False) -> str:
+    """"the decision dated 3 March 2026" (`named`: "the decision on 'Title' dated …"), or "the decision the evidence
+    records, dated …": honest about where it was recorded, as Gunning 1 is."""
+    if decision.consultation is None:
+        return f"the decision the evidence records, dated {day(decision.day)}"
+    on = f" on {_named(decision.consultation)}" if named else ""
+    return f"the decision{on} dated {day(decision.day)}"
+
+
 # --- the three limbs ----------------------------------------------------------------------------------
 
 LIMBS = {"planning": "(a), planning", "proposals": "(b), the development and consideration of proposals",
@@ -83,9 +92,9 @@ def _titles(activities: list[Activity]) -> str:
 def _involvement(limb: str) -> Callable[[RuleInput], Finding]:
     def rule(given: RuleInput) -> Finding:
         serving = [a for a in given.context.live_activities() if a.duty_limb == limb]
-        decided = given.context.decisions()
+        decided = given.context.first_decision
         late = [a for a in serving
-                if limb in BEFORE_DECISION and decided and uk_day(a.starts_at) > decided[0]]
+                if limb in BEFORE_DECISION and decided and uk_day(a.starts_at) > decided.day]
         counted = [a for a in serving if a not in late]
         done = [a for a in counted if a.status == "done"]
         links = [Link("activity", str(a.id), a.title) for a in counted]
@@ -104,8 +113,8 @@ def _involvement(limb: str) -> Callable[[RuleInput], Finding]:
                            gaps=[f"Record '{a.title}' as done once it has taken place." for a in counted],
                            links=links)
         if late:
-            return Finding(Status.red, f"No involvement is recorded for limb {LIMBS[limb]} before the decision dated "
-                                       f"{day(decided[0])}: {_titles(late)} "
+            return Finding(Status.red, f"No involvement is recorded for limb {LIMBS[limb]} before "
+                                       f"{_the_decision(decided)}: {_titles(late)} "
                                        f"{_verb(len(late), 'is', 'are')} dated after it.",
                            gaps=[f"Involve people in the {limb} limb before the decision, or link evidence to this "
                                  f"requirement."])
@@ -137,10 +146,9 @@ def gunning_formative(given: RuleInput) -> Finding:
     findings = []
     for c in ctx.consultations:
         link = [Link("consultation", str(c.id), c.title)]
-        # A decision any of the plan's evidence records counts as the consultation's own does, whichever requirement
-        # the item is linked to (a board minute is as likely filed under limb (c), decisions): both go through the
+        # A decision any of the plan's evidence records counts as the consultation's own does: both go through the
         # same checks below, judged on the earliest
-        decided = sorted(([c.decision_date] if c.decision_date is not None else []) + ctx.evidence_decisions)
+        decided = ctx.decisions_for(c)
         if not decided:
             if c.closed_date is None:
                 findings.append(Finding(Status.amber, f"The consultation {_named(c)} has no closing date yet.",
@@ -149,8 +157,7 @@ def gunning_formative(given: RuleInput) -> Finding:
                 findings.append(Finding(Status.green, f"No decision has been taken; the consultation closed on "
                                                       f"{day(c.closed_date)}.", links=link))
             continue
-        first = decided[0]
-        own = first == c.decision_date
+        first, own = decided[0].day, decided[0].consultation is not None
         said = f"The decision was dated {day(first)}" if own else f"The evidence records a decision dated {day(first)}"
         if c.closed_date is None:
             findings.append(Finding(Status.red, f"{said}, but the consultation {_named(c)} has no closing date "
@@ -219,14 +226,14 @@ def equality_due_regard(given: RuleInput) -> Finding:
         return _combine(findings, suffix=" (Equality Act 2010 s149)")
     documents = [d for d in ctx.documents if d.kind == "equality_impact_assessment" and ctx.published(d)]
     links = [Link("document", str(d.id), d.title) for d in documents]
-    decisions = sorted([e.decision_date for e in given.evidence if e.decision_date is not None] + ctx.decisions())
+    decided = ctx.first_decision  # any evidence item's, not only those linked here, as every rule reads it
     if not documents:
         return Finding(Status.red, "No equality impact assessment is published for this plan (Equality Act 2010 "
                                    "s149).", gaps=["Publish the equality impact assessment before the decision."])
     first = min(ctx.published(d) for d in documents)
-    if decisions and first > decisions[0]:
-        return Finding(Status.red, f"The equality impact assessment was published on {day(first)}, after the "
-                                   f"decision dated {day(decisions[0])} (Equality Act 2010 s149).",
+    if decided and first > decided.day:
+        return Finding(Status.red, f"The equality impact assessment was published on {day(first)}, after "
+                                   f"{_the_decision(decided)} (Equality Act 2010 s149).",
                        gaps=["Due regard must be had before the decision."], links=links)
     return Finding(Status.green, f"The equality impact assessment was published on {day(first)}.", links=links)
 
@@ -274,9 +281,9 @@ def _received_in(c: Consultation, f: Feedback) -> bool:
             and (c.closed_date is None or received <= c.closed_date))
 
 
-def _under_way(c: Consultation, today: date) -> bool:
-    """Open and undecided: a response still to come is work in progress."""
-    return c.decision_date is None and (c.closed_date is None or today <= c.closed_date)
+def _under_way(ctx: Context, c: Consultation) -> bool:
+    """Open and undecided (nor a decision in the evidence): a response still to come is work in progress."""
+    return not ctx.decisions_for(c) and (c.closed_date is None or ctx.today <= c.closed_date)
 
 
 def _label(f: Feedback) -> str:
@@ -290,11 +297,11 @@ def _sentence(text: str) -> str:
 Problem = tuple[Status, str, list[str]]  # a clause of a finding's reason, and its gaps
 
 
-def _unanswered(product: list[tuple[Feedback, list[Consultation]]], today: date) -> list[Problem]:
+def _unanswered(ctx: Context, product: list[tuple[Feedback, list[Consultation]]]) -> list[Problem]:
     """Feedback of a window without a response: work in progress while its consultation is open and undecided,
     unconsidered once it closed or was decided."""
     unanswered = [(f, windows) for f, windows in product if f.responded_at is None]
-    waiting = [f for f, windows in unanswered if all(_under_way(c, today) for c in windows)]
+    waiting = [f for f, windows in unanswered if all(_under_way(ctx, c) for c in windows)]
     overdue = [f for f, _ in unanswered if f not in waiting]
     problems: list[Problem] = []
     if themes := sorted({t for f in overdue for t in f.themes}):
@@ -313,22 +320,24 @@ def _unanswered(product: list[tuple[Feedback, list[Consultation]]], today: date)
     return problems
 
 
-def _answered_late(product: list[tuple[Feedback, list[Consultation]]]) -> dict[Consultation, list[Feedback]]:
-    """{consultation: feedback of its window answered after its decision}: too late to show it was considered."""
-    late: dict[Consultation, list[Feedback]] = {}
+def _answered_late(ctx: Context, product: list[tuple[Feedback, list[Consultation]]]) -> dict[Decision, list[Feedback]]:
+    """{decision: feedback answered after it}, by the first decision binding any of the feedback's windows (its
+    consultation's own or one the evidence records): too late to show it was considered."""
+    late: dict[Decision, list[Feedback]] = {}
     for f, windows in product:
-        decided = sorted((c for c in windows if c.decision_date is not None), key=lambda c: c.decision_date)
-        if f.responded_at is not None and decided and uk_day(f.responded_at) > decided[0].decision_date:
-            late.setdefault(decided[0], []).append(f)
+        first = next(iter(ctx.decisions_for(*windows)), None)
+        if f.responded_at is not None and first and uk_day(f.responded_at) > first.day:
+            late.setdefault(first, []).append(f)
     return late
 
 
-def _late(late: dict[Consultation, list[Feedback]]) -> list[Problem]:
-    return [(Status.red, f"{_plural(len(answered), 'response was', 'responses were')} made after the decision on "
-                         f"{_named(c)} dated {day(c.decision_date)}, so {_verb(len(answered), 'it', 'they')} cannot "
+def _late(late: dict[Decision, list[Feedback]]) -> list[Problem]:
+    return [(Status.red, f"{_plural(len(answered), 'response was', 'responses were')} made after "
+                         f"{_the_decision(d, named=True)}, so {_verb(len(answered), 'it', 'they')} cannot "
                          f"show the feedback was considered ({'; '.join(_label(f) for f in answered)})",
-             [f"The feedback '{_label(f)}' was answered on {day(f.responded_at)}, after the decision on {_named(c)}."
-              for f in answered]) for c, answered in late.items()]
+             [f"The feedback '{_label(f)}' was answered on {day(f.responded_at)}, after "
+              + (f"the decision on {_named(d.consultation)}." if d.consultation else f"{_the_decision(d)}.")
+              for f in answered]) for d, answered in late.items()]
 
 
 def gunning_consideration(given: RuleInput) -> Finding:
@@ -350,8 +359,8 @@ def gunning_consideration(given: RuleInput) -> Finding:
         problems.append((Status.amber, "no feedback was received while the consultation was open, so conscientious "
                                        "consideration cannot be shown",
                          ["Record the feedback the consultation received."]))
-    late = _answered_late(product)
-    problems += _unanswered(product, ctx.today) + _late(late)
+    late = _answered_late(ctx, product)
+    problems += _unanswered(ctx, product) + _late(late)
     untold = [f for f, _ in product if f.responded_at is not None and f.told_at is None and f.status != "closed"]
     if untold:
         problems.append((Status.red, f"{_plural(len(untold), 'response was', 'responses were')} never communicated "
@@ -453,10 +462,10 @@ def scrutiny_consultation(given: RuleInput) -> Finding:
         return Finding(Status.red, f"The change is a substantial variation, but no correspondence to {body} is "
                                    f"logged.", gaps=[f"Consult {body} and log the correspondence."], links=links)
     first = min(c.correspondence_date for c in sent)
-    decided = ctx.decisions()
-    if decided and first > decided[0]:  # consulted while the proposal is under consideration, not after (reg 23)
+    decided = ctx.first_decision
+    if decided and first > decided.day:  # consulted while the proposal is under consideration, not after (reg 23)
         return Finding(Status.red, f"The change is a substantial variation, but {body} was first written to on "
-                                   f"{day(first)}, after the decision dated {day(decided[0])}.",
+                                   f"{day(first)}, after {_the_decision(decided)}.",
                        gaps=[f"Consult {body} before the decision."], links=links)
     return Finding(Status.green, f"The change is a substantial variation and {body} was consulted on {day(first)} "
                                  f"({_plural(len(sent), 'item')} sent).", links=links)

@@ -107,12 +107,16 @@ async def load_contexts(session: AsyncSession, plans: list[Plan]) -> dict[uuid.U
     correspondence = await by_plan(ScrutinyCorrespondence, ScrutinyCorrespondence.correspondence_date,
                                    ScrutinyCorrespondence.id)
     feedback = await by_plan(Feedback, Feedback.received_at, Feedback.id)
+    # All of the plan's evidence: each requirement's rule sees its own items, and every rule the decisions any item
+    # records (Context.decisions_for), from these same rows
+    evidence = await by_plan(Evidence, Evidence.created_at, Evidence.id)
     seldom_heard = await _seldom_heard(session, ids)
     return {plan.id: Context(
         plan=plan, consultations=consultations[plan.id],
         documents=documents[plan.id], scrutiny=next(iter(scrutiny[plan.id]), None),
         correspondence=correspondence[plan.id], activities=activities[plan.id], attendance=attendance[plan.id],
-        feedback=feedback[plan.id], seldom_heard=seldom_heard[plan.id]) for plan in plans}
+        feedback=feedback[plan.id], seldom_heard=seldom_heard[plan.id], evidence=evidence[plan.id])
+        for plan in plans}
 
 
 def _uuid(value) -> uuid.UUID | None:
@@ -208,12 +212,9 @@ async def build_many(session: AsyncSession, plans: list[Plan],
     evidence = defaultdict(lambda: defaultdict(list))
     if checked:
         contexts = contexts or await load_contexts(session, checked)
-        for row in (await session.execute(
-                select(Evidence).where(Evidence.tenant_id.in_({plan.tenant_id for plan in checked}),
-                                       Evidence.plan_id.in_([plan.id for plan in checked]),
-                                       Evidence.archived_at.is_(None))
-                .order_by(Evidence.created_at, Evidence.id))).scalars():
-            evidence[row.plan_id][row.requirement_id].append(row)
+        for plan in checked:
+            for row in contexts[plan.id].evidence:
+                evidence[plan.id][row.requirement_id].append(row)
     return [_report(plan, assessments.get(plan.id), applicable.get(plan.id, []), (contexts or {}).get(plan.id),
                     evidence[plan.id], unconsidered.get(plan.id, [])) for plan in plans]
 
@@ -239,9 +240,6 @@ def _report(plan: Plan, assessment: DutyAssessment | None, applicable: list[tupl
                               f"The applicability record does not say whether these duties apply: "
                               f"{'; '.join(unconsidered)}.",
                               "Record for each duty of the catalogue whether it applies, and why."))
-    if context is not None:
-        context.evidence_decisions = sorted(e.decision_date for rows in evidence.values() for e in rows
-                                            if e.decision_date is not None)
     for duty, entry, requirements in applicable:
         duty_code, duty_title = words(entry, duty)  # as the signed record names it
         for requirement in requirements:

@@ -522,3 +522,84 @@ async def test_a_decision_recorded_in_evidence_on_the_closing_day_is_amber_not_n
     await check(client, world, a["lead"], "gunning-1", status="green",
                 reason="The evidence records a decision dated 2 April 2026, after the consultation closed on 30 March "
                        "2026.")
+
+
+# Every rule that reads a decision reads it from one place (Context.decisions_for / first_decision): only Gunning 1 saw
+# a decision recorded in evidence (a board minute, filed under any requirement), the others only the consultation's
+# own date, so the report could call the consultation decided for Gunning 1 and undecided for the rest.
+
+async def decided_on(session, world, recorded: str, on: date, *, filed=("gunning", "gunning-1")) -> str:
+    """Record the plan's first decision on the consultation or only in an evidence item (the consultation's own date
+    cleared); what the reasons call it."""
+    if recorded == "consultation":
+        world.consultation.decision_date = on
+        return "the decision dated"
+    world.consultation.decision_date = None
+    req = await requirement(session, world.duties[filed[0]], filed[1])
+    await evidence(session, world.plan, req, summary="Board minute", decision="Close the walk-in centre",
+                   decision_date=on)
+    return "the decision the evidence records, dated"
+
+
+@pytest.mark.parametrize("recorded", ["consultation", "evidence"])
+@pytest.mark.parametrize("limb, code, words", [
+    ("proposals", "limb-b-proposals", "(b), the development and consideration of proposals"),
+    ("decision", "limb-c-decisions", "(c), decisions"),
+])
+async def test_an_activity_after_a_decision_recorded_in_evidence_does_not_serve_the_limb(client, session, a, limb,
+                                                                                          code, words, recorded):
+    world = await green_plan(session, a.tenant)  # the workshops start on 10 March 2026
+    said = await decided_on(session, world, recorded, date(2026, 2, 1))
+    await check(client, world, a["lead"], code,
+                reason=f"No involvement is recorded for limb {words} before {said} 1 February 2026: "
+                       f"'{limb.title()} workshop' is dated after it.")
+
+
+@pytest.mark.parametrize("recorded", ["consultation", "evidence"])
+async def test_writing_to_the_committee_after_a_decision_recorded_in_evidence_is_not_consulting_it(client, session, a,
+                                                                                                   recorded):
+    world = await green_plan(session, a.tenant)  # the letter: 20 January 2026
+    said = await decided_on(session, world, recorded, date(2026, 1, 10), filed=("nhs-act-s14z45", "limb-c-decisions"))
+    await check(client, world, a["lead"], "osc-consultation",
+                reason="The change is a substantial variation, but the Overview & Scrutiny Committee was first written "
+                       f"to on 20 January 2026, after {said} 10 January 2026.")
+
+
+@pytest.mark.parametrize("recorded", ["consultation", "evidence"])
+async def test_a_response_after_a_decision_recorded_in_evidence_is_red(client, session, a, recorded):
+    world = await green_plan(session, a.tenant)  # the response: 20 March 2026
+    said = await decided_on(session, world, recorded, date(2026, 3, 10), filed=("nhs-act-s14z45", "limb-c-decisions"))
+    named = "the decision on 'Urgent care consultation' dated" if recorded == "consultation" else said
+    got = await check(client, world, a["lead"], "gunning-4",
+                      reason=f"1 response was made after {named} 10 March 2026, so it cannot show the feedback was "
+                             "considered (parking) (Gunning 4).")
+    after = ("the decision on 'Urgent care consultation'." if recorded == "consultation"
+             else "the decision the evidence records, dated 10 March 2026.")
+    assert got["gaps"] == [f"The feedback 'parking' was answered on 20 March 2026, after {after}"]
+    assert got["evidence"]["links"] == []
+
+
+@pytest.mark.parametrize("recorded", ["consultation", "evidence"])
+async def test_feedback_awaiting_a_response_is_overdue_once_evidence_records_a_decision(client, session, a, recorded):
+    # Amber ("awaits a response" while the consultation is open and undecided) though Gunning 1 read the decision
+    world = await green_plan(session, a.tenant)
+    world.consultation.closed_date = date(2099, 3, 30)
+    await decided_on(session, world, recorded, date(2026, 4, 15))
+    await factories.feedback(session, a.tenant, plan_id=world.plan.id, themes=["access", "transport"])
+    await check(client, world, a["lead"], "gunning-4",
+                reason="2 themes raised in feedback have no response (access, transport) (Gunning 4).")
+
+
+@pytest.mark.parametrize("filed", [("equality-act-s149", "due-regard"), ("nhs-act-s14z45", "limb-c-decisions")])
+async def test_an_assessment_published_after_a_decision_any_evidence_records_is_red(client, session, a, filed):
+    # With no consultation, s149 read only the decisions of evidence linked to it: a board minute under limb (c)
+    # went unseen
+    world = await green_plan(session, a.tenant)
+    world.consultation.archived_at = datetime(2026, 5, 1, tzinfo=UTC)
+    world.eia.published_at = datetime(2026, 2, 1, 10, 0, tzinfo=UTC)
+    req = await requirement(session, world.duties[filed[0]], filed[1])
+    await evidence(session, world.plan, req, summary="Board minute", decision="Close the walk-in centre",
+                   decision_date=date(2026, 1, 10))
+    await check(client, world, a["lead"], "due-regard",
+                reason="The equality impact assessment was published on 1 February 2026, after the decision the "
+                       "evidence records, dated 10 January 2026 (Equality Act 2010 s149).")
