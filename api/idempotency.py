@@ -151,10 +151,11 @@ async def forget_mentions(session: AsyncSession, *, tenant_id: uuid.UUID, stakeh
 
 
 async def forget(session: AsyncSession, *, tenant_id, locations: Iterable[str], paths: Iterable[str] = ()) -> None:
-    """Drop the stored responses that created the resources at `locations`, and those to the POSTs of `paths` (a
-    feedback's response), in one statement: their bodies can hold personal data, which an erasure must not leave
-    behind for the 24 hours they are kept."""
-    created, posted = list(locations), list(paths)
+    """Drop the stored responses that created or restored the resources at `locations`, and those to the POSTs of
+    `paths` (a feedback's response), in one statement: their bodies can hold personal data, which an erasure must not
+    leave behind for the 24 hours they are kept."""
+    created = list(locations)
+    posted = [*paths, *(f"{place}/restore" for place in created)]  # a restore's body is the resource as it was
     if created or posted:
         await session.execute(delete(IdempotencyRecord).where(
             IdempotencyRecord.tenant_id == tenant_id,

@@ -115,13 +115,15 @@ async def delete_activity(activity_id: uuid.UUID, session: SessionDep, caller: L
 @router.post("/activities/{activity_id}/restore", response_model=ActivityRead, summary="Restore an activity",
              responses=problems(404))
 async def restore_activity(activity_id: uuid.UUID, session: SessionDep, caller: Logger,
-                           response: Response) -> ActivityRead:
-    """Bring an archived activity back into the record."""
+                           idempotency: IdempotencyDep) -> Response:
+    """Bring an archived activity back into the record. Honours Idempotency-Key."""
+    if replay := await idempotency.replay():
+        return replay
     row = await service.set_archived(session=session, caller=caller, activity_id=activity_id, archived=False)
-    body = await service.read(session, row)
+    response = await idempotency.respond(await service.read(session, row), status_code=200,
+                                         headers={"ETag": etag(row.version)})
     await session.commit()
-    set_etag(response, row.version)
-    return body
+    return response
 
 
 @router.get("/activities/{activity_id}/attendance", response_model=AttendanceLog,

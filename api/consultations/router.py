@@ -2,7 +2,7 @@ import uuid
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.concurrency import IfMatch, set_etag
+from api.concurrency import IfMatch, etag, set_etag
 from api.consultations import service
 from api.consultations.schemas import ConsultationCreate, ConsultationPage, ConsultationRead, ConsultationUpdate
 from api.deps import Editor, PageDep, Reader, SessionDep
@@ -84,11 +84,13 @@ async def delete_consultation(plan_id: uuid.UUID, consultation_id: uuid.UUID, se
 @router.post(ITEM + "/restore", response_model=ConsultationRead, summary="Restore a consultation",
              responses=problems(404))
 async def restore_consultation(plan_id: uuid.UUID, consultation_id: uuid.UUID, session: SessionDep, caller: Editor,
-                               response: Response) -> ConsultationRead:
-    """Bring an archived consultation back."""
+                               idempotency: IdempotencyDep) -> Response:
+    """Bring an archived consultation back. Honours Idempotency-Key."""
+    if replay := await idempotency.replay():
+        return replay
     row = await service.set_archived(session=session, caller=caller, plan_id=plan_id,
                                      consultation_id=consultation_id, archived=False)
-    read = await service.read(session, row)
+    response = await idempotency.respond(await service.read(session, row), status_code=200,
+                                         headers={"ETag": etag(row.version)})
     await session.commit()
-    set_etag(response, row.version)
-    return read
+    return response

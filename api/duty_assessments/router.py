@@ -2,11 +2,12 @@ import uuid
 
 from fastapi import APIRouter, Path, Response
 
-from api.concurrency import IfMatch, set_etag
+from api.concurrency import IfMatch, etag, set_etag
 from api.deps import Editor, PageDep, Reader, SessionDep
 from api.duty_assessments import service
 from api.duty_assessments.schemas import DutyAssessmentPage, DutyAssessmentRead, DutyAssessmentWrite
 from api.errors import problems
+from api.idempotency import IdempotencyDep
 
 router = APIRouter(tags=["duty-assessments"])
 BASE = "/plans/{plan_id}/duty-assessment"
@@ -61,12 +62,14 @@ async def get_duty_assessment_version(plan_id: uuid.UUID, session: SessionDep, c
 
 @router.post(f"{BASE}/sign-off", response_model=DutyAssessmentRead, summary="Sign off the applicability record",
              responses=problems(404, 409, 412))
-async def sign_off_duty_assessment(plan_id: uuid.UUID, session: SessionDep, caller: Editor, response: Response,
-                                   if_match: IfMatch = None) -> DutyAssessmentRead:
+async def sign_off_duty_assessment(plan_id: uuid.UUID, session: SessionDep, caller: Editor,
+                                   idempotency: IdempotencyDep, if_match: IfMatch = None) -> Response:
     """Sign off the current version (lead or admin); 409 when it is already signed off. Send If-Match with the
-    version you reviewed, so a newer version written meanwhile is not signed unseen (412)."""
+    version you reviewed, so a newer version written meanwhile is not signed unseen (412). Honours Idempotency-Key."""
+    if replay := await idempotency.replay():
+        return replay
     row = await service.sign_off(session=session, caller=caller, plan_id=plan_id, if_match=if_match)
-    body = await service.to_read(session, row)
+    response = await idempotency.respond(await service.to_read(session, row), status_code=200,
+                                         headers={"ETag": etag(row.number)})
     await session.commit()
-    set_etag(response, row.number)
-    return body
+    return response

@@ -2,7 +2,7 @@ import uuid
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.concurrency import IfMatch, set_etag
+from api.concurrency import IfMatch, etag, set_etag
 from api.deps import Editor, PageDep, Reader, SessionDep
 from api.duties.schemas import Code
 from api.errors import problems
@@ -87,11 +87,14 @@ async def delete_evidence(plan_id: uuid.UUID, evidence_id: uuid.UUID, session: S
 @router.post(ITEM + "/restore", response_model=EvidenceRead, summary="Restore an evidence item",
              responses=problems(404))
 async def restore_evidence(plan_id: uuid.UUID, evidence_id: uuid.UUID, session: SessionDep, caller: Editor,
-                           response: Response) -> EvidenceRead:
-    """Bring back an item archived in error (lead or admin); restoring a live one changes nothing."""
+                           idempotency: IdempotencyDep) -> Response:
+    """Bring back an item archived in error (lead or admin); restoring a live one changes nothing.
+    Honours Idempotency-Key."""
+    if replay := await idempotency.replay():
+        return replay
     row = await service.set_archived(session=session, caller=caller, plan_id=plan_id, evidence_id=evidence_id,
                                      archived=False)
-    body = await service.to_read(session, row)
+    response = await idempotency.respond(await service.to_read(session, row), status_code=200,
+                                         headers={"ETag": etag(row.version)})
     await session.commit()
-    set_etag(response, row.version)
-    return body
+    return response

@@ -121,13 +121,15 @@ async def delete_feedback(feedback_id: uuid.UUID, session: SessionDep, caller: L
 @router.post("/feedback/{feedback_id}/restore", response_model=FeedbackRead, summary="Restore feedback",
              responses=problems(404))
 async def restore_feedback(feedback_id: uuid.UUID, session: SessionDep, caller: Logger,
-                           response: Response) -> FeedbackRead:
-    """Bring archived feedback back."""
+                           idempotency: IdempotencyDep) -> Response:
+    """Bring archived feedback back. Honours Idempotency-Key."""
+    if replay := await idempotency.replay():
+        return replay
     row = await service.set_archived(session=session, caller=caller, feedback_id=feedback_id, archived=False)
-    body = await service.read(session, caller, row)
+    response = await idempotency.respond(await service.read(session, caller, row), status_code=200,
+                                         headers={"ETag": etag(row.version)})
     await session.commit()
-    set_etag(response, row.version)
-    return body
+    return response
 
 
 @router.post("/feedback/{feedback_id}/response", response_model=FeedbackRead, summary="Record the response",

@@ -4,11 +4,12 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from api.concurrency import IfMatch, set_etag
+from api.concurrency import IfMatch, etag, set_etag
 from api.deps import Admin, Editor, SessionDep
 from api.errors import problems
 from api.gdpr import service
 from api.gdpr.schemas import LegalHoldCreate, ObjectionCreate, RestrictionCreate, SubjectAccessReport
+from api.idempotency import IdempotencyDep
 from api.plans import service as plans
 from api.plans.schemas import PlanRead
 from api.stakeholders.schemas import StakeholderRead, to_read
@@ -28,12 +29,15 @@ async def get_subject_access(stakeholder_id: uuid.UUID, session: SessionDep, cal
 @router.post("/stakeholders/{stakeholder_id}/restriction", response_model=StakeholderRead,
              summary="Restrict processing of a stakeholder", responses=problems(404, 409))
 async def create_restriction(stakeholder_id: uuid.UUID, data: RestrictionCreate, session: SessionDep, caller: Admin,
-                             response: Response) -> StakeholderRead:
-    """Restrict processing (UK GDPR Art. 18; admin): kept, but out of lists, exports, grids, audiences and reports."""
+                             idempotency: IdempotencyDep) -> Response:
+    """Restrict processing (UK GDPR Art. 18; admin): kept, but out of lists, exports, grids, audiences and reports.
+    Honours Idempotency-Key."""
+    if replay := await idempotency.replay():
+        return replay
     row = await service.restrict(session=session, caller=caller, stakeholder_id=stakeholder_id, data=data)
+    response = await idempotency.respond(to_read(row, caller), status_code=200, headers={"ETag": etag(row.version)})
     await session.commit()
-    set_etag(response, row.version)
-    return to_read(row, caller)
+    return response
 
 
 @router.delete("/stakeholders/{stakeholder_id}/restriction", response_model=StakeholderRead,
@@ -52,26 +56,30 @@ async def delete_restriction(stakeholder_id: uuid.UUID, session: SessionDep, cal
 @router.post("/stakeholders/{stakeholder_id}/objection", response_model=StakeholderRead,
              summary="Record a stakeholder's objection", responses=problems(404, 409))
 async def create_objection(stakeholder_id: uuid.UUID, data: ObjectionCreate, session: SessionDep, caller: Editor,
-                           response: Response) -> StakeholderRead:
+                           idempotency: IdempotencyDep) -> Response:
     """Record an objection to processing (UK GDPR Art. 21; admin or lead); an objection to contact turns contact
-    consent off."""
+    consent off. Honours Idempotency-Key."""
+    if replay := await idempotency.replay():
+        return replay
     row = await service.record_objection(session=session, caller=caller, stakeholder_id=stakeholder_id, data=data)
+    response = await idempotency.respond(to_read(row, caller), status_code=200, headers={"ETag": etag(row.version)})
     await session.commit()
-    set_etag(response, row.version)
-    return to_read(row, caller)
+    return response
 
 
 @router.post("/plans/{plan_id}/legal-hold", response_model=PlanRead, summary="Put a plan on legal hold",
              responses=problems(404, 409))
 async def create_legal_hold(plan_id: uuid.UUID, data: LegalHoldCreate, session: SessionDep, caller: Admin,
-                            response: Response) -> PlanRead:
+                            idempotency: IdempotencyDep) -> Response:
     """Freeze a plan's record (admin): no archiving, no deleting its evidence or documents, no erasing the people it
-    names, until the hold is lifted; 409 when already on hold."""
+    names, until the hold is lifted; 409 when already on hold. Honours Idempotency-Key."""
+    if replay := await idempotency.replay():
+        return replay
     plan = await service.set_legal_hold(session=session, caller=caller, plan_id=plan_id, data=data)
-    read = await plans.read(session, plan, caller)
+    response = await idempotency.respond(await plans.read(session, plan, caller), status_code=200,
+                                         headers={"ETag": etag(plan.version)})
     await session.commit()
-    set_etag(response, plan.version)
-    return read
+    return response
 
 
 @router.delete("/plans/{plan_id}/legal-hold", response_model=PlanRead, summary="Lift a plan's legal hold",

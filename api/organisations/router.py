@@ -2,7 +2,7 @@ import uuid
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.concurrency import IfMatch, set_etag
+from api.concurrency import IfMatch, etag, set_etag
 from api.deps import Editor, PageDep, Reader, SessionDep
 from api.errors import problems
 from api.idempotency import IdempotencyDep
@@ -87,10 +87,12 @@ async def delete_organisation(organisation_id: uuid.UUID, session: SessionDep, c
 @router.post("/{organisation_id}/restore", response_model=OrganisationRead, summary="Restore an organisation",
              responses=problems(404))
 async def restore_organisation(organisation_id: uuid.UUID, session: SessionDep, caller: Editor,
-                               response: Response) -> OrganisationRead:
-    """Bring an archived organisation back into the lists."""
+                               idempotency: IdempotencyDep) -> Response:
+    """Bring an archived organisation back into the lists. Honours Idempotency-Key."""
+    if replay := await idempotency.replay():
+        return replay
     org = await service.set_archived(session=session, caller=caller, organisation_id=organisation_id,
                                      archived=False)
+    response = await idempotency.respond(to_read(org, caller), status_code=200, headers={"ETag": etag(org.version)})
     await session.commit()
-    set_etag(response, org.version)
-    return to_read(org, caller)
+    return response

@@ -153,12 +153,15 @@ async def delete_stakeholder(stakeholder_id: uuid.UUID, session: SessionDep, cal
 @router.post("/{stakeholder_id}/restore", response_model=StakeholderRead, summary="Restore a stakeholder",
              responses=problems(404, 409))
 async def restore_stakeholder(stakeholder_id: uuid.UUID, session: SessionDep, caller: Editor,
-                              response: Response) -> StakeholderRead:
-    """Bring an archived stakeholder back into the lists; an erased one cannot come back (409)."""
+                              idempotency: IdempotencyDep) -> Response:
+    """Bring an archived stakeholder back into the lists; an erased one cannot come back (409).
+    Honours Idempotency-Key."""
+    if replay := await idempotency.replay():
+        return replay
     row = await service.set_archived(session=session, caller=caller, stakeholder_id=stakeholder_id, archived=False)
+    response = await idempotency.respond(to_read(row, caller), status_code=200, headers={"ETag": etag(row.version)})
     await session.commit()
-    set_etag(response, row.version)
-    return to_read(row, caller)
+    return response
 
 
 @router.post("/{stakeholder_id}/erase", response_model=StakeholderRead, summary="Erase a stakeholder's personal data",

@@ -179,6 +179,21 @@ async def test_delete_archives_and_restore_brings_back(client, session, a):
     assert restored.status_code == 200 and restored.json()["archived_at"] is None
 
 
+async def test_a_retried_restore_with_its_key_gets_the_first_response(client, session, a):
+    """A client whose restore's response was lost sends it again with its Idempotency-Key: the first answer, not a
+    second restore of an activity archived again meanwhile."""
+    act = await factories.activity(session, a.tenant)
+    await client.delete(f"{URL}/{act.id}", headers=a["contributor"])
+    headers = {**a["contributor"], "Idempotency-Key": "restore-once"}
+    first = await client.post(f"{URL}/{act.id}/restore", headers=headers)
+    assert first.status_code == 200 and first.headers["etag"] == '"3"', first.text
+    await client.delete(f"{URL}/{act.id}", headers=a["lead"])
+    retry = await client.post(f"{URL}/{act.id}/restore", headers=headers)
+    assert retry.status_code == 200 and retry.headers["idempotent-replayed"] == "true"
+    assert retry.json() == first.json() and retry.headers["etag"] == '"3"'
+    assert [e.action for e in await audit_events(session, act.id)] == ["archive", "restore", "archive"]
+
+
 async def test_writes_are_audited_without_the_leaders_name_or_what_staff_wrote(client, session, a):
     """The trail outlives an erasure, which scrubs people out of an activity's description, location and outcome:
     it says those changed, never what they said."""

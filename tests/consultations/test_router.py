@@ -202,3 +202,19 @@ async def test_delete_archives_and_restore_brings_it_back(client, session, a):
     restored = await client.post(f"{item}/restore", headers=a["lead"])
     assert restored.status_code == 200 and restored.json()["archived_at"] is None
     assert [e.action for e in await audit_events(session, consult.id)] == ["archive", "restore"]
+
+
+async def test_a_retried_restore_with_its_key_gets_the_first_response(client, session, a):
+    """A client whose restore's response was lost sends it again with its Idempotency-Key: the first answer, not a
+    second restore of a consultation archived again meanwhile."""
+    plan = await factories.plan(session, a.tenant)
+    item = f"{url(plan.id)}/{(await consultation(session, plan)).id}"
+    await client.delete(item, headers=a["lead"])
+    headers = {**a["lead"], "Idempotency-Key": "restore-once"}
+    first = await client.post(f"{item}/restore", headers=headers)
+    assert first.status_code == 200 and first.headers["etag"] == '"3"', first.text
+    await client.delete(item, headers=a["admin"])
+    retry = await client.post(f"{item}/restore", headers=headers)
+    assert retry.status_code == 200 and retry.headers["idempotent-replayed"] == "true"
+    assert retry.json() == first.json() and retry.headers["etag"] == '"3"'
+    assert [e.action for e in await audit_events(session, first.json()["id"])] == ["archive", "restore", "archive"]

@@ -189,6 +189,20 @@ async def test_writers_sign_off_the_current_version(client, session, a, role):
     assert events[1].changes["signed_off_by"] == {"before": None, "after": str(a.users[role].id)}
 
 
+async def test_a_retried_sign_off_with_its_key_gets_the_first_response(client, session, a):
+    """A client whose sign-off's response was lost sends it again with its Idempotency-Key: the first answer, not a
+    409 for a version already signed off."""
+    plan = await factories.plan(session, a.tenant)
+    await client.put(url(plan), json={"entries": await entries(session)}, headers=a["lead"])
+    headers = {**a["lead"], "If-Match": '"1"', "Idempotency-Key": "sign-once"}
+    first = await client.post(f"{url(plan)}/sign-off", headers=headers)
+    retry = await client.post(f"{url(plan)}/sign-off", headers=headers)
+    assert first.status_code == retry.status_code == 200, retry.text
+    assert retry.json() == first.json() and retry.headers["etag"] == first.headers["etag"] == '"1"'
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert [e.action for e in await audit_events(session, "duty_assessment")] == ["create", "sign_off"]
+
+
 async def test_signing_twice_is_409_and_a_new_version_needs_its_own_sign_off(client, session, a):
     plan = await factories.plan(session, a.tenant)
     body = {"entries": await entries(session)}

@@ -324,3 +324,20 @@ async def test_writers_restore_an_item_archived_in_error(client, session, a, b):
     assert again.status_code == 200 and again.json()["version"] == 3
     assert [i["id"] for i in (await client.get(url(plan), headers=a["viewer"])).json()["items"]] == [str(item.id)]
     assert [e.action for e in await audit_events(session, "evidence", item.id)] == ["archive", "restore"]
+
+
+async def test_a_retried_restore_with_its_key_gets_the_first_response(client, session, a):
+    """A client whose restore's response was lost sends it again with its Idempotency-Key: the first answer, not a
+    second restore of an item archived again meanwhile."""
+    plan, _, _, _, req = await linked_world(session, a.tenant)
+    item_url = f"{url(plan)}/{(await evidence(session, plan, req)).id}"
+    await client.delete(item_url, headers=a["lead"])
+    headers = {**a["lead"], "Idempotency-Key": "restore-once"}
+    first = await client.post(f"{item_url}/restore", headers=headers)
+    assert first.status_code == 200 and first.headers["etag"] == '"3"', first.text
+    await client.delete(item_url, headers=a["admin"])
+    retry = await client.post(f"{item_url}/restore", headers=headers)
+    assert retry.status_code == 200 and retry.headers["idempotent-replayed"] == "true"
+    assert retry.json() == first.json() and retry.headers["etag"] == '"3"'
+    events = await audit_events(session, "evidence", first.json()["id"])
+    assert [e.action for e in events] == ["archive", "restore", "archive"]

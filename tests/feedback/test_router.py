@@ -214,6 +214,21 @@ async def test_delete_archives_and_restore_brings_back(client, session, a):
     assert (await client.post(f"{URL}/{fb.id}/restore", headers=a["contributor"])).json()["archived_at"] is None
 
 
+async def test_a_retried_restore_with_its_key_gets_the_first_response(client, session, a):
+    """A client whose restore's response was lost sends it again with its Idempotency-Key: the first answer, not a
+    second restore of feedback archived again meanwhile."""
+    fb = await factories.feedback(session, a.tenant)
+    await client.delete(f"{URL}/{fb.id}", headers=a["contributor"])
+    headers = {**a["contributor"], "Idempotency-Key": "restore-once"}
+    first = await client.post(f"{URL}/{fb.id}/restore", headers=headers)
+    assert first.status_code == 200 and first.headers["etag"] == '"3"', first.text
+    await client.delete(f"{URL}/{fb.id}", headers=a["lead"])
+    retry = await client.post(f"{URL}/{fb.id}/restore", headers=headers)
+    assert retry.status_code == 200 and retry.headers["idempotent-replayed"] == "true"
+    assert retry.json() == first.json() and retry.headers["etag"] == '"3"'
+    assert [e.action for e in await audit_events(session, fb.id)] == ["archive", "restore", "archive"]
+
+
 async def test_a_contributor_may_not_archive_feedback_a_lead_marked_publishable(client, session, a):
     # Archiving takes it off 'you said, we did' as surely as withdrawing the mark, which is a lead's decision
     fb = await factories.feedback(session, a.tenant, publishable=True, publishable_summary="Approved")

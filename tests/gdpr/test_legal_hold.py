@@ -33,6 +33,20 @@ async def test_admin_puts_a_plan_on_hold_and_lifts_it(client, session, a):
     assert [e.action for e in await events(session, plan.id)] == ["legal_hold", "lift_legal_hold"]
 
 
+async def test_a_retried_hold_with_its_key_gets_the_first_response(client, session, a):
+    """A client whose hold's response was lost sends it again with its Idempotency-Key: the first answer, not a 409
+    for a plan already on hold."""
+    plan = await factories.plan(session, a.tenant)
+    await session.commit()
+    headers = {**a["admin"], "Idempotency-Key": "hold-once"}
+    first = await client.post(hold_url(plan.id), json=REASON, headers=headers)
+    retry = await client.post(hold_url(plan.id), json=REASON, headers=headers)
+    assert first.status_code == retry.status_code == 200, retry.text
+    assert retry.json() == first.json() and retry.headers["etag"] == first.headers["etag"] == '"2"'
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert [e.action for e in await events(session, plan.id)] == ["legal_hold"]
+
+
 async def test_a_held_plan_cannot_be_archived_until_the_hold_is_lifted(client, session, a):
     plan = await factories.plan(session, a.tenant, title="Held plan")
     await session.commit()

@@ -26,6 +26,20 @@ async def test_objecting_to_contact_is_recorded_shown_and_turns_consent_off(clie
     assert consenting.json()["items"] == []
 
 
+async def test_a_retried_objection_with_its_key_gets_the_first_response(client, session, a):
+    """A client whose objection's response was lost sends it again with its Idempotency-Key: the first answer, not a
+    second objection recorded and audited."""
+    person = await factories.stakeholder(session, a.tenant, contact_consent=True, consent_basis="consent")
+    await session.commit()
+    headers = {**a["lead"], "Idempotency-Key": "object-once"}
+    first = await client.post(person_url(person.id, "/objection"), json=BODY, headers=headers)
+    retry = await client.post(person_url(person.id, "/objection"), json=BODY, headers=headers)
+    assert first.status_code == retry.status_code == 200, retry.text
+    assert retry.json() == first.json() and retry.headers["etag"] == first.headers["etag"] == '"2"'
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert [e.action for e in await events(session, person.id)] == ["objection"]
+
+
 async def test_objecting_to_processing_keeps_consent_and_records_the_outcome(client, session, a):
     person = await factories.stakeholder(session, a.tenant, contact_consent=True)
     await session.commit()

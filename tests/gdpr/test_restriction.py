@@ -28,6 +28,20 @@ async def test_admin_restricts_and_it_is_audited_without_the_reason(client, sess
     assert "Accuracy" not in str(event.changes)
 
 
+async def test_a_retried_restriction_with_its_key_gets_the_first_response(client, session, a):
+    """A client whose restriction's response was lost sends it again with its Idempotency-Key: the first answer, not
+    a 409 for a person already restricted."""
+    person = await factories.stakeholder(session, a.tenant)
+    await session.commit()
+    headers = {**a["admin"], "Idempotency-Key": "restrict-once"}
+    first = await client.post(person_url(person.id, "/restriction"), json=REASON, headers=headers)
+    retry = await client.post(person_url(person.id, "/restriction"), json=REASON, headers=headers)
+    assert first.status_code == retry.status_code == 200, retry.text
+    assert retry.json() == first.json() and retry.headers["etag"] == first.headers["etag"] == '"2"'
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert [e.action for e in await events(session, person.id)] == ["restrict"]
+
+
 async def test_restricted_person_is_left_out_of_lists_exports_grids_and_reports(client, session, a):
     kept = await factories.stakeholder(session, a.tenant, name="Kept Person", categories=["patient"])
     hidden = await factories.stakeholder(session, a.tenant, name="Hidden Person", categories=["patient"])

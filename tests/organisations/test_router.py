@@ -3,6 +3,7 @@ from sqlalchemy import func, select
 
 from api.models import AuditEvent, Organisation
 from tests import factories
+from tests.audit_trail import audit_events
 
 URL = "/api/v1/organisations"
 WRITERS = ("admin", "lead")
@@ -140,6 +141,21 @@ async def test_delete_archives_and_restore_brings_back(client, session, a):
     assert (await client.get(f"{URL}/{org.id}", headers=a["lead"])).json()["archived_at"] is not None
     restored = await client.post(f"{URL}/{org.id}/restore", headers=a["lead"])
     assert restored.status_code == 200 and restored.json()["archived_at"] is None
+
+
+async def test_a_retried_restore_with_its_key_gets_the_first_response(client, session, a):
+    """A client whose restore's response was lost sends it again with its Idempotency-Key: the first answer, not a
+    second restore of an organisation archived again meanwhile."""
+    org = await factories.organisation(session, a.tenant, name="Gone")
+    await client.delete(f"{URL}/{org.id}", headers=a["lead"])
+    headers = {**a["lead"], "Idempotency-Key": "restore-once"}
+    first = await client.post(f"{URL}/{org.id}/restore", headers=headers)
+    assert first.status_code == 200 and first.headers["etag"] == '"3"', first.text
+    await client.delete(f"{URL}/{org.id}", headers=a["admin"])
+    retry = await client.post(f"{URL}/{org.id}/restore", headers=headers)
+    assert retry.status_code == 200 and retry.headers["idempotent-replayed"] == "true"
+    assert retry.json() == first.json() and retry.headers["etag"] == '"3"'
+    assert [e.action for e in await audit_events(session, org.id)] == ["archive", "restore", "archive"]
 
 
 @pytest.mark.parametrize("role", READ_ONLY)

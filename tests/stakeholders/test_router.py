@@ -347,6 +347,21 @@ async def test_delete_archives_repeats_harmlessly_and_restore_brings_back(client
     assert [e.action for e in await audit_events(session, person.id)] == ["archive", "restore"]
 
 
+async def test_a_retried_restore_with_its_key_gets_the_first_response(client, session, a):
+    """A client whose restore's response was lost sends it again with its Idempotency-Key: the first answer, not a
+    second restore of a record archived again meanwhile."""
+    person = await factories.stakeholder(session, a.tenant, name="Gone")
+    await client.delete(f"{URL}/{person.id}", headers=a["lead"])
+    headers = {**a["lead"], "Idempotency-Key": "restore-once"}
+    first = await client.post(f"{URL}/{person.id}/restore", headers=headers)
+    assert first.status_code == 200 and first.headers["etag"] == '"3"', first.text
+    await client.delete(f"{URL}/{person.id}", headers=a["admin"])
+    retry = await client.post(f"{URL}/{person.id}/restore", headers=headers)
+    assert retry.status_code == 200 and retry.headers["idempotent-replayed"] == "true"
+    assert retry.json() == first.json() and retry.headers["etag"] == '"3"'
+    assert [e.action for e in await audit_events(session, person.id)] == ["archive", "restore", "archive"]
+
+
 @pytest.mark.parametrize("role", READ_ONLY)
 async def test_read_only_roles_cannot_edit_archive_or_restore(client, session, a, role):
     person = await factories.stakeholder(session, a.tenant, name="Stay")
