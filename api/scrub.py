@@ -1,9 +1,11 @@
 """Taking personal data out of text that is published beyond the API's callers: the "you said, we did" page and the
-engagement calendar, both read on intranets by people with no account."""
+engagement calendar, both read on intranets by people with no account; and out of staff's free text when a person's
+data is erased (scrub_rows), by the same rules as the calendar (remove_people), so there is one way."""
 
 import re
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +27,19 @@ _NAME_WORD = re.compile(rf"{_LETTER}+(?:['-]{_LETTER}+)*")
 _NAME_PART = re.compile(rf"{_LETTER}{{2,}}")
 _CURLY = str.maketrans({"\u2019": "'"})  # a name typed "O’Neill" is "O'Neill"
 _GAP = r"[\s().-]*"  # what may sit between a phone number's digits
+_ADDRESS_LINES = re.compile(r"[\n,]")  # an address is written over lines, or on one line with commas
+_UNTOUCHED = r"(?<![^\W_]){}(?![^\W_])"  # no letter or digit touches it: "12 Elm Road" is not in "112 Elm Road"
+
+
+@dataclass(frozen=True)
+class Contacts:
+    """How a person is reached, as their stakeholder record holds it: what remove_people takes out beside the words
+    of their name."""
+
+    email: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    postcode: str | None = None
 
 
 def scrub(text: str, names: Iterable[str]) -> str:
@@ -36,15 +51,61 @@ def scrub(text: str, names: Iterable[str]) -> str:
     return remove_names(text, names)
 
 
-def remove_people(text: str, *, names: Iterable[str], emails: Iterable[str], phones: Iterable[str]) -> str:
-    """Take out these people's emails, phone numbers (however spaced) and the words of their names, and nothing
-    else: in what staff wrote for publication, a venue's address or the team's own email is meant to be there."""
-    for email in {e for e in emails if e}:
+def remove_people(text: str, *, names: Iterable[str], contacts: Iterable[Contacts],
+                  whole_addresses: bool = True) -> str:
+    """Take out these people's emails, phone numbers (however spaced), postal addresses, postcodes (however spaced,
+    "DT6 3AJ", "dt63aj"; one written in the address too) and the words of their names, in any case, and nothing else:
+    in what staff wrote for publication, a venue's address or the team's own email is meant to be there.
+
+    An address goes line by line (written over lines, or on one line with commas; a house number alone on its line,
+    "12, Elm Road", goes with the next: alone it would take every "12" out), each line wherever no letter or digit
+    touches it, whatever the spaces or commas between its words. With `whole_addresses`, for text about these people,
+    every line goes, the town's too: their address is found written in any order or in part, and a town is the least
+    of what a venue then loses. Without it, for text about others, only the lines that are nobody else's: each line
+    holding a number ("12 Elm Road", "Flat 3", "Bridport DT6 3AJ") and the first line of an address of two lines or
+    more ("Rose Cottage"); never a line of words alone after the first (a street without its number, a town, a
+    county), which text about others may well name for itself. The postcode goes either way."""
+    contacts = list(contacts)
+    for email in {c.email for c in contacts if c.email}:
         text = re.sub(re.escape(email), REMOVED, text, flags=re.IGNORECASE)
-    for phone in {p for p in phones if p}:
+    for phone in {c.phone for c in contacts if c.phone}:
         if pattern := _phone_pattern(phone):
             text = re.sub(pattern, REMOVED, text)
+    lines = {tuple(words) for c in contacts for words in _address_lines(c.address, whole=whole_addresses)}
+    # The longest first: "12 Elm Road, Bridport" goes as one "[removed]" before its line "Bridport" would
+    patterns = [r"[\s,]+".join(map(re.escape, words)) for words in sorted(lines, key=lambda w: len(" ".join(w)),
+                                                                          reverse=True)]
+    patterns += [rf"{re.escape(outward)}\s*{re.escape(inward)}" for outward, inward in _postcodes(contacts)]
+    for pattern in patterns:
+        text = re.sub(_UNTOUCHED.format(pattern), REMOVED, text, flags=re.IGNORECASE)
     return remove_names(text, names)
+
+
+def _address_lines(address: str | None, *, whole: bool) -> list[list[str]]:
+    """The words of each line of an address that remove_people takes out (its docstring says which)."""
+    lines: list[list[str]] = []
+    number: list[str] = []
+    for line in _ADDRESS_LINES.split(address or ""):
+        if not _NAME_PART.search(line):  # no word ("12", "12a"): a house number, written with the next line
+            number += line.split()
+            continue
+        lines.append(number + line.split())
+        number = []
+    if whole:
+        return lines
+    return [words for i, words in enumerate(lines)
+            if (i == 0 and len(lines) > 1) or any(c.isdigit() for word in words for c in word)]
+
+
+def _postcodes(contacts: Iterable[Contacts]) -> set[tuple[str, str]]:
+    """Each postcode's outward and inward codes ("DT6", "3AJ"): the postcode field's, and any the address holds."""
+    found = set()
+    for c in contacts:
+        for postcode in [c.postcode or "", *_POSTCODE.findall(c.address or "")]:
+            compact = re.sub(r"\s", "", postcode).upper()
+            if len(compact) >= 5:  # a whole UK postcode: its inward code is its last three characters
+                found.add((compact[:-3], compact[-3:]))
+    return found
 
 
 def _phone_digits(phone: str) -> tuple[str, bool] | None:
@@ -92,26 +153,30 @@ def _name_words(name: str) -> set[str]:
 
 async def scrub_rows(session: AsyncSession, model: Any, *, tenant_id: uuid.UUID, actor_id: uuid.UUID | None,
                      texts: tuple[Any, ...], theirs: ColumnElement[bool], others: ColumnElement[bool], name: str,
-                     contacts: tuple[str | None, str | None], now: datetime, extra: tuple[Any, ...] = ()) -> list[Row]:
+                     contacts: Contacts, now: datetime, extra: tuple[Any, ...] = ()) -> list[Row]:
     """An erasure's pass over one kind of record's free texts, where staff write about the people a record involves
-    ("Home visit to Ann, 07700 900123"): the rows where `theirs` holds lose the person's name, email and phone; the
-    other rows `others` allows lose their email and phone, which are theirs wherever they are written, but not the
-    words of their name, which there may well be someone else's. A changed row gets a new version; the changed rows
-    are returned (id, `extra`)."""
-    email, phone = contacts
+    ("Home visit to Ann, 12 Elm Road, 07700 900123"): the rows where `theirs` holds lose the person's name, email,
+    phone, postcode and every line of their address, as the calendar feed takes them out (remove_people with whole
+    addresses); the other rows `others` allows lose their email, phone, postcode and the lines of their address that
+    are nobody else's (a line with a number, "12 Elm Road", or the first of several), which are theirs wherever they
+    are written, but not the words of their name nor a town or street written alone, which there may well be someone
+    else's. A changed row gets a new version; the changed rows are returned (id, `extra`)."""
     # Candidates only: remove_people decides what is really theirs. A phone may be written with anything between its
     # digits ("01308 4221 00"), so a row is a candidate when its text holds the number's digits in order, with
     # anything between them (LIKE '%1%3%0%8%…'; a UK number's national digits): every form remove_people takes out
-    # does, however spaced. A LIKE on a few of its digits together missed the forms that split them.
-    mentions = [text_match(like_pattern(email), *texts)] if email else []
-    if phone and (number := _phone_digits(phone)):
+    # does, however spaced. A LIKE on a few of its digits together missed the forms that split them. Likewise a
+    # postcode's two halves in order ("DT6 3AJ", "dt63aj") and the words, in order, of each address line others lose.
+    mentions = [text_match(like_pattern(contacts.email), *texts)] if contacts.email else []
+    if contacts.phone and (number := _phone_digits(contacts.phone)):
         mentions.append(text_match("%" + "%".join(number[0]) + "%", *texts))
+    for words in [*_postcodes([contacts]), *_address_lines(contacts.address, whole=False)]:
+        mentions.append(text_match("%" + "%".join(like_pattern(word)[1:-1] for word in words) + "%", *texts))
     wanted = or_(theirs, and_(or_(*mentions), others)) if mentions else theirs
     changed_rows = []
     for found in (await session.execute(select(model.id, theirs.label("theirs"), *extra, *texts).where(
             model.tenant_id == tenant_id, wanted))).all():
         names = [name] if found.theirs else []
-        scrubbed = {column.key: remove_people(value, names=names, emails=[email], phones=[phone])
+        scrubbed = {column.key: remove_people(value, names=names, contacts=[contacts], whole_addresses=found.theirs)
                     for column in texts if (value := getattr(found, column.key)) is not None}
         changed = {key: value for key, value in scrubbed.items() if value != getattr(found, key)}
         if changed:

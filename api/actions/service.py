@@ -18,7 +18,7 @@ from api.pagination import PageParams, PageResult, paginate
 from api.plans import children
 from api.plans import service as plans
 from api.plans.audience import check_references
-from api.scrub import scrub_rows
+from api.scrub import Contacts, scrub_rows
 
 SORTABLE = {"id": PlanAction.id, "created_at": PlanAction.created_at,
             "updated_at": PlanAction.updated_at}
@@ -150,11 +150,12 @@ async def drop(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, 
 
 
 async def scrub_person(session: AsyncSession, *, caller: Principal, stakeholder_id: uuid.UUID, now: datetime,
-                       name: str, contacts: tuple[str | None, str | None]) -> int:
+                       name: str, contacts: Contacts) -> int:
     """An erasure's share of the plans' action plans (api.stakeholders.service.erase), as it scrubs activities and
     evidence: the description, notes and owner of each action evidenced by an activity they were on or gave feedback
-    on ("Call Ann back about the home visit") lose their name, email and phone; every other action loses their email
-    and phone, not the words of their name (there they may be someone else's). A held plan's actions keep their words
+    on ("Call Ann back about the home visit") lose their name, email, phone, postcode and address; every other action
+    loses their email, phone, postcode and the lines of their address that are nobody else's (api.scrub.scrub_rows),
+    not the words of their name (there they may be someone else's). A held plan's actions keep their words
     until the hold is lifted, even one linking such an activity: it may be an activity of no plan, or one moved since,
     which the hold on the action's plan does not stop the erasure for. Returns how many actions changed."""
     tenant_id = caller.tenant_id

@@ -13,7 +13,6 @@ postcodes of the people it names (its attendance log, the feedback it drew), as 
 is someone's home. The venue's address stays."""
 
 import hashlib
-import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from api.errors import Forbidden, NotFound, Unauthorized, Unprocessable
 from api.models import Activity, ActivityAttendance, CalendarToken, Feedback, Plan, Stakeholder, Tenant
 from api.pagination import PageParams, PageResult, paginate
 from api.plans.audience import check_references
-from api.scrub import REMOVED, remove_people
+from api.scrub import Contacts, remove_people
 
 PREFIX = "ical_"
 HINT_LENGTH = 10
@@ -146,26 +145,11 @@ async def _people(session: AsyncSession, activity_ids: list[uuid.UUID]) -> dict[
     return found
 
 
-_ADDRESS_LINES = re.compile(r"[\n,]")  # an address is written over lines, or on one line with commas
-
-
-def _without_addresses(text: str, people: list[Stakeholder]) -> str:
-    """Take out each line of these people's postal addresses and their postcodes, in any case (a postcode however
-    spaced, "DT6 3AJ", "dt63aj"), wherever no letter or digit touches them. Each line goes, the town's too: an
-    address is found written in any order or in part, and a town is the least of what the venue then loses."""
-    lines = {" ".join(line.split()) for p in people for line in _ADDRESS_LINES.split(p.address or "")} - {""}
-    patterns = [r"\s+".join(map(re.escape, line.split())) for line in sorted(lines, key=len, reverse=True)]
-    for postcode in {re.sub(r"\s", "", p.postcode or "") for p in people} - {""}:
-        patterns.append(re.escape(postcode[:-3]) + r"\s*" + re.escape(postcode[-3:]))
-    for pattern in patterns:
-        text = re.sub(rf"(?<![^\W_]){pattern}(?![^\W_])", REMOVED, text, flags=re.IGNORECASE)
-    return text
-
-
 def _without(text: str, people: list[Stakeholder]) -> str:
-    text = _without_addresses(text, people)
+    """What staff wrote about these people, as an erasure scrubs it: their names, emails, phones, postcodes and every
+    line of their addresses go (api.scrub.remove_people)."""
     return remove_people(text, names=[p.name for p in people if p.erased_at is None],
-                         emails=[p.email for p in people], phones=[p.phone for p in people])
+                         contacts=[Contacts(p.email, p.phone, p.address, p.postcode) for p in people])
 
 
 @cache

@@ -38,7 +38,7 @@ from api.models import Activity, Document, Duty, DutyRequirement, Evidence, Feed
 from api.pagination import PageParams, PageResult, paginate
 from api.plans import children
 from api.plans import service as plans
-from api.scrub import scrub_rows
+from api.scrub import Contacts, scrub_rows
 
 RESOURCE = "evidence"
 SORTABLE = {"id": Evidence.id, "created_at": Evidence.created_at, "updated_at": Evidence.updated_at}
@@ -183,11 +183,12 @@ async def set_archived(*, session: AsyncSession, caller: Principal, plan_id: uui
 
 
 async def scrub_person(session: AsyncSession, *, caller: Principal, stakeholder_id: uuid.UUID, now: datetime,
-                       name: str, contacts: tuple[str | None, str | None]) -> int:
+                       name: str, contacts: Contacts) -> int:
     """An erasure's share of the evidence (api.stakeholders.service.erase), as it scrubs activities: the summary and
     decision of each item linking the person's feedback or an activity they were on or gave feedback on lose their
-    name, email and phone; every other item loses their email and phone, not the words of their name (there they may
-    be someone else's). A held plan's items keep their words: the erasure is refused when one links the person, and
+    name, email, phone, postcode and address; every other item loses their email, phone, postcode and the lines of
+    their address that are nobody else's (api.scrub.scrub_rows), not the words of their name (there they may be
+    someone else's). A held plan's items keep their words: the erasure is refused when one links the person, and
     the others wait for the hold to be lifted. Returns how many items changed."""
     tenant_id = caller.tenant_id
     feedback = [str(i) for i in (await session.execute(select(Feedback.id).where(

@@ -20,7 +20,7 @@ from api.plans import service as plans
 from api.plans.audience import check_references
 from api.risks.schemas import RiskCreate, RiskUpdate
 from api.risks.scoring import SCORE, Rag, rag_condition
-from api.scrub import scrub_rows
+from api.scrub import Contacts, scrub_rows
 
 SORTABLE = {"id": PlanRisk.id, "score": SCORE, "created_at": PlanRisk.created_at,
             "updated_at": PlanRisk.updated_at}
@@ -109,10 +109,11 @@ async def delete(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
 
 
 async def scrub_person(session: AsyncSession, *, caller: Principal, now: datetime, name: str,
-                       contacts: tuple[str | None, str | None]) -> int:
+                       contacts: Contacts) -> int:
     """An erasure's share of the plans' Risk & Issue Logs (api.stakeholders.service.erase): the description,
-    mitigation and owner of every entry lose the person's email and phone, which are theirs wherever they are written
-    ("Ann Lee, 07700 900123, may complain"). Not the words of their name: no entry links a person, so there they may
+    mitigation and owner of every entry lose the person's email, phone, postcode and the lines of their address that
+    are nobody else's (api.scrub.scrub_rows), which are theirs wherever they are written ("Ann Lee, 07700 900123, may
+    complain"). Not the words of their name: no entry links a person, so there they may
     be someone else's. A held plan's entries keep their words until the hold is lifted. Returns how many changed."""
     held = select(Plan.id).where(Plan.tenant_id == caller.tenant_id, Plan.legal_hold_at.is_not(None))
     changed = await scrub_rows(session, PlanRisk, tenant_id=caller.tenant_id, actor_id=caller.id,

@@ -48,7 +48,7 @@ from api.models import (
 )
 from api.models.emails import email_key
 from api.pagination import ListQueries, PageParams, PageResult
-from api.scrub import remove_names, scrub, scrub_rows
+from api.scrub import Contacts, remove_names, scrub, scrub_rows
 from api.stakeholders.schemas import READ_FIELDS, StakeholderCreate, StakeholderUpdate
 
 COLLECTION_PATH = "/api/v1/stakeholders"
@@ -462,7 +462,10 @@ async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uui
     fields = [*ERASED_VALUES, "archived_at", "erased_at"]
     before = snapshot(row, fields)
     person_name = row.name if row.kind == "person" else ""  # "you said, we did" scrubs a person's name only
-    contacts = (row.email, row.phone)
+    # A person's home address and postcode, as their name: a group's or an organisation's are a venue's, which staff
+    # write about other activities too (its email and phone are its own, and go)
+    home = (row.address, row.postcode) if row.kind == "person" else (None, None)
+    contacts = Contacts(row.email, row.phone, *home)
     now = utcnow()
     for name, value in ERASED_VALUES.items():
         setattr(row, name, value)
@@ -495,12 +498,14 @@ async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uui
 
 
 async def _scrub_their_activities(session: AsyncSession, *, caller: Principal, stakeholder_id: uuid.UUID, now,
-                                  name: str, contacts: tuple[str | None, str | None]) -> int:
-    """Staff write about the people an activity involves ("Home visit to Ann, 07700 900123"): the title, description,
-    location and outcome of each activity on whose log the person is, or that drew their feedback, lose their name,
-    email and phone, as the calendar feed takes them out while they are known (api.scrub.remove_people). Every other
-    activity of the tenant loses their email and phone, which are theirs wherever they are written; not the words of
-    their name, which there may well be someone else's. After the erasure nothing would know them."""
+                                  name: str, contacts: Contacts) -> int:
+    """Staff write about the people an activity involves ("Home visit to Ann, 12 Elm Road, 07700 900123"): the title,
+    description, location and outcome of each activity on whose log the person is, or that drew their feedback, lose
+    their name, email, phone, postcode and address, as the calendar feed takes them out while they are known
+    (api.scrub.remove_people). Every other activity of the tenant loses their email, phone, postcode and the lines of
+    their address that are nobody else's (api.scrub.scrub_rows), which are theirs wherever they are written; not the
+    words of their name, nor a town, which there may well be someone else's. After the erasure nothing would know
+    them."""
     theirs = set((await session.execute(legal_hold.their_activities(caller.tenant_id, stakeholder_id))).scalars())
     # An activity of a plan on legal hold that does not involve them keeps its words until the hold is lifted.
     held = select(Plan.id).where(Plan.tenant_id == caller.tenant_id, Plan.legal_hold_at.is_not(None))

@@ -261,6 +261,48 @@ async def test_erasure_takes_their_phone_out_of_another_activity_however_its_las
                                                                         "([removed]", 2)
 
 
+async def test_erasure_takes_their_address_and_postcode_out_of_their_activities_and_street_out_of_others(client,
+                                                                                                      session, a):
+    """A home visit's location is the person's home, which the calendar feed kept out while it knew them: after the
+    erasure it goes like their name, every line of it. Elsewhere their postcode (however spaced) and the line with
+    their house number are theirs wherever written; a town written alone may be anyone's, and stays."""
+    person = await factories.stakeholder(session, a.tenant, name="Wendy Writer", address="12 Elm Road\nBridport",
+                                         postcode="DT6 3AJ")
+    visit = await factories.activity(session, a.tenant, title="Home visit",
+                                     location="Home visit, 12 Elm Road, Bridport DT6 3AJ",
+                                     description="Wendy lives in Bridport")
+    lift = await factories.activity(session, a.tenant, title="Minibus", location="Bridport library",
+                                    description="Pick up at 12 elm  road (dt63aj), then Bridport library")
+    street = await factories.activity(session, a.tenant, title="Parking", description="Park behind 12 Elm Road")
+    town = await factories.activity(session, a.tenant, title="Drop-in", location="Bridport library, DT6 3AK",
+                                    description="Parking at 112 Elm Road")
+    await factories.attendance(session, visit, person)
+    await session.commit()
+    ids = visit, lift, street, town = visit.id, lift.id, street.id, town.id
+    assert (await client.post(f"{URL}/{person.id}/erase", headers=a["admin"])).status_code == 200
+    read = {i: (await client.get(f"/api/v1/activities/{i}", headers=a["lead"])).json() for i in ids}
+    assert (read[visit]["location"], read[visit]["description"]) == (
+        "Home visit, [removed], [removed] [removed]", "[removed] lives in [removed]")
+    assert (read[lift]["location"], read[lift]["description"], read[lift]["version"]) == (
+        "Bridport library", "Pick up at [removed] ([removed]), then Bridport library", 2)
+    assert (read[street]["description"], read[street]["version"]) == ("Park behind [removed]", 2)
+    assert (read[town]["location"], read[town]["description"], read[town]["version"]) == (
+        "Bridport library, DT6 3AK", "Parking at 112 Elm Road", 1)
+
+
+async def test_erasing_a_group_leaves_its_venue_in_other_activities(client, session, a):
+    """A group's address is where it meets, which other activities name for themselves: only a person's address is
+    their home, taken out of what is not about them."""
+    group = await factories.stakeholder(session, a.tenant, kind="group", name="Bridport Carers",
+                                        address="Bridport Community Hall\nSouth Street", postcode="DT6 3NL")
+    other = await factories.activity(session, a.tenant, location="Bridport Community Hall, South Street, DT6 3NL")
+    await session.commit()
+    other = other.id
+    assert (await client.post(f"{URL}/{group.id}/erase", headers=a["admin"])).status_code == 200
+    read = (await client.get(f"/api/v1/activities/{other}", headers=a["lead"])).json()
+    assert (read["location"], read["version"]) == ("Bridport Community Hall, South Street, DT6 3NL", 1)
+
+
 async def test_erasure_drops_the_stored_create_response_of_an_activity_it_scrubs(client, session, a):
     person = await factories.stakeholder(session, a.tenant, name="Wendy Writer")
     await session.commit()
@@ -399,3 +441,27 @@ async def test_erasure_drops_the_stored_responses_to_other_feedback_it_scrubs(cl
     assert len((await session.execute(paths)).all()) == 2
     assert (await client.post(f"{URL}/{zeb.id}/erase", headers=a["admin"])).status_code == 200
     assert (await session.execute(paths)).scalars().all() == [f"/api/v1/feedback/{other.id}/response"]
+
+
+async def test_erasure_drops_the_stored_restores_of_the_records_it_scrubs(client, session, a):
+    # A restore's stored reply is the record as it was: others' feedback naming them and an activity with their
+    # phone, which do not name them by id, would be replayed unscrubbed to a retry for 24 hours
+    review = await factories.plan(session, a.tenant)
+    zeb = await factories.stakeholder(session, a.tenant, name="Zebedee Quintrell", phone="07700 900123")
+    await factories.feedback(session, a.tenant, plan_id=review.id, stakeholder_id=zeb.id, text="mine")
+    anon = await factories.feedback(session, a.tenant, plan_id=review.id, text="Parking is poor",
+                                    publishable_summary="As Mr Quintrell said, parking is poor")
+    call = await factories.activity(session, a.tenant, title="Call back", description="Ring 07700 900123")
+    await session.commit()
+    restores = [f"/api/v1/feedback/{anon.id}", f"/api/v1/activities/{call.id}"]
+    for item in restores:
+        assert (await client.delete(item, headers=a["lead"])).status_code == 204
+        assert (await client.post(f"{item}/restore", headers={**a["lead"], "Idempotency-Key": item})).status_code == 200
+    assert (await client.post(f"{URL}/{zeb.id}/erase", headers=a["admin"])).status_code == 200
+    stored = select(IdempotencyRecord.path).where(IdempotencyRecord.tenant_id == a.tenant.id)
+    assert (await session.execute(stored)).scalars().all() == []
+    session.expire_all()  # the app shares this test's session, which kept the rows as it loaded them
+    for item in restores:
+        retried = await client.post(f"{item}/restore", headers={**a["lead"], "Idempotency-Key": item})
+        assert retried.status_code == 200 and "idempotent-replayed" not in retried.headers
+        assert "Quintrell" not in retried.text and "900123" not in retried.text
