@@ -69,6 +69,7 @@ export interface paths {
         /**
          * Restore a stakeholder
          * @description Bring an archived stakeholder back into the lists; an erased one cannot come back (409).
+         *     Honours Idempotency-Key.
          */
         post: operations["stakeholders-restore_stakeholder"];
         delete?: never;
@@ -202,7 +203,7 @@ export interface paths {
         put?: never;
         /**
          * Restore an organisation
-         * @description Bring an archived organisation back into the lists.
+         * @description Bring an archived organisation back into the lists. Honours Idempotency-Key.
          */
         post: operations["organisations-restore_organisation"];
         delete?: never;
@@ -565,7 +566,7 @@ export interface paths {
         put?: never;
         /**
          * Restore an activity
-         * @description Bring an archived activity back into the record.
+         * @description Bring an archived activity back into the record. Honours Idempotency-Key.
          */
         post: operations["activities-restore_activity"];
         delete?: never;
@@ -712,7 +713,7 @@ export interface paths {
         put?: never;
         /**
          * Restore feedback
-         * @description Bring archived feedback back.
+         * @description Bring archived feedback back. Honours Idempotency-Key.
          */
         post: operations["feedback-restore_feedback"];
         delete?: never;
@@ -1515,7 +1516,7 @@ export interface paths {
         /**
          * Sign off the applicability record
          * @description Sign off the current version (lead or admin); 409 when it is already signed off. Send If-Match with the
-         *     version you reviewed, so a newer version written meanwhile is not signed unseen (412).
+         *     version you reviewed, so a newer version written meanwhile is not signed unseen (412). Honours Idempotency-Key.
          */
         post: operations["duty-assessments-sign_off_duty_assessment"];
         delete?: never;
@@ -1590,7 +1591,7 @@ export interface paths {
         put?: never;
         /**
          * Restore a consultation
-         * @description Bring an archived consultation back.
+         * @description Bring an archived consultation back. Honours Idempotency-Key.
          */
         post: operations["consultations-restore_consultation"];
         delete?: never;
@@ -1826,6 +1827,7 @@ export interface paths {
         /**
          * Restore an evidence item
          * @description Bring back an item archived in error (lead or admin); restoring a live one changes nothing.
+         *     Honours Idempotency-Key.
          */
         post: operations["evidence-restore_evidence"];
         delete?: never;
@@ -1926,6 +1928,7 @@ export interface paths {
         /**
          * Restrict processing of a stakeholder
          * @description Restrict processing (UK GDPR Art. 18; admin): kept, but out of lists, exports, grids, audiences and reports.
+         *     Honours Idempotency-Key.
          */
         post: operations["gdpr-create_restriction"];
         /**
@@ -1951,7 +1954,7 @@ export interface paths {
         /**
          * Record a stakeholder's objection
          * @description Record an objection to processing (UK GDPR Art. 21; admin or lead); an objection to contact turns contact
-         *     consent off.
+         *     consent off. Honours Idempotency-Key.
          */
         post: operations["gdpr-create_objection"];
         delete?: never;
@@ -1972,7 +1975,7 @@ export interface paths {
         /**
          * Put a plan on legal hold
          * @description Freeze a plan's record (admin): no archiving, no deleting its evidence or documents, no erasing the people it
-         *     names, until the hold is lifted; 409 when already on hold.
+         *     names, until the hold is lifted; 409 when already on hold. Honours Idempotency-Key.
          */
         post: operations["gdpr-create_legal_hold"];
         /**
@@ -9462,7 +9465,10 @@ export interface operations {
     "stakeholders-restore_stakeholder": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried POST safe: the same key and body return the first response */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 stakeholder_id: string;
             };
@@ -10615,7 +10621,10 @@ export interface operations {
     "organisations-restore_organisation": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried POST safe: the same key and body return the first response */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 organisation_id: string;
             };
@@ -14407,7 +14416,10 @@ export interface operations {
     "activities-restore_activity": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried POST safe: the same key and body return the first response */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 activity_id: string;
             };
@@ -15923,7 +15935,10 @@ export interface operations {
     "feedback-restore_feedback": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried POST safe: the same key and body return the first response */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 feedback_id: string;
             };
@@ -22892,6 +22907,8 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it changed */
                 "If-Match"?: string | null;
+                /** @description Makes a retried POST safe: the same key and body return the first response */
+                "Idempotency-Key"?: string | null;
             };
             path: {
                 plan_id: string;
@@ -23729,7 +23746,10 @@ export interface operations {
     "consultations-restore_consultation": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried POST safe: the same key and body return the first response */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 plan_id: string;
                 consultation_id: string;
@@ -26350,7 +26370,10 @@ export interface operations {
     "evidence-restore_evidence": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried POST safe: the same key and body return the first response */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 plan_id: string;
                 evidence_id: string;
@@ -26959,7 +26982,10 @@ export interface operations {
     "gdpr-create_restriction": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried POST safe: the same key and body return the first response */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 stakeholder_id: string;
             };
@@ -27242,7 +27268,10 @@ export interface operations {
     "gdpr-create_objection": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried POST safe: the same key and body return the first response */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 stakeholder_id: string;
             };
@@ -27379,7 +27408,10 @@ export interface operations {
     "gdpr-create_legal_hold": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retried POST safe: the same key and body return the first response */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 plan_id: string;
             };
