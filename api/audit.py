@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -160,10 +160,16 @@ class ChainReport:
 
 
 async def verify(session: AsyncSession, tenant_id: uuid.UUID) -> ChainReport:
-    """Recompute the tenant's chain from the start; report the first event that does not hold."""
+    """Recompute the tenant's chain from the start up to its recorded head; report the first event that does not
+    hold. The head is read first and only the events up to it are checked: an event and the head it moves commit
+    together, so under PostgreSQL's READ COMMITTED an event written while the chain is read (a busy tenant, a long
+    chain) is a later write, not a broken end. An event past the head with no head of its own is reported."""
+    head = (await session.execute(
+        select(AuditHead.seq, AuditHead.hash).where(AuditHead.tenant_id == tenant_id))).first()
+    recorded = (head.seq, head.hash) if head else (0, GENESIS)
     result = await session.stream_scalars(
-        select(AuditEvent).where(AuditEvent.tenant_id == tenant_id).order_by(AuditEvent.seq)
-        .execution_options(yield_per=1000, populate_existing=True)
+        select(AuditEvent).where(AuditEvent.tenant_id == tenant_id, AuditEvent.seq <= recorded[0])
+        .order_by(AuditEvent.seq).execution_options(yield_per=1000, populate_existing=True)
     )
     prev_hash, expected_seq, checked = GENESIS, 1, 0
     async for event in result:
@@ -178,13 +184,19 @@ async def verify(session: AsyncSession, tenant_id: uuid.UUID) -> ChainReport:
             await result.close()
             return ChainReport(False, checked, prev_hash if checked else None, event.seq, event.id, reason)
         prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
-    head = (await session.execute(
-        select(AuditHead.seq, AuditHead.hash).where(AuditHead.tenant_id == tenant_id))).first()
-    recorded = (head.seq, head.hash) if head else (0, GENESIS)
     if recorded != (checked, prev_hash):
         # Events removed from the end leave a chain that holds from its start, but stops short of its recorded head
         reason = (f"the chain ends at event {checked}, but its head was recorded as event {recorded[0]}: events "
                   "were removed from its end" if recorded[0] > checked else
                   "the chain's last event is not its recorded head")
         return ChainReport(False, checked, prev_hash if checked else None, checked + 1, None, reason)
+    # One statement, so one snapshot: an event past the head as it stands now was not written by an append, which
+    # moves the head in the same transaction
+    beyond = (await session.execute(select(AuditEvent.seq, AuditEvent.id).where(
+        AuditEvent.tenant_id == tenant_id, AuditEvent.seq > func.coalesce(
+            select(AuditHead.seq).where(AuditHead.tenant_id == tenant_id).scalar_subquery(), 0))
+        .order_by(AuditEvent.seq).limit(1))).first()
+    if beyond is not None:
+        return ChainReport(False, checked, prev_hash if checked else None, beyond.seq, beyond.id,
+                           "the chain's last event is not its recorded head")
     return ChainReport(True, checked, prev_hash if checked else None)

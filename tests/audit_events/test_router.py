@@ -1,9 +1,14 @@
+import uuid
 from datetime import UTC, datetime
 
+import httpx
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from api import audit, rls
 from api.models import AuditEvent
+from tests import factories
 from tests.conftest import as_table_owner
 
 URL = "/api/v1/audit-events"
@@ -203,3 +208,49 @@ async def test_tampering_in_another_tenant_leaves_ours_intact(client, session, a
     assert (await client.get(VERIFY_URL, headers=a["auditor"])).json()["intact"] is True
     theirs = (await client.get(VERIFY_URL, headers=b["auditor"])).json()
     assert theirs["intact"] is False and theirs["first_broken"]["seq"] == 1
+
+
+async def test_an_event_forged_past_the_recorded_head_breaks_the_chain(client, session, a):
+    # Appended by someone with database access, without the head an append moves with it
+    await several_writes(client, a, n=2)
+    last = (await chain(session, a.tenant))[-1]
+    async with as_table_owner(session):
+        await session.execute(EVENTS.insert().values(
+            id=uuid.uuid4(), tenant_id=a.tenant.id, seq=last.seq + 1, occurred_at=datetime.now(UTC),
+            actor_type="system", action="forged", resource_type="tenant", changes={}, prev_hash=last.hash,
+            hash="f" * 64))
+    report = (await client.get(VERIFY_URL, headers=a["auditor"])).json()
+    assert report["intact"] is False and report["first_broken"]["seq"] == last.seq + 1, report
+    assert report["first_broken"]["reason"] == "the chain's last event is not its recorded head"
+
+
+async def test_an_event_written_while_the_chain_is_read_is_no_break(app, monkeypatch):
+    """Under PostgreSQL's READ COMMITTED each statement sees what was committed before it: the chain was read, then
+    its head, and an event committed in between (a busy tenant) read as events removed from the end."""
+    db = app.state.db
+    async with db.write_sessions() as s:
+        await rls.bypass(s)
+        tenant = await factories.tenant(s, slug=f"busy-{uuid.uuid4().hex[:8]}")
+        auditor = await factories.user(s, tenant, role="auditor")
+        await audit.append(s, tenant_id=tenant.id, actor=audit.Actor("system", None), action="create",
+                           resource_type="tenant", resource_id=tenant.id)
+        await s.commit()
+    written = []
+    original = AsyncSession.execute
+
+    async def execute(self, statement, *args, **kwargs):
+        # Another request of the tenant commits an event just before each read of the head by the verify
+        if isinstance(statement, Select) and "audit_head" in str(statement) and "FOR UPDATE" not in str(statement) \
+                and len(written) < 2:
+            written.append(True)
+            async with db.write_sessions() as other:
+                await rls.bypass(other)
+                await audit.append(other, tenant_id=tenant.id, actor=audit.Actor("system", None), action="update",
+                                   resource_type="tenant", resource_id=tenant.id)
+                await other.commit()
+        return await original(self, statement, *args, **kwargs)
+
+    monkeypatch.setattr(AsyncSession, "execute", execute)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
+        report = (await c.get(VERIFY_URL, headers=factories.auth_headers(app, auditor))).json()
+    assert written and report["intact"] is True, report
