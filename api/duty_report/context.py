@@ -63,12 +63,17 @@ class Context:
     # another misses: a board minute filed as evidence (under any requirement: limb (c), decisions, as likely as
     # Gunning) is as much a decision as the consultation's own date.
 
-    def decisions_for(self, *consultations: Consultation) -> list[Decision]:
+    def decisions_for(self, *consultations: Consultation, since_opening: bool = False) -> list[Decision]:
         """The decisions that bind these consultations, earliest first: their own and every one the plan's evidence
         records (not another consultation's). On the same day the consultation's own is first, as the firmer
-        record."""
+        record. `since_opening`: only the evidence's decisions dated once one of them had opened (or with no
+        opening date): what answers a consultation's feedback (Gunning 4) is a decision taken after it opened, not
+        an earlier one of the plan's (a minute deciding an earlier consultation). Gunning 1 reads them all: a
+        decision before a consultation opened is what it must flag."""
         found = [Decision(c.decision_date, c) for c in consultations if c.decision_date is not None]
-        found += [Decision(e.decision_date) for e in self.evidence if e.decision_date is not None]
+        found += [Decision(e.decision_date) for e in self.evidence if e.decision_date is not None and (
+            not since_opening or any(c.opened_date is None or e.decision_date >= c.opened_date
+                                     for c in consultations))]
         return sorted(found, key=lambda d: (d.day, d.consultation is None))
 
     @property

@@ -283,7 +283,7 @@ def _received_in(c: Consultation, f: Feedback) -> bool:
 
 def _under_way(ctx: Context, c: Consultation) -> bool:
     """Open and undecided (nor a decision in the evidence): a response still to come is work in progress."""
-    return not ctx.decisions_for(c) and (c.closed_date is None or ctx.today <= c.closed_date)
+    return not ctx.decisions_for(c, since_opening=True) and (c.closed_date is None or ctx.today <= c.closed_date)
 
 
 def _label(f: Feedback) -> str:
@@ -325,7 +325,7 @@ def _answered_late(ctx: Context, product: list[tuple[Feedback, list[Consultation
     consultation's own or one the evidence records): too late to show it was considered."""
     late: dict[Decision, list[Feedback]] = {}
     for f, windows in product:
-        first = next(iter(ctx.decisions_for(*windows)), None)
+        first = next(iter(ctx.decisions_for(*windows, since_opening=True)), None)
         if f.responded_at is not None and first and uk_day(f.responded_at) > first.day:
             late.setdefault(first, []).append(f)
     return late

@@ -603,3 +603,18 @@ async def test_an_assessment_published_after_a_decision_any_evidence_records_is_
     await check(client, world, a["lead"], "due-regard",
                 reason="The equality impact assessment was published on 1 February 2026, after the decision the "
                        "evidence records, dated 10 January 2026 (Equality Act 2010 s149).")
+
+
+async def test_a_decision_the_evidence_records_before_a_consultation_opened_does_not_make_its_answers_late(
+        client, session, a):
+    # A minute deciding an earlier consultation (or anything before this one opened) bound it: every response to its
+    # feedback was 'made after the decision', and its feedback stopped counting as work in progress
+    world = await green_plan(session, a.tenant)
+    opened = world.consultation.opened_date
+    earlier = date.fromordinal(opened.toordinal() - 30)
+    await decided_on(session, world, "evidence", earlier, filed=("nhs-act-s14z45", "limb-c-decisions"))
+    world.consultation.decision_date = date(2026, 4, 10)  # its own, after the responses
+    got = await check(client, world, a["lead"], "gunning-4", status="green")
+    assert "after the decision" not in got["reason"]
+    # Gunning 1 still reads it: a decision before a consultation opened is what that rule must flag
+    await check(client, world, a["lead"], "gunning-1", status="red")
