@@ -34,6 +34,7 @@ from api.headers import CorsMiddleware, SecurityHeadersMiddleware
 from api.imports.router import router as imports_router
 from api.metrics import RequestMetrics
 from api.observability import RequestContextMiddleware, configure_logging
+from api.openapi import document_responses
 from api.ops.router import metrics_registry
 from api.ops.router import router as ops_router
 from api.organisations.router import router as organisations_router
@@ -57,8 +58,9 @@ Authenticate with `POST /api/v1/auth/token` and send `Authorization: Bearer <tok
 Lists page with `?limit=` and the opaque `?cursor=`; errors are RFC 9457 problem+json."""
 
 
-# Problems any /api/v1 operation may answer with, declared on each.
-API_PROBLEMS = errors.problems(400, 401, 403, 413, 415, 422, 429, 500, 503)
+# Problems any /api/v1 operation may answer with, declared on each; 413 and 415 only where a body can be refused
+# (document_responses).
+API_PROBLEMS = errors.problems(400, 401, 403, 422, 429, 500, 503)
 
 
 def operation_id(route: APIRoute) -> str:
@@ -111,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ops_router)
     mark_roles(app)  # x-roles on every operation, from its role dependency
     document_etags(app)  # the ETag header on every response that is a versioned resource
+    document_responses(app)  # Location on the 201s, 413 and 415 where a body can be refused
 
     # A registry per app, so several apps in one process (tests, reloads) each count their own requests.
     app.state.metrics_registry = metrics_registry()

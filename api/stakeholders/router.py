@@ -167,9 +167,13 @@ async def restore_stakeholder(stakeholder_id: uuid.UUID, session: SessionDep, ca
 @router.post("/{stakeholder_id}/erase", response_model=StakeholderRead, summary="Erase a stakeholder's personal data",
              responses=problems(404, 409))
 async def erase_stakeholder(stakeholder_id: uuid.UUID, session: SessionDep, caller: Admin,
-                            response: Response) -> StakeholderRead:
-    """UK GDPR erasure (admin only): wipe personal fields, keep the record, its links and counts; irreversible."""
+                            idempotency: IdempotencyDep) -> Response:
+    """UK GDPR erasure (admin only): wipe personal fields, keep the record, its links and counts; irreversible.
+    Honours Idempotency-Key: a retry gets the first answer, not 409 for an erasure already done."""
+    if replay := await idempotency.replay():
+        return replay
     row = await service.erase(session=session, caller=caller, stakeholder_id=stakeholder_id)
+    # The stored body is the record as erased, personal fields already wiped: the key keeps none of their data.
+    response = await idempotency.respond(to_read(row, caller), status_code=200, headers={"ETag": etag(row.version)})
     await session.commit()
-    set_etag(response, row.version)
-    return to_read(row, caller)
+    return response
