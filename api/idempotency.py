@@ -3,6 +3,7 @@ the same key with another body is refused (422). Records live 24 hours."""
 
 import hashlib
 import hmac
+import re
 import uuid
 from collections.abc import Iterable
 from datetime import timedelta
@@ -12,7 +13,7 @@ import orjson
 from fastapi import Depends, Header, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
-from sqlalchemy import Text, cast, delete, func, or_, select, text
+from sqlalchemy import delete, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Principal, current_principal
@@ -20,6 +21,7 @@ from api.concurrency import etag
 from api.db import get_session, utcnow
 from api.errors import Unprocessable
 from api.models import IdempotencyRecord
+from api.scrub import Contacts, remove_people
 
 RETENTION = timedelta(hours=24)
 PURGED_PER_WRITE = 100  # expired records of its tenant a keyed write deletes: far more than it adds, so none pile up
@@ -139,15 +141,43 @@ def canonical_path(path: str) -> str:
     return "/".join(parts)
 
 
-async def forget_mentions(session: AsyncSession, *, tenant_id: uuid.UUID, stakeholder_id: uuid.UUID) -> None:
+async def forget_mentions(session: AsyncSession, *, tenant_id: uuid.UUID, stakeholder_id: uuid.UUID, name: str = "",
+                          contacts: Contacts | None = None) -> None:
     """Drop every stored response that names the person by id (a record of theirs, an attendance log, feedback they
     gave): an erasure must leave none of their data behind, and once their processing is restricted a retry must not
-    show them to whom a read no longer does."""
-    text_of_body = (func.convert_from(IdempotencyRecord.body, "UTF8")
-                    if session.get_bind().dialect.name == "postgresql" else cast(IdempotencyRecord.body, Text))
-    await session.execute(delete(IdempotencyRecord).where(
-        IdempotencyRecord.tenant_id == tenant_id, text_of_body.contains(str(stakeholder_id), autoescape=True))
-        .execution_options(synchronize_session=False))
+    show them to whom a read no longer does. An erasure also gives their `name` (a person's, as written) and
+    `contacts`: every response holding those goes too, or their email, phone, postcode or an address line that is
+    nobody else's (api.scrub.remove_people's rule for text about others). A response keeps what the record said when
+    it was stored, so the record as it is now cannot tell which hold them ("Visit Ann Lee, ann@example.org", tidied
+    since). Each response is read here, in Python, to find a phone however it is spaced: a tenant's responses are kept
+    24 hours, so they are few."""
+    whole_name = re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, name.split())) + r"(?!\w)",
+                            re.IGNORECASE) if name.strip() else None
+    found = []
+    stored = await session.stream(select(IdempotencyRecord.id, IdempotencyRecord.body).where(
+        IdempotencyRecord.tenant_id == tenant_id).execution_options(yield_per=500))
+    async for record_id, body in stored:
+        # The strings of the JSON, one a line: an address written over lines is matched as written, not as "\\n"
+        said = "\n".join(_strings(orjson.loads(body)))
+        if (str(stakeholder_id) in said or (whole_name is not None and whole_name.search(said))
+                or (contacts is not None and remove_people(said, names=[], contacts=[contacts],
+                                                           whole_addresses=False) != said)):
+            found.append(record_id)
+    if found:
+        await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id.in_(found))
+                              .execution_options(synchronize_session=False))
+
+
+def _strings(value: Any) -> Iterable[str]:
+    """Every string in a decoded JSON value, keys aside."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 async def forget(session: AsyncSession, *, tenant_id, locations: Iterable[str], paths: Iterable[str] = ()) -> None:

@@ -16,6 +16,12 @@ from api.routes import match_request
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 access_log = logging.getLogger("api.access")
+# Third-party loggers that, at DEBUG or INFO, print what passes through them: every SQL statement with its bound
+# values (aiosqlite, sqlalchemy.engine, asyncpg), request URLs with their query strings (httpx, httpcore), form
+# fields (multipart), the tasks and callbacks of its debug mode (asyncio). Emails and names would reach the log: they
+# stay at WARNING whatever INVOLVE_LOG_LEVEL says, which is for the app's own loggers and uvicorn's.
+QUIET_LOGGERS = ("aiosqlite", "sqlalchemy.engine", "asyncpg", "httpx", "httpcore", "multipart", "python_multipart",
+                 "asyncio")
 UNMATCHED = "<unmatched>"  # the template of a path no route serves
 CLIENT_GONE = 499  # the status logged when the client disconnected before any answer (nginx's)
 
@@ -39,7 +45,13 @@ def configure_logging(level: str = "INFO") -> None:
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level)
+    # The level asked for applies to the app (api.*) and uvicorn; everything else (a library not named below) logs
+    # from INFO at most verbose, so that DEBUG turns on only what we wrote and know to hold no personal data.
+    root.setLevel(max(logging.getLevelName(level), logging.INFO))
+    for name in ("api", "uvicorn"):
+        logging.getLogger(name).setLevel(level)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     # uvicorn's own access log prints the query string; ours does not.
     logging.getLogger("uvicorn.access").disabled = True
 

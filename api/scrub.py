@@ -28,6 +28,10 @@ _NAME_PART = re.compile(rf"{_LETTER}{{2,}}")
 _CURLY = str.maketrans({"\u2019": "'"})  # a name typed "O’Neill" is "O'Neill"
 _GAP = r"[\s().-]*"  # what may sit between a phone number's digits
 _ADDRESS_LINES = re.compile(r"[\n,]")  # an address is written over lines, or on one line with commas
+# The words that end a street's name, for an address typed on one line without commas ("12 Elm Road Bridport")
+_STREET_ENDS = frozenset("road rd street st lane ln avenue ave close drive dr way place crescent court gardens grove "
+                         "hill terrace row walk square mews park rise view green parade".split())
+_HOUSE_NUMBER = re.compile(r"\d+[^\W\d_]?")  # "12", "12a"
 _UNTOUCHED = r"(?<![^\W_]){}(?![^\W_])"  # no letter or digit touches it: "12 Elm Road" is not in "112 Elm Road"
 
 
@@ -53,18 +57,24 @@ def scrub(text: str, names: Iterable[str]) -> str:
 
 def remove_people(text: str, *, names: Iterable[str], contacts: Iterable[Contacts],
                   whole_addresses: bool = True) -> str:
-    """Take out these people's emails, phone numbers (however spaced), postal addresses, postcodes (however spaced,
-    "DT6 3AJ", "dt63aj"; one written in the address too) and the words of their names, in any case, and nothing else:
-    in what staff wrote for publication, a venue's address or the team's own email is meant to be there.
+    """Take out these people's emails, phone numbers (however spaced), postcodes (however spaced, "DT6 3AJ",
+    "dt63aj"; one written in the address too), the lines of their postal addresses that are theirs, and the words of
+    their names, in any case, and nothing else: in what staff wrote for publication, a venue's address or the team's
+    own email is meant to be there.
 
-    An address goes line by line (written over lines, or on one line with commas; a house number alone on its line,
-    "12, Elm Road", goes with the next: alone it would take every "12" out), each line wherever no letter or digit
-    touches it, whatever the spaces or commas between its words. With `whole_addresses`, for text about these people,
-    every line goes, the town's too: their address is found written in any order or in part, and a town is the least
-    of what a venue then loses. Without it, for text about others, only the lines that are nobody else's: each line
-    holding a number ("12 Elm Road", "Flat 3", "Bridport DT6 3AJ") and the first line of an address of two lines or
-    more ("Rose Cottage"); never a line of words alone after the first (a street without its number, a town, a
-    county), which text about others may well name for itself. The postcode goes either way."""
+    An address is read line by line (written over lines, or on one line with commas), its postcode aside, and each
+    line taken out wherever no letter or digit touches it, whatever the spaces or commas between its words:
+    - a line of words alone (a town, a county, a street without its number: "Bridport", "Station Road") never goes,
+      in any text: others name them for themselves ("Bridport library", "Station Road car park");
+    - a line holding a digit goes when it has two words of letters or more too ("12 Elm Road", "Flat 3 Rose Court");
+      a shorter one ("12", "Flat 1", "Unit 4") goes only joined with the lines after it, up to two such words ("12,
+      Elm Road", "Flat 1, 12 Elm Road"): alone it would take every "Flat 1" or "12" out;
+    - an address typed on one line without commas ("12 Elm Road Bridport") also has its house number and the words
+      after it, up to a street's last word ("Road", "Street", "Lane"...) or three words, as a line ("12 Elm Road");
+    - with `whole_addresses`, for text about these people (the activities they attended or gave feedback on), the
+      first line of an address of three lines or more, when it holds no digit, goes too: a house's name ("Rose
+      Cottage" of "Rose Cottage, Elm Lane, Bridport"); elsewhere it may name something else.
+    The postcode goes from any text."""
     contacts = list(contacts)
     for email in {c.email for c in contacts if c.email}:
         text = re.sub(re.escape(email), REMOVED, text, flags=re.IGNORECASE)
@@ -72,7 +82,7 @@ def remove_people(text: str, *, names: Iterable[str], contacts: Iterable[Contact
         if pattern := _phone_pattern(phone):
             text = re.sub(pattern, REMOVED, text)
     lines = {tuple(words) for c in contacts for words in _address_lines(c.address, whole=whole_addresses)}
-    # The longest first: "12 Elm Road, Bridport" goes as one "[removed]" before its line "Bridport" would
+    # The longest first: "Flat 1, 12 Elm Road" goes as one "[removed]" before its line "12 Elm Road" would
     patterns = [r"[\s,]+".join(map(re.escape, words)) for words in sorted(lines, key=lambda w: len(" ".join(w)),
                                                                           reverse=True)]
     patterns += [rf"{re.escape(outward)}\s*{re.escape(inward)}" for outward, inward in _postcodes(contacts)]
@@ -82,19 +92,48 @@ def remove_people(text: str, *, names: Iterable[str], contacts: Iterable[Contact
 
 
 def _address_lines(address: str | None, *, whole: bool) -> list[list[str]]:
-    """The words of each line of an address that remove_people takes out (its docstring says which)."""
-    lines: list[list[str]] = []
-    number: list[str] = []
-    for line in _ADDRESS_LINES.split(address or ""):
-        if not _NAME_PART.search(line):  # no word ("12", "12a"): a house number, written with the next line
-            number += line.split()
+    """The words of each line, or run of lines, of an address that remove_people takes out (its docstring says
+    which)."""
+    # Its postcode aside (taken out on its own): "Bridport DT6 3AJ" is a town's line, "12 Elm Road DT6 3AJ" a house's
+    lines = [line.split() for line in _ADDRESS_LINES.split(_POSTCODE.sub(" ", address or "")) if line.strip()]
+    found = []
+    for i, words in enumerate(lines):
+        if not _has_digit(words):
+            if whole and i == 0 and len(lines) >= 3:
+                found.append(words)  # a house's name, on the person's own records only
             continue
-        lines.append(number + line.split())
-        number = []
-    if whole:
-        return lines
-    return [words for i, words in enumerate(lines)
-            if (i == 0 and len(lines) > 1) or any(c.isdigit() for word in words for c in word)]
+        run = list(words)
+        for following in lines[i + 1:]:  # "Flat 1" or "12" alone would be anyone's: with what follows it is theirs
+            if _letter_words(run) >= 2:
+                break
+            run += following
+        if _letter_words(run) >= 2:
+            found.append(run)
+    if len(lines) == 1 and (street := _leading_street(lines[0])):
+        found.append(street)
+    return found
+
+
+def _has_digit(words: list[str]) -> bool:
+    return any(c.isdigit() for word in words for c in word)
+
+
+def _letter_words(words: list[str]) -> int:
+    """How many of the words are of letters alone, two or more ("Elm", "Rd."; not "12a" nor "A")."""
+    return sum(1 for word in words if not _has_digit([word]) and _NAME_PART.search(word))
+
+
+def _leading_street(words: list[str]) -> list[str] | None:
+    """Of an address typed on one line without commas ("12 Elm Road Bridport"), its house number and the words after
+    it up to a street's last word or three words ("12 Elm Road"), when that is not the whole line already."""
+    if not _HOUSE_NUMBER.fullmatch(words[0]):
+        return None
+    street = words[:1]
+    for word in words[1:4]:
+        street.append(word)
+        if word.lower().rstrip(".") in _STREET_ENDS:
+            break
+    return street if len(street) < len(words) and _letter_words(street) >= 2 else None
 
 
 def _postcodes(contacts: Iterable[Contacts]) -> set[tuple[str, str]]:
@@ -156,16 +195,18 @@ async def scrub_rows(session: AsyncSession, model: Any, *, tenant_id: uuid.UUID,
                      contacts: Contacts, now: datetime, extra: tuple[Any, ...] = ()) -> list[Row]:
     """An erasure's pass over one kind of record's free texts, where staff write about the people a record involves
     ("Home visit to Ann, 12 Elm Road, 07700 900123"): the rows where `theirs` holds lose the person's name, email,
-    phone, postcode and every line of their address, as the calendar feed takes them out (remove_people with whole
-    addresses); the other rows `others` allows lose their email, phone, postcode and the lines of their address that
-    are nobody else's (a line with a number, "12 Elm Road", or the first of several), which are theirs wherever they
-    are written, but not the words of their name nor a town or street written alone, which there may well be someone
-    else's. A changed row gets a new version; the changed rows are returned (id, `extra`)."""
+    phone, postcode and address lines, their house's name too, as the calendar feed takes them out (remove_people
+    with whole addresses); the other rows `others` allows lose their email, phone, postcode and the lines of their
+    address that are nobody else's (a line with a number and two words, "12 Elm Road"), which are theirs wherever they
+    are written, but not the words of their name nor a house's name, which there may well be someone else's. No row
+    loses a town or a street written alone. A changed row gets a new version; the changed rows are returned (id,
+    `extra`)."""
     # Candidates only: remove_people decides what is really theirs. A phone may be written with anything between its
     # digits ("01308 4221 00"), so a row is a candidate when its text holds the number's digits in order, with
     # anything between them (LIKE '%1%3%0%8%…'; a UK number's national digits): every form remove_people takes out
     # does, however spaced. A LIKE on a few of its digits together missed the forms that split them. Likewise a
-    # postcode's two halves in order ("DT6 3AJ", "dt63aj") and the words, in order, of each address line others lose.
+    # postcode's two halves in order ("DT6 3AJ", "dt63aj") and the words, in order, of each address line others lose
+    # (the rows `theirs` holds, which alone lose a house's name, are all candidates).
     mentions = [text_match(like_pattern(contacts.email), *texts)] if contacts.email else []
     if contacts.phone and (number := _phone_digits(contacts.phone)):
         mentions.append(text_match("%" + "%".join(number[0]) + "%", *texts))

@@ -5,10 +5,12 @@ import logging
 import re
 
 import httpx
+import pytest
 from prometheus_client import generate_latest
 from sqlalchemy import text
 
 from api.main import create_app
+from api.observability import QUIET_LOGGERS, configure_logging
 from tests.conftest import make_settings
 from tests.race import POSTGRES_ONLY
 
@@ -49,6 +51,40 @@ async def test_access_log_has_no_query_string_or_body(client, a, caplog):
     assert records[0].path == "/api/v1/organisations" and records[0].status == 200
     everything = " ".join(str(vars(r)) for r in caplog.records)
     assert "jane.doe" not in everything and "Jane Doe" not in everything
+
+
+@pytest.fixture
+def debug_logging(caplog):
+    """Logging as INVOLVE_LOG_LEVEL=DEBUG sets it up at start (api.main.app_factory), its records caught by caplog;
+    the root logger and every level and switch it sets are put back after."""
+    root, names = logging.getLogger(), ("api", "uvicorn", *QUIET_LOGGERS)
+    switches = ("_srcfile", "logThreads", "logProcesses", "logMultiprocessing")
+    saved = (root.handlers[:], root.level, {n: logging.getLogger(n).level for n in names},
+             {switch: getattr(logging, switch) for switch in switches}, logging.getLogger("uvicorn.access").disabled)
+    configure_logging("DEBUG")
+    root.addHandler(caplog.handler)
+    yield
+    root.handlers[:] = saved[0]
+    root.setLevel(saved[1])
+    for name, level in saved[2].items():
+        logging.getLogger(name).setLevel(level)
+    for switch, value in saved[3].items():
+        setattr(logging, switch, value)
+    logging.getLogger("uvicorn.access").disabled = saved[4]
+
+
+async def test_debug_turns_on_the_apps_loggers_never_a_librarys_that_logs_the_values(client, a, caplog,
+                                                                                     debug_logging):
+    """At DEBUG aiosqlite logs every statement with its bound values (and httpx every URL with its query): those
+    stay at WARNING, so an email written to the register never reaches the log; the app's own loggers do go down
+    to DEBUG."""
+    r = await client.post("/api/v1/stakeholders", json={"name": "Percival Undershaw", "email": "percival@example.org"},
+                          headers=a["lead"])
+    assert r.status_code == 201, r.text
+    assert logging.getLogger("api.db").isEnabledFor(logging.DEBUG)
+    assert any(record.name == "api.access" for record in caplog.records)
+    logged = " ".join(f"{record.getMessage()} {vars(record)}" for record in caplog.records).lower()
+    assert "percival" not in logged
 
 
 async def test_access_log_names_the_route_template_never_the_ids(client, a, caplog):

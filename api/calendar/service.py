@@ -146,8 +146,8 @@ async def _people(session: AsyncSession, activity_ids: list[uuid.UUID]) -> dict[
 
 
 def _without(text: str, people: list[Stakeholder]) -> str:
-    """What staff wrote about these people, as an erasure scrubs it: their names, emails, phones, postcodes and every
-    line of their addresses go (api.scrub.remove_people)."""
+    """What staff wrote about these people, as an erasure scrubs it: their names, emails, phones, postcodes and the
+    lines of their addresses that are theirs go, their house's name too, never a town (api.scrub.remove_people)."""
     return remove_people(text, names=[p.name for p in people if p.erased_at is None],
                          contacts=[Contacts(p.email, p.phone, p.address, p.postcode) for p in people])
 

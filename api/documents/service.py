@@ -1,6 +1,6 @@
 """A plan's documents: the bytes kept in the database beside their SHA-256 (never changed once stored),
 the metadata editable. Every query is scoped to the caller's tenant and the plan in the path; the audit
-trail records a document's hash, size and type, never its content."""
+trail records a document's hash, size and type, never its content, title or file name."""
 
 import hashlib
 import json
@@ -30,6 +30,11 @@ SORTABLE = {"id": Document.id, "title": Document.title, "created_at": Document.c
 # plan is on legal hold. Its title still changes.
 EVIDENCE = ("kind", "consultation_id", "published_at")
 AUDITED = ["kind", "title", "consultation_id", "published_at", "filename", "media_type", "size_bytes", "sha256"]
+# Never in the audit trail's clear text: the title and the file's name, which staff and uploaders write and which may
+# name a person ("Letter from Mrs Ann Jones.pdf"). The trail, which an erasure cannot change, records that they were
+# given or changed, never what they said (api.actions.service does the same); the hash, size and type identify the
+# file.
+PERSONAL_FIELDS = frozenset({"title", "filename"})
 
 
 def location(plan_id: uuid.UUID, document_id: uuid.UUID) -> str:
@@ -115,7 +120,8 @@ async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     session.add(row)
     await session.flush()
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="create",
-                       resource_type=RESOURCE, resource_id=row.id, changes=audit.diff(None, snapshot(row, AUDITED)))
+                       resource_type=RESOURCE, resource_id=row.id,
+                       changes=audit.diff(None, snapshot(row, AUDITED), personal=PERSONAL_FIELDS))
     return row
 
 
@@ -134,7 +140,8 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
         row.updated_by = caller.id
         await session.flush()
         await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="update",
-                           resource_type=RESOURCE, resource_id=row.id, changes=audit.diff(before, after))
+                           resource_type=RESOURCE, resource_id=row.id,
+                           changes=audit.diff(before, after, personal=PERSONAL_FIELDS))
     return row
 
 
@@ -161,4 +168,5 @@ async def delete(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     await session.delete(row)
     await session.flush()
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="delete",
-                       resource_type=RESOURCE, resource_id=document_id, changes=audit.diff(before, None))
+                       resource_type=RESOURCE, resource_id=document_id,
+                       changes=audit.diff(before, None, personal=PERSONAL_FIELDS))

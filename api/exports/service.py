@@ -11,6 +11,8 @@ import csv
 import io
 import uuid
 from collections.abc import AsyncIterator
+from datetime import date
+from enum import Enum
 from typing import Any
 
 import orjson
@@ -27,7 +29,12 @@ from api.imports.specs import ResourceSpec
 from api.stakeholders import service as stakeholders
 
 PARTITION_ROWS = 1000
-PERSONAL_FILTERS = frozenset({"email", "q", "external_id", "tag"})  # recorded as given, never their values
+# The filter values the audit trail records as given: a choice from a list (an enum), an id, a date, a yes/no or a
+# score, none of which can say who someone is. Any other value is text the caller typed (an email, a search, a tag,
+# a feedback theme, an external id), which may name a person: the trail, which an erasure cannot change, records
+# that it was given, never what it was. Kept the other way round, a list of the personal ones, a new free-text
+# filter would be recorded verbatim until someone remembered to add it (as ?theme= was).
+SAFE_FILTER_VALUES = (Enum, uuid.UUID, date, bool, int, float)
 
 
 def _columns(spec: ResourceSpec, stmt: Select, caller: Principal) -> tuple[Select, list[Any]]:
@@ -65,7 +72,7 @@ async def audit_export(*, session: AsyncSession, caller: Principal, spec: Resour
     """Count the rows and record the export (who, what, which filters, how many) before any row leaves."""
     await as_writer(session)  # before the count, so that it and the event are read and written in one transaction
     rows = await count(session, stmt)
-    given = {name: audit.REDACTED if name in PERSONAL_FILTERS else value
+    given = {name: value if isinstance(value, SAFE_FILTER_VALUES) else audit.REDACTED
              for name, value in filters.items() if value is not None}
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="export",
                        resource_type=spec.label, changes={"format": fmt.value, "filters": given, "rows": rows})

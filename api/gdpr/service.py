@@ -51,6 +51,7 @@ OBJECTION_FIELDS = ["objection_date", "objection_scope", "objection_grounds", "o
                     "contact_objection", "contact_consent", "consent_recorded_at"]
 PERSONAL = frozenset({"restriction_reason", "objection_grounds"})
 HOLD_FIELDS = ["legal_hold_at", "legal_hold_reason", "legal_hold_by"]
+HOLD_PERSONAL = frozenset({"legal_hold_reason"})  # recorded as given, never what it said (set_legal_hold)
 # The actions that write an activity's attendance log to the audit trail (api.activities.attendance)
 ATTENDANCE_ACTIONS = ("record_attendance", "replace_attendance", "remove_attendance")
 
@@ -135,9 +136,11 @@ async def set_legal_hold(*, session: AsyncSession, caller: Principal, plan_id: u
     plan.legal_hold_at, plan.legal_hold_reason, plan.legal_hold_by = utcnow(), data.reason, caller.id
     plan.updated_by = caller.id
     await session.flush()
+    # Its reason may name the claimant ("Judicial review claim by Ann Jones"): the trail, which an erasure cannot
+    # change, records that it was given, never what it said, as a restriction's reason (PERSONAL).
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="legal_hold",
                        resource_type="plan", resource_id=plan.id,
-                       changes=audit.diff(before, snapshot(plan, HOLD_FIELDS)))
+                       changes=audit.diff(before, snapshot(plan, HOLD_FIELDS), personal=HOLD_PERSONAL))
     return plan
 
 
@@ -154,7 +157,7 @@ async def lift_legal_hold(*, session: AsyncSession, caller: Principal, plan_id: 
     await session.flush()
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="lift_legal_hold",
                        resource_type="plan", resource_id=plan.id,
-                       changes=audit.diff(before, snapshot(plan, HOLD_FIELDS)))
+                       changes=audit.diff(before, snapshot(plan, HOLD_FIELDS), personal=HOLD_PERSONAL))
     return plan
 
 

@@ -2,9 +2,10 @@
 document of the same plan. Scoped to the caller's tenant and the plan in the path."""
 
 import uuid
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit
@@ -14,10 +15,11 @@ from api.crud import apply, snapshot
 from api.documents import service as documents
 from api.errors import NotFound, Unprocessable
 from api.legal_hold import ensure_kept, ensure_not_held
-from api.models import ScrutinyCorrespondence
+from api.models import Plan, ScrutinyCorrespondence
 from api.pagination import PageParams, PageResult, paginate
 from api.plans import children
 from api.plans import service as plans
+from api.scrub import Contacts, scrub_rows
 from api.scrutiny.schemas import CorrespondenceCreate, CorrespondenceUpdate
 
 RESOURCE = "scrutiny_correspondence"
@@ -27,6 +29,10 @@ FIELDS = ["direction", "correspondence_date", "summary", "document_id"]
 # What a letter said, and when and which way it went (the duty report's reg 23 finding reads the dates of those sent):
 # frozen while the plan is on legal hold, as is its document once cited (the record may gain that, not lose it).
 SAID = ("direction", "correspondence_date", "summary")
+# Never in the audit trail's clear text: the summary of what a letter or meeting said, which may name or quote a
+# person (an objector, a councillor). The trail, which an erasure cannot change, records that it changed, never what
+# it said (api.actions.service does the same); its direction, date and document are kept in clear.
+PERSONAL_FIELDS = frozenset({"summary"})
 
 
 def location(plan_id: uuid.UUID, correspondence_id: uuid.UUID) -> str:
@@ -74,7 +80,7 @@ async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     await session.flush()
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="create",
                        resource_type=RESOURCE, resource_id=row.id,
-                       changes=audit.diff(None, {"plan_id": plan_id, **values}))
+                       changes=audit.diff(None, {"plan_id": plan_id, **values}, personal=PERSONAL_FIELDS))
     return row
 
 
@@ -92,13 +98,15 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
         row.updated_by = caller.id
         await session.flush()
         await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="update",
-                           resource_type=RESOURCE, resource_id=row.id, changes=audit.diff(before, after))
+                           resource_type=RESOURCE, resource_id=row.id,
+                           changes=audit.diff(before, after, personal=PERSONAL_FIELDS))
     return row
 
 
 async def delete(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, correspondence_id: uuid.UUID,
                  if_match: str | None) -> None:
-    """Delete an item recorded in error; the audit trail keeps what it said."""
+    """Delete an item recorded in error; the audit trail keeps when and which way it went and its document, and that
+    it had a summary (not what it said: PERSONAL_FIELDS)."""
     # A plan on legal hold keeps its record; locked, so a hold put on meanwhile is not slipped past.
     await ensure_not_held(session, caller.tenant_id, plan_id)
     row = await get(session=session, caller=caller, plan_id=plan_id, correspondence_id=correspondence_id)
@@ -107,4 +115,21 @@ async def delete(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     await session.delete(row)
     await session.flush()
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="delete",
-                       resource_type=RESOURCE, resource_id=correspondence_id, changes=audit.diff(before, None))
+                       resource_type=RESOURCE, resource_id=correspondence_id,
+                       changes=audit.diff(before, None, personal=PERSONAL_FIELDS))
+
+
+async def scrub_person(session: AsyncSession, *, caller: Principal, now: datetime, name: str,
+                       contacts: Contacts) -> int:
+    """An erasure's share of the letters to and from the scrutiny bodies (api.stakeholders.service.erase), as
+    api.risks.service.scrub_person: every summary loses the person's email, phone, postcode and the lines of their
+    address that are nobody else's (api.scrub.scrub_rows), which are theirs wherever they are written ("Objection
+    from ann@example.org"). Not the words of their name: no letter links a person, so there they may be someone
+    else's. A held plan's letters keep their words until the hold is lifted. The stored responses that created them
+    go with every other response holding those (idempotency.forget_mentions). Returns how many changed."""
+    held = select(Plan.id).where(Plan.tenant_id == caller.tenant_id, Plan.legal_hold_at.is_not(None))
+    changed = await scrub_rows(session, ScrutinyCorrespondence, tenant_id=caller.tenant_id, actor_id=caller.id,
+                               texts=(ScrutinyCorrespondence.summary,), theirs=false(),
+                               others=ScrutinyCorrespondence.plan_id.not_in(held), name=name, contacts=contacts,
+                               now=now)
+    return len(changed)

@@ -473,16 +473,20 @@ async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uui
     row.archived_at = row.archived_at or now
     row.updated_by = caller.id
     await session.flush()
-    await idempotency.forget(session, tenant_id=caller.tenant_id, locations=[location(row.id)])
-    await idempotency.forget_mentions(session, tenant_id=caller.tenant_id, stakeholder_id=row.id)
+    # Every stored response naming them by id (their record's own), by their name or contacts, whenever stored
+    await idempotency.forget_mentions(session, tenant_id=caller.tenant_id, stakeholder_id=row.id, name=person_name,
+                                      contacts=contacts)
     await _forget_linked_responses(session, caller=caller, stakeholder_id=row.id)
     wiped = await _erase_free_texts(session, caller=caller, stakeholder_id=row.id, now=now, name=person_name)
     wiped += await _scrub_their_activities(session, caller=caller, stakeholder_id=row.id, now=now,
                                            name=person_name, contacts=contacts)
     # Imported here: these services import plans', which import this module
     from api.actions import service as actions
+    from api.consultations import service as consultations
     from api.evidence import service as evidence
     from api.risks import service as risks
+    from api.scrutiny import correspondence
+    from api.scrutiny import service as scrutiny
 
     wiped += await evidence.scrub_person(session, caller=caller, stakeholder_id=row.id, now=now, name=person_name,
                                          contacts=contacts)
@@ -490,6 +494,10 @@ async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uui
     wiped += await actions.scrub_person(session, caller=caller, stakeholder_id=row.id, now=now, name=person_name,
                                         contacts=contacts)
     wiped += await risks.scrub_person(session, caller=caller, now=now, name=person_name, contacts=contacts)
+    # So are the letters to and from a plan's scrutiny body, its scrutiny record and its consultations' decisions
+    # ("Objection from ann@example.org").
+    for scrubbed in (correspondence, scrutiny, consultations):
+        wiped += await scrubbed.scrub_person(session, caller=caller, now=now, name=person_name, contacts=contacts)
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="erase",
                        resource_type="stakeholder", resource_id=row.id,
                        changes={**audit.diff(before, snapshot(row, fields), personal=PERSONAL_FIELDS),
@@ -522,9 +530,10 @@ async def _scrub_their_activities(session: AsyncSession, *, caller: Principal, s
 
 
 async def _forget_linked_responses(session: AsyncSession, *, caller: Principal, stakeholder_id: uuid.UUID) -> None:
-    """The stored Idempotency-Key responses that hold their words or name without naming them by id (those that do
-    are gone already: idempotency.forget_mentions), as the erased fields did: those that created their feedback and
-    assessments, the responses to their feedback and the attendance logs they are on, from before they were linked.
+    """The stored Idempotency-Key responses that hold their words without naming them by id, their name or contacts
+    (those that do are gone already: idempotency.forget_mentions), as the erased fields did: those that created their
+    feedback and assessments, the responses to their feedback and the attendance logs they are on, from before they
+    were linked.
     A retried POST would replay them, and they would outlive the erasure for the 24 hours they are kept."""
     tenant = caller.tenant_id
     feedback = (await session.execute(select(Feedback.id).where(

@@ -254,7 +254,8 @@ async def test_a_to_without_from_covers_the_year_ending_on_it(client, session, a
 
 async def test_the_people_an_activity_names_lose_their_postal_address_and_postcode(client, session, a):
     """A home visit's location is the attendee's home, which a viewer is never shown and a token publishes to anyone
-    with the URL: each line of the address goes, in any case and spacing, and the postcode however spaced."""
+    with the URL: each line of the address with a house number goes, in any case and spacing, and the postcode
+    however spaced; the town, which may be anyone's, stays."""
     ann = await factories.stakeholder(session, a.tenant, name="Ann Attendee", address="12 Elm Road\nBridport",
                                       postcode="DT6 3AJ")
     visit = await factories.activity(session, a.tenant, title="Home visit", starts_at=SOON,
@@ -265,10 +266,37 @@ async def test_the_people_an_activity_names_lose_their_postal_address_and_postco
     await factories.activity(session, a.tenant, title="Drop-in", starts_at=SOON, location="Bridport library, DT6 3AJ")
     await session.commit()
     published = events(await client.get(FEED, headers=a["viewer"]))
-    assert str(published["Home visit"].get("location")) == "[removed], [removed], [removed]"
+    assert str(published["Home visit"].get("location")) == "[removed], BRIDPORT, [removed]"
     assert "Parking at 112 Elm Road, DT6 3AK; she lives at [removed] ([removed])" in \
         str(published["Home visit"].get("description"))
     assert str(published["Drop-in"].get("location")) == "Bridport library, DT6 3AJ"  # she is not named there
+
+
+async def test_a_public_meetings_venue_stays_when_a_local_attends(client, session, a):
+    """A town is never taken out: one attendee from Bridport turned the published venue 'Bridport library' into
+    '[removed] library'. Nor is another's 'Flat 1': it is theirs only with the line after it."""
+    ann = await factories.stakeholder(session, a.tenant, name="Ann Attendee", address="Flat 1\n12 Elm Road\nBridport",
+                                      postcode="DT6 3AJ")
+    meeting = await factories.activity(session, a.tenant, title="Public meeting", starts_at=SOON,
+                                       location="Bridport library", description="Parking at Flat 1, 40 Castle Street")
+    await factories.attendance(session, meeting, ann)
+    await session.commit()
+    published = events(await client.get(FEED, headers=a["viewer"]))["Public meeting"]
+    assert str(published.get("location")) == "Bridport library"
+    assert str(published.get("description")).endswith("\nParking at Flat 1, 40 Castle Street")
+
+
+async def test_an_attendees_house_name_goes_from_the_feed(client, session, a):
+    """The first line of an address of three lines or more without a digit is their house's name: their home, as a
+    house number's line is; the street and town stay."""
+    ann = await factories.stakeholder(session, a.tenant, name="Ann Attendee",
+                                      address="Rose Cottage\nElm Lane\nBridport")
+    visit = await factories.activity(session, a.tenant, title="Home visit", starts_at=SOON,
+                                     location="Rose Cottage, Elm Lane, Bridport")
+    await factories.attendance(session, visit, ann)
+    await session.commit()
+    published = events(await client.get(FEED, headers=a["viewer"]))["Home visit"]
+    assert str(published.get("location")) == "[removed], Elm Lane, Bridport"
 
 
 async def test_an_activity_ending_within_the_second_it_starts_has_no_dtend(client, session, a):

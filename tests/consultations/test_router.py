@@ -2,7 +2,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from api import audit
 from tests import factories
+from tests.audit_trail import audit_text
 from tests.consultations.support import FULL, count, url
 from tests.documents.support import NIL, READ_ONLY, ROLES, WRITERS, audit_events, consultation, document, upload
 
@@ -166,6 +168,27 @@ async def test_writers_update_with_if_match(client, session, a, role):
     assert r.headers["etag"] == '"2"'
     event = (await audit_events(session, consult.id))[-1]
     assert event.action == "update" and event.changes["closed_date"] == {"before": None, "after": "2026-02-02"}
+
+
+async def test_the_audit_trail_records_what_was_decided_and_why_without_their_words(client, session, a):
+    """Who decided, why the window was shorter and what was decided are staff's words, which may name a person: the
+    trail, which an erasure cannot change, records that they were given or changed, never what they said; the window
+    itself (dates, days) and the title in clear."""
+    plan = await factories.plan(session, a.tenant)
+    body = {**FULL, "minimum_days": 90, "decision_maker": "Dr Hettie Mallinson",
+            "shorter_reason": "Mrs Hettie Mallinson's request", "decision_summary": "Agreed with Hettie Mallinson"}
+    r = await client.post(url(plan.id), json=body, headers=a["lead"])
+    assert r.status_code == 201, r.text
+    r = await client.patch(r.headers["location"], json={"decision_maker": "Cllr Mallinson", "decision_summary": None},
+                           headers={**a["lead"], "If-Match": '"1"'})
+    assert r.status_code == 200, r.text
+    created, updated = await audit_events(session, r.json()["id"])
+    for name in ("decision_maker", "shorter_reason", "decision_summary"):
+        assert created.changes[name] == {"after": audit.REDACTED}, name
+    assert created.changes["title"] == {"after": FULL["title"]} and created.changes["minimum_days"] == {"after": 90}
+    assert updated.changes == {"decision_maker": {"before": audit.REDACTED, "after": audit.REDACTED},
+                               "decision_summary": {"before": audit.REDACTED, "after": None}}
+    assert "mallinson" not in audit_text([created, updated]).lower()
 
 
 async def test_an_update_closing_before_opening_is_422(client, session, a):

@@ -1,7 +1,9 @@
 import pytest
 
+from api import audit
 from api.models import Document, Duty, DutyRequirement, Evidence, ScrutinyCorrespondence
 from tests import factories
+from tests.audit_trail import audit_text
 from tests.documents.support import (
     NIL,
     PDF_BYTES,
@@ -12,6 +14,7 @@ from tests.documents.support import (
     consultation,
     count,
     document,
+    upload,
     url,
 )
 
@@ -90,7 +93,10 @@ async def test_writers_change_metadata_but_never_content(client, session, a, rol
     assert got["consultation_id"] == str(consult.id) and got["published_at"].startswith("2026-03-01T10:00:00")
     assert got["sha256"] == row.sha256 and got["version"] == 2 and r.headers["etag"] == '"2"'
     events = await audit_events(session, row.id)
-    assert events[-1].action == "update" and events[-1].changes["title"]["after"] == "Consultation pack v2"
+    # The title is staff's words, which may name a person: the trail records that it changed, not what to
+    # (PERSONAL_FIELDS); the kind, an enum, in clear.
+    assert events[-1].action == "update" and events[-1].changes["title"]["after"] == audit.REDACTED
+    assert events[-1].changes["kind"]["after"] == "decision_record"
     unlink = await client.patch(f"{url(plan.id)}/{row.id}", json={"consultation_id": None}, headers=a[role])
     assert unlink.status_code == 200 and unlink.json()["consultation_id"] is None
 
@@ -165,6 +171,27 @@ async def test_writers_delete_a_document_and_the_audit_keeps_its_hash(client, se
     assert (await client.get(f"{url(plan.id)}/{doc_id}", headers=a[role])).status_code == 404
     event = (await audit_events(session, doc_id))[-1]
     assert event.action == "delete" and event.changes["sha256"] == {"before": sha}
+
+
+async def test_the_audit_trail_keeps_a_documents_title_and_file_name_out_of_its_clear_text(client, session, a):
+    """A title or a file name may name a person ("Letter from Hettie Mallinson"): uploaded, retitled or deleted, the
+    trail, which an erasure cannot change, records that they were given, and the file by its hash, size and type."""
+    plan = await factories.plan(session, a.tenant)
+    got = await upload(client, a["lead"], plan.id, title="Letter from Hettie Mallinson",
+                       filename="mallinson-objection.pdf", kind="correspondence")
+    assert got.status_code == 201, got.text
+    item = f"{url(plan.id)}/{got.json()['id']}"
+    r = await client.patch(item, json={"title": "Objection of Mrs Mallinson"}, headers={**a["lead"], "If-Match": '"1"'})
+    assert r.status_code == 200, r.text
+    assert (await client.delete(item, headers={**a["lead"], "If-Match": '"2"'})).status_code == 204
+    created, updated, deleted = await audit_events(session, got.json()["id"])
+    assert created.changes["title"] == created.changes["filename"] == {"after": audit.REDACTED}
+    assert created.changes["sha256"] == {"after": got.json()["sha256"]}
+    assert created.changes["kind"] == {"after": "correspondence"}
+    assert updated.changes == {"title": {"before": audit.REDACTED, "after": audit.REDACTED}}
+    assert deleted.changes["title"] == deleted.changes["filename"] == {"before": audit.REDACTED}
+    assert deleted.changes["media_type"] == {"before": "application/pdf"}
+    assert "mallinson" not in audit_text([created, updated, deleted]).lower()
 
 
 async def test_a_document_cited_by_evidence_cannot_be_deleted(client, session, a):

@@ -237,6 +237,27 @@ async def test_audited_filters_flatten_the_score_filters(client, session, a):
     ]
 
 
+async def test_an_export_records_what_was_typed_into_its_filters_as_given_never_its_value(client, session, a):
+    """A feedback theme, a search, a tag or an external id is text the caller typed, which may name a person (themes
+    do: the feedback module treats them as personal). The trail, which an erasure cannot change, records that it was
+    given; a choice from a list, an id, a date, a yes/no or a score in clear."""
+    plan = await factories.plan(session, a.tenant)
+    await session.commit()
+    r = await client.get("/api/v1/exports/feedback", headers=a["lead"], params={
+        "theme": "Annabel Quaintance complaint", "q": "Quaintance", "external_id": "QUAINTANCE-1", "status": "received",
+        "plan_id": str(plan.id), "received_from": "2026-01-01", "overdue": "false"})
+    assert r.status_code == 200, r.text
+    r = await client.get(EXPORT_STAKEHOLDERS, params={"tag": "quaintance-family", "min_interest": 2},
+                         headers=a["lead"])
+    assert r.status_code == 200, r.text
+    feedback, people = await audit_events(session, a.tenant, "export")
+    assert feedback.changes["filters"] == {
+        "theme": "[personal data]", "q": "[personal data]", "external_id": "[personal data]", "status": "received",
+        "plan_id": str(plan.id), "received_from": "2026-01-01", "overdue": False}
+    assert people.changes["filters"] == {"tag": "[personal data]", "min_interest": 2}
+    assert "quaintance" not in str([feedback.changes, people.changes]).lower()
+
+
 @pytest.mark.parametrize("resource", ["stakeholders", "organisations", "activities", "feedback"])
 async def test_an_export_takes_every_filter_of_its_list(app, resource):
     spec = app.openapi()["paths"]

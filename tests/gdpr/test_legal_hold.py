@@ -3,11 +3,13 @@ import uuid
 
 import pytest
 
+from api import audit
 from api.db import utcnow
 from api.errors import Conflict
 from api.legal_hold import ensure_not_held
 from api.models import Plan, Stakeholder
 from tests import factories
+from tests.audit_trail import audit_text
 from tests.gdpr.support import NIL, NOT_ADMIN, attended, events, evidence, hold_url, is_problem, person_url
 from tests.imports.support import JSON, post_import
 
@@ -31,6 +33,22 @@ async def test_admin_puts_a_plan_on_hold_and_lifts_it(client, session, a):
     r = await client.delete(hold_url(plan.id), headers=a["admin"])
     assert r.status_code == 200 and r.json()["legal_hold_at"] is None and r.json()["legal_hold_by"] is None
     assert [e.action for e in await events(session, plan.id)] == ["legal_hold", "lift_legal_hold"]
+
+
+async def test_the_audit_trail_records_a_holds_reason_without_its_words(client, session, a):
+    """A hold's reason may name the claimant: put on or lifted, the trail, which an erasure cannot change, records
+    that it was given, never what it said; when and by whom in clear."""
+    plan = await factories.plan(session, a.tenant)
+    await session.commit()
+    r = await client.post(hold_url(plan.id), json={"reason": "Judicial review claim by Hettie Mallinson"},
+                          headers=a["admin"])
+    assert r.status_code == 200, r.text
+    assert (await client.delete(hold_url(plan.id), headers=a["admin"])).status_code == 200
+    held, lifted = await events(session, plan.id)
+    assert held.changes["legal_hold_reason"] == {"before": None, "after": audit.REDACTED}
+    assert held.changes["legal_hold_by"] == {"before": None, "after": str(a.users["admin"].id)}
+    assert lifted.changes["legal_hold_reason"] == {"before": audit.REDACTED, "after": None}
+    assert "mallinson" not in audit_text([held, lifted]).lower()
 
 
 async def test_a_retried_hold_with_its_key_gets_the_first_response(client, session, a):

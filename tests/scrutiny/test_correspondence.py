@@ -2,7 +2,9 @@ from datetime import date
 
 import pytest
 
+from api import audit
 from tests import factories
+from tests.audit_trail import audit_text
 from tests.documents.support import NIL, READ_ONLY, ROLES, WRITERS, audit_events, document
 from tests.scrutiny.support import LETTER, counts, letter, letters_url
 
@@ -124,3 +126,25 @@ async def test_writers_update_and_delete_with_if_match(client, session, a, role)
     assert (await client.delete(item, headers={**a[role], "If-Match": '"2"'})).status_code == 204
     assert await counts(session, a.tenant) == (0, 0)
     assert [e.action for e in await audit_events(session, row.id)] == ["update", "delete"]
+
+
+async def test_the_audit_trail_keeps_when_and_which_way_a_letter_went_not_what_it_said(client, session, a):
+    """A letter's summary may name or quote a person (an objector, a councillor): recorded, changed or deleted, the
+    trail, which an erasure cannot change, records that it had one, and its direction, date and document in clear."""
+    plan = await factories.plan(session, a.tenant)
+    doc = await document(session, plan, kind="correspondence")
+    r = await client.post(letters_url(plan.id), headers=a["lead"], json={
+        "direction": "received", "correspondence_date": "2026-02-10", "document_id": str(doc.id),
+        "summary": "Objection from Hettie Mallinson, hettie@example.org"})
+    assert r.status_code == 201, r.text
+    item = r.headers["location"]
+    r = await client.patch(item, json={"summary": "Objection from Mrs Mallinson"},
+                           headers={**a["lead"], "If-Match": '"1"'})
+    assert r.status_code == 200, r.text
+    assert (await client.delete(item, headers={**a["lead"], "If-Match": '"2"'})).status_code == 204
+    created, updated, deleted = await audit_events(session, r.json()["id"])
+    assert created.changes["summary"] == {"after": audit.REDACTED}
+    assert updated.changes == {"summary": {"before": audit.REDACTED, "after": audit.REDACTED}}
+    assert deleted.changes == {"direction": {"before": "received"}, "correspondence_date": {"before": "2026-02-10"},
+                               "summary": {"before": audit.REDACTED}, "document_id": {"before": str(doc.id)}}
+    assert "mallinson" not in audit_text([created, updated, deleted]).lower()

@@ -1,6 +1,8 @@
 import pytest
 
+from api import audit
 from tests import factories
+from tests.audit_trail import audit_text
 from tests.documents.support import NIL, READ_ONLY, ROLES, WRITERS, audit_events
 from tests.scrutiny.support import FULL, counts, letter, record, url
 
@@ -44,6 +46,27 @@ async def test_writers_create_then_replace_the_record(client, session, a, role):
     assert again["body"] == "osc"
     assert [e.action for e in await audit_events(session, got["id"])] == ["create", "update"]
     assert (await client.get(url(plan.id), headers=a["auditor"])).json() == again
+
+
+async def test_the_audit_trail_records_the_views_without_their_words(client, session, a):
+    """Why a change is a substantial variation and the committee's view are staff's words, which may name a person (a
+    councillor, a campaigner): the trail, which an erasure cannot change, records that they were given or changed,
+    never what they said; the committee's name (a body) and the findings (yes/no, dates) in clear."""
+    plan = await factories.plan(session, a.tenant)
+    body = {**FULL, "substantial_variation_reason": "Raised by Cllr Hettie Mallinson",
+            "committee_view": "Cllr Mallinson moved to refer it"}
+    r = await client.put(url(plan.id), json=body, headers={**a["lead"], "If-Match": '"0"'})
+    assert r.status_code == 201, r.text
+    r = await client.put(url(plan.id), json={**body, "committee_view": "Mallinson's motion fell"},
+                         headers={**a["lead"], "If-Match": '"1"'})
+    assert r.status_code == 200, r.text
+    created, updated = await audit_events(session, r.json()["id"])
+    assert created.changes["substantial_variation_reason"] == created.changes["committee_view"] == {
+        "after": audit.REDACTED}
+    assert created.changes["committee_name"] == {"after": FULL["committee_name"]}
+    assert created.changes["substantial_variation"] == {"after": True}
+    assert updated.changes == {"committee_view": {"before": audit.REDACTED, "after": audit.REDACTED}}
+    assert "mallinson" not in audit_text([created, updated]).lower()
 
 
 async def test_the_record_lists_its_correspondence_oldest_first(client, session, a):
