@@ -161,7 +161,7 @@ async def forget_mentions(session: AsyncSession, *, tenant_id: uuid.UUID, stakeh
         said = "\n".join(_strings(orjson.loads(body)))
         if (str(stakeholder_id) in said or (whole_name is not None and whole_name.search(said))
                 or (contacts is not None and remove_people(said, names=[], contacts=[contacts],
-                                                           whole_addresses=False) != said)):
+                                                           about_them=False) != said)):
             found.append(record_id)
     if found:
         await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id.in_(found))

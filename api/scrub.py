@@ -56,7 +56,7 @@ def scrub(text: str, names: Iterable[str]) -> str:
 
 
 def remove_people(text: str, *, names: Iterable[str], contacts: Iterable[Contacts],
-                  whole_addresses: bool = True) -> str:
+                  about_them: bool = True) -> str:
     """Take out these people's emails, phone numbers (however spaced), postcodes (however spaced, "DT6 3AJ",
     "dt63aj"; one written in the address too), the lines of their postal addresses that are theirs, and the words of
     their names, in any case, and nothing else: in what staff wrote for publication, a venue's address or the team's
@@ -71,7 +71,7 @@ def remove_people(text: str, *, names: Iterable[str], contacts: Iterable[Contact
       Elm Road", "Flat 1, 12 Elm Road"): alone it would take every "Flat 1" or "12" out;
     - an address typed on one line without commas ("12 Elm Road Bridport") also has its house number and the words
       after it, up to a street's last word ("Road", "Street", "Lane"...) or three words, as a line ("12 Elm Road");
-    - with `whole_addresses`, for text about these people (the activities they attended or gave feedback on), the
+    - with `about_them`, for text about these people (the activities they attended or gave feedback on), the
       first line of an address of three lines or more, when it holds no digit, goes too: a house's name ("Rose
       Cottage" of "Rose Cottage, Elm Lane, Bridport"); elsewhere it may name something else.
     The postcode goes from any text."""
@@ -81,7 +81,7 @@ def remove_people(text: str, *, names: Iterable[str], contacts: Iterable[Contact
     for phone in {c.phone for c in contacts if c.phone}:
         if pattern := _phone_pattern(phone):
             text = re.sub(pattern, REMOVED, text)
-    lines = {tuple(words) for c in contacts for words in _address_lines(c.address, whole=whole_addresses)}
+    lines = {tuple(words) for c in contacts for words in _address_lines(c.address, whole=about_them)}
     # The longest first: "Flat 1, 12 Elm Road" goes as one "[removed]" before its line "12 Elm Road" would
     patterns = [r"[\s,]+".join(map(re.escape, words)) for words in sorted(lines, key=lambda w: len(" ".join(w)),
                                                                           reverse=True)]
@@ -217,7 +217,7 @@ async def scrub_rows(session: AsyncSession, model: Any, *, tenant_id: uuid.UUID,
     for found in (await session.execute(select(model.id, theirs.label("theirs"), *extra, *texts).where(
             model.tenant_id == tenant_id, wanted))).all():
         names = [name] if found.theirs else []
-        scrubbed = {column.key: remove_people(value, names=names, contacts=[contacts], whole_addresses=found.theirs)
+        scrubbed = {column.key: remove_people(value, names=names, contacts=[contacts], about_them=found.theirs)
                     for column in texts if (value := getattr(found, column.key)) is not None}
         changed = {key: value for key, value in scrubbed.items() if value != getattr(found, key)}
         if changed:

@@ -10,7 +10,7 @@ BOTH = pytest.mark.parametrize("about_them", [True, False])
 
 def without(text: str, address: str, *, about_them: bool, postcode: str | None = None) -> str:
     return remove_people(text, names=[], contacts=[Contacts(address=address, postcode=postcode)],
-                         whole_addresses=about_them)
+                         about_them=about_them)
 
 
 @BOTH
