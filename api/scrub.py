@@ -214,8 +214,10 @@ async def scrub_rows(session: AsyncSession, model: Any, *, tenant_id: uuid.UUID,
         mentions.append(text_match("%" + "%".join(like_pattern(word)[1:-1] for word in words) + "%", *texts))
     wanted = or_(theirs, and_(or_(*mentions), others)) if mentions else theirs
     changed_rows = []
+    # Locked as read (PostgreSQL): an edit committing meanwhile is waited for and read, not overwritten by a scrubbed
+    # copy of the text as it was before it
     for found in (await session.execute(select(model.id, theirs.label("theirs"), *extra, *texts).where(
-            model.tenant_id == tenant_id, wanted))).all():
+            model.tenant_id == tenant_id, wanted).with_for_update(of=model))).all():
         names = [name] if found.theirs else []
         scrubbed = {column.key: remove_people(value, names=names, contacts=[contacts], about_them=found.theirs)
                     for column in texts if (value := getattr(found, column.key)) is not None}

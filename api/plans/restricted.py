@@ -8,10 +8,12 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Principal, Role
 from api.errors import Unprocessable
+from api.models import Stakeholder
 from api.plans import audience
 from api.stakeholders import service as stakeholders
 from api.stakeholders.service import NO_NEW_LINK
@@ -35,6 +37,13 @@ async def check(session: AsyncSession, *, caller: Principal, values: dict[str, A
     """Check every id of a plan body (audience.check_references) and return the named people the plan is to have
     (None when the body does not name them); `named_now` are those it names already."""
     sent = values.get(FIELD)
+    if sent:
+        # Held (FOR SHARE) until commit, as an attendance line holds its people: a restriction or an erasure of one
+        # of them waits for the plan, or the plan reads it done and refuses them. Ordered, so that two writes naming
+        # the same people cannot deadlock.
+        await session.execute(select(Stakeholder.id).where(
+            Stakeholder.tenant_id == caller.tenant_id, Stakeholder.id.in_(sent)).order_by(Stakeholder.id)
+            .with_for_update(read=True))
     restricted = (set() if sent is None
                   else await stakeholders.restricted_of(session, caller.tenant_id, [*sent, *named_now]))
     admin = caller.role == Role.admin

@@ -473,10 +473,6 @@ async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uui
     row.archived_at = row.archived_at or now
     row.updated_by = caller.id
     await session.flush()
-    # Every stored response naming them by id (their record's own), by their name or contacts, whenever stored
-    await idempotency.forget_mentions(session, tenant_id=caller.tenant_id, stakeholder_id=row.id, name=person_name,
-                                      contacts=contacts)
-    await _forget_linked_responses(session, caller=caller, stakeholder_id=row.id)
     wiped = await _erase_free_texts(session, caller=caller, stakeholder_id=row.id, now=now, name=person_name)
     wiped += await _scrub_their_activities(session, caller=caller, stakeholder_id=row.id, now=now,
                                            name=person_name, contacts=contacts)
@@ -498,6 +494,11 @@ async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uui
     # ("Objection from ann@example.org").
     for scrubbed in (correspondence, scrutiny, consultations):
         wiped += await scrubbed.scrub_person(session, caller=caller, now=now, name=person_name, contacts=contacts)
+    # Every stored response naming them by id (their record's own), by their name or contacts, whenever stored. Last:
+    # the scrubs above waited for any request writing those rows, so what such a request stored is read here too
+    await idempotency.forget_mentions(session, tenant_id=caller.tenant_id, stakeholder_id=row.id, name=person_name,
+                                      contacts=contacts)
+    await _forget_linked_responses(session, caller=caller, stakeholder_id=row.id)
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="erase",
                        resource_type="stakeholder", resource_id=row.id,
                        changes={**audit.diff(before, snapshot(row, fields), personal=PERSONAL_FIELDS),
@@ -562,7 +563,8 @@ async def _erase_free_texts(session: AsyncSession, *, caller: Principal, stakeho
     their_plans = select(Feedback.plan_id).where(Feedback.tenant_id == caller.tenant_id, theirs)
     others = []
     for found in (await session.execute(select(Feedback.id, theirs.label("theirs"), Feedback.themes, *kept).where(
-            Feedback.tenant_id == caller.tenant_id, or_(theirs, Feedback.plan_id.in_(their_plans))))).all():
+            Feedback.tenant_id == caller.tenant_id, or_(theirs, Feedback.plan_id.in_(their_plans)))
+            .with_for_update(of=Feedback))).all():  # as scrub_rows: an edit committing meanwhile is read, not lost
         clean = scrub if found.theirs else remove_names
         scrubbed = {column.key: clean(value, [name]) for column in kept
                     if (value := getattr(found, column.key)) is not None}
