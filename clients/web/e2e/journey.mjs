@@ -390,7 +390,7 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     const docs = page.getByRole('table', { name: 'Documents of Bridport urgent care consultation' });
     await docs.getByText(sha256).waitFor();
     await docs.getByRole('row', { name: /Consultation pack/ }).getByRole('cell', { name: 'Yes', exact: true }).waitFor();
-    await page.getByText('91 days', { exact: true }).waitFor();
+    await page.getByText('92 days', { exact: true }).waitFor();
     const [file] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Download Consultation pack' }).click(),
