@@ -7,6 +7,7 @@ from api.db import utcnow
 from tests import factories
 from tests.activities.support import LOGGERS, READ_ONLY, ROLES, URL, audit_events, audit_text, count_activities, plan
 from tests.imports.support import export_text, post_import
+from tests.replay import restore_replays
 
 BRIEFING = {
     "title": "Standard presentation to the Torfaen strategic group",
@@ -183,15 +184,7 @@ async def test_a_retried_restore_with_its_key_gets_the_first_response(client, se
     """A client whose restore's response was lost sends it again with its Idempotency-Key: the first answer, not a
     second restore of an activity archived again meanwhile."""
     act = await factories.activity(session, a.tenant)
-    await client.delete(f"{URL}/{act.id}", headers=a["contributor"])
-    headers = {**a["contributor"], "Idempotency-Key": "restore-once"}
-    first = await client.post(f"{URL}/{act.id}/restore", headers=headers)
-    assert first.status_code == 200 and first.headers["etag"] == '"3"', first.text
-    await client.delete(f"{URL}/{act.id}", headers=a["lead"])
-    retry = await client.post(f"{URL}/{act.id}/restore", headers=headers)
-    assert retry.status_code == 200 and retry.headers["idempotent-replayed"] == "true"
-    assert retry.json() == first.json() and retry.headers["etag"] == '"3"'
-    assert [e.action for e in await audit_events(session, act.id)] == ["archive", "restore", "archive"]
+    await restore_replays(client, session, f"{URL}/{act.id}", a["contributor"], a["lead"])
 
 
 async def test_writes_are_audited_without_the_leaders_name_or_what_staff_wrote(client, session, a):

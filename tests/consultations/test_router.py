@@ -7,6 +7,7 @@ from tests import factories
 from tests.audit_trail import audit_text
 from tests.consultations.support import FULL, count, url
 from tests.documents.support import NIL, READ_ONLY, ROLES, WRITERS, audit_events, consultation, document, upload
+from tests.replay import restore_replays
 
 
 @pytest.mark.parametrize("role", WRITERS)
@@ -232,12 +233,4 @@ async def test_a_retried_restore_with_its_key_gets_the_first_response(client, se
     second restore of a consultation archived again meanwhile."""
     plan = await factories.plan(session, a.tenant)
     item = f"{url(plan.id)}/{(await consultation(session, plan)).id}"
-    await client.delete(item, headers=a["lead"])
-    headers = {**a["lead"], "Idempotency-Key": "restore-once"}
-    first = await client.post(f"{item}/restore", headers=headers)
-    assert first.status_code == 200 and first.headers["etag"] == '"3"', first.text
-    await client.delete(item, headers=a["admin"])
-    retry = await client.post(f"{item}/restore", headers=headers)
-    assert retry.status_code == 200 and retry.headers["idempotent-replayed"] == "true"
-    assert retry.json() == first.json() and retry.headers["etag"] == '"3"'
-    assert [e.action for e in await audit_events(session, first.json()["id"])] == ["archive", "restore", "archive"]
+    await restore_replays(client, session, item, a["lead"], a["admin"])

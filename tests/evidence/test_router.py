@@ -20,6 +20,7 @@ from tests.duties.support import (
     requirements,
 )
 from tests.evidence.support import body, linked_world, url
+from tests.replay import restore_replays
 
 
 @pytest.mark.parametrize("role", EDITORS)
@@ -331,13 +332,4 @@ async def test_a_retried_restore_with_its_key_gets_the_first_response(client, se
     second restore of an item archived again meanwhile."""
     plan, _, _, _, req = await linked_world(session, a.tenant)
     item_url = f"{url(plan)}/{(await evidence(session, plan, req)).id}"
-    await client.delete(item_url, headers=a["lead"])
-    headers = {**a["lead"], "Idempotency-Key": "restore-once"}
-    first = await client.post(f"{item_url}/restore", headers=headers)
-    assert first.status_code == 200 and first.headers["etag"] == '"3"', first.text
-    await client.delete(item_url, headers=a["admin"])
-    retry = await client.post(f"{item_url}/restore", headers=headers)
-    assert retry.status_code == 200 and retry.headers["idempotent-replayed"] == "true"
-    assert retry.json() == first.json() and retry.headers["etag"] == '"3"'
-    events = await audit_events(session, "evidence", first.json()["id"])
-    assert [e.action for e in events] == ["archive", "restore", "archive"]
+    await restore_replays(client, session, item_url, a["lead"], a["admin"])

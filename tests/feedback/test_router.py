@@ -9,6 +9,7 @@ from tests.activities.support import LOGGERS, READ_ONLY, ROLES, audit_events, au
 from tests.erasure_race import erasure_under_way
 from tests.feedback.support import COMMENT, URL, count_feedback
 from tests.imports.support import post_import
+from tests.replay import restore_replays
 
 
 @pytest.mark.parametrize("role", LOGGERS)
@@ -218,15 +219,7 @@ async def test_a_retried_restore_with_its_key_gets_the_first_response(client, se
     """A client whose restore's response was lost sends it again with its Idempotency-Key: the first answer, not a
     second restore of feedback archived again meanwhile."""
     fb = await factories.feedback(session, a.tenant)
-    await client.delete(f"{URL}/{fb.id}", headers=a["contributor"])
-    headers = {**a["contributor"], "Idempotency-Key": "restore-once"}
-    first = await client.post(f"{URL}/{fb.id}/restore", headers=headers)
-    assert first.status_code == 200 and first.headers["etag"] == '"3"', first.text
-    await client.delete(f"{URL}/{fb.id}", headers=a["lead"])
-    retry = await client.post(f"{URL}/{fb.id}/restore", headers=headers)
-    assert retry.status_code == 200 and retry.headers["idempotent-replayed"] == "true"
-    assert retry.json() == first.json() and retry.headers["etag"] == '"3"'
-    assert [e.action for e in await audit_events(session, fb.id)] == ["archive", "restore", "archive"]
+    await restore_replays(client, session, f"{URL}/{fb.id}", a["contributor"], a["lead"])
 
 
 async def test_a_contributor_may_not_archive_feedback_a_lead_marked_publishable(client, session, a):

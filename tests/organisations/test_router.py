@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from api.models import AuditEvent, Organisation
 from tests import factories
-from tests.audit_trail import audit_events
+from tests.replay import restore_replays
 
 URL = "/api/v1/organisations"
 WRITERS = ("admin", "lead")
@@ -147,15 +147,7 @@ async def test_a_retried_restore_with_its_key_gets_the_first_response(client, se
     """A client whose restore's response was lost sends it again with its Idempotency-Key: the first answer, not a
     second restore of an organisation archived again meanwhile."""
     org = await factories.organisation(session, a.tenant, name="Gone")
-    await client.delete(f"{URL}/{org.id}", headers=a["lead"])
-    headers = {**a["lead"], "Idempotency-Key": "restore-once"}
-    first = await client.post(f"{URL}/{org.id}/restore", headers=headers)
-    assert first.status_code == 200 and first.headers["etag"] == '"3"', first.text
-    await client.delete(f"{URL}/{org.id}", headers=a["admin"])
-    retry = await client.post(f"{URL}/{org.id}/restore", headers=headers)
-    assert retry.status_code == 200 and retry.headers["idempotent-replayed"] == "true"
-    assert retry.json() == first.json() and retry.headers["etag"] == '"3"'
-    assert [e.action for e in await audit_events(session, org.id)] == ["archive", "restore", "archive"]
+    await restore_replays(client, session, f"{URL}/{org.id}", a["lead"], a["admin"])
 
 
 @pytest.mark.parametrize("role", READ_ONLY)

@@ -6,6 +6,7 @@ from sqlalchemy import select, update
 
 from api.models import IdempotencyRecord, Stakeholder
 from tests import factories
+from tests.replay import restore_replays
 from tests.stakeholders.support import PERSON, READ_ONLY, ROLES, URL, WRITERS, audit_events, count
 
 NIL = "00000000-0000-0000-0000-000000000000"
@@ -351,15 +352,7 @@ async def test_a_retried_restore_with_its_key_gets_the_first_response(client, se
     """A client whose restore's response was lost sends it again with its Idempotency-Key: the first answer, not a
     second restore of a record archived again meanwhile."""
     person = await factories.stakeholder(session, a.tenant, name="Gone")
-    await client.delete(f"{URL}/{person.id}", headers=a["lead"])
-    headers = {**a["lead"], "Idempotency-Key": "restore-once"}
-    first = await client.post(f"{URL}/{person.id}/restore", headers=headers)
-    assert first.status_code == 200 and first.headers["etag"] == '"3"', first.text
-    await client.delete(f"{URL}/{person.id}", headers=a["admin"])
-    retry = await client.post(f"{URL}/{person.id}/restore", headers=headers)
-    assert retry.status_code == 200 and retry.headers["idempotent-replayed"] == "true"
-    assert retry.json() == first.json() and retry.headers["etag"] == '"3"'
-    assert [e.action for e in await audit_events(session, person.id)] == ["archive", "restore", "archive"]
+    await restore_replays(client, session, f"{URL}/{person.id}", a["lead"], a["admin"])
 
 
 @pytest.mark.parametrize("role", READ_ONLY)
