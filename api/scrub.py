@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, or_, select
+from sqlalchemy import ColumnElement, Row, and_, false, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.crud import like_pattern, text_match
+from api.models import Plan
 
 REMOVED = "[removed]"
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+")
@@ -228,3 +229,16 @@ async def scrub_rows(session: AsyncSession, model: Any, *, tenant_id: uuid.UUID,
                 .execution_options(synchronize_session=False))
             changed_rows.append(found)
     return changed_rows
+
+
+async def scrub_unlinked(session: AsyncSession, model: Any, texts: tuple[Any, ...], *, tenant_id: uuid.UUID,
+                         actor_id: uuid.UUID | None, now: datetime, contacts: Contacts) -> int:
+    """An erasure's pass over a plan's records that link no person (its risks, consultations, scrutiny record and
+    letters): every row, unless its plan is on legal hold (it keeps its words until the hold is lifted), loses the
+    person's email, phone, postcode and the lines of their address that are nobody else's, which are theirs wherever
+    they are written ("Objection from ann@example.org"); never the words of their name, which there may be someone
+    else's. Their stored responses go with every other one holding those (idempotency.forget_mentions, which the
+    erasure calls last). Returns how many rows changed."""
+    held = select(Plan.id).where(Plan.tenant_id == tenant_id, Plan.legal_hold_at.is_not(None))
+    return len(await scrub_rows(session, model, tenant_id=tenant_id, actor_id=actor_id, texts=texts, theirs=false(),
+                                others=model.plan_id.not_in(held), name="", contacts=contacts, now=now))

@@ -4,9 +4,9 @@ whether it was out on the day the consultation opened (Gunning 2 asks for that).
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import false, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit
@@ -17,11 +17,10 @@ from api.consultations.schemas import ConsultationCreate, ConsultationDocument, 
 from api.crud import apply, archive_or_restore, ensure_external_id_free
 from api.errors import NotFound, Unprocessable
 from api.legal_hold import ensure_kept
-from api.models import Consultation, Document, Plan
+from api.models import Consultation, Document
 from api.pagination import PageParams, PageResult, paginate
 from api.plans import children
 from api.plans import service as plans
-from api.scrub import Contacts, scrub_rows
 
 RESOURCE = "consultation"
 SORTABLE = {"id": Consultation.id, "title": Consultation.title, "created_at": Consultation.created_at,
@@ -160,21 +159,3 @@ async def set_archived(*, session: AsyncSession, caller: Principal, plan_id: uui
     row = await get(session=session, caller=caller, plan_id=plan_id, consultation_id=consultation_id)
     return await archive_or_restore(session, caller, row, archived=archived, if_match=if_match,
                                     resource_type=RESOURCE)
-
-
-async def scrub_person(session: AsyncSession, *, caller: Principal, now: datetime, name: str,
-                       contacts: Contacts) -> int:
-    """An erasure's share of the plans' consultations (api.stakeholders.service.erase), as
-    api.risks.service.scrub_person: why a window was shorter, what was decided and by whom lose the person's email,
-    phone, postcode and the lines of their address that are nobody else's (api.scrub.scrub_rows), which are theirs
-    wherever they are written ("Agreed after the petition of ann@example.org"), archived consultations' too. Not the
-    words of their name: no consultation links a person, so there they may be someone else's. A held plan's
-    consultations keep their words until the hold is lifted. The stored responses that created them go with every
-    other response holding those (idempotency.forget_mentions). Returns how many changed."""
-    held = select(Plan.id).where(Plan.tenant_id == caller.tenant_id, Plan.legal_hold_at.is_not(None))
-    changed = await scrub_rows(session, Consultation, tenant_id=caller.tenant_id, actor_id=caller.id,
-                               texts=(Consultation.shorter_reason, Consultation.decision_summary,
-                                      Consultation.decision_maker),
-                               theirs=false(), others=Consultation.plan_id.not_in(held), name=name,
-                               contacts=contacts, now=now)
-    return len(changed)

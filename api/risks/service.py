@@ -3,31 +3,29 @@ Score and RAG are derived (api.risks.scoring), so filters and sorting on them ru
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import false, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, idempotency
+from api import audit
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
 from api.crud import snapshot
 from api.legal_hold import ensure_kept, ensure_not_held
-from api.models import Plan, PlanRisk, User
+from api.models import PlanRisk, User
 from api.pagination import PageParams, PageResult, paginate
 from api.plans import children
 from api.plans import service as plans
 from api.plans.audience import check_references
 from api.risks.schemas import RiskCreate, RiskUpdate
 from api.risks.scoring import SCORE, Rag, rag_condition
-from api.scrub import Contacts, scrub_rows
 
 SORTABLE = {"id": PlanRisk.id, "score": SCORE, "created_at": PlanRisk.created_at,
             "updated_at": PlanRisk.updated_at}
 RESOURCE = "plan_risk"
 # Never in the audit trail's clear text: the owner who is not a user of Involve (a partner's officer), and what staff
 # write, which may name or give the contact of a person ("Call Ann back on 07700 900123"): an erasure scrubs those
-# from the row (scrub_person), and the trail must not keep them.
+# from the row (api.scrub.scrub_unlinked), and the trail must not keep them.
 PERSONAL_FIELDS = frozenset({"owner_name", "description", "mitigation"})
 OWNER = (("owner_id", User, "user"),)
 # What the entry states, its assessment: frozen while the plan is on legal hold. Its owner, mitigation, status and
@@ -106,21 +104,3 @@ async def delete(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="delete",
                        resource_type=RESOURCE, resource_id=risk_id,
                        changes=audit.diff(before, None, personal=PERSONAL_FIELDS))
-
-
-async def scrub_person(session: AsyncSession, *, caller: Principal, now: datetime, name: str,
-                       contacts: Contacts) -> int:
-    """An erasure's share of the plans' Risk & Issue Logs (api.stakeholders.service.erase): the description,
-    mitigation and owner of every entry lose the person's email, phone, postcode and the lines of their address that
-    are nobody else's (api.scrub.scrub_rows), which are theirs wherever they are written ("Ann Lee, 07700 900123, may
-    complain"). Not the words of their name: no entry links a person, so there they may
-    be someone else's. A held plan's entries keep their words until the hold is lifted. Returns how many changed."""
-    held = select(Plan.id).where(Plan.tenant_id == caller.tenant_id, Plan.legal_hold_at.is_not(None))
-    changed = await scrub_rows(session, PlanRisk, tenant_id=caller.tenant_id, actor_id=caller.id,
-                               texts=(PlanRisk.description, PlanRisk.mitigation, PlanRisk.owner_name),
-                               theirs=false(), others=PlanRisk.plan_id.not_in(held), name=name, contacts=contacts,
-                               now=now, extra=(PlanRisk.plan_id,))
-    # The stored responses that created them held the same words.
-    await idempotency.forget(session, tenant_id=caller.tenant_id,
-                             locations=[location(f.plan_id, f.id) for f in changed])
-    return len(changed)

@@ -2,10 +2,9 @@
 document of the same plan. Scoped to the caller's tenant and the plan in the path."""
 
 import uuid
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import false, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit
@@ -15,11 +14,10 @@ from api.crud import apply, snapshot
 from api.documents import service as documents
 from api.errors import NotFound, Unprocessable
 from api.legal_hold import ensure_kept, ensure_not_held
-from api.models import Plan, ScrutinyCorrespondence
+from api.models import ScrutinyCorrespondence
 from api.pagination import PageParams, PageResult, paginate
 from api.plans import children
 from api.plans import service as plans
-from api.scrub import Contacts, scrub_rows
 from api.scrutiny.schemas import CorrespondenceCreate, CorrespondenceUpdate
 
 RESOURCE = "scrutiny_correspondence"
@@ -117,19 +115,3 @@ async def delete(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="delete",
                        resource_type=RESOURCE, resource_id=correspondence_id,
                        changes=audit.diff(before, None, personal=PERSONAL_FIELDS))
-
-
-async def scrub_person(session: AsyncSession, *, caller: Principal, now: datetime, name: str,
-                       contacts: Contacts) -> int:
-    """An erasure's share of the letters to and from the scrutiny bodies (api.stakeholders.service.erase), as
-    api.risks.service.scrub_person: every summary loses the person's email, phone, postcode and the lines of their
-    address that are nobody else's (api.scrub.scrub_rows), which are theirs wherever they are written ("Objection
-    from ann@example.org"). Not the words of their name: no letter links a person, so there they may be someone
-    else's. A held plan's letters keep their words until the hold is lifted. The stored responses that created them
-    go with every other response holding those (idempotency.forget_mentions). Returns how many changed."""
-    held = select(Plan.id).where(Plan.tenant_id == caller.tenant_id, Plan.legal_hold_at.is_not(None))
-    changed = await scrub_rows(session, ScrutinyCorrespondence, tenant_id=caller.tenant_id, actor_id=caller.id,
-                               texts=(ScrutinyCorrespondence.summary,), theirs=false(),
-                               others=ScrutinyCorrespondence.plan_id.not_in(held), name=name, contacts=contacts,
-                               now=now)
-    return len(changed)

@@ -3,10 +3,9 @@ unrecorded record of defaults (version 0) rather than 404, so a client can alway
 ETag it read: If-Match "0" creates only if nobody else has meanwhile."""
 
 import uuid
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import false, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import audit
@@ -15,10 +14,9 @@ from api.concurrency import check_if_match
 from api.crud import apply
 from api.errors import Unprocessable
 from api.legal_hold import ensure_kept
-from api.models import Plan, Scrutiny, ScrutinyCorrespondence, Tenant
+from api.models import Scrutiny, ScrutinyCorrespondence, Tenant
 from api.plans import children
 from api.plans import service as plans
-from api.scrub import Contacts, scrub_rows
 from api.scrutiny.schemas import CorrespondenceRead, ScrutinyBody, ScrutinyPut, ScrutinyRead
 
 RESOURCE = "scrutiny"
@@ -117,17 +115,3 @@ async def put(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, d
                            resource_type=RESOURCE, resource_id=row.id,
                            changes=audit.diff(before, after, personal=PERSONAL_FIELDS))
     return row, False
-
-
-async def scrub_person(session: AsyncSession, *, caller: Principal, now: datetime, name: str,
-                       contacts: Contacts) -> int:
-    """An erasure's share of the plans' scrutiny records (api.stakeholders.service.erase), as
-    api.risks.service.scrub_person: the reason for the substantial variation finding and the committee's view lose
-    the person's email, phone, postcode and the lines of their address that are nobody else's (api.scrub.scrub_rows),
-    not the words of their name (no record links a person, so there they may be someone else's). A held plan's record
-    keeps its words until the hold is lifted. Returns how many changed."""
-    held = select(Plan.id).where(Plan.tenant_id == caller.tenant_id, Plan.legal_hold_at.is_not(None))
-    changed = await scrub_rows(session, Scrutiny, tenant_id=caller.tenant_id, actor_id=caller.id,
-                               texts=(Scrutiny.substantial_variation_reason, Scrutiny.committee_view), theirs=false(),
-                               others=Scrutiny.plan_id.not_in(held), name=name, contacts=contacts, now=now)
-    return len(changed)

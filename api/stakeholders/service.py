@@ -40,18 +40,29 @@ from api.models import (
     Activity,
     ActivityAttendance,
     Assessment,
+    Consultation,
     Feedback,
     Organisation,
     Plan,
+    PlanRisk,
+    Scrutiny,
+    ScrutinyCorrespondence,
     Stakeholder,
     User,
 )
 from api.models.emails import email_key
 from api.pagination import ListQueries, PageParams, PageResult
-from api.scrub import Contacts, remove_names, scrub, scrub_rows
+from api.scrub import Contacts, remove_names, scrub, scrub_rows, scrub_unlinked
 from api.stakeholders.schemas import READ_FIELDS, StakeholderCreate, StakeholderUpdate
 
 COLLECTION_PATH = "/api/v1/stakeholders"
+# What staff write in a plan's records that link no person, which an erasure scrubs (api.scrub.scrub_unlinked)
+UNLINKED_TEXTS = (
+    (PlanRisk, (PlanRisk.description, PlanRisk.mitigation, PlanRisk.owner_name)),
+    (ScrutinyCorrespondence, (ScrutinyCorrespondence.summary,)),
+    (Scrutiny, (Scrutiny.substantial_variation_reason, Scrutiny.committee_view)),
+    (Consultation, (Consultation.shorter_reason, Consultation.decision_summary, Consultation.decision_maker)),
+)
 SORTABLE = {"id": Stakeholder.id, "name": Stakeholder.name, "created_at": Stakeholder.created_at,
             "updated_at": Stakeholder.updated_at}
 # Communication needs can reveal a disability (special category data) and tags are free text:
@@ -478,22 +489,18 @@ async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uui
                                            name=person_name, contacts=contacts)
     # Imported here: these services import plans', which import this module
     from api.actions import service as actions
-    from api.consultations import service as consultations
     from api.evidence import service as evidence
-    from api.risks import service as risks
-    from api.scrutiny import correspondence
-    from api.scrutiny import service as scrutiny
 
     wiped += await evidence.scrub_person(session, caller=caller, stakeholder_id=row.id, now=now, name=person_name,
                                          contacts=contacts)
-    # A plan's action plan and risk log are staff's words about people too ("Call Ann back on 07700 900123").
+    # A plan's action plan is staff's words about people too ("Call Ann back on 07700 900123").
     wiped += await actions.scrub_person(session, caller=caller, stakeholder_id=row.id, now=now, name=person_name,
                                         contacts=contacts)
-    wiped += await risks.scrub_person(session, caller=caller, now=now, name=person_name, contacts=contacts)
-    # So are the letters to and from a plan's scrutiny body, its scrutiny record and its consultations' decisions
-    # ("Objection from ann@example.org").
-    for scrubbed in (correspondence, scrutiny, consultations):
-        wiped += await scrubbed.scrub_person(session, caller=caller, now=now, name=person_name, contacts=contacts)
+    # So are its risk log, the letters to and from its scrutiny body, its scrutiny record and its consultations'
+    # decisions ("Objection from ann@example.org"), which link no person.
+    for model, texts in UNLINKED_TEXTS:
+        wiped += await scrub_unlinked(session, model, texts, tenant_id=caller.tenant_id, actor_id=caller.id, now=now,
+                                      contacts=contacts)
     # Every stored response naming them by id (their record's own), by their name or contacts, whenever stored. Last:
     # the scrubs above waited for any request writing those rows, so what such a request stored is read here too
     await idempotency.forget_mentions(session, tenant_id=caller.tenant_id, stakeholder_id=row.id, name=person_name,
