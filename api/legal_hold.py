@@ -24,7 +24,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, CompoundSelect, or_, select
+from sqlalchemy import ColumnElement, CompoundSelect, Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import Conflict
@@ -113,14 +113,18 @@ class HeldRecords:
     """What is on hold in a tenant: its held plans, and the feedback and activities their evidence links."""
     plans: frozenset[uuid.UUID]
     feedback: frozenset[uuid.UUID]
-    activities: frozenset[uuid.UUID] = frozenset()
+    activities: frozenset[uuid.UUID]
+
+
+def held_plans(tenant_id: uuid.UUID) -> Select:
+    """The ids of the tenant's plans on legal hold, as a subquery: what an erasure's scrubs leave alone."""
+    return select(Plan.id).where(Plan.tenant_id == tenant_id, Plan.legal_hold_at.is_not(None))
 
 
 async def held_records(session: AsyncSession, tenant_id: uuid.UUID) -> HeldRecords:
     """The tenant's held plans and the feedback and activities their evidence links (an import reads them once, as its
     context)."""
-    plans = frozenset((await session.execute(select(Plan.id).where(
-        Plan.tenant_id == tenant_id, Plan.legal_hold_at.is_not(None)))).scalars())
+    plans = frozenset((await session.execute(held_plans(tenant_id))).scalars())
     feedback: set[uuid.UUID] = set()
     activities: set[uuid.UUID] = set()
     if plans:

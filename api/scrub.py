@@ -13,8 +13,8 @@ from sqlalchemy import ColumnElement, Row, and_, false, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api import legal_hold
 from api.crud import like_pattern, text_match
-from api.models import Plan
 
 REMOVED = "[removed]"
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+")
@@ -239,6 +239,6 @@ async def scrub_unlinked(session: AsyncSession, model: Any, texts: tuple[Any, ..
     they are written ("Objection from ann@example.org"); never the words of their name, which there may be someone
     else's. Their stored responses go with every other one holding those (idempotency.forget_mentions, which the
     erasure calls last). Returns how many rows changed."""
-    held = select(Plan.id).where(Plan.tenant_id == tenant_id, Plan.legal_hold_at.is_not(None))
     return len(await scrub_rows(session, model, tenant_id=tenant_id, actor_id=actor_id, texts=texts, theirs=false(),
-                                others=model.plan_id.not_in(held), name="", contacts=contacts, now=now))
+                                others=model.plan_id.not_in(legal_hold.held_plans(tenant_id)), name="",
+                                contacts=contacts, now=now))

@@ -13,7 +13,7 @@ from api.auth.principal import Principal
 from api.concurrency import check_if_match
 from api.db import utcnow
 from api.errors import Unprocessable
-from api.models import Activity, Plan, PlanAction, User
+from api.models import Activity, PlanAction, User
 from api.pagination import PageParams, PageResult, paginate
 from api.plans import children
 from api.plans import service as plans
@@ -160,7 +160,7 @@ async def scrub_person(session: AsyncSession, *, caller: Principal, stakeholder_
     which the hold on the action's plan does not stop the erasure for. Returns how many actions changed."""
     tenant_id = caller.tenant_id
     activities = set((await session.execute(legal_hold.their_activities(tenant_id, stakeholder_id))).scalars())
-    held = select(Plan.id).where(Plan.tenant_id == tenant_id, Plan.legal_hold_at.is_not(None))
+    held = legal_hold.held_plans(tenant_id)
     not_held = PlanAction.plan_id.not_in(held)
     changed = await scrub_rows(session, PlanAction, tenant_id=tenant_id, actor_id=caller.id,
                                texts=(PlanAction.description, PlanAction.notes, PlanAction.owner_name),

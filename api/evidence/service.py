@@ -34,7 +34,7 @@ from api.evidence.schemas import (
     LinkedFeedback,
 )
 from api.legal_hold import UNNAMING, ensure_not_held
-from api.models import Activity, Document, Duty, DutyRequirement, Evidence, Feedback, Plan
+from api.models import Activity, Document, Duty, DutyRequirement, Evidence, Feedback
 from api.pagination import PageParams, PageResult, paginate
 from api.plans import children
 from api.plans import service as plans
@@ -195,7 +195,7 @@ async def scrub_person(session: AsyncSession, *, caller: Principal, stakeholder_
         Feedback.tenant_id == tenant_id, Feedback.stakeholder_id == stakeholder_id))).scalars()]
     activities = [str(i) for i in (await session.execute(
         legal_hold.their_activities(tenant_id, stakeholder_id))).scalars()]
-    held = select(Plan.id).where(Plan.tenant_id == tenant_id, Plan.legal_hold_at.is_not(None))
+    held = legal_hold.held_plans(tenant_id)
     changed = await scrub_rows(session, Evidence, tenant_id=tenant_id, actor_id=caller.id,
                                texts=(Evidence.summary, Evidence.decision),
                                theirs=legal_hold.links_any(session, feedback_ids=feedback, activity_ids=activities),

@@ -328,7 +328,7 @@ def _kept(context: ActivitiesContext, values: dict[str, Any], current: dict[str,
         if plan in context.held_titles:
             return [("unnamed_attendees", legal_hold.held_message(plan, context.held_titles[plan],
                                                                   legal_hold.LOG_SHRINKING))]
-        if legal_hold.holds_log(context.held, current["id"], plan):  # a held plan's evidence links it
+        if current["id"] in context.held.activities:  # a held plan's evidence links it
             return [("unnamed_attendees", legal_hold.HELD_LOG)]
     refused = activities.held_change(current, values) if plan in context.held_titles else None
     return [] if refused is None else [(refused[0], legal_hold.held_message(plan, context.held_titles[plan],

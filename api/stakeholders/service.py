@@ -43,7 +43,6 @@ from api.models import (
     Consultation,
     Feedback,
     Organisation,
-    Plan,
     PlanRisk,
     Scrutiny,
     ScrutinyCorrespondence,
@@ -524,7 +523,7 @@ async def _scrub_their_activities(session: AsyncSession, *, caller: Principal, s
     them."""
     theirs = set((await session.execute(legal_hold.their_activities(caller.tenant_id, stakeholder_id))).scalars())
     # An activity of a plan on legal hold that does not involve them keeps its words until the hold is lifted.
-    held = select(Plan.id).where(Plan.tenant_id == caller.tenant_id, Plan.legal_hold_at.is_not(None))
+    held = legal_hold.held_plans(caller.tenant_id)
     texts = (Activity.title, Activity.description, Activity.location, Activity.outcome_summary)
     changed = await scrub_rows(session, Activity, tenant_id=caller.tenant_id, actor_id=caller.id, texts=texts,
                                theirs=Activity.id.in_(theirs),
