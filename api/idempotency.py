@@ -92,6 +92,10 @@ class Idempotency:
             headers["ETag"] = etag(version)
         return await self.respond(body, status_code=201, headers=headers)
 
+    async def ok(self, body: BaseModel | Any, *, version: int) -> Response:
+        """A 200 with the row's ETag (a restore, an approval, a record's state set), remembered under the key."""
+        return await self.respond(body, status_code=200, headers={"ETag": etag(version)})
+
     async def respond(self, body: BaseModel | Any, *, status_code: int,
                       headers: dict[str, str] | None = None) -> Response:
         """Serialise the response, remember it under the key (in the caller's transaction)."""

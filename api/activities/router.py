@@ -18,7 +18,7 @@ from api.activities.schemas import (
     InvolvementLevel,
     StakeholderActivityPage,
 )
-from api.concurrency import IfMatch, etag, set_etag
+from api.concurrency import IfMatch, set_etag
 from api.deps import Logger, PageDep, Reader, SessionDep
 from api.errors import problems
 from api.idempotency import IdempotencyDep
@@ -120,8 +120,7 @@ async def restore_activity(activity_id: uuid.UUID, session: SessionDep, caller: 
     if replay := await idempotency.replay():
         return replay
     row = await service.set_archived(session=session, caller=caller, activity_id=activity_id, archived=False)
-    response = await idempotency.respond(await service.read(session, row), status_code=200,
-                                         headers={"ETag": etag(row.version)})
+    response = await idempotency.ok(await service.read(session, row), version=row.version)
     await session.commit()
     return response
 
@@ -150,7 +149,7 @@ async def record_attendance(activity_id: uuid.UUID, data: AttendanceRecord, sess
     row = await attendance.record(session=session, caller=caller, activity_id=activity_id, data=data,
                                   if_match=if_match)
     body = await attendance.log(session=session, caller=caller, activity=row)
-    response = await idempotency.respond(body, status_code=200, headers={"ETag": etag(row.version)})
+    response = await idempotency.ok(body, version=row.version)
     await session.commit()
     return response
 

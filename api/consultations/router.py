@@ -2,7 +2,7 @@ import uuid
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.concurrency import IfMatch, etag, set_etag
+from api.concurrency import IfMatch, set_etag
 from api.consultations import service
 from api.consultations.schemas import ConsultationCreate, ConsultationPage, ConsultationRead, ConsultationUpdate
 from api.deps import Editor, PageDep, Reader, SessionDep
@@ -90,7 +90,6 @@ async def restore_consultation(plan_id: uuid.UUID, consultation_id: uuid.UUID, s
         return replay
     row = await service.set_archived(session=session, caller=caller, plan_id=plan_id,
                                      consultation_id=consultation_id, archived=False)
-    response = await idempotency.respond(await service.read(session, row), status_code=200,
-                                         headers={"ETag": etag(row.version)})
+    response = await idempotency.ok(await service.read(session, row), version=row.version)
     await session.commit()
     return response

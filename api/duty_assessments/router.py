@@ -2,7 +2,7 @@ import uuid
 
 from fastapi import APIRouter, Path, Response
 
-from api.concurrency import IfMatch, etag, set_etag
+from api.concurrency import IfMatch, set_etag
 from api.deps import Editor, PageDep, Reader, SessionDep
 from api.duty_assessments import service
 from api.duty_assessments.schemas import DutyAssessmentPage, DutyAssessmentRead, DutyAssessmentWrite
@@ -69,7 +69,6 @@ async def sign_off_duty_assessment(plan_id: uuid.UUID, session: SessionDep, call
     if replay := await idempotency.replay():
         return replay
     row = await service.sign_off(session=session, caller=caller, plan_id=plan_id, if_match=if_match)
-    response = await idempotency.respond(await service.to_read(session, row), status_code=200,
-                                         headers={"ETag": etag(row.number)})
+    response = await idempotency.ok(await service.to_read(session, row), version=row.number)
     await session.commit()
     return response

@@ -2,7 +2,7 @@ import uuid
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.concurrency import IfMatch, etag, set_etag
+from api.concurrency import IfMatch, set_etag
 from api.deps import Editor, PageDep, Reader, SessionDep
 from api.duties.schemas import Code
 from api.errors import problems
@@ -94,7 +94,6 @@ async def restore_evidence(plan_id: uuid.UUID, evidence_id: uuid.UUID, session: 
         return replay
     row = await service.set_archived(session=session, caller=caller, plan_id=plan_id, evidence_id=evidence_id,
                                      archived=False)
-    response = await idempotency.respond(await service.to_read(session, row), status_code=200,
-                                         headers={"ETag": etag(row.version)})
+    response = await idempotency.ok(await service.to_read(session, row), version=row.version)
     await session.commit()
     return response

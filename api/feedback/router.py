@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Header, Query, Response, status
 from fastapi.responses import HTMLResponse
 
 from api.activities.engagement import IsoDate
-from api.concurrency import IfMatch, etag, set_etag
+from api.concurrency import IfMatch, set_etag
 from api.deps import Logger, PageDep, Reader, SessionDep
 from api.errors import problems
 from api.feedback import service, you_said
@@ -126,8 +126,7 @@ async def restore_feedback(feedback_id: uuid.UUID, session: SessionDep, caller: 
     if replay := await idempotency.replay():
         return replay
     row = await service.set_archived(session=session, caller=caller, feedback_id=feedback_id, archived=False)
-    response = await idempotency.respond(await service.read(session, caller, row), status_code=200,
-                                         headers={"ETag": etag(row.version)})
+    response = await idempotency.ok(await service.read(session, caller, row), version=row.version)
     await session.commit()
     return response
 
@@ -143,8 +142,7 @@ async def create_feedback_response(feedback_id: uuid.UUID, data: FeedbackRespons
         return replay
     row = await service.respond(session=session, caller=caller, feedback_id=feedback_id, data=data,
                                 if_match=if_match)
-    response = await idempotency.respond(await service.read(session, caller, row), status_code=200,
-                                         headers={"ETag": etag(row.version)})
+    response = await idempotency.ok(await service.read(session, caller, row), version=row.version)
     await session.commit()
     return response
 

@@ -4,7 +4,7 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from api.concurrency import IfMatch, etag, set_etag
+from api.concurrency import IfMatch, set_etag
 from api.deps import Admin, Editor, SessionDep
 from api.errors import problems
 from api.gdpr import service
@@ -35,7 +35,7 @@ async def create_restriction(stakeholder_id: uuid.UUID, data: RestrictionCreate,
     if replay := await idempotency.replay():
         return replay
     row = await service.restrict(session=session, caller=caller, stakeholder_id=stakeholder_id, data=data)
-    response = await idempotency.respond(to_read(row, caller), status_code=200, headers={"ETag": etag(row.version)})
+    response = await idempotency.ok(to_read(row, caller), version=row.version)
     await session.commit()
     return response
 
@@ -62,7 +62,7 @@ async def create_objection(stakeholder_id: uuid.UUID, data: ObjectionCreate, ses
     if replay := await idempotency.replay():
         return replay
     row = await service.record_objection(session=session, caller=caller, stakeholder_id=stakeholder_id, data=data)
-    response = await idempotency.respond(to_read(row, caller), status_code=200, headers={"ETag": etag(row.version)})
+    response = await idempotency.ok(to_read(row, caller), version=row.version)
     await session.commit()
     return response
 
@@ -76,8 +76,7 @@ async def create_legal_hold(plan_id: uuid.UUID, data: LegalHoldCreate, session: 
     if replay := await idempotency.replay():
         return replay
     plan = await service.set_legal_hold(session=session, caller=caller, plan_id=plan_id, data=data)
-    response = await idempotency.respond(await plans.read(session, plan, caller), status_code=200,
-                                         headers={"ETag": etag(plan.version)})
+    response = await idempotency.ok(await plans.read(session, plan, caller), version=plan.version)
     await session.commit()
     return response
 

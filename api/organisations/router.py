@@ -2,7 +2,7 @@ import uuid
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.concurrency import IfMatch, etag, set_etag
+from api.concurrency import IfMatch, set_etag
 from api.deps import Editor, PageDep, Reader, SessionDep
 from api.errors import problems
 from api.idempotency import IdempotencyDep
@@ -93,6 +93,6 @@ async def restore_organisation(organisation_id: uuid.UUID, session: SessionDep, 
         return replay
     org = await service.set_archived(session=session, caller=caller, organisation_id=organisation_id,
                                      archived=False)
-    response = await idempotency.respond(to_read(org, caller), status_code=200, headers={"ETag": etag(org.version)})
+    response = await idempotency.ok(to_read(org, caller), version=org.version)
     await session.commit()
     return response

@@ -2,7 +2,7 @@ import uuid
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.concurrency import IfMatch, etag, set_etag
+from api.concurrency import IfMatch, set_etag
 from api.deps import Editor, PageDep, Reader, SessionDep
 from api.errors import problems
 from api.idempotency import IdempotencyDep
@@ -86,8 +86,7 @@ async def restore_plan(plan_id: uuid.UUID, session: SessionDep, caller: Editor,
     if replay := await idempotency.replay():
         return replay
     plan = await service.set_archived(session=session, caller=caller, plan_id=plan_id, archived=False)
-    response = await idempotency.respond(await service.read(session, plan, caller), status_code=200,
-                                         headers={"ETag": etag(plan.version)})
+    response = await idempotency.ok(await service.read(session, plan, caller), version=plan.version)
     await session.commit()
     return response
 
@@ -101,7 +100,6 @@ async def approve_plan(plan_id: uuid.UUID, session: SessionDep, caller: Editor, 
     if replay := await idempotency.replay():
         return replay
     plan = await service.approve(session=session, caller=caller, plan_id=plan_id, if_match=if_match)
-    response = await idempotency.respond(await service.read(session, plan, caller), status_code=200,
-                                         headers={"ETag": etag(plan.version)})
+    response = await idempotency.ok(await service.read(session, plan, caller), version=plan.version)
     await session.commit()
     return response

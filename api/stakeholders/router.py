@@ -159,7 +159,7 @@ async def restore_stakeholder(stakeholder_id: uuid.UUID, session: SessionDep, ca
     if replay := await idempotency.replay():
         return replay
     row = await service.set_archived(session=session, caller=caller, stakeholder_id=stakeholder_id, archived=False)
-    response = await idempotency.respond(to_read(row, caller), status_code=200, headers={"ETag": etag(row.version)})
+    response = await idempotency.ok(to_read(row, caller), version=row.version)
     await session.commit()
     return response
 
@@ -174,6 +174,6 @@ async def erase_stakeholder(stakeholder_id: uuid.UUID, session: SessionDep, call
         return replay
     row = await service.erase(session=session, caller=caller, stakeholder_id=stakeholder_id)
     # The stored body is the record as erased, personal fields already wiped: the key keeps none of their data.
-    response = await idempotency.respond(to_read(row, caller), status_code=200, headers={"ETag": etag(row.version)})
+    response = await idempotency.ok(to_read(row, caller), version=row.version)
     await session.commit()
     return response
