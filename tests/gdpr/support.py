@@ -65,3 +65,16 @@ async def events(session, resource_id, action: str | None = None) -> list[AuditE
 
 def is_problem(r, status: int) -> bool:
     return r.status_code == status and r.headers["content-type"] == "application/problem+json"
+
+
+async def lift_honours_if_match(client, session, url: str, headers: dict, current: str, model, row_id, field: str,
+                                actions: list[str]) -> None:
+    """DESIGN: a DELETE honours If-Match. Lifting at `url` with a stale ETag ('"1"', the record's first version) is
+    a 412 problem that leaves the row's `field` set and writes no audit event (the record's trail stays `actions`);
+    with the `current` ETag it lifts (200, the field cleared, a new ETag)."""
+    r = await client.delete(url, headers={**headers, "If-Match": '"1"'})
+    assert is_problem(r, 412), r.text
+    assert getattr(await session.get(model, row_id, populate_existing=True), field) is not None
+    assert [e.action for e in await events(session, row_id)] == actions
+    r = await client.delete(url, headers={**headers, "If-Match": current})
+    assert r.status_code == 200 and r.json()[field] is None and r.headers["ETag"] != current, r.text

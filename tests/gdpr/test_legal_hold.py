@@ -10,8 +10,19 @@ from api.legal_hold import ensure_not_held
 from api.models import Plan, Stakeholder
 from tests import factories
 from tests.audit_trail import audit_text
-from tests.gdpr.support import NIL, NOT_ADMIN, attended, events, evidence, hold_url, is_problem, person_url
+from tests.gdpr.support import (
+    NIL,
+    NOT_ADMIN,
+    attended,
+    events,
+    evidence,
+    hold_url,
+    is_problem,
+    lift_honours_if_match,
+    person_url,
+)
 from tests.imports.support import JSON, post_import
+from tests.replay import keyed_replays
 
 REASON = {"reason": "Judicial review claim issued"}
 
@@ -56,13 +67,8 @@ async def test_a_retried_hold_with_its_key_gets_the_first_response(client, sessi
     for a plan already on hold."""
     plan = await factories.plan(session, a.tenant)
     await session.commit()
-    headers = {**a["admin"], "Idempotency-Key": "hold-once"}
-    first = await client.post(hold_url(plan.id), json=REASON, headers=headers)
-    retry = await client.post(hold_url(plan.id), json=REASON, headers=headers)
-    assert first.status_code == retry.status_code == 200, retry.text
-    assert retry.json() == first.json() and retry.headers["etag"] == first.headers["etag"] == '"2"'
-    assert retry.headers["idempotent-replayed"] == "true"
-    assert [e.action for e in await events(session, plan.id)] == ["legal_hold"]
+    await keyed_replays(client, session, hold_url(plan.id), a["admin"], body=REASON, etag='"2"', resource_id=plan.id,
+                        actions=["legal_hold"])
 
 
 async def test_a_held_plan_cannot_be_archived_until_the_hold_is_lifted(client, session, a):
@@ -201,14 +207,8 @@ async def test_lifting_honours_if_match(client, session, a):
     plan = await factories.plan(session, a.tenant)
     await session.commit()
     current = (await hold(client, a, plan)).headers["ETag"]
-    stale = '"1"'
-    assert current != stale
-    r = await client.delete(hold_url(plan.id), headers={**a["admin"], "If-Match": stale})
-    assert is_problem(r, 412), r.text
-    assert (await session.get(Plan, plan.id, populate_existing=True)).legal_hold_at is not None
-    assert [e.action for e in await events(session, plan.id)] == ["legal_hold"]
-    r = await client.delete(hold_url(plan.id), headers={**a["admin"], "If-Match": current})
-    assert r.status_code == 200 and r.json()["legal_hold_at"] is None and r.headers["ETag"] != current
+    await lift_honours_if_match(client, session, hold_url(plan.id), a["admin"], current, Plan, plan.id,
+                                "legal_hold_at", ["legal_hold"])
 
 
 async def test_plan_update_cannot_set_or_clear_a_hold(client, session, a):

@@ -3,6 +3,7 @@ import pytest
 from api.models import Stakeholder
 from tests import factories
 from tests.gdpr.support import NIL, events, is_problem, person_url
+from tests.replay import keyed_replays
 
 BODY = {"scope": "contact", "grounds": "Does not want newsletters any more", "objection_date": "2026-03-02"}
 
@@ -31,13 +32,8 @@ async def test_a_retried_objection_with_its_key_gets_the_first_response(client, 
     second objection recorded and audited."""
     person = await factories.stakeholder(session, a.tenant, contact_consent=True, consent_basis="consent")
     await session.commit()
-    headers = {**a["lead"], "Idempotency-Key": "object-once"}
-    first = await client.post(person_url(person.id, "/objection"), json=BODY, headers=headers)
-    retry = await client.post(person_url(person.id, "/objection"), json=BODY, headers=headers)
-    assert first.status_code == retry.status_code == 200, retry.text
-    assert retry.json() == first.json() and retry.headers["etag"] == first.headers["etag"] == '"2"'
-    assert retry.headers["idempotent-replayed"] == "true"
-    assert [e.action for e in await events(session, person.id)] == ["objection"]
+    await keyed_replays(client, session, person_url(person.id, "/objection"), a["lead"], body=BODY, etag='"2"',
+                        resource_id=person.id, actions=["objection"])
 
 
 async def test_objecting_to_processing_keeps_consent_and_records_the_outcome(client, session, a):

@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from api.models import Stakeholder
 from tests import factories
-from tests.gdpr.support import NIL, NOT_ADMIN, events, is_problem, person_url
+from tests.gdpr.support import NIL, NOT_ADMIN, events, is_problem, lift_honours_if_match, person_url
+from tests.replay import keyed_replays
 
 AT = datetime(2026, 2, 1, tzinfo=UTC)
 REASON = {"reason": "Accuracy contested by the person (Art. 18(1)(a))"}
@@ -33,13 +34,8 @@ async def test_a_retried_restriction_with_its_key_gets_the_first_response(client
     a 409 for a person already restricted."""
     person = await factories.stakeholder(session, a.tenant)
     await session.commit()
-    headers = {**a["admin"], "Idempotency-Key": "restrict-once"}
-    first = await client.post(person_url(person.id, "/restriction"), json=REASON, headers=headers)
-    retry = await client.post(person_url(person.id, "/restriction"), json=REASON, headers=headers)
-    assert first.status_code == retry.status_code == 200, retry.text
-    assert retry.json() == first.json() and retry.headers["etag"] == first.headers["etag"] == '"2"'
-    assert retry.headers["idempotent-replayed"] == "true"
-    assert [e.action for e in await events(session, person.id)] == ["restrict"]
+    await keyed_replays(client, session, person_url(person.id, "/restriction"), a["admin"], body=REASON, etag='"2"',
+                        resource_id=person.id, actions=["restrict"])
 
 
 async def test_restricted_person_is_left_out_of_lists_exports_grids_and_reports(client, session, a):
@@ -110,14 +106,8 @@ async def test_lifting_honours_if_match(client, session, a):
     person = await factories.stakeholder(session, a.tenant)
     await session.commit()
     current = (await restrict(client, a, person)).headers["ETag"]
-    stale = '"1"'
-    assert current != stale
-    r = await client.delete(person_url(person.id, "/restriction"), headers={**a["admin"], "If-Match": stale})
-    assert is_problem(r, 412), r.text
-    assert (await session.get(Stakeholder, person.id, populate_existing=True)).restricted_at is not None
-    assert [e.action for e in await events(session, person.id)] == ["restrict"]
-    r = await client.delete(person_url(person.id, "/restriction"), headers={**a["admin"], "If-Match": current})
-    assert r.status_code == 200 and r.json()["restricted_at"] is None and r.headers["ETag"] != current
+    await lift_honours_if_match(client, session, person_url(person.id, "/restriction"), a["admin"], current,
+                                Stakeholder, person.id, "restricted_at", ["restrict"])
 
 
 @pytest.mark.parametrize("role", NOT_ADMIN)

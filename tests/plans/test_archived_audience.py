@@ -2,7 +2,11 @@
 
 from datetime import UTC, datetime
 
+import pytest
+
+from api.models import Plan
 from tests import factories
+from tests.plans.support import READ_ONLY, audit_events
 
 GONE = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -49,3 +53,26 @@ async def test_an_archived_plan_names_nobody_new_but_may_drop_someone(client, se
     assert restored.status_code == 200
     r = await client.patch(url, json={"audience_organisation_ids": [str(org.id)]}, headers=a["lead"])
     assert r.status_code == 200 and r.json()["audience_organisation_ids"] == [str(org.id)]
+
+
+@pytest.mark.parametrize("role", READ_ONLY)
+async def test_a_read_only_role_cannot_reactivate_an_archived_plan(client, session, a, role):
+    plan = await factories.plan(session, a.tenant, status="approved", archived_at=GONE)
+    await session.commit()
+    version = plan.version  # read now: the row below is this same object, refreshed
+    r = await client.patch(f"/api/v1/plans/{plan.id}", json={"status": "active"}, headers=a[role])
+    assert r.status_code == 403 and r.headers["content-type"] == "application/problem+json", r.text
+    row = await session.get(Plan, plan.id, populate_existing=True)
+    assert (row.status, row.archived_at, row.version) == ("approved", GONE, version)
+    assert await audit_events(session, plan.id) == []
+
+
+async def test_another_tenants_archived_plan_is_404_to_a_lead(client, session, a, b):
+    theirs = await factories.plan(session, b.tenant, status="approved", archived_at=GONE)
+    await session.commit()
+    version = theirs.version
+    r = await client.patch(f"/api/v1/plans/{theirs.id}", json={"status": "active"}, headers=a["lead"])
+    assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json", r.text
+    row = await session.get(Plan, theirs.id, populate_existing=True)
+    assert (row.status, row.archived_at, row.version) == ("approved", GONE, version)
+    assert await audit_events(session, theirs.id) == []

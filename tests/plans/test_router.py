@@ -5,6 +5,7 @@ import pytest
 from api.models import Plan
 from tests import factories
 from tests.plans.support import FULL_PLAN, NIL, READ_ONLY, ROLES, URL, WRITERS, audit_events, count
+from tests.replay import restore_replays
 
 
 @pytest.mark.parametrize("role", WRITERS)
@@ -274,11 +275,4 @@ async def test_the_row_keeps_sub_items_as_json_with_ids(client, session, a):
 async def test_a_retried_restore_with_its_key_gets_the_first_response(client, session, a):
     plan = await factories.plan(session, a.tenant, title="Gone")
     await session.commit()
-    await client.delete(f"{URL}/{plan.id}", headers=a["lead"])
-    headers = {**a["lead"], "Idempotency-Key": "restore-once"}
-    first = await client.post(f"{URL}/{plan.id}/restore", headers=headers)
-    assert first.status_code == 200 and first.headers["etag"] == '"3"'
-    await client.patch(f"{URL}/{plan.id}", json={"title": "Renamed"}, headers=a["lead"])
-    retry = await client.post(f"{URL}/{plan.id}/restore", headers=headers)
-    assert retry.status_code == 200 and retry.headers["idempotent-replayed"] == "true"
-    assert retry.json() == first.json() and retry.json()["title"] == "Gone" and retry.headers["etag"] == '"3"'
+    await restore_replays(client, session, f"{URL}/{plan.id}", a["lead"], a["admin"])

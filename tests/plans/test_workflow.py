@@ -4,6 +4,7 @@ import pytest
 
 from tests import factories
 from tests.plans.support import FULL_PLAN, URL, WRITERS, audit_events
+from tests.replay import keyed_replays
 
 
 async def new_plan(client, a) -> dict:
@@ -154,13 +155,8 @@ async def test_a_retried_approve_with_its_key_gets_the_first_response(client, se
     """A client whose approval's response was lost sends it again with its Idempotency-Key: the first answer, not a
     409 for a plan no longer a draft, and one approval only."""
     plan = await new_plan(client, a)
-    headers = {**a["lead"], "Idempotency-Key": "approve-once"}
-    first = await client.post(f"{URL}/{plan['id']}/approve", headers=headers)
-    retry = await client.post(f"{URL}/{plan['id']}/approve", headers=headers)
-    assert first.status_code == retry.status_code == 200, retry.text
-    assert retry.json() == first.json() and retry.headers["etag"] == first.headers["etag"] == '"2"'
-    assert retry.headers["idempotent-replayed"] == "true"
-    assert [e.action for e in await audit_events(session, plan["id"])] == ["create", "approve"]
+    await keyed_replays(client, session, f"{URL}/{plan['id']}/approve", a["lead"], etag='"2"', resource_id=plan["id"],
+                        actions=["create", "approve"])
     again = await client.post(f"{URL}/{plan['id']}/approve", headers={**a["lead"], "Idempotency-Key": "other"})
     assert again.status_code == 409
 
