@@ -3,6 +3,7 @@
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from api.activities.engagement import uk_day, uk_today
 from api.models import (
@@ -76,7 +77,7 @@ class Context:
                                      for c in consultations))]
         return sorted(found, key=lambda d: (d.day, d.consultation is None))
 
-    @property
+    @cached_property
     def first_decision(self) -> Decision | None:
         """The plan's first decision: the earliest any of its consultations or evidence items records."""
         return next(iter(self.decisions_for(*self.consultations)), None)

@@ -42,7 +42,6 @@ from api.models import (
     Activity,
     ActivityAttendance,
     DutyAssessment,
-    Evidence,
     Feedback,
     Plan,
     Stakeholder,
@@ -120,9 +119,7 @@ async def build(session: AsyncSession, caller: Principal, plan: Plan) -> dict[st
     tenant = await session.get(Tenant, plan.tenant_id)
     versions = (await session.execute(select(DutyAssessment).where(DutyAssessment.plan_id == plan.id)
                                       .order_by(DutyAssessment.number))).scalars()
-    items = list((await session.execute(
-        select(Evidence).where(Evidence.tenant_id == plan.tenant_id, Evidence.plan_id == plan.id,
-                               Evidence.archived_at.is_(None)).order_by(Evidence.created_at, Evidence.id))).scalars())
+    items = context.evidence  # the plan's live items, as its duty report reads them
     consultations, others = _consultations(context)
     # The plan's own (live) records first, then those its evidence links from elsewhere, shown by the same rules
     # (restricted people unnamed and unlinked). Documents need none: evidence links only the plan's, which are
