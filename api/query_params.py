@@ -3,15 +3,17 @@
 
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
+from fastapi.security import APIKeyQuery
 from pydantic import BaseModel
 
 from api.errors import Unprocessable
 
 
 def _query_names(dependant: Dependant) -> frozenset[str]:
-    """The query parameters an operation takes, its dependencies' included; a model of query parameters (the list
-    filters' `Annotated[Model, Query()]`) is its fields."""
-    names = set()
+    """The query parameters an operation takes, its dependencies' included (a security scheme's key in the query
+    too); a model of query parameters (the list filters' `Annotated[Model, Query()]`) is its fields."""
+    # A key the security scheme reads from the query (a calendar feed's ?token=) is one of them too
+    names = {dependant.call.model.name} if isinstance(dependant.call, APIKeyQuery) else set()
     for field in dependant.query_params:
         model = field.field_info.annotation
         if isinstance(model, type) and issubclass(model, BaseModel):

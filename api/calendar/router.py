@@ -34,9 +34,6 @@ async def feed_access(
     token: str | None = Depends(calendar_token_scheme),
     oauth_token: str | None = Depends(oauth2_scheme),
     bearer: HTTPAuthorizationCredentials | None = Depends(bearer_scheme),
-    # ?token= as a declared query parameter too, so that refuse_unknown knows it (the security scheme reads it from
-    # the request); left out of the spec, which has it as the CalendarToken scheme.
-    _token: str | None = Query(None, alias="token", include_in_schema=False),
 ) -> service.FeedAccess:
     """A calendar token (?token=) or, failing that, a bearer token of any role; then a 422 for a query parameter the
     feed does not take, or one given twice, as lists refuse them: a misspelt ?planid= would publish every plan."""
