@@ -1,6 +1,9 @@
 """Refusing query parameters an operation does not take, where ignoring one would do harm: a misspelt export filter
 (?catgory=carer) would export every record, and a misspelt import option (?dryrun=true) would write for real."""
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
 from fastapi.security import APIKeyQuery
@@ -46,3 +49,14 @@ def refuse_unknown(request: Request, operation: str) -> None:
         raise Unprocessable(f"Repeated query parameter: {', '.join(repeated)}; {operation} takes each once",
                             errors=[{"loc": ["query", name], "msg": "Repeated query parameter",
                                      "type": "repeated"} for name in repeated])
+
+
+def refusing_unknown(operation: str, caller: Any) -> Callable[..., Awaitable[None]]:
+    """A router's dependency refusing (refuse_unknown) what `operation` ("this export") does not take, solved once
+    the caller's role has been checked by `caller` (the endpoints' own role dependency, solved once a request): a
+    role that may not use it gets its 403, not a 422 about its query."""
+
+    async def dependency(request: Request, _: caller) -> None:
+        refuse_unknown(request, operation)
+
+    return dependency

@@ -5,7 +5,7 @@ import uuid
 from dataclasses import fields, is_dataclass
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
@@ -22,20 +22,15 @@ from api.models import Activity, ActivityAttendance, Stakeholder
 from api.organisations import service as organisations
 from api.organisations.schemas import OrganisationKind
 from api.organisations.service import OrganisationFilters
-from api.query_params import refuse_unknown
+from api.query_params import refusing_unknown
 from api.ratelimit import limit_exports
 from api.stakeholders import service as stakeholder_service
 from api.stakeholders.router import StakeholderFiltersDep
 
-
-async def refuse_unknown_parameters(request: Request, caller: Editor) -> None:
-    """An export's filters narrow what leaves the register: a misspelt one, which a list would ignore, would export
-    every record. Here it is a 422 before anything is read or audited, once the caller's role has been checked (the
-    endpoints' own Editor, solved once a request): a role that may not export gets its 403."""
-    refuse_unknown(request, "this export")
-
-
-router = APIRouter(tags=["exports"], dependencies=[Depends(limit_exports), Depends(refuse_unknown_parameters)])
+# An export's filters narrow what leaves the register: a misspelt one, which a list would ignore, would export every
+# record. Here it is a 422 before anything is read or audited.
+router = APIRouter(tags=["exports"], dependencies=[Depends(limit_exports),
+                                                   Depends(refusing_unknown("this export", Editor))])
 
 FORMAT = Query(ExportFormat.csv, description="csv (the import template's columns, formula-looking cells prefixed "
                                              "with ') or ndjson (one JSON object per line, the same keys)")

@@ -1,24 +1,17 @@
 import uuid
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from api.activities.engagement import MAX_YEAR, MIN_YEAR, UK, IsoDate
 from api.db import utcnow
 from api.deps import Reader, SessionDep
 from api.errors import problems
-from api.query_params import refuse_unknown
+from api.query_params import refusing_unknown
 from api.reports import csv_export, duty, service
 from api.reports.schemas import EngagementReport, ReportFormat
 
-
-async def refuse_unknown_parameters(request: Request, caller: Reader) -> None:
-    """A 422 for a query parameter a report does not take, or one given twice, as lists and exports refuse them: a
-    misspelt ?planid= would count the whole tenant, unsaid. Solved after the caller's role (the endpoints' own
-    Reader, solved once a request)."""
-    refuse_unknown(request, "this report")
-
-
-router = APIRouter(tags=["reports"], dependencies=[Depends(refuse_unknown_parameters)])
+# A misspelt ?planid= would count the whole tenant, unsaid
+router = APIRouter(tags=["reports"], dependencies=[Depends(refusing_unknown("this report", Reader))])
 
 CSV_RESPONSE = {200: {"description": "JSON by default; CSV with ?format=csv",
                       "content": {"text/csv": {"schema": {"type": "string"}}}}}
