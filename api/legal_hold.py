@@ -98,10 +98,16 @@ async def ensure_kept(session: AsyncSession, tenant_id: uuid.UUID, row: Any, cha
     publication), as against the progress recorded since; and any of `once_set` that the row has (a link the record
     may gain, not lose or swap). Locked as ensure_not_held."""
     kept = fields + tuple(name for name in once_set if getattr(row, name) is not None)
-    touched = [name for name in kept if name in changes and changes[name] != getattr(row, name)]
-    if touched:
-        await ensure_not_held(session, tenant_id, row.plan_id,
-                              change=f"have this {label}'s {', '.join(touched)} changed")
+    refused = kept_change({name: getattr(row, name) for name in kept}, changes, label=label)
+    if refused is not None:
+        await ensure_not_held(session, tenant_id, row.plan_id, change=refused[1])
+
+
+def kept_change(stored: dict[str, Any], changes: dict[str, Any], *, label: str) -> tuple[str, str] | None:
+    """Which of the `stored` fields `changes` would give another value: (the first, the change as the 409 words it
+    for every one), or None. ensure_kept asks it of a row, the import of a row it reads (held_message)."""
+    touched = [name for name in stored if name in changes and changes[name] != stored[name]]
+    return (touched[0], f"have this {label}'s {', '.join(touched)} changed") if touched else None
 
 
 # Edits that would stop a held plan naming someone (then free to be erased) are refused as deletions are.

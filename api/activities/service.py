@@ -185,8 +185,7 @@ def held_change(stored: dict[str, Any], changes: dict[str, Any]) -> tuple[str, s
     status = changes.get("status", was)
     if status != was and (was, status) != ("planned", "done"):
         return "status", f"have this activity's status go from {was} to {status}"
-    touched = [name for name in HELD_FIELDS if name in changes and changes[name] != stored[name]]
-    return (touched[0], f"have this activity's {', '.join(touched)} changed") if touched else None
+    return legal_hold.kept_change({name: stored[name] for name in HELD_FIELDS}, changes, label="activity")
 
 
 def headcount_falls(stored: int, changes: dict[str, Any]) -> bool:
