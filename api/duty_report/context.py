@@ -59,23 +59,29 @@ class Context:
     seldom_heard: list[AudienceMember] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)  # the plan's live evidence items, whatever requirement
     today: date = field(default_factory=uk_today)  # what is already due, and what is published yet, is judged on it
+    # decisions_for's answers by its arguments: Gunning 4 asks once per piece of feedback, mostly for the same windows
+    _decisions: dict[tuple, tuple[Decision, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # Every rule that reads a decision reads it from decisions_for or first_decision, so that none can see a decision
     # another misses: a board minute filed as evidence (under any requirement: limb (c), decisions, as likely as
     # Gunning) is as much a decision as the consultation's own date.
 
-    def decisions_for(self, *consultations: Consultation, since_opening: bool = False) -> list[Decision]:
+    def decisions_for(self, *consultations: Consultation, since_opening: bool = False) -> tuple[Decision, ...]:
         """The decisions that bind these consultations, earliest first: their own and every one the plan's evidence
         records (not another consultation's). On the same day the consultation's own is first, as the firmer
         record. `since_opening`: only the evidence's decisions dated once one of them had opened (or with no
         opening date): what answers a consultation's feedback (Gunning 4) is a decision taken after it opened, not
         an earlier one of the plan's (a minute deciding an earlier consultation). Gunning 1 reads them all: a
-        decision before a consultation opened is what it must flag."""
-        found = [Decision(c.decision_date, c) for c in consultations if c.decision_date is not None]
-        found += [Decision(e.decision_date) for e in self.evidence if e.decision_date is not None and (
-            not since_opening or any(c.opened_date is None or e.decision_date >= c.opened_date
-                                     for c in consultations))]
-        return sorted(found, key=lambda d: (d.day, d.consultation is None))
+        decision before a consultation opened is what it must flag. Worked out once per arguments: the context is
+        read, never changed, once the rules run."""
+        key = (consultations, since_opening)
+        if key not in self._decisions:
+            found = [Decision(c.decision_date, c) for c in consultations if c.decision_date is not None]
+            found += [Decision(e.decision_date) for e in self.evidence if e.decision_date is not None and (
+                not since_opening or any(c.opened_date is None or e.decision_date >= c.opened_date
+                                         for c in consultations))]
+            self._decisions[key] = tuple(sorted(found, key=lambda d: (d.day, d.consultation is None)))
+        return self._decisions[key]
 
     @cached_property
     def first_decision(self) -> Decision | None:

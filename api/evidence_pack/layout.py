@@ -3,7 +3,7 @@
 Instants are printed as UK local time (see instant); dates (no time of day) as the pack holds them."""
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from api.activities.engagement import UK
 
@@ -72,35 +72,49 @@ def _elsewhere(record: dict[str, Any], plan_id: str) -> str:
     return ", ".join(notes)
 
 
-def _requirement(report: dict[str, Any], requirement_id: str) -> str:
+class _Records(NamedTuple):
+    """The records the evidence may cite, by id, as the pack holds them: gathered once per pack, not per item."""
+
+    requirements: dict[str, dict[str, Any]]  # the duty report's items
+    activities: dict[str, dict[str, Any]]
+    feedback: dict[str, dict[str, Any]]
+    documents: dict[str, dict[str, Any]]
+
+
+def _records(pack: dict[str, Any]) -> _Records:
+    requirements: dict[str, dict[str, Any]] = {}
+    for i in pack["duty_report"]["items"]:
+        requirements.setdefault(i.get("requirement_id"), i)  # the first item of a requirement names it
+    documents = {d["id"]: d for c in pack["consultations"] for d in c["documents"]}
+    documents.update((d["id"], d) for d in pack["other_documents"])
+    return _Records(requirements, {a["id"]: a for a in pack["activities"]}, {f["id"]: f for f in pack["feedback"]},
+                    documents)
+
+
+def _requirement(records: _Records, requirement_id: str) -> str:
     """The requirement as the duty report names it; its id where the report has no item for it (its duty does not
     apply)."""
-    found = next((i for i in report["items"] if i.get("requirement_id") == requirement_id), None)
+    found = records.requirements.get(requirement_id)
     if found is None:
         return f"{requirement_id} (not in the duty report)"
     return f"{found['code']}: {found['title']} ({found['duty_title']})"
 
 
-def _links(pack: dict[str, Any], item: dict[str, Any]) -> str:
+def _links(records: _Records, plan_id: str, item: dict[str, Any]) -> str:
     """What an evidence item links, each record as the pack holds it (the pack holds every one it links)."""
-    plan_id = pack["plan"]["id"]
-    activities = {a["id"]: a for a in pack["activities"]}
-    feedback = {f["id"]: f for f in pack["feedback"]}
-    documents = {d["id"]: d for c in pack["consultations"] for d in c["documents"]}
-    documents.update((d["id"], d) for d in pack["other_documents"])
     out = []
     for ref in item["activity_ids"]:
-        a = activities.get(ref)
+        a = records.activities.get(ref)
         where = _elsewhere(a, plan_id) if a else "not in the pack"
         out.append(f"Activity {ref}" + (f": {a['title']} ({instant(a['starts_at'])})" if a else "")
                    + (f" [{where}]" if where else ""))
     for ref in item["feedback_ids"]:
-        f = feedback.get(ref)
+        f = records.feedback.get(ref)
         where = _elsewhere(f, plan_id) if f else "not in the pack"
         out.append(f"Feedback {ref}" + (f" (received {instant(f['received_at'])})" if f else "")
                    + (f" [{where}]" if where else ""))
     for ref in item["document_ids"]:
-        d = documents.get(ref)
+        d = records.documents.get(ref)
         out.append(f"Document {ref}: {d['title']} ({d['filename']}), SHA-256 {d['sha256']}" if d
                    else f"Document {ref} [not in the pack]")
     return "; ".join(out)
@@ -110,6 +124,7 @@ def blocks(pack: dict[str, Any], sealed_json: str) -> list[Block]:
     """The pack's blocks; sealed_json says where the reader finds the pack's JSON as sealed (in the page, attached
     to the PDF), which is what verification checks: the printed text alone cannot be verified."""
     plan, report, head = pack["plan"], pack["duty_report"], pack["audit_head"]
+    records = _records(pack)
     own_activities = [a for a in pack["activities"] if not _elsewhere(a, plan["id"])]
     other_activities = [a for a in pack["activities"] if _elsewhere(a, plan["id"])]
     own_feedback = [f for f in pack["feedback"] if not _elsewhere(f, plan["id"])]
@@ -167,8 +182,8 @@ def blocks(pack: dict[str, Any], sealed_json: str) -> list[Block]:
                                                       for c in pack["scrutiny"]["correspondence"]]),
             ("h2", "Evidence"),
             _table(["Requirement", "Summary", "Links", "Decision", "Decision date"],
-                   [[_requirement(report, e["requirement_id"]), e["summary"], _links(pack, e), e["decision"],
-                     e["decision_date"]] for e in pack["evidence"]])]
+                   [[_requirement(records, e["requirement_id"]), e["summary"], _links(records, plan["id"], e),
+                     e["decision"], e["decision_date"]] for e in pack["evidence"]])]
     return out
 
 

@@ -19,7 +19,7 @@ from api.scrub import scrub
 
 
 async def build(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> YouSaidWeDid:
-    """The plan's publishable summary, every figure counted by the database."""
+    """The plan's publishable summary: its totals counted by the database, its themes once scrubbed (_theme_counts)."""
     plan = await plans.get(session=session, caller=caller, plan_id=plan_id)
     scope = (Feedback.tenant_id == caller.tenant_id, Feedback.plan_id == plan.id, Feedback.archived_at.is_(None))
     received, responded = (await session.execute(

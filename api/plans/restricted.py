@@ -37,15 +37,18 @@ async def check(session: AsyncSession, *, caller: Principal, values: dict[str, A
     """Check every id of a plan body (audience.check_references) and return the named people the plan is to have
     (None when the body does not name them); `named_now` are those it names already."""
     sent = values.get(FIELD)
+    restricted: set[uuid.UUID] = set()
     if sent:
         # Held (FOR SHARE) until commit, as an attendance line holds its people: a restriction or an erasure of one
         # of them waits for the plan, or the plan reads it done and refuses them. Ordered, so that two writes naming
-        # the same people cannot deadlock.
-        await session.execute(select(Stakeholder.id).where(
+        # the same people cannot deadlock. The same read says which of them are restricted (as
+        # stakeholders.restricted_of would): held, that cannot change before the plan commits.
+        locked = await session.execute(select(Stakeholder.id, Stakeholder.restricted_at).where(
             Stakeholder.tenant_id == caller.tenant_id, Stakeholder.id.in_(sent)).order_by(Stakeholder.id)
             .with_for_update(read=True))
-    restricted = (set() if sent is None
-                  else await stakeholders.restricted_of(session, caller.tenant_id, [*sent, *named_now]))
+        restricted = {row.id for row in locked if row.restricted_at is not None}
+    if sent is not None:  # and which of those it names now, not sent (not held: they are leaving or kept unseen)
+        restricted |= await stakeholders.restricted_of(session, caller.tenant_id, set(named_now) - set(sent))
     admin = caller.role == Role.admin
     await audience.check_references(session, tenant_id=caller.tenant_id, values=values,
                                     unseen=frozenset() if admin else frozenset(restricted))
