@@ -13,7 +13,7 @@ import orjson
 from fastapi import Depends, Header, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
-from sqlalchemy import delete, or_, select, text
+from sqlalchemy import Text, cast, delete, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Principal, current_principal
@@ -153,17 +153,26 @@ async def forget_mentions(session: AsyncSession, *, tenant_id: uuid.UUID, stakeh
     `contacts`: every response holding those goes too, or their email, phone, postcode or an address line that is
     nobody else's (api.scrub.remove_people's rule for text about others). A response keeps what the record said when
     it was stored, so the record as it is now cannot tell which hold them ("Visit Ann Lee, ann@example.org", tidied
-    since). Each response is read here, in Python, to find a phone however it is spaced: a tenant's responses are kept
-    24 hours, so they are few."""
+    since). The id is found by the database: a body is the JSON orjson wrote, where an id is a string in its canonical
+    lower-case form. A name or contacts are found by reading each response in Python, to find a phone however it is
+    spaced: a tenant's responses are kept 24 hours, so they are few."""
+    # A body is bytes (bytea, BLOB), read as the UTF-8 text orjson wrote: SQLite's LIKE matches no BLOB
+    said = (func.convert_from(IdempotencyRecord.body, "UTF8", type_=Text)
+            if session.get_bind().dialect.name == "postgresql" else cast(IdempotencyRecord.body, Text))
+    await session.execute(delete(IdempotencyRecord).where(
+        IdempotencyRecord.tenant_id == tenant_id, said.contains(str(stakeholder_id)))
+        .execution_options(synchronize_session=False))
     whole_name = re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, name.split())) + r"(?!\w)",
                             re.IGNORECASE) if name.strip() else None
+    if whole_name is None and contacts is None:
+        return  # the id alone (a restriction's)
     found = []
     stored = await session.stream(select(IdempotencyRecord.id, IdempotencyRecord.body).where(
         IdempotencyRecord.tenant_id == tenant_id).execution_options(yield_per=500))
     async for record_id, body in stored:
         # The strings of the JSON, one a line: an address written over lines is matched as written, not as "\\n"
         said = "\n".join(_strings(orjson.loads(body)))
-        if (str(stakeholder_id) in said or (whole_name is not None and whole_name.search(said))
+        if ((whole_name is not None and whole_name.search(said))
                 or (contacts is not None and remove_people(said, names=[], contacts=[contacts],
                                                            about_them=False) != said)):
             found.append(record_id)

@@ -4,7 +4,7 @@ data is erased (scrub_rows), by the same rules as the calendar (remove_people), 
 
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -229,6 +229,33 @@ async def scrub_rows(session: AsyncSession, model: Any, *, tenant_id: uuid.UUID,
                 .execution_options(synchronize_session=False))
             changed_rows.append(found)
     return changed_rows
+
+
+@dataclass(frozen=True)
+class Linked:
+    """A kind of record that links people (an activity, an evidence item, an action), as scrub_linked scrubs it: the
+    rows `theirs` holds are about the person, `others` the other rows it may change (scrub_rows's rules); `location`
+    is a changed row's Location, read from its id and `extra` columns."""
+
+    model: Any
+    texts: tuple[Any, ...]
+    theirs: ColumnElement[bool]
+    others: ColumnElement[bool]
+    location: Callable[[Row], str]
+    extra: tuple[Any, ...] = ()
+
+
+async def scrub_linked(session: AsyncSession, kinds: Iterable[Linked], *, tenant_id: uuid.UUID,
+                       actor_id: uuid.UUID | None, name: str, contacts: Contacts, now: datetime) -> list[str]:
+    """An erasure's pass over the records that link people, each kind by scrub_rows. Returns the Locations of the
+    rows it changed: the stored responses that created them held the same words, which the caller forgets
+    (api.idempotency, which imports this module)."""
+    changed = []
+    for kind in kinds:
+        changed += [kind.location(found) for found in await scrub_rows(
+            session, kind.model, tenant_id=tenant_id, actor_id=actor_id, texts=kind.texts, theirs=kind.theirs,
+            others=kind.others, name=name, contacts=contacts, now=now, extra=kind.extra)]
+    return changed
 
 
 async def scrub_unlinked(session: AsyncSession, model: Any, texts: tuple[Any, ...], *, tenant_id: uuid.UUID,

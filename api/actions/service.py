@@ -2,12 +2,11 @@
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import crud, idempotency, legal_hold
+from api import crud, legal_hold
 from api.actions.schemas import OPEN_STATUSES, ActionCreate, ActionStatus, ActionUpdate, today
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
@@ -18,14 +17,13 @@ from api.pagination import PageParams, PageResult, paginate
 from api.plans import children
 from api.plans import service as plans
 from api.plans.audience import check_references
-from api.scrub import Contacts, scrub_rows
 
 SORTABLE = {"id": PlanAction.id, "created_at": PlanAction.created_at,
             "updated_at": PlanAction.updated_at}
 RESOURCE = "plan_action"
 # Never in the audit trail's clear text: the owner who is not a user of Involve (a partner's officer), and what staff
 # write, which may name or give the contact of a person ("Call Ann back on 07700 900123"): an erasure scrubs those
-# from the row (scrub_person), and the trail must not keep them.
+# from the row (api.scrub.scrub_linked), and the trail must not keep them.
 PERSONAL_FIELDS = frozenset({"owner_name", "description", "notes"})
 # An action may name the activity that evidences it (the tactical plan links to the engagement log).
 REFERENCES = (("owner_id", User, "user"), ("activity_id", Activity, "activity"))
@@ -146,26 +144,3 @@ async def drop(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, 
     changes = {"status": ActionStatus.dropped.value, **_completion(ActionStatus.dropped, row.status)}
     await _ensure_kept(session, caller, row, changes)
     return await children.change(session, caller, row, changes, action="drop", resource_type=RESOURCE)
-
-
-
-async def scrub_person(session: AsyncSession, *, caller: Principal, stakeholder_id: uuid.UUID, now: datetime,
-                       name: str, contacts: Contacts) -> int:
-    """An erasure's share of the plans' action plans (api.stakeholders.service.erase), as it scrubs activities and
-    evidence: the description, notes and owner of each action evidenced by an activity they were on or gave feedback
-    on ("Call Ann back about the home visit") lose their name, email, phone, postcode and address; every other action
-    loses their email, phone, postcode and the lines of their address that are nobody else's (api.scrub.scrub_rows),
-    not the words of their name (there they may be someone else's). A held plan's actions keep their words
-    until the hold is lifted, even one linking such an activity: it may be an activity of no plan, or one moved since,
-    which the hold on the action's plan does not stop the erasure for. Returns how many actions changed."""
-    tenant_id = caller.tenant_id
-    activities = set((await session.execute(legal_hold.their_activities(tenant_id, stakeholder_id))).scalars())
-    held = legal_hold.held_plans(tenant_id)
-    not_held = PlanAction.plan_id.not_in(held)
-    changed = await scrub_rows(session, PlanAction, tenant_id=tenant_id, actor_id=caller.id,
-                               texts=(PlanAction.description, PlanAction.notes, PlanAction.owner_name),
-                               theirs=and_(PlanAction.activity_id.in_(activities), not_held), others=not_held,
-                               name=name, contacts=contacts, now=now, extra=(PlanAction.plan_id,))
-    # The stored responses that created them held the same words.
-    await idempotency.forget(session, tenant_id=tenant_id, locations=[location(f.plan_id, f.id) for f in changed])
-    return len(changed)

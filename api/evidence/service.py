@@ -6,13 +6,12 @@ feedback of the same tenant, documents of the same plan. DELETE archives: eviden
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import audit, idempotency, legal_hold
+from api import audit
 from api.auth.principal import Principal
 from api.concurrency import check_if_match
 from api.crud import (
@@ -38,7 +37,6 @@ from api.models import Activity, Document, Duty, DutyRequirement, Evidence, Feed
 from api.pagination import PageParams, PageResult, paginate
 from api.plans import children
 from api.plans import service as plans
-from api.scrub import Contacts, scrub_rows
 
 RESOURCE = "evidence"
 SORTABLE = {"id": Evidence.id, "created_at": Evidence.created_at, "updated_at": Evidence.updated_at}
@@ -180,31 +178,6 @@ async def set_archived(*, session: AsyncSession, caller: Principal, plan_id: uui
     row = await get(session=session, caller=caller, plan_id=plan_id, evidence_id=evidence_id)
     return await archive_or_restore(session, caller, row, archived=archived, if_match=if_match,
                                     resource_type=RESOURCE)
-
-
-async def scrub_person(session: AsyncSession, *, caller: Principal, stakeholder_id: uuid.UUID, now: datetime,
-                       name: str, contacts: Contacts) -> int:
-    """An erasure's share of the evidence (api.stakeholders.service.erase), as it scrubs activities: the summary and
-    decision of each item linking the person's feedback or an activity they were on or gave feedback on lose their
-    name, email, phone, postcode and address; every other item loses their email, phone, postcode and the lines of
-    their address that are nobody else's (api.scrub.scrub_rows), not the words of their name (there they may be
-    someone else's). A held plan's items keep their words: the erasure is refused when one links the person, and
-    the others wait for the hold to be lifted. Returns how many items changed."""
-    tenant_id = caller.tenant_id
-    feedback = [str(i) for i in (await session.execute(select(Feedback.id).where(
-        Feedback.tenant_id == tenant_id, Feedback.stakeholder_id == stakeholder_id))).scalars()]
-    activities = [str(i) for i in (await session.execute(
-        legal_hold.their_activities(tenant_id, stakeholder_id))).scalars()]
-    held = legal_hold.held_plans(tenant_id)
-    changed = await scrub_rows(session, Evidence, tenant_id=tenant_id, actor_id=caller.id,
-                               texts=(Evidence.summary, Evidence.decision),
-                               theirs=legal_hold.links_any(session, feedback_ids=feedback, activity_ids=activities),
-                               others=Evidence.plan_id.not_in(held), name=name, contacts=contacts, now=now,
-                               extra=(Evidence.plan_id,))
-    changed_ids = [(found.plan_id, found.id) for found in changed]
-    # The stored responses that created them held the same words.
-    await idempotency.forget(session, tenant_id=tenant_id, locations=[location(*ids) for ids in changed_ids])
-    return len(changed_ids)
 
 
 async def to_reads(session: AsyncSession, rows: list[Evidence]) -> list[EvidenceRead]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, or_, select, text
+from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select, text
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,8 +41,10 @@ from api.models import (
     ActivityAttendance,
     Assessment,
     Consultation,
+    Evidence,
     Feedback,
     Organisation,
+    PlanAction,
     PlanRisk,
     Scrutiny,
     ScrutinyCorrespondence,
@@ -51,7 +53,7 @@ from api.models import (
 )
 from api.models.emails import email_key
 from api.pagination import ListQueries, PageParams, PageResult
-from api.scrub import Contacts, remove_names, scrub, scrub_rows, scrub_unlinked
+from api.scrub import Contacts, Linked, remove_names, scrub, scrub_linked, scrub_unlinked
 from api.stakeholders.schemas import READ_FIELDS, StakeholderCreate, StakeholderUpdate
 
 COLLECTION_PATH = "/api/v1/stakeholders"
@@ -484,17 +486,15 @@ async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uui
     row.updated_by = caller.id
     await session.flush()
     wiped = await _erase_free_texts(session, caller=caller, stakeholder_id=row.id, now=now, name=person_name)
-    wiped += await _scrub_their_activities(session, caller=caller, stakeholder_id=row.id, now=now,
-                                           name=person_name, contacts=contacts)
-    # Imported here: these services import plans', which import this module
-    from api.actions import service as actions
-    from api.evidence import service as evidence
-
-    wiped += await evidence.scrub_person(session, caller=caller, stakeholder_id=row.id, now=now, name=person_name,
-                                         contacts=contacts)
-    # A plan's action plan is staff's words about people too ("Call Ann back on 07700 900123").
-    wiped += await actions.scrub_person(session, caller=caller, stakeholder_id=row.id, now=now, name=person_name,
-                                        contacts=contacts)
+    # What links them, read once for the scrubs and the stored responses below (the erasure changes no link)
+    activity_ids = set((await session.execute(legal_hold.their_activities(caller.tenant_id, row.id))).scalars())
+    feedback_ids = set((await session.execute(select(Feedback.id).where(
+        Feedback.tenant_id == caller.tenant_id, Feedback.stakeholder_id == row.id))).scalars())
+    scrubbed = await scrub_linked(session, _linked_texts(session, caller.tenant_id, activity_ids=activity_ids,
+                                                         feedback_ids=feedback_ids),
+                                  tenant_id=caller.tenant_id, actor_id=caller.id, name=person_name,
+                                  contacts=contacts, now=now)
+    wiped += len(scrubbed)
     # So are its risk log, the letters to and from its scrutiny body, its scrutiny record and its consultations'
     # decisions ("Objection from ann@example.org"), which link no person.
     for model, texts in UNLINKED_TEXTS:
@@ -504,7 +504,8 @@ async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uui
     # the scrubs above waited for any request writing those rows, so what such a request stored is read here too
     await idempotency.forget_mentions(session, tenant_id=caller.tenant_id, stakeholder_id=row.id, name=person_name,
                                       contacts=contacts)
-    await _forget_linked_responses(session, caller=caller, stakeholder_id=row.id)
+    await _forget_linked_responses(session, caller=caller, stakeholder_id=row.id, feedback_ids=feedback_ids,
+                                   scrubbed=scrubbed)
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="erase",
                        resource_type="stakeholder", resource_id=row.id,
                        changes={**audit.diff(before, snapshot(row, fields), personal=PERSONAL_FIELDS),
@@ -512,47 +513,56 @@ async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uui
     return row
 
 
-async def _scrub_their_activities(session: AsyncSession, *, caller: Principal, stakeholder_id: uuid.UUID, now,
-                                  name: str, contacts: Contacts) -> int:
-    """Staff write about the people an activity involves ("Home visit to Ann, 12 Elm Road, 07700 900123"): the title,
-    description, location and outcome of each activity on whose log the person is, or that drew their feedback, lose
-    their name, email, phone, postcode and address, as the calendar feed takes them out while they are known
-    (api.scrub.remove_people). Every other activity of the tenant loses their email, phone, postcode and the lines of
-    their address that are nobody else's (api.scrub.scrub_rows), which are theirs wherever they are written; not the
-    words of their name, nor a town, which there may well be someone else's. After the erasure nothing would know
-    them."""
-    theirs = set((await session.execute(legal_hold.their_activities(caller.tenant_id, stakeholder_id))).scalars())
-    # An activity of a plan on legal hold that does not involve them keeps its words until the hold is lifted.
-    held = legal_hold.held_plans(caller.tenant_id)
-    texts = (Activity.title, Activity.description, Activity.location, Activity.outcome_summary)
-    changed = await scrub_rows(session, Activity, tenant_id=caller.tenant_id, actor_id=caller.id, texts=texts,
-                               theirs=Activity.id.in_(theirs),
-                               others=or_(Activity.plan_id.is_(None), Activity.plan_id.not_in(held)),
-                               name=name, contacts=contacts, now=now)
-    scrubbed_ids = [found.id for found in changed]
-    # The stored responses that created them held the same words.
-    await idempotency.forget(session, tenant_id=caller.tenant_id,
-                             locations=[f"/api/v1/activities/{i}" for i in scrubbed_ids])
-    return len(scrubbed_ids)
+def _linked_texts(session: AsyncSession, tenant_id: uuid.UUID, *, activity_ids: set[uuid.UUID],
+                  feedback_ids: set[uuid.UUID]) -> tuple[Linked, ...]:
+    """What staff write on the records that link people ("Home visit to Ann, 12 Elm Road, 07700 900123"), which an
+    erasure scrubs (api.scrub.scrub_linked): the person's are the activities they are on the log of or gave feedback
+    on, the evidence items linking those or their feedback, and the actions those activities evidence ("Call Ann back
+    about the home visit")."""
+    # Imported here: these services import plans', which import this module
+    from api.actions import service as actions
+    from api.evidence import service as evidence
+
+    held = legal_hold.held_plans(tenant_id)
+    action_not_held = PlanAction.plan_id.not_in(held)
+    return (
+        # A held plan's activity involving them refused the erasure (ensure_erasable); its others keep their words
+        # until the hold is lifted. An activity of no plan counts as not held (NOT IN is not true of a NULL plan).
+        Linked(Activity, (Activity.title, Activity.description, Activity.location, Activity.outcome_summary),
+               theirs=Activity.id.in_(activity_ids),
+               others=or_(Activity.plan_id.is_(None), Activity.plan_id.not_in(held)),
+               location=lambda found: f"/api/v1/activities/{found.id}"),
+        # Evidence links them by its JSON lists (legal_hold.links_any); as for activities, a held plan's item linking
+        # them refused the erasure, and its others wait for the hold to be lifted.
+        Linked(Evidence, (Evidence.summary, Evidence.decision),
+               theirs=legal_hold.links_any(session, feedback_ids=[str(i) for i in feedback_ids],
+                                           activity_ids=[str(i) for i in activity_ids]),
+               others=Evidence.plan_id.not_in(held), location=lambda found: evidence.location(found.plan_id, found.id),
+               extra=(Evidence.plan_id,)),
+        # A held plan's actions keep their words even when linking such an activity: it may be of no plan, or moved
+        # since, which the hold on the action's plan does not refuse the erasure for.
+        Linked(PlanAction, (PlanAction.description, PlanAction.notes, PlanAction.owner_name),
+               theirs=and_(PlanAction.activity_id.in_(activity_ids), action_not_held), others=action_not_held,
+               location=lambda found: actions.location(found.plan_id, found.id), extra=(PlanAction.plan_id,)),
+    )
 
 
-async def _forget_linked_responses(session: AsyncSession, *, caller: Principal, stakeholder_id: uuid.UUID) -> None:
+async def _forget_linked_responses(session: AsyncSession, *, caller: Principal, stakeholder_id: uuid.UUID,
+                                   feedback_ids: set[uuid.UUID], scrubbed: list[str]) -> None:
     """The stored Idempotency-Key responses that hold their words without naming them by id, their name or contacts
     (those that do are gone already: idempotency.forget_mentions), as the erased fields did: those that created their
     feedback and assessments, the responses to their feedback and the attendance logs they are on, from before they
-    were linked.
+    were linked; and those that created the records `scrubbed` (their Locations), which held the words scrubbed since.
     A retried POST would replay them, and they would outlive the erasure for the 24 hours they are kept."""
     tenant = caller.tenant_id
-    feedback = (await session.execute(select(Feedback.id).where(
-        Feedback.tenant_id == tenant, Feedback.stakeholder_id == stakeholder_id))).scalars().all()
     assessed = (await session.execute(select(Assessment.id).where(
         Assessment.tenant_id == tenant, Assessment.stakeholder_id == stakeholder_id))).scalars().all()
     attended = (await session.execute(select(ActivityAttendance.activity_id).where(
         ActivityAttendance.tenant_id == tenant, ActivityAttendance.stakeholder_id == stakeholder_id))).scalars().all()
-    created = [f"/api/v1/feedback/{i}" for i in feedback] + [f"{location(stakeholder_id)}/assessments/{i}"
-                                                               for i in assessed]
-    written = [f"/api/v1/feedback/{i}/response" for i in feedback] + [f"/api/v1/activities/{i}/attendance"
-                                                                        for i in attended]
+    created = [*scrubbed, *(f"/api/v1/feedback/{i}" for i in feedback_ids),
+               *(f"{location(stakeholder_id)}/assessments/{i}" for i in assessed)]
+    written = [f"/api/v1/feedback/{i}/response" for i in feedback_ids] + [f"/api/v1/activities/{i}/attendance"
+                                                                            for i in attended]
     await idempotency.forget(session, tenant_id=tenant, locations=created, paths=written)
 
 

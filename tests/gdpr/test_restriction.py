@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from api.models import Stakeholder
+from api.models import IdempotencyRecord, Stakeholder
 from tests import factories
 from tests.gdpr.support import NIL, NOT_ADMIN, events, is_problem, lift_honours_if_match, person_url
 from tests.replay import keyed_replays
@@ -205,3 +205,25 @@ async def test_a_retry_after_the_restriction_does_not_replay_the_person(client, 
     replayed = await client.post("/api/v1/stakeholders", json={"name": "Bob Kept"},
                                  headers={**a["lead"], "Idempotency-Key": "crm-2"})
     assert replayed.headers["idempotent-replayed"] == "true" and replayed.json() == other.json()
+
+
+async def test_the_restriction_drops_every_stored_response_naming_them_by_id(client, session, a):
+    # Their id inside another record's response (feedback they gave, an attendance log they are on) names them as
+    # their record's own response does; a response naming someone else stays.
+    person, other = await factories.stakeholder(session, a.tenant), await factories.stakeholder(session, a.tenant)
+    act = await factories.activity(session, a.tenant)
+    await session.commit()
+    said = {"text": "The bus is late", "stakeholder_id": str(person.id)}
+    posts = [("/api/v1/feedback", said, "said"),
+             (f"/api/v1/activities/{act.id}/attendance",
+              {"entries": [{"stakeholder_id": str(person.id), "attended": True}]}, "log"),
+             ("/api/v1/feedback", {"text": "Mine", "stakeholder_id": str(other.id)}, "kept")]
+    for path, body, key in posts:
+        r = await client.post(path, json=body, headers={**a["lead"], "Idempotency-Key": key})
+        assert r.status_code in (200, 201), r.text
+    await restrict(client, a, person)
+    stored = (await session.execute(select(IdempotencyRecord.key, IdempotencyRecord.body).where(
+        IdempotencyRecord.tenant_id == a.tenant.id))).all()
+    assert [key for key, _ in stored] == ["kept"] and str(person.id).encode() not in stored[0].body
+    retried = await client.post("/api/v1/feedback", json=said, headers={**a["lead"], "Idempotency-Key": "said"})
+    assert retried.headers.get("idempotent-replayed") is None and is_problem(retried, 422), retried.text

@@ -8,6 +8,8 @@ from sqlalchemy import func, select
 from api import audit
 from api.models import IdempotencyRecord, Stakeholder
 from tests import factories
+from tests.actions.test_router import action
+from tests.gdpr.support import evidence, held_plan
 from tests.stakeholders.support import PERSON, PERSONAL_VALUES, URL, audit_events, audit_text
 
 
@@ -576,3 +578,24 @@ async def test_erasure_takes_a_house_name_out_of_their_activities_only(client, s
     read = {i: (await client.get(f"/api/v1/activities/{i}", headers=a["lead"])).json() for i in ids}
     assert read[visit]["location"] == "[removed], Elm Lane, Bridport"
     assert (read[tea]["location"], read[tea]["version"]) == ("Rose Cottage tea room", 1)
+
+
+async def test_erasure_counts_each_activity_evidence_item_and_action_it_scrubs(client, session, a):
+    """free_texts_erased counts every row the scrubs of the records that link people change, about the person or
+    holding their contacts, and none a hold keeps or that holds only the words of their name."""
+    person = await factories.stakeholder(session, a.tenant, name="Wendy Writer", email="wendy@example.org",
+                                         phone="07700 900123")
+    plan, held = await factories.plan(session, a.tenant), await held_plan(session, a.tenant, "Held plan")
+    visit = await factories.activity(session, a.tenant, plan_id=plan.id, title="Visit Wendy")
+    await factories.attendance(session, visit, person)
+    await factories.activity(session, a.tenant, title="Ring 07700 900123")  # of no plan: scrubbed
+    await factories.activity(session, a.tenant, plan_id=held.id, title="Ring 07700 900123")  # kept while held
+    await factories.activity(session, a.tenant, plan_id=plan.id, title="Wendy hosts")  # maybe another Wendy
+    await evidence(session, plan, activities=[visit], summary="Wendy agreed")
+    await action(session, plan, activity_id=visit.id, description="Call Wendy back")
+    await action(session, plan, description="Email wendy@example.org")
+    await action(session, plan, description="Wendy chairs")
+    await session.commit()
+    assert (await client.post(f"{URL}/{person.id}/erase", headers=a["admin"])).status_code == 200
+    erase = (await audit_events(session, person.id))[-1]
+    assert erase.action == "erase" and erase.changes["free_texts_erased"] == 5  # 2 activities, 1 evidence, 2 actions
