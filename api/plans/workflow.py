@@ -65,16 +65,22 @@ def check_locked(plan: Plan, changes: dict[str, Any]) -> None:
 
 
 def check_archived(plan: Plan, changes: dict[str, Any], added: list[str]) -> None:
-    """Refuse (409) a status change of an archived plan, or anyone newly named in its audience (`added`: the named
-    lists that gain someone): an archived plan moves no further and takes in nobody new, as nothing new is linked to
-    any archived record; correcting what it says, or taking someone out of its audience, stays allowed."""
+    """Refuse (409) a status change of an archived plan, or anyone new it would name (`added`: the named audience
+    lists that gain someone; a category added to its audience, or a new lead, count alike): an archived plan moves no
+    further and takes in nobody new, as nothing new is linked to any archived record; correcting what it says, or
+    taking someone out of its audience or off it as its lead, stays allowed."""
     if plan.archived_at is None:
         return
     if changes.get("status") not in (None, plan.status):
         raise Conflict("The plan is archived; restore it before changing its status")
-    if added:
-        raise Conflict(f"The plan is archived; restore it before naming anyone new in its audience "
-                       f"({', '.join(added)})")
+    named = list(added)
+    if set(map(str, changes.get("audience_categories") or [])) - set(plan.audience_categories or []):
+        named.append("audience_categories")
+    if changes.get("lead_id") not in (None, plan.lead_id):
+        named.append("lead_id")
+    if named:
+        raise Conflict(f"The plan is archived; restore it before naming anyone new in its audience or as its lead "
+                       f"({', '.join(named)})")
 
 
 def check_approvable(plan: Plan) -> None:

@@ -76,3 +76,33 @@ async def test_another_tenants_archived_plan_is_404_to_a_lead(client, session, a
     row = await session.get(Plan, theirs.id, populate_existing=True)
     assert (row.status, row.archived_at, row.version) == ("approved", GONE, version)
     assert await audit_events(session, theirs.id) == []
+
+
+@pytest.mark.parametrize(("field", "gain", "drop"), [
+    ("audience_categories", lambda a: ["patient", "carer"], lambda a: []),
+    ("lead_id", lambda a: str(a.users["admin"].id), lambda a: None),
+], ids=["audience_categories", "lead_id"])
+async def test_an_archived_plan_takes_no_new_audience_category_or_lead_but_may_drop_one(client, session, a, field,
+                                                                                        gain, drop):
+    """A category added to the audience takes in everyone in it, and a new lead is someone newly named on the plan:
+    both wait for the plan's restore (409, nothing written), while dropping one is still a correction."""
+    plan = await factories.plan(session, a.tenant, audience_categories=["patient"], lead_id=a.users["lead"].id)
+    await session.commit()
+    url = f"/api/v1/plans/{plan.id}"
+    assert (await client.delete(url, headers=a["lead"])).status_code == 204
+    before = await client.get(url, headers=a["lead"])
+    events = [e.seq for e in await audit_events(session, plan.id)]
+    r = await client.patch(url, json={field: gain(a)}, headers=a["lead"])
+    assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json", r.text
+    assert r.json()["detail"] == ("The plan is archived; restore it before naming anyone new in its audience or as "
+                                  f"its lead ({field})")
+    after = await client.get(url, headers=a["lead"])
+    assert (after.json(), after.headers["etag"]) == (before.json(), before.headers["etag"])
+    assert [e.seq for e in await audit_events(session, plan.id)] == events
+    r = await client.patch(url, json={field: before.json()[field]}, headers=a["lead"])  # resent as it is
+    assert r.status_code == 200, r.text
+    r = await client.patch(url, json={field: drop(a)}, headers=a["lead"])
+    assert r.status_code == 200 and r.json()[field] == drop(a), r.text
+    assert (await client.post(f"{url}/restore", headers=a["lead"])).status_code == 200
+    r = await client.patch(url, json={field: gain(a)}, headers=a["lead"])
+    assert r.status_code == 200 and r.json()[field] == gain(a), r.text

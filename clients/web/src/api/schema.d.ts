@@ -348,7 +348,7 @@ export interface paths {
          * Update a plan
          * @description Change the fields given; purpose and what objectives and key messages say only while the plan is a draft and
          *     not on legal hold (409), their progress at any time. An archived plan keeps its status and names nobody new in
-         *     its audience until restored (409).
+         *     its audience (a category included) or as its lead until restored (409).
          */
         patch: operations["plans-update_plan"];
         trace?: never;
