@@ -86,7 +86,9 @@ class SubjectAccessReport(ReadModel):
     audit_events: list[AuditEventRead] = Field(description="Audit events about their record, their feedback, "
                                                            "their assessments and their lines of activities' "
                                                            "attendance logs (those taken off included), oldest "
-                                                           "first. Only their part of each is shown: of a log's "
-                                                           "change their line alone, another person's id as "
-                                                           "'[personal data]', as personal values appear; id, seq "
-                                                           "and hashes are the stored event's")
+                                                           "first; of feedback moved from them to someone else "
+                                                           "(or to nobody), its events up to that move. Only their "
+                                                           "part of each is shown: of a log's change their line "
+                                                           "alone, another person's id as '[personal data]', as "
+                                                           "personal values appear; id, seq and hashes are the "
+                                                           "stored event's")

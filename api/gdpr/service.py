@@ -180,18 +180,22 @@ async def subject_access(*, session: AsyncSession, caller: Principal, stakeholde
     said = (await session.execute(select(Feedback).where(
         Feedback.tenant_id == tenant, Feedback.stakeholder_id == row.id)
         .order_by(Feedback.received_at.desc(), Feedback.id))).scalars().all()
-    # The events of their own records: the stakeholder, their feedback and their assessments; and the events of any
-    # activity log that had a line of theirs, kept when the line is gone (taken off, or the log replaced): the trail
-    # still holds their id, marks and role there. Those are picked by their id in the changes' text, then exactly.
+    # The events of their own records: the stakeholder, their feedback and their assessments; of feedback moved from
+    # them to someone else since, those up to the move (`left`); and the events of any activity log that had a line
+    # of theirs, kept when the line is gone (taken off, or the log replaced): the trail still holds their id, marks
+    # and role there. Those are picked by their id in the changes' text, then exactly.
     subject = str(row.id)
-    theirs = [("stakeholder", [row.id]), ("feedback", [f.id for f in said]), ("assessment", [a.id for a in assessed])]
+    left = await _feedback_left(session, tenant, subject, theirs={str(f.id) for f in said})
+    theirs = [("stakeholder", [row.id]), ("feedback", [*(str(f.id) for f in said), *left]),
+              ("assessment", [a.id for a in assessed])]
     on_a_log = and_(AuditEvent.resource_type == "activity", AuditEvent.action.in_(ATTENDANCE_ACTIONS),
                     cast(AuditEvent.changes, Text).contains(subject, autoescape=True))
     events = (await session.execute(select(AuditEvent).where(AuditEvent.tenant_id == tenant, or_(on_a_log, *(
         and_(AuditEvent.resource_type == kind, AuditEvent.resource_id.in_([str(i) for i in ids]))
         for kind, ids in theirs if ids))).order_by(AuditEvent.seq))).scalars().all()
     shown = [_as_theirs(e, subject) for e in events
-             if e.resource_type != "activity" or _names_line(e.changes, subject)]
+             if (e.resource_type != "activity" or _names_line(e.changes, subject))
+             and (e.resource_type != "feedback" or e.seq <= left.get(e.resource_id, e.seq))]
     report = SubjectAccessReport(
         generated_at=utcnow(),
         stakeholder=to_read(row, caller),
@@ -214,6 +218,18 @@ async def subject_access(*, session: AsyncSession, caller: Principal, stakeholde
     return report
 
 
+async def _feedback_left(session: AsyncSession, tenant: uuid.UUID, subject: str, *,
+                         theirs: set[str]) -> dict[str, int]:
+    """Feedback that was theirs and is someone else's now, or nobody's (its stakeholder_id PATCHed; the trail keeps
+    both ids): the seq of its last event naming them as its stakeholder, the move away. Its events up to there are
+    about them, as all of its events are about whoever it is now; those after are another person's, or nobody's."""
+    naming = await session.execute(select(AuditEvent.resource_id, AuditEvent.seq, AuditEvent.changes).where(
+        AuditEvent.tenant_id == tenant, AuditEvent.resource_type == "feedback",
+        cast(AuditEvent.changes, Text).contains(subject, autoescape=True)).order_by(AuditEvent.seq))
+    return {feedback_id: seq for feedback_id, seq, changes in naming
+            if feedback_id not in theirs and subject in (changes.get("stakeholder_id") or {}).values()}
+
+
 def _names_line(changes: dict, subject: str) -> bool:
     """The change of an attendance log has a line of theirs (api.activities.attendance writes
     {"attendance": {"before": {stakeholder id: line or null}, "after": {…}}})."""
@@ -224,8 +240,9 @@ def _names_line(changes: dict, subject: str) -> bool:
 def _as_theirs(event: AuditEvent, subject: str) -> AuditEventRead:
     """An event as the subject's report shows it: only what is about them (UK GDPR Art. 15 gives them their data,
     never another person's). Of an attendance log's change, only their line (not the others', nor the headcount); a
-    stakeholder id that is not theirs (feedback first logged against someone else) becomes '[personal data]'. Its id,
-    seq and hashes stay the stored event's, to find it in the trail by; a part of its changes does not hash to them."""
+    stakeholder id that is not theirs (feedback first logged against someone else, or moved to someone else since)
+    becomes '[personal data]'. Its id, seq and hashes stay the stored event's, to find it in the trail by; a part of
+    its changes does not hash to them."""
     changes = {}
     for name, change in event.changes.items():
         if name == "attendance":

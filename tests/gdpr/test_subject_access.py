@@ -6,6 +6,13 @@ from tests import factories
 from tests.gdpr.support import NIL, NOT_ADMIN, attended, events, evidence, is_problem, person_url
 
 
+async def fetch_report(client, a, stakeholder_id) -> dict:
+    """The person's subject access report, as an admin gets it (200)."""
+    r = await client.get(person_url(stakeholder_id, "/subject-access"), headers=a["admin"])
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
 async def test_admin_gets_everything_held_about_the_person(client, session, a):
     org = await factories.organisation(session, a.tenant, name="Bridport Surgery")
     person = await factories.stakeholder(session, a.tenant, name="Ann Example", email="ann@example.test",
@@ -28,9 +35,7 @@ async def test_admin_gets_everything_held_about_the_person(client, session, a):
     await session.commit()
     await client.patch(person_url(person.id), json={"job_title": "Carer"}, headers=a["admin"])
 
-    r = await client.get(person_url(person.id, "/subject-access"), headers=a["admin"])
-    assert r.status_code == 200, r.text
-    got = r.json()
+    got = await fetch_report(client, a, person.id)
     assert got["generated_at"]
     assert got["stakeholder"]["email"] == "ann@example.test" and got["stakeholder"]["phone"] == "01308 420000"
     assert got["stakeholder"]["job_title"] == "Carer" and got["organisation"]["name"] == "Bridport Surgery"
@@ -61,7 +66,7 @@ async def test_the_audit_events_of_their_feedback_and_assessments_are_theirs_too
     await client.post("/api/v1/feedback", json={"text": "Not theirs", "stakeholder_id": str(other.id)},
                       headers=a["lead"])
     assert (said.status_code, assessed.status_code) == (201, 201), (said.text, assessed.text)
-    got = (await client.get(person_url(person.id, "/subject-access"), headers=a["admin"])).json()
+    got = await fetch_report(client, a, person.id)
     assert [(e["resource_type"], e["resource_id"], e["action"]) for e in got["audit_events"]] == [
         ("feedback", said.json()["id"], "create"), ("assessment", assessed.json()["id"], "create")]
 
@@ -70,7 +75,7 @@ async def test_every_subject_access_is_audited(client, session, a):
     person = await factories.stakeholder(session, a.tenant)
     await session.commit()
     for _ in range(2):
-        assert (await client.get(person_url(person.id, "/subject-access"), headers=a["admin"])).status_code == 200
+        await fetch_report(client, a, person.id)
     logged = await events(session, person.id, "subject_access")
     assert len(logged) == 2 and logged[0].actor_id == a.users["admin"].id and logged[0].changes == {}
 
@@ -80,7 +85,7 @@ async def test_report_lists_plans_on_hold_that_name_the_person(client, session, 
     plan = await factories.plan(session, a.tenant, title="Held", audience_stakeholders=[person])
     await session.commit()
     await client.post(f"/api/v1/plans/{plan.id}/legal-hold", json={"reason": "Judicial review"}, headers=a["admin"])
-    got = (await client.get(person_url(person.id, "/subject-access"), headers=a["admin"])).json()
+    got = await fetch_report(client, a, person.id)
     assert got["legal_holds"] == [{"id": str(plan.id), "title": "Held"}]
 
 
@@ -89,8 +94,7 @@ async def test_restricted_person_is_still_reported(client, session, a):
     await session.commit()
     await client.post(person_url(person.id, "/restriction"), json={"reason": "Accuracy contested"},
                       headers=a["admin"])
-    r = await client.get(person_url(person.id, "/subject-access"), headers=a["admin"])
-    assert r.status_code == 200 and r.json()["stakeholder"]["restriction_reason"] == "Accuracy contested"
+    assert (await fetch_report(client, a, person.id))["stakeholder"]["restriction_reason"] == "Accuracy contested"
 
 
 @pytest.mark.parametrize("role", NOT_ADMIN)
@@ -137,7 +141,7 @@ async def test_the_attendance_they_were_taken_off_is_reported_as_their_own_line_
                          json={"entries": [{"stakeholder_id": str(other.id), "invited": True}]})
     assert r.status_code == 200, r.text
 
-    got = (await client.get(person_url(person.id, "/subject-access"), headers=a["admin"])).json()
+    got = await fetch_report(client, a, person.id)
     assert got["attendance"] == []
     line = {"invited": True, "attended": True, "role": "[personal data]"}
     mine = str(person.id)
@@ -163,9 +167,79 @@ async def test_another_persons_id_in_their_feedback_events_is_not_shown(client, 
     said = r.json()
     r = await client.patch(f"/api/v1/feedback/{said['id']}", json={"stakeholder_id": str(ann.id)}, headers=a["lead"])
     assert r.status_code == 200, r.text
-    got = (await client.get(person_url(ann.id, "/subject-access"), headers=a["admin"])).json()
+    got = await fetch_report(client, a, ann.id)
     assert [(e["resource_id"], e["action"], e["changes"]["stakeholder_id"]) for e in got["audit_events"]] == [
         (said["id"], "create", {"after": "[personal data]"}),
         (said["id"], "update", {"before": "[personal data]", "after": str(ann.id)})]
     assert str(bob.id) not in json.dumps(got)
     assert got["audit_events"][0]["changes"]["status"] == {"after": "received"}  # the rest of the event is shown
+
+
+async def _give_and_move(client, a, said_by, edits: list[dict]) -> str:
+    """Feedback given by `said_by` (created by a lead), then PATCHed with each of `edits` in turn: its id."""
+    r = await client.post("/api/v1/feedback", json={"text": "Buses stop at 6pm", "stakeholder_id": str(said_by.id)},
+                          headers=a["lead"])
+    assert r.status_code == 201, r.text
+    for edit in edits:
+        patched = await client.patch(f"/api/v1/feedback/{r.json()['id']}", json=edit, headers=a["lead"])
+        assert patched.status_code == 200, patched.text
+    return r.json()["id"]
+
+
+def _trail(report: dict) -> list[tuple]:
+    """The report's feedback events: action and the fields changed (stakeholder_id with its values)."""
+    return [(e["action"], e["changes"].get("stakeholder_id"), sorted(e["changes"])) for e in report["audit_events"]
+            if e["resource_type"] == "feedback"]
+
+
+async def test_feedback_moved_to_someone_else_stays_in_their_report_up_to_the_move(client, session, a):
+    """Feedback given by Ann, edited, then moved to Bob: the trail records that it was hers, so her report keeps its
+    events up to and including the move (Art. 15), but nothing of Bob: not his id, name or email, nor his edits since.
+    Bob's report has it from the move on, with Ann's id withheld as any other person's is."""
+    ann = await factories.stakeholder(session, a.tenant, name="Ann Example", email="ann@example.test")
+    bob = await factories.stakeholder(session, a.tenant, name="Bob Other", email="bob@example.test")
+    await session.commit()
+    said = await _give_and_move(client, a, ann, [{"type": "complaint"}, {"stakeholder_id": str(bob.id)},
+                                                 {"type": "suggestion", "text": "Bob's words"}])
+    ann_id, bob_id = str(ann.id), str(bob.id)
+    hers = ("create", {"after": ann_id}, ["channel", "publishable", "received_at", "response_due_at", "stakeholder_id",
+                                          "status", "text", "themes", "type"])
+    edited = ("update", None, ["type"])
+
+    got = await fetch_report(client, a, ann.id)
+    assert got["feedback"] == [] and {e["resource_id"] for e in got["audit_events"]} == {said}
+    assert _trail(got) == [hers, edited, ("update", {"before": ann_id, "after": "[personal data]"}, ["stakeholder_id"])]
+    assert bob_id not in json.dumps(got) and "Bob" not in json.dumps(got) and "bob@" not in json.dumps(got)
+
+    got = await fetch_report(client, a, bob.id)
+    assert [x["id"] for x in got["feedback"]] == [said]
+    assert _trail(got)[2:] == [("update", {"before": "[personal data]", "after": bob_id}, ["stakeholder_id"]),
+                               ("update", None, ["text", "type"])]
+    assert ann_id not in json.dumps(got)
+
+
+async def test_feedback_that_passed_through_them_is_reported_up_to_its_move_away(client, session, a):
+    """Logged against Bob, corrected to Ann, then moved on to Cara: Ann's report has its events up to the move away
+    from her, the first one as the report of whoever it is now would show it, and none of Bob's or Cara's ids."""
+    ann, bob, cara = [await factories.stakeholder(session, a.tenant, name=name) for name in ("Ann", "Bob", "Cara")]
+    await session.commit()
+    said = await _give_and_move(client, a, bob, [{"stakeholder_id": str(ann.id)}, {"type": "complaint"},
+                                                 {"stakeholder_id": str(cara.id)}, {"type": "suggestion"}])
+    ann_id = str(ann.id)
+    got = await fetch_report(client, a, ann.id)
+    assert [(e["resource_id"], *t[:2]) for e, t in zip(got["audit_events"], _trail(got), strict=True)] == [
+        (said, "create", {"after": "[personal data]"}),
+        (said, "update", {"before": "[personal data]", "after": ann_id}),
+        (said, "update", None),
+        (said, "update", {"before": ann_id, "after": "[personal data]"})]
+    assert str(bob.id) not in json.dumps(got) and str(cara.id) not in json.dumps(got)
+
+
+async def test_feedback_moved_to_nobody_is_reported_up_to_the_move(client, session, a):
+    """Unlinked (made anonymous) after it was theirs: the events up to the unlinking stay in their report."""
+    ann = await factories.stakeholder(session, a.tenant, name="Ann Example")
+    await session.commit()
+    await _give_and_move(client, a, ann, [{"stakeholder_id": None}, {"type": "complaint"}])
+    got = await fetch_report(client, a, ann.id)
+    assert [t[:2] for t in _trail(got)] == [("create", {"after": str(ann.id)}),
+                                            ("update", {"before": str(ann.id), "after": None})]
