@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { api } from '../api/client';
@@ -14,6 +14,8 @@ function renderAdmin(role: Me['role'], url = '/admin') {
 const user = (id: string, name: string) => ({ id, full_name: name, email: `${id}@example.org`, role: 'officer', is_active: true, last_login_at: null, version: 1 });
 
 describe('Users', () => {
+  afterEach(() => vi.restoreAllMocks());
+
   it('pages through the users with the API cursor instead of stopping at one page', async () => {
     // Both pages are already in the cache: the list is tested on what the API answered, without a server.
     const queryClient = new QueryClient({ defaultOptions: { queries: { staleTime: Infinity, retry: false } } });
@@ -28,6 +30,20 @@ describe('Users', () => {
     await userEvent.click(screen.getByRole('button', { name: /Next/ }));
     expect(await screen.findByRole('cell', { name: 'Bea Second' })).toBeInTheDocument();
     expect(screen.getByRole('button', { name: /Previous/ })).toBeInTheDocument();
+  });
+
+  it('keeps the current page on screen, its paging on hold, while the next one loads', async () => {
+    let release: () => void = () => {};
+    vi.spyOn(api, 'GET').mockImplementation((async () => {
+      await new Promise<void>((resolve) => { release = resolve; });
+      return { data: { items: [user('u2', 'Bea Second')], next_cursor: null }, response: new Response() };
+    }) as never);
+    renderPage(<Users />, { path: '/admin/users', url: '/admin/users', role: 'admin', cache: [[['users', undefined], { items: [user('u1', 'Ada First')], next_cursor: 'c2' }]] });
+    fireEvent.click(screen.getByRole('button', { name: /Next/ }));
+    expect(await screen.findByRole('button', { name: /Next/ })).toHaveAttribute('aria-disabled', 'true');
+    expect(screen.getByRole('cell', { name: 'Ada First' })).toBeInTheDocument();
+    await act(async () => release());
+    expect(await screen.findByRole('cell', { name: 'Bea Second' })).toBeInTheDocument();
   });
 });
 

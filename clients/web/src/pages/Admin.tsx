@@ -66,6 +66,7 @@ export function Users() {
   const users = useQuery({
     queryKey: ['users', pager.cursor],
     queryFn: async () => unwrap(await api.GET('/api/v1/users', { params: { query: { limit: 100, cursor: pager.cursor, sort: 'email' } } })),
+    placeholderData: keepPreviousData,
   });
   const create = useMutation({
     mutationFn: async (body: Schemas['UserCreate']) => unwrap(await api.POST('/api/v1/users', { body })),

@@ -680,7 +680,7 @@ function EvidencePack({ planId, onError }: { planId: string; onError: (error: un
   );
 }
 
-/** Check a pack file: its digest, and that the audit trail holds the event that sealed it. */
+/** Check a pack file: its digest, that the audit trail holds the event that sealed it, and that the trail is intact. */
 export function VerifyPanel() {
   const [result, setResult] = useState<Schemas['Verification'] | null>(null);
   const { problem, setProblem, clear, onError } = useProblem();
@@ -728,6 +728,7 @@ export function VerifyPanel() {
             <li>Digest {result.digest_matches ? 'matches' : 'does not match'}</li>
             <li>Audit head {result.audit_head_found ? 'found' : 'not found'}</li>
             <li>Sealing event {result.sealed_event_found ? 'found' : 'not found'}</li>
+            <li>Audit chain {result.audit_chain_intact ? 'intact' : 'broken'}</li>
             {result.reasons.map((r) => <li key={r}>{r}</li>)}
           </ul>
         </div>
