@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     rate_limit_key_prefix: str = "involve"
     rate_limit_token_account: str = "10/minute"  # POST /auth/token, per username or client_id from one address
     rate_limit_token_address: str = "30/minute"  # POST /auth/token, per client address
-    rate_limit_exports: str = "10/minute"  # /exports/*, per principal
+    rate_limit_exports: str = "10/minute"  # /exports/* and verifying the audit chain or a pack, per principal
     rate_limit_default: str = "600/minute"  # every other request, per client address
 
     # Single sign-on: tokens from this OpenID Connect issuer are verified against its JWKS.

@@ -105,7 +105,8 @@ def _limited_unit(host: str) -> str:
 
 
 async def limit_exports(request: Request, principal: Principal = Depends(current_principal)) -> None:
-    """Exports read the whole register: a few a minute per principal."""
+    """Exports read the whole register, and verifying the audit chain or a pack the whole trail: a few a minute per
+    principal, all of them together."""
     await request.app.state.rate_limiter.check("exports", str(principal.id))
 
 

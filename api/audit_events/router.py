@@ -1,6 +1,6 @@
 import uuid
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from api.audit_events import service
 from api.audit_events.schemas import (
@@ -12,6 +12,8 @@ from api.audit_events.schemas import (
     IsoDatetime,
 )
 from api.deps import AuditReader, PageDep, SessionDep
+from api.errors import problems
+from api.ratelimit import limit_exports
 
 router = APIRouter(prefix="/audit-events", tags=["audit-events"])
 
@@ -35,7 +37,9 @@ async def list_audit_events(
                           next_cursor=result.next_cursor, total=result.total)
 
 
-@router.get("/verify", response_model=ChainVerification, summary="Verify the audit chain")
+# It reads the tenant's whole trail, as an export reads a whole register: it counts against the exports' limit.
+@router.get("/verify", response_model=ChainVerification, summary="Verify the audit chain",
+            dependencies=[Depends(limit_exports)], responses=problems(429))
 async def verify_audit_chain(session: SessionDep, caller: AuditReader) -> ChainVerification:
     """Recompute every hash of your tenant's chain and report the first event that was altered or removed."""
     report = await service.verify_chain(session=session, caller=caller)

@@ -9,6 +9,7 @@ from api.deps import Reader, SessionDep
 from api.errors import BadRequest, problems
 from api.evidence_pack import html, pdf, seal, service
 from api.evidence_pack.schemas import EvidencePack, PackFormat, PackToVerify, Verification
+from api.ratelimit import limit_exports
 
 router = APIRouter(tags=["evidence-packs"])
 
@@ -57,8 +58,9 @@ async def get_evidence_pack(plan_id: uuid.UUID, request: Request, session: Sessi
     return Response(body, media_type=media_type, headers=headers)
 
 
+# It recomputes the tenant's whole audit chain (GET /audit-events/verify's work): it counts against the exports' limit.
 @router.post("/evidence-packs/verify", response_model=Verification, summary="Verify an evidence pack",
-             responses=problems(400))
+             dependencies=[Depends(limit_exports)], responses=problems(400, 429))
 async def verify_evidence_pack(pack: PackToVerify, request: Request, session: SessionDep,
                                caller: Reader) -> Verification:
     """Recompute the pack's digest and check its audit head and sealing event against your tenant's audit trail."""

@@ -168,6 +168,17 @@ async def test_exports_are_limited_per_principal(limited, session, a):
         assert (await client.get("/api/v1/exports/stakeholders", headers=a["admin"])).status_code == 200
 
 
+async def test_verifying_the_chain_or_a_pack_counts_against_the_exports_limit(limited, session, a):
+    """Each recomputes the tenant's whole audit chain, as an export reads the whole register: the same few a minute
+    per principal, counted together."""
+    async with client_for(limited, session) as client:
+        assert (await client.get("/api/v1/audit-events/verify", headers=a["auditor"])).status_code == 200
+        assert (await client.post("/api/v1/evidence-packs/verify", json={}, headers=a["auditor"])).status_code == 422
+        assert_429(await client.get("/api/v1/audit-events/verify", headers=a["auditor"]))
+        assert_429(await client.post("/api/v1/evidence-packs/verify", json={}, headers=a["auditor"]))
+        assert (await client.get("/api/v1/audit-events/verify", headers=a["admin"])).status_code == 200
+
+
 async def test_every_other_request_has_a_generous_limit_per_address(limited, session, a):
     async with client_for(limited, session, address="10.0.4.1") as client, \
             client_for(limited, session, address="10.0.4.2") as other:
