@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.db import StaticQuery
 from api.errors import BadRequest
 from api.query_params import refuse_unknown
-from api.schemas import ResponseModel, in_utc
+from api.schemas import ResponseModel, in_utc, storable_text
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -144,9 +144,8 @@ def _decode(column: ColumnElement, value: Any) -> Any:
         if isinstance(value, int) and kind in (int, None) and not -bound <= value < bound:
             raise ValueError("out of range")
         return value
-    if not isinstance(value, str) or "\x00" in value:  # text: PostgreSQL refuses NUL in it
+    if not storable_text(value):
         raise ValueError("not text")
-    value.encode()  # a lone surrogate (JSON's \ud800) is no text either: a UnicodeEncodeError, a ValueError
     return value
 
 

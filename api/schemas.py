@@ -58,6 +58,21 @@ UtcBound = Annotated[AwareDatetime, AfterValidator(in_utc)]
 NOT_IN_A_LINE = r"\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069"
 ONE_LINE = rf"^[^{NOT_IN_A_LINE}]+$"
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=ONE_LINE)]
+
+
+def storable_text(value: object) -> bool:
+    """Text either database can be asked about: a string without NUL (PostgreSQL refuses it in text) nor a lone
+    surrogate ("\\ud800", which JSON's \\u escapes allow; it has no UTF-8 and fails to encode on its way to either
+    database). A value that is neither, sent in a statement, was a 500."""
+    if not isinstance(value, str) or "\x00" in value:
+        return False
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _not_blank(value: str) -> str:
     if value and not value.strip():
         raise ValueError("must not be only spaces")

@@ -18,6 +18,7 @@ from jose import jwt
 from jose.exceptions import JOSEError
 
 from api.config import Settings
+from api.schemas import storable_text
 from api.security import InvalidToken
 
 log = logging.getLogger("api.auth.oidc")
@@ -139,13 +140,6 @@ class OidcVerifier:
 
 
 def _text(value: object) -> str | None:
-    """A claim the database is asked about: text the driver can send, else none (the caller refuses it with 403).
-    Not a NUL, which PostgreSQL refuses in text, nor a lone surrogate ("\\ud800", which JSON's \\u escapes allow),
-    which has no UTF-8 and fails to encode on its way to either database: both were a 500."""
-    if not isinstance(value, str) or "\x00" in value:
-        return None
-    try:
-        value.encode()
-    except UnicodeEncodeError:
-        return None
-    return value
+    """A claim the database is asked about: text it can take (api.schemas.storable_text), else none (the caller
+    refuses it with 403); a NUL or a lone surrogate in a claim was a 500."""
+    return value if storable_text(value) else None
