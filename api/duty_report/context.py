@@ -39,8 +39,9 @@ class AudienceMember:
 
 @dataclass(frozen=True)
 class Decision:
-    """A decision the plan records: a consultation's own `decision_date`, or one an evidence item records (a board
-    minute names no consultation, so it binds each of the plan's). Reasons say which, to be honest about the source."""
+    """A decision the plan records: a consultation's own `decision_date`, or one an evidence item records (it binds
+    the consultation the item names, or each of the plan's when it names none: a board minute deciding the plan).
+    Reasons say which, to be honest about the source."""
 
     day: date
     consultation: Consultation | None = None  # None: recorded in the evidence
@@ -67,25 +68,35 @@ class Context:
     # Gunning) is as much a decision as the consultation's own date.
 
     def decisions_for(self, *consultations: Consultation, since_opening: bool = False) -> tuple[Decision, ...]:
-        """The decisions that bind these consultations, earliest first: their own and every one the plan's evidence
-        records (not another consultation's). On the same day the consultation's own is first, as the firmer
-        record. `since_opening`: only the evidence's decisions dated once one of them had opened (or with no
-        opening date): what answers a consultation's feedback (Gunning 4) is a decision taken after it opened, not
-        an earlier one of the plan's (a minute deciding an earlier consultation). Gunning 1 reads them all: a
-        decision before a consultation opened is what it must flag. Worked out once per arguments: the context is
-        read, never changed, once the rules run."""
+        """The decisions that bind these consultations, earliest first: their own, and those the plan's evidence
+        records that name one of them or no consultation (an item naming another consultation decides that one, not
+        these; one naming an archived consultation binds none, as its own decision no longer counts). On the same
+        day the consultation's own is first, as the firmer record. `since_opening`: only the evidence's decisions
+        dated once one of them that it binds had opened (or has no opening date): what answers a consultation's
+        feedback (Gunning 4) is a decision taken after it opened, not an earlier one of the plan's (a minute deciding
+        the plan before it). Gunning 1 reads them all: a decision before a consultation opened is what it must flag.
+        Worked out once per arguments: the context is read, never changed, once the rules run."""
         key = (consultations, since_opening)
         if key not in self._decisions:
             found = [Decision(c.decision_date, c) for c in consultations if c.decision_date is not None]
-            found += [Decision(e.decision_date) for e in self.evidence if e.decision_date is not None and (
-                not since_opening or any(c.opened_date is None or e.decision_date >= c.opened_date
-                                         for c in consultations))]
+            found += [Decision(e.decision_date) for e in self.evidence
+                      if e.decision_date is not None and self._binds(e, consultations, since_opening)]
             self._decisions[key] = tuple(sorted(found, key=lambda d: (d.day, d.consultation is None)))
         return self._decisions[key]
 
+    @staticmethod
+    def _binds(item: Evidence, consultations: tuple[Consultation, ...], since_opening: bool) -> bool:
+        """Whether the item's decision binds one of these consultations: the one it names, or any when it names none;
+        with `since_opening`, one that had opened by the decision's date (or has no opening date)."""
+        bound = [c for c in consultations if item.consultation_id in (None, c.id)]
+        if item.consultation_id is not None and not bound:
+            return False
+        return not since_opening or any(c.opened_date is None or item.decision_date >= c.opened_date for c in bound)
+
     @cached_property
     def first_decision(self) -> Decision | None:
-        """The plan's first decision: the earliest any of its consultations or evidence items records."""
+        """The plan's first decision: the earliest any of its consultations or evidence items records (an item naming
+        an archived consultation aside, as decisions_for)."""
         return next(iter(self.decisions_for(*self.consultations)), None)
 
     def published(self, document: Document) -> date | None:

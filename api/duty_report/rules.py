@@ -146,8 +146,8 @@ def gunning_formative(given: RuleInput) -> Finding:
     findings = []
     for c in ctx.consultations:
         link = [Link("consultation", str(c.id), c.title)]
-        # A decision any of the plan's evidence records counts as the consultation's own does: both go through the
-        # same checks below, judged on the earliest
+        # A decision the plan's evidence records for it (naming it or no consultation) counts as the consultation's
+        # own does: both go through the same checks below, judged on the earliest
         decided = ctx.decisions_for(c)
         if not decided:
             if c.closed_date is None:

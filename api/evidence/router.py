@@ -38,7 +38,8 @@ async def list_evidence(
 async def create_evidence(plan_id: uuid.UUID, data: EvidenceCreate, session: SessionDep, caller: Editor,
                           idempotency: IdempotencyDep) -> Response:
     """Link a duty requirement to the activities, feedback, documents and decision that show it was met (lead or
-    admin). A link to an archived activity or feedback is refused (409). Honours Idempotency-Key."""
+    admin); the decision may name the consultation of the plan it is about. A link to an archived activity, feedback
+    or consultation is refused (409). Honours Idempotency-Key."""
     if replay := await idempotency.replay():
         return replay
     row = await service.create(session=session, caller=caller, plan_id=plan_id, data=data)
@@ -62,8 +63,8 @@ async def get_evidence(plan_id: uuid.UUID, evidence_id: uuid.UUID, session: Sess
 async def update_evidence(plan_id: uuid.UUID, evidence_id: uuid.UUID, data: EvidenceUpdate, session: SessionDep,
                           caller: Editor, response: Response, if_match: IfMatch = None) -> EvidenceRead:
     """Change the fields given (lead or admin); a list of links replaces the current one. A new link to an archived
-    activity or feedback is refused (409); one the item already holds stays. On a plan under legal hold, links to
-    activities and feedback may be added but not removed (409)."""
+    activity, feedback or consultation is refused (409); one the item already holds stays. On a plan under legal
+    hold, links to activities and feedback may be added but not removed, and the consultation cannot change (409)."""
     row = await service.update(session=session, caller=caller, plan_id=plan_id, evidence_id=evidence_id, data=data,
                                if_match=if_match)
     body = await service.to_read(session, row)

@@ -24,6 +24,8 @@ D = {
     "document_ids": "Documents of this plan that show it (duplicates are dropped)",
     "decision": "The decision this evidences, as recorded (who decided what)",
     "decision_date": "When the decision was taken",
+    "consultation_id": "The consultation of this plan the decision is about. Null: the decision is the plan's, and the "
+                       "duty report reads it against each of the plan's consultations (Gunning 1 and 4)",
     "external_id": "Your system's id; unique in the tenant",
 }
 
@@ -36,6 +38,7 @@ class EvidenceCreate(RequestModel):
     document_ids: Ids = Field(default_factory=list, description=D["document_ids"])
     decision: OptionalLongText = Field(None, description=D["decision"])
     decision_date: IsoDate | None = Field(None, description=D["decision_date"])
+    consultation_id: uuid.UUID | None = Field(None, description=D["consultation_id"])
     external_id: ExternalIdStr | None = Field(None, description=D["external_id"])
 
 
@@ -49,6 +52,7 @@ class EvidenceUpdate(RequestModel):
     document_ids: Ids = Field(None, description=D["document_ids"])
     decision: OptionalLongText = Field(None, description=D["decision"])
     decision_date: IsoDate | None = Field(None, description=D["decision_date"])
+    consultation_id: uuid.UUID | None = Field(None, description=D["consultation_id"])
     external_id: ExternalIdStr | None = Field(None, description=D["external_id"])
 
 
@@ -89,6 +93,7 @@ class EvidenceRead(ReadModel):
     documents: list[LinkedDocument] = Field(description="The linked documents, briefly")
     decision: str | None = Field(description=D["decision"])
     decision_date: date | None = Field(description=D["decision_date"])
+    consultation_id: uuid.UUID | None = Field(description=D["consultation_id"])
     external_id: str | None = Field(description=D["external_id"])
     archived_at: datetime | None = Field(description="When it was archived (deleted); null while active")
     created_at: datetime = Field(description="When it was recorded")

@@ -2,7 +2,8 @@
 decision that show it was met. Every query is scoped to the caller's tenant and the plan in the path.
 
 The links are JSON lists of ids (no foreign keys), so each id is checked on write: activities and
-feedback of the same tenant, documents of the same plan. DELETE archives: evidence is the record."""
+feedback of the same tenant, documents of the same plan; so is the consultation the decision is about (a foreign
+key), which must be the plan's. DELETE archives: evidence is the record."""
 
 import uuid
 from dataclasses import dataclass
@@ -32,8 +33,8 @@ from api.evidence.schemas import (
     LinkedDocument,
     LinkedFeedback,
 )
-from api.legal_hold import UNNAMING, ensure_not_held
-from api.models import Activity, Document, Duty, DutyRequirement, Evidence, Feedback
+from api.legal_hold import UNNAMING, ensure_kept, ensure_not_held
+from api.models import Activity, Consultation, Document, Duty, DutyRequirement, Evidence, Feedback
 from api.pagination import PageParams, PageResult, paginate
 from api.plans import children
 from api.plans import service as plans
@@ -46,6 +47,9 @@ ARCHIVABLE = LINKS[:2]  # documents are deleted, never archived
 # What the audit trail marks as changed without keeping the words: staff write about the people the linked records
 # involve ("Ann Lee's feedback at the Bridport meeting"), and the trail, which outlives an erasure, must not keep them.
 PERSONAL_FIELDS = frozenset({"summary", "decision"})
+# Which consultation a decision binds is what the duty report judges it by (Gunning 1 and 4): frozen while the plan is
+# on legal hold, as a consultation's own decision date is.
+KEPT = ("consultation_id",)
 
 
 def location(plan_id: uuid.UUID, evidence_id: uuid.UUID) -> str:
@@ -100,6 +104,13 @@ async def _check(session: AsyncSession, caller: Principal, plan_id: uuid.UUID, v
         if found is None:
             errors.append({"loc": ["body", "requirement_id"], "type": "reference_not_found",
                            "msg": "No requirement with this id in a duty your tenant can see"})
+    if values.get("consultation_id") is not None:
+        found = (await session.execute(select(Consultation.id).where(
+            Consultation.id == values["consultation_id"], Consultation.plan_id == plan_id,
+            Consultation.tenant_id == caller.tenant_id))).first()
+        if found is None:
+            errors.append({"loc": ["body", "consultation_id"], "type": "reference_not_found",
+                           "msg": "No consultation with this id in this plan"})
     for field, model, label in LINKS:
         ids = values.get(field) or []
         if not ids:
@@ -117,13 +128,16 @@ async def _check(session: AsyncSession, caller: Principal, plan_id: uuid.UUID, v
 
 async def _check_live(session: AsyncSession, caller: Principal, values: dict[str, Any],
                       row: Evidence | None = None) -> None:
-    """Nothing new is linked to an archived activity or feedback (409, as crud.ensure_not_archived); a link the
-    item already holds stays."""
+    """Nothing new is linked to an archived activity, feedback or consultation (409, as crud.ensure_not_archived); a
+    link the item already holds stays."""
     for field, model, label in ARCHIVABLE:
         if values.get(field):
             kept = [uuid.UUID(i) for i in getattr(row, field)] if row is not None else ()
             await ensure_not_archived(session, model, tenant_id=caller.tenant_id, ids=values[field], label=label,
                                       kept=kept)
+    if values.get("consultation_id") is not None:
+        await ensure_not_archived(session, Consultation, tenant_id=caller.tenant_id, ids=values["consultation_id"],
+                                  label="consultation", kept=[row.consultation_id] if row is not None else ())
 
 
 async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, data: EvidenceCreate) -> Evidence:
@@ -132,6 +146,7 @@ async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     values = data.model_dump(mode="json")
     values["requirement_id"] = data.requirement_id
     values["decision_date"] = data.decision_date
+    values["consultation_id"] = data.consultation_id
     await _check(session, caller, plan_id, data.model_dump())
     await _check_live(session, caller, data.model_dump())
     await ensure_external_id_free(session, Evidence, tenant_id=caller.tenant_id, external_id=data.external_id)
@@ -146,13 +161,15 @@ async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
 
 async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, evidence_id: uuid.UUID,
                  data: EvidenceUpdate, if_match: str | None) -> Evidence:
-    """Change the fields given; 412 when If-Match is stale."""
+    """Change the fields given; 412 when If-Match is stale, 409 for the consultation while the plan is on legal
+    hold."""
     row = await get(session=session, caller=caller, plan_id=plan_id, evidence_id=evidence_id)
     check_if_match(if_match, row.version)
     await _check(session, caller, plan_id, data.model_dump(exclude_unset=True))
     await _check_live(session, caller, data.model_dump(exclude_unset=True), row)
     changes = data.model_dump(mode="json", exclude_unset=True)
-    for name in ("requirement_id", "decision_date"):  # typed columns take Python values, JSON lists take strings
+    # Typed columns take Python values, JSON lists take strings
+    for name in ("requirement_id", "decision_date", "consultation_id"):
         if name in changes:
             changes[name] = getattr(data, name)
     if "external_id" in changes:
@@ -162,6 +179,7 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     if any(set(getattr(row, name)) - set(changes[name]) for name in ("activity_ids", "feedback_ids")
            if name in changes):
         await ensure_not_held(session, caller.tenant_id, plan_id, change=UNNAMING)
+    await ensure_kept(session, caller.tenant_id, row, changes, fields=KEPT, label="evidence item")
     before, after = apply(row, changes)
     if after:
         row.updated_by = caller.id
@@ -220,9 +238,9 @@ async def to_reads(session: AsyncSession, rows: list[Evidence]) -> list[Evidence
             activities=expand(row, "activity_ids", LinkedActivity),
             feedback=expand(row, "feedback_ids", LinkedFeedback),
             documents=expand(row, "document_ids", LinkedDocument), decision=row.decision,
-            decision_date=row.decision_date, external_id=row.external_id, archived_at=row.archived_at,
-            created_at=row.created_at, updated_at=row.updated_at, created_by=row.created_by,
-            updated_by=row.updated_by, version=row.version))
+            decision_date=row.decision_date, consultation_id=row.consultation_id, external_id=row.external_id,
+            archived_at=row.archived_at, created_at=row.created_at, updated_at=row.updated_at,
+            created_by=row.created_by, updated_by=row.updated_by, version=row.version))
     return out
 
 

@@ -79,6 +79,7 @@ class _Records(NamedTuple):
     activities: dict[str, dict[str, Any]]
     feedback: dict[str, dict[str, Any]]
     documents: dict[str, dict[str, Any]]
+    consultations: dict[str, dict[str, Any]]
 
 
 def _records(pack: dict[str, Any]) -> _Records:
@@ -88,7 +89,7 @@ def _records(pack: dict[str, Any]) -> _Records:
     documents = {d["id"]: d for c in pack["consultations"] for d in c["documents"]}
     documents.update((d["id"], d) for d in pack["other_documents"])
     return _Records(requirements, {a["id"]: a for a in pack["activities"]}, {f["id"]: f for f in pack["feedback"]},
-                    documents)
+                    documents, {c["id"]: c for c in pack["consultations"]})
 
 
 def _requirement(records: _Records, requirement_id: str) -> str:
@@ -118,6 +119,19 @@ def _links(records: _Records, plan_id: str, item: dict[str, Any]) -> str:
         out.append(f"Document {ref}: {d['title']} ({d['filename']}), SHA-256 {d['sha256']}" if d
                    else f"Document {ref} [not in the pack]")
     return "; ".join(out)
+
+
+def _archived(record: dict[str, Any]) -> str:
+    return f" [archived {instant(record['archived_at'])}]" if record["archived_at"] else ""
+
+
+def _decision(records: _Records, item: dict[str, Any]) -> str:
+    """The decision an evidence item records, and the title of the consultation it is about when it names one (the
+    pack holds that consultation, archived or not: a foreign key keeps it, and the pack adds an archived one)."""
+    if item["consultation_id"] is None:
+        return text(item["decision"])
+    c = records.consultations[item["consultation_id"]]
+    return "; ".join(part for part in (item["decision"], f"Consultation: {c['title']}{_archived(c)}") if part)
 
 
 def blocks(pack: dict[str, Any], sealed_json: str) -> list[Block]:
@@ -167,7 +181,7 @@ def blocks(pack: dict[str, Any], sealed_json: str) -> list[Block]:
                 _feedback(other_feedback, plan["id"])]
     out.append(("h2", "Consultations"))
     for c in pack["consultations"]:
-        out += [("h3", c["title"]),
+        out += [("h3", c["title"] + _archived(c)),
                 _pairs([(k, c[k]) for k in ("opened_date", "closed_date", "minimum_days", "shorter_reason",
                                             "decision_date", "decision_maker", "decision_summary")]),
                 _documents(c["documents"])]
@@ -183,7 +197,7 @@ def blocks(pack: dict[str, Any], sealed_json: str) -> list[Block]:
             ("h2", "Evidence"),
             _table(["Requirement", "Summary", "Links", "Decision", "Decision date"],
                    [[_requirement(records, e["requirement_id"]), e["summary"], _links(records, plan["id"], e),
-                     e["decision"], e["decision_date"]] for e in pack["evidence"]])]
+                     _decision(records, e), e["decision_date"]] for e in pack["evidence"]])]
     return out
 
 

@@ -88,6 +88,8 @@ class PackConsultation(ReadModel):
     decision_date: date | None = Field(description="When the decision was taken")
     decision_maker: str | None = Field(description="Who took it")
     decision_summary: str | None = Field(description="What was decided")
+    archived_at: datetime | None = Field(description="When it was archived; null while live. An archived consultation "
+                                                     "is in the pack only because an evidence item names it")
     documents: list[DocumentRef] = Field(description="Documents published for it, with their hashes")
 
 
@@ -124,6 +126,7 @@ class PackEvidence(ReadModel):
     document_ids: list[str] = Field(description="Documents it links")
     decision: str | None = Field(description="The decision it records")
     decision_date: date | None = Field(description="When")
+    consultation_id: uuid.UUID | None = Field(description="The consultation the decision is about; null: the plan's")
 
 
 class EvidencePack(ReadModel):
@@ -140,7 +143,9 @@ class EvidencePack(ReadModel):
     feedback: list[FeedbackRead] = Field(description="Feedback about the plan and its responses, then any other "
                                                      "feedback an evidence item links (archived, or another plan's: "
                                                      "see archived_at and plan_id)")
-    consultations: list[PackConsultation] = Field(description="Consultations with their documents and hashes")
+    consultations: list[PackConsultation] = Field(description="Consultations with their documents and hashes, then "
+                                                               "any archived one an evidence item names (see "
+                                                               "archived_at)")
     other_documents: list[DocumentRef] = Field(description="The plan's documents not tied to a consultation")
     scrutiny: PackScrutiny = Field(description="The scrutiny log")
     evidence: list[PackEvidence] = Field(description="Evidence items")

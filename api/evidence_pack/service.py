@@ -41,6 +41,7 @@ from api.feedback.schemas import FeedbackRead
 from api.models import (
     Activity,
     ActivityAttendance,
+    Consultation,
     DutyAssessment,
     Feedback,
     Plan,
@@ -76,14 +77,17 @@ async def _feedback(session: AsyncSession, tenant_id: uuid.UUID, rows: list[Feed
     return [feedback.to_read(f, hide_stakeholder=f.stakeholder_id in restricted) for f in rows]
 
 
-def _consultations(context: Context) -> tuple[list[PackConsultation], list[DocumentRef]]:
+def _consultations(context: Context, cited: list[Consultation]) -> tuple[list[PackConsultation], list[DocumentRef]]:
+    """The plan's live consultations, then the archived ones its evidence names (`cited`), each with its documents;
+    and the documents of none of them."""
     documents = defaultdict(list)
     for document in context.documents:
         documents[document.consultation_id].append(DocumentRef.model_validate(document))
-    known = {c.id for c in context.consultations}
+    rows = context.consultations + cited
+    known = {c.id for c in rows}
     out = [PackConsultation(**{name: getattr(c, name) for name in PackConsultation.model_fields
-                               if name != "documents"}, documents=documents[c.id]) for c in context.consultations]
-    # Documents of an archived consultation, or of none, still belong to the record.
+                               if name != "documents"}, documents=documents[c.id]) for c in rows]
+    # Documents of another archived consultation, or of none, still belong to the record.
     others = [d for key, docs in documents.items() if key not in known for d in docs]
     return out, others
 
@@ -99,17 +103,23 @@ def _ids(values: list[list[str]]) -> set[uuid.UUID]:
     return out
 
 
-async def _linked(session: AsyncSession, tenant_id: uuid.UUID, model: type[Activity] | type[Feedback],
-                  ids: set[uuid.UUID], present: set[uuid.UUID]) -> list[Any]:
+# How the records the evidence links from outside the plan's live record follow the plan's own in the pack
+LINKED_ORDER = {Activity: (Activity.starts_at, Activity.id), Feedback: (Feedback.received_at, Feedback.id),
+                Consultation: (Consultation.opened_date, Consultation.created_at, Consultation.id)}
+
+
+async def _linked(session: AsyncSession, tenant_id: uuid.UUID,
+                  model: type[Activity] | type[Feedback] | type[Consultation], ids: set[uuid.UUID],
+                  present: set[uuid.UUID]) -> list[Any]:
     """The records of the tenant the evidence links that the pack does not already hold: an archived one, or another
-    plan's (evidence may link any activity or feedback of the tenant). A sealed pack must contain every record its
-    evidence cites; their own archived_at and plan_id say why they are not among the plan's."""
+    plan's (evidence may link any activity or feedback of the tenant; the consultation it names is the plan's). A
+    sealed pack must contain every record its evidence cites; their own archived_at and plan_id say why they are not
+    among the plan's."""
     missing = ids - present
     if not missing:
         return []
-    order = (Activity.starts_at, Activity.id) if model is Activity else (Feedback.received_at, Feedback.id)
     return list((await session.execute(select(model).where(model.tenant_id == tenant_id, model.id.in_(missing))
-                                        .order_by(*order))).scalars())
+                                        .order_by(*LINKED_ORDER[model]))).scalars())
 
 
 async def build(session: AsyncSession, caller: Principal, plan: Plan) -> dict[str, Any]:
@@ -120,7 +130,9 @@ async def build(session: AsyncSession, caller: Principal, plan: Plan) -> dict[st
     versions = (await session.execute(select(DutyAssessment).where(DutyAssessment.plan_id == plan.id)
                                       .order_by(DutyAssessment.number))).scalars()
     items = context.evidence  # the plan's live items, as its duty report reads them
-    consultations, others = _consultations(context)
+    consultations, others = _consultations(context, await _linked(
+        session, plan.tenant_id, Consultation, {e.consultation_id for e in items if e.consultation_id is not None},
+        {c.id for c in context.consultations}))
     # The plan's own (live) records first, then those its evidence links from elsewhere, shown by the same rules
     # (restricted people unnamed and unlinked). Documents need none: evidence links only the plan's, which are
     # deleted only when nothing cites them, and all are in the pack.

@@ -1776,7 +1776,8 @@ export interface paths {
         /**
          * Add evidence
          * @description Link a duty requirement to the activities, feedback, documents and decision that show it was met (lead or
-         *     admin). A link to an archived activity or feedback is refused (409). Honours Idempotency-Key.
+         *     admin); the decision may name the consultation of the plan it is about. A link to an archived activity, feedback
+         *     or consultation is refused (409). Honours Idempotency-Key.
          */
         post: operations["evidence-create_evidence"];
         delete?: never;
@@ -1810,8 +1811,8 @@ export interface paths {
         /**
          * Update an evidence item
          * @description Change the fields given (lead or admin); a list of links replaces the current one. A new link to an archived
-         *     activity or feedback is refused (409); one the item already holds stays. On a plan under legal hold, links to
-         *     activities and feedback may be added but not removed (409).
+         *     activity, feedback or consultation is refused (409); one the item already holds stays. On a plan under legal
+         *     hold, links to activities and feedback may be added but not removed, and the consultation cannot change (409).
          */
         patch: operations["evidence-update_evidence"];
         trace?: never;
@@ -4581,6 +4582,11 @@ export interface components {
              */
             decision_date?: string | null;
             /**
+             * Consultation Id
+             * @description The consultation of this plan the decision is about. Null: the decision is the plan's, and the duty report reads it against each of the plan's consultations (Gunning 1 and 4)
+             */
+            consultation_id?: string | null;
+            /**
              * External Id
              * @description Your system's id; unique in the tenant
              */
@@ -4694,7 +4700,7 @@ export interface components {
             feedback: components["schemas"]["FeedbackRead"][];
             /**
              * Consultations
-             * @description Consultations with their documents and hashes
+             * @description Consultations with their documents and hashes, then any archived one an evidence item names (see archived_at)
              */
             consultations: components["schemas"]["PackConsultation"][];
             /**
@@ -4827,6 +4833,11 @@ export interface components {
              */
             decision_date: string | null;
             /**
+             * Consultation Id
+             * @description The consultation of this plan the decision is about. Null: the decision is the plan's, and the duty report reads it against each of the plan's consultations (Gunning 1 and 4)
+             */
+            consultation_id: string | null;
+            /**
              * External Id
              * @description Your system's id; unique in the tenant
              */
@@ -4905,6 +4916,11 @@ export interface components {
              * @description When the decision was taken
              */
             decision_date?: string | null;
+            /**
+             * Consultation Id
+             * @description The consultation of this plan the decision is about. Null: the decision is the plan's, and the duty report reads it against each of the plan's consultations (Gunning 1 and 4)
+             */
+            consultation_id?: string | null;
             /**
              * External Id
              * @description Your system's id; unique in the tenant
@@ -6391,6 +6407,11 @@ export interface components {
              */
             decision_summary: string | null;
             /**
+             * Archived At
+             * @description When it was archived; null while live. An archived consultation is in the pack only because an evidence item names it
+             */
+            archived_at: string | null;
+            /**
              * Documents
              * @description Documents published for it, with their hashes
              */
@@ -6470,6 +6491,11 @@ export interface components {
              * @description When
              */
             decision_date: string | null;
+            /**
+             * Consultation Id
+             * @description The consultation the decision is about; null: the plan's
+             */
+            consultation_id: string | null;
         };
         /**
          * PackFormat
