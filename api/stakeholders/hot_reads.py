@@ -19,6 +19,11 @@ paths' answers.
 The one error answered here is a statement PostgreSQL cancelled at the statement timeout: the route would run the
 same read again and wait as long, twice the timeout in all on a database already too slow; it gets the route's 503.
 
+Reads by id of one caller that arrive together share one statement (_ReadsById): under load a worker has several
+waiting at each turn of its event loop, and the round trip to PostgreSQL (the pool's acquire and release, the
+statement, the wake-up) was half of a read's CPU. Each request still gets its own answer, from its own row, and
+decides it alone; a read arriving alone waits for nothing.
+
 Where the connection comes from: the read pool; or, when the app's session dependency is overridden (the tests'
 shared transaction, an override taking no arguments), that session's connection, scoped to the caller's tenant
 as current_principal scopes it."""
@@ -28,7 +33,7 @@ import contextlib
 import re
 import uuid
 import weakref
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -37,13 +42,15 @@ from urllib.parse import parse_qsl
 import asyncpg
 from fastapi import FastAPI, Request, Response
 from pydantic import ValidationError
-from sqlalchemy import bindparam, select, true
+from sqlalchemy import Uuid, any_, bindparam, select, true
+from sqlalchemy.dialects.postgresql import ARRAY
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import rls
 from api.auth.principal import ACCOUNT_MODELS, Principal, Role, account_columns, bearer_token, principal_of
 from api.db import StaticQuery, driver_connection, get_session
 from api.errors import AppError, database_fault, statement_timeout_problem
+from api.models import Stakeholder
 from api.pagination import Order, PageParams, page_result
 from api.routes import API_PREFIX
 from api.security import InvalidToken, TokenClaims
@@ -55,6 +62,9 @@ COLLECTION = f"{API_PREFIX}/stakeholders"
 _ID = re.compile(r"/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})")
 _FILTERS = frozenset(StakeholderListQuery.model_fields)
 _PAGING = frozenset(PageParams.model_fields)
+# service.BY_ID for several ids at once (_ReadsById)
+BY_IDS = StaticQuery(select(*service.COLUMNS).where(Stakeholder.id == any_(bindparam("ids", type_=ARRAY(Uuid))),
+                                                    Stakeholder.tenant_id == bindparam("tenant_id")))
 # The database's failures: the route then meets the same failure and answers it as it answers any (503 and so on).
 _DATABASE_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, asyncio.TimeoutError)
 
@@ -68,6 +78,7 @@ class HotReads:
         self.overrides = fastapi_app.dependency_overrides
         self.enabled = self.state.db.read_pool is not None and self.state.settings.hot_reads
         self.dialect = self.state.db.engine.dialect  # compiles the statements once, for asyncpg
+        self._by_id = _ReadsById()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.enabled and scope["type"] == "http" and scope["method"] == "GET" \
@@ -85,18 +96,15 @@ class HotReads:
         claims = self._claims(scope)
         if claims is None:
             return None
-        if by_id:
-            # The id as the path gives it (the pattern has checked it): asyncpg takes a uuid parameter as text too.
-            answer = partial(self._read, claims=claims, stakeholder_id=by_id.group(1))
-        else:
+        try:
+            if by_id:
+                return await self._read(claims, by_id.group(1).lower())  # as str(uuid) writes it: the rows' key
             # A list's query is understood (or passed on) before a connection is taken.
             planned = await _plan_list(claims, scope["query_string"])
             if planned is None:
                 return None
-            answer = partial(self._list, claims=claims, planned=planned)
-        try:
             async with self._connection(claims.tenant_id) as connection:
-                return await answer(connection)
+                return await self._list(connection, claims=claims, planned=planned)
         except _DATABASE_ERRORS as exc:
             # A statement cancelled at the timeout, as the routes' handler tells it (errors.database_fault).
             return statement_timeout_problem(Request(scope)) if database_fault(exc) == "timeout" else None
@@ -118,14 +126,22 @@ class HotReads:
             return self.state.db.read_pool.scoped(tenant_id)
         return _overridden(override, tenant_id)
 
-    async def _read(self, connection, *, claims: TokenClaims, stakeholder_id: str) -> Response | None:
-        query = _with_account(service.BY_ID, claims.subject_kind)
-        row = await connection.fetchrow(*_args(query, self.dialect, account_id=claims.subject_id,
-                                               tenant_id=claims.tenant_id, id=stakeholder_id))
+    async def _read(self, claims: TokenClaims, stakeholder_id: str) -> Response | None:
+        # The caller's account is read with the rows: one caller's reads alone can share a statement.
+        row = await self._by_id.read((claims.tenant_id, claims.subject_kind, claims.subject_id), stakeholder_id,
+                                     partial(self._rows_by_id, claims))
+        if row is None:  # an unknown id, or another tenant's, or an account unknown: the route says which
+            return None
         caller = _caller(claims, row)
-        if caller is None or row["id"] is None or row["restricted_at"] is not None:
+        if caller is None or row["restricted_at"] is not None:
             return None
         return read_response(row, caller)
+
+    async def _rows_by_id(self, claims: TokenClaims, ids: list[str]) -> list[Any]:
+        """The stakeholders of these ids (those that exist in the caller's tenant), each with the caller's account."""
+        async with self._connection(claims.tenant_id) as connection:
+            return await connection.fetch(*_args(_with_account(BY_IDS, claims.subject_kind), self.dialect,
+                                                 account_id=claims.subject_id, tenant_id=claims.tenant_id, ids=ids))
 
     async def _list(self, connection, *, claims: TokenClaims, planned: "_ListPlan") -> Response | None:
         rows = await connection.fetch(*_args(planned.query, self.dialect, account_id=claims.subject_id,
@@ -135,6 +151,54 @@ class HotReads:
             return None
         items = rows if rows[0]["id"] is not None else []  # no stakeholder matched: the account's row alone
         return page_response(page_result(items, planned.order, planned.limit), caller)
+
+
+class _ReadsById:
+    """Reads by id that wait together share a statement: the first of a key (one caller) gives the others arriving
+    in the same turn of the event loop that turn to join it, then reads every id they asked for in one statement
+    and hands each its row. Nothing waits for a later request: a read arriving alone goes at once (one turn later)."""
+
+    LIMIT = 64  # ids a statement takes at most; a larger crowd starts another
+
+    def __init__(self) -> None:
+        self._open: dict[tuple, dict[str, list[asyncio.Future]]] = {}  # key → id → the futures of those joining
+
+    async def read(self, key: tuple, stakeholder_id: str, rows: Callable[[list[str]], Awaitable[list[Any]]]) -> Any:
+        """The row of `stakeholder_id` from `rows(ids)`, or None when it has none. A database error is raised in
+        every request that shared it; any other failure in the first request's alone (the others get None, and the
+        route answers them)."""
+        batch = self._open.get(key)
+        if batch is not None and len(batch) < self.LIMIT:
+            joined = asyncio.get_running_loop().create_future()
+            batch.setdefault(stakeholder_id, []).append(joined)
+            outcome = await joined
+        else:
+            batch = self._open[key] = {stakeholder_id: []}
+            outcome = await self._lead(key, batch, rows)
+        if isinstance(outcome, BaseException):
+            if isinstance(outcome, _DATABASE_ERRORS):
+                raise outcome
+            return None
+        return outcome.get(stakeholder_id)
+
+    async def _lead(self, key: tuple, batch: dict[str, list[asyncio.Future]],
+                    rows: Callable[[list[str]], Awaitable[list[Any]]]) -> dict[str, Any] | BaseException:
+        outcome: dict[str, Any] | BaseException = RuntimeError("not read")
+        try:
+            try:
+                await asyncio.sleep(0)  # the turn in which the others that came with this one join it
+            finally:
+                if self._open.get(key) is batch:
+                    del self._open[key]
+            outcome = {str(row["id"]): row for row in await rows(list(batch)) if row["id"] is not None}
+        except _DATABASE_ERRORS as exc:
+            outcome = exc
+        finally:  # whatever happened, no request that joined is left waiting
+            for waiting in batch.values():
+                for joined in waiting:
+                    if not joined.done():
+                        joined.set_result(outcome)
+        return outcome
 
 
 @contextlib.asynccontextmanager

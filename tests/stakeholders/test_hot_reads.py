@@ -5,19 +5,22 @@ Each request goes three ways: to the app (hot reads on), to an app with them off
 reads alone in front of an app that answers PASSED_ON (support.hot_reads_alone), which shows whether they answered
 it themselves."""
 
+import asyncio
 import os
 import uuid
 from datetime import UTC, datetime
 
+import asyncpg
 import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from api.config import to_async_url
-from api.db import get_session
+from api.db import driver_connection, get_session
 from api.main import create_app
 from api.models import ServiceAccount
+from api.stakeholders.hot_reads import _ReadsById
 from tests import factories
 from tests.conftest import make_settings
 from tests.stakeholders.support import PASSED_ON, URL, hot_reads_alone
@@ -102,6 +105,66 @@ async def test_an_id_in_capitals_is_read_as_the_same_stakeholder(three_ways, a, 
     r = await _same_answer(three_ways, f"{URL}/{str(register['p0'].id).upper()}", a["lead"], hot=True)
     assert r.status_code == 200 and r.json()["id"] == str(register["p0"].id)
     await _same_answer(three_ways, f"{URL}/{str(register['theirs'].id).upper()}", a["lead"], hot=False)  # 404
+
+
+async def test_reads_by_id_arriving_together_share_one_statement_and_each_gets_its_own_answer(three_ways, session,
+                                                                                               a, register):
+    """Requests of one caller arriving together are read in one statement; each gets its own stakeholder's answer,
+    as the route gives it (the viewer's masked), and those the hot reads do not answer (unknown, another tenant's,
+    restricted) are still passed on."""
+    mine = ["p0", "p1", "p3", "archived", "p0"]
+    paths = [f"{URL}/{register[name].id}" for name in mine] + [f"{URL}/{str(register['p2'].id).upper()}"]
+    passed_on = [f"{URL}/{uuid.uuid4()}", f"{URL}/{register['theirs'].id}", f"{URL}/{register['restricted'].id}"]
+    connection = await driver_connection(session)
+    statements = []
+
+    def logged(query) -> None:
+        if "ANY (" in query.query:
+            statements.append(query.query)
+
+    connection.add_query_logger(logged)
+    try:
+        # One caller at a time: the test's requests share one connection, where a pool would give each its own
+        for role in ("admin", "viewer"):
+            answers = await asyncio.gather(*[three_ways["hot"].get(path, headers=a[role])
+                                             for path in [*paths, *passed_on]])
+            assert len(statements) == 1, role
+            statements.clear()
+            for path, answer in zip(paths, answers, strict=False):
+                assert answer.status_code == 200, path
+                assert _comparable(answer) == _comparable(await three_ways["routes"].get(path, headers=a[role]),
+                                                          own_headers=True), path
+                assert answer.json()["contact_details_masked"] is (role == "viewer")
+            assert [r.status_code for r in answers[len(paths):]] == [PASSED_ON] * len(passed_on)
+    finally:
+        connection.remove_query_logger(logged)
+
+
+async def test_a_shared_read_that_fails_or_is_cancelled_leaves_no_request_waiting():
+    """A database error reaches every request that shared the statement; the first request cancelled before the
+    statement is done leaves the others to the route (None), never waiting."""
+    reads = _ReadsById()
+
+    async def failing(ids):
+        raise asyncpg.QueryCanceledError("canceling statement due to statement timeout")
+
+    outcomes = await asyncio.gather(*[reads.read("k", str(i), failing) for i in range(3)], return_exceptions=True)
+    assert all(isinstance(o, asyncpg.QueryCanceledError) for o in outcomes)
+
+    asked, started, gone = [], asyncio.Event(), asyncio.Event()
+
+    async def hanging(ids):
+        asked.append(ids)
+        started.set()
+        await gone.wait()  # the statement of a request whose client has gone away
+
+    tasks = [asyncio.ensure_future(reads.read("k", str(i), hanging)) for i in (1, 2, 3)]
+    await started.wait()
+    first = tasks[0]
+    first.cancel()
+    # (A guard, not a timing: released, they answer at once; left waiting, they would hang the suite.)
+    assert asked == [["1", "2", "3"]] and await asyncio.wait_for(asyncio.gather(*tasks[1:]), 10) == [None, None]
+    assert first.cancelled()
 
 
 @pytest.mark.parametrize("query", [
