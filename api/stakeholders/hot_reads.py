@@ -42,15 +42,13 @@ from urllib.parse import parse_qsl
 import asyncpg
 from fastapi import FastAPI, Request, Response
 from pydantic import ValidationError
-from sqlalchemy import Uuid, any_, bindparam, select, true
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import bindparam, select, true
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import rls
 from api.auth.principal import ACCOUNT_MODELS, Principal, Role, account_columns, bearer_token, principal_of
 from api.db import StaticQuery, driver_connection, get_session
 from api.errors import AppError, database_fault, statement_timeout_problem
-from api.models import Stakeholder
 from api.pagination import Order, PageParams, page_result
 from api.routes import API_PREFIX
 from api.security import InvalidToken, TokenClaims
@@ -62,9 +60,6 @@ COLLECTION = f"{API_PREFIX}/stakeholders"
 _ID = re.compile(r"/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})")
 _FILTERS = frozenset(StakeholderListQuery.model_fields)
 _PAGING = frozenset(PageParams.model_fields)
-# service.BY_ID for several ids at once (_ReadsById)
-BY_IDS = StaticQuery(select(*service.COLUMNS).where(Stakeholder.id == any_(bindparam("ids", type_=ARRAY(Uuid))),
-                                                    Stakeholder.tenant_id == bindparam("tenant_id")))
 # The database's failures: the route then meets the same failure and answers it as it answers any (503 and so on).
 _DATABASE_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, asyncio.TimeoutError)
 
@@ -140,7 +135,7 @@ class HotReads:
     async def _rows_by_id(self, claims: TokenClaims, ids: list[str]) -> list[Any]:
         """The stakeholders of these ids (those that exist in the caller's tenant), each with the caller's account."""
         async with self._connection(claims.tenant_id) as connection:
-            return await connection.fetch(*_args(_with_account(BY_IDS, claims.subject_kind), self.dialect,
+            return await connection.fetch(*_args(_with_account(service.BY_IDS, claims.subject_kind), self.dialect,
                                                  account_id=claims.subject_id, tenant_id=claims.tenant_id, ids=ids))
 
     async def _list(self, connection, *, claims: TokenClaims, planned: "_ListPlan") -> Response | None:
@@ -151,6 +146,11 @@ class HotReads:
             return None
         items = rows if rows[0]["id"] is not None else []  # no stakeholder matched: the account's row alone
         return page_response(page_result(items, planned.order, planned.limit), caller)
+
+
+# What those who joined a statement get when it was never read (the first request cancelled, or failing otherwise
+# than in the database): not a database error, so each passes its request on to the route.
+_NOT_READ = RuntimeError("not read")
 
 
 class _ReadsById:
@@ -183,7 +183,7 @@ class _ReadsById:
 
     async def _lead(self, key: tuple, batch: dict[str, list[asyncio.Future]],
                     rows: Callable[[list[str]], Awaitable[list[Any]]]) -> dict[str, Any] | BaseException:
-        outcome: dict[str, Any] | BaseException = RuntimeError("not read")
+        outcome: dict[str, Any] | BaseException = _NOT_READ
         try:
             try:
                 await asyncio.sleep(0)  # the turn in which the others that came with this one join it

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select, text
+from sqlalchemy import ColumnElement, Select, Uuid, and_, any_, bindparam, or_, select, text
 from sqlalchemy import update as sql_update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -144,6 +145,9 @@ COLUMNS = [*(_TABLE.c[name] for name in READ_FIELDS), *(c for c in _TABLE.c if c
 # GET by id, built once: no expression to build and no ORM on every request.
 BY_ID = StaticQuery(select(*COLUMNS).where(_TABLE.c.id == bindparam("id"),
                                           _TABLE.c.tenant_id == bindparam("tenant_id")))
+# BY_ID for several ids at once (PostgreSQL): the hot reads' shared read (api.stakeholders.hot_reads._ReadsById)
+BY_IDS = StaticQuery(select(*COLUMNS).where(_TABLE.c.id == any_(bindparam("ids", type_=ARRAY(Uuid))),
+                                            _TABLE.c.tenant_id == bindparam("tenant_id")))
 # The filters that compare one column with the value given (`if filters.kind:` and so on).
 _EQUAL = {"kind": Stakeholder.kind, "organisation_id": Stakeholder.organisation_id, "owner_id": Stakeholder.owner_id,
           "champion": Stakeholder.is_champion, "public_representative": Stakeholder.is_public_representative,
