@@ -34,7 +34,7 @@ import re
 import uuid
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl
@@ -154,14 +154,17 @@ _NOT_READ = RuntimeError("not read")
 
 
 class _ReadsById:
-    """Reads by id that wait together share a statement: the first of a key (one caller) gives the others arriving
-    in the same turn of the event loop that turn to join it, then reads every id they asked for in one statement
-    and hands each its row. Nothing waits for a later request: a read arriving alone goes at once (one turn later)."""
+    """Reads by id that wait together share a statement. The first of a key (one caller) opens a batch; the others
+    of that key join it until it is read: those arriving in the same turn of the event loop, and, while the key's
+    statement before it is still running, those arriving meanwhile. A key has one statement running at a time, so
+    under load a batch gathers all that came during one round trip; a read arriving alone goes at once (one turn
+    later)."""
 
     LIMIT = 64  # ids a statement takes at most; a larger crowd starts another
 
     def __init__(self) -> None:
         self._open: dict[tuple, dict[str, list[asyncio.Future]]] = {}  # key → id → the futures of those joining
+        self._turns: dict[tuple, _Turns] = {}  # key → its one statement at a time, while any batch of it waits
 
     async def read(self, key: tuple, stakeholder_id: str, rows: Callable[[list[str]], Awaitable[list[Any]]]) -> Any:
         """The row of `stakeholder_id` from `rows(ids)`, or None when it has none. A database error is raised in
@@ -184,13 +187,21 @@ class _ReadsById:
     async def _lead(self, key: tuple, batch: dict[str, list[asyncio.Future]],
                     rows: Callable[[list[str]], Awaitable[list[Any]]]) -> dict[str, Any] | BaseException:
         outcome: dict[str, Any] | BaseException = _NOT_READ
+        turns = self._turns.get(key) or self._turns.setdefault(key, _Turns())
+        turns.waiting += 1
         try:
             try:
                 await asyncio.sleep(0)  # the turn in which the others that came with this one join it
+                async with turns.lock:  # and, while the key's statement before is running, those coming meanwhile
+                    if self._open.get(key) is batch:
+                        del self._open[key]
+                    outcome = {str(row["id"]): row for row in await rows(list(batch)) if row["id"] is not None}
             finally:
-                if self._open.get(key) is batch:
+                if self._open.get(key) is batch:  # cancelled before its statement
                     del self._open[key]
-            outcome = {str(row["id"]): row for row in await rows(list(batch)) if row["id"] is not None}
+                turns.waiting -= 1
+                if not turns.waiting:
+                    del self._turns[key]
         except _DATABASE_ERRORS as exc:
             outcome = exc
         finally:  # whatever happened, no request that joined is left waiting
@@ -199,6 +210,14 @@ class _ReadsById:
                     if not joined.done():
                         joined.set_result(outcome)
         return outcome
+
+
+@dataclass
+class _Turns:
+    """A key's statements, one at a time, and the batches of it that have them to come (to forget it after)."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    waiting: int = 0
 
 
 @contextlib.asynccontextmanager

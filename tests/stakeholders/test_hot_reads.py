@@ -167,6 +167,33 @@ async def test_a_shared_read_that_fails_or_is_cancelled_leaves_no_request_waitin
     assert first.cancelled()
 
 
+async def test_reads_arriving_while_a_callers_statement_runs_wait_for_it_and_share_the_next():
+    """One statement of a caller runs at a time: reads arriving while it runs gather and are read together after it,
+    each getting its own row; another caller's reads do not wait for it."""
+    reads = _ReadsById()
+    asked, running, done = [], asyncio.Event(), asyncio.Event()
+
+    async def rows(ids):
+        asked.append(ids)
+        running.set()
+        await done.wait()
+        return [{"id": i} for i in ids]
+
+    first = asyncio.ensure_future(reads.read("caller", "1", rows))
+    await running.wait()
+    later = [asyncio.ensure_future(reads.read("caller", i, rows)) for i in ("2", "3", "2")]
+    other = asyncio.ensure_future(reads.read("another caller", "9", rows))
+    for _ in range(5):  # turns of the event loop in which a second statement of the caller could have started
+        await asyncio.sleep(0)
+    assert asked == [["1"], ["9"]]
+    done.set()
+    # (A guard, not a timing: released, they answer at once.)
+    answers = await asyncio.wait_for(asyncio.gather(first, *later, other), 10)
+    assert asked == [["1"], ["9"], ["2", "3"]]
+    assert [a["id"] for a in answers] == ["1", "2", "3", "2", "9"]
+    assert not reads._open and not reads._turns  # nothing kept of a caller once its reads are answered
+
+
 @pytest.mark.parametrize("query", [
     "",
     "category=patient&min_influence=2&sort=-updated_at&limit=2",  # the benchmark's shape
