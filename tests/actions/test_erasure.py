@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from api.models import IdempotencyRecord
 from tests import factories
-from tests.actions.test_router import action, url
+from tests.actions.support import action, url
 from tests.gdpr.support import held_plan
 from tests.stakeholders.support import audit_events
 

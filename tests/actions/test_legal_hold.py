@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from tests import factories
-from tests.actions.test_router import action, url
+from tests.actions.support import action, url
 from tests.gdpr.support import held_plan, hold_url, is_problem
 from tests.gdpr.support import is_held as is_hold_problem
 from tests.plans.support import NIL, READ_ONLY, WRITERS, audit_events

@@ -6,22 +6,10 @@ from sqlalchemy import select
 from api.activities.engagement import uk_today
 from api.models import AuditEvent, PlanAction
 from tests import factories
+from tests.actions.support import action, url
 from tests.plans.support import NIL, READ_ONLY, ROLES, WRITERS
 
 TODAY = uk_today()
-
-
-def url(plan_id, action_id=None) -> str:
-    base = f"/api/v1/plans/{plan_id}/actions"
-    return f"{base}/{action_id}" if action_id else base
-
-
-async def action(session, plan, **values) -> PlanAction:
-    values.setdefault("description", "Brief the Health Scrutiny Committee")
-    row = PlanAction(tenant_id=plan.tenant_id, plan_id=plan.id, **values)
-    session.add(row)
-    await session.flush()
-    return row
 
 
 async def actions_of(session, plan) -> list[PlanAction]:

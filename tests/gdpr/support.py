@@ -3,11 +3,13 @@ another package's)."""
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from api import rls
 from api.db import utcnow
 from api.models import AuditEvent, Duty, DutyRequirement, Evidence
 from tests import factories
+from tests.conftest import APP_ROLE
 
 ROLES = ("admin", "lead", "contributor", "viewer", "auditor")
 NOT_ADMIN = ("lead", "contributor", "viewer", "auditor")
@@ -78,3 +80,14 @@ async def lift_honours_if_match(client, session, url: str, headers: dict, curren
     assert [e.action for e in await events(session, row_id)] == actions
     r = await client.delete(url, headers={**headers, "If-Match": current})
     assert r.status_code == 200 and r.json()[field] is None and r.headers["ETag"] != current, r.text
+
+
+async def as_app_role(session, *, tenant_id=None) -> None:
+    """The application's role, with no tenant and no bypass (the suite's test code normally bypasses)."""
+    await session.execute(text(f"SET LOCAL ROLE {APP_ROLE}"))
+    session.info.pop(rls.TENANT_KEY, None)
+    session.info.pop(rls.BYPASS_KEY, None)
+    await session.execute(text("SELECT set_config('app.tenant_id', '', true), set_config('app.bypass_rls', 'off', "
+                               "true)"))
+    if tenant_id is not None:
+        await rls.scope(session, tenant_id)

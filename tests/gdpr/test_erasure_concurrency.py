@@ -12,7 +12,7 @@ from api.models import Activity, IdempotencyRecord, PlanRisk
 from tests import factories
 from tests.documents.support import consultation
 from tests.race import POSTGRES_ONLY, live_app
-from tests.risks.test_router import risk
+from tests.risks.support import risk
 
 pytestmark = POSTGRES_ONLY
 ERASE = "/api/v1/stakeholders/{}/erase"

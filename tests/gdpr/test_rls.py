@@ -20,21 +20,11 @@ from api.main import create_app
 from api.models import AuditEvent, Duty, DutyRequirement, Organisation, Stakeholder, Tenant, User
 from tests import factories
 from tests.conftest import make_settings
+from tests.gdpr.support import as_app_role
 
 pytestmark = pytest.mark.skipif(not os.environ.get("INVOLVE_TEST_DATABASE_URL"),
                                 reason="row-level security is PostgreSQL only")
 APP_ROLE = "involve_app"
-
-
-async def as_app_role(session, *, tenant_id=None) -> None:
-    """The application's role, with no tenant and no bypass (the suite's test code normally bypasses)."""
-    await session.execute(text(f"SET LOCAL ROLE {APP_ROLE}"))
-    session.info.pop(rls.TENANT_KEY, None)
-    session.info.pop(rls.BYPASS_KEY, None)
-    await session.execute(text("SELECT set_config('app.tenant_id', '', true), set_config('app.bypass_rls', 'off', "
-                               "true)"))
-    if tenant_id is not None:
-        await rls.scope(session, tenant_id)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from api.db import get_session
 from api.main import create_app
 from tests import factories
 from tests.conftest import make_settings
+from tests.gdpr.support import as_app_role
 from tests.imports.support import (
     CSV,
     ORGANISATIONS,
@@ -146,8 +147,6 @@ async def test_organisations_import_and_update_by_external_id(client, session, a
 async def test_new_and_updated_rows_go_through_staging_under_row_level_security(app, session, a):
     """As the application's role PostgreSQL refuses COPY into the stakeholder table: new rows are copied into a
     staging table and inserted from there (the policies check them), updates through their own staging table."""
-    from tests.gdpr.test_rls import as_app_role
-
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)  # leaves the session as the app role
     await factories.stakeholder(session, a.tenant, name="Tom Hardy", external_id="CRM-2")
     await session.commit()

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from api.models import IdempotencyRecord
 from tests import factories
 from tests.gdpr.support import held_plan
-from tests.risks.test_router import risk, url
+from tests.risks.support import risk, url
 
 ERASE = "/api/v1/stakeholders/{}/erase"
 

@@ -6,7 +6,7 @@ import pytest
 from tests import factories
 from tests.gdpr.support import held_plan, hold_url, is_held, is_problem
 from tests.plans.support import NIL, READ_ONLY, WRITERS, audit_events
-from tests.risks.test_router import risk, url
+from tests.risks.support import risk, url
 
 
 @pytest.fixture

@@ -8,21 +8,7 @@ from api.models import AuditEvent, PlanRisk
 from api.risks.scoring import Rag, rag_condition, rag_of
 from tests import factories
 from tests.plans.support import NIL, READ_ONLY, ROLES, WRITERS
-
-
-def url(plan_id, risk_id=None) -> str:
-    base = f"/api/v1/plans/{plan_id}/risks"
-    return f"{base}/{risk_id}" if risk_id else base
-
-
-async def risk(session, plan, **values) -> PlanRisk:
-    values.setdefault("description", "GPs do not attend the workshops")
-    values.setdefault("likelihood", 3)
-    values.setdefault("impact", 3)
-    row = PlanRisk(tenant_id=plan.tenant_id, plan_id=plan.id, **values)
-    session.add(row)
-    await session.flush()
-    return row
+from tests.risks.support import risk, url
 
 
 async def risks_of(session, plan) -> list[PlanRisk]:

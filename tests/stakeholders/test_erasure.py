@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from api import audit
 from api.models import IdempotencyRecord, Stakeholder
 from tests import factories
-from tests.actions.test_router import action
+from tests.actions.support import action
 from tests.gdpr.support import evidence, held_plan
 from tests.stakeholders.support import PERSON, PERSONAL_VALUES, URL, audit_events, audit_text
 
