@@ -1,5 +1,6 @@
 """Refusing query parameters an operation does not take, where ignoring one would do harm: a misspelt export filter
-(?catgory=carer) would export every record, and a misspelt import option (?dryrun=true) would write for real."""
+(?catgory=carer) would export every record, a misspelt import option (?dryrun=true) would write for real, and so would
+any other write asked for a dry run it does not offer (POST /stakeholders?dry_run=true)."""
 
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -10,6 +11,7 @@ from fastapi.security import APIKeyQuery
 from pydantic import BaseModel
 
 from api.errors import Unprocessable
+from api.guards import BODY_METHODS
 
 
 def _query_names(dependant: Dependant) -> frozenset[str]:
@@ -39,7 +41,7 @@ def refuse_unknown(request: Request, operation: str) -> None:
     unknown = sorted(set(request.query_params) - known)
     if unknown:
         raise Unprocessable(f"Unknown query parameter: {', '.join(unknown)}; {operation} takes "
-                            f"{', '.join(sorted(known))}",
+                            f"{', '.join(sorted(known)) or 'none'}",
                             errors=[{"loc": ["query", name], "msg": "Unknown query parameter",
                                      "type": "extra_forbidden"} for name in unknown])
     # Given twice, the last value would win unsaid: ?dry_run=true&dry_run=false writes for real, and
@@ -49,6 +51,15 @@ def refuse_unknown(request: Request, operation: str) -> None:
         raise Unprocessable(f"Repeated query parameter: {', '.join(repeated)}; {operation} takes each once",
                             errors=[{"loc": ["query", name], "msg": "Repeated query parameter",
                                      "type": "repeated"} for name in repeated])
+
+
+def refuse_unknown_on_write(request: Request) -> None:
+    """refuse_unknown() for a write (POST, PUT, PATCH, DELETE; a read passes untouched), called by the role dependency
+    every write declares (require()) once the role is admitted: a role that may not write gets its 403, not a 422, and
+    the 422 comes before the handler writes anything. The one write without a role, the token grant (POST
+    /auth/token), is exempt on purpose: RFC 6749 § 3.2 has a token endpoint ignore the parameters it does not know."""
+    if request.method in BODY_METHODS:
+        refuse_unknown(request, "this operation")
 
 
 def refusing_unknown(operation: str, caller: Any) -> Callable[..., Awaitable[None]]:

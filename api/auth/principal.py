@@ -19,6 +19,7 @@ from api.db import StaticQuery, get_session
 from api.errors import Forbidden, Unauthorized
 from api.models import ServiceAccount, Tenant, User
 from api.models.user import email_is
+from api.query_params import refuse_unknown_on_write
 from api.security import InvalidToken, TokenClaims, TokenCodec
 
 
@@ -163,11 +164,13 @@ async def _sso_principal(session: AsyncSession, identity: Identity, role_map: di
 
 
 def require(roles: frozenset[Role]) -> Callable:
-    """A dependency admitting only the given roles (403 for the others)."""
+    """A dependency admitting only the given roles (403 for the others); a write it admits refuses a query parameter
+    it does not take (422), before anything is written."""
 
-    async def dependency(principal: Principal = Depends(current_principal)) -> Principal:
+    async def dependency(request: Request, principal: Principal = Depends(current_principal)) -> Principal:
         if principal.role not in roles:
             raise Forbidden(f"The {principal.role.value} role may not do this")
+        refuse_unknown_on_write(request)
         return principal
 
     dependency.roles = roles  # read by mark_roles() to publish x-roles in the spec

@@ -18,7 +18,6 @@ from api.imports.parsing import Body, problem_error
 from api.imports.schemas import ImportProblem, ImportReport, OnConflict, OnError
 from api.imports.specs import SPECS, ResourceSpec
 from api.imports.validation import Options
-from api.query_params import refuse_unknown
 
 router = APIRouter(tags=["imports"])
 
@@ -54,15 +53,6 @@ async def import_idempotency(
 
 
 ImportIdempotencyDep = Annotated[ImportIdempotency, Depends(import_idempotency)]
-
-
-async def _known_options(request: Request) -> None:
-    """A misspelt option (?dryrun=true) would otherwise be ignored, and the import written for real: a 422 before the
-    body is read. Solved after the caller's role, which it follows in import_rows' parameters."""
-    refuse_unknown(request, "this import")
-
-
-KnownOptions = Annotated[None, Depends(_known_options)]
 
 
 def _format(request: Request) -> str:
@@ -129,7 +119,7 @@ def _add_routes(spec: ResourceSpec) -> None:
     Importer = Annotated[Principal, Depends(require(spec.roles))]
 
     async def import_rows(
-        request: Request, session: SessionDep, caller: Importer, _: KnownOptions, idempotency: ImportIdempotencyDep,
+        request: Request, session: SessionDep, caller: Importer, idempotency: ImportIdempotencyDep,
         dry_run: bool = Query(False, description="Validate everything and report what would happen; write nothing"),
         match: Matches = Query(spec.matches[0].value,  # type: ignore[valid-type]
                                description="The key that finds an existing record for a row"),
