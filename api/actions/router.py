@@ -33,8 +33,8 @@ async def list_actions(
              summary="Add an action to a plan", responses=problems(404, 409))
 async def create_action(plan_id: uuid.UUID, data: ActionCreate, session: SessionDep, caller: Editor,
                         idempotency: IdempotencyDep) -> Response:
-    """Add a line to the plan's action plan; its activity must be one of this plan's or of none (422). Honours
-    Idempotency-Key."""
+    """Add a line to the plan's action plan; its activity must be one of this plan's or of none (422); 409 when the
+    plan is archived or closed (a closed plan's lines may still be updated). Honours Idempotency-Key."""
     if replay := await idempotency.replay():
         return replay
     row = await service.create(session=session, caller=caller, plan_id=plan_id, data=data)

@@ -102,8 +102,8 @@ async def _ensure_kept(session: AsyncSession, caller: Principal, row: PlanAction
 
 
 async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, data: ActionCreate) -> PlanAction:
-    """Add an action to the plan and audit it."""
-    await children.open_plan(session, caller, plan_id)
+    """Add an action to the plan and audit it; 409 when the plan is archived or closed."""
+    await children.open_plan(session, caller, plan_id, closes_with_plan="tactical action plan")
     values = data.model_dump(exclude_unset=True)
     await check_references(session, tenant_id=caller.tenant_id, values=values, references=REFERENCES)
     await _check_activity_plan(session, caller, plan_id, values.get("activity_id"))

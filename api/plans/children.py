@@ -12,6 +12,7 @@ from api.auth.principal import Principal
 from api.crud import apply, archived_target
 from api.errors import Conflict, NotFound
 from api.plans import service as plans
+from api.plans.schemas import PlanStatus
 
 M = TypeVar("M")
 
@@ -28,12 +29,25 @@ async def get(session: AsyncSession, caller: Principal, model: type[M], *, plan_
     return row
 
 
-async def open_plan(session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> None:
+async def open_plan(session: AsyncSession, caller: Principal, plan_id: uuid.UUID, *,
+                    closes_with_plan: str | None = None) -> None:
     """The plan a new record is added to: 404 when unknown, and 409 when archived (nothing new is linked to an
-    archived record, crud.ensure_not_archived); the records it already holds may still be corrected."""
+    archived record, crud.ensure_not_archived); the records it already holds may still be corrected.
+
+    `closes_with_plan` names the record that a closed plan has finished (409 for a new entry in it; the entries it
+    holds may still be updated, as an archived plan's). Per child:
+    - actions (the tactical action plan) and risks (the Risk & Issue Log) name it: both are the work of carrying the
+      plan out, which ends when it closes;
+    - evidence and documents do not: a decision's minutes or the final report are recorded after the plan closes;
+    - consultations, the scrutiny record and its correspondence, and the applicability record do not either: they
+      record what happened (a window already held, the committee's reply or referral after the decision, why a duty
+      applied), which the evidence of the duty to involve needs whenever it is written down."""
     plan = await plans.get(session=session, caller=caller, plan_id=plan_id)
     if plan.archived_at is not None:
         raise Conflict(archived_target("plan"))
+    if closes_with_plan is not None and plan.status == PlanStatus.closed:
+        raise Conflict(f"The plan is closed: its {closes_with_plan} is finished and takes no new entry (those it "
+                       "holds may still be updated)")
 
 
 async def add(session: AsyncSession, caller: Principal, model: type[M], *, plan_id: uuid.UUID,

@@ -61,8 +61,8 @@ async def get_plan(plan_id: uuid.UUID, session: SessionDep, caller: Reader, resp
 async def update_plan(plan_id: uuid.UUID, data: PlanUpdate, session: SessionDep, caller: Editor,
                       response: Response, if_match: IfMatch = None) -> PlanRead:
     """Change the fields given; purpose and what objectives and key messages say only while the plan is a draft and
-    not on legal hold (409), their progress at any time. An archived plan keeps its status and names nobody new in
-    its audience (a category included) or as its lead until restored (409)."""
+    not on legal hold (409), their progress at any time. An archived plan keeps its status and stage and names nobody
+    new in its audience (a category included) or as its lead until restored (409)."""
     plan = await service.update(session=session, caller=caller, plan_id=plan_id, data=data, if_match=if_match)
     read = await service.read(session, plan, caller)
     await session.commit()

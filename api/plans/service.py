@@ -116,7 +116,8 @@ async def create(*, session: AsyncSession, caller: Principal, data: PlanCreate) 
 async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, data: PlanUpdate,
                  if_match: str | None) -> Plan:
     """Change the fields given: 412 when If-Match is stale, 409 for an illegal status change, a change to what was
-    approved or is held, or an archived plan's status, new audience or new lead, 422 for a link outside the tenant."""
+    approved or is held, or an archived plan's status, stage, new audience or new lead, 422 for a link outside the
+    tenant."""
     plan = await get(session=session, caller=caller, plan_id=plan_id)
     check_if_match(if_match, plan.version)
     changes = data.model_dump(exclude_unset=True)

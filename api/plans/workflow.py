@@ -65,14 +65,16 @@ def check_locked(plan: Plan, changes: dict[str, Any]) -> None:
 
 
 def check_archived(plan: Plan, changes: dict[str, Any], added: list[str]) -> None:
-    """Refuse (409) a status change of an archived plan, or anyone new it would name (`added`: the named audience
-    lists that gain someone; a category added to its audience, or a new lead, count alike): an archived plan moves no
-    further and takes in nobody new, as nothing new is linked to any archived record; correcting what it says, or
-    taking someone out of its audience or off it as its lead, stays allowed."""
+    """Refuse (409) a status or stage change of an archived plan, or anyone new it would name (`added`: the named
+    audience lists that gain someone; a category added to its audience, or a new lead, count alike): an archived plan
+    moves no further, along its workflow or its lifecycle, and takes in nobody new, as nothing new is linked to any
+    archived record; correcting what it says, or taking someone out of its audience or off it as its lead, stays
+    allowed."""
     if plan.archived_at is None:
         return
-    if changes.get("status") not in (None, plan.status):
-        raise Conflict("The plan is archived; restore it before changing its status")
+    for name in ("status", "stage"):
+        if changes.get(name) not in (None, getattr(plan, name)):
+            raise Conflict(f"The plan is archived; restore it before changing its {name}")
     named = list(added)
     if set(map(str, changes.get("audience_categories") or [])) - set(plan.audience_categories or []):
         named.append("audience_categories")

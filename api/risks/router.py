@@ -35,7 +35,8 @@ async def list_risks(
              summary="Log a risk or issue", responses=problems(404, 409))
 async def create_risk(plan_id: uuid.UUID, data: RiskCreate, session: SessionDep, caller: Editor,
                       idempotency: IdempotencyDep) -> Response:
-    """Add a risk or issue to the plan's log; score and RAG are derived. Honours Idempotency-Key."""
+    """Add a risk or issue to the plan's log; score and RAG are derived; 409 when the plan is archived or closed (a
+    closed plan's entries may still be updated). Honours Idempotency-Key."""
     if replay := await idempotency.replay():
         return replay
     row = await service.create(session=session, caller=caller, plan_id=plan_id, data=data)

@@ -72,8 +72,8 @@ async def get(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, r
 
 
 async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, data: RiskCreate) -> PlanRisk:
-    """Add a risk or issue to the plan's log and audit it."""
-    await children.open_plan(session, caller, plan_id)
+    """Add a risk or issue to the plan's log and audit it; 409 when the plan is archived or closed."""
+    await children.open_plan(session, caller, plan_id, closes_with_plan="Risk & Issue Log")
     values = data.model_dump()
     await check_references(session, tenant_id=caller.tenant_id, values=values, references=OWNER)
     return await children.add(session, caller, PlanRisk, plan_id=plan_id, values=values, resource_type=RESOURCE,

@@ -231,3 +231,21 @@ async def test_what_staff_write_of_an_action_is_never_in_the_audit_trail_in_clea
     text = str([e.changes for e in (await session.execute(select(AuditEvent).where(
         AuditEvent.resource_id == created["id"]))).scalars()])
     assert "07700" not in text and "ann@" not in text and "[personal data]" in text
+
+
+async def test_a_closed_plan_takes_no_new_action_but_its_own_may_be_updated(client, session, a, b):
+    """A closed plan's tactical action plan is finished: a new line is a 409 and nothing is written, while a line it
+    holds may still be marked done or dropped; another tenant's closed plan stays a 404."""
+    plan = await factories.plan(session, a.tenant, status="closed")
+    row = await action(session, plan)
+    r = await client.post(url(plan.id), json={"description": "Run the survey"}, headers=a["lead"])
+    assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["detail"].startswith("The plan is closed: its tactical action plan is finished"), r.text
+    assert [i["id"] for i in (await client.get(url(plan.id), headers=a["lead"])).json()["items"]] == [str(row.id)]
+    created = (await session.execute(select(AuditEvent).where(AuditEvent.resource_type == "plan_action"))).all()
+    assert created == []
+    r = await client.patch(url(plan.id, row.id), json={"status": "done"}, headers=a["lead"])
+    assert r.status_code == 200 and r.json()["status"] == "done", r.text
+    assert (await client.delete(url(plan.id, row.id), headers=a["lead"])).status_code == 204
+    theirs = await factories.plan(session, b.tenant, status="closed")
+    assert (await client.post(url(theirs.id), json={"description": "X"}, headers=a["admin"])).status_code == 404

@@ -180,3 +180,25 @@ async def test_an_archived_plan_still_takes_corrections_with_its_status_resent(c
     r = await client.patch(f"{URL}/{plan.id}", json={"title": "Corrected", "status": "active"}, headers=a["lead"])
     assert r.status_code == 200 and r.json()["title"] == "Corrected" and r.json()["status"] == "active"
     assert r.json()["archived_at"] is not None
+
+
+async def test_an_archived_plans_stage_cannot_change_but_resending_it_is_no_change(client, session, a, b):
+    """An archived plan moves no further along its lifecycle either: 409, and nothing written (no version, no
+    audit event); its current stage sent back with a correction is no change, and restoring it lets the stage move.
+    Another tenant's lead does not learn the plan exists (404)."""
+    plan = await new_plan(client, a)
+    assert (await client.delete(f"{URL}/{plan['id']}", headers=a["lead"])).status_code == 204
+    before = await client.get(f"{URL}/{plan['id']}", headers=a["lead"])
+    events = len(await audit_events(session, plan["id"]))
+    r = await client.patch(f"{URL}/{plan['id']}", json={"stage": "deploy", "title": "Moved on"}, headers=a["lead"])
+    assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json"
+    assert "archived; restore it before changing its stage" in r.json()["detail"]
+    after = await client.get(f"{URL}/{plan['id']}", headers=a["lead"])
+    assert after.json() == before.json() and after.headers["etag"] == before.headers["etag"]
+    assert after.json()["stage"] == "develop" and len(await audit_events(session, plan["id"])) == events
+    assert (await client.patch(f"{URL}/{plan['id']}", json={"stage": "deploy"}, headers=b["lead"])).status_code == 404
+    r = await client.patch(f"{URL}/{plan['id']}", json={"title": "Corrected", "stage": "develop"}, headers=a["lead"])
+    assert r.status_code == 200 and r.json()["title"] == "Corrected" and r.json()["stage"] == "develop"
+    assert (await client.post(f"{URL}/{plan['id']}/restore", headers=a["lead"])).status_code == 200
+    r = await client.patch(f"{URL}/{plan['id']}", json={"stage": "deploy"}, headers=a["lead"])
+    assert r.status_code == 200 and r.json()["stage"] == "deploy"

@@ -235,3 +235,20 @@ async def test_what_staff_write_of_a_risk_is_never_in_the_audit_trail_in_clear(c
     text = str([e.changes for e in (await session.execute(select(AuditEvent).where(
         AuditEvent.resource_id == created["id"]))).scalars()])
     assert "07700" not in text and "ann@" not in text and "[personal data]" in text
+
+
+async def test_a_closed_plan_takes_no_new_risk_but_its_own_may_be_updated(client, session, a, b):
+    """A closed plan's Risk & Issue Log is finished: a new entry is a 409 and nothing is written, while an entry it
+    holds may still be updated and closed; another tenant's closed plan stays a 404."""
+    plan = await factories.plan(session, a.tenant, status="closed")
+    row = await risk(session, plan)
+    body = {"description": "Low turnout", "likelihood": 3, "impact": 3}
+    r = await client.post(url(plan.id), json=body, headers=a["lead"])
+    assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["detail"].startswith("The plan is closed: its Risk & Issue Log is finished"), r.text
+    assert [i["id"] for i in (await client.get(url(plan.id), headers=a["lead"])).json()["items"]] == [str(row.id)]
+    assert (await session.execute(select(AuditEvent).where(AuditEvent.resource_type == "plan_risk"))).all() == []
+    r = await client.patch(url(plan.id, row.id), json={"status": "closed", "impact": 2}, headers=a["lead"])
+    assert r.status_code == 200 and r.json()["status"] == "closed" and r.json()["impact"] == 2, r.text
+    theirs = await factories.plan(session, b.tenant, status="closed")
+    assert (await client.post(url(theirs.id), json=body, headers=a["admin"])).status_code == 404
