@@ -5,12 +5,12 @@ the record that shows how the duty to involve was met must not change under anyo
 (evidence, consultations, activities, feedback); the hard deletes of a plan's documents, scrutiny letters and
 risks call it themselves, and a line leaving an attendance log calls `ensure_log_not_held` (the held plan's own
 activities, and any its evidence links); the stakeholder erasure calls `ensure_erasable`; a PATCH of a risk, an
-action, a document, a consultation, a scrutiny letter or an evidence item (the consultation its decision is about),
-and a PUT of the scrutiny record, call `ensure_kept` for what the row stated (its progress may still change). A
-held plan's named audience, and its evidence's links to activities and feedback, may grow but not shrink
-(UNNAMING), and an activity or feedback of its record may not leave it, nor such feedback change the person who gave
-it (`leaving`, which PATCH and imports both ask): otherwise dropping a person from them would let the erasure
-through.
+action, a document, a consultation, a scrutiny letter or an evidence item (the consultation its decision is about,
+and the decision once recorded), and a PUT of the scrutiny record, call `ensure_kept` for what the row stated (its
+progress may still change). A held plan's named audience, and its evidence's links to activities and feedback, may
+grow but not shrink (UNNAMING), and an activity or feedback of its record may not leave it, nor such feedback change
+the person who gave it (`leaving`, which PATCH and imports both ask): otherwise dropping a person from them would let
+the erasure through.
 
 A held plan *names* a person when any of these holds (all are in the plan's evidence pack):
 - an evidence item of the plan links feedback the person gave (Evidence.feedback_ids);

@@ -15,6 +15,9 @@ class EvidenceItem(ReadModel):
     document_ids: list[str] = Field(description="Documents it links")
     decision: str | None = Field(description="The decision it records")
     decision_date: date | None = Field(description="When the decision was taken")
+    consultation_id: uuid.UUID | None = Field(description="The consultation of this plan the decision is about. Null: "
+                                                          "the decision is the plan's, and the report reads it "
+                                                          "against each of the plan's consultations (Gunning 1 and 4)")
 
 
 class FoundLink(ReadModel):

@@ -190,7 +190,7 @@ def _evidence_item(row: Evidence) -> EvidenceItem:
     return EvidenceItem(id=row.id, summary=row.summary, activity_ids=[str(i) for i in row.activity_ids or []],
                         feedback_ids=[str(i) for i in row.feedback_ids or []],
                         document_ids=[str(i) for i in row.document_ids or []], decision=row.decision,
-                        decision_date=row.decision_date)
+                        decision_date=row.decision_date, consultation_id=row.consultation_id)
 
 
 def _special(code: str, title: str, status: Status, reason: str, gap: str) -> ReportItem:

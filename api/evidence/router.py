@@ -20,14 +20,17 @@ async def list_evidence(
     plan_id: uuid.UUID, session: SessionDep, caller: Reader, page: PageDep,
     requirement_id: uuid.UUID | None = Query(None, description="Only evidence for this requirement"),
     duty_code: Code | None = Query(None, description="Only evidence for a requirement of the duty with this code"),
+    consultation_id: uuid.UUID | None = Query(None, description="Only evidence whose decision is about this "
+                                                                "consultation (not those naming none)"),
     external_id: str | None = Query(None, max_length=200, description="Only the one with this external id"),
     q: str | None = Query(None, min_length=1, max_length=200, description="Search the summary and the decision"),
     archived: bool = Query(False, description="List archived evidence instead of active evidence"),
 ) -> EvidencePage:
     """The plan's evidence items with their links expanded briefly, a page at a time; sortable by created_at
     (default), updated_at."""
-    filters = service.EvidenceFilters(requirement_id=requirement_id, duty_code=duty_code, external_id=external_id,
-                                      q=q, archived=archived)
+    filters = service.EvidenceFilters(requirement_id=requirement_id, duty_code=duty_code,
+                                      consultation_id=consultation_id, external_id=external_id, q=q,
+                                      archived=archived)
     result = await service.list_evidence(session=session, caller=caller, plan_id=plan_id, filters=filters, page=page)
     return EvidencePage(items=await service.to_reads(session, result.items), next_cursor=result.next_cursor,
                         total=result.total)
@@ -64,7 +67,8 @@ async def update_evidence(plan_id: uuid.UUID, evidence_id: uuid.UUID, data: Evid
                           caller: Editor, response: Response, if_match: IfMatch = None) -> EvidenceRead:
     """Change the fields given (lead or admin); a list of links replaces the current one. A new link to an archived
     activity, feedback or consultation is refused (409); one the item already holds stays. On a plan under legal
-    hold, links to activities and feedback may be added but not removed, and the consultation cannot change (409)."""
+    hold, links to activities and feedback may be added but not removed, the consultation cannot change, and a
+    decision or decision date once recorded cannot change or be cleared, though a blank one may be filled in (409)."""
     row = await service.update(session=session, caller=caller, plan_id=plan_id, evidence_id=evidence_id, data=data,
                                if_match=if_match)
     body = await service.to_read(session, row)

@@ -48,8 +48,13 @@ ARCHIVABLE = LINKS[:2]  # documents are deleted, never archived
 # involve ("Ann Lee's feedback at the Bridport meeting"), and the trail, which outlives an erasure, must not keep them.
 PERSONAL_FIELDS = frozenset({"summary", "decision"})
 # Which consultation a decision binds is what the duty report judges it by (Gunning 1 and 4): frozen while the plan is
-# on legal hold, as a consultation's own decision date is.
+# on legal hold, as a consultation's own decision date is. Even unset it says something (the decision binds each of the
+# plan's consultations), so naming one then would change what the held record states.
 KEPT = ("consultation_id",)
+# The decision the item records, once recorded: kept too while the plan is on hold, neither changed nor cleared. A blank
+# one may still be filled in (once_set, not KEPT): a decision taken since the hold was put on is new evidence, which a
+# held plan may gain (a new item recording it is allowed anyway), while a blank states nothing that could be rewritten.
+DECISION = ("decision", "decision_date")
 
 
 def location(plan_id: uuid.UUID, evidence_id: uuid.UUID) -> str:
@@ -60,6 +65,7 @@ def location(plan_id: uuid.UUID, evidence_id: uuid.UUID) -> str:
 class EvidenceFilters:
     requirement_id: uuid.UUID | None = None
     duty_code: str | None = None
+    consultation_id: uuid.UUID | None = None
     external_id: str | None = None
     q: str | None = None
     archived: bool = False
@@ -77,6 +83,8 @@ async def list_evidence(*, session: AsyncSession, caller: Principal, plan_id: uu
         stmt = stmt.where(Evidence.requirement_id.in_(
             select(DutyRequirement.id).join(Duty, Duty.id == DutyRequirement.duty_id)
             .where(Duty.code == filters.duty_code, visible(caller.tenant_id))))
+    if filters.consultation_id:
+        stmt = stmt.where(Evidence.consultation_id == filters.consultation_id)
     if filters.external_id:
         stmt = stmt.where(Evidence.external_id == filters.external_id)
     if filters.q:
@@ -161,8 +169,8 @@ async def create(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
 
 async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID, evidence_id: uuid.UUID,
                  data: EvidenceUpdate, if_match: str | None) -> Evidence:
-    """Change the fields given; 412 when If-Match is stale, 409 for the consultation while the plan is on legal
-    hold."""
+    """Change the fields given; 412 when If-Match is stale, 409 for the consultation, or a recorded decision, while
+    the plan is on legal hold."""
     row = await get(session=session, caller=caller, plan_id=plan_id, evidence_id=evidence_id)
     check_if_match(if_match, row.version)
     await _check(session, caller, plan_id, data.model_dump(exclude_unset=True))
@@ -179,7 +187,7 @@ async def update(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID
     if any(set(getattr(row, name)) - set(changes[name]) for name in ("activity_ids", "feedback_ids")
            if name in changes):
         await ensure_not_held(session, caller.tenant_id, plan_id, change=UNNAMING)
-    await ensure_kept(session, caller.tenant_id, row, changes, fields=KEPT, label="evidence item")
+    await ensure_kept(session, caller.tenant_id, row, changes, fields=KEPT, once_set=DECISION, label="evidence item")
     before, after = apply(row, changes)
     if after:
         row.updated_by = caller.id

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from tests import factories
-from tests.duty_report.support import consultation, evidence, green_plan, item, report, requirement
+from tests.duty_report.support import ROLES, consultation, evidence, green_plan, item, report, requirement
 
 
 async def answered(session, tenant, world, received: datetime, responded: datetime):
@@ -75,3 +75,12 @@ async def test_feedback_in_two_windows_is_judged_by_decisions_after_the_named_on
     assert item(got, "gunning-4")["status"] == "green", item(got, "gunning-4")
     # Gunning 1 reads it: a decision on B before B opened
     assert "10 February 2026" in item(got, "gunning-1")["reason"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("named", ["A", None])
+async def test_the_report_lists_each_item_with_the_consultation_it_names(client, session, a, role, named):
+    world = await two_consultations(session, a.tenant, named, date(2026, 4, 15))
+    items = item(await report(client, world.plan, a[role]), "limb-c-decisions")["evidence"]["items"]
+    assert [(i["summary"], i["consultation_id"]) for i in items] == [
+        ("Board minute", str(world.consultation.id) if named else None)]

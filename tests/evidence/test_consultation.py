@@ -10,7 +10,7 @@ import pytest
 from api.models import Evidence
 from tests import factories
 from tests.documents.support import consultation
-from tests.duties.support import EDITORS, NOT_EDITORS, audit_events, count, evidence, requirement
+from tests.duties.support import EDITORS, NOT_EDITORS, ROLES, audit_events, count, evidence, requirement
 from tests.evidence.support import body, url
 from tests.gdpr.support import held_plan, is_held
 
@@ -120,3 +120,62 @@ async def test_a_held_plans_evidence_keeps_the_consultation_it_names(client, ses
     same = str(before) if before else None
     r = await client.patch(item_url, json={"summary": "Board minutes", "consultation_id": same}, headers=a[role])
     assert r.status_code == 200 and r.json()["summary"] == "Board minutes", r.text
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_every_role_lists_the_evidence_about_one_consultation(client, session, a, role):
+    plan, req = await world(session, a.tenant)
+    first = await consultation(session, plan, title="Urgent care")
+    second = await consultation(session, plan, title="Maternity")
+    about_first = await evidence(session, plan, req, consultation_id=first.id)
+    about_second = await evidence(session, plan, req, consultation_id=second.id)
+    await evidence(session, plan, req)  # the plan's decision: it names no consultation
+    gone = await evidence(session, plan, req, consultation_id=first.id, archived_at=datetime(2026, 4, 1, tzinfo=UTC))
+
+    async def ids(**params):
+        r = await client.get(url(plan), params=params, headers=a[role])
+        assert r.status_code == 200, r.text
+        return [e["id"] for e in r.json()["items"]]
+
+    assert await ids(consultation_id=str(first.id)) == [str(about_first.id)]
+    assert await ids(consultation_id=str(second.id)) == [str(about_second.id)]
+    assert await ids(consultation_id=str(first.id), archived="true") == [str(gone.id)]
+    assert await ids(consultation_id=str(first.id), requirement_id=str(req.id)) == [str(about_first.id)]
+    assert (await client.get(url(plan), params={"consultation_id": str(first.id)})).status_code == 401
+
+
+@pytest.mark.parametrize("whose", ["another plan's", "another tenant's", "unknown"])
+async def test_a_consultation_not_of_the_plan_matches_nothing(client, session, a, b, whose):
+    plan, req = await world(session, a.tenant)
+    await evidence(session, plan, req, consultation_id=(await consultation(session, plan)).id)
+    if whose == "another plan's":
+        other = await factories.plan(session, a.tenant)
+        ref = (await consultation(session, other)).id
+        await evidence(session, other, req, consultation_id=ref)
+    elif whose == "another tenant's":
+        theirs = await factories.plan(session, b.tenant)
+        ref = (await consultation(session, theirs, title="Their secret")).id
+        await evidence(session, theirs, req, summary="Their minute", consultation_id=ref)
+    else:
+        ref = uuid.uuid4()
+    # As the other id filters (documents' consultation_id, feedback's plan_id): an empty page, the same whoever's it is
+    r = await client.get(url(plan), params={"consultation_id": str(ref), "include_total": "true"}, headers=a["lead"])
+    assert r.status_code == 200, r.text
+    assert r.json() == {"items": [], "next_cursor": None, "total": 0}
+
+
+async def test_another_tenants_plan_is_404_with_the_filter_too(client, session, a, b):
+    theirs, req = await world(session, b.tenant)
+    named = await consultation(session, theirs, title="Their secret")
+    await evidence(session, theirs, req, summary="Their minute", consultation_id=named.id)
+    r = await client.get(url(theirs), params={"consultation_id": str(named.id)}, headers=a["admin"])
+    assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+    assert "Their" not in r.text
+
+
+async def test_a_malformed_consultation_id_filter_is_422(client, session, a):
+    plan, req = await world(session, a.tenant)
+    await evidence(session, plan, req)
+    r = await client.get(url(plan), params={"consultation_id": "not-a-uuid"}, headers=a["viewer"])
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json", r.text
+    assert [(e["loc"], e["type"]) for e in r.json()["errors"]] == [(["query", "consultation_id"], "uuid_parsing")]

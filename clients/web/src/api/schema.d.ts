@@ -347,8 +347,8 @@ export interface paths {
         /**
          * Update a plan
          * @description Change the fields given; purpose and what objectives and key messages say only while the plan is a draft and
-         *     not on legal hold (409), their progress at any time. An archived plan keeps its status and names nobody new in
-         *     its audience (a category included) or as its lead until restored (409).
+         *     not on legal hold (409), their progress at any time. An archived plan keeps its status and stage and names nobody
+         *     new in its audience (a category included) or as its lead until restored (409).
          */
         patch: operations["plans-update_plan"];
         trace?: never;
@@ -409,8 +409,8 @@ export interface paths {
         put?: never;
         /**
          * Add an action to a plan
-         * @description Add a line to the plan's action plan; its activity must be one of this plan's or of none (422). Honours
-         *     Idempotency-Key.
+         * @description Add a line to the plan's action plan; its activity must be one of this plan's or of none (422); 409 when the
+         *     plan is archived or closed (a closed plan's lines may still be updated). Honours Idempotency-Key.
          */
         post: operations["actions-create_action"];
         delete?: never;
@@ -465,7 +465,8 @@ export interface paths {
         put?: never;
         /**
          * Log a risk or issue
-         * @description Add a risk or issue to the plan's log; score and RAG are derived. Honours Idempotency-Key.
+         * @description Add a risk or issue to the plan's log; score and RAG are derived; 409 when the plan is archived or closed (a
+         *     closed plan's entries may still be updated). Honours Idempotency-Key.
          */
         post: operations["risks-create_risk"];
         delete?: never;
@@ -1812,7 +1813,8 @@ export interface paths {
          * Update an evidence item
          * @description Change the fields given (lead or admin); a list of links replaces the current one. A new link to an archived
          *     activity, feedback or consultation is refused (409); one the item already holds stays. On a plan under legal
-         *     hold, links to activities and feedback may be added but not removed, and the consultation cannot change (409).
+         *     hold, links to activities and feedback may be added but not removed, the consultation cannot change, and a
+         *     decision or decision date once recorded cannot change or be cleared, though a blank one may be filled in (409).
          */
         patch: operations["evidence-update_evidence"];
         trace?: never;
@@ -4630,6 +4632,11 @@ export interface components {
              * @description When the decision was taken
              */
             decision_date: string | null;
+            /**
+             * Consultation Id
+             * @description The consultation of this plan the decision is about. Null: the decision is the plan's, and the report reads it against each of the plan's consultations (Gunning 1 and 4)
+             */
+            consultation_id: string | null;
         };
         /** EvidenceMention */
         EvidenceMention: {
@@ -24351,6 +24358,8 @@ export interface operations {
                 requirement_id?: string | null;
                 /** @description Only evidence for a requirement of the duty with this code */
                 duty_code?: string | null;
+                /** @description Only evidence whose decision is about this consultation (not those naming none) */
+                consultation_id?: string | null;
                 /** @description Only the one with this external id */
                 external_id?: string | null;
                 /** @description Search the summary and the decision */
