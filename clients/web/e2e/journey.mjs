@@ -429,12 +429,14 @@ export async function journey({ page, step, axe, shot, ADMIN, VIEWER }) {
     const feedback = form.getByLabel('Feedback (optional)');
     await feedback.selectOption([await feedback.locator('option').first().getAttribute('value')]);
     await form.getByLabel('Documents (optional)').selectOption({ label: 'Consultation pack' });
+    await form.getByLabel('Consultation this decision is about').selectOption({ label: 'Bridport urgent care consultation' });
     await form.getByRole('button', { name: 'Add evidence' }).click();
     await page.getByText('Evidence added.').waitFor();
     const row = page.getByRole('table', { name: 'Evidence', exact: true }).getByRole('row', { name: /Residents shaped the options/ });
     await row.getByText(/^Activity: /).waitFor();
     await row.getByText(/^Feedback: /).waitFor();
     await row.getByText('Document: Consultation pack').waitFor();
+    await row.locator('td', { hasText: 'Consultation: Bridport urgent care consultation' }).waitFor();
     await page.waitForLoadState('networkidle');
     await axe('duty evidence');
     await row.getByRole('button', { name: /^Archive/ }).click();

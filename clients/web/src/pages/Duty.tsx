@@ -8,7 +8,7 @@ import { useCan } from '../auth/roles';
 import { ConfirmAction } from '../components/ConfirmAction';
 import { ErrorSummaryBox } from '../components/ErrorSummaryBox';
 import { saveBlob } from '../components/download';
-import { text } from '../components/fields';
+import { changedFields, text } from '../components/fields';
 import { allPages } from '../components/paging';
 import { inputErrors, useProblem } from '../components/problems';
 import { useTitle } from '../components/useTitle';
@@ -17,6 +17,7 @@ import { ApplicabilityForm, ApplicabilityTable, VersionHistory } from './duty/Ap
 import { ConsultationForm, consultationFieldIds } from './duty/ConsultationForm';
 import { DOCUMENT_KINDS, DocumentForm, documentFieldIds } from './duty/DocumentForm';
 import { DutyReportView } from './duty/DutyReport';
+import { ConsultationChoice, EvidenceDecision, EvidenceDecisionForm, evidenceDecisionFieldIds } from './duty/EvidenceDecision';
 import { Field, FieldErrors } from './duty/Field';
 import { SCRUTINY_FIELD_IDS, ScrutinyForm } from './duty/ScrutinyForm';
 
@@ -27,7 +28,7 @@ const FIELDS = {
   correspondence: { direction: 'k-direction', correspondence_date: 'k-date', summary: 'k-summary', document_id: 'k-document' },
   evidence: {
     requirement_id: 'e-requirement', summary: 'e-summary', activity_ids: 'e-activities', feedback_ids: 'e-feedback', document_ids: 'e-documents',
-    decision: 'e-decision', decision_date: 'e-decision-date',
+    decision: 'e-decision', decision_date: 'e-decision-date', consultation_id: 'e-consultation',
   },
   none: {},
 } satisfies Record<string, Record<string, string>>;
@@ -106,6 +107,11 @@ function PlanDuty({ planId }: { planId: string }) {
     queryKey: ['consultations', planId],
     queryFn: () => allPages(async (cursor) => unwrap(await api.GET('/api/v1/plans/{plan_id}/consultations', { params: { path, query: { limit: 500, cursor } } }))),
   });
+  // Only to name the consultation an evidence item already names: an archived one is not offered for a new choice.
+  const archivedConsultations = useQuery({
+    queryKey: ['consultations-archived', planId],
+    queryFn: () => allPages(async (cursor) => unwrap(await api.GET('/api/v1/plans/{plan_id}/consultations', { params: { path, query: { limit: 500, archived: true, cursor } } }))),
+  });
   const documents = useQuery({
     queryKey: ['documents', planId],
     queryFn: () => allPages(async (cursor) => unwrap(await api.GET('/api/v1/plans/{plan_id}/documents', { params: { path, query: { limit: 500, cursor } } }))),
@@ -171,7 +177,7 @@ function PlanDuty({ planId }: { planId: string }) {
   const archiveConsultation = useMutation({
     mutationFn: async (c: Schemas['ConsultationRead']) =>
       ensureOk(await api.DELETE('/api/v1/plans/{plan_id}/consultations/{consultation_id}', { params: { path: { plan_id: planId, consultation_id: c.id }, header: ifMatch(c) } })),
-    onSuccess: () => done('Consultation archived.', 'consultations'),
+    onSuccess: () => done('Consultation archived.', 'consultations', 'consultations-archived'),
     onError,
   });
   const updateDocument = useMutation({
@@ -222,6 +228,17 @@ function PlanDuty({ planId }: { planId: string }) {
     onSuccess: () => done('Evidence added.', 'evidence'),
     onError: failed(FIELDS.evidence),
   });
+  // Sends only what the form changed from the item it was filled from, as the stakeholder form does: the consultation
+  // of a plan on legal hold cannot change (409), so an unchanged one is never sent.
+  const updateEvidence = useMutation({
+    mutationFn: async ({ e, body, base }: { e: Schemas['EvidenceRead']; body: Schemas['EvidenceUpdate']; base: Schemas['EvidenceRead'] | null }) => {
+      const changes = changedFields(body, base ?? e);
+      if (Object.keys(changes).length === 0) return base ?? e; // nothing to save
+      return unwrap(await api.PATCH('/api/v1/plans/{plan_id}/evidence/{evidence_id}', { params: { path: { plan_id: planId, evidence_id: e.id }, header: ifMatch(base) }, body: changes }));
+    },
+    onSuccess: () => done('Evidence item saved.', 'evidence'),
+    onError: (error, { e }) => failed(evidenceDecisionFieldIds(`e-${e.id}`))(error),
+  });
   const archiveEvidence = useMutation({
     mutationFn: async (item: Schemas['EvidenceRead']) =>
       ensureOk(await api.DELETE('/api/v1/plans/{plan_id}/evidence/{evidence_id}', { params: { path: { plan_id: planId, evidence_id: item.id }, header: ifMatch(item) } })),
@@ -247,6 +264,8 @@ function PlanDuty({ planId }: { planId: string }) {
   }
 
   const requirements = (duties.data?.items ?? []).flatMap((d) => d.requirements.map((r) => ({ ...r, duty: d })));
+  const consultationTitles = new Map([...(consultations.data?.items ?? []), ...(archivedConsultations.data?.items ?? [])].map((c) => [c.id, c.title]));
+  const titleOf = (e: Schemas['EvidenceRead']) => (e.consultation_id ? consultationTitles.get(e.consultation_id) : undefined);
 
   return (
     <Loaded query={plan}>
@@ -541,7 +560,23 @@ function PlanDuty({ planId }: { planId: string }) {
                 columns={[
                   ['Requirement', (e) => `${e.duty_code}: ${e.requirement_code}`],
                   ['Summary', (e) => e.summary],
-                  ['Decision', (e) => (e.decision ? `${e.decision} (${formatDate(e.decision_date)})` : '—')],
+                  ['Decision', (e) => (
+                    <>
+                      <EvidenceDecision item={e} consultationTitle={titleOf(e)} />
+                      {may.edit && (
+                        <details className="nhsuk-details nhsuk-u-margin-top-2 nhsuk-u-margin-bottom-0">
+                          <summary className="nhsuk-details__summary">
+                            <span className="nhsuk-details__summary-text">Change<span className="nhsuk-u-visually-hidden"> the decision of the evidence item for {e.requirement_code}</span></span>
+                          </summary>
+                          <div className="nhsuk-details__text">
+                            <EvidenceDecisionForm label={`Decision of the evidence item for ${e.requirement_code}`} prefix={`e-${e.id}`} item={e}
+                              consultations={consultations.data?.items} currentTitle={titleOf(e)} busy={updateEvidence.isPending}
+                              onSave={(body, base) => updateEvidence.mutateAsync({ e, body, base })} />
+                          </div>
+                        </details>
+                      )}
+                    </>
+                  )],
                   ['Links', (e) => <EvidenceLinks item={e} />],
                   // Evidence recorded in error is archived, never deleted: it stays in the record (409 under legal hold).
                   ...(may.edit
@@ -573,6 +608,7 @@ function PlanDuty({ planId }: { planId: string }) {
                       document_ids: f.getAll('e-documents').map(String),
                       decision: text(f, 'e-decision'),
                       decision_date: text(f, 'e-decision-date'),
+                      consultation_id: text(f, 'e-consultation'),
                     });
                   }}
                 >
@@ -610,6 +646,7 @@ function PlanDuty({ planId }: { planId: string }) {
                   </Field>
                   <Field id="e-decision" label="Decision (optional)">{(i) => <input className="nhsuk-input" id={i} name={i} />}</Field>
                   <Field id="e-decision-date" label="Decision date (optional)">{(i) => <input className="nhsuk-input nhsuk-input--width-10" type="date" id={i} name={i} />}</Field>
+                  <ConsultationChoice id="e-consultation" value={null} consultations={consultations.data?.items} />
                   <Button type="submit" disabled={addEvidence.isPending}>Add evidence</Button>
                 </form>
               </div>

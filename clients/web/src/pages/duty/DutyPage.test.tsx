@@ -23,21 +23,22 @@ const consultation = {
   shorter_reason: null, decision_date: null, decision_maker: null, decision_summary: null, duration_days: null, shorter_than_minimum: null,
   documents: [], archived_at: null, created_at: '2026-01-05T10:00:00Z', updated_at: '2026-01-05T10:00:00Z', created_by: null, updated_by: null, version: 4,
 };
+const archivedConsultation = { ...consultation, id: 'c2', title: 'Minor injuries consultation', archived_at: '2026-02-01T10:00:00Z' };
 const pack = {
   id: 'doc1', plan_id: 'p1', consultation_id: 'c1', kind: 'consultation_pack', title: 'Consultation pack', filename: 'pack.pdf', media_type: 'application/pdf',
   size_bytes: 10, sha256: 'ab', published_at: null, created_at: '2026-01-05T10:00:00Z', updated_at: '2026-01-05T10:00:00Z', created_by: null, updated_by: null, version: 2,
 };
 const unrecorded = { recorded: false, id: null, plan_id: 'p1', body: 'osc', committee_name: null, substantial_variation: null, substantial_variation_reason: null, committee_view: null, committee_view_date: null, sos_notification_required: null, sos_notified_date: null, correspondence: [], created_at: null, updated_at: null, created_by: null, updated_by: null, version: 0 };
 
-type Held = { current?: Schemas['DutyAssessmentRead'] | null; evidence?: unknown[]; archived?: unknown[]; consultations?: unknown[]; documents?: unknown[]; scrutiny?: unknown };
+type Held = { current?: Schemas['DutyAssessmentRead'] | null; evidence?: unknown[]; archived?: unknown[]; consultations?: unknown[]; archivedConsultations?: unknown[]; documents?: unknown[]; scrutiny?: unknown };
 
-function renderDuty(item: Schemas['PlanRead'], { current = null, evidence = [], archived = [], consultations = [], documents = [], scrutiny = unrecorded }: Held = {}) {
+function renderDuty(item: Schemas['PlanRead'], { current = null, evidence = [], archived = [], consultations = [], archivedConsultations = [], documents = [], scrutiny = unrecorded }: Held = {}) {
   return renderPage(<Duty />, {
     path: '/plans/:id/duty', url: `/plans/${item.id}/duty`, role: 'lead',
     cache: [
       [['plan', item.id], item], [['duty-report', item.id], report], [['duties'], { ...empty, items: [duty] }],
       [['duty-assessment', item.id], current], [['duty-assessment-versions', item.id], { ...empty, items: current ? [current] : [] }],
-      [['consultations', item.id], { ...empty, items: consultations }], [['documents', item.id], { ...empty, items: documents }], [['scrutiny', item.id], scrutiny], [['evidence', item.id], { ...empty, items: evidence }], [['evidence-archived', item.id], { ...empty, items: archived }],
+      [['consultations', item.id], { ...empty, items: consultations }], [['consultations-archived', item.id], { ...empty, items: archivedConsultations }], [['documents', item.id], { ...empty, items: documents }], [['scrutiny', item.id], scrutiny], [['evidence', item.id], { ...empty, items: evidence }], [['evidence-archived', item.id], { ...empty, items: archived }],
       [['activities', item.id], { ...empty, items: [activity] }], [['feedback', item.id], { ...empty, items: [heard] }],
     ],
   });
@@ -89,7 +90,64 @@ describe('Duty page', () => {
     await waitFor(() => expect(post).toHaveBeenCalled());
     const [path, { body }] = post.mock.calls[0] as unknown as [string, { body: Schemas['EvidenceCreate'] }];
     expect(path).toBe('/api/v1/plans/{plan_id}/evidence');
-    expect([body.requirement_id, body.activity_ids, body.feedback_ids, body.document_ids]).toEqual(['r1', ['a1'], ['f1'], []]);
+    expect([body.requirement_id, body.activity_ids, body.feedback_ids, body.document_ids, body.consultation_id]).toEqual(['r1', ['a1'], ['f1'], [], null]);
+  });
+
+  it("offers the plan's live consultations for the decision of new evidence, none meaning all, and sends the one chosen", async () => {
+    const post = vi.spyOn(api, 'POST').mockResolvedValue({ data: item, response: new Response() } as never);
+    renderDuty(plan, { consultations: [consultation], archivedConsultations: [archivedConsultation] });
+    const form = screen.getByRole('form', { name: 'Add evidence' });
+    const choice = within(form).getByLabelText('Consultation this decision is about');
+    expect(within(choice).getAllByRole('option').map((o) => o.textContent)).toEqual(['Not about one consultation (applies to all)', 'Urgent care consultation']);
+    expect(choice).toHaveValue('');
+    fireEvent.change(within(form).getByLabelText('Summary'), { target: { value: 'Decided after the consultation closed' } });
+    fireEvent.change(choice, { target: { value: 'c1' } });
+    fireEvent.submit(form);
+    await waitFor(() => expect(post).toHaveBeenCalled());
+    const [, { body }] = post.mock.calls[0] as unknown as [string, { body: Schemas['EvidenceCreate'] }];
+    expect(body.consultation_id).toBe('c1');
+  });
+
+  it('names beside its decision the consultation an evidence item is about, an archived one too', () => {
+    renderDuty(plan, {
+      consultations: [consultation], archivedConsultations: [archivedConsultation],
+      evidence: [
+        { ...item, decision: 'Option B', decision_date: '2026-04-01', consultation_id: 'c1' },
+        { ...item, id: 'e2', summary: 'An earlier decision', consultation_id: 'c2' },
+        { ...item, id: 'e3', summary: 'The plan as a whole', decision: 'Go ahead', consultation_id: null },
+      ],
+    });
+    const table = screen.getByRole('table', { name: 'Evidence' });
+    expect(within(table).getByRole('row', { name: /Options still open/ })).toHaveTextContent('Option B (1 Apr 2026)Consultation: Urgent care consultation');
+    expect(within(table).getByRole('row', { name: /An earlier decision/ })).toHaveTextContent('Consultation: Minor injuries consultation');
+    expect(within(table).getByRole('row', { name: /The plan as a whole/ })).not.toHaveTextContent('Consultation:');
+  });
+
+  it("corrects an evidence item's decision sending only what changed, its archived consultation still shown, with If-Match", async () => {
+    const patch = vi.spyOn(api, 'PATCH').mockResolvedValue({ data: item, response: new Response() } as never);
+    renderDuty(plan, { consultations: [consultation], archivedConsultations: [archivedConsultation], evidence: [{ ...item, decision: 'Option B', decision_date: '2026-04-01', consultation_id: 'c2' }] });
+    const form = screen.getByRole('form', { name: 'Decision of the evidence item for gunning-1' });
+    const choice = within(form).getByLabelText('Consultation this decision is about');
+    expect(choice).toHaveValue('c2');
+    expect(within(choice).getAllByRole('option').map((o) => o.textContent)).toEqual(['Not about one consultation (applies to all)', 'Minor injuries consultation', 'Urgent care consultation']);
+    fireEvent.change(within(form).getByLabelText('Decision (optional)'), { target: { value: 'Option C' } });
+    fireEvent.submit(form);
+    await waitFor(() => expect(patch).toHaveBeenCalled());
+    expect(patch.mock.calls[0]).toEqual(['/api/v1/plans/{plan_id}/evidence/{evidence_id}', {
+      params: { path: { plan_id: 'p1', evidence_id: 'e1' }, header: { 'If-Match': '"2"' } }, body: { decision: 'Option C' },
+    }]);
+  });
+
+  it('sends the consultation an evidence item is about once changed, null for none', async () => {
+    const patch = vi.spyOn(api, 'PATCH').mockResolvedValue({ data: item, response: new Response() } as never);
+    renderDuty(plan, { consultations: [consultation], evidence: [{ ...item, consultation_id: 'c1' }] });
+    const form = screen.getByRole('form', { name: 'Decision of the evidence item for gunning-1' });
+    fireEvent.change(within(form).getByLabelText('Consultation this decision is about'), { target: { value: '' } });
+    fireEvent.submit(form);
+    await waitFor(() => expect(patch).toHaveBeenCalled());
+    expect(patch.mock.calls[0]).toEqual(['/api/v1/plans/{plan_id}/evidence/{evidence_id}', {
+      params: { path: { plan_id: 'p1', evidence_id: 'e1' }, header: { 'If-Match': '"2"' } }, body: { consultation_id: null },
+    }]);
   });
 
   it('archives an evidence item recorded in error after asking, with If-Match', async () => {
