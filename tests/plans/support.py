@@ -69,3 +69,9 @@ async def committed_events(db: Database, *, action: str, resource_id: uuid.UUID)
     async with db.read_sessions() as session:
         return (await session.execute(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action == action, AuditEvent.resource_id == str(resource_id)))).scalar_one()
+
+
+def applicability(req) -> dict:
+    """A duty-assessment body: the requirement's duty applies, at the consult level."""
+    return {"entries": [{"duty_id": str(req.duty_id), "applies": True, "reasons": "Changes how services are provided",
+                         "level": "consult"}]}

@@ -10,6 +10,7 @@ from api.models import Consultation, Document, DutyAssessment, Evidence, Scrutin
 from tests import factories
 from tests.documents.support import upload
 from tests.duties.support import requirement
+from tests.plans.support import applicability
 from tests.scrutiny.support import FULL, LETTER
 
 ARCHIVED = "The plan is archived; restore it before linking anything new to it"
@@ -40,11 +41,6 @@ async def test_an_archived_plan_takes_no_new_document_evidence_consultation_or_l
     for name, create in creates.items():
         r = await create()
         assert r.status_code in (200, 201), (name, r.text)
-
-
-def applicability(req) -> dict:
-    return {"entries": [{"duty_id": str(req.duty_id), "applies": True, "reasons": "Changes how services are provided",
-                         "level": "consult"}]}
 
 
 async def test_an_archived_plans_scrutiny_and_applicability_records_may_still_be_corrected(client, session, a):

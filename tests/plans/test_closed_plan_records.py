@@ -8,7 +8,7 @@ from api.models import PlanAction, PlanRisk
 from tests import factories
 from tests.documents.support import upload
 from tests.duties.support import requirement
-from tests.plans.test_archived_plan_records import applicability
+from tests.plans.support import applicability
 from tests.scrutiny.support import FULL, LETTER
 
 
