@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 from sqlalchemy import func, select
@@ -15,6 +15,8 @@ from api.models import AuditEvent, Plan
 from tests.audit_trail import audit_events  # noqa: F401 (the feature's tests import it from here)
 from tests.conftest import make_settings
 from tests.dbtools import scratch_database_url
+from tests.documents.support import upload
+from tests.scrutiny.support import FULL, LETTER
 
 URL = "/api/v1/plans"
 WRITERS = ("admin", "lead")
@@ -75,3 +77,21 @@ def applicability(req) -> dict:
     """A duty-assessment body: the requirement's duty applies, at the consult level."""
     return {"entries": [{"duty_id": str(req.duty_id), "applies": True, "reasons": "Changes how services are provided",
                          "level": "consult"}]}
+
+
+def record_creates(client: httpx.AsyncClient, headers: dict, plan_id: uuid.UUID, req) -> dict[str, Callable]:
+    """By name, a call adding each kind of record of what happened on the plan (not to its action plan or log): what
+    an archived plan refuses and a closed one still takes (api.plans.children.open_plan)."""
+    base = f"{URL}/{plan_id}"
+    return {
+        "document": lambda: upload(client, headers, plan_id),
+        "evidence": lambda: client.post(f"{base}/evidence", json={"requirement_id": str(req.id),
+                                                                 "summary": "Minutes of the decision meeting"},
+                                        headers=headers),
+        "consultation": lambda: client.post(f"{base}/consultations", json={"title": "Formal consultation"},
+                                            headers=headers),
+        "letter": lambda: client.post(f"{base}/scrutiny/correspondence", json=LETTER, headers=headers),
+        "scrutiny record": lambda: client.put(f"{base}/scrutiny", json=FULL, headers=headers),
+        "applicability record": lambda: client.put(f"{base}/duty-assessment", json=applicability(req),
+                                                   headers=headers),
+    }

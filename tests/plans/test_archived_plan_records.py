@@ -8,10 +8,9 @@ from sqlalchemy import func, select
 
 from api.models import Consultation, Document, DutyAssessment, Evidence, Scrutiny, ScrutinyCorrespondence
 from tests import factories
-from tests.documents.support import upload
 from tests.duties.support import requirement
-from tests.plans.support import applicability
-from tests.scrutiny.support import FULL, LETTER
+from tests.plans.support import applicability, record_creates
+from tests.scrutiny.support import FULL
 
 ARCHIVED = "The plan is archived; restore it before linking anything new to it"
 
@@ -21,17 +20,7 @@ async def test_an_archived_plan_takes_no_new_document_evidence_consultation_or_l
     req = await requirement(session, "nhs-act-s14z45", "limb-b-proposals")
     await session.commit()
     base = f"/api/v1/plans/{plan.id}"
-    creates = {
-        "document": lambda: upload(client, a["lead"], plan.id),
-        "evidence": lambda: client.post(f"{base}/evidence", json={"requirement_id": str(req.id),
-                                                                 "summary": "See the minutes"}, headers=a["lead"]),
-        "consultation": lambda: client.post(f"{base}/consultations", json={"title": "Early listening"},
-                                            headers=a["lead"]),
-        "letter": lambda: client.post(f"{base}/scrutiny/correspondence", json=LETTER, headers=a["lead"]),
-        "scrutiny record": lambda: client.put(f"{base}/scrutiny", json=FULL, headers=a["lead"]),
-        "applicability record": lambda: client.put(f"{base}/duty-assessment", json=applicability(req),
-                                                   headers=a["lead"]),
-    }
+    creates = record_creates(client, a["lead"], plan.id, req)
     for name, create in creates.items():
         r = await create()
         assert r.status_code == 409 and r.json()["detail"] == ARCHIVED, (name, r.text)

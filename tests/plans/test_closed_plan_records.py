@@ -6,10 +6,8 @@ from sqlalchemy import func, select
 
 from api.models import PlanAction, PlanRisk
 from tests import factories
-from tests.documents.support import upload
 from tests.duties.support import requirement
-from tests.plans.support import applicability
-from tests.scrutiny.support import FULL, LETTER
+from tests.plans.support import record_creates
 
 
 async def test_a_closed_plan_takes_no_new_action_or_risk_but_still_takes_the_record_of_what_happened(
@@ -28,18 +26,7 @@ async def test_a_closed_plan_takes_no_new_action_or_risk_but_still_takes_the_rec
         assert r.status_code == 409 and "The plan is closed" in r.json()["detail"], (name, r.text)
     for model in (PlanAction, PlanRisk):
         assert (await session.execute(select(func.count()).select_from(model))).scalar_one() == 0, model
-    allowed = {
-        "document": lambda: upload(client, a["lead"], plan.id),
-        "evidence": lambda: client.post(f"{base}/evidence", json={"requirement_id": str(req.id),
-                                                                 "summary": "Minutes of the decision meeting"},
-                                        headers=a["lead"]),
-        "consultation": lambda: client.post(f"{base}/consultations", json={"title": "Formal consultation"},
-                                            headers=a["lead"]),
-        "letter": lambda: client.post(f"{base}/scrutiny/correspondence", json=LETTER, headers=a["lead"]),
-        "scrutiny record": lambda: client.put(f"{base}/scrutiny", json=FULL, headers=a["lead"]),
-        "applicability record": lambda: client.put(f"{base}/duty-assessment", json=applicability(req),
-                                                   headers=a["lead"]),
-    }
+    allowed = record_creates(client, a["lead"], plan.id, req)
     for name, create in allowed.items():
         r = await create()
         assert r.status_code in (200, 201), (name, r.text)
