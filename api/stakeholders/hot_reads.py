@@ -19,10 +19,10 @@ paths' answers.
 The one error answered here is a statement PostgreSQL cancelled at the statement timeout: the route would run the
 same read again and wait as long, twice the timeout in all on a database already too slow; it gets the route's 503.
 
-Reads by id of one caller that arrive together share one statement (_ReadsById): under load a worker has several
-waiting at each turn of its event loop, and the round trip to PostgreSQL (the pool's acquire and release, the
+Reads by id of one caller share statements (_ReadsById): a caller has one running at a time in a worker, and those
+arriving meanwhile are read together in the next. The round trip to PostgreSQL (the pool's acquire and release, the
 statement, the wake-up) was half of a read's CPU. Each request still gets its own answer, from its own row, and
-decides it alone; a read arriving alone waits for nothing.
+decides it alone; a read arriving alone goes at once.
 
 Where the connection comes from: the read pool; or, when the app's session dependency is overridden (the tests'
 shared transaction, an override taking no arguments), that session's connection, scoped to the caller's tenant
