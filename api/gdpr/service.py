@@ -27,6 +27,7 @@ from api.gdpr.schemas import (
     RestrictionCreate,
     SubjectAccessReport,
 )
+from api.imports.service import MOVED
 from api.models import (
     Activity,
     ActivityAttendance,
@@ -183,18 +184,21 @@ async def subject_access(*, session: AsyncSession, caller: Principal, stakeholde
     # The events of their own records: the stakeholder, their feedback and their assessments; of feedback moved from
     # them to someone else since, those up to the move (`left`); and the events of any activity log that had a line
     # of theirs, kept when the line is gone (taken off, or the log replaced): the trail still holds their id, marks
-    # and role there. Those are picked by their id in the changes' text, then exactly.
+    # and role there; and the feedback imports that moved feedback to or from them. Those are picked by their id in
+    # the changes' text, then exactly.
     subject = str(row.id)
     left = await _feedback_left(session, tenant, subject, theirs={str(f.id) for f in said})
     theirs = [("stakeholder", [row.id]), ("feedback", [*(str(f.id) for f in said), *left]),
               ("assessment", [a.id for a in assessed])]
-    on_a_log = and_(AuditEvent.resource_type == "activity", AuditEvent.action.in_(ATTENDANCE_ACTIONS),
-                    cast(AuditEvent.changes, Text).contains(subject, autoescape=True))
-    events = (await session.execute(select(AuditEvent).where(AuditEvent.tenant_id == tenant, or_(on_a_log, *(
+    naming = cast(AuditEvent.changes, Text).contains(subject, autoescape=True)
+    on_a_log = and_(AuditEvent.resource_type == "activity", AuditEvent.action.in_(ATTENDANCE_ACTIONS), naming)
+    moving = and_(AuditEvent.resource_type == "feedback", AuditEvent.action == "import", naming)
+    events = (await session.execute(select(AuditEvent).where(AuditEvent.tenant_id == tenant, or_(on_a_log, moving, *(
         and_(AuditEvent.resource_type == kind, AuditEvent.resource_id.in_([str(i) for i in ids]))
         for kind, ids in theirs if ids))).order_by(AuditEvent.seq))).scalars().all()
     shown = [_as_theirs(e, subject) for e in events
              if (e.resource_type != "activity" or _names_line(e.changes, subject))
+             and (e.action != "import" or _moves(e.changes, subject))
              and (e.resource_type != "feedback" or e.seq <= left.get(e.resource_id, e.seq))]
     report = SubjectAccessReport(
         generated_at=utcnow(),
@@ -220,14 +224,20 @@ async def subject_access(*, session: AsyncSession, caller: Principal, stakeholde
 
 async def _feedback_left(session: AsyncSession, tenant: uuid.UUID, subject: str, *,
                          theirs: set[str]) -> dict[str, int]:
-    """Feedback that was theirs and is someone else's now, or nobody's (its stakeholder_id PATCHed; the trail keeps
-    both ids): the seq of its last event naming them as its stakeholder, the move away. Its events up to there are
-    about them, as all of its events are about whoever it is now; those after are another person's, or nobody's."""
-    naming = await session.execute(select(AuditEvent.resource_id, AuditEvent.seq, AuditEvent.changes).where(
+    """Feedback that was theirs and is someone else's now, or nobody's (its stakeholder_id PATCHed, or changed by an
+    import, whose one event lists the feedback it moved; the trail keeps both ids): the seq of its last event naming
+    them as its stakeholder, the move away. Its events up to there are about them, as all of its events are about
+    whoever it is now; those after are another person's, or nobody's."""
+    naming = await session.execute(select(AuditEvent.resource_id, AuditEvent.action, AuditEvent.seq,
+                                          AuditEvent.changes).where(
         AuditEvent.tenant_id == tenant, AuditEvent.resource_type == "feedback",
         cast(AuditEvent.changes, Text).contains(subject, autoescape=True)).order_by(AuditEvent.seq))
-    return {feedback_id: seq for feedback_id, seq, changes in naming
-            if feedback_id not in theirs and subject in (changes.get("stakeholder_id") or {}).values()}
+    left = {}
+    for feedback_id, action, seq, changes in naming:
+        moves = (changes.get(MOVED) or {}) if action == "import" else {feedback_id: changes.get("stakeholder_id") or {}}
+        left.update({moved: seq for moved, change in moves.items()
+                     if moved not in theirs and subject in change.values()})
+    return left
 
 
 def _names_line(changes: dict, subject: str) -> bool:
@@ -237,24 +247,41 @@ def _names_line(changes: dict, subject: str) -> bool:
     return any(subject in (lines.get(side) or {}) for side in ("before", "after"))
 
 
+def _moves(changes: dict, subject: str) -> bool:
+    """A feedback import's event moved feedback of theirs, or to them (api.imports.service writes
+    {MOVED: {feedback id: {"before": stakeholder id or null, "after": …}}})."""
+    return any(subject in move.values() for move in (changes.get(MOVED) or {}).values())
+
+
 def _as_theirs(event: AuditEvent, subject: str) -> AuditEventRead:
     """An event as the subject's report shows it: only what is about them (UK GDPR Art. 15 gives them their data,
-    never another person's). Of an attendance log's change, only their line (not the others', nor the headcount); a
-    stakeholder id that is not theirs (feedback first logged against someone else, or moved to someone else since)
-    becomes '[personal data]'. Its id, seq and hashes stay the stored event's, to find it in the trail by; a part of
-    its changes does not hash to them."""
+    never another person's). Of an attendance log's change, only their line (not the others', nor the headcount); of
+    a feedback import's, only the moves of their feedback (that it was moved, when and by whom is theirs to know, as
+    a PATCH's move is: not the other rows it moved, nor the counts and digest of the whole file); a stakeholder id
+    that is not theirs (feedback first logged against someone else, or moved to someone else since) becomes
+    '[personal data]'. Its id, seq and hashes stay the stored event's, to find it in the trail by; a part of its
+    changes does not hash to them."""
     changes = {}
     for name, change in event.changes.items():
         if name == "attendance":
             changes[name] = {side: {subject: lines[subject]} for side, lines in change.items() if subject in lines}
         elif event.resource_type == "activity":
             continue  # the rest of a log's change is the activity's headcount, not about them
+        elif name == MOVED:
+            changes[name] = {feedback_id: _their_side(move, subject) for feedback_id, move in change.items()
+                             if subject in move.values()}
+        elif event.action == "import":
+            continue  # the rest of an import's event is about the whole file, not them
         elif name == "stakeholder_id" and isinstance(change, dict):
-            changes[name] = {side: audit.REDACTED if value not in (None, subject) else value
-                             for side, value in change.items()}
+            changes[name] = _their_side(change, subject)
         else:
             changes[name] = change
     return AuditEventRead.model_validate(event).model_copy(update={"changes": changes})
+
+
+def _their_side(change: dict, subject: str) -> dict:
+    """A change of stakeholder id, another person's id in it as '[personal data]'."""
+    return {side: audit.REDACTED if value not in (None, subject) else value for side, value in change.items()}
 
 
 async def _audiences(session: AsyncSession, tenant: uuid.UUID, row: Stakeholder) -> list[PlanAudienceMembership]:

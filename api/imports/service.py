@@ -23,6 +23,8 @@ from api.imports.validation import Batch, Decider, Options, References, Register
 from api.imports.writers import writer_for
 from api.stakeholders.service import lock_people_states
 
+MOVED = "stakeholders_changed"  # the import event's {record id: {"before": person id, "after": …}} (api.gdpr reads it)
+
 
 @dataclass
 class Outcome:
@@ -81,7 +83,7 @@ async def run_import(*, session: AsyncSession, caller: Principal, spec: Resource
                 raise _Abort(report)
             if not options.dry_run:
                 await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="import",
-                                   resource_type=spec.label, changes=_audit_changes(report, options, body))
+                                   resource_type=spec.label, changes=_audit_changes(report, options, body, decider))
     except _Abort as abort:
         return Outcome(abort.report, refused=True)
     # The rows went in behind the ORM's back: a session that loaded some of them before (never a request's
@@ -127,12 +129,17 @@ def _report(spec: ResourceSpec, options: Options, media: str, decider: Decider, 
                         body_sha256=body.sha256.hexdigest())
 
 
-def _audit_changes(report: ImportReport, options: Options, body: Body) -> dict[str, Any]:
-    """Counts, options and the body's digest: enough to match the event to the file, no personal data."""
-    return {
+def _audit_changes(report: ImportReport, options: Options, body: Body, decider: Decider) -> dict[str, Any]:
+    """Counts, options and the body's digest: enough to match the event to the file, no personal data. And, by id
+    only, each record whose person it changed (feedback moved from Ann to Bob): the trail then still says it was
+    Ann's, so her subject access report keeps its events up to the move, as after a PATCH (api.gdpr.service)."""
+    changes = {
         "format": report.format,
         "options": {"match": options.match, "on_conflict": options.on_conflict.value,
                     "on_error": options.on_error.value},
         "rows": report.rows, "created": report.created, "updated": report.updated, "skipped": report.skipped,
         "failed": report.failed, "body_sha256": report.body_sha256, "body_bytes": body.size,
     }
+    if decider.moved:  # only when some moved: an import of new rows keeps its event as small as ever
+        changes[MOVED] = decider.moved
+    return changes

@@ -172,6 +172,9 @@ class ResourceSpec:
     erased: Callable[[], Any] | None = None
     frozen_when_erased: Callable[[dict[str, Any]], bool | str] = lambda values: True
     erased_message: str = ""
+    # The stored field naming the person a record is about, when an update may change it (feedback's stakeholder):
+    # the import's one audit event lists each record it moved, so that subject access finds the move (api.gdpr).
+    owner: str | None = None
 
     @cached_property
     def columns(self) -> tuple[Column, ...]:
@@ -469,6 +472,7 @@ FEEDBACK = ResourceSpec(
     frozen_when_erased=lambda values: "text" if values.get("text", ERASED_FEEDBACK_TEXT) != ERASED_FEEDBACK_TEXT
     else False,
     erased_message=ERASED_FEEDBACK_KEPT,  # nor may it leave them: unlinked, its text could be rewritten
+    owner="stakeholder_id",
 )
 
 ATTENDANCE = ResourceSpec(

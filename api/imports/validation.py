@@ -201,6 +201,9 @@ class Decider:
         self._refuse = options.on_conflict == OnConflict.error
         self._abort = options.on_error == OnError.abort
         self._dry_run = options.dry_run
+        self._owner = spec.owner
+        # {record id: {"before": owner id or None, "after": …}} for the records whose owner the import changes
+        self.moved: dict[uuid.UUID, dict[str, uuid.UUID | None]] = {}
 
     @property
     def writing(self) -> bool:
@@ -310,3 +313,6 @@ class Decider:
             self.updated += 1
             if self.writing and stored:  # a row giving no field to change (only its id, say) leaves the record as is
                 batch.updates.append((target_id, frozenset(stored), stored, target.version))
+                owner = self._owner
+                if owner in stored and current is not None and stored[owner] != current[owner]:
+                    self.moved[target_id] = {"before": current[owner], "after": stored[owner]}
