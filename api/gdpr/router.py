@@ -86,7 +86,8 @@ async def create_legal_hold(plan_id: uuid.UUID, data: LegalHoldCreate, session: 
 async def delete_legal_hold(plan_id: uuid.UUID, session: SessionDep, caller: Admin, response: Response,
                             if_match: IfMatch = None) -> PlanRead:
     """Lift the legal hold (admin); 409 when the plan is not on hold. Send If-Match with the plan's ETag you read
-    (412 when it changed since)."""
+    (412 when it changed since). What erasures done during the hold left in the plan's records is taken out now, each
+    changed record getting a new version."""
     plan = await service.lift_legal_hold(session=session, caller=caller, plan_id=plan_id, if_match=if_match)
     read = await plans.read(session, plan, caller)
     await session.commit()

@@ -147,7 +147,10 @@ async def set_legal_hold(*, session: AsyncSession, caller: Principal, plan_id: u
 
 async def lift_legal_hold(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
                           if_match: str | None = None) -> Plan:
-    """Lift a plan's legal hold: 412 when If-Match is stale; 409 when it is not on hold."""
+    """Lift a plan's legal hold: 412 when If-Match is stale; 409 when it is not on hold. What the erasures done while
+    it held left in its rows goes now (stakeholders.finish_held_erasures)."""
+    # An erasure under way recording what this plan's rows keep commits first, and is then finished here
+    await stakeholders.lock_people_states(session, caller.tenant_id, exclusive=True)
     plan = await plans.get(session=session, caller=caller, plan_id=plan_id)
     check_if_match(if_match, plan.version)
     if plan.legal_hold_at is None:
@@ -156,9 +159,11 @@ async def lift_legal_hold(*, session: AsyncSession, caller: Principal, plan_id: 
     plan.legal_hold_at, plan.legal_hold_reason, plan.legal_hold_by = None, None, None
     plan.updated_by = caller.id
     await session.flush()
+    wiped = await stakeholders.finish_held_erasures(session=session, caller=caller, plan_id=plan.id)
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="lift_legal_hold",
                        resource_type="plan", resource_id=plan.id,
-                       changes=audit.diff(before, snapshot(plan, HOLD_FIELDS), personal=HOLD_PERSONAL))
+                       changes={**audit.diff(before, snapshot(plan, HOLD_FIELDS), personal=HOLD_PERSONAL),
+                                "free_texts_erased": wiped})
     return plan
 
 

@@ -11,6 +11,7 @@ from api.models.duty import Duty, DutyRequirement
 from api.models.duty_assessment import DutyAssessment
 from api.models.evidence import Evidence
 from api.models.feedback import Feedback
+from api.models.held_erasure import HeldErasure
 from api.models.idempotency_record import IdempotencyRecord
 from api.models.organisation import Organisation
 from api.models.plan import Plan, PlanAudienceOrganisation, PlanAudienceStakeholder
@@ -26,7 +27,7 @@ __all__ = [
     "Assessment", "AuditEvent", "AuditHead", "IdempotencyRecord", "Organisation", "Plan", "PlanAction",
     "PlanAudienceOrganisation", "PlanAudienceStakeholder", "PlanRisk", "ServiceAccount", "Stakeholder", "Tenant",
     "User",
-    "Activity", "ActivityAttendance", "CalendarToken", "Feedback",
+    "Activity", "ActivityAttendance", "CalendarToken", "Feedback", "HeldErasure",
     "Consultation", "Document", "Duty", "DutyAssessment", "DutyRequirement", "Evidence", "Scrutiny",
     "ScrutinyCorrespondence",
 ]

@@ -5,11 +5,11 @@ changed, without their values, so an erasure leaves nothing of the person behind
 
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Uuid, and_, any_, bindparam, or_, select, text
+from sqlalchemy import ColumnElement, Select, Uuid, and_, any_, bindparam, false, or_, select, text
 from sqlalchemy import update as sql_update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
@@ -44,6 +44,7 @@ from api.models import (
     Consultation,
     Evidence,
     Feedback,
+    HeldErasure,
     Organisation,
     PlanAction,
     PlanRisk,
@@ -54,7 +55,7 @@ from api.models import (
 )
 from api.models.emails import email_key
 from api.pagination import ListQueries, PageParams, PageResult
-from api.scrub import Contacts, Linked, remove_names, scrub, scrub_linked, scrub_unlinked
+from api.scrub import Contacts, Linked, remove_names, scrub, scrub_linked, scrub_rows, scrub_unlinked
 from api.stakeholders.schemas import READ_FIELDS, StakeholderCreate, StakeholderUpdate
 
 COLLECTION_PATH = "/api/v1/stakeholders"
@@ -461,7 +462,9 @@ async def lock_people_states(session: AsyncSession, tenant_id: uuid.UUID, *, exc
     """Imports decide against who is erased or restricted as it was when they began (read once, before their rows):
     an erasure or restriction committing while one ran went unseen, and the import then linked new rows to the person
     or wrote back what the erasure wiped. Imports take this lock shared, erasure and restriction exclusive, so each
-    waits for the other to commit (PostgreSQL; SQLite runs one writer at a time)."""
+    waits for the other to commit (PostgreSQL; SQLite runs one writer at a time). Lifting a legal hold takes it
+    exclusive too: an erasure that saw the hold has recorded what the plan keeps (HeldErasure) before the lift reads
+    it."""
     if session.get_bind().dialect.name == "postgresql":
         lock = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
         await session.execute(text(f"SELECT {lock}(:a, :b)"),
@@ -499,6 +502,8 @@ async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uui
                                   tenant_id=caller.tenant_id, actor_id=caller.id, name=person_name,
                                   contacts=contacts, now=now)
     wiped += len(scrubbed)
+    await _hold_back(session, tenant_id=caller.tenant_id, stakeholder_id=row.id, name=person_name, contacts=contacts,
+                     activity_ids=activity_ids)
     # So are its risk log, the letters to and from its scrutiny body, its scrutiny record and its consultations'
     # decisions ("Objection from ann@example.org"), which link no person.
     for model, texts in UNLINKED_TEXTS:
@@ -518,37 +523,93 @@ async def erase(*, session: AsyncSession, caller: Principal, stakeholder_id: uui
 
 
 def _linked_texts(session: AsyncSession, tenant_id: uuid.UUID, *, activity_ids: set[uuid.UUID],
-                  feedback_ids: set[uuid.UUID]) -> tuple[Linked, ...]:
+                  feedback_ids: set[uuid.UUID], lifted: uuid.UUID | None = None) -> tuple[Linked, ...]:
     """What staff write on the records that link people ("Home visit to Ann, 12 Elm Road, 07700 900123"), which an
     erasure scrubs (api.scrub.scrub_linked): the person's are the activities they are on the log of or gave feedback
     on, the evidence items linking those or their feedback, and the actions those activities evidence ("Call Ann back
-    about the home visit")."""
+    about the home visit"); the rows of plans not on legal hold. With `lifted`, that plan's rows alone, its hold just
+    lifted (finish_held_erasures)."""
     # Imported here: these services import plans', which import this module
     from api.actions import service as actions
     from api.evidence import service as evidence
 
     held = legal_hold.held_plans(tenant_id)
-    action_not_held = PlanAction.plan_id.not_in(held)
+
+    def scope(plan_id: Any) -> ColumnElement[bool]:
+        return plan_id == lifted if lifted is not None else plan_id.not_in(held)
+
+    # An activity of no plan counts as not held (NOT IN is not true of a NULL plan).
+    activity_scope = scope(Activity.plan_id) if lifted is not None else or_(Activity.plan_id.is_(None),
+                                                                             scope(Activity.plan_id))
     return (
         # A held plan's activity involving them refused the erasure (ensure_erasable); its others keep their words
-        # until the hold is lifted. An activity of no plan counts as not held (NOT IN is not true of a NULL plan).
+        # until the hold is lifted.
         Linked(Activity, (Activity.title, Activity.description, Activity.location, Activity.outcome_summary),
-               theirs=Activity.id.in_(activity_ids),
-               others=or_(Activity.plan_id.is_(None), Activity.plan_id.not_in(held)),
+               theirs=and_(Activity.id.in_(activity_ids), activity_scope), others=activity_scope,
                location=lambda found: f"/api/v1/activities/{found.id}"),
         # Evidence links them by its JSON lists (legal_hold.links_any); as for activities, a held plan's item linking
         # them refused the erasure, and its others wait for the hold to be lifted.
         Linked(Evidence, (Evidence.summary, Evidence.decision),
-               theirs=legal_hold.links_any(session, feedback_ids=[str(i) for i in feedback_ids],
-                                           activity_ids=[str(i) for i in activity_ids]),
-               others=Evidence.plan_id.not_in(held), location=lambda found: evidence.location(found.plan_id, found.id),
+               theirs=and_(legal_hold.links_any(session, feedback_ids=[str(i) for i in feedback_ids],
+                                                activity_ids=[str(i) for i in activity_ids]), scope(Evidence.plan_id)),
+               others=scope(Evidence.plan_id), location=lambda found: evidence.location(found.plan_id, found.id),
                extra=(Evidence.plan_id,)),
         # A held plan's actions keep their words even when linking such an activity: it may be of no plan, or moved
         # since, which the hold on the action's plan does not refuse the erasure for.
         Linked(PlanAction, (PlanAction.description, PlanAction.notes, PlanAction.owner_name),
-               theirs=and_(PlanAction.activity_id.in_(activity_ids), action_not_held), others=action_not_held,
+               theirs=and_(PlanAction.activity_id.in_(activity_ids), scope(PlanAction.plan_id)),
+               others=scope(PlanAction.plan_id),
                location=lambda found: actions.location(found.plan_id, found.id), extra=(PlanAction.plan_id,)),
     )
+
+
+async def _hold_back(session: AsyncSession, *, tenant_id: uuid.UUID, stakeholder_id: uuid.UUID, name: str,
+                     contacts: Contacts, activity_ids: set[uuid.UUID]) -> None:
+    """Record, for each plan on legal hold, what the erasure left in its rows (HeldErasure), for
+    finish_held_erasures to take out when its hold is lifted. Its other rows lose contacts only, so the name is kept
+    only for a plan with an action one of the person's activities evidences (about them, as _linked_texts reads it):
+    a held activity or evidence item about them refused the erasure."""
+    if not any(asdict(contacts).values()) and not name:
+        return  # nothing would be taken out
+    held = set((await session.execute(legal_hold.held_plans(tenant_id))).scalars())
+    about_them = set()
+    if held and name and activity_ids:
+        about_them = set((await session.execute(select(PlanAction.plan_id).where(
+            PlanAction.tenant_id == tenant_id, PlanAction.plan_id.in_(held),
+            PlanAction.activity_id.in_(activity_ids)))).scalars())
+    session.add_all(HeldErasure(tenant_id=tenant_id, plan_id=plan_id, stakeholder_id=stakeholder_id,
+                                name=name if plan_id in about_them else None, **asdict(contacts)) for plan_id in held)
+    await session.flush()
+
+
+async def finish_held_erasures(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID) -> int:
+    """When a plan's hold is lifted, the erasures done while it held take out of its rows what they left there
+    (HeldErasure, deleted now), by the erasure's own scrubs, and the stored responses holding those words go. Returns
+    how many rows changed."""
+    tenant, now, wiped = caller.tenant_id, utcnow(), 0
+    for pending in (await session.execute(select(HeldErasure).where(
+            HeldErasure.tenant_id == tenant, HeldErasure.plan_id == plan_id))).scalars().all():
+        name = pending.name or ""
+        contacts = Contacts(pending.email, pending.phone, pending.address, pending.postcode)
+        # Their links outlive the erasure, which changes none
+        activity_ids = set((await session.execute(
+            legal_hold.their_activities(tenant, pending.stakeholder_id))).scalars())
+        feedback_ids = set((await session.execute(select(Feedback.id).where(
+            Feedback.tenant_id == tenant, Feedback.stakeholder_id == pending.stakeholder_id))).scalars())
+        scrubbed = await scrub_linked(session, _linked_texts(session, tenant, activity_ids=activity_ids,
+                                                             feedback_ids=feedback_ids, lifted=plan_id),
+                                      tenant_id=tenant, actor_id=caller.id, name=name, contacts=contacts, now=now)
+        wiped += len(scrubbed)
+        for model, texts in UNLINKED_TEXTS:  # as scrub_unlinked, over this plan's rows
+            wiped += len(await scrub_rows(session, model, tenant_id=tenant, actor_id=caller.id, texts=texts,
+                                          theirs=false(), others=model.plan_id == plan_id, name="", contacts=contacts,
+                                          now=now))
+        await idempotency.forget_mentions(session, tenant_id=tenant, stakeholder_id=pending.stakeholder_id,
+                                          name=name, contacts=contacts)
+        await idempotency.forget(session, tenant_id=tenant, locations=scrubbed)
+        await session.delete(pending)
+    await session.flush()
+    return wiped
 
 
 async def _forget_linked_responses(session: AsyncSession, *, caller: Principal, stakeholder_id: uuid.UUID,

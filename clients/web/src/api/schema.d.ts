@@ -1985,7 +1985,8 @@ export interface paths {
         /**
          * Lift a plan's legal hold
          * @description Lift the legal hold (admin); 409 when the plan is not on hold. Send If-Match with the plan's ETag you read
-         *     (412 when it changed since).
+         *     (412 when it changed since). What erasures done during the hold left in the plan's records is taken out now, each
+         *     changed record getting a new version.
          */
         delete: operations["gdpr-delete_legal_hold"];
         options?: never;
