@@ -44,6 +44,7 @@ from api.models import (
 from api.organisations.schemas import to_read as organisation_read
 from api.plans import service as plans
 from api.plans.audience import categories_overlap
+from api.stakeholders import erasure
 from api.stakeholders import service as stakeholders
 from api.stakeholders.schemas import to_read
 
@@ -148,7 +149,7 @@ async def set_legal_hold(*, session: AsyncSession, caller: Principal, plan_id: u
 async def lift_legal_hold(*, session: AsyncSession, caller: Principal, plan_id: uuid.UUID,
                           if_match: str | None = None) -> Plan:
     """Lift a plan's legal hold: 412 when If-Match is stale; 409 when it is not on hold. What the erasures done while
-    it held left in its rows goes now (stakeholders.finish_held_erasures)."""
+    it held left in its rows goes now (erasure.finish_held_erasures)."""
     # An erasure under way recording what this plan's rows keep commits first, and is then finished here
     await stakeholders.lock_people_states(session, caller.tenant_id, exclusive=True)
     plan = await plans.get(session=session, caller=caller, plan_id=plan_id)
@@ -159,7 +160,7 @@ async def lift_legal_hold(*, session: AsyncSession, caller: Principal, plan_id: 
     plan.legal_hold_at, plan.legal_hold_reason, plan.legal_hold_by = None, None, None
     plan.updated_by = caller.id
     await session.flush()
-    wiped = await stakeholders.finish_held_erasures(session=session, caller=caller, plan_id=plan.id)
+    wiped = await erasure.finish_held_erasures(session=session, caller=caller, plan_id=plan.id)
     await audit.append(session, tenant_id=caller.tenant_id, actor=caller.actor, action="lift_legal_hold",
                        resource_type="plan", resource_id=plan.id,
                        changes={**audit.diff(before, snapshot(plan, HOLD_FIELDS), personal=HOLD_PERSONAL),

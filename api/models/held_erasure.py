@@ -9,7 +9,7 @@ from api.db import Base, UTCDateTime, new_id, utcnow
 
 class HeldErasure(Base):
     """What an erasure left in the rows of a plan on legal hold (UK GDPR Art. 17(3)(e): kept for legal claims), to
-    take out when the hold is lifted (api.stakeholders.service.finish_held_erasures), which deletes the row.
+    take out when the hold is lifted (api.stakeholders.erasure.finish_held_erasures), which deletes the row.
 
     Its contacts (and name) are the erased person's personal data, kept for that alone: never logged, audited, shown
     by any read or export, and gone with the row once the hold is lifted. The name only when a row of the plan is

@@ -15,7 +15,7 @@ from api.errors import problems
 from api.idempotency import IdempotencyDep
 from api.pagination import PageResult
 from api.responses import json_response
-from api.stakeholders import service
+from api.stakeholders import erasure, service
 from api.stakeholders.schemas import (
     StakeholderCategory,
     StakeholderCreate,
@@ -172,7 +172,7 @@ async def erase_stakeholder(stakeholder_id: uuid.UUID, session: SessionDep, call
     Honours Idempotency-Key: a retry gets the first answer, not 409 for an erasure already done."""
     if replay := await idempotency.replay():
         return replay
-    row = await service.erase(session=session, caller=caller, stakeholder_id=stakeholder_id)
+    row = await erasure.erase(session=session, caller=caller, stakeholder_id=stakeholder_id)
     # The stored body is the record as erased, personal fields already wiped: the key keeps none of their data.
     response = await idempotency.ok(to_read(row, caller), version=row.version)
     await session.commit()
