@@ -259,13 +259,15 @@ async def scrub_linked(session: AsyncSession, kinds: Iterable[Linked], *, tenant
 
 
 async def scrub_unlinked(session: AsyncSession, model: Any, texts: tuple[Any, ...], *, tenant_id: uuid.UUID,
-                         actor_id: uuid.UUID | None, now: datetime, contacts: Contacts) -> int:
+                         actor_id: uuid.UUID | None, now: datetime, contacts: Contacts,
+                         lifted: uuid.UUID | None = None) -> int:
     """An erasure's pass over a plan's records that link no person (its risks, consultations, scrutiny record and
     letters): every row, unless its plan is on legal hold (it keeps its words until the hold is lifted), loses the
     person's email, phone, postcode and the lines of their address that are nobody else's, which are theirs wherever
     they are written ("Objection from ann@example.org"); never the words of their name, which there may be someone
     else's. Their stored responses go with every other one holding those (idempotency.forget_mentions, which the
-    erasure calls last). Returns how many rows changed."""
+    erasure calls last). With `lifted`, that plan's rows alone, its hold just lifted (the erasure finishing there).
+    Returns how many rows changed."""
+    scope = model.plan_id == lifted if lifted is not None else model.plan_id.not_in(legal_hold.held_plans(tenant_id))
     return len(await scrub_rows(session, model, tenant_id=tenant_id, actor_id=actor_id, texts=texts, theirs=false(),
-                                others=model.plan_id.not_in(legal_hold.held_plans(tenant_id)), name="",
-                                contacts=contacts, now=now))
+                                others=scope, name="", contacts=contacts, now=now))

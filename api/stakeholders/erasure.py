@@ -6,7 +6,7 @@ import uuid
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,7 +29,7 @@ from api.models import (
     ScrutinyCorrespondence,
     Stakeholder,
 )
-from api.scrub import Contacts, Linked, remove_names, scrub, scrub_linked, scrub_rows, scrub_unlinked
+from api.scrub import Contacts, Linked, remove_names, scrub, scrub_linked, scrub_unlinked
 from api.stakeholders.service import (
     ERASED_FEEDBACK_TEXT,
     ERASED_VALUES,
@@ -177,10 +177,9 @@ async def finish_held_erasures(*, session: AsyncSession, caller: Principal, plan
                                                              feedback_ids=feedback_ids, lifted=plan_id),
                                       tenant_id=tenant, actor_id=caller.id, name=name, contacts=contacts, now=now)
         wiped += len(scrubbed)
-        for model, texts in UNLINKED_TEXTS:  # as scrub_unlinked, over this plan's rows
-            wiped += len(await scrub_rows(session, model, tenant_id=tenant, actor_id=caller.id, texts=texts,
-                                          theirs=false(), others=model.plan_id == plan_id, name="", contacts=contacts,
-                                          now=now))
+        for model, texts in UNLINKED_TEXTS:
+            wiped += await scrub_unlinked(session, model, texts, tenant_id=tenant, actor_id=caller.id, now=now,
+                                          contacts=contacts, lifted=plan_id)
         await idempotency.forget_mentions(session, tenant_id=tenant, stakeholder_id=pending.stakeholder_id,
                                           name=name, contacts=contacts)
         await idempotency.forget(session, tenant_id=tenant, locations=scrubbed)
