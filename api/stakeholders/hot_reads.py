@@ -190,26 +190,27 @@ class _ReadsById:
         turns = self._turns.get(key) or self._turns.setdefault(key, _Turns())
         turns.waiting += 1
         try:
-            try:
-                await asyncio.sleep(0)  # the turn in which the others that came with this one join it
-                async with turns.lock:  # and, while the key's statement before is running, those coming meanwhile
-                    if self._open.get(key) is batch:
-                        del self._open[key]
-                    outcome = {str(row["id"]): row for row in await rows(list(batch)) if row["id"] is not None}
-            finally:
-                if self._open.get(key) is batch:  # cancelled before its statement
-                    del self._open[key]
-                turns.waiting -= 1
-                if not turns.waiting:
-                    del self._turns[key]
+            await asyncio.sleep(0)  # the turn in which the others that came with this one join it
+            async with turns.lock:  # and, while the key's statement before is running, those coming meanwhile
+                self._close(key, batch)
+                outcome = {str(row["id"]): row for row in await rows(list(batch)) if row["id"] is not None}
         except _DATABASE_ERRORS as exc:
             outcome = exc
-        finally:  # whatever happened, no request that joined is left waiting
+        finally:  # whatever happened (cancelled before its statement too), no request that joined is left waiting
+            self._close(key, batch)
+            turns.waiting -= 1
+            if not turns.waiting:
+                del self._turns[key]
             for waiting in batch.values():
                 for joined in waiting:
                     if not joined.done():
                         joined.set_result(outcome)
         return outcome
+
+    def _close(self, key: tuple, batch: dict[str, list[asyncio.Future]]) -> None:
+        """No one joins the batch any more (a later read of the key opens the next)."""
+        if self._open.get(key) is batch:
+            del self._open[key]
 
 
 @dataclass
