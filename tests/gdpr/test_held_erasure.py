@@ -27,6 +27,15 @@ async def wendy(session, tenant):
                                        address="12 Elm Road, Bridport", postcode="DT6 3AJ")
 
 
+async def asked_on_a_held_plan(session, tenant) -> tuple:
+    """Wendy, a held plan's id and the URL of its activity whose description holds her email (committed)."""
+    person = await wendy(session, tenant)
+    held = await held_plan(session, tenant, "Held plan")
+    activity = await factories.activity(session, tenant, plan_id=held.id, description=f"Ask {EMAIL}")
+    await session.commit()
+    return person, held.id, f"/api/v1/activities/{activity.id}"
+
+
 async def erase(client, a, person_id) -> None:
     r = await client.post(person_url(person_id, "/erase"), headers=a["admin"])
     assert r.status_code == 200, r.text
@@ -102,11 +111,7 @@ async def test_a_held_plans_action_about_them_loses_their_name_too(client, sessi
 
 async def test_lifting_again_or_holding_again_scrubs_nothing_more(client, session, a):
     """The erasure is finished once: what the plan's records say after the lift is no longer held back by it."""
-    person = await wendy(session, a.tenant)
-    held = await held_plan(session, a.tenant, "Held plan")
-    activity = await factories.activity(session, a.tenant, plan_id=held.id, description=f"Ask {EMAIL}")
-    await session.commit()
-    url, held = f"/api/v1/activities/{activity.id}", held.id
+    person, held, url = await asked_on_a_held_plan(session, a.tenant)
     await erase(client, a, person.id)
     await lift(client, a, held)
     later = await read(client, a, url, session)
@@ -186,11 +191,7 @@ async def test_another_tenants_lift_touches_nothing_of_ours_nor_ours_theirs(clie
 
 @pytest.mark.parametrize("role", NOT_ADMIN)
 async def test_only_an_admin_lifts_and_a_refused_lift_scrubs_nothing(client, session, a, role):
-    person = await wendy(session, a.tenant)
-    held = await held_plan(session, a.tenant, "Held plan")
-    activity = await factories.activity(session, a.tenant, plan_id=held.id, description=f"Ask {EMAIL}")
-    await session.commit()
-    url, held = f"/api/v1/activities/{activity.id}", held.id
+    person, held, url = await asked_on_a_held_plan(session, a.tenant)
     await erase(client, a, person.id)
     assert is_problem(await client.delete(hold_url(held), headers=a[role]), 403)
     assert (await read(client, a, url, session))["description"] == f"Ask {EMAIL}" and await pending(session) == 1
@@ -202,11 +203,8 @@ async def test_what_a_held_plan_keeps_is_never_logged_audited_or_shown(client, s
     """The contacts kept for the lift are the erased person's: no log, no audit event, and no subject access report
     (the stakeholder's record is what it shows, erased) holds them."""
     caplog.set_level(logging.DEBUG, logger="api")
-    person = await wendy(session, a.tenant)
-    held = await held_plan(session, a.tenant, "Held plan")
-    activity = await factories.activity(session, a.tenant, plan_id=held.id, description=f"Ask {EMAIL}")
-    await session.commit()
-    url, held, person = f"/api/v1/activities/{activity.id}", held.id, person.id
+    person, held, url = await asked_on_a_held_plan(session, a.tenant)
+    person = person.id
     await erase(client, a, person)
     report = await client.get(person_url(person, "/subject-access"), headers=a["admin"])
     assert report.status_code == 200 and EMAIL not in report.text.lower() and "900123" not in report.text
